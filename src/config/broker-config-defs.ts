@@ -1,0 +1,191 @@
+// The table of broker configurations Creek knows: Kafka's key names, types, defaults (Creek's
+// where it differs: listeners, log.dir, node.id, process.roles) and which ones a cluster-wide or
+// per-broker dynamic update may change (Kafka's DynamicBrokerConfig; every other one is read-only).
+// Keys prefixed `creek.` (and cluster.id) are Creek's own and never shown to Kafka clients.
+import {
+  ConfigType,
+  LONG_MAX_STRING,
+  atLeast,
+  listOf,
+  oneOf,
+  type ConfigDef,
+  type Validator,
+} from './config-def.js';
+import { topicConfigDef } from './topic-config.js';
+
+export interface BrokerConfigDef extends ConfigDef {
+  /** Alterable at runtime through IncrementalAlterConfigs/AlterConfigs. */
+  dynamic: boolean;
+  /** Creek-specific: accepted from the file, environment and flags, hidden from DescribeConfigs. */
+  creek: boolean;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST } = ConfigType;
+const INT_MAX = '2147483647';
+
+function broker(
+  name: string,
+  type: ConfigType,
+  defaultValue: string | null,
+  doc: string,
+  options: { validator?: Validator; dynamic?: boolean; creek?: boolean } = {},
+): BrokerConfigDef {
+  return {
+    name,
+    type,
+    default: defaultValue,
+    doc,
+    dynamic: options.dynamic ?? false,
+    creek: options.creek ?? false,
+    ...(options.validator === undefined ? {} : { validator: options.validator }),
+  };
+}
+
+/** A broker config that is the default of a topic config: same checks and documentation. */
+function topicDefault(name: string, topicName: string, type: ConfigType, defaultValue: string | null): BrokerConfigDef {
+  const topic = topicConfigDef(topicName)!;
+  return broker(name, type, defaultValue, `Broker-wide default of the topic config ${topicName}. ${topic.doc}`, {
+    dynamic: true,
+    ...(topic.validator === undefined ? {} : { validator: topic.validator }),
+  });
+}
+
+function readOnlySynonym(name: string, type: ConfigType, defaultValue: string | null, doc: string, validator?: Validator): BrokerConfigDef {
+  return broker(name, type, defaultValue, doc, validator === undefined ? {} : { validator });
+}
+
+export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
+  // ---- identity, listeners, roles ----
+  broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
+  broker('broker.id', INT, null, 'Older name of node.id; when both are set they must be equal.', { validator: atLeast(0) }),
+  broker('process.roles', LIST, 'broker,controller', 'Roles of this node; Creek always acts as a combined broker and controller.', { validator: listOf('broker', 'controller') }),
+  broker('listeners', STRING, 'PLAINTEXT://127.0.0.1:9092', 'Comma-separated NAME://host:port addresses to listen on; an empty host binds every interface.'),
+  broker('advertised.listeners', STRING, null, 'Addresses given to clients in metadata, NAME://host:port; defaults to listeners.'),
+  broker('listener.security.protocol.map', STRING, 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT', 'Security protocol of each listener name, NAME:PROTOCOL pairs.'),
+  broker('controller.listener.names', STRING, null, 'Listener names used by the KRaft controller; Creek does not open them.'),
+  broker('controller.quorum.voters', LIST, '', 'KRaft voters; accepted and ignored by Creek, which is its own single-node quorum.'),
+  broker('controller.quorum.bootstrap.servers', LIST, '', 'KRaft bootstrap servers; accepted and ignored by Creek.'),
+  broker('inter.broker.listener.name', STRING, null, 'Listener for traffic between brokers; unused by single-node Creek.'),
+  broker('security.inter.broker.protocol', STRING, 'PLAINTEXT', 'Protocol between brokers; unused by single-node Creek.', { validator: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL') }),
+  // ---- network ----
+  broker('num.network.threads', INT, '3', 'Network threads in Kafka; accepted for compatibility (Node.js has one event loop).', { validator: atLeast(1), dynamic: true }),
+  broker('num.io.threads', INT, '8', 'Request handler threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),
+  broker('background.threads', INT, '10', 'Background task threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),
+  broker('queued.max.requests', INT, '500', 'Requests a connection may have queued before reading from it stops.', { validator: atLeast(1) }),
+  broker('socket.send.buffer.bytes', INT, '102400', 'SO_SNDBUF of sockets; -1 keeps the OS default.'),
+  broker('socket.receive.buffer.bytes', INT, '102400', 'SO_RCVBUF of sockets; -1 keeps the OS default.'),
+  broker('socket.request.max.bytes', INT, '104857600', 'Largest request the broker reads; larger frames close the connection.', { validator: atLeast(1) }),
+  broker('socket.listen.backlog.size', INT, '50', 'Backlog of pending connections on each listening socket.', { validator: atLeast(1) }),
+  broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
+  broker('max.connections', INT, INT_MAX, 'Most connections the broker accepts.', { validator: atLeast(0), dynamic: true }),
+  broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
+  broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
+  // ---- topics ----
+  broker('auto.create.topics.enable', BOOLEAN, 'true', 'Whether metadata requests for unknown topics create them.'),
+  broker('delete.topic.enable', BOOLEAN, 'true', 'Whether DeleteTopics is allowed.'),
+  broker('num.partitions', INT, '1', 'Partitions of a topic created without a count.', { validator: atLeast(1) }),
+  broker('default.replication.factor', INT, '1', 'Replication factor of automatically created topics.'),
+  broker('auto.leader.rebalance.enable', BOOLEAN, 'true', 'Leader balancing between brokers; no effect in single-node Creek.'),
+  // ---- log storage ----
+  broker('log.dir', LIST, './data', 'Directory for log data, used when log.dirs is not set.'),
+  broker('log.dirs', LIST, null, 'Directories for log data; Creek uses the first.'),
+  topicDefault('log.segment.bytes', 'segment.bytes', INT, '1073741824'),
+  topicDefault('log.roll.ms', 'segment.ms', LONG, null),
+  readOnlySynonym('log.roll.hours', INT, '168', 'Segment roll time in hours, used when log.roll.ms is not set.', atLeast(1)),
+  topicDefault('log.roll.jitter.ms', 'segment.jitter.ms', LONG, null),
+  readOnlySynonym('log.roll.jitter.hours', INT, '0', 'Segment roll jitter in hours, used when log.roll.jitter.ms is not set.', atLeast(0)),
+  topicDefault('log.retention.ms', 'retention.ms', LONG, null),
+  readOnlySynonym('log.retention.minutes', INT, null, 'Retention in minutes, used when log.retention.ms is not set.'),
+  readOnlySynonym('log.retention.hours', INT, '168', 'Retention in hours, used when neither log.retention.ms nor log.retention.minutes is set.'),
+  topicDefault('log.retention.bytes', 'retention.bytes', LONG, '-1'),
+  broker('log.retention.check.interval.ms', LONG, '300000', 'How often segments are checked for deletion.', { validator: atLeast(1) }),
+  topicDefault('log.cleanup.policy', 'cleanup.policy', LIST, 'delete'),
+  topicDefault('log.index.size.max.bytes', 'segment.index.bytes', INT, '10485760'),
+  topicDefault('log.index.interval.bytes', 'index.interval.bytes', INT, '4096'),
+  topicDefault('log.flush.interval.messages', 'flush.messages', LONG, LONG_MAX_STRING),
+  topicDefault('log.flush.interval.ms', 'flush.ms', LONG, null),
+  readOnlySynonym('log.flush.scheduler.interval.ms', LONG, LONG_MAX_STRING, 'How often logs are checked for a due flush; the default of log.flush.interval.ms.'),
+  broker('log.flush.offset.checkpoint.interval.ms', INT, '60000', 'How often the recovery point is persisted.', { validator: atLeast(0) }),
+  topicDefault('log.segment.delete.delay.ms', 'file.delete.delay.ms', LONG, '60000'),
+  topicDefault('log.preallocate', 'preallocate', BOOLEAN, 'false'),
+  topicDefault('log.message.timestamp.type', 'message.timestamp.type', STRING, 'CreateTime'),
+  topicDefault('log.message.timestamp.before.max.ms', 'message.timestamp.before.max.ms', LONG, LONG_MAX_STRING),
+  topicDefault('log.message.timestamp.after.max.ms', 'message.timestamp.after.max.ms', LONG, '3600000'),
+  topicDefault('log.message.downconversion.enable', 'message.downconversion.enable', BOOLEAN, 'true'),
+  topicDefault('log.local.retention.ms', 'local.retention.ms', LONG, '-2'),
+  topicDefault('log.local.retention.bytes', 'local.retention.bytes', LONG, '-2'),
+  broker('log.cleaner.enable', BOOLEAN, 'true', 'Whether the log cleaner runs for compacted topics.'),
+  broker('log.cleaner.threads', INT, '1', 'Log cleaner threads.', { validator: atLeast(0), dynamic: true }),
+  broker('log.cleaner.backoff.ms', LONG, '15000', 'Sleep of the cleaner when there is nothing to clean.', { validator: atLeast(0), dynamic: true }),
+  topicDefault('log.cleaner.delete.retention.ms', 'delete.retention.ms', LONG, '86400000'),
+  topicDefault('log.cleaner.min.compaction.lag.ms', 'min.compaction.lag.ms', LONG, '0'),
+  topicDefault('log.cleaner.max.compaction.lag.ms', 'max.compaction.lag.ms', LONG, LONG_MAX_STRING),
+  topicDefault('log.cleaner.min.cleanable.ratio', 'min.cleanable.dirty.ratio', DOUBLE, '0.5'),
+  broker('num.recovery.threads.per.data.dir', INT, '2', 'Threads recovering logs at startup.', { validator: atLeast(1), dynamic: true }),
+  topicDefault('message.max.bytes', 'max.message.bytes', INT, '1048588'),
+  topicDefault('min.insync.replicas', 'min.insync.replicas', INT, '1'),
+  topicDefault('compression.type', 'compression.type', STRING, 'producer'),
+  topicDefault('compression.gzip.level', 'compression.gzip.level', INT, '-1'),
+  topicDefault('compression.lz4.level', 'compression.lz4.level', INT, '9'),
+  topicDefault('compression.zstd.level', 'compression.zstd.level', INT, '3'),
+  topicDefault('unclean.leader.election.enable', 'unclean.leader.election.enable', BOOLEAN, 'false'),
+  // ---- replication ----
+  broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect in single-node Creek.', { validator: atLeast(1), dynamic: true }),
+  broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes fetched per partition by followers.', { validator: atLeast(0) }),
+  broker('replica.lag.time.max.ms', LONG, '30000', 'Time after which a silent follower leaves the ISR.'),
+  // ---- group coordinator ----
+  broker('group.initial.rebalance.delay.ms', INT, '3000', 'Wait for more members before the first rebalance of an empty classic group. Kafka\'s 3000 is kept; lower it (e.g. 0) for faster local tests.'),
+  broker('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a classic group member may ask for.'),
+  broker('group.max.session.timeout.ms', INT, '1800000', 'Largest session timeout a classic group member may ask for.'),
+  broker('group.max.size', INT, INT_MAX, 'Most members a classic group may have.', { validator: atLeast(1) }),
+  broker('group.coordinator.rebalance.protocols', LIST, 'classic,consumer', 'Group protocols the coordinator serves.', { validator: listOf('classic', 'consumer', 'share', 'streams') }),
+  broker('group.consumer.session.timeout.ms', INT, '45000', 'Session timeout of consumer-protocol (KIP-848) members.', { validator: atLeast(1) }),
+  broker('group.consumer.heartbeat.interval.ms', INT, '5000', 'Heartbeat interval of consumer-protocol (KIP-848) members.', { validator: atLeast(1) }),
+  broker('group.consumer.max.size', INT, INT_MAX, 'Most members a consumer-protocol group may have.', { validator: atLeast(1) }),
+  broker('offsets.retention.minutes', INT, '10080', 'How long committed offsets of an empty group are kept.', { validator: atLeast(1) }),
+  broker('offsets.retention.check.interval.ms', LONG, '600000', 'How often expired offsets are looked for.', { validator: atLeast(1) }),
+  broker('offsets.topic.num.partitions', INT, '50', 'Partitions of __consumer_offsets.', { validator: atLeast(1) }),
+  broker('offsets.topic.replication.factor', SHORT, '3', 'Replication factor of __consumer_offsets; no effect in single-node Creek.', { validator: atLeast(1) }),
+  broker('offsets.topic.segment.bytes', INT, '104857600', 'Segment size of __consumer_offsets.', { validator: atLeast(1) }),
+  broker('offsets.commit.timeout.ms', INT, '5000', 'Time an offset commit waits for replication.', { validator: atLeast(1) }),
+  broker('offset.metadata.max.bytes', INT, '4096', 'Largest metadata string of a committed offset.'),
+  // ---- transactions and producer ids ----
+  broker('transactional.id.expiration.ms', INT, '604800000', 'A transactional id with no transaction for this long expires.', { validator: atLeast(1) }),
+  broker('transaction.max.timeout.ms', INT, '900000', 'Largest transaction timeout a producer may ask for.', { validator: atLeast(1) }),
+  broker('transaction.abort.timed.out.transaction.cleanup.interval.ms', INT, '10000', 'How often timed-out transactions are aborted.', { validator: atLeast(1) }),
+  broker('transaction.remove.expired.transaction.cleanup.interval.ms', INT, '3600000', 'How often expired transactional ids are removed.', { validator: atLeast(1) }),
+  broker('transaction.state.log.num.partitions', INT, '50', 'Partitions of __transaction_state.', { validator: atLeast(1) }),
+  broker('transaction.state.log.replication.factor', SHORT, '3', 'Replication factor of __transaction_state; no effect in single-node Creek.', { validator: atLeast(1) }),
+  broker('transaction.state.log.min.isr', INT, '2', 'min.insync.replicas of __transaction_state; no effect in single-node Creek.', { validator: atLeast(1) }),
+  broker('transaction.state.log.segment.bytes', INT, '104857600', 'Segment size of __transaction_state.', { validator: atLeast(1) }),
+  broker('transaction.partition.verification.enable', BOOLEAN, 'true', 'Whether partitions are verified to be in a transaction before transactional writes (KIP-890).', { dynamic: true }),
+  broker('producer.id.expiration.ms', INT, '86400000', 'Idempotent producer state is dropped after this long without writes.', { validator: atLeast(1), dynamic: true }),
+  broker('producer.id.expiration.check.interval.ms', INT, '600000', 'How often expired producer ids are removed.', { validator: atLeast(1) }),
+  // ---- Creek ----
+  broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
+  broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
+  broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
+];
+
+const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));
+
+export function brokerConfigDef(name: string): BrokerConfigDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Groups of broker configs that stand for one another, highest priority first (brokerConfigSynonyms). */
+const SYNONYM_GROUPS: readonly (readonly string[])[] = [
+  ['log.roll.ms', 'log.roll.hours'],
+  ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+  ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+  ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+];
+
+/** The config and the lower-priority configs that stand in for it. */
+export function brokerSynonyms(name: string): readonly string[] {
+  const group = SYNONYM_GROUPS.find((g) => g.includes(name));
+  return group === undefined ? [name] : group.slice(group.indexOf(name));
+}

@@ -1,0 +1,297 @@
+// The broker's resolved configuration. Sources, lowest to highest: table defaults < config file
+// (`--config`) < environment (CREEK_/KAFKA_) < `--override key=value` < named flags. Every known
+// key is checked against the table (bad values are errors naming their source); unknown keys are
+// kept with a warning. `loadBrokerConfig` serves the CLI, `resolveBrokerConfig` the embedded
+// `startBroker(options)`, which reads neither files nor the environment.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { brokerConfigDef, type LogLevel } from './broker-config-defs.js';
+import { parseBrokerArgs, type BrokerFlags } from './cli-args.js';
+import { ConfigType, checkConfigValue, parseConfigValue } from './config-def.js';
+import { ConfigError } from './config-error.js';
+import { layerFrom, type ConfigLayer } from './config-layer.js';
+import { envLayer } from './env.js';
+import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from './listeners.js';
+import { parseProperties } from './properties.js';
+
+export interface BrokerEndpoint extends Endpoint {
+  securityProtocol: string;
+}
+
+export interface BrokerConfig {
+  nodeId: number;
+  /** Generated when not configured; staticProps.has('cluster.id') tells which. */
+  clusterId: string;
+  /** The client listener Creek binds (the first one not named in controller.listener.names). */
+  listener: BrokerEndpoint;
+  /** The address given to clients in metadata. */
+  advertised: BrokerEndpoint;
+  logDir: string;
+  storage: 'disk' | 'memory';
+  logLevel: LogLevel;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  autoCreateTopicsEnable: boolean;
+  deleteTopicEnable: boolean;
+  socketRequestMaxBytes: number;
+  messageMaxBytes: number;
+  /** log.retention.ms, else .minutes, else .hours; -1 when unlimited. */
+  logRetentionMs: number;
+  logRetentionBytes: number;
+  logSegmentBytes: number;
+  /** log.roll.ms, else log.roll.hours. */
+  logRollMs: number;
+  logRetentionCheckIntervalMs: number;
+  logCleanupPolicy: readonly ('delete' | 'compact')[];
+  logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** Kafka's Long.MAX_VALUE ("never") reads as Number.MAX_SAFE_INTEGER. */
+  logFlushIntervalMessages: number;
+  /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
+  logFlushIntervalMs: number;
+  logIndexIntervalBytes: number;
+  connectionsMaxIdleMs: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  offsetsRetentionMs: number;
+  offsetsTopicNumPartitions: number;
+  transactionalIdExpirationMs: number;
+  transactionMaxTimeoutMs: number;
+  producerIdExpirationMs: number;
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** Every explicitly set key (STATIC_BROKER_CONFIG for DescribeConfigs), unknown ones included. */
+  staticProps: ReadonlyMap<string, string>;
+  warnings: readonly string[];
+}
+
+/** Options of the embedded broker: the CLI flags, typed, plus any Kafka keys. */
+export interface BrokerOptions {
+  host?: string;
+  port?: number;
+  advertisedHost?: string;
+  advertisedPort?: number;
+  dataDir?: string;
+  memory?: boolean;
+  nodeId?: number;
+  logLevel?: LogLevel;
+  clusterId?: string;
+  /** Kafka config keys, as in server.properties. */
+  properties?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface LoadBrokerConfigInput {
+  /** Arguments after the command name. */
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  /** A properties file to read when argv names none. */
+  file?: string;
+}
+
+/** Configuration for the `creek` command. Throws ConfigError. */
+export function loadBrokerConfig({ argv, env, file }: LoadBrokerConfigInput): BrokerConfig {
+  const args = parseBrokerArgs(argv);
+  const path = args.configFile ?? file;
+  const layers: ConfigLayer[] = [];
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError([`Cannot read config file ${path}: ${(e as Error).message}`]);
+    }
+    layers.push(layerFrom(parseProperties(text), () => `config file ${path}`));
+  }
+  layers.push(envLayer(env), args.overrides);
+  return buildBrokerConfig(layers, args.flags);
+}
+
+/** Configuration for the embedded broker: defaults < options.properties < named options. */
+export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
+  const props = new Map(Object.entries(options.properties ?? {}).map(([k, v]) => [k, String(v)]));
+  if (options.clusterId !== undefined) props.set('cluster.id', options.clusterId);
+  const str = (v: number | undefined): string | undefined => (v === undefined ? undefined : String(v));
+  const flags: BrokerFlags = {};
+  const set = <K extends keyof BrokerFlags>(key: K, value: BrokerFlags[K] | undefined): void => {
+    if (value !== undefined) flags[key] = value;
+  };
+  set('host', options.host);
+  set('port', str(options.port));
+  set('advertisedHost', options.advertisedHost);
+  set('advertisedPort', str(options.advertisedPort));
+  set('dataDir', options.dataDir);
+  set('memory', options.memory);
+  set('nodeId', str(options.nodeId));
+  set('logLevel', options.logLevel);
+  return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
+}
+
+/** Kafka cluster ids are 16 random bytes in unpadded base64url (22 characters). */
+export function generateClusterId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+}
+
+function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): BrokerConfig {
+  const problems: string[] = [];
+  const merged: ConfigLayer = new Map();
+  for (const layer of layers) for (const [key, value] of layer) merged.set(key, value);
+  applyFlags(merged, flags, problems);
+
+  const warnings: string[] = [];
+  for (const [key, { value, origin }] of merged) {
+    const def = brokerConfigDef(key);
+    if (def === undefined) {
+      warnings.push(`Unknown configuration ${key} (from ${origin}) is kept but has no effect`);
+      continue;
+    }
+    const message = checkConfigValue(def, value);
+    if (message !== null) problems.push(`${message} (from ${origin})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const raw = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)!.default;
+  const isSet = (key: string): boolean => merged.has(key);
+  const num = (key: string): number => parseConfigValue(brokerConfigDef(key)!.type, raw(key)) as number;
+  const bool = (key: string): boolean => parseConfigValue(ConfigType.BOOLEAN, raw(key)) as boolean;
+  const str = (key: string): string => (parseConfigValue(ConfigType.STRING, raw(key)) as string);
+  const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
+
+  const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
+  const endpoints = resolveEndpoints(raw, merged, problems);
+  if (problems.length > 0 || endpoints === undefined) throw new ConfigError(problems);
+
+  const retentionMs = isSet('log.retention.ms')
+    ? num('log.retention.ms')
+    : isSet('log.retention.minutes')
+      ? num('log.retention.minutes') * 60_000
+      : num('log.retention.hours') * 3_600_000;
+
+  return {
+    nodeId,
+    clusterId: isSet('cluster.id') ? str('cluster.id') : generateClusterId(),
+    ...endpoints,
+    logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
+    storage: str('creek.storage') as 'disk' | 'memory',
+    logLevel: str('creek.log.level') as LogLevel,
+    numPartitions: num('num.partitions'),
+    defaultReplicationFactor: num('default.replication.factor'),
+    autoCreateTopicsEnable: bool('auto.create.topics.enable'),
+    deleteTopicEnable: bool('delete.topic.enable'),
+    socketRequestMaxBytes: num('socket.request.max.bytes'),
+    messageMaxBytes: num('message.max.bytes'),
+    logRetentionMs: retentionMs < 0 ? -1 : retentionMs,
+    logRetentionBytes: num('log.retention.bytes'),
+    logSegmentBytes: num('log.segment.bytes'),
+    logRollMs: isSet('log.roll.ms') ? num('log.roll.ms') : num('log.roll.hours') * 3_600_000,
+    logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
+    logCleanupPolicy: list('log.cleanup.policy') as ('delete' | 'compact')[],
+    logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
+    logFlushIntervalMessages: num('log.flush.interval.messages'),
+    logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),
+    logIndexIntervalBytes: num('log.index.interval.bytes'),
+    connectionsMaxIdleMs: num('connections.max.idle.ms'),
+    groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
+    groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
+    groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
+    offsetsRetentionMs: num('offsets.retention.minutes') * 60_000,
+    offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
+    transactionalIdExpirationMs: num('transactional.id.expiration.ms'),
+    transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
+    producerIdExpirationMs: num('producer.id.expiration.ms'),
+    transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
+    warnings,
+  };
+}
+
+function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined, problems: string[]): number {
+  if (nodeId !== undefined && brokerId !== undefined && nodeId !== brokerId) {
+    problems.push(`broker.id (${brokerId}) and node.id (${nodeId}) must be equal when both are set`);
+  }
+  return nodeId ?? brokerId ?? Number(brokerConfigDef('node.id')!.default);
+}
+
+/** Turns the named flags into Kafka keys on top of the merged layers. */
+function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[]): void {
+  const set = (key: string, value: string | undefined, origin: string): void => {
+    if (value !== undefined) merged.set(key, { value, origin });
+  };
+  set('log.dirs', flags.dataDir, '--data-dir');
+  if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
+  set('node.id', flags.nodeId, '--node-id');
+  set('creek.log.level', flags.logLevel, '--log-level');
+  for (const flag of ['port', 'advertisedPort'] as const) {
+    const value = flags[flag];
+    if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {
+      problems.push(`Invalid value ${value} for --${flag === 'port' ? 'port' : 'advertised-port'}: expected a port number from 0 to 65535`);
+      return;
+    }
+  }
+  if (flags.host === undefined && flags.port === undefined && flags.advertisedHost === undefined && flags.advertisedPort === undefined) return;
+
+  const controllers = controllerNames(merged.get('controller.listener.names')?.value ?? null);
+  const rewrite = (key: string, fallback: string | null, host: string | undefined, port: string | undefined, origin: string): void => {
+    if (host === undefined && port === undefined) return;
+    let endpoints: Endpoint[];
+    try {
+      endpoints = parseListeners(merged.get(key)?.value ?? fallback ?? '');
+    } catch {
+      return; // the listener value itself is reported by validation
+    }
+    const index = endpoints.findIndex((e) => !controllers.has(e.name));
+    if (index === -1) return;
+    const current = endpoints[index]!;
+    endpoints[index] = { name: current.name, host: host ?? current.host, port: port === undefined ? current.port : Number(port) };
+    merged.set(key, { value: formatListeners(endpoints), origin });
+  };
+  const listenersDefault = brokerConfigDef('listeners')!.default;
+  rewrite('listeners', listenersDefault, flags.host, flags.port, flags.host !== undefined ? '--host' : '--port');
+  rewrite('advertised.listeners', merged.get('listeners')?.value ?? listenersDefault, flags.advertisedHost, flags.advertisedPort,
+    flags.advertisedHost !== undefined ? '--advertised-host' : '--advertised-port');
+}
+
+function controllerNames(value: string | null): Set<string> {
+  return new Set((value ?? '').split(',').map((n) => n.trim().toUpperCase()).filter((n) => n !== ''));
+}
+
+function resolveEndpoints(
+  raw: (key: string) => string | null,
+  merged: ConfigLayer,
+  problems: string[],
+): { listener: BrokerEndpoint; advertised: BrokerEndpoint } | undefined {
+  const controllers = controllerNames(raw('controller.listener.names'));
+  const parse = (key: string): Endpoint[] | undefined => {
+    try {
+      return parseListeners(raw(key) ?? '').filter((e) => !controllers.has(e.name));
+    } catch (e) {
+      problems.push(`Invalid value ${raw(key)} for configuration ${key}: ${(e as Error).message} (from ${merged.get(key)?.origin ?? 'defaults'})`);
+      return undefined;
+    }
+  };
+  let protocols: Map<string, string>;
+  try {
+    protocols = parseProtocolMap(raw('listener.security.protocol.map') ?? '');
+  } catch (e) {
+    problems.push(`Invalid value for configuration listener.security.protocol.map: ${(e as Error).message}`);
+    return undefined;
+  }
+  const listeners = parse('listeners');
+  const advertisedList = raw('advertised.listeners') === null ? listeners : parse('advertised.listeners');
+  if (listeners === undefined || advertisedList === undefined) return undefined;
+  const first = listeners[0];
+  if (first === undefined) {
+    problems.push('listeners must name at least one listener that is not a controller listener');
+    return undefined;
+  }
+  const securityProtocol = protocols.get(first.name);
+  if (securityProtocol === undefined) {
+    problems.push(`No security protocol defined for listener ${first.name} (set listener.security.protocol.map)`);
+    return undefined;
+  }
+  const advertised = advertisedList.find((e) => e.name === first.name) ?? advertisedList[0] ?? first;
+  const unroutable = advertised.host === '' || advertised.host === '0.0.0.0' || advertised.host === '::';
+  return {
+    listener: { ...first, securityProtocol },
+    advertised: { ...advertised, host: unroutable ? hostname() : advertised.host, securityProtocol },
+  };
+}
