@@ -44,12 +44,15 @@ function broker(
   };
 }
 
-/** A broker config that is the default of a topic config: same checks and documentation. */
-function topicDefault(name: string, topicName: string, type: ConfigType, defaultValue: string | null): BrokerConfigDef {
+/**
+ * A broker config that is the default of a topic config: same documentation and, unless
+ * `unchecked` (Kafka defines a few such broker keys without a validator), the same checks.
+ */
+function topicDefault(name: string, topicName: string, type: ConfigType, defaultValue: string | null, unchecked = false): BrokerConfigDef {
   const topic = topicConfigDef(topicName)!;
   return broker(name, type, defaultValue, `Broker-wide default of the topic config ${topicName}. ${topic.doc}`, {
     dynamic: true,
-    ...(topic.validator === undefined ? {} : { validator: topic.validator }),
+    ...(topic.validator === undefined || unchecked ? {} : { validator: topic.validator }),
   });
 }
 
@@ -93,11 +96,11 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('log.dir', LIST, './data', 'Directory for log data, used when log.dirs is not set.'),
   broker('log.dirs', LIST, null, 'Directories for log data; Creek uses the first.'),
   topicDefault('log.segment.bytes', 'segment.bytes', INT, '1073741824'),
-  topicDefault('log.roll.ms', 'segment.ms', LONG, null),
+  topicDefault('log.roll.ms', 'segment.ms', LONG, null, true),
   readOnlySynonym('log.roll.hours', INT, '168', 'Segment roll time in hours, used when log.roll.ms is not set.', atLeast(1)),
-  topicDefault('log.roll.jitter.ms', 'segment.jitter.ms', LONG, null),
+  topicDefault('log.roll.jitter.ms', 'segment.jitter.ms', LONG, null, true),
   readOnlySynonym('log.roll.jitter.hours', INT, '0', 'Segment roll jitter in hours, used when log.roll.jitter.ms is not set.', atLeast(0)),
-  topicDefault('log.retention.ms', 'retention.ms', LONG, null),
+  topicDefault('log.retention.ms', 'retention.ms', LONG, null, true),
   readOnlySynonym('log.retention.minutes', INT, null, 'Retention in minutes, used when log.retention.ms is not set.'),
   readOnlySynonym('log.retention.hours', INT, '168', 'Retention in hours, used when neither log.retention.ms nor log.retention.minutes is set.'),
   topicDefault('log.retention.bytes', 'retention.bytes', LONG, '-1'),
@@ -106,7 +109,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   topicDefault('log.index.size.max.bytes', 'segment.index.bytes', INT, '10485760'),
   topicDefault('log.index.interval.bytes', 'index.interval.bytes', INT, '4096'),
   topicDefault('log.flush.interval.messages', 'flush.messages', LONG, LONG_MAX_STRING),
-  topicDefault('log.flush.interval.ms', 'flush.ms', LONG, null),
+  topicDefault('log.flush.interval.ms', 'flush.ms', LONG, null, true),
   readOnlySynonym('log.flush.scheduler.interval.ms', LONG, LONG_MAX_STRING, 'How often logs are checked for a due flush; the default of log.flush.interval.ms.'),
   broker('log.flush.offset.checkpoint.interval.ms', INT, '60000', 'How often the recovery point is persisted.', { validator: atLeast(0) }),
   topicDefault('log.segment.delete.delay.ms', 'file.delete.delay.ms', LONG, '60000'),

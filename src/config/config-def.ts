@@ -1,6 +1,7 @@
 // Kafka's ConfigDef semantics shared by the broker and topic tables: the wire enums of
 // DescribeConfigs (config types, sources), value parsing per type (trimmed, Java number rules),
 // validators, and the "Invalid value X for configuration Y: reason" message Kafka answers with.
+import type { ErrorCodeValue } from '../../protocol/errors.js';
 
 /** DescribeConfigs v3+ `config_type`. */
 export enum ConfigType {
@@ -26,13 +27,9 @@ export enum ConfigSource {
   DYNAMIC_BROKER_LOGGER_CONFIG = 6,
 }
 
-/** Kafka error codes this module answers with. */
-export const INVALID_CONFIG = 40;
-export const INVALID_REQUEST = 42;
-
 /** A refusal in Kafka's terms: the error code and message to put on the wire. */
 export interface KafkaConfigError {
-  errorCode: number;
+  errorCode: ErrorCodeValue;
   errorMessage: string;
 }
 

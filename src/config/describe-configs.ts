@@ -3,11 +3,11 @@
 // (DYNAMIC_TOPIC_CONFIG) first, then each broker synonym as set for this broker
 // (DYNAMIC_BROKER_CONFIG), cluster-wide (DYNAMIC_DEFAULT_BROKER_CONFIG), in the static config
 // (STATIC_BROKER_CONFIG) and by default (DEFAULT_CONFIG); the first one gives value and source.
+import { ErrorCode } from '../../protocol/errors.js';
 import { BROKER_CONFIGS, brokerConfigDef, brokerSynonyms } from './broker-config-defs.js';
 import {
   ConfigSource,
   ConfigType,
-  INVALID_REQUEST,
   canonicalValue,
   checkConfigValue,
   type ConfigDef,
@@ -132,12 +132,12 @@ export function validateBrokerConfigAlter(changes: ReadonlyMap<string, string | 
     return def !== undefined && !def.dynamic;
   });
   if (readOnly.length > 0) {
-    return { errorCode: INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: [${readOnly.join(', ')}]` };
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: [${readOnly.join(', ')}]` };
   }
   for (const [name, value] of changes) {
     const def = brokerConfigDef(name);
     const message = def === undefined || value === null ? null : checkConfigValue(def, value);
-    if (message !== null) return { errorCode: INVALID_REQUEST, errorMessage: message };
+    if (message !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message };
   }
   return null;
 }

@@ -1,9 +1,9 @@
 // The table of Kafka topic configurations (Kafka 4.x LogConfig): type, default, valid values,
 // the broker configs that supply each default (ServerTopicConfigSynonyms, in priority order) and
 // validation answering INVALID_CONFIG with Kafka's messages.
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ConfigType,
-  INVALID_CONFIG,
   LONG_MAX_STRING,
   atLeast,
   between,
@@ -154,7 +154,7 @@ export function topicConfigDef(name: string): TopicConfigDef | undefined {
 }
 
 function invalid(errorMessage: string): KafkaConfigError {
-  return { errorCode: INVALID_CONFIG, errorMessage };
+  return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage };
 }
 
 /** Validates one topic config as CreateTopics/AlterConfigs would; null when acceptable. */
