@@ -1,0 +1,39 @@
+// Per-partition checkpoint files next to the segments:
+//   leader-epoch-checkpoint  Kafka's format: version line "0", entry count, then "epoch startOffset" lines
+//   log-start-offset         the log start offset as a decimal number (moved by DeleteRecords/retention)
+import { join } from 'node:path';
+import { readIfExists, writeFileAtomic } from './atomic-file.js';
+import type { EpochEntry } from './leader-epochs.js';
+
+export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const LOG_START_CHECKPOINT = 'log-start-offset';
+
+export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[]): void {
+  const lines = ['0', String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)];
+  writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`);
+}
+
+/** The saved epochs; undefined when the file is missing or malformed. */
+export function readEpochCheckpoint(dir: string): EpochEntry[] | undefined {
+  const text = readIfExists(join(dir, EPOCH_CHECKPOINT))?.toString('utf8');
+  if (text === undefined) return undefined;
+  const [version, count, ...rest] = text.trim().split('\n');
+  if (version !== '0' || Number(count) !== rest.length) return undefined;
+  const entries: EpochEntry[] = [];
+  for (const line of rest) {
+    const [epoch, startOffset] = line.trim().split(/\s+/).map(Number);
+    if (!Number.isInteger(epoch) || !Number.isInteger(startOffset)) return undefined;
+    entries.push({ epoch: epoch!, startOffset: startOffset! });
+  }
+  return entries;
+}
+
+export function writeLogStartCheckpoint(dir: string, offset: number): void {
+  writeFileAtomic(join(dir, LOG_START_CHECKPOINT), `${offset}\n`);
+}
+
+/** The saved log start offset, or 0. */
+export function readLogStartCheckpoint(dir: string): number {
+  const value = Number(readIfExists(join(dir, LOG_START_CHECKPOINT))?.toString('utf8').trim() ?? '0');
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}

@@ -1,0 +1,124 @@
+// A segment in files: <base>.log holds the batches, <base>.index / <base>.timeindex the saved
+// sparse indexes. Appends go through the partition's WriteQueue; recent appends stay in a small
+// in-memory tail so fetches at the end of the log (and of unwritten data) never touch the disk.
+import { close, fdatasync, ftruncate, read, unlink } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
+import { ChunkList } from './chunk-list.js';
+import type { SegmentIndex } from './segment-index.js';
+import type { SegmentStore } from './segment-store.js';
+import type { WriteQueue } from './write-queue.js';
+
+export interface SegmentPaths {
+  log: string;
+  index: string;
+  timeIndex: string;
+}
+
+/** Kafka's file names: the base offset as 20 digits. */
+export function segmentPaths(dir: string, baseOffset: number): SegmentPaths {
+  const stem = join(dir, String(baseOffset).padStart(20, '0'));
+  return { log: `${stem}.log`, index: `${stem}.index`, timeIndex: `${stem}.timeindex` };
+}
+
+const call = (fn: (cb: (err: NodeJS.ErrnoException | null) => void) => void): Promise<void> =>
+  new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+
+function readAt(fd: number, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  const step = (filled: number, resolve: (b: Buffer) => void, reject: (e: Error) => void): void => {
+    read(fd, buf, filled, length - filled, position + filled, (err, n) => {
+      if (err) reject(err);
+      else if (n === 0 || filled + n === length) resolve(buf.subarray(0, filled + n));
+      else step(filled + n, resolve, reject);
+    });
+  };
+  return new Promise((resolve, reject) => step(0, resolve, reject));
+}
+
+async function unlinkIfExists(path: string): Promise<void> {
+  try {
+    await call((cb) => unlink(path, cb));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+export class FileStore implements SegmentStore {
+  private bytes: number;
+  /** Bytes known to be written to the file. */
+  private written: number;
+  private readonly tail: ChunkList;
+  private dirty = false;
+  private open = true;
+
+  constructor(
+    readonly paths: SegmentPaths,
+    private readonly fd: number,
+    size: number,
+    private readonly queue: WriteQueue,
+    private readonly tailCacheBytes: number,
+  ) {
+    this.bytes = size;
+    this.written = size;
+    this.tail = new ChunkList(size);
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  append(data: Buffer): Promise<void> {
+    const position = this.bytes;
+    this.tail.push(data);
+    this.bytes += data.length;
+    this.dirty = true;
+    return this.queue.write(this.fd, position, data).then(() => {
+      this.written = Math.max(this.written, position + data.length);
+      this.tail.evict(this.tailCacheBytes, this.written);
+    });
+  }
+
+  async read(position: number, length: number): Promise<Buffer[]> {
+    const end = Math.min(position + length, this.bytes);
+    if (position >= end) return [];
+    const tailFrom = Math.max(position, this.tail.start);
+    const cached = end > tailFrom ? this.tail.slice(tailFrom, end - tailFrom) : [];
+    const diskEnd = Math.min(end, this.tail.start);
+    if (position >= diskEnd) return cached;
+    const disk = await readAt(this.fd, position, diskEnd - position);
+    return [disk, ...cached];
+  }
+
+  async truncate(size: number): Promise<void> {
+    await call((cb) => ftruncate(this.fd, size, cb));
+    this.tail.truncate(size);
+    this.bytes = size;
+    this.written = Math.min(this.written, size);
+  }
+
+  async seal(index: SegmentIndex): Promise<void> {
+    await this.queue.drained();
+    await this.flush();
+    writeFileAtomic(this.paths.index, index.serializeOffsets());
+    writeFileAtomic(this.paths.timeIndex, index.serializeTimes());
+    this.tail.reset(this.bytes);
+  }
+
+  async flush(): Promise<void> {
+    if (!this.dirty || !this.open) return;
+    this.dirty = false;
+    await call((cb) => fdatasync(this.fd, cb));
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await call((cb) => close(this.fd, cb));
+  }
+
+  async remove(): Promise<void> {
+    await this.close();
+    await Promise.all([this.paths.log, this.paths.index, this.paths.timeIndex].map(unlinkIfExists));
+  }
+}

@@ -1,0 +1,44 @@
+// A segment held entirely in memory: appended buffers are kept as is and read back as views.
+import { ChunkList } from './chunk-list.js';
+import type { SegmentStore } from './segment-store.js';
+
+const done = Promise.resolve();
+
+export class MemoryStore implements SegmentStore {
+  private readonly chunks = new ChunkList(0);
+
+  get size(): number {
+    return this.chunks.end;
+  }
+
+  append(data: Buffer): Promise<void> {
+    this.chunks.push(data);
+    return done;
+  }
+
+  read(position: number, length: number): Promise<Buffer[]> {
+    return Promise.resolve(this.chunks.slice(position, length));
+  }
+
+  truncate(size: number): Promise<void> {
+    this.chunks.truncate(size);
+    return done;
+  }
+
+  seal(): Promise<void> {
+    return done;
+  }
+
+  flush(): Promise<void> {
+    return done;
+  }
+
+  close(): Promise<void> {
+    return done;
+  }
+
+  remove(): Promise<void> {
+    this.chunks.reset(0);
+    return done;
+  }
+}

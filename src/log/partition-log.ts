@@ -1,0 +1,86 @@
+// The storage contract of one topic-partition, small enough for any backend (memory, files,
+// later PostgreSQL) to implement. Record batches (magic v2) are stored and returned as bytes.
+import type { EpochEndOffset } from './leader-epochs.js';
+import type { LogConfig } from './log-config.js';
+
+export interface AppendMeta {
+  /** Partition leader epoch stamped into every appended batch (a single node uses 0). */
+  leaderEpoch: number;
+  /** Broker clock for LogAppendTime and segment.ms; defaults to Date.now(). */
+  now?: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker timestamp given to the batches under LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound on batch base offsets: the high watermark (default) or a last stable offset. */
+  maxOffset?: number;
+  /** Return the first batch even if it exceeds maxBytes (default true; Kafka's minOneMessage). */
+  minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Stored batch bytes, in order, starting with the batch holding the fetch offset. */
+  chunks: Buffer[];
+  bytes: number;
+  highWatermark: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampOffset {
+  offset: number;
+  timestamp: number;
+}
+
+/** Called with the new high watermark each time appended data becomes readable. */
+export type AppendListener = (highWatermark: number) => void;
+
+export interface PartitionLog {
+  readonly logStartOffset: number;
+  /** Next offset to assign. */
+  readonly logEndOffset: number;
+  /** Offsets below it are written and readable by consumers (single node: catches up with the LEO once written). */
+  readonly highWatermark: number;
+  /** Bytes stored. */
+  readonly size: number;
+  readonly config: Readonly<LogConfig>;
+
+  /** Applies new settings; rolling and retention use them from the next append or retention pass. */
+  setConfig(config: LogConfig): void;
+  /**
+   * Appends one or more concatenated v2 batches. The log assigns offsets, patches each batch's
+   * baseOffset and partitionLeaderEpoch in place and takes ownership of `batches`.
+   * Throws LogError: CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, KAFKA_STORAGE_ERROR.
+   */
+  append(batches: Buffer, meta: AppendMeta): Promise<AppendResult>;
+  /**
+   * Whole batches from the one holding `fetchOffset`, up to `maxBytes` (the first batch is
+   * always included unless minOneBatch is false). OFFSET_OUT_OF_RANGE outside [logStart, logEnd].
+   */
+  read(fetchOffset: number, maxBytes: number, opts?: ReadOptions): Promise<ReadResult>;
+  /** First batch with max timestamp >= `timestamp`: its base offset (not below log start) and max timestamp. */
+  offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined>;
+  /** The largest timestamp in the log and the offset that carries it. */
+  maxTimestampOffset(): Promise<TimestampOffset | undefined>;
+  /** OffsetForLeaderEpoch: the end offset of `epoch` (-1/-1 when unknown). */
+  endOffsetForEpoch(epoch: number): EpochEndOffset;
+  readonly latestEpoch: number;
+  /** DeleteRecords: moves the log start up to `offset` (<= high watermark); returns the new log start. */
+  deleteRecordsBefore(offset: number): Promise<number>;
+  /** Deletes segments past retention.ms / retention.bytes; returns how many were deleted. */
+  applyRetention(now?: number): Promise<number>;
+  /** Removes every batch from the one holding `offset` on. */
+  truncateTo(offset: number): Promise<void>;
+  /** Subscribes to new readable data; returns the unsubscribe function. */
+  onAppend(listener: AppendListener): () => void;
+  /** Waits for pending writes and makes them durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+// Readies produced bytes for the log: checks every batch (framing, magic, CRC, size limits), then
+// stamps offsets, leader epoch and, under LogAppendTime, the broker timestamp — in place.
+import {
+  patchBaseOffset,
+  patchLeaderEpoch,
+  patchLogAppendTime,
+  rewriteCrc,
+} from '../../protocol/records/batch-header.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { scanBatches, type BatchInfo } from './batch-scan.js';
+import { LogError, corruptMessage } from './errors.js';
+import type { LogConfig } from './log-config.js';
+
+export interface PreparedAppend {
+  /** The batches as stamped; positions are within the appended buffer. */
+  batches: BatchInfo[];
+  lastOffset: number;
+}
+
+export function prepareAppend(
+  data: Buffer,
+  baseOffset: number,
+  leaderEpoch: number,
+  config: Readonly<LogConfig>,
+  now: number,
+): PreparedAppend {
+  const { batches, stop } = scanBatches(data, true);
+  if (stop !== undefined) {
+    throw corruptMessage(stop.kind === 'corrupt' ? stop.reason : 'truncated record batch');
+  }
+  if (batches.length === 0) throw corruptMessage('no record batch');
+  if (data.length > config.segmentBytes) {
+    throw new LogError(ErrorCode.RECORD_LIST_TOO_LARGE, `${data.length} bytes exceed segment.bytes ${config.segmentBytes}`);
+  }
+  const logAppendTime = config.timestampType === 'LogAppendTime';
+  let next = baseOffset;
+  for (const batch of batches) {
+    if (batch.size > config.maxMessageBytes) {
+      throw new LogError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${batch.size} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
+    }
+    const delta = batch.lastOffset - batch.baseOffset;
+    patchBaseOffset(data, next, batch.position);
+    patchLeaderEpoch(data, leaderEpoch, batch.position);
+    if (logAppendTime) {
+      patchLogAppendTime(data, now, batch.position);
+      rewriteCrc(data, batch.position);
+      batch.maxTimestamp = now;
+    }
+    batch.baseOffset = next;
+    batch.lastOffset = next + delta;
+    batch.leaderEpoch = leaderEpoch;
+    next = batch.lastOffset + 1;
+  }
+  return { batches, lastOffset: next - 1 };
+}

@@ -1,0 +1,324 @@
+// PartitionLog over a list of segments, shared by the memory and file backends: offset
+// assignment, rolling, reads across segments, retention, DeleteRecords, truncation, the flush
+// policy and append notifications. Backends supply segment creation and persistence of the
+// log start offset and leader-epoch history through LogBackend.
+import type { Logger } from 'pino';
+import { offsetOutOfRange, storageError, type LogError } from './errors.js';
+import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from './leader-epochs.js';
+import type { LogConfig } from './log-config.js';
+import type {
+  AppendListener,
+  AppendMeta,
+  AppendResult,
+  PartitionLog,
+  ReadOptions,
+  ReadResult,
+  TimestampOffset,
+} from './partition-log.js';
+import { prepareAppend } from './prepare-append.js';
+import type { Segment } from './segment.js';
+
+/** Offsets in a segment are stored relative to its base as int32. */
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
+
+export interface LogBackend {
+  /** A new, empty segment starting at `baseOffset`. */
+  createSegment(baseOffset: number, now: number): Segment;
+  saveLogStartOffset(offset: number): void;
+  saveEpochs(entries: readonly EpochEntry[]): void;
+}
+
+export interface SegmentedLogInit {
+  /** At least one segment, in offset order; the last is the active one. */
+  segments: Segment[];
+  logStartOffset: number;
+  epochs: readonly EpochEntry[];
+  config: LogConfig;
+  backend: LogBackend;
+  logger: Logger;
+}
+
+export class SegmentedLog implements PartitionLog {
+  private segments: Segment[];
+  private startOffset: number;
+  private endOffset: number;
+  private hw: number;
+  private cfg: LogConfig;
+  private readonly epochs: LeaderEpochCache;
+  private readonly backend: LogBackend;
+  private readonly logger: Logger;
+  private readonly listeners = new Set<AppendListener>();
+  /** Settles when every append issued so far is written. */
+  private writes: Promise<void> = Promise.resolve();
+  /** Settles when every rolled segment is sealed. */
+  private sealing: Promise<void> = Promise.resolve();
+  private failure: LogError | undefined;
+  private closed = false;
+  private unflushedRecords = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(init: SegmentedLogInit) {
+    this.segments = init.segments;
+    this.cfg = init.config;
+    this.backend = init.backend;
+    this.logger = init.logger;
+    this.endOffset = this.active.nextOffset;
+    this.hw = this.endOffset;
+    this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
+    this.epochs = new LeaderEpochCache(init.epochs, (entries) => this.backend.saveEpochs(entries));
+    this.epochs.truncateFromEnd(this.endOffset);
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  get config(): Readonly<LogConfig> {
+    return this.cfg;
+  }
+
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
+  /** Segment count, for inspection and tests. */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  setConfig(config: LogConfig): void {
+    if (config.flushMs !== this.cfg.flushMs) this.clearFlushTimer();
+    this.cfg = config;
+  }
+
+  async append(data: Buffer, meta: AppendMeta): Promise<AppendResult> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw storageError('log is closed');
+    const now = meta.now ?? Date.now();
+    const baseOffset = this.endOffset;
+    const { batches, lastOffset } = prepareAppend(data, baseOffset, meta.leaderEpoch, this.cfg, now);
+    this.epochs.assign(meta.leaderEpoch, baseOffset);
+    this.maybeRoll(data.length, lastOffset, now);
+    const written = this.active.append(data, batches, this.cfg.indexIntervalBytes, now);
+    this.endOffset = lastOffset + 1;
+    this.writes = written.catch(() => undefined);
+    try {
+      await written;
+    } catch (err) {
+      this.failure ??= storageError(`write failed: ${(err as Error).message}`);
+      this.logger.error({ err }, 'log write failed; the log refuses further appends');
+      throw this.failure;
+    }
+    this.advanceHighWatermark(lastOffset + 1);
+    this.countUnflushed(batches.reduce((n, b) => n + b.recordCount, 0));
+    return {
+      baseOffset,
+      lastOffset,
+      logAppendTime: this.cfg.timestampType === 'LogAppendTime' ? now : -1,
+      logStartOffset: this.startOffset,
+    };
+  }
+
+  async read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
+    if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
+      throw offsetOutOfRange(fetchOffset, this.startOffset, this.endOffset);
+    }
+    const maxOffset = opts.maxOffset ?? this.hw;
+    let minOneBatch = opts.minOneBatch ?? true;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let offset = fetchOffset;
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && offset < maxOffset; i++) {
+      const segment = this.segments[i]!;
+      const first = await segment.findBatch(offset);
+      if (first !== undefined) {
+        const part = await segment.read(first, maxBytes - bytes, maxOffset, minOneBatch);
+        chunks.push(...part.chunks);
+        bytes += part.bytes;
+        if (part.bytes > 0) minOneBatch = false;
+        if (!part.atEnd) break;
+      }
+      offset = segment.nextOffset;
+    }
+    return { chunks, bytes, highWatermark: this.hw, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
+  }
+
+  async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
+    for (let i = this.segmentIndexFor(this.startOffset); i < this.segments.length; i++) {
+      const batch = await this.segments[i]!.findTimestamp(timestamp);
+      if (batch !== undefined && batch.lastOffset >= this.startOffset) {
+        return { offset: Math.max(batch.baseOffset, this.startOffset), timestamp: batch.maxTimestamp };
+      }
+    }
+    return undefined;
+  }
+
+  maxTimestampOffset(): Promise<TimestampOffset | undefined> {
+    let best: TimestampOffset | undefined;
+    for (const s of this.segments) {
+      if (s.maxTimestamp >= 0 && (best === undefined || s.maxTimestamp > best.timestamp)) {
+        best = { offset: s.offsetOfMaxTimestamp, timestamp: s.maxTimestamp };
+      }
+    }
+    return Promise.resolve(best);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(epoch, this.endOffset);
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    if (offset > this.hw || offset < 0) throw offsetOutOfRange(offset, this.startOffset, this.hw);
+    if (offset <= this.startOffset) return this.startOffset;
+    this.setLogStartOffset(offset);
+    let n = 0;
+    while (n < this.segments.length - 1 && this.segments[n + 1]!.baseOffset <= offset) n++;
+    await this.deleteOldest(n, 'log start offset');
+    return this.startOffset;
+  }
+
+  async applyRetention(now = Date.now()): Promise<number> {
+    const { retentionMs, retentionBytes } = this.cfg;
+    const deletable = (s: Segment): boolean => s.size > 0 && s.nextOffset <= this.hw;
+    let n = 0;
+    if (retentionMs >= 0) {
+      while (n < this.segments.length && deletable(this.segments[n]!) && now - this.segments[n]!.largestTimestamp > retentionMs) n++;
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.size - retentionBytes;
+      for (let i = 0; i < n; i++) excess -= this.segments[i]!.size;
+      while (n < this.segments.length && deletable(this.segments[n]!) && excess >= this.segments[n]!.size) {
+        excess -= this.segments[n]!.size;
+        n++;
+      }
+    }
+    if (n === 0) return 0;
+    if (n === this.segments.length) this.roll(now);
+    await this.deleteOldest(n, 'retention');
+    return n;
+  }
+
+  async truncateTo(offset: number): Promise<void> {
+    await this.writes;
+    if (offset >= this.endOffset) return;
+    const target = Math.max(offset, this.startOffset);
+    const i = this.segmentIndexFor(target);
+    const dropped = this.segments.splice(i + 1);
+    await Promise.all(dropped.map((s) => s.remove()));
+    this.endOffset = await this.active.truncateTo(target, this.cfg.indexIntervalBytes);
+    this.hw = Math.min(this.hw, this.endOffset);
+    this.epochs.truncateFromEnd(this.endOffset);
+    this.logger.info({ offset, logEndOffset: this.endOffset }, 'log truncated');
+  }
+
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async flush(): Promise<void> {
+    await this.writes;
+    await this.sealing;
+    this.clearFlushTimer();
+    this.unflushedRecords = 0;
+    await Promise.all(this.segments.map((s) => s.store.flush()));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    this.listeners.clear();
+    await Promise.all(this.segments.map((s) => s.store.close()));
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Index of the segment that holds `offset` (the last one with base <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private maybeRoll(bytes: number, lastOffset: number, now: number): void {
+    const active = this.active;
+    if (active.size === 0) return;
+    if (
+      active.size + bytes > this.cfg.segmentBytes ||
+      now - active.rollTime >= this.cfg.segmentMs ||
+      lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET
+    ) {
+      this.roll(now);
+    }
+  }
+
+  private roll(now: number): void {
+    const previous = this.active;
+    this.segments.push(this.backend.createSegment(this.endOffset, now));
+    this.sealing = this.sealing
+      .then(() => previous.seal())
+      .catch((err: unknown) => this.logger.error({ err, baseOffset: previous.baseOffset }, 'sealing segment failed'));
+    this.logger.debug({ baseOffset: this.endOffset }, 'rolled segment');
+  }
+
+  /** Deletes the `n` oldest segments (never the active one) and moves the log start past them. */
+  private async deleteOldest(n: number, reason: string): Promise<void> {
+    const count = Math.min(n, this.segments.length - 1);
+    if (count <= 0) return;
+    const removed = this.segments.splice(0, count);
+    if (this.segments[0]!.baseOffset > this.startOffset) this.setLogStartOffset(this.segments[0]!.baseOffset);
+    this.logger.info({ segments: removed.map((s) => s.baseOffset), reason, logStartOffset: this.startOffset }, 'deleting segments');
+    await Promise.all(removed.map((s) => s.remove()));
+  }
+
+  private setLogStartOffset(offset: number): void {
+    this.startOffset = offset;
+    this.epochs.truncateFromStart(offset);
+    this.backend.saveLogStartOffset(offset);
+  }
+
+  private advanceHighWatermark(offset: number): void {
+    if (offset <= this.hw) return;
+    this.hw = offset;
+    for (const listener of this.listeners) listener(offset);
+  }
+
+  private countUnflushed(records: number): void {
+    this.unflushedRecords += records;
+    if (this.unflushedRecords >= this.cfg.flushMessages) {
+      this.flushInBackground();
+    } else if (this.flushTimer === undefined && this.cfg.flushMs < Number.MAX_SAFE_INTEGER) {
+      this.flushTimer = setTimeout(() => this.flushInBackground(), this.cfg.flushMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((err: unknown) => this.logger.error({ err }, 'flush failed'));
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+}

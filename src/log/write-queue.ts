@@ -1,0 +1,84 @@
+// Serializes one partition's file writes and coalesces everything queued while a write is in
+// flight (or within one event-loop turn) into a single positional writev.
+import { writev } from 'node:fs';
+
+/** Linux IOV_MAX: the most buffers one writev takes. */
+const MAX_BUFFERS = 1024;
+
+interface Job {
+  fd: number;
+  position: number;
+  data: Buffer;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function writevAt(fd: number, buffers: Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    writev(fd, buffers, position, (err, written) => (err ? reject(err) : resolve(written)));
+  });
+}
+
+/** Writes all of `buffers` at `position`, continuing after short writes. */
+async function writeAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let pending = buffers;
+  let at = position;
+  while (pending.length > 0) {
+    let written = await writevAt(fd, pending, at);
+    at += written;
+    while (pending.length > 0 && written >= pending[0]!.length) {
+      written -= pending[0]!.length;
+      pending = pending.slice(1);
+    }
+    if (written > 0) pending = [pending[0]!.subarray(written), ...pending.slice(1)];
+  }
+}
+
+export class WriteQueue {
+  private jobs: Job[] = [];
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  /** Queues `data` for `fd` at `position`; settles when it is written. */
+  write(fd: number, position: number, data: Buffer): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.jobs.push({ fd, position, data, resolve, reject }));
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => void this.pump());
+    }
+    this.idle = written.catch(() => undefined);
+    return written;
+  }
+
+  /** Settles once everything queued so far is written (or failed). */
+  drained(): Promise<void> {
+    return this.idle;
+  }
+
+  private async pump(): Promise<void> {
+    while (this.jobs.length > 0) {
+      const run = this.takeRun();
+      try {
+        await writeAll(run[0]!.fd, run.map((j) => j.data), run[0]!.position);
+        for (const job of run) job.resolve();
+      } catch (err) {
+        for (const job of run) job.reject(err as Error);
+      }
+    }
+    this.running = false;
+  }
+
+  /** The leading jobs that continue one another in the same file. */
+  private takeRun(): Job[] {
+    const first = this.jobs[0]!;
+    let end = first.position + first.data.length;
+    let n = 1;
+    while (n < this.jobs.length && n < MAX_BUFFERS) {
+      const job = this.jobs[n]!;
+      if (job.fd !== first.fd || job.position !== end) break;
+      end += job.data.length;
+      n++;
+    }
+    return this.jobs.splice(0, n);
+  }
+}
