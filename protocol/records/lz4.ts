@@ -1,7 +1,8 @@
 // lz4 codec (compression type 3): the standard LZ4 frame format (magic 0x184D2204). Java writes
 // block-independent frames without checksums; other clients may add block or content checksums
-// or link blocks. The frame is walked first to bound the output and to catch truncation; the
-// native decoder then inflates it and verifies the checksums.
+// or link blocks. The frame is walked first to catch truncation and to bound the output from the
+// block sizes (an over-estimate by at most about one block, so that much slack is allowed); the
+// native decoder then inflates it and verifies the checksums, and the exact size is checked.
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { CorruptRecordError, DecompressionLimitError } from './errors.js';
 
@@ -25,6 +26,7 @@ export function lz4Compress(data: Buffer): Buffer {
 export function lz4Decompress(data: Buffer, maxSize: number): Buffer {
   const frame = scanFrame(data, maxSize);
   const out = decompressFrameSync(data.subarray(0, frame.end));
+  if (out.length > maxSize) throw new DecompressionLimitError('lz4', maxSize);
   if (frame.contentSize !== undefined && out.length !== frame.contentSize) {
     throw new CorruptRecordError(`lz4: frame inflated to ${out.length} bytes, header says ${frame.contentSize}`);
   }
@@ -36,7 +38,7 @@ interface FrameExtent {
   contentSize: number | undefined;
 }
 
-/** Walks the frame's blocks without inflating them; throws on truncation or an output bound over maxSize. */
+/** Walks the frame's blocks without inflating them; throws on truncation or an output bound over maxSize + one block. */
 function scanFrame(data: Buffer, maxSize: number): FrameExtent {
   const need = (bytes: number, at: number): void => {
     if (at + bytes > data.length) throw new CorruptRecordError(`lz4: frame truncated at byte ${data.length}`);
@@ -72,7 +74,7 @@ function scanFrame(data: Buffer, maxSize: number): FrameExtent {
     need(size + blockChecksumSize, at);
     at += size + blockChecksumSize;
     bound += stored ? size : Math.min(blockMax, size * MAX_RATIO);
-    if (bound > maxSize) throw new DecompressionLimitError('lz4', maxSize);
+    if (bound > maxSize + blockMax) throw new DecompressionLimitError('lz4', maxSize);
   }
   if ((flg & FLG_CONTENT_CHECKSUM) !== 0) {
     need(4, at);
