@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol/errors.js';
+import { BROKER_CONFIGS, brokerSynonyms } from '../../../src/config/broker-config-defs.js';
+import { resolveBrokerConfig } from '../../../src/config/broker-config.js';
+import { ConfigSource, ConfigType, checkConfigValue } from '../../../src/config/config-def.js';
+import {
+  describeBrokerConfigs,
+  describeTopicConfigs,
+  validateBrokerConfigAlter,
+  type BrokerConfigLayers,
+  type DescribedConfig,
+} from '../../../src/config/describe-configs.js';
+import { topicLogConfig } from '../../../src/config/topic-log-config.js';
+
+const { DYNAMIC_TOPIC_CONFIG, DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG } = ConfigSource;
+const NO_BROKER_CONFIG: BrokerConfigLayers = { staticProps: new Map() };
+
+function find(configs: DescribedConfig[], name: string): DescribedConfig {
+  const config = configs.find((c) => c.name === name);
+  if (config === undefined) throw new Error(`no ${name}`);
+  return config;
+}
+
+describe('describeTopicConfigs', () => {
+  it('reports Kafka defaults with the broker default behind them', () => {
+    const configs = describeTopicConfigs(new Map(), NO_BROKER_CONFIG);
+    expect(configs).toHaveLength(34);
+    expect(find(configs, 'retention.ms')).toEqual({
+      name: 'retention.ms',
+      value: '604800000',
+      readOnly: false,
+      source: DEFAULT_CONFIG,
+      isSensitive: false,
+      synonyms: [{ name: 'log.retention.hours', value: '168', source: DEFAULT_CONFIG }],
+      configType: ConfigType.LONG,
+      documentation: expect.any(String),
+    });
+    expect(find(configs, 'segment.ms')).toMatchObject({ value: '604800000', synonyms: [{ name: 'log.roll.hours', value: '168' }] });
+    expect(find(configs, 'cleanup.policy')).toMatchObject({ value: 'delete', configType: ConfigType.LIST });
+    expect(find(configs, 'max.message.bytes')).toMatchObject({ value: '1048588', configType: ConfigType.INT });
+    expect(find(configs, 'flush.ms')).toMatchObject({
+      value: '9223372036854775807',
+      synonyms: [{ name: 'log.flush.scheduler.interval.ms', value: '9223372036854775807', source: DEFAULT_CONFIG }],
+    });
+    expect(find(configs, 'min.cleanable.dirty.ratio')).toMatchObject({ value: '0.5', configType: ConfigType.DOUBLE });
+    expect(find(configs, 'remote.storage.enable')).toMatchObject({ value: 'false', source: DEFAULT_CONFIG, synonyms: [] });
+    expect(find(configs, 'message.timestamp.after.max.ms').value).toBe('3600000');
+  });
+
+  it('puts a topic override first and shows it canonically', () => {
+    const configs = describeTopicConfigs(new Map([['retention.ms', ' 1000 '], ['cleanup.policy', 'compact , delete']]), NO_BROKER_CONFIG);
+    expect(find(configs, 'retention.ms')).toMatchObject({
+      value: '1000',
+      source: DYNAMIC_TOPIC_CONFIG,
+      synonyms: [
+        { name: 'retention.ms', value: ' 1000 ', source: DYNAMIC_TOPIC_CONFIG },
+        { name: 'log.retention.hours', value: '168', source: DEFAULT_CONFIG },
+      ],
+    });
+    expect(find(configs, 'cleanup.policy').value).toBe('compact,delete');
+  });
+
+  it('converts hour and minute synonyms, ms first, grouped by source', () => {
+    const layers: BrokerConfigLayers = {
+      staticProps: new Map([['log.retention.hours', '2'], ['log.retention.minutes', '30']]),
+      dynamicDefault: new Map([['log.retention.ms', '5000']]),
+    };
+    expect(find(describeTopicConfigs(new Map(), layers), 'retention.ms')).toMatchObject({
+      value: '5000',
+      source: DYNAMIC_DEFAULT_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.retention.ms', value: '5000', source: DYNAMIC_DEFAULT_BROKER_CONFIG },
+        { name: 'log.retention.minutes', value: '30', source: STATIC_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '2', source: STATIC_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '168', source: DEFAULT_CONFIG },
+      ],
+    });
+    const staticOnly = { staticProps: layers.staticProps };
+    expect(find(describeTopicConfigs(new Map(), staticOnly), 'retention.ms')).toMatchObject({ value: '1800000', source: STATIC_BROKER_CONFIG });
+  });
+
+  it('orders per-broker dynamic over cluster default over static', () => {
+    const layers: BrokerConfigLayers = {
+      staticProps: new Map([['message.max.bytes', '100']]),
+      dynamicDefault: new Map([['message.max.bytes', '200']]),
+      dynamicBroker: new Map([['message.max.bytes', '300']]),
+    };
+    const config = find(describeTopicConfigs(new Map(), layers), 'max.message.bytes');
+    expect(config.value).toBe('300');
+    expect(config.source).toBe(DYNAMIC_BROKER_CONFIG);
+    expect(config.synonyms.map((s) => s.source)).toEqual([DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG]);
+  });
+
+  it('takes the static layer from a resolved broker config', () => {
+    const broker = resolveBrokerConfig({ properties: { 'log.segment.bytes': 2097152 } });
+    const config = find(describeTopicConfigs(new Map(), { staticProps: broker.staticProps }), 'segment.bytes');
+    expect(config).toMatchObject({ value: '2097152', source: STATIC_BROKER_CONFIG });
+  });
+});
+
+describe('topicLogConfig', () => {
+  it('types the effective values', () => {
+    const layers: BrokerConfigLayers = { staticProps: new Map([['log.roll.hours', '1'], ['compression.type', 'lz4']]) };
+    const config = topicLogConfig(new Map([['cleanup.policy', 'compact'], ['retention.bytes', '1024']]), layers);
+    expect(config).toMatchObject({
+      compact: true,
+      delete: false,
+      retentionBytes: 1024,
+      retentionMs: 604800000,
+      segmentMs: 3600000,
+      compressionType: 'lz4',
+      maxMessageBytes: 1048588,
+      messageTimestampType: 'CreateTime',
+      flushMessages: Number.MAX_SAFE_INTEGER,
+      minCleanableDirtyRatio: 0.5,
+      preallocate: false,
+    });
+  });
+});
+
+describe('describeBrokerConfigs', () => {
+  const layers: BrokerConfigLayers = {
+    staticProps: new Map([['num.partitions', '3'], ['log.retention.hours', '24'], ['creek.storage', 'memory']]),
+    dynamicDefault: new Map([['log.retention.ms', '1000']]),
+  };
+
+  it('shows every Kafka config of the broker, with sources, synonyms and read-only flags', () => {
+    const configs = describeBrokerConfigs(layers, 'broker');
+    expect(configs.some((c) => c.name.startsWith('creek.') || c.name === 'cluster.id')).toBe(false);
+    expect(find(configs, 'num.partitions')).toMatchObject({
+      value: '3', source: STATIC_BROKER_CONFIG, readOnly: true,
+      synonyms: [{ name: 'num.partitions', value: '3', source: STATIC_BROKER_CONFIG }, { name: 'num.partitions', value: '1', source: DEFAULT_CONFIG }],
+    });
+    expect(find(configs, 'log.retention.ms')).toMatchObject({
+      value: '1000', source: DYNAMIC_DEFAULT_BROKER_CONFIG, readOnly: false,
+      synonyms: [
+        { name: 'log.retention.ms', value: '1000', source: DYNAMIC_DEFAULT_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '24', source: STATIC_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '168', source: DEFAULT_CONFIG },
+      ],
+    });
+    expect(find(configs, 'log.retention.hours')).toMatchObject({ value: '24', source: STATIC_BROKER_CONFIG, readOnly: true });
+    expect(find(configs, 'log.roll.ms')).toMatchObject({ value: null, source: DEFAULT_CONFIG, synonyms: [{ name: 'log.roll.hours', value: '168' }] });
+    expect(find(configs, 'advertised.listeners')).toMatchObject({ value: null, source: DEFAULT_CONFIG, synonyms: [] });
+    expect(find(configs, 'listeners').value).toBe('PLAINTEXT://127.0.0.1:9092');
+  });
+
+  it('shows only what is set on the cluster-wide default resource', () => {
+    expect(describeBrokerConfigs(layers, 'default')).toEqual([
+      expect.objectContaining({
+        name: 'log.retention.ms', value: '1000', source: DYNAMIC_DEFAULT_BROKER_CONFIG,
+        synonyms: [{ name: 'log.retention.ms', value: '1000', source: DYNAMIC_DEFAULT_BROKER_CONFIG }],
+      }),
+    ]);
+  });
+
+  it('has table defaults that pass their own validation, and synonym groups', () => {
+    for (const def of BROKER_CONFIGS.filter((d) => d.default !== null)) expect(checkConfigValue(def, def.default), def.name).toBeNull();
+    expect(brokerSynonyms('log.retention.minutes')).toEqual(['log.retention.minutes', 'log.retention.hours']);
+    expect(brokerSynonyms('num.partitions')).toEqual(['num.partitions']);
+  });
+});
+
+describe('validateBrokerConfigAlter', () => {
+  it('accepts dynamic configs, deletions and unknown names', () => {
+    expect(validateBrokerConfigAlter(new Map([['log.retention.ms', '1000'], ['message.max.bytes', null], ['custom.metric.x', '1']]))).toBeNull();
+  });
+
+  it('refuses read-only configs with INVALID_REQUEST, naming them all', () => {
+    expect(validateBrokerConfigAlter(new Map([['log.dirs', '/x'], ['log.retention.ms', '1'], ['num.partitions', '2']]))).toEqual({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Cannot update these configs dynamically: [log.dirs, num.partitions]',
+    });
+    expect(validateBrokerConfigAlter(new Map([['creek.storage', 'memory']]))!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  it('refuses bad values with INVALID_REQUEST', () => {
+    expect(validateBrokerConfigAlter(new Map([['log.cleanup.policy', 'nope']]))).toEqual({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Invalid value nope for configuration log.cleanup.policy: String must be one of: compact, delete',
+    });
+  });
+});
