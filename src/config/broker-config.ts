@@ -153,7 +153,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const isSet = (key: string): boolean => merged.has(key);
   const num = (key: string): number => parseConfigValue(brokerConfigDef(key)!.type, raw(key)) as number;
   const bool = (key: string): boolean => parseConfigValue(ConfigType.BOOLEAN, raw(key)) as boolean;
-  const str = (key: string): string => (parseConfigValue(ConfigType.STRING, raw(key)) as string);
+  const str = (key: string): string => parseConfigValue(ConfigType.STRING, raw(key)) as string;
   const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
 
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);

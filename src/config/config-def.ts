@@ -44,8 +44,6 @@ export interface ConfigDef {
   type: ConfigType;
   default: string | null;
   validator?: Validator;
-  /** Human-readable valid values, for documentation. */
-  validValues?: string;
   doc: string;
 }
 
@@ -108,14 +106,14 @@ function parseJavaInteger(text: string, min: number, max: number, typeName: stri
   return n;
 }
 
-/** The canonical string of a raw value (Kafka's ConfigDef.convertToString after parsing). */
+/** The canonical string of a raw value (Kafka's ConfigDef.convertToString after parsing); an invalid value is returned as is. */
 export function canonicalValue(def: ConfigDef, raw: string | null): string | null {
-  if (raw === null) return null;
+  if (raw === null || checkConfigValue(def, raw) !== null) return raw;
   if (def.type === ConfigType.LONG) return BigInt(raw.trim()).toString();
   const value = parseConfigValue(def.type, raw);
   if (Array.isArray(value)) return value.join(',');
   if (def.type === ConfigType.DOUBLE && Number.isInteger(value)) return (value as number).toFixed(1);
-  return value === null ? null : String(value);
+  return String(value);
 }
 
 /** Kafka's ConfigException text. */
