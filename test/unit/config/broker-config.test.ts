@@ -6,6 +6,7 @@ import { generateClusterId, loadBrokerConfig, resolveBrokerConfig } from '../../
 import { parseBrokerArgs } from '../../../src/config/cli-args.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { envLayer, envVarToKey } from '../../../src/config/env.js';
+import { KAFKA_SERVER_PROPERTIES } from './kafka-server-properties.js';
 
 function tempFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'creek-config-')), 'server.properties');
@@ -264,29 +265,7 @@ describe('sources and precedence', () => {
   });
 
   it('reads Kafka\'s KRaft quickstart server.properties without warnings', () => {
-    const file = tempFile(`process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=localhost:9093
-listeners=PLAINTEXT://:9092,CONTROLLER://:9093
-inter.broker.listener.name=PLAINTEXT
-advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
-num.network.threads=3
-num.io.threads=8
-socket.send.buffer.bytes=102400
-socket.receive.buffer.bytes=102400
-socket.request.max.bytes=104857600
-log.dirs=/tmp/kraft-combined-logs
-num.partitions=1
-num.recovery.threads.per.data.dir=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-log.retention.hours=168
-log.segment.bytes=1073741824
-log.retention.check.interval.ms=300000
-`);
+    const file = tempFile(KAFKA_SERVER_PROPERTIES);
     const config = loadBrokerConfig({ argv: [file], env: {} });
     expect(config.warnings).toEqual([]);
     expect(config.listener).toMatchObject({ name: 'PLAINTEXT', host: '', port: 9092 });

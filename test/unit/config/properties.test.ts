@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { parseProperties } from '../../../src/config/properties.js';
+import { KAFKA_SERVER_PROPERTIES } from './kafka-server-properties.js';
 
 const parse = (text: string) => Object.fromEntries(parseProperties(text));
 
@@ -77,22 +78,8 @@ describe('parseProperties', () => {
   });
 
   it('reads Kafka\'s own KRaft server.properties', () => {
-    const text = `# Licensed to the Apache Software Foundation
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=localhost:9093
-listeners=PLAINTEXT://:9092,CONTROLLER://:9093
-inter.broker.listener.name=PLAINTEXT
-advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
-num.network.threads=3
-log.dirs=/tmp/kraft-combined-logs
-#log.flush.interval.messages=10000
-log.retention.hours=168
-`;
-    const props = parseProperties(text);
-    expect(props.size).toBe(11);
+    const props = parseProperties(KAFKA_SERVER_PROPERTIES);
+    expect(props.size).toBe(22);
     expect(props.get('listeners')).toBe('PLAINTEXT://:9092,CONTROLLER://:9093');
     expect(props.has('log.flush.interval.messages')).toBe(false);
   });
