@@ -82,11 +82,11 @@ export class Segment {
     return this.guard(() => this.walk(this.index.positionFor(offset), (b) => b.lastOffset >= offset));
   }
 
-  /** The first batch whose max timestamp is >= `timestamp`. */
-  findTimestamp(timestamp: number): Promise<BatchInfo | undefined> {
-    if (this.maxTimestamp < timestamp) return Promise.resolve(undefined);
-    const start = this.index.positionFor(this.index.offsetBeforeTimestamp(timestamp));
-    return this.guard(() => this.walk(start, (b) => b.maxTimestamp >= timestamp));
+  /** The first batch ending at or after `fromOffset` whose max timestamp is >= `timestamp`. */
+  findTimestamp(timestamp: number, fromOffset: number): Promise<BatchInfo | undefined> {
+    if (this.maxTimestamp < timestamp || fromOffset >= this.nextOffset) return Promise.resolve(undefined);
+    const start = this.index.positionFor(Math.max(this.index.offsetBeforeTimestamp(timestamp), fromOffset));
+    return this.guard(() => this.walk(start, (b) => b.maxTimestamp >= timestamp && b.lastOffset >= fromOffset));
   }
 
   /**

@@ -157,8 +157,8 @@ export class SegmentedLog implements PartitionLog {
 
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
     for (let i = this.segmentIndexFor(this.startOffset); i < this.segments.length; i++) {
-      const batch = await this.segments[i]!.findTimestamp(timestamp);
-      if (batch !== undefined && batch.lastOffset >= this.startOffset) {
+      const batch = await this.segments[i]!.findTimestamp(timestamp, this.startOffset);
+      if (batch !== undefined) {
         return { offset: Math.max(batch.baseOffset, this.startOffset), timestamp: batch.maxTimestamp };
       }
     }
