@@ -158,7 +158,7 @@ export function encodeBatch(options: EncodeBatchOptions): Buffer {
   const baseTimestamp = options.baseTimestamp ?? Date.now();
 
   let lastOffsetDelta = 0;
-  let maxTimestampDelta = 0;
+  let maxTimestampDelta = -Infinity;
   records.forEach((record, i) => {
     lastOffsetDelta = Math.max(lastOffsetDelta, record.offsetDelta ?? i);
     maxTimestampDelta = Math.max(maxTimestampDelta, record.timestampDelta ?? 0);
