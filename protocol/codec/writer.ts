@@ -5,6 +5,7 @@ import { ProtocolError } from '../protocol-error.js';
 
 /** Blobs at least this large are referenced, not copied. */
 const ZERO_COPY_MIN = 4096;
+const INT64_MAX = 2 ** 63;
 
 export class Writer {
   private buf: Buffer;
@@ -64,8 +65,13 @@ export class Writer {
     this.ensure(4);
     this.pos = this.buf.writeUInt32BE(v, this.pos);
   }
+  /** Long.MAX_VALUE, read as a double, is 2^63: values from there on write as Long.MAX_VALUE. */
   int64(v: number): void {
     this.ensure(8);
+    if (v >= INT64_MAX) {
+      this.pos = this.buf.writeUInt32BE(0xffffffff, this.buf.writeInt32BE(0x7fffffff, this.pos));
+      return;
+    }
     const hi = Math.floor(v / 4294967296);
     this.buf.writeInt32BE(hi, this.pos);
     this.buf.writeUInt32BE(v - hi * 4294967296, this.pos + 4);

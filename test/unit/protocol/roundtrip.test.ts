@@ -7,6 +7,8 @@ import { apiDefs } from '../../../protocol/schema/index.js';
 import { inRange, type FieldDef, type MessageDef } from '../../../protocol/codec/schema-types.js';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../protocol/codec/messages.js';
 import type { AnyApiKey } from '../../../protocol/codec/messages.js';
+import { Reader } from '../../../protocol/codec/reader.js';
+import { Writer } from '../../../protocol/codec/writer.js';
 
 type Value = unknown;
 const RUNS = 25;
@@ -127,5 +129,19 @@ describe.each(apiDefs.map((d) => [`${d.apiKey} ${d.name}`, d] as const))('%s', (
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('int64 sentinels', () => {
+  // Java clients and brokers use Long.MAX_VALUE / Long.MIN_VALUE as "no limit" markers; as JS
+  // numbers they round to ±2^63 and must be written back as the same 8 bytes.
+  it.each([
+    ['Long.MAX_VALUE', '7fffffffffffffff'],
+    ['Long.MIN_VALUE', '8000000000000000'],
+    ['-1', 'ffffffffffffffff'],
+  ])('%s survives decode and re-encode', (_, hex) => {
+    const w = new Writer();
+    w.int64(new Reader(Buffer.from(hex, 'hex')).int64());
+    expect(w.toBuffer().toString('hex')).toBe(hex);
   });
 });
