@@ -50,6 +50,8 @@ export interface ApiDef {
   maxVersion: number;
   /** First flexible version, or null when the API has none. */
   flexibleFrom: number | null;
+  /** Kafka marks maxVersion as still in development: brokers do not advertise it by default. */
+  latestVersionUnstable?: true;
   request: MessageDef;
   response: MessageDef;
 }

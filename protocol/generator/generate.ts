@@ -22,6 +22,7 @@ interface SpecMessage {
   name: string;
   listeners?: string[];
   validVersions: string;
+  latestVersionUnstable?: boolean;
   flexibleVersions: string;
   fields: SpecField[];
   commonStructs?: { name: string; versions: string; fields: SpecField[] }[];
@@ -139,7 +140,7 @@ export const ${varName}: ApiDef = {
   name: '${apiName}',
   minVersion: ${min},
   maxVersion: ${max ?? min},
-  flexibleFrom: ${flex},
+  flexibleFrom: ${flex},${req.latestVersionUnstable ? '\n  latestVersionUnstable: true,' : ''}
   request: {
     name: '${req.name}',
     fields: ${reqFields},

@@ -45,6 +45,7 @@ export const consumerGroupHeartbeat: ApiDef = {
   minVersion: 0,
   maxVersion: 1,
   flexibleFrom: 0,
+  latestVersionUnstable: true,
   request: {
     name: 'ConsumerGroupHeartbeatRequest',
     fields: [
