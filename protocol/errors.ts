@@ -149,8 +149,6 @@ export const ErrorCode = Object.fromEntries(
   Object.entries(ERRORS).map(([name, [code]]) => [name, code]),
 ) as { readonly [K in ErrorName]: ErrorTable[K][0] };
 
-export type ErrorCodeValue = (typeof ErrorCode)[ErrorName];
-
 export interface ErrorInfo {
   code: number;
   name: ErrorName;

@@ -3,6 +3,7 @@
 // splitting concatenated batches, produce rules).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { catchError } from './catch-error.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
 import {
   BATCH_HEADER_SIZE,
@@ -277,6 +278,7 @@ describe('validateBatch', () => {
       const err = catchError(() => validateBatch(message));
       expect(err).toBeInstanceOf(UnsupportedMessageFormatError);
       expect((err as UnsupportedMessageFormatError).message).toMatch(/legacy message format/);
+      expect((err as UnsupportedMessageFormatError).name).toBe('UnsupportedMessageFormatError');
       expect((err as UnsupportedMessageFormatError).errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
     }
   });
@@ -352,12 +354,3 @@ describe('splitBatches', () => {
     expect(() => splitBatches(bad)).toThrow(CorruptRecordError);
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return err;
-  }
-}

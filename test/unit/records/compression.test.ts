@@ -7,6 +7,7 @@ import { compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyRaw } from 'snappy';
 import { compress as zstdCompress } from 'zstd-napi';
 import { describe, expect, it } from 'vitest';
+import { catchError } from './catch-error.js';
 import { Compression } from '../../../protocol/records/batch-header.js';
 import { compress, decompress, DEFAULT_MAX_DECOMPRESSED_SIZE } from '../../../protocol/records/compression.js';
 import { CorruptRecordError, DecompressionLimitError } from '../../../protocol/records/errors.js';
@@ -177,15 +178,6 @@ function int32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(n);
   return b;
-}
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return err;
-  }
 }
 
 /** An LZ4 frame with the content-size flag and uncompressed ("stored") blocks. */
