@@ -149,6 +149,9 @@ export const ErrorCode = Object.fromEntries(
   Object.entries(ERRORS).map(([name, [code]]) => [name, code]),
 ) as { readonly [K in ErrorName]: ErrorTable[K][0] };
 
+/** Any one of the codes, as a literal union. */
+export type ErrorCodeValue = (typeof ErrorCode)[ErrorName];
+
 export interface ErrorInfo {
   code: number;
   name: ErrorName;
