@@ -1,0 +1,92 @@
+// Produce (key 0), versions 3-11 (v0-2 carry legacy message sets, which Creek does not store).
+// v3: transactional id, record batches (magic 2) only. v4-v6: no wire change. v5: log start
+// offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
+// v10: current leader / node endpoints (tagged). v11: no wire change (KIP-890 part 2 marker).
+import { ErrorCode } from '../../protocol/errors.js';
+import { validateBatch, splitBatches } from '../../protocol/records/index.js';
+import type {
+  ProduceRequestPartitionProduceData as PartitionIn,
+  ProduceResponsePartitionProduceResponse as PartitionOut,
+} from '../../protocol/schema/index.js';
+import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
+import type { Topic } from '../topics/topic-registry.js';
+import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
+
+export default defineApi({
+  apiKey: 0,
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const responses = await Promise.all(
+      req.topicData.map(async (td) => {
+        let topic = broker.topics.get(td.name);
+        let topicError: number = ErrorCode.NONE;
+        if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
+        else if (!topic && broker.config.autoCreateTopicsEnable) {
+          topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
+            topicError = errorCodeOf(err);
+            return undefined;
+          });
+        }
+        const partitionResponses = await Promise.all(
+          td.partitionData.map((pd) =>
+            topicError !== ErrorCode.NONE
+              ? failed(pd.index, topicError, null)
+              : produceToPartition(ctx, topic, pd, req.transactionalId),
+          ),
+        );
+        return { name: td.name, partitionResponses };
+      }),
+    );
+    if (req.acks === 0) return NO_RESPONSE;
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
+}
+
+async function produceToPartition(
+  ctx: RequestContext,
+  topic: Topic | undefined,
+  pd: PartitionIn,
+  transactionalId: string | null,
+): Promise<PartitionOut> {
+  const log = topic?.partitions[pd.index];
+  if (!topic || !log) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  try {
+    const records = pd.records;
+    if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no records');
+    // v3+ carries exactly one batch per partition.
+    const batches = splitBatches(records, { strict: true });
+    if (batches.length !== 1) {
+      throw new KafkaError(ErrorCode.INVALID_RECORD, `a produce request holds one batch per partition, got ${batches.length}`);
+    }
+    const { header } = validateBatch(records, { forProduce: true });
+    const cfg = topic.config;
+    if (cfg.messageTimestampType === 'CreateTime') {
+      const now = Date.now();
+      if (header.maxTimestamp - now > cfg.messageTimestampAfterMaxMs || now - header.baseTimestamp > cfg.messageTimestampBeforeMaxMs) {
+        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of the range allowed by message.timestamp.before/after.max.ms`);
+      }
+    }
+    const result = await ctx.broker.appendRecords(topic, pd.index, records, header, transactionalId);
+    return {
+      index: pd.index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: result.baseOffset,
+      logAppendTimeMs: result.logAppendTime,
+      logStartOffset: result.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+    };
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
+    else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
+    return failed(pd.index, code, errorMessageOf(err));
+  }
+}

@@ -1,0 +1,255 @@
+// Fetch (key 1), versions 4-17 (v0-3 return legacy message sets).
+// v4: isolation level, last stable offset, aborted transactions. v5: log start offset.
+// v6: no change. v7: fetch sessions (KIP-227). v8: no change. v9: current leader epoch.
+// v10: no change. v11: rack id, preferred read replica. v12: flexible; last fetched epoch,
+// diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
+// v16: node endpoints. v17: replica directory id.
+// Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
+import { errorCodeOf } from '../kafka-error.js';
+import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
+import type { Topic } from '../topics/topic-registry.js';
+import type { Broker } from '../broker.js';
+import { defineApi } from './api.js';
+
+const READ_COMMITTED = 1;
+
+/** One partition to answer for. */
+interface Target {
+  name: string;
+  topicId: string;
+  partition: number;
+  topic: Topic | undefined;
+  fetchOffset: number;
+  maxBytes: number;
+  /** Sent in this request (always answered, even without news). */
+  inRequest: boolean;
+  /** Error known before reading: unknown topic id. */
+  error?: number;
+}
+
+export default defineApi({
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle(req, ctx) {
+    const { broker, version } = ctx;
+    const byId = version >= 13;
+    const requested: Target[] = [];
+    for (const t of req.topics) {
+      const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
+      const name = topic?.name ?? t.topic;
+      for (const p of t.partitions) {
+        requested.push({
+          name,
+          topicId: topic?.id ?? t.topicId,
+          partition: p.partition,
+          topic,
+          fetchOffset: p.fetchOffset,
+          maxBytes: p.partitionMaxBytes,
+          inRequest: true,
+          ...(byId && !topic ? { error: ErrorCode.UNKNOWN_TOPIC_ID } : {}),
+        });
+      }
+    }
+    const forgotten = (req.forgottenTopicsData ?? []).flatMap((f) => {
+      const name = byId ? (broker.topics.getById(f.topicId)?.name ?? '') : f.topic;
+      return f.partitions.map((p) => partitionKey(name, p));
+    });
+
+    const resolved = resolveSession(broker, version, req.sessionId, req.sessionEpoch, requested, forgotten);
+    if ('errorCode' in resolved) {
+      return { throttleTimeMs: 0, errorCode: resolved.errorCode, sessionId: req.sessionId, responses: [] };
+    }
+    const { session, targets } = resolved;
+
+    const readCommitted = req.isolationLevel === READ_COMMITTED;
+    const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+    let results = await readAll(broker, targets, req.maxBytes, readCommitted);
+    while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
+      await waitForAppend(targets, deadline - Date.now(), ctx.connection.closed);
+      results = await readAll(broker, targets, req.maxBytes, readCommitted);
+    }
+
+    const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
+    if (session) remember(session, answered);
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: session?.id ?? 0,
+      responses: groupByTopic(answered),
+    };
+  },
+});
+
+type Resolved = { session: FetchSession | null; incremental: boolean; targets: Target[] } | { errorCode: number };
+
+/** Applies KIP-227's session rules to find the partitions this request fetches. */
+function resolveSession(
+  broker: Broker,
+  version: number,
+  sessionId: number,
+  epoch: number,
+  requested: Target[],
+  forgotten: string[],
+): Resolved {
+  const cache = broker.fetchSessions;
+  if (version < 7 || (sessionId === 0 && epoch === FINAL_EPOCH)) return { session: null, incremental: false, targets: requested };
+  if (epoch === FINAL_EPOCH) {
+    cache.remove(sessionId);
+    return { session: null, incremental: false, targets: requested };
+  }
+  if (epoch === INITIAL_EPOCH) {
+    if (sessionId !== 0) cache.remove(sessionId);
+    const session = cache.create();
+    for (const t of requested) session.partitions.set(partitionKey(t.name, t.partition), sessionEntry(t));
+    session.nextEpoch = 1;
+    return { session, incremental: false, targets: requested };
+  }
+  const session = cache.get(sessionId);
+  if (!session) return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+  if (epoch !== session.nextEpoch) return { errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
+  session.nextEpoch = epoch >= 0x7fffffff ? 1 : epoch + 1;
+  for (const key of forgotten) session.partitions.delete(key);
+  const inRequest = new Set<string>();
+  for (const t of requested) {
+    const key = partitionKey(t.name, t.partition);
+    inRequest.add(key);
+    const prev = session.partitions.get(key);
+    session.partitions.set(key, { ...sessionEntry(t), ...(prev ? { highWatermark: prev.highWatermark, lastStableOffset: prev.lastStableOffset, logStartOffset: prev.logStartOffset } : {}) });
+  }
+  const targets: Target[] = [];
+  for (const [key, p] of session.partitions) {
+    const topic = broker.topics.get(p.topic);
+    targets.push({
+      name: p.topic,
+      topicId: topic?.id ?? p.topicId,
+      partition: p.partition,
+      topic,
+      fetchOffset: p.fetchOffset,
+      maxBytes: p.maxBytes,
+      inRequest: inRequest.has(key),
+    });
+  }
+  return { session, incremental: true, targets };
+}
+
+function sessionEntry(t: Target): SessionPartition {
+  return { topic: t.name, topicId: t.topicId, partition: t.partition, fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
+}
+
+interface Result {
+  target: Target;
+  out: PartitionOut;
+  bytes: number;
+}
+
+async function readAll(broker: Broker, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
+  const results: Result[] = [];
+  let total = 0;
+  for (const target of targets) {
+    const r = await readOne(broker, target, Math.max(0, maxBytes - total), total === 0, readCommitted);
+    total += r.bytes;
+    results.push(r);
+  }
+  return results;
+}
+
+async function readOne(broker: Broker, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
+  const out: PartitionOut = {
+    partitionIndex: target.partition,
+    errorCode: ErrorCode.NONE,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    abortedTransactions: readCommitted ? [] : null,
+    preferredReadReplica: -1,
+    records: null,
+  };
+  const log = target.topic?.partitions[target.partition];
+  if (target.error !== undefined || !target.topic || !log) {
+    out.errorCode = target.error ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return { target, out, bytes: 0 };
+  }
+  const lso = broker.lastStableOffset(target.topic, target.partition);
+  out.highWatermark = log.highWatermark;
+  out.lastStableOffset = lso;
+  out.logStartOffset = log.logStartOffset;
+  const limit = Math.min(target.maxBytes, budget);
+  if (limit <= 0 && !first) return { target, out, bytes: 0 };
+  try {
+    const read = await log.read(target.fetchOffset, limit, { maxOffset: readCommitted ? lso : log.highWatermark, minOneBatch: first });
+    out.highWatermark = read.highWatermark;
+    out.logStartOffset = read.logStartOffset;
+    out.records = read.chunks.length > 0 ? read.chunks : null;
+    if (readCommitted && read.chunks.length > 0) {
+      out.abortedTransactions = broker.abortedTransactions(target.topic, target.partition, target.fetchOffset, lso);
+    }
+    return { target, out, bytes: read.bytes };
+  } catch (err) {
+    out.errorCode = errorCodeOf(err);
+    return { target, out, bytes: 0 };
+  }
+}
+
+function isEnough(results: Result[], minBytes: number): boolean {
+  let bytes = 0;
+  for (const r of results) {
+    if (r.out.errorCode !== ErrorCode.NONE) return true;
+    bytes += r.bytes;
+  }
+  return bytes >= Math.max(1, minBytes);
+}
+
+function waitForAppend(targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribers: (() => void)[] = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      closed.removeEventListener('abort', done);
+      for (const u of unsubscribers) u();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    closed.addEventListener('abort', done);
+    for (const t of targets) {
+      const log = t.topic?.partitions[t.partition];
+      if (log) unsubscribers.push(log.onAppend(done));
+    }
+  });
+}
+
+function hasNews(session: FetchSession, r: Result): boolean {
+  if (r.target.inRequest || r.bytes > 0 || r.out.errorCode !== ErrorCode.NONE) return true;
+  const prev = session.partitions.get(partitionKey(r.target.name, r.target.partition));
+  return (
+    !prev ||
+    prev.highWatermark !== r.out.highWatermark ||
+    prev.lastStableOffset !== r.out.lastStableOffset ||
+    prev.logStartOffset !== r.out.logStartOffset
+  );
+}
+
+function remember(session: FetchSession, answered: Result[]): void {
+  for (const r of answered) {
+    const entry = session.partitions.get(partitionKey(r.target.name, r.target.partition));
+    if (!entry) continue;
+    entry.highWatermark = r.out.highWatermark;
+    entry.lastStableOffset = r.out.lastStableOffset ?? -1;
+    entry.logStartOffset = r.out.logStartOffset ?? -1;
+  }
+}
+
+function groupByTopic(results: Result[]): TopicOut[] {
+  const topics: TopicOut[] = [];
+  let current: TopicOut | undefined;
+  for (const r of results) {
+    if (!current || current.topic !== r.target.name) {
+      current = { topic: r.target.name, topicId: r.target.topicId, partitions: [] };
+      topics.push(current);
+    }
+    current.partitions.push(r.out);
+  }
+  return topics;
+}

@@ -1,0 +1,60 @@
+// ListOffsets (key 2), versions 1-10 (v0's offset arrays were removed in Kafka 4).
+// v1: one offset + timestamp per partition. v2: isolation level. v3: no change. v4: current
+// leader epoch in, leader epoch out. v5: no change. v6: flexible. v7: MAX_TIMESTAMP (-3).
+// v8: EARLIEST_LOCAL_TIMESTAMP (-4). v9: LATEST_TIERED_TIMESTAMP (-5). v10: timeout_ms.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut } from '../../protocol/schema/index.js';
+import { errorCodeOf } from '../kafka-error.js';
+import { defineApi } from './api.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+const EARLIEST_LOCAL = -4;
+const LATEST_TIERED = -5;
+const READ_COMMITTED = 1;
+
+export default defineApi({
+  apiKey: 2,
+  minVersion: 1,
+  maxVersion: 10,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const topics = await Promise.all(
+      req.topics.map(async (t) => {
+        const topic = broker.topics.get(t.name);
+        const partitions = await Promise.all(
+          t.partitions.map(async (p): Promise<PartitionOut> => {
+            const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+            const log = topic?.partitions[p.partitionIndex];
+            if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            try {
+              const end = req.isolationLevel === READ_COMMITTED ? broker.lastStableOffset(topic, p.partitionIndex) : log.highWatermark;
+              switch (p.timestamp) {
+                case LATEST:
+                  return { ...out, offset: end, leaderEpoch: log.latestEpoch };
+                case EARLIEST:
+                case EARLIEST_LOCAL:
+                  return { ...out, offset: log.logStartOffset, leaderEpoch: log.latestEpoch };
+                case LATEST_TIERED:
+                  return out;
+                case MAX_TIMESTAMP: {
+                  const m = await log.maxTimestampOffset();
+                  return m && m.offset < end ? { ...out, offset: m.offset, timestamp: m.timestamp, leaderEpoch: log.latestEpoch } : out;
+                }
+                default: {
+                  const found = await log.offsetForTimestamp(p.timestamp);
+                  return found && found.offset < end ? { ...out, offset: found.offset, timestamp: found.timestamp, leaderEpoch: log.latestEpoch } : out;
+                }
+              }
+            } catch (err) {
+              return { ...out, errorCode: errorCodeOf(err) };
+            }
+          }),
+        );
+        return { name: t.name, partitions };
+      }),
+    );
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,90 @@
+// Metadata (key 3), versions 0-12.
+// v1: racks, controller id, is_internal; a null topic list means all topics (v0: empty list).
+// v2: cluster id. v3: throttle time. v4: allow_auto_topic_creation. v5: offline replicas.
+// v7: leader epoch. v8: authorized operations. v9: flexible. v10: topic ids.
+// v11: cluster authorized operations removed. v12: topics may be named by id alone.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../protocol/schema/index.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { errorCodeOf } from '../kafka-error.js';
+import type { Topic } from '../topics/topic-registry.js';
+import type { Broker } from '../broker.js';
+import { defineApi } from './api.js';
+
+/** Kafka's "authorized operations not requested" sentinel. */
+const OPS_OMITTED = -2147483648;
+/**
+ * Operation bit sets (bit n = AclOperation code n) as Kafka reports them to a principal allowed
+ * everything, which every client is here (no ACLs). Topic: READ WRITE CREATE DELETE ALTER DESCRIBE
+ * DESCRIBE_CONFIGS ALTER_CONFIGS. Cluster: CREATE ALTER DESCRIBE CLUSTER_ACTION DESCRIBE_CONFIGS
+ * ALTER_CONFIGS IDEMPOTENT_WRITE.
+ */
+export const ALL_TOPIC_OPS = 0xdf8;
+export const ALL_CLUSTER_OPS = 0x1fa0;
+
+export function describeTopic(broker: Broker, t: Topic, includeOps: boolean): TopicOut {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.id,
+    isInternal: t.internal,
+    partitions: t.partitions.map((_, index) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: index,
+      leaderId: broker.nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [broker.nodeId],
+      isrNodes: [broker.nodeId],
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPS : OPS_OMITTED,
+  };
+}
+
+function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID): TopicOut {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPS_OMITTED };
+}
+
+export default defineApi({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(req, ctx) {
+    const { broker, version } = ctx;
+    const includeOps = req.includeTopicAuthorizedOperations;
+    const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
+    const wantsAll = req.topics === null || (version === 0 && req.topics.length === 0);
+
+    let topics: TopicOut[];
+    if (wantsAll) {
+      topics = broker.topics.list().map((t) => describeTopic(broker, t, includeOps));
+    } else {
+      topics = [];
+      for (const wanted of req.topics ?? []) {
+        if (wanted.name === null || wanted.name === undefined) {
+          const t = broker.topics.getById(wanted.topicId);
+          topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          continue;
+        }
+        let t = broker.topics.get(wanted.name);
+        if (!t && allowAutoCreate) {
+          try {
+            t = await broker.topics.autoCreate(wanted.name);
+          } catch (err) {
+            topics.push(topicError(errorCodeOf(err), wanted.name));
+            continue;
+          }
+        }
+        topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
+    };
+  },
+});

@@ -1,0 +1,38 @@
+// What an API handler is: the versions it serves and one function from a typed request to a
+// typed response. ApiVersions advertises exactly the registered handlers' ranges.
+import type { Logger } from 'pino';
+import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
+import type { RequestHeader } from '../../protocol/codec/headers.js';
+import type { Broker } from '../broker.js';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  clientId: string | null;
+  /** Software name/version from ApiVersions v3+. */
+  clientSoftware?: string;
+  /** Aborted when the connection closes (ends long polls early). */
+  readonly closed: AbortSignal;
+}
+
+export interface RequestContext {
+  readonly broker: Broker;
+  readonly header: RequestHeader;
+  readonly version: number;
+  readonly connection: ConnectionInfo;
+  readonly log: Logger;
+}
+
+/** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */
+export const NO_RESPONSE = Symbol('no response');
+
+export interface ApiHandler<K extends AnyApiKey = AnyApiKey> {
+  readonly apiKey: K;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(request: RequestOf<K>, ctx: RequestContext): ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
+}
+
+export function defineApi<K extends AnyApiKey>(handler: ApiHandler<K>): ApiHandler<K> {
+  return handler;
+}

@@ -1,0 +1,118 @@
+// startBroker(): wires configuration, storage, the engines and the listener into one running
+// broker, and stops it gracefully (in-flight requests finish, storage is flushed).
+import pino, { type Logger } from 'pino';
+import type { BatchHeader } from '../protocol/records/batch-header.js';
+import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config/broker-config.js';
+import { ApiRegistry } from './apis/registry.js';
+import { handlers } from './apis/index.js';
+import { Listener } from './server/listener.js';
+import { FetchSessionCache } from './fetch/fetch-sessions.js';
+import { TopicRegistry, type Topic } from './topics/topic-registry.js';
+import type { AppendResult } from './log/partition-log.js';
+
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
+export class Broker {
+  readonly apis = new ApiRegistry(handlers);
+  readonly fetchSessions = new FetchSessionCache();
+  readonly nodeId: number;
+  readonly clusterId: string;
+  advertisedHost: string;
+  advertisedPort: number;
+
+  constructor(
+    readonly config: BrokerConfig,
+    readonly topics: TopicRegistry,
+    readonly log: Logger,
+  ) {
+    this.nodeId = config.nodeId;
+    this.clusterId = config.clusterId;
+    this.advertisedHost = config.advertised.host;
+    this.advertisedPort = config.advertised.port;
+  }
+
+  /** Appends one validated produce batch to a partition. */
+  appendRecords(topic: Topic, partition: number, records: Buffer, _header: BatchHeader, _transactionalId: string | null): Promise<AppendResult> {
+    return topic.partitions[partition]!.append(records, { leaderEpoch: 0 });
+  }
+
+  /** Offsets below it belong to no open transaction. */
+  lastStableOffset(topic: Topic, partition: number): number {
+    return topic.partitions[partition]!.highWatermark;
+  }
+
+  /** Aborted transactions overlapping [from, to), for read_committed fetches. */
+  abortedTransactions(_topic: Topic, _partition: number, _from: number, _to: number): AbortedTransaction[] {
+    return [];
+  }
+}
+
+export interface RunningBroker {
+  /** "host:port" to give clients as bootstrap server. */
+  readonly bootstrap: string;
+  readonly host: string;
+  readonly port: number;
+  readonly broker: Broker;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends BrokerOptions {
+  /** A pino logger to use instead of a new one. */
+  logger?: Logger;
+}
+
+/**
+ * Starts a broker. Embedded defaults: in-memory storage unless a data dir is given, a free port
+ * on 127.0.0.1 unless a port is given, and warnings-only logging.
+ */
+export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
+  const { logger, ...brokerOptions } = options;
+  const config = resolveBrokerConfig({
+    port: 0,
+    logLevel: 'warn',
+    ...(options.dataDir === undefined ? { memory: true } : {}),
+    ...brokerOptions,
+  });
+  return runBroker(config, logger);
+}
+
+/** Runs a broker for a resolved configuration (the CLI's path). */
+export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
+  const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
+  const started = Date.now();
+  const topics = await TopicRegistry.open(config, log);
+  const broker = new Broker(config, topics, log);
+  const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
+  let port: number;
+  try {
+    port = await listener.listen(config.listener.host, config.listener.port);
+  } catch (err) {
+    await topics.close();
+    throw err;
+  }
+  if (config.advertised.port === 0) broker.advertisedPort = port;
+  const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
+  retention.unref();
+  log.info({ ms: Date.now() - started, topics: topics.list().length }, 'broker started');
+
+  let stopping: Promise<void> | undefined;
+  const host = config.listener.host;
+  return {
+    bootstrap: `${broker.advertisedHost}:${broker.advertisedPort}`,
+    host,
+    port,
+    broker,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(retention);
+        await listener.close();
+        await topics.close();
+        log.info('broker stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// One client connection: length-prefixed framing, strictly sequential request handling with
+// responses in request order (as Kafka mutes a channel until its response is sent), size
+// limits, and closing only this connection on bad input.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
+import { peekRequestHeader } from '../../protocol/codec/headers.js';
+import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/api.js';
+import type { ApiRegistry } from '../apis/registry.js';
+import type { Broker } from '../broker.js';
+
+export interface ConnectionOptions {
+  maxRequestBytes: number;
+  idleTimeoutMs: number;
+}
+
+const API_VERSIONS = 18;
+const UNSUPPORTED_VERSION = 35;
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  private readonly abort = new AbortController();
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly frames: Buffer[] = [];
+  private processing = false;
+  private log: Logger;
+  /** Resolves when the request being handled (if any) has finished. */
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: Socket,
+    id: number,
+    private readonly broker: Broker,
+    private readonly apis: ApiRegistry,
+    private readonly opts: ConnectionOptions,
+    logger: Logger,
+  ) {
+    const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.info = { id, remoteAddress, clientId: null, closed: this.abort.signal };
+    this.log = logger.child({ conn: id, remote: remoteAddress });
+    socket.setNoDelay(true);
+    if (opts.idleTimeoutMs > 0) {
+      socket.setTimeout(opts.idleTimeoutMs, () => {
+        this.log.info({ idleMs: opts.idleTimeoutMs }, 'closing idle connection');
+        socket.destroy();
+      });
+    }
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.abort.abort());
+  }
+
+  get closed(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Waits for the request in progress, then closes. */
+  async close(): Promise<void> {
+    this.frames.length = 0;
+    await this.idle;
+    this.socket.end();
+    this.abort.abort();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes >= 4) {
+      const head = this.pending[0]!.length >= 4 ? this.pending[0]! : this.flatten();
+      const size = head.readInt32BE(0);
+      if (size < 0 || size > this.opts.maxRequestBytes) {
+        this.fail(`request size ${size} is outside 0..${this.opts.maxRequestBytes} (socket.request.max.bytes)`);
+        return;
+      }
+      if (this.pendingBytes < size + 4) break;
+      const all = this.flatten();
+      const frame = all.subarray(4, size + 4);
+      this.frames.push(frame);
+      const rest = all.subarray(size + 4);
+      this.pending = rest.length > 0 ? [rest] : [];
+      this.pendingBytes = rest.length;
+    }
+    if (!this.processing && this.frames.length > 0) this.idle = this.drain();
+  }
+
+  private flatten(): Buffer {
+    if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+    return this.pending[0]!;
+  }
+
+  private async drain(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.frames.length > 0 && !this.closed) {
+        const frame = this.frames.shift()!;
+        await this.handle(frame);
+        if (this.socket.writableNeedDrain) {
+          // Slow reader: stop taking requests until it catches up, bounding memory.
+          this.socket.pause();
+          await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+          this.socket.resume();
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handle(frame: Buffer): Promise<void> {
+    let header;
+    try {
+      header = peekRequestHeader(frame);
+    } catch (err) {
+      this.fail((err as Error).message);
+      return;
+    }
+    const { apiKey, apiVersion, correlationId } = header;
+    const handler = this.apis.get(apiKey);
+    if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS) {
+        // Kafka answers an ApiVersions it cannot parse with a v0 response listing what it supports.
+        this.write(encodeResponse(API_VERSIONS, 0, correlationId, this.apis.apiVersionsBody(UNSUPPORTED_VERSION)));
+        return;
+      }
+      this.fail(`unsupported api ${apiKey} v${apiVersion}`, { apiKey, apiVersion });
+      return;
+    }
+    let decoded;
+    try {
+      decoded = decodeRequest(frame);
+    } catch (err) {
+      this.fail(`malformed request: ${(err as Error).message}`, { apiKey, apiVersion });
+      return;
+    }
+    if (this.info.clientId !== decoded.header.clientId) {
+      this.info.clientId = decoded.header.clientId;
+      this.log = this.log.child({ clientId: decoded.header.clientId });
+    }
+    const ctx: RequestContext = {
+      broker: this.broker,
+      header: decoded.header,
+      version: apiVersion,
+      connection: this.info,
+      log: this.log,
+    };
+    try {
+      const response = await handler.handle(decoded.body as never, ctx);
+      if (response === NO_RESPONSE || this.closed) return;
+      this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+    } catch (err) {
+      // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
+      // response shape to fill we close this connection, and the client retries on a new one.
+      this.log.error({ err, apiKey, apiVersion }, 'request handler failed; closing connection');
+      this.socket.destroy();
+    }
+  }
+
+  private write(chunks: Buffer[]): void {
+    if (this.closed) return;
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+  }
+
+  private fail(reason: string, extra: Record<string, unknown> = {}): void {
+    this.log.warn({ ...extra, reason }, 'closing connection: bad request');
+    this.frames.length = 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.socket.destroy();
+  }
+}
