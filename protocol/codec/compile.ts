@@ -16,6 +16,8 @@ const EMPTY = Buffer.alloc(0);
 
 class CodeGen {
   private readonly fns: string[] = [];
+  /** Structs used as tagged fields: their default encoding D<id> is computed once. */
+  private readonly defaultBytes = new Set<number>();
   private next = 0;
 
   constructor(
@@ -26,7 +28,10 @@ class CodeGen {
 
   build(fields: FieldDef[]): MessageCodec {
     const id = this.struct(fields, this.where);
-    const body = `${this.fns.join('\n')}\nreturn { decode: d${id}, encode: e${id} };`;
+    const defaults = [...this.defaultBytes].map(
+      (sid) => `const D${sid} = (() => { const s = new Writer(64); e${sid}(s, z${sid}()); return s.toBuffer(); })();`,
+    );
+    const body = `${this.fns.join('\n')}\n${defaults.join('\n')}\nreturn { decode: d${id}, encode: e${id} };`;
     const factory = new Function('PE', 'Writer', 'ZERO_UUID', 'EMPTY', body) as (...a: unknown[]) => MessageCodec;
     return factory(ProtocolError, Writer, ZERO_UUID, EMPTY);
   }
@@ -67,16 +72,22 @@ class CodeGen {
       enc.push(this.encodeValue('w', 'x', f, path), '}');
     }
     if (this.flexible) {
+      // Like Kafka, a tagged field is written only when it differs from its default; a struct
+      // differs when its encoding differs from the encoding of the default struct.
       enc.push('let tags = 0;');
       tagged.forEach((f, i) => {
-        enc.push(`const t${i} = v${prop(f)}; const h${i} = ${this.notDefault(`t${i}`, f)}; if (h${i}) tags++;`);
+        const sid = this.isPlainStruct(f) ? this.structFor(f, path) : -1;
+        if (sid >= 0) this.defaultBytes.add(sid);
+        const same = sid >= 0 ? ` if (b${i}.equals(D${sid})) b${i} = null;` : '';
+        enc.push(
+          `const t${i} = v${prop(f)}; let b${i} = null;`,
+          `if (${this.notDefault(`t${i}`, f)}) { const s = new Writer(64); ${this.encodeValue('s', `t${i}`, f, path)} b${i} = s.toBuffer();${same} }`,
+          `if (b${i} !== null) tags++;`,
+        );
       });
       enc.push('w.uvarint(tags);');
       tagged.forEach((f, i) => {
-        enc.push(
-          `if (h${i}) { const s = new Writer(64); ${this.encodeValue('s', `t${i}`, f, path)}`,
-          `  const b = s.toBuffer(); w.uvarint(${f.tag}); w.uvarint(b.length); w.raw(b); }`,
-        );
+        enc.push(`if (b${i} !== null) { w.uvarint(${f.tag}); w.uvarint(b${i}.length); w.raw(b${i}); }`);
       });
     }
     this.fns.push(`function e${id}(w, v) {\n${enc.join('\n')}\n}`);
@@ -126,10 +137,18 @@ class CodeGen {
     return id;
   }
 
+  private isPlainStruct(f: FieldDef): boolean {
+    return f.type === 'struct' && !f.array && !this.nullable(f);
+  }
+
+  /** Whether a tagged value must be written (undefined means absent: the default). */
   private notDefault(x: string, f: FieldDef): string {
-    if (f.array) return `(${x} != null && ${x}.length > 0)`;
+    if (f.array || f.type === 'bytes' || f.type === 'records') {
+      if (f.default === null) return `(${x} != null)`;
+      const nonEmpty = `(${x} != null && ${x}.length > 0)`;
+      return this.nullable(f) ? `(${x} === null || ${nonEmpty})` : nonEmpty;
+    }
     if (f.type === 'struct') return `(${x} != null)`;
-    if (f.type === 'bytes' || f.type === 'records') return `(${x} != null && ${x}.length > 0)`;
     const d = f.default !== undefined ? JSON.stringify(f.default) : this.defaultExpr(f, '');
     return `(${x} !== undefined && ${x} !== ${d})`;
   }

@@ -145,3 +145,37 @@ describe('int64 sentinels', () => {
     expect(w.toBuffer().toString('hex')).toBe(hex);
   });
 });
+
+describe('tagged fields', () => {
+  const partition = (extra: Record<string, Value>): Record<string, Value> => ({
+    partitionIndex: 0,
+    errorCode: 0,
+    highWatermark: 10,
+    lastStableOffset: 10,
+    logStartOffset: 0,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: null,
+    ...extra,
+  });
+  const fetchResponse = (extra: Record<string, Value>): Buffer =>
+    Buffer.concat(encodeResponse(1, 12, 1, { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', partitions: [partition(extra)] }] }));
+
+  it('are left out when equal to their defaults, as Kafka does', () => {
+    const bare = fetchResponse({});
+    expect(fetchResponse({ currentLeader: { leaderId: -1, leaderEpoch: -1 }, divergingEpoch: { epoch: -1, endOffset: -1 } })).toEqual(bare);
+    const withLeader = fetchResponse({ currentLeader: { leaderId: 2, leaderEpoch: 5 } });
+    // tag + size, then leaderId, leaderEpoch and the struct's own (empty) tag section.
+    expect(withLeader.length).toBe(bare.length + 2 + 8 + 1);
+    const decoded = decodeResponse(1, 12, withLeader.subarray(4)).body;
+    expect(decoded.responses[0]!.partitions[0]!.currentLeader).toEqual({ leaderId: 2, leaderEpoch: 5 });
+  });
+
+  it('with unknown tags are skipped', () => {
+    const frame = encodeRequest(18, 3, 5, 'c', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    // Replace the body's empty tag section (last byte) with one unknown tag 9 of 3 bytes.
+    const tagged = Buffer.concat([frame.subarray(0, -1), Buffer.from([1, 9, 3, 0xaa, 0xbb, 0xcc])]);
+    tagged.writeInt32BE(tagged.length - 4, 0);
+    expect(decodeRequest(tagged.subarray(4)).body).toEqual({ clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+  });
+});
