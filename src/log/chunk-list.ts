@@ -39,7 +39,7 @@ export class ChunkList {
       const chunk = this.chunks[i]!;
       const from = Math.max(position - this.starts[i]!, 0);
       const to = Math.min(stop - this.starts[i]!, chunk.length);
-      out.push(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+      if (to > from) out.push(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
     }
     return out;
   }

@@ -1,0 +1,30 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { WriteQueue } from '../../../src/log/write-queue.js';
+
+it('writes queued buffers in order at their positions and settles each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
+  const a = join(dir, 'a');
+  const b = join(dir, 'b');
+  const fa = openSync(a, 'w+');
+  const fb = openSync(b, 'w+');
+  const queue = new WriteQueue();
+  const settled: string[] = [];
+  const writes = [
+    queue.write(fa, 0, Buffer.from('hello ')).then(() => settled.push('a1')),
+    queue.write(fa, 6, Buffer.from('world')).then(() => settled.push('a2')),
+    queue.write(fb, 0, Buffer.from('other')).then(() => settled.push('b1')),
+    queue.write(fa, 11, Buffer.from('!')).then(() => settled.push('a3')),
+  ];
+  await queue.drained();
+  await Promise.all(writes);
+  expect(settled).toEqual(['a1', 'a2', 'b1', 'a3']);
+  expect(readFileSync(a, 'utf8')).toBe('hello world!');
+  expect(readFileSync(b, 'utf8')).toBe('other');
+  closeSync(fa);
+  closeSync(fb);
+  await expect(queue.write(fa, 0, Buffer.from('x'))).rejects.toThrow();
+  rmSync(dir, { recursive: true });
+});
