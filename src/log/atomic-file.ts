@@ -1,18 +1,37 @@
-// Small files replaced atomically (write a temp file, fsync, rename): checkpoints and metadata.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+// Small files replaced atomically (write a temp file, fsync, rename): checkpoints, indexes and
+// topic metadata. Writes to one path are applied in call order, off the event loop.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+const queued = new Map<string, Promise<void>>();
+
+async function replace(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    let at = 0;
-    while (at < buf.length) at += writeSync(fd, buf, at, buf.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
-  renameSync(tmp, path);
+}
+
+export function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const previous = queued.get(path) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(() => replace(path, data));
+  const settled = write.catch(() => undefined);
+  queued.set(path, settled);
+  void settled.then(() => {
+    if (queued.get(path) === settled) queued.delete(path);
+  });
+  return write;
 }
 
 /** The file's bytes, or undefined when it does not exist. */

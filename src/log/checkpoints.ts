@@ -8,9 +8,9 @@ import type { EpochEntry } from './leader-epochs.js';
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
 
-export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[]): void {
+export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[]): Promise<void> {
   const lines = ['0', String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)];
-  writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`);
+  return writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`);
 }
 
 /** The saved epochs; undefined when the file is missing or malformed. */
@@ -28,8 +28,8 @@ export function readEpochCheckpoint(dir: string): EpochEntry[] | undefined {
   return entries;
 }
 
-export function writeLogStartCheckpoint(dir: string, offset: number): void {
-  writeFileAtomic(join(dir, LOG_START_CHECKPOINT), `${offset}\n`);
+export function writeLogStartCheckpoint(dir: string, offset: number): Promise<void> {
+  return writeFileAtomic(join(dir, LOG_START_CHECKPOINT), `${offset}\n`);
 }
 
 /** The saved log start offset, or 0. */

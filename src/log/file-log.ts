@@ -153,7 +153,9 @@ class FileLogOpener {
         closeSync(fd);
       }
     }
-    if (entries.length > 0) writeEpochCheckpoint(this.dir, entries);
+    if (entries.length > 0) {
+      writeEpochCheckpoint(this.dir, entries).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving rebuilt epochs failed'));
+    }
     return entries;
   }
 }

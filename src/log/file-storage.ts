@@ -63,8 +63,7 @@ export class FileStorage implements LogStorage {
   }
 
   saveTopic(topic: TopicInfo): Promise<void> {
-    writeFileAtomic(join(this.topicsDir, `${topic.name}.json`), `${JSON.stringify(topic, null, 2)}\n`);
-    return Promise.resolve();
+    return writeFileAtomic(join(this.topicsDir, `${topic.name}.json`), `${JSON.stringify(topic, null, 2)}\n`);
   }
 
   openLog(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {

@@ -100,9 +100,10 @@ export class FileStore implements SegmentStore {
   async seal(index: SegmentIndex): Promise<void> {
     await this.queue.drained();
     await this.flush();
-    writeFileAtomic(this.paths.index, index.serializeOffsets());
-    writeFileAtomic(this.paths.timeIndex, index.serializeTimes());
     this.tail.reset(this.bytes);
+    if (!this.open) return;
+    await writeFileAtomic(this.paths.index, index.serializeOffsets());
+    await writeFileAtomic(this.paths.timeIndex, index.serializeTimes());
   }
 
   async flush(): Promise<void> {

@@ -14,7 +14,7 @@ export class MemoryLog extends SegmentedLog {
       epochs: [],
       config,
       logger,
-      backend: { createSegment, saveLogStartOffset: () => undefined, saveEpochs: () => undefined },
+      backend: { createSegment, saveLogStartOffset: () => Promise.resolve(), saveEpochs: () => Promise.resolve() },
     });
   }
 }

@@ -24,8 +24,8 @@ const MAX_RELATIVE_OFFSET = 0x7fffffff;
 export interface LogBackend {
   /** A new, empty segment starting at `baseOffset`. */
   createSegment(baseOffset: number, now: number): Segment;
-  saveLogStartOffset(offset: number): void;
-  saveEpochs(entries: readonly EpochEntry[]): void;
+  saveLogStartOffset(offset: number): Promise<void>;
+  saveEpochs(entries: readonly EpochEntry[]): Promise<void>;
 }
 
 export interface SegmentedLogInit {
@@ -52,6 +52,8 @@ export class SegmentedLog implements PartitionLog {
   private writes: Promise<void> = Promise.resolve();
   /** Settles when every rolled segment is sealed. */
   private sealing: Promise<void> = Promise.resolve();
+  /** Settles when the latest log start offset and epochs are saved. */
+  private persisting: Promise<void> = Promise.resolve();
   private failure: LogError | undefined;
   private closed = false;
   private unflushedRecords = 0;
@@ -65,7 +67,7 @@ export class SegmentedLog implements PartitionLog {
     this.endOffset = this.active.nextOffset;
     this.hw = this.endOffset;
     this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
-    this.epochs = new LeaderEpochCache(init.epochs, (entries) => this.backend.saveEpochs(entries));
+    this.epochs = new LeaderEpochCache(init.epochs, (entries) => this.persist(this.backend.saveEpochs(entries)));
     this.epochs.truncateFromEnd(this.endOffset);
   }
 
@@ -186,6 +188,7 @@ export class SegmentedLog implements PartitionLog {
     let n = 0;
     while (n < this.segments.length - 1 && this.segments[n + 1]!.baseOffset <= offset) n++;
     await this.deleteOldest(n, 'log start offset');
+    await this.persisting;
     return this.startOffset;
   }
 
@@ -207,6 +210,7 @@ export class SegmentedLog implements PartitionLog {
     if (n === 0) return 0;
     if (n === this.segments.length) this.roll(now);
     await this.deleteOldest(n, 'retention');
+    await this.persisting;
     return n;
   }
 
@@ -231,6 +235,7 @@ export class SegmentedLog implements PartitionLog {
   async flush(): Promise<void> {
     await this.writes;
     await this.sealing;
+    await this.persisting;
     this.clearFlushTimer();
     this.unflushedRecords = 0;
     await Promise.all(this.segments.map((s) => s.store.flush()));
@@ -294,7 +299,12 @@ export class SegmentedLog implements PartitionLog {
   private setLogStartOffset(offset: number): void {
     this.startOffset = offset;
     this.epochs.truncateFromStart(offset);
-    this.backend.saveLogStartOffset(offset);
+    this.persist(this.backend.saveLogStartOffset(offset));
+  }
+
+  /** Tracks a checkpoint write (they apply in call order) so flush and close can wait for it. */
+  private persist(saved: Promise<void>): void {
+    this.persisting = saved.catch((err: unknown) => this.logger.error({ err }, 'saving log checkpoint failed'));
   }
 
   private advanceHighWatermark(offset: number): void {
