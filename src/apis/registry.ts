@@ -12,6 +12,9 @@ export class ApiRegistry {
       if (!def || h.minVersion < def.minVersion || h.maxVersion > def.maxVersion) {
         throw new Error(`handler for api ${h.apiKey} serves versions its schema does not define`);
       }
+      if (def.latestVersionUnstable && h.maxVersion === def.maxVersion) {
+        throw new Error(`handler for api ${h.apiKey} advertises v${h.maxVersion}, which Kafka marks unstable`);
+      }
       if (this.byKey.has(h.apiKey)) throw new Error(`two handlers for api ${h.apiKey}`);
       this.byKey.set(h.apiKey, h);
     }

@@ -1,5 +1,5 @@
-// binary-parser ships typings its package.json "exports" hides from NodeNext resolution;
-// this declares the part of its API Creek uses.
+// binary-parser (used by the protocol benchmark only) ships typings its package.json "exports"
+// hides from NodeNext resolution; this declares the part of its API the benchmark uses.
 declare module 'binary-parser' {
   export class Parser {
     constructor();
@@ -11,6 +11,7 @@ declare module 'binary-parser' {
     uint16(name: string): Parser;
     uint32(name: string): Parser;
     int64(name: string): Parser;
+    string(name: string, options: { length: string | number; encoding?: string }): Parser;
     parse(buffer: Buffer | Uint8Array): unknown;
   }
 }

@@ -1,0 +1,44 @@
+// Raw Kafka frames over a plain socket, for tests that need bytes no client would send.
+import { connect, type Socket } from 'node:net';
+
+export interface FrameSocket {
+  socket: Socket;
+  /** Resolves with the next response frame (without its size prefix). */
+  next(): Promise<Buffer>;
+  /** Resolves when the broker closes the connection. */
+  closed: Promise<void>;
+  send(bytes: Buffer): void;
+  end(): void;
+}
+
+export function openFrameSocket(port: number, host = '127.0.0.1'): Promise<FrameSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host }, () => resolve(api));
+    socket.once('error', reject);
+    let pending = Buffer.alloc(0);
+    const frames: Buffer[] = [];
+    const waiters: ((b: Buffer) => void)[] = [];
+    socket.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const size = pending.readInt32BE(0);
+        const frame = pending.subarray(4, 4 + size);
+        pending = pending.subarray(4 + size);
+        const w = waiters.shift();
+        if (w) w(frame);
+        else frames.push(frame);
+      }
+    });
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    const api: FrameSocket = {
+      socket,
+      closed,
+      next: () => {
+        const f = frames.shift();
+        return f ? Promise.resolve(f) : new Promise((r) => waiters.push(r));
+      },
+      send: (bytes) => socket.write(bytes),
+      end: () => socket.end(),
+    };
+  });
+}
