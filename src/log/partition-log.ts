@@ -8,6 +8,8 @@ export interface AppendMeta {
   leaderEpoch: number;
   /** Broker clock for LogAppendTime and segment.ms; defaults to Date.now(). */
   now?: number;
+  /** The caller already checked every batch's CRC (Produce does): skip the second pass. */
+  crcVerified?: boolean;
 }
 
 export interface AppendResult {

@@ -1,5 +1,7 @@
-// Readies produced bytes for the log: checks every batch (framing, magic, CRC, size limits), then
-// stamps offsets, leader epoch and, under LogAppendTime, the broker timestamp — in place.
+// Readies produced bytes for the log: checks every batch (framing, magic, CRC unless the caller
+// did, size limits), then stamps offsets, leader epoch and, under LogAppendTime, the broker
+// timestamp — in place.
+// Produce-only rules (record count vs lastOffsetDelta, legacy magic) belong to the handler.
 import {
   patchBaseOffset,
   patchLeaderEpoch,
@@ -20,11 +22,12 @@ export interface PreparedAppend {
 export function prepareAppend(
   data: Buffer,
   baseOffset: number,
-  leaderEpoch: number,
+  meta: { leaderEpoch: number; crcVerified?: boolean },
   config: Readonly<LogConfig>,
   now: number,
 ): PreparedAppend {
-  const { batches, stop } = scanBatches(data, true);
+  const { leaderEpoch } = meta;
+  const { batches, stop } = scanBatches(data, meta.crcVerified !== true);
   if (stop !== undefined) {
     throw corruptMessage(stop.kind === 'corrupt' ? stop.reason : 'truncated record batch');
   }

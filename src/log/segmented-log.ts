@@ -110,7 +110,7 @@ export class SegmentedLog implements PartitionLog {
     if (this.closed) throw storageError('log is closed');
     const now = meta.now ?? Date.now();
     const baseOffset = this.endOffset;
-    const { batches, lastOffset } = prepareAppend(data, baseOffset, meta.leaderEpoch, this.cfg, now);
+    const { batches, lastOffset } = prepareAppend(data, baseOffset, meta, this.cfg, now);
     this.epochs.assign(meta.leaderEpoch, baseOffset);
     this.maybeRoll(data.length, lastOffset, now);
     const written = this.active.append(data, batches, this.cfg.indexIntervalBytes, now);

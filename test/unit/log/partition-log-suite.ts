@@ -206,7 +206,9 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       const log = await open({ maxMessageBytes: 200 });
       const corrupt = makeBatch();
       corrupt[corrupt.length - 1] ^= 0xff;
-      expect(await errorCodeOf(log.append(corrupt, meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
+      expect(await errorCodeOf(log.append(Buffer.from(corrupt), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
+      expect((await log.append(Buffer.from(corrupt), { leaderEpoch: 0, crcVerified: true })).baseOffset).toBe(0);
+      await log.truncateTo(0);
       expect(await errorCodeOf(log.append(makeBatch().subarray(0, 40), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
       expect(await errorCodeOf(log.append(Buffer.alloc(0), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
       expect(await errorCodeOf(log.append(makeBatch({ payload: 300 }), meta))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
