@@ -1,0 +1,47 @@
+// The `creek` command as users run it: flags, a server.properties file, environment overrides,
+// the ready line, and a graceful SIGTERM that keeps the data.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kafkaFor, tempDir } from '../helpers/broker.js';
+import { startCli } from '../helpers/cli.js';
+
+const dirs: { remove(): void }[] = [];
+afterAll(() => dirs.forEach((d) => d.remove()));
+
+describe('creek CLI', () => {
+  it('starts from flags and a properties file, serves kafkajs, and stops gracefully on SIGTERM', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const props = join(dir.path, 'server.properties');
+    writeFileSync(props, `# a Kafka config file\nnum.partitions=3\nlog.dirs=${join(dir.path, 'data')}\n`);
+    const cli = await startCli(['--config', props, '--port', '0'], { CREEK_AUTO_CREATE_TOPICS_ENABLE: 'true' });
+    expect(cli.output()).toContain('Creek is ready');
+
+    const kafka = kafkaFor(cli);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'from-cli', messages: [{ value: 'hello' }] });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: ['from-cli'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(3);
+    await admin.disconnect();
+
+    expect(await cli.stop('SIGTERM')).toBe(0);
+
+    // Restart on the same data dir: the topic and its record are still there.
+    const again = await startCli(['--config', props, '--port', '0']);
+    const admin2 = kafkaFor(again).admin();
+    await admin2.connect();
+    const offsets = await admin2.fetchTopicOffsets('from-cli');
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(1);
+    await admin2.disconnect();
+    expect(await again.stop('SIGINT')).toBe(0);
+  });
+
+  it('refuses an invalid configuration with a clear message and exit code 2', async () => {
+    await expect(startCli(['--port', 'not-a-port'])).rejects.toThrow(/exited with 2[\s\S]*port/);
+  });
+});
