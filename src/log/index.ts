@@ -1,9 +1,9 @@
 // The log engine's public surface: what the broker and API handlers import.
-export { createLogManager, type LogManagerOptions } from './create-log-manager.js';
 export { LogError } from './errors.js';
 export type { EpochEndOffset } from './leader-epochs.js';
 export { DEFAULT_LOG_CONFIG, logConfigFrom, type LogConfig, type TimestampType } from './log-config.js';
-export { LogManager, type CreateTopicOptions, type PartitionAppendListener } from './log-manager.js';
+export { FileStorage } from './file-storage.js';
+export { MemoryStorage } from './memory-storage.js';
 export type { LogStorage, TopicInfo } from './log-storage.js';
 export { MemoryLog } from './memory-log.js';
 export { openFileLog } from './file-log.js';

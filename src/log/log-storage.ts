@@ -1,4 +1,4 @@
-// Where a LogManager keeps its topics: the backend-specific half of topic management.
+// Where the broker keeps its topics (src/topics/topic-registry.ts): the backend-specific half of topic management.
 // Implemented by memory-storage.ts and file-storage.ts (a PostgreSQL backend would add one more).
 import type { LogConfig } from './log-config.js';
 import type { PartitionLog } from './partition-log.js';
@@ -6,7 +6,7 @@ import type { PartitionLog } from './partition-log.js';
 /** What the broker must know about a topic across restarts. */
 export interface TopicInfo {
   name: string;
-  /** Kafka topic id, as a UUID string. */
+  /** Kafka topic id, in its text form. */
   topicId: string;
   partitions: number;
   /** Topic config overrides (AlterConfigs / CreateTopics), by Kafka config name. */

@@ -1,10 +1,9 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
-// creating, deleting, growing and reconfiguring them. On disk the metadata lives beside the logs:
-// <dataDir>/meta.properties (cluster and node id, as Kafka keeps them), <dataDir>/topics.json
-// (every topic's id, partition count and overrides) and <dataDir>/broker-configs.json (dynamic
-// broker configs); partition logs in <dataDir>/<topic>-<partition>/.
+// creating, deleting, growing and reconfiguring them. Topic metadata and partition logs live in a
+// LogStorage backend (files or memory); on disk the broker also keeps <dataDir>/meta.properties
+// (cluster and node id, as Kafka does) and <dataDir>/broker-configs.json (dynamic broker configs).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -14,9 +13,10 @@ import { validateTopicConfigs } from '../config/topic-config.js';
 import { topicLogConfig, type TopicLogConfig } from '../config/topic-log-config.js';
 import { parseProperties } from '../config/properties.js';
 import { KafkaError } from '../kafka-error.js';
-import { openFileLog } from '../log/file-log.js';
-import { MemoryLog } from '../log/memory-log.js';
+import { FileStorage } from '../log/file-storage.js';
+import { MemoryStorage } from '../log/memory-storage.js';
 import type { LogConfig } from '../log/log-config.js';
+import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
@@ -37,12 +37,6 @@ export interface CreateTopicOptions {
   numPartitions: number;
   overrides?: ReadonlyMap<string, string>;
   validateOnly?: boolean;
-}
-
-interface StoredTopic {
-  id: string;
-  partitions: number;
-  configs: Record<string, string>;
 }
 
 /** Kafka's largest partition count per request is bounded by memory, not a constant; keep one sane. */
@@ -73,11 +67,14 @@ export function logConfigOf(c: TopicLogConfig): LogConfig {
 export class TopicRegistry {
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
+  /** Topics whose creation is under way, by name. */
+  private readonly creating = new Map<string, Promise<Topic | undefined>>();
   readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
   clusterId: string;
 
   private constructor(
     private readonly brokerConfig: BrokerConfig,
+    private readonly storage: LogStorage,
     private readonly dataDir: string | null,
     private readonly log: Logger,
   ) {
@@ -87,12 +84,15 @@ export class TopicRegistry {
 
   static async open(config: BrokerConfig, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
-    const registry = new TopicRegistry(config, dataDir, log.child({ component: 'topics' }));
-    if (dataDir) registry.load(dataDir);
+    const topicsLog = log.child({ component: 'topics' });
+    const storage = dataDir ? new FileStorage(dataDir, topicsLog) : new MemoryStorage(topicsLog);
+    const registry = new TopicRegistry(config, storage, dataDir, topicsLog);
+    if (dataDir) await registry.loadBrokerState(dataDir);
+    await registry.loadTopics();
     return registry;
   }
 
-  private load(dataDir: string): void {
+  private async loadBrokerState(dataDir: string): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     const metaPath = join(dataDir, 'meta.properties');
     const meta = readIfExists(metaPath);
@@ -104,7 +104,7 @@ export class TopicRegistry {
       }
       if (stored) this.clusterId = stored;
     } else {
-      writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
+      await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
     }
     const dynamic = readIfExists(join(dataDir, 'broker-configs.json'));
     if (dynamic) {
@@ -112,22 +112,23 @@ export class TopicRegistry {
       for (const [k, v] of Object.entries(parsed.default)) this.layers.dynamicDefault.set(k, v);
       for (const [k, v] of Object.entries(parsed.broker)) this.layers.dynamicBroker.set(k, v);
     }
-    const stored = readIfExists(join(dataDir, 'topics.json'));
-    if (!stored) return;
-    const topics = JSON.parse(stored.toString('utf8')) as Record<string, StoredTopic>;
-    for (const [name, t] of Object.entries(topics)) {
-      const overrides = new Map(Object.entries(t.configs));
-      const config = topicLogConfig(overrides, this.layers);
-      const partitions = Array.from({ length: t.partitions }, (_, p) => this.openPartition(name, p, config));
-      this.add({ name, id: t.id, internal: isInternalTopic(name), partitions, overrides, config });
-    }
-    this.log.info({ topics: this.byName.size }, 'loaded topics');
   }
 
-  private openPartition(name: string, partition: number, config: TopicLogConfig): PartitionLog {
+  private async loadTopics(): Promise<void> {
+    for (const t of await this.storage.loadTopics()) {
+      const overrides = new Map(Object.entries(t.configs));
+      const config = topicLogConfig(overrides, this.layers);
+      const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
+      this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, overrides, config });
+    }
+    if (this.byName.size > 0) this.log.info({ topics: this.byName.size }, 'loaded topics');
+  }
+
+  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig): Promise<PartitionLog[]> {
     const logConfig = logConfigOf(config);
-    if (!this.dataDir) return new MemoryLog(logConfig, this.log);
-    return openFileLog(join(this.dataDir, `${name}-${partition}`), logConfig, this.log.child({ topic: name, partition }));
+    const logs: PartitionLog[] = [];
+    for (let p = from; p < to; p++) logs.push(await this.storage.openLog(name, p, logConfig));
+    return logs;
   }
 
   private add(t: Topic): void {
@@ -135,19 +136,14 @@ export class TopicRegistry {
     this.byId.set(t.id, t);
   }
 
-  private persist(): void {
-    if (!this.dataDir) return;
-    const out: Record<string, StoredTopic> = {};
-    for (const t of this.byName.values()) {
-      out[t.name] = { id: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) };
-    }
-    writeFileAtomic(join(this.dataDir, 'topics.json'), JSON.stringify(out, null, 1));
+  private save(t: Topic): Promise<void> {
+    return this.storage.saveTopic({ name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) });
   }
 
-  private persistBrokerConfigs(): void {
+  private async persistBrokerConfigs(): Promise<void> {
     if (!this.dataDir) return;
     const out = { default: Object.fromEntries(this.layers.dynamicDefault), broker: Object.fromEntries(this.layers.dynamicBroker) };
-    writeFileAtomic(join(this.dataDir, 'broker-configs.json'), JSON.stringify(out, null, 1));
+    await writeFileAtomic(join(this.dataDir, 'broker-configs.json'), JSON.stringify(out, null, 1));
   }
 
   list(): Topic[] {
@@ -166,7 +162,9 @@ export class TopicRegistry {
   checkCreate(name: string, opts: CreateTopicOptions): TopicLogConfig {
     const reason = invalidTopicNameReason(name);
     if (reason) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, reason);
-    if (this.byName.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    if (this.byName.has(name) || this.creating.has(name)) {
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    }
     const key = collisionKey(name);
     for (const other of this.byName.keys()) {
       if (collisionKey(other) === key) {
@@ -187,17 +185,26 @@ export class TopicRegistry {
     const config = this.checkCreate(name, opts);
     if (opts.validateOnly) return undefined;
     const overrides = new Map(opts.overrides ?? []);
-    const partitions = Array.from({ length: opts.numPartitions }, (_, p) => this.openPartition(name, p, config));
-    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions, overrides, config };
-    this.add(topic);
-    this.persist();
-    this.log.info({ topic: name, partitions: opts.numPartitions }, 'created topic');
-    return topic;
+    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], overrides, config };
+    // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
+    const creating = (async () => {
+      topic.partitions.push(...(await this.openPartitions(name, 0, opts.numPartitions, config)));
+      await this.save(topic);
+      this.add(topic);
+      this.log.info({ topic: name, partitions: opts.numPartitions }, 'created topic');
+      return topic;
+    })();
+    this.creating.set(name, creating);
+    try {
+      return await creating;
+    } finally {
+      this.creating.delete(name);
+    }
   }
 
   /** Auto-creation on first use (auto.create.topics.enable) with num.partitions. */
   async autoCreate(name: string): Promise<Topic> {
-    const existing = this.byName.get(name);
+    const existing = this.byName.get(name) ?? (await this.creating.get(name));
     if (existing) return existing;
     return (await this.create(name, { numPartitions: this.brokerConfig.numPartitions }))!;
   }
@@ -207,11 +214,8 @@ export class TopicRegistry {
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
     this.byName.delete(name);
     this.byId.delete(topic.id);
-    this.persist();
     await Promise.all(topic.partitions.map((p) => p.close()));
-    if (this.dataDir) {
-      for (let p = 0; p < topic.partitions.length; p++) rmSync(join(this.dataDir, `${name}-${p}`), { recursive: true, force: true });
-    }
+    await this.storage.removeTopic({ name, topicId: topic.id, partitions: topic.partitions.length, configs: {} });
     this.log.info({ topic: name }, 'deleted topic');
     return topic;
   }
@@ -225,24 +229,24 @@ export class TopicRegistry {
     if (total === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
     if (total > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Too many partitions: ${total}.`);
     if (validateOnly) return;
-    for (let p = current; p < total; p++) topic.partitions.push(this.openPartition(topic.name, p, topic.config));
-    this.persist();
+    topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    await this.save(topic);
   }
 
   /** Replaces a topic's overrides (already validated) and applies them to its logs. */
-  setTopicOverrides(topic: Topic, overrides: Map<string, string>): void {
+  async setTopicOverrides(topic: Topic, overrides: Map<string, string>): Promise<void> {
     topic.overrides = overrides;
     this.refresh(topic);
-    this.persist();
+    await this.save(topic);
   }
 
   /** Replaces a dynamic broker config layer and re-resolves every topic. */
-  setBrokerOverrides(layer: 'default' | 'broker', values: Map<string, string>): void {
+  async setBrokerOverrides(layer: 'default' | 'broker', values: Map<string, string>): Promise<void> {
     const target = layer === 'default' ? this.layers.dynamicDefault : this.layers.dynamicBroker;
     target.clear();
     for (const [k, v] of values) target.set(k, v);
     for (const t of this.byName.values()) this.refresh(t);
-    this.persistBrokerConfigs();
+    await this.persistBrokerConfigs();
   }
 
   private refresh(topic: Topic): void {
