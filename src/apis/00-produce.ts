@@ -45,6 +45,15 @@ export default defineApi({
   },
 });
 
+/**
+ * The batch as a buffer of its own when it is a small view of a large socket chunk, so that the
+ * log (which keeps recent batches in memory) does not pin the whole chunk; large batches stay
+ * zero-copy.
+ */
+function ownedBytes(records: Buffer): Buffer {
+  return records.buffer.byteLength > 2 * records.length + 4096 ? Buffer.from(records) : records;
+}
+
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
@@ -73,7 +82,7 @@ async function produceToPartition(
         throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of the range allowed by message.timestamp.before/after.max.ms`);
       }
     }
-    const result = await ctx.broker.appendRecords(topic, pd.index, records, header, transactionalId);
+    const result = await ctx.broker.appendRecords(topic, pd.index, ownedBytes(records), header, transactionalId);
     return {
       index: pd.index,
       errorCode: ErrorCode.NONE,
