@@ -1,0 +1,119 @@
+// CreateTopics (key 19), versions 2-7 (Kafka 4 removed v0-1).
+// v1: validate_only, error_message. v2: throttle time. v3: no change. v4: num_partitions and
+// replication_factor may be -1 (broker defaults). v5: flexible; the result carries the topic's
+// configs, partition count and replication factor. v6: quota errors. v7: topic id.
+// A single broker: replication factor 1 (or -1), manual assignments onto this node only.
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  CreateTopicsRequestCreatableTopic as TopicIn,
+  CreateTopicsResponseCreatableTopicResult as TopicOut,
+} from '../../protocol/schema/index.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { describeTopicConfigs } from '../config/describe-configs.js';
+import { KafkaError } from '../kafka-error.js';
+import { failure, type Failure } from '../admin/failure.js';
+import { checkReplicaAssignment, unreachableReplicationFactor } from '../admin/replica-assignment.js';
+import type { Broker } from '../broker.js';
+import { defineApi } from './api.js';
+
+const DEFAULT = -1;
+
+/** The partition count a request asks for, or Kafka's refusal of its layout. */
+function partitionCount(broker: Broker, t: TopicIn): number {
+  if (t.assignments.length > 0) {
+    if (t.replicationFactor !== DEFAULT) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
+    }
+    if (t.numPartitions !== DEFAULT) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+    }
+    const seen = new Set<number>();
+    let replicationFactor: number | undefined;
+    for (const a of t.assignments) {
+      if (seen.has(a.partitionIndex)) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
+      }
+      seen.add(a.partitionIndex);
+      checkReplicaAssignment(a.brokerIds, broker.nodeId, replicationFactor);
+      replicationFactor = a.brokerIds.length;
+    }
+    for (let p = 0; p < seen.size; p++) {
+      if (!seen.has(p)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
+    }
+    return seen.size;
+  }
+  if (t.replicationFactor < DEFAULT || t.replicationFactor === 0) {
+    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+  }
+  if (t.numPartitions < DEFAULT || t.numPartitions === 0) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+  }
+  const replicationFactor = t.replicationFactor === DEFAULT ? broker.config.defaultReplicationFactor : t.replicationFactor;
+  if (replicationFactor !== 1) throw unreachableReplicationFactor(replicationFactor);
+  return t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions;
+}
+
+function failed(name: string, { errorCode, errorMessage }: Failure): TopicOut {
+  return {
+    name,
+    topicId: ZERO_UUID,
+    errorCode,
+    errorMessage,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: [],
+  };
+}
+
+export default defineApi({
+  apiKey: 19,
+  minVersion: 2,
+  maxVersion: 7,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+
+    const topics: TopicOut[] = [];
+    const duplicates: TopicOut[] = [];
+    for (const t of req.topics) {
+      if (counts.get(t.name)! > 1) {
+        if (!duplicates.some((d) => d.name === t.name)) {
+          duplicates.push(failed(t.name, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' }));
+        }
+        continue;
+      }
+      // A null value stays in to be refused by the config check, with Kafka's message.
+      const overrides = new Map(t.configs.map((c) => [c.name, c.value as string]));
+      try {
+        let layoutError: unknown = null;
+        let numPartitions = 1;
+        try {
+          numPartitions = partitionCount(broker, t);
+        } catch (err) {
+          layoutError = err;
+        }
+        // Kafka checks name, existence and configs before the partition layout.
+        broker.topics.checkCreate(t.name, { numPartitions, overrides });
+        if (layoutError) throw layoutError;
+        const created = await broker.topics.create(t.name, { numPartitions, overrides, validateOnly: req.validateOnly });
+        const configs = describeTopicConfigs(overrides, broker.topics.layers)
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive }));
+        topics.push({
+          name: t.name,
+          topicId: created?.id ?? ZERO_UUID,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          topicConfigErrorCode: ErrorCode.NONE,
+          numPartitions,
+          replicationFactor: 1,
+          configs,
+        });
+      } catch (err) {
+        topics.push(failed(t.name, failure(err, ctx.log, { topic: t.name })));
+      }
+    }
+    return { throttleTimeMs: 0, topics: [...topics, ...duplicates] };
+  },
+});

@@ -1,0 +1,64 @@
+// CreatePartitions (key 37), versions 0-3.
+// v1: same as v0. v2: flexible. v3: quota errors. Grows topics; with assignments each new
+// partition's replicas must be exactly this node (the topics' replication factor is 1).
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  CreatePartitionsRequestCreatePartitionsTopic as TopicIn,
+  CreatePartitionsResponseCreatePartitionsTopicResult as Result,
+} from '../../protocol/schema/index.js';
+import { KafkaError } from '../kafka-error.js';
+import { failure } from '../admin/failure.js';
+import { checkReplicaAssignment } from '../admin/replica-assignment.js';
+import type { Broker } from '../broker.js';
+import type { Topic } from '../topics/topic-registry.js';
+import { defineApi } from './api.js';
+
+async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
+  const current = topic.partitions.length;
+  if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+  if (t.count < current) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`);
+  }
+  const additional = t.count - current;
+  if (t.assignments !== null) {
+    if (t.assignments.length !== additional) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Attempted to add ${additional} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
+      );
+    }
+    for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, broker.nodeId, 1);
+  }
+  await broker.topics.addPartitions(topic, t.count, validateOnly);
+}
+
+export default defineApi({
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const results: Result[] = [];
+    const answered = new Set<string>();
+    for (const t of req.topics) {
+      if (answered.has(t.name)) continue;
+      answered.add(t.name);
+      try {
+        if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        const topic = broker.topics.get(t.name);
+        if (!topic) {
+          results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null });
+          continue;
+        }
+        await grow(broker, topic, t, req.validateOnly);
+        if (!req.validateOnly) ctx.log.info({ topic: t.name, partitions: t.count }, 'added partitions');
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (err) {
+        results.push({ name: t.name, ...failure(err, ctx.log, { topic: t.name }) });
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

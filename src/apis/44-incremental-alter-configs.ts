@@ -1,0 +1,21 @@
+// IncrementalAlterConfigs (key 44), versions 0-1.
+// v1: flexible. Operations per key: SET (0), DELETE (1) back to the inherited value, APPEND (2)
+// and SUBTRACT (3) on list configs. TOPIC and BROKER resources (name "" = cluster-wide default,
+// else this node id).
+import { alterConfigResources } from '../admin/config-resources.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 44,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(req, ctx) {
+    const resources = req.resources.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      changes: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+    }));
+    const responses = await alterConfigResources(ctx.broker, resources, 'incremental', req.validateOnly);
+    return { throttleTimeMs: 0, responses };
+  },
+});

@@ -1,0 +1,45 @@
+// DescribeCluster (key 60), versions 0-1.
+// v0: cluster id, controller id, brokers, cluster authorized operations. v1: endpoint_type
+// (1 = brokers, 2 = controllers); a broker answers only for brokers. In KRaft a broker names a
+// live broker as controller: here, itself.
+import { ErrorCode } from '../../protocol/errors.js';
+import { ALL_CLUSTER_OPS } from './03-metadata.js';
+import { defineApi } from './api.js';
+
+const BROKERS_ENDPOINT = 1;
+const CONTROLLERS_ENDPOINT = 2;
+const OPS_OMITTED = -2147483648;
+
+export default defineApi({
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(req, ctx) {
+    const { broker, version } = ctx;
+    const refuse = (v1Code: number, errorMessage: string) => ({
+      throttleTimeMs: 0,
+      errorCode: version === 0 ? ErrorCode.INVALID_REQUEST : v1Code,
+      errorMessage,
+      clusterId: '',
+      controllerId: -1,
+      brokers: [],
+      clusterAuthorizedOperations: OPS_OMITTED,
+    });
+    if (req.endpointType !== BROKERS_ENDPOINT && req.endpointType !== CONTROLLERS_ENDPOINT) {
+      return refuse(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
+    }
+    if (req.endpointType === CONTROLLERS_ENDPOINT) {
+      return refuse(ErrorCode.MISMATCHED_ENDPOINT_TYPE, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER');
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: BROKERS_ENDPOINT,
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      brokers: [{ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
+    };
+  },
+});
