@@ -1,0 +1,56 @@
+// A minimal Kafka client over one socket for protocol-level tests: sends a typed request at a
+// chosen version and resolves with the decoded response (responses arrive in request order).
+import { connect, type Socket } from 'node:net';
+import { decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
+
+interface Pending {
+  resolve(frame: Buffer): void;
+  reject(err: Error): void;
+}
+
+export class RawClient {
+  private buffered = Buffer.alloc(0);
+  private readonly pending: Pending[] = [];
+  private correlationId = 0;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('close', () => {
+      for (const p of this.pending.splice(0)) p.reject(new Error('connection closed'));
+    });
+  }
+
+  static connect(host: string, port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send<K extends AnyApiKey>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
+    const correlationId = ++this.correlationId;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.socket.write(encodeRequest(apiKey, version, correlationId, 'raw-client', body));
+    }).then((frame) => {
+      const decoded = decodeResponse(apiKey, version, frame);
+      if (decoded.correlationId !== correlationId) throw new Error(`correlation id ${decoded.correlationId}, expected ${correlationId}`);
+      return decoded.body;
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      const size = this.buffered.readInt32BE(0);
+      if (this.buffered.length < size + 4) return;
+      const frame = this.buffered.subarray(4, size + 4);
+      this.buffered = this.buffered.subarray(size + 4);
+      this.pending.shift()?.resolve(frame);
+    }
+  }
+}
