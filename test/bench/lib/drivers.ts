@@ -1,0 +1,248 @@
+// The load itself: produce at full speed, fetch at full speed, and paced produce with long-poll
+// consumers for end-to-end latency — all over pipelined raw connections.
+import { decodeResponse } from '../../../protocol/codec/messages.js';
+import type { FetchResponse, ProduceResponse } from '../../../protocol/schema/index.js';
+import { FrameConnection } from './frame-connection.js';
+import { Samples, sleep } from './stats.js';
+import { FETCH_VERSION, PRODUCE_VERSION, fetchFrame, forEachBatch, produceFrame, type Batch } from './workload.js';
+
+export interface Rate {
+  bytesPerSec: number;
+  recordsPerSec: number;
+  requestMs: Samples;
+}
+
+export interface ProduceRequestFrame {
+  frame: Buffer;
+  batches: number;
+}
+
+export interface ProduceLoad {
+  port: number;
+  /** The requests each connection cycles through. */
+  connections: ProduceRequestFrame[][];
+  batch: Batch;
+  /** Requests in flight per connection. */
+  depth: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Check every partition result (Creek); ceilings answer without partitions. */
+  verify: boolean;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/**
+ * Spreads partitions over `connections` round robin and packs each connection's partitions into
+ * requests of one batch per partition, at most `maxPartitions` and 1 MiB of batches each.
+ */
+export function spreadPartitions(parts: readonly TopicPartition[], connections: number, batch: Batch, acks: number, maxPartitions = Infinity): ProduceRequestFrame[][] {
+  const perRequest = Math.max(1, Math.min(maxPartitions, Math.floor((1024 * 1024) / batch.bytes.length)));
+  return Array.from({ length: connections }, (_, conn) => {
+    const mine = parts.filter((_, i) => i % connections === conn);
+    if (mine.length === 0) mine.push(parts[conn % parts.length]!);
+    const frames: ProduceRequestFrame[] = [];
+    for (let i = 0; i < mine.length; i += perRequest) {
+      const group = mine.slice(i, i + perRequest);
+      frames.push({ frame: produceFrame(acks, group.map((p) => ({ ...p, batch: batch.bytes }))), batches: group.length });
+    }
+    return frames;
+  });
+}
+
+export function partitionsOf(topic: string, count: number): TopicPartition[] {
+  return Array.from({ length: count }, (_, partition) => ({ topic, partition }));
+}
+
+export function checkProduce(frame: Buffer, batches: number): void {
+  const { body } = decodeResponse(0, PRODUCE_VERSION, frame) as { body: ProduceResponse };
+  let n = 0;
+  for (const t of body.responses) {
+    for (const p of t.partitionResponses) {
+      if (p.errorCode !== 0) throw new Error(`produce to ${t.name}-${p.index} failed: error ${p.errorCode} ${p.errorMessage ?? ''}`);
+      n++;
+    }
+  }
+  if (n !== batches) throw new Error(`produce answered ${n} partitions, expected ${batches}`);
+}
+
+export async function driveProduce(load: ProduceLoad): Promise<Rate> {
+  const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port)));
+  const requestMs = new Samples();
+  let measuring = false;
+  let stopped = false;
+  let batches = 0;
+  const loop = async (conn: FrameConnection, frames: ProduceRequestFrame[], start: number): Promise<void> => {
+    for (let i = start; !stopped; i++) {
+      const f = frames[i % frames.length]!;
+      const t0 = performance.now();
+      const response = await conn.request(f.frame);
+      if (load.verify) checkProduce(response, f.batches);
+      if (measuring) {
+        requestMs.add(performance.now() - t0);
+        batches += f.batches;
+      }
+    }
+  };
+  const loops = conns.flatMap((c, ci) => Array.from({ length: load.depth }, (_, d) => loop(c, load.connections[ci]!, d)));
+  const failed = Promise.all(loops).then(() => undefined);
+  await Promise.race([sleep(load.warmupMs), failed]);
+  measuring = true;
+  const t0 = performance.now();
+  await Promise.race([sleep(load.durationMs), failed]);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  stopped = true;
+  await failed;
+  for (const c of conns) c.close();
+  return { bytesPerSec: (batches * load.batch.bytes.length) / seconds, recordsPerSec: (batches * load.batch.records) / seconds, requestMs };
+}
+
+export interface FetchLoad {
+  port: number;
+  topic: string;
+  partitions: number;
+  connections: number;
+  partitionMaxBytes: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+interface FetchedPartition {
+  bytes: number;
+  records: number;
+  nextOffset: number;
+  highWatermark: number;
+}
+
+function readFetch(frame: Buffer, offset: number): FetchedPartition {
+  const { body } = decodeResponse(1, FETCH_VERSION, frame) as { body: FetchResponse };
+  const p = body.responses[0]?.partitions[0];
+  if (!p || p.errorCode !== 0 || (body.errorCode ?? 0) !== 0) throw new Error(`fetch failed: error ${p?.errorCode ?? body.errorCode}`);
+  const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
+  const out = { bytes: 0, records: 0, nextOffset: offset, highWatermark: p.highWatermark };
+  for (const r of records) {
+    out.bytes += r.length;
+    forEachBatch(r, (base, last) => {
+      out.records += last - Math.max(base, out.nextOffset) + 1;
+      out.nextOffset = last + 1;
+    });
+  }
+  return out;
+}
+
+/** Consumes every partition from offset 0, starting over at the end, one request in flight per partition. */
+export async function driveFetch(load: FetchLoad): Promise<Rate> {
+  const conns = await Promise.all(Array.from({ length: load.connections }, () => FrameConnection.open(load.port)));
+  const requestMs = new Samples();
+  let measuring = false;
+  let stopped = false;
+  let bytes = 0;
+  let records = 0;
+  const loop = async (conn: FrameConnection, partition: number): Promise<void> => {
+    let offset = 0;
+    while (!stopped) {
+      const t0 = performance.now();
+      const response = await conn.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes }));
+      const got = readFetch(response, offset);
+      offset = got.nextOffset >= got.highWatermark ? 0 : got.nextOffset;
+      if (measuring) {
+        requestMs.add(performance.now() - t0);
+        bytes += got.bytes;
+        records += got.records;
+      }
+    }
+  };
+  const failed = Promise.all(Array.from({ length: load.partitions }, (_, p) => loop(conns[p % conns.length]!, p))).then(() => undefined);
+  await Promise.race([sleep(load.warmupMs), failed]);
+  measuring = true;
+  const t0 = performance.now();
+  await Promise.race([sleep(load.durationMs), failed]);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  stopped = true;
+  await failed;
+  for (const c of conns) c.close();
+  return { bytesPerSec: bytes / seconds, recordsPerSec: records / seconds, requestMs };
+}
+
+export interface LatencyLoad {
+  port: number;
+  topic: string;
+  partitions: number;
+  batch: Batch;
+  /** Batches per second across all partitions. */
+  rate: number;
+  durationMs: number;
+}
+
+export interface Latency {
+  endToEndMs: Samples;
+  produceMs: Samples;
+  achievedBytesPerSec: number;
+}
+
+/**
+ * Paced produce (acks=1, one connection per partition so offsets follow send order) and one
+ * long-polling consumer per partition. A batch's latency runs from the produce call to the
+ * fetch response that delivers it; the k-th batch of a partition holds offset k * records.
+ */
+export async function driveLatency(load: LatencyLoad): Promise<Latency> {
+  const producers = await Promise.all(Array.from({ length: load.partitions }, () => FrameConnection.open(load.port)));
+  const consumers = await Promise.all(Array.from({ length: load.partitions }, () => FrameConnection.open(load.port)));
+  const frames = Array.from({ length: load.partitions }, (_, partition) => produceFrame(1, [{ topic: load.topic, partition, batch: load.batch.bytes }]));
+  const sentAt: number[][] = Array.from({ length: load.partitions }, () => []);
+  const endToEndMs = new Samples();
+  const produceMs = new Samples();
+  let stopped = false;
+  let delivered = 0;
+
+  const consume = async (partition: number): Promise<void> => {
+    let offset = 0;
+    while (!stopped) {
+      const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 200, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
+      const now = performance.now();
+      const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
+      const p = body.responses[0]?.partitions[0];
+      if (!p || p.errorCode !== 0) throw new Error(`fetch failed: error ${p?.errorCode}`);
+      const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
+      for (const r of records) {
+        forEachBatch(r, (base, last) => {
+          const sent = sentAt[partition]![base / load.batch.records];
+          if (sent !== undefined) endToEndMs.add(now - sent);
+          delivered++;
+          offset = last + 1;
+        });
+      }
+    }
+  };
+  const consuming = Promise.all(consumers.map((_, p) => consume(p)));
+
+  const acks: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < load.durationMs) {
+    const due = Math.floor(((performance.now() - start) / 1000) * load.rate);
+    for (; sent < due; sent++) {
+      const partition = sent % load.partitions;
+      const t0 = performance.now();
+      sentAt[partition]!.push(t0);
+      acks.push(producers[partition]!.request(frames[partition]!).then((r) => {
+        checkProduce(r, 1);
+        produceMs.add(performance.now() - t0);
+      }));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(acks);
+  const deadline = performance.now() + 5000;
+  while (delivered < sent && performance.now() < deadline) await sleep(5);
+  stopped = true;
+  for (const c of [...producers, ...consumers]) c.close();
+  await consuming.catch(() => undefined);
+  return { endToEndMs, produceMs, achievedBytesPerSec: (sent * load.batch.bytes.length) / seconds };
+}

@@ -1,0 +1,148 @@
+// The processes under test, each pinned to the "server" core: the Creek broker (compiled once to
+// node_modules/.cache so start-up is measured without a TypeScript loader) and the ceiling
+// servers. Start-up is timed from spawn to the first accepted TCP connection.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { sleep } from './stats.js';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+const BUILD_DIR = join(ROOT, 'node_modules/.cache/creek-bench');
+
+/** Compiles src/ and protocol/ with the project's tsconfig; returns the CLI entry point. */
+export function buildBroker(): string {
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--outDir', BUILD_DIR, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT, stdio: 'pipe' });
+  } catch (err) {
+    // Type errors still emit JavaScript; only a build without the CLI is fatal.
+    if (!existsSync(join(BUILD_DIR, 'src/cli.js'))) throw err;
+    console.warn('warning: tsc reported type errors; benchmarking the emitted JavaScript anyway');
+  }
+  // node_modules/ ends a package scope: mark the build as ESM explicitly.
+  writeFileSync(join(BUILD_DIR, 'package.json'), '{"type":"module"}\n');
+  return join(BUILD_DIR, 'src/cli.js');
+}
+
+export interface Cores {
+  client: number;
+  server: number;
+}
+
+/** Pins this process (the load generator) to one core; returns the split used. */
+export function pinCores(): Cores {
+  const cores = Number(execFileSync('nproc').toString().trim());
+  const split = cores >= 2 ? { client: 0, server: 1 } : { client: 0, server: 0 };
+  execFileSync('taskset', ['-cp', String(split.client), String(process.pid)], { stdio: 'ignore' });
+  return split;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      ok(true);
+    });
+    s.once('error', () => ok(false));
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export class ServerProcess {
+  private exited: Promise<number | null>;
+  private stderr = '';
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly port: number,
+    readonly startupMs: number,
+    private readonly cleanup: () => void,
+  ) {
+    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  /** Resident set size in MiB, from /proc. */
+  rssMb(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
+    return kb / 1024;
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    const timeout = sleep(10_000).then(() => 'timeout' as const);
+    if ((await Promise.race([this.exited, timeout])) === 'timeout') this.child.kill('SIGKILL');
+    await this.exited;
+    this.cleanup();
+  }
+
+  get errors(): string {
+    return this.stderr;
+  }
+}
+
+async function launch(name: string, argv: string[], port: number, core: number, cleanup: () => void): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  while (!(await tryConnect(port))) {
+    if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before listening:\n${stderr}`);
+    if (performance.now() - started > 30_000) throw new Error(`${name} did not listen within 30 s:\n${stderr}`);
+    await sleep(1);
+  }
+  return new ServerProcess(name, child, port, performance.now() - started, cleanup);
+}
+
+export interface BrokerLaunch {
+  cli: string;
+  core: number;
+  memory: boolean;
+  overrides?: Record<string, string | number>;
+  /** Directory for a V8 CPU profile (node --cpu-prof), written when the broker exits. */
+  profileDir?: string;
+}
+
+export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProcess & { dataDir: string | null }> {
+  const port = await freePort();
+  const dataDir = opts.memory ? null : tempDir('creek-bench-data-');
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'];
+  args.push(...(dataDir ? ['--data-dir', dataDir] : ['--memory']));
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
+  const node = ['node', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), opts.cli];
+  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  const proc = await launch('creek', [...node, ...args], port, opts.core, () => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return Object.assign(proc, { dataDir });
+}
+
+export type CeilingMode = 'sink' | 'discard' | 'source';
+
+/** Starts test/bench/ceiling-server.ts (see there) in `dir`. */
+export async function startCeiling(mode: CeilingMode, core: number, dir: string, extra: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const argv = ['node', '--import', 'tsx', join(ROOT, 'test/bench/ceiling-server.ts'), mode, String(port), dir, ...extra];
+  return launch(`ceiling:${mode}`, argv, port, core, () => undefined);
+}

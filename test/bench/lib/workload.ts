@@ -1,0 +1,128 @@
+// Pre-encoded load: record batches of a given record and batch size, and the Produce / Fetch /
+// Metadata request frames built around them once, so sending costs the generator nothing.
+import { encodeRequest } from '../../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../../protocol/codec/reader.js';
+import { BATCH_HEADER_SIZE, OFFSET, batchSize, readInt64, writeInt64 } from '../../../protocol/records/batch-header.js';
+import { sampleBatch } from '../../unit/protocol/sample-batch.js';
+
+export const CLIENT_ID = 'creek-bench';
+export const PRODUCE_VERSION = 9;
+export const FETCH_VERSION = 12;
+export const METADATA_VERSION = 12;
+
+/** Bytes a keyless, header-less record adds beyond its value (length, attributes, deltas, key, value length, header count). */
+const RECORD_OVERHEAD = 10;
+
+export interface BatchShape {
+  recordSize: number;
+  batchBytes: number;
+}
+
+export interface Batch {
+  bytes: Buffer;
+  records: number;
+}
+
+/** One uncompressed batch of as many `recordSize`-byte records as fit in `batchBytes` (at least one). */
+export function makeBatch({ recordSize, batchBytes }: BatchShape): Batch {
+  const records = Math.max(1, Math.floor((batchBytes - BATCH_HEADER_SIZE) / (recordSize + RECORD_OVERHEAD)));
+  return { bytes: sampleBatch(records, recordSize, 0, Date.now()), records };
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  batch: Buffer;
+}
+
+/** A Produce v9 request frame carrying one batch for each listed partition. */
+export function produceFrame(acks: number, parts: readonly PartitionBatch[]): Buffer {
+  const byTopic = new Map<string, { index: number; records: Buffer }[]>();
+  for (const p of parts) {
+    const list = byTopic.get(p.topic) ?? [];
+    list.push({ index: p.partition, records: p.batch });
+    byTopic.set(p.topic, list);
+  }
+  return encodeRequest(0, PRODUCE_VERSION, 0, CLIENT_ID, {
+    transactionalId: null,
+    acks,
+    timeoutMs: 30_000,
+    topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+  });
+}
+
+export interface FetchPosition {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** A sessionless Fetch v12 request frame. */
+export function fetchFrame(positions: readonly FetchPosition[], opts: { maxWaitMs: number; minBytes: number; partitionMaxBytes: number }): Buffer {
+  const byTopic = new Map<string, FetchPosition[]>();
+  for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+  return encodeRequest(1, FETCH_VERSION, 0, CLIENT_ID, {
+    clusterId: null,
+    replicaId: -1,
+    replicaState: { replicaId: -1, replicaEpoch: -1 },
+    maxWaitMs: opts.maxWaitMs,
+    minBytes: opts.minBytes,
+    maxBytes: 52_428_800,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [...byTopic].map(([topic, ps]) => ({
+      topic,
+      topicId: ZERO_UUID,
+      partitions: ps.map((p) => ({
+        partition: p.partition,
+        currentLeaderEpoch: -1,
+        fetchOffset: p.offset,
+        lastFetchedEpoch: -1,
+        logStartOffset: -1,
+        partitionMaxBytes: opts.partitionMaxBytes,
+        replicaDirectoryId: ZERO_UUID,
+      })),
+    })),
+    forgottenTopicsData: [],
+    rackId: '',
+  });
+}
+
+/** A Metadata v12 request for `topics`, creating missing ones (with the broker's num.partitions). */
+export function metadataFrame(topics: readonly string[]): Buffer {
+  return encodeRequest(3, METADATA_VERSION, 0, CLIENT_ID, {
+    topics: topics.map((name) => ({ topicId: ZERO_UUID, name })),
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+}
+
+/** An ApiVersions v3 request frame. */
+export function apiVersionsFrame(): Buffer {
+  return encodeRequest(18, 3, 0, CLIENT_ID, { clientSoftwareName: 'creek-bench', clientSoftwareVersion: '1' });
+}
+
+/** Visits each whole batch in `records`: its base offset and last offset. */
+export function forEachBatch(records: Buffer, visit: (baseOffset: number, lastOffset: number) => void): void {
+  let at = 0;
+  while (at + BATCH_HEADER_SIZE <= records.length) {
+    const size = batchSize(records, at);
+    if (at + size > records.length) return;
+    const base = readInt64(records, at);
+    visit(base, base + records.readInt32BE(at + OFFSET.lastOffsetDelta));
+    at += size;
+  }
+}
+
+/** `count` copies of `batch` with consecutive offsets, as a partition log would hold them. */
+export function logImage(batch: Batch, count: number): Buffer {
+  const out = Buffer.alloc(batch.bytes.length * count);
+  for (let i = 0; i < count; i++) {
+    const at = i * batch.bytes.length;
+    batch.bytes.copy(out, at);
+    writeInt64(out, i * batch.records, at + OFFSET.baseOffset);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+// What every scenario gets from the runner: where the broker build is, the core split, the run
+// size, where figures go, and a broker launcher that honours --profile.
+import { join } from 'node:path';
+import type { Results } from '../lib/results.js';
+import { startBrokerProcess, type Cores, type ServerProcess } from '../lib/processes.js';
+
+export interface BenchContext {
+  cli: string;
+  cores: Cores;
+  quick: boolean;
+  results: Results;
+  /** Write a CPU profile of every broker started into this directory. */
+  profileDir: string | null;
+}
+
+export type Broker = ServerProcess & { dataDir: string | null };
+
+export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number> }): Promise<Broker> {
+  return startBrokerProcess({
+    cli: ctx.cli,
+    core: ctx.cores.server,
+    memory: opts.memory,
+    overrides: opts.overrides,
+    ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),
+  });
+}
+
+/** Seconds of measurement per point (after a shorter warm-up). */
+export function timing(ctx: BenchContext): { warmupMs: number; durationMs: number } {
+  return ctx.quick ? { warmupMs: 300, durationMs: 1000 } : { warmupMs: 500, durationMs: 2500 };
+}
+
+export const KIB = 1024;
+export const MIB = 1024 * 1024;
+
+export function sizeLabel(bytes: number): string {
+  return bytes >= MIB ? `${bytes / MIB} MiB` : bytes >= KIB ? `${bytes / KIB} KiB` : `${bytes} B`;
+}

@@ -1,0 +1,119 @@
+// Produce at full speed over 4 pipelined connections: every combination of acks, record size,
+// batch size and partition count against a disk broker, beside the append-to-file ceiling; and
+// acks=1 / 1 KiB records against a --memory broker, beside the discard ceiling.
+import { rmSync } from 'node:fs';
+import { driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
+import { startCeiling, tempDir, type CeilingMode } from '../lib/processes.js';
+import { MIB } from '../lib/stats.js';
+import { makeBatch, metadataFrame, type Batch } from '../lib/workload.js';
+import { FrameConnection } from '../lib/frame-connection.js';
+import { KIB, sizeLabel, startBroker, timing, type BenchContext } from './context.js';
+
+export interface ProducePoint {
+  acks: number;
+  recordSize: number;
+  batchBytes: number;
+  partitions: number;
+}
+
+const CONNECTIONS = 4;
+const TOPIC = 'bench';
+
+export function pointLabel(p: ProducePoint): string {
+  return `acks=${p.acks} ${sizeLabel(p.recordSize)} records, ${sizeLabel(p.batchBytes)} batches, ${p.partitions} partition${p.partitions > 1 ? 's' : ''}`;
+}
+
+function depthFor(batchBytes: number): number {
+  return batchBytes >= MIB ? 4 : 16;
+}
+
+function diskPoints(quick: boolean): ProducePoint[] {
+  if (quick) {
+    return [
+      { acks: 1, recordSize: KIB, batchBytes: MIB, partitions: 8 },
+      { acks: -1, recordSize: 100, batchBytes: 16 * KIB, partitions: 1 },
+    ];
+  }
+  const points: ProducePoint[] = [];
+  for (const acks of [1, -1]) {
+    for (const recordSize of [100, KIB, 10 * KIB]) {
+      for (const batchBytes of [16 * KIB, MIB]) {
+        for (const partitions of [1, 8, 64]) points.push({ acks, recordSize, batchBytes, partitions });
+      }
+    }
+  }
+  return points;
+}
+
+function memoryPoints(quick: boolean): ProducePoint[] {
+  const partitions = quick ? [8] : [1, 8, 64];
+  const batches = quick ? [MIB] : [16 * KIB, MIB];
+  return batches.flatMap((batchBytes) => partitions.map((p) => ({ acks: 1, recordSize: KIB, batchBytes, partitions: p })));
+}
+
+/** Throughput against a ceiling server; the ceiling ignores acks and record size, so (batch, partitions) keys it. */
+async function ceilingRate(ctx: BenchContext, mode: CeilingMode, batch: Batch, point: ProducePoint): Promise<Rate> {
+  const dir = tempDir('creek-bench-ceiling-');
+  const server = await startCeiling(mode, ctx.cores.server, dir);
+  try {
+    return await driveProduce({ port: server.port, connections: spreadPartitions(partitionsOf(TOPIC, point.partitions), CONNECTIONS, batch, point.acks), batch, depth: depthFor(point.batchBytes), verify: false, ...timing(ctx) });
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function createTopics(port: number, topics: string[]): Promise<void> {
+  const conn = await FrameConnection.open(port);
+  try {
+    for (let i = 0; i < topics.length; i += 100) await conn.request(metadataFrame(topics.slice(i, i + 100)));
+  } finally {
+    conn.close();
+  }
+}
+
+async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint): Promise<Rate> {
+  // Memory runs keep ~256 MiB per partition at most, so a long run cannot exhaust RAM.
+  const overrides = { 'num.partitions': point.partitions, ...(memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) };
+  const broker = await startBroker(ctx, `produce-${memory ? 'memory' : 'disk'}-${point.acks}-${point.recordSize}-${point.batchBytes}-${point.partitions}`, { memory, overrides });
+  try {
+    await createTopics(broker.port, [TOPIC]);
+    return await driveProduce({ port: broker.port, connections: spreadPartitions(partitionsOf(TOPIC, point.partitions), CONNECTIONS, batch, point.acks), batch, depth: depthFor(point.batchBytes), verify: true, ...timing(ctx) });
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** The measured rates, for the latency scenario to pace itself at half of the maximum. */
+export const measuredProduce = new Map<string, number>();
+
+export async function produceScenario(ctx: BenchContext, memory: boolean): Promise<void> {
+  const group = memory ? 'produce-memory' : 'produce';
+  const mode: CeilingMode = memory ? 'discard' : 'sink';
+  const ceilingName = memory ? 'discard ceiling' : 'append-to-file ceiling';
+  const batches = new Map<string, Batch>();
+  const ceilings = new Map<string, Rate>();
+  for (const point of memory ? memoryPoints(ctx.quick) : diskPoints(ctx.quick)) {
+    const batchKey = `${point.recordSize}/${point.batchBytes}`;
+    const batch = batches.get(batchKey) ?? makeBatch(point);
+    batches.set(batchKey, batch);
+    const ceilingKey = `${point.batchBytes}/${point.partitions}`;
+    const ceiling = ceilings.get(ceilingKey) ?? (await ceilingRate(ctx, mode, batch, point));
+    ceilings.set(ceilingKey, ceiling);
+    const rate = await brokerRate(ctx, memory, batch, point);
+    measuredProduce.set(`${memory}/${point.acks}/${point.recordSize}/${point.batchBytes}/${point.partitions}`, rate.bytesPerSec);
+    const isTarget = point.acks === 1 && point.recordSize === KIB && point.batchBytes === MIB;
+    const share = memory ? 0.5 : 0.7;
+    ctx.results.add(group, {
+      scenario: `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`,
+      metric: 'throughput',
+      value: rate.bytesPerSec / MIB,
+      unit: 'MiB/s',
+      ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB },
+      ...(isTarget ? { target: { text: `>= ${share * 100}% of ceiling`, met: (f: { ratio: number | null }) => (f.ratio ?? 0) >= share } } : {}),
+    });
+    if (isTarget) {
+      ctx.results.add(group, { scenario: `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`, metric: 'records', value: rate.recordsPerSec, unit: 'records/s', ceiling: { name: ceilingName, value: ceiling.recordsPerSec } });
+    }
+  }
+}
