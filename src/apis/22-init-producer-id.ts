@@ -1,0 +1,30 @@
+// InitProducerId (key 22), versions 0-5.
+// v0: transactional id (null for an idempotent producer) and transaction timeout. v1: no change.
+// v2: flexible. v3: producer id and epoch of the producer being re-initialized (KIP-360 epoch
+// bump). v4: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH. v5: no wire change (KIP-890).
+import { ErrorCode } from '../../protocol/errors.js';
+import { errorCodeOf } from '../kafka-error.js';
+import { producerFencedFor } from '../txn/version-errors.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 22,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(req, ctx) {
+    const { txn } = ctx.broker;
+    try {
+      if (req.transactionalId === null) {
+        // An idempotent producer gets a fresh id every time, whatever id it names.
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: await txn.coordinator.newProducerId(), producerEpoch: 0 };
+      }
+      const expected = req.producerId >= 0 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : null;
+      const { producerId, producerEpoch } = await txn.coordinator.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch };
+    } catch (err) {
+      const code = errorCodeOf(err);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'InitProducerId failed');
+      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 4), producerId: -1, producerEpoch: -1 };
+    }
+  },
+});

@@ -1,0 +1,27 @@
+// AddOffsetsToTxn (key 25), versions 0-4.
+// v0: adds a consumer group's offsets partition to the transaction, so a TxnOffsetCommit for the
+// group can follow. v1: no change. v2: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH.
+// v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
+import { ErrorCode } from '../../protocol/errors.js';
+import { errorCodeOf } from '../kafka-error.js';
+import { OFFSETS_TOPIC } from '../txn/txn-engine.js';
+import { producerFencedFor } from '../txn/version-errors.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 25,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(req, ctx) {
+    const { txn } = ctx.broker;
+    try {
+      const partitions = new Map([[OFFSETS_TOPIC, [txn.offsetsPartitionFor(req.groupId)]]]);
+      await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
+    } catch (err) {
+      const code = errorCodeOf(err);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'AddOffsetsToTxn failed');
+      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 2) };
+    }
+  },
+});

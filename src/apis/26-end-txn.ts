@@ -1,0 +1,25 @@
+// EndTxn (key 26), versions 0-4 (v5, KIP-890 part 2, is unstable in Kafka and not advertised).
+// v0: commit or abort the producer's transaction: the coordinator records the decision, writes
+// COMMIT/ABORT markers to every partition of the transaction, settles staged group offsets and
+// answers once the transaction is complete. v1: no change. v2: PRODUCER_FENCED instead of
+// INVALID_PRODUCER_EPOCH. v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
+import { ErrorCode } from '../../protocol/errors.js';
+import { errorCodeOf } from '../kafka-error.js';
+import { producerFencedFor } from '../txn/version-errors.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 26,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(req, ctx) {
+    try {
+      await ctx.broker.txn.coordinator.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
+    } catch (err) {
+      const code = errorCodeOf(err);
+      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'EndTxn failed');
+      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 2) };
+    }
+  },
+});

@@ -1,0 +1,35 @@
+// DescribeProducers (key 61), version 0 (KIP-664): the producers with state in each partition,
+// their epoch, last sequence and timestamp, and the first offset of any open transaction.
+import { ErrorCode } from '../../protocol/errors.js';
+import { NO_SEQUENCE } from '../txn/producer-state.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 61,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const topics = req.topics.map((t) => {
+      const topic = broker.topics.get(t.name);
+      return {
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => {
+          if (!topic || !topic.partitions[partitionIndex]) {
+            return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+          }
+          const activeProducers = broker.txn.producers(topic, partitionIndex).map((p) => ({
+            producerId: p.producerId,
+            producerEpoch: p.epoch,
+            lastSequence: p.batches.at(-1)?.lastSeq ?? NO_SEQUENCE,
+            lastTimestamp: p.lastTimestamp,
+            coordinatorEpoch: p.coordinatorEpoch,
+            currentTxnStartOffset: p.txnFirstOffset,
+          }));
+          return { partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };
+        }),
+      };
+    });
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,30 @@
+// DescribeTransactions (key 65), version 0 (KIP-664): each transactional id's state, producer id
+// and epoch, timeout, start time and the partitions of its transaction.
+import { ErrorCode } from '../../protocol/errors.js';
+import { txnStateName } from '../txn/txn-metadata.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 65,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const transactionStates = req.transactionalIds.map((transactionalId) => {
+      const meta = ctx.broker.txn.coordinator.get(transactionalId);
+      if (!meta) {
+        return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+      }
+      return {
+        errorCode: ErrorCode.NONE,
+        transactionalId,
+        transactionState: txnStateName(meta.state),
+        transactionTimeoutMs: meta.timeoutMs,
+        transactionStartTimeMs: meta.startTimestamp,
+        producerId: meta.producerId,
+        producerEpoch: meta.producerEpoch,
+        topics: [...meta.partitions].map(([topic, parts]) => ({ topic, partitions: [...parts].sort((a, b) => a - b) })),
+      };
+    });
+    return { throttleTimeMs: 0, transactionStates };
+  },
+});

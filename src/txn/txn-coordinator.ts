@@ -1,0 +1,316 @@
+// The transaction coordinator: transactional ids → producer id, epoch and the transaction in
+// progress, with Kafka's state machine (Empty → Ongoing → PrepareCommit/PrepareAbort →
+// CompleteCommit/CompleteAbort), epoch fencing of zombie producers, KIP-360 epoch bumps,
+// timeouts that abort, and expiry of idle transactional ids. Every state change is written to
+// __transaction_state before it takes effect; an operation in flight on an id answers any other
+// request for it with CONCURRENT_TRANSACTIONS, as Kafka's pending transitions do.
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../kafka-error.js';
+import type { ProducerIdManager } from './producer-ids.js';
+import type { StoredTxn } from './txn-log-format.js';
+import type { TxnStateLog } from './txn-state-log.js';
+import { TxnState, hasPartition, isEpochExhausted, txnStateName, type TxnMetadata } from './txn-metadata.js';
+
+export interface ProducerIdAndEpoch {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** Writes COMMIT/ABORT markers to the partitions of a transaction and settles its staged offsets. */
+export type MarkerWriter = (producer: ProducerIdAndEpoch, commit: boolean, partitions: ReadonlyMap<string, ReadonlySet<number>>) => Promise<void>;
+
+export interface TxnCoordinatorOptions {
+  stateLog: TxnStateLog;
+  producerIds: ProducerIdManager;
+  writeMarkers: MarkerWriter;
+  transactionMaxTimeoutMs: number;
+  transactionalIdExpirationMs: number;
+  log: Logger;
+}
+
+const fail = (code: number, message: string): never => {
+  throw new KafkaError(code, message);
+};
+
+export class TxnCoordinator {
+  private readonly txns = new Map<string, TxnMetadata>();
+
+  private constructor(private readonly o: TxnCoordinatorOptions) {}
+
+  /** Loads __transaction_state and finishes transactions that were being committed or aborted. */
+  static async open(options: TxnCoordinatorOptions): Promise<TxnCoordinator> {
+    const coordinator = new TxnCoordinator(options);
+    for (const [id, stored] of await options.stateLog.load()) {
+      coordinator.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, pending: false, ...stored });
+    }
+    await coordinator.completePrepared();
+    return coordinator;
+  }
+
+  get(transactionalId: string): TxnMetadata | undefined {
+    return this.txns.get(transactionalId);
+  }
+
+  all(): IterableIterator<TxnMetadata> {
+    return this.txns.values();
+  }
+
+  /** InitProducerId of an idempotent producer: a new id, epoch 0. */
+  newProducerId(): Promise<number> {
+    return this.o.producerIds.generate();
+  }
+
+  /** InitProducerId for a transactional id; `expected` is the v3+ producer id/epoch (KIP-360). */
+  async initProducerId(transactionalId: string, timeoutMs: number, expected: ProducerIdAndEpoch | null): Promise<ProducerIdAndEpoch> {
+    if (transactionalId === '') fail(ErrorCode.INVALID_REQUEST, 'The transactional id must not be empty');
+    if (timeoutMs <= 0 || timeoutMs > this.o.transactionMaxTimeoutMs) {
+      fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT, `Transaction timeout ${timeoutMs} is not in (0, transaction.max.timeout.ms=${this.o.transactionMaxTimeoutMs}]`);
+    }
+    let meta = this.txns.get(transactionalId);
+    if (!meta) {
+      const producerId = await this.o.producerIds.generate();
+      meta = this.txns.get(transactionalId) ?? this.create(transactionalId, producerId, timeoutMs);
+    }
+    if (meta.pending) fail(ErrorCode.CONCURRENT_TRANSACTIONS, `An operation on transactional id ${transactionalId} is in progress`);
+    if (expected && !isValidProducerId(meta, expected)) {
+      fail(ErrorCode.PRODUCER_FENCED, `Producer ${expected.producerId} epoch ${expected.producerEpoch} is not the current producer of ${transactionalId}`);
+    }
+    switch (meta.state) {
+      case TxnState.PrepareCommit:
+      case TxnState.PrepareAbort:
+      case TxnState.PrepareEpochFence:
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS, `The transaction of ${transactionalId} is completing`);
+      case TxnState.Ongoing:
+        // Fence the previous producer and abort its transaction; the client retries and gets the next epoch.
+        await this.exclusive(meta, () => this.fenceAndAbort(meta));
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS, `Aborted the open transaction of ${transactionalId}; retry`);
+      default: {
+        const m = meta;
+        return this.exclusive(m, () => this.bumpEpoch(m, timeoutMs, expected));
+      }
+    }
+  }
+
+  private create(transactionalId: string, producerId: number, timeoutMs: number): TxnMetadata {
+    const meta: TxnMetadata = {
+      transactionalId,
+      producerId,
+      lastProducerId: -1,
+      producerEpoch: -1,
+      lastProducerEpoch: -1,
+      timeoutMs,
+      state: TxnState.Empty,
+      partitions: new Map(),
+      startTimestamp: -1,
+      lastUpdateTimestamp: Date.now(),
+      pending: false,
+    };
+    this.txns.set(transactionalId, meta);
+    return meta;
+  }
+
+  private async bumpEpoch(meta: TxnMetadata, timeoutMs: number, expected: ProducerIdAndEpoch | null): Promise<ProducerIdAndEpoch> {
+    let producerId = meta.producerId;
+    let epoch: number;
+    let lastEpoch = -1;
+    let lastProducerId = meta.lastProducerId;
+    if (isEpochExhausted(meta.producerEpoch) && (!expected || expected.producerEpoch === meta.producerEpoch)) {
+      lastProducerId = meta.producerId;
+      producerId = await this.o.producerIds.generate();
+      epoch = 0;
+    } else if (!expected) {
+      epoch = meta.producerEpoch + 1;
+    } else if (meta.producerEpoch === -1 || expected.producerEpoch === meta.producerEpoch) {
+      epoch = meta.producerEpoch + 1;
+      lastEpoch = meta.producerEpoch;
+    } else if (expected.producerEpoch === meta.lastProducerEpoch) {
+      // A retry of a bump whose answer the producer never got.
+      epoch = meta.producerEpoch;
+      lastEpoch = meta.lastProducerEpoch;
+    } else {
+      return fail(ErrorCode.PRODUCER_FENCED, `Epoch ${expected.producerEpoch} of ${meta.transactionalId} is stale`);
+    }
+    await this.transition(meta, { producerId, producerEpoch: epoch, timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 });
+    meta.lastProducerId = lastProducerId;
+    meta.lastProducerEpoch = lastEpoch;
+    return { producerId, producerEpoch: epoch };
+  }
+
+  /** Checks that a request comes from the current producer of a transactional id; returns its metadata. */
+  private current(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) {
+      return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    }
+    if (producerEpoch !== meta.producerEpoch) {
+      fail(ErrorCode.PRODUCER_FENCED, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch} of ${transactionalId}`);
+    }
+    if (meta.pending) fail(ErrorCode.CONCURRENT_TRANSACTIONS, `An operation on transactional id ${transactionalId} is in progress`);
+    return meta;
+  }
+
+  /** AddPartitionsToTxn / AddOffsetsToTxn: adds partitions to the transaction, starting it if needed. */
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    const meta = this.current(transactionalId, producerId, producerEpoch);
+    if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort || meta.state === TxnState.PrepareEpochFence) {
+      fail(ErrorCode.CONCURRENT_TRANSACTIONS, `The previous transaction of ${transactionalId} is completing`);
+    }
+    if (meta.state === TxnState.Dead) fail(ErrorCode.INVALID_TXN_STATE, `Transactional id ${transactionalId} is dead`);
+    const ongoing = meta.state === TxnState.Ongoing;
+    const merged = new Map<string, Set<number>>(ongoing ? [...meta.partitions].map(([t, ps]) => [t, new Set(ps)]) : []);
+    let added = false;
+    for (const [topic, ps] of partitions) {
+      let set = merged.get(topic);
+      if (!set) merged.set(topic, (set = new Set()));
+      for (const p of ps) {
+        if (!set.has(p)) added = true;
+        set.add(p);
+      }
+    }
+    if (ongoing && !added) return;
+    await this.exclusive(meta, () => this.transition(meta, { state: TxnState.Ongoing, partitions: merged, startTimestamp: ongoing ? meta.startTimestamp : Date.now() }));
+  }
+
+  /** The v4+ verifyOnly form and produce-time checks: each partition's error (NONE when it is in the transaction). */
+  verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partitions: readonly number[]): number[] {
+    let meta: TxnMetadata;
+    try {
+      meta = this.current(transactionalId, producerId, producerEpoch);
+    } catch (err) {
+      return partitions.map(() => (err as KafkaError).errorCode);
+    }
+    return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+  }
+
+  /** Produce of a transactional batch (KIP-890 verification); throws the Produce error. */
+  checkProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) {
+      fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    } else if (producerEpoch !== meta.producerEpoch) {
+      fail(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch}`);
+    } else if (meta.state !== TxnState.Ongoing || !hasPartition(meta, topic, partition)) {
+      fail(ErrorCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} was not added to the transaction of ${transactionalId}`);
+    }
+  }
+
+  /** TxnOffsetCommit: the producer is current and its transaction holds the group's offsets partition. */
+  checkOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, offsetsTopic: string, partition: number): void {
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) {
+      fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    } else if (producerEpoch !== meta.producerEpoch) {
+      fail(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch}`);
+    } else if (meta.state !== TxnState.Ongoing || !hasPartition(meta, offsetsTopic, partition)) {
+      fail(ErrorCode.INVALID_TXN_STATE, `The group's offsets were not added to the transaction of ${transactionalId} (AddOffsetsToTxn)`);
+    }
+  }
+
+  /** EndTxn from the client. */
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
+    const meta = this.current(transactionalId, producerId, producerEpoch);
+    const invalid = (): never => fail(ErrorCode.INVALID_TXN_STATE, `Cannot ${commit ? 'commit' : 'abort'} ${transactionalId} in state ${txnStateName(meta.state)}`);
+    switch (meta.state) {
+      case TxnState.Ongoing:
+        return this.exclusive(meta, () => this.complete(meta, commit));
+      case TxnState.CompleteCommit:
+        return commit ? undefined : invalid();
+      case TxnState.CompleteAbort:
+        return commit ? invalid() : undefined;
+      case TxnState.PrepareCommit:
+        return commit ? fail(ErrorCode.CONCURRENT_TRANSACTIONS, 'The commit is in progress') : invalid();
+      case TxnState.PrepareAbort:
+        return commit ? invalid() : fail(ErrorCode.CONCURRENT_TRANSACTIONS, 'The abort is in progress');
+      default:
+        return invalid();
+    }
+  }
+
+  /** Prepares, writes the markers, completes. A failure leaves the prepared state for maintain() to finish. */
+  private async complete(meta: TxnMetadata, commit: boolean): Promise<void> {
+    await this.transition(meta, { state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort });
+    await this.finishPrepared(meta);
+  }
+
+  private async finishPrepared(meta: TxnMetadata): Promise<void> {
+    const commit = meta.state === TxnState.PrepareCommit;
+    await this.o.writeMarkers(meta, commit, meta.partitions);
+    await this.transition(meta, { state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: new Map() });
+    this.o.log.debug({ transactionalId: meta.transactionalId, producerId: meta.producerId, epoch: meta.producerEpoch, commit }, 'transaction completed');
+  }
+
+  /** Bumps the epoch so the current producer is fenced, then aborts its transaction. */
+  private async fenceAndAbort(meta: TxnMetadata): Promise<void> {
+    const epoch = isEpochExhausted(meta.producerEpoch) ? meta.producerEpoch : meta.producerEpoch + 1;
+    await this.transition(meta, { producerEpoch: epoch, state: TxnState.PrepareAbort });
+    await this.finishPrepared(meta);
+  }
+
+  private async completePrepared(): Promise<void> {
+    for (const meta of this.txns.values()) {
+      if (meta.pending || (meta.state !== TxnState.PrepareCommit && meta.state !== TxnState.PrepareAbort)) continue;
+      await this.exclusive(meta, () => this.finishPrepared(meta)).catch((err: unknown) => this.o.log.warn({ err, transactionalId: meta.transactionalId }, 'completing transaction failed; will retry'));
+    }
+  }
+
+  /** Periodic work: abort timed-out transactions, retry unfinished completions, expire idle ids. */
+  async maintain(now = Date.now()): Promise<void> {
+    await this.completePrepared();
+    for (const meta of [...this.txns.values()]) {
+      if (meta.pending) continue;
+      try {
+        if (meta.state === TxnState.Ongoing && meta.startTimestamp + meta.timeoutMs < now) {
+          this.o.log.info({ transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs }, 'aborting timed-out transaction');
+          await this.exclusive(meta, () => this.fenceAndAbort(meta));
+        } else if (isIdle(meta) && now - meta.lastUpdateTimestamp >= this.o.transactionalIdExpirationMs) {
+          await this.exclusive(meta, () => this.o.stateLog.write(meta.transactionalId, null));
+          this.txns.delete(meta.transactionalId);
+          this.o.log.info({ transactionalId: meta.transactionalId }, 'expired transactional id');
+        }
+      } catch (err) {
+        this.o.log.warn({ err, transactionalId: meta.transactionalId }, 'transaction maintenance failed; will retry');
+      }
+    }
+  }
+
+  /** Writes a new state and applies it once durable. */
+  private async transition(meta: TxnMetadata, change: Partial<StoredTxn>): Promise<void> {
+    const next: StoredTxn = {
+      producerId: meta.producerId,
+      producerEpoch: meta.producerEpoch,
+      timeoutMs: meta.timeoutMs,
+      state: meta.state,
+      partitions: meta.partitions,
+      startTimestamp: meta.startTimestamp,
+      ...change,
+      lastUpdateTimestamp: Date.now(),
+    };
+    await this.o.stateLog.write(meta.transactionalId, next);
+    Object.assign(meta, next);
+  }
+
+  /** Runs one state change of an id; a concurrent one gets CONCURRENT_TRANSACTIONS. */
+  private async exclusive<T>(meta: TxnMetadata, fn: () => Promise<T>): Promise<T> {
+    if (meta.pending) fail(ErrorCode.CONCURRENT_TRANSACTIONS, `An operation on transactional id ${meta.transactionalId} is in progress`);
+    meta.pending = true;
+    try {
+      return await fn();
+    } finally {
+      meta.pending = false;
+    }
+  }
+}
+
+function isIdle(meta: TxnMetadata): boolean {
+  return meta.state === TxnState.Empty || meta.state === TxnState.CompleteCommit || meta.state === TxnState.CompleteAbort;
+}
+
+/** Kafka's isValidProducerId for an InitProducerId that names the producer it replaces. */
+function isValidProducerId(meta: TxnMetadata, expected: ProducerIdAndEpoch): boolean {
+  return (
+    meta.producerEpoch === -1 ||
+    expected.producerId === meta.producerId ||
+    (expected.producerId === meta.lastProducerId && isEpochExhausted(expected.producerEpoch))
+  );
+}

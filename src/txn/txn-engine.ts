@@ -1,0 +1,193 @@
+// The broker's idempotence and transaction engine: producer state per partition (checked on every
+// produce from an idempotent producer, serialized per partition so sequence checks see the
+// previous batch), the transaction coordinator, the markers that end transactions, and the
+// periodic work (timed-out transactions, expired producers and transactional ids).
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/errors.js';
+import { encodeControlBatch, isTransactional, readBatchHeader, type BatchHeader } from '../../protocol/records/index.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { KafkaError } from '../kafka-error.js';
+import type { AppendResult, PartitionLog } from '../log/partition-log.js';
+import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
+import { replayProducerState } from './log-replay.js';
+import { partitionFor } from './partition-for.js';
+import { ProducerIdManager } from './producer-ids.js';
+import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
+import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
+import { txnSettings, type TxnSettings } from './txn-config.js';
+import { TxnStateLog } from './txn-state-log.js';
+
+/** Where Kafka tracks a group's transactional offsets (and where DescribeTransactions shows them). */
+export const OFFSETS_TOPIC = '__consumer_offsets';
+/** Single node: the coordinator epoch never changes. */
+const COORDINATOR_EPOCH = 0;
+
+/** The group coordinator's side of transactional offset commits. */
+export interface TxnOffsetSink {
+  completeTxnOffsets(producerId: number, commit: boolean): void | Promise<void>;
+}
+
+export interface TxnEngineOptions {
+  config: BrokerConfig;
+  topics: TopicRegistry;
+  log: Logger;
+  /** The group coordinator, once there is one. */
+  offsets: () => TxnOffsetSink | undefined;
+}
+
+/** A partition's producer state and the queue that serializes its checked appends. */
+class PartitionSlot {
+  readonly state = new PartitionProducerState();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export class TxnEngine {
+  private readonly slots = new WeakMap<PartitionLog, PartitionSlot>();
+  private coordinatorRef: TxnCoordinator | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private maintaining: Promise<void> | undefined;
+  private readonly settings: TxnSettings;
+
+  private constructor(private readonly o: TxnEngineOptions) {
+    this.settings = txnSettings(o.config);
+  }
+
+  /** Rebuilds producer state from every partition, loads the coordinator and starts the timer. */
+  static async open(options: TxnEngineOptions): Promise<TxnEngine> {
+    const engine = new TxnEngine(options);
+    const started = Date.now();
+    let batches = 0;
+    for (const topic of options.topics.list()) {
+      for (const log of topic.partitions) batches += await replayProducerState(log, engine.slot(log).state);
+    }
+    options.log.info({ ms: Date.now() - started, batches }, 'rebuilt producer state from the logs');
+    const dataDir = options.config.storage === 'memory' ? null : options.config.logDir;
+    engine.coordinatorRef = await TxnCoordinator.open({
+      stateLog: new TxnStateLog(options.topics, engine.settings.stateLogPartitions, engine.settings.stateLogSegmentBytes, options.log),
+      producerIds: ProducerIdManager.open(dataDir),
+      writeMarkers: (producer, commit, partitions) => engine.writeMarkers(producer, commit, partitions),
+      transactionMaxTimeoutMs: engine.settings.transactionMaxTimeoutMs,
+      transactionalIdExpirationMs: engine.settings.transactionalIdExpirationMs,
+      log: options.log,
+    });
+    engine.timer = setInterval(() => engine.maintain(), engine.settings.checkIntervalMs);
+    engine.timer.unref();
+    return engine;
+  }
+
+  get coordinator(): TxnCoordinator {
+    return this.coordinatorRef!;
+  }
+
+  /** The __consumer_offsets partition a group's transactional offsets are tracked under. */
+  offsetsPartitionFor(groupId: string): number {
+    return partitionFor(groupId, this.o.config.offsetsTopicNumPartitions);
+  }
+
+  private slot(log: PartitionLog): PartitionSlot {
+    let slot = this.slots.get(log);
+    if (!slot) this.slots.set(log, (slot = new PartitionSlot()));
+    return slot;
+  }
+
+  /**
+   * Appends a produced batch: batches of idempotent producers are checked for epoch and sequence
+   * (a retried batch answers with its original offsets), transactional ones must belong to the
+   * producer's open transaction on this partition.
+   */
+  async append(topic: Topic, partition: number, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
+    const log = topic.partitions[partition]!;
+    const transactional = isTransactional(header.attributes);
+    if (header.producerId < 0) {
+      if (transactional) throw new KafkaError(ErrorCode.INVALID_RECORD, 'A transactional batch must carry a producer id');
+      return log.append(records, { leaderEpoch: 0, crcVerified: true });
+    }
+    if (transactional) {
+      if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
+      if (this.settings.verifyPartitions) this.coordinator.checkProduce(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
+    }
+    const slot = this.slot(log);
+    return slot.serial(async () => {
+      const duplicate = slot.state.check(header);
+      if (duplicate) {
+        return { baseOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime: -1, logStartOffset: log.logStartOffset };
+      }
+      const began = slot.state.beginPending(header, log.logEndOffset);
+      let result: AppendResult;
+      try {
+        result = await log.append(records, { leaderEpoch: 0, crcVerified: true });
+      } catch (err) {
+        if (began) slot.state.cancelPending(header.producerId);
+        throw err;
+      }
+      slot.state.recordData(header, result.baseOffset, result.lastOffset);
+      return result;
+    });
+  }
+
+  lastStableOffset(topic: Topic, partition: number): number {
+    const log = topic.partitions[partition]!;
+    return this.slots.get(log)?.state.lastStableOffset(log.highWatermark) ?? log.highWatermark;
+  }
+
+  abortedTransactions(topic: Topic, partition: number, from: number, to: number): AbortedTxn[] {
+    return this.slots.get(topic.partitions[partition]!)?.state.abortedBetween(from, to) ?? [];
+  }
+
+  /** DescribeProducers: the producers with state in a partition. */
+  producers(topic: Topic, partition: number): ProducerEntry[] {
+    return [...(this.slots.get(topic.partitions[partition]!)?.state.producers.values() ?? [])];
+  }
+
+  /** Ends a transaction in each of its partitions; the group coordinator settles staged offsets. */
+  private async writeMarkers(producer: ProducerIdAndEpoch, commit: boolean, partitions: ReadonlyMap<string, ReadonlySet<number>>): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (const [name, parts] of partitions) {
+      if (name === OFFSETS_TOPIC) continue;
+      const topic = this.o.topics.get(name);
+      for (const p of parts) {
+        const log = topic?.partitions[p];
+        if (log) writes.push(this.writeMarker(log, producer, commit));
+      }
+    }
+    await Promise.all(writes);
+    if (partitions.has(OFFSETS_TOPIC)) await this.o.offsets()?.completeTxnOffsets(producer.producerId, commit);
+  }
+
+  private writeMarker(log: PartitionLog, producer: ProducerIdAndEpoch, commit: boolean): Promise<void> {
+    const slot = this.slot(log);
+    return slot.serial(async () => {
+      const now = Date.now();
+      const batch = encodeControlBatch({ ...producer, commit, coordinatorEpoch: COORDINATOR_EPOCH, timestamp: now, baseOffset: 0 });
+      const header = readBatchHeader(batch);
+      const result = await log.append(batch, { leaderEpoch: 0, now });
+      slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch: COORDINATOR_EPOCH });
+    });
+  }
+
+  /** One round of periodic work; runs never overlap. */
+  maintain(now = Date.now()): Promise<void> {
+    this.maintaining ??= (async () => {
+      try {
+        await this.coordinator.maintain(now);
+        for (const topic of this.o.topics.list()) {
+          for (const log of topic.partitions) this.slots.get(log)?.state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
+        }
+      } catch (err) {
+        this.o.log.error({ err }, 'transaction maintenance failed');
+      }
+    })().finally(() => (this.maintaining = undefined));
+    return this.maintaining;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.maintaining;
+  }
+}
