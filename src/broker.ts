@@ -9,6 +9,7 @@ import { Listener } from './server/listener.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { TopicRegistry, type Topic } from './topics/topic-registry.js';
 import type { AppendResult } from './log/partition-log.js';
+import { TxnEngine } from './txn/txn-engine.js';
 
 export interface AbortedTransaction {
   producerId: number;
@@ -22,6 +23,8 @@ export class Broker {
   readonly clusterId: string;
   advertisedHost: string;
   advertisedPort: number;
+  /** Producer state and the transaction coordinator; set by runBroker before it listens. */
+  txn!: TxnEngine;
 
   constructor(
     readonly config: BrokerConfig,
@@ -34,19 +37,19 @@ export class Broker {
     this.advertisedPort = config.advertised.port;
   }
 
-  /** Appends one validated produce batch to a partition. */
-  appendRecords(topic: Topic, partition: number, records: Buffer, _header: BatchHeader, _transactionalId: string | null): Promise<AppendResult> {
-    return topic.partitions[partition]!.append(records, { leaderEpoch: 0 });
+  /** Appends one validated produce batch to a partition, with the idempotence and transaction checks. */
+  appendRecords(topic: Topic, partition: number, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
+    return this.txn.append(topic, partition, records, header, transactionalId);
   }
 
   /** Offsets below it belong to no open transaction. */
   lastStableOffset(topic: Topic, partition: number): number {
-    return topic.partitions[partition]!.highWatermark;
+    return this.txn.lastStableOffset(topic, partition);
   }
 
   /** Aborted transactions overlapping [from, to), for read_committed fetches. */
-  abortedTransactions(_topic: Topic, _partition: number, _from: number, _to: number): AbortedTransaction[] {
-    return [];
+  abortedTransactions(topic: Topic, partition: number, from: number, to: number): AbortedTransaction[] {
+    return this.txn.abortedTransactions(topic, partition, from, to);
   }
 }
 
@@ -85,11 +88,13 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const started = Date.now();
   const topics = await TopicRegistry.open(config, log);
   const broker = new Broker(config, topics, log);
+  broker.txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }), offsets: () => undefined });
   const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
   let port: number;
   try {
     port = await listener.listen(config.listener.host, config.listener.port);
   } catch (err) {
+    await broker.txn.close();
     await topics.close();
     throw err;
   }
@@ -109,6 +114,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
       stopping ??= (async () => {
         clearInterval(retention);
         await listener.close();
+        await broker.txn.close();
         await topics.close();
         log.info('broker stopped');
       })();

@@ -8,17 +8,25 @@ import apiVersions from './18-api-versions.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
+import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeCluster from './60-describe-cluster.js';
+import describeProducers from './61-describe-producers.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const handlers: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, apiVersions,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs,
   createPartitions, incrementalAlterConfigs, describeCluster, describeTopicPartitions,
+  initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, describeProducers, describeTransactions, listTransactions,
 ] as ApiHandler[];
