@@ -1,0 +1,200 @@
+// Idempotent producers: sequence and epoch checks over the wire, duplicates answered with the
+// original offsets, producer state expiry and its rebuild from the log after a restart, and a
+// kafkajs idempotent producer whose connection dies mid-request (retry, no duplicate stored).
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../protocol/errors.js';
+import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/index.js';
+import type { RunningBroker } from '../../src/broker.js';
+import type { PartitionLog } from '../../src/log/partition-log.js';
+import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+interface ProducerBatch {
+  producerId: number;
+  epoch: number;
+  seq: number;
+  values: string[];
+}
+
+function idempotentBatch(b: ProducerBatch): Buffer {
+  return encodeBatch({
+    producerId: b.producerId,
+    producerEpoch: b.epoch,
+    baseSequence: b.seq,
+    records: b.values.map((v) => ({ value: Buffer.from(v) })),
+  });
+}
+
+async function produce(client: RawClient, topic: string, batch: ProducerBatch): Promise<{ errorCode: number; baseOffset: number }> {
+  const res = await client.send(0, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: idempotentBatch(batch) }] }],
+  });
+  const p = res.responses[0]!.partitionResponses[0]!;
+  return { errorCode: p.errorCode, baseOffset: Number(p.baseOffset) };
+}
+
+async function initProducerId(client: RawClient): Promise<number> {
+  const res = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+  expect(res.errorCode).toBe(ErrorCode.NONE);
+  expect(res.producerEpoch).toBe(0);
+  return Number(res.producerId);
+}
+
+/** Every record value stored in a partition, in offset order. */
+async function storedValues(log: PartitionLog): Promise<string[]> {
+  const { chunks } = await log.read(log.logStartOffset, 64 << 20);
+  return chunks.flatMap((c) => splitBatches(c)).flatMap((b) => decodeBatch(b).records.map((r) => r.value!.toString()));
+}
+
+describe('idempotent produce over the wire', () => {
+  let broker: RunningBroker;
+  let client: RawClient;
+  beforeAll(async () => {
+    broker = await withBroker({
+      properties: { 'producer.id.expiration.ms': 200, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 },
+    });
+    client = await RawClient.connect(broker.host, broker.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await broker.stop();
+  });
+
+  it('gives every idempotent producer a new id at epoch 0', async () => {
+    const a = await initProducerId(client);
+    const b = await initProducerId(client);
+    expect(b).not.toBe(a);
+  });
+
+  it('answers a retried batch with its original offsets and stores it once', async () => {
+    await broker.broker.topics.create('idem-dup', { numPartitions: 1 });
+    const pid = await initProducerId(client);
+    expect(await produce(client, 'idem-dup', { producerId: pid, epoch: 0, seq: 0, values: ['a', 'b'] })).toEqual({ errorCode: 0, baseOffset: 0 });
+    expect(await produce(client, 'idem-dup', { producerId: pid, epoch: 0, seq: 2, values: ['c'] })).toEqual({ errorCode: 0, baseOffset: 2 });
+    expect(await produce(client, 'idem-dup', { producerId: pid, epoch: 0, seq: 0, values: ['a', 'b'] })).toEqual({ errorCode: 0, baseOffset: 0 });
+    expect(await produce(client, 'idem-dup', { producerId: pid, epoch: 0, seq: 2, values: ['c'] })).toEqual({ errorCode: 0, baseOffset: 2 });
+    expect(await storedValues(broker.broker.topics.get('idem-dup')!.partitions[0]!)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses gaps, stale epochs and a new epoch that does not start at sequence 0', async () => {
+    await broker.broker.topics.create('idem-order', { numPartitions: 1 });
+    const pid = await initProducerId(client);
+    expect((await produce(client, 'idem-order', { producerId: pid, epoch: 0, seq: 0, values: ['x'] })).errorCode).toBe(0);
+    expect((await produce(client, 'idem-order', { producerId: pid, epoch: 0, seq: 2, values: ['gap'] })).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(client, 'idem-order', { producerId: pid, epoch: 1, seq: 1, values: ['bad'] })).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(client, 'idem-order', { producerId: pid, epoch: 1, seq: 0, values: ['y'] })).errorCode).toBe(0);
+    expect((await produce(client, 'idem-order', { producerId: pid, epoch: 0, seq: 1, values: ['zombie'] })).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await storedValues(broker.broker.topics.get('idem-order')!.partitions[0]!)).toEqual(['x', 'y']);
+  });
+
+  it('DescribeProducers shows the producer state; after producer.id.expiration.ms it is gone and the next sequence gets UNKNOWN_PRODUCER_ID', async () => {
+    await broker.broker.topics.create('idem-expire', { numPartitions: 1 });
+    const pid = await initProducerId(client);
+    expect((await produce(client, 'idem-expire', { producerId: pid, epoch: 0, seq: 0, values: ['1', '2', '3'] })).errorCode).toBe(0);
+    const describe = () => client.send(61, 0, { topics: [{ name: 'idem-expire', partitionIndexes: [0] }] });
+    const before = (await describe()).topics[0]!.partitions[0]!;
+    expect(before.errorCode).toBe(0);
+    expect(before.activeProducers).toMatchObject([{ producerId: pid, producerEpoch: 0, lastSequence: 2, currentTxnStartOffset: -1 }]);
+    while ((await describe()).topics[0]!.partitions[0]!.activeProducers.length > 0) await new Promise((r) => setTimeout(r, 50));
+    expect((await produce(client, 'idem-expire', { producerId: pid, epoch: 0, seq: 3, values: ['4'] })).errorCode).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
+    const unknown = (await client.send(61, 0, { topics: [{ name: 'nope', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!;
+    expect(unknown.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+});
+
+describe('producer state survives a restart', () => {
+  it('is rebuilt from the log: a retry after restart is still a duplicate, sequences continue', async () => {
+    const dir = tempDir();
+    try {
+      let broker = await withBroker({ dataDir: dir.path });
+      let client = await RawClient.connect(broker.host, broker.port);
+      await broker.broker.topics.create('idem-restart', { numPartitions: 1 });
+      const pid = await initProducerId(client);
+      for (let seq = 0; seq < 3; seq++) {
+        expect((await produce(client, 'idem-restart', { producerId: pid, epoch: 0, seq, values: [`v${seq}`] })).errorCode).toBe(0);
+      }
+      client.close();
+      await broker.stop();
+
+      broker = await withBroker({ dataDir: dir.path });
+      client = await RawClient.connect(broker.host, broker.port);
+      expect(await produce(client, 'idem-restart', { producerId: pid, epoch: 0, seq: 2, values: ['v2'] })).toEqual({ errorCode: 0, baseOffset: 2 });
+      expect((await produce(client, 'idem-restart', { producerId: pid, epoch: 0, seq: 5, values: ['gap'] })).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+      expect(await produce(client, 'idem-restart', { producerId: pid, epoch: 0, seq: 3, values: ['v3'] })).toEqual({ errorCode: 0, baseOffset: 3 });
+      // Producer ids are never handed out twice across restarts.
+      expect(await initProducerId(client)).toBeGreaterThan(pid);
+      expect(await storedValues(broker.broker.topics.get('idem-restart')!.partitions[0]!)).toEqual(['v0', 'v1', 'v2', 'v3']);
+      client.close();
+      await broker.stop();
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+/**
+ * A TCP proxy in front of the broker that forwards the first Produce request, swallows its
+ * response and cuts the client's connection, so the client must retry a batch that was stored.
+ */
+async function dropFirstProduceResponse(target: () => number): Promise<{ server: Server; port: number; dropped: () => number }> {
+  let dropped = 0;
+  const server = createServer((client: Socket) => {
+    const upstream = connect({ host: '127.0.0.1', port: target() });
+    let dropCorrelation: number | undefined;
+    let pending = Buffer.alloc(0);
+    client.on('data', (chunk) => {
+      // Requests: size, apiKey int16, apiVersion int16, correlationId int32. Chunks may hold several.
+      if (dropped === 0 && dropCorrelation === undefined && chunk.length >= 12 && chunk.readInt16BE(4) === 0) dropCorrelation = chunk.readInt32BE(8);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 8 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const frame = pending.subarray(0, 4 + pending.readInt32BE(0));
+        pending = pending.subarray(frame.length);
+        if (dropCorrelation !== undefined && frame.readInt32BE(4) === dropCorrelation) {
+          dropped++;
+          dropCorrelation = undefined;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(frame);
+      }
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { server, port, dropped: () => dropped };
+}
+
+describe('kafkajs idempotent producer', () => {
+  it('retries a produce whose connection died after the broker stored it, and the log holds each message once', async () => {
+    let brokerPort = 0;
+    const proxy = await dropFirstProduceResponse(() => brokerPort);
+    const broker = await withBroker({ advertisedPort: proxy.port });
+    brokerPort = broker.port;
+    try {
+      await broker.broker.topics.create('idem-kafkajs', { numPartitions: 1 });
+      const producer = kafkaFor({ bootstrap: `127.0.0.1:${proxy.port}` }).producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const values = Array.from({ length: 10 }, (_, i) => `m${i}`);
+      for (const v of values.slice(0, 5)) await producer.send({ topic: 'idem-kafkajs', acks: -1, messages: [{ value: v }] });
+      await producer.send({ topic: 'idem-kafkajs', acks: -1, messages: values.slice(5).map((value) => ({ value })) });
+      await producer.disconnect();
+      expect(proxy.dropped()).toBe(1);
+      expect(await storedValues(broker.broker.topics.get('idem-kafkajs')!.partitions[0]!)).toEqual(values);
+    } finally {
+      await broker.stop();
+      proxy.server.close();
+    }
+  });
+});
