@@ -1,0 +1,41 @@
+// OffsetCommit (key 8), versions 0-9.
+// v1: generation id, member id, per-partition commit timestamp. v2: retention_time_ms, commit
+// timestamp dropped. v3: throttle time. v4: no change. v5: retention_time_ms dropped (the
+// broker's offsets.retention.minutes applies). v6: committed leader epoch. v7:
+// group_instance_id. v8: flexible. v9: generation_id_or_member_epoch also carries consumer
+// group (KIP-848) member epochs; unknown groups answer GROUP_ID_NOT_FOUND.
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 8,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(req, ctx) {
+    const offsets = req.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.committedMetadata,
+        commitTimestamp: ctx.version === 1 ? p.commitTimestamp : -1,
+      })),
+    );
+    const errors = await ctx.broker.groups.commitOffsets(
+      {
+        groupId: req.groupId,
+        generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
+        memberId: req.memberId,
+        groupInstanceId: req.groupInstanceId,
+        retentionTimeMs: ctx.version >= 2 && ctx.version <= 4 ? req.retentionTimeMs : -1,
+        offsets,
+      },
+      ctx.version,
+    );
+    let i = 0;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++]! })) })),
+    };
+  },
+});

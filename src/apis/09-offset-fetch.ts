@@ -1,0 +1,63 @@
+// OffsetFetch (key 9), versions 0-9.
+// v1: offsets from Kafka storage (v0 read ZooKeeper; both are served from the coordinator here).
+// v2: null topics means every committed partition; top-level error code. v3: throttle time.
+// v4: no change. v5: committed leader epoch. v6: flexible. v7: require_stable (partitions with
+// offsets staged by an open transaction answer UNSTABLE_OFFSET_COMMIT). v8: several groups per
+// request (KIP-709). v9: member id and epoch, checked for consumer (KIP-848) groups.
+import type { OffsetFetchRequestOffsetFetchRequestTopic as TopicIn } from '../../protocol/schema/index.js';
+import type { FetchedOffset } from '../groups/group-coordinator.js';
+import { defineApi, type RequestContext } from './api.js';
+
+interface GroupQuery {
+  groupId: string;
+  topics: TopicIn[] | null;
+  memberId: string | null;
+  memberEpoch: number;
+}
+
+function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): { errorCode: number; topics: { name: string; partitions: FetchedOffset[] }[] } {
+  const partitions = q.topics === null ? null : q.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const r = ctx.broker.groups.fetchOffsets({ groupId: q.groupId, partitions, requireStable, memberId: q.memberId, memberEpoch: q.memberEpoch });
+  const byTopic = new Map<string, FetchedOffset[]>();
+  for (const o of r.offsets) {
+    const list = byTopic.get(o.topic);
+    if (list) list.push(o);
+    else byTopic.set(o.topic, [o]);
+  }
+  return { errorCode: r.errorCode, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+}
+
+const partitionOut = (o: FetchedOffset, errorCode = o.errorCode) => ({
+  partitionIndex: o.partition,
+  committedOffset: o.offset,
+  committedLeaderEpoch: o.leaderEpoch,
+  metadata: o.metadata,
+  errorCode,
+});
+
+export default defineApi({
+  apiKey: 9,
+  minVersion: 0,
+  maxVersion: 9,
+  handle(req, ctx) {
+    if (ctx.version >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        groups: req.groups.map((g) => {
+          const r = fetchGroup(ctx, g, req.requireStable);
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((o) => partitionOut(o)) })) };
+        }),
+      };
+    }
+    const topics = ctx.version >= 2 ? req.topics : (req.topics ?? []);
+    const r = fetchGroup(ctx, { groupId: req.groupId, topics, memberId: null, memberEpoch: -1 }, req.requireStable);
+    // Before v2 there is no top-level error: the group's error goes on every partition.
+    const failedOld = ctx.version < 2 && r.errorCode !== 0;
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      topics: r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((o) => partitionOut(o, failedOld ? r.errorCode : o.errorCode)) })),
+    };
+  },
+});

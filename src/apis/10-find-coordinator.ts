@@ -1,0 +1,30 @@
+// FindCoordinator (key 10), versions 0-5.
+// v1: key_type (0 group, 1 transaction), throttle time, error message. v2: no change.
+// v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
+// (may return TRANSACTION_ABORTABLE). This single node coordinates every group and every
+// transactional id, so each key is answered with this broker.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
+import { defineApi } from './api.js';
+
+const GROUP = 0;
+const TRANSACTION = 1;
+
+export default defineApi({
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(req, ctx) {
+    const { broker } = ctx;
+    const answer = (key: string): Coordinator => {
+      const none = { key, nodeId: -1, host: '', port: -1 };
+      if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
+        return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${req.keyType}` };
+      }
+      return { key, nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, errorCode: ErrorCode.NONE, errorMessage: null };
+    };
+    if (ctx.version >= 4) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, nodeId: -1, host: '', port: -1, coordinators: req.coordinatorKeys.map(answer) };
+    const one = answer(req.key);
+    return { throttleTimeMs: 0, errorCode: one.errorCode!, errorMessage: one.errorMessage ?? null, nodeId: one.nodeId!, host: one.host!, port: one.port! };
+  },
+});

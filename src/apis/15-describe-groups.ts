@@ -1,0 +1,44 @@
+// DescribeGroups (key 15), versions 0-5.
+// v1: throttle time. v2: no change. v3: include_authorized_operations. v4: group_instance_id of
+// members. v5: flexible. An unknown group (or a consumer-protocol group, which
+// ConsumerGroupDescribe describes) is reported as Dead with no error, as Kafka does before v6.
+// Member metadata and assignments are shown only while the group is Stable.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { DescribeGroupsResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
+import { ALL_GROUP_OPS, OPS_OMITTED } from '../groups/authorized-operations.js';
+import { ClassicGroup } from '../groups/classic-group.js';
+import { defineApi } from './api.js';
+
+
+export default defineApi({
+  apiKey: 15,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(req, ctx) {
+    const ops = req.includeAuthorizedOperations ? ALL_GROUP_OPS : OPS_OMITTED;
+    const groups = req.groups.map((groupId): GroupOut => {
+      const g = ctx.broker.groups.group(groupId);
+      if (!(g instanceof ClassicGroup) || g.state === 'Dead') {
+        return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+      }
+      const stable = g.state === 'Stable';
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: g.state,
+        protocolType: g.protocolType ?? '',
+        protocolData: stable ? (g.protocolName ?? '') : '',
+        members: [...g.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? m.metadataFor(g.protocolName) : Buffer.alloc(0),
+          memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+        })),
+        authorizedOperations: ops,
+      };
+    });
+    return { throttleTimeMs: 0, groups };
+  },
+});

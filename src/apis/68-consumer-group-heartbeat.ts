@@ -1,0 +1,52 @@
+// ConsumerGroupHeartbeat (key 68), version 0 (KIP-848; v1, which adds subscribed_topic_regex, is
+// still unstable in Kafka and not offered). Joins (member epoch 0), heartbeats, and leaves
+// (epoch -1, or -2 for a static member) a consumer group whose assignment the coordinator computes
+// (assignors "uniform", the default, and "range"). Partitions travel by topic id.
+import { ErrorCode } from '../../protocol/errors.js';
+import { clientInfoOf } from '../groups/client-info.js';
+import type { TopicPartitions } from '../groups/consumer-group.js';
+import { errorCodeOf, errorMessageOf } from '../kafka-error.js';
+import { defineApi } from './api.js';
+
+export default defineApi({
+  apiKey: 68,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const { topics } = ctx.broker;
+    let owned: TopicPartitions | null = null;
+    if (req.topicPartitions !== null) {
+      owned = new Map();
+      for (const tp of req.topicPartitions) {
+        const topic = topics.getById(tp.topicId);
+        if (topic) owned.set(topic.name, new Set(tp.partitions));
+      }
+    }
+    try {
+      const r = ctx.broker.groups.consumerGroupHeartbeat(req.groupId, {
+        memberId: req.memberId,
+        memberEpoch: req.memberEpoch,
+        instanceId: req.instanceId,
+        rackId: req.rackId,
+        rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+        subscribedTopicNames: req.subscribedTopicNames,
+        serverAssignor: req.serverAssignor,
+        owned,
+        ...clientInfoOf(ctx),
+      });
+      const assignment =
+        r.assignment === null
+          ? null
+          : {
+              topicPartitions: [...r.assignment]
+                .filter(([name, ps]) => ps.size > 0 && topics.get(name))
+                .map(([name, ps]) => ({ topicId: topics.get(name)!.id, partitions: [...ps].sort((a, b) => a - b) })),
+            };
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId: r.memberId, memberEpoch: r.memberEpoch, heartbeatIntervalMs: r.heartbeatIntervalMs, assignment };
+    } catch (err) {
+      const errorCode = errorCodeOf(err);
+      if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'consumer group heartbeat failed');
+      return { throttleTimeMs: 0, errorCode, errorMessage: errorMessageOf(err), memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
+  },
+});

@@ -1,0 +1,40 @@
+// The coordinator's settings, read once from the broker config. Keys the shared BrokerConfig does
+// not carry as fields are parsed here from the explicitly set properties (or the table default).
+import { brokerConfigDef } from '../config/broker-config-defs.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { parseConfigValue } from '../config/config-def.js';
+
+export interface GroupConfig {
+  initialRebalanceDelayMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  maxSize: number;
+  /** group.coordinator.rebalance.protocols includes "consumer" (KIP-848). */
+  consumerProtocolEnabled: boolean;
+  consumerSessionTimeoutMs: number;
+  consumerHeartbeatIntervalMs: number;
+  consumerMaxSize: number;
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
+  offsetMetadataMaxBytes: number;
+  offsetsTopicSegmentBytes: number;
+}
+
+export function groupConfigOf(config: BrokerConfig): GroupConfig {
+  const value = (key: string): unknown => parseConfigValue(brokerConfigDef(key)!.type, config.staticProps.get(key) ?? brokerConfigDef(key)!.default);
+  const num = (key: string): number => value(key) as number;
+  return {
+    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+    maxSize: num('group.max.size'),
+    consumerProtocolEnabled: (value('group.coordinator.rebalance.protocols') as string[]).includes('consumer'),
+    consumerSessionTimeoutMs: num('group.consumer.session.timeout.ms'),
+    consumerHeartbeatIntervalMs: num('group.consumer.heartbeat.interval.ms'),
+    consumerMaxSize: num('group.consumer.max.size'),
+    offsetsRetentionMs: config.offsetsRetentionMs,
+    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),
+    offsetsTopicSegmentBytes: num('offsets.topic.segment.bytes'),
+  };
+}

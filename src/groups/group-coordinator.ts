@@ -1,0 +1,493 @@
+// The group coordinator of this broker (every group's, as the only node): classic and consumer
+// (KIP-848) groups side by side in one group id space, committed offsets, and their durable copy
+// in __consumer_offsets, replayed on start. Handlers in src/apis/ translate wire versions; this
+// class holds Kafka's semantics. Offsets staged by transactional producers wait here until the
+// transaction coordinator ends the transaction (stageTxnOffsets / completeTxnOffsets).
+import type { Logger } from 'pino';
+import { Reader } from '../../protocol/codec/reader.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError, errorCodeOf } from '../kafka-error.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { TopicRegistry } from '../topics/topic-registry.js';
+import { ClassicGroup, type GroupEnv, type JoinRequest, type JoinResult, type MemberIdentity, type SyncRequest, type SyncResult } from './classic-group.js';
+import { ConsumerGroup, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
+import { CommittedOffsets, type CommittedOffset, type TopicPartitionOffset } from './committed-offsets.js';
+import { groupConfigOf, type GroupConfig } from './group-config.js';
+import {
+  decodeConsumerGroupValue,
+  decodeGroupValue,
+  decodeOffsetValue,
+  encodeConsumerGroupValue,
+  encodeGroupValue,
+  encodeOffsetValue,
+  type GroupValue,
+} from './group-records.js';
+import { OffsetsTopic, type GroupRecord } from './offsets-topic.js';
+import { Timers } from './timers.js';
+
+export type Group = ClassicGroup | ConsumerGroup;
+
+export interface ClientInfo {
+  clientId: string;
+  clientHost: string;
+}
+
+export interface OffsetToCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+  /** OffsetCommit v1 lets the client set it; -1: now. */
+  commitTimestamp: number;
+}
+
+export interface CommitRequest {
+  groupId: string;
+  /** Generation (classic) or member epoch (consumer); negative: a commit outside group management. */
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** OffsetCommit v2-4 retention_time_ms; -1: the broker's offsets.retention.minutes. */
+  retentionTimeMs: number;
+  offsets: OffsetToCommit[];
+}
+
+/** One error code per committed partition, in request order. */
+export type CommitResult = number[];
+
+export interface FetchedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+  errorCode: number;
+}
+
+export interface FetchRequest {
+  groupId: string;
+  /** null: every partition with a committed offset. */
+  partitions: { topic: string; partition: number }[] | null;
+  requireStable: boolean;
+  memberId: string | null;
+  memberEpoch: number;
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  state: string;
+  type: 'classic' | 'consumer';
+}
+
+export class GroupCoordinator {
+  readonly config: GroupConfig;
+  private readonly timers = new Timers();
+  private readonly groups = new Map<string, Group>();
+  private readonly offsets = new CommittedOffsets();
+  private readonly writes = new Set<Promise<unknown>>();
+  private closed = false;
+  private readonly classicEnv: GroupEnv;
+  private readonly consumerEnv: ConsumerGroupEnv;
+
+  private constructor(
+    brokerConfig: BrokerConfig,
+    private readonly topics: TopicRegistry,
+    private readonly store: OffsetsTopic,
+    private readonly log: Logger,
+  ) {
+    this.config = groupConfigOf(brokerConfig);
+    this.classicEnv = { config: this.config, timers: this.timers, log, persist: (g) => this.persistClassic(g) };
+    this.consumerEnv = {
+      config: this.config,
+      timers: this.timers,
+      log,
+      topics: { partitionCount: (t) => topics.get(t)?.partitions.length },
+      persist: (g) => void this.write([{ key: { type: 'consumer-group', group: g.groupId }, value: encodeConsumerGroupValue({ epoch: g.groupEpoch }) }]).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store consumer group epoch')),
+    };
+  }
+
+  /** Opens (creating if needed) __consumer_offsets, replays it and starts offset expiry. */
+  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, log: Logger): Promise<GroupCoordinator> {
+    const groupLog = log.child({ component: 'groups' });
+    const config = groupConfigOf(brokerConfig);
+    const store = await OffsetsTopic.open(topics, config.offsetsTopicSegmentBytes, groupLog);
+    const coordinator = new GroupCoordinator(brokerConfig, topics, store, groupLog);
+    await coordinator.load();
+    coordinator.scheduleExpiry();
+    return coordinator;
+  }
+
+  private async load(): Promise<void> {
+    const started = Date.now();
+    const classic = new Map<string, GroupValue>();
+    const consumer = new Map<string, number>();
+    const records = await this.store.replay(({ key, value }) => {
+      if (key.type === 'offset') {
+        if (value === null) this.offsets.delete(key.group, key.topic, key.partition);
+        else this.offsets.set(key.group, key.topic, key.partition, decodeOffsetValue(value));
+      } else if (key.type === 'group') {
+        if (value === null) classic.delete(key.group);
+        else classic.set(key.group, decodeGroupValue(value));
+        consumer.delete(key.group);
+      } else {
+        if (value === null) consumer.delete(key.group);
+        else consumer.set(key.group, decodeConsumerGroupValue(value).epoch);
+        classic.delete(key.group);
+      }
+    });
+    for (const [id, value] of classic) this.groups.set(id, ClassicGroup.fromValue(id, value, this.classicEnv));
+    for (const [id, epoch] of consumer) {
+      const g = new ConsumerGroup(id, this.consumerEnv);
+      g.groupEpoch = g.assignmentEpoch = epoch;
+      this.groups.set(id, g);
+    }
+    // Groups known only by their offsets (simple commits) come back as empty classic groups.
+    for (const id of this.offsets.groups()) if (!this.groups.has(id)) this.groups.set(id, new ClassicGroup(id, this.classicEnv));
+    this.log.info({ records, groups: this.groups.size, ms: Date.now() - started }, 'loaded group state from __consumer_offsets');
+  }
+
+  // ---- classic protocol ----
+
+  async joinGroup(groupId: string, req: JoinRequest): Promise<JoinResult> {
+    const fail = (errorCode: number): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId, members: [], skipAssignment: false });
+    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
+    if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+    let group = this.groups.get(groupId);
+    if (group instanceof ConsumerGroup) {
+      if (group.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      group.markDead();
+      group = undefined;
+    }
+    if (!group) {
+      if (req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+      group = new ClassicGroup(groupId, this.classicEnv);
+      this.groups.set(groupId, group);
+    }
+    return group.join(req);
+  }
+
+  async syncGroup(groupId: string, req: SyncRequest): Promise<SyncResult> {
+    const group = this.groups.get(groupId);
+    const fail = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
+    if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (!(group instanceof ClassicGroup)) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    return group.sync(req);
+  }
+
+  heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    if (!(group instanceof ClassicGroup)) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return group.heartbeat(memberId, groupInstanceId, generationId);
+  }
+
+  /** The group-level error code and one error code per member. */
+  leaveGroup(groupId: string, members: MemberIdentity[]): { errorCode: number; members: number[] } {
+    const all = (errorCode: number): { errorCode: number; members: number[] } => ({ errorCode, members: members.map(() => errorCode) });
+    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const group = this.groups.get(groupId);
+    if (!(group instanceof ClassicGroup)) return { ...all(ErrorCode.UNKNOWN_MEMBER_ID), errorCode: ErrorCode.NONE };
+    if (group.state === 'Dead') return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+    return { errorCode: ErrorCode.NONE, members: group.leave(members) };
+  }
+
+  // ---- consumer protocol (KIP-848) ----
+
+  consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat): ConsumerHeartbeatResult {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    if (!this.config.consumerProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The consumer group protocol is disabled (group.coordinator.rebalance.protocols).');
+    checkHeartbeatRequest(groupId, req);
+    let group = this.groups.get(groupId);
+    if (group instanceof ClassicGroup) {
+      if (!group.isEmpty()) throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+      group.markDead();
+      group = undefined;
+    }
+    if (!group) {
+      if (req.memberEpoch !== 0) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${groupId}.`);
+      group = new ConsumerGroup(groupId, this.consumerEnv);
+      this.groups.set(groupId, group);
+    }
+    return group.heartbeat(req);
+  }
+
+  // ---- offsets ----
+
+  async commitOffsets(req: CommitRequest, version: number): Promise<CommitResult> {
+    try {
+      this.groupForCommit(req.groupId, req.generationIdOrMemberEpoch, req.memberId, req.groupInstanceId, false, version);
+    } catch (err) {
+      return req.offsets.map(() => errorCodeOf(err));
+    }
+    const now = Date.now();
+    const accepted: TopicPartitionOffset[] = [];
+    const result = req.offsets.map((o) => {
+      const error = this.checkOffset(o);
+      if (error !== ErrorCode.NONE) return error;
+      accepted.push({ topic: o.topic, partition: o.partition, offset: this.committed(o, now, req.retentionTimeMs) });
+      return ErrorCode.NONE;
+    });
+    try {
+      await this.storeOffsets(req.groupId, accepted);
+    } catch (err) {
+      this.log.error({ err, group: req.groupId }, 'could not store committed offsets');
+      return result.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+    }
+    return result;
+  }
+
+  /**
+   * TxnOffsetCommit: checks the group member as Kafka does for transactional commits and stages
+   * the offsets under the producer id; they become visible only when completeTxnOffsets commits.
+   * Returns one error code per offset, in order; throws nothing.
+   */
+  stageTxnOffsets(req: CommitRequest & { producerId: number }): CommitResult {
+    try {
+      if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+      this.groupForCommit(req.groupId, req.generationIdOrMemberEpoch, req.memberId, req.groupInstanceId, true, Number.MAX_SAFE_INTEGER);
+    } catch (err) {
+      return req.offsets.map(() => errorCodeOf(err));
+    }
+    const now = Date.now();
+    const staged: TopicPartitionOffset[] = [];
+    const result = req.offsets.map((o) => {
+      const error = this.checkOffset(o);
+      if (error === ErrorCode.NONE) staged.push({ topic: o.topic, partition: o.partition, offset: this.committed(o, now, -1) });
+      return error;
+    });
+    this.offsets.stage(req.groupId, req.producerId, staged);
+    return result;
+  }
+
+  /** Ends a producer's transaction for its staged offsets: commit makes them the committed offsets (durably), abort drops them. */
+  async completeTxnOffsets(producerId: number, commit: boolean): Promise<void> {
+    const staged = this.offsets.takeStaged(producerId);
+    if (!commit) return;
+    for (const [groupId, offsets] of staged) await this.storeOffsets(groupId, offsets);
+  }
+
+  fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } {
+    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, offsets: [] };
+    const group = this.groups.get(req.groupId);
+    if (group instanceof ConsumerGroup) {
+      try {
+        group.validateOffsetFetch(req.memberId, req.memberEpoch);
+      } catch (err) {
+        return { errorCode: errorCodeOf(err), offsets: [] };
+      }
+    }
+    const wanted = req.partitions ?? this.offsets.all(req.groupId).map((o) => ({ topic: o.topic, partition: o.partition }));
+    const offsets = wanted.map(({ topic, partition }): FetchedOffset => {
+      if (req.requireStable && this.offsets.hasPending(req.groupId, topic, partition)) {
+        return { topic, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      }
+      const c = this.offsets.get(req.groupId, topic, partition);
+      return { topic, partition, offset: c?.offset ?? -1, leaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: ErrorCode.NONE };
+    });
+    return { errorCode: ErrorCode.NONE, offsets };
+  }
+
+  /** OffsetDelete: a group-level error, else one error code per partition. */
+  async deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<{ errorCode: number; partitions: number[] }> {
+    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, partitions: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, partitions: [] };
+    const group = this.groups.get(groupId);
+    if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
+    let subscribed: Set<string>;
+    if (group instanceof ConsumerGroup) {
+      subscribed = group.subscribedTopics();
+    } else if (group.isEmpty()) {
+      subscribed = new Set();
+    } else if (group.protocolType === 'consumer') {
+      subscribed = new Set(group.currentMembers().flatMap((m) => subscriptionTopics(m.metadata)));
+    } else {
+      return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
+    }
+    const tombstones: GroupRecord[] = [];
+    const results = partitions.map(({ topic, partition }) => {
+      if (!this.topics.get(topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (subscribed.has(topic)) return ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
+      if (this.offsets.get(groupId, topic, partition)) tombstones.push({ key: { type: 'offset', group: groupId, topic, partition }, value: null });
+      return ErrorCode.NONE;
+    });
+    await this.write(tombstones);
+    for (const t of tombstones) if (t.key.type === 'offset') this.offsets.delete(groupId, t.key.topic, t.key.partition);
+    return { errorCode: ErrorCode.NONE, partitions: results };
+  }
+
+  // ---- admin ----
+
+  group(groupId: string): Group | undefined {
+    return this.groups.get(groupId);
+  }
+
+  listGroups(): GroupListing[] {
+    return [...this.groups.values()]
+      .filter((g) => (g instanceof ClassicGroup ? g.state !== 'Dead' : !g.dead))
+      .map((g) =>
+        g instanceof ClassicGroup
+          ? { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' as const }
+          : { groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' as const },
+      );
+  }
+
+  /** DeleteGroups for one group: its offsets and metadata are removed for good. */
+  async deleteGroup(groupId: string): Promise<number> {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    if (!group || (group instanceof ClassicGroup && group.state === 'Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group instanceof ClassicGroup ? !group.isEmpty() : group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    try {
+      await this.removeGroup(group);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'could not delete group');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return ErrorCode.NONE;
+  }
+
+  private async removeGroup(group: Group, offsets = this.offsets.all(group.groupId)): Promise<void> {
+    group.markDead();
+    this.groups.delete(group.groupId);
+    const records: GroupRecord[] = offsets.map((o) => ({ key: { type: 'offset', group: group.groupId, topic: o.topic, partition: o.partition }, value: null }));
+    records.push({ key: { type: group instanceof ClassicGroup ? 'group' : 'consumer-group', group: group.groupId }, value: null });
+    for (const o of offsets) this.offsets.delete(group.groupId, o.topic, o.partition);
+    await this.write(records);
+    this.log.info({ group: group.groupId }, 'group deleted');
+  }
+
+  // ---- expiry ----
+
+  private scheduleExpiry(): void {
+    this.timers.schedule('offsets-expiry', this.config.offsetsRetentionCheckIntervalMs, () => {
+      void this.expireOffsets()
+        .catch((err: unknown) => this.log.error({ err }, 'offset expiry failed'))
+        .finally(() => this.scheduleExpiry());
+    });
+  }
+
+  /**
+   * Removes committed offsets of empty groups older than offsets.retention.minutes (counted from
+   * when the group became empty, or from the commit for groups without group management and for
+   * consumer groups, or until an explicit expire timestamp), then groups left with nothing.
+   */
+  async expireOffsets(now = Date.now()): Promise<void> {
+    for (const group of [...this.groups.values()]) {
+      const members = group instanceof ClassicGroup ? (group.isEmpty() ? 0 : 1) : group.members.size;
+      if (members > 0 || this.offsets.hasPendingForGroup(group.groupId)) continue;
+      const base = (c: CommittedOffset): number => (group instanceof ClassicGroup && group.protocolType !== null ? group.stateTimestamp : c.commitTimestamp);
+      const expired = this.offsets.all(group.groupId).filter(({ offset: c }) => now >= (c.expireTimestamp ?? base(c) + this.config.offsetsRetentionMs));
+      if (expired.length === 0 && this.offsets.hasOffsets(group.groupId)) continue;
+      if (expired.length === this.offsets.all(group.groupId).length) {
+        await this.removeGroup(group, expired);
+        continue;
+      }
+      await this.write(expired.map((o) => ({ key: { type: 'offset' as const, group: group.groupId, topic: o.topic, partition: o.partition }, value: null })));
+      for (const o of expired) this.offsets.delete(group.groupId, o.topic, o.partition);
+      this.log.info({ group: group.groupId, expired: expired.length }, 'expired committed offsets');
+    }
+  }
+
+  // ---- lifecycle ----
+
+  /** Stops timers, answers parked JoinGroup/SyncGroup requests with NOT_COORDINATOR and waits for pending writes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timers.stop();
+    for (const g of this.groups.values()) if (g instanceof ClassicGroup) g.shutdown();
+    await Promise.allSettled([...this.writes]);
+  }
+
+  // ---- helpers ----
+
+  private groupForCommit(groupId: string, generation: number, memberId: string, instanceId: string | null, transactional: boolean, version: number): Group {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    let group = this.groups.get(groupId);
+    if (!group) {
+      if (generation >= 0) throw new KafkaError(version >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION, `Group ${groupId} not found.`);
+      // A simple (unmanaged) group holding offsets only.
+      group = new ClassicGroup(groupId, this.classicEnv);
+      this.groups.set(groupId, group);
+    }
+    if (group instanceof ClassicGroup) group.validateOffsetCommit(generation, memberId, instanceId, transactional);
+    else group.validateOffsetCommit(memberId, generation, transactional, version);
+    return group;
+  }
+
+  private checkOffset(o: OffsetToCommit): number {
+    const topic = this.topics.get(o.topic);
+    if (!topic || o.partition < 0 || o.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.config.offsetMetadataMaxBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+    return ErrorCode.NONE;
+  }
+
+  private committed(o: OffsetToCommit, now: number, retentionTimeMs: number): CommittedOffset {
+    const commitTimestamp = o.commitTimestamp >= 0 ? o.commitTimestamp : now;
+    return {
+      offset: o.offset,
+      leaderEpoch: o.leaderEpoch,
+      metadata: o.metadata ?? '',
+      commitTimestamp,
+      expireTimestamp: retentionTimeMs >= 0 ? commitTimestamp + retentionTimeMs : null,
+    };
+  }
+
+  private async storeOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await this.write(offsets.map((o) => ({ key: { type: 'offset', group: groupId, topic: o.topic, partition: o.partition }, value: encodeOffsetValue(o.offset) })));
+    for (const o of offsets) this.offsets.set(groupId, o.topic, o.partition, o.offset);
+  }
+
+  private persistClassic(group: ClassicGroup): Promise<void> {
+    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.NOT_COORDINATOR));
+    return this.write([{ key: { type: 'group', group: group.groupId }, value: encodeGroupValue(group.toValue()) }]);
+  }
+
+  private write(records: GroupRecord[]): Promise<void> {
+    const p = this.store.append(records);
+    this.writes.add(p);
+    void p.finally(() => this.writes.delete(p)).catch(() => undefined);
+    return p;
+  }
+}
+
+/** Kafka's request checks for ConsumerGroupHeartbeat (INVALID_REQUEST with its messages). */
+function checkHeartbeatRequest(groupId: string, req: ConsumerHeartbeat): void {
+  const invalid = (message: string): never => {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, message);
+  };
+  if (groupId === '') invalid('GroupId can\'t be empty.');
+  if (req.rackId === '') invalid('RackId can\'t be empty.');
+  if (req.instanceId === '') invalid('InstanceId can\'t be empty.');
+  if (req.memberEpoch > 0 || req.memberEpoch === -1) {
+    if (req.memberId === '') invalid('MemberId can\'t be empty.');
+  } else if (req.memberEpoch === 0) {
+    if (req.rebalanceTimeoutMs === -1) invalid('RebalanceTimeoutMs must be provided in first request.');
+    if (req.owned === null || req.owned.size > 0) invalid('TopicPartitions must be empty when (re-)joining.');
+    if (req.subscribedTopicNames === null) invalid('SubscribedTopicNames must be set in first request.');
+  } else if (req.memberEpoch === -2) {
+    if (req.memberId === '') invalid('MemberId can\'t be empty.');
+    if (req.instanceId === null) invalid('InstanceId can\'t be null.');
+  } else {
+    invalid(`MemberEpoch is invalid: ${req.memberEpoch}.`);
+  }
+}
+
+/** Topics named in a ConsumerProtocolSubscription (int16 version, then the topic array); [] when unreadable. */
+export function subscriptionTopics(metadata: Buffer): string[] {
+  try {
+    const r = new Reader(metadata);
+    r.int16();
+    const n = r.arrayLength();
+    return Array.from({ length: Math.max(n, 0) }, () => r.string());
+  } catch {
+    return [];
+  }
+}
