@@ -10,6 +10,7 @@ import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { TopicRegistry, type Topic } from './topics/topic-registry.js';
 import type { AppendResult } from './log/partition-log.js';
 import { TxnEngine } from './txn/txn-engine.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
 
 export interface AbortedTransaction {
   producerId: number;
@@ -25,6 +26,8 @@ export class Broker {
   advertisedPort: number;
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
   txn!: TxnEngine;
+  /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
+  groups!: GroupCoordinator;
 
   constructor(
     readonly config: BrokerConfig,
@@ -88,12 +91,14 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const started = Date.now();
   const topics = await TopicRegistry.open(config, log);
   const broker = new Broker(config, topics, log);
-  broker.txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }), offsets: () => undefined });
+  broker.txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }), offsets: () => broker.groups });
+  broker.groups = await GroupCoordinator.open(config, topics, log);
   const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
   let port: number;
   try {
     port = await listener.listen(config.listener.host, config.listener.port);
   } catch (err) {
+    await broker.groups.close();
     await broker.txn.close();
     await topics.close();
     throw err;
@@ -113,6 +118,8 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
+        // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
+        await broker.groups.close();
         await listener.close();
         await broker.txn.close();
         await topics.close();

@@ -4,6 +4,15 @@ import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
 import metadata from './03-metadata.js';
+import offsetCommit from './08-offset-commit.js';
+import offsetFetch from './09-offset-fetch.js';
+import findCoordinator from './10-find-coordinator.js';
+import joinGroup from './11-join-group.js';
+import heartbeat from './12-heartbeat.js';
+import leaveGroup from './13-leave-group.js';
+import syncGroup from './14-sync-group.js';
+import describeGroups from './15-describe-groups.js';
+import listGroups from './16-list-groups.js';
 import apiVersions from './18-api-versions.js';
 import createTopics from './19-create-topics.js';
 import deleteTopics from './20-delete-topics.js';
@@ -17,11 +26,15 @@ import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
+import deleteGroups from './42-delete-groups.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import offsetDelete from './47-offset-delete.js';
 import describeCluster from './60-describe-cluster.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const handlers: readonly ApiHandler[] = [
@@ -29,4 +42,6 @@ export const handlers: readonly ApiHandler[] = [
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs,
   createPartitions, incrementalAlterConfigs, describeCluster, describeTopicPartitions,
   initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, describeProducers, describeTransactions, listTransactions,
+  offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
+  deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe,
 ] as ApiHandler[];
