@@ -165,7 +165,9 @@ async function readOne(broker: Broker, target: Target, budget: number, first: bo
     logStartOffset: -1,
     abortedTransactions: readCommitted ? [] : null,
     preferredReadReplica: -1,
-    records: null,
+    // Kafka always sends a record set, empty when there is nothing to return; librdkafka refuses
+    // a null one ("invalid MessageSetSize -1", seen with Fetch v11 from kcat).
+    records: [],
   };
   const log = target.topic?.partitions[target.partition];
   if (target.error !== undefined || !target.topic || !log) {
@@ -182,7 +184,7 @@ async function readOne(broker: Broker, target: Target, budget: number, first: bo
     const read = await log.read(target.fetchOffset, limit, { maxOffset: readCommitted ? lso : log.highWatermark, minOneBatch: first });
     out.highWatermark = read.highWatermark;
     out.logStartOffset = read.logStartOffset;
-    out.records = read.chunks.length > 0 ? read.chunks : null;
+    out.records = read.chunks;
     if (readCommitted && read.chunks.length > 0) {
       out.abortedTransactions = broker.abortedTransactions(target.topic, target.partition, target.fetchOffset, lso);
     }
