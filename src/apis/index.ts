@@ -22,6 +22,7 @@ import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import describeLogDirs from './35-describe-log-dirs.js';
@@ -41,7 +42,7 @@ export const handlers: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, apiVersions,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs,
   createPartitions, incrementalAlterConfigs, describeCluster, describeTopicPartitions,
-  initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, describeProducers, describeTransactions, listTransactions,
+  initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, describeProducers, describeTransactions, listTransactions,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe,
 ] as ApiHandler[];
