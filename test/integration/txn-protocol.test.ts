@@ -344,3 +344,36 @@ describe('transactions across a broker restart', () => {
     }
   });
 });
+
+describe('transactional id expiry', () => {
+  it('forgets an idle transactional id after transactional.id.expiration.ms, also across a restart', async () => {
+    const dir = tempDir();
+    try {
+      const properties = { 'transactional.id.expiration.ms': 300, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 };
+      let broker = await withBroker({ dataDir: dir.path, properties });
+      let client = await RawClient.connect(broker.host, broker.port);
+      await broker.broker.topics.create('tx-expire', { numPartitions: 1 });
+      const idle = await initTxn(client, 'tx-expire-idle');
+      const busy = await initTxn(client, 'tx-expire-busy', 60000);
+      await addPartitions(client, busy, 'tx-expire', [0]);
+      while ((await describeTxn(client, 'tx-expire-idle')).errorCode === ErrorCode.NONE) await new Promise((r) => setTimeout(r, 50));
+      expect((await describeTxn(client, 'tx-expire-idle')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      // An open transaction keeps its id however long it waits.
+      expect((await describeTxn(client, 'tx-expire-busy')).transactionState).toBe('Ongoing');
+      expect(await endTxn(client, idle, true)).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+      client.close();
+      await broker.stop();
+
+      broker = await withBroker({ dataDir: dir.path, properties: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 60000 } });
+      client = await RawClient.connect(broker.host, broker.port);
+      expect((await describeTxn(client, 'tx-expire-idle')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      expect((await describeTxn(client, 'tx-expire-busy')).transactionState).toBe('Ongoing');
+      const again = await initTxn(client, 'tx-expire-idle');
+      expect(again.producerId).not.toBe(idle.producerId);
+      client.close();
+      await broker.stop();
+    } finally {
+      dir.remove();
+    }
+  });
+});
