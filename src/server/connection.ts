@@ -8,6 +8,7 @@ import { peekRequestHeader } from '../../protocol/codec/headers.js';
 import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/api.js';
 import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
+import { FrameReader, FrameSizeError } from './frame-reader.js';
 
 export interface ConnectionOptions {
   maxRequestBytes: number;
@@ -20,8 +21,7 @@ const UNSUPPORTED_VERSION = 35;
 export class Connection {
   readonly info: ConnectionInfo;
   private readonly abort = new AbortController();
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly reader: FrameReader;
   private readonly frames: Buffer[] = [];
   private processing = false;
   private log: Logger;
@@ -40,6 +40,9 @@ export class Connection {
     this.info = { id, remoteAddress, clientId: null, closed: this.abort.signal };
     this.log = logger.child({ conn: id, remote: remoteAddress });
     socket.setNoDelay(true);
+    this.reader = new FrameReader((size) =>
+      size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,
+    );
     if (opts.idleTimeoutMs > 0) {
       socket.setTimeout(opts.idleTimeoutMs, () => {
         this.log.info({ idleMs: opts.idleTimeoutMs }, 'closing idle connection');
@@ -64,29 +67,15 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    while (this.pendingBytes >= 4) {
-      const head = this.pending[0]!.length >= 4 ? this.pending[0]! : this.flatten();
-      const size = head.readInt32BE(0);
-      if (size < 0 || size > this.opts.maxRequestBytes) {
-        this.fail(`request size ${size} is outside 0..${this.opts.maxRequestBytes} (socket.request.max.bytes)`);
-        return;
-      }
-      if (this.pendingBytes < size + 4) break;
-      const all = this.flatten();
-      const frame = all.subarray(4, size + 4);
-      this.frames.push(frame);
-      const rest = all.subarray(size + 4);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingBytes = rest.length;
+    if (this.closed) return;
+    try {
+      for (const frame of this.reader.push(chunk)) this.frames.push(frame);
+    } catch (err) {
+      if (!(err instanceof FrameSizeError)) throw err;
+      this.fail(err.message);
+      return;
     }
     if (!this.processing && this.frames.length > 0) this.idle = this.drain();
-  }
-
-  private flatten(): Buffer {
-    if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
-    return this.pending[0]!;
   }
 
   private async drain(): Promise<void> {
@@ -170,8 +159,6 @@ export class Connection {
   private fail(reason: string, extra: Record<string, unknown> = {}): void {
     this.log.warn({ ...extra, reason }, 'closing connection: bad request');
     this.frames.length = 0;
-    this.pending = [];
-    this.pendingBytes = 0;
     this.socket.destroy();
   }
 }
