@@ -4,7 +4,9 @@
 // v8: EARLIEST_LOCAL_TIMESTAMP (-4). v9: LATEST_TIERED_TIMESTAMP (-5). v10: timeout_ms.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut } from '../../protocol/schema/index.js';
+import { decodeBatch, isLogAppendTime, splitBatches } from '../../protocol/records/index.js';
 import { errorCodeOf } from '../kafka-error.js';
+import type { PartitionLog, TimestampOffset } from '../log/partition-log.js';
 import { defineApi } from './api.js';
 
 const LATEST = -1;
@@ -43,7 +45,7 @@ export default defineApi({
                   return m && m.offset < end ? { ...out, offset: m.offset, timestamp: m.timestamp, leaderEpoch: log.latestEpoch } : out;
                 }
                 default: {
-                  const found = await log.offsetForTimestamp(p.timestamp);
+                  const found = await firstRecordAtOrAfter(log, p.timestamp);
                   return found && found.offset < end ? { ...out, offset: found.offset, timestamp: found.timestamp, leaderEpoch: log.latestEpoch } : out;
                 }
               }
@@ -58,3 +60,24 @@ export default defineApi({
     return { throttleTimeMs: 0, topics };
   },
 });
+
+/**
+ * Kafka's answer to a timestamp lookup: the first record (not batch) whose timestamp is at or
+ * after `timestamp`. The log finds the batch by its max timestamp; its records are decoded here.
+ */
+async function firstRecordAtOrAfter(log: PartitionLog, timestamp: number): Promise<TimestampOffset | undefined> {
+  const batchHit = await log.offsetForTimestamp(timestamp);
+  if (!batchHit) return undefined;
+  const read = await log.read(batchHit.offset, 1, { minOneBatch: true });
+  const first = splitBatches(read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks))[0];
+  if (!first) return batchHit;
+  const { header, records } = decodeBatch(first);
+  // Under LogAppendTime every record carries the batch's append time.
+  if (isLogAppendTime(header.attributes)) return { offset: header.baseOffset, timestamp: header.maxTimestamp };
+  for (const r of records) {
+    const offset = header.baseOffset + r.offsetDelta;
+    const ts = header.baseTimestamp + r.timestampDelta;
+    if (ts >= timestamp && offset >= batchHit.offset) return { offset, timestamp: ts };
+  }
+  return batchHit;
+}

@@ -1,0 +1,40 @@
+// ListOffsets through kafkajs: earliest/latest, and timestamp lookups that land on the first
+// matching record inside a batch, as Kafka answers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningBroker } from '../../src/broker.js';
+import { kafkaFor, withBroker } from '../helpers/broker.js';
+
+let broker: RunningBroker;
+beforeAll(async () => {
+  broker = await withBroker();
+});
+afterAll(async () => {
+  await broker.stop();
+});
+
+describe('ListOffsets', () => {
+  it('finds the first record at or after a timestamp, inside a batch', async () => {
+    const kafka = kafkaFor(broker);
+    const producer = kafka.producer();
+    await producer.connect();
+    const base = 1_700_000_000_000;
+    await producer.send({
+      topic: 'by-time',
+      messages: [0, 10, 20, 30].map((d) => ({ value: `t${d}`, timestamp: String(base + d) })),
+    });
+    await producer.send({ topic: 'by-time', messages: [{ value: 'later', timestamp: String(base + 100) }] });
+    await producer.disconnect();
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const at = async (ts: number): Promise<string> => (await admin.fetchTopicOffsetsByTimestamp('by-time', ts))[0]!.offset;
+    expect(await at(base)).toBe('0');
+    expect(await at(base + 15)).toBe('2');
+    expect(await at(base + 30)).toBe('3');
+    expect(await at(base + 31)).toBe('4');
+    expect(await at(base + 1000)).toBe('5'); // none: kafkajs reports the latest offset
+    const offsets = await admin.fetchTopicOffsets('by-time');
+    expect(offsets[0]).toMatchObject({ low: '0', high: '5' });
+    await admin.disconnect();
+  });
+});
