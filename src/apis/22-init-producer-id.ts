@@ -3,8 +3,7 @@
 // v2: flexible. v3: producer id and epoch of the producer being re-initialized (KIP-360 epoch
 // bump). v4: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH. v5: no wire change (KIP-890).
 import { ErrorCode } from '../../protocol/errors.js';
-import { errorCodeOf } from '../kafka-error.js';
-import { producerFencedFor } from '../txn/version-errors.js';
+import { txnErrorCode } from '../txn/version-errors.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -22,9 +21,7 @@ export default defineApi({
       const { producerId, producerEpoch } = await txn.coordinator.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch };
     } catch (err) {
-      const code = errorCodeOf(err);
-      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'InitProducerId failed');
-      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 4), producerId: -1, producerEpoch: -1 };
+      return { throttleTimeMs: 0, errorCode: txnErrorCode(err, ctx, 4), producerId: -1, producerEpoch: -1 };
     }
   },
 });

@@ -10,10 +10,8 @@ import type {
   AddPartitionsToTxnRequestAddPartitionsToTxnTopic as TopicIn,
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult as TopicOut,
 } from '../../protocol/schema/index.js';
-import type { Broker } from '../broker.js';
-import { errorCodeOf } from '../kafka-error.js';
-import { producerFencedFor } from '../txn/version-errors.js';
-import { defineApi } from './api.js';
+import { txnErrorCode } from '../txn/version-errors.js';
+import { defineApi, type RequestContext } from './api.js';
 
 interface TxnIn {
   transactionalId: string;
@@ -28,15 +26,8 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const answer = async (t: TxnIn): Promise<TopicOut[]> => {
-      const out = await addOrVerify(ctx.broker, t);
-      return out.map((topic) => ({
-        name: topic.name,
-        resultsByPartition: topic.resultsByPartition.map((p) => ({ ...p, partitionErrorCode: producerFencedFor(p.partitionErrorCode, ctx.version, 2) })),
-      }));
-    };
     if (ctx.version < 4) {
-      const resultsByTopicV3AndBelow = await answer({
+      const resultsByTopicV3AndBelow = await addOrVerify(ctx, {
         transactionalId: req.v3AndBelowTransactionalId,
         producerId: req.v3AndBelowProducerId,
         producerEpoch: req.v3AndBelowProducerEpoch,
@@ -45,12 +36,13 @@ export default defineApi({
       });
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow };
     }
-    const resultsByTransaction = await Promise.all(req.transactions.map(async (t) => ({ transactionalId: t.transactionalId, topicResults: await answer(t) })));
+    const resultsByTransaction = await Promise.all(req.transactions.map(async (t) => ({ transactionalId: t.transactionalId, topicResults: await addOrVerify(ctx, t) })));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] };
   },
 });
 
-async function addOrVerify(broker: Broker, t: TxnIn): Promise<TopicOut[]> {
+async function addOrVerify(ctx: RequestContext, t: TxnIn): Promise<TopicOut[]> {
+  const { broker } = ctx;
   const unknown = (name: string, p: number): boolean => {
     const topic = broker.topics.get(name);
     return !topic || p < 0 || p >= topic.partitions.length;
@@ -71,8 +63,7 @@ async function addOrVerify(broker: Broker, t: TxnIn): Promise<TopicOut[]> {
   try {
     await coordinator.addPartitions(t.transactionalId, t.producerId, t.producerEpoch, partitions);
   } catch (err) {
-    code = errorCodeOf(err);
-    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) broker.log.error({ err, transactionalId: t.transactionalId }, 'AddPartitionsToTxn failed');
+    code = txnErrorCode(err, ctx, 2);
   }
   return respond(() => code);
 }

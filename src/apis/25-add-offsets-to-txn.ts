@@ -3,9 +3,8 @@
 // group can follow. v1: no change. v2: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH.
 // v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
 import { ErrorCode } from '../../protocol/errors.js';
-import { errorCodeOf } from '../kafka-error.js';
 import { OFFSETS_TOPIC } from '../txn/txn-engine.js';
-import { producerFencedFor } from '../txn/version-errors.js';
+import { txnErrorCode } from '../txn/version-errors.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -19,9 +18,7 @@ export default defineApi({
       await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
     } catch (err) {
-      const code = errorCodeOf(err);
-      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'AddOffsetsToTxn failed');
-      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 2) };
+      return { throttleTimeMs: 0, errorCode: txnErrorCode(err, ctx, 2) };
     }
   },
 });

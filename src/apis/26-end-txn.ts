@@ -4,8 +4,7 @@
 // answers once the transaction is complete. v1: no change. v2: PRODUCER_FENCED instead of
 // INVALID_PRODUCER_EPOCH. v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
 import { ErrorCode } from '../../protocol/errors.js';
-import { errorCodeOf } from '../kafka-error.js';
-import { producerFencedFor } from '../txn/version-errors.js';
+import { txnErrorCode } from '../txn/version-errors.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -17,9 +16,7 @@ export default defineApi({
       await ctx.broker.txn.coordinator.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
     } catch (err) {
-      const code = errorCodeOf(err);
-      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'EndTxn failed');
-      return { throttleTimeMs: 0, errorCode: producerFencedFor(code, ctx.version, 2) };
+      return { throttleTimeMs: 0, errorCode: txnErrorCode(err, ctx, 2) };
     }
   },
 });

@@ -4,9 +4,8 @@
 // transaction commits (discarded on abort). v1: no change. v2: committed leader epoch.
 // v3: flexible; generation id, member id and group instance id so the group coordinator can
 // fence zombie members (KIP-447). v4: no wire change (TRANSACTION_ABORTABLE may be returned).
-import { ErrorCode } from '../../protocol/errors.js';
-import { errorCodeOf } from '../kafka-error.js';
 import { OFFSETS_TOPIC } from '../txn/txn-engine.js';
+import { txnErrorCode } from '../txn/version-errors.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -23,10 +22,9 @@ export default defineApi({
       };
     };
     try {
-      txn.coordinator.checkOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, OFFSETS_TOPIC, txn.offsetsPartitionFor(req.groupId));
+      txn.coordinator.checkInTransaction(req.transactionalId, req.producerId, req.producerEpoch, OFFSETS_TOPIC, txn.offsetsPartitionFor(req.groupId));
     } catch (err) {
-      const code = errorCodeOf(err);
-      if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'TxnOffsetCommit failed');
+      const code = txnErrorCode(err, ctx, 0);
       return respond(() => code);
     }
     const errors = groups.stageTxnOffsets({

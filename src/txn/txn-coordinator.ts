@@ -183,27 +183,19 @@ export class TxnCoordinator {
     return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
   }
 
-  /** Produce of a transactional batch (KIP-890 verification); throws the Produce error. */
-  checkProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
+  /**
+   * A transactional write outside the coordinator — Produce (KIP-890 verification) or
+   * TxnOffsetCommit to the group's offsets partition — must come from the current producer and
+   * target a partition of its open transaction. Throws the error those APIs answer with.
+   */
+  checkInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {
       fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
     } else if (producerEpoch !== meta.producerEpoch) {
       fail(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch}`);
     } else if (meta.state !== TxnState.Ongoing || !hasPartition(meta, topic, partition)) {
-      fail(ErrorCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} was not added to the transaction of ${transactionalId}`);
-    }
-  }
-
-  /** TxnOffsetCommit: the producer is current and its transaction holds the group's offsets partition. */
-  checkOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, offsetsTopic: string, partition: number): void {
-    const meta = this.txns.get(transactionalId);
-    if (!meta || meta.producerId !== producerId) {
-      fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
-    } else if (producerEpoch !== meta.producerEpoch) {
-      fail(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch}`);
-    } else if (meta.state !== TxnState.Ongoing || !hasPartition(meta, offsetsTopic, partition)) {
-      fail(ErrorCode.INVALID_TXN_STATE, `The group's offsets were not added to the transaction of ${transactionalId} (AddOffsetsToTxn)`);
+      fail(ErrorCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} is not in the transaction of ${transactionalId}`);
     }
   }
 

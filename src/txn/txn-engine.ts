@@ -110,7 +110,7 @@ export class TxnEngine {
     }
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) this.coordinator.checkProduce(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
+      if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
     }
     const slot = this.slot(log);
     return slot.serial(async () => {

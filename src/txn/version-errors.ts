@@ -1,7 +1,12 @@
-// Error codes older request versions cannot carry: Kafka answers PRODUCER_FENCED (KIP-588) only
-// to versions that know it, INVALID_PRODUCER_EPOCH to the rest.
+// The error code a transaction API answers for a failure. Older request versions cannot carry
+// PRODUCER_FENCED (KIP-588): Kafka sends them INVALID_PRODUCER_EPOCH instead.
+import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
+import { errorCodeOf } from '../kafka-error.js';
 
-export function producerFencedFor(code: number, version: number, firstVersionWithFenced: number): number {
-  return code === ErrorCode.PRODUCER_FENCED && version < firstVersionWithFenced ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
+/** The code for `err` at this version; unexpected failures are logged. */
+export function txnErrorCode(err: unknown, ctx: { version: number; log: Logger }, firstVersionWithFenced: number): number {
+  const code = errorCodeOf(err);
+  if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err }, 'transaction request failed');
+  return code === ErrorCode.PRODUCER_FENCED && ctx.version < firstVersionWithFenced ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
 }
