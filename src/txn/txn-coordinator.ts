@@ -227,7 +227,7 @@ export class TxnCoordinator {
 
   private async finishPrepared(meta: TxnMetadata): Promise<void> {
     const commit = meta.state === TxnState.PrepareCommit;
-    await this.o.writeMarkers(meta, commit, meta.partitions);
+    await this.o.writeMarkers({ producerId: meta.producerId, producerEpoch: meta.producerEpoch }, commit, meta.partitions);
     await this.transition(meta, { state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: new Map() });
     this.o.log.debug({ transactionalId: meta.transactionalId, producerId: meta.producerId, epoch: meta.producerEpoch, commit }, 'transaction completed');
   }
