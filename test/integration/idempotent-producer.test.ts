@@ -1,7 +1,9 @@
 // Idempotent producers: sequence and epoch checks over the wire, duplicates answered with the
 // original offsets, producer state expiry and its rebuild from the log after a restart, and a
 // kafkajs idempotent producer whose connection dies mid-request (retry, no duplicate stored).
+import { execFile } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/index.js';
@@ -195,6 +197,30 @@ describe('kafkajs idempotent producer', () => {
     } finally {
       await broker.stop();
       proxy.server.close();
+    }
+  });
+});
+
+describe('librdkafka idempotent producer (confluent-kafka-python)', () => {
+  it('produces with enable.idempotence; the partition records its producer state', async () => {
+    const broker = await withBroker();
+    try {
+      await broker.broker.topics.create('idem-rdkafka', { numPartitions: 1 });
+      const script = [
+        'import sys',
+        'from confluent_kafka import Producer',
+        "p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'linger.ms': 0})",
+        "for i in range(100): p.produce('idem-rdkafka', ('r%d' % i).encode(), partition=0)",
+        'assert p.flush(30) == 0',
+      ].join('\n');
+      await promisify(execFile)('/usr/bin/python3', ['-c', script, broker.bootstrap], { timeout: 60_000 });
+      const log = broker.broker.topics.get('idem-rdkafka')!.partitions[0]!;
+      expect(await storedValues(log)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
+      const [producer] = broker.broker.txn.producers(broker.broker.topics.get('idem-rdkafka')!, 0);
+      expect(producer).toMatchObject({ epoch: 0, txnFirstOffset: -1 });
+      expect(producer!.batches.at(-1)!.lastSeq).toBe(99);
+    } finally {
+      await broker.stop();
     }
   });
 });
