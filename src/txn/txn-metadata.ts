@@ -49,7 +49,3 @@ export interface TxnMetadata {
 export function hasPartition(meta: TxnMetadata, topic: string, partition: number): boolean {
   return meta.partitions.get(topic)?.has(partition) ?? false;
 }
-
-export function forEachPartition(meta: TxnMetadata, fn: (topic: string, partition: number) => void): void {
-  for (const [topic, parts] of meta.partitions) for (const p of parts) fn(topic, p);
-}
