@@ -48,7 +48,7 @@ export async function clientsScenario(ctx: BenchContext): Promise<void> {
 
     const input = join(dir, 'records.txt');
     writeFileSync(input, `${'x'.repeat(KIB - 1)}\n`.repeat(messages));
-    const produceMs = await run(ctx.cores.client, 'kcat', ['-P', '-b', bootstrap, '-t', 'kcat', '-X', 'acks=1', '-X', 'linger.ms=5', input]);
+    const produceMs = await run(ctx.cores.client, 'kcat', ['-P', '-b', bootstrap, '-t', 'kcat', '-X', 'acks=1', '-X', 'linger.ms=5', '-l', input]);
     ctx.results.add('clients', { scenario: scenario('kcat (librdkafka)', 'produce'), metric: 'throughput', value: mib / (produceMs / 1000), unit: 'MiB/s' });
     const consumeMs = await run(ctx.cores.client, 'kcat', ['-C', '-b', bootstrap, '-t', 'kcat', '-o', 'beginning', '-c', String(messages), '-q']);
     ctx.results.add('clients', { scenario: scenario('kcat (librdkafka)', 'consume'), metric: 'throughput', value: mib / (consumeMs / 1000), unit: 'MiB/s' });

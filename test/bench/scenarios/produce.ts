@@ -84,9 +84,6 @@ async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, poin
   }
 }
 
-/** The measured rates, for the latency scenario to pace itself at half of the maximum. */
-export const measuredProduce = new Map<string, number>();
-
 export async function produceScenario(ctx: BenchContext, memory: boolean): Promise<void> {
   const group = memory ? 'produce-memory' : 'produce';
   const mode: CeilingMode = memory ? 'discard' : 'sink';
@@ -101,7 +98,6 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
     const ceiling = ceilings.get(ceilingKey) ?? (await ceilingRate(ctx, mode, batch, point));
     ceilings.set(ceilingKey, ceiling);
     const rate = await brokerRate(ctx, memory, batch, point);
-    measuredProduce.set(`${memory}/${point.acks}/${point.recordSize}/${point.batchBytes}/${point.partitions}`, rate.bytesPerSec);
     const isTarget = point.acks === 1 && point.recordSize === KIB && point.batchBytes === MIB;
     const share = memory ? 0.5 : 0.7;
     ctx.results.add(group, {
