@@ -316,6 +316,39 @@ describe('transactions across a broker restart', () => {
     }
   });
 
+  it('the aborted-transaction index and producer epochs are rebuilt from the log', async () => {
+    const dir = tempDir();
+    try {
+      let broker = await withBroker({ dataDir: dir.path });
+      let client = await RawClient.connect(broker.host, broker.port);
+      await broker.broker.topics.create('tx-rebuild', { numPartitions: 1 });
+      const p = await initTxn(client, 'tx-rebuild-id');
+      await addPartitions(client, p, 'tx-rebuild', [0]);
+      await produceTxn(client, p, 'tx-rebuild', ['dropped']);
+      expect(await endTxn(client, p, false)).toBe(0);
+      await addPartitions(client, p, 'tx-rebuild', [0]);
+      await produceTxn(client, p, 'tx-rebuild', ['kept']);
+      expect(await endTxn(client, p, true)).toBe(0);
+      client.close();
+      await broker.stop();
+
+      broker = await withBroker({ dataDir: dir.path });
+      client = await RawClient.connect(broker.host, broker.port);
+      expect(await fetchState(client, 'tx-rebuild', READ_COMMITTED)).toMatchObject({ highWatermark: 4, lastStableOffset: 4, aborted: [{ producerId: p.producerId, firstOffset: 0 }] });
+      expect(await kcatValues(broker, 'tx-rebuild', 'read_committed')).toEqual(['kept']);
+      // The producer continues where it was: the next sequence is accepted, a retry of the last one is a duplicate.
+      await addPartitions(client, p, 'tx-rebuild', [0]);
+      p.seq.set('tx-rebuild', 1);
+      expect(await produceTxn(client, p, 'tx-rebuild', ['kept'])).toEqual({ errorCode: 0, baseOffset: 2 });
+      expect(await produceTxn(client, p, 'tx-rebuild', ['more'])).toEqual({ errorCode: 0, baseOffset: 4 });
+      expect(await endTxn(client, p, true)).toBe(0);
+      client.close();
+      await broker.stop();
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('a commit that was decided but not yet written to the partitions is completed on start', async () => {
     const dir = tempDir();
     try {
