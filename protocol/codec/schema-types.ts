@@ -56,6 +56,13 @@ export interface ApiDef {
   response: MessageDef;
 }
 
+/** A version-prefixed data schema embedded in other messages (e.g. the consumer protocol). */
+export interface DataDef extends MessageDef {
+  minVersion: number;
+  maxVersion: number;
+  flexibleFrom: number | null;
+}
+
 /** Parses "N+", "N-M", "N" or "none" into an inclusive range. */
 export function parseRange(spec: string): [number, number] {
   if (spec === 'none') return [1, 0];

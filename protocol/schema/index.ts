@@ -255,3 +255,7 @@ export interface ApiMessages {
   74: { request: ListClientMetricsResourcesRequest; response: ListClientMetricsResourcesResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
 }
+
+// Embedded data schemas.
+export * from './consumer-protocol-subscription.js';
+export * from './consumer-protocol-assignment.js';
