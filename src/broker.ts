@@ -35,7 +35,8 @@ export class Broker {
     readonly log: Logger,
   ) {
     this.nodeId = config.nodeId;
-    this.clusterId = config.clusterId;
+    // The registry holds the id kept in the data dir (meta.properties), stable across restarts.
+    this.clusterId = topics.clusterId;
     this.advertisedHost = config.advertised.host;
     this.advertisedPort = config.advertised.port;
   }

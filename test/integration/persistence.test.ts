@@ -134,3 +134,19 @@ describe('persistence', () => {
     expect(res!.baseOffset).toBe('2');
   });
 });
+
+describe('cluster identity', () => {
+  it('keeps the generated cluster id across restarts on the same data dir', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    running = await withBroker({ dataDir: dir.path });
+    const first = running.broker.clusterId;
+    await running.stop();
+    running = await withBroker({ dataDir: dir.path });
+    expect(running.broker.clusterId).toBe(first);
+    const admin = kafkaFor(running).admin();
+    await admin.connect();
+    expect((await admin.describeCluster()).clusterId).toBe(first);
+    await admin.disconnect();
+  });
+});
