@@ -16,6 +16,8 @@ export interface ConnectionOptions {
 }
 
 const API_VERSIONS = 18;
+/** Received-but-unhandled request bytes one connection may queue before reading pauses. */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const UNSUPPORTED_VERSION = 35;
 
 export class Connection {
@@ -23,6 +25,9 @@ export class Connection {
   private readonly abort = new AbortController();
   private readonly reader: FrameReader;
   private readonly frames: Buffer[] = [];
+  /** Bytes of frames received but not yet handled. */
+  private queuedBytes = 0;
+  private queuePaused = false;
   private processing = false;
   private log: Logger;
   /** Resolves when the request being handled (if any) has finished. */
@@ -69,11 +74,19 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     try {
-      for (const frame of this.reader.push(chunk)) this.frames.push(frame);
+      for (const frame of this.reader.push(chunk)) {
+        this.frames.push(frame);
+        this.queuedBytes += frame.length;
+      }
     } catch (err) {
       if (!(err instanceof FrameSizeError)) throw err;
       this.fail(err.message);
       return;
+    }
+    if (this.queuedBytes > MAX_QUEUED_BYTES && !this.queuePaused) {
+      // A client pipelining faster than we answer: stop reading until the queue drains.
+      this.queuePaused = true;
+      this.socket.pause();
     }
     if (!this.processing && this.frames.length > 0) this.idle = this.drain();
   }
@@ -83,11 +96,16 @@ export class Connection {
     try {
       while (this.frames.length > 0 && !this.closed) {
         const frame = this.frames.shift()!;
+        this.queuedBytes -= frame.length;
         await this.handle(frame);
         if (this.socket.writableNeedDrain) {
           // Slow reader: stop taking requests until it catches up, bounding memory.
           this.socket.pause();
           await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+          if (!this.queuePaused) this.socket.resume();
+        }
+        if (this.queuePaused && this.queuedBytes <= MAX_QUEUED_BYTES / 2) {
+          this.queuePaused = false;
           this.socket.resume();
         }
       }
