@@ -25,25 +25,25 @@ export function peekRequestHeader(frame: Buffer): Pick<RequestHeader, 'apiKey' |
   };
 }
 
-/**
- * Decodes a request header of version 1 or 2 (v0 has no client id and is used by no client API).
- * The reader is left at the start of the request body.
- */
-export function readRequestHeader(r: Reader, headerVersion: 1 | 2): RequestHeader {
+/** Request header versions: v0 (no client id; only ControlledShutdown v0), v1, v2 (+ tagged fields). */
+export type RequestHeaderVersion = 0 | 1 | 2;
+
+/** Decodes a request header; the reader is left at the start of the request body. */
+export function readRequestHeader(r: Reader, headerVersion: RequestHeaderVersion): RequestHeader {
   const apiKey = r.int16();
   const apiVersion = r.int16();
   const correlationId = r.int32();
   // The client id stays a classic (non-compact) string even in header v2.
-  const clientId = r.nullableString();
+  const clientId = headerVersion === 0 ? null : r.nullableString();
   if (headerVersion === 2) skipTaggedFields(r);
   return { apiKey, apiVersion, correlationId, clientId };
 }
 
-export function writeRequestHeader(w: Writer, h: RequestHeader, headerVersion: 1 | 2): void {
+export function writeRequestHeader(w: Writer, h: RequestHeader, headerVersion: RequestHeaderVersion): void {
   w.int16(h.apiKey);
   w.int16(h.apiVersion);
   w.int32(h.correlationId);
-  w.nullableString(h.clientId);
+  if (headerVersion > 0) w.nullableString(h.clientId);
   if (headerVersion === 2) w.uvarint(0);
 }
 
