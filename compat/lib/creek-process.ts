@@ -1,0 +1,70 @@
+// Starts Creek from its command line (`node --import tsx src/cli.ts`) on a free port with a fresh
+// data directory, as a user would run it, and stops it with SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CreekProcess {
+  readonly bootstrap: string;
+  /** Where the broker's stdout and stderr go. */
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+const READY = /Creek is ready: bootstrap (\S+)/;
+
+/**
+ * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
+ * removed on stop; the log file is kept for reading after a failure.
+ */
+export async function startCreek(repoRoot: string, overrides: Record<string, string>): Promise<CreekProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
+  const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
+  const args = ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+  for (const [key, value] of Object.entries(overrides)) args.push('--override', `${key}=${value}`);
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile);
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+
+  const bootstrap = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`Creek did not start within 60 s; see ${logFile}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      const match = READY.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(match[1]!);
+      }
+    };
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`Creek exited (${code}) before it was ready; see ${logFile}`)));
+  });
+
+  return {
+    bootstrap,
+    logFile,
+    async stop() {
+      await terminate(child);
+      log.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,32 @@
+// The features every client is checked for: the rows of the compatibility matrix. A scenario id
+// is "<client>/<feature>".
+export const FEATURES = {
+  metadata: 'Metadata (brokers, topics, partitions, leaders)',
+  'produce-consume': 'Produce/consume: keys, null keys, tombstones, headers',
+  'large-message': 'Large message (1 MiB value)',
+  'compression-gzip': 'Compression: gzip',
+  'compression-snappy': 'Compression: snappy',
+  'compression-lz4': 'Compression: lz4',
+  'compression-zstd': 'Compression: zstd',
+  partitioner: 'Per-key partition stability (default partitioner)',
+  'consumer-group': 'Consumer group with rebalances',
+  'commit-resume': 'Commit offsets and resume',
+  'seek-offset': 'Seek by offset',
+  'seek-timestamp': 'Seek by timestamp',
+  'admin-topics': 'Admin: create/list/delete topics',
+  'admin-partitions': 'Admin: create partitions',
+  'admin-configs': 'Admin: describe/alter configs',
+  'admin-groups': 'Admin: list/describe/delete groups',
+  'admin-offsets': 'Admin: list offsets, fetch/alter committed offsets',
+  'delete-records': 'Admin: delete records',
+  idempotence: 'Idempotent producer',
+  transactions: 'Transactional producer',
+  'error-unknown-topic': 'Error: unknown topic, auto-create off',
+  'error-invalid-topic': 'Error: invalid topic name',
+  'error-offset-out-of-range': 'Error: offset out of range',
+  'error-message-too-large': 'Error: message too large',
+} as const;
+
+export type Feature = keyof typeof FEATURES;
+
+export const FEATURE_IDS = Object.keys(FEATURES) as Feature[];
