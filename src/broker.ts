@@ -92,8 +92,14 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const started = Date.now();
   const topics = await TopicRegistry.open(config, log);
   const broker = new Broker(config, topics, log);
-  broker.txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }), offsets: () => broker.groups });
-  broker.groups = await GroupCoordinator.open(config, topics, log);
+  // Producer state first: the group coordinator appends transactional offset commits through it.
+  // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
+  // pending), and last the transaction coordinator finishes transactions decided before a
+  // restart, whose markers settle those pending offsets.
+  const txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }) });
+  broker.txn = txn;
+  broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
+  await txn.startCoordinator(broker.groups);
   const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
   let port: number;
   try {

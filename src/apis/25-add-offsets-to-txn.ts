@@ -1,7 +1,9 @@
 // AddOffsetsToTxn (key 25), versions 0-4.
-// v0: adds a consumer group's offsets partition to the transaction, so a TxnOffsetCommit for the
-// group can follow. v1: no change. v2: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH.
-// v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
+// v0: adds the __consumer_offsets partition of a consumer group to the transaction, so a
+// TxnOffsetCommit for the group can follow; the transaction's COMMIT/ABORT marker is written
+// there like to every other partition of the transaction. v1: no change. v2: PRODUCER_FENCED
+// instead of INVALID_PRODUCER_EPOCH. v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may
+// be returned).
 import { ErrorCode } from '../../protocol/errors.js';
 import { OFFSETS_TOPIC } from '../txn/txn-engine.js';
 import { txnErrorCode } from '../txn/version-errors.js';
@@ -12,9 +14,9 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx) {
-    const { txn } = ctx.broker;
+    const { txn, groups } = ctx.broker;
     try {
-      const partitions = new Map([[OFFSETS_TOPIC, [txn.offsetsPartitionFor(req.groupId)]]]);
+      const partitions = new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]);
       await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
     } catch (err) {

@@ -1,5 +1,7 @@
 // Committed offsets of every group, in memory (the durable copy is __consumer_offsets), and the
-// offsets transactional producers have staged for a group until their transaction ends.
+// offsets transactional producers have written for a group whose transaction has no marker yet.
+// Each offset remembers where its record sits in __consumer_offsets: when a transaction commits,
+// its offsets replace only those committed by records written before them, as Kafka does.
 import type { OffsetValue } from './group-records.js';
 
 export type CommittedOffset = OffsetValue;
@@ -10,23 +12,26 @@ export interface TopicPartitionOffset {
   offset: CommittedOffset;
 }
 
-type ByTopic = Map<string, Map<number, CommittedOffset>>;
+interface Stored {
+  offset: CommittedOffset;
+  /** Offset of the record in __consumer_offsets. */
+  logOffset: number;
+}
 
-export class CommittedOffsets {
-  private readonly byGroup = new Map<string, ByTopic>();
-  /** producerId → group → "topic\0partition" → staged offset. */
-  private readonly pending = new Map<number, Map<string, Map<string, TopicPartitionOffset>>>();
+/** group → topic → partition → offset. */
+class OffsetTable {
+  private readonly byGroup = new Map<string, Map<string, Map<number, Stored>>>();
 
-  get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+  get(groupId: string, topic: string, partition: number): Stored | undefined {
     return this.byGroup.get(groupId)?.get(topic)?.get(partition);
   }
 
-  set(groupId: string, topic: string, partition: number, offset: CommittedOffset): void {
+  set(groupId: string, topic: string, partition: number, stored: Stored): void {
     let topics = this.byGroup.get(groupId);
     if (!topics) this.byGroup.set(groupId, (topics = new Map()));
     let partitions = topics.get(topic);
     if (!partitions) topics.set(topic, (partitions = new Map()));
-    partitions.set(partition, offset);
+    partitions.set(partition, stored);
   }
 
   delete(groupId: string, topic: string, partition: number): boolean {
@@ -38,51 +43,96 @@ export class CommittedOffsets {
     return true;
   }
 
-  /** Every committed offset of a group, topics and partitions in order. */
-  all(groupId: string): TopicPartitionOffset[] {
-    const out: TopicPartitionOffset[] = [];
+  /** A group's entries, topics and partitions in order. */
+  entries(groupId: string): { topic: string; partition: number; stored: Stored }[] {
     const topics = this.byGroup.get(groupId);
-    if (!topics) return out;
-    for (const topic of [...topics.keys()].sort()) {
+    if (!topics) return [];
+    return [...topics.keys()].sort().flatMap((topic) => {
       const partitions = topics.get(topic)!;
-      for (const partition of [...partitions.keys()].sort((a, b) => a - b)) out.push({ topic, partition, offset: partitions.get(partition)! });
-    }
-    return out;
+      return [...partitions.keys()].sort((a, b) => a - b).map((partition) => ({ topic, partition, stored: partitions.get(partition)! }));
+    });
   }
 
-  hasOffsets(groupId: string): boolean {
+  has(groupId: string): boolean {
     return this.byGroup.has(groupId);
   }
 
   groups(): string[] {
     return [...this.byGroup.keys()];
   }
+}
 
-  stage(groupId: string, producerId: number, offsets: TopicPartitionOffset[]): void {
-    let groups = this.pending.get(producerId);
-    if (!groups) this.pending.set(producerId, (groups = new Map()));
-    let staged = groups.get(groupId);
-    if (!staged) groups.set(groupId, (staged = new Map()));
-    for (const o of offsets) staged.set(`${o.topic}\0${o.partition}`, o);
+export class CommittedOffsets {
+  private readonly committed = new OffsetTable();
+  /** producerId → the offsets its open transaction wrote. */
+  private readonly pending = new Map<number, OffsetTable>();
+
+  get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.committed.get(groupId, topic, partition)?.offset;
   }
 
-  /** Removes and returns what a producer staged, by group. */
-  takeStaged(producerId: number): Map<string, TopicPartitionOffset[]> {
-    const groups = this.pending.get(producerId);
+  /** Applies an offset whose record is at `logOffset`, unless one written later is already applied. */
+  set(groupId: string, topic: string, partition: number, offset: CommittedOffset, logOffset: number): void {
+    const current = this.committed.get(groupId, topic, partition);
+    if (!current || current.logOffset < logOffset) this.committed.set(groupId, topic, partition, { offset, logOffset });
+  }
+
+  /** A tombstone: removes the committed offset and any a transaction holds for the partition. */
+  delete(groupId: string, topic: string, partition: number): void {
+    this.committed.delete(groupId, topic, partition);
+    for (const table of this.pending.values()) table.delete(groupId, topic, partition);
+  }
+
+  /** Every committed offset of a group, topics and partitions in order. */
+  all(groupId: string): TopicPartitionOffset[] {
+    return this.committed.entries(groupId).map(({ topic, partition, stored }) => ({ topic, partition, offset: stored.offset }));
+  }
+
+  hasOffsets(groupId: string): boolean {
+    return this.committed.has(groupId);
+  }
+
+  /** Groups with committed offsets or offsets in an open transaction. */
+  groups(): Set<string> {
+    return new Set([...this.committed.groups(), ...[...this.pending.values()].flatMap((t) => t.groups())]);
+  }
+
+  /** Holds an offset a producer's transaction wrote at `logOffset` until the transaction's marker. */
+  stage(producerId: number, groupId: string, topic: string, partition: number, offset: CommittedOffset, logOffset: number): void {
+    let table = this.pending.get(producerId);
+    if (!table) this.pending.set(producerId, (table = new OffsetTable()));
+    table.set(groupId, topic, partition, { offset, logOffset });
+  }
+
+  /** The producer's transaction ended: on commit its offsets apply; returns the groups they belong to. */
+  completeTxn(producerId: number, commit: boolean): string[] {
+    const table = this.pending.get(producerId);
     this.pending.delete(producerId);
-    return new Map([...(groups ?? [])].map(([groupId, staged]) => [groupId, [...staged.values()]]));
+    if (!table || !commit) return [];
+    const groups = table.groups();
+    for (const groupId of groups) {
+      for (const { topic, partition, stored } of table.entries(groupId)) this.set(groupId, topic, partition, stored.offset, stored.logOffset);
+    }
+    return groups;
   }
 
-  /** A transaction not yet ended has staged an offset for this partition (require_stable). */
+  /** An open transaction holds an offset for this partition (require_stable answers UNSTABLE_OFFSET_COMMIT). */
   hasPending(groupId: string, topic: string, partition: number): boolean {
-    for (const groups of this.pending.values()) {
-      if (groups.get(groupId)?.has(`${topic}\0${partition}`)) return true;
-    }
+    for (const table of this.pending.values()) if (table.get(groupId, topic, partition)) return true;
     return false;
   }
 
   hasPendingForGroup(groupId: string): boolean {
-    for (const groups of this.pending.values()) if (groups.has(groupId)) return true;
+    for (const table of this.pending.values()) if (table.has(groupId)) return true;
     return false;
+  }
+
+  /** Partitions of a group with an offset in an open transaction. */
+  pendingPartitions(groupId: string): { topic: string; partition: number }[] {
+    const keys = new Map<string, { topic: string; partition: number }>();
+    for (const table of this.pending.values()) {
+      for (const { topic, partition } of table.entries(groupId)) keys.set(`${topic}\0${partition}`, { topic, partition });
+    }
+    return [...keys.values()];
   }
 }

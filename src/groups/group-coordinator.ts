@@ -1,8 +1,9 @@
 // The group coordinator of this broker (every group's, as the only node): classic and consumer
 // (KIP-848) groups side by side in one group id space, committed offsets, and their durable copy
 // in __consumer_offsets, replayed on start. Handlers in src/apis/ translate wire versions; this
-// class holds Kafka's semantics. Offsets staged by transactional producers wait here until the
-// transaction coordinator ends the transaction (stageTxnOffsets / completeTxnOffsets).
+// class holds Kafka's semantics. Offsets committed by a transactional producer are written to
+// __consumer_offsets at once, as a transactional batch, and stay pending until the transaction's
+// COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or on replay).
 import type { Logger } from 'pino';
 import { Reader } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -22,7 +23,7 @@ import {
   encodeOffsetValue,
   type GroupValue,
 } from './group-records.js';
-import { OffsetsTopic, type GroupRecord } from './offsets-topic.js';
+import { OffsetsTopic, type GroupRecord, type TransactionalAppender, type TxnProducer } from './offsets-topic.js';
 import { Timers } from './timers.js';
 
 export type Group = ClassicGroup | ConsumerGroup;
@@ -108,11 +109,14 @@ export class GroupCoordinator {
     };
   }
 
-  /** Opens (creating if needed) __consumer_offsets, replays it and starts offset expiry. */
-  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, log: Logger): Promise<GroupCoordinator> {
+  /**
+   * Opens (creating if needed) __consumer_offsets, replays it and starts offset expiry.
+   * Transactional offset commits are appended through `appendForProducer` (the transaction engine).
+   */
+  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, appendForProducer: TransactionalAppender, log: Logger): Promise<GroupCoordinator> {
     const groupLog = log.child({ component: 'groups' });
     const config = groupConfigOf(brokerConfig);
-    const store = await OffsetsTopic.open(topics, config.offsetsTopicSegmentBytes, groupLog);
+    const store = await OffsetsTopic.open(topics, config.offsetsTopicSegmentBytes, appendForProducer, groupLog);
     const coordinator = new GroupCoordinator(brokerConfig, topics, store, groupLog);
     await coordinator.load();
     coordinator.scheduleExpiry();
@@ -123,19 +127,24 @@ export class GroupCoordinator {
     const started = Date.now();
     const classic = new Map<string, GroupValue>();
     const consumer = new Map<string, number>();
-    const records = await this.store.replay(({ key, value }) => {
-      if (key.type === 'offset') {
-        if (value === null) this.offsets.delete(key.group, key.topic, key.partition);
-        else this.offsets.set(key.group, key.topic, key.partition, decodeOffsetValue(value));
-      } else if (key.type === 'group') {
-        if (value === null) classic.delete(key.group);
-        else classic.set(key.group, decodeGroupValue(value));
-        consumer.delete(key.group);
-      } else {
-        if (value === null) consumer.delete(key.group);
-        else consumer.set(key.group, decodeConsumerGroupValue(value).epoch);
-        classic.delete(key.group);
-      }
+    // Transactional offsets are pending until their producer's marker; those without one stay pending.
+    const records = await this.store.replay({
+      marker: (producerId, commit) => this.offsets.completeTxn(producerId, commit),
+      record: ({ key, value }, logOffset, producerId) => {
+        if (key.type === 'offset') {
+          if (value === null) this.offsets.delete(key.group, key.topic, key.partition);
+          else if (producerId >= 0) this.offsets.stage(producerId, key.group, key.topic, key.partition, decodeOffsetValue(value), logOffset);
+          else this.offsets.set(key.group, key.topic, key.partition, decodeOffsetValue(value), logOffset);
+        } else if (key.type === 'group') {
+          if (value === null) classic.delete(key.group);
+          else classic.set(key.group, decodeGroupValue(value));
+          consumer.delete(key.group);
+        } else {
+          if (value === null) consumer.delete(key.group);
+          else consumer.set(key.group, decodeConsumerGroupValue(value).epoch);
+          classic.delete(key.group);
+        }
+      },
     });
     for (const [id, value] of classic) this.groups.set(id, ClassicGroup.fromValue(id, value, this.classicEnv));
     for (const [id, epoch] of consumer) {
@@ -143,8 +152,7 @@ export class GroupCoordinator {
       g.groupEpoch = g.assignmentEpoch = epoch;
       this.groups.set(id, g);
     }
-    // Groups known only by their offsets (simple commits) come back as empty classic groups.
-    for (const id of this.offsets.groups()) if (!this.groups.has(id)) this.groups.set(id, new ClassicGroup(id, this.classicEnv));
+    this.addOffsetOnlyGroups(this.offsets.groups());
     this.log.info({ records, groups: this.groups.size, ms: Date.now() - started }, 'loaded group state from __consumer_offsets');
   }
 
@@ -234,42 +242,55 @@ export class GroupCoordinator {
       return ErrorCode.NONE;
     });
     try {
-      await this.storeOffsets(req.groupId, accepted);
+      const baseOffset = await this.write(this.offsetRecords(req.groupId, accepted));
+      accepted.forEach((o, i) => this.offsets.set(req.groupId, o.topic, o.partition, o.offset, baseOffset + i));
     } catch (err) {
-      this.log.error({ err, group: req.groupId }, 'could not store committed offsets');
-      return result.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+      const code = commitWriteError(err);
+      if (code === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.log.error({ err, group: req.groupId }, 'could not store committed offsets');
+      return result.map((e) => (e === ErrorCode.NONE ? code : e));
     }
     return result;
   }
 
+  /** The __consumer_offsets partition holding a group's offsets: AddOffsetsToTxn adds it to the transaction. */
+  offsetsPartitionFor(groupId: string): number {
+    return this.store.partitionFor(groupId);
+  }
+
   /**
-   * TxnOffsetCommit: checks the group member as Kafka does for transactional commits and stages
-   * the offsets under the producer id; they become visible only when completeTxnOffsets commits.
-   * Returns one error code per offset, in order; throws nothing.
+   * TxnOffsetCommit: checks the group member as Kafka does for transactional commits, then writes
+   * the offsets as a transactional batch of the producer (which must have the group's partition in
+   * its open transaction). They stay pending — UNSTABLE_OFFSET_COMMIT to require_stable fetches —
+   * until the transaction's marker. Returns one error code per offset, in order; throws nothing.
    */
-  stageTxnOffsets(req: CommitRequest & { producerId: number }): CommitResult {
+  async commitTxnOffsets(req: CommitRequest & TxnProducer): Promise<CommitResult> {
     try {
-      if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
       this.groupForCommit(req.groupId, req.generationIdOrMemberEpoch, req.memberId, req.groupInstanceId, true, Number.MAX_SAFE_INTEGER);
     } catch (err) {
       return req.offsets.map(() => errorCodeOf(err));
     }
     const now = Date.now();
-    const staged: TopicPartitionOffset[] = [];
+    const accepted: TopicPartitionOffset[] = [];
     const result = req.offsets.map((o) => {
       const error = this.checkOffset(o);
-      if (error === ErrorCode.NONE) staged.push({ topic: o.topic, partition: o.partition, offset: this.committed(o, now, -1) });
+      if (error === ErrorCode.NONE) accepted.push({ topic: o.topic, partition: o.partition, offset: this.committed(o, now, -1) });
       return error;
     });
-    this.offsets.stage(req.groupId, req.producerId, staged);
+    try {
+      await this.store.appendTransactional(this.offsetRecords(req.groupId, accepted), req, (baseOffset) => {
+        accepted.forEach((o, i) => this.offsets.stage(req.producerId, req.groupId, o.topic, o.partition, o.offset, baseOffset + i));
+      });
+    } catch (err) {
+      const code = commitWriteError(err);
+      if (code === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.log.error({ err, group: req.groupId }, 'could not store transactional offsets');
+      return result.map((e) => (e === ErrorCode.NONE ? code : e));
+    }
     return result;
   }
 
-  /** Ends a producer's transaction for its staged offsets: commit makes them the committed offsets (durably), abort drops them. */
-  async completeTxnOffsets(producerId: number, commit: boolean): Promise<void> {
-    const staged = this.offsets.takeStaged(producerId);
-    if (!commit) return;
-    for (const [groupId, offsets] of staged) await this.storeOffsets(groupId, offsets);
+  /** A COMMIT or ABORT marker of the producer's transaction reached __consumer_offsets: its pending offsets apply or are dropped. */
+  completeTxnOffsets(producerId: number, commit: boolean): void {
+    this.addOffsetOnlyGroups(this.offsets.completeTxn(producerId, commit));
   }
 
   fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } {
@@ -353,7 +374,8 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
-  private async removeGroup(group: Group, offsets = this.offsets.all(group.groupId)): Promise<void> {
+  /** Deletes a group with the given offsets (by default all, with those its open transactions hold). */
+  private async removeGroup(group: Group, offsets: { topic: string; partition: number }[] = [...this.offsets.all(group.groupId), ...this.offsets.pendingPartitions(group.groupId)]): Promise<void> {
     group.markDead();
     this.groups.delete(group.groupId);
     const records: GroupRecord[] = offsets.map((o) => ({ key: { type: 'offset', group: group.groupId, topic: o.topic, partition: o.partition }, value: null }));
@@ -440,21 +462,45 @@ export class GroupCoordinator {
     };
   }
 
-  private async storeOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    await this.write(offsets.map((o) => ({ key: { type: 'offset', group: groupId, topic: o.topic, partition: o.partition }, value: encodeOffsetValue(o.offset) })));
-    for (const o of offsets) this.offsets.set(groupId, o.topic, o.partition, o.offset);
+  private offsetRecords(groupId: string, offsets: TopicPartitionOffset[]): GroupRecord[] {
+    return offsets.map((o) => ({ key: { type: 'offset', group: groupId, topic: o.topic, partition: o.partition }, value: encodeOffsetValue(o.offset) }));
   }
 
-  private persistClassic(group: ClassicGroup): Promise<void> {
-    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.NOT_COORDINATOR));
-    return this.write([{ key: { type: 'group', group: group.groupId }, value: encodeGroupValue(group.toValue()) }]);
+  /** Groups known only by their offsets (simple commits) exist as empty classic groups. */
+  private addOffsetOnlyGroups(ids: Iterable<string>): void {
+    for (const id of ids) if (!this.groups.has(id)) this.groups.set(id, new ClassicGroup(id, this.classicEnv));
   }
 
-  private write(records: GroupRecord[]): Promise<void> {
+  private async persistClassic(group: ClassicGroup): Promise<void> {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    await this.write([{ key: { type: 'group', group: group.groupId }, value: encodeGroupValue(group.toValue()) }]);
+  }
+
+  /** Appends records; resolves with the log offset of the first. */
+  private write(records: GroupRecord[]): Promise<number> {
     const p = this.store.append(records);
     this.writes.add(p);
     void p.finally(() => this.writes.delete(p)).catch(() => undefined);
     return p;
+  }
+}
+
+/** What an offset commit answers when its write fails, mapped as Kafka's coordinator maps append errors. */
+function commitWriteError(err: unknown): number {
+  const code = errorCodeOf(err);
+  switch (code) {
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    case ErrorCode.UNKNOWN_SERVER_ERROR:
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    default:
+      return code;
   }
 }
 

@@ -2,6 +2,10 @@
 // produce from an idempotent producer, serialized per partition so sequence checks see the
 // previous batch), the transaction coordinator, the markers that end transactions, and the
 // periodic work (timed-out transactions, expired producers and transactional ids).
+// It starts in two steps: open() rebuilds producer state from the logs (the group coordinator
+// then appends transactional offset commits through it while it replays __consumer_offsets),
+// startCoordinator() loads __transaction_state and finishes the transactions decided before a
+// restart, whose markers reach the group coordinator like live ones.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeControlBatch, isTransactional, readBatchHeader, type BatchHeader } from '../../protocol/records/index.js';
@@ -10,29 +14,26 @@ import { KafkaError } from '../kafka-error.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { replayProducerState } from './log-replay.js';
-import { partitionFor } from './partition-for.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
 import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
 import { txnSettings, type TxnSettings } from './txn-config.js';
 import { TxnStateLog } from './txn-state-log.js';
 
-/** Where Kafka tracks a group's transactional offsets (and where DescribeTransactions shows them). */
+/** Where groups' transactional offsets are written; a marker there settles them. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
 /** Single node: the coordinator epoch never changes. */
 const COORDINATOR_EPOCH = 0;
 
-/** The group coordinator's side of transactional offset commits. */
+/** The group coordinator's side of transactional offset commits: told of every marker written to __consumer_offsets. */
 export interface TxnOffsetSink {
-  completeTxnOffsets(producerId: number, commit: boolean): void | Promise<void>;
+  completeTxnOffsets(producerId: number, commit: boolean): void;
 }
 
 export interface TxnEngineOptions {
   config: BrokerConfig;
   topics: TopicRegistry;
   log: Logger;
-  /** The group coordinator, once there is one. */
-  offsets: () => TxnOffsetSink | undefined;
 }
 
 /** A partition's producer state and the queue that serializes its checked appends. */
@@ -50,6 +51,7 @@ class PartitionSlot {
 export class TxnEngine {
   private readonly slots = new WeakMap<PartitionLog, PartitionSlot>();
   private coordinatorRef: TxnCoordinator | undefined;
+  private offsetSink!: TxnOffsetSink;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | undefined;
   private readonly settings: TxnSettings;
@@ -58,7 +60,7 @@ export class TxnEngine {
     this.settings = txnSettings(o.config);
   }
 
-  /** Rebuilds producer state from every partition, loads the coordinator and starts the timer. */
+  /** Rebuilds producer state from every partition. */
   static async open(options: TxnEngineOptions): Promise<TxnEngine> {
     const engine = new TxnEngine(options);
     const started = Date.now();
@@ -67,27 +69,30 @@ export class TxnEngine {
       for (const log of topic.partitions) batches += await replayProducerState(log, engine.slot(log).state);
     }
     options.log.info({ ms: Date.now() - started, batches }, 'rebuilt producer state from the logs');
-    const dataDir = options.config.storage === 'memory' ? null : options.config.logDir;
-    engine.coordinatorRef = await TxnCoordinator.open({
-      stateLog: new TxnStateLog(options.topics, engine.settings.stateLogPartitions, engine.settings.stateLogSegmentBytes, options.log),
-      producerIds: ProducerIdManager.open(dataDir),
-      writeMarkers: (producer, commit, partitions) => engine.writeMarkers(producer, commit, partitions),
-      transactionMaxTimeoutMs: engine.settings.transactionMaxTimeoutMs,
-      transactionalIdExpirationMs: engine.settings.transactionalIdExpirationMs,
-      log: options.log,
-    });
-    engine.timer = setInterval(() => engine.maintain(), engine.settings.checkIntervalMs);
-    engine.timer.unref();
     return engine;
+  }
+
+  /**
+   * Loads the transaction coordinator (finishing transactions decided before a restart; their
+   * markers in __consumer_offsets settle offsets through `offsets`) and starts the periodic work.
+   */
+  async startCoordinator(offsets: TxnOffsetSink): Promise<void> {
+    this.offsetSink = offsets;
+    const dataDir = this.o.config.storage === 'memory' ? null : this.o.config.logDir;
+    this.coordinatorRef = await TxnCoordinator.open({
+      stateLog: new TxnStateLog(this.o.topics, this.settings.stateLogPartitions, this.settings.stateLogSegmentBytes, this.o.log),
+      producerIds: ProducerIdManager.open(dataDir),
+      writeMarkers: (producer, commit, partitions) => this.writeMarkers(producer, commit, partitions),
+      transactionMaxTimeoutMs: this.settings.transactionMaxTimeoutMs,
+      transactionalIdExpirationMs: this.settings.transactionalIdExpirationMs,
+      log: this.o.log,
+    });
+    this.timer = setInterval(() => void this.maintain(), this.settings.checkIntervalMs);
+    this.timer.unref();
   }
 
   get coordinator(): TxnCoordinator {
     return this.coordinatorRef!;
-  }
-
-  /** The __consumer_offsets partition a group's transactional offsets are tracked under. */
-  offsetsPartitionFor(groupId: string): number {
-    return partitionFor(groupId, this.o.config.offsetsTopicNumPartitions);
   }
 
   private slot(log: PartitionLog): PartitionSlot {
@@ -131,6 +136,32 @@ export class TxnEngine {
     });
   }
 
+  /**
+   * Appends a transactional batch the broker writes for a producer — TxnOffsetCommit's offsets
+   * in __consumer_offsets, as Kafka's group coordinator does. It carries no sequence numbers;
+   * the producer must be current and have the partition in its open transaction, checked in the
+   * partition's queue so that the transaction's marker cannot be written before the batch.
+   * `applied` runs before the next append to the partition.
+   */
+  appendForProducer(topic: Topic, partition: number, batch: Buffer, transactionalId: string, applied: (result: AppendResult) => void): Promise<void> {
+    const log = topic.partitions[partition]!;
+    const header = readBatchHeader(batch);
+    const slot = this.slot(log);
+    return slot.serial(async () => {
+      this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
+      const began = slot.state.beginPending(header, log.logEndOffset);
+      let result: AppendResult;
+      try {
+        result = await log.append(batch, { leaderEpoch: 0 });
+      } catch (err) {
+        if (began) slot.state.cancelPending(header.producerId);
+        throw err;
+      }
+      slot.state.recordData(header, result.baseOffset, result.lastOffset);
+      applied(result);
+    });
+  }
+
   lastStableOffset(topic: Topic, partition: number): number {
     const log = topic.partitions[partition]!;
     return this.slots.get(log)?.state.lastStableOffset(log.highWatermark) ?? log.highWatermark;
@@ -145,22 +176,20 @@ export class TxnEngine {
     return [...(this.slots.get(topic.partitions[partition]!)?.state.producers.values() ?? [])];
   }
 
-  /** Ends a transaction in each of its partitions; the group coordinator settles staged offsets. */
+  /** Ends a transaction in each of its partitions; a marker in __consumer_offsets settles the groups' pending offsets. */
   private async writeMarkers(producer: ProducerIdAndEpoch, commit: boolean, partitions: ReadonlyMap<string, ReadonlySet<number>>): Promise<void> {
     const writes: Promise<void>[] = [];
     for (const [name, parts] of partitions) {
-      if (name === OFFSETS_TOPIC) continue;
       const topic = this.o.topics.get(name);
       for (const p of parts) {
         const log = topic?.partitions[p];
-        if (log) writes.push(this.writeMarker(log, producer, commit));
+        if (log) writes.push(this.writeMarker(log, producer, commit, name === OFFSETS_TOPIC));
       }
     }
     await Promise.all(writes);
-    if (partitions.has(OFFSETS_TOPIC)) await this.o.offsets()?.completeTxnOffsets(producer.producerId, commit);
   }
 
-  private writeMarker(log: PartitionLog, producer: ProducerIdAndEpoch, commit: boolean): Promise<void> {
+  private writeMarker(log: PartitionLog, producer: ProducerIdAndEpoch, commit: boolean, settlesOffsets: boolean): Promise<void> {
     const slot = this.slot(log);
     return slot.serial(async () => {
       const now = Date.now();
@@ -168,6 +197,7 @@ export class TxnEngine {
       const header = readBatchHeader(batch);
       const result = await log.append(batch, { leaderEpoch: 0, now });
       slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch: COORDINATOR_EPOCH });
+      if (settlesOffsets) this.offsetSink.completeTxnOffsets(producer.producerId, commit);
     });
   }
 

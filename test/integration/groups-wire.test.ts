@@ -256,17 +256,23 @@ describe('offsets', () => {
 
   it('reports UNSTABLE_OFFSET_COMMIT to require_stable fetches while a transaction holds offsets', async () => {
     const c = await client();
-    const groups = broker.broker.groups;
-    const staged = groups.stageTxnOffsets({ groupId: 'g-txn', producerId: 77, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 'wire-a', partition: 0, offset: 10, leaderEpoch: -1, metadata: null, commitTimestamp: -1 }] });
-    expect(staged).toEqual([0]);
+    const init = await c.send(22, 4, { transactionalId: 'g-txn-producer', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const producer = { transactionalId: 'g-txn-producer', producerId: init.producerId, producerEpoch: init.producerEpoch };
+    const stage = async (offset: number): Promise<number> => {
+      expect((await c.send(25, 3, { ...producer, groupId: 'g-txn' })).errorCode).toBe(ErrorCode.NONE);
+      const r = await c.send(28, 3, { ...producer, groupId: 'g-txn', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'wire-a', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+      return r.topics[0]!.partitions[0]!.errorCode;
+    };
+    const end = async (committed: boolean) => expect((await c.send(26, 3, { ...producer, committed })).errorCode).toBe(ErrorCode.NONE);
+    expect(await stage(10)).toBe(ErrorCode.NONE);
     const fetch = (requireStable: boolean) => c.send(9, 7, { groupId: 'g-txn', topics: [{ name: 'wire-a', partitionIndexes: [0] }], groups: [], requireStable });
     expect((await fetch(true)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
     expect((await fetch(false)).topics[0]!.partitions[0]!.committedOffset).toBe(-1);
-    await groups.completeTxnOffsets(77, true);
+    await end(true);
     const after = (await fetch(true)).topics[0]!.partitions[0]!;
     expect([after.errorCode, after.committedOffset]).toEqual([0, 10]);
-    groups.stageTxnOffsets({ groupId: 'g-txn', producerId: 78, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, offsets: [{ topic: 'wire-a', partition: 0, offset: 99, leaderEpoch: -1, metadata: null, commitTimestamp: -1 }] });
-    await groups.completeTxnOffsets(78, false);
+    expect(await stage(99)).toBe(ErrorCode.NONE);
+    await end(false);
     expect((await fetch(true)).topics[0]!.partitions[0]!.committedOffset).toBe(10);
   });
 
