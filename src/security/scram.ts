@@ -1,0 +1,148 @@
+// SCRAM (RFC 5802, RFC 7677) as Kafka runs it: the two mechanisms with their wire type ids and
+// iteration bounds, the stored credential derived from a salted password, and the server side of
+// one exchange (client-first → server-first, client-final → server-final).
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SaslFailure } from './sasl-failure.js';
+
+export interface ScramMechanism {
+  /** SASL name, e.g. SCRAM-SHA-256. */
+  readonly name: string;
+  /** The `mechanism` byte of the SCRAM credential APIs. */
+  readonly type: number;
+  /** Node digest name. */
+  readonly hash: 'sha256' | 'sha512';
+  readonly minIterations: number;
+  readonly maxIterations: number;
+}
+
+export const SCRAM_MECHANISMS: readonly ScramMechanism[] = [
+  { name: 'SCRAM-SHA-256', type: 1, hash: 'sha256', minIterations: 4096, maxIterations: 16384 },
+  { name: 'SCRAM-SHA-512', type: 2, hash: 'sha512', minIterations: 4096, maxIterations: 16384 },
+];
+
+export function scramMechanismByName(name: string): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => m.name === name);
+}
+
+export function scramMechanismByType(type: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => m.type === type);
+}
+
+/** What the broker keeps per user and mechanism: never the password nor the salted password. */
+export interface ScramCredential {
+  salt: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+  iterations: number;
+}
+
+function hmac(mechanism: ScramMechanism, key: Buffer, data: string | Buffer): Buffer {
+  return createHmac(mechanism.hash, key).update(data).digest();
+}
+
+/** Hi(password, salt, i) of RFC 5802: PBKDF2 with the mechanism's HMAC. */
+export function saltedPassword(mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
+  const length = mechanism.hash === 'sha256' ? 32 : 64;
+  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, length, mechanism.hash);
+}
+
+/** The credential kept for a salted password (StoredKey = H(ClientKey), ServerKey). */
+export function credentialFromSaltedPassword(mechanism: ScramMechanism, salt: Buffer, salted: Buffer, iterations: number): ScramCredential {
+  const clientKey = hmac(mechanism, salted, 'Client Key');
+  return {
+    salt,
+    storedKey: createHash(mechanism.hash).update(clientKey).digest(),
+    serverKey: hmac(mechanism, salted, 'Server Key'),
+    iterations,
+  };
+}
+
+// gs2-header: only "n" (no channel binding); optional authzid; then the bare message.
+const CLIENT_FIRST = /^n,(?:a=([^,]*))?,((?:m=[^,]*,)?n=([^,]+),r=([\x21-\x2b\x2d-\x7e]+)((?:,[a-zA-Z]+=[^,]*)*))$/;
+const CLIENT_FINAL = /^(c=[a-zA-Z0-9/+]*=*,r=([\x21-\x2b\x2d-\x7e]+)(?:,[a-zA-Z]+=[^,]*)*),p=([a-zA-Z0-9/+]+=*)$/;
+
+/** Kafka's saslname → username: `=2C` is a comma, `=3D` an equals sign, any other `=` is invalid. */
+export function usernameFromSaslName(saslName: string): string {
+  const commas = saslName.replace(/=2C/g, ',');
+  if (commas.replace(/=3D/g, '').includes('=')) throw new SaslFailure(`Invalid username: ${saslName}`);
+  return commas.replace(/=3D/g, '=');
+}
+
+/** Kafka's nonce: a random 130-bit number in base 36. */
+function serverNonce(): string {
+  return (BigInt(`0x${randomBytes(17).toString('hex')}`) >> 6n).toString(36);
+}
+
+type State =
+  | { step: 'first' }
+  | { step: 'final'; credential: ScramCredential; nonce: string; authPrefix: string; username: string }
+  | { step: 'done'; username: string }
+  | { step: 'failed' };
+
+/** The server side of one SCRAM exchange. */
+export class ScramServer {
+  private state: State = { step: 'first' };
+
+  constructor(
+    private readonly mechanism: ScramMechanism,
+    private readonly lookup: (username: string) => ScramCredential | undefined,
+  ) {}
+
+  /** The authenticated user once complete. */
+  get username(): string | undefined {
+    return this.state.step === 'done' ? this.state.username : undefined;
+  }
+
+  /** The server's answer to a client message; throws SaslFailure when authentication fails. */
+  evaluate(message: Buffer): Buffer {
+    try {
+      return this.step(message.toString('utf8'));
+    } catch (err) {
+      this.state = { step: 'failed' };
+      throw err;
+    }
+  }
+
+  private step(text: string): Buffer {
+    const state = this.state;
+    switch (state.step) {
+      case 'first': {
+        const match = CLIENT_FIRST.exec(text);
+        if (!match) throw new SaslFailure(`Invalid SCRAM client first message format: ${text}`);
+        const [, authzid = '', bare, saslName, clientNonce] = match as unknown as [string, string | undefined, string, string, string];
+        const username = usernameFromSaslName(saslName);
+        const credential = this.lookup(username);
+        if (!credential) throw new SaslFailure('Authentication failed: Invalid user credentials');
+        if (authzid !== '' && authzid !== username) {
+          throw new SaslFailure('Authentication failed: Client requested an authorization id that is different from username', true);
+        }
+        if (credential.iterations < this.mechanism.minIterations) {
+          throw new SaslFailure(`Iterations ${credential.iterations} is less than the minimum ${this.mechanism.minIterations} for ${this.mechanism.name}`);
+        }
+        const nonce = clientNonce + serverNonce();
+        const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
+        this.state = { step: 'final', credential, nonce, authPrefix: `${bare},${serverFirst}`, username };
+        return Buffer.from(serverFirst, 'utf8');
+      }
+      case 'final': {
+        const match = CLIENT_FINAL.exec(text);
+        if (!match) throw new SaslFailure(`Invalid SCRAM client final message format: ${text}`);
+        const [, withoutProof, nonce, proofText] = match as unknown as [string, string, string, string];
+        if (nonce !== state.nonce) throw new SaslFailure('Invalid client nonce in the final client message.');
+        const authMessage = `${state.authPrefix},${withoutProof}`;
+        const { storedKey, serverKey } = state.credential;
+        const clientSignature = hmac(this.mechanism, storedKey, authMessage);
+        const proof = Buffer.from(proofText, 'base64');
+        if (proof.length !== clientSignature.length) throw new SaslFailure('Invalid client credentials');
+        const clientKey = Buffer.alloc(proof.length);
+        for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i]! ^ clientSignature[i]!;
+        const computed = createHash(this.mechanism.hash).update(clientKey).digest();
+        if (!timingSafeEqual(computed, storedKey)) throw new SaslFailure('Invalid client credentials');
+        this.state = { step: 'done', username: state.username };
+        return Buffer.from(`v=${hmac(this.mechanism, serverKey, authMessage).toString('base64')}`, 'utf8');
+      }
+      default:
+        throw new SaslFailure(`Unexpected challenge in Sasl server state ${state.step}`);
+    }
+  }
+}
