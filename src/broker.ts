@@ -11,6 +11,8 @@ import { TopicRegistry, type Topic } from './topics/topic-registry.js';
 import type { AppendResult } from './log/partition-log.js';
 import { TxnEngine } from './txn/txn-engine.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
+import { SaslAuthenticator } from './security/sasl-authenticator.js';
+import { ScramCredentialStore } from './security/scram-credentials.js';
 
 export interface AbortedTransaction {
   producerId: number;
@@ -28,6 +30,8 @@ export class Broker {
   txn!: TxnEngine;
   /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
   groups!: GroupCoordinator;
+  /** SCRAM users (AlterUserScramCredentials); set by runBroker before it listens. */
+  scramCredentials!: ScramCredentialStore;
 
   constructor(
     readonly config: BrokerConfig,
@@ -39,6 +43,11 @@ export class Broker {
     this.clusterId = topics.clusterId;
     this.advertisedHost = config.advertised.host;
     this.advertisedPort = config.advertised.port;
+  }
+
+  /** A new connection's SASL state when the client listener uses SASL, else undefined. */
+  saslAuthenticator(): SaslAuthenticator | undefined {
+    return this.config.sasl === undefined ? undefined : new SaslAuthenticator(this.config.sasl, this.scramCredentials);
   }
 
   /** Appends one validated produce batch to a partition, with the idempotence and transaction checks. */
@@ -100,6 +109,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.txn = txn;
   broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
+  broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
   const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
   let port: number;
   try {

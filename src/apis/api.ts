@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { RequestHeader } from '../../protocol/codec/headers.js';
 import type { Broker } from '../broker.js';
+import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -13,6 +14,10 @@ export interface ConnectionInfo {
   clientSoftware?: string;
   /** Aborted when the connection closes (ends long polls early). */
   readonly closed: AbortSignal;
+  /** Who the client is: `User:<name>` once SASL-authenticated, else `User:ANONYMOUS`. */
+  principal: string;
+  /** The SASL state on a SASL listener; absent on a PLAINTEXT one. */
+  readonly sasl?: SaslAuthenticator;
 }
 
 export interface RequestContext {

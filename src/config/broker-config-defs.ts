@@ -73,6 +73,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('controller.quorum.bootstrap.servers', LIST, '', 'KRaft bootstrap servers; accepted and ignored by Creek.'),
   broker('inter.broker.listener.name', STRING, null, 'Listener for traffic between brokers; unused by single-node Creek.'),
   broker('security.inter.broker.protocol', STRING, 'PLAINTEXT', 'Protocol between brokers; unused by single-node Creek.', { validator: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL') }),
+  broker('sasl.enabled.mechanisms', LIST, 'GSSAPI', 'SASL mechanisms enabled on SASL listeners (per listener: listener.name.<listener>.sasl.enabled.mechanisms); Creek supports PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.'),
   // ---- network ----
   broker('num.network.threads', INT, '3', 'Network threads in Kafka; accepted for compatibility (Node.js has one event loop).', { validator: atLeast(1), dynamic: true }),
   broker('num.io.threads', INT, '8', 'Request handler threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),

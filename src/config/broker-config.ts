@@ -14,6 +14,7 @@ import { layerFrom, type ConfigLayer } from './config-layer.js';
 import { envLayer } from './env.js';
 import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from './listeners.js';
 import { parseProperties } from './properties.js';
+import { isListenerSaslKey, resolveSaslConfig, type SaslConfig } from '../security/sasl-config.js';
 
 export interface BrokerEndpoint extends Endpoint {
   securityProtocol: string;
@@ -27,6 +28,8 @@ export interface BrokerConfig {
   listener: BrokerEndpoint;
   /** The address given to clients in metadata. */
   advertised: BrokerEndpoint;
+  /** SASL settings when the client listener is SASL_PLAINTEXT or SASL_SSL. */
+  sasl?: SaslConfig;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -141,6 +144,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   for (const [key, { value, origin }] of merged) {
     const def = brokerConfigDef(key);
     if (def === undefined) {
+      if (isListenerSaslKey(key)) continue;
       warnings.push(`Unknown configuration ${key} (from ${origin}) is kept but has no effect`);
       continue;
     }
@@ -158,6 +162,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
 
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
+  const sasl = endpoints && resolveSaslConfig(endpoints.listener.name, endpoints.listener.securityProtocol, (key) => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null, problems);
   if (problems.length > 0 || endpoints === undefined) throw new ConfigError(problems);
 
   const retentionMs = isSet('log.retention.ms')
@@ -170,6 +175,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     nodeId,
     clusterId: isSet('cluster.id') ? str('cluster.id') : generateClusterId(),
     ...endpoints,
+    ...(sasl === undefined ? {} : { sasl }),
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,

@@ -8,6 +8,7 @@ import { peekRequestHeader } from '../../protocol/codec/headers.js';
 import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/api.js';
 import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
+import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
 
 export interface ConnectionOptions {
@@ -42,7 +43,8 @@ export class Connection {
     logger: Logger,
   ) {
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.info = { id, remoteAddress, clientId: null, closed: this.abort.signal };
+    const sasl = broker.saslAuthenticator();
+    this.info = { id, remoteAddress, clientId: null, closed: this.abort.signal, principal: ANONYMOUS_PRINCIPAL, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
     socket.setNoDelay(true);
     this.reader = new FrameReader((size) =>
@@ -123,6 +125,12 @@ export class Connection {
       return;
     }
     const { apiKey, apiVersion, correlationId } = header;
+    const sasl = this.info.sasl;
+    if (sasl !== undefined && !sasl.accepts(apiKey)) {
+      // As Kafka's SaslServerAuthenticator: until authenticated only the SASL exchange is served.
+      this.fail(`api ${apiKey} is not allowed in this SASL state`, { apiKey, apiVersion });
+      return;
+    }
     const handler = this.apis.get(apiKey);
     if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS) {
@@ -155,6 +163,11 @@ export class Connection {
       const response = await handler.handle(decoded.body as never, ctx);
       if (response === NO_RESPONSE || this.closed) return;
       this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+      if (sasl?.failed) {
+        // A refused mechanism or failed authentication: the answer goes out, then the connection closes.
+        this.frames.length = 0;
+        this.socket.end();
+      }
     } catch (err) {
       // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
       // response shape to fill we close this connection, and the client retries on a new one.
