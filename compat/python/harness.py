@@ -1,0 +1,67 @@
+"""Shared by the Python clients' scenario scripts: argument handling, checks, and the exit
+status the runner reads (0 = pass; otherwise the last stderr line says why).
+
+Usage: <script> FEATURE BOOTSTRAP NAME  (NAME is unique to the scenario and run)."""
+import sys
+import time
+import traceback
+
+
+class Context:
+    def __init__(self, bootstrap, base_name):
+        self.bootstrap = bootstrap
+        self.base_name = base_name
+
+    def name(self, suffix=""):
+        return f"{self.base_name}-{suffix}" if suffix else self.base_name
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def equal(actual, expected, what):
+    if actual != expected:
+        raise AssertionError(f"{what}: expected {expected!r:.300}, got {actual!r:.300}")
+
+
+def eventually(what, probe, timeout_s=20.0, interval_s=0.1):
+    """Calls probe until it returns something other than None; fails after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+            if value is not None:
+                return value
+        except Exception as err:  # noqa: BLE001 - reported if it never succeeds
+            last_error = err
+        time.sleep(interval_s)
+    raise AssertionError(f"{what} never happened" + (f" (last error: {last_error!r})" if last_error else ""))
+
+
+def expect_error(what, action):
+    """Runs action, which must raise; returns the exception."""
+    try:
+        action()
+    except Exception as err:  # noqa: BLE001 - the caller checks which error it is
+        return err
+    raise AssertionError(f"{what}: expected an error, but it succeeded")
+
+
+def main(scenarios):
+    feature, bootstrap, base_name = sys.argv[1:4]
+    scenario = scenarios.get(feature)
+    if scenario is None:
+        print(f"no scenario {feature!r} in {sys.argv[0]}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        scenario(Context(bootstrap, base_name))
+    except AssertionError as err:
+        print(str(err), file=sys.stderr)
+        sys.exit(1)
+    except Exception as err:  # noqa: BLE001 - any client error fails the scenario, with its trace
+        traceback.print_exc()
+        print(f"{type(err).__name__}: {err}", file=sys.stderr)
+        sys.exit(1)
