@@ -171,11 +171,14 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
 
 export interface LatencyLoad {
   port: number;
+  /** A topic nobody else writes to, created empty: its k-th batch per partition holds offset k * records. */
   topic: string;
   partitions: number;
   batch: Batch;
   /** Batches per second across all partitions. */
   rate: number;
+  /** Paced load before samples count (connections, JIT and long polls settle). */
+  warmupMs: number;
   durationMs: number;
 }
 
@@ -185,10 +188,18 @@ export interface Latency {
   achievedBytesPerSec: number;
 }
 
+/** The base offset Produce assigned to the single batch of a one-partition request. */
+function producedOffset(frame: Buffer): number {
+  checkProduce(frame, 1);
+  const { body } = decodeResponse(0, PRODUCE_VERSION, frame) as { body: ProduceResponse };
+  return body.responses[0]!.partitionResponses[0]!.baseOffset;
+}
+
 /**
  * Paced produce (acks=1, one connection per partition so offsets follow send order) and one
- * long-polling consumer per partition. A batch's latency runs from the produce call to the
- * fetch response that delivers it; the k-th batch of a partition holds offset k * records.
+ * long-polling consumer per partition, on a fresh topic. A batch's latency runs from the produce
+ * call to the fetch response that delivers it; the k-th batch of a partition holds offset
+ * k * records (checked against every produce ack). Batches sent during the warm-up are not sampled.
  */
 export async function driveLatency(load: LatencyLoad): Promise<Latency> {
   const producers = await Promise.all(Array.from({ length: load.partitions }, () => FrameConnection.open(load.port)));
@@ -199,11 +210,12 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
   const produceMs = new Samples();
   let stopped = false;
   let delivered = 0;
+  let measureFrom = Infinity;
 
   const consume = async (partition: number): Promise<void> => {
     let offset = 0;
     while (!stopped) {
-      const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 200, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
+      const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
       const now = performance.now();
       const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
       const p = body.responses[0]?.partitions[0];
@@ -212,7 +224,8 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
       for (const r of records) {
         forEachBatch(r, (base, last) => {
           const sent = sentAt[partition]![base / load.batch.records];
-          if (sent !== undefined) endToEndMs.add(now - sent);
+          if (sent === undefined) throw new Error(`partition ${partition} delivered offset ${base}, which was not produced by this run`);
+          if (sent >= measureFrom) endToEndMs.add(now - sent);
           delivered++;
           offset = last + 1;
         });
@@ -223,26 +236,35 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
 
   const acks: Promise<void>[] = [];
   const start = performance.now();
+  const end = start + load.warmupMs + load.durationMs;
   let sent = 0;
-  while (performance.now() - start < load.durationMs) {
-    const due = Math.floor(((performance.now() - start) / 1000) * load.rate);
+  let measuredSent = 0;
+  for (let now = start; now < end; now = performance.now()) {
+    if (measureFrom === Infinity && now - start >= load.warmupMs) measureFrom = now;
+    const due = Math.floor(((now - start) / 1000) * load.rate);
     for (; sent < due; sent++) {
       const partition = sent % load.partitions;
       const t0 = performance.now();
-      sentAt[partition]!.push(t0);
+      const k = sentAt[partition]!.push(t0) - 1;
+      if (t0 >= measureFrom) measuredSent++;
       acks.push(producers[partition]!.request(frames[partition]!).then((r) => {
-        checkProduce(r, 1);
-        produceMs.add(performance.now() - t0);
+        const offset = producedOffset(r);
+        if (offset !== k * load.batch.records) throw new Error(`partition ${partition}: batch ${k} got offset ${offset}; the topic was not empty`);
+        if (t0 >= measureFrom) produceMs.add(performance.now() - t0);
       }));
     }
     await new Promise((r) => setImmediate(r));
   }
-  const seconds = (performance.now() - start) / 1000;
-  await Promise.all(acks);
+  const seconds = (performance.now() - measureFrom) / 1000;
+  const failed = consuming.then(() => undefined);
+  await Promise.race([Promise.all(acks), failed]);
   const deadline = performance.now() + 5000;
-  while (delivered < sent && performance.now() < deadline) await sleep(5);
+  while (delivered < sent && performance.now() < deadline) await Promise.race([sleep(5), failed]);
   stopped = true;
   for (const c of [...producers, ...consumers]) c.close();
-  await consuming.catch(() => undefined); // the long polls in flight fail with "connection closed"
-  return { endToEndMs, produceMs, achievedBytesPerSec: (sent * load.batch.bytes.length) / seconds };
+  await consuming.catch((err: Error) => {
+    if (err.message !== 'connection closed') throw err; // the long polls in flight end with "connection closed"
+  });
+  if (delivered < sent) throw new Error(`only ${delivered} of ${sent} batches were delivered within 5 s of the last produce`);
+  return { endToEndMs, produceMs, achievedBytesPerSec: (measuredSent * load.batch.bytes.length) / seconds };
 }
