@@ -5,7 +5,7 @@
 // instead of INVALID_PRODUCER_EPOCH. v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may
 // be returned).
 import { ErrorCode } from '../../protocol/errors.js';
-import { OFFSETS_TOPIC } from '../txn/txn-engine.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { txnErrorCode } from '../txn/version-errors.js';
 import { defineApi } from './api.js';
 

@@ -12,6 +12,7 @@ import { encodeControlBatch, isTransactional, readBatchHeader, type BatchHeader 
 import type { BrokerConfig } from '../config/broker-config.js';
 import { KafkaError } from '../kafka-error.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { replayProducerState } from './log-replay.js';
 import { ProducerIdManager } from './producer-ids.js';
@@ -20,8 +21,6 @@ import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
 import { txnSettings, type TxnSettings } from './txn-config.js';
 import { TxnStateLog } from './txn-state-log.js';
 
-/** Where groups' transactional offsets are written; a marker there settles them. */
-export const OFFSETS_TOPIC = '__consumer_offsets';
 /** Single node: the coordinator epoch never changes. */
 const COORDINATOR_EPOCH = 0;
 
