@@ -128,7 +128,9 @@ export class ScramServer {
         const match = CLIENT_FINAL.exec(text);
         if (!match) throw new SaslFailure(`Invalid SCRAM client final message format: ${text}`);
         const [, withoutProof, nonce, proofText] = match as unknown as [string, string, string, string];
-        if (nonce !== state.nonce) throw new SaslFailure('Invalid client nonce in the final client message.');
+        // RFC 5802 wants the server's nonce echoed exactly; librdkafka before 2.6.1 sends its own
+        // nonce in front of it, which Kafka 3.8.1-3.9 accept (nonce ends with the server's), as here.
+        if (!nonce.endsWith(state.nonce)) throw new SaslFailure('Invalid client nonce in the final client message.');
         const authMessage = `${state.authPrefix},${withoutProof}`;
         const { storedKey, serverKey } = state.credential;
         const clientSignature = hmac(this.mechanism, storedKey, authMessage);
