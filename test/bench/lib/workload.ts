@@ -1,8 +1,15 @@
 // Pre-encoded load: record batches of a given record and batch size, and the Produce / Fetch /
-// Metadata request frames built around them once, so sending costs the generator nothing.
+// Metadata request frames built around them once (plus the group-membership requests of the scale scenario), so sending costs the generator nothing.
+import { encodeData } from '../../../protocol/codec/data.js';
 import { encodeRequest } from '../../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { BATCH_HEADER_SIZE, OFFSET, batchSize, readInt64, writeInt64 } from '../../../protocol/records/batch-header.js';
+import {
+  consumerProtocolAssignment,
+  consumerProtocolSubscription,
+  type ConsumerProtocolAssignment,
+  type ConsumerProtocolSubscription,
+} from '../../../protocol/schema/index.js';
 import { sampleBatch } from '../../unit/protocol/sample-batch.js';
 
 export const CLIENT_ID = 'creek-bench';
@@ -125,4 +132,46 @@ export function logImage(batch: Batch, count: number): Buffer {
     writeInt64(out, i * batch.records, at + OFFSET.baseOffset);
   }
   return out;
+}
+
+export const JOIN_GROUP_VERSION = 3;
+export const SYNC_GROUP_VERSION = 2;
+export const HEARTBEAT_VERSION = 2;
+
+/** A JoinGroup v3 request of a "consumer" member subscribed to `topics` (v3: no member-id round trip). */
+export function joinGroupFrame(groupId: string, memberId: string, topics: readonly string[], sessionTimeoutMs: number): Buffer {
+  return encodeRequest(11, JOIN_GROUP_VERSION, 0, CLIENT_ID, {
+    groupId,
+    sessionTimeoutMs,
+    rebalanceTimeoutMs: sessionTimeoutMs,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: encodeData<ConsumerProtocolSubscription>(consumerProtocolSubscription, 0, { topics: [...topics], userData: null }) }],
+    reason: null,
+  });
+}
+
+/** A SyncGroup v2 request; the leader hands `assignments` (member id → topic → partitions). */
+export function syncGroupFrame(groupId: string, generationId: number, memberId: string, assignments: ReadonlyMap<string, Record<string, number[]>>): Buffer {
+  return encodeRequest(14, SYNC_GROUP_VERSION, 0, CLIENT_ID, {
+    groupId,
+    generationId,
+    memberId,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments: [...assignments].map(([member, byTopic]) => ({
+      memberId: member,
+      assignment: encodeData<ConsumerProtocolAssignment>(consumerProtocolAssignment, 0, {
+        assignedPartitions: Object.entries(byTopic).map(([topic, partitions]) => ({ topic, partitions })),
+        userData: null,
+      }),
+    })),
+  });
+}
+
+/** A Heartbeat v2 request. */
+export function heartbeatFrame(groupId: string, generationId: number, memberId: string): Buffer {
+  return encodeRequest(12, HEARTBEAT_VERSION, 0, CLIENT_ID, { groupId, generationId, memberId, groupInstanceId: null });
 }
