@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { RunningBroker, StartOptions } from '../../src/broker.js';
+import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../src/txn/txn-state-log.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
@@ -59,152 +59,137 @@ async function fetched(c: RawClient, groupId: string, requireStable: boolean): P
   return [p.errorCode, Number(p.committedOffset)];
 }
 
-/** Starts, runs `body`, stops; the next call on the same data dir restarts on the same port (kafkajs reconnects to it). */
-function restartable(dataDir: string): (options?: StartOptions) => Promise<RunningBroker> {
+/** Starts a broker on `dataDir`; each later call restarts it on the same port (kafkajs reconnects to it). */
+function restartable(dataDir: string): () => Promise<RunningBroker> {
   let port = 0;
-  return async (options = {}) => {
-    const broker = await withBroker({ dataDir, port, properties: { 'group.initial.rebalance.delay.ms': 0 }, ...options });
+  return async () => {
+    const broker = await withBroker({ dataDir, port, properties: { 'group.initial.rebalance.delay.ms': 0 } });
     port = broker.port;
     return broker;
   };
 }
 
+interface Session {
+  broker: RunningBroker;
+  client: RawClient;
+  /** Stops the broker and starts it again on the same data dir, with a new client. */
+  restart(): Promise<void>;
+}
+
+/** Runs `body` against a broker on a fresh data dir holding TOPIC; cleans up after. */
+async function withRestarts(body: (s: Session) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  const start = restartable(dir.path);
+  const connect = async (broker: RunningBroker): Promise<Session> => ({ broker, client: await RawClient.connect(broker.host, broker.port), restart });
+  const stop = async (): Promise<void> => {
+    session.client.close();
+    await session.broker.stop();
+  };
+  const restart = async (): Promise<void> => {
+    await stop();
+    Object.assign(session, await connect(await start()));
+  };
+  const session = await connect(await start());
+  try {
+    await session.broker.broker.topics.create(TOPIC, { numPartitions: 1 });
+    await body(session);
+  } finally {
+    await stop();
+    dir.remove();
+  }
+}
+
 describe('transactional offsets over the wire, across restarts', () => {
   it('committed offsets survive, aborted ones never appear, an open one stays UNSTABLE and can still commit', async () => {
-    const dir = tempDir();
-    const start = restartable(dir.path);
-    try {
-      let broker = await start();
-      let c = await RawClient.connect(broker.host, broker.port);
-      await broker.broker.topics.create(TOPIC, { numPartitions: 1 });
+    await withRestarts(async (s) => {
+      const committed = await initTxn(s.client, 'txo-committed');
+      expect(await addOffsets(s.client, committed, 'g-committed')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, committed, 'g-committed', 5)).toBe(ErrorCode.NONE);
+      expect(await fetched(s.client, 'g-committed', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
+      expect(await fetched(s.client, 'g-committed', false)).toEqual([ErrorCode.NONE, -1]);
+      expect(await endTxn(s.client, committed, true)).toBe(ErrorCode.NONE);
+      expect(await fetched(s.client, 'g-committed', true)).toEqual([ErrorCode.NONE, 5]);
 
-      const committed = await initTxn(c, 'txo-committed');
-      expect(await addOffsets(c, committed, 'g-committed')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, committed, 'g-committed', 5)).toBe(ErrorCode.NONE);
-      expect(await fetched(c, 'g-committed', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
-      expect(await fetched(c, 'g-committed', false)).toEqual([ErrorCode.NONE, -1]);
-      expect(await endTxn(c, committed, true)).toBe(ErrorCode.NONE);
-      expect(await fetched(c, 'g-committed', true)).toEqual([ErrorCode.NONE, 5]);
-
-      const aborted = await initTxn(c, 'txo-aborted');
-      expect(await addOffsets(c, aborted, 'g-aborted')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, aborted, 'g-aborted', 7)).toBe(ErrorCode.NONE);
-      expect(await endTxn(c, aborted, false)).toBe(ErrorCode.NONE);
-      expect(await fetched(c, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
+      const aborted = await initTxn(s.client, 'txo-aborted');
+      expect(await addOffsets(s.client, aborted, 'g-aborted')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, aborted, 'g-aborted', 7)).toBe(ErrorCode.NONE);
+      expect(await endTxn(s.client, aborted, false)).toBe(ErrorCode.NONE);
+      expect(await fetched(s.client, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
 
       // A plain commit written after the transaction's offset wins when the transaction commits, as in Kafka.
-      const overtaken = await initTxn(c, 'txo-overtaken');
-      expect(await addOffsets(c, overtaken, 'g-overtaken')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, overtaken, 'g-overtaken', 10)).toBe(ErrorCode.NONE);
-      const plain = await c.send(8, 8, {
+      const overtaken = await initTxn(s.client, 'txo-overtaken');
+      expect(await addOffsets(s.client, overtaken, 'g-overtaken')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, overtaken, 'g-overtaken', 10)).toBe(ErrorCode.NONE);
+      const plain = await s.client.send(8, 8, {
         groupId: 'g-overtaken', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
         topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 20, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] }],
       });
       expect(plain.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
-      expect(await endTxn(c, overtaken, true)).toBe(ErrorCode.NONE);
-      expect(await fetched(c, 'g-overtaken', true)).toEqual([ErrorCode.NONE, 20]);
+      expect(await endTxn(s.client, overtaken, true)).toBe(ErrorCode.NONE);
+      expect(await fetched(s.client, 'g-overtaken', true)).toEqual([ErrorCode.NONE, 20]);
 
-      const open = await initTxn(c, 'txo-open');
-      expect(await addOffsets(c, open, 'g-open')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, open, 'g-open', 9)).toBe(ErrorCode.NONE);
-      c.close();
-      await broker.stop();
+      const open = await initTxn(s.client, 'txo-open');
+      expect(await addOffsets(s.client, open, 'g-open')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, open, 'g-open', 9)).toBe(ErrorCode.NONE);
 
-      broker = await start();
-      c = await RawClient.connect(broker.host, broker.port);
-      expect(await fetched(c, 'g-committed', true)).toEqual([ErrorCode.NONE, 5]);
-      expect(await fetched(c, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
-      expect(await fetched(c, 'g-overtaken', true)).toEqual([ErrorCode.NONE, 20]);
-      expect(await fetched(c, 'g-open', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
-      expect(await fetched(c, 'g-open', false)).toEqual([ErrorCode.NONE, -1]);
-      expect(broker.broker.groups.listGroups().map((g) => g.groupId)).toContain('g-open');
+      await s.restart();
+      expect(await fetched(s.client, 'g-committed', true)).toEqual([ErrorCode.NONE, 5]);
+      expect(await fetched(s.client, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
+      expect(await fetched(s.client, 'g-overtaken', true)).toEqual([ErrorCode.NONE, 20]);
+      expect(await fetched(s.client, 'g-open', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
+      expect(await fetched(s.client, 'g-open', false)).toEqual([ErrorCode.NONE, -1]);
+      expect(s.broker.broker.groups.listGroups().map((g) => g.groupId)).toContain('g-open');
       // The producer of the open transaction is still current after the restart and commits it.
-      expect(await endTxn(c, open, true)).toBe(ErrorCode.NONE);
-      expect(await fetched(c, 'g-open', true)).toEqual([ErrorCode.NONE, 9]);
-      c.close();
-      await broker.stop();
+      expect(await endTxn(s.client, open, true)).toBe(ErrorCode.NONE);
+      expect(await fetched(s.client, 'g-open', true)).toEqual([ErrorCode.NONE, 9]);
 
-      broker = await start();
-      c = await RawClient.connect(broker.host, broker.port);
-      expect(await fetched(c, 'g-open', true)).toEqual([ErrorCode.NONE, 9]);
-      expect(await fetched(c, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
-      c.close();
-      await broker.stop();
-    } finally {
-      dir.remove();
-    }
+      await s.restart();
+      expect(await fetched(s.client, 'g-open', true)).toEqual([ErrorCode.NONE, 9]);
+      expect(await fetched(s.client, 'g-aborted', true)).toEqual([ErrorCode.NONE, -1]);
+    });
   });
 
   it('an open transaction fenced after a restart by a new producer drops its offsets', async () => {
-    const dir = tempDir();
-    const start = restartable(dir.path);
-    try {
-      let broker = await start();
-      let c = await RawClient.connect(broker.host, broker.port);
-      await broker.broker.topics.create(TOPIC, { numPartitions: 1 });
-      const old = await initTxn(c, 'txo-fenced');
-      expect(await addOffsets(c, old, 'g-fenced')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, old, 'g-fenced', 3)).toBe(ErrorCode.NONE);
-      c.close();
-      await broker.stop();
+    await withRestarts(async (s) => {
+      const old = await initTxn(s.client, 'txo-fenced');
+      expect(await addOffsets(s.client, old, 'g-fenced')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, old, 'g-fenced', 3)).toBe(ErrorCode.NONE);
 
-      broker = await start();
-      c = await RawClient.connect(broker.host, broker.port);
-      expect(await fetched(c, 'g-fenced', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
-      const next = await initTxn(c, 'txo-fenced');
+      await s.restart();
+      expect(await fetched(s.client, 'g-fenced', true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
+      const next = await initTxn(s.client, 'txo-fenced');
       expect(next.producerEpoch).toBe(old.producerEpoch + 2);
-      expect(await fetched(c, 'g-fenced', true)).toEqual([ErrorCode.NONE, -1]);
-      expect(await endTxn(c, old, true)).toBe(ErrorCode.PRODUCER_FENCED);
+      expect(await fetched(s.client, 'g-fenced', true)).toEqual([ErrorCode.NONE, -1]);
+      expect(await endTxn(s.client, old, true)).toBe(ErrorCode.PRODUCER_FENCED);
       // The fenced producer can no longer write offsets for the group.
-      expect(await txnCommit(c, old, 'g-fenced', 4)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
-      expect(await fetched(c, 'g-fenced', true)).toEqual([ErrorCode.NONE, -1]);
-      c.close();
-      await broker.stop();
-    } finally {
-      dir.remove();
-    }
+      expect(await txnCommit(s.client, old, 'g-fenced', 4)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+      expect(await fetched(s.client, 'g-fenced', true)).toEqual([ErrorCode.NONE, -1]);
+    });
   });
 
   it('a commit decided before a restart but not yet written applies the group offsets on start', async () => {
-    const dir = tempDir();
-    const start = restartable(dir.path);
-    try {
-      let broker = await start();
-      let c = await RawClient.connect(broker.host, broker.port);
-      await broker.broker.topics.create(TOPIC, { numPartitions: 1 });
-      const p = await initTxn(c, 'txo-prepared');
-      expect(await addOffsets(c, p, 'g-prepared')).toBe(ErrorCode.NONE);
-      expect(await txnCommit(c, p, 'g-prepared', 12)).toBe(ErrorCode.NONE);
+    await withRestarts(async (s) => {
+      const p = await initTxn(s.client, 'txo-prepared');
+      expect(await addOffsets(s.client, p, 'g-prepared')).toBe(ErrorCode.NONE);
+      expect(await txnCommit(s.client, p, 'g-prepared', 12)).toBe(ErrorCode.NONE);
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
-      const meta = broker.broker.txn.coordinator.get('txo-prepared')!;
-      await new TxnStateLog(broker.broker.topics, 50, 1 << 20, broker.broker.log).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
-      c.close();
-      await broker.stop();
+      const { broker } = s.broker;
+      const meta = broker.txn.coordinator.get('txo-prepared')!;
+      await new TxnStateLog(broker.topics, 50, 1 << 20, broker.log).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
 
-      broker = await start();
-      c = await RawClient.connect(broker.host, broker.port);
-      expect(broker.broker.txn.coordinator.get('txo-prepared')!.state).toBe(TxnState.CompleteCommit);
-      expect(await fetched(c, 'g-prepared', true)).toEqual([ErrorCode.NONE, 12]);
-      c.close();
-      await broker.stop();
-    } finally {
-      dir.remove();
-    }
+      await s.restart();
+      expect(s.broker.broker.txn.coordinator.get('txo-prepared')!.state).toBe(TxnState.CompleteCommit);
+      expect(await fetched(s.client, 'g-prepared', true)).toEqual([ErrorCode.NONE, 12]);
+    });
   });
 
   it('refuses offsets from a producer whose transaction lacks the group, and keeps nothing pending', async () => {
-    const broker = await withBroker();
-    const c = await RawClient.connect(broker.host, broker.port);
-    try {
-      await broker.broker.topics.create(TOPIC, { numPartitions: 1 });
-      const p = await initTxn(c, 'txo-not-added');
-      expect(await txnCommit(c, p, 'g-not-added', 1)).toBe(ErrorCode.INVALID_TXN_STATE);
-      expect(await fetched(c, 'g-not-added', true)).toEqual([ErrorCode.NONE, -1]);
-      expect(await txnCommit(c, { ...p, producerId: p.producerId + 1000 }, 'g-not-added', 1)).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-    } finally {
-      c.close();
-      await broker.stop();
-    }
+    await withRestarts(async (s) => {
+      const p = await initTxn(s.client, 'txo-not-added');
+      expect(await txnCommit(s.client, p, 'g-not-added', 1)).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(await fetched(s.client, 'g-not-added', true)).toEqual([ErrorCode.NONE, -1]);
+      expect(await txnCommit(s.client, { ...p, producerId: p.producerId + 1000 }, 'g-not-added', 1)).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    });
   });
 });
 
