@@ -1,7 +1,8 @@
 // Every client the suite checks, in the order they run and appear in the matrix.
 import type { ClientSuite } from '../lib/scenario.js';
 import { confluentKafkaSuite } from './confluent-kafka.js';
+import { kafkajsSuite } from './kafkajs.js';
 import { kafkaPythonSuite } from './kafka-python.js';
 import { kcatSuite } from './kcat.js';
 
-export const clients: readonly ClientSuite[] = [kcatSuite, kafkaPythonSuite, confluentKafkaSuite];
+export const clients: readonly ClientSuite[] = [kafkajsSuite, kcatSuite, kafkaPythonSuite, confluentKafkaSuite];
