@@ -86,6 +86,7 @@ export class ScramServer {
   constructor(
     private readonly mechanism: ScramMechanism,
     private readonly lookup: (username: string) => ScramCredential | undefined,
+    private readonly newNonce: () => string = serverNonce,
   ) {}
 
   /** The authenticated user once complete. */
@@ -119,7 +120,7 @@ export class ScramServer {
         if (credential.iterations < this.mechanism.minIterations) {
           throw new SaslFailure(`Iterations ${credential.iterations} is less than the minimum ${this.mechanism.minIterations} for ${this.mechanism.name}`);
         }
-        const nonce = clientNonce + serverNonce();
+        const nonce = clientNonce + this.newNonce();
         const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
         this.state = { step: 'final', credential, nonce, authPrefix: `${bare},${serverFirst}`, username };
         return Buffer.from(serverFirst, 'utf8');
