@@ -142,7 +142,7 @@ describe('listeners', () => {
 
   it('reads IPv6 hosts and the security protocol map', () => {
     const config = resolveBrokerConfig({
-      properties: { listeners: 'CLIENT://[::1]:9094', 'listener.security.protocol.map': 'CLIENT:SASL_PLAINTEXT' },
+      properties: { listeners: 'CLIENT://[::1]:9094', 'listener.security.protocol.map': 'CLIENT:SASL_PLAINTEXT', 'sasl.enabled.mechanisms': 'SCRAM-SHA-256' },
     });
     expect(config.listener).toEqual({ name: 'CLIENT', host: '::1', port: 9094, securityProtocol: 'SASL_PLAINTEXT' });
     expect(config.staticProps.get('listeners')).toBe('CLIENT://[::1]:9094');
