@@ -4,5 +4,6 @@ import { confluentKafkaSuite } from './confluent-kafka.js';
 import { kafkajsSuite } from './kafkajs.js';
 import { kafkaPythonSuite } from './kafka-python.js';
 import { kcatSuite } from './kcat.js';
+import { platformaticSuite } from './platformatic.js';
 
-export const clients: readonly ClientSuite[] = [kafkajsSuite, kcatSuite, kafkaPythonSuite, confluentKafkaSuite];
+export const clients: readonly ClientSuite[] = [kafkajsSuite, platformaticSuite, kcatSuite, kafkaPythonSuite, confluentKafkaSuite];
