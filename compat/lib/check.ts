@@ -53,8 +53,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const text = `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
+  // Clients wrap the broker's answer in aggregate errors: show the first cause too.
+  const nested = (err as { errors?: unknown }).errors;
+  return Array.isArray(nested) && nested.length > 0 ? `${text} (${describeError(nested[0])})` : text;
 }
 
 function show(value: unknown): string {

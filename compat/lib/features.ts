@@ -16,7 +16,7 @@ export const FEATURES = {
   'admin-topics': 'Admin: create/list/delete topics',
   'admin-partitions': 'Admin: create partitions',
   'admin-configs': 'Admin: describe/alter configs',
-  'admin-groups': 'Admin: list/describe/delete groups',
+  'admin-groups': 'Admin: list/describe groups (and delete, where the client can)',
   'admin-offsets': 'Admin: list offsets, fetch/alter committed offsets',
   'delete-records': 'Admin: delete records',
   idempotence: 'Idempotent producer',
