@@ -1,18 +1,19 @@
 // Small files replaced atomically (write a temp file, fsync, rename): checkpoints, indexes and
-// topic metadata. Writes to one path are applied in call order, off the event loop.
+// topic metadata. Writes to one path are applied in call order, off the event loop. A caller that
+// makes the file durable later (or can rebuild it) may skip the fsync with `durable: false`.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 
 const queued = new Map<string, Promise<void>>();
 
-async function replace(path: string, data: string | Buffer): Promise<void> {
+async function replace(path: string, data: string | Buffer, durable: boolean): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -23,9 +24,9 @@ async function replace(path: string, data: string | Buffer): Promise<void> {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export function writeFileAtomic(path: string, data: string | Buffer, { durable = true }: { durable?: boolean } = {}): Promise<void> {
   const previous = queued.get(path) ?? Promise.resolve();
-  const write = previous.catch(() => undefined).then(() => replace(path, data));
+  const write = previous.catch(() => undefined).then(() => replace(path, data, durable));
   const settled = write.catch(() => undefined);
   queued.set(path, settled);
   void settled.then(() => {

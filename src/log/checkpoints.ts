@@ -8,9 +8,10 @@ import type { EpochEntry } from './leader-epochs.js';
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
 
-export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[]): Promise<void> {
+/** `durable: false` skips the fsync (the append path; the log makes it durable when it flushes). */
+export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[], durable = true): Promise<void> {
   const lines = ['0', String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)];
-  return writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`);
+  return writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`, { durable });
 }
 
 /** The saved epochs; undefined when the file is missing or malformed. */

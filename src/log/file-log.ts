@@ -65,7 +65,7 @@ class FileLogOpener {
       backend: {
         createSegment: (baseOffset, now) => this.createSegment(baseOffset, now),
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),
-        saveEpochs: (entries) => writeEpochCheckpoint(this.dir, entries),
+        saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
       },
     });
   }

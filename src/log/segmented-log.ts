@@ -25,7 +25,8 @@ export interface LogBackend {
   /** A new, empty segment starting at `baseOffset`. */
   createSegment(baseOffset: number, now: number): Segment;
   saveLogStartOffset(offset: number): Promise<void>;
-  saveEpochs(entries: readonly EpochEntry[]): Promise<void>;
+  /** `durable: false` may skip the fsync: epochs change on the append path, and flush() saves them durably. */
+  saveEpochs(entries: readonly EpochEntry[], durable: boolean): Promise<void>;
 }
 
 export interface SegmentedLogInit {
@@ -54,6 +55,8 @@ export class SegmentedLog implements PartitionLog {
   private sealing: Promise<void> = Promise.resolve();
   /** Settles when the latest log start offset and epochs are saved. */
   private persisting: Promise<void> = Promise.resolve();
+  /** The last epochs saved were saved without fsync. */
+  private epochsUnsynced = false;
   private failure: LogError | undefined;
   private closed = false;
   private unflushedRecords = 0;
@@ -67,7 +70,12 @@ export class SegmentedLog implements PartitionLog {
     this.endOffset = this.active.nextOffset;
     this.hw = this.endOffset;
     this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
-    this.epochs = new LeaderEpochCache(init.epochs, (entries) => this.persist(this.backend.saveEpochs(entries)));
+    // A new epoch is saved without fsync (a first append to each of thousands of partitions would
+    // otherwise queue thousands of fsyncs ahead of the appends); flush() makes it durable.
+    this.epochs = new LeaderEpochCache(init.epochs, (entries) => {
+      this.epochsUnsynced = true;
+      this.persist(this.backend.saveEpochs(entries, false));
+    });
     this.epochs.truncateFromEnd(this.endOffset);
   }
 
@@ -235,6 +243,10 @@ export class SegmentedLog implements PartitionLog {
   async flush(): Promise<void> {
     await this.writes;
     await this.sealing;
+    if (this.epochsUnsynced) {
+      this.epochsUnsynced = false;
+      this.persist(this.backend.saveEpochs(this.epochs.entries, true));
+    }
     await this.persisting;
     this.clearFlushTimer();
     this.unflushedRecords = 0;
