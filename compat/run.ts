@@ -3,7 +3,7 @@
 // totals, and with --write-matrix writes compat/MATRIX.md. Exits non-zero on any failure that is
 // not a known gap (compat/known-gaps.json).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -88,8 +88,11 @@ async function main(): Promise<number> {
   for (const key of stale) console.log(`WARNING compat/known-gaps.json lists "${key}", which names no scenario`);
   if (values['write-matrix']) {
     const path = join(compatDir, 'MATRIX.md');
-    writeFileSync(path, matrixMarkdown({ target, date: new Date().toISOString().slice(0, 10), seconds, clients: available, results }));
-    console.log(`Wrote ${path}`);
+    const matrix = matrixMarkdown({ target, date: new Date().toISOString().slice(0, 10), seconds, clients: available, results });
+    writeFileSync(path, matrix);
+    const readme = join(compatDir, '..', 'README.md');
+    writeFileSync(readme, withReadmeMatrix(readFileSync(readme, 'utf8'), matrix));
+    console.log(`Wrote ${path} and the matrix in ${readme}`);
   }
   const count = (...outcomes: ScenarioResult['outcome'][]): number => results.filter((r) => outcomes.includes(r.outcome)).length;
   const failed = count('fail');
@@ -117,3 +120,13 @@ main().then(
     process.exit(2);
   },
 );
+
+/** The README with its compatibility-matrix section (between markers) replaced by `matrix`. */
+function withReadmeMatrix(readme: string, matrix: string): string {
+  const begin = '<!-- compat-matrix:begin -->';
+  const end = '<!-- compat-matrix:end -->';
+  const from = readme.indexOf(begin);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error('README.md has no compat-matrix markers');
+  return `${readme.slice(0, from + begin.length)}\n${matrix.trim()}\n${readme.slice(to)}`;
+}
