@@ -68,13 +68,15 @@ const targets = results.figures.filter((f) => f.target !== null);
 console.log(`\ntargets met: ${targets.filter((f) => f.met).length}/${targets.length}`);
 for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scenario} — ${f.metric} ${f.ratio === null ? f.value.toFixed(2) + ' ' + f.unit : pct(f.ratio)} (${f.target})`);
 
-const meta = { machine, commit, date: started.toISOString(), cores, quick: values.quick, groups: only };
+const args = process.argv.slice(2);
+const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+const meta = { machine, commit, date: started.toISOString(), cores, quick: values.quick, groups: only, command };
 if (values.json) results.writeJson(values.json, meta);
 if (values['write-results']) {
   const path = join(ROOT, 'test/bench/RESULTS.md');
   results.writeMarkdown(
     path,
-    `# Creek benchmark results\n\nMeasured ${started.toISOString()} on ${machine}, commit ${commit}, with \`npm run bench${values.quick ? ' -- --quick' : ''}\`. ` +
+    `# Creek benchmark results\n\nMeasured ${started.toISOString()} on ${machine}, commit ${commit}, with \`${command}\`. ` +
       `The load generator ran pinned to core ${cores.client}; each broker and ceiling server ran as its own process pinned to core ${cores.server} ` +
       `(a wake-up across cores costs tens of microseconds here). Ratios compare a figure with its ceiling measured in the same run; ` +
       `absolute figures drift on a shared machine, ratios much less. Targets met: ${targets.filter((f) => f.met).length}/${targets.length}.`,
