@@ -30,10 +30,20 @@ export interface Batch {
   records: number;
 }
 
-/** One uncompressed batch of as many `recordSize`-byte records as fit in `batchBytes` (at least one). */
+/**
+ * One uncompressed batch of as many `recordSize`-byte records as fit in `batchBytes` (at least
+ * one): a "1 MiB batch" must stay within Kafka's default max.message.bytes (1 MiB + 12).
+ */
 export function makeBatch({ recordSize, batchBytes }: BatchShape): Batch {
-  const records = Math.max(1, Math.floor((batchBytes - BATCH_HEADER_SIZE) / (recordSize + RECORD_OVERHEAD)));
-  return { bytes: sampleBatch(records, recordSize, 0, Date.now()), records };
+  const now = Date.now();
+  let records = Math.max(1, Math.floor((batchBytes - BATCH_HEADER_SIZE) / (recordSize + RECORD_OVERHEAD)));
+  let bytes = sampleBatch(records, recordSize, 0, now);
+  // Varint lengths and offset deltas grow with the record count: trim until the batch fits.
+  while (bytes.length > batchBytes && records > 1) {
+    records = Math.max(1, records - Math.ceil((bytes.length - batchBytes) / (recordSize + RECORD_OVERHEAD)));
+    bytes = sampleBatch(records, recordSize, 0, now);
+  }
+  return { bytes, records };
 }
 
 export interface PartitionBatch {
