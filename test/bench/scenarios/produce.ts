@@ -51,7 +51,7 @@ function memoryPoints(quick: boolean): ProducePoint[] {
   return batches.flatMap((batchBytes) => partitions.map((p) => ({ acks: 1, recordSize: KIB, batchBytes, partitions: p })));
 }
 
-/** Throughput against a ceiling server; the ceiling ignores acks and record size, so (batch, partitions) keys it. */
+/** Throughput against a ceiling server, with the same batches, partitions and connections as the point. */
 async function ceilingRate(ctx: BenchContext, mode: CeilingMode, batch: Batch, point: ProducePoint): Promise<Rate> {
   const dir = tempDir('creek-bench-ceiling-');
   const server = await startCeiling(mode, ctx.cores.server, dir);
@@ -89,14 +89,13 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
   const mode: CeilingMode = memory ? 'discard' : 'sink';
   const ceilingName = memory ? 'discard ceiling' : 'append-to-file ceiling';
   const batches = new Map<string, Batch>();
-  const ceilings = new Map<string, Rate>();
   for (const point of memory ? memoryPoints(ctx.quick) : diskPoints(ctx.quick)) {
     const batchKey = `${point.recordSize}/${point.batchBytes}`;
     const batch = batches.get(batchKey) ?? makeBatch(point);
     batches.set(batchKey, batch);
-    const ceilingKey = `${point.batchBytes}/${point.partitions}`;
-    const ceiling = ceilings.get(ceilingKey) ?? (await ceilingRate(ctx, mode, batch, point));
-    ceilings.set(ceilingKey, ceiling);
+    // The ceiling is measured right before each point, not reused from an earlier one: on a
+    // shared machine the load of other processes (and the disk's state) drifts within minutes.
+    const ceiling = await ceilingRate(ctx, mode, batch, point);
     const rate = await brokerRate(ctx, memory, batch, point);
     const isTarget = point.acks === 1 && point.recordSize === KIB && point.batchBytes === MIB;
     const share = memory ? 0.5 : 0.7;
