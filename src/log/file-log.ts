@@ -1,5 +1,5 @@
 // The file backend of one partition: opens <dataDir>/<topic>-<partition>/ laid out like Kafka
-// (<base>.log, .index, .timeindex, leader-epoch-checkpoint, plus log-start-offset) and recovers it.
+// (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset) and recovers it.
 // Recovery: the active segment (and earlier ones while the later are empty, since writes are
 // serialized) is scanned with CRC checks and cut back to its last whole valid batch; sealed
 // segments load their index files, rebuilt by a scan when missing or inconsistent.
@@ -17,6 +17,7 @@ import { SegmentIndex } from './segment-index.js';
 import { scanSegmentFile } from './segment-recovery.js';
 import { Segment } from './segment.js';
 import { SegmentedLog } from './segmented-log.js';
+import { FileSnapshotStore } from './file-snapshot-store.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface FileLogOptions {
@@ -62,6 +63,7 @@ class FileLogOpener {
       epochs,
       config: this.config,
       logger: this.logger,
+      snapshots: new FileSnapshotStore(this.dir, names),
       backend: {
         createSegment: (baseOffset, now) => this.createSegment(baseOffset, now),
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),

@@ -7,6 +7,7 @@ export { MemoryStorage } from './memory-storage.js';
 export type { LogStorage, TopicInfo } from './log-storage.js';
 export { MemoryLog } from './memory-log.js';
 export { openFileLog } from './file-log.js';
+export type { SnapshotStore } from './snapshot-store.js';
 export type {
   AppendListener,
   AppendMeta,
@@ -14,5 +15,7 @@ export type {
   PartitionLog,
   ReadOptions,
   ReadResult,
+  SegmentChange,
+  SegmentChangeListener,
   TimestampOffset,
 } from './partition-log.js';

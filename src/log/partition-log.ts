@@ -2,6 +2,7 @@
 // later PostgreSQL) to implement. Record batches (magic v2) are stored and returned as bytes.
 import type { EpochEndOffset } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 export interface AppendMeta {
   /** Partition leader epoch stamped into every appended batch (a single node uses 0). */
@@ -44,6 +45,10 @@ export interface TimestampOffset {
 /** Called with the new high watermark each time appended data becomes readable. */
 export type AppendListener = (highWatermark: number) => void;
 
+/** A change of the log's segments: a roll (a new active segment from `baseOffset`) or a higher log start (retention, DeleteRecords). */
+export type SegmentChange = { kind: 'rolled'; baseOffset: number } | { kind: 'logStartAdvanced'; logStartOffset: number };
+export type SegmentChangeListener = (change: SegmentChange) => void;
+
 export interface PartitionLog {
   readonly logStartOffset: number;
   /** Next offset to assign. */
@@ -82,6 +87,10 @@ export interface PartitionLog {
   truncateTo(offset: number): Promise<void>;
   /** Subscribes to new readable data; returns the unsubscribe function. */
   onAppend(listener: AppendListener): () => void;
+  /** Subscribes to segment rolls and log start moves (called synchronously); returns the unsubscribe function. */
+  onSegmentChange(listener: SegmentChangeListener): () => void;
+  /** Snapshots of state derived from this log (producer state), kept by the backend beside the segments. */
+  readonly snapshots: SnapshotStore;
   /** Waits for pending writes and makes them durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -13,10 +13,13 @@ import type {
   PartitionLog,
   ReadOptions,
   ReadResult,
+  SegmentChange,
+  SegmentChangeListener,
   TimestampOffset,
 } from './partition-log.js';
 import { prepareAppend } from './prepare-append.js';
 import type { Segment } from './segment.js';
+import { NO_SNAPSHOTS, type SnapshotStore } from './snapshot-store.js';
 
 /** Offsets in a segment are stored relative to its base as int32. */
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
@@ -37,6 +40,8 @@ export interface SegmentedLogInit {
   config: LogConfig;
   backend: LogBackend;
   logger: Logger;
+  /** Default: none kept. */
+  snapshots?: SnapshotStore;
 }
 
 export class SegmentedLog implements PartitionLog {
@@ -49,6 +54,8 @@ export class SegmentedLog implements PartitionLog {
   private readonly backend: LogBackend;
   private readonly logger: Logger;
   private readonly listeners = new Set<AppendListener>();
+  private readonly segmentListeners = new Set<SegmentChangeListener>();
+  readonly snapshots: SnapshotStore;
   /** Settles when every append issued so far is written. */
   private writes: Promise<void> = Promise.resolve();
   /** Settles when every rolled segment is sealed. */
@@ -67,6 +74,7 @@ export class SegmentedLog implements PartitionLog {
     this.cfg = init.config;
     this.backend = init.backend;
     this.logger = init.logger;
+    this.snapshots = init.snapshots ?? NO_SNAPSHOTS;
     this.endOffset = this.active.nextOffset;
     this.hw = this.endOffset;
     this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
@@ -240,6 +248,11 @@ export class SegmentedLog implements PartitionLog {
     return () => this.listeners.delete(listener);
   }
 
+  onSegmentChange(listener: SegmentChangeListener): () => void {
+    this.segmentListeners.add(listener);
+    return () => this.segmentListeners.delete(listener);
+  }
+
   async flush(): Promise<void> {
     await this.writes;
     await this.sealing;
@@ -258,6 +271,7 @@ export class SegmentedLog implements PartitionLog {
     this.closed = true;
     await this.flush();
     this.listeners.clear();
+    this.segmentListeners.clear();
     await Promise.all(this.segments.map((s) => s.store.close()));
   }
 
@@ -296,6 +310,7 @@ export class SegmentedLog implements PartitionLog {
       .then(() => previous.seal())
       .catch((err: unknown) => this.logger.error({ err, baseOffset: previous.baseOffset }, 'sealing segment failed'));
     this.logger.debug({ baseOffset: this.endOffset }, 'rolled segment');
+    this.notifySegmentChange({ kind: 'rolled', baseOffset: this.endOffset });
   }
 
   /** Deletes the `n` oldest segments (never the active one) and moves the log start past them. */
@@ -312,6 +327,11 @@ export class SegmentedLog implements PartitionLog {
     this.startOffset = offset;
     this.epochs.truncateFromStart(offset);
     this.persist(this.backend.saveLogStartOffset(offset));
+    this.notifySegmentChange({ kind: 'logStartAdvanced', logStartOffset: offset });
+  }
+
+  private notifySegmentChange(change: SegmentChange): void {
+    for (const listener of this.segmentListeners) listener(change);
   }
 
   /** Tracks a checkpoint write (they apply in call order) so flush and close can wait for it. */
