@@ -1,15 +1,15 @@
-// Rebuilds a partition's producer state from its log on start: every batch header is read
-// (records only for the one-record control batches), so the cost is one sequential read of the
-// partition; Kafka bounds the same work with producer-state snapshots, Creek reads it all.
+// Rebuilds a partition's producer state from its log: every batch header from a given offset is
+// read (records only for the one-record control batches), one sequential read of that part of the
+// partition. Start-up replays only what follows the latest snapshot (producer-snapshots.ts).
 import { ControlRecordType, decodeBatch, decodeControlKey, decodeEndTxnMarker, isControl, readBatchHeader, splitBatches } from '../../protocol/records/index.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { PartitionProducerState } from './producer-state.js';
 
 const READ_CHUNK_BYTES = 4 << 20;
 
-/** Feeds every idempotent/transactional batch of `log` into `state`; returns how many batches were read. */
-export async function replayProducerState(log: PartitionLog, state: PartitionProducerState): Promise<number> {
-  let offset = log.logStartOffset;
+/** Feeds every idempotent/transactional batch of `log` from `from` on into `state`; returns how many batches were read. */
+export async function replayProducerState(log: PartitionLog, state: PartitionProducerState, from = log.logStartOffset): Promise<number> {
+  let offset = Math.max(from, log.logStartOffset);
   let batches = 0;
   const end = log.logEndOffset;
   while (offset < end) {
@@ -20,7 +20,7 @@ export async function replayProducerState(log: PartitionLog, state: PartitionPro
       const last = h.baseOffset + h.lastOffsetDelta;
       offset = last + 1;
       batches++;
-      if (h.producerId < 0) continue;
+      if (h.producerId < 0 || last < from) continue;
       if (!isControl(h.attributes)) {
         state.recordData(h, h.baseOffset, last);
         continue;

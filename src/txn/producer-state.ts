@@ -49,6 +49,14 @@ export interface Duplicate {
   lastOffset: number;
 }
 
+/** Everything a partition's producer state holds once no append is in flight: what a snapshot saves. */
+export interface ProducerStateImage {
+  /** In producer id order. */
+  producers: ProducerEntry[];
+  /** In marker offset order. */
+  aborted: AbortedTxn[];
+}
+
 /** Last sequence of a batch, wrapping past Int32.MAX_VALUE to 0 as producers do. */
 export function lastSequenceOf(baseSequence: number, lastOffsetDelta: number): number {
   const MAX = 0x7fffffff;
@@ -168,8 +176,33 @@ export class PartitionProducerState {
     for (const [id, entry] of this.producers) {
       if (entry.txnFirstOffset < 0 && !this.open.has(id) && now - entry.lastTimestamp >= expirationMs) this.producers.delete(id);
     }
-    if (this.aborted.length > 0 && this.aborted[0]!.lastOffset < logStartOffset) {
-      this.aborted = this.aborted.filter((t) => t.lastOffset >= logStartOffset);
+    this.forgetAbortedBefore(logStartOffset);
+  }
+
+  /** Forgets aborted transactions whose marker is below `offset` (deleted from the log). */
+  forgetAbortedBefore(offset: number): void {
+    if (this.aborted.length > 0 && this.aborted[0]!.lastOffset < offset) {
+      this.aborted = this.aborted.filter((t) => t.lastOffset >= offset);
     }
+  }
+
+  /** A copy of the state; call with no append in flight (a pending transaction start is not part of it). */
+  image(): ProducerStateImage {
+    const producers = [...this.producers.values()].sort((a, b) => a.producerId - b.producerId);
+    return {
+      producers: producers.map((e) => ({ ...e, batches: e.batches.map((b) => ({ ...b })) })),
+      aborted: this.aborted.map((t) => ({ ...t })),
+    };
+  }
+
+  /** Replaces the state with `image` (a snapshot being loaded). */
+  restore(image: ProducerStateImage): void {
+    this.producers.clear();
+    this.open.clear();
+    for (const e of image.producers) {
+      this.producers.set(e.producerId, { ...e, batches: e.batches.map((b) => ({ ...b })) });
+      if (e.txnFirstOffset >= 0) this.open.set(e.producerId, e.txnFirstOffset);
+    }
+    this.aborted = image.aborted.map((t) => ({ ...t }));
   }
 }

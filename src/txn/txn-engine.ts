@@ -2,7 +2,9 @@
 // produce from an idempotent producer, serialized per partition so sequence checks see the
 // previous batch), the transaction coordinator, the markers that end transactions, and the
 // periodic work (timed-out transactions, expired producers and transactional ids).
-// It starts in two steps: open() rebuilds producer state from the logs (the group coordinator
+// Producer state is saved as snapshots (producer-snapshots.ts) when a segment rolls, when the log
+// start moves and on close, so that a start only replays the log after the latest snapshot.
+// It starts in two steps: open() loads producer state (the group coordinator
 // then appends transactional offset commits through it while it replays __consumer_offsets),
 // startCoordinator() loads __transaction_state and finishes the transactions decided before a
 // restart, whose markers reach the group coordinator like live ones.
@@ -14,7 +16,7 @@ import { KafkaError } from '../kafka-error.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
-import { replayProducerState } from './log-replay.js';
+import { loadProducerState, saveProducerState } from './producer-snapshots.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
 import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
@@ -35,9 +37,11 @@ export interface TxnEngineOptions {
   log: Logger;
 }
 
-/** A partition's producer state and the queue that serializes its checked appends. */
+/** A partition's producer state and the queue that serializes its checked appends and snapshots. */
 class PartitionSlot {
   readonly state = new PartitionProducerState();
+  /** A snapshot queued and not yet started. */
+  queuedSnapshot: Promise<void> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
   serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -59,15 +63,22 @@ export class TxnEngine {
     this.settings = txnSettings(o.config);
   }
 
-  /** Rebuilds producer state from every partition. */
+  /** Loads every partition's producer state: its latest snapshot and the log after it. */
   static async open(options: TxnEngineOptions): Promise<TxnEngine> {
     const engine = new TxnEngine(options);
     const started = Date.now();
     let batches = 0;
+    let partitions = 0;
+    let fromSnapshots = 0;
     for (const topic of options.topics.list()) {
-      for (const log of topic.partitions) batches += await replayProducerState(log, engine.slot(log).state);
+      for (const [partition, log] of topic.partitions.entries()) {
+        const loaded = await loadProducerState(log, engine.slot(log).state, options.log.child({ topic: topic.name, partition }));
+        partitions++;
+        batches += loaded.batches;
+        if (loaded.snapshotOffset !== undefined) fromSnapshots++;
+      }
     }
-    options.log.info({ ms: Date.now() - started, batches }, 'rebuilt producer state from the logs');
+    options.log.info({ ms: Date.now() - started, partitions, fromSnapshots, batches }, 'loaded producer state (snapshots, then the log after them)');
     return engine;
   }
 
@@ -94,10 +105,26 @@ export class TxnEngine {
     return this.coordinatorRef!;
   }
 
+  /** The partition's slot; a new one saves a snapshot at every segment change of the log. */
   private slot(log: PartitionLog): PartitionSlot {
     let slot = this.slots.get(log);
-    if (!slot) this.slots.set(log, (slot = new PartitionSlot()));
+    if (!slot) {
+      const created = new PartitionSlot();
+      log.onSegmentChange(() => void this.snapshot(log, created));
+      this.slots.set(log, (slot = created));
+    }
     return slot;
+  }
+
+  /** Queues a snapshot of the partition (one at a time: a queued one will see later changes too). */
+  private snapshot(log: PartitionLog, slot: PartitionSlot): Promise<void> {
+    slot.queuedSnapshot ??= slot
+      .serial(() => {
+        slot.queuedSnapshot = undefined;
+        return saveProducerState(log, slot.state);
+      })
+      .catch((err: unknown) => this.o.log.warn({ err }, 'saving producer-state snapshot failed'));
+    return slot.queuedSnapshot;
   }
 
   /**
@@ -107,6 +134,7 @@ export class TxnEngine {
    */
   async append(topic: Topic, partition: number, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
     const log = topic.partitions[partition]!;
+    const slot = this.slot(log);
     const transactional = isTransactional(header.attributes);
     if (header.producerId < 0) {
       if (transactional) throw new KafkaError(ErrorCode.INVALID_RECORD, 'A transactional batch must carry a producer id');
@@ -116,7 +144,6 @@ export class TxnEngine {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
       if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
     }
-    const slot = this.slot(log);
     return slot.serial(async () => {
       const duplicate = slot.state.check(header);
       if (duplicate) {
@@ -206,7 +233,7 @@ export class TxnEngine {
       try {
         await this.coordinator.maintain(now);
         for (const topic of this.o.topics.list()) {
-          for (const log of topic.partitions) this.slots.get(log)?.state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
+          for (const log of topic.partitions) this.slot(log).state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
         }
       } catch (err) {
         this.o.log.error({ err }, 'transaction maintenance failed');
@@ -215,8 +242,10 @@ export class TxnEngine {
     return this.maintaining;
   }
 
+  /** Stops the periodic work and saves a snapshot of every partition (before the logs close). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.maintaining;
+    await Promise.all(this.o.topics.list().flatMap((t) => t.partitions.map((log) => this.snapshot(log, this.slot(log)))));
   }
 }
