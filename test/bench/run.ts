@@ -20,9 +20,11 @@ import { latencyScenario } from './scenarios/latency.js';
 import { produceScenario } from './scenarios/produce.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { startupScenario } from './scenarios/startup.js';
+import { restartScenario } from './scenarios/restart.js';
 
 const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup: startupScenario,
+  restart: restartScenario,
   produce: (ctx) => produceScenario(ctx, false),
   'produce-memory': (ctx) => produceScenario(ctx, true),
   fetch: fetchScenario,

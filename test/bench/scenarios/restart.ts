@@ -1,0 +1,115 @@
+// Restart with data: start-up of a disk broker whose data dir holds 1 GiB (--quick: 128 MiB) of
+// idempotent producers' batches (16 KiB each) across 20 partitions, written straight through the
+// file storage before the first start. Each round starts once without producer-state snapshots
+// (every partition replayed from its log start, as before snapshots existed) and, after that
+// broker's clean shutdown wrote snapshots, once with them; medians of the rounds. The data was
+// just written, so the full replay reads from the page cache: a cold cache makes it slower still.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import pino from 'pino';
+import { rewriteCrc } from '../../../protocol/records/batch-header.js';
+import { encodeBatch } from '../../../protocol/records/index.js';
+import { FileStorage } from '../../../src/log/file-storage.js';
+import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
+import { freePort, ROOT, ServerProcess, tempDir } from '../lib/processes.js';
+import { sleep } from '../lib/stats.js';
+import { MIB, sizeLabel, type BenchContext } from './context.js';
+
+const PARTITIONS = 20;
+const BATCH_RECORDS = 16;
+const RECORD_BYTES = 1024;
+const BASE_SEQUENCE_AT = 53;
+
+/** Writes `bytes` of idempotent batches (one producer per partition) into a new data dir. */
+async function writeData(dataDir: string, bytes: number): Promise<void> {
+  const storage = new FileStorage(dataDir, pino({ level: 'warn' }));
+  await storage.loadTopics();
+  const topic = 'restart';
+  await storage.saveTopic({ name: topic, topicId: randomBytes(16).toString('base64url'), partitions: PARTITIONS, configs: {} });
+  const template = (producerId: number): Buffer =>
+    encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: Array.from({ length: BATCH_RECORDS }, () => ({ value: randomBytes(RECORD_BYTES) })) });
+  await Promise.all(
+    Array.from({ length: PARTITIONS }, async (_, p) => {
+      const log = await storage.openLog(topic, p, { ...DEFAULT_LOG_CONFIG });
+      const batch = template(1000 + p);
+      const count = Math.ceil(bytes / PARTITIONS / batch.length);
+      for (let i = 0; i < count; i++) {
+        const copy = Buffer.from(batch);
+        copy.writeInt32BE((i * BATCH_RECORDS) % 0x7fffffff, BASE_SEQUENCE_AT);
+        rewriteCrc(copy);
+        await log.append(copy, { leaderEpoch: 0, crcVerified: true });
+      }
+      await log.close();
+    }),
+  );
+}
+
+/** Paths of the producer-state snapshots in the data dir. */
+function snapshotFiles(dataDir: string): string[] {
+  return readdirSync(dataDir)
+    .filter((d) => d.startsWith('restart-'))
+    .flatMap((d) => readdirSync(join(dataDir, d)).filter((f) => f.endsWith('.snapshot')).map((f) => join(dataDir, d, f)));
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      ok(true);
+    });
+    s.once('error', () => ok(false));
+  });
+}
+
+/** Spawns the broker on an existing data dir; start-up is spawn to the first accepted connection. */
+async function startOn(ctx: BenchContext, dataDir: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const args = [ctx.cli, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', '--data-dir', dataDir];
+  const child = spawn('taskset', ['-c', String(ctx.cores.server), 'node', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`broker exited (${child.exitCode}) before listening`);
+    if (performance.now() - started > 600_000) {
+      child.kill('SIGKILL');
+      throw new Error('broker did not listen within 10 min');
+    }
+    await sleep(5);
+  }
+  return new ServerProcess('creek', child, port, performance.now() - started, () => undefined);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function restartScenario(ctx: BenchContext): Promise<void> {
+  const bytes = ctx.quick ? 128 * MIB : 1024 * MIB;
+  const dataDir = tempDir('creek-bench-restart-');
+  try {
+    const t0 = performance.now();
+    await writeData(dataDir, bytes);
+    console.log(`  wrote ${sizeLabel(bytes)} across ${PARTITIONS} partitions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const full: number[] = [];
+    const snapshots: number[] = [];
+    for (let round = 0; round < (ctx.quick ? 1 : 3); round++) {
+      snapshotFiles(dataDir).forEach((f) => unlinkSync(f));
+      const replayed = await startOn(ctx, dataDir);
+      full.push(replayed.startupMs);
+      // The CLI installs its SIGTERM handler (graceful stop, which writes the snapshots) just after it listens.
+      await sleep(500);
+      await replayed.stop();
+      if (snapshotFiles(dataDir).length < PARTITIONS) throw new Error('the clean shutdown wrote no snapshots');
+      const loaded = await startOn(ctx, dataDir);
+      snapshots.push(loaded.startupMs);
+      await sleep(500);
+      await loaded.stop();
+    }
+    const scenario = `restart, ${sizeLabel(bytes)} in ${PARTITIONS} partitions (16 KiB idempotent batches)`;
+    ctx.results.add('restart', { scenario, metric: 'start-up, full log replay (no snapshots)', value: median(full), unit: 'ms' });
+    ctx.results.add('restart', { scenario, metric: 'start-up from producer-state snapshots', value: median(snapshots), unit: 'ms', target: { text: '< 1 s', met: (f) => f.value < 1000 } });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
