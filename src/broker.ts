@@ -1,8 +1,8 @@
-// startBroker(): wires configuration, storage, the engines and the listener into one running
+// startBroker(): wires configuration, storage, the engines and the listeners into one running
 // broker, and stops it gracefully (in-flight requests finish, storage is flushed).
 import pino, { type Logger } from 'pino';
 import type { BatchHeader } from '../protocol/records/batch-header.js';
-import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config/broker-config.js';
+import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions, type ClientListener } from './config/broker-config.js';
 import { ApiRegistry } from './apis/registry.js';
 import { handlers } from './apis/index.js';
 import { Listener } from './server/listener.js';
@@ -14,6 +14,11 @@ import { GroupCoordinator } from './groups/group-coordinator.js';
 import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
 
+export interface AdvertisedAddress {
+  host: string;
+  port: number;
+}
+
 export interface AbortedTransaction {
   producerId: number;
   firstOffset: number;
@@ -24,8 +29,8 @@ export class Broker {
   readonly fetchSessions = new FetchSessionCache();
   readonly nodeId: number;
   readonly clusterId: string;
-  advertisedHost: string;
-  advertisedPort: number;
+  /** Per listener name, the address given to clients that came in on it; bound ports fill in port 0. */
+  private readonly advertisedByListener = new Map<string, AdvertisedAddress>();
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
   txn!: TxnEngine;
   /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
@@ -41,13 +46,23 @@ export class Broker {
     this.nodeId = config.nodeId;
     // The registry holds the id kept in the data dir (meta.properties), stable across restarts.
     this.clusterId = topics.clusterId;
-    this.advertisedHost = config.advertised.host;
-    this.advertisedPort = config.advertised.port;
+    for (const { advertised } of config.listeners) this.advertisedByListener.set(advertised.name, { host: advertised.host, port: advertised.port });
   }
 
-  /** A new connection's SASL state when the client listener uses SASL, else undefined. */
-  saslAuthenticator(): SaslAuthenticator | undefined {
-    return this.config.sasl === undefined ? undefined : new SaslAuthenticator(this.config.sasl, this.scramCredentials);
+  /** The address Metadata, FindCoordinator and DescribeCluster give a client on this listener. */
+  advertised(listenerName: string): AdvertisedAddress {
+    return this.advertisedByListener.get(listenerName)!;
+  }
+
+  /** Records the port a listener bound when its advertised port was 0 (a free port). */
+  setBoundPort(listenerName: string, port: number): void {
+    const current = this.advertisedByListener.get(listenerName)!;
+    if (current.port === 0) this.advertisedByListener.set(listenerName, { host: current.host, port });
+  }
+
+  /** A new connection's SASL state when its listener uses SASL, else undefined. */
+  saslAuthenticator(listener: ClientListener): SaslAuthenticator | undefined {
+    return listener.sasl === undefined ? undefined : new SaslAuthenticator(listener.sasl, this.scramCredentials);
   }
 
   /** Appends one validated produce batch to a partition, with the idempotence and transaction checks. */
@@ -66,11 +81,23 @@ export class Broker {
   }
 }
 
-export interface RunningBroker {
-  /** "host:port" to give clients as bootstrap server. */
+export interface RunningListener {
+  /** Listener name, e.g. PLAINTEXT or SSL. */
+  readonly name: string;
+  readonly securityProtocol: string;
+  /** "host:port" to give clients of this listener as bootstrap server. */
   readonly bootstrap: string;
   readonly host: string;
   readonly port: number;
+}
+
+export interface RunningBroker {
+  /** "host:port" of the first listener, to give clients as bootstrap server. */
+  readonly bootstrap: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every client listener, in configured order (the first is the one above). */
+  readonly listeners: readonly RunningListener[];
   readonly broker: Broker;
   stop(): Promise<void>;
 }
@@ -110,34 +137,44 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
-  const listener = new Listener(broker, broker.apis, { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs }, log.child({ component: 'server' }));
-  let port: number;
+  const connectionOptions = { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs };
+  const serverLog = log.child({ component: 'server' });
+  const connectionIds = { next: 1 };
+  const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
+  const running: RunningListener[] = [];
   try {
-    port = await listener.listen(config.listener.host, config.listener.port);
+    for (const [i, listener] of listeners.entries()) {
+      const { endpoint } = config.listeners[i]!;
+      const port = await listener.listen(endpoint.host, endpoint.port);
+      broker.setBoundPort(endpoint.name, port);
+      const advertised = broker.advertised(endpoint.name);
+      running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
+    }
   } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();
     await broker.txn.close();
     await topics.close();
     throw err;
   }
-  if (config.advertised.port === 0) broker.advertisedPort = port;
   const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
   retention.unref();
-  log.info({ ms: Date.now() - started, topics: topics.list().length }, 'broker started');
+  log.info({ ms: Date.now() - started, topics: topics.list().length, listeners: running.map((l) => `${l.name}://${l.host}:${l.port}`) }, 'broker started');
 
   let stopping: Promise<void> | undefined;
-  const host = config.listener.host;
+  const first = running[0]!;
   return {
-    bootstrap: `${broker.advertisedHost}:${broker.advertisedPort}`,
-    host,
-    port,
+    bootstrap: first.bootstrap,
+    host: first.host,
+    port: first.port,
+    listeners: running,
     broker,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
         // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
         await broker.groups.close();
-        await listener.close();
+        await Promise.all(listeners.map((l) => l.close()));
         await broker.txn.close();
         await topics.close();
         log.info('broker stopped');

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) console.error(`creek: warning: ${warning}`);
   const running = await runBroker(config);
   const where = config.storage === 'memory' ? 'in memory' : `data in ${config.logDir}`;
-  console.log(`Creek is ready: bootstrap ${running.bootstrap} (${where})`);
+  const listeners = running.listeners.length > 1 ? `; listeners ${running.listeners.map((l) => `${l.name}://${l.bootstrap}`).join(' ')}` : '';
+  console.log(`Creek is ready: bootstrap ${running.bootstrap} (${where})${listeners}`);
 
   let signals = 0;
   const shutdown = (signal: string): void => {

@@ -80,7 +80,7 @@ export default defineApi({
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      brokers: [{ nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,

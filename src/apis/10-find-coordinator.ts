@@ -21,7 +21,7 @@ export default defineApi({
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${req.keyType}` };
       }
-      return { key, nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, errorCode: ErrorCode.NONE, errorMessage: null };
+      return { key, nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
     };
     if (ctx.version >= 4) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, nodeId: -1, host: '', port: -1, coordinators: req.coordinatorKeys.map(answer) };
     const one = answer(req.key);

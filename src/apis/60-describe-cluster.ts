@@ -38,7 +38,7 @@ export default defineApi({
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      brokers: [{ brokerId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
     };
   },

@@ -9,12 +9,14 @@ import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
+  /** The listener the client came in on (its advertised address is the one the client is given). */
+  readonly listenerName: string;
   clientId: string | null;
   /** Software name/version from ApiVersions v3+. */
   clientSoftware?: string;
   /** Aborted when the connection closes (ends long polls early). */
   readonly closed: AbortSignal;
-  /** Who the client is: `User:<name>` once SASL-authenticated, else `User:ANONYMOUS`. */
+  /** Who the client is: `User:<name>` once SASL-authenticated, `User:<certificate subject>` with a TLS client certificate, else `User:ANONYMOUS`. */
   principal: string;
   /** The SASL state on a SASL listener; absent on a PLAINTEXT one. */
   readonly sasl?: SaslAuthenticator;

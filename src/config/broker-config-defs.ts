@@ -23,7 +23,7 @@ export interface BrokerConfigDef extends ConfigDef {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST } = ConfigType;
+const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, PASSWORD } = ConfigType;
 const INT_MAX = '2147483647';
 
 function broker(
@@ -74,6 +74,25 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('inter.broker.listener.name', STRING, null, 'Listener for traffic between brokers; unused by single-node Creek.'),
   broker('security.inter.broker.protocol', STRING, 'PLAINTEXT', 'Protocol between brokers; unused by single-node Creek.', { validator: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL') }),
   broker('sasl.enabled.mechanisms', LIST, 'GSSAPI', 'SASL mechanisms enabled on SASL listeners (per listener: listener.name.<listener>.sasl.enabled.mechanisms); Creek supports PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.'),
+  // ---- TLS (SSL and SASL_SSL listeners; each may be set per listener as listener.name.<listener>.ssl.*) ----
+  broker('ssl.keystore.type', STRING, 'JKS', 'Keystore format: PKCS12 or PEM (JKS reads a PKCS12 file as Java does; a Java KeyStore must be converted to PKCS12 with keytool).'),
+  broker('ssl.keystore.location', STRING, null, 'Keystore file with the server key and certificate chain.'),
+  broker('ssl.keystore.password', PASSWORD, null, 'Password of a PKCS12 keystore.'),
+  broker('ssl.keystore.key', PASSWORD, null, 'Private key in PEM, inline (ssl.keystore.type=PEM).'),
+  broker('ssl.keystore.certificate.chain', PASSWORD, null, 'Certificate chain in PEM, inline (ssl.keystore.type=PEM).'),
+  broker('ssl.key.password', PASSWORD, null, 'Password of an encrypted PEM private key.'),
+  broker('ssl.truststore.type', STRING, 'JKS', 'Truststore format: PKCS12 or PEM (JKS reads a PKCS12 file as Java does).'),
+  broker('ssl.truststore.location', STRING, null, 'Truststore file with the certificates that client certificates are verified against.'),
+  broker('ssl.truststore.password', PASSWORD, null, 'Password of a PKCS12 truststore.'),
+  broker('ssl.truststore.certificates', PASSWORD, null, 'Trusted certificates in PEM, inline (ssl.truststore.type=PEM).'),
+  broker('ssl.client.auth', STRING, 'none', 'Client certificates: none, requested (verified when sent) or required (mutual TLS).', { validator: oneOf('required', 'requested', 'none') }),
+  broker('ssl.enabled.protocols', LIST, 'TLSv1.2,TLSv1.3', 'TLS versions accepted (TLSv1.2, TLSv1.3).'),
+  broker('ssl.protocol', STRING, 'TLSv1.3', 'TLS protocol of the context; decides the versions when ssl.enabled.protocols is empty.'),
+  broker('ssl.cipher.suites', LIST, '', 'Cipher suites by IANA (Java) or OpenSSL name; empty keeps the defaults.'),
+  broker('ssl.endpoint.identification.algorithm', STRING, 'https', 'Host name verification of the peer; a client setting, no effect on the broker side.'),
+  broker('ssl.principal.mapping.rules', STRING, 'DEFAULT', 'Rules mapping a certificate subject to a principal; Creek uses the subject as is (DEFAULT).'),
+  broker('ssl.keymanager.algorithm', STRING, 'SunX509', 'JVM key manager; accepted for compatibility.'),
+  broker('ssl.trustmanager.algorithm', STRING, 'PKIX', 'JVM trust manager; accepted for compatibility.'),
   // ---- network ----
   broker('num.network.threads', INT, '3', 'Network threads in Kafka; accepted for compatibility (Node.js has one event loop).', { validator: atLeast(1), dynamic: true }),
   broker('num.io.threads', INT, '8', 'Request handler threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),
@@ -178,6 +197,15 @@ const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));
 
 export function brokerConfigDef(name: string): BrokerConfigDef | undefined {
   return BY_NAME.get(name);
+}
+
+const LISTENER_OVERRIDE = /^listener\.name\.[^.]+\.(ssl\..+)$/;
+
+/** The definition of a per-listener override `listener.name.<listener>.ssl.*`, checked as the broker-wide key. */
+export function listenerOverrideDef(name: string): BrokerConfigDef | undefined {
+  const base = LISTENER_OVERRIDE.exec(name)?.[1];
+  const def = base === undefined ? undefined : BY_NAME.get(base);
+  return def === undefined ? undefined : { ...def, name };
 }
 
 /** Groups of broker configs that stand for one another, highest priority first (brokerConfigSynonyms). */

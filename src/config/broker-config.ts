@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { brokerConfigDef, type LogLevel } from './broker-config-defs.js';
+import { brokerConfigDef, listenerOverrideDef, type LogLevel } from './broker-config-defs.js';
 import { parseBrokerArgs, type BrokerFlags } from './cli-args.js';
 import { ConfigType, checkConfigValue, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
@@ -15,21 +15,34 @@ import { envLayer } from './env.js';
 import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from './listeners.js';
 import { parseProperties } from './properties.js';
 import { isListenerSaslKey, resolveSaslConfig, type SaslConfig } from '../security/sasl-config.js';
+import { resolveTlsConfig, type TlsConfig } from '../security/tls-config.js';
 
 export interface BrokerEndpoint extends Endpoint {
   securityProtocol: string;
+}
+
+/** One listener Creek serves clients on, with what it tells them and how it secures them. */
+export interface ClientListener {
+  /** The address it binds. */
+  endpoint: BrokerEndpoint;
+  /** The address given to clients that came in on this listener (advertised.listeners, same name). */
+  advertised: BrokerEndpoint;
+  /** SASL settings when the listener is SASL_PLAINTEXT or SASL_SSL. */
+  sasl?: SaslConfig;
+  /** TLS settings when the listener is SSL or SASL_SSL. */
+  tls?: TlsConfig;
 }
 
 export interface BrokerConfig {
   nodeId: number;
   /** Generated when not configured; staticProps.has('cluster.id') tells which. */
   clusterId: string;
-  /** The client listener Creek binds (the first one not named in controller.listener.names). */
+  /** Every listener not named in controller.listener.names, in configured order. */
+  listeners: readonly ClientListener[];
+  /** The first client listener's address (the bootstrap address Creek reports). */
   listener: BrokerEndpoint;
-  /** The address given to clients in metadata. */
+  /** The first client listener's advertised address. */
   advertised: BrokerEndpoint;
-  /** SASL settings when the client listener is SASL_PLAINTEXT or SASL_SSL. */
-  sasl?: SaslConfig;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -142,7 +155,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
 
   const warnings: string[] = [];
   for (const [key, { value, origin }] of merged) {
-    const def = brokerConfigDef(key);
+    const def = brokerConfigDef(key) ?? listenerOverrideDef(key);
     if (def === undefined) {
       if (isListenerSaslKey(key)) continue;
       warnings.push(`Unknown configuration ${key} (from ${origin}) is kept but has no effect`);
@@ -162,8 +175,13 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
 
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
-  const sasl = endpoints && resolveSaslConfig(endpoints.listener.name, endpoints.listener.securityProtocol, (key) => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null, problems);
-  if (problems.length > 0 || endpoints === undefined) throw new ConfigError(problems);
+  const value = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null;
+  const listeners = endpoints?.map(({ endpoint, advertised }): ClientListener => {
+    const sasl = resolveSaslConfig(endpoint.name, endpoint.securityProtocol, value, problems);
+    const tls = resolveTlsConfig(endpoint.name, endpoint.securityProtocol, value, problems);
+    return { endpoint, advertised, ...(sasl === undefined ? {} : { sasl }), ...(tls === undefined ? {} : { tls }) };
+  });
+  if (problems.length > 0 || listeners === undefined) throw new ConfigError(problems);
 
   const retentionMs = isSet('log.retention.ms')
     ? num('log.retention.ms')
@@ -174,8 +192,9 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   return {
     nodeId,
     clusterId: isSet('cluster.id') ? str('cluster.id') : generateClusterId(),
-    ...endpoints,
-    ...(sasl === undefined ? {} : { sasl }),
+    listeners,
+    listener: listeners[0]!.endpoint,
+    advertised: listeners[0]!.advertised,
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
@@ -264,7 +283,7 @@ function resolveEndpoints(
   raw: (key: string) => string | null,
   merged: ConfigLayer,
   problems: string[],
-): { listener: BrokerEndpoint; advertised: BrokerEndpoint } | undefined {
+): { endpoint: BrokerEndpoint; advertised: BrokerEndpoint }[] | undefined {
   const controllers = controllerNames(raw('controller.listener.names'));
   const parse = (key: string): Endpoint[] | undefined => {
     try {
@@ -284,20 +303,30 @@ function resolveEndpoints(
   const listeners = parse('listeners');
   const advertisedList = raw('advertised.listeners') === null ? listeners : parse('advertised.listeners');
   if (listeners === undefined || advertisedList === undefined) return undefined;
-  const first = listeners[0];
-  if (first === undefined) {
+  if (listeners.length === 0) {
     problems.push('listeners must name at least one listener that is not a controller listener');
     return undefined;
   }
-  const securityProtocol = protocols.get(first.name);
-  if (securityProtocol === undefined) {
-    problems.push(`No security protocol defined for listener ${first.name} (set listener.security.protocol.map)`);
-    return undefined;
-  }
-  const advertised = advertisedList.find((e) => e.name === first.name) ?? advertisedList[0] ?? first;
-  const unroutable = advertised.host === '' || advertised.host === '0.0.0.0' || advertised.host === '::';
-  return {
-    listener: { ...first, securityProtocol },
-    advertised: { ...advertised, host: unroutable ? hostname() : advertised.host, securityProtocol },
-  };
+  const before = problems.length;
+  const names = listeners.map((l) => l.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) problems.push(`Each listener must have a different name: ${duplicate} is listed twice in listeners`);
+  const ports = listeners.map((l) => l.port).filter((port) => port !== 0);
+  const sharedPort = ports.find((port, i) => ports.indexOf(port) !== i);
+  if (sharedPort !== undefined) problems.push(`Each listener must have a different port: ${sharedPort} is used twice in listeners`);
+  const stray = advertisedList.filter((a) => !names.includes(a.name)).map((a) => a.name);
+  if (stray.length > 0) problems.push(`advertised.listeners names listeners that listeners does not define: ${stray.join(', ')}`);
+  const resolved = listeners.map((listener) => {
+    const securityProtocol = protocols.get(listener.name);
+    if (securityProtocol === undefined) {
+      problems.push(`No security protocol defined for listener ${listener.name} (set listener.security.protocol.map)`);
+    }
+    const advertised = advertisedList.find((e) => e.name === listener.name) ?? listener;
+    const unroutable = advertised.host === '' || advertised.host === '0.0.0.0' || advertised.host === '::';
+    return {
+      endpoint: { ...listener, securityProtocol: securityProtocol ?? '' },
+      advertised: { ...advertised, host: unroutable ? hostname() : advertised.host, securityProtocol: securityProtocol ?? '' },
+    };
+  });
+  return problems.length > before ? undefined : resolved;
 }

@@ -8,12 +8,21 @@ import { peekRequestHeader } from '../../protocol/codec/headers.js';
 import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/api.js';
 import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
-import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
+import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
 
 export interface ConnectionOptions {
   maxRequestBytes: number;
   idleTimeoutMs: number;
+}
+
+/** What the listener knows about a new connection. */
+export interface ConnectionSession {
+  listenerName: string;
+  /** `User:ANONYMOUS`, or the client certificate's subject on a TLS listener. */
+  principal: string;
+  /** The SASL state on a SASL listener. */
+  sasl?: SaslAuthenticator | undefined;
 }
 
 const API_VERSIONS = 18;
@@ -31,6 +40,7 @@ export class Connection {
   private queuePaused = false;
   private processing = false;
   private log: Logger;
+  private readonly apis: ApiRegistry;
   /** Resolves when the request being handled (if any) has finished. */
   private idle: Promise<void> = Promise.resolve();
 
@@ -38,14 +48,15 @@ export class Connection {
     private readonly socket: Socket,
     id: number,
     private readonly broker: Broker,
-    private readonly apis: ApiRegistry,
+    { listenerName, principal, sasl }: ConnectionSession,
     private readonly opts: ConnectionOptions,
     logger: Logger,
   ) {
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
-    const sasl = broker.saslAuthenticator();
-    this.info = { id, remoteAddress, clientId: null, closed: this.abort.signal, principal: ANONYMOUS_PRINCIPAL, ...(sasl ? { sasl } : {}) };
+    this.apis = broker.apis;
+    this.info = { id, remoteAddress, listenerName, clientId: null, closed: this.abort.signal, principal, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
+    if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
     socket.setNoDelay(true);
     this.reader = new FrameReader((size) =>
       size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,

@@ -1,31 +1,66 @@
-// The TCP listener: accepts connections, hands each to a Connection, and closes them all
-// gracefully (finishing requests in flight) on shutdown.
+// One client listener: accepts TCP connections (TLS ones for SSL and SASL_SSL listeners), hands
+// each to a Connection that knows which listener it came in on, and closes them all gracefully
+// (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
+// untrusted or missing client certificate) closes that socket with one log line.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection, type ConnectionOptions } from './connection.js';
-import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
+import type { ClientListener } from '../config/broker-config.js';
+import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
+import { sslPrincipal } from '../security/ssl-principal.js';
 
 export class Listener {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
-  private nextId = 1;
+  private readonly log: Logger;
 
   constructor(
-    broker: Broker,
-    apis: ApiRegistry,
-    opts: ConnectionOptions,
-    private readonly log: Logger,
+    private readonly listener: ClientListener,
+    private readonly broker: Broker,
+    private readonly opts: ConnectionOptions,
+    /** Connection ids, shared by every listener of the broker. */
+    private readonly ids: { next: number },
+    log: Logger,
   ) {
-    this.server = createServer({ noDelay: true }, (socket: Socket) => {
-      const conn = new Connection(socket, this.nextId++, broker, apis, opts, log);
-      this.connections.add(conn);
-      socket.on('close', () => this.connections.delete(conn));
+    this.log = log.child({ listener: listener.endpoint.name });
+    const tls = listener.tls;
+    if (tls === undefined) {
+      this.server = createServer({ noDelay: true }, (socket) => this.accept(socket, ANONYMOUS_PRINCIPAL));
+      return;
+    }
+    const server = createTlsServer(tls.options, (socket: TLSSocket) => {
+      const cert = socket.getPeerX509Certificate();
+      if (cert !== undefined && !socket.authorized) {
+        // ssl.client.auth=requested: a certificate sent must still verify, as in Kafka.
+        this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: socket.authorizationError }, 'closing TLS connection: client certificate not trusted');
+        socket.destroy();
+        return;
+      }
+      this.accept(socket, cert === undefined ? ANONYMOUS_PRINCIPAL : sslPrincipal(cert));
     });
+    server.on('tlsClientError', (err, socket) => {
+      this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message }, 'closing connection: TLS handshake failed');
+    });
+    this.server = server;
   }
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  private accept(socket: Socket, principal: string): void {
+    const conn = new Connection(
+      socket,
+      this.ids.next++,
+      this.broker,
+      { listenerName: this.listener.endpoint.name, principal, sasl: this.broker.saslAuthenticator(this.listener) },
+      this.opts,
+      this.log,
+    );
+    this.connections.add(conn);
+    socket.on('close', () => this.connections.delete(conn));
   }
 
   listen(host: string, port: number): Promise<number> {
