@@ -45,6 +45,22 @@ function readStore(location: Setting, what: string, problems: string[]): Buffer 
   }
 }
 
+/**
+ * Whether a file of type PKCS12 (or JKS, which Java reads PKCS12 files as) may be PKCS12: a Java
+ * KeyStore or a PEM file is refused with what to do instead.
+ */
+function isPkcs12Candidate(bytes: Buffer, what: string, location: Setting, typeKey: string, problems: string[]): boolean {
+  if (isJavaKeyStore(bytes)) {
+    problems.push(convertJksHint(location, typeKey));
+    return false;
+  }
+  if (isPem(bytes)) {
+    problems.push(`The ${what} ${location.value} (${location.key}) is a PEM file: set ${typeKey}=PEM`);
+    return false;
+  }
+  return true;
+}
+
 function convertJksHint(location: Setting, typeKey: string): string {
   const path = location.value!;
   const target = `${path.replace(/\.(jks|jceks|keystore)$/i, '')}.p12`;
@@ -89,14 +105,7 @@ export function loadKeystore(get: SettingLookup, listenerName: string, problems:
     }
     case 'PKCS12':
     case 'JKS':
-      if (isJavaKeyStore(bytes)) {
-        problems.push(convertJksHint(location, type.key));
-        return undefined;
-      }
-      if (isPem(bytes)) {
-        problems.push(`The keystore ${location.value} (${location.key}) is a PEM file: set ${type.key}=PEM`);
-        return undefined;
-      }
+      if (!isPkcs12Candidate(bytes, 'keystore', location, type.key, problems)) return undefined;
       return { pfx: bytes, passphrase: storePassword ?? '' };
     default:
       problems.push(`Unsupported keystore type ${type.value} (${type.key}): Creek reads PKCS12 and PEM keystores`);
@@ -129,14 +138,7 @@ export function loadTruststore(get: SettingLookup, problems: string[]): string |
       return bytes.toString('utf8');
     case 'PKCS12':
     case 'JKS': {
-      if (isJavaKeyStore(bytes)) {
-        problems.push(convertJksHint(location, type.key));
-        return undefined;
-      }
-      if (isPem(bytes)) {
-        problems.push(`The truststore ${location.value} (${location.key}) is a PEM file: set ${type.key}=PEM`);
-        return undefined;
-      }
+      if (!isPkcs12Candidate(bytes, 'truststore', location, type.key, problems)) return undefined;
       try {
         const certificates = pkcs12Certificates(bytes, password ?? '');
         if (certificates.length === 0) throw new Error('it holds no certificates');

@@ -1,4 +1,5 @@
-// Test helpers: an in-process broker per test file, and kafkajs clients pointed at it.
+// Test helpers: an in-process broker per test file, kafkajs clients pointed at it, and a
+// produce-then-consume round trip.
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,4 +22,28 @@ export function kafkaFor(broker: { bootstrap: string }, clientId = 'creek-test')
 export function tempDir(prefix = 'creek-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Produces `values` to `topic`, then reads them back with a new consumer group; returns what it read. */
+export async function produceAndConsume(kafka: Kafka, topic: string, values: readonly string[] = ['one', 'two']): Promise<string[]> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: values.map((value) => ({ value })) });
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: `${topic}-group`, retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 } });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+          if (seen.length === values.length) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return seen;
 }

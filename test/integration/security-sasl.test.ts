@@ -13,7 +13,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { startBroker, type RunningBroker, type StartOptions } from '../../src/broker.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
-import { tempDir, withBroker } from '../helpers/broker.js';
+import { produceAndConsume, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const run = promisify(execFile);
@@ -70,26 +70,7 @@ async function roundTrip(kafka: Kafka, topic: string): Promise<string[]> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic }] });
   await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: [{ value: 'one' }, { value: 'two' }] });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `${topic}-group` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length === 2) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return seen;
+  return produceAndConsume(kafka, topic);
 }
 
 describe('SASL_PLAINTEXT listener', () => {

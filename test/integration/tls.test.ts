@@ -14,7 +14,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { startBroker, type RunningBroker, type RunningListener, type StartOptions } from '../../src/broker.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
-import { withBroker } from '../helpers/broker.js';
+import { produceAndConsume, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
@@ -40,29 +40,6 @@ function kafkaOn(address: { bootstrap: string }, extra: Partial<KafkaConfig> = {
     retry: { retries, initialRetryTime: 50, maxRetryTime: 500 },
     ...extra,
   });
-}
-
-async function roundTrip(kafka: Kafka, topic: string, values = ['one', 'two']): Promise<string[]> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: values.map((value) => ({ value })) });
-  await producer.disconnect();
-  const consumer = kafka.consumer({ groupId: `${topic}-group`, retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 } });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length === values.length) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return seen;
 }
 
 /** A pino logger whose lines the test can read. */
@@ -133,7 +110,7 @@ describe('PLAINTEXT and SSL listeners side by side', () => {
   });
 
   it('kafkajs produces and consumes over TLS with the CA certificate', async () => {
-    expect(await roundTrip(kafkaOn(listener(broker, 'SSL'), { ssl: { ca: [certs.ca] } }), 'tls-kafkajs')).toEqual(['one', 'two']);
+    expect(await produceAndConsume(kafkaOn(listener(broker, 'SSL'), { ssl: { ca: [certs.ca] } }), 'tls-kafkajs')).toEqual(['one', 'two']);
   });
 
   it('kcat (librdkafka) produces and consumes with security.protocol=ssl', async () => {
@@ -183,7 +160,7 @@ print(json.dumps(values))
     await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' })).rejects.toThrow('connection closed');
     expect(logs.lines().some((l) => l['msg'] === 'closing connection: TLS handshake failed' && l['listener'] === 'SSL')).toBe(true);
 
-    expect(await roundTrip(kafkaOn(ssl, { ssl: { ca: [certs.ca] } }), 'tls-after-garbage', ['still'])).toEqual(['still']);
+    expect(await produceAndConsume(kafkaOn(ssl, { ssl: { ca: [certs.ca] } }), 'tls-after-garbage', ['still'])).toEqual(['still']);
     const plain = await RawClient.connect('127.0.0.1', listener(broker, 'PLAINTEXT').port);
     const versions = await plain.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
     expect(versions.errorCode).toBe(ErrorCode.NONE);
@@ -220,7 +197,7 @@ describe('SASL_SSL', () => {
 
   it('kafkajs authenticates with SCRAM-SHA-256 over TLS and produces and consumes', async () => {
     const kafka = kafkaOn(listener(broker, 'SASL_SSL'), { ssl: { ca: [certs.ca] }, sasl: { mechanism: 'scram-sha-256', username: 'carol', password: 'carol-secret' } });
-    expect(await roundTrip(kafka, 'sasl-ssl')).toEqual(['one', 'two']);
+    expect(await produceAndConsume(kafka, 'sasl-ssl')).toEqual(['one', 'two']);
   });
 
   it('refuses a wrong password', async () => {
@@ -263,7 +240,7 @@ describe('mutual TLS', () => {
       expect(logs.lines().filter((l) => l['msg'] === 'closing connection: TLS handshake failed').length).toBeGreaterThanOrEqual(2);
 
       const kafka = kafkaOn(broker, { ssl: { ca: [certs.ca], cert: certs.clientCert, key: certs.clientKey } });
-      expect(await roundTrip(kafka, 'mtls')).toEqual(['one', 'two']);
+      expect(await produceAndConsume(kafka, 'mtls')).toEqual(['one', 'two']);
       expect(logs.lines().find((l) => l['msg'] === 'TLS client authenticated by certificate')?.['principal']).toBe('User:CN=creek-client,O=Creek Test');
     } finally {
       await broker.stop();
@@ -280,8 +257,8 @@ describe('mutual TLS', () => {
       'ssl.client.auth': 'requested',
     });
     try {
-      expect(await roundTrip(kafkaOn(broker, { ssl: { ca: [certs.ca] } }), 'requested-anonymous', ['a'])).toEqual(['a']);
-      expect(await roundTrip(kafkaOn(broker, { ssl: { ca: [certs.ca], cert: certs.clientCert, key: certs.clientKey } }), 'requested-cert', ['b'])).toEqual(['b']);
+      expect(await produceAndConsume(kafkaOn(broker, { ssl: { ca: [certs.ca] } }), 'requested-anonymous', ['a'])).toEqual(['a']);
+      expect(await produceAndConsume(kafkaOn(broker, { ssl: { ca: [certs.ca], cert: certs.clientCert, key: certs.clientKey } }), 'requested-cert', ['b'])).toEqual(['b']);
       const stranger = kafkaOn(broker, { ssl: { ca: [certs.ca], cert: certs.strangerCert, key: certs.strangerKey } }, 0).admin();
       await expect(stranger.connect()).rejects.toThrow();
     } finally {
@@ -327,7 +304,7 @@ describe('TLS settings', () => {
       await expect(handshake(broker.port, {})).resolves.toBe('TLSv1.2');
       await expect(handshake(broker.port, { minVersion: 'TLSv1.3' })).rejects.toThrow();
       await expect(handshake(broker.port, { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })).rejects.toThrow();
-      expect(await roundTrip(kafkaOn(broker, { ssl: { ca: [certs.ca] } }), 'tls12', ['v'])).toEqual(['v']);
+      expect(await produceAndConsume(kafkaOn(broker, { ssl: { ca: [certs.ca] } }), 'tls12', ['v'])).toEqual(['v']);
     } finally {
       await broker.stop();
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateClusterId, loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broker-config.js';
 import { parseBrokerArgs } from '../../../src/config/cli-args.js';
-import { ConfigError } from '../../../src/config/config-error.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 import { envLayer, envVarToKey } from '../../../src/config/env.js';
 import { KAFKA_SERVER_PROPERTIES } from './kafka-server-properties.js';
 
@@ -12,16 +12,6 @@ function tempFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'creek-config-')), 'server.properties');
   writeFileSync(path, text);
   return path;
-}
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('defaults', () => {

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broker-config.js';
-import { ConfigError } from '../../../src/config/config-error.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 import { openSslCipherName } from '../../../src/security/cipher-suites.js';
 import { pkcs12Certificates } from '../../../src/security/pkcs12-certificates.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
@@ -16,16 +16,6 @@ beforeAll(() => {
   certs = makeTestCerts();
 });
 afterAll(() => certs.remove());
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('pkcs12Certificates', () => {
   const exportTruststore = (name: string, password: string, ...extra: string[]): Buffer => {
