@@ -50,7 +50,7 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 const started = new Date();
 console.log(`Creek bench — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker and ceiling servers to core ${cores.server}${values.quick ? '; --quick' : ''}`);
-console.log('building the broker (tsc → node_modules/.cache/creek-bench)…');
+console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
 const results = new Results((group) => `npm run bench -- --only ${group}${values.quick ? ' --quick' : ''}`);

@@ -2,6 +2,7 @@
 // node_modules/.cache so start-up is measured without a TypeScript loader) and the ceiling
 // servers. Start-up is timed from spawn to the first accepted TCP connection.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { sleep } from './stats.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
-const BUILD_DIR = join(ROOT, 'node_modules/.cache/creek-bench');
+// One build per checkout: git worktrees that share node_modules must not overwrite each other's build.
+const BUILD_DIR = join(ROOT, 'node_modules/.cache', `creek-bench-${createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`);
 
 /** Compiles src/ and protocol/ with the project's tsconfig; returns the CLI entry point. */
 export function buildBroker(): string {
