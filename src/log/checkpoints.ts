@@ -1,12 +1,15 @@
 // Per-partition checkpoint files next to the segments:
 //   leader-epoch-checkpoint  Kafka's format: version line "0", entry count, then "epoch startOffset" lines
 //   log-start-offset         the log start offset as a decimal number (moved by DeleteRecords/retention)
+//   recovery-point           offsets below it are durably written (advanced by flushes and segment
+//                            rolls); recovery after an unclean shutdown checks only the data past it
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import type { EpochEntry } from './leader-epochs.js';
 
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point';
 
 /** `durable: false` skips the fsync (the append path; the log makes it durable when it flushes). */
 export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[], durable = true): Promise<void> {
@@ -35,6 +38,23 @@ export function writeLogStartCheckpoint(dir: string, offset: number): Promise<vo
 
 /** The saved log start offset, or 0. */
 export function readLogStartCheckpoint(dir: string): number {
-  const value = Number(readIfExists(join(dir, LOG_START_CHECKPOINT))?.toString('utf8').trim() ?? '0');
+  return readOffset(join(dir, LOG_START_CHECKPOINT));
+}
+
+/**
+ * Saved without fsync: a recovery point lost in a machine crash only makes the next recovery
+ * check more, and it is only ever written after the data below it was synced.
+ */
+export function writeRecoveryPointCheckpoint(dir: string, offset: number): Promise<void> {
+  return writeFileAtomic(join(dir, RECOVERY_POINT_CHECKPOINT), `${offset}\n`, { durable: false });
+}
+
+/** The saved recovery point, or 0 (check everything) when missing or malformed. */
+export function readRecoveryPointCheckpoint(dir: string): number {
+  return readOffset(join(dir, RECOVERY_POINT_CHECKPOINT));
+}
+
+function readOffset(path: string): number {
+  const value = Number(readIfExists(path)?.toString('utf8').trim() ?? '0');
   return Number.isInteger(value) && value >= 0 ? value : 0;
 }

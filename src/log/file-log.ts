@@ -1,15 +1,27 @@
 // The file backend of one partition: opens <dataDir>/<topic>-<partition>/ laid out like Kafka
-// (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset) and recovers it.
-// Recovery: the active segment (and earlier ones while the later are empty, since writes are
-// serialized) is scanned with CRC checks and cut back to its last whole valid batch; sealed
-// segments load their index files, rebuilt by a scan when missing or inconsistent.
+// (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset
+// and recovery-point) and recovers it.
+// After a clean shutdown every segment, the active one included, loads from its index files and
+// nothing is read but the few batches after the active segment's last index entry. Otherwise the
+// segments past the recovery point (always including the last written one, whose index files are
+// never trusted then) are scanned: framing and offset continuity everywhere, CRCs of the batches
+// from the recovery point on, cut back to the last whole valid batch, and synced; segments after a
+// cut one are dropped. Segments below the recovery point load their index files, rebuilt by a scan
+// when missing or inconsistent.
 // Open-time I/O is synchronous (startup or topic creation); appends and reads are asynchronous.
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readIfExists } from './atomic-file.js';
 import type { BatchInfo } from './batch-scan.js';
-import { readEpochCheckpoint, readLogStartCheckpoint, writeEpochCheckpoint, writeLogStartCheckpoint } from './checkpoints.js';
+import {
+  readEpochCheckpoint,
+  readLogStartCheckpoint,
+  readRecoveryPointCheckpoint,
+  writeEpochCheckpoint,
+  writeLogStartCheckpoint,
+  writeRecoveryPointCheckpoint,
+} from './checkpoints.js';
 import { FileStore, segmentPaths, type SegmentPaths } from './file-store.js';
 import type { EpochEntry } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
@@ -23,6 +35,8 @@ import { WriteQueue } from './write-queue.js';
 export interface FileLogOptions {
   /** Bytes of recent appends each partition keeps in memory for tail fetches (default 1 MiB). */
   tailCacheBytes?: number;
+  /** The previous run closed this log and shut down cleanly (FileStorage's marker): trust every saved index. */
+  cleanShutdown?: boolean;
 }
 
 const SEGMENT_FILE = /^(\d{20})\.log$/;
@@ -35,10 +49,23 @@ function unlinkQuietly(path: string): void {
   }
 }
 
+interface Loaded {
+  segment: Segment;
+  /** Bytes were cut from the end of the file. */
+  truncated: boolean;
+}
+
 class FileLogOpener {
   private readonly queue = new WriteQueue();
   private readonly now = Date.now();
   private readonly tailCacheBytes: number;
+  private readonly clean: boolean;
+  /** Offsets below it were synced (and so checked) by an earlier run; Infinity after a clean shutdown. */
+  private recoveryPoint = 0;
+  /** What recovery did: segments scanned, bytes read and CRC-checked, bytes cut. */
+  private readonly recovery = { segments: 0, readBytes: 0, checkedBytes: 0, truncatedBytes: 0 };
+  /** Files of recovered segments, synced once recovery is done. */
+  private readonly recoveredFds: number[] = [];
 
   constructor(
     private readonly dir: string,
@@ -47,6 +74,7 @@ class FileLogOpener {
     options: FileLogOptions,
   ) {
     this.tailCacheBytes = options.tailCacheBytes ?? 1024 * 1024;
+    this.clean = options.cleanShutdown ?? false;
   }
 
   open(): SegmentedLog {
@@ -55,11 +83,21 @@ class FileLogOpener {
     for (const name of names) if (name.endsWith('.tmp')) unlinkQuietly(join(this.dir, name));
     const bases = names.flatMap((n) => SEGMENT_FILE.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
     const logStartCheckpoint = readLogStartCheckpoint(this.dir);
+    const savedRecoveryPoint = readRecoveryPointCheckpoint(this.dir);
+    // Nothing below the first segment exists, so nothing there needs checking.
+    this.recoveryPoint = this.clean ? Infinity : Math.max(savedRecoveryPoint, bases[0] ?? 0);
     const segments = bases.length === 0 ? [this.createSegment(logStartCheckpoint, this.now)] : this.loadSegments(bases);
+    const logEndOffset = segments[segments.length - 1]!.nextOffset;
+    this.finishRecovery(savedRecoveryPoint, logEndOffset);
+    // Everything is durable now: a clean shutdown synced it, recovery just did.
+    if (savedRecoveryPoint !== logEndOffset) {
+      writeRecoveryPointCheckpoint(this.dir, logEndOffset).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving recovery point failed'));
+    }
     const epochs = readEpochCheckpoint(this.dir) ?? this.rebuildEpochs(segments);
     return new SegmentedLog({
       segments,
       logStartOffset: logStartCheckpoint,
+      recoveryPoint: logEndOffset,
       epochs,
       config: this.config,
       logger: this.logger,
@@ -67,6 +105,7 @@ class FileLogOpener {
       backend: {
         createSegment: (baseOffset, now) => this.createSegment(baseOffset, now),
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),
+        saveRecoveryPoint: (offset) => writeRecoveryPointCheckpoint(this.dir, offset),
         saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
       },
     });
@@ -82,50 +121,77 @@ class FileLogOpener {
 
   private loadSegments(bases: number[]): Segment[] {
     const fds = bases.map((base) => openSync(segmentPaths(this.dir, base).log, 'r+'));
-    // Writes are serialized, so a torn write can only sit in the last non-empty segment.
-    let active = bases.length - 1;
-    while (active > 0 && fstatSync(fds[active]!).size === 0) active--;
-    for (let i = active + 1; i < bases.length; i++) {
-      closeSync(fds[i]!);
-      const paths = segmentPaths(this.dir, bases[i]!);
-      [paths.log, paths.index, paths.timeIndex].forEach(unlinkQuietly);
-      this.logger.warn({ dir: this.dir, baseOffset: bases[i] }, 'removed empty segment after the last written one');
-    }
+    // A roll whose first write was lost leaves an empty segment behind the last written one.
+    let last = bases.length - 1;
+    while (last > 0 && fstatSync(fds[last]!).size === 0) last--;
+    this.removeSegments(bases, fds, last + 1, 'removed empty segment after the last written one');
     const segments: Segment[] = [];
-    for (let i = 0; i < active; i++) segments.push(this.loadSealed(bases[i]!, fds[i]!, bases[i + 1]!));
-    segments.push(this.recoverActive(bases[active]!, fds[active]!));
+    for (let i = 0; i <= last; i++) {
+      const { segment, truncated } = this.loadSegment(bases[i]!, fds[i]!, i < last ? bases[i + 1] : undefined);
+      segments.push(segment);
+      if (truncated && i < last && bases[i + 1]! > this.recoveryPoint) {
+        // A cut in an unsynced segment: what follows it was written after the lost bytes.
+        this.removeSegments(bases, fds.slice(0, last + 1), i + 1, 'removed segment after a truncated one');
+        break;
+      }
+    }
     return segments;
   }
 
-  /** A segment that no longer takes appends: trust its index files if they are consistent. */
-  private loadSealed(baseOffset: number, fd: number, nextOffset: number): Segment {
+  /** Loads one segment; `nextBase` is the next segment's base offset, undefined for the last one. */
+  private loadSegment(baseOffset: number, fd: number, nextBase: number | undefined): Loaded {
     const paths = segmentPaths(this.dir, baseOffset);
     const size = fstatSync(fd).size;
+    const trusted = nextBase === undefined ? this.clean : nextBase <= this.recoveryPoint;
+    if (!trusted) return this.recover(baseOffset, paths, fd, size, nextBase === undefined);
     const offsets = readIfExists(paths.index);
     const times = readIfExists(paths.timeIndex);
     const index = offsets && times ? SegmentIndex.parse(baseOffset, offsets, times, size) : undefined;
-    if (index !== undefined) {
-      return new Segment(baseOffset, this.store(paths, fd, size), this.now, { index, nextOffset });
+    if (index !== undefined && nextBase !== undefined) {
+      return { segment: new Segment(baseOffset, this.store(paths, fd, size, true), this.now, { index, nextOffset: nextBase }), truncated: false };
     }
-    this.logger.info({ dir: this.dir, baseOffset }, 'rebuilding missing or corrupt segment index');
-    const segment = this.scanInto(baseOffset, paths, fd, size, false);
-    segment.seal().catch((err: unknown) => this.logger.warn({ err, dir: this.dir, baseOffset }, 'saving rebuilt index failed'));
+    const active = index === undefined ? undefined : this.loadIndexedTail(baseOffset, paths, fd, size, index);
+    if (active !== undefined) return { segment: active, truncated: false };
+    if (size > 0) this.logger.info({ dir: this.dir, baseOffset }, 'rebuilding missing or corrupt segment index');
+    const loaded = this.scanInto(baseOffset, paths, fd, size, Infinity);
+    if (nextBase !== undefined) this.saveIndex(loaded.segment);
+    return loaded;
+  }
+
+  /**
+   * The last segment after a clean shutdown: its index files, plus the batches after the last
+   * index entry (framing only) for the end offset. Undefined when those do not end the file cleanly.
+   */
+  private loadIndexedTail(baseOffset: number, paths: SegmentPaths, fd: number, size: number, index: SegmentIndex): Segment | undefined {
+    const from = index.lastOffsetEntry() ?? { offset: baseOffset, position: 0 };
+    const batches: BatchInfo[] = [];
+    const scan = scanSegmentFile(fd, size, from, Infinity, (b) => batches.push(b));
+    if (scan.problem !== undefined) return undefined;
+    const segment = new Segment(baseOffset, this.store(paths, fd, size, true), this.now, { index, nextOffset: from.offset });
+    for (const b of batches) segment.track(b, b.position, this.config.indexIntervalBytes);
     return segment;
   }
 
-  /** The active segment: check every batch and cut a torn or corrupt tail. */
-  private recoverActive(baseOffset: number, fd: number): Segment {
-    const paths = segmentPaths(this.dir, baseOffset);
+  /** A segment written past the recovery point: check it from there on and rebuild its indexes. */
+  private recover(baseOffset: number, paths: SegmentPaths, fd: number, size: number, last: boolean): Loaded {
     unlinkQuietly(paths.index);
     unlinkQuietly(paths.timeIndex);
-    return this.scanInto(baseOffset, paths, fd, fstatSync(fd).size, true);
+    const loaded = this.scanInto(baseOffset, paths, fd, size, this.recoveryPoint);
+    this.recovery.segments++;
+    this.recovery.readBytes += size;
+    this.recoveredFds.push(fd);
+    if (!last) this.saveIndex(loaded.segment);
+    return loaded;
   }
 
-  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, checkCrc: boolean): Segment {
+  /** Walks the whole file, checking CRCs of batches ending at or after `crcFromOffset`; cuts a bad tail. */
+  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, crcFromOffset: number): Loaded {
     const batches: BatchInfo[] = [];
-    const scan = scanSegmentFile(fd, size, baseOffset, checkCrc, (b) => batches.push(b));
+    const scan = scanSegmentFile(fd, size, { position: 0, offset: baseOffset }, crcFromOffset, (b) => batches.push(b));
+    this.recovery.checkedBytes += scan.checkedBytes;
     if (scan.problem !== undefined) {
       ftruncateSync(fd, scan.validBytes);
+      this.recovery.truncatedBytes += size - scan.validBytes;
       this.logger.warn(
         { dir: this.dir, baseOffset, problem: scan.problem, keptBytes: scan.validBytes, droppedBytes: size - scan.validBytes },
         'truncated segment to its last valid batch',
@@ -133,20 +199,41 @@ class FileLogOpener {
     }
     const segment = new Segment(baseOffset, this.store(paths, fd, scan.validBytes), this.now);
     for (const b of batches) segment.track(b, b.position, this.config.indexIntervalBytes);
-    return segment;
+    return { segment, truncated: scan.problem !== undefined };
   }
 
-  private store(paths: SegmentPaths, fd: number, size: number): FileStore {
-    return new FileStore(paths, fd, size, this.queue, this.tailCacheBytes);
+  /** Saves the rebuilt indexes of a segment that takes no more appends. */
+  private saveIndex(segment: Segment): void {
+    segment.seal().catch((err: unknown) => this.logger.warn({ err, dir: this.dir, baseOffset: segment.baseOffset }, 'saving rebuilt index failed'));
   }
 
-  /** Leader-epoch history from the batches themselves, when the checkpoint is missing. */
+  /** Syncs what recovery read and cut, so that the recovery point can move to the log end. */
+  private finishRecovery(savedRecoveryPoint: number, logEndOffset: number): void {
+    for (const fd of this.recoveredFds) fdatasyncSync(fd);
+    if (this.recovery.readBytes === 0) return;
+    this.logger.info({ dir: this.dir, recoveryPoint: savedRecoveryPoint, logEndOffset, ...this.recovery }, 'recovered log');
+  }
+
+  private removeSegments(bases: readonly number[], fds: readonly number[], from: number, reason: string): void {
+    for (let i = from; i < fds.length; i++) {
+      closeSync(fds[i]!);
+      const paths = segmentPaths(this.dir, bases[i]!);
+      [paths.log, paths.index, paths.timeIndex].forEach(unlinkQuietly);
+      this.logger.warn({ dir: this.dir, baseOffset: bases[i] }, reason);
+    }
+  }
+
+  private store(paths: SegmentPaths, fd: number, size: number, indexSaved = false): FileStore {
+    return new FileStore(paths, fd, size, this.queue, this.tailCacheBytes, indexSaved);
+  }
+
+/** Leader-epoch history from the batches themselves, when the checkpoint is missing. */
   private rebuildEpochs(segments: readonly Segment[]): EpochEntry[] {
     const entries: EpochEntry[] = [];
     for (const segment of segments) {
       const fd = openSync(segmentPaths(this.dir, segment.baseOffset).log, 'r');
       try {
-        scanSegmentFile(fd, segment.size, segment.baseOffset, false, (b) => {
+        scanSegmentFile(fd, segment.size, { position: 0, offset: segment.baseOffset }, Infinity, (b) => {
           if (b.leaderEpoch >= 0 && (entries.length === 0 || b.leaderEpoch > entries[entries.length - 1]!.epoch)) {
             entries.push({ epoch: b.leaderEpoch, startOffset: b.baseOffset });
           }

@@ -4,8 +4,11 @@
 // A topic's metadata file is what makes it exist. Deletion renames the partition directories to
 // <topic>-<partition>.<id>-delete (as Kafka does), drops the metadata, then removes the
 // directories; leftovers of an interrupted deletion are removed at the next start.
+//   <dataDir>/.kafka_cleanshutdown   written by close() once every log is closed (Kafka's name);
+// found at start-up it lets the logs open without recovery, and it is deleted (durably) before
+// anything can be written.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -16,6 +19,7 @@ import type { LogStorage, TopicInfo } from './log-storage.js';
 import type { PartitionLog } from './partition-log.js';
 
 const TOPICS_DIR = 'topics';
+const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const DELETED_DIR = /-delete$/;
 const PARTITION_DIR = /^(.+)-(\d+)$/;
 
@@ -28,8 +32,20 @@ function isTopicInfo(value: unknown): value is TopicInfo {
   );
 }
 
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class FileStorage implements LogStorage {
   private readonly topicsDir: string;
+  private readonly marker: string;
+  /** Partition directories closed by a clean shutdown and not opened yet. */
+  private readonly cleanDirs = new Set<string>();
 
   constructor(
     private readonly dataDir: string,
@@ -37,6 +53,7 @@ export class FileStorage implements LogStorage {
     private readonly options: FileLogOptions = {},
   ) {
     this.topicsDir = join(dataDir, TOPICS_DIR);
+    this.marker = join(dataDir, CLEAN_SHUTDOWN_MARKER);
   }
 
   async loadTopics(): Promise<TopicInfo[]> {
@@ -59,6 +76,15 @@ export class FileStorage implements LogStorage {
         this.logger.warn({ dir: entry }, 'partition directory of no known topic; leaving it alone');
       }
     }
+    const clean = existsSync(this.marker);
+    if (clean) {
+      for (const dir of known) this.cleanDirs.add(dir);
+      unlinkSync(this.marker);
+      fsyncDir(this.dataDir);
+    }
+    if (topics.length > 0) {
+      this.logger.info({ cleanShutdown: clean, topics: topics.length }, clean ? 'opening logs closed by a clean shutdown' : 'no clean shutdown marker: logs recover past their recovery points');
+    }
     return topics;
   }
 
@@ -67,8 +93,13 @@ export class FileStorage implements LogStorage {
   }
 
   openLog(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {
-    const dir = join(this.dataDir, `${topic}-${partition}`);
-    return Promise.resolve(openFileLog(dir, config, this.logger.child({ topic, partition }), this.options));
+    const name = `${topic}-${partition}`;
+    const options = { ...this.options, cleanShutdown: this.cleanDirs.delete(name) };
+    return Promise.resolve(openFileLog(join(this.dataDir, name), config, this.logger.child({ topic, partition }), options));
+  }
+
+  close(): Promise<void> {
+    return writeFileAtomic(this.marker, '');
   }
 
   async removeTopic(topic: TopicInfo): Promise<void> {

@@ -1,7 +1,9 @@
 // A segment in files: <base>.log holds the batches, <base>.index / <base>.timeindex the saved
 // sparse indexes. Appends go through the partition's WriteQueue; recent appends stay in a small
 // in-memory tail so fetches at the end of the log (and of unwritten data) never touch the disk.
-import { close, fdatasync, ftruncate, read, unlink } from 'node:fs';
+// Saved index files always describe the segment's bytes: the first change after they were
+// written (or loaded) deletes them, so a crash can never leave a stale index to be trusted.
+import { close, fdatasync, ftruncate, read, unlink, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ChunkList } from './chunk-list.js';
@@ -44,20 +46,32 @@ async function unlinkIfExists(path: string): Promise<void> {
   }
 }
 
+function unlinkSyncIfExists(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 export class FileStore implements SegmentStore {
   private bytes: number;
   /** Bytes known to be written to the file. */
   private written: number;
   private readonly tail: ChunkList;
   private dirty = false;
+  /** Settles when the latest fdatasync is done. */
+  private synced: Promise<void> = Promise.resolve();
   private open = true;
 
+  /** `indexSaved`: the segment's index files on disk describe its `size` bytes. */
   constructor(
     readonly paths: SegmentPaths,
     private readonly fd: number,
     size: number,
     private readonly queue: WriteQueue,
     private readonly tailCacheBytes: number,
+    private indexSaved = false,
   ) {
     this.bytes = size;
     this.written = size;
@@ -69,6 +83,7 @@ export class FileStore implements SegmentStore {
   }
 
   append(data: Buffer): Promise<void> {
+    this.dropSavedIndex();
     const position = this.bytes;
     this.tail.push(data);
     this.bytes += data.length;
@@ -91,6 +106,8 @@ export class FileStore implements SegmentStore {
   }
 
   async truncate(size: number): Promise<void> {
+    this.dropSavedIndex();
+    this.dirty = true;
     await call((cb) => ftruncate(this.fd, size, cb));
     this.tail.truncate(size);
     this.bytes = size;
@@ -101,21 +118,32 @@ export class FileStore implements SegmentStore {
     await this.queue.drained();
     await this.flush();
     this.tail.reset(this.bytes);
-    if (!this.open) return;
+    if (!this.open || this.indexSaved || this.bytes === 0) return;
     await writeFileAtomic(this.paths.index, index.serializeOffsets());
     await writeFileAtomic(this.paths.timeIndex, index.serializeTimes());
+    this.indexSaved = true;
   }
 
-  async flush(): Promise<void> {
-    if (!this.dirty || !this.open) return;
-    this.dirty = false;
-    await call((cb) => fdatasync(this.fd, cb));
+  /** Settles once everything written before the call is on disk (a sync already under way counts only if nothing was written since). */
+  flush(): Promise<void> {
+    if (this.dirty && this.open) {
+      this.dirty = false;
+      this.synced = this.synced.catch(() => undefined).then(() => call((cb) => fdatasync(this.fd, cb)));
+    }
+    return this.synced;
   }
 
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
     await call((cb) => close(this.fd, cb));
+  }
+
+  private dropSavedIndex(): void {
+    if (!this.indexSaved) return;
+    this.indexSaved = false;
+    unlinkSyncIfExists(this.paths.index);
+    unlinkSyncIfExists(this.paths.timeIndex);
   }
 
   async remove(): Promise<void> {

@@ -21,4 +21,6 @@ export interface LogStorage {
   openLog(topic: string, partition: number, config: LogConfig): Promise<PartitionLog>;
   /** Deletes a topic's metadata and data; its logs are already closed. */
   removeTopic(topic: TopicInfo): Promise<void>;
+  /** Every log was closed without error (a clean stop): records it, so the next start can skip recovery. */
+  close(): Promise<void>;
 }

@@ -11,10 +11,11 @@ export class MemoryLog extends SegmentedLog {
     super({
       segments: [createSegment(0, Date.now())],
       logStartOffset: 0,
+      recoveryPoint: 0,
       epochs: [],
       config,
       logger,
-      backend: { createSegment, saveLogStartOffset: () => Promise.resolve(), saveEpochs: () => Promise.resolve() },
+      backend: { createSegment, saveLogStartOffset: () => Promise.resolve(), saveRecoveryPoint: () => Promise.resolve(), saveEpochs: () => Promise.resolve() },
     });
   }
 }

@@ -23,4 +23,8 @@ export class MemoryStorage implements LogStorage {
   removeTopic(): Promise<void> {
     return Promise.resolve();
   }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -57,6 +57,8 @@ export interface PartitionLog {
   readonly highWatermark: number;
   /** Bytes stored. */
   readonly size: number;
+  /** Offsets below it are durably written (moved by flushes and segment rolls); recovery after a crash checks only what follows. */
+  readonly recoveryPoint: number;
   readonly config: Readonly<LogConfig>;
 
   /** Applies new settings; rolling and retention use them from the next append or retention pass. */

@@ -58,6 +58,12 @@ export class SegmentIndex {
     return i < 0 ? this.baseOffset : this.timeOffsets[i]!;
   }
 
+  /** The last offset entry: the latest indexed batch start. */
+  lastOffsetEntry(): { offset: number; position: number } | undefined {
+    const n = this.offsets.length;
+    return n === 0 ? undefined : { offset: this.offsets[n - 1]!, position: this.positions[n - 1]! };
+  }
+
   /** The last time entry: the segment's max timestamp once the segment is sealed. */
   lastTime(): { timestamp: number; offset: number } | undefined {
     const n = this.times.length;

@@ -1,13 +1,23 @@
-// Reading segment files back at startup: scan batches (optionally checking CRCs and offset
-// continuity) to find the valid prefix of a file and to rebuild its indexes.
+// Reading segment files back at startup: walk batches from a known batch start, checking framing
+// and offset continuity, and CRCs from a given offset on (the recovery point: data below it was
+// synced and checked before), to find the valid prefix of a file and rebuild its indexes.
 import { readSync } from 'node:fs';
+import { isCrcValid } from '../../protocol/records/batch-header.js';
 import { scanBatches, type BatchInfo } from './batch-scan.js';
 
 const SCAN_BLOCK = 4 * 1024 * 1024;
 
+/** Where a scan starts: a batch boundary and the offset of the batch there. */
+export interface ScanStart {
+  position: number;
+  offset: number;
+}
+
 export interface FileScan {
   /** Length of the prefix made of whole, valid, contiguous batches. */
   validBytes: number;
+  /** Bytes of batches whose CRC was checked. */
+  checkedBytes: number;
   /** Why the scan stopped before the end of the file. */
   problem?: string;
 }
@@ -21,34 +31,43 @@ function readFully(fd: number, buf: Buffer, length: number, position: number): v
   }
 }
 
-/** Scans `size` bytes of a segment file starting at `baseOffset`, calling `onBatch` per valid batch. */
+/**
+ * Scans `size` bytes of a segment file from `start`, calling `onBatch` per valid batch; checks the
+ * CRC of every batch ending at or after `crcFromOffset` (Infinity: none).
+ */
 export function scanSegmentFile(
   fd: number,
   size: number,
-  baseOffset: number,
-  checkCrc: boolean,
+  start: ScanStart,
+  crcFromOffset: number,
   onBatch: (batch: BatchInfo) => void,
 ): FileScan {
-  let block = Buffer.allocUnsafe(Math.min(SCAN_BLOCK, Math.max(size, 1)));
-  let position = 0;
-  let next = baseOffset;
+  let block = Buffer.allocUnsafe(Math.min(SCAN_BLOCK, Math.max(size - start.position, 1)));
+  let position = start.position;
+  let next = start.offset;
+  let checkedBytes = 0;
   while (position < size) {
+    const blockStart = position;
     const length = Math.min(block.length, size - position);
     readFully(fd, block, length, position);
-    const { batches, stop } = scanBatches(block.subarray(0, length), checkCrc, position);
+    const { batches, stop } = scanBatches(block.subarray(0, length), false, position);
     for (const batch of batches) {
       if (batch.baseOffset !== next) {
-        return { validBytes: batch.position, problem: `batch at offset ${batch.baseOffset} where ${next} was expected` };
+        return { validBytes: batch.position, checkedBytes, problem: `batch at offset ${batch.baseOffset} where ${next} was expected` };
+      }
+      if (batch.lastOffset >= crcFromOffset) {
+        if (!isCrcValid(block, batch.position - blockStart)) return { validBytes: batch.position, checkedBytes, problem: 'CRC mismatch' };
+        checkedBytes += batch.size;
       }
       onBatch(batch);
       next = batch.lastOffset + 1;
       position = batch.position + batch.size;
     }
-    if (stop?.kind === 'corrupt') return { validBytes: position, problem: stop.reason };
+    if (stop?.kind === 'corrupt') return { validBytes: position, checkedBytes, problem: stop.reason };
     if (stop?.kind === 'incomplete') {
-      if (position + stop.needed > size) return { validBytes: position, problem: 'incomplete batch at end of file' };
+      if (position + stop.needed > size) return { validBytes: position, checkedBytes, problem: 'incomplete batch at end of file' };
       if (stop.needed > block.length) block = Buffer.allocUnsafe(stop.needed);
     }
   }
-  return { validBytes: position };
+  return { validBytes: position, checkedBytes };
 }

@@ -1,7 +1,7 @@
 // PartitionLog over a list of segments, shared by the memory and file backends: offset
 // assignment, rolling, reads across segments, retention, DeleteRecords, truncation, the flush
-// policy and append notifications. Backends supply segment creation and persistence of the
-// log start offset and leader-epoch history through LogBackend.
+// policy, the recovery point and append notifications. Backends supply segment creation and
+// persistence of the log start offset, recovery point and leader-epoch history through LogBackend.
 import type { Logger } from 'pino';
 import { offsetOutOfRange, storageError, type LogError } from './errors.js';
 import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from './leader-epochs.js';
@@ -28,6 +28,7 @@ export interface LogBackend {
   /** A new, empty segment starting at `baseOffset`. */
   createSegment(baseOffset: number, now: number): Segment;
   saveLogStartOffset(offset: number): Promise<void>;
+  saveRecoveryPoint(offset: number): Promise<void>;
   /** `durable: false` may skip the fsync: epochs change on the append path, and flush() saves them durably. */
   saveEpochs(entries: readonly EpochEntry[], durable: boolean): Promise<void>;
 }
@@ -36,6 +37,8 @@ export interface SegmentedLogInit {
   /** At least one segment, in offset order; the last is the active one. */
   segments: Segment[];
   logStartOffset: number;
+  /** Offsets below it are durably written. */
+  recoveryPoint: number;
   epochs: readonly EpochEntry[];
   config: LogConfig;
   backend: LogBackend;
@@ -49,6 +52,7 @@ export class SegmentedLog implements PartitionLog {
   private startOffset: number;
   private endOffset: number;
   private hw: number;
+  private recoveredTo: number;
   private cfg: LogConfig;
   private readonly epochs: LeaderEpochCache;
   private readonly backend: LogBackend;
@@ -78,6 +82,7 @@ export class SegmentedLog implements PartitionLog {
     this.endOffset = this.active.nextOffset;
     this.hw = this.endOffset;
     this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
+    this.recoveredTo = Math.min(init.recoveryPoint, this.endOffset);
     // A new epoch is saved without fsync (a first append to each of thousands of partitions would
     // otherwise queue thousands of fsyncs ahead of the appends); flush() makes it durable.
     this.epochs = new LeaderEpochCache(init.epochs, (entries) => {
@@ -109,6 +114,11 @@ export class SegmentedLog implements PartitionLog {
 
   get latestEpoch(): number {
     return this.epochs.latestEpoch;
+  }
+
+  /** Offsets below it are durably written: after a crash, recovery checks only the data from here on. */
+  get recoveryPoint(): number {
+    return this.recoveredTo;
   }
 
   /** Segment count, for inspection and tests. */
@@ -239,6 +249,10 @@ export class SegmentedLog implements PartitionLog {
     await Promise.all(dropped.map((s) => s.remove()));
     this.endOffset = await this.active.truncateTo(target, this.cfg.indexIntervalBytes);
     this.hw = Math.min(this.hw, this.endOffset);
+    if (this.recoveredTo > this.endOffset) {
+      this.recoveredTo = this.endOffset;
+      this.persist(this.backend.saveRecoveryPoint(this.endOffset));
+    }
     this.epochs.truncateFromEnd(this.endOffset);
     this.logger.info({ offset, logEndOffset: this.endOffset }, 'log truncated');
   }
@@ -254,6 +268,7 @@ export class SegmentedLog implements PartitionLog {
   }
 
   async flush(): Promise<void> {
+    const target = this.endOffset;
     await this.writes;
     await this.sealing;
     if (this.epochsUnsynced) {
@@ -263,13 +278,17 @@ export class SegmentedLog implements PartitionLog {
     await this.persisting;
     this.clearFlushTimer();
     this.unflushedRecords = 0;
-    await Promise.all(this.segments.map((s) => s.store.flush()));
+    await this.syncTo(target, this.segments);
+    await this.persisting;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
+    // The active segment's indexes are saved as well, so that a start after a clean shutdown reads no segment.
+    if (this.failure === undefined) await this.active.seal();
+    await this.persisting;
     this.listeners.clear();
     this.segmentListeners.clear();
     await Promise.all(this.segments.map((s) => s.store.close()));
@@ -306,8 +325,10 @@ export class SegmentedLog implements PartitionLog {
   private roll(now: number): void {
     const previous = this.active;
     this.segments.push(this.backend.createSegment(this.endOffset, now));
+    const older = this.segments.slice(0, -1);
     this.sealing = this.sealing
       .then(() => previous.seal())
+      .then(() => this.syncTo(previous.nextOffset, older))
       .catch((err: unknown) => this.logger.error({ err, baseOffset: previous.baseOffset }, 'sealing segment failed'));
     this.logger.debug({ baseOffset: this.endOffset }, 'rolled segment');
     this.notifySegmentChange({ kind: 'rolled', baseOffset: this.endOffset });
@@ -332,6 +353,18 @@ export class SegmentedLog implements PartitionLog {
 
   private notifySegmentChange(change: SegmentChange): void {
     for (const listener of this.segmentListeners) listener(change);
+  }
+
+  /**
+   * Moves the recovery point up to `offset` once `segments` (every one holding data below it) are
+   * synced; a failed sync keeps failing, so the point never passes data that did not reach the disk.
+   */
+  private async syncTo(offset: number, segments: readonly Segment[]): Promise<void> {
+    await Promise.all(segments.map((s) => s.store.flush()));
+    const to = Math.min(offset, this.endOffset);
+    if (this.failure !== undefined || to <= this.recoveredTo) return;
+    this.recoveredTo = to;
+    this.persist(this.backend.saveRecoveryPoint(to));
   }
 
   /** Tracks a checkpoint write (they apply in call order) so flush and close can wait for it. */

@@ -269,5 +269,6 @@ export class TopicRegistry {
 
   async close(): Promise<void> {
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
+    await this.storage.close();
   }
 }

@@ -45,6 +45,7 @@ async function writeData(dataDir: string, bytes: number): Promise<void> {
       await log.close();
     }),
   );
+  await storage.close();
 }
 
 /** Paths of the producer-state snapshots in the data dir. */

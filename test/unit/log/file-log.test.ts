@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openFileLog } from '../../../src/log/file-log.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { SegmentedLog } from '../../../src/log/segmented-log.js';
@@ -92,6 +92,7 @@ describe('FileLog on disk', () => {
     const log = open(dir);
     await append(log, 4);
     await log.close();
+    rmSync(join(dir, 'recovery-point')); // as if nothing had ever been synced
     const file = join(dir, '00000000000000000000.log');
     const bytes = readFileSync(file);
     bytes[bytes.length - 5] ^= 0x01;
@@ -144,5 +145,145 @@ describe('FileLog on disk', () => {
     expect(await log.applyRetention()).toBe(2);
     expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000012.log']);
     expect(readFileSync(join(dir, 'log-start-offset'), 'utf8')).toBe('12\n');
+  });
+});
+
+describe('FileLog recovery points and clean shutdown', () => {
+  const logs: SegmentedLog[] = [];
+  const config = (overrides: Partial<LogConfig>): LogConfig => ({ ...DEFAULT_LOG_CONFIG, ...overrides });
+  /** Opens `dir`; returns the log and the JSON lines it logged at info level and above. */
+  const open = (dir: string, overrides: Partial<LogConfig> = {}, cleanShutdown = false): { log: SegmentedLog; lines: Record<string, unknown>[] } => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const log = openFileLog(dir, config(overrides), logger, { tailCacheBytes: 0, cleanShutdown });
+    logs.push(log);
+    return { log, lines };
+  };
+  /** A log opened without being tracked: left open, like a process killed with SIGKILL. */
+  const openToCrash = (dir: string, overrides: Partial<LogConfig> = {}): SegmentedLog =>
+    openFileLog(dir, config(overrides), silent, { tailCacheBytes: 0 });
+  afterEach(async () => {
+    await Promise.all(logs.splice(0).map((l) => l.close()));
+  });
+  const meta = { leaderEpoch: 0 };
+  /** 100-byte batches of 2 records, timestamps 1000 + i. */
+  const append = async (log: SegmentedLog, count: number, first = 0): Promise<void> => {
+    for (let i = first; i < first + count; i++) await log.append(makeBatch({ payload: 39, records: 2, timestamp: 1000 + i }), meta);
+  };
+  const readAll = async (log: SegmentedLog): Promise<Buffer> => Buffer.concat((await log.read(log.logStartOffset, 1 << 24)).chunks);
+  const recoveredLines = (lines: Record<string, unknown>[]): Record<string, unknown>[] =>
+    lines.filter((l) => l.msg === 'recovered log' || l.msg === 'rebuilding missing or corrupt segment index');
+  /** Flips one payload byte of the batch at `position` in a segment file: its CRC no longer matches. */
+  const corrupt = (file: string, position: number): void => {
+    const bytes = readFileSync(file);
+    bytes[position + 80] ^= 0x01;
+    writeFileSync(file, bytes);
+  };
+
+  it('after a clean shutdown reads no segment, the active one included, and keeps every answer', async () => {
+    const dir = freshDir();
+    const overrides = { segmentBytes: 1000, indexIntervalBytes: 100 };
+    const first = open(dir, overrides).log;
+    await append(first, 25);
+    const before = { data: await readAll(first), max: await first.maxTimestampOffset(), byTime: await first.offsetForTimestamp(1022) };
+    await first.close();
+    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('50\n');
+    expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(true);
+    // Bad bytes in the active segment go unnoticed: nothing below the recovery point is read again.
+    corrupt(join(dir, '00000000000000000040.log'), 100);
+
+    const { log, lines } = open(dir, overrides, true);
+    expect(recoveredLines(lines)).toEqual([]);
+    expect(log.logEndOffset).toBe(50);
+    expect(log.recoveryPoint).toBe(50);
+    expect(await log.maxTimestampOffset()).toEqual(before.max);
+    expect(await log.offsetForTimestamp(1022)).toEqual(before.byTime);
+    expect((await readAll(log)).length).toBe(before.data.length);
+    for (const offset of [0, 17, 41, 44, 49]) expect(baseOffsets((await log.read(offset, 1)).chunks)).toEqual([offset - (offset % 2)]);
+    // The first append makes the saved indexes of the active segment stale: they are gone at once.
+    await append(log, 1, 25);
+    expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(false);
+    expect(log.logEndOffset).toBe(52);
+  });
+
+  it('after a crash checks CRCs only past the recovery point, and cuts a torn write there', async () => {
+    const dir = freshDir();
+    const crashed = openToCrash(dir);
+    await append(crashed, 6);
+    await crashed.flush();
+    expect(crashed.recoveryPoint).toBe(12);
+    await append(crashed, 3, 6);
+    const file = join(dir, '00000000000000000000.log');
+    truncateSync(file, statSync(file).size - 30);
+
+    const { log, lines } = open(dir);
+    expect(log.logEndOffset).toBe(16);
+    expect(recoveredLines(lines)).toEqual([
+      expect.objectContaining({ msg: 'recovered log', recoveryPoint: 12, logEndOffset: 16, segments: 1, readBytes: 870, checkedBytes: 200, truncatedBytes: 70 }),
+    ]);
+    expect(log.recoveryPoint).toBe(16);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('16\n');
+    expect((await log.append(makeBatch(), meta)).baseOffset).toBe(16);
+  });
+
+  it('trusts data below the recovery point after a crash (it was synced and checked before)', async () => {
+    const dir = freshDir();
+    const crashed = openToCrash(dir);
+    await append(crashed, 4);
+    await crashed.flush();
+    corrupt(join(dir, '00000000000000000000.log'), 100);
+    const { log, lines } = open(dir);
+    expect(log.logEndOffset).toBe(8);
+    expect(recoveredLines(lines)).toEqual([expect.objectContaining({ msg: 'recovered log', checkedBytes: 0, truncatedBytes: 0 })]);
+  });
+
+  it('moves the recovery point with segment rolls and keeps it through DeleteRecords', async () => {
+    const dir = freshDir();
+    const overrides = { segmentBytes: 300, indexIntervalBytes: 100 };
+    const crashed = openToCrash(dir, overrides);
+    await append(crashed, 10); // 3 batches per segment: segments at 0, 6, 12, 18
+    // No flush: the roll to 18 synced the segments before it.
+    await vi.waitFor(() => expect(crashed.recoveryPoint).toBe(18));
+    await crashed.deleteRecordsBefore(9);
+    await append(crashed, 1, 10);
+    await crashed.flush();
+    expect(crashed.recoveryPoint).toBe(22);
+    await append(crashed, 1, 11); // unsynced, and no roll: segment 18 holds 18..23
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000006.log', '00000000000000000012.log', '00000000000000000018.log']);
+    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('22\n');
+
+    const { log, lines } = open(dir, overrides);
+    expect(log.logStartOffset).toBe(9);
+    expect(log.logEndOffset).toBe(24);
+    // Only the segment holding the recovery point was read, and CRCs checked from it on.
+    expect(recoveredLines(lines)).toEqual([expect.objectContaining({ msg: 'recovered log', recoveryPoint: 22, segments: 1, readBytes: 300, checkedBytes: 100 })]);
+    expect(baseOffsets((await log.read(9, 1 << 20)).chunks)).toEqual([8, 10, 12, 14, 16, 18, 20, 22]);
+  });
+
+  it('drops the segments after a cut in an unsynced one', async () => {
+    const dir = freshDir();
+    const overrides = { segmentBytes: 300 };
+    const crashed = openToCrash(dir, overrides);
+    await append(crashed, 8); // segments at 0, 6, 12
+    await crashed.flush();
+    rmSync(join(dir, 'recovery-point')); // as if the crash came before any sync
+    corrupt(join(dir, '00000000000000000006.log'), 100);
+    const { log } = open(dir, overrides);
+    expect(log.logEndOffset).toBe(8);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000000.log', '00000000000000000006.log']);
+    expect((await log.append(makeBatch(), meta)).baseOffset).toBe(8);
+  });
+
+  it('falls back to recovery when the clean-shutdown indexes of the active segment are missing', async () => {
+    const dir = freshDir();
+    const first = open(dir, { indexIntervalBytes: 100 }).log;
+    await append(first, 5);
+    await first.close();
+    rmSync(join(dir, '00000000000000000000.timeindex'));
+    const { log, lines } = open(dir, { indexIntervalBytes: 100 }, true);
+    expect(lines.map((l) => l.msg)).toContain('rebuilding missing or corrupt segment index');
+    expect(log.logEndOffset).toBe(10);
+    expect(await log.offsetForTimestamp(1003)).toEqual({ offset: 6, timestamp: 1003 });
   });
 });

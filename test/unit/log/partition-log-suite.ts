@@ -237,6 +237,20 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       expect((await log.append(makeBatch(), meta)).baseOffset).toBe(8);
     });
 
+    it('moves the recovery point with flushes and back with truncation', async () => {
+      const log = await open({ segmentBytes: 300 });
+      expect(log.recoveryPoint).toBe(0);
+      await appendMany(log, 5, { payload: 39, records: 2 });
+      await log.flush();
+      expect(log.recoveryPoint).toBe(10);
+      await log.deleteRecordsBefore(7);
+      await appendMany(log, 2, { payload: 39, records: 2 });
+      await log.flush();
+      expect(log.recoveryPoint).toBe(14);
+      await log.truncateTo(9);
+      expect(log.recoveryPoint).toBe(8);
+    });
+
     it('notifies listeners when data becomes readable', async () => {
       const log = await open();
       const seen: number[] = [];
