@@ -12,9 +12,13 @@ import { startCreek, type CreekProcess } from './lib/creek-process.js';
 import { KnownGaps } from './lib/known-gaps.js';
 import { matrixMarkdown, resultLine } from './lib/report.js';
 import { runScenario, type ScenarioResult } from './lib/runner.js';
+import type { TlsTarget } from './lib/scenario.js';
 
 const USAGE = `Usage: npm run compat -- [options]
   --bootstrap HOST:PORT  run against this broker instead of starting Creek
+  --tls-bootstrap HOST:PORT, --tls-ca FILE
+                         that broker's SSL listener and the CA file of its certificate (the
+                         tls scenarios; a Creek started by the runner gets its own)
   --only A,B             run only scenarios whose id contains one of these (e.g. kcat/,transactions)
   --strict               ignore compat/known-gaps.json: every failure counts
   --timeout SECONDS      default per-scenario timeout (default 30)
@@ -30,6 +34,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       bootstrap: { type: 'string' },
+      'tls-bootstrap': { type: 'string' },
+      'tls-ca': { type: 'string' },
       only: { type: 'string' },
       strict: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '30' },
@@ -49,14 +55,20 @@ async function main(): Promise<number> {
   let creek: CreekProcess | undefined;
   let target: string;
   let bootstrap: string;
+  let tls: TlsTarget | undefined;
   if (values.bootstrap) {
     bootstrap = values.bootstrap;
     target = `the broker at ${bootstrap}`;
+    const tlsBootstrap = values['tls-bootstrap'];
+    const caFile = values['tls-ca'];
+    if ((tlsBootstrap === undefined) !== (caFile === undefined)) throw new Error('--tls-bootstrap and --tls-ca go together');
+    tls = tlsBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: tlsBootstrap, caFile };
   } else {
     creek = await startCreek(repoRoot, CREEK_OVERRIDES);
     bootstrap = creek.bootstrap;
+    tls = creek.tls;
     target = `Creek ${commitOf(repoRoot)}`;
-    console.log(`Started Creek at ${bootstrap} (log: ${creek.logFile})`);
+    console.log(`Started Creek at ${bootstrap}${tls ? `, SSL listener at ${tls.bootstrap}` : ''} (log: ${creek.logFile})`);
   }
 
   const runId = Date.now().toString(36);
@@ -71,6 +83,7 @@ async function main(): Promise<number> {
         results.push(
           await runScenario(suite, scenario, unavailable, {
             bootstrap,
+            tls,
             runId,
             defaultTimeoutMs: Number(values.timeout) * 1000,
             knownGaps,

@@ -28,6 +28,7 @@ export const confluentKafkaSuite = pythonClient({
     'admin-offsets',
     'idempotence',
     'transactions',
+    'tls',
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',

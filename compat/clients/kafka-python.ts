@@ -26,6 +26,7 @@ export const kafkaPythonSuite = pythonClient({
     'admin-configs',
     'admin-groups',
     'admin-offsets',
+    'tls',
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',

@@ -1,24 +1,26 @@
 // kafkajs 2 (npm), the primary client: producer, consumer groups, admin, idempotence and
 // transactions, run in-process. Every client is closed by the scenario's cleanup, also on timeout.
 import kafkajs, { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type KafkaMessage, type Producer, type ProducerConfig } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { check, equal, eventually, rejection } from '../lib/check.js';
 import { LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
-import type { ClientSuite, Scenario, ScenarioContext } from '../lib/scenario.js';
+import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { registerKafkajsCodecs } from '../kafkajs/codecs.js';
 
 const { ConfigResourceTypes } = kafkajs; // not visible as a named ESM export of this CommonJS package
 registerKafkajsCodecs();
 const VERSION = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
+const CLIENT_CONFIG = {
+  clientId: 'compat-kafkajs',
+  logLevel: logLevel.NOTHING,
+  connectionTimeout: 5000,
+  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+};
+
 function kafka(ctx: ScenarioContext): Kafka {
-  return new Kafka({
-    clientId: 'compat-kafkajs',
-    brokers: [ctx.bootstrap],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 5000,
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  return new Kafka({ ...CLIENT_CONFIG, brokers: [ctx.bootstrap] });
 }
 
 async function admin(ctx: ScenarioContext): Promise<Admin> {
@@ -356,6 +358,27 @@ const scenarios: Scenario[] = [
       const got = await consume(ctx, consumer(ctx, ctx.name('reader')), topic, 100);
       equal(got.map((m) => m.offset), Array.from({ length: 100 }, (_, i) => String(i)), 'offsets');
       equal(got.map((m) => str(m.value)), [0, 1, 2, 3, 4].flatMap((b) => numbered(20, `b${b}-`).map((m) => m.value)), 'values');
+    },
+  },
+  {
+    feature: 'tls',
+    async run(ctx) {
+      const tls = tlsTarget(ctx);
+      const client = new Kafka({ ...CLIENT_CONFIG, brokers: [tls.bootstrap], ssl: { ca: [readFileSync(tls.caFile, 'utf8')] } });
+      const a = client.admin();
+      ctx.defer(() => a.disconnect());
+      await a.connect();
+      const { brokers } = await a.describeCluster();
+      equal(brokers.map((b) => `${b.host}:${b.port}`), [tls.bootstrap], 'brokers advertised to a client of the SSL listener');
+      const topic = ctx.name();
+      const p = client.producer();
+      ctx.defer(() => p.disconnect());
+      await p.connect();
+      await p.send({ topic, messages: [{ key: 'k', value: 'over-tls' }] });
+      const c = client.consumer({ groupId: ctx.name('reader'), maxWaitTimeInMs: 200, heartbeatInterval: 500, sessionTimeout: 10_000, rebalanceTimeout: 10_000 });
+      ctx.defer(() => c.disconnect());
+      const got = await consume(ctx, c, topic, 1);
+      equal(got.map((m) => [str(m.key), str(m.value)]), [['k', 'over-tls']], 'consumed over TLS');
     },
   },
   {

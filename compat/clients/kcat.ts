@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { check, equal, eventually, sleep } from '../lib/check.js';
 import { runChild, startChild, tail, type LiveChild } from '../lib/child.js';
 import { createTopic, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
-import type { ClientSuite, Scenario, ScenarioContext } from '../lib/scenario.js';
+import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 interface KcatMessage {
   partition: number;
@@ -206,6 +206,19 @@ const scenarios: Scenario[] = [
       const got = await consume(ctx, topic);
       equal(values(got), sent, 'values consumed');
       equal(got.map((m) => m.offset), sent.map((_, i) => i), 'offsets');
+    },
+  },
+  {
+    feature: 'tls',
+    async run(ctx) {
+      const tls = tlsTarget(ctx);
+      const overTls = { ...ctx, bootstrap: tls.bootstrap };
+      const ssl = ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${tls.caFile}`];
+      const topic = ctx.name();
+      await produce(overTls, topic, ['a', 'b'], ssl);
+      const md = JSON.parse(await kcat(overTls, ['-L', '-J', '-t', topic, ...ssl])) as { brokers: { name: string }[] };
+      equal(md.brokers.map((b) => b.name), [tls.bootstrap], 'brokers advertised to a client of the SSL listener');
+      equal(values(await consume(overTls, topic, ssl)), ['a', 'b'], 'values consumed over TLS');
     },
   },
   {

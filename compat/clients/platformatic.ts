@@ -1,10 +1,10 @@
 // @platformatic/kafka 1.x (npm): a modern TypeScript client negotiating recent flexible API
 // versions, run in-process. The 1.x line is the last that supports Node 20.
-import { Admin, ConfigResourceTypes, Consumer, Producer, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
 import { readFileSync } from 'node:fs';
 import { check, equal, eventually, rejection } from '../lib/check.js';
 import { LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
-import type { ClientSuite, Scenario, ScenarioContext } from '../lib/scenario.js';
+import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 // package.json is not among the package's exports: read it beside the resolved entry point (dist/index.js).
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@platformatic/kafka')), 'utf8')) as { version: string }).version;
@@ -23,8 +23,8 @@ function producer(ctx: ScenarioContext, options: Partial<ProducerOptions<Buffer,
   return p;
 }
 
-function consumer(ctx: ScenarioContext, groupId: string): Consumer {
-  const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000 });
+function consumer(ctx: ScenarioContext, groupId: string, options: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Consumer {
+  const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000, ...options });
   ctx.defer(() => c.close(true));
   return c;
 }
@@ -338,6 +338,22 @@ const scenarios: Scenario[] = [
       for (let batch = 0; batch < 5; batch++) await p.send({ messages: numbered(topic, 20, `b${batch}-`) });
       const got = await consume(ctx, consumer(ctx, ctx.name('reader')), topic, 100);
       equal(got.map((m) => m.offset), Array.from({ length: 100 }, (_, i) => BigInt(i)), 'offsets');
+    },
+  },
+  {
+    feature: 'tls',
+    async run(ctx) {
+      const tls = tlsTarget(ctx);
+      const overTls = { ...ctx, bootstrap: tls.bootstrap };
+      const secure = { tls: { ca: readFileSync(tls.caFile, 'utf8') } };
+      const a = new Admin({ ...CLIENT, bootstrapBrokers: [tls.bootstrap], ...secure });
+      ctx.defer(() => a.close());
+      const { brokers } = await a.metadata({ topics: [] });
+      equal([...brokers.values()].map((b) => `${b.host}:${b.port}`), [tls.bootstrap], 'brokers advertised to a client of the SSL listener');
+      const topic = ctx.name();
+      await producer(overTls, secure).send({ messages: [{ topic, key: buf('k'), value: buf('over-tls') }] });
+      const got = await consume(ctx, consumer(overTls, ctx.name('reader'), secure), topic, 1);
+      equal(got.map((m) => [str(m.key), str(m.value)]), [['k', 'over-tls']], 'consumed over TLS');
     },
   },
   {

@@ -1,4 +1,5 @@
-// The Python clients run as child processes: compat/python/<script> FEATURE BOOTSTRAP NAME exits
+// The Python clients run as child processes: compat/python/<script> FEATURE BOOTSTRAP NAME
+// [TLS_BOOTSTRAP CA_FILE] exits
 // 0 when the scenario passed, otherwise its last stderr lines say why. They use the system
 // Python (/usr/bin/python3), where the Debian packages install the clients; COMPAT_PYTHON
 // overrides it.
@@ -28,7 +29,8 @@ export function pythonClient(client: PythonClient): ClientSuite {
       feature,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       async run(ctx) {
-        const r = await runChild(PYTHON, [join(SCRIPTS, script), feature, ctx.bootstrap, ctx.name()], { signal: ctx.signal });
+        const tls = ctx.tls === undefined ? [] : [ctx.tls.bootstrap, ctx.tls.caFile];
+        const r = await runChild(PYTHON, [join(SCRIPTS, script), feature, ctx.bootstrap, ctx.name(), ...tls], { signal: ctx.signal });
         if (r.code !== 0) throw new Error(tail(r.stderr, 1));
       },
     };

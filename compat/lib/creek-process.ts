@@ -1,18 +1,24 @@
 // Starts Creek from its command line (`node --import tsx src/cli.ts`) on a free port with a fresh
-// data directory, as a user would run it, and stops it with SIGTERM.
+// data directory, as a user would run it, and stops it with SIGTERM. Beside the PLAINTEXT
+// listener it serves an SSL one with a throwaway certificate (when the openssl CLI is there).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeDevCert } from './dev-cert.js';
+import type { TlsTarget } from './scenario.js';
 
 export interface CreekProcess {
   readonly bootstrap: string;
+  /** The SSL listener; undefined when no certificate could be made. */
+  readonly tls: TlsTarget | undefined;
   /** Where the broker's stdout and stderr go. */
   readonly logFile: string;
   stop(): Promise<void>;
 }
 
-const READY = /Creek is ready: bootstrap (\S+)/;
+const READY = /Creek is ready: bootstrap (\S+).*\n/;
+const SSL_LISTENER = /SSL:\/\/(\S+)/;
 
 /**
  * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
@@ -21,14 +27,24 @@ const READY = /Creek is ready: bootstrap (\S+)/;
 export async function startCreek(repoRoot: string, overrides: Record<string, string>): Promise<CreekProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
+  const certDir = mkdtempSync(join(tmpdir(), 'creek-compat-tls-'));
+  let tlsOverrides: Record<string, string> = {};
+  let caFile: string | undefined;
+  try {
+    const cert = makeDevCert(certDir);
+    caFile = cert.caFile;
+    tlsOverrides = { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': cert.keystoreFile };
+  } catch (err) {
+    console.warn(`compat: no SSL listener (cannot make a certificate: ${(err as Error).message})`);
+  }
   const args = ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
-  for (const [key, value] of Object.entries(overrides)) args.push('--override', `${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
 
-  const bootstrap = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error(`Creek did not start within 60 s; see ${logFile}`)), 60_000);
     const onData = (chunk: Buffer): void => {
@@ -37,7 +53,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
       if (match) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
-        resolve(match[1]!);
+        resolve(match);
       }
     };
     const fail = (err: Error): void => {
@@ -49,13 +65,16 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     child.once('exit', (code) => fail(new Error(`Creek exited (${code}) before it was ready; see ${logFile}`)));
   });
 
+  const sslBootstrap = SSL_LISTENER.exec(ready[0])?.[1];
   return {
-    bootstrap,
+    bootstrap: ready[1]!,
+    tls: sslBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: sslBootstrap, caFile },
     logFile,
     async stop() {
       await terminate(child);
       log.end();
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(certDir, { recursive: true, force: true });
     },
   };
 }

@@ -21,6 +21,7 @@ export const FEATURES = {
   'delete-records': 'Admin: delete records',
   idempotence: 'Idempotent producer',
   transactions: 'Transactional producer',
+  tls: 'TLS: metadata and produce/consume over an SSL listener',
   'error-unknown-topic': 'Error: unknown topic, auto-create off',
   'error-invalid-topic': 'Error: invalid topic name',
   'error-offset-out-of-range': 'Error: offset out of range',

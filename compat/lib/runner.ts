@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Feature } from './features.js';
 import type { KnownGaps } from './known-gaps.js';
-import type { ClientSuite, Scenario, ScenarioContext } from './scenario.js';
+import type { ClientSuite, Scenario, ScenarioContext, TlsTarget } from './scenario.js';
 import { describeError } from './check.js';
 
 export type Outcome =
@@ -26,6 +26,7 @@ export interface ScenarioResult {
 
 export interface RunOptions {
   bootstrap: string;
+  tls: TlsTarget | undefined;
   runId: string;
   defaultTimeoutMs: number;
   knownGaps: KnownGaps;
@@ -56,6 +57,7 @@ async function attempt(client: ClientSuite, scenario: Scenario, options: RunOpti
   const cleanups: (() => unknown)[] = [];
   const ctx: ScenarioContext = {
     bootstrap: options.bootstrap,
+    tls: options.tls,
     signal: controller.signal,
     name: (suffix) => ['compat', client.id, scenario.feature, suffix, options.runId].filter(Boolean).join('-'),
     defer: (cleanup) => void cleanups.push(cleanup),

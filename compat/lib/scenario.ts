@@ -2,15 +2,31 @@
 // has no API for (with the reason, shown in the matrix), and a check that it is installed.
 import type { Feature } from './features.js';
 
+/** A TLS listener of the broker under test. */
+export interface TlsTarget {
+  /** "host:port" of the SSL listener. */
+  readonly bootstrap: string;
+  /** The PEM file of the CA that signed the listener's certificate. */
+  readonly caFile: string;
+}
+
 export interface ScenarioContext {
   /** "host:port" of the broker under test. */
   readonly bootstrap: string;
+  /** Its SSL listener, when the run has one (Creek started by the runner, or --tls-bootstrap). */
+  readonly tls: TlsTarget | undefined;
   /** Aborted when the scenario times out: pass it to child processes, stop loops on it. */
   readonly signal: AbortSignal;
   /** A topic (or group) name unique to this scenario and run: `compat-<client>-<feature>-<suffix>-<run>`. */
   name(suffix?: string): string;
   /** Registers cleanup (closing clients) run after the scenario, also when it timed out. */
   defer(cleanup: () => unknown): void;
+}
+
+/** The run's TLS listener; a scenario that needs one fails without it. */
+export function tlsTarget(ctx: ScenarioContext): TlsTarget {
+  if (ctx.tls === undefined) throw new Error('this run has no TLS listener (give --tls-bootstrap HOST:PORT and --tls-ca FILE)');
+  return ctx.tls;
 }
 
 export interface Scenario {

@@ -390,6 +390,17 @@ def error_message_too_large(ctx):
     equal(errors[0].code(), KafkaError.MSG_SIZE_TOO_LARGE, f"delivery error ({errors[0]})")
 
 
+def tls(ctx):
+    over, ca_file = ctx.over_tls()
+    ssl = {"security.protocol": "SSL", "ssl.ca.location": ca_file}
+    md = AdminClient({"bootstrap.servers": over.bootstrap, **ssl}).list_topics(timeout=10)
+    equal([f"{b.host}:{b.port}" for b in md.brokers.values()], [over.bootstrap], "brokers advertised to a client of the SSL listener")
+    topic = ctx.name()
+    produce(over, topic, [{"key": b"k", "value": b"over-tls", "partition": 0}], **ssl)
+    got = read_partition(over, topic, 1, **ssl)
+    equal([(m.key(), m.value()) for m in got], [(b"k", b"over-tls")], "consumed over TLS")
+
+
 main({
     "metadata": metadata,
     "produce-consume": produce_consume,
@@ -410,6 +421,7 @@ main({
     "admin-offsets": admin_offsets,
     "idempotence": idempotence,
     "transactions": transactions,
+    "tls": tls,
     "error-unknown-topic": error_unknown_topic,
     "error-invalid-topic": error_invalid_topic,
     "error-offset-out-of-range": error_offset_out_of_range,

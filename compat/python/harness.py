@@ -1,19 +1,27 @@
 """Shared by the Python clients' scenario scripts: argument handling, checks, and the exit
 status the runner reads (0 = pass; otherwise the last stderr line says why).
 
-Usage: <script> FEATURE BOOTSTRAP NAME  (NAME is unique to the scenario and run)."""
+Usage: <script> FEATURE BOOTSTRAP NAME [TLS_BOOTSTRAP CA_FILE]  (NAME is unique to the scenario
+and run; TLS_BOOTSTRAP is the broker's SSL listener and CA_FILE the CA of its certificate)."""
 import sys
 import time
 import traceback
 
 
 class Context:
-    def __init__(self, bootstrap, base_name):
+    def __init__(self, bootstrap, base_name, tls=None):
         self.bootstrap = bootstrap
         self.base_name = base_name
+        self.tls = tls
 
     def name(self, suffix=""):
         return f"{self.base_name}-{suffix}" if suffix else self.base_name
+
+    def over_tls(self):
+        """(a Context whose bootstrap is the SSL listener, the CA file); fails when the run has none."""
+        check(self.tls is not None, "this run has no TLS listener (give --tls-bootstrap HOST:PORT and --tls-ca FILE)")
+        bootstrap, ca_file = self.tls
+        return Context(bootstrap, self.base_name), ca_file
 
 
 def check(condition, message):
@@ -52,12 +60,13 @@ def expect_error(what, action):
 
 def main(scenarios):
     feature, bootstrap, base_name = sys.argv[1:4]
+    tls = tuple(sys.argv[4:6]) if len(sys.argv) >= 6 else None
     scenario = scenarios.get(feature)
     if scenario is None:
         print(f"no scenario {feature!r} in {sys.argv[0]}", file=sys.stderr)
         sys.exit(2)
     try:
-        scenario(Context(bootstrap, base_name))
+        scenario(Context(bootstrap, base_name, tls))
     except AssertionError as err:
         print(str(err), file=sys.stderr)
         sys.exit(1)

@@ -396,6 +396,21 @@ def error_message_too_large(ctx):
         p.close()
 
 
+def tls(ctx):
+    over, ca_file = ctx.over_tls()
+    ssl = {"security_protocol": "SSL", "ssl_cafile": ca_file}
+    topic = ctx.name()
+    a = KafkaAdminClient(bootstrap_servers=over.bootstrap, client_id="compat-kafka-python", **TIMEOUTS, **ssl)
+    try:
+        brokers = a.describe_cluster()["brokers"]
+        equal([f"{b['host']}:{b['port']}" for b in brokers], [over.bootstrap], "brokers advertised to a client of the SSL listener")
+    finally:
+        a.close()
+    produce(over, topic, [b"over-tls"], partition=0, **ssl)
+    got = read_partition(over, topic, 1, **ssl)
+    equal([r.value for r in got], [b"over-tls"], "consumed over TLS")
+
+
 main({
     "metadata": metadata,
     "produce-consume": produce_consume,
@@ -414,6 +429,7 @@ main({
     "admin-configs": admin_configs,
     "admin-groups": admin_groups,
     "admin-offsets": admin_offsets,
+    "tls": tls,
     "error-unknown-topic": error_unknown_topic,
     "error-invalid-topic": error_invalid_topic,
     "error-offset-out-of-range": error_offset_out_of_range,
