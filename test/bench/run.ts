@@ -3,7 +3,7 @@
 // same run; plus real clients. The broker and ceiling servers run on one core, this process on
 // the other.
 //   --quick               a reduced set, under a minute
-//   --only a,b            only these groups: startup, produce, produce-memory, fetch, latency, scale, clients
+//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
@@ -18,6 +18,7 @@ import { clientsScenario } from './scenarios/clients.js';
 import { fetchScenario } from './scenarios/fetch.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { produceScenario } from './scenarios/produce.js';
+import { produceTlsScenario } from './scenarios/produce-tls.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { startupScenario } from './scenarios/startup.js';
 import { restartScenario } from './scenarios/restart.js';
@@ -27,6 +28,7 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   restart: restartScenario,
   produce: (ctx) => produceScenario(ctx, false),
   'produce-memory': (ctx) => produceScenario(ctx, true),
+  'produce-tls': produceTlsScenario,
   fetch: fetchScenario,
   latency: latencyScenario,
   scale: scaleScenario,

@@ -1,5 +1,6 @@
 // The load itself: produce at full speed, fetch at full speed, and paced produce with long-poll
 // consumers for end-to-end latency — all over pipelined raw connections.
+import type { ConnectionOptions } from 'node:tls';
 import { decodeResponse } from '../../../protocol/codec/messages.js';
 import type { FetchResponse, ProduceResponse } from '../../../protocol/schema/index.js';
 import { FrameConnection } from './frame-connection.js';
@@ -19,6 +20,8 @@ export interface ProduceRequestFrame {
 
 export interface ProduceLoad {
   port: number;
+  /** TLS options when the port is a TLS listener. */
+  tls?: ConnectionOptions;
   /** The requests each connection cycles through. */
   connections: ProduceRequestFrame[][];
   batch: Batch;
@@ -70,7 +73,7 @@ export function checkProduce(frame: Buffer, batches: number): void {
 }
 
 export async function driveProduce(load: ProduceLoad): Promise<Rate> {
-  const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port)));
+  const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port, '127.0.0.1', load.tls)));
   const requestMs = new Samples();
   let measuring = false;
   let stopped = false;

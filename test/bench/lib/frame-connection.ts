@@ -1,7 +1,9 @@
 // A raw Kafka connection for the load generator: writes pre-encoded request frames, keeps any
 // number of them in flight (pipelined), and hands back response frames in request order — Kafka
-// answers each connection's requests in order, so no correlation-id lookup is needed.
+// answers each connection's requests in order, so no correlation-id lookup is needed. Over TLS
+// when given TLS options.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 interface Waiter {
   resolve: (frame: Buffer) => void;
@@ -21,11 +23,11 @@ export class FrameConnection {
     socket.on('close', () => this.failAll(new Error('connection closed')));
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<FrameConnection> {
+  static open(port: number, host = '127.0.0.1', tls?: ConnectionOptions): Promise<FrameConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host });
+      const socket = tls === undefined ? connect({ port, host }) : tlsConnect({ port, host, ...tls });
       socket.once('error', reject);
-      socket.once('connect', () => {
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         socket.off('error', reject);
         resolve(new FrameConnection(socket));
       });
