@@ -13,6 +13,8 @@ import { TxnEngine } from './txn/txn-engine.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
+import { describeBrokerConfigs } from './config/describe-configs.js';
+import { LogCleaner } from './log/log-cleaner.js';
 
 export interface AdvertisedAddress {
   host: string;
@@ -37,6 +39,8 @@ export class Broker {
   groups!: GroupCoordinator;
   /** SCRAM users (AlterUserScramCredentials); set by runBroker before it listens. */
   scramCredentials!: ScramCredentialStore;
+  /** Compacts topics with cleanup.policy=compact; runs unless log.cleaner.enable=false. Set by runBroker. */
+  cleaner!: LogCleaner;
 
   constructor(
     readonly config: BrokerConfig,
@@ -159,6 +163,8 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   }
   const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
   retention.unref();
+  broker.cleaner = newLogCleaner(topics, txn, log);
+  if (config.logCleanerEnable) broker.cleaner.start();
   log.info({ ms: Date.now() - started, topics: topics.list().length, listeners: running.map((l) => `${l.name}://${l.host}:${l.port}`) }, 'broker started');
 
   let stopping: Promise<void> | undefined;
@@ -172,6 +178,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
+        await broker.cleaner.stop();
         // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
         await broker.groups.close();
         await Promise.all(listeners.map((l) => l.close()));
@@ -182,4 +189,17 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
       return stopping;
     },
   };
+}
+
+/** The log cleaner over every partition, with the dynamic cleaner settings read at each round. */
+function newLogCleaner(topics: TopicRegistry, txn: TxnEngine, log: Logger): LogCleaner {
+  const setting = (name: string): number => Number(describeBrokerConfigs(topics.layers, 'broker').find((c) => c.name === name)?.value);
+  return new LogCleaner({
+    partitions: function* () {
+      for (const t of topics.list()) for (const [partition, partLog] of t.partitions.entries()) yield { topic: t.name, partition, log: partLog };
+    },
+    txn: txn.cleanerView(),
+    settings: () => ({ backoffMs: setting('log.cleaner.backoff.ms'), dedupeBufferBytes: setting('log.cleaner.dedupe.buffer.size') }),
+    logger: log.child({ component: 'cleaner' }),
+  });
 }

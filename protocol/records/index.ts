@@ -7,3 +7,4 @@ export type { SnappyFraming } from './snappy.js';
 export * from './validate.js';
 export * from './records.js';
 export * from './control.js';
+export * from './rebuild.js';

@@ -3,7 +3,7 @@
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
 // v10: current leader / node endpoints (tagged). v11: no wire change (KIP-890 part 2 marker).
 import { ErrorCode } from '../../protocol/errors.js';
-import { validateBatch, splitBatches } from '../../protocol/records/index.js';
+import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
   ProduceRequestPartitionProduceData as PartitionIn,
   ProduceResponsePartitionProduceResponse as PartitionOut,
@@ -58,6 +58,20 @@ function failed(index: number, errorCode: number, errorMessage: string | null): 
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
 
+/** Kafka's LogValidator: every record of a compacted topic needs a key; one error per keyless record. */
+function keylessRecordErrors(batch: Buffer, topicPartition: string): { batchIndex: number; batchIndexErrorMessage: string }[] {
+  const { records } = decodeBatch(batch, { verifyCrc: false });
+  return records.flatMap((r, batchIndex) =>
+    r.key === null ? [{ batchIndex, batchIndexErrorMessage: `Compacted topic cannot accept message without key in topic partition ${topicPartition}` }] : [],
+  );
+}
+
+/** The partition error message Kafka builds from record errors (RecordValidationException). */
+function recordErrorsMessage(errors: readonly { batchIndex: number; batchIndexErrorMessage: string }[]): string {
+  const shown = errors.slice(0, 3).map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.batchIndexErrorMessage}')`);
+  return `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`;
+}
+
 async function produceToPartition(
   ctx: RequestContext,
   topic: Topic | undefined,
@@ -81,6 +95,10 @@ async function produceToPartition(
       if (header.maxTimestamp - now > cfg.messageTimestampAfterMaxMs || now - header.baseTimestamp > cfg.messageTimestampBeforeMaxMs) {
         throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of the range allowed by message.timestamp.before/after.max.ms`);
       }
+    }
+    if (cfg.compact) {
+      const recordErrors = keylessRecordErrors(records, `${topic.name}-${pd.index}`);
+      if (recordErrors.length > 0) return { ...failed(pd.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors };
     }
     const result = await ctx.broker.appendRecords(topic, pd.index, ownedBytes(records), header, transactionalId);
     return {

@@ -143,6 +143,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('log.cleaner.enable', BOOLEAN, 'true', 'Whether the log cleaner runs for compacted topics.'),
   broker('log.cleaner.threads', INT, '1', 'Log cleaner threads.', { validator: atLeast(0), dynamic: true }),
   broker('log.cleaner.backoff.ms', LONG, '15000', 'Sleep of the cleaner when there is nothing to clean.', { validator: atLeast(0), dynamic: true }),
+  broker('log.cleaner.dedupe.buffer.size', LONG, '134217728', 'Memory of the cleaner\'s key → offset map; a dirty section with more keys is cleaned in several rounds.', { validator: atLeast(1024 * 1024), dynamic: true }),
   topicDefault('log.cleaner.delete.retention.ms', 'delete.retention.ms', LONG, '86400000'),
   topicDefault('log.cleaner.min.compaction.lag.ms', 'min.compaction.lag.ms', LONG, '0'),
   topicDefault('log.cleaner.max.compaction.lag.ms', 'max.compaction.lag.ms', LONG, LONG_MAX_STRING),

@@ -60,6 +60,7 @@ export interface BrokerConfig {
   logRollMs: number;
   logRetentionCheckIntervalMs: number;
   logCleanupPolicy: readonly ('delete' | 'compact')[];
+  logCleanerEnable: boolean;
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** Kafka's Long.MAX_VALUE ("never") reads as Number.MAX_SAFE_INTEGER. */
   logFlushIntervalMessages: number;
@@ -210,6 +211,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logRollMs: isSet('log.roll.ms') ? num('log.roll.ms') : num('log.roll.hours') * 3_600_000,
     logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
     logCleanupPolicy: list('log.cleanup.policy') as ('delete' | 'compact')[],
+    logCleanerEnable: bool('log.cleaner.enable'),
     logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),

@@ -3,6 +3,7 @@
 //   log-start-offset         the log start offset as a decimal number (moved by DeleteRecords/retention)
 //   recovery-point           offsets below it are durably written (advanced by flushes and segment
 //                            rolls); recovery after an unclean shutdown checks only the data past it
+//   cleaner-offset-checkpoint  the first offset the log cleaner has not compacted yet, as a decimal number
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import type { EpochEntry } from './leader-epochs.js';
@@ -10,6 +11,7 @@ import type { EpochEntry } from './leader-epochs.js';
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point';
+export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 /** `durable: false` skips the fsync (the append path; the log makes it durable when it flushes). */
 export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[], durable = true): Promise<void> {
@@ -52,6 +54,15 @@ export function writeRecoveryPointCheckpoint(dir: string, offset: number): Promi
 /** The saved recovery point, or 0 (check everything) when missing or malformed. */
 export function readRecoveryPointCheckpoint(dir: string): number {
   return readOffset(join(dir, RECOVERY_POINT_CHECKPOINT));
+}
+
+export function writeCleanerCheckpoint(dir: string, offset: number): Promise<void> {
+  return writeFileAtomic(join(dir, CLEANER_CHECKPOINT), `${offset}\n`);
+}
+
+/** The saved first dirty offset; undefined when the log was never cleaned. */
+export function readCleanerCheckpoint(dir: string): number | undefined {
+  return readIfExists(join(dir, CLEANER_CHECKPOINT)) === undefined ? undefined : readOffset(join(dir, CLEANER_CHECKPOINT));
 }
 
 function readOffset(path: string): number {

@@ -8,21 +8,27 @@
 // from the recovery point on, cut back to the last whole valid batch, and synced; segments after a
 // cut one are dropped. Segments below the recovery point load their index files, rebuilt by a scan
 // when missing or inconsistent.
+// Cleaner swaps (Kafka's scheme): a cleaned segment is written as <base>.log.cleaned, made durable
+// and renamed <base>.log.swap (the commit point); the replaced segments are renamed *.deleted, then
+// the swap file becomes <base>.log. At open, *.cleaned and *.deleted files are removed and a
+// *.swap file finishes its swap: the segments it covers are deleted and it is renamed.
 // Open-time I/O is synchronous (startup or topic creation); appends and reads are asynchronous.
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { close as closeFd, closeSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, open as openFd, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readIfExists } from './atomic-file.js';
 import type { BatchInfo } from './batch-scan.js';
 import {
+  readCleanerCheckpoint,
   readEpochCheckpoint,
   readLogStartCheckpoint,
   readRecoveryPointCheckpoint,
+  writeCleanerCheckpoint,
   writeEpochCheckpoint,
   writeLogStartCheckpoint,
   writeRecoveryPointCheckpoint,
 } from './checkpoints.js';
-import { FileStore, segmentPaths, type SegmentPaths } from './file-store.js';
+import { FileStore, segmentPaths, unlinkIfExists, type SegmentPaths } from './file-store.js';
 import type { EpochEntry } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
 import { SegmentIndex } from './segment-index.js';
@@ -40,6 +46,24 @@ export interface FileLogOptions {
 }
 
 const SEGMENT_FILE = /^(\d{20})\.log$/;
+const SWAP_FILE = /^(\d{20})\.log\.swap$/;
+/** Leftovers of interrupted work: atomic writes, cleaned segments never committed, replaced segments. */
+const LEFTOVER_FILE = /\.(tmp|cleaned|deleted)$/;
+
+/** The segment's file names with `suffix` appended. */
+function suffixed(paths: SegmentPaths, suffix: string): SegmentPaths {
+  return { log: paths.log + suffix, index: paths.index + suffix, timeIndex: paths.timeIndex + suffix };
+}
+
+/** Makes renames and creations in `dir` durable. */
+function fsyncDir(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    openFd(dir, 'r', (err, fd) => {
+      if (err) return reject(err);
+      fsync(fd, (syncErr) => closeFd(fd, () => (syncErr ? reject(syncErr) : resolve())));
+    });
+  });
+}
 
 function unlinkQuietly(path: string): void {
   try {
@@ -79,8 +103,9 @@ class FileLogOpener {
 
   open(): SegmentedLog {
     mkdirSync(this.dir, { recursive: true });
+    for (const name of readdirSync(this.dir)) if (LEFTOVER_FILE.test(name)) unlinkQuietly(join(this.dir, name));
+    this.completeSwaps();
     const names = readdirSync(this.dir);
-    for (const name of names) if (name.endsWith('.tmp')) unlinkQuietly(join(this.dir, name));
     const bases = names.flatMap((n) => SEGMENT_FILE.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
     const logStartCheckpoint = readLogStartCheckpoint(this.dir);
     const savedRecoveryPoint = readRecoveryPointCheckpoint(this.dir);
@@ -98,6 +123,7 @@ class FileLogOpener {
       segments,
       logStartOffset: logStartCheckpoint,
       recoveryPoint: logEndOffset,
+      firstDirtyOffset: readCleanerCheckpoint(this.dir),
       epochs,
       config: this.config,
       logger: this.logger,
@@ -107,8 +133,63 @@ class FileLogOpener {
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),
         saveRecoveryPoint: (offset) => writeRecoveryPointCheckpoint(this.dir, offset),
         saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
+        createCleanedSegment: (baseOffset, now) => this.createCleanedSegment(baseOffset, now),
+        swapSegments: (old, cleaned) => this.swapSegments(old, cleaned),
+        saveCleanerCheckpoint: (offset) => writeCleanerCheckpoint(this.dir, offset),
       },
     });
+  }
+
+  /** Finishes swaps that were committed (a *.log.swap file exists) but not completed before a crash. */
+  private completeSwaps(): void {
+    const names = readdirSync(this.dir);
+    const bases = names.flatMap((n) => SEGMENT_FILE.exec(n)?.[1] ?? []).map(Number);
+    for (const name of names) {
+      const base = SWAP_FILE.exec(name)?.[1];
+      if (base === undefined) continue;
+      const baseOffset = Number(base);
+      const swapPath = join(this.dir, name);
+      const fd = openSync(swapPath, 'r');
+      let end = baseOffset;
+      try {
+        scanSegmentFile(fd, fstatSync(fd).size, { position: 0, offset: baseOffset }, Infinity, (b) => (end = b.lastOffset + 1));
+      } finally {
+        closeSync(fd);
+      }
+      if (end === baseOffset) {
+        this.logger.warn({ dir: this.dir, baseOffset }, 'removing an empty cleaner swap file');
+        unlinkQuietly(swapPath);
+        continue;
+      }
+      for (const old of bases.filter((b) => b >= baseOffset && b < end)) {
+        const paths = segmentPaths(this.dir, old);
+        [paths.log, paths.index, paths.timeIndex].forEach(unlinkQuietly);
+      }
+      renameSync(swapPath, segmentPaths(this.dir, baseOffset).log);
+      this.logger.info({ dir: this.dir, baseOffset, nextOffset: end }, 'completed an interrupted cleaner swap');
+    }
+  }
+
+  private createCleanedSegment(baseOffset: number, now: number): Segment {
+    const paths = suffixed(segmentPaths(this.dir, baseOffset), '.cleaned');
+    const fd = openSync(paths.log, 'w+');
+    return new Segment(baseOffset, new FileStore(paths, fd, 0, new WriteQueue(), 0), now);
+  }
+
+  private async swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void> {
+    const store = cleaned.store as FileStore;
+    const final = segmentPaths(this.dir, cleaned.baseOffset);
+    await store.flush();
+    await store.relocate(suffixed(final, '.swap'));
+    await fsyncDir(this.dir);
+    for (const segment of old) {
+      const oldStore = segment.store as FileStore;
+      await Promise.all([unlinkIfExists(oldStore.paths.index), unlinkIfExists(oldStore.paths.timeIndex)]);
+      await oldStore.relocate(suffixed(oldStore.paths, '.deleted'));
+    }
+    await store.relocate(final);
+    await fsyncDir(this.dir);
+    await cleaned.seal();
   }
 
   createSegment(baseOffset: number, now: number): Segment {

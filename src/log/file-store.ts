@@ -3,7 +3,7 @@
 // in-memory tail so fetches at the end of the log (and of unwritten data) never touch the disk.
 // Saved index files always describe the segment's bytes: the first change after they were
 // written (or loaded) deletes them, so a crash can never leave a stale index to be trusted.
-import { close, fdatasync, ftruncate, read, unlink, unlinkSync } from 'node:fs';
+import { close, fdatasync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ChunkList } from './chunk-list.js';
@@ -38,7 +38,7 @@ function readAt(fd: number, position: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => step(0, resolve, reject));
 }
 
-async function unlinkIfExists(path: string): Promise<void> {
+export async function unlinkIfExists(path: string): Promise<void> {
   try {
     await call((cb) => unlink(path, cb));
   } catch (err) {
@@ -66,7 +66,7 @@ export class FileStore implements SegmentStore {
 
   /** `indexSaved`: the segment's index files on disk describe its `size` bytes. */
   constructor(
-    readonly paths: SegmentPaths,
+    public paths: SegmentPaths,
     private readonly fd: number,
     size: number,
     private readonly queue: WriteQueue,
@@ -137,6 +137,12 @@ export class FileStore implements SegmentStore {
     if (!this.open) return;
     this.open = false;
     await call((cb) => close(this.fd, cb));
+  }
+
+  /** Renames the log file to `paths.log` (the fd stays valid); index files are the caller's business. */
+  async relocate(paths: SegmentPaths): Promise<void> {
+    await call((cb) => rename(this.paths.log, paths.log, cb));
+    this.paths = paths;
   }
 
   private dropSavedIndex(): void {

@@ -24,6 +24,16 @@ export interface LogConfig {
   maxMessageBytes: number;
   /** message.timestamp.type */
   timestampType: TimestampType;
+  /** cleanup.policy includes "compact": the log cleaner keeps the latest record per key. */
+  compact: boolean;
+  /** delete.retention.ms: how long tombstones and transaction markers survive once cleaned. */
+  deleteRetentionMs: number;
+  /** min.compaction.lag.ms: records younger than this are not compacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a log with older dirty records is compacted whatever its dirty ratio. */
+  maxCompactionLagMs: number;
+  /** min.cleanable.dirty.ratio: share of dirty bytes from which the log is compacted. */
+  minCleanableDirtyRatio: number;
 }
 
 /** Kafka's "never" for flush.messages / flush.ms (Long.MAX_VALUE) as a JS number. */
@@ -39,9 +49,14 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMs: NEVER,
   maxMessageBytes: 1048588,
   timestampType: 'CreateTime',
+  compact: false,
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
+  minCleanableDirtyRatio: 0.5,
 });
 
-type NumericKey = Exclude<keyof LogConfig, 'timestampType'>;
+type NumericKey = Exclude<keyof LogConfig, 'timestampType' | 'compact'>;
 
 /** Topic config name → LogConfig field, for the numeric settings. */
 const NUMERIC_KEYS: Readonly<Record<string, NumericKey>> = {
@@ -53,6 +68,10 @@ const NUMERIC_KEYS: Readonly<Record<string, NumericKey>> = {
   'flush.messages': 'flushMessages',
   'flush.ms': 'flushMs',
   'max.message.bytes': 'maxMessageBytes',
+  'delete.retention.ms': 'deleteRetentionMs',
+  'min.compaction.lag.ms': 'minCompactionLagMs',
+  'max.compaction.lag.ms': 'maxCompactionLagMs',
+  'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
 };
 
 function invalid(name: string, value: string): LogError {
@@ -66,11 +85,16 @@ export function logConfigFrom(overrides: Readonly<Record<string, string>>, base:
     const key = NUMERIC_KEYS[name];
     if (key !== undefined) {
       const n = Number(value.trim());
-      if (value.trim() === '' || !Number.isFinite(n) || !Number.isInteger(n)) throw invalid(name, value);
+      const integral = key !== 'minCleanableDirtyRatio';
+      if (value.trim() === '' || !Number.isFinite(n) || (integral && !Number.isInteger(n))) throw invalid(name, value);
       config[key] = Math.min(n, NEVER);
     } else if (name === 'message.timestamp.type') {
       if (value !== 'CreateTime' && value !== 'LogAppendTime') throw invalid(name, value);
       config.timestampType = value;
+    } else if (name === 'cleanup.policy') {
+      const policies = value.split(',').map((v) => v.trim());
+      if (policies.some((v) => v !== 'compact' && v !== 'delete')) throw invalid(name, value);
+      config.compact = policies.includes('compact');
     }
   }
   return config;

@@ -15,7 +15,15 @@ export class MemoryLog extends SegmentedLog {
       epochs: [],
       config,
       logger,
-      backend: { createSegment, saveLogStartOffset: () => Promise.resolve(), saveRecoveryPoint: () => Promise.resolve(), saveEpochs: () => Promise.resolve() },
+      backend: {
+        createSegment,
+        saveLogStartOffset: () => Promise.resolve(),
+        saveRecoveryPoint: () => Promise.resolve(),
+        saveEpochs: () => Promise.resolve(),
+        createCleanedSegment: createSegment,
+        swapSegments: (_old, cleaned) => cleaned.seal(),
+        saveCleanerCheckpoint: () => Promise.resolve(),
+      },
     });
   }
 }

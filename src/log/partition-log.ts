@@ -2,6 +2,7 @@
 // later PostgreSQL) to implement. Record batches (magic v2) are stored and returned as bytes.
 import type { EpochEndOffset } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
+import type { Segment } from './segment.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface AppendMeta {
@@ -96,4 +97,19 @@ export interface PartitionLog {
   /** Waits for pending writes and makes them durable. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  readonly isClosed: boolean;
+
+  // For the log cleaner (log-cleaner.ts), the same for every backend.
+  /** Where the part of the log not yet compacted starts (the cleaner checkpoint). */
+  readonly firstDirtyOffset: number;
+  /** Saves the cleaner checkpoint durably. */
+  setFirstDirtyOffset(offset: number): Promise<void>;
+  /** Runs `work` with no retention, DeleteRecords, truncation or other such work on this log meanwhile. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Every segment but the active one, oldest first. */
+  sealedSegments(): readonly Segment[];
+  /** An empty segment for the cleaner to fill; nothing reads it until replaceSegments. */
+  createCleanedSegment(baseOffset: number, now: number): Segment;
+  /** Atomically (also across crashes) replaces consecutive sealed segments by a cleaned one covering their offsets. */
+  replaceSegments(old: readonly Segment[], cleaned: Segment): Promise<void>;
 }

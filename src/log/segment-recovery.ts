@@ -1,5 +1,5 @@
 // Reading segment files back at startup: walk batches from a known batch start, checking framing
-// and offset continuity, and CRCs from a given offset on (the recovery point: data below it was
+// and offset order (gaps are normal once the cleaner removed whole batches), and CRCs from a given offset on (the recovery point: data below it was
 // synced and checked before), to find the valid prefix of a file and rebuild its indexes.
 import { readSync } from 'node:fs';
 import { isCrcValid } from '../../protocol/records/batch-header.js';
@@ -52,8 +52,8 @@ export function scanSegmentFile(
     readFully(fd, block, length, position);
     const { batches, stop } = scanBatches(block.subarray(0, length), false, position);
     for (const batch of batches) {
-      if (batch.baseOffset !== next) {
-        return { validBytes: batch.position, checkedBytes, problem: `batch at offset ${batch.baseOffset} where ${next} was expected` };
+      if (batch.baseOffset < next) {
+        return { validBytes: batch.position, checkedBytes, problem: `batch at offset ${batch.baseOffset} where ${next} or above was expected` };
       }
       if (batch.lastOffset >= crcFromOffset) {
         if (!isCrcValid(block, batch.position - blockStart)) return { validBytes: batch.position, checkedBytes, problem: 'CRC mismatch' };

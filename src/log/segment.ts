@@ -112,6 +112,45 @@ export class Segment {
     });
   }
 
+  /** `read` from the first batch ending at or after `offset`; undefined when the segment has none. */
+  readFrom(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | undefined> {
+    return this.guard(async () => {
+      const first = await this.findBatch(offset);
+      return first === undefined ? undefined : this.read(first, maxBytes, maxOffset, minOneBatch);
+    });
+  }
+
+  /**
+   * Whole batches from byte `position` on, about `maxBytes` of them (at least one), as separate
+   * buffers; `next` is the position after them (the segment size at the end). For the cleaner.
+   */
+  readBatches(position: number, maxBytes: number): Promise<{ batches: Buffer[]; next: number }> {
+    return this.guard(async () => {
+      const batches: Buffer[] = [];
+      let pos = position;
+      let want = Math.min(maxBytes, this.size - pos);
+      while (pos < this.size && batches.length === 0) {
+        const parts = await this.store.read(pos, want);
+        const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        let at = 0;
+        while (at + BATCH_HEADER_SIZE <= buf.length) {
+          const size = batchSize(buf, at);
+          if (size < BATCH_HEADER_SIZE) throw storageError(`bad batch length at position ${pos + at}`);
+          if (at + size > buf.length) break;
+          batches.push(buf.subarray(at, at + size));
+          at += size;
+        }
+        if (batches.length === 0) {
+          if (buf.length < BATCH_HEADER_SIZE) throw storageError(`unreadable batch header at position ${pos}`);
+          want = batchSize(buf, 0);
+          if (want > this.size - pos) throw storageError(`batch at position ${pos} runs past the segment end`);
+        }
+        pos += at;
+      }
+      return { batches, next: pos };
+    });
+  }
+
   /** Removes the batch holding `offset` and everything after it; returns the new next offset. */
   async truncateTo(offset: number, indexIntervalBytes: number): Promise<number> {
     const batch = await this.findBatch(offset);

@@ -1,7 +1,8 @@
 // PartitionLog over a list of segments, shared by the memory and file backends: offset
 // assignment, rolling, reads across segments, retention, DeleteRecords, truncation, the flush
-// policy, the recovery point and append notifications. Backends supply segment creation and
-// persistence of the log start offset, recovery point and leader-epoch history through LogBackend.
+// policy, the recovery point, append notifications and the segment swap of the log cleaner.
+// Backends supply segment creation and persistence of the log start offset, recovery point,
+// leader-epoch history, cleaner checkpoint and swaps through LogBackend.
 import type { Logger } from 'pino';
 import { offsetOutOfRange, storageError, type LogError } from './errors.js';
 import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from './leader-epochs.js';
@@ -31,6 +32,14 @@ export interface LogBackend {
   saveRecoveryPoint(offset: number): Promise<void>;
   /** `durable: false` may skip the fsync: epochs change on the append path, and flush() saves them durably. */
   saveEpochs(entries: readonly EpochEntry[], durable: boolean): Promise<void>;
+  /** A segment the cleaner fills, invisible to readers until swapped in. */
+  createCleanedSegment(baseOffset: number, now: number): Segment;
+  /**
+   * Makes `cleaned` (all written) replace `old` durably and atomically: after a crash at any
+   * point the log holds either all of `old` or `cleaned`. Seals `cleaned`; `old` are removed after.
+   */
+  swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void>;
+  saveCleanerCheckpoint(offset: number): Promise<void>;
 }
 
 export interface SegmentedLogInit {
@@ -45,6 +54,8 @@ export interface SegmentedLogInit {
   logger: Logger;
   /** Default: none kept. */
   snapshots?: SnapshotStore;
+  /** The cleaner checkpoint saved by an earlier run (default: the log start). */
+  firstDirtyOffset?: number;
 }
 
 export class SegmentedLog implements PartitionLog {
@@ -72,6 +83,9 @@ export class SegmentedLog implements PartitionLog {
   private closed = false;
   private unflushedRecords = 0;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Tail of the queue of work that changes sealed segments (retention, DeleteRecords, truncation, cleaning). */
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private dirtyFrom: number;
 
   constructor(init: SegmentedLogInit) {
     this.segments = init.segments;
@@ -90,6 +104,7 @@ export class SegmentedLog implements PartitionLog {
       this.persist(this.backend.saveEpochs(entries, false));
     });
     this.epochs.truncateFromEnd(this.endOffset);
+    this.dirtyFrom = init.firstDirtyOffset ?? this.startOffset;
   }
 
   get logStartOffset(): number {
@@ -110,6 +125,14 @@ export class SegmentedLog implements PartitionLog {
 
   get config(): Readonly<LogConfig> {
     return this.cfg;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get firstDirtyOffset(): number {
+    return this.dirtyFrom;
   }
 
   get latestEpoch(): number {
@@ -168,27 +191,31 @@ export class SegmentedLog implements PartitionLog {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let offset = fetchOffset;
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length && offset < maxOffset; i++) {
-      const segment = this.segments[i]!;
-      const first = await segment.findBatch(offset);
-      if (first !== undefined) {
-        const part = await segment.read(first, maxBytes - bytes, maxOffset, minOneBatch);
+    while (offset < maxOffset) {
+      const segment = this.segments[this.segmentIndexFor(offset)]!;
+      const part = await segment.readFrom(offset, maxBytes - bytes, maxOffset, minOneBatch);
+      if (part !== undefined) {
         chunks.push(...part.chunks);
         bytes += part.bytes;
         if (part.bytes > 0) minOneBatch = false;
         if (!part.atEnd) break;
       }
-      offset = segment.nextOffset;
+      // Found again by offset: the cleaner may have swapped segments meanwhile (offset gaps are normal).
+      const next = this.segments[this.segmentIndexFor(segment.baseOffset) + 1];
+      if (next === undefined) break;
+      offset = next.baseOffset;
     }
     return { chunks, bytes, highWatermark: this.hw, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
   }
 
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
-    for (let i = this.segmentIndexFor(this.startOffset); i < this.segments.length; i++) {
-      const batch = await this.segments[i]!.findTimestamp(timestamp, this.startOffset);
+    let segment = this.segments[this.segmentIndexFor(this.startOffset)];
+    while (segment !== undefined) {
+      const batch = await segment.findTimestamp(timestamp, this.startOffset);
       if (batch !== undefined) {
         return { offset: Math.max(batch.baseOffset, this.startOffset), timestamp: batch.maxTimestamp };
       }
+      segment = this.segments[this.segmentIndexFor(segment.baseOffset) + 1];
     }
     return undefined;
   }
@@ -207,7 +234,11 @@ export class SegmentedLog implements PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.endOffset);
   }
 
-  async deleteRecordsBefore(offset: number): Promise<number> {
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.exclusive(() => this.deleteBefore(offset));
+  }
+
+  private async deleteBefore(offset: number): Promise<number> {
     if (offset > this.hw || offset < 0) throw offsetOutOfRange(offset, this.startOffset, this.hw);
     if (offset <= this.startOffset) return this.startOffset;
     this.setLogStartOffset(offset);
@@ -218,7 +249,11 @@ export class SegmentedLog implements PartitionLog {
     return this.startOffset;
   }
 
-  async applyRetention(now = Date.now()): Promise<number> {
+  applyRetention(now = Date.now()): Promise<number> {
+    return this.exclusive(() => this.deleteExpired(now));
+  }
+
+  private async deleteExpired(now: number): Promise<number> {
     const { retentionMs, retentionBytes } = this.cfg;
     const deletable = (s: Segment): boolean => s.size > 0 && s.nextOffset <= this.hw;
     let n = 0;
@@ -240,7 +275,11 @@ export class SegmentedLog implements PartitionLog {
     return n;
   }
 
-  async truncateTo(offset: number): Promise<void> {
+  truncateTo(offset: number): Promise<void> {
+    return this.exclusive(() => this.truncate(offset));
+  }
+
+  private async truncate(offset: number): Promise<void> {
     await this.writes;
     if (offset >= this.endOffset) return;
     const target = Math.max(offset, this.startOffset);
@@ -282,9 +321,40 @@ export class SegmentedLog implements PartitionLog {
     await this.persisting;
   }
 
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(work, work);
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  sealedSegments(): readonly Segment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  createCleanedSegment(baseOffset: number, now: number): Segment {
+    return this.backend.createCleanedSegment(baseOffset, now);
+  }
+
+  async replaceSegments(old: readonly Segment[], cleaned: Segment): Promise<void> {
+    const at = this.segments.indexOf(old[0]!);
+    if (at < 0 || at + old.length >= this.segments.length || old.some((s, i) => this.segments[at + i] !== s)) {
+      throw storageError('segments to replace are not consecutive sealed segments of the log');
+    }
+    await this.backend.swapSegments(old, cleaned);
+    this.segments.splice(at, old.length, cleaned);
+    await Promise.all(old.map((s) => s.remove()));
+  }
+
+  async setFirstDirtyOffset(offset: number): Promise<void> {
+    this.dirtyFrom = offset;
+    await this.backend.saveCleanerCheckpoint(offset);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A cleaning pass in progress sees `closed` and stops; let it clean up first.
+    await this.maintenance;
     await this.flush();
     // The active segment's indexes are saved as well, so that a start after a clean shutdown reads no segment.
     if (this.failure === undefined) await this.active.seal();
@@ -346,6 +416,7 @@ export class SegmentedLog implements PartitionLog {
 
   private setLogStartOffset(offset: number): void {
     this.startOffset = offset;
+    this.dirtyFrom = Math.max(this.dirtyFrom, offset);
     this.epochs.truncateFromStart(offset);
     this.persist(this.backend.saveLogStartOffset(offset));
     this.notifySegmentChange({ kind: 'logStartAdvanced', logStartOffset: offset });

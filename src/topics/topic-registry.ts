@@ -61,6 +61,11 @@ export function logConfigOf(c: TopicLogConfig): LogConfig {
     flushMs: c.flushMs,
     maxMessageBytes: c.maxMessageBytes,
     timestampType: c.messageTimestampType,
+    compact: c.compact,
+    deleteRetentionMs: c.deleteRetentionMs,
+    minCompactionLagMs: c.minCompactionLagMs,
+    maxCompactionLagMs: c.maxCompactionLagMs,
+    minCleanableDirtyRatio: c.minCleanableDirtyRatio,
   };
 }
 

@@ -13,6 +13,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeControlBatch, isTransactional, readBatchHeader, type BatchHeader } from '../../protocol/records/index.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { KafkaError } from '../kafka-error.js';
+import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
@@ -195,6 +196,21 @@ export class TxnEngine {
 
   abortedTransactions(topic: Topic, partition: number, from: number, to: number): AbortedTxn[] {
     return this.slots.get(topic.partitions[partition]!)?.state.abortedBetween(from, to) ?? [];
+  }
+
+  /** What the log cleaner must respect: open transactions, aborted ones, and each producer's last batch. */
+  cleanerView(): CleanerTxnView {
+    return {
+      lastStableOffset: (log) => this.slots.get(log)?.state.lastStableOffset(log.highWatermark) ?? log.highWatermark,
+      abortedTransactions: (log, from, to) => this.slots.get(log)?.state.abortedBetween(from, to) ?? [],
+      producerTails: (log) => {
+        const tails = new Map<number, ProducerTail>();
+        for (const e of this.slots.get(log)?.state.producers.values() ?? []) {
+          tails.set(e.producerId, { lastDataOffset: e.batches.at(-1)?.lastOffset ?? -1, epoch: e.epoch });
+        }
+        return tails;
+      },
+    };
   }
 
   /** DescribeProducers: the producers with state in a partition. */

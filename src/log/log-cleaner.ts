@@ -1,0 +1,272 @@
+// The log cleaner: compacts the logs whose cleanup.policy includes "compact", as Kafka's
+// LogCleaner does. One round picks the filthiest log that needs cleaning (dirty ratio, max
+// compaction lag, or a passed delete horizon), builds the key → latest offset map of its dirty
+// section, rewrites every sealed segment up to the cleanable end group by group (batches keep
+// their offsets; see batch-cleaning.ts), swaps each cleaned group in atomically and saves the
+// checkpoint. It works in chunks and yields to the event loop between them, holds the log's
+// maintenance lock (no retention, DeleteRecords or truncation meanwhile) and stops when the log
+// closes. Appends and fetches go on: only sealed segments are touched.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { decodeBatch, isControl, readBatchHeader } from '../../protocol/records/index.js';
+import { batchInfoAt, type BatchInfo } from './batch-scan.js';
+import { cleanBatch, type BatchCleaningContext } from './batch-cleaning.js';
+import { cleanableRange, cleaningReason, dirtyRatio, groupSegments, type CleanableRange } from './cleaner-selection.js';
+import { TxnCleaningState, type CleanerTxnView } from './cleaner-txn.js';
+import { NEVER } from './log-config.js';
+import { OffsetMap } from './offset-map.js';
+import type { PartitionLog } from './partition-log.js';
+import type { Segment } from './segment.js';
+
+/** Bytes read per step; the cleaner yields to the event loop after each. */
+const CHUNK_BYTES = 1 << 20;
+
+export interface CleanerSettings {
+  /** log.cleaner.backoff.ms: pause when no log needs cleaning. */
+  backoffMs: number;
+  /** log.cleaner.dedupe.buffer.size: memory for the offset map. */
+  dedupeBufferBytes: number;
+}
+
+export interface CleanablePartition {
+  topic: string;
+  partition: number;
+  log: PartitionLog;
+}
+
+export interface LogCleanerOptions {
+  partitions: () => Iterable<CleanablePartition>;
+  txn: CleanerTxnView;
+  /** Read at every round, so dynamic changes apply. */
+  settings: () => CleanerSettings;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface CleanerStats {
+  topic: string;
+  partition: number;
+  reason: string;
+  bytesRead: number;
+  bytesWritten: number;
+  batchesRead: number;
+  batchesWritten: number;
+  /** Distinct keys in the dirty section. */
+  keys: number;
+  segmentsBefore: number;
+  segmentsAfter: number;
+  ms: number;
+}
+
+class CleaningAborted extends Error {}
+
+export class LogCleaner {
+  /** Per log: the earliest delete horizon left in it after its last cleaning, -1 when none. */
+  private readonly horizons = new WeakMap<PartitionLog, number>();
+  /** Logs whose cleaning failed (corrupt data): skipped until restart, as Kafka marks them uncleanable. */
+  private readonly failed = new WeakSet<PartitionLog>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly o: LogCleanerOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the current step (a cleaning in progress is abandoned safely when logs close). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One round: cleans the filthiest log that needs it; undefined when none does. */
+  async cleanOnce(): Promise<CleanerStats | undefined> {
+    let best: { p: CleanablePartition; reason: string; ratio: number } | undefined;
+    for (const p of this.o.partitions()) {
+      if (!p.log.config.compact || p.log.isClosed || this.failed.has(p.log)) continue;
+      const range = this.rangeOf(p.log);
+      const reason = cleaningReason({
+        range,
+        minCleanableDirtyRatio: p.log.config.minCleanableDirtyRatio,
+        firstDirtyTimestamp: await this.firstDirtyTimestamp(p.log, range),
+        maxCompactionLagMs: p.log.config.maxCompactionLagMs,
+        nextDeleteHorizon: this.horizons.get(p.log) ?? -1,
+        now: this.now(),
+      });
+      const ratio = dirtyRatio(range);
+      if (reason !== undefined && (best === undefined || ratio > best.ratio)) best = { p, reason, ratio };
+    }
+    if (best === undefined) return undefined;
+    try {
+      return await this.clean(best.p, best.reason);
+    } catch (err) {
+      if (err instanceof CleaningAborted) return undefined;
+      this.failed.add(best.p.log);
+      this.o.logger.error({ err, topic: best.p.topic, partition: best.p.partition }, 'cleaning failed; the partition is not cleaned again until restart');
+      return undefined;
+    }
+  }
+
+  /** Compacts one log now, whatever its dirty ratio. */
+  clean(p: CleanablePartition, reason = 'requested'): Promise<CleanerStats> {
+    return p.log.exclusive(() => this.cleanLocked(p, reason));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const stats = await this.cleanOnce();
+      if (stats !== undefined) this.o.logger.info(stats, 'cleaned log');
+      if (!this.running) break;
+      if (stats !== undefined) await nextTurn();
+      else await this.sleep(this.o.settings().backoffMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+      this.timer.unref();
+    });
+  }
+
+  private rangeOf(log: PartitionLog): CleanableRange {
+    return cleanableRange({
+      sealed: log.sealedSegments(),
+      checkpoint: log.firstDirtyOffset,
+      logStartOffset: log.logStartOffset,
+      lastStableOffset: this.o.txn.lastStableOffset(log),
+      minCompactionLagMs: log.config.minCompactionLagMs,
+      now: this.now(),
+    });
+  }
+
+  /** Timestamp of the first dirty batch, read only when max.compaction.lag.ms is set. */
+  private async firstDirtyTimestamp(log: PartitionLog, range: CleanableRange): Promise<number> {
+    if (log.config.maxCompactionLagMs >= NEVER || range.dirtyBytes === 0) return -1;
+    const segment = log.sealedSegments().find((s) => s.nextOffset > range.firstDirty);
+    return (await segment?.findBatch(range.firstDirty))?.maxTimestamp ?? -1;
+  }
+
+  private async cleanLocked(p: CleanablePartition, reason: string): Promise<CleanerStats> {
+    const started = this.now();
+    const { log } = p;
+    const sealed = log.sealedSegments();
+    const range = this.rangeOf(log);
+    const stats: CleanerStats = {
+      topic: p.topic, partition: p.partition, reason, bytesRead: 0, bytesWritten: 0, batchesRead: 0, batchesWritten: 0,
+      keys: 0, segmentsBefore: sealed.length + 1, segmentsAfter: 0, ms: 0,
+    };
+    const map = new OffsetMap(this.o.settings().dedupeBufferBytes);
+    const end = await this.buildOffsetMap(log, sealed, range, map);
+    stats.keys = map.size;
+    const ctx: BatchCleaningContext = {
+      map,
+      txn: new TxnCleaningState(this.o.txn.abortedTransactions(log, 0, end)),
+      producers: this.o.txn.producerTails(log),
+      now: started,
+      deleteRetentionMs: log.config.deleteRetentionMs,
+    };
+    let horizon = -1;
+    const toClean = sealed.filter((s) => s.nextOffset <= end);
+    for (const group of groupSegments(toClean, log.config.segmentBytes)) {
+      horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats));
+    }
+    await log.setFirstDirtyOffset(end);
+    this.horizons.set(log, horizon);
+    stats.segmentsAfter = log.sealedSegments().length + 1;
+    stats.ms = this.now() - started;
+    return stats;
+  }
+
+  /** Fills `map` from the dirty section; returns where cleaning ends (earlier when the map filled up). */
+  private async buildOffsetMap(log: PartitionLog, sealed: readonly Segment[], range: CleanableRange, map: OffsetMap): Promise<number> {
+    const txn = new TxnCleaningState(this.o.txn.abortedTransactions(log, range.firstDirty, range.end));
+    let end = range.firstDirty;
+    for (const segment of sealed) {
+      if (segment.nextOffset <= range.firstDirty) continue;
+      if (segment.nextOffset > range.end) break;
+      if (map.full && end > range.firstDirty) break;
+      await this.forEachChunk(log, segment, (batches) => {
+        for (const batch of batches) {
+          const h = readBatchHeader(batch);
+          if (isControl(h.attributes)) {
+            txn.onControlBatch(h, h.recordCount > 0 ? decodeBatch(batch, { verifyCrc: false }).records[0]?.key : undefined);
+            continue;
+          }
+          if (txn.onDataBatch(h) || h.recordCount === 0) continue;
+          for (const r of decodeBatch(batch, { verifyCrc: false }).records) {
+            if (r.key !== null) map.put(r.key, h.baseOffset + r.offsetDelta);
+          }
+        }
+      });
+      end = segment.nextOffset;
+    }
+    return end;
+  }
+
+  /** Writes the cleaned contents of `group` into one new segment and swaps it in; returns its earliest pending horizon. */
+  private async cleanGroup(log: PartitionLog, group: readonly Segment[], ctx: BatchCleaningContext, stats: CleanerStats): Promise<number> {
+    const cleaned = log.createCleanedSegment(group[0]!.baseOffset, ctx.now);
+    let horizon = -1;
+    try {
+      for (const [i, segment] of group.entries()) {
+        const lastSegment = i === group.length - 1;
+        await this.forEachChunk(log, segment, async (batches, atEnd) => {
+          const out: Buffer[] = [];
+          const infos: BatchInfo[] = [];
+          let position = 0;
+          batches.forEach((batch, b) => {
+            // The group's last batch stays (maybe empty) so the cleaned segment keeps its offset range.
+            const result = cleanBatch(batch, ctx, lastSegment && atEnd && b === batches.length - 1);
+            stats.batchesRead++;
+            stats.bytesRead += batch.length;
+            horizon = minHorizon(horizon, result.pendingHorizon);
+            if (result.out === undefined) return;
+            infos.push(batchInfoAt(result.out, 0, position));
+            out.push(result.out);
+            position += result.out.length;
+          });
+          if (out.length === 0) return;
+          stats.batchesWritten += out.length;
+          stats.bytesWritten += position;
+          await cleaned.append(out.length === 1 ? out[0]! : Buffer.concat(out), infos, log.config.indexIntervalBytes, ctx.now);
+        });
+      }
+      cleaned.rollTime = Math.max(...group.map((s) => s.rollTime));
+      await log.replaceSegments(group, cleaned);
+    } catch (err) {
+      await cleaned.remove().catch(() => undefined);
+      throw err;
+    }
+    return horizon;
+  }
+
+  /** Feeds the segment's batches to `visit` a chunk at a time, yielding to the event loop between chunks. */
+  private async forEachChunk(log: PartitionLog, segment: Segment, visit: (batches: Buffer[], atEnd: boolean) => void | Promise<void>): Promise<void> {
+    let position = 0;
+    while (position < segment.size) {
+      const { batches, next } = await segment.readBatches(position, CHUNK_BYTES);
+      await visit(batches, next >= segment.size);
+      position = next;
+      await nextTurn();
+      if (log.isClosed || !this.running && this.loop !== undefined) throw new CleaningAborted('log closed or cleaner stopped');
+    }
+  }
+}
+
+function minHorizon(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return Math.min(a, b);
+}
