@@ -39,7 +39,7 @@ async function produce(topic: string, values: string[], partition = 0): Promise<
   const producer = kafkaFor(broker).producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: values.map((value) => ({ value, partition })) });
+    await producer.send({ topic, messages: values.map((value) => ({ key: value, value, partition })) });
   } finally {
     await producer.disconnect();
   }
