@@ -1,6 +1,7 @@
 // Reading segment files back at startup: walk batches from a known batch start, checking framing
-// and offset order (gaps are normal once the cleaner removed whole batches), and CRCs from a given offset on (the recovery point: data below it was
-// synced and checked before), to find the valid prefix of a file and rebuild its indexes.
+// and offset order (gaps are normal once the cleaner removed whole batches), and CRCs from a given
+// offset on (the recovery point: data below it was synced and checked before), to find the valid
+// prefix of a file and rebuild its indexes.
 import { readSync } from 'node:fs';
 import { isCrcValid } from '../../protocol/records/batch-header.js';
 import { scanBatches, type BatchInfo } from './batch-scan.js';
