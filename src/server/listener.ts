@@ -14,6 +14,8 @@ import { sslPrincipal } from '../security/ssl-principal.js';
 export class Listener {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  /** TLS sockets still in their handshake (not Connections yet), by remote address; destroyed on close. */
+  private readonly handshaking = new Map<string, Socket>();
   private readonly log: Logger;
 
   constructor(
@@ -31,6 +33,7 @@ export class Listener {
       return;
     }
     const server = createTlsServer(tls.options, (socket: TLSSocket) => {
+      this.handshaking.delete(remoteOf(socket));
       const cert = socket.getPeerX509Certificate();
       if (cert !== undefined && !socket.authorized) {
         // ssl.client.auth=requested: a certificate sent must still verify, as in Kafka.
@@ -39,6 +42,13 @@ export class Listener {
         return;
       }
       this.accept(socket, cert === undefined ? ANONYMOUS_PRINCIPAL : sslPrincipal(cert));
+    });
+    server.on('connection', (raw: Socket) => {
+      const remote = remoteOf(raw);
+      this.handshaking.set(remote, raw);
+      raw.once('close', () => {
+        if (this.handshaking.get(remote) === raw) this.handshaking.delete(remote);
+      });
     });
     server.on('tlsClientError', (err, socket) => {
       this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message }, 'closing connection: TLS handshake failed');
@@ -74,11 +84,16 @@ export class Listener {
     });
   }
 
-  /** Stops accepting, lets each connection finish its current request, then closes it. */
+  /** Stops accepting, drops TLS handshakes in progress, lets each connection finish its current request, then closes it. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const raw of this.handshaking.values()) raw.destroy();
     await Promise.all([...this.connections].map((c) => c.close()));
     await closed;
     this.log.debug('listener closed');
   }
+}
+
+function remoteOf(socket: Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
 }

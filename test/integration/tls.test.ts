@@ -5,6 +5,7 @@
 // TLS versions; plaintext bytes on the TLS port; and the start-up errors for unusable stores.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
@@ -165,6 +166,15 @@ print(json.dumps(values))
     const versions = await plain.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
     expect(versions.errorCode).toBe(ErrorCode.NONE);
     plain.close();
+  });
+
+  it('stops while a client sits on the TLS port without starting its handshake', async () => {
+    const broker = await tlsBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.serverPemFile });
+    const silent = connect({ host: '127.0.0.1', port: broker.port });
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const closed = new Promise((resolve) => silent.once('close', resolve));
+    await broker.stop();
+    await closed;
   });
 
   it('a client that does not trust the server certificate cannot connect', async () => {
