@@ -37,7 +37,7 @@ export class Listener {
       const cert = socket.getPeerX509Certificate();
       if (cert !== undefined && !socket.authorized) {
         // ssl.client.auth=requested: a certificate sent must still verify, as in Kafka.
-        this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: socket.authorizationError }, 'closing TLS connection: client certificate not trusted');
+        this.log.warn({ remote: remoteOf(socket), reason: socket.authorizationError }, 'closing TLS connection: client certificate not trusted');
         socket.destroy();
         return;
       }
@@ -51,7 +51,7 @@ export class Listener {
       });
     });
     server.on('tlsClientError', (err, socket) => {
-      this.log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message }, 'closing connection: TLS handshake failed');
+      this.log.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
     });
     this.server = server;
   }
