@@ -1,46 +1,82 @@
 // Starts the `creek` command as a child process (through tsx, so tests use the current source)
-// and waits for its ready line.
+// and waits for its ready line, or for any line of its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface CliBroker {
+export interface CliProcess {
   child: ChildProcess;
-  bootstrap: string;
-  port: number;
   output(): string;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the first match of `pattern` in the output so far or to come; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  /** The exit code, or the signal that ended the process. */
+  exited: Promise<number | NodeJS.Signals | null>;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): Promise<CliBroker> {
+export interface CliBroker extends CliProcess {
+  bootstrap: string;
+  port: number;
+  /** Sends a signal and resolves with the exit code (or the signal that ended the process). */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+}
+
+/** Spawns the command without waiting for anything. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /bootstrap (\S+):(\d+)/.exec(out);
-      if (m) {
-        resolve({
-          child,
-          bootstrap: `${m[1]}:${m[2]}`,
-          port: Number(m[2]),
-          output: () => out,
-          stop: (signal = 'SIGTERM') => {
-            child.kill(signal);
-            return exited;
-          },
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    out += chunk.toString();
+    for (const check of waiters) check();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = pattern.exec(out);
+          if (m) {
+            waiters.delete(check);
+            resolve(m);
+          }
+        };
+        waiters.add(check);
+        check();
+        void exited.then((code) => {
+          if (!waiters.delete(check)) return;
+          // Output may still be in the pipe when the exit event fires.
+          setImmediate(() => {
+            const m = pattern.exec(out);
+            if (m) resolve(m);
+            else reject(new Error(`creek exited with ${code} before printing ${pattern}:\n${out}`));
+          });
         });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    void exited.then((code) => reject(new Error(`creek exited with ${code} before it was ready:\n${out}`)));
+      }),
+  };
+}
+
+export async function startCli(args: string[], env: Record<string, string> = {}): Promise<CliBroker> {
+  const cli = spawnCli(args, env);
+  const m = await cli.waitFor(/bootstrap (\S+):(\d+)/).catch((err: Error) => {
+    throw new Error(err.message.replace(/before printing .*:/, 'before it was ready:'));
   });
+  return {
+    ...cli,
+    bootstrap: `${m[1]}:${m[2]}`,
+    port: Number(m[2]),
+    stop: (signal = 'SIGTERM') => {
+      cli.child.kill(signal);
+      return cli.exited;
+    },
+  };
 }

@@ -5,7 +5,6 @@
 // fall back to a replay; DeleteRecords deletes the snapshots below the new log start.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,21 +14,15 @@ import type { RunningBroker } from '../../src/broker.js';
 import { replayProducerState } from '../../src/txn/log-replay.js';
 import { PartitionProducerState } from '../../src/txn/producer-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { LogLines } from '../helpers/log-lines.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const TOPIC = 'snapshots';
 const PARTITIONS = 3;
 
-/** Broker log lines, for the start-up summary of the producer-state load. */
-class LogLines extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    done();
-  }
-  loadSummary(): Record<string, unknown> | undefined {
-    return this.lines.findLast((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
-  }
+/** The start-up summary of the producer-state load. */
+function loadSummary(lines: LogLines): Record<string, unknown> | undefined {
+  return lines.lines.findLast((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
 }
 
 interface PartitionView {
@@ -131,7 +124,7 @@ describe('producer-state snapshots across broker restarts', () => {
     await broker.stop();
     for (let p = 0; p < PARTITIONS; p++) expect(snapshotFiles(p).length).toBeGreaterThan(0);
     await start();
-    const summary = lines.loadSummary();
+    const summary = loadSummary(lines);
     const partitions = broker.broker.topics.list().reduce((n, t) => n + t.partitions.length, 0);
     expect(summary).toMatchObject({ partitions, fromSnapshots: partitions, batches: 0 });
     const after = engineView(broker);
@@ -153,8 +146,8 @@ describe('producer-state snapshots across broker restarts', () => {
     for (const f of snapshotFiles(0)) writeFileSync(join(partitionDir(0), f), Buffer.from('corrupt'));
     await start();
     const partitions = broker.broker.topics.list().reduce((n, t) => n + t.partitions.length, 0);
-    expect(lines.loadSummary()).toMatchObject({ partitions, fromSnapshots: partitions - 1 });
-    expect((lines.loadSummary()!.batches as number) > 0).toBe(true);
+    expect(loadSummary(lines)).toMatchObject({ partitions, fromSnapshots: partitions - 1 });
+    expect((loadSummary(lines)!.batches as number) > 0).toBe(true);
     expect(lines.lines.some((l) => l.msg === 'deleting unreadable producer-state snapshot')).toBe(true);
     expect(engineView(broker)).toEqual(before);
   });
