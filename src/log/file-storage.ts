@@ -60,6 +60,10 @@ export class FileStorage implements LogStorage {
     mkdirSync(this.topicsDir, { recursive: true });
     const entries = readdirSync(this.dataDir);
     await Promise.all(entries.filter((e) => DELETED_DIR.test(e)).map((e) => this.removeDir(e)));
+    // Atomic writes a crash interrupted (topic metadata, the clean-shutdown marker) left these behind.
+    for (const dir of [this.dataDir, this.topicsDir]) {
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(dir, name));
+    }
     const topics: TopicInfo[] = [];
     for (const file of readdirSync(this.topicsDir).filter((f) => f.endsWith('.json'))) {
       try {

@@ -4,7 +4,7 @@
 // produces recovers every acknowledged record, and a torn tail is cut to the last whole batch.
 // A signal during start-up stops the CLI cleanly once start-up completes.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -106,8 +106,12 @@ describe('restart after SIGKILL', () => {
     await producing;
     await producer.disconnect().catch(() => undefined);
     expect(existsSync(join(dataDir, MARKER))).toBe(false);
+    // A marker write the crash interrupted leaves its temporary file: start-up removes it.
+    const interrupted = join(dataDir, `${MARKER}.0badc0de.tmp`);
+    writeFileSync(interrupted, '');
 
     const second = await startCli(args);
+    expect(existsSync(interrupted)).toBe(false);
     expect(cliLines(second.output(), 'no clean shutdown marker: logs recover past their recovery points')).toHaveLength(1);
     const [recovered] = cliLines(second.output(), 'recovered log').filter((l) => l.topic === 'crash');
     expect(recovered).toMatchObject({ truncatedBytes: 0 });
