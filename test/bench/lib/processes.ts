@@ -97,6 +97,13 @@ export class ServerProcess {
     this.cleanup();
   }
 
+  /** Ends the process with SIGKILL, as a crash would: nothing is flushed or saved. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+    this.cleanup();
+  }
+
   get errors(): string {
     return this.stderr;
   }
