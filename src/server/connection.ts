@@ -10,6 +10,7 @@ import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
+import { readInto } from './socket-reads.js';
 
 export interface ConnectionOptions {
   maxRequestBytes: number;
@@ -34,6 +35,8 @@ export class Connection {
   readonly info: ConnectionInfo;
   private readonly abort = new AbortController();
   private readonly reader: FrameReader;
+  /** The accepted socket, moved to one that reads into a shared buffer (see socket-reads). */
+  readonly socket: Socket;
   private readonly frames: Buffer[] = [];
   /** Bytes of frames received but not yet handled. */
   private queuedBytes = 0;
@@ -45,29 +48,30 @@ export class Connection {
   private idle: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly socket: Socket,
+    accepted: Socket,
     id: number,
     private readonly broker: Broker,
     { listenerName, principal, sasl }: ConnectionSession,
     private readonly opts: ConnectionOptions,
     logger: Logger,
   ) {
-    const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const remoteAddress = `${accepted.remoteAddress}:${accepted.remotePort}`;
     this.apis = broker.apis;
     this.info = { id, remoteAddress, listenerName, clientId: null, closed: this.abort.signal, principal, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
     if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
-    socket.setNoDelay(true);
     this.reader = new FrameReader((size) =>
       size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,
     );
+    const socket = readInto(accepted, (chunk) => this.onData(chunk));
+    this.socket = socket;
+    socket.setNoDelay(true);
     if (opts.idleTimeoutMs > 0) {
       socket.setTimeout(opts.idleTimeoutMs, () => {
         this.log.info({ idleMs: opts.idleTimeoutMs }, 'closing idle connection');
         socket.destroy();
       });
     }
-    socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.abort.abort());
   }
@@ -114,7 +118,13 @@ export class Connection {
         if (this.socket.writableNeedDrain) {
           // Slow reader: stop taking requests until it catches up, bounding memory.
           this.socket.pause();
-          await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              this.socket.off('drain', done).off('close', done);
+              resolve();
+            };
+            this.socket.once('drain', done).once('close', done);
+          });
           if (!this.queuePaused) this.socket.resume();
         }
         if (this.queuePaused && this.queuedBytes <= MAX_QUEUED_BYTES / 2) {

@@ -1,7 +1,7 @@
-// Splits a socket's byte stream into size-prefixed frames. A frame lying within one socket chunk
-// is returned as a view of it (no copy); a frame spanning chunks is copied once, chunk by chunk
-// as data arrives, into a buffer of exactly its size allocated when its size prefix is read —
-// never re-copied, and never holding the bytes of the frames after it.
+// Splits a socket's byte stream into size-prefixed frames. Chunks are transient (the socket reads
+// into one reused buffer), so every frame is copied once into a buffer of exactly its size — a
+// frame spanning chunks chunk by chunk as data arrives, into a buffer allocated when its size
+// prefix is read — and never holds the bytes of other frames (small ones share Node's pool).
 export type FrameSizeCheck = (size: number) => string | undefined;
 
 export class FrameReader {
@@ -13,7 +13,10 @@ export class FrameReader {
   /** `check` returns a reason to refuse a frame of that size, or undefined. */
   constructor(private readonly check: FrameSizeCheck) {}
 
-  /** The frames completed by `chunk` (without size prefixes); throws FrameSizeError on a refused size. */
+  /**
+   * The frames completed by `chunk` (without size prefixes), copied out of it: `chunk` may be
+   * reused once this returns. Throws FrameSizeError on a refused size.
+   */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
     let at = 0;
@@ -44,12 +47,11 @@ export class FrameReader {
       }
       const refused = this.check(size);
       if (refused !== undefined) throw new FrameSizeError(refused);
-      if (chunk.length - at >= size) {
-        frames.push(chunk.subarray(at, at + size));
-        at += size;
-      } else {
-        this.partial = Buffer.allocUnsafe(size);
-        this.partialFilled = 0;
+      this.partial = Buffer.allocUnsafe(size);
+      this.partialFilled = 0;
+      if (size === 0) {
+        frames.push(this.partial);
+        this.partial = undefined;
       }
     }
     return frames;

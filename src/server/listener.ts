@@ -29,7 +29,8 @@ export class Listener {
     this.log = log.child({ listener: listener.endpoint.name });
     const tls = listener.tls;
     if (tls === undefined) {
-      this.server = createServer({ noDelay: true }, (socket) => this.accept(socket, ANONYMOUS_PRINCIPAL));
+      // Paused on accept: the connection moves a plain socket to its own reader before any read.
+      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket, ANONYMOUS_PRINCIPAL));
       return;
     }
     const server = createTlsServer(tls.options, (socket: TLSSocket) => {
@@ -70,7 +71,7 @@ export class Listener {
       this.log,
     );
     this.connections.add(conn);
-    socket.on('close', () => this.connections.delete(conn));
+    conn.socket.on('close', () => this.connections.delete(conn));
   }
 
   listen(host: string, port: number): Promise<number> {
