@@ -2,7 +2,8 @@
 // the next start reads no segment (observed through the broker's log lines) and serves the same
 // records, across segment rolls and DeleteRecords. A CLI broker killed with SIGKILL while kafkajs
 // produces recovers every acknowledged record, and a torn tail is cut to the last whole batch.
-// A signal during start-up stops the CLI cleanly once start-up completes.
+// A signal during start-up stops the CLI cleanly once start-up completes. Memory mode keeps
+// nothing on disk.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -164,5 +165,27 @@ describe('signals during start-up', () => {
     expect(cliLines(cli.output(), 'broker stopped')).toHaveLength(1);
     expect(cli.output()).not.toContain('Creek is ready');
     expect(existsSync(join(dataDir, MARKER))).toBe(true);
+  });
+});
+
+describe('memory mode', () => {
+  it('writes nothing to disk, no marker, and a restart starts empty', async () => {
+    const unused = join(newDir(), 'unused');
+    const args = ['--memory', '--data-dir', unused, '--port', '0'];
+    const first = await startCli(args);
+    const producer = kafkaFor(first).producer();
+    await producer.connect();
+    await producer.send({ topic: 'in-memory', messages: [{ value: 'gone after stop' }] });
+    await producer.disconnect();
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(existsSync(unused)).toBe(false);
+
+    const second = await startCli(args);
+    const admin = kafkaFor(second).admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain('in-memory');
+    await admin.disconnect();
+    expect(await second.stop('SIGTERM')).toBe(0);
+    expect(existsSync(unused)).toBe(false);
   });
 });
