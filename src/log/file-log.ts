@@ -132,6 +132,7 @@ class FileLogOpener {
         createSegment: (baseOffset, now) => this.createSegment(baseOffset, now),
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),
         saveRecoveryPoint: (offset) => writeRecoveryPointCheckpoint(this.dir, offset),
+        syncSegmentList: () => fsyncDir(this.dir),
         saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
         createCleanedSegment: (baseOffset, now) => this.createCleanedSegment(baseOffset, now),
         swapSegments: (old, cleaned) => this.swapSegments(old, cleaned),

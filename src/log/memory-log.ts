@@ -19,6 +19,7 @@ export class MemoryLog extends SegmentedLog {
         createSegment,
         saveLogStartOffset: () => Promise.resolve(),
         saveRecoveryPoint: () => Promise.resolve(),
+        syncSegmentList: () => Promise.resolve(),
         saveEpochs: () => Promise.resolve(),
         createCleanedSegment: createSegment,
         swapSegments: (_old, cleaned) => cleaned.seal(),

@@ -30,6 +30,8 @@ export interface LogBackend {
   createSegment(baseOffset: number, now: number): Segment;
   saveLogStartOffset(offset: number): Promise<void>;
   saveRecoveryPoint(offset: number): Promise<void>;
+  /** Makes the creation of new segments durable (their directory entries), before the recovery point passes data in them. */
+  syncSegmentList(): Promise<void>;
   /** `durable: false` may skip the fsync: epochs change on the append path, and flush() saves them durably. */
   saveEpochs(entries: readonly EpochEntry[], durable: boolean): Promise<void>;
   /** A segment the cleaner fills, invisible to readers until swapped in. */
@@ -64,6 +66,9 @@ export class SegmentedLog implements PartitionLog {
   private endOffset: number;
   private hw: number;
   private recoveredTo: number;
+  /** A segment was created since the last syncSegmentList, which settles into `segmentListSynced`. */
+  private segmentListDirty = false;
+  private segmentListSynced: Promise<void> = Promise.resolve();
   private cfg: LogConfig;
   private readonly epochs: LeaderEpochCache;
   private readonly backend: LogBackend;
@@ -395,6 +400,7 @@ export class SegmentedLog implements PartitionLog {
   private roll(now: number): void {
     const previous = this.active;
     this.segments.push(this.backend.createSegment(this.endOffset, now));
+    this.segmentListDirty = true;
     const older = this.segments.slice(0, -1);
     this.sealing = this.sealing
       .then(() => previous.seal())
@@ -431,7 +437,11 @@ export class SegmentedLog implements PartitionLog {
    * synced; a failed sync keeps failing, so the point never passes data that did not reach the disk.
    */
   private async syncTo(offset: number, segments: readonly Segment[]): Promise<void> {
-    await Promise.all(segments.map((s) => s.store.flush()));
+    if (this.segmentListDirty) {
+      this.segmentListDirty = false;
+      this.segmentListSynced = this.segmentListSynced.catch(() => undefined).then(() => this.backend.syncSegmentList());
+    }
+    await Promise.all([...segments.map((s) => s.store.flush()), this.segmentListSynced]);
     const to = Math.min(offset, this.endOffset);
     if (this.failure !== undefined || to <= this.recoveredTo) return;
     this.recoveredTo = to;
