@@ -3,6 +3,10 @@
 // this machine allows.
 //   sink    <port> <dir>   frames every request and appends all its bytes to <dir>/sink.log,
 //                          answering once they are written (the produce-to-disk ceiling)
+//   files   <port> <dir>   decodes every Produce request and appends each partition's records to a
+//                          file of its own, <dir>/<topic>-<partition>.log, as a broker keeps one log
+//                          per partition; answers once they are written, in request order (the
+//                          produce-to-disk ceiling over several partitions)
 //   discard <port> <dir>   frames every request and answers at once (the network ceiling)
 //   source  <port> <dir> <file> <batchBytes> <recordsPerBatch>
 //                          answers Fetch requests with the bytes of <file>, a prepared log image
@@ -12,13 +16,13 @@ import { createWriteStream, fstatSync, openSync, read } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
-import type { FetchRequest } from '../../protocol/schema/index.js';
+import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import { FETCH_VERSION, PRODUCE_VERSION } from './lib/workload.js';
 
 const [mode, portArg, dir, ...rest] = process.argv.slice(2);
 const port = Number(portArg);
-if (!dir || !['sink', 'discard', 'source'].includes(mode ?? '')) {
-  console.error('usage: ceiling-server.ts sink|discard|source PORT DIR [FILE BATCH_BYTES RECORDS_PER_BATCH]');
+if (!dir || !['sink', 'files', 'discard', 'source'].includes(mode ?? '')) {
+  console.error('usage: ceiling-server.ts sink|files|discard|source PORT DIR [FILE BATCH_BYTES RECORDS_PER_BATCH]');
   process.exit(2);
 }
 
@@ -55,6 +59,28 @@ function frames(socket: Socket, onFrame: (frame: Buffer) => void): void {
 
 function sink(socket: Socket, log: ReturnType<typeof createWriteStream>): void {
   frames(socket, (frame) => log.write(frame, () => socket.write(answerTo(frame))));
+}
+
+const partitionLogs = new Map<string, ReturnType<typeof createWriteStream>>();
+
+function appendToPartition(name: string, records: Buffer): Promise<void> {
+  let log = partitionLogs.get(name);
+  if (!log) {
+    log = createWriteStream(join(dir!, `${name}.log`), { flags: 'a' });
+    partitionLogs.set(name, log);
+  }
+  const stream = log;
+  return new Promise((resolve, reject) => stream.write(records, (err) => (err ? reject(err) : resolve())));
+}
+
+function partitionFiles(socket: Socket): void {
+  let answered = Promise.resolve();
+  frames(socket, (frame) => {
+    const req = decodeRequest(frame.subarray(4)).body as ProduceRequest;
+    const writes = req.topicData.flatMap((t) => t.partitionData.map((p) => (p.records ? appendToPartition(`${t.name}-${p.index}`, p.records) : undefined)));
+    const written = Promise.all(writes);
+    answered = answered.then(() => written).then(() => void socket.write(answerTo(frame)));
+  });
 }
 
 function discard(socket: Socket): void {
@@ -108,6 +134,7 @@ const fd = mode === 'source' ? openSync(rest[0]!, 'r') : -1;
 const fileSize = fd >= 0 ? fstatSync(fd).size : 0;
 const server = createServer({ noDelay: true }, (socket) => {
   if (log) sink(socket, log);
+  else if (mode === 'files') partitionFiles(socket);
   else if (mode === 'discard') discard(socket);
   else source(socket, fd, fileSize, Number(rest[1]), Number(rest[2]));
 });

@@ -147,7 +147,7 @@ export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProc
   return Object.assign(proc, { dataDir });
 }
 
-export type CeilingMode = 'sink' | 'discard' | 'source';
+export type CeilingMode = 'sink' | 'files' | 'discard' | 'source';
 
 /** Starts test/bench/ceiling-server.ts (see there) in `dir`. */
 export async function startCeiling(mode: CeilingMode, core: number, dir: string, extra: string[] = []): Promise<ServerProcess> {

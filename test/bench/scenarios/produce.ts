@@ -1,5 +1,6 @@
 // Produce at full speed over 4 pipelined connections: every combination of acks, record size,
-// batch size and partition count against a disk broker, beside the append-to-file ceiling; and
+// batch size and partition count against a disk broker, beside the append-to-file ceiling (the
+// target points also beside the per-partition-files ceiling, which judges them); and
 // acks=1 / 1 KiB records against a --memory broker, beside the discard ceiling.
 import { rmSync } from 'node:fs';
 import { driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
@@ -93,22 +94,31 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
     const batchKey = `${point.recordSize}/${point.batchBytes}`;
     const batch = batches.get(batchKey) ?? makeBatch(point);
     batches.set(batchKey, batch);
+    const isTarget = point.acks === 1 && point.recordSize === KIB && point.batchBytes === MIB;
     // The ceiling is measured right before each point, not reused from an earlier one: on a
     // shared machine the load of other processes (and the disk's state) drifts within minutes.
     const ceiling = await ceilingRate(ctx, mode, batch, point);
+    // Disk targets are judged against one file per partition, as the broker writes them; the
+    // one-file ceiling is still printed beside it (see NOTES.md).
+    const filesCeiling = !memory && isTarget ? await ceilingRate(ctx, 'files', batch, point) : undefined;
     const rate = await brokerRate(ctx, memory, batch, point);
-    const isTarget = point.acks === 1 && point.recordSize === KIB && point.batchBytes === MIB;
     const share = memory ? 0.5 : 0.7;
+    const scenario = `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`;
+    const target = { text: `>= ${share * 100}% of ceiling`, met: (f: { ratio: number | null }) => (f.ratio ?? 0) >= share };
+    const judged = filesCeiling ? { name: 'per-partition-files ceiling', rate: filesCeiling } : { name: ceilingName, rate: ceiling };
     ctx.results.add(group, {
-      scenario: `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`,
+      scenario,
       metric: 'throughput',
       value: rate.bytesPerSec / MIB,
       unit: 'MiB/s',
-      ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB },
-      ...(isTarget ? { target: { text: `>= ${share * 100}% of ceiling`, met: (f: { ratio: number | null }) => (f.ratio ?? 0) >= share } } : {}),
+      ceiling: { name: judged.name, value: judged.rate.bytesPerSec / MIB },
+      ...(isTarget ? { target } : {}),
     });
+    if (filesCeiling) {
+      ctx.results.add(group, { scenario, metric: 'throughput', value: rate.bytesPerSec / MIB, unit: 'MiB/s', ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB } });
+    }
     if (isTarget) {
-      ctx.results.add(group, { scenario: `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`, metric: 'records', value: rate.recordsPerSec, unit: 'records/s', ceiling: { name: ceilingName, value: ceiling.recordsPerSec } });
+      ctx.results.add(group, { scenario, metric: 'records', value: rate.recordsPerSec, unit: 'records/s', ceiling: { name: judged.name, value: judged.rate.recordsPerSec } });
     }
   }
 }
