@@ -309,7 +309,7 @@ class FileLogOpener {
     return new FileStore(paths, fd, size, this.queue, this.tailCacheBytes, indexSaved);
   }
 
-/** Leader-epoch history from the batches themselves, when the checkpoint is missing. */
+  /** Leader-epoch history from the batches themselves, when the checkpoint is missing. */
   private rebuildEpochs(segments: readonly Segment[]): EpochEntry[] {
     const entries: EpochEntry[] = [];
     for (const segment of segments) {
