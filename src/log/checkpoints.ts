@@ -3,10 +3,13 @@
 //   log-start-offset         the log start offset as a decimal number (moved by DeleteRecords/retention)
 //   recovery-point           offsets below it are durably written (advanced by flushes and segment
 //                            rolls); recovery after an unclean shutdown checks only the data past it
-//   cleaner-offset-checkpoint  the first offset the log cleaner has not compacted yet, as a decimal number
+//   cleaner-offset-checkpoint  the first offset the log cleaner has not compacted yet, then on a second
+//                            line the earliest delete horizon (ms) of the tombstones and markers it left,
+//                            -1 when none
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import type { EpochEntry } from './leader-epochs.js';
+import type { CleanerCheckpoint } from './partition-log.js';
 
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
@@ -56,13 +59,21 @@ export function readRecoveryPointCheckpoint(dir: string): number {
   return readOffset(join(dir, RECOVERY_POINT_CHECKPOINT));
 }
 
-export function writeCleanerCheckpoint(dir: string, offset: number): Promise<void> {
-  return writeFileAtomic(join(dir, CLEANER_CHECKPOINT), `${offset}\n`);
+export function writeCleanerCheckpoint(dir: string, checkpoint: CleanerCheckpoint): Promise<void> {
+  return writeFileAtomic(join(dir, CLEANER_CHECKPOINT), `${checkpoint.firstDirtyOffset}\n${checkpoint.nextDeleteHorizon}\n`);
 }
 
-/** The saved first dirty offset; undefined when the log was never cleaned. */
-export function readCleanerCheckpoint(dir: string): number | undefined {
-  return readIfExists(join(dir, CLEANER_CHECKPOINT)) === undefined ? undefined : readOffset(join(dir, CLEANER_CHECKPOINT));
+/**
+ * The saved cleaner checkpoint; undefined when the log was never cleaned. A file without a valid
+ * horizon line gives horizon 0 (due now): the next round cleans the log once and learns it again.
+ */
+export function readCleanerCheckpoint(dir: string): CleanerCheckpoint | undefined {
+  const text = readIfExists(join(dir, CLEANER_CHECKPOINT))?.toString('utf8');
+  if (text === undefined) return undefined;
+  const [offset, horizon] = text.trim().split('\n').map((line) => Number(line.trim()));
+  const firstDirtyOffset = Number.isInteger(offset) && offset! >= 0 ? offset! : 0;
+  const nextDeleteHorizon = Number.isInteger(horizon) && horizon! >= -1 ? horizon! : 0;
+  return { firstDirtyOffset, nextDeleteHorizon };
 }
 
 function readOffset(path: string): number {

@@ -123,7 +123,7 @@ class FileLogOpener {
       segments,
       logStartOffset: logStartCheckpoint,
       recoveryPoint: logEndOffset,
-      firstDirtyOffset: readCleanerCheckpoint(this.dir),
+      cleanerCheckpoint: readCleanerCheckpoint(this.dir),
       epochs,
       config: this.config,
       logger: this.logger,
@@ -136,7 +136,7 @@ class FileLogOpener {
         saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
         createCleanedSegment: (baseOffset, now) => this.createCleanedSegment(baseOffset, now),
         swapSegments: (old, cleaned) => this.swapSegments(old, cleaned),
-        saveCleanerCheckpoint: (offset) => writeCleanerCheckpoint(this.dir, offset),
+        saveCleanerCheckpoint: (checkpoint) => writeCleanerCheckpoint(this.dir, checkpoint),
       },
     });
   }

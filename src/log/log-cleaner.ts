@@ -61,8 +61,6 @@ export interface CleanerStats {
 class CleaningAborted extends Error {}
 
 export class LogCleaner {
-  /** Per log: the earliest delete horizon left in it after its last cleaning, -1 when none. */
-  private readonly horizons = new WeakMap<PartitionLog, number>();
   /** Logs whose cleaning failed (corrupt data): skipped until restart, as Kafka marks them uncleanable. */
   private readonly failed = new WeakSet<PartitionLog>();
   private running = false;
@@ -100,7 +98,7 @@ export class LogCleaner {
         minCleanableDirtyRatio: p.log.config.minCleanableDirtyRatio,
         firstDirtyTimestamp: await this.firstDirtyTimestamp(p.log, range),
         maxCompactionLagMs: p.log.config.maxCompactionLagMs,
-        nextDeleteHorizon: this.horizons.get(p.log) ?? -1,
+        nextDeleteHorizon: p.log.nextDeleteHorizon,
         now: this.now(),
       });
       const ratio = dirtyRatio(range);
@@ -182,8 +180,7 @@ export class LogCleaner {
     for (const group of groupSegments(toClean, log.config.segmentBytes)) {
       horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats));
     }
-    await log.setFirstDirtyOffset(end);
-    this.horizons.set(log, horizon);
+    await log.saveCleanerCheckpoint({ firstDirtyOffset: end, nextDeleteHorizon: horizon });
     stats.segmentsAfter = log.sealedSegments().length + 1;
     stats.ms = this.now() - started;
     return stats;

@@ -50,6 +50,13 @@ export type AppendListener = (highWatermark: number) => void;
 export type SegmentChange = { kind: 'rolled'; baseOffset: number } | { kind: 'logStartAdvanced'; logStartOffset: number };
 export type SegmentChangeListener = (change: SegmentChange) => void;
 
+/** What the log cleaner keeps of a log across restarts. */
+export interface CleanerCheckpoint {
+  firstDirtyOffset: number;
+  /** Earliest delete horizon (ms) of the tombstones and markers left after the last cleaning, -1 when none. */
+  nextDeleteHorizon: number;
+}
+
 export interface PartitionLog {
   readonly logStartOffset: number;
   /** Next offset to assign. */
@@ -102,8 +109,10 @@ export interface PartitionLog {
   // For the log cleaner (log-cleaner.ts), the same for every backend.
   /** Where the part of the log not yet compacted starts (the cleaner checkpoint). */
   readonly firstDirtyOffset: number;
-  /** Saves the cleaner checkpoint durably. */
-  setFirstDirtyOffset(offset: number): Promise<void>;
+  /** When the earliest tombstone or marker the cleaner left becomes removable, -1 when none. */
+  readonly nextDeleteHorizon: number;
+  /** Saves the cleaner checkpoint durably (a restart resumes both the dirty section and pending removals). */
+  saveCleanerCheckpoint(checkpoint: CleanerCheckpoint): Promise<void>;
   /** Runs `work` with no retention, DeleteRecords, truncation or other such work on this log meanwhile. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Every segment but the active one, oldest first. */

@@ -11,6 +11,7 @@ import type {
   AppendListener,
   AppendMeta,
   AppendResult,
+  CleanerCheckpoint,
   PartitionLog,
   ReadOptions,
   ReadResult,
@@ -41,7 +42,7 @@ export interface LogBackend {
    * point the log holds either all of `old` or `cleaned`. Seals `cleaned`; `old` are removed after.
    */
   swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void>;
-  saveCleanerCheckpoint(offset: number): Promise<void>;
+  saveCleanerCheckpoint(checkpoint: CleanerCheckpoint): Promise<void>;
 }
 
 export interface SegmentedLogInit {
@@ -56,8 +57,8 @@ export interface SegmentedLogInit {
   logger: Logger;
   /** Default: none kept. */
   snapshots?: SnapshotStore;
-  /** The cleaner checkpoint saved by an earlier run (default: the log start). */
-  firstDirtyOffset?: number;
+  /** The cleaner checkpoint saved by an earlier run (default: dirty from the log start, no horizon). */
+  cleanerCheckpoint?: CleanerCheckpoint;
 }
 
 export class SegmentedLog implements PartitionLog {
@@ -90,7 +91,7 @@ export class SegmentedLog implements PartitionLog {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Tail of the queue of work that changes sealed segments (retention, DeleteRecords, truncation, cleaning). */
   private maintenance: Promise<unknown> = Promise.resolve();
-  private dirtyFrom: number;
+  private cleaner: CleanerCheckpoint;
 
   constructor(init: SegmentedLogInit) {
     this.segments = init.segments;
@@ -109,7 +110,7 @@ export class SegmentedLog implements PartitionLog {
       this.persist(this.backend.saveEpochs(entries, false));
     });
     this.epochs.truncateFromEnd(this.endOffset);
-    this.dirtyFrom = init.firstDirtyOffset ?? this.startOffset;
+    this.cleaner = init.cleanerCheckpoint ?? { firstDirtyOffset: this.startOffset, nextDeleteHorizon: -1 };
   }
 
   get logStartOffset(): number {
@@ -137,7 +138,11 @@ export class SegmentedLog implements PartitionLog {
   }
 
   get firstDirtyOffset(): number {
-    return this.dirtyFrom;
+    return this.cleaner.firstDirtyOffset;
+  }
+
+  get nextDeleteHorizon(): number {
+    return this.cleaner.nextDeleteHorizon;
   }
 
   get latestEpoch(): number {
@@ -350,9 +355,9 @@ export class SegmentedLog implements PartitionLog {
     await Promise.all(old.map((s) => s.remove()));
   }
 
-  async setFirstDirtyOffset(offset: number): Promise<void> {
-    this.dirtyFrom = offset;
-    await this.backend.saveCleanerCheckpoint(offset);
+  async saveCleanerCheckpoint(checkpoint: CleanerCheckpoint): Promise<void> {
+    this.cleaner = { ...checkpoint };
+    await this.backend.saveCleanerCheckpoint(this.cleaner);
   }
 
   async close(): Promise<void> {
@@ -422,7 +427,7 @@ export class SegmentedLog implements PartitionLog {
 
   private setLogStartOffset(offset: number): void {
     this.startOffset = offset;
-    this.dirtyFrom = Math.max(this.dirtyFrom, offset);
+    this.cleaner.firstDirtyOffset = Math.max(this.cleaner.firstDirtyOffset, offset);
     this.epochs.truncateFromStart(offset);
     this.persist(this.backend.saveLogStartOffset(offset));
     this.notifySegmentChange({ kind: 'logStartAdvanced', logStartOffset: offset });

@@ -1,6 +1,6 @@
 // Log compaction end to end with kafkajs on a disk broker: latest record per key at its original
-// offsets, keyless records refused, tombstones gone after delete.retention.ms, aborted transaction
-// data removed, an idempotent producer going on after its batches were cleaned, restarts, and
+// offsets, keyless records refused, tombstones gone after delete.retention.ms (also when the horizon
+// passes after a restart), aborted transaction data removed, an idempotent producer going on after its batches were cleaned, restarts, and
 // __consumer_offsets compacted with group offsets surviving a restart.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
@@ -134,6 +134,35 @@ describe('log compaction (kafkajs, disk broker)', () => {
     expect(await has((s) => s.value === 'alive')).toBe(false);
     // The tombstone stays for delete.retention.ms after it was first cleaned (400 ms), then goes.
     await waitFor('the tombstone to go', async () => !(await has((s) => s.key === 'dead')));
+    await broker.stop();
+  });
+
+  it('removes a tombstone whose delete horizon passes after a restart, without new produce', async () => {
+    broker = await withBroker(brokerOptions);
+    const kafka = kafkaFor(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    const configEntries = Object.entries({ ...compacted, 'delete.retention.ms': '3000' }).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic: 'quiet', numPartitions: 1, configEntries }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'quiet', messages: [{ key: 'dead', value: 'alive' }] });
+    await producer.send({ topic: 'quiet', messages: [{ key: 'dead', value: null }] });
+    await producer.disconnect();
+    await produceRounds(kafka, 'quiet', 3, 2);
+    const end = logOf('quiet').logEndOffset;
+    await waitFor('the first cleaning', () => logOf('quiet').firstDirtyOffset >= end - 2);
+    await broker.stop();
+    // The tombstone outlives the restart (its horizon is 3 s after the first cleaning) ...
+    broker = await withBroker({ ...brokerOptions, properties: { ...brokerOptions.properties, 'log.cleaner.enable': false } });
+    expect(logOf('quiet').nextDeleteHorizon).toBeGreaterThan(0);
+    expect((await consumeAll(kafkaFor(broker), 'quiet', end)).filter((s) => s.key === 'dead')).toEqual([{ offset: 1, key: 'dead', value: null }]);
+    await broker.stop();
+    // ... and the cleaner of the next run removes it once the horizon passes, with nothing new produced.
+    broker = await withBroker(brokerOptions);
+    await waitFor('the tombstone to go', async () => !(await consumeAll(kafkaFor(broker), 'quiet', end)).some((s) => s.key === 'dead'));
+    expect(logOf('quiet').logEndOffset).toBe(end);
     await broker.stop();
   });
 

@@ -205,6 +205,49 @@ describe('log cleaner: file crash safety', () => {
     await log.close();
   });
 
+  it('resumes removing tombstones after a restart between cleaning and their delete horizon', async () => {
+    const dir = freshDir();
+    let log = openFileLog(dir, fileConfig, silent);
+    await log.append(keyed([['a', '1'], ['b', '1']]), { leaderEpoch: 0 });
+    await log.append(keyed([['a', null]]), { leaderEpoch: 0 });
+    for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+    expect((await cleanerFor(log, () => T0).cleanOnce())?.reason).toBe('dirty ratio');
+    expect((await readAll(log)).recs.filter((r) => r.key === 'a')).toEqual([{ offset: 2, key: 'a', value: null }]);
+    await log.close();
+
+    log = openFileLog(dir, fileConfig, silent);
+    expect(log.nextDeleteHorizon).toBe(T0 + 1000);
+    // No new data: only the saved horizon brings the cleaner back, and not before it passes.
+    expect(await cleanerFor(log, () => T0 + 999).cleanOnce()).toBeUndefined();
+    expect((await cleanerFor(log, () => T0 + 1000).cleanOnce())?.reason).toBe('delete horizon');
+    expect((await readAll(log)).recs.filter((r) => r.key === 'a')).toEqual([]);
+    expect(log.nextDeleteHorizon).toBe(-1);
+    await log.close();
+
+    log = openFileLog(dir, fileConfig, silent);
+    expect(await cleanerFor(log, () => T0 + 5000).cleanOnce()).toBeUndefined();
+    await log.close();
+  });
+
+  it('cleans once after a start from a checkpoint without a horizon (written before horizons were saved)', async () => {
+    const dir = freshDir();
+    let log = openFileLog(dir, fileConfig, silent);
+    await log.append(keyed([['a', '1']]), { leaderEpoch: 0 });
+    await log.append(keyed([['a', null]]), { leaderEpoch: 0 });
+    for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+    await cleanerFor(log, () => T0).cleanOnce();
+    const end = log.firstDirtyOffset;
+    await log.close();
+    writeFileSync(join(dir, 'cleaner-offset-checkpoint'), `${end}\n`);
+
+    log = openFileLog(dir, fileConfig, silent);
+    expect(log.firstDirtyOffset).toBe(end);
+    expect((await cleanerFor(log, () => T0 + 10).cleanOnce())?.reason).toBe('delete horizon');
+    expect(log.nextDeleteHorizon).toBe(T0 + 1000);
+    expect((await readAll(log)).recs.filter((r) => r.key === 'a')).toEqual([{ offset: 1, key: 'a', value: null }]);
+    await log.close();
+  });
+
   it('ignores a cleaned segment that was never committed', async () => {
     const { before, after, base } = await cleanedDir();
     const original = openFileLog(before, fileConfig, silent);
