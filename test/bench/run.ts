@@ -3,7 +3,7 @@
 // same run; plus real clients. The broker and ceiling servers run on one core, this process on
 // the other.
 //   --quick               a reduced set, under a minute
-//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients
+//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
@@ -15,6 +15,7 @@ import { ROOT, buildBroker, pinCores } from './lib/processes.js';
 import { Results, pct } from './lib/results.js';
 import type { BenchContext } from './scenarios/context.js';
 import { clientsScenario } from './scenarios/clients.js';
+import { compactionScenario } from './scenarios/compaction.js';
 import { fetchScenario } from './scenarios/fetch.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { produceScenario } from './scenarios/produce.js';
@@ -33,6 +34,7 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   latency: latencyScenario,
   scale: scaleScenario,
   clients: clientsScenario,
+  compaction: compactionScenario,
 };
 
 const { values } = parseArgs({

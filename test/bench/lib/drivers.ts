@@ -185,6 +185,8 @@ export interface LatencyLoad {
   /** Paced load before samples count (connections, JIT and long polls settle). */
   warmupMs: number;
   durationMs: number;
+  /** Ends the measurement early once it settles, either way (durationMs stays the limit). */
+  endWhen?: Promise<unknown>;
 }
 
 export interface Latency {
@@ -244,7 +246,10 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
   const end = start + load.warmupMs + load.durationMs;
   let sent = 0;
   let measuredSent = 0;
-  for (let now = start; now < end; now = performance.now()) {
+  let ended = false;
+  const stopMeasuring = (): void => void (ended = true);
+  void load.endWhen?.then(stopMeasuring, stopMeasuring);
+  for (let now = start; now < end && !ended; now = performance.now()) {
     if (measureFrom === Infinity && now - start >= load.warmupMs) measureFrom = now;
     const due = Math.floor(((now - start) / 1000) * load.rate);
     for (; sent < due; sent++) {

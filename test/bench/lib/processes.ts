@@ -52,7 +52,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function tryConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on the port. */
+export function tryConnect(port: number): Promise<boolean> {
   return new Promise((ok) => {
     const s = connect({ port, host: '127.0.0.1' });
     s.once('connect', () => {
