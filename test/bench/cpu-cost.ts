@@ -1,0 +1,85 @@
+// `npx tsx test/bench/cpu-cost.ts`: what produced bytes cost the server process itself — CPU time
+// per GiB and minor page faults per MiB (from /proc), step by step on one process, with its RSS.
+// Less sensitive to other load on a shared machine than throughput, and it shows start-up
+// transients that a short bench point measures alone (see NOTES.md, "The Dec 2 VM").
+//   --target broker|sink|files|discard   the Creek broker (built from this tree) or a ceiling server
+//   --memory                             a --memory broker (default: disk)
+//   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)
+// acks=1, 1 KiB records, 4 pipelined connections, as the produce bench.
+import { readFileSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
+import { FrameConnection } from './lib/frame-connection.js';
+import { buildBroker, pinCores, startBrokerProcess, startCeiling, tempDir, type CeilingMode } from './lib/processes.js';
+import { MIB } from './lib/stats.js';
+import { makeBatch } from './lib/workload.js';
+import { createTopics } from './scenarios/produce.js';
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string', default: 'broker' },
+    memory: { type: 'boolean', default: false },
+    partitions: { type: 'string', default: '8' },
+    'batch-kib': { type: 'string', default: '1024' },
+    'step-mib': { type: 'string', default: '256' },
+    steps: { type: 'string', default: '6' },
+  },
+});
+const target = values.target!;
+if (!['broker', 'sink', 'files', 'discard'].includes(target)) throw new Error(`unknown --target ${target}`);
+const partitions = Number(values.partitions);
+const batchBytes = Number(values['batch-kib']) * 1024;
+const stepBytes = Number(values['step-mib']) * MIB;
+const cores = pinCores();
+const batch = makeBatch({ recordSize: 1024, batchBytes });
+
+const ceilingDir = target === 'broker' ? null : tempDir('creek-cpu-cost-');
+const server =
+  ceilingDir !== null
+    ? await startCeiling(target as CeilingMode, cores.server, ceilingDir)
+    : await startBrokerProcess({
+        cli: buildBroker(),
+        core: cores.server,
+        memory: values.memory,
+        overrides: { 'num.partitions': partitions, ...(values.memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) },
+      });
+
+/** CPU milliseconds (user + system) and minor faults of the server process so far. */
+function usage(): { cpuMs: number; faults: number } {
+  const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksMs = 10; // USER_HZ is 100 on Linux
+  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
+}
+
+try {
+  if (target === 'broker') await createTopics(server.port, ['bench']);
+  const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, 1);
+  const conns = await Promise.all(frames.map(() => FrameConnection.open(server.port)));
+  const depth = batchBytes >= MIB ? 4 : 16;
+  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${batchBytes / 1024} KiB batches, steps of ${stepBytes / MIB} MiB`);
+  for (let step = 1; step <= Number(values.steps); step++) {
+    let sent = 0;
+    const loop = async (conn: FrameConnection, mine: ProduceRequestFrame[], start: number): Promise<void> => {
+      for (let i = start; sent < stepBytes; i++) {
+        const f = mine[i % mine.length]!;
+        sent += f.batches * batch.bytes.length;
+        const response = await conn.request(f.frame);
+        if (target === 'broker') checkProduce(response, f.batches);
+      }
+    };
+    const before = usage();
+    const t0 = performance.now();
+    await Promise.all(conns.flatMap((c, ci) => Array.from({ length: depth }, (_, d) => loop(c, frames[ci]!, d))));
+    const seconds = (performance.now() - t0) / 1000;
+    const after = usage();
+    const mib = sent / MIB;
+    console.log(
+      `  step ${step}: ${((after.cpuMs - before.cpuMs) / (mib / 1024)).toFixed(0)} CPU ms/GiB, ` +
+        `${((after.faults - before.faults) / mib).toFixed(0)} minor faults/MiB, RSS ${server.rssMb().toFixed(0)} MiB, ${(mib / seconds).toFixed(0)} MiB/s`,
+    );
+  }
+  for (const c of conns) c.close();
+} finally {
+  await server.stop();
+  if (ceilingDir !== null) rmSync(ceilingDir, { recursive: true, force: true });
+}
