@@ -24,8 +24,11 @@ const USAGE = `Usage: npm run compat -- [options]
   --timeout SECONDS      default per-scenario timeout (default 30)
   --write-matrix         write compat/MATRIX.md from this run`;
 
-/** Broker settings for the run: Kafka's defaults except the first-rebalance delay, as test setups do. */
-const CREEK_OVERRIDES = { 'group.initial.rebalance.delay.ms': '0' };
+/**
+ * Broker settings for the run: Kafka's defaults except the first-rebalance delay and the log
+ * cleaner's idle pause (15 s), as test setups do, so the compaction scenarios wait for no idle cleaner.
+ */
+const CREEK_OVERRIDES = { 'group.initial.rebalance.delay.ms': '0', 'log.cleaner.backoff.ms': '100' };
 
 const compatDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(compatDir);

@@ -29,6 +29,7 @@ export const confluentKafkaSuite = pythonClient({
     'idempotence',
     'transactions',
     'tls',
+    { feature: 'compaction', timeoutMs: 60_000 },
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',

@@ -27,6 +27,7 @@ export const kafkaPythonSuite = pythonClient({
     'admin-groups',
     'admin-offsets',
     'tls',
+    { feature: 'compaction', timeoutMs: 60_000 },
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',

@@ -3,8 +3,8 @@
 import kafkajs, { Kafka, logLevel, type Admin, type Consumer, type ConsumerConfig, type KafkaMessage, type Producer, type ProducerConfig } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { check, equal, eventually, rejection } from '../lib/check.js';
-import { LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
+import { check, equal, eventually, rejection, sleep } from '../lib/check.js';
+import { COMPACTED, COMPACTED_TOPIC_CONFIG, COMPACTION_ROLL_WAIT_MS, COMPACTION_ROUNDS, COMPACTION_TAIL, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
 import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { registerKafkajsCodecs } from '../kafkajs/codecs.js';
 
@@ -53,7 +53,7 @@ type Received = KafkaMessage & { partition: number };
 
 /**
  * Runs a consumer in a group until `count` messages arrived. `before` runs after the consumer is
- * started (to seek). The consumer is left connected (closed by cleanup) unless `disconnect`.
+ * started (to seek). The consumer is left connected (closed by cleanup).
  */
 async function consume(ctx: ScenarioContext, c: Consumer, topic: string, count: number, options: { fromBeginning?: boolean; autoCommit?: boolean; before?: () => void } = {}): Promise<Received[]> {
   const got: Received[] = [];
@@ -69,7 +69,14 @@ async function consume(ctx: ScenarioContext, c: Consumer, topic: string, count: 
     },
   });
   options.before?.();
-  await Promise.race([finished, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error(`consumed ${got.length} of ${count} messages`)), { once: true }))]);
+  let onAbort!: () => void;
+  const aborted = new Promise((_, reject) => (onAbort = () => reject(new Error(`consumed ${got.length} of ${count} messages`))));
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([finished, aborted]);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort); // scenarios that poll call this many times
+  }
   return got;
 }
 
@@ -379,6 +386,27 @@ const scenarios: Scenario[] = [
       ctx.defer(() => c.disconnect());
       const got = await consume(ctx, c, topic, 1);
       equal(got.map((m) => [str(m.key), str(m.value)]), [['k', 'over-tls']], 'consumed over TLS');
+    },
+  },
+  {
+    feature: 'compaction',
+    timeoutMs: 60_000, // Kafka's cleaner looks for work every 15 s (log.cleaner.backoff.ms)
+    async run(ctx) {
+      const topic = ctx.name();
+      await createTopic(ctx, topic, 1, COMPACTED_TOPIC_CONFIG);
+      const p = await producer(ctx);
+      for (const round of COMPACTION_ROUNDS) await p.send({ topic, messages: round.map(([key, value]) => ({ key, value, partition: 0 })) });
+      await sleep(COMPACTION_ROLL_WAIT_MS, ctx.signal);
+      await p.send({ topic, messages: [{ key: COMPACTION_TAIL[0], value: COMPACTION_TAIL[1], partition: 0 }] });
+      let attempt = 0;
+      await eventually(ctx.signal, 'the log compacted to the latest record per key', async () => {
+        const c = consumer(ctx, ctx.name(`reader-${attempt++}`));
+        // The first records from the beginning: until the log is compacted, older ones come first.
+        const got = await consume(ctx, c, topic, COMPACTED.length, { autoCommit: false });
+        await c.disconnect();
+        equal(got.map((m) => [Number(m.offset), str(m.key), str(m.value)]), COMPACTED, 'consumed from the beginning [offset, key, value]');
+        return true;
+      }, 300);
     },
   },
   {

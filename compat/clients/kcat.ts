@@ -3,7 +3,17 @@
 import { crc32 } from 'node:zlib';
 import { check, equal, eventually, sleep } from '../lib/check.js';
 import { runChild, startChild, tail, type LiveChild } from '../lib/child.js';
-import { createTopic, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
+import {
+  COMPACTED,
+  COMPACTED_TOPIC_CONFIG,
+  COMPACTION_LAST_OFFSET,
+  COMPACTION_ROLL_WAIT_MS,
+  COMPACTION_ROUNDS,
+  COMPACTION_TAIL,
+  createTopic,
+  LARGE_TOPIC_CONFIG,
+  ONE_MIB,
+} from '../lib/fixtures.js';
 import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 interface KcatMessage {
@@ -206,6 +216,24 @@ const scenarios: Scenario[] = [
       const got = await consume(ctx, topic);
       equal(values(got), sent, 'values consumed');
       equal(got.map((m) => m.offset), sent.map((_, i) => i), 'offsets');
+    },
+  },
+  {
+    feature: 'compaction',
+    timeoutMs: 60_000, // Kafka's cleaner looks for work every 15 s (log.cleaner.backoff.ms)
+    async run(ctx) {
+      const topic = ctx.name();
+      await createTopic(ctx.bootstrap, topic, { configs: COMPACTED_TOPIC_CONFIG });
+      // -K splits key from value, -Z sends an empty value as null (a tombstone); one kcat run, one batch.
+      for (const round of COMPACTION_ROUNDS) await produce(ctx, topic, round.map(([key, value]) => `${key}|${value ?? ''}`), ['-p', '0', '-K', '|', '-Z']);
+      await sleep(COMPACTION_ROLL_WAIT_MS, ctx.signal);
+      await produce(ctx, topic, [COMPACTION_TAIL.join('|')], ['-p', '0', '-K', '|']);
+      await eventually(ctx.signal, 'the log compacted to the latest record per key', async () => {
+        const got = await consume(ctx, topic, ['-p', '0']);
+        check(got.at(-1)?.offset === COMPACTION_LAST_OFFSET, `read up to offset ${got.at(-1)?.offset}, expected ${COMPACTION_LAST_OFFSET}`);
+        equal(got.map((m) => [m.offset, m.key, m.payload]), COMPACTED, 'consumed from the beginning [offset, key, value]');
+        return true;
+      }, 300);
     },
   },
   {

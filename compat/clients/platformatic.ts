@@ -2,8 +2,8 @@
 // versions, run in-process. The 1.x line is the last that supports Node 20.
 import { Admin, ConfigResourceTypes, Consumer, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
 import { readFileSync } from 'node:fs';
-import { check, equal, eventually, rejection } from '../lib/check.js';
-import { LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
+import { check, equal, eventually, rejection, sleep } from '../lib/check.js';
+import { COMPACTED, COMPACTED_TOPIC_CONFIG, COMPACTION_ROLL_WAIT_MS, COMPACTION_ROUNDS, COMPACTION_TAIL, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
 import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 // package.json is not among the package's exports: read it beside the resolved entry point (dist/index.js).
@@ -46,14 +46,20 @@ async function consume(ctx: ScenarioContext, c: Consumer, topic: string, count: 
   });
   ctx.defer(() => stream.close());
   const got: Message[] = [];
-  const aborted = new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error(`consumed ${got.length} of ${count} messages`)), { once: true }));
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(new Error(`consumed ${got.length} of ${count} messages`))));
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
   const reading = (async () => {
     for await (const message of stream) {
       got.push(message as Message);
       if (got.length >= count) break;
     }
   })();
-  await Promise.race([reading, aborted]);
+  try {
+    await Promise.race([reading, aborted]);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort); // scenarios that poll call this many times
+  }
   return got;
 }
 
@@ -338,6 +344,29 @@ const scenarios: Scenario[] = [
       for (let batch = 0; batch < 5; batch++) await p.send({ messages: numbered(topic, 20, `b${batch}-`) });
       const got = await consume(ctx, consumer(ctx, ctx.name('reader')), topic, 100);
       equal(got.map((m) => m.offset), Array.from({ length: 100 }, (_, i) => BigInt(i)), 'offsets');
+    },
+  },
+  {
+    feature: 'compaction',
+    timeoutMs: 60_000, // Kafka's cleaner looks for work every 15 s (log.cleaner.backoff.ms)
+    async run(ctx) {
+      const topic = ctx.name();
+      await createTopic(ctx, topic, 1, COMPACTED_TOPIC_CONFIG);
+      const p = producer(ctx);
+      // A null value is a tombstone; the client's types want a Buffer.
+      const record = ([key, value]: [string, string | null]) => ({ topic, partition: 0, key: buf(key), value: (value === null ? null : buf(value)) as Buffer });
+      for (const round of COMPACTION_ROUNDS) await p.send({ messages: round.map(record) });
+      await sleep(COMPACTION_ROLL_WAIT_MS, ctx.signal);
+      await p.send({ messages: [record(COMPACTION_TAIL)] });
+      let attempt = 0;
+      await eventually(ctx.signal, 'the log compacted to the latest record per key', async () => {
+        // The first records from the beginning: until the log is compacted, older ones come first.
+        const c = consumer(ctx, ctx.name(`reader-${attempt++}`));
+        const got = await consume(ctx, c, topic, COMPACTED.length);
+        await c.close(true);
+        equal(got.map((m) => [Number(m.offset), str(m.key), str(m.value)]), COMPACTED, 'consumed from the beginning [offset, key, value]');
+        return true;
+      }, 300);
     },
   },
   {

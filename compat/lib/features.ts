@@ -22,6 +22,7 @@ export const FEATURES = {
   idempotence: 'Idempotent producer',
   transactions: 'Transactional producer',
   tls: 'TLS: metadata and produce/consume over an SSL listener',
+  compaction: 'Log compaction: latest record per key (and tombstones) at original offsets',
   'error-unknown-topic': 'Error: unknown topic, auto-create off',
   'error-invalid-topic': 'Error: invalid topic name',
   'error-offset-out-of-range': 'Error: offset out of range',

@@ -6,7 +6,19 @@ import zlib
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
-from harness import check, equal, eventually, expect_error, main
+from harness import (
+    COMPACTED,
+    COMPACTED_TOPIC_CONFIG,
+    COMPACTION_ROLL_WAIT_S,
+    COMPACTION_ROUNDS,
+    COMPACTION_TAIL,
+    COMPACTION_TIMEOUT_S,
+    check,
+    equal,
+    eventually,
+    expect_error,
+    main,
+)
 
 MIB = 1024 * 1024
 
@@ -390,6 +402,22 @@ def error_message_too_large(ctx):
     equal(errors[0].code(), KafkaError.MSG_SIZE_TOO_LARGE, f"delivery error ({errors[0]})")
 
 
+def compaction(ctx):
+    topic = ctx.name()
+    create_topic(ctx, topic, config=COMPACTED_TOPIC_CONFIG)
+    for round_ in COMPACTION_ROUNDS:
+        produce(ctx, topic, [{"key": key, "value": value, "partition": 0} for key, value in round_])
+    time.sleep(COMPACTION_ROLL_WAIT_S)
+    produce(ctx, topic, [{"key": COMPACTION_TAIL[0], "value": COMPACTION_TAIL[1], "partition": 0}])
+
+    def compacted():
+        # The first records from the beginning: until the log is compacted, older ones come first.
+        got = read_partition(ctx, topic, len(COMPACTED))[: len(COMPACTED)]
+        equal([(m.offset(), m.key(), m.value()) for m in got], COMPACTED, "consumed from the beginning (offset, key, value)")
+        return True
+
+    eventually("the log compacted to the latest record per key", compacted, timeout_s=COMPACTION_TIMEOUT_S, interval_s=0.3)
+
 def tls(ctx):
     over, ca_file = ctx.over_tls()
     ssl = {"security.protocol": "SSL", "ssl.ca.location": ca_file}
@@ -422,6 +450,7 @@ main({
     "idempotence": idempotence,
     "transactions": transactions,
     "tls": tls,
+    "compaction": compaction,
     "error-unknown-topic": error_unknown_topic,
     "error-invalid-topic": error_invalid_topic,
     "error-offset-out-of-range": error_offset_out_of_range,

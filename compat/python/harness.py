@@ -58,6 +58,21 @@ def expect_error(what, action):
     raise AssertionError(f"{what}: expected an error, but it succeeded")
 
 
+# The compaction scenario's data, as in compat/lib/fixtures.ts: a compacted topic rolling its
+# segment 100 ms after its first record; two produce calls of keyed records with overwrites and a
+# tombstone, then (after the roll time) one record in a new segment. Read from the beginning once
+# the log is compacted: the latest record per key at its original offset, the tombstone included.
+COMPACTED_TOPIC_CONFIG = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.01", "segment.ms": "100"}
+COMPACTION_ROUNDS = [
+    [(b"a", b"a1"), (b"b", b"b1"), (b"c", b"c1"), (b"d", b"d1")],
+    [(b"a", b"a2"), (b"b", None), (b"c", b"c2")],
+]
+COMPACTION_TAIL = (b"e", b"e1")
+COMPACTION_ROLL_WAIT_S = 0.3
+COMPACTED = [(3, b"d", b"d1"), (4, b"a", b"a2"), (5, b"b", None), (6, b"c", b"c2"), (7, b"e", b"e1")]
+# Kafka's cleaner looks for work every 15 s (log.cleaner.backoff.ms).
+COMPACTION_TIMEOUT_S = 55
+
 def main(scenarios):
     feature, bootstrap, base_name = sys.argv[1:4]
     tls = tuple(sys.argv[4:6]) if len(sys.argv) >= 6 else None

@@ -6,7 +6,19 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 from kafka import errors
 
-from harness import check, equal, eventually, expect_error, main
+from harness import (
+    COMPACTED,
+    COMPACTED_TOPIC_CONFIG,
+    COMPACTION_ROLL_WAIT_S,
+    COMPACTION_ROUNDS,
+    COMPACTION_TAIL,
+    COMPACTION_TIMEOUT_S,
+    check,
+    equal,
+    eventually,
+    expect_error,
+    main,
+)
 
 MIB = 1024 * 1024
 TIMEOUTS = dict(request_timeout_ms=15000)
@@ -396,6 +408,27 @@ def error_message_too_large(ctx):
         p.close()
 
 
+def compaction(ctx):
+    topic = ctx.name()
+    create_topic(ctx, topic, configs=COMPACTED_TOPIC_CONFIG)
+    p = producer(ctx)
+    for round_ in COMPACTION_ROUNDS:
+        for key, value in round_:
+            p.send(topic, key=key, value=value, partition=0)
+        p.flush()
+    time.sleep(COMPACTION_ROLL_WAIT_S)
+    p.send(topic, key=COMPACTION_TAIL[0], value=COMPACTION_TAIL[1], partition=0)
+    p.flush()
+    p.close()
+
+    def compacted():
+        # The first records from the beginning: until the log is compacted, older ones come first.
+        got = read_partition(ctx, topic, len(COMPACTED))[: len(COMPACTED)]
+        equal([(r.offset, r.key, r.value) for r in got], COMPACTED, "consumed from the beginning (offset, key, value)")
+        return True
+
+    eventually("the log compacted to the latest record per key", compacted, timeout_s=COMPACTION_TIMEOUT_S, interval_s=0.3)
+
 def tls(ctx):
     over, ca_file = ctx.over_tls()
     ssl = {"security_protocol": "SSL", "ssl_cafile": ca_file}
@@ -430,6 +463,7 @@ main({
     "admin-groups": admin_groups,
     "admin-offsets": admin_offsets,
     "tls": tls,
+    "compaction": compaction,
     "error-unknown-topic": error_unknown_topic,
     "error-invalid-topic": error_invalid_topic,
     "error-offset-out-of-range": error_offset_out_of_range,
