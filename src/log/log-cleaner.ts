@@ -3,7 +3,9 @@
 // compaction lag, or a passed delete horizon), builds the key → latest offset map of its dirty
 // section, rewrites every sealed segment up to the cleanable end group by group (batches keep
 // their offsets; see batch-cleaning.ts), swaps each cleaned group in atomically and saves the
-// checkpoint. It works in chunks and yields to the event loop between them, holds the log's
+// checkpoint. It reads in chunks and works in time slices of about SLICE_MS, yielding to the
+// event loop between them (between batches), so produce and fetch wait at most about a slice
+// behind it; a single batch is never split (a huge or compressed batch is one unit). It holds the log's
 // maintenance lock (no retention, DeleteRecords or truncation meanwhile) and stops when the log
 // closes. Appends and fetches go on: only sealed segments are touched.
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -13,13 +15,16 @@ import { batchInfoAt, type BatchInfo } from './batch-scan.js';
 import { cleanBatch, type BatchCleaningContext } from './batch-cleaning.js';
 import { cleanableRange, cleaningReason, dirtyRatio, groupSegments, type CleanableRange } from './cleaner-selection.js';
 import { TxnCleaningState, type CleanerTxnView } from './cleaner-txn.js';
+import { TimeSlicer } from './time-slicer.js';
 import { NEVER } from './log-config.js';
 import { OffsetMap } from './offset-map.js';
 import type { PartitionLog } from './partition-log.js';
 import type { Segment } from './segment.js';
 
-/** Bytes read per step; the cleaner yields to the event loop after each. */
+/** Bytes read (and, cleaned, appended) at a time. */
 const CHUNK_BYTES = 1 << 20;
+/** Milliseconds of work between the cleaner's turns of yielding to the event loop. */
+const SLICE_MS = 1;
 
 export interface CleanerSettings {
   /** log.cleaner.backoff.ms: pause when no log needs cleaning. */
@@ -41,6 +46,8 @@ export interface LogCleanerOptions {
   settings: () => CleanerSettings;
   logger: Logger;
   now?: () => number;
+  /** Monotonic milliseconds that measure the cleaner's time slices (default performance.now). */
+  sliceClock?: () => number;
 }
 
 export interface CleanerStats {
@@ -165,8 +172,9 @@ export class LogCleaner {
       topic: p.topic, partition: p.partition, reason, bytesRead: 0, bytesWritten: 0, batchesRead: 0, batchesWritten: 0,
       keys: 0, segmentsBefore: sealed.length + 1, segmentsAfter: 0, ms: 0,
     };
+    const slicer = new TimeSlicer(SLICE_MS, this.o.sliceClock);
     const map = new OffsetMap(this.o.settings().dedupeBufferBytes);
-    const end = await this.buildOffsetMap(log, sealed, range, map);
+    const end = await this.buildOffsetMap(log, sealed, range, map, slicer);
     stats.keys = map.size;
     const ctx: BatchCleaningContext = {
       map,
@@ -178,7 +186,7 @@ export class LogCleaner {
     let horizon = -1;
     const toClean = sealed.filter((s) => s.nextOffset <= end);
     for (const group of groupSegments(toClean, log.config.segmentBytes)) {
-      horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats));
+      horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats, slicer));
     }
     await log.saveCleanerCheckpoint({ firstDirtyOffset: end, nextDeleteHorizon: horizon });
     stats.segmentsAfter = log.sealedSegments().length + 1;
@@ -187,24 +195,22 @@ export class LogCleaner {
   }
 
   /** Fills `map` from the dirty section; returns where cleaning ends (earlier when the map filled up). */
-  private async buildOffsetMap(log: PartitionLog, sealed: readonly Segment[], range: CleanableRange, map: OffsetMap): Promise<number> {
+  private async buildOffsetMap(log: PartitionLog, sealed: readonly Segment[], range: CleanableRange, map: OffsetMap, slicer: TimeSlicer): Promise<number> {
     const txn = new TxnCleaningState(this.o.txn.abortedTransactions(log, range.firstDirty, range.end));
     let end = range.firstDirty;
     for (const segment of sealed) {
       if (segment.nextOffset <= range.firstDirty) continue;
       if (segment.nextOffset > range.end) break;
       if (map.full && end > range.firstDirty) break;
-      await this.forEachChunk(log, segment, (batches) => {
-        for (const batch of batches) {
-          const h = readBatchHeader(batch);
-          if (isControl(h.attributes)) {
-            txn.onControlBatch(h, h.recordCount > 0 ? decodeBatch(batch, { verifyCrc: false }).records[0]?.key : undefined);
-            continue;
-          }
-          if (txn.onDataBatch(h) || h.recordCount === 0) continue;
-          for (const r of decodeBatch(batch, { verifyCrc: false }).records) {
-            if (r.key !== null) map.put(r.key, h.baseOffset + r.offsetDelta);
-          }
+      await this.forEachBatch(log, segment, slicer, (batch) => {
+        const h = readBatchHeader(batch);
+        if (isControl(h.attributes)) {
+          txn.onControlBatch(h, h.recordCount > 0 ? decodeBatch(batch, { verifyCrc: false }).records[0]?.key : undefined);
+          return;
+        }
+        if (txn.onDataBatch(h) || h.recordCount === 0) return;
+        for (const r of decodeBatch(batch, { verifyCrc: false }).records) {
+          if (r.key !== null) map.put(r.key, h.baseOffset + r.offsetDelta);
         }
       });
       end = segment.nextOffset;
@@ -213,32 +219,37 @@ export class LogCleaner {
   }
 
   /** Writes the cleaned contents of `group` into one new segment and swaps it in; returns its earliest pending horizon. */
-  private async cleanGroup(log: PartitionLog, group: readonly Segment[], ctx: BatchCleaningContext, stats: CleanerStats): Promise<number> {
+  private async cleanGroup(log: PartitionLog, group: readonly Segment[], ctx: BatchCleaningContext, stats: CleanerStats, slicer: TimeSlicer): Promise<number> {
     const cleaned = log.createCleanedSegment(group[0]!.baseOffset, ctx.now);
     let horizon = -1;
+    let out: Buffer[] = [];
+    let infos: BatchInfo[] = [];
+    let position = 0;
+    const appendOut = async (): Promise<void> => {
+      if (out.length === 0) return;
+      stats.batchesWritten += out.length;
+      stats.bytesWritten += position;
+      const data = out.length === 1 ? out[0]! : Buffer.concat(out);
+      const written = infos;
+      out = [];
+      infos = [];
+      position = 0;
+      await cleaned.append(data, written, log.config.indexIntervalBytes, ctx.now);
+    };
     try {
       for (const [i, segment] of group.entries()) {
         const lastSegment = i === group.length - 1;
-        await this.forEachChunk(log, segment, async (batches, atEnd) => {
-          const out: Buffer[] = [];
-          const infos: BatchInfo[] = [];
-          let position = 0;
-          batches.forEach((batch, b) => {
-            // The group's last batch stays (maybe empty) so the cleaned segment keeps its offset range.
-            const result = cleanBatch(batch, ctx, lastSegment && atEnd && b === batches.length - 1);
-            stats.batchesRead++;
-            stats.bytesRead += batch.length;
-            horizon = minHorizon(horizon, result.pendingHorizon);
-            if (result.out === undefined) return;
-            infos.push(batchInfoAt(result.out, 0, position));
-            out.push(result.out);
-            position += result.out.length;
-          });
-          if (out.length === 0) return;
-          stats.batchesWritten += out.length;
-          stats.bytesWritten += position;
-          await cleaned.append(out.length === 1 ? out[0]! : Buffer.concat(out), infos, log.config.indexIntervalBytes, ctx.now);
-        });
+        await this.forEachBatch(log, segment, slicer, (batch, lastBatch) => {
+          // The group's last batch stays (maybe empty) so the cleaned segment keeps its offset range.
+          const result = cleanBatch(batch, ctx, lastSegment && lastBatch);
+          stats.batchesRead++;
+          stats.bytesRead += batch.length;
+          horizon = minHorizon(horizon, result.pendingHorizon);
+          if (result.out === undefined) return;
+          infos.push(batchInfoAt(result.out, 0, position));
+          out.push(result.out);
+          position += result.out.length;
+        }, appendOut);
       }
       cleaned.rollTime = Math.max(...group.map((s) => s.rollTime));
       await log.replaceSegments(group, cleaned);
@@ -249,16 +260,37 @@ export class LogCleaner {
     return horizon;
   }
 
-  /** Feeds the segment's batches to `visit` a chunk at a time, yielding to the event loop between chunks. */
-  private async forEachChunk(log: PartitionLog, segment: Segment, visit: (batches: Buffer[], atEnd: boolean) => void | Promise<void>): Promise<void> {
+  /**
+   * Shows `visit` the segment's batches in order (`last`: the segment's last one), read a chunk at
+   * a time; between batches it yields to the event loop whenever the time slice is used up, and
+   * after each chunk's batches it awaits `chunkDone`.
+   */
+  private async forEachBatch(
+    log: PartitionLog,
+    segment: Segment,
+    slicer: TimeSlicer,
+    visit: (batch: Buffer, last: boolean) => void,
+    chunkDone?: () => Promise<void>,
+  ): Promise<void> {
     let position = 0;
     while (position < segment.size) {
       const { batches, next } = await segment.readBatches(position, CHUNK_BYTES);
-      await visit(batches, next >= segment.size);
+      const atEnd = next >= segment.size;
+      for (const [i, batch] of batches.entries()) {
+        if (slicer.due) {
+          await slicer.yield();
+          this.checkNotAborted(log);
+        }
+        visit(batch, atEnd && i === batches.length - 1);
+      }
+      await chunkDone?.();
       position = next;
-      await nextTurn();
-      if (log.isClosed || !this.running && this.loop !== undefined) throw new CleaningAborted('log closed or cleaner stopped');
+      this.checkNotAborted(log);
     }
+  }
+
+  private checkNotAborted(log: PartitionLog): void {
+    if (log.isClosed || !this.running && this.loop !== undefined) throw new CleaningAborted('log closed or cleaner stopped');
   }
 }
 
