@@ -207,74 +207,94 @@ function producedOffset(frame: Buffer): number {
  * long-polling consumer per partition, on a fresh topic. A batch's latency runs from the produce
  * call to the fetch response that delivers it; the k-th batch of a partition holds offset
  * k * records (checked against every produce ack). Batches sent during the warm-up are not sampled.
+ * The first failure (a consumer's, an ack's) ends the run: every connection is closed and the
+ * failure thrown, so callers' `finally` blocks stop their brokers.
  */
 export async function driveLatency(load: LatencyLoad): Promise<Latency> {
-  const producers = await Promise.all(Array.from({ length: load.partitions }, () => FrameConnection.open(load.port)));
-  const consumers = await Promise.all(Array.from({ length: load.partitions }, () => FrameConnection.open(load.port)));
-  const frames = Array.from({ length: load.partitions }, (_, partition) => produceFrame(1, [{ topic: load.topic, partition, batch: load.batch.bytes }]));
-  const sentAt: number[][] = Array.from({ length: load.partitions }, () => []);
-  const endToEndMs = new Samples();
-  const produceMs = new Samples();
+  let failure: Error | undefined;
+  let onFailure: () => void = () => undefined;
+  const failed = new Promise<void>((resolve) => (onFailure = resolve));
   let stopped = false;
-  let delivered = 0;
-  let measureFrom = Infinity;
-
-  const consume = async (partition: number): Promise<void> => {
-    let offset = 0;
-    while (!stopped) {
-      const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
-      const now = performance.now();
-      const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
-      const p = body.responses[0]?.partitions[0];
-      if (!p || p.errorCode !== 0) throw new Error(`fetch failed: error ${p?.errorCode}`);
-      const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
-      for (const r of records) {
-        forEachBatch(r, (base, last) => {
-          const sent = sentAt[partition]![base / load.batch.records];
-          if (sent === undefined) throw new Error(`partition ${partition} delivered offset ${base}, which was not produced by this run`);
-          if (sent >= measureFrom) endToEndMs.add(now - sent);
-          delivered++;
-          offset = last + 1;
-        });
-      }
-    }
-  };
-  const consuming = Promise.all(consumers.map((_, p) => consume(p)));
-
-  const acks: Promise<void>[] = [];
-  const start = performance.now();
-  const end = start + load.warmupMs + load.durationMs;
-  let sent = 0;
-  let measuredSent = 0;
   let ended = false;
+  const fail = (err: unknown): void => {
+    if (stopped && (err as Error).message === 'connection closed') return; // the long polls in flight when it ends
+    failure ??= err as Error;
+    ended = true;
+    onFailure();
+  };
   const stopMeasuring = (): void => void (ended = true);
   void load.endWhen?.then(stopMeasuring, stopMeasuring);
-  for (let now = start; now < end && !ended; now = performance.now()) {
-    if (measureFrom === Infinity && now - start >= load.warmupMs) measureFrom = now;
-    const due = Math.floor(((now - start) / 1000) * load.rate);
-    for (; sent < due; sent++) {
-      const partition = sent % load.partitions;
-      const t0 = performance.now();
-      const k = sentAt[partition]!.push(t0) - 1;
-      if (t0 >= measureFrom) measuredSent++;
-      acks.push(producers[partition]!.request(frames[partition]!).then((r) => {
-        const offset = producedOffset(r);
-        if (offset !== k * load.batch.records) throw new Error(`partition ${partition}: batch ${k} got offset ${offset}; the topic was not empty`);
-        if (t0 >= measureFrom) produceMs.add(performance.now() - t0);
-      }));
+  const connections: FrameConnection[] = [];
+  const open = async (): Promise<FrameConnection> => {
+    const c = await FrameConnection.open(load.port);
+    connections.push(c);
+    return c;
+  };
+  try {
+    const producers = await Promise.all(Array.from({ length: load.partitions }, open));
+    const consumers = await Promise.all(Array.from({ length: load.partitions }, open));
+    const frames = Array.from({ length: load.partitions }, (_, partition) => produceFrame(1, [{ topic: load.topic, partition, batch: load.batch.bytes }]));
+    const sentAt: number[][] = Array.from({ length: load.partitions }, () => []);
+    const endToEndMs = new Samples();
+    const produceMs = new Samples();
+    let delivered = 0;
+    let measureFrom = Infinity;
+
+    const consume = async (partition: number): Promise<void> => {
+      let offset = 0;
+      while (!stopped && failure === undefined) {
+        const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
+        const now = performance.now();
+        const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
+        const p = body.responses[0]?.partitions[0];
+        if (!p || p.errorCode !== 0) throw new Error(`fetch failed: error ${p?.errorCode}`);
+        const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
+        for (const r of records) {
+          forEachBatch(r, (base, last) => {
+            const sent = sentAt[partition]![base / load.batch.records];
+            if (sent === undefined) throw new Error(`partition ${partition} delivered offset ${base}, which was not produced by this run`);
+            if (sent >= measureFrom) endToEndMs.add(now - sent);
+            delivered++;
+            offset = last + 1;
+          });
+        }
+      }
+    };
+    const consuming = Promise.all(consumers.map((_, p) => consume(p).catch(fail)));
+
+    const acks: Promise<void>[] = [];
+    const start = performance.now();
+    const end = start + load.warmupMs + load.durationMs;
+    let sent = 0;
+    let measuredSent = 0;
+    for (let now = start; now < end && !ended; now = performance.now()) {
+      if (measureFrom === Infinity && now - start >= load.warmupMs) measureFrom = now;
+      const due = Math.floor(((now - start) / 1000) * load.rate);
+      for (; sent < due; sent++) {
+        const partition = sent % load.partitions;
+        const t0 = performance.now();
+        const k = sentAt[partition]!.push(t0) - 1;
+        if (t0 >= measureFrom) measuredSent++;
+        acks.push(producers[partition]!.request(frames[partition]!).then((r) => {
+          const offset = producedOffset(r);
+          if (offset !== k * load.batch.records) throw new Error(`partition ${partition}: batch ${k} got offset ${offset}; the topic was not empty`);
+          if (t0 >= measureFrom) produceMs.add(performance.now() - t0);
+        }).catch(fail));
+      }
+      await new Promise((r) => setImmediate(r));
     }
-    await new Promise((r) => setImmediate(r));
+    const seconds = (performance.now() - measureFrom) / 1000;
+    await Promise.race([Promise.all(acks), failed]);
+    const deadline = performance.now() + 5000;
+    while (failure === undefined && delivered < sent && performance.now() < deadline) await Promise.race([sleep(5), failed]);
+    stopped = true;
+    for (const c of connections) c.close();
+    await consuming;
+    if (failure !== undefined) throw failure;
+    if (delivered < sent) throw new Error(`only ${delivered} of ${sent} batches were delivered within 5 s of the last produce`);
+    return { endToEndMs, produceMs, achievedBytesPerSec: (measuredSent * load.batch.bytes.length) / seconds };
+  } finally {
+    stopped = true;
+    for (const c of connections) c.close();
   }
-  const seconds = (performance.now() - measureFrom) / 1000;
-  const failed = consuming.then(() => undefined);
-  await Promise.race([Promise.all(acks), failed]);
-  const deadline = performance.now() + 5000;
-  while (delivered < sent && performance.now() < deadline) await Promise.race([sleep(5), failed]);
-  stopped = true;
-  for (const c of [...producers, ...consumers]) c.close();
-  await consuming.catch((err: Error) => {
-    if (err.message !== 'connection closed') throw err; // the long polls in flight end with "connection closed"
-  });
-  if (delivered < sent) throw new Error(`only ${delivered} of ${sent} batches were delivered within 5 s of the last produce`);
-  return { endToEndMs, produceMs, achievedBytesPerSec: (measuredSent * load.batch.bytes.length) / seconds };
 }

@@ -84,7 +84,8 @@ interface CleanedLine { msg: string; topic?: string; bytesRead: number; bytesWri
 async function startBroker(ctx: BenchContext, dataDir: string): Promise<{ proc: ServerProcess; cleaned: Promise<CleanedLine> }> {
   const port = await freePort();
   const args = [ctx.cli, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'info', '--data-dir', dataDir, '--override', 'log.cleaner.backoff.ms=100', '--override', `num.partitions=${LOAD.partitions}`];
-  const child = spawn('taskset', ['-c', String(ctx.cores.server), 'node', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.profileDir, 'compaction')}`] : [];
+  const child = spawn('taskset', ['-c', String(ctx.cores.server), 'node', ...profile, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const cleaned = new Promise<CleanedLine>((resolve) => {
     let pending = '';
     child.stdout.on('data', (d: Buffer) => {
