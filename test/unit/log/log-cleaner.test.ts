@@ -282,3 +282,43 @@ describe('log cleaner: file crash safety', () => {
     }
   });
 });
+
+describe('log cleaner: time slices', () => {
+  /** Event-loop turns while the cleaner cleans a memory log of one-record batches, with `sliceClock` measuring its slices. */
+  async function turnsWhileCleaning(sliceClock: () => number): Promise<{ turns: number; batches: number }> {
+    const log = new MemoryLog(config, silent);
+    for (let i = 0; i < 60; i++) await log.append(keyed([[`k${i % 6}`, `v${i}`]]), { leaderEpoch: 0 });
+    const cleaner = new LogCleaner({
+      partitions: () => [],
+      txn: NO_TRANSACTIONS,
+      settings: () => ({ backoffMs: 10, dedupeBufferBytes: 1 << 20 }),
+      logger: silent,
+      now: () => T0,
+      sliceClock,
+    });
+    let turns = 0;
+    let cleaning = true;
+    const tick = (): void => {
+      turns++;
+      if (cleaning) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const stats = await cleaner.clean({ topic: 't', partition: 0, log });
+    cleaning = false;
+    await log.close();
+    // Every sealed batch is visited twice: once for the offset map, once for the rewrite.
+    return { turns, batches: 2 * stats.batchesRead };
+  }
+
+  it('gives the event loop a turn before every batch once each batch uses up a slice', async () => {
+    let ms = 0;
+    const { turns, batches } = await turnsWhileCleaning(() => ms++);
+    expect(batches).toBeGreaterThan(50);
+    expect(turns).toBeGreaterThanOrEqual(batches);
+  });
+
+  it('keeps going without yielding while its slice lasts', async () => {
+    const { turns, batches } = await turnsWhileCleaning(() => 0);
+    expect(turns).toBeLessThan(batches / 4);
+  });
+});
