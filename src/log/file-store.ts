@@ -26,8 +26,8 @@ export function segmentPaths(dir: string, baseOffset: number): SegmentPaths {
 const call = (fn: (cb: (err: NodeJS.ErrnoException | null) => void) => void): Promise<void> =>
   new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
-function readAt(fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+function readAt(fd: number, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buf = into ?? Buffer.allocUnsafe(length);
   const step = (filled: number, resolve: (b: Buffer) => void, reject: (e: Error) => void): void => {
     read(fd, buf, filled, length - filled, position + filled, (err, n) => {
       if (err) reject(err);
@@ -94,14 +94,14 @@ export class FileStore implements SegmentStore {
     });
   }
 
-  async read(position: number, length: number): Promise<Buffer[]> {
+  async read(position: number, length: number, into?: Buffer): Promise<Buffer[]> {
     const end = Math.min(position + length, this.bytes);
     if (position >= end) return [];
     const tailFrom = Math.max(position, this.tail.start);
     const cached = end > tailFrom ? this.tail.slice(tailFrom, end - tailFrom) : [];
     const diskEnd = Math.min(end, this.tail.start);
     if (position >= diskEnd) return cached;
-    const disk = await readAt(this.fd, position, diskEnd - position);
+    const disk = await readAt(this.fd, position, diskEnd - position, into);
     return [disk, ...cached];
   }
 

@@ -67,6 +67,12 @@ export interface CleanerStats {
 
 class CleaningAborted extends Error {}
 
+/** What one cleaning pass works with: its time slices, and the buffer it reads chunks into (reused, so no fresh 1 MiB per chunk for the garbage collector). */
+interface Pass {
+  slicer: TimeSlicer;
+  scratch: Buffer;
+}
+
 export class LogCleaner {
   /** Logs whose cleaning failed (corrupt data): skipped until restart, as Kafka marks them uncleanable. */
   private readonly failed = new WeakSet<PartitionLog>();
@@ -172,9 +178,9 @@ export class LogCleaner {
       topic: p.topic, partition: p.partition, reason, bytesRead: 0, bytesWritten: 0, batchesRead: 0, batchesWritten: 0,
       keys: 0, segmentsBefore: sealed.length + 1, segmentsAfter: 0, ms: 0,
     };
-    const slicer = new TimeSlicer(SLICE_MS, this.o.sliceClock);
+    const pass: Pass = { slicer: new TimeSlicer(SLICE_MS, this.o.sliceClock), scratch: Buffer.allocUnsafe(CHUNK_BYTES) };
     const map = new OffsetMap(this.o.settings().dedupeBufferBytes);
-    const end = await this.buildOffsetMap(log, sealed, range, map, slicer);
+    const end = await this.buildOffsetMap(log, sealed, range, map, pass);
     stats.keys = map.size;
     const ctx: BatchCleaningContext = {
       map,
@@ -186,7 +192,7 @@ export class LogCleaner {
     let horizon = -1;
     const toClean = sealed.filter((s) => s.nextOffset <= end);
     for (const group of groupSegments(toClean, log.config.segmentBytes)) {
-      horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats, slicer));
+      horizon = minHorizon(horizon, await this.cleanGroup(log, group, ctx, stats, pass));
     }
     await log.saveCleanerCheckpoint({ firstDirtyOffset: end, nextDeleteHorizon: horizon });
     stats.segmentsAfter = log.sealedSegments().length + 1;
@@ -195,14 +201,14 @@ export class LogCleaner {
   }
 
   /** Fills `map` from the dirty section; returns where cleaning ends (earlier when the map filled up). */
-  private async buildOffsetMap(log: PartitionLog, sealed: readonly Segment[], range: CleanableRange, map: OffsetMap, slicer: TimeSlicer): Promise<number> {
+  private async buildOffsetMap(log: PartitionLog, sealed: readonly Segment[], range: CleanableRange, map: OffsetMap, pass: Pass): Promise<number> {
     const txn = new TxnCleaningState(this.o.txn.abortedTransactions(log, range.firstDirty, range.end));
     let end = range.firstDirty;
     for (const segment of sealed) {
       if (segment.nextOffset <= range.firstDirty) continue;
       if (segment.nextOffset > range.end) break;
       if (map.full && end > range.firstDirty) break;
-      await this.forEachBatch(log, segment, slicer, (batch) => {
+      await this.forEachBatch(log, segment, pass, (batch) => {
         const h = readBatchHeader(batch);
         if (isControl(h.attributes)) {
           txn.onControlBatch(h, h.recordCount > 0 ? decodeBatch(batch, { verifyCrc: false }).records[0]?.key : undefined);
@@ -219,7 +225,7 @@ export class LogCleaner {
   }
 
   /** Writes the cleaned contents of `group` into one new segment and swaps it in; returns its earliest pending horizon. */
-  private async cleanGroup(log: PartitionLog, group: readonly Segment[], ctx: BatchCleaningContext, stats: CleanerStats, slicer: TimeSlicer): Promise<number> {
+  private async cleanGroup(log: PartitionLog, group: readonly Segment[], ctx: BatchCleaningContext, stats: CleanerStats, pass: Pass): Promise<number> {
     const cleaned = log.createCleanedSegment(group[0]!.baseOffset, ctx.now);
     let horizon = -1;
     let out: Buffer[] = [];
@@ -229,7 +235,8 @@ export class LogCleaner {
       if (out.length === 0) return;
       stats.batchesWritten += out.length;
       stats.bytesWritten += position;
-      const data = out.length === 1 ? out[0]! : Buffer.concat(out);
+      // A copy: kept batches may be views of the scratch buffer, and the segment owns what it is given.
+      const data = Buffer.concat(out, position);
       const written = infos;
       out = [];
       infos = [];
@@ -239,7 +246,7 @@ export class LogCleaner {
     try {
       for (const [i, segment] of group.entries()) {
         const lastSegment = i === group.length - 1;
-        await this.forEachBatch(log, segment, slicer, (batch, lastBatch) => {
+        await this.forEachBatch(log, segment, pass, (batch, lastBatch) => {
           // The group's last batch stays (maybe empty) so the cleaned segment keeps its offset range.
           const result = cleanBatch(batch, ctx, lastSegment && lastBatch);
           stats.batchesRead++;
@@ -268,13 +275,13 @@ export class LogCleaner {
   private async forEachBatch(
     log: PartitionLog,
     segment: Segment,
-    slicer: TimeSlicer,
+    { slicer, scratch }: Pass,
     visit: (batch: Buffer, last: boolean) => void,
     chunkDone?: () => Promise<void>,
   ): Promise<void> {
     let position = 0;
     while (position < segment.size) {
-      const { batches, next } = await segment.readBatches(position, CHUNK_BYTES);
+      const { batches, next } = await segment.readBatches(position, CHUNK_BYTES, scratch);
       const atEnd = next >= segment.size;
       for (const [i, batch] of batches.entries()) {
         if (slicer.due) {

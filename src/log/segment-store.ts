@@ -7,8 +7,12 @@ export interface SegmentStore {
   readonly size: number;
   /** Takes `data` (whole batches; the store owns it now); settles once the bytes are written. */
   append(data: Buffer): Promise<void>;
-  /** Bytes [position, min(position + length, size)) as one or more buffers, in order. */
-  read(position: number, length: number): Promise<Buffer[]>;
+  /**
+   * Bytes [position, min(position + length, size)) as one or more buffers, in order. With `into`
+   * (at least `length` bytes), bytes read from the medium land there, so the result may be views
+   * of it that last until the caller reuses it.
+   */
+  read(position: number, length: number, into?: Buffer): Promise<Buffer[]>;
   /** Drops bytes from `size` on; only called with no append in flight. */
   truncate(size: number): Promise<void>;
   /** The segment stopped being the active one: save `index`, release write-side resources. */

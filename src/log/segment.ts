@@ -122,15 +122,17 @@ export class Segment {
 
   /**
    * Whole batches from byte `position` on, about `maxBytes` of them (at least one), as separate
-   * buffers; `next` is the position after them (the segment size at the end). For the cleaner.
+   * buffers; `next` is the position after them (the segment size at the end). For the cleaner,
+   * which passes a `scratch` buffer of at least `maxBytes` to read into (the batches may be views
+   * of it; one batch larger than it is read into a buffer of its own).
    */
-  readBatches(position: number, maxBytes: number): Promise<{ batches: Buffer[]; next: number }> {
+  readBatches(position: number, maxBytes: number, scratch?: Buffer): Promise<{ batches: Buffer[]; next: number }> {
     return this.guard(async () => {
       const batches: Buffer[] = [];
       let pos = position;
       let want = Math.min(maxBytes, this.size - pos);
       while (pos < this.size && batches.length === 0) {
-        const parts = await this.store.read(pos, want);
+        const parts = await this.store.read(pos, want, scratch !== undefined && want <= scratch.length ? scratch : undefined);
         const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
         let at = 0;
         while (at + BATCH_HEADER_SIZE <= buf.length) {
