@@ -1,6 +1,7 @@
 // Small files replaced atomically (write a temp file, fsync, rename): checkpoints, indexes and
 // topic metadata. Writes to one path are applied in call order, off the event loop. A caller that
 // makes the file durable later (or can rebuild it) may skip the fsync with `durable: false`.
+// Also fsyncDir, which makes renames, creations and deletions in a directory durable.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -33,6 +34,16 @@ export function writeFileAtomic(path: string, data: string | Buffer, { durable =
     if (queued.get(path) === settled) queued.delete(path);
   });
   return write;
+}
+
+/** Makes renames, creations and deletions in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The file's bytes, or undefined when it does not exist. */

@@ -13,10 +13,10 @@
 // the swap file becomes <base>.log. At open, *.cleaned and *.deleted files are removed and a
 // *.swap file finishes its swap: the segments it covers are deleted and it is renamed.
 // Open-time I/O is synchronous (startup or topic creation); appends and reads are asynchronous.
-import { close as closeFd, closeSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, open as openFd, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readIfExists } from './atomic-file.js';
+import { fsyncDir, readIfExists } from './atomic-file.js';
 import type { BatchInfo } from './batch-scan.js';
 import {
   readCleanerCheckpoint,
@@ -53,16 +53,6 @@ const LEFTOVER_FILE = /\.(tmp|cleaned|deleted)$/;
 /** The segment's file names with `suffix` appended. */
 function suffixed(paths: SegmentPaths, suffix: string): SegmentPaths {
   return { log: paths.log + suffix, index: paths.index + suffix, timeIndex: paths.timeIndex + suffix };
-}
-
-/** Makes renames and creations in `dir` durable. */
-function fsyncDir(dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    openFd(dir, 'r', (err, fd) => {
-      if (err) return reject(err);
-      fsync(fd, (syncErr) => closeFd(fd, () => (syncErr ? reject(syncErr) : resolve())));
-    });
-  });
 }
 
 function unlinkQuietly(path: string): void {

@@ -8,11 +8,11 @@
 // found at start-up it lets the logs open without recovery, and it is deleted (durably) before
 // anything can be written.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic-file.js';
+import { fsyncDir, writeFileAtomic } from './atomic-file.js';
 import { openFileLog, type FileLogOptions } from './file-log.js';
 import type { LogConfig } from './log-config.js';
 import type { LogStorage, TopicInfo } from './log-storage.js';
@@ -30,15 +30,6 @@ function isTopicInfo(value: unknown): value is TopicInfo {
     Number.isInteger(t.partitions) && t.partitions > 0 && typeof t.configs === 'object' && t.configs !== null &&
     Object.values(t.configs).every((v) => typeof v === 'string')
   );
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class FileStorage implements LogStorage {
@@ -84,7 +75,7 @@ export class FileStorage implements LogStorage {
     if (clean) {
       for (const dir of known) this.cleanDirs.add(dir);
       unlinkSync(this.marker);
-      fsyncDir(this.dataDir);
+      await fsyncDir(this.dataDir);
     }
     if (topics.length > 0) {
       this.logger.info({ cleanShutdown: clean, topics: topics.length }, clean ? 'opening logs closed by a clean shutdown' : 'no clean shutdown marker: logs recover past their recovery points');

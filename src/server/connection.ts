@@ -52,7 +52,7 @@ export class Connection {
     id: number,
     private readonly broker: Broker,
     { listenerName, principal, sasl }: ConnectionSession,
-    private readonly opts: ConnectionOptions,
+    opts: ConnectionOptions,
     logger: Logger,
   ) {
     const remoteAddress = `${accepted.remoteAddress}:${accepted.remotePort}`;

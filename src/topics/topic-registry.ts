@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { BrokerConfigLayers } from '../config/describe-configs.js';
 import { validateTopicConfigs } from '../config/topic-config.js';
 import { topicLogConfig, type TopicLogConfig } from '../config/topic-log-config.js';
 import { parseProperties } from '../config/properties.js';
