@@ -13,7 +13,7 @@ import { TxnEngine } from './txn/txn-engine.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
-import { describeBrokerConfigs } from './config/describe-configs.js';
+import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
 
 export interface AdvertisedAddress {
@@ -193,7 +193,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
 
 /** The log cleaner over every partition, with the dynamic cleaner settings read at each round. */
 function newLogCleaner(topics: TopicRegistry, txn: TxnEngine, log: Logger): LogCleaner {
-  const setting = (name: string): number => Number(describeBrokerConfigs(topics.layers, 'broker').find((c) => c.name === name)?.value);
+  const setting = (name: string): number => Number(brokerConfigValue(topics.layers, name));
   return new LogCleaner({
     partitions: function* () {
       for (const t of topics.list()) for (const [partition, partLog] of t.partitions.entries()) yield { topic: t.name, partition, log: partLog };

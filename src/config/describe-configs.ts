@@ -121,6 +121,13 @@ export function describeBrokerConfigs(layers: BrokerConfigLayers, resource: 'bro
   return described;
 }
 
+/** The effective value of one broker config (what DescribeConfigs shows for it), null when unset. */
+export function brokerConfigValue(layers: BrokerConfigLayers, name: string): string | null {
+  const def = brokerConfigDef(name);
+  const own = brokerSynonymChain(brokerSynonyms(name), layers).find((s) => s.name === name);
+  return def === undefined || own === undefined ? null : canonicalValue(def, own.value);
+}
+
 /**
  * Checks an alteration of broker configs (value null = delete) as Kafka does before applying it:
  * read-only keys refuse the whole resource with INVALID_REQUEST, as do bad values. Unknown keys
