@@ -15,6 +15,9 @@ import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
 import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
+import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
+import { openAclStore } from './security/authorizer/acl-store.js';
+import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config.js';
 
 export interface AdvertisedAddress {
   host: string;
@@ -41,6 +44,8 @@ export class Broker {
   scramCredentials!: ScramCredentialStore;
   /** Compacts topics with cleanup.policy=compact; runs unless log.cleaner.enable=false. Set by runBroker. */
   cleaner!: LogCleaner;
+  /** The ACL authorizer when authorizer.class.name names one, else null (everything allowed). */
+  authorizer: AclAuthorizer | null = null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -141,6 +146,10 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
+  const authorizerConfig = resolveAuthorizerConfig(config.staticProps);
+  if (authorizerConfig !== null) {
+    broker.authorizer = new AclAuthorizer({ ...authorizerConfig, store: openAclStore(config.storage === 'memory' ? null : config.logDir) });
+  }
   const connectionOptions = { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs };
   const serverLog = log.child({ component: 'server' });
   const connectionIds = { next: 1 };

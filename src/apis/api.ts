@@ -5,6 +5,7 @@ import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/mess
 import type { RequestHeader } from '../../protocol/codec/headers.js';
 import type { Broker } from '../broker.js';
 import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
+import type { RequestAuthorization } from '../security/authorizer/request-authorization.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -28,6 +29,8 @@ export interface RequestContext {
   readonly version: number;
   readonly connection: ConnectionInfo;
   readonly log: Logger;
+  /** ACL checks for this request's client (always allowed without an authorizer). */
+  readonly authz: RequestAuthorization;
 }
 
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */

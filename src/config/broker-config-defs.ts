@@ -12,6 +12,8 @@ import {
   type Validator,
 } from './config-def.js';
 import { topicConfigDef } from './topic-config.js';
+import { ACL_AUTHORIZER_CLASSES } from '../security/authorizer/authorizer-config.js';
+import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
 export interface BrokerConfigDef extends ConfigDef {
   /** Alterable at runtime through IncrementalAlterConfigs/AlterConfigs. */
@@ -60,6 +62,15 @@ function readOnlySynonym(name: string, type: ConfigType, defaultValue: string | 
   return broker(name, type, defaultValue, doc, validator === undefined ? {} : { validator });
 }
 
+const principalRules: Validator = (value) => {
+  try {
+    SslPrincipalMapper.parse(value as string | null);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
   broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
@@ -90,9 +101,13 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('ssl.protocol', STRING, 'TLSv1.3', 'TLS protocol of the context; decides the versions when ssl.enabled.protocols is empty.'),
   broker('ssl.cipher.suites', LIST, '', 'Cipher suites by IANA (Java) or OpenSSL name; empty keeps the defaults.'),
   broker('ssl.endpoint.identification.algorithm', STRING, 'https', 'Host name verification of the peer; a client setting, no effect on the broker side.'),
-  broker('ssl.principal.mapping.rules', STRING, 'DEFAULT', 'Rules mapping a certificate subject to a principal; Creek uses the subject as is (DEFAULT).'),
+  broker('ssl.principal.mapping.rules', STRING, 'DEFAULT', 'Rules mapping a TLS client certificate subject to a principal name: comma-separated RULE:pattern/replacement/[LU] and DEFAULT (the subject as is).', { validator: principalRules }),
   broker('ssl.keymanager.algorithm', STRING, 'SunX509', 'JVM key manager; accepted for compatibility.'),
   broker('ssl.trustmanager.algorithm', STRING, 'PKIX', 'JVM trust manager; accepted for compatibility.'),
+  // ---- authorization ----
+  broker('authorizer.class.name', STRING, '', 'The authorizer: org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) checks every request against ACLs; empty means none.', { validator: oneOf('', ...ACL_AUTHORIZER_CLASSES) }),
+  broker('super.users', STRING, null, 'Principals allowed everything, separated by semicolons (User:admin;User:CN=ops).'),
+  broker('allow.everyone.if.no.acl.found', BOOLEAN, 'false', 'Whether a resource without any ACL is open to every principal.'),
   // ---- network ----
   broker('num.network.threads', INT, '3', 'Network threads in Kafka; accepted for compatibility (Node.js has one event loop).', { validator: atLeast(1), dynamic: true }),
   broker('num.io.threads', INT, '8', 'Request handler threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),

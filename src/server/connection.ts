@@ -9,6 +9,7 @@ import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/a
 import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
+import { requestAuthorization, type RequestAuthorization } from '../security/authorizer/request-authorization.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
 import { readInto } from './socket-reads.js';
 
@@ -44,6 +45,7 @@ export class Connection {
   private processing = false;
   private log: Logger;
   private readonly apis: ApiRegistry;
+  private readonly authz: RequestAuthorization;
   /** Resolves when the request being handled (if any) has finished. */
   private idle: Promise<void> = Promise.resolve();
 
@@ -59,6 +61,7 @@ export class Connection {
     this.apis = broker.apis;
     this.info = { id, remoteAddress, listenerName, clientId: null, closed: this.abort.signal, principal, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
+    this.authz = requestAuthorization(broker.authorizer, this.info);
     if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
     this.reader = new FrameReader((size) =>
       size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,
@@ -179,6 +182,7 @@ export class Connection {
       version: apiVersion,
       connection: this.info,
       log: this.log,
+      authz: this.authz,
     };
     try {
       const response = await handler.handle(decoded.body as never, ctx);

@@ -9,7 +9,7 @@ import { Connection, type ConnectionOptions } from './connection.js';
 import type { Broker } from '../broker.js';
 import type { ClientListener } from '../config/broker-config.js';
 import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
-import { sslPrincipal } from '../security/ssl-principal.js';
+import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
 export class Listener {
   private readonly server: Server;
@@ -33,6 +33,9 @@ export class Listener {
       this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket, ANONYMOUS_PRINCIPAL));
       return;
     }
+    const props = broker.config.staticProps;
+    const rulesKey = 'ssl.principal.mapping.rules';
+    const principals = SslPrincipalMapper.parse(props.get(`listener.name.${listener.endpoint.name.toLowerCase()}.${rulesKey}`) ?? props.get(rulesKey) ?? null);
     const server = createTlsServer(tls.options, (socket: TLSSocket) => {
       this.handshaking.delete(remoteOf(socket));
       const cert = socket.getPeerX509Certificate();
@@ -42,7 +45,14 @@ export class Listener {
         socket.destroy();
         return;
       }
-      this.accept(socket, cert === undefined ? ANONYMOUS_PRINCIPAL : sslPrincipal(cert));
+      const principal = cert === undefined ? ANONYMOUS_PRINCIPAL : principals.principal(cert);
+      if (principal === null) {
+        // As Kafka's SslPrincipalMapper: a subject no rule maps fails authentication.
+        this.log.warn({ remote: remoteOf(socket), subject: cert!.subject.replace(/\n/g, ', ') }, 'closing TLS connection: no ssl.principal.mapping.rules rule applies to the client certificate');
+        socket.destroy();
+        return;
+      }
+      this.accept(socket, principal);
     });
     server.on('connection', (raw: Socket) => {
       const remote = remoteOf(raw);

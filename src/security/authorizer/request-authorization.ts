@@ -1,0 +1,42 @@
+// What a handler asks about the client of its request: may it perform an operation on a
+// resource. Without an authorizer every answer is yes and authorized-operation sets are full, as
+// in Kafka without authorizer.class.name.
+import { allOperationsBits, type AclAuthorizer, type Session } from './acl-authorizer.js';
+
+export interface RequestAuthorization {
+  /** Whether an authorizer is configured (ACL APIs answer SECURITY_DISABLED otherwise). */
+  readonly authorizer: AclAuthorizer | null;
+  /** Who asks, for ACL decisions and logs. */
+  session(): Session;
+  /** May the client perform `op` (an AclOperation) on the resource `name` of `resourceType`? */
+  allows(op: number, resourceType: number, name: string): boolean;
+  /** May it perform `op` on at least one resource of the type (KIP-679)? */
+  allowsAny(op: number, resourceType: number): boolean;
+  /** The authorized-operations bit set of a resource (bit n = operation code n). */
+  operations(resourceType: number, name: string): number;
+}
+
+/** The client address without its port; an IPv4-mapped IPv6 address as plain IPv4, as Java reports it. */
+export function clientHost(remoteAddress: string): string {
+  const host = remoteAddress.slice(0, remoteAddress.lastIndexOf(':'));
+  return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
+}
+
+/** The checks for one connection, whose principal may change when it authenticates. */
+export function requestAuthorization(
+  authorizer: AclAuthorizer | null,
+  connection: { readonly principal: string; readonly remoteAddress: string },
+): RequestAuthorization {
+  const host = clientHost(connection.remoteAddress);
+  const session = (): Session => ({ principal: connection.principal, host });
+  if (authorizer === null) {
+    return { authorizer, session, allows: () => true, allowsAny: () => true, operations: (type) => allOperationsBits(type) };
+  }
+  return {
+    authorizer,
+    session,
+    allows: (op, type, name) => authorizer.authorize(session(), op, type, name),
+    allowsAny: (op, type) => authorizer.authorizeByResourceType(session(), op, type),
+    operations: (type, name) => authorizer.authorizedOperations(session(), type, name),
+  };
+}
