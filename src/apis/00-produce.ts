@@ -10,6 +10,8 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
 
 export default defineApi({
@@ -19,12 +21,16 @@ export default defineApi({
   async handle(req, ctx) {
     const { broker } = ctx;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const { authz } = ctx;
+    const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
     const responses = await Promise.all(
       req.topicData.map(async (td) => {
         let topic = broker.topics.get(td.name);
         let topicError: number = ErrorCode.NONE;
         if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
-        else if (!topic && broker.config.autoCreateTopicsEnable) {
+        else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, td.name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, td.name)) {
           topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;

@@ -11,6 +11,7 @@ import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
 import type { Topic } from '../topics/topic-registry.js';
 import type { Broker } from '../broker.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const READ_COMMITTED = 1;
@@ -63,6 +64,12 @@ export default defineApi({
       return { throttleTimeMs: 0, errorCode: resolved.errorCode, sessionId: req.sessionId, responses: [] };
     }
     const { session, targets } = resolved;
+    // A follower needs CLUSTER_ACTION on the cluster; a consumer READ on each topic it fetches.
+    const follower = (version >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId) >= 0;
+    const clusterAction = follower && ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    for (const t of targets) {
+      if (t.error === undefined && !(follower ? clusterAction : ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name))) t.error = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);

@@ -3,8 +3,9 @@
 // v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
 // (may return TRANSACTION_ABORTABLE). This single node coordinates every group and every
 // transactional id, so each key is answered with this broker.
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const GROUP = 0;
@@ -20,6 +21,12 @@ export default defineApi({
       const none = { key, nodeId: -1, host: '', port: -1 };
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${req.keyType}` };
+      }
+      if (req.keyType === GROUP && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+        return { ...none, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.GROUP_AUTHORIZATION_FAILED).message };
+      }
+      if (req.keyType === TRANSACTION && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+        return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).message };
       }
       return { key, nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
     };

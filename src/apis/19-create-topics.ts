@@ -14,6 +14,8 @@ import { KafkaError } from '../kafka-error.js';
 import { failure, type Failure } from '../admin/failure.js';
 import { checkReplicaAssignment, unreachableReplicationFactor } from '../admin/replica-assignment.js';
 import type { Broker } from '../broker.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { defineApi } from './api.js';
 
 const DEFAULT = -1;
@@ -83,6 +85,10 @@ export default defineApi({
         }
         continue;
       }
+      if (!mayCreateTopic(ctx.authz, t.name)) {
+        topics.push(failed(t.name, { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' }));
+        continue;
+      }
       // A null value stays in to be refused by the config check, with Kafka's message.
       const overrides = new Map(t.configs.map((c) => [c.name, c.value as string]));
       try {
@@ -97,7 +103,9 @@ export default defineApi({
         broker.topics.checkCreate(t.name, { numPartitions, overrides });
         if (layoutError) throw layoutError;
         const created = await broker.topics.create(t.name, { numPartitions, overrides, validateOnly: req.validateOnly });
-        const configs = describeTopicConfigs(overrides, broker.topics.layers)
+        // The configs are shown only to a client that may describe them.
+        const describable = ctx.authz.allows(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name);
+        const configs = !describable ? [] : describeTopicConfigs(overrides, broker.topics.layers)
           .sort((a, b) => (a.name < b.name ? -1 : 1))
           .map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive }));
         topics.push({
@@ -105,7 +113,7 @@ export default defineApi({
           topicId: created?.id ?? ZERO_UUID,
           errorCode: ErrorCode.NONE,
           errorMessage: null,
-          topicConfigErrorCode: ErrorCode.NONE,
+          topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
           numPartitions,
           replicationFactor: 1,
           configs,

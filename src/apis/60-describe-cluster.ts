@@ -3,12 +3,12 @@
 // (1 = brokers, 2 = controllers); a broker answers only for brokers. In KRaft a broker names a
 // live broker as controller: here, itself.
 import { ErrorCode } from '../../protocol/errors.js';
-import { ALL_CLUSTER_OPS } from './03-metadata.js';
+import { OPS_OMITTED } from '../groups/authorized-operations.js';
+import { CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const BROKERS_ENDPOINT = 1;
 const CONTROLLERS_ENDPOINT = 2;
-const OPS_OMITTED = -2147483648;
 
 export default defineApi({
   apiKey: 60,
@@ -39,7 +39,7 @@ export default defineApi({
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       brokers: [{ brokerId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };
   },
 });

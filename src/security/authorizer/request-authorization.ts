@@ -1,6 +1,7 @@
 // What a handler asks about the client of its request: may it perform an operation on a
 // resource. Without an authorizer every answer is yes and authorized-operation sets are full, as
 // in Kafka without authorizer.class.name.
+import { AclOperation, CLUSTER_NAME, ResourceType } from './acl.js';
 import { allOperationsBits, type AclAuthorizer, type Session } from './acl-authorizer.js';
 
 export interface RequestAuthorization {
@@ -39,4 +40,9 @@ export function requestAuthorization(
     allowsAny: (op, type) => authorizer.authorizeByResourceType(session(), op, type),
     operations: (type, name) => authorizer.authorizedOperations(session(), type, name),
   };
+}
+
+/** Kafka's rule for creating a topic (CreateTopics, auto-creation): CREATE on the cluster or on the topic. */
+export function mayCreateTopic(authz: RequestAuthorization, name: string): boolean {
+  return authz.allows(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authz.allows(AclOperation.CREATE, ResourceType.TOPIC, name);
 }
