@@ -7,6 +7,7 @@ import type { ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut } 
 import { decodeBatch, isLogAppendTime, splitBatches } from '../../protocol/records/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { PartitionLog, TimestampOffset } from '../log/partition-log.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const LATEST = -1;
@@ -28,6 +29,7 @@ export default defineApi({
         const partitions = await Promise.all(
           t.partitions.map(async (p): Promise<PartitionOut> => {
             const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+            if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
             const log = topic?.partitions[p.partitionIndex];
             if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             try {

@@ -4,6 +4,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteRecordsResponseDeleteRecordsPartitionResult as PartitionOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const HIGH_WATERMARK = -1;
@@ -20,6 +21,10 @@ export default defineApi({
       const partitions: PartitionOut[] = [];
       for (const p of t.partitions) {
         const out = (errorCode: number, lowWatermark = -1): PartitionOut => ({ partitionIndex: p.partitionIndex, lowWatermark, errorCode });
+        if (!ctx.authz.allows(AclOperation.DELETE, ResourceType.TOPIC, t.name)) {
+          partitions.push(out(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         const log = topic?.partitions[p.partitionIndex];
         if (!topic || !log) {
           partitions.push(out(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));

@@ -5,6 +5,7 @@
 // epoch 0.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { OffsetForLeaderEpochResponseEpochEndOffset as PartitionOut } from '../../protocol/schema/index.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 /** The leader epoch of every partition here (as Metadata reports it). */
@@ -17,10 +18,15 @@ export default defineApi({
   maxVersion: 4,
   handle(req, ctx) {
     const { broker } = ctx;
+    // A follower (replica id >= 0, v3+) needs CLUSTER_ACTION; a consumer DESCRIBE on each topic.
+    const follower = ctx.version >= 3 && req.replicaId >= 0;
+    const clusterAction = follower && ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const topics = req.topics.map((t) => {
+      const permitted = follower ? clusterAction : ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
       const topic = broker.topics.get(t.topic);
       const partitions = t.partitions.map((p): PartitionOut => {
         const out = (errorCode: number, leaderEpoch = NO_EPOCH, endOffset = -1): PartitionOut => ({ errorCode, partition: p.partition, leaderEpoch, endOffset });
+        if (!permitted) return out(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         const log = topic?.partitions[p.partition];
         if (!log) return out(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (p.currentLeaderEpoch !== NO_EPOCH) {

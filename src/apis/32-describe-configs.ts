@@ -14,6 +14,8 @@ import { ResourceType, brokerLayerOf } from '../admin/config-resources.js';
 import { failure } from '../admin/failure.js';
 import { invalidTopicNameReason } from '../topics/topic-names.js';
 import type { Broker } from '../broker.js';
+import { AclOperation } from '../security/authorizer/acl.js';
+import { configResourceRefusal } from '../security/authorizer/request-authorization.js';
 import { defineApi } from './api.js';
 
 const TYPE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
@@ -41,6 +43,8 @@ export default defineApi({
   handle(req, ctx) {
     const results = req.resources.map((r): ResourceOut => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      const refusal = configResourceRefusal(ctx.authz, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+      if (refusal !== ErrorCode.NONE) return { ...base, errorCode: refusal, errorMessage: null, configs: [] };
       let configs: DescribedConfig[] | null;
       try {
         configs = configsOf(ctx.broker, r);

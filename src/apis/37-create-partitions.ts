@@ -11,6 +11,7 @@ import { failure } from '../admin/failure.js';
 import { checkReplicaAssignment } from '../admin/replica-assignment.js';
 import type { Broker } from '../broker.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
@@ -47,7 +48,16 @@ export default defineApi({
       answered.add(t.name);
       try {
         if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        // A topic the client may not describe is not told to exist; one it may describe needs ALTER.
+        if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+          results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+          continue;
+        }
         const topic = broker.topics.get(t.name);
+        if (topic && !ctx.authz.allows(AclOperation.ALTER, ResourceType.TOPIC, t.name)) {
+          results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+          continue;
+        }
         if (!topic) {
           results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null });
           continue;

@@ -7,6 +7,7 @@
 // only the partitions that needed an election: none.
 import type { ElectLeadersResponse } from '../../protocol/schema/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const PREFERRED = 0;
@@ -19,6 +20,16 @@ export default defineApi({
   maxVersion: 2,
   handle(req, ctx) {
     const { topics } = ctx.broker;
+    if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+          topic: t.topic,
+          partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null })),
+        })),
+      };
+    }
     if (req.electionType !== PREFERRED && req.electionType !== UNCLEAN) {
       // Kafka's InvalidRequestException: the error on the request and on every named partition.
       const errorMessage = `Unknown election type ${req.electionType}`;

@@ -8,6 +8,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { checkReplicaAssignment } from '../admin/replica-assignment.js';
 import { errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 interface PartitionResult {
@@ -37,6 +38,7 @@ export default defineApi({
   maxVersion: 0,
   handle(req, ctx) {
     const { topics, nodeId } = ctx.broker;
+    if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

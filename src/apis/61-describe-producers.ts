@@ -2,6 +2,7 @@
 // their epoch, last sequence and timestamp, and the first offset of any open transaction.
 import { ErrorCode } from '../../protocol/errors.js';
 import { NO_SEQUENCE } from '../txn/producer-state.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -12,9 +13,11 @@ export default defineApi({
     const { broker } = ctx;
     const topics = req.topics.map((t) => {
       const topic = broker.topics.get(t.name);
+      const readable = ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name);
       return {
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
+          if (!readable) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
           if (!topic || !topic.partitions[partitionIndex]) {
             return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
           }

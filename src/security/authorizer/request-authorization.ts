@@ -1,6 +1,7 @@
 // What a handler asks about the client of its request: may it perform an operation on a
 // resource. Without an authorizer every answer is yes and authorized-operation sets are full, as
 // in Kafka without authorizer.class.name.
+import { ErrorCode } from '../../../protocol/errors.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from './acl.js';
 import { allOperationsBits, type AclAuthorizer, type Session } from './acl-authorizer.js';
 
@@ -45,4 +46,35 @@ export function requestAuthorization(
 /** Kafka's rule for creating a topic (CreateTopics, auto-creation): CREATE on the cluster or on the topic. */
 export function mayCreateTopic(authz: RequestAuthorization, name: string): boolean {
   return authz.allows(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authz.allows(AclOperation.CREATE, ResourceType.TOPIC, name);
+}
+
+/** DescribeConfigs/AlterConfigs resource type codes (ConfigResource.Type) of topics and groups; every other type is the cluster's. */
+const CONFIG_TOPIC = 2;
+const CONFIG_GROUP = 32;
+
+/**
+ * Why a config resource is refused for `op` (DESCRIBE_CONFIGS or ALTER_CONFIGS), or NONE (0):
+ * topics and groups need the operation on themselves, brokers, loggers and client metrics on the cluster.
+ */
+export function configResourceRefusal(authz: RequestAuthorization, op: number, configResourceType: number, name: string): number {
+  if (configResourceType === CONFIG_TOPIC) return authz.allows(op, ResourceType.TOPIC, name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  if (configResourceType === CONFIG_GROUP) return authz.allows(op, ResourceType.GROUP, name) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  return authz.allows(op, ResourceType.CLUSTER, CLUSTER_NAME) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+}
+
+/**
+ * Runs `run` on the items not refused and answers the refused ones with `refused`, in request
+ * order: the shape of every handler that serves part of a request.
+ */
+export async function servePermitted<In, Out>(
+  items: readonly In[],
+  refusal: (item: In) => number,
+  refused: (item: In, errorCode: number) => Out,
+  run: (permitted: In[]) => Promise<Out[]>,
+): Promise<Out[]> {
+  const codes = items.map(refusal);
+  const permitted = items.filter((_, i) => codes[i] === ErrorCode.NONE);
+  const served = permitted.length === 0 ? [] : await run(permitted);
+  let next = 0;
+  return items.map((item, i) => (codes[i] === ErrorCode.NONE ? served[next++]! : refused(item, codes[i]!)));
 }
