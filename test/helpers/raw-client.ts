@@ -27,6 +27,15 @@ export class RawClient {
     });
   }
 
+  /** A connection to a SASL listener, authenticated with PLAIN (handshake v1, SaslAuthenticate v2); rejects when refused. */
+  static async connectPlain(host: string, port: number, user: string, password: string): Promise<RawClient> {
+    const client = await RawClient.connect(host, port);
+    await client.send(17, 1, { mechanism: 'PLAIN' });
+    const auth = await client.send(36, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
+    if (auth.errorCode !== 0) throw new Error(`SASL/PLAIN authentication of ${user} failed: ${auth.errorMessage}`);
+    return client;
+  }
+
   send<K extends AnyApiKey>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
     const correlationId = ++this.correlationId;
     return new Promise<Buffer>((resolve, reject) => {
