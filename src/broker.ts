@@ -18,6 +18,8 @@ import { LogCleaner } from './log/log-cleaner.js';
 import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
 import { openAclStore } from './security/authorizer/acl-store.js';
 import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
+import { QuotaMeter } from './quotas/quota-meter.js';
 
 export interface AdvertisedAddress {
   host: string;
@@ -46,6 +48,9 @@ export class Broker {
   cleaner!: LogCleaner;
   /** The ACL authorizer when authorizer.class.name names one, else null (everything allowed). */
   authorizer: AclAuthorizer | null = null;
+  /** Client quotas (AlterClientQuotas) and their byte-rate enforcement; set by runBroker before it listens. */
+  quotas!: ClientQuotas;
+  quotaMeter!: QuotaMeter;
 
   constructor(
     readonly config: BrokerConfig,
@@ -146,6 +151,8 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
+  broker.quotas = ClientQuotas.open(config.storage === 'memory' ? null : config.logDir);
+  broker.quotaMeter = new QuotaMeter(broker.quotas);
   const authorizerConfig = resolveAuthorizerConfig(config.staticProps);
   if (authorizerConfig !== null) {
     broker.authorizer = new AclAuthorizer({ ...authorizerConfig, store: openAclStore(config.storage === 'memory' ? null : config.logDir) });

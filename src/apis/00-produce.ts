@@ -47,7 +47,8 @@ export default defineApi({
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
-    return { responses, throttleTimeMs: 0 };
+    // producer_byte_rate (KIP-219): the answer carries the throttle time and the connection is muted for it.
+    return { responses, throttleTimeMs: broker.quotaMeter.recordProduce(ctx.connection, ctx.requestBytes) };
   },
 });
 

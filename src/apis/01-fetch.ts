@@ -80,6 +80,9 @@ export default defineApi({
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
+    // consumer_byte_rate (KIP-219): a throttled fetch is answered at once without data, and the connection muted.
+    const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, answered.reduce((n, r) => n + r.bytes, 0));
+    if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
     return {
       throttleTimeMs: 0,

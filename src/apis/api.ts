@@ -29,6 +29,8 @@ export interface RequestContext {
   readonly version: number;
   readonly connection: ConnectionInfo;
   readonly log: Logger;
+  /** Bytes of the request as received (what produce quotas count). */
+  readonly requestBytes: number;
   /** ACL checks for this request's client (always allowed without an authorizer). */
   readonly authz: RequestAuthorization;
 }

@@ -48,6 +48,8 @@ export class Connection {
   private readonly authz: RequestAuthorization;
   /** Resolves when the request being handled (if any) has finished. */
   private idle: Promise<void> = Promise.resolve();
+  /** Ends a quota mute early (on close). */
+  private unmute: (() => void) | undefined;
 
   constructor(
     accepted: Socket,
@@ -86,6 +88,7 @@ export class Connection {
   /** Waits for the request in progress, then closes. */
   async close(): Promise<void> {
     this.frames.length = 0;
+    this.unmute?.();
     await this.idle;
     this.socket.end();
     this.abort.abort();
@@ -182,12 +185,15 @@ export class Connection {
       version: apiVersion,
       connection: this.info,
       log: this.log,
+      requestBytes: frame.length,
       authz: this.authz,
     };
     try {
       const response = await handler.handle(decoded.body as never, ctx);
       if (response === NO_RESPONSE || this.closed) return;
       this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+      const throttleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
+      if (throttleMs > 0) await this.mute(throttleMs);
       if (sasl?.failed) {
         // A refused mechanism or failed authentication: the answer goes out, then the connection closes.
         this.frames.length = 0;
@@ -199,6 +205,23 @@ export class Connection {
       this.log.error({ err, apiKey, apiVersion }, 'request handler failed; closing connection');
       this.socket.destroy();
     }
+  }
+
+  /**
+   * KIP-219: after a response that carries a quota throttle time, nothing more is read from or
+   * handled for this client until that time has passed (the client backs off too).
+   */
+  private async mute(ms: number): Promise<void> {
+    this.socket.pause();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.unmute = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.unmute = undefined;
+    if (!this.queuePaused && !this.closed) this.socket.resume();
   }
 
   private write(chunks: Buffer[]): void {
