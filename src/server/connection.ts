@@ -63,7 +63,7 @@ export class Connection {
     this.apis = broker.apis;
     this.info = { id, remoteAddress, listenerName, clientId: null, closed: this.abort.signal, principal, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
-    this.authz = requestAuthorization(broker.authorizer, this.info);
+    this.authz = requestAuthorization(broker.authorizer, this.info, () => this.log);
     if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
     this.reader = new FrameReader((size) =>
       size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,

@@ -2,7 +2,8 @@
 // resource. Without an authorizer every answer is yes and authorized-operation sets are full, as
 // in Kafka without authorizer.class.name.
 import { ErrorCode } from '../../../protocol/errors.js';
-import { AclOperation, CLUSTER_NAME, ResourceType } from './acl.js';
+import type { Logger } from 'pino';
+import { AclOperation, CLUSTER_NAME, ResourceType, operationName, typeName } from './acl.js';
 import { allOperationsBits, type AclAuthorizer, type Session } from './acl-authorizer.js';
 
 export interface RequestAuthorization {
@@ -24,10 +25,14 @@ export function clientHost(remoteAddress: string): string {
   return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
 }
 
-/** The checks for one connection, whose principal may change when it authenticates. */
+/**
+ * The checks for one connection, whose principal may change when it authenticates. Refusals are
+ * logged at debug level (Kafka's authorizer audit log), as `log()` names the connection now.
+ */
 export function requestAuthorization(
   authorizer: AclAuthorizer | null,
   connection: { readonly principal: string; readonly remoteAddress: string },
+  log: () => Logger,
 ): RequestAuthorization {
   const host = clientHost(connection.remoteAddress);
   const session = (): Session => ({ principal: connection.principal, host });
@@ -37,7 +42,12 @@ export function requestAuthorization(
   return {
     authorizer,
     session,
-    allows: (op, type, name) => authorizer.authorize(session(), op, type, name),
+    allows: (op, type, name) => {
+      const s = session();
+      const allowed = authorizer.authorize(s, op, type, name);
+      if (!allowed) log().debug({ principal: s.principal, host: s.host, operation: operationName(op), resource: `${typeName(type)}:${name}` }, 'authorization denied');
+      return allowed;
+    },
     allowsAny: (op, type) => authorizer.authorizeByResourceType(session(), op, type),
     operations: (type, name) => authorizer.authorizedOperations(session(), type, name),
   };
