@@ -1,10 +1,9 @@
 // Client quotas (KIP-546 AlterClientQuotas/DescribeClientQuotas, Kafka's ClientQuotaControlManager
 // rules): quota values per entity — a user, a client id, both, or an IP — where a null name is the
-// default entity of its type. Saved in `<dataDir>/client-quotas.json` before a change is
-// acknowledged (memory-only without a data dir). `quotaFor` resolves the quota that applies to a
-// (user, client id) pair with Kafka's precedence.
-import { join } from 'node:path';
-import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
+// default entity of its type. Saved in `<dataDir>/client-quotas.json` (a JsonDocument) before a
+// change is acknowledged. `quotaFor` resolves the quota that applies to a (user, client id) pair
+// with Kafka's precedence.
+import { openJsonDocument, type JsonDocument } from '../state/json-document.js';
 
 export const USER = 'user';
 export const CLIENT_ID = 'client-id';
@@ -62,19 +61,16 @@ function entityKey(entity: QuotaEntity): string {
 export class ClientQuotas {
   private readonly entries = new Map<string, { entity: QuotaEntity; values: Map<string, number> }>();
 
-  private constructor(private readonly path: string | null) {}
+  private constructor(private readonly store: JsonDocument<StoredEntry[]>) {
+    for (const e of store.load()) {
+      const entity = new Map(e.entity);
+      this.entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
+    }
+  }
 
   /** The quotas of a data dir, or an empty memory-only set for `null`. */
   static open(dataDir: string | null): ClientQuotas {
-    const quotas = new ClientQuotas(dataDir === null ? null : join(dataDir, CLIENT_QUOTAS_FILE));
-    const bytes = quotas.path === null ? undefined : readIfExists(quotas.path);
-    if (bytes !== undefined) {
-      for (const e of (JSON.parse(bytes.toString('utf8')) as { entries: StoredEntry[] }).entries) {
-        const entity = new Map(e.entity);
-        quotas.entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
-      }
-    }
-    return quotas;
+    return new ClientQuotas(openJsonDocument<StoredEntry[]>(dataDir, CLIENT_QUOTAS_FILE, []));
   }
 
   /** Applies alterations (each entity on its own: valid ones apply, invalid ones report why); saves before resolving. */
@@ -96,7 +92,7 @@ export class ClientQuotas {
       if (values.size === 0) this.entries.delete(key);
       else this.entries.set(key, { entity, values });
     }
-    if (this.path !== null) await writeFileAtomic(this.path, this.serialize());
+    await this.store.save([...this.entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) })));
     return results;
   }
 
@@ -154,11 +150,6 @@ export class ClientQuotas {
       if (bound !== undefined) return { bound, entity: k };
     }
     return null;
-  }
-
-  private serialize(): string {
-    const entries: StoredEntry[] = [...this.entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) }));
-    return `${JSON.stringify({ version: 1, entries }, null, 1)}\n`;
   }
 }
 
