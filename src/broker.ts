@@ -6,6 +6,7 @@ import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions, type Client
 import { ApiRegistry } from './apis/registry.js';
 import { handlers } from './apis/index.js';
 import { Listener } from './server/listener.js';
+import { serverOptions } from './server/server-options.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { TopicRegistry, type Topic } from './topics/topic-registry.js';
 import type { AppendResult } from './log/partition-log.js';
@@ -141,8 +142,8 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
-  const connectionOptions = { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs };
   const serverLog = log.child({ component: 'server' });
+  const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
   const running: RunningListener[] = [];

@@ -11,6 +11,7 @@ import {
   type ConfigDef,
   type Validator,
 } from './config-def.js';
+import { parsePerIpOverrides } from './per-ip-overrides.js';
 import { topicConfigDef } from './topic-config.js';
 
 export interface BrokerConfigDef extends ConfigDef {
@@ -60,6 +61,20 @@ function readOnlySynonym(name: string, type: ConfigType, defaultValue: string | 
   return broker(name, type, defaultValue, doc, validator === undefined ? {} : { validator });
 }
 
+function perIpOverrides(value: unknown): string | null {
+  try {
+    parsePerIpOverrides(String(value ?? ''));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function minusOneOrAtLeast(min: number): Validator {
+  const check = atLeast(min);
+  return (value) => (value === -1 ? null : check(value));
+}
+
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
   broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
@@ -105,6 +120,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   broker('max.connections', INT, INT_MAX, 'Most connections the broker accepts.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
+  broker('max.connections.per.ip.overrides', STRING, '', 'Per-address exceptions to max.connections.per.ip, as address:count pairs separated by commas.', { validator: perIpOverrides, dynamic: true }),
+  broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
+  broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; -1 for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.', { validator: minusOneOrAtLeast(1) }),
+  broker('sasl.server.max.receive.size', INT, '524288', 'Largest request a client may send on a SASL listener before it has authenticated; larger ones close the connection.', { validator: atLeast(1) }),
   broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
   // ---- topics ----
   broker('auto.create.topics.enable', BOOLEAN, 'true', 'Whether metadata requests for unknown topics create them.'),
@@ -191,6 +210,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- Creek ----
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
+  broker('creek.request.read.timeout.ms', LONG, '60000', 'A request whose bytes are not all received this long after its size prefix closes the connection (while reading is paused by the broker the clock stops); 0 for no limit.', { creek: true, validator: atLeast(0) }),
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
 ];
 

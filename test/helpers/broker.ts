@@ -47,3 +47,11 @@ export async function produceAndConsume(kafka: Kafka, topic: string, values: rea
   await consumer.disconnect();
   return seen;
 }
+
+/** Fails unless a new kafkajs client can connect and list topics. */
+export async function stillServes(broker: { bootstrap: string }): Promise<void> {
+  const admin = kafkaFor(broker).admin();
+  await admin.connect();
+  await admin.listTopics();
+  await admin.disconnect();
+}

@@ -42,3 +42,20 @@ export function openFrameSocket(port: number, host = '127.0.0.1'): Promise<Frame
     };
   });
 }
+
+/** `body` with its 4-byte size prefix. */
+export function sizePrefixed(body: Buffer): Buffer {
+  const out = Buffer.alloc(4 + body.length);
+  out.writeInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Opens a connection that announces a frame of `size` bytes and sends only `sent` of them. */
+export async function announceFrame(port: number, size: number, sent = 10): Promise<FrameSocket> {
+  const s = await openFrameSocket(port);
+  const prefix = Buffer.alloc(4);
+  prefix.writeInt32BE(size, 0);
+  s.send(Buffer.concat([prefix, Buffer.alloc(sent, 1)]));
+  return s;
+}

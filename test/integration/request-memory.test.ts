@@ -1,0 +1,118 @@
+// Request bytes are bounded across connections (queued.max.request.bytes): over the bound the
+// broker stops reading (backpressure) instead of failing, a frame's buffer grows as its bytes arrive
+// instead of being allocated from its announced size, and a frame trickled in for longer than
+// creek.request.read.timeout.ms closes its connection. Other clients are served throughout and
+// nothing produced is lost.
+import { createHash, randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningBroker } from '../../src/broker.js';
+import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
+import { kafkaFor, stillServes, withBroker } from '../helpers/broker.js';
+import { LogLines } from '../helpers/log-lines.js';
+
+const MiB = 1024 * 1024;
+const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+let broker: RunningBroker | undefined;
+afterEach(async () => {
+  await broker?.stop();
+  broker = undefined;
+});
+
+describe('request memory', () => {
+  it('pauses reading while queued.max.request.bytes is used up, and loses nothing', async () => {
+    const lines = new LogLines();
+    broker = await withBroker({ logger: pino({ level: 'debug' }, lines), properties: { 'queued.max.request.bytes': MiB, 'group.initial.rebalance.delay.ms': 0 } });
+    const kafka = kafkaFor(broker);
+    const producers = [kafka.producer(), kafka.producer(), kafka.producer(), kafka.producer()];
+    await Promise.all(producers.map((p) => p.connect()));
+    const sent = new Map<string, string>();
+    // Four connections each sending ~700 KiB requests at once: at most two fit in 1 MiB.
+    await Promise.all(
+      producers.map(async (producer, p) => {
+        for (let i = 0; i < 4; i++) {
+          const value = randomBytes(700 * 1024);
+          const key = `p${p}-${i}`;
+          sent.set(key, digest(value));
+          await producer.send({ topic: 'memory-bound', messages: [{ key, value }] });
+        }
+      }),
+    );
+    await Promise.all(producers.map((p) => p.disconnect()));
+
+    const consumer = kafka.consumer({ groupId: 'memory-bound', maxWaitTimeInMs: 100, maxBytes: 8 * MiB });
+    const received = new Map<string, string>();
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'memory-bound', fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            received.set(message.key!.toString(), digest(message.value!));
+            if (received.size === sent.size) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    expect(received).toEqual(sent);
+    // The bound was reached: some request waited for memory.
+    expect(lines.withMessage('request memory used up (queued.max.request.bytes); reading paused').length).toBeGreaterThan(0);
+  });
+
+  it('allocates announced frames as their bytes arrive', async () => {
+    broker = await withBroker({ properties: { 'queued.max.request.bytes': -1 } });
+    const before = process.memoryUsage().arrayBuffers;
+    // Ten connections each announcing a 90 MiB request (under socket.request.max.bytes) and sending 10 bytes.
+    const liars = await Promise.all(Array.from({ length: 10 }, () => announceFrame(broker!.port, 90 * MiB)));
+    await stillServes(broker); // by now the broker has read every announcement
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(grown).toBeLessThan(100 * MiB);
+    for (const s of liars) s.socket.destroy();
+  });
+
+  it('closes connections that trickle a frame past creek.request.read.timeout.ms, freeing memory for others', async () => {
+    broker = await withBroker({ properties: { 'queued.max.request.bytes': 10 * MiB, 'creek.request.read.timeout.ms': 500 } });
+    // Two announced 8 MiB frames use up the 10 MiB: until they go, no other request can begin.
+    const liars = await Promise.all([announceFrame(broker.port, 8 * MiB), announceFrame(broker.port, 8 * MiB)]);
+    await Promise.all(liars.map((s) => s.closed));
+    await stillServes(broker);
+    // A frame sent whole in pieces within the deadline is served.
+    const s = await openFrameSocket(broker.port);
+    const { encodeRequest } = await import('../../protocol/codec/messages.js');
+    const request = encodeRequest(18, 3, 9, 'pieces', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    s.send(request.subarray(0, 7));
+    await new Promise((r) => setTimeout(r, 50));
+    s.send(request.subarray(7));
+    expect((await s.next()).readInt32BE(0)).toBe(9);
+    s.end();
+  });
+});
+
+describe('warnings from bad clients', () => {
+  it('logs a bounded number of bad-request warnings and counts the rest', async () => {
+    const lines = new LogLines();
+    broker = await withBroker({ logger: pino({ level: 'warn' }, lines) });
+    const garbage = sizePrefixed(Buffer.from([0x27, 0x0f, 0, 0, 0, 0, 0, 1, 0xff, 0xff]));
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const s = await openFrameSocket(broker!.port);
+          s.send(garbage);
+          await s.closed;
+        }),
+      );
+    }
+    await stillServes(broker);
+    await broker.stop();
+    broker = undefined;
+    const logged = lines.withMessage('closing connection: bad request').length;
+    const summaries = lines.withMessage('warnings suppressed: too many from clients');
+    const suppressed = summaries.reduce((n, l) => n + (l.suppressed as number), 0);
+    expect(logged).toBeGreaterThan(0);
+    expect(logged).toBeLessThan(100);
+    expect(logged + suppressed).toBe(100);
+  });
+});
