@@ -11,9 +11,10 @@ export interface FrameSocket {
   end(): void;
 }
 
-export function openFrameSocket(port: number, host = '127.0.0.1'): Promise<FrameSocket> {
+/** A connection to `host:port`, from `localAddress` when given (any 127.x.y.z works on Linux loopback). */
+export function openFrameSocket(port: number, host = '127.0.0.1', localAddress?: string): Promise<FrameSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host }, () => resolve(api));
+    const socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(api));
     socket.once('error', reject);
     let pending = Buffer.alloc(0);
     const frames: Buffer[] = [];
