@@ -22,6 +22,8 @@ const TOPICS_DIR = 'topics';
 const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const DELETED_DIR = /-delete$/;
 const PARTITION_DIR = /^(.+)-(\d+)$/;
+/** The longest file name most file systems take, in bytes (topic names are ASCII). */
+const MAX_FILE_NAME = 255;
 
 function isTopicInfo(value: unknown): value is TopicInfo {
   const t = value as TopicInfo;
@@ -101,7 +103,9 @@ export class FileStorage implements LogStorage {
     const tag = randomUUID().replace(/-/g, '');
     const doomed: string[] = [];
     for (let p = 0; p < topic.partitions; p++) {
-      const target = `${topic.name}-${p}.${tag}-delete`;
+      // As Kafka: the topic name is cut so that the name stays within 255 bytes.
+      const suffix = `-${p}.${tag}-delete`;
+      const target = `${topic.name.slice(0, MAX_FILE_NAME - suffix.length)}${suffix}`;
       try {
         renameSync(join(this.dataDir, `${topic.name}-${p}`), join(this.dataDir, target));
         doomed.push(target);
