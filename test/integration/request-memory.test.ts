@@ -3,16 +3,15 @@
 // instead of being allocated from its announced size, and a frame trickled in for longer than
 // creek.request.read.timeout.ms closes its connection. Other clients are served throughout and
 // nothing produced is lost.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
-import { kafkaFor, stillServes, withBroker } from '../helpers/broker.js';
+import { consumeDigestsByKey, kafkaFor, stillServes, withBroker, sha256 } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
 
 const MiB = 1024 * 1024;
-const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 let broker: RunningBroker | undefined;
 afterEach(async () => {
@@ -34,29 +33,14 @@ describe('request memory', () => {
         for (let i = 0; i < 4; i++) {
           const value = randomBytes(700 * 1024);
           const key = `p${p}-${i}`;
-          sent.set(key, digest(value));
+          sent.set(key, sha256(value));
           await producer.send({ topic: 'memory-bound', messages: [{ key, value }] });
         }
       }),
     );
     await Promise.all(producers.map((p) => p.disconnect()));
 
-    const consumer = kafka.consumer({ groupId: 'memory-bound', maxWaitTimeInMs: 100, maxBytes: 8 * MiB });
-    const received = new Map<string, string>();
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'memory-bound', fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ message }) => {
-            received.set(message.key!.toString(), digest(message.value!));
-            if (received.size === sent.size) resolve();
-          },
-        })
-        .catch(reject);
-    });
-    await consumer.disconnect();
+    const received = await consumeDigestsByKey(kafka, 'memory-bound', sent.size);
     expect(received).toEqual(sent);
     // The bound was reached: some request waited for memory.
     expect(lines.withMessage('request memory used up (queued.max.request.bytes); reading paused').length).toBeGreaterThan(0);
