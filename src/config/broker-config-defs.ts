@@ -70,11 +70,6 @@ function perIpOverrides(value: unknown): string | null {
   }
 }
 
-function minusOneOrAtLeast(min: number): Validator {
-  const check = atLeast(min);
-  return (value) => (value === -1 ? null : check(value));
-}
-
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
   broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
@@ -122,7 +117,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip.overrides', STRING, '', 'Per-address exceptions to max.connections.per.ip, as address:count pairs separated by commas.', { validator: perIpOverrides, dynamic: true }),
   broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
-  broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; -1 for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.', { validator: minusOneOrAtLeast(1) }),
+  broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; 0 or less for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.'),
   broker('sasl.server.max.receive.size', INT, '524288', 'Largest request a client may send on a SASL listener before it has authenticated; larger ones close the connection.', { validator: atLeast(1) }),
   broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
   // ---- topics ----

@@ -174,6 +174,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const str = (key: string): string => parseConfigValue(ConfigType.STRING, raw(key)) as string;
   const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
 
+  checkConnectionLimits(num, (key) => raw(key) ?? '', problems);
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
   const value = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null;
@@ -229,6 +230,20 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
+}
+
+/** Kafka's checks between the socket server's settings (KafkaConfig.validateValues). */
+function checkConnectionLimits(num: (key: string) => number, text: (key: string) => string, problems: string[]): void {
+  const queued = num('queued.max.request.bytes');
+  if (queued > 0 && queued < num('socket.request.max.bytes')) problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
+  if (num('max.connections.per.ip') === 0 && text('max.connections.per.ip.overrides').trim() === '') {
+    problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+  }
+  const idle = num('connections.max.idle.ms');
+  const delay = num('connection.failed.authentication.delay.ms');
+  if (idle >= 0 && delay >= idle) {
+    problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
+  }
 }
 
 function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined, problems: string[]): number {

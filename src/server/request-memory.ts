@@ -9,7 +9,7 @@ export class RequestMemory {
   private readonly waiting = new Set<() => void>();
   private wakeScheduled = false;
 
-  /** `capacity` in bytes; negative for no bound. */
+  /** `capacity` in bytes; 0 or less for no bound (as Kafka's MemoryPool.NONE). */
   constructor(readonly capacity: number) {}
 
   get usedBytes(): number {
@@ -17,7 +17,7 @@ export class RequestMemory {
   }
 
   private get exhausted(): boolean {
-    return this.capacity >= 0 && this.used >= this.capacity;
+    return this.capacity > 0 && this.used >= this.capacity;
   }
 
   /** Takes `bytes` unless the budget is used up. */

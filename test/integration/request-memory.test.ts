@@ -22,7 +22,7 @@ afterEach(async () => {
 describe('request memory', () => {
   it('pauses reading while queued.max.request.bytes is used up, and loses nothing', async () => {
     const lines = new LogLines();
-    broker = await withBroker({ logger: pino({ level: 'debug' }, lines), properties: { 'queued.max.request.bytes': MiB, 'group.initial.rebalance.delay.ms': 0 } });
+    broker = await withBroker({ logger: pino({ level: 'debug' }, lines), properties: { 'queued.max.request.bytes': MiB, 'socket.request.max.bytes': MiB, 'group.initial.rebalance.delay.ms': 0 } });
     const kafka = kafkaFor(broker);
     const producers = [kafka.producer(), kafka.producer(), kafka.producer(), kafka.producer()];
     await Promise.all(producers.map((p) => p.connect()));
@@ -58,7 +58,7 @@ describe('request memory', () => {
   });
 
   it('closes connections that trickle a frame past creek.request.read.timeout.ms, freeing memory for others', async () => {
-    broker = await withBroker({ properties: { 'queued.max.request.bytes': 10 * MiB, 'creek.request.read.timeout.ms': 500 } });
+    broker = await withBroker({ properties: { 'queued.max.request.bytes': 10 * MiB, 'socket.request.max.bytes': 10 * MiB, 'creek.request.read.timeout.ms': 500 } });
     // Two announced 8 MiB frames use up the 10 MiB: until they go, no other request can begin.
     const liars = await Promise.all([announceFrame(broker.port, 8 * MiB), announceFrame(broker.port, 8 * MiB)]);
     await Promise.all(liars.map((s) => s.closed));
