@@ -39,7 +39,9 @@ export class Listener {
       });
       return;
     }
-    const server = createTlsServer(tls.options, (socket: TLSSocket) => {
+    // The TLS server never listens: TCP connections are accepted (and counted) here first, and
+    // only admitted ones are handed to it, so a refused one costs no handshake.
+    const tlsServer = createTlsServer(tls.options, (socket: TLSSocket) => {
       this.handshaking.delete(remoteOf(socket));
       const cert = socket.getPeerX509Certificate();
       if (cert !== undefined && !socket.authorized) {
@@ -51,7 +53,10 @@ export class Listener {
       // Counted when the TCP connection came in; the raw socket's close gives the count back.
       this.accept(socket, cert === undefined ? ANONYMOUS_PRINCIPAL : sslPrincipal(cert), () => undefined);
     });
-    server.on('connection', (raw: Socket) => {
+    tlsServer.on('tlsClientError', (err, socket) => {
+      this.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
+    });
+    this.server = createServer({ noDelay: true }, (raw: Socket) => {
       const release = this.admit(raw);
       if (release === undefined) return;
       raw.once('close', release);
@@ -60,11 +65,8 @@ export class Listener {
       raw.once('close', () => {
         if (this.handshaking.get(remote) === raw) this.handshaking.delete(remote);
       });
+      tlsServer.emit('connection', raw);
     });
-    server.on('tlsClientError', (err, socket) => {
-      this.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
-    });
-    this.server = server;
   }
 
   get connectionCount(): number {
