@@ -50,7 +50,6 @@ export interface BrokerConfig {
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
   deleteTopicEnable: boolean;
-  socketRequestMaxBytes: number;
   messageMaxBytes: number;
   /** log.retention.ms, else .minutes, else .hours; -1 when unlimited. */
   logRetentionMs: number;
@@ -67,7 +66,6 @@ export interface BrokerConfig {
   /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
   logFlushIntervalMs: number;
   logIndexIntervalBytes: number;
-  connectionsMaxIdleMs: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -204,7 +202,6 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),
     deleteTopicEnable: bool('delete.topic.enable'),
-    socketRequestMaxBytes: num('socket.request.max.bytes'),
     messageMaxBytes: num('message.max.bytes'),
     logRetentionMs: retentionMs < 0 ? -1 : retentionMs,
     logRetentionBytes: num('log.retention.bytes'),
@@ -217,7 +214,6 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),
     logIndexIntervalBytes: num('log.index.interval.bytes'),
-    connectionsMaxIdleMs: num('connections.max.idle.ms'),
     groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
     groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
