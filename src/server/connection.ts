@@ -272,7 +272,7 @@ export class Connection {
     } catch (err) {
       // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
       // response shape to fill we close this connection, and the client retries on a new one.
-      this.log.error({ err, apiKey, apiVersion }, 'request handler failed; closing connection');
+      this.warnings.warn(this.log, { err, apiKey, apiVersion }, 'request handler failed; closing connection', 'error');
       this.socket.destroy();
     }
   }

@@ -1,6 +1,6 @@
-// Bounds the warnings that clients can cause (bad frames, failed TLS handshakes, refused
-// connections), so that one client opening connection after connection cannot fill a disk with
-// log lines. Each connection may log a few warnings, and the broker a few per interval; the rest
+// Bounds the warnings (and errors) that clients can cause (bad frames, failed TLS handshakes,
+// refused connections, requests a handler fails on), so that one client opening connection after
+// connection cannot fill a disk with log lines. Each connection may log a few warnings, and the broker a few per interval; the rest
 // are counted, and the count is logged (with the last suppressed message) when the interval ends.
 import type { Logger } from 'pino';
 
@@ -32,7 +32,7 @@ export class WarningLimiter {
   }
 
   /** Logs a warning through `log` (a child logger with the connection's fields) unless over the limits. */
-  warn(log: Logger, fields: Record<string, unknown>, message: string): void {
+  warn(log: Logger, fields: Record<string, unknown>, message: string, level: 'warn' | 'error' = 'warn'): void {
     const now = Date.now();
     if (now - this.windowStart >= this.limits.intervalMs) {
       this.windowStart = now;
@@ -40,7 +40,7 @@ export class WarningLimiter {
     }
     if (this.inWindow < this.limits.perInterval) {
       this.inWindow++;
-      log.warn(fields, message);
+      log[level](fields, message);
       return;
     }
     this.suppress(message);
@@ -57,7 +57,7 @@ export class WarningLimiter {
     if (this.report !== undefined) clearTimeout(this.report);
     this.report = undefined;
     if (this.suppressed === 0) return;
-    this.log.warn({ suppressed: this.suppressed, last: this.lastSuppressed }, 'warnings suppressed: too many from clients');
+    this.log.warn({ suppressed: this.suppressed, last: this.lastSuppressed }, 'log lines suppressed: too many caused by clients');
     this.suppressed = 0;
   }
 }
@@ -68,12 +68,12 @@ export class ConnectionWarnings {
     private left: number,
   ) {}
 
-  warn(log: Logger, fields: Record<string, unknown>, message: string): void {
+  warn(log: Logger, fields: Record<string, unknown>, message: string, level: 'warn' | 'error' = 'warn'): void {
     if (this.left <= 0) {
       this.limiter.suppress(message);
       return;
     }
     this.left--;
-    this.limiter.warn(log, fields, message);
+    this.limiter.warn(log, fields, message, level);
   }
 }
