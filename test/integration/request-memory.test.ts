@@ -5,7 +5,9 @@
 // nothing produced is lost.
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
 import { consumeDigestsByKey, kafkaFor, stillServes, withBroker, sha256 } from '../helpers/broker.js';
@@ -24,26 +26,47 @@ describe('request memory', () => {
     const lines = new LogLines();
     broker = await withBroker({ logger: pino({ level: 'debug' }, lines), properties: { 'queued.max.request.bytes': MiB, 'socket.request.max.bytes': MiB, 'group.initial.rebalance.delay.ms': 0 } });
     const kafka = kafkaFor(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'memory-bound' }] });
+    await admin.disconnect();
     const producers = [kafka.producer(), kafka.producer(), kafka.producer(), kafka.producer()];
     await Promise.all(producers.map((p) => p.connect()));
     const sent = new Map<string, string>();
-    // Four connections each sending ~700 KiB requests at once: at most two fit in 1 MiB.
-    await Promise.all(
+
+    // Two raw clients announce 600 KiB produce requests and send only their start: once the broker
+    // has read both, together they hold more than the 1 MiB bound, and every other request waits.
+    const holders = await Promise.all(
+      ['holder-1', 'holder-2'].map(async (key) => {
+        const value = randomBytes(600 * 1024);
+        sent.set(key, sha256(value));
+        const records = encodeBatch({ records: [{ key: Buffer.from(key), value, headers: [] }], baseTimestamp: Date.now() });
+        const request = encodeRequest(0, 9, 1, key, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'memory-bound', partitionData: [{ index: 0, records }] }] });
+        const s = await openFrameSocket(broker!.port);
+        s.send(request.subarray(0, 1000));
+        return { s, rest: request.subarray(1000) };
+      }),
+    );
+    const sending = Promise.all(
       producers.map(async (producer, p) => {
         for (let i = 0; i < 4; i++) {
-          const value = randomBytes(700 * 1024);
+          const value = randomBytes(300 * 1024);
           const key = `p${p}-${i}`;
           sent.set(key, sha256(value));
           await producer.send({ topic: 'memory-bound', messages: [{ key, value }] });
         }
       }),
     );
+    await vi.waitFor(() => expect(lines.withMessage('request memory used up (queued.max.request.bytes); reading paused').length).toBeGreaterThan(0), { timeout: 20_000, interval: 20 });
+    for (const { s, rest } of holders) {
+      s.send(rest);
+      const res = decodeResponse(0, 9, await s.next());
+      expect(res.body.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+      s.end();
+    }
+    await sending;
     await Promise.all(producers.map((p) => p.disconnect()));
-
-    const received = await consumeDigestsByKey(kafka, 'memory-bound', sent.size);
-    expect(received).toEqual(sent);
-    // The bound was reached: some request waited for memory.
-    expect(lines.withMessage('request memory used up (queued.max.request.bytes); reading paused').length).toBeGreaterThan(0);
+    expect(await consumeDigestsByKey(kafka, 'memory-bound', sent.size)).toEqual(sent);
   });
 
   it('allocates announced frames as their bytes arrive', async () => {
@@ -65,7 +88,6 @@ describe('request memory', () => {
     await stillServes(broker);
     // A frame sent whole in pieces within the deadline is served.
     const s = await openFrameSocket(broker.port);
-    const { encodeRequest } = await import('../../protocol/codec/messages.js');
     const request = encodeRequest(18, 3, 9, 'pieces', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
     s.send(request.subarray(0, 7));
     await new Promise((r) => setTimeout(r, 50));
