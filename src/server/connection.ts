@@ -180,6 +180,7 @@ export class Connection {
       connection: this.info,
       log: this.log,
     };
+    const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     try {
       const response = await handler.handle(decoded.body as never, ctx);
       if (response === NO_RESPONSE || this.closed) return;
@@ -194,6 +195,8 @@ export class Connection {
       // response shape to fill we close this connection, and the client retries on a new one.
       this.log.error({ err, apiKey, apiVersion }, 'request handler failed; closing connection');
       this.socket.destroy();
+    } finally {
+      requestDone();
     }
   }
 

@@ -1,0 +1,180 @@
+// The broker's Prometheus metrics, named as the Prometheus JMX exporter's Kafka rules name Kafka's
+// own MBeans (kafka.server:type=BrokerTopicMetrics,name=BytesInPerSec,topic=T →
+// kafka_server_brokertopicmetrics_bytesin_total{topic="T"}), so dashboards built for Kafka read
+// them unchanged. Counters are moved by a few hook calls (the connection after each request, the
+// produce handler after an append, the fetch handler per response); state (log sizes, offsets,
+// groups, consumer lag) is read from the engines at scrape time. Consumer lag has no Kafka MBean:
+// it uses kafka_exporter's names (kafka_consumergroup_lag), which Kafka dashboards expect.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { apiDef } from '../../protocol/codec/messages.js';
+import type { GroupListing, FetchedOffset, FetchRequest } from '../groups/group-coordinator.js';
+
+/** What the scrape-time gauges read: the topics and their partition logs, and the groups. */
+export interface MetricsSource {
+  topics: { list(): readonly { name: string; partitions: readonly { logStartOffset: number; logEndOffset: number; highWatermark: number; size: number }[] }[] };
+  groups: { listGroups(): GroupListing[]; fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } };
+}
+
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+export class BrokerMetrics {
+  readonly registry = new Registry();
+  private defaultsCollected = false;
+  private readonly bytesIn: Counter<'topic'>;
+  private readonly messagesIn: Counter<'topic'>;
+  private readonly bytesOut: Counter<'topic'>;
+  private readonly produceRequests: Counter<'topic'>;
+  private readonly fetchRequests: Counter<'topic'>;
+  private readonly failedProduce: Counter<'topic'>;
+  private readonly failedFetch: Counter<'topic'>;
+  private readonly requests: Counter<'request' | 'version'>;
+  private readonly requestTime: Histogram<'request'>;
+
+  constructor(source: () => MetricsSource | undefined) {
+    const registers = [this.registry];
+    const topicCounter = (name: string, help: string): Counter<'topic'> => new Counter({ name, help, labelNames: ['topic'], registers });
+    this.bytesIn = topicCounter('kafka_server_brokertopicmetrics_bytesin_total', 'Bytes produced to the topic (BytesInPerSec).');
+    this.messagesIn = topicCounter('kafka_server_brokertopicmetrics_messagesin_total', 'Records produced to the topic (MessagesInPerSec).');
+    this.bytesOut = topicCounter('kafka_server_brokertopicmetrics_bytesout_total', 'Bytes fetched from the topic (BytesOutPerSec).');
+    this.produceRequests = topicCounter('kafka_server_brokertopicmetrics_totalproducerequests_total', 'Produce requests per topic (TotalProduceRequestsPerSec).');
+    this.fetchRequests = topicCounter('kafka_server_brokertopicmetrics_totalfetchrequests_total', 'Fetch requests per topic (TotalFetchRequestsPerSec).');
+    this.failedProduce = topicCounter('kafka_server_brokertopicmetrics_failedproducerequests_total', 'Produce requests that failed (FailedProduceRequestsPerSec).');
+    this.failedFetch = topicCounter('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'Fetch requests that failed (FailedFetchRequestsPerSec).');
+    this.requests = new Counter({ name: 'kafka_network_requestmetrics_requests_total', help: 'Requests handled, per API and version (RequestsPerSec).', labelNames: ['request', 'version'], registers });
+    this.requestTime = new Histogram({
+      name: 'kafka_network_requestmetrics_totaltimems',
+      help: 'Time from receiving a request to sending its response, in milliseconds (TotalTimeMs).',
+      labelNames: ['request'],
+      buckets: LATENCY_BUCKETS_MS,
+      registers,
+    });
+    this.stateGauges(source);
+  }
+
+  /** Adds Node.js process metrics (prom-client's defaults) once, when the broker serves /metrics. */
+  collectProcessMetrics(): void {
+    if (this.defaultsCollected) return;
+    this.defaultsCollected = true;
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Call when a request starts; call the returned function when its response is written. */
+  requestStarted(apiKey: number, version: number): () => void {
+    const started = performance.now();
+    return () => {
+      const request = apiDef(apiKey)?.name ?? String(apiKey);
+      this.requests.inc({ request, version: String(version) });
+      this.requestTime.observe({ request }, performance.now() - started);
+    };
+  }
+
+  /** A produce batch appended to a partition of `topic`. */
+  produced(topic: string, bytes: number, records: number): void {
+    this.produceRequests.inc({ topic });
+    this.bytesIn.inc({ topic }, bytes);
+    this.messagesIn.inc({ topic }, records);
+  }
+
+  produceFailed(topic: string): void {
+    this.produceRequests.inc({ topic });
+    this.failedProduce.inc({ topic });
+  }
+
+  /** One partition of a fetch response: `bytes` of records sent, or a failure. */
+  fetched(topic: string, bytes: number, failed: boolean): void {
+    this.fetchRequests.inc({ topic });
+    if (failed) this.failedFetch.inc({ topic });
+    else if (bytes > 0) this.bytesOut.inc({ topic }, bytes);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private stateGauges(source: () => MetricsSource | undefined): void {
+    const registers = [this.registry];
+    const partitionGauge = (name: string, help: string, read: (p: { logStartOffset: number; logEndOffset: number; size: number }) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['topic', 'partition'],
+        registers,
+        collect() {
+          this.reset();
+          for (const t of source()?.topics.list() ?? []) {
+            for (const [partition, p] of t.partitions.entries()) this.set({ topic: t.name, partition: String(partition) }, read(p));
+          }
+        },
+      });
+    };
+    partitionGauge('kafka_log_log_size', 'Bytes stored for the partition (kafka.log:type=Log,name=Size).', (p) => p.size);
+    partitionGauge('kafka_log_log_logstartoffset', 'First offset of the partition (LogStartOffset).', (p) => p.logStartOffset);
+    partitionGauge('kafka_log_log_logendoffset', 'Next offset of the partition (LogEndOffset).', (p) => p.logEndOffset);
+    new Gauge({
+      name: 'kafka_server_replicamanager_partitioncount',
+      help: 'Partitions on this broker (PartitionCount).',
+      registers,
+      collect() {
+        this.set((source()?.topics.list() ?? []).reduce((n, t) => n + t.partitions.length, 0));
+      },
+    });
+    new Gauge({
+      name: 'kafka_coordinator_group_groupmetadatamanager_numgroups',
+      help: 'Consumer groups known to the coordinator (NumGroups).',
+      registers,
+      collect() {
+        this.set(source()?.groups.listGroups().length ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'kafka_coordinator_group_groupmetadatamanager_numgroupsstate',
+      help: 'Consumer groups per state (NumGroupsStable, NumGroupsEmpty, ...).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of source()?.groups.listGroups() ?? []) this.inc({ state: g.state.toLowerCase() });
+      },
+    });
+    const offsetGauge = (name: string, help: string, read: (row: GroupOffset) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['consumergroup', 'topic', 'partition'],
+        registers,
+        collect() {
+          this.reset();
+          const s = source();
+          for (const row of s === undefined ? [] : groupOffsets(s)) {
+            this.set({ consumergroup: row.groupId, topic: row.topic, partition: String(row.partition) }, read(row));
+          }
+        },
+      });
+    };
+    offsetGauge('kafka_consumergroup_current_offset', 'Committed offset of the group on the partition.', (r) => r.offset);
+    offsetGauge('kafka_consumergroup_lag', 'High watermark of the partition minus the group\'s committed offset.', (r) => Math.max(0, r.highWatermark - r.offset));
+  }
+}
+
+interface GroupOffset {
+  groupId: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  highWatermark: number;
+}
+
+/** Every committed offset of every group, with its partition's high watermark. */
+function groupOffsets(source: MetricsSource): GroupOffset[] {
+  const byName = new Map(source.topics.list().map((t) => [t.name, t]));
+  return source.groups.listGroups().flatMap(({ groupId }) =>
+    source.groups.fetchOffsets({ groupId, partitions: null, requireStable: false, memberId: null, memberEpoch: -1 }).offsets.flatMap((o) => {
+      const p = byName.get(o.topic)?.partitions[o.partition];
+      return p === undefined || o.offset < 0 ? [] : [{ groupId, topic: o.topic, partition: o.partition, offset: o.offset, highWatermark: p.highWatermark }];
+    }),
+  );
+}
