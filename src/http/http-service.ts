@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
 import type { HttpListenerConfig } from '../config/broker-config.js';
 import { addMetricsRoutes } from '../metrics/metrics-routes.js';
+import { addSchemaRegistryRoutes } from '../schema-registry/registry-routes.js';
+import { SchemaRegistry } from '../schema-registry/schema-registry.js';
 import { BasicAuth } from './basic-auth.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { Router } from './router.js';
@@ -13,6 +15,7 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
   let stopping = false;
   const router = new Router();
   addMetricsRoutes(router, broker.metrics, () => !stopping);
+  addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, log.child({ component: 'schema-registry' })));
   const auth = new BasicAuth(broker.config.listeners, broker.scramCredentials);
   let listener: HttpListener;
   try {
