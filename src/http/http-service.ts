@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
 import type { HttpListenerConfig } from '../config/broker-config.js';
+import { addConsoleRoutes } from '../console/console-routes.js';
 import { addMetricsRoutes } from '../metrics/metrics-routes.js';
 import { addSchemaRegistryRoutes } from '../schema-registry/registry-routes.js';
 import { SchemaRegistry } from '../schema-registry/schema-registry.js';
@@ -16,6 +17,7 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
   const router = new Router();
   addMetricsRoutes(router, broker.metrics, () => !stopping);
   addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, log.child({ component: 'schema-registry' })));
+  addConsoleRoutes(router, broker);
   const auth = new BasicAuth(broker.config.listeners, broker.scramCredentials);
   let listener: HttpListener;
   try {

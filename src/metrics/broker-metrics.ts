@@ -7,12 +7,11 @@
 // it uses kafka_exporter's names (kafka_consumergroup_lag), which Kafka dashboards expect.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { apiDef } from '../../protocol/codec/messages.js';
-import type { GroupListing, FetchedOffset, FetchRequest } from '../groups/group-coordinator.js';
+import { groupOffsets, type GroupOffset, type GroupOffsetSource } from './group-offsets.js';
 
 /** What the scrape-time gauges read: the topics and their partition logs, and the groups. */
-export interface MetricsSource {
+export interface MetricsSource extends GroupOffsetSource {
   topics: { list(): readonly { name: string; partitions: readonly { logStartOffset: number; logEndOffset: number; highWatermark: number; size: number }[] }[] };
-  groups: { listGroups(): GroupListing[]; fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } };
 }
 
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -156,25 +155,6 @@ export class BrokerMetrics {
       });
     };
     offsetGauge('kafka_consumergroup_current_offset', 'Committed offset of the group on the partition.', (r) => r.offset);
-    offsetGauge('kafka_consumergroup_lag', 'High watermark of the partition minus the group\'s committed offset.', (r) => Math.max(0, r.highWatermark - r.offset));
+    offsetGauge('kafka_consumergroup_lag', 'High watermark of the partition minus the group\'s committed offset.', (r) => r.lag);
   }
-}
-
-interface GroupOffset {
-  groupId: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  highWatermark: number;
-}
-
-/** Every committed offset of every group, with its partition's high watermark. */
-function groupOffsets(source: MetricsSource): GroupOffset[] {
-  const byName = new Map(source.topics.list().map((t) => [t.name, t]));
-  return source.groups.listGroups().flatMap(({ groupId }) =>
-    source.groups.fetchOffsets({ groupId, partitions: null, requireStable: false, memberId: null, memberEpoch: -1 }).offsets.flatMap((o) => {
-      const p = byName.get(o.topic)?.partitions[o.partition];
-      return p === undefined || o.offset < 0 ? [] : [{ groupId, topic: o.topic, partition: o.partition, offset: o.offset, highWatermark: p.highWatermark }];
-    }),
-  );
 }
