@@ -329,7 +329,11 @@ export class SchemaRegistry {
   }
 
   private async write(records: StoreRecord[]): Promise<void> {
-    await this.topic.append(records);
+    try {
+      await this.topic.append(records);
+    } catch (err) {
+      throw new RegistryError(500, 50001, `Error in the backend data store: ${(err as Error).message}`);
+    }
     for (const r of records) this.store.apply(r);
   }
 

@@ -81,6 +81,12 @@ describe('HTTP /metrics and guard', () => {
     expect(sample('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
+  it('answers 404 for unknown paths and 405 for a known path with another method', async () => {
+    expect((await httpCall(url, '/nothing-here')).status).toBe(404);
+    const wrongMethod = await httpCall(url, '/metrics', { method: 'DELETE' });
+    expect([wrongMethod.status, JSON.parse(wrongMethod.body).error_code]).toEqual([405, 405]);
+  });
+
   it('answers the health probes', async () => {
     expect((await httpCall(url, '/health/live')).status).toBe(200);
     const ready = await httpCall(url, '/health/ready');
