@@ -81,6 +81,22 @@ describe('HTTP /metrics and guard', () => {
     expect(sample('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
+  it('drops the counts of a deleted topic', async () => {
+    const kafka = kafkaFor(broker);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'metrics-gone', messages: [{ value: 'x' }] });
+    await producer.disconnect();
+    expect(promSample((await httpCall(url, '/metrics')).body, 'kafka_server_brokertopicmetrics_messagesin_total', { topic: 'metrics-gone' })).toBe(1);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: ['metrics-gone'] });
+    await admin.disconnect();
+    const text = (await httpCall(url, '/metrics')).body;
+    expect(promSample(text, 'kafka_server_brokertopicmetrics_messagesin_total', { topic: 'metrics-gone' })).toBeUndefined();
+    expect(promSample(text, 'kafka_log_log_size', { topic: 'metrics-gone', partition: '0' })).toBeUndefined();
+  });
+
   it('answers 404 for unknown paths and 405 for a known path with another method', async () => {
     expect((await httpCall(url, '/nothing-here')).status).toBe(404);
     const wrongMethod = await httpCall(url, '/metrics', { method: 'DELETE' });
