@@ -1,6 +1,7 @@
 // When the Kafka listeners require SASL, the HTTP listener asks for the same credentials:
 // HTTP Basic checked against the listener's PLAIN users and the SCRAM credential store.
 import { randomBytes } from 'node:crypto';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { credentialFromSaltedPassword, saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
@@ -42,6 +43,15 @@ describe('HTTP Basic on a SASL broker', () => {
   it('accepts a PLAIN user and a SCRAM user with their passwords', async () => {
     expect((await httpCall(url, '/metrics', { headers: { Authorization: basicAuth('admin', 'admin-secret') } })).status).toBe(200);
     expect((await httpCall(url, '/metrics', { headers: { Authorization: basicAuth('bob', 'bob-secret') } })).status).toBe(200);
+  });
+
+  it('serves the schema registry to a client that sends the SCRAM user\'s credentials', async () => {
+    const schema = JSON.stringify({ type: 'record', name: 'Authed', fields: [{ name: 'a', type: 'string' }] });
+    const denied = new SchemaRegistry({ host: url, retry: { retries: 0 } });
+    await expect(denied.register({ type: SchemaType.AVRO, schema }, { subject: 'authed' })).rejects.toMatchObject({ status: 401 });
+    const client = new SchemaRegistry({ host: url, auth: { username: 'bob', password: 'bob-secret' } });
+    const { id } = await client.register({ type: SchemaType.AVRO, schema }, { subject: 'authed' });
+    expect(await client.decode(await client.encode(id, { a: 'x' }))).toEqual({ a: 'x' });
   });
 
   it('leaves the health probes open', async () => {

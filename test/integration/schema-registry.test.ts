@@ -158,6 +158,33 @@ describe('schema registry', () => {
     expect((await call('/schemas/ids/1')).status).toBe(404);
   });
 
+  it('resolves references to other subjects and guards referenced versions', async () => {
+    const address = { type: 'record', name: 'Address', namespace: 'creek.ref', fields: [{ name: 'city', type: 'string' }] };
+    const person = { type: 'record', name: 'Person', namespace: 'creek.ref', fields: [{ name: 'home', type: 'creek.ref.Address' }] };
+    const { id: addressId } = JSON.parse((await call('/subjects/address/versions', 'POST', { schema: JSON.stringify(address) })).body);
+    // Without the reference the type name is unknown.
+    expect(JSON.parse((await call('/subjects/person/versions', 'POST', { schema: JSON.stringify(person) })).body).error_code).toBe(42201);
+    const references = [{ name: 'creek.ref.Address', subject: 'address', version: 1 }];
+    const res = await call('/subjects/person/versions', 'POST', { schema: JSON.stringify(person), references });
+    expect(res.status).toBe(200);
+    const { id: personId } = JSON.parse(res.body);
+    expect(JSON.parse((await call(`/schemas/ids/${personId}`)).body)).toEqual({ references, schema: JSON.stringify(person) });
+    expect(JSON.parse((await call('/subjects/address/versions/1/referencedby')).body)).toEqual([personId]);
+    const refused = await call('/subjects/address/versions/1', 'DELETE');
+    expect([refused.status, JSON.parse(refused.body).error_code]).toEqual([422, 42206]);
+    expect(addressId).not.toBe(personId);
+  });
+
+  it('keeps given ids and versions in IMPORT mode', async () => {
+    expect((await call('/mode/imported', 'PUT', { mode: 'IMPORT' })).status).toBe(200);
+    const res = await call('/subjects/imported/versions', 'POST', { schema: '"long"', id: 500, version: 7 });
+    expect(JSON.parse(res.body)).toEqual({ id: 500 });
+    expect(JSON.parse((await call('/subjects/imported/versions/latest')).body)).toMatchObject({ version: 7, id: 500 });
+    await call('/mode/imported', 'DELETE');
+    const notImporting = await call('/subjects/other-import/versions', 'POST', { schema: '"long"', id: 501 });
+    expect([notImporting.status, JSON.parse(notImporting.body).error_code]).toEqual([422, 42205]);
+  });
+
   it('refuses writes in READONLY mode', async () => {
     expect(JSON.parse((await call('/mode')).body)).toEqual({ mode: 'READWRITE' });
     await call('/mode/frozen', 'PUT', { mode: 'READONLY' });
