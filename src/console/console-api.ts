@@ -1,13 +1,12 @@
 // The read-only JSON the web console shows: topics with their partitions' offsets and sizes,
 // records of one partition from an offset (keys, values and headers as text when they are UTF-8,
 // else base64, never interpreted), and consumer groups with their lag per partition.
-import { decodeBatch, isControl, splitBatches } from '../../protocol/records/index.js';
 import type { Broker } from '../broker.js';
 import { HttpError, jsonResponse, type Router } from '../http/router.js';
+import { logRecords } from '../log/log-records.js';
 import { groupOffsets } from '../metrics/group-offsets.js';
 
 const MAX_RECORDS = 200;
-const READ_BYTES = 1 << 20;
 
 export interface ShownBytes {
   /** The bytes as UTF-8 text, or base64 when they are not valid UTF-8. */
@@ -53,26 +52,9 @@ export function addConsoleApiRoutes(router: Router, broker: Broker): void {
     const limit = Math.min(MAX_RECORDS, Math.max(1, intParam(req.query.get('limit'), 50, 'limit')));
     const from = Math.min(Math.max(intParam(req.query.get('offset'), log.logStartOffset, 'offset'), log.logStartOffset), log.highWatermark);
     const records: unknown[] = [];
-    let offset = from;
-    while (records.length < limit && offset < log.highWatermark) {
-      const { chunks } = await log.read(offset, READ_BYTES, { maxOffset: log.highWatermark });
-      if (chunks.length === 0) break;
-      for (const batch of chunks.flatMap((c) => splitBatches(c))) {
-        const { header, records: batchRecords } = decodeBatch(batch);
-        offset = header.baseOffset + header.lastOffsetDelta + 1;
-        if (isControl(header.attributes)) continue;
-        for (const r of batchRecords) {
-          const at = header.baseOffset + r.offsetDelta;
-          if (at < from || records.length >= limit) continue;
-          records.push({
-            offset: at,
-            timestamp: header.baseTimestamp + r.timestampDelta,
-            key: shownBytes(r.key),
-            value: shownBytes(r.value),
-            headers: r.headers.map((h) => ({ key: h.key, value: shownBytes(h.value) })),
-          });
-        }
-      }
+    for await (const r of logRecords(log, from)) {
+      records.push({ offset: r.offset, timestamp: r.timestamp, key: shownBytes(r.key), value: shownBytes(r.value), headers: r.headers.map((h) => ({ key: h.key, value: shownBytes(h.value) })) });
+      if (records.length >= limit) break;
     }
     return jsonResponse(200, { topic: topic.name, partition, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, records });
   });

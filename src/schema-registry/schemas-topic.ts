@@ -3,13 +3,13 @@
 // a broker whose registry is never used has no such topic) and read back in full at start-up.
 // Records not in the registry's format are skipped with a warning.
 import type { Logger } from 'pino';
-import { decodeBatch, encodeBatch, isControl, splitBatches } from '../../protocol/records/index.js';
+import { encodeBatch } from '../../protocol/records/index.js';
+import { logRecords } from '../log/log-records.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { decodeStoreRecord, encodeStoreRecord, type StoreRecord } from './schema-store.js';
 
 export const SCHEMAS_TOPIC = '_schemas';
 const PARTITION = 0;
-const READ_BYTES = 4 << 20;
 
 export class SchemasTopic {
   constructor(
@@ -31,32 +31,22 @@ export class SchemasTopic {
   async replay(visit: (record: StoreRecord) => void): Promise<number> {
     const partition = this.topics.get(SCHEMAS_TOPIC)?.partitions[PARTITION];
     if (partition === undefined) return 0;
-    let offset = partition.logStartOffset;
     let count = 0;
-    const end = partition.highWatermark;
-    while (offset < end) {
-      const { chunks } = await partition.read(offset, READ_BYTES, { maxOffset: end });
-      if (chunks.length === 0) break;
-      for (const batch of chunks.flatMap((c) => splitBatches(c))) {
-        const { header, records } = decodeBatch(batch);
-        offset = header.baseOffset + header.lastOffsetDelta + 1;
-        if (isControl(header.attributes)) continue;
-        for (const r of records) {
-          let record: StoreRecord | undefined;
-          try {
-            record = decodeStoreRecord(r.key && Buffer.from(r.key), r.value && Buffer.from(r.value));
-          } catch {
-            record = undefined;
-          }
-          if (record === undefined) {
-            this.log.warn({ offset: header.baseOffset + r.offsetDelta }, `skipping a record of ${SCHEMAS_TOPIC} that is not a schema registry record`);
-            continue;
-          }
-          visit(record);
-          count++;
-        }
+    for await (const r of logRecords(partition, partition.logStartOffset)) {
+      let record: StoreRecord | undefined;
+      try {
+        record = decodeStoreRecord(r.key, r.value);
+      } catch {
+        record = undefined;
       }
+      if (record === undefined) {
+        this.log.warn({ offset: r.offset }, `skipping a record of ${SCHEMAS_TOPIC} that is not a schema registry record`);
+        continue;
+      }
+      visit(record);
+      count++;
     }
     return count;
   }
+
 }
