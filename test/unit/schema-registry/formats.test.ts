@@ -72,6 +72,16 @@ describe('JSON Schema', () => {
     expect(canRead(jsonSchemaFormat, withRef('number'), withRef('integer'))).toBe(true);
     expect(canRead(jsonSchemaFormat, withRef('integer'), withRef('number'))).toBe(false);
   });
+  it('resolves $ref to referenced schemas by their reference name', () => {
+    const address = (t: string) => JSON.stringify({ type: 'object', properties: { zip: { type: t } }, additionalProperties: false });
+    const person = JSON.stringify({ type: 'object', properties: { home: { $ref: 'address.json' } }, additionalProperties: false });
+    expect(() => jsonSchemaFormat.parse(person, [])).toThrow(InvalidSchemaError);
+    const reader = jsonSchemaFormat.parse(person, [{ name: 'address.json', schema: address('number') }]);
+    const writer = jsonSchemaFormat.parse(person, [{ name: 'address.json', schema: address('integer') }]);
+    expect(reader.readIncompatibilities(writer)).toEqual([]);
+    expect(writer.readIncompatibilities(reader)).not.toEqual([]);
+  });
+
   it('refuses schemas that are not valid JSON Schema', () => {
     expect(() => jsonSchemaFormat.parse('{"type":"strin"}', [])).toThrow(InvalidSchemaError);
     expect(() => jsonSchemaFormat.parse('{"minimum":"zero"}', [])).toThrow(InvalidSchemaError);
