@@ -16,6 +16,9 @@ import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
 import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
+import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
+import { startHttpService } from './http/http-service.js';
+import type { HttpListener } from './http/http-listener.js';
 
 export interface AdvertisedAddress {
   host: string;
@@ -30,6 +33,8 @@ export interface AbortedTransaction {
 export class Broker {
   readonly apis = new ApiRegistry(handlers);
   readonly fetchSessions = new FetchSessionCache();
+  /** Prometheus counters moved by the request path, and gauges read from the engines at scrape time. */
+  readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));
   readonly nodeId: number;
   readonly clusterId: string;
   /** Per listener name, the address given to clients that came in on it; bound ports fill in port 0. */
@@ -103,6 +108,8 @@ export interface RunningBroker {
   readonly port: number;
   /** Every client listener, in configured order (the first is the one above). */
   readonly listeners: readonly RunningListener[];
+  /** The HTTP listener (console, /metrics, schema registry) when creek.http.port is set. */
+  readonly http: HttpListener | undefined;
   readonly broker: Broker;
   stop(): Promise<void>;
 }
@@ -147,6 +154,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
   const running: RunningListener[] = [];
+  let http: HttpListener | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
       const { endpoint } = config.listeners[i]!;
@@ -155,6 +163,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
       const advertised = broker.advertised(endpoint.name);
       running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
     }
+    if (config.http !== undefined) http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();
@@ -175,10 +184,12 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     host: first.host,
     port: first.port,
     listeners: running,
+    http,
     broker,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
+        await http?.close();
         await broker.cleaner.stop();
         // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
         await broker.groups.close();

@@ -101,6 +101,7 @@ async function produceToPartition(
       if (recordErrors.length > 0) return { ...failed(pd.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors };
     }
     const result = await ctx.broker.appendRecords(topic, pd.index, ownedBytes(records), header, transactionalId);
+    ctx.broker.metrics.produced(topic.name, records.length, header.recordCount);
     return {
       index: pd.index,
       errorCode: ErrorCode.NONE,
@@ -112,6 +113,7 @@ async function produceToPartition(
     };
   } catch (err) {
     const code = errorCodeOf(err);
+    ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
     return failed(pd.index, code, errorMessageOf(err));

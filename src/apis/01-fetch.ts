@@ -74,6 +74,7 @@ export default defineApi({
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
     if (session) remember(session, answered);
+    for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.out.errorCode !== ErrorCode.NONE);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

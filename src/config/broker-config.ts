@@ -75,10 +75,24 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   producerIdExpirationMs: number;
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** The HTTP listener (console, metrics, schema registry), when one is configured. */
+  http?: HttpListenerConfig;
   /** Every explicitly set key (STATIC_BROKER_CONFIG for DescribeConfigs), unknown ones included. */
   staticProps: ReadonlyMap<string, string>;
   warnings: readonly string[];
 }
+
+export interface HttpListenerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** False when the port is the creek command's default: a busy port then only warns. */
+  required: boolean;
+}
+
+/** The creek command's HTTP port when none is configured. */
+export const CLI_HTTP_PORT_DEFAULT = '8080';
+const CLI_DEFAULT_ORIGIN = 'creek command default';
 
 /** Options of the embedded broker: the CLI flags, typed, plus any Kafka keys. */
 export interface BrokerOptions {
@@ -91,6 +105,8 @@ export interface BrokerOptions {
   nodeId?: number;
   logLevel?: LogLevel;
   clusterId?: string;
+  /** Serve HTTP (console, /metrics, schema registry) on this port; 0 picks a free one. Off unless given. */
+  httpPort?: number;
   /** Kafka config keys, as in server.properties. */
   properties?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -107,7 +123,7 @@ export interface LoadBrokerConfigInput {
 export function loadBrokerConfig({ argv, env, file }: LoadBrokerConfigInput): BrokerConfig {
   const args = parseBrokerArgs(argv);
   const path = args.configFile ?? file;
-  const layers: ConfigLayer[] = [];
+  const layers: ConfigLayer[] = [new Map([['creek.http.port', { value: CLI_HTTP_PORT_DEFAULT, origin: CLI_DEFAULT_ORIGIN }]])];
   if (path !== undefined) {
     let text: string;
     try {
@@ -138,6 +154,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   set('memory', options.memory);
   set('nodeId', str(options.nodeId));
   set('logLevel', options.logLevel);
+  set('httpPort', str(options.httpPort));
   return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
 }
 
@@ -223,6 +240,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
     producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    ...httpListener(merged, num, str),
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
@@ -242,6 +260,12 @@ function checkConnectionLimits(num: (key: string) => number, text: (key: string)
   }
 }
 
+function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {
+  const port = merged.get('creek.http.port');
+  if (port === undefined || num('creek.http.port') < 0) return {};
+  return { http: { host: str('creek.http.host'), port: num('creek.http.port'), required: port.origin !== CLI_DEFAULT_ORIGIN } };
+}
+
 function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined, problems: string[]): number {
   if (nodeId !== undefined && brokerId !== undefined && nodeId !== brokerId) {
     problems.push(`broker.id (${brokerId}) and node.id (${nodeId}) must be equal when both are set`);
@@ -258,6 +282,7 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
   set('creek.log.level', flags.logLevel, '--log-level');
+  set('creek.http.port', flags.httpPort, '--http-port');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

@@ -261,6 +261,7 @@ export class Connection {
       connection: this.info,
       log: this.log,
     };
+    const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     try {
       const response = await handler.handle(decoded.body as never, ctx);
       if (response === NO_RESPONSE || this.closed) return;
@@ -274,6 +275,8 @@ export class Connection {
       // response shape to fill we close this connection, and the client retries on a new one.
       this.warnings.warn(this.log, { err, apiKey, apiVersion }, 'request handler failed; closing connection', 'error');
       this.socket.destroy();
+    } finally {
+      requestDone();
     }
   }
 
