@@ -34,7 +34,7 @@ export default defineApi({
           td.partitionData.map((pd) =>
             topicError !== ErrorCode.NONE
               ? failed(pd.index, topicError, null)
-              : produceToPartition(ctx, topic, pd, req.transactionalId),
+              : produceToPartition(ctx, topic, pd, req),
           ),
         );
         return { name: td.name, partitionResponses };
@@ -76,10 +76,9 @@ async function produceToPartition(
   ctx: RequestContext,
   topic: Topic | undefined,
   pd: PartitionIn,
-  transactionalId: string | null,
+  req: { acks: number; timeoutMs: number; transactionalId: string | null },
 ): Promise<PartitionOut> {
-  const log = topic?.partitions[pd.index];
-  if (!topic || !log) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (!topic || !ctx.broker.replicas.getPartition(topic, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
   try {
     const records = pd.records;
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no records');
@@ -100,7 +99,11 @@ async function produceToPartition(
       const recordErrors = keylessRecordErrors(records, `${topic.name}-${pd.index}`);
       if (recordErrors.length > 0) return { ...failed(pd.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors };
     }
-    const result = await ctx.broker.appendRecords(topic, pd.index, ownedBytes(records), header, transactionalId);
+    const { replicas, txn } = ctx.broker;
+    const bytes = ownedBytes(records);
+    const options = { requiredAcks: req.acks, timeoutMs: req.timeoutMs };
+    // Producer-state and transaction checks come between the ISR check and the leader append.
+    const result = await replicas.appendRecords(topic, pd.index, options, (partition) => txn.append(partition, bytes, header, req.transactionalId));
     return {
       index: pd.index,
       errorCode: ErrorCode.NONE,

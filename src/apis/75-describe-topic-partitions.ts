@@ -14,7 +14,6 @@ import { ALL_TOPIC_OPS } from './03-metadata.js';
 import { defineApi } from './api.js';
 
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
-const LEADER_EPOCH = 0;
 
 function unknown(name: string, errorCode: number): TopicOut {
   return { errorCode, name, topicId: ZERO_UUID, isInternal: isInternalTopic(name), partitions: [], topicAuthorizedOperations: ALL_TOPIC_OPS };
@@ -63,16 +62,17 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
+        const state = broker.cluster.partitionState(name, p);
         partitions.push({
-          errorCode: ErrorCode.NONE,
+          errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
           partitionIndex: p,
-          leaderId: broker.nodeId,
-          leaderEpoch: LEADER_EPOCH,
-          replicaNodes: [broker.nodeId],
-          isrNodes: [broker.nodeId],
+          leaderId: state?.leaderId ?? -1,
+          leaderEpoch: state?.leaderEpoch ?? -1,
+          replicaNodes: [...(state?.replicas ?? [])],
+          isrNodes: [...(state?.isr ?? [])],
           eligibleLeaderReplicas: [],
           lastKnownElr: [],
-          offlineReplicas: [],
+          offlineReplicas: [...(state?.offlineReplicas ?? [])],
         });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ALL_TOPIC_OPS });

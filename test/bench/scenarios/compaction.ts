@@ -23,6 +23,7 @@ import { sleep } from '../lib/stats.js';
 import { makeBatch } from '../lib/workload.js';
 import { createTopics } from './produce.js';
 import { KIB, MIB, sizeLabel, type BenchContext } from './context.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const { ConfigResourceTypes, Kafka, logLevel } = kafkajs; // CommonJS: its enums are not named exports
 const TOPIC = 'table';
@@ -44,7 +45,7 @@ async function writeData(dataDir: string, bytes: number, segmentBytes: number): 
   const keys = Math.floor((batches * BATCH_RECORDS) / WRITES_PER_KEY);
   for (let b = 0; b < batches; b++) {
     const records = Array.from({ length: BATCH_RECORDS }, (_, r) => ({ key: Buffer.from(`key-${(b * BATCH_RECORDS + r) % keys}`), value }));
-    await log.append(encodeBatch({ records }), { leaderEpoch: 0 });
+    await appendCommitted(log, encodeBatch({ records }), { leaderEpoch: 0 });
   }
   await log.close();
   await storage.close();

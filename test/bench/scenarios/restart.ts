@@ -20,6 +20,7 @@ import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { freePort, ROOT, ServerProcess, tempDir } from '../lib/processes.js';
 import { sleep } from '../lib/stats.js';
 import { MIB, sizeLabel, type BenchContext } from './context.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const PARTITIONS = 20;
 const BATCH_RECORDS = 16;
@@ -43,7 +44,7 @@ async function writeData(dataDir: string, bytes: number): Promise<void> {
         const copy = Buffer.from(batch);
         copy.writeInt32BE((i * BATCH_RECORDS) % 0x7fffffff, BASE_SEQUENCE_AT);
         rewriteCrc(copy);
-        await log.append(copy, { leaderEpoch: 0, crcVerified: true });
+        await appendCommitted(log, copy, { leaderEpoch: 0, crcVerified: true });
       }
       await log.close();
     }),

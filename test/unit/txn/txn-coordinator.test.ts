@@ -10,6 +10,8 @@ import { ProducerIdManager } from '../../../src/txn/producer-ids.js';
 import { TxnCoordinator, type ProducerIdAndEpoch } from '../../../src/txn/txn-coordinator.js';
 import { TxnState } from '../../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../../src/txn/txn-state-log.js';
+import { SingleNodeCluster } from '../../../src/cluster/single-node-cluster.js';
+import { ReplicaManager } from '../../../src/replica/replica-manager.js';
 
 const log = pino({ level: 'silent' });
 
@@ -22,7 +24,9 @@ interface Harness {
 
 async function harness(): Promise<Harness> {
   const topics = await TopicRegistry.open(resolveBrokerConfig({ memory: true }), log);
-  const stateLog = new TxnStateLog(topics, 5, 1 << 20, log);
+  const cluster = new SingleNodeCluster(0, () => topics.clusterId, [], { partitionCount: (t) => topics.get(t)?.partitions.length });
+  const replicas = new ReplicaManager({ localId: 0, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
+  const stateLog = new TxnStateLog(topics, replicas, 5, 1 << 20, log);
   const producerIds = ProducerIdManager.open(null);
   const markers: Harness['markers'] = [];
   const failMarkers = { value: false };
