@@ -12,7 +12,7 @@ import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { describeTopicConfigs } from '../config/describe-configs.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure, type Failure } from '../admin/failure.js';
-import { checkReplicaAssignment, unreachableReplicationFactor } from '../admin/replica-assignment.js';
+import { checkReplicaAssignment, checkReplicationFactor } from '../admin/replica-assignment.js';
 import type { Broker } from '../broker.js';
 import { defineApi } from './api.js';
 
@@ -34,7 +34,7 @@ function partitionCount(broker: Broker, t: TopicIn): number {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
       }
       seen.add(a.partitionIndex);
-      checkReplicaAssignment(a.brokerIds, broker.nodeId, replicationFactor);
+      checkReplicaAssignment(a.brokerIds, broker.cluster.brokerIds(), replicationFactor);
       replicationFactor = a.brokerIds.length;
     }
     for (let p = 0; p < seen.size; p++) {
@@ -49,7 +49,7 @@ function partitionCount(broker: Broker, t: TopicIn): number {
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
   }
   const replicationFactor = t.replicationFactor === DEFAULT ? broker.config.defaultReplicationFactor : t.replicationFactor;
-  if (replicationFactor !== 1) throw unreachableReplicationFactor(replicationFactor);
+  checkReplicationFactor(replicationFactor, broker.cluster.brokerIds().length);
   return t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions;
 }
 

@@ -27,7 +27,7 @@ async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: bool
         `Attempted to add ${additional} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
       );
     }
-    for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, broker.nodeId, 1);
+    for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, broker.cluster.brokerIds(), 1);
   }
   await broker.topics.addPartitions(topic, t.count, validateOnly);
 }
