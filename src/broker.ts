@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions, type ClientListener } from './config/broker-config.js';
 import { ApiRegistry } from './apis/registry.js';
 import { handlers } from './apis/index.js';
+import type { BrokerServices } from './apis/api.js';
 import { Listener } from './server/listener.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { TopicRegistry } from './topics/topic-registry.js';
@@ -15,8 +16,9 @@ import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
 import { ReplicaManager } from './replica/replica-manager.js';
+import { openMetadataStore } from './metadata/open-metadata-store.js';
 
-export class Broker {
+export class Broker implements BrokerServices {
   readonly apis = new ApiRegistry(handlers);
   readonly fetchSessions = new FetchSessionCache();
   readonly nodeId: number;
@@ -101,17 +103,18 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
 export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
   const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
   const started = Date.now();
-  const topics = await TopicRegistry.open(config, log);
+  const metadata = openMetadataStore(config.storage === 'memory' ? null : config.logDir, log);
+  const topics = await TopicRegistry.open(config, metadata, log);
   const broker = new Broker(config, topics, log);
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
   // restart, whose markers settle those pending offsets.
-  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, log: log.child({ component: 'txn' }) });
+  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, metadata, log: log.child({ component: 'txn' }) });
   broker.txn = txn;
   broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
-  broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
+  broker.scramCredentials = ScramCredentialStore.open(metadata);
   const connectionOptions = { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs };
   const serverLog = log.child({ component: 'server' });
   const connectionIds = { next: 1 };

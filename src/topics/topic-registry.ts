@@ -1,7 +1,7 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
-// creating, deleting, growing and reconfiguring them. Topic metadata and partition logs live in a
-// LogStorage backend (files or memory); on disk the broker also keeps <dataDir>/meta.properties
-// (cluster and node id, as Kafka does) and <dataDir>/broker-configs.json (dynamic broker configs).
+// creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
+// in the metadata store (src/metadata/), partition logs in a LogStorage backend (files or memory);
+// on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
+import { CLUSTER_KEY, type MetadataStore } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 
 export interface Topic {
@@ -79,24 +80,25 @@ export class TopicRegistry {
   private constructor(
     private readonly brokerConfig: BrokerConfig,
     private readonly storage: LogStorage,
-    private readonly dataDir: string | null,
+    private readonly metadata: MetadataStore,
     private readonly log: Logger,
   ) {
     this.clusterId = brokerConfig.clusterId;
     this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: new Map(), dynamicBroker: new Map() };
   }
 
-  static async open(config: BrokerConfig, log: Logger): Promise<TopicRegistry> {
+  static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
     const storage = dataDir ? new FileStorage(dataDir, topicsLog) : new MemoryStorage(topicsLog);
-    const registry = new TopicRegistry(config, storage, dataDir, topicsLog);
-    if (dataDir) await registry.loadBrokerState(dataDir);
+    const registry = new TopicRegistry(config, storage, metadata, topicsLog);
+    if (dataDir) await registry.loadNodeIdentity(dataDir);
+    registry.loadBrokerConfigs();
     await registry.loadTopics();
     return registry;
   }
 
-  private async loadBrokerState(dataDir: string): Promise<void> {
+  private async loadNodeIdentity(dataDir: string): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     const metaPath = join(dataDir, 'meta.properties');
     const meta = readIfExists(metaPath);
@@ -110,16 +112,19 @@ export class TopicRegistry {
     } else {
       await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
     }
-    const dynamic = readIfExists(join(dataDir, 'broker-configs.json'));
-    if (dynamic) {
-      const parsed = JSON.parse(dynamic.toString('utf8')) as { default: Record<string, string>; broker: Record<string, string> };
-      for (const [k, v] of Object.entries(parsed.default)) this.layers.dynamicDefault.set(k, v);
-      for (const [k, v] of Object.entries(parsed.broker)) this.layers.dynamicBroker.set(k, v);
-    }
+  }
+
+  private loadBrokerConfigs(): void {
+    const dynamic = this.metadata.get('brokerConfigs', CLUSTER_KEY)?.value;
+    if (dynamic === undefined) return;
+    for (const [k, v] of Object.entries(dynamic.default)) this.layers.dynamicDefault.set(k, v);
+    for (const [k, v] of Object.entries(dynamic.broker)) this.layers.dynamicBroker.set(k, v);
   }
 
   private async loadTopics(): Promise<void> {
-    for (const t of await this.storage.loadTopics()) {
+    const stored = [...this.metadata.list('topic').values()].map((v) => v.value);
+    await this.storage.open(stored);
+    for (const t of stored) {
       const overrides = new Map(Object.entries(t.configs));
       const config = topicLogConfig(overrides, this.layers);
       const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
@@ -140,14 +145,13 @@ export class TopicRegistry {
     this.byId.set(t.id, t);
   }
 
-  private save(t: Topic): Promise<void> {
-    return this.storage.saveTopic({ name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) });
+  private async save(t: Topic): Promise<void> {
+    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) });
   }
 
   private async persistBrokerConfigs(): Promise<void> {
-    if (!this.dataDir) return;
     const out = { default: Object.fromEntries(this.layers.dynamicDefault), broker: Object.fromEntries(this.layers.dynamicBroker) };
-    await writeFileAtomic(join(this.dataDir, 'broker-configs.json'), JSON.stringify(out, null, 1));
+    await this.metadata.put('brokerConfigs', CLUSTER_KEY, out);
   }
 
   list(): Topic[] {
@@ -219,7 +223,7 @@ export class TopicRegistry {
     this.byName.delete(name);
     this.byId.delete(topic.id);
     await Promise.all(topic.partitions.map((p) => p.close()));
-    await this.storage.removeTopic({ name, topicId: topic.id, partitions: topic.partitions.length, configs: {} });
+    await this.storage.removeTopic({ name, partitions: topic.partitions.length }, () => this.metadata.delete('topic', name));
     this.log.info({ topic: name }, 'deleted topic');
     return topic;
   }

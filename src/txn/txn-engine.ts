@@ -16,6 +16,7 @@ import { KafkaError } from '../kafka-error.js';
 import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
@@ -39,6 +40,8 @@ export interface TxnEngineOptions {
   topics: TopicRegistry;
   /** Every append goes through the partition layer. */
   replicas: ReplicaManager;
+  /** Where producer-id blocks are taken. */
+  metadata: MetadataStore;
   log: Logger;
 }
 
@@ -93,10 +96,9 @@ export class TxnEngine {
    */
   async startCoordinator(offsets: TxnOffsetSink): Promise<void> {
     this.offsetSink = offsets;
-    const dataDir = this.o.config.storage === 'memory' ? null : this.o.config.logDir;
     this.coordinatorRef = await TxnCoordinator.open({
       stateLog: new TxnStateLog(this.o.topics, this.o.replicas, this.settings.stateLogPartitions, this.settings.stateLogSegmentBytes, this.o.log),
-      producerIds: ProducerIdManager.open(dataDir),
+      producerIds: ProducerIdManager.open(this.o.metadata),
       writeMarkers: (producer, commit, partitions) => this.writeMarkers(producer, commit, partitions),
       transactionMaxTimeoutMs: this.settings.transactionMaxTimeoutMs,
       transactionalIdExpirationMs: this.settings.transactionalIdExpirationMs,

@@ -11,6 +11,7 @@ import { TxnCoordinator, type ProducerIdAndEpoch } from '../../../src/txn/txn-co
 import { TxnState } from '../../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../../src/txn/txn-state-log.js';
 import { SingleNodeCluster } from '../../../src/cluster/single-node-cluster.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
 import { ReplicaManager } from '../../../src/replica/replica-manager.js';
 
 const log = pino({ level: 'silent' });
@@ -23,11 +24,12 @@ interface Harness {
 }
 
 async function harness(): Promise<Harness> {
-  const topics = await TopicRegistry.open(resolveBrokerConfig({ memory: true }), log);
+  const metadata = new MemoryMetadataStore();
+  const topics = await TopicRegistry.open(resolveBrokerConfig({ memory: true }), metadata, log);
   const cluster = new SingleNodeCluster(0, () => topics.clusterId, [], { partitionCount: (t) => topics.get(t)?.partitions.length });
   const replicas = new ReplicaManager({ localId: 0, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
   const stateLog = new TxnStateLog(topics, replicas, 5, 1 << 20, log);
-  const producerIds = ProducerIdManager.open(null);
+  const producerIds = ProducerIdManager.open(metadata);
   const markers: Harness['markers'] = [];
   const failMarkers = { value: false };
   const open = () =>
