@@ -10,9 +10,8 @@ import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchable
 import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { Broker } from '../broker.js';
 import { NO_LEADER_EPOCH } from '../replica/partition.js';
-import { defineApi } from './api.js';
+import { defineApi, type BrokerServices } from './api.js';
 
 const READ_COMMITTED = 1;
 
@@ -91,7 +90,7 @@ type Resolved = { session: FetchSession | null; incremental: boolean; targets: T
 
 /** Applies KIP-227's session rules to find the partitions this request fetches. */
 function resolveSession(
-  broker: Broker,
+  broker: BrokerServices,
   version: number,
   sessionId: number,
   epoch: number,
@@ -150,7 +149,7 @@ interface Result {
   bytes: number;
 }
 
-async function readAll(broker: Broker, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
+async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
@@ -161,7 +160,7 @@ async function readAll(broker: Broker, targets: Target[], maxBytes: number, read
   return results;
 }
 
-async function readOne(broker: Broker, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
+async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -210,7 +209,7 @@ function isEnough(results: Result[], minBytes: number): boolean {
   return bytes >= Math.max(1, minBytes);
 }
 
-function waitForAppend(broker: Broker, targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
+function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
     const done = (): void => {

@@ -13,13 +13,12 @@ import { describeTopicConfigs } from '../config/describe-configs.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure, type Failure } from '../admin/failure.js';
 import { checkReplicaAssignment, checkReplicationFactor } from '../admin/replica-assignment.js';
-import type { Broker } from '../broker.js';
-import { defineApi } from './api.js';
+import { defineApi, type BrokerServices } from './api.js';
 
 const DEFAULT = -1;
 
 /** The partition count a request asks for, or Kafka's refusal of its layout. */
-function partitionCount(broker: Broker, t: TopicIn): number {
+function partitionCount(broker: BrokerServices, t: TopicIn): number {
   if (t.assignments.length > 0) {
     if (t.replicationFactor !== DEFAULT) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');

@@ -9,11 +9,10 @@ import type {
 import { KafkaError } from '../kafka-error.js';
 import { failure } from '../admin/failure.js';
 import { checkReplicaAssignment } from '../admin/replica-assignment.js';
-import type { Broker } from '../broker.js';
 import type { Topic } from '../topics/topic-registry.js';
-import { defineApi } from './api.js';
+import { defineApi, type BrokerServices } from './api.js';
 
-async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
+async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
   const current = topic.partitions.length;
   if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
   if (t.count < current) {
