@@ -8,7 +8,7 @@ import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../pr
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { ClusterView } from '../cluster/cluster-view.js';
+import { describePartition, type ClusterView } from '../cluster/cluster-view.js';
 import { defineApi } from './api.js';
 
 /** Kafka's "authorized operations not requested" sentinel. */
@@ -28,19 +28,7 @@ function describeTopic(cluster: ClusterView, t: Topic, includeOps: boolean): Top
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
-    partitions: t.partitions.map((_, index) => {
-      const state = cluster.partitionState(t.name, index);
-      return {
-        // Kafka: LEADER_NOT_AVAILABLE while a partition has no leader.
-        errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-        partitionIndex: index,
-        leaderId: state?.leaderId ?? -1,
-        leaderEpoch: state?.leaderEpoch ?? -1,
-        replicaNodes: [...(state?.replicas ?? [])],
-        isrNodes: [...(state?.isr ?? [])],
-        offlineReplicas: [...(state?.offlineReplicas ?? [])],
-      };
-    }),
+    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index) })),
     topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPS : OPS_OMITTED,
   };
 }

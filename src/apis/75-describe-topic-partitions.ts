@@ -10,6 +10,7 @@ import type {
 } from '../../protocol/schema/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { invalidTopicNameReason, isInternalTopic } from '../topics/topic-names.js';
+import { describePartition } from '../cluster/cluster-view.js';
 import { ALL_TOPIC_OPS } from './03-metadata.js';
 import { defineApi } from './api.js';
 
@@ -62,18 +63,7 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
-        const state = broker.cluster.partitionState(name, p);
-        partitions.push({
-          errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-          partitionIndex: p,
-          leaderId: state?.leaderId ?? -1,
-          leaderEpoch: state?.leaderEpoch ?? -1,
-          replicaNodes: [...(state?.replicas ?? [])],
-          isrNodes: [...(state?.isr ?? [])],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [...(state?.offlineReplicas ?? [])],
-        });
+        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p), eligibleLeaderReplicas: [], lastKnownElr: [] });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ALL_TOPIC_OPS });
       if (end < topic.partitions.length) {

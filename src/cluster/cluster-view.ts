@@ -2,6 +2,7 @@
 // partition with which replicas and ISR, which broker coordinates a group or a transactional id,
 // and which is the controller. Handlers ask it instead of assuming "this node"; the partition
 // layer (src/replica/) takes each partition's initial state from it.
+import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionState } from '../replica/partition.js';
 
 export interface BrokerNode {
@@ -34,4 +35,27 @@ export interface ClusterView {
   coordinatorFor(type: CoordinatorType, key: string): number;
   /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
   brokerIds(): number[];
+}
+
+/** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */
+export interface PartitionDescription {
+  errorCode: number;
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  offlineReplicas: number[];
+}
+
+/** Kafka answers LEADER_NOT_AVAILABLE (leader -1) for a partition without a leader. */
+export function describePartition(cluster: ClusterView, topic: string, partition: number): PartitionDescription {
+  const state = cluster.partitionState(topic, partition);
+  return {
+    errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    leaderId: state?.leaderId ?? -1,
+    leaderEpoch: state?.leaderEpoch ?? -1,
+    replicaNodes: [...(state?.replicas ?? [])],
+    isrNodes: [...(state?.isr ?? [])],
+    offlineReplicas: [...(state?.offlineReplicas ?? [])],
+  };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { baseOffsets, makeBatch, splitBatches } from './batches.js';
 import { appendCommitted } from '../../helpers/append-committed.js';
+import { errorCodeOf } from '../../helpers/error-code.js';
 
 export type LogFactory = (config: LogConfig) => Promise<PartitionLog>;
 
@@ -13,15 +14,6 @@ const meta = { leaderEpoch: 0 };
 
 async function appendMany(log: PartitionLog, count: number, spec: Parameters<typeof makeBatch>[0] = {}): Promise<void> {
   for (let i = 0; i < count; i++) await appendCommitted(log, makeBatch({ fill: i % 256, ...spec }), meta);
-}
-
-async function errorCodeOf(work: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (err) {
-    return (err as { errorCode?: number }).errorCode;
-  }
 }
 
 export function partitionLogSuite(name: string, factory: LogFactory): void {

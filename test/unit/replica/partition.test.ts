@@ -6,6 +6,7 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import { readBatchHeader } from '../../../protocol/records/batch-header.js';
 import { MemoryLog } from '../../../src/log/memory-log.js';
 import { Partition, type IsrChange, type PartitionState } from '../../../src/replica/partition.js';
+import { errorCodeOf } from '../../helpers/error-code.js';
 import { makeBatch, splitBatches } from '../log/batches.js';
 
 const LAG_MS = 10_000;
@@ -36,15 +37,6 @@ function setup(localId: number, state: PartitionState): Setup {
 }
 
 const leaderOf3 = (isr: number[] = [1, 2, 3], leaderEpoch = 0): PartitionState => ({ leaderId: 1, leaderEpoch, replicas: [1, 2, 3], isr });
-
-async function errorOf(work: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (err) {
-    return (err as { errorCode?: number }).errorCode;
-  }
-}
 
 /** Settles after pending promise callbacks, to see whether a waiter resolved. */
 const settled = async (p: Promise<unknown>): Promise<'resolved' | 'rejected' | 'pending'> => {
@@ -114,13 +106,13 @@ describe('Partition', () => {
   it('times out an acks=all append the ISR does not reach (REQUEST_TIMED_OUT)', async () => {
     const { partition } = setup(1, leaderOf3([1, 2]));
     const result = await partition.appendAsLeader(makeBatch(), { requiredAcks: -1 });
-    expect(await errorOf(partition.waitForCommit(result.lastOffset, 0))).toBe(ErrorCode.REQUEST_TIMED_OUT);
+    expect(await errorCodeOf(partition.waitForCommit(result.lastOffset, 0))).toBe(ErrorCode.REQUEST_TIMED_OUT);
   });
 
   it('refuses acks=all before appending when the ISR is smaller than min.insync.replicas (NOT_ENOUGH_REPLICAS)', async () => {
     const { partition, minIsr } = setup(1, leaderOf3([1]));
     minIsr.value = 2;
-    expect(await errorOf(partition.appendAsLeader(makeBatch(), { requiredAcks: -1 }))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(await errorCodeOf(partition.appendAsLeader(makeBatch(), { requiredAcks: -1 }))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(partition.logEndOffset).toBe(0);
     // acks=1 is not held to min.insync.replicas.
     await partition.appendAsLeader(makeBatch(), { requiredAcks: 1 });
@@ -137,7 +129,7 @@ describe('Partition', () => {
     expect(changes).toEqual([{ topic: 't', partition: 0, leaderEpoch: 0, isr: [1] }]);
     // The smaller ISR lets the high watermark reach the leader's log end, but below min.insync.replicas.
     expect(partition.highWatermark).toBe(2);
-    expect(await errorOf(commit)).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    expect(await errorCodeOf(commit)).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
   });
 
   it('shrinks the ISR by replica.lag.time.max.ms since a follower last caught up, and expands it once the follower reaches the high watermark', async () => {
@@ -174,9 +166,9 @@ describe('Partition', () => {
 
   it('fences requests by leader epoch: older FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH', async () => {
     const { partition } = setup(1, leaderOf3([1], 5));
-    expect(await errorOf(partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: 4 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
-    expect(await errorOf(partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: 6 }))).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
-    expect(await errorOf(partition.read(0, 100, { currentLeaderEpoch: 4 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await errorCodeOf(partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: 4 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await errorCodeOf(partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: 6 }))).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    expect(await errorCodeOf(partition.read(0, 100, { currentLeaderEpoch: 4 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
     await partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: 5 });
     await partition.appendAsLeader(makeBatch(), { currentLeaderEpoch: -1 });
     expect(partition.logEndOffset).toBe(2);
@@ -185,8 +177,8 @@ describe('Partition', () => {
   it('answers NOT_LEADER_OR_FOLLOWER to produce and consumer fetch on a follower', async () => {
     const { partition } = setup(2, leaderOf3());
     expect(partition.isLeader).toBe(false);
-    expect(await errorOf(partition.appendAsLeader(makeBatch()))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    expect(await errorOf(partition.read(0, 100))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(partition.appendAsLeader(makeBatch()))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(partition.read(0, 100))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
 
   it('replicates: a follower appends the leader batches as they are and follows its high watermark', async () => {
@@ -208,7 +200,7 @@ describe('Partition', () => {
     expect(stored.map((b) => [readBatchHeader(b).baseOffset, readBatchHeader(b).partitionLeaderEpoch])).toEqual([[0, 3], [2, 3]]);
     expect(follower.log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 5 });
     // A leader takes no replicated batches.
-    expect(await errorOf(leader.appendAsFollower(Buffer.concat(fetched.chunks)))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(leader.appendAsFollower(Buffer.concat(fetched.chunks)))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
 
   it('becomes leader in a new epoch (epoch starts at the log end) and becomes follower, failing waiting acks=all appends', async () => {
@@ -222,7 +214,7 @@ describe('Partition', () => {
     expect(partition.becomeFollower({ leaderId: 1, leaderEpoch: 0, replicas: [1, 2, 3], isr: [1] })).toBe(false);
     expect(partition.isLeader).toBe(true);
     expect(partition.becomeFollower({ leaderId: 3, leaderEpoch: 2, replicas: [1, 2, 3], isr: [3] })).toBe(true);
-    expect(await errorOf(commit)).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(commit)).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(partition).toMatchObject({ isLeader: false, leaderId: 3, leaderEpoch: 2 });
   });
 

@@ -9,6 +9,7 @@ import { MemoryLog } from '../../../src/log/memory-log.js';
 import type { IsrChange } from '../../../src/replica/partition.js';
 import { ReplicaManager } from '../../../src/replica/replica-manager.js';
 import type { Topic } from '../../../src/topics/topic-registry.js';
+import { errorCodeOf } from '../../helpers/error-code.js';
 import { makeBatch } from '../log/batches.js';
 
 const LOCAL = 1;
@@ -60,23 +61,14 @@ function setup(): { replicas: ReplicaManager; topics: Map<string, Topic>; change
   return { replicas, topics, changes, clock };
 }
 
-function errorOf(work: () => unknown): Promise<number | undefined> {
-  return Promise.resolve()
-    .then(work)
-    .then(
-      () => undefined,
-      (err: { errorCode?: number }) => err.errorCode,
-    );
-}
-
 describe('ReplicaManager', () => {
   it('finds partitions by topic name and id, with UNKNOWN_TOPIC_OR_PARTITION and UNKNOWN_TOPIC_ID otherwise', async () => {
     const { replicas } = setup();
     expect(replicas.partition('led', 1)).toMatchObject({ topic: 'led', index: 1, leaderEpoch: 0 });
     expect(replicas.partitionById('led-id', 0)).toBe(replicas.partition('led', 0));
-    expect(await errorOf(() => replicas.partition('led', 2))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(await errorOf(() => replicas.partition('nope', 0))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(await errorOf(() => replicas.partitionById('nope-id', 0))).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
+    expect(await errorCodeOf(() => replicas.partition('led', 2))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await errorCodeOf(() => replicas.partition('nope', 0))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await errorCodeOf(() => replicas.partitionById('nope-id', 0))).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
     expect([...replicas.partitions()].map((p) => `${p.topic}-${p.index}`)).toEqual(['led-0', 'led-1', 'followed-0']);
   });
 
@@ -84,11 +76,11 @@ describe('ReplicaManager', () => {
     const { replicas } = setup();
     const followed = replicas.partition('followed', 0);
     expect(followed).toMatchObject({ isLeader: false, leaderId: 2, leaderEpoch: 9 });
-    expect(await errorOf(() => replicas.leaderPartition(undefined, 0))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await errorCodeOf(() => replicas.leaderPartition(undefined, 0))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const led = replicas.partition('led', 0);
-    expect(await errorOf(() => led.checkLeaderEpoch(3))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
-    expect(await errorOf(() => led.checkLeaderEpoch(5))).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
-    expect(await errorOf(() => followed.checkLeaderEpoch(9))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(() => led.checkLeaderEpoch(3))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await errorCodeOf(() => led.checkLeaderEpoch(5))).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    expect(await errorCodeOf(() => followed.checkLeaderEpoch(9))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
 
   it('appends through the write step and resolves acks=all once the ISR has the batch', async () => {
@@ -116,9 +108,9 @@ describe('ReplicaManager', () => {
       wrote = true;
       return { baseOffset: 0, lastOffset: 0, logAppendTime: -1, logStartOffset: 0 };
     };
-    expect(await errorOf(() => replicas.appendRecords(topics.get('led'), 1, { requiredAcks: -1, timeoutMs: 1000 }, write))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(await errorCodeOf(() => replicas.appendRecords(topics.get('led'), 1, { requiredAcks: -1, timeoutMs: 1000 }, write))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(wrote).toBe(false);
-    expect(await errorOf(() => replicas.appendRecords(topics.get('followed'), 0, { requiredAcks: 1, timeoutMs: 1000 }, write))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(await errorCodeOf(() => replicas.appendRecords(topics.get('followed'), 0, { requiredAcks: 1, timeoutMs: 1000 }, write))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(wrote).toBe(false);
   });
 
