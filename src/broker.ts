@@ -43,7 +43,7 @@ export class Broker implements BrokerServices {
     this.nodeId = config.nodeId;
     const listeners = config.listeners.map(({ advertised }) => advertised);
     // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
-    this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { partitionCount: (t) => topics.get(t)?.partitions.length });
+    this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
     const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
     this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs });
   }

@@ -37,3 +37,15 @@ export function checkReplicationFactor(replicationFactor: number, registeredBrok
     `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registeredBrokers} broker(s) are registered.`,
   );
 }
+
+/**
+ * Replica lists for `partitions` new partitions with `replicationFactor` replicas each, spread
+ * round-robin over the brokers (Kafka's placement without racks; the first is the preferred leader),
+ * starting at partition index `firstPartition`.
+ */
+export function assignReplicas(brokerIds: readonly number[], partitions: number, replicationFactor: number, firstPartition = 0): number[][] {
+  const brokers = [...brokerIds].sort((a, b) => a - b);
+  return Array.from({ length: partitions }, (_, i) =>
+    Array.from({ length: replicationFactor }, (_, r) => brokers[(firstPartition + i + r) % brokers.length]!),
+  );
+}

@@ -1,5 +1,6 @@
 // The cluster of a single broker: it is the only broker, the controller and the coordinator of
-// every group and transactional id, and leads every partition in leader epoch 0 with
+// every group and transactional id, and leads every partition in leader epoch 0. Replica lists
+// are the topics' stored ones, which name only this broker (a data dir keeps its node id), so
 // replicas = ISR = [itself].
 import type { BrokerNode, ClusterView, CoordinatorType, PartitionAssignment } from './cluster-view.js';
 
@@ -11,9 +12,9 @@ export interface AdvertisedAddress {
   port: number;
 }
 
-/** What the single node needs to know of topics: how many partitions one has. */
-export interface PartitionCounts {
-  partitionCount(topic: string): number | undefined;
+/** What the single node needs to know of topics: each partition's stored replicas. */
+export interface TopicReplicas {
+  replicasOf(topic: string, partition: number): readonly number[] | undefined;
 }
 
 export class SingleNodeCluster implements ClusterView {
@@ -24,7 +25,7 @@ export class SingleNodeCluster implements ClusterView {
     readonly localId: number,
     private readonly clusterIdOf: () => string,
     listeners: readonly { name: string; host: string; port: number }[],
-    private readonly topics: PartitionCounts,
+    private readonly topics: TopicReplicas,
   ) {
     for (const l of listeners) this.advertisedByListener.set(l.name, { host: l.host, port: l.port });
   }
@@ -60,10 +61,12 @@ export class SingleNodeCluster implements ClusterView {
   }
 
   partitionState(topic: string, partition: number): PartitionAssignment | undefined {
-    const count = this.topics.partitionCount(topic);
-    if (count === undefined || partition < 0 || partition >= count) return undefined;
-    const self = [this.localId];
-    return { leaderId: this.localId, leaderEpoch: LEADER_EPOCH, replicas: self, isr: self, offlineReplicas: [] };
+    const replicas = this.topics.replicasOf(topic, partition);
+    if (replicas === undefined) return undefined;
+    // Only this broker is alive: it leads if it is a replica, and the others are offline.
+    const isr = replicas.filter((id) => id === this.localId);
+    const offlineReplicas = replicas.filter((id) => id !== this.localId);
+    return { leaderId: isr.length > 0 ? this.localId : -1, leaderEpoch: LEADER_EPOCH, replicas, isr, offlineReplicas };
   }
 
   coordinatorFor(_type: CoordinatorType, _key: string): number {

@@ -1,5 +1,5 @@
 // The metadata store in a data directory, in the files the broker has always kept:
-//   <dataDir>/topics/<topic>.json      {"name","topicId","partitions","configs"} per topic
+//   <dataDir>/topics/<topic>.json      {"name","topicId","partitions","configs","replicas"} per topic
 //   <dataDir>/broker-configs.json      {"default":{...},"broker":{...}} dynamic broker configs
 //   <dataDir>/producer-ids.json        {"nextBlockStart":N}
 //   <dataDir>/scram-credentials.json   {"version":1,"users":{user:{mechanism:{salt,storedKey,serverKey,iterations}}}}
@@ -26,7 +26,8 @@ function isTopicRecord(value: unknown): value is TopicRecord {
   return (
     typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.topicId === 'string' &&
     Number.isInteger(t.partitions) && t.partitions > 0 && typeof t.configs === 'object' && t.configs !== null &&
-    Object.values(t.configs).every((v) => typeof v === 'string')
+    Object.values(t.configs).every((v) => typeof v === 'string') &&
+    (t.replicas === undefined || (Array.isArray(t.replicas) && t.replicas.length === t.partitions && t.replicas.every((r) => Array.isArray(r) && r.every(Number.isInteger))))
   );
 }
 

@@ -13,6 +13,11 @@ export interface TopicRecord {
   partitions: number;
   /** Topic config overrides (AlterConfigs / CreateTopics), by Kafka config name. */
   configs: Record<string, string>;
+  /**
+   * Each partition's replicas (broker ids, the preferred leader first). Absent from files written
+   * before replica lists were kept: every partition is then on the broker that wrote the file.
+   */
+  replicas?: number[][];
 }
 
 /** Dynamic broker configs: the cluster-wide default layer and this broker's layer. */

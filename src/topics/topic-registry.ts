@@ -27,6 +27,8 @@ export interface Topic {
   readonly id: string;
   readonly internal: boolean;
   readonly partitions: PartitionLog[];
+  /** Each partition's replicas (broker ids, the preferred leader first). */
+  readonly replicas: (readonly number[])[];
   /** Topic-level config overrides (DYNAMIC_TOPIC_CONFIG). */
   overrides: Map<string, string>;
   /** Effective settings: overrides over broker configs over defaults. */
@@ -35,6 +37,8 @@ export interface Topic {
 
 export interface CreateTopicOptions {
   numPartitions: number;
+  /** Each partition's replicas; by default every partition is on this broker alone. */
+  replicas?: readonly (readonly number[])[];
   overrides?: ReadonlyMap<string, string>;
   validateOnly?: boolean;
 }
@@ -109,6 +113,13 @@ export class TopicRegistry {
         throw new Error(`The cluster id ${this.brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
       }
       if (stored) this.clusterId = stored;
+      // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
+      const storedNode = props.get('node.id');
+      if (storedNode !== undefined && Number(storedNode) !== this.brokerConfig.nodeId) {
+        throw new Error(
+          `Stored node id ${storedNode} doesn't match the configured node id ${this.brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
+        );
+      }
     } else {
       await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
     }
@@ -128,7 +139,8 @@ export class TopicRegistry {
       const overrides = new Map(Object.entries(t.configs));
       const config = topicLogConfig(overrides, this.layers);
       const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
-      this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, overrides, config });
+      const replicas = t.replicas ?? this.onThisBroker(t.partitions);
+      this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, replicas, overrides, config });
     }
     if (this.byName.size > 0) this.log.info({ topics: this.byName.size }, 'loaded topics');
   }
@@ -146,7 +158,13 @@ export class TopicRegistry {
   }
 
   private async save(t: Topic): Promise<void> {
-    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) });
+    const replicas = t.replicas.map((r) => [...r]);
+    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas });
+  }
+
+  /** The default placement: `count` partitions on this broker alone. */
+  private onThisBroker(count: number): number[][] {
+    return Array.from({ length: count }, () => [this.brokerConfig.nodeId]);
   }
 
   private async persistBrokerConfigs(): Promise<void> {
@@ -193,7 +211,8 @@ export class TopicRegistry {
     const config = this.checkCreate(name, opts);
     if (opts.validateOnly) return undefined;
     const overrides = new Map(opts.overrides ?? []);
-    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], overrides, config };
+    const replicas = opts.replicas?.map((r) => [...r]) ?? this.onThisBroker(opts.numPartitions);
+    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], replicas, overrides, config };
     // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
     const creating = (async () => {
       topic.partitions.push(...(await this.openPartitions(name, 0, opts.numPartitions, config)));
@@ -228,8 +247,8 @@ export class TopicRegistry {
     return topic;
   }
 
-  /** CreatePartitions: grows a topic to `total` partitions (never shrinks). */
-  async addPartitions(topic: Topic, total: number, validateOnly: boolean): Promise<void> {
+  /** CreatePartitions: grows a topic to `total` partitions (never shrinks), placed on `replicas` or on this broker. */
+  async addPartitions(topic: Topic, total: number, validateOnly: boolean, replicas?: readonly (readonly number[])[]): Promise<void> {
     const current = topic.partitions.length;
     if (total < current) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
@@ -238,6 +257,7 @@ export class TopicRegistry {
     if (total > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Too many partitions: ${total}.`);
     if (validateOnly) return;
     topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    topic.replicas.push(...(replicas?.map((r) => [...r]) ?? this.onThisBroker(total - current)));
     await this.save(topic);
   }
 

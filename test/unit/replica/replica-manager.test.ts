@@ -39,7 +39,15 @@ class FakeCluster implements ClusterView {
 
 function topicWith(name: string, partitions: number, minIsr: number): Topic {
   const overrides = new Map([['min.insync.replicas', String(minIsr)]]);
-  return { name, id: `${name}-id`, internal: false, partitions: Array.from({ length: partitions }, () => new MemoryLog()), overrides, config: topicLogConfig(overrides, { staticProps: new Map() }) };
+  return {
+    name,
+    id: `${name}-id`,
+    internal: false,
+    partitions: Array.from({ length: partitions }, () => new MemoryLog()),
+    replicas: Array.from({ length: partitions }, () => [1, 2, 3]),
+    overrides,
+    config: topicLogConfig(overrides, { staticProps: new Map() }),
+  };
 }
 
 function setup(): { replicas: ReplicaManager; topics: Map<string, Topic>; changes: IsrChange[]; clock: { now: number } } {

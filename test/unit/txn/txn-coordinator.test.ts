@@ -25,9 +25,10 @@ interface Harness {
 
 async function harness(): Promise<Harness> {
   const metadata = new MemoryMetadataStore();
-  const topics = await TopicRegistry.open(resolveBrokerConfig({ memory: true }), metadata, log);
-  const cluster = new SingleNodeCluster(0, () => topics.clusterId, [], { partitionCount: (t) => topics.get(t)?.partitions.length });
-  const replicas = new ReplicaManager({ localId: 0, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
+  const config = resolveBrokerConfig({ memory: true });
+  const topics = await TopicRegistry.open(config, metadata, log);
+  const cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, [], { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+  const replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
   const stateLog = new TxnStateLog(topics, replicas, 5, 1 << 20, log);
   const producerIds = ProducerIdManager.open(metadata);
   const markers: Harness['markers'] = [];
