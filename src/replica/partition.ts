@@ -147,10 +147,6 @@ export class Partition {
     return this.log.logStartOffset;
   }
 
-  get state(): PartitionState {
-    return { leaderId: this.leader, leaderEpoch: this.epoch, replicas: this.replicaIds, isr: this.isrIds };
-  }
-
   /**
    * Kafka's checks of a request against this replica, in its order: the client's leader epoch
    * (older: FENCED_LEADER_EPOCH, newer: UNKNOWN_LEADER_EPOCH), then leadership when required.
@@ -350,11 +346,6 @@ export class Partition {
   /** Subscribes to high watermark advances (new data for consumers); returns the unsubscribe function. */
   onHighWatermark(listener: (highWatermark: number) => void): () => void {
     return this.log.onAppend(listener);
-  }
-
-  /** Fails acks=all waiters (the partition goes away). */
-  close(): void {
-    for (const w of this.waiters) this.failWaiter(w, this.notLeader());
   }
 
   private get name(): string {
