@@ -149,9 +149,9 @@ export class Partition {
 
   /**
    * Kafka's checks of a request against this replica, in its order: the client's leader epoch
-   * (older: FENCED_LEADER_EPOCH, newer: UNKNOWN_LEADER_EPOCH), then leadership when required.
+   * (older: FENCED_LEADER_EPOCH, newer: UNKNOWN_LEADER_EPOCH), then leadership (NOT_LEADER_OR_FOLLOWER).
    */
-  checkLeaderEpoch(currentLeaderEpoch: number = NO_LEADER_EPOCH, requireLeader = true): void {
+  checkLeaderEpoch(currentLeaderEpoch: number = NO_LEADER_EPOCH): void {
     if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
       if (currentLeaderEpoch < this.epoch) {
         throw new KafkaError(ErrorCode.FENCED_LEADER_EPOCH, `The leader epoch in the request ${currentLeaderEpoch} is older than the current leader epoch ${this.epoch} of ${this.name}`);
@@ -160,7 +160,7 @@ export class Partition {
         throw new KafkaError(ErrorCode.UNKNOWN_LEADER_EPOCH, `The leader epoch in the request ${currentLeaderEpoch} is newer than the current leader epoch ${this.epoch} of ${this.name}`);
       }
     }
-    if (requireLeader && !this.isLeader) throw this.notLeader();
+    if (!this.isLeader) throw this.notLeader();
   }
 
   /** acks=all is refused before anything is written while the ISR is smaller than min.insync.replicas. */
