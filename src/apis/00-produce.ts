@@ -1,7 +1,8 @@
 // Produce (key 0), versions 3-11 (v0-2 carry legacy message sets, which Creek does not store).
 // v3: transactional id, record batches (magic 2) only. v4-v6: no wire change. v5: log start
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
-// v10: current leader / node endpoints (tagged). v11: no wire change (KIP-890 part 2 marker).
+// v10: current leader / node endpoints (tagged; KIP-951: a NOT_LEADER_OR_FOLLOWER answer names
+// the partition's leader and its address). v11: no wire change (KIP-890 part 2 marker).
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
@@ -41,7 +42,9 @@ export default defineApi({
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
-    return { responses, throttleTimeMs: 0 };
+    const leaders = new Set(responses.flatMap((r) => r.partitionResponses.map((p) => p.currentLeader?.leaderId ?? -1)).filter((id) => id >= 0));
+    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
+    return { responses, throttleTimeMs: 0, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
 
@@ -117,6 +120,9 @@ async function produceToPartition(
     const code = errorCodeOf(err);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
-    return failed(pd.index, code, errorMessageOf(err));
+    const out = failed(pd.index, code, errorMessageOf(err));
+    if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return out;
+    const state = ctx.broker.cluster.partitionState(topic.name, pd.index);
+    return { ...out, currentLeader: { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 } };
   }
 }

@@ -44,13 +44,16 @@ describe('replicas on brokers that are not running', () => {
   });
 
   it('takes produce only where this broker leads (NOT_LEADER_OR_FOLLOWER elsewhere)', async () => {
-    const produce = async (topic: string): Promise<number> => {
+    const produce = (topic: string, version: number) => {
       const records = encodeBatch({ records: [{ value: Buffer.from('v') }] });
-      const res = await raw.send(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
-      return res.responses[0]!.partitionResponses[0]!.errorCode;
+      return raw.send(0, version, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
     };
-    expect(await produce('shared')).toBe(ErrorCode.NONE);
-    expect(await produce('elsewhere')).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect((await produce('shared', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect((await produce('elsewhere', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // v10+ (KIP-951) also names the current leader: none here, so no endpoint either.
+    const v10 = await produce('elsewhere', 10);
+    expect(v10.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId: -1, leaderEpoch: 0 } });
+    expect(v10.nodeEndpoints ?? []).toEqual([]);
   });
 
   it('cannot elect an offline preferred leader; lists the partitions that need an election', async () => {
