@@ -8,7 +8,7 @@ import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../pr
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { Broker } from '../broker.js';
+import { describePartition, type ClusterView } from '../cluster/cluster-view.js';
 import { defineApi } from './api.js';
 
 /** Kafka's "authorized operations not requested" sentinel. */
@@ -22,21 +22,13 @@ const OPS_OMITTED = -2147483648;
 export const ALL_TOPIC_OPS = 0xdf8;
 export const ALL_CLUSTER_OPS = 0x1fa0;
 
-export function describeTopic(broker: Broker, t: Topic, includeOps: boolean): TopicOut {
+function describeTopic(cluster: ClusterView, t: Topic, includeOps: boolean): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
-    partitions: t.partitions.map((_, index) => ({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: index,
-      leaderId: broker.nodeId,
-      leaderEpoch: 0,
-      replicaNodes: [broker.nodeId],
-      isrNodes: [broker.nodeId],
-      offlineReplicas: [],
-    })),
+    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index) })),
     topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPS : OPS_OMITTED,
   };
 }
@@ -51,19 +43,20 @@ export default defineApi({
   maxVersion: 12,
   async handle(req, ctx) {
     const { broker, version } = ctx;
+    const { cluster } = broker;
     const includeOps = req.includeTopicAuthorizedOperations;
     const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
     const wantsAll = req.topics === null || (version === 0 && req.topics.length === 0);
 
     let topics: TopicOut[];
     if (wantsAll) {
-      topics = broker.topics.list().map((t) => describeTopic(broker, t, includeOps));
+      topics = broker.topics.list().map((t) => describeTopic(cluster, t, includeOps));
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
         if (wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
-          topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          topics.push(t ? describeTopic(cluster, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         let t = broker.topics.get(wanted.name);
@@ -75,14 +68,14 @@ export default defineApi({
             continue;
           }
         }
-        topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+        topics.push(t ? describeTopic(cluster, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      brokers: cluster.brokers(ctx.connection.listenerName),
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId,
       topics,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
     };

@@ -10,11 +10,11 @@ import type {
 } from '../../protocol/schema/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { invalidTopicNameReason, isInternalTopic } from '../topics/topic-names.js';
+import { describePartition } from '../cluster/cluster-view.js';
 import { ALL_TOPIC_OPS } from './03-metadata.js';
 import { defineApi } from './api.js';
 
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
-const LEADER_EPOCH = 0;
 
 function unknown(name: string, errorCode: number): TopicOut {
   return { errorCode, name, topicId: ZERO_UUID, isInternal: isInternalTopic(name), partitions: [], topicAuthorizedOperations: ALL_TOPIC_OPS };
@@ -63,17 +63,7 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
-        partitions.push({
-          errorCode: ErrorCode.NONE,
-          partitionIndex: p,
-          leaderId: broker.nodeId,
-          leaderEpoch: LEADER_EPOCH,
-          replicaNodes: [broker.nodeId],
-          isrNodes: [broker.nodeId],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [],
-        });
+        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p), eligibleLeaderReplicas: [], lastKnownElr: [] });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ALL_TOPIC_OPS });
       if (end < topic.partitions.length) {

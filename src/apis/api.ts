@@ -3,8 +3,16 @@
 import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { RequestHeader } from '../../protocol/codec/headers.js';
-import type { Broker } from '../broker.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { FetchSessionCache } from '../fetch/fetch-sessions.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
+import type { ScramCredentialStore } from '../security/scram-credentials.js';
+import type { TopicRegistry } from '../topics/topic-registry.js';
+import type { TxnEngine } from '../txn/txn-engine.js';
+import type { ApiRegistry } from './registry.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -22,8 +30,37 @@ export interface ConnectionInfo {
   readonly sasl?: SaslAuthenticator;
 }
 
+/**
+ * The engines handlers use, each by its own type; the broker (src/broker.ts) provides them and
+ * handlers never import it. Partition data only through `replicas`, cluster facts (brokers,
+ * leaders, coordinators, controller) only through `cluster`.
+ */
+/** What the data path reports to the broker's metrics. */
+export interface DataPathMetrics {
+  produced(topic: string, bytes: number, records: number): void;
+  produceFailed(topic: string): void;
+  fetched(topic: string, bytes: number, failed: boolean): void;
+}
+
+export interface BrokerServices {
+  readonly config: BrokerConfig;
+  readonly replicas: ReplicaManager;
+  readonly cluster: ClusterView;
+  /** Topic names, ids, creation, deletion and configs. */
+  readonly topics: TopicRegistry;
+  readonly txn: TxnEngine;
+  readonly groups: GroupCoordinator;
+  readonly fetchSessions: FetchSessionCache;
+  readonly scramCredentials: ScramCredentialStore;
+  /** Produce and fetch counters for /metrics. */
+  readonly metrics: DataPathMetrics;
+  /** The registered handlers (ApiVersions). */
+  readonly apis: ApiRegistry;
+  readonly log: Logger;
+}
+
 export interface RequestContext {
-  readonly broker: Broker;
+  readonly broker: BrokerServices;
   readonly header: RequestHeader;
   readonly version: number;
   readonly connection: ConnectionInfo;

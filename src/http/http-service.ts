@@ -16,7 +16,7 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
   let stopping = false;
   const router = new Router();
   addMetricsRoutes(router, broker.metrics, () => !stopping);
-  addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, log.child({ component: 'schema-registry' })));
+  addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, broker.replicas, log.child({ component: 'schema-registry' })));
   addConsoleRoutes(router, broker);
   const auth = new BasicAuth(broker.config.listeners, broker.scramCredentials);
   let listener: HttpListener;

@@ -3,6 +3,7 @@
 // checked on registration, soft and permanent deletes, and modes. Writes are serialized; each
 // appends to _schemas first and is applied to memory only once the log has it.
 import type { Logger } from 'pino';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { avroFormat } from './formats/avro.js';
 import { InvalidSchemaError, SCHEMA_TYPES, type ParsedSchema, type ResolvedReference, type SchemaFormat, type SchemaType } from './formats/format.js';
@@ -54,8 +55,8 @@ export class SchemaRegistry {
   private constructor(private readonly topic: SchemasTopic) {}
 
   /** Reads _schemas back (the topic is created by the first write). */
-  static async open(topics: TopicRegistry, log: Logger): Promise<SchemaRegistry> {
-    const registry = new SchemaRegistry(new SchemasTopic(topics, log));
+  static async open(topics: TopicRegistry, replicas: ReplicaManager, log: Logger): Promise<SchemaRegistry> {
+    const registry = new SchemaRegistry(new SchemasTopic(topics, replicas, log));
     const count = await registry.topic.replay((r) => registry.store.apply(r));
     log.info({ records: count, subjects: registry.store.subjectNames(false).length }, 'schema registry loaded');
     return registry;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { logRecords } from '../log/log-records.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import { decodeStoreRecord, encodeStoreRecord, type StoreRecord } from './schema-store.js';
 
 export const SCHEMAS_TOPIC = '_schemas';
@@ -14,6 +15,7 @@ const PARTITION = 0;
 export class SchemasTopic {
   constructor(
     private readonly topics: TopicRegistry,
+    private readonly replicas: ReplicaManager,
     private readonly log: Logger,
   ) {}
 
@@ -24,7 +26,7 @@ export class SchemasTopic {
       (await this.topics.create(SCHEMAS_TOPIC, { numPartitions: 1, overrides: new Map([['cleanup.policy', 'compact']]) }))!;
     const now = Date.now();
     const batch = encodeBatch({ baseTimestamp: now, records: records.map(encodeStoreRecord) });
-    await topic.partitions[PARTITION]!.append(batch, { leaderEpoch: 0, now });
+    await this.replicas.leaderPartition(topic, PARTITION).appendAsLeader(batch, { now });
   }
 
   /** Every registry record in log order (none before the first write); returns how many. */
