@@ -30,10 +30,10 @@ export default defineApi({
           t.partitions.map(async (p): Promise<PartitionOut> => {
             const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
             if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
-            const log = topic?.partitions[p.partitionIndex];
-            if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             try {
-              const end = req.isolationLevel === READ_COMMITTED ? broker.lastStableOffset(topic, p.partitionIndex) : log.highWatermark;
+              const partition = broker.replicas.leaderPartition(topic, p.partitionIndex, p.currentLeaderEpoch);
+              const { log } = partition;
+              const end = req.isolationLevel === READ_COMMITTED ? broker.txn.lastStableOffset(partition) : partition.highWatermark;
               switch (p.timestamp) {
                 case LATEST:
                   return { ...out, offset: end, leaderEpoch: log.latestEpoch };

@@ -8,28 +8,20 @@ import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../pr
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { Broker } from '../broker.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
+import { describePartition, type ClusterView } from '../cluster/cluster-view.js';
 import { defineApi } from './api.js';
 
 /** A topic's metadata; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
-export function describeTopic(broker: Broker, t: Topic, ops: number): TopicOut {
+function describeTopic(cluster: ClusterView, t: Topic, ops: number): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
-    partitions: t.partitions.map((_, index) => ({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: index,
-      leaderId: broker.nodeId,
-      leaderEpoch: 0,
-      replicaNodes: [broker.nodeId],
-      isrNodes: [broker.nodeId],
-      offlineReplicas: [],
-    })),
+    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index) })),
     topicAuthorizedOperations: ops,
   };
 }
@@ -44,6 +36,7 @@ export default defineApi({
   maxVersion: 12,
   async handle(req, ctx) {
     const { broker, version, authz } = ctx;
+    const { cluster } = broker;
     const opsOf = (name: string): number => (req.includeTopicAuthorizedOperations ? authz.operations(ResourceType.TOPIC, name) : OPS_OMITTED);
     // Topics the client may not describe are hidden from "all topics" and refused when named.
     const describable = (name: string): boolean => authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
@@ -52,14 +45,14 @@ export default defineApi({
 
     let topics: TopicOut[];
     if (wantsAll) {
-      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(broker, t, opsOf(t.name)));
+      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(cluster, t, opsOf(t.name)));
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
         if (wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
           if (t && !describable(t.name)) topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId));
-          else topics.push(t ? describeTopic(broker, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          else topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         if (!describable(wanted.name)) {
@@ -79,14 +72,14 @@ export default defineApi({
             continue;
           }
         }
-        topics.push(t ? describeTopic(broker, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+        topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      brokers: cluster.brokers(ctx.connection.listenerName),
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId,
       topics,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };

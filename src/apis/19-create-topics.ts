@@ -2,7 +2,8 @@
 // v1: validate_only, error_message. v2: throttle time. v3: no change. v4: num_partitions and
 // replication_factor may be -1 (broker defaults). v5: flexible; the result carries the topic's
 // configs, partition count and replication factor. v6: quota errors. v7: topic id.
-// A single broker: replication factor 1 (or -1), manual assignments onto this node only.
+// Replication factors and manual assignments are checked against the cluster view's brokers (a
+// single broker: factor 1 or -1, assignments onto this node only); the replica lists are stored.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   CreateTopicsRequestCreatableTopic as TopicIn,
@@ -12,16 +13,15 @@ import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { describeTopicConfigs } from '../config/describe-configs.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure, type Failure } from '../admin/failure.js';
-import { checkReplicaAssignment, unreachableReplicationFactor } from '../admin/replica-assignment.js';
-import type { Broker } from '../broker.js';
+import { assignReplicas, checkReplicaAssignment, checkReplicationFactor } from '../admin/replica-assignment.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
-import { defineApi } from './api.js';
+import { defineApi, type BrokerServices } from './api.js';
 
 const DEFAULT = -1;
 
-/** The partition count a request asks for, or Kafka's refusal of its layout. */
-function partitionCount(broker: Broker, t: TopicIn): number {
+/** Each partition's replicas as a request asks for them, or Kafka's refusal of its layout. */
+function layout(broker: BrokerServices, t: TopicIn): number[][] {
   if (t.assignments.length > 0) {
     if (t.replicationFactor !== DEFAULT) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
@@ -36,13 +36,13 @@ function partitionCount(broker: Broker, t: TopicIn): number {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
       }
       seen.add(a.partitionIndex);
-      checkReplicaAssignment(a.brokerIds, broker.nodeId, replicationFactor);
+      checkReplicaAssignment(a.brokerIds, broker.cluster.brokerIds(), replicationFactor);
       replicationFactor = a.brokerIds.length;
     }
     for (let p = 0; p < seen.size; p++) {
       if (!seen.has(p)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
     }
-    return seen.size;
+    return [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => [...a.brokerIds]);
   }
   if (t.replicationFactor < DEFAULT || t.replicationFactor === 0) {
     throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
@@ -51,8 +51,9 @@ function partitionCount(broker: Broker, t: TopicIn): number {
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
   }
   const replicationFactor = t.replicationFactor === DEFAULT ? broker.config.defaultReplicationFactor : t.replicationFactor;
-  if (replicationFactor !== 1) throw unreachableReplicationFactor(replicationFactor);
-  return t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions;
+  const brokerIds = broker.cluster.brokerIds();
+  checkReplicationFactor(replicationFactor, brokerIds.length);
+  return assignReplicas(brokerIds, t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions, replicationFactor);
 }
 
 function failed(name: string, { errorCode, errorMessage }: Failure): TopicOut {
@@ -93,16 +94,17 @@ export default defineApi({
       const overrides = new Map(t.configs.map((c) => [c.name, c.value as string]));
       try {
         let layoutError: unknown = null;
-        let numPartitions = 1;
+        let replicas: number[][] = [[broker.config.nodeId]];
         try {
-          numPartitions = partitionCount(broker, t);
+          replicas = layout(broker, t);
         } catch (err) {
           layoutError = err;
         }
+        const numPartitions = replicas.length;
         // Kafka checks name, existence and configs before the partition layout.
         broker.topics.checkCreate(t.name, { numPartitions, overrides });
         if (layoutError) throw layoutError;
-        const created = await broker.topics.create(t.name, { numPartitions, overrides, validateOnly: req.validateOnly });
+        const created = await broker.topics.create(t.name, { numPartitions, replicas, overrides, validateOnly: req.validateOnly });
         // The configs are shown only to a client that may describe them.
         const describable = ctx.authz.allows(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name);
         const configs = !describable ? [] : describeTopicConfigs(overrides, broker.topics.layers)
@@ -115,7 +117,7 @@ export default defineApi({
           errorMessage: null,
           topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
           numPartitions,
-          replicationFactor: 1,
+          replicationFactor: replicas[0]!.length,
           configs,
         });
       } catch (err) {

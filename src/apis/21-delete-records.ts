@@ -25,9 +25,13 @@ export default defineApi({
           partitions.push(out(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
           continue;
         }
-        const log = topic?.partitions[p.partitionIndex];
-        if (!topic || !log) {
+        const partition = broker.replicas.getPartition(topic, p.partitionIndex);
+        if (!topic || !partition) {
           partitions.push(out(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          continue;
+        }
+        if (!partition.isLeader) {
+          partitions.push(out(ErrorCode.NOT_LEADER_OR_FOLLOWER));
           continue;
         }
         if (!topic.config.delete) {
@@ -35,9 +39,9 @@ export default defineApi({
           partitions.push(out(ErrorCode.POLICY_VIOLATION));
           continue;
         }
-        const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : p.offset;
+        const offset = p.offset === HIGH_WATERMARK ? partition.highWatermark : p.offset;
         try {
-          const lowWatermark = await log.deleteRecordsBefore(offset);
+          const lowWatermark = await partition.log.deleteRecordsBefore(offset);
           ctx.log.info({ topic: t.name, partition: p.partitionIndex, offset, lowWatermark }, 'deleted records');
           partitions.push(out(ErrorCode.NONE, lowWatermark));
         } catch (err) {

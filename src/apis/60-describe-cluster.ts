@@ -1,7 +1,7 @@
 // DescribeCluster (key 60), versions 0-1.
 // v0: cluster id, controller id, brokers, cluster authorized operations. v1: endpoint_type
 // (1 = brokers, 2 = controllers); a broker answers only for brokers. In KRaft a broker names a
-// live broker as controller: here, itself.
+// live broker as controller: the cluster view's controller (a single node names itself).
 import { ErrorCode } from '../../protocol/errors.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
@@ -36,9 +36,9 @@ export default defineApi({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKERS_ENDPOINT,
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
+      clusterId: broker.cluster.clusterId,
+      controllerId: broker.cluster.controllerId,
+      brokers: broker.cluster.brokers(ctx.connection.listenerName).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };
   },

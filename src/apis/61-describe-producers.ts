@@ -18,10 +18,10 @@ export default defineApi({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
           if (!readable) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
-          if (!topic || !topic.partitions[partitionIndex]) {
-            return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
-          }
-          const activeProducers = broker.txn.producers(topic, partitionIndex).map((p) => ({
+          const partition = broker.replicas.getPartition(topic, partitionIndex);
+          if (!partition) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+          if (!partition.isLeader) return { partitionIndex, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: null, activeProducers: [] };
+          const activeProducers = broker.txn.producers(partition).map((p) => ({
             producerId: p.producerId,
             producerEpoch: p.epoch,
             lastSequence: p.batches.at(-1)?.lastSeq ?? NO_SEQUENCE,

@@ -10,12 +10,12 @@ import type {
 } from '../../protocol/schema/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { invalidTopicNameReason, isInternalTopic } from '../topics/topic-names.js';
+import { describePartition } from '../cluster/cluster-view.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { allOperationsBits } from '../security/authorizer/acl-authorizer.js';
 import { defineApi } from './api.js';
 
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
-const LEADER_EPOCH = 0;
 const ALL_TOPIC_OPS = allOperationsBits(ResourceType.TOPIC);
 
 function unknown(name: string, errorCode: number): TopicOut {
@@ -70,17 +70,7 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
-        partitions.push({
-          errorCode: ErrorCode.NONE,
-          partitionIndex: p,
-          leaderId: broker.nodeId,
-          leaderEpoch: LEADER_EPOCH,
-          replicaNodes: [broker.nodeId],
-          isrNodes: [broker.nodeId],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [],
-        });
+        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p), eligibleLeaderReplicas: [], lastKnownElr: [] });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ctx.authz.operations(ResourceType.TOPIC, name) });
       if (end < topic.partitions.length) {

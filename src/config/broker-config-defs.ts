@@ -6,11 +6,13 @@ import {
   ConfigType,
   LONG_MAX_STRING,
   atLeast,
+  between,
   listOf,
   oneOf,
   type ConfigDef,
   type Validator,
 } from './config-def.js';
+import { parsePerIpOverrides } from './per-ip-overrides.js';
 import { topicConfigDef } from './topic-config.js';
 import { ACL_AUTHORIZER_CLASSES } from '../security/authorizer/authorizer-config.js';
 import { SslPrincipalMapper } from '../security/ssl-principal.js';
@@ -62,14 +64,23 @@ function readOnlySynonym(name: string, type: ConfigType, defaultValue: string | 
   return broker(name, type, defaultValue, doc, validator === undefined ? {} : { validator });
 }
 
-const principalRules: Validator = (value) => {
+function principalRules(value: unknown): string | null {
   try {
     SslPrincipalMapper.parse(value as string | null);
     return null;
   } catch (e) {
     return (e as Error).message;
   }
-};
+}
+
+function perIpOverrides(value: unknown): string | null {
+  try {
+    parsePerIpOverrides(String(value ?? ''));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
@@ -120,6 +131,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   broker('max.connections', INT, INT_MAX, 'Most connections the broker accepts.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
+  broker('max.connections.per.ip.overrides', STRING, '', 'Per-address exceptions to max.connections.per.ip, as address:count pairs separated by commas.', { validator: perIpOverrides, dynamic: true }),
+  broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
+  broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; 0 or less for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.'),
+  broker('sasl.server.max.receive.size', INT, '524288', 'Largest request a client may send on a SASL listener before it has authenticated; larger ones close the connection.', { validator: atLeast(1) }),
   broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
   // ---- topics ----
   broker('auto.create.topics.enable', BOOLEAN, 'true', 'Whether metadata requests for unknown topics create them.'),
@@ -206,7 +221,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- Creek ----
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
+  broker('creek.request.read.timeout.ms', LONG, '60000', 'A request whose bytes are not all received this long after its size prefix closes the connection (the clock restarts whenever the broker paused reading); 0 for no limit.', { creek: true, validator: atLeast(0) }),
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
+  broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
+  broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

@@ -50,7 +50,6 @@ export interface BrokerConfig {
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
   deleteTopicEnable: boolean;
-  socketRequestMaxBytes: number;
   messageMaxBytes: number;
   /** log.retention.ms, else .minutes, else .hours; -1 when unlimited. */
   logRetentionMs: number;
@@ -67,7 +66,6 @@ export interface BrokerConfig {
   /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
   logFlushIntervalMs: number;
   logIndexIntervalBytes: number;
-  connectionsMaxIdleMs: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -77,10 +75,24 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   producerIdExpirationMs: number;
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** The HTTP listener (console, metrics, schema registry), when one is configured. */
+  http?: HttpListenerConfig;
   /** Every explicitly set key (STATIC_BROKER_CONFIG for DescribeConfigs), unknown ones included. */
   staticProps: ReadonlyMap<string, string>;
   warnings: readonly string[];
 }
+
+export interface HttpListenerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** False when the port is the creek command's default: a busy port then only warns. */
+  required: boolean;
+}
+
+/** The creek command's HTTP port when none is configured. */
+export const CLI_HTTP_PORT_DEFAULT = '8080';
+const CLI_DEFAULT_ORIGIN = 'creek command default';
 
 /** Options of the embedded broker: the CLI flags, typed, plus any Kafka keys. */
 export interface BrokerOptions {
@@ -93,6 +105,8 @@ export interface BrokerOptions {
   nodeId?: number;
   logLevel?: LogLevel;
   clusterId?: string;
+  /** Serve HTTP (console, /metrics, schema registry) on this port; 0 picks a free one. Off unless given. */
+  httpPort?: number;
   /** Kafka config keys, as in server.properties. */
   properties?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -109,7 +123,7 @@ export interface LoadBrokerConfigInput {
 export function loadBrokerConfig({ argv, env, file }: LoadBrokerConfigInput): BrokerConfig {
   const args = parseBrokerArgs(argv);
   const path = args.configFile ?? file;
-  const layers: ConfigLayer[] = [];
+  const layers: ConfigLayer[] = [new Map([['creek.http.port', { value: CLI_HTTP_PORT_DEFAULT, origin: CLI_DEFAULT_ORIGIN }]])];
   if (path !== undefined) {
     let text: string;
     try {
@@ -140,6 +154,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   set('memory', options.memory);
   set('nodeId', str(options.nodeId));
   set('logLevel', options.logLevel);
+  set('httpPort', str(options.httpPort));
   return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
 }
 
@@ -174,6 +189,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const str = (key: string): string => parseConfigValue(ConfigType.STRING, raw(key)) as string;
   const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
 
+  checkConnectionLimits(num, (key) => raw(key) ?? '', problems);
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
   const value = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null;
@@ -203,7 +219,6 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),
     deleteTopicEnable: bool('delete.topic.enable'),
-    socketRequestMaxBytes: num('socket.request.max.bytes'),
     messageMaxBytes: num('message.max.bytes'),
     logRetentionMs: retentionMs < 0 ? -1 : retentionMs,
     logRetentionBytes: num('log.retention.bytes'),
@@ -216,7 +231,6 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),
     logIndexIntervalBytes: num('log.index.interval.bytes'),
-    connectionsMaxIdleMs: num('connections.max.idle.ms'),
     groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
     groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
@@ -226,9 +240,30 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
     producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    ...httpListener(merged, num, str),
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
+}
+
+/** Kafka's checks between the socket server's settings (KafkaConfig.validateValues). */
+function checkConnectionLimits(num: (key: string) => number, text: (key: string) => string, problems: string[]): void {
+  const queued = num('queued.max.request.bytes');
+  if (queued > 0 && queued < num('socket.request.max.bytes')) problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
+  if (num('max.connections.per.ip') === 0 && text('max.connections.per.ip.overrides').trim() === '') {
+    problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+  }
+  const idle = num('connections.max.idle.ms');
+  const delay = num('connection.failed.authentication.delay.ms');
+  if (idle >= 0 && delay >= idle) {
+    problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
+  }
+}
+
+function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {
+  const port = merged.get('creek.http.port');
+  if (port === undefined || num('creek.http.port') < 0) return {};
+  return { http: { host: str('creek.http.host'), port: num('creek.http.port'), required: port.origin !== CLI_DEFAULT_ORIGIN } };
 }
 
 function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined, problems: string[]): number {
@@ -247,6 +282,7 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
   set('creek.log.level', flags.logLevel, '--log-level');
+  set('creek.http.port', flags.httpPort, '--http-port');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

@@ -170,7 +170,8 @@ export class SegmentedLog implements PartitionLog {
     const now = meta.now ?? Date.now();
     const baseOffset = this.endOffset;
     const { batches, lastOffset } = prepareAppend(data, baseOffset, meta, this.cfg, now);
-    this.epochs.assign(meta.leaderEpoch, baseOffset);
+    if (meta.asFollower === true) for (const b of batches) this.epochs.assign(b.leaderEpoch, b.baseOffset);
+    else this.epochs.assign(meta.leaderEpoch, baseOffset);
     this.maybeRoll(data.length, lastOffset, now);
     const written = this.active.append(data, batches, this.cfg.indexIntervalBytes, now);
     this.endOffset = lastOffset + 1;
@@ -182,10 +183,9 @@ export class SegmentedLog implements PartitionLog {
       this.logger.error({ err }, 'log write failed; the log refuses further appends');
       throw this.failure;
     }
-    this.advanceHighWatermark(lastOffset + 1);
     this.countUnflushed(batches.reduce((n, b) => n + b.recordCount, 0));
     return {
-      baseOffset,
+      baseOffset: batches[0]!.baseOffset,
       lastOffset,
       logAppendTime: this.cfg.timestampType === 'LogAppendTime' ? now : -1,
       logStartOffset: this.startOffset,
@@ -458,10 +458,16 @@ export class SegmentedLog implements PartitionLog {
     this.persisting = saved.catch((err: unknown) => this.logger.error({ err }, 'saving log checkpoint failed'));
   }
 
-  private advanceHighWatermark(offset: number): void {
-    if (offset <= this.hw) return;
-    this.hw = offset;
-    for (const listener of this.listeners) listener(offset);
+  advanceHighWatermark(offset: number): number {
+    const to = Math.min(offset, this.endOffset);
+    if (to <= this.hw) return this.hw;
+    this.hw = to;
+    for (const listener of this.listeners) listener(to);
+    return to;
+  }
+
+  assignLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.endOffset);
   }
 
   private countUnflushed(records: number): void {

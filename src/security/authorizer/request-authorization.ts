@@ -6,9 +6,12 @@ import type { Logger } from 'pino';
 import { AclOperation, CLUSTER_NAME, ResourceType, operationName, typeName } from './acl.js';
 import { allOperationsBits, type AclAuthorizer, type Session } from './acl-authorizer.js';
 
+/** What the ACL APIs (DescribeAcls, CreateAcls, DeleteAcls) do with the authorizer's ACLs. */
+export type AclAdministration = Pick<AclAuthorizer, 'acls' | 'createAcls' | 'deleteAcls'>;
+
 export interface RequestAuthorization {
-  /** Whether an authorizer is configured (ACL APIs answer SECURITY_DISABLED otherwise). */
-  readonly authorizer: AclAuthorizer | null;
+  /** The configured authorizer's ACLs, or null without one (ACL APIs answer SECURITY_DISABLED). */
+  readonly authorizer: AclAdministration | null;
   /** Who asks, for ACL decisions and logs. */
   session(): Session;
   /** May the client perform `op` (an AclOperation) on the resource `name` of `resourceType`? */
