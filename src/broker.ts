@@ -16,7 +16,6 @@ import { ScramCredentialStore } from './security/scram-credentials.js';
 import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
 import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
-import { openAclStore } from './security/authorizer/acl-store.js';
 import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config.js';
 import { ClientQuotas } from './quotas/client-quotas.js';
 import { QuotaMeter } from './quotas/quota-meter.js';
@@ -133,11 +132,11 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(metadata);
-  broker.quotas = ClientQuotas.open(config.storage === 'memory' ? null : config.logDir);
+  broker.quotas = ClientQuotas.open(metadata);
   broker.quotaMeter = new QuotaMeter(broker.quotas);
   const authorizerConfig = resolveAuthorizerConfig(config.staticProps);
   if (authorizerConfig !== null) {
-    broker.authorizer = new AclAuthorizer({ ...authorizerConfig, store: openAclStore(config.storage === 'memory' ? null : config.logDir) });
+    broker.authorizer = new AclAuthorizer({ ...authorizerConfig, metadata });
   }
   const serverLog = log.child({ component: 'server' });
   const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);

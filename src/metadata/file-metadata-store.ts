@@ -3,6 +3,8 @@
 //   <dataDir>/broker-configs.json      {"default":{...},"broker":{...}} dynamic broker configs
 //   <dataDir>/producer-ids.json        {"nextBlockStart":N}
 //   <dataDir>/scram-credentials.json   {"version":1,"users":{user:{mechanism:{salt,storedKey,serverKey,iterations}}}}
+//   <dataDir>/acls.json                {"version":1,"acls":[{resourceType,resourceName,patternType,principal,host,operation,permissionType}]}
+//   <dataDir>/client-quotas.json       {"version":1,"quotas":[{"entity":[[type,name|null]],"values":{key:number}}]}
 // Each is replaced atomically (write, fsync, rename) before a write resolves. A topic's file is
 // what makes the topic exist.
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
@@ -19,6 +21,8 @@ const CLUSTER_FILES = {
   brokerConfigs: { file: 'broker-configs.json', format: (v: unknown) => JSON.stringify(v, null, 1) },
   producerIdBlock: { file: 'producer-ids.json', format: (v: unknown) => JSON.stringify(v) },
   scramCredentials: { file: 'scram-credentials.json', format: (v: unknown) => `${JSON.stringify(v, null, 2)}\n` },
+  acls: { file: 'acls.json', format: (v: unknown) => `${JSON.stringify(v, null, 1)}\n` },
+  clientQuotas: { file: 'client-quotas.json', format: (v: unknown) => `${JSON.stringify(v, null, 1)}\n` },
 } as const satisfies Record<Exclude<MetadataKind, 'topic'>, { file: string; format: (v: unknown) => string }>;
 
 function isTopicRecord(value: unknown): value is TopicRecord {

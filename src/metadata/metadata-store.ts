@@ -1,5 +1,6 @@
 // Everything the broker persists about the cluster, behind one interface: topics (id, partition
-// count, config overrides), dynamic broker configs, the producer-id block, SCRAM credentials.
+// count, config overrides), dynamic broker configs, the producer-id block, SCRAM credentials, ACLs
+// and client quotas.
 // Documents are addressed by kind and key (cluster-wide documents use the key ''). Reads come
 // from the store's local view; writes are compare-and-swap on a document's version, and watchers
 // hear of every change, so a store shared by several brokers (etcd, later) fits the same shape.
@@ -45,12 +46,43 @@ export interface ScramCredentialsRecord {
   users: Record<string, Record<string, StoredScramCredential>>;
 }
 
+/** One ACL: Kafka's wire codes of the resource, pattern, operation and permission types. */
+export interface StoredAcl {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+/** The authorizer's ACLs. */
+export interface AclsRecord {
+  version: 1;
+  acls: StoredAcl[];
+}
+
+/** One client quota entity (entity type → name, null for the default entity) and its values. */
+export interface StoredClientQuota {
+  entity: [string, string | null][];
+  values: Record<string, number>;
+}
+
+/** Client quotas (AlterClientQuotas). */
+export interface ClientQuotasRecord {
+  version: 1;
+  quotas: StoredClientQuota[];
+}
+
 /** Every kind of document and its value. */
 export interface MetadataRecords {
   topic: TopicRecord;
   brokerConfigs: BrokerConfigsRecord;
   producerIdBlock: ProducerIdBlockRecord;
   scramCredentials: ScramCredentialsRecord;
+  acls: AclsRecord;
+  clientQuotas: ClientQuotasRecord;
 }
 
 export type MetadataKind = keyof MetadataRecords;

@@ -1,14 +1,14 @@
 // Client quotas (KIP-546 AlterClientQuotas/DescribeClientQuotas, Kafka's ClientQuotaControlManager
 // rules): quota values per entity — a user, a client id, both, or an IP — where a null name is the
-// default entity of its type. Saved in `<dataDir>/client-quotas.json` (a JsonDocument) before a
-// change is acknowledged. `quotaFor` resolves the quota that applies to a (user, client id) pair
-// with Kafka's precedence.
-import { openJsonDocument, type JsonDocument } from '../state/json-document.js';
+// default entity of its type. Kept in the metadata store (`<dataDir>/client-quotas.json`), written
+// before a change is acknowledged; a change written by another broker sharing the store replaces
+// the quotas held here. `quotaFor` resolves the quota that applies to a (user, client id) pair with
+// Kafka's precedence.
+import { CLUSTER_KEY, type ClientQuotasRecord, type MetadataStore, type StoredClientQuota } from '../metadata/metadata-store.js';
 
 export const USER = 'user';
 export const CLIENT_ID = 'client-id';
 export const IP = 'ip';
-export const CLIENT_QUOTAS_FILE = 'client-quotas.json';
 
 /** Entity type → name (null = the default entity of that type). */
 export type QuotaEntity = ReadonlyMap<string, string | null>;
@@ -48,11 +48,6 @@ export class QuotaRequestError extends Error {
   }
 }
 
-interface StoredEntry {
-  entity: [string, string | null][];
-  values: Record<string, number>;
-}
-
 /** A stable key for an entity: its entries sorted by type. */
 function entityKey(entity: QuotaEntity): string {
   return JSON.stringify([...entity].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -61,16 +56,14 @@ function entityKey(entity: QuotaEntity): string {
 export class ClientQuotas {
   private readonly entries = new Map<string, { entity: QuotaEntity; values: Map<string, number> }>();
 
-  private constructor(private readonly store: JsonDocument<StoredEntry[]>) {
-    for (const e of store.load()) {
-      const entity = new Map(e.entity);
-      this.entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
-    }
-  }
+  private constructor(private readonly metadata: MetadataStore) {}
 
-  /** The quotas of a data dir, or an empty memory-only set for `null`. */
-  static open(dataDir: string | null): ClientQuotas {
-    return new ClientQuotas(openJsonDocument<StoredEntry[]>(dataDir, CLIENT_QUOTAS_FILE, []));
+  /** Loads the quotas of the metadata store and follows its changes. */
+  static open(metadata: MetadataStore): ClientQuotas {
+    const quotas = new ClientQuotas(metadata);
+    quotas.replace(metadata.get('clientQuotas', CLUSTER_KEY)?.value.quotas ?? []);
+    metadata.watch('clientQuotas', (change) => quotas.replace(change.value?.quotas ?? []));
+    return quotas;
   }
 
   /** Applies alterations (each entity on its own: valid ones apply, invalid ones report why); saves before resolving. */
@@ -92,8 +85,20 @@ export class ClientQuotas {
       if (values.size === 0) this.entries.delete(key);
       else this.entries.set(key, { entity, values });
     }
-    await this.store.save([...this.entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) })));
+    const record: ClientQuotasRecord = {
+      version: 1,
+      quotas: [...this.entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) })),
+    };
+    await this.metadata.put('clientQuotas', CLUSTER_KEY, record);
     return results;
+  }
+
+  private replace(stored: readonly StoredClientQuota[]): void {
+    this.entries.clear();
+    for (const e of stored) {
+      const entity = new Map(e.entity);
+      this.entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
+    }
   }
 
   /** The entities a filter matches with their values (ClientQuotasImage.describe). Throws QuotaRequestError. */

@@ -4,6 +4,8 @@
 // matching ALLOW; ALLOW of READ/WRITE/DELETE/ALTER implies DESCRIBE and ALLOW of ALTER_CONFIGS
 // implies DESCRIBE_CONFIGS (never for DENY). With no ACL on the resource at all, the answer is
 // allow.everyone.if.no.acl.found; with ACLs on it but none for this principal, it is denied.
+// The ACLs live in the metadata store (<dataDir>/acls.json), written before a change is
+// acknowledged; a change written by another broker sharing the store replaces the ACLs held here.
 import {
   AclOperation,
   PatternType,
@@ -16,7 +18,7 @@ import {
   type AclBinding,
   type AclBindingFilter,
 } from './acl.js';
-import type { AclStore } from './acl-store.js';
+import { CLUSTER_KEY, type AclsRecord, type MetadataStore } from '../../metadata/metadata-store.js';
 
 /** Who asks: `Type:name` and the client's IP address. */
 export interface Session {
@@ -28,7 +30,8 @@ export interface AuthorizerOptions {
   /** Principals (`User:alice`) allowed everything. */
   superUsers: ReadonlySet<string>;
   allowEveryoneIfNoAclFound: boolean;
-  store: AclStore;
+  /** Where the ACLs are kept. */
+  metadata: MetadataStore;
 }
 
 const IMPLIES_DESCRIBE: ReadonlySet<number> = new Set([AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE, AclOperation.ALTER]);
@@ -78,14 +81,15 @@ export class AclAuthorizer {
   private byType = new Map<number, AclBinding[]>();
   private readonly superUsers: ReadonlySet<string>;
   private readonly allowEveryone: boolean;
-  private readonly store: AclStore;
+  private readonly metadata: MetadataStore;
 
-  constructor({ superUsers, allowEveryoneIfNoAclFound, store }: AuthorizerOptions) {
+  /** Loads the ACLs of the metadata store and follows its changes. */
+  constructor({ superUsers, allowEveryoneIfNoAclFound, metadata }: AuthorizerOptions) {
     this.superUsers = superUsers;
     this.allowEveryone = allowEveryoneIfNoAclFound;
-    this.store = store;
-    for (const acl of store.load()) this.byKey.set(bindingKey(acl), acl);
-    this.reindex();
+    this.metadata = metadata;
+    this.replace(metadata.get('acls', CLUSTER_KEY)?.value.acls ?? []);
+    metadata.watch('acls', (change) => this.replace(change.value?.acls ?? []));
   }
 
   /** Whether the session may perform `op` on the resource named `name` of this type. */
@@ -152,7 +156,7 @@ export class AclAuthorizer {
   async createAcls(acls: readonly AclBinding[]): Promise<void> {
     for (const acl of acls) this.byKey.set(bindingKey(acl), { ...acl });
     this.reindex();
-    await this.store.save([...this.byKey.values()]);
+    await this.save();
   }
 
   /** Removes the ACLs each filter matches; per filter, the ACLs it removed. */
@@ -160,8 +164,19 @@ export class AclAuthorizer {
     const removed = filters.map((f) => this.acls(f));
     for (const acl of removed.flat()) this.byKey.delete(bindingKey(acl));
     this.reindex();
-    if (removed.some((r) => r.length > 0)) await this.store.save([...this.byKey.values()]);
+    if (removed.some((r) => r.length > 0)) await this.save();
     return removed;
+  }
+
+  private save(): Promise<number> {
+    const record: AclsRecord = { version: 1, acls: [...this.byKey.values()] };
+    return this.metadata.put('acls', CLUSTER_KEY, record);
+  }
+
+  private replace(acls: readonly AclBinding[]): void {
+    this.byKey.clear();
+    for (const acl of acls) this.byKey.set(bindingKey(acl), acl);
+    this.reindex();
   }
 
   private reindex(): void {

@@ -70,6 +70,13 @@ describe('metadata store', () => {
     expect(readFileSync(join(dir, 'topics', 'old.json'), 'utf8')).toBe(oldTopic);
     await store.put('producerIdBlock', CLUSTER_KEY, { nextBlockStart: 4000 });
     expect(readFileSync(join(dir, 'producer-ids.json'), 'utf8')).toBe('{"nextBlockStart":4000}');
+    const acl = { resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
+    await store.put('acls', CLUSTER_KEY, { version: 1, acls: [acl] });
+    await store.put('clientQuotas', CLUSTER_KEY, { version: 1, quotas: [{ entity: [['user', null]], values: { producer_byte_rate: 1024 } }] });
+    const reopened = FileMetadataStore.open(dir, logger);
+    expect(JSON.parse(readFileSync(join(dir, 'acls.json'), 'utf8'))).toEqual({ version: 1, acls: [acl] });
+    expect(reopened.get('acls', CLUSTER_KEY)?.value.acls).toEqual([acl]);
+    expect(reopened.get('clientQuotas', CLUSTER_KEY)?.value.quotas[0]?.values).toEqual({ producer_byte_rate: 1024 });
     await store.delete('topic', 'old');
     expect(existsSync(join(dir, 'topics', 'old.json'))).toBe(false);
     expect([...FileMetadataStore.open(dir, logger).list('topic').keys()]).toEqual([]);

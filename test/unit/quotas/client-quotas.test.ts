@@ -1,9 +1,14 @@
 // Client quotas: AlterClientQuotas validation, DescribeClientQuotas filters, the precedence that
 // picks a client's quota, persistence, and the byte-rate throttle computation.
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
 import { CLIENT_ID, ClientQuotas, IP, MATCH_DEFAULT, MATCH_EXACT, MATCH_SPECIFIED, USER, type QuotaAlteration } from '../../../src/quotas/client-quotas.js';
 import { QuotaMeter } from '../../../src/quotas/quota-meter.js';
 import { tempDir } from '../../helpers/broker.js';
+
+const logger = pino({ level: 'silent' });
 
 const set = (entity: [string, string | null][], key: string, value: number): QuotaAlteration => ({
   entity: entity.map(([entityType, entityName]) => ({ entityType, entityName })),
@@ -12,7 +17,7 @@ const set = (entity: [string, string | null][], key: string, value: number): Quo
 
 describe('AlterClientQuotas validation', () => {
   it('refuses what Kafka refuses, each entity on its own', async () => {
-    const quotas = ClientQuotas.open(null);
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
     const results = await quotas.alter(
       [
         { entity: [], ops: [] },
@@ -43,7 +48,7 @@ describe('AlterClientQuotas validation', () => {
   });
 
   it('changes nothing when validating only, and removes keys and then entities', async () => {
-    const quotas = ClientQuotas.open(null);
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
     await quotas.alter([set([[USER, 'a']], 'producer_byte_rate', 100)], true);
     expect(quotas.describe([], false)).toEqual([]);
     await quotas.alter([set([[USER, 'a']], 'producer_byte_rate', 100)], false);
@@ -54,7 +59,7 @@ describe('AlterClientQuotas validation', () => {
 });
 
 describe('DescribeClientQuotas filters', () => {
-  const quotas = ClientQuotas.open(null);
+  const quotas = ClientQuotas.open(new MemoryMetadataStore());
   const names = (found: ReturnType<ClientQuotas['describe']>) => found.map((f) => JSON.stringify([...f.entity])).sort();
   it('matches EXACT, DEFAULT and SPECIFIED components, strictly or not', async () => {
     await quotas.alter(
@@ -87,7 +92,7 @@ describe('DescribeClientQuotas filters', () => {
 
 describe('quota precedence', () => {
   it('picks the most specific of Kafka\'s eight entity forms', async () => {
-    const quotas = ClientQuotas.open(null);
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
     const forms: [string, string | null][][] = [
       [[CLIENT_ID, null]],
       [[CLIENT_ID, 'app']],
@@ -115,12 +120,19 @@ describe('persistence and throttling', () => {
   it('keeps quotas in the data dir', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    await ClientQuotas.open(dir.path).alter([set([[USER, 'alice']], 'consumer_byte_rate', 1024)], false);
-    expect(ClientQuotas.open(dir.path).quotaFor('consumer_byte_rate', 'alice', 'x')?.bound).toBe(1024);
+    await ClientQuotas.open(FileMetadataStore.open(dir.path, logger)).alter([set([[USER, 'alice']], 'consumer_byte_rate', 1024)], false);
+    expect(ClientQuotas.open(FileMetadataStore.open(dir.path, logger)).quotaFor('consumer_byte_rate', 'alice', 'x')?.bound).toBe(1024);
+  });
+
+  it('follows quota changes written to a shared metadata store', async () => {
+    const metadata = new MemoryMetadataStore();
+    const here = ClientQuotas.open(metadata);
+    await ClientQuotas.open(metadata).alter([set([[USER, 'alice']], 'producer_byte_rate', 2048)], false);
+    expect(here.quotaFor('producer_byte_rate', 'alice', 'x')?.bound).toBe(2048);
   });
 
   it('throttles for (rate - bound) / bound × window once the rate over the window exceeds the bound', async () => {
-    const quotas = ClientQuotas.open(null);
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
     await quotas.alter([set([[USER, 'alice']], 'producer_byte_rate', 1000)], false);
     const meter = new QuotaMeter(quotas);
     const alice = { principal: 'User:alice', clientId: 'p' };
@@ -137,7 +149,7 @@ describe('persistence and throttling', () => {
   });
 
   it('takes back the bytes of a throttled fetch', async () => {
-    const quotas = ClientQuotas.open(null);
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
     await quotas.alter([set([[CLIENT_ID, null]], 'consumer_byte_rate', 100)], false);
     const meter = new QuotaMeter(quotas);
     const c = { principal: 'User:ANONYMOUS', clientId: 'c' };

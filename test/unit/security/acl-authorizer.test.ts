@@ -1,5 +1,6 @@
 // The ACL authorizer's decisions (Kafka's StandardAuthorizer semantics), the filters of
 // DescribeAcls/DeleteAcls, CreateAcls validation and the ACL store.
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AclOperation as Op,
@@ -13,11 +14,13 @@ import {
   type AclBindingFilter,
 } from '../../../src/security/authorizer/acl.js';
 import { AclAuthorizer, allOperationsBits, type Session } from '../../../src/security/authorizer/acl-authorizer.js';
-import { openAclStore } from '../../../src/security/authorizer/acl-store.js';
+import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
 import { resolveAuthorizerConfig } from '../../../src/security/authorizer/authorizer-config.js';
 import { clientHost } from '../../../src/security/authorizer/request-authorization.js';
 import { tempDir } from '../../helpers/broker.js';
 
+const logger = pino({ level: 'silent' });
 const alice: Session = { principal: 'User:alice', host: '10.0.0.1' };
 const bob: Session = { principal: 'User:bob', host: '10.0.0.2' };
 
@@ -38,7 +41,7 @@ async function authorizerWith(acls: AclBinding[], options: { superUsers?: string
   const authorizer = new AclAuthorizer({
     superUsers: new Set(options.superUsers ?? []),
     allowEveryoneIfNoAclFound: options.allowEveryone ?? false,
-    store: openAclStore(null),
+    metadata: new MemoryMetadataStore(),
   });
   await authorizer.createAcls(acls);
   return authorizer;
@@ -292,16 +295,26 @@ describe('ACL store and configuration', () => {
   it('keeps ACLs across authorizers on one data dir, without duplicates', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const first = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, store: openAclStore(dir.path) });
+    const first = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, metadata: FileMetadataStore.open(dir.path, logger) });
     await first.createAcls([acl({}), acl({}), acl({ operation: Op.WRITE })]);
-    const second = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, store: openAclStore(dir.path) });
+    const second = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, metadata: FileMetadataStore.open(dir.path, logger) });
     expect(second.acls({ resourceType: Res.ANY, resourceName: null, patternType: Pat.ANY, principal: null, host: null, operation: Op.ANY, permissionType: Perm.ANY })).toHaveLength(2);
     expect(second.authorize(alice, Op.WRITE, Res.TOPIC, 'orders')).toBe(true);
     const removed = await second.deleteAcls([{ resourceType: Res.TOPIC, resourceName: 'orders', patternType: Pat.LITERAL, principal: null, host: null, operation: Op.WRITE, permissionType: Perm.ANY }]);
     expect(removed[0]).toHaveLength(1);
-    const third = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, store: openAclStore(dir.path) });
+    const third = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, metadata: FileMetadataStore.open(dir.path, logger) });
     expect(third.authorize(alice, Op.WRITE, Res.TOPIC, 'orders')).toBe(false);
     expect(third.authorize(alice, Op.READ, Res.TOPIC, 'orders')).toBe(true);
+  });
+
+  it('follows ACL changes another authorizer writes to a shared metadata store', async () => {
+    const metadata = new MemoryMetadataStore();
+    const here = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, metadata });
+    const there = new AclAuthorizer({ superUsers: new Set(), allowEveryoneIfNoAclFound: false, metadata });
+    await there.createAcls([acl({ operation: Op.WRITE })]);
+    expect(here.authorize(alice, Op.WRITE, Res.TOPIC, 'orders')).toBe(true);
+    await there.deleteAcls([{ resourceType: Res.ANY, resourceName: null, patternType: Pat.ANY, principal: null, host: null, operation: Op.ANY, permissionType: Perm.ANY }]);
+    expect(here.authorize(alice, Op.WRITE, Res.TOPIC, 'orders')).toBe(false);
   });
 
   it('reads authorizer.class.name, super.users and allow.everyone.if.no.acl.found', () => {
