@@ -191,4 +191,12 @@ export const javaSuite = javaFamily({
   notApplicable: {},
 });
 
-export const javaSuites: readonly ClientSuite[] = [javaSuite];
+export const kafkaStreamsSuite = javaFamily({
+  id: 'kafka-streams',
+  title: `Kafka Streams ${KAFKA_VERSION}`,
+  source: `${MAVEN} \`kafka-streams\`, run by \`compat/java\``,
+  features: [{ feature: 'streams-eos', timeoutMs: 180_000 }],
+  notApplicable: {},
+});
+
+export const javaSuites: readonly ClientSuite[] = [javaSuite, kafkaStreamsSuite];

@@ -34,6 +34,7 @@ final class Scenarios {
     s.put("java/error-invalid-topic", ErrorScenarios::invalidTopic);
     s.put("java/error-offset-out-of-range", ErrorScenarios::offsetOutOfRange);
     s.put("java/error-message-too-large", ErrorScenarios::messageTooLarge);
+    s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
     return s;
   }
 }

@@ -1,0 +1,142 @@
+package dev.creek.compat;
+
+import static dev.creek.compat.Check.check;
+import static dev.creek.compat.Check.equal;
+import static dev.creek.compat.Check.eventually;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Kafka Streams 4.4.0 word count under exactly_once_v2: lines → words → groupBy word (a
+ * repartition topic) → count (a state store and its changelog) → output. The app is stopped after
+ * part of the input and a new instance with the same application.id (and an empty state
+ * directory, so it restores from the changelog) finishes it: the final counts must be exact.
+ */
+final class StreamsScenario {
+  private StreamsScenario() {}
+
+  private static final int LINES_PER_PHASE = 60;
+
+  static void wordCount(Ctx ctx) throws Exception {
+    String input = ctx.name("lines");
+    String output = ctx.name("counts");
+    String appId = ctx.name("app");
+    Kafka.createTopic(ctx, input, 2);
+    Kafka.createTopic(ctx, output, 2);
+    Map<String, Long> expected = new TreeMap<>();
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx);
+
+    produceLines(producer, input, 0, expected);
+    KafkaStreams first = start(ctx, appId, input, output);
+    // Mid-stream: more lines while it runs; it is stopped once it has shown some counts.
+    produceLines(producer, input, 1, expected);
+    eventually("the first Streams instance writing counts", Duration.ofSeconds(60), () -> latestCounts(ctx, output, Duration.ofMillis(200)).isEmpty() ? null : true);
+    // Leaving the group lets the next instance take over at once instead of after the session timeout.
+    first.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+    equal(first.state(), KafkaStreams.State.NOT_RUNNING, "state of the first instance after close");
+
+    produceLines(producer, input, 2, expected);
+    start(ctx, appId, input, output);
+    Map<String, Long> last = new TreeMap<>();
+    try {
+      eventually("exact final counts", Duration.ofSeconds(60), () -> {
+        last.clear();
+        last.putAll(latestCounts(ctx, output, Duration.ofMillis(500)));
+        return last.equals(expected) ? true : null;
+      });
+    } catch (Check.Failed err) {
+      throw new Check.Failed("final counts: expected " + expected + ", got " + last);
+    }
+    Set<String> topics = Kafka.admin(ctx).listTopics().names().get(20, TimeUnit.SECONDS);
+    check(topics.contains(appId + "-word-counts-repartition"), "no repartition topic " + appId + "-word-counts-repartition in " + topics);
+    check(topics.contains(appId + "-word-counts-changelog"), "no changelog topic " + appId + "-word-counts-changelog in " + topics);
+  }
+
+  /** Line i of phase p: three words, so counts differ per word. */
+  private static void produceLines(KafkaProducer<byte[], byte[]> producer, String topic, int phase, Map<String, Long> expected) throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < LINES_PER_PHASE; i++) {
+      int n = phase * LINES_PER_PHASE + i;
+      String line = "w" + (n % 7) + " w" + (n % 5) + " all";
+      for (String w : line.split(" ")) expected.merge(w, 1L, Long::sum);
+      records.add(new ProducerRecord<>(topic, Kafka.bytes("line-" + n), Kafka.bytes(line)));
+    }
+    Kafka.sendAll(producer, records);
+  }
+
+  private static KafkaStreams start(Ctx ctx, String appId, String input, String output) throws Exception {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
+        .flatMapValues(line -> Arrays.asList(line.split(" ")))
+        .groupBy((key, word) -> word, Grouped.with("word-counts", Serdes.String(), Serdes.String()))
+        .count(Materialized.as("word-counts"))
+        .toStream()
+        .to(output, Produced.with(Serdes.String(), Serdes.Long()));
+    Topology topology = builder.build();
+    Path stateDir = Files.createTempDirectory("creek-compat-streams-");
+    ctx.closeLater(() -> Utils.delete(stateDir.toFile()));
+    Properties p = ctx.props(
+        StreamsConfig.APPLICATION_ID_CONFIG, appId,
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+        StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
+        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
+        StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0",
+        StreamsConfig.REPLICATION_FACTOR_CONFIG, "1",
+        StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    KafkaStreams streams = new KafkaStreams(topology, p);
+    ctx.closeLater(() -> streams.close(Duration.ofSeconds(20)));
+    streams.start();
+    eventually("Streams instance RUNNING (state " + streams.state() + ")", Duration.ofSeconds(60), () -> {
+      check(streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING, "the Streams instance stopped: " + streams.state());
+      return streams.state() == KafkaStreams.State.RUNNING ? true : null;
+    });
+    return streams;
+  }
+
+  /** The latest committed count per word in the output topic, read from the beginning. */
+  private static Map<String, Long> latestCounts(Ctx ctx, String output, Duration quiet) {
+    Properties p = ctx.props("auto.offset.reset", "earliest", "enable.auto.commit", "false", "isolation.level", "read_committed");
+    Map<String, Long> counts = new HashMap<>();
+    try (KafkaConsumer<String, Long> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new LongDeserializer())) {
+      List<TopicPartition> partitions = List.of(new TopicPartition(output, 0), new TopicPartition(output, 1));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<String, Long> r : consumer.poll(quiet)) counts.put(r.key(), r.value());
+      }
+    }
+    return counts;
+  }
+
+}
