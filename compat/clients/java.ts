@@ -199,4 +199,15 @@ export const kafkaStreamsSuite = javaFamily({
   notApplicable: {},
 });
 
-export const javaSuites: readonly ClientSuite[] = [javaSuite, kafkaStreamsSuite];
+export const kafkaConnectSuite = javaFamily({
+  id: 'kafka-connect',
+  title: `Kafka Connect ${KAFKA_VERSION}`,
+  source: `${MAVEN} \`connect-runtime\` with \`connect-file\` 4.3.1 (the newest Maven Central serves), workers in child JVMs`,
+  features: [
+    { feature: 'connect-standalone', timeoutMs: 120_000 },
+    { feature: 'connect-distributed', timeoutMs: 150_000 },
+  ],
+  notApplicable: {},
+});
+
+export const javaSuites: readonly ClientSuite[] = [javaSuite, kafkaStreamsSuite, kafkaConnectSuite];

@@ -35,6 +35,8 @@ final class Scenarios {
     s.put("java/error-offset-out-of-range", ErrorScenarios::offsetOutOfRange);
     s.put("java/error-message-too-large", ErrorScenarios::messageTooLarge);
     s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
+    s.put("kafka-connect/connect-standalone", ConnectScenarios::standalone);
+    s.put("kafka-connect/connect-distributed", ConnectScenarios::distributed);
     return s;
   }
 }
