@@ -210,4 +210,17 @@ export const kafkaConnectSuite = javaFamily({
   notApplicable: {},
 });
 
-export const javaSuites: readonly ClientSuite[] = [javaSuite, kafkaStreamsSuite, kafkaConnectSuite];
+const TOOL_TIMEOUT_MS = 90_000;
+
+export const kafkaToolsSuite = javaFamily({
+  id: 'kafka-tools',
+  title: `Kafka CLI tools ${KAFKA_VERSION}`,
+  source: `${MAVEN} \`kafka-tools\` (the main classes of \`bin/kafka-*.sh\`), each run in its own JVM`,
+  features: (['produce-consume', 'admin-topics', 'admin-partitions', 'admin-configs', 'admin-groups', 'admin-offsets', 'delete-records', 'admin-transactions', 'perf-tools'] as const).map((feature) => ({
+    feature,
+    timeoutMs: TOOL_TIMEOUT_MS,
+  })),
+  notApplicable: {},
+});
+
+export const javaSuites: readonly ClientSuite[] = [javaSuite, kafkaStreamsSuite, kafkaConnectSuite, kafkaToolsSuite];

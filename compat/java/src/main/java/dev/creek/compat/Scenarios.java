@@ -37,6 +37,15 @@ final class Scenarios {
     s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
     s.put("kafka-connect/connect-standalone", ConnectScenarios::standalone);
     s.put("kafka-connect/connect-distributed", ConnectScenarios::distributed);
+    s.put("kafka-tools/admin-topics", ToolScenarios::topics);
+    s.put("kafka-tools/admin-partitions", ToolScenarios::partitions);
+    s.put("kafka-tools/produce-consume", ToolScenarios::produceConsume);
+    s.put("kafka-tools/admin-groups", ToolScenarios::groups);
+    s.put("kafka-tools/admin-offsets", ToolScenarios::resetOffsets);
+    s.put("kafka-tools/admin-configs", ToolScenarios::configs);
+    s.put("kafka-tools/delete-records", ToolScenarios::deleteRecords);
+    s.put("kafka-tools/admin-transactions", ToolScenarios::transactions);
+    s.put("kafka-tools/perf-tools", ToolScenarios::perf);
     return s;
   }
 }
