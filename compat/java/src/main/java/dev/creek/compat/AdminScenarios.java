@@ -245,16 +245,32 @@ final class AdminScenarios {
             new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "secret-512"))).all()));
     get(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), "secret-256"))).all());
     get(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "secret-512"))).all());
-    UserScramCredentialsDescription d = get(admin.describeUserScramCredentials(List.of(user)).description(user));
-    equal(credentials(d), Set.of("SCRAM_SHA_256/8192", "SCRAM_SHA_512/4096"), "credentials described");
+    // Kafka's brokers serve describes from their metadata image, which follows the controller's
+    // commit: each change is awaited.
+    awaitCredentials(admin, user, Set.of("SCRAM_SHA_256/8192", "SCRAM_SHA_512/4096"));
     check(get(admin.describeUserScramCredentials().users()).contains(user), user + " not among all described users");
     get(admin.alterUserScramCredentials(List.of(new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_512))).all());
-    equal(credentials(get(admin.describeUserScramCredentials(List.of(user)).description(user))), Set.of("SCRAM_SHA_256/8192"), "credentials after deleting SHA-512");
+    awaitCredentials(admin, user, Set.of("SCRAM_SHA_256/8192"));
     get(admin.alterUserScramCredentials(List.of(new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))).all());
-    failsWith(ResourceNotFoundException.class, "describe a user without credentials",
-        () -> get(admin.describeUserScramCredentials(List.of(user)).description(user)));
+    eventually("describing " + user + " to fail once its last credential is deleted", () -> {
+      Throwable err = Check.failure("describe a user without credentials", () -> get(admin.describeUserScramCredentials(List.of(user)).description(user)));
+      return err instanceof ResourceNotFoundException ? err : null;
+    });
     failsWith(ResourceNotFoundException.class, "delete a credential that does not exist",
         () -> get(admin.alterUserScramCredentials(List.of(new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))).all()));
+  }
+
+  private static void awaitCredentials(Admin admin, String user, Set<String> expected) throws Exception {
+    Set<String> last = new HashSet<>();
+    try {
+      eventually("credentials " + expected, () -> {
+        last.clear();
+        last.addAll(credentials(get(admin.describeUserScramCredentials(List.of(user)).description(user))));
+        return last.equals(expected) ? true : null;
+      });
+    } catch (Check.Failed err) {
+      throw new Check.Failed("credentials of " + user + ": expected " + expected + ", got " + last);
+    }
   }
 
   private static Set<String> credentials(UserScramCredentialsDescription d) {
