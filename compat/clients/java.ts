@@ -183,6 +183,7 @@ export const javaSuite = javaFamily({
     'idempotence',
     'transactions',
     'tls',
+    { feature: 'compaction', timeoutMs: 60_000 },
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',
