@@ -196,7 +196,10 @@ export const kafkaStreamsSuite = javaFamily({
   id: 'kafka-streams',
   title: `Kafka Streams ${KAFKA_VERSION}`,
   source: `${MAVEN} \`kafka-streams\`, run by \`compat/java\``,
-  features: [{ feature: 'streams-eos', timeoutMs: 180_000 }],
+  features: [
+    { feature: 'streams-eos', timeoutMs: 180_000 },
+    { feature: 'streams-eos-crash', timeoutMs: 180_000 },
+  ],
   notApplicable: {},
 });
 

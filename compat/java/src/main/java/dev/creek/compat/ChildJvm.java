@@ -92,6 +92,11 @@ final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGKILL: no shutdown hook, no clean close of anything it had open. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   @Override
   public void close() throws Exception {
     if (process.isAlive()) stop();

@@ -66,16 +66,7 @@ final class StreamsScenario {
 
     produceLines(producer, input, 2, expected);
     start(ctx, appId, input, output);
-    Map<String, Long> last = new TreeMap<>();
-    try {
-      eventually("exact final counts", Duration.ofSeconds(60), () -> {
-        last.clear();
-        last.putAll(latestCounts(ctx, output, Duration.ofMillis(500)));
-        return last.equals(expected) ? true : null;
-      });
-    } catch (Check.Failed err) {
-      throw new Check.Failed("final counts: expected " + expected + ", got " + last);
-    }
+    awaitCounts(ctx, output, expected);
     Set<String> topics = Kafka.admin(ctx).listTopics().names().get(20, TimeUnit.SECONDS);
     check(topics.contains(appId + "-word-counts-repartition"), "no repartition topic " + appId + "-word-counts-repartition in " + topics);
     check(topics.contains(appId + "-word-counts-changelog"), "no changelog topic " + appId + "-word-counts-changelog in " + topics);
@@ -94,6 +85,16 @@ final class StreamsScenario {
   }
 
   private static KafkaStreams start(Ctx ctx, String appId, String input, String output) throws Exception {
+    Path stateDir = Files.createTempDirectory("creek-compat-streams-");
+    ctx.closeLater(() -> Utils.delete(stateDir.toFile()));
+    KafkaStreams streams = new KafkaStreams(topology(input, output), config(ctx.bootstrap, appId, stateDir));
+    ctx.closeLater(() -> streams.close(Duration.ofSeconds(20)));
+    streams.start();
+    awaitRunning(streams);
+    return streams;
+  }
+
+  private static Topology topology(String input, String output) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
         .flatMapValues(line -> Arrays.asList(line.split(" ")))
@@ -101,25 +102,85 @@ final class StreamsScenario {
         .count(Materialized.as("word-counts"))
         .toStream()
         .to(output, Produced.with(Serdes.String(), Serdes.Long()));
-    Topology topology = builder.build();
+    return builder.build();
+  }
+
+  /**
+   * exactly_once_v2, commits every 100 ms, no record cache (every update is written), and the
+   * broker's minimum session timeout so a killed instance's member expires quickly.
+   */
+  private static Properties config(String bootstrap, String appId, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+    p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), "6000");
+    p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1000");
+    return p;
+  }
+
+  private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+    eventually("Streams instance RUNNING", Duration.ofSeconds(60), () -> {
+      KafkaStreams.State state = streams.state();
+      check(state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING, "the Streams instance stopped: " + state);
+      return state == KafkaStreams.State.RUNNING ? true : null;
+    });
+  }
+
+  /**
+   * The same word count killed with SIGKILL mid-stream (its JVM: Main BOOTSTRAP APP_ID INPUT
+   * OUTPUT STATE_DIR, which prints RUNNING): its open transaction is never committed. A new
+   * instance finishes; read_committed counts must be exact, nothing of the killed transaction in them.
+   */
+  static void killedAndRestarted(Ctx ctx) throws Exception {
+    String input = ctx.name("lines");
+    String output = ctx.name("counts");
+    String appId = ctx.name("app");
+    Kafka.createTopic(ctx, input, 2);
+    Kafka.createTopic(ctx, output, 2);
+    Map<String, Long> expected = new TreeMap<>();
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx);
+    produceLines(producer, input, 0, expected);
     Path stateDir = Files.createTempDirectory("creek-compat-streams-");
     ctx.closeLater(() -> Utils.delete(stateDir.toFile()));
-    Properties p = ctx.props(
-        StreamsConfig.APPLICATION_ID_CONFIG, appId,
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-        StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
-        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
-        StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0",
-        StreamsConfig.REPLICATION_FACTOR_CONFIG, "1",
-        StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    KafkaStreams streams = new KafkaStreams(topology, p);
-    ctx.closeLater(() -> streams.close(Duration.ofSeconds(20)));
-    streams.start();
-    eventually("Streams instance RUNNING (state " + streams.state() + ")", Duration.ofSeconds(60), () -> {
-      check(streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING, "the Streams instance stopped: " + streams.state());
-      return streams.state() == KafkaStreams.State.RUNNING ? true : null;
+    ChildJvm child = ctx.closeLater(ChildJvm.start(StreamsScenario.class.getName(), List.of(ctx.bootstrap, appId, input, output, stateDir.toString()), null));
+    eventually("the Streams JVM RUNNING", Duration.ofSeconds(60), () -> {
+      check(child.alive(), "the Streams JVM exited: " + child.tail());
+      return child.stdout().contains("RUNNING") ? true : null;
     });
-    return streams;
+    eventually("the Streams JVM writing counts", Duration.ofSeconds(60), () -> latestCounts(ctx, output, Duration.ofMillis(200)).isEmpty() ? null : true);
+    for (int phase = 1; phase <= 4; phase++) produceLines(producer, input, phase, expected);
+    child.kill();
+    produceLines(producer, input, 5, expected);
+    start(ctx, appId, input, output);
+    awaitCounts(ctx, output, expected);
+  }
+
+  /** The killed instance's JVM. */
+  public static void main(String[] args) throws Exception {
+    KafkaStreams streams = new KafkaStreams(topology(args[2], args[3]), config(args[0], args[1], Path.of(args[4])));
+    streams.start();
+    awaitRunning(streams);
+    System.out.println("RUNNING");
+    Thread.currentThread().join();
+  }
+
+  private static void awaitCounts(Ctx ctx, String output, Map<String, Long> expected) throws Exception {
+    Map<String, Long> last = new TreeMap<>();
+    try {
+      eventually("exact final counts", Duration.ofSeconds(90), () -> {
+        last.clear();
+        last.putAll(latestCounts(ctx, output, Duration.ofMillis(500)));
+        return last.equals(expected) ? true : null;
+      });
+    } catch (Check.Failed err) {
+      throw new Check.Failed("final counts: expected " + expected + ", got " + last);
+    }
   }
 
   /** The latest committed count per word in the output topic, read from the beginning. */
