@@ -199,6 +199,7 @@ export const kafkaStreamsSuite = javaFamily({
   features: [
     { feature: 'streams-eos', timeoutMs: 180_000 },
     { feature: 'streams-eos-crash', timeoutMs: 180_000 },
+    { feature: 'streams-protocol', timeoutMs: 120_000 },
   ],
   notApplicable: {},
 });

@@ -14,6 +14,18 @@ public final class Check {
     }
   }
 
+  /** A failure that ends an `eventually` at once: waiting longer cannot help. */
+  public static final class Fatal extends RuntimeException {
+    Fatal(String message) {
+      super(message);
+    }
+  }
+
+  /** Fails at once, also inside `eventually`. */
+  public static void require(boolean condition, String message) {
+    if (!condition) throw new Fatal(message);
+  }
+
   public static void check(boolean condition, String message) {
     if (!condition) throw new Failed(message);
   }
@@ -58,6 +70,8 @@ public final class Check {
       try {
         T value = probe.get();
         if (value != null) return value;
+      } catch (Fatal err) {
+        throw err;
       } catch (Failed err) {
         last = err;
       } catch (Exception err) {
@@ -74,8 +88,8 @@ public final class Check {
 
   public static String describe(Throwable err) {
     Throwable e = err instanceof ExecutionException && err.getCause() != null ? err.getCause() : err;
-    String text = e instanceof Failed ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-    return e.getCause() != null && e.getCause() != e && !(e instanceof Failed) ? text + " (cause: " + e.getCause() + ")" : text;
+    String text = e instanceof Failed || e instanceof Fatal ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return e.getCause() != null && e.getCause() != e && !(e instanceof Failed) && !(e instanceof Fatal) ? text + " (cause: " + e.getCause() + ")" : text;
   }
 
   static String show(Object value) {

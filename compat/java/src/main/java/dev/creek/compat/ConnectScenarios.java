@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.common.ClassicGroupState;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.utils.Utils;
 
@@ -81,8 +83,14 @@ final class ConnectScenarios {
     equal(Kafka.valuesOf(Kafka.readPartition(ctx, topic, 30, 0)), all, "records the source wrote to " + topic);
     String connectors = get(port, "/connectors");
     check(connectors.contains(ctx.name("source")) && connectors.contains(ctx.name("sink")), "GET /connectors: " + connectors);
-    int code = connect.stop();
-    check(code == 0 || code == 143, "ConnectStandalone exited " + code + " on SIGTERM: " + connect.tail());
+    // Its sink task's consumer group committed what the file received.
+    String sinkGroup = "connect-" + ctx.name("sink");
+    Check.eventually("the sink's committed offset", () -> {
+      var offsets = Kafka.admin(ctx).listConsumerGroupOffsets(sinkGroup).partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
+      var committed = offsets.get(new org.apache.kafka.common.TopicPartition(topic, 0));
+      return committed != null && committed.offset() == 30 ? true : null;
+    });
+    connect.stop();
   }
 
   /**
@@ -108,7 +116,7 @@ final class ConnectScenarios {
     for (String kind : List.of("config", "offset", "status")) w.put(kind + ".storage.replication.factor", "1");
     ChildJvm connect = ctx.closeLater(ChildJvm.start(DISTRIBUTED, List.of(write(dir.resolve("worker.properties"), w).toString()), null));
     eventually("the distributed worker's REST API (" + connect.command + ")", Duration.ofSeconds(60), () -> {
-      check(connect.alive(), "ConnectDistributed exited: " + connect.tail());
+      Check.require(connect.alive(), "ConnectDistributed exited: " + connect.tail());
       return get(port, "/connectors").equals("[]") ? true : null;
     });
     String sourceName = ctx.name("source");
@@ -134,8 +142,17 @@ final class ConnectScenarios {
     HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(uri(port, "/connectors/" + sourceName)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     equal(deleted.statusCode(), 204, "DELETE /connectors/" + sourceName + " status");
     eventually(sourceName + " gone from GET /connectors", () -> get(port, "/connectors").contains(sourceName) ? null : true);
-    int code = connect.stop();
-    check(code == 0 || code == 143, "ConnectDistributed exited " + code + " on SIGTERM: " + connect.tail());
+    // The worker is a member of a classic group of protocol type "connect" on the broker.
+    String cluster = ctx.name("cluster");
+    ClassicGroupDescription running = admin.describeClassicGroups(List.of(cluster)).describedGroups().get(cluster).get(20, TimeUnit.SECONDS);
+    equal(running.state(), ClassicGroupState.STABLE, "the worker group's state");
+    equal(running.members().size() + " " + running.protocol() + " " + running.protocolData(), "1 connect sessioned", "the worker group's members, protocol type and protocol");
+    // A stopped worker leaves the group (how long its JVM then takes to exit is Jetty's business).
+    connect.stop();
+    eventually("the worker leaving its group", () -> {
+      ClassicGroupDescription d = admin.describeClassicGroups(List.of(cluster)).describedGroups().get(cluster).get(20, TimeUnit.SECONDS);
+      return d.members().isEmpty() && d.state() == ClassicGroupState.EMPTY ? true : null;
+    });
   }
 
   private static List<String> lines(String prefix, int from, int count) {
@@ -148,7 +165,7 @@ final class ConnectScenarios {
     List<List<String>> seen = new ArrayList<>(List.of(List.of()));
     try {
       eventually("the sink file holding the lines", Duration.ofSeconds(60), () -> {
-        check(connect.alive(), "the worker exited: " + connect.tail());
+        Check.require(connect.alive(), "the worker exited: " + connect.tail());
         seen.set(0, Files.exists(out) ? Files.readAllLines(out) : List.of());
         return seen.get(0).size() >= expected.size() ? true : null;
       });

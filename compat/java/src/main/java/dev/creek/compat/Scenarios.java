@@ -37,6 +37,7 @@ final class Scenarios {
     s.put("java/error-message-too-large", ErrorScenarios::messageTooLarge);
     s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
     s.put("kafka-streams/streams-eos-crash", StreamsScenario::killedAndRestarted);
+    s.put("kafka-streams/streams-protocol", StreamsScenario::streamsProtocol);
     s.put("kafka-connect/connect-standalone", ConnectScenarios::standalone);
     s.put("kafka-connect/connect-distributed", ConnectScenarios::distributed);
     s.put("kafka-tools/admin-topics", ToolScenarios::topics);

@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -84,13 +86,20 @@ final class StreamsScenario {
     Kafka.sendAll(producer, records);
   }
 
-  private static KafkaStreams start(Ctx ctx, String appId, String input, String output) throws Exception {
+  private static KafkaStreams start(Ctx ctx, String appId, String input, String output, String... extraConfig) throws Exception {
     Path stateDir = Files.createTempDirectory("creek-compat-streams-");
     ctx.closeLater(() -> Utils.delete(stateDir.toFile()));
-    KafkaStreams streams = new KafkaStreams(topology(input, output), config(ctx.bootstrap, appId, stateDir));
+    Properties config = config(ctx.bootstrap, appId, stateDir);
+    for (int i = 0; i < extraConfig.length; i += 2) config.put(extraConfig[i], extraConfig[i + 1]);
+    KafkaStreams streams = new KafkaStreams(topology(input, output), config);
     ctx.closeLater(() -> streams.close(Duration.ofSeconds(20)));
+    AtomicReference<Throwable> died = new AtomicReference<>();
+    streams.setUncaughtExceptionHandler(err -> {
+      died.set(err);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
     streams.start();
-    awaitRunning(streams);
+    awaitRunning(streams, died);
     return streams;
   }
 
@@ -124,10 +133,12 @@ final class StreamsScenario {
     return p;
   }
 
-  private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+  private static void awaitRunning(KafkaStreams streams, AtomicReference<Throwable> died) throws InterruptedException {
     eventually("Streams instance RUNNING", Duration.ofSeconds(60), () -> {
       KafkaStreams.State state = streams.state();
-      check(state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING, "the Streams instance stopped: " + state);
+      Throwable cause = died.get();
+      Check.require(cause == null, "the Streams instance died: " + (cause == null ? "" : Check.describe(cause.getCause() != null ? cause.getCause() : cause)));
+      Check.require(state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING, "the Streams instance stopped: " + state);
       return state == KafkaStreams.State.RUNNING ? true : null;
     });
   }
@@ -150,7 +161,7 @@ final class StreamsScenario {
     ctx.closeLater(() -> Utils.delete(stateDir.toFile()));
     ChildJvm child = ctx.closeLater(ChildJvm.start(StreamsScenario.class.getName(), List.of(ctx.bootstrap, appId, input, output, stateDir.toString()), null));
     eventually("the Streams JVM RUNNING", Duration.ofSeconds(60), () -> {
-      check(child.alive(), "the Streams JVM exited: " + child.tail());
+      Check.require(child.alive(), "the Streams JVM exited: " + child.tail());
       return child.stdout().contains("RUNNING") ? true : null;
     });
     eventually("the Streams JVM writing counts", Duration.ofSeconds(60), () -> latestCounts(ctx, output, Duration.ofMillis(200)).isEmpty() ? null : true);
@@ -161,11 +172,31 @@ final class StreamsScenario {
     awaitCounts(ctx, output, expected);
   }
 
+  /**
+   * The word count on the Streams rebalance protocol (KIP-1071, group.protocol=streams): the
+   * broker assigns the tasks and tells the app which internal topics to create.
+   */
+  static void streamsProtocol(Ctx ctx) throws Exception {
+    String input = ctx.name("lines");
+    String output = ctx.name("counts");
+    String appId = ctx.name("app");
+    Kafka.createTopic(ctx, input, 2);
+    Kafka.createTopic(ctx, output, 2);
+    Map<String, Long> expected = new TreeMap<>();
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx);
+    produceLines(producer, input, 0, expected);
+    start(ctx, appId, input, output, StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+    produceLines(producer, input, 1, expected);
+    awaitCounts(ctx, output, expected);
+    var group = Kafka.admin(ctx).describeStreamsGroups(List.of(appId)).describedGroups().get(appId).get(20, TimeUnit.SECONDS);
+    equal(group.members().size(), 1, "members of the streams group " + appId);
+  }
+
   /** The killed instance's JVM. */
   public static void main(String[] args) throws Exception {
     KafkaStreams streams = new KafkaStreams(topology(args[2], args[3]), config(args[0], args[1], Path.of(args[4])));
     streams.start();
-    awaitRunning(streams);
+    awaitRunning(streams, new AtomicReference<>());
     System.out.println("RUNNING");
     Thread.currentThread().join();
   }
