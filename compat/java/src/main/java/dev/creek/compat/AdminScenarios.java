@@ -22,6 +22,8 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -143,7 +145,13 @@ final class AdminScenarios {
     for (TopicPartition tp : m.assignment().topicPartitions()) assigned.add(tp.partition());
     equal(assigned, Set.of(0, 1), "partitions assigned to the member");
     failsWith(GroupNotEmptyException.class, "delete a group with a member", () -> get(admin.deleteConsumerGroups(List.of(group)).all()));
+    TopicPartition p0 = new TopicPartition(topic, 0);
+    failsWith(org.apache.kafka.common.errors.GroupSubscribedToTopicException.class, "delete committed offsets of a topic the group reads",
+        () -> get(admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all()));
     member.close();
+    get(admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all());
+    Set<TopicPartition> left = get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()).keySet();
+    equal(left, Set.of(new TopicPartition(topic, 1)), "partitions with committed offsets after deleteConsumerGroupOffsets of partition 0");
     ConsumerGroupDescription empty = get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
     equal(empty.groupState(), GroupState.EMPTY, "state after the member left");
     Collection<GroupListing> listed = get(admin.listGroups().all());
@@ -151,8 +159,21 @@ final class AdminScenarios {
     check(listing != null, group + " not in listGroups");
     equal(listing.groupState().orElse(null), GroupState.EMPTY, "listed group state");
     get(admin.deleteConsumerGroups(List.of(group)).all());
+    removeStaticMember(ctx, admin, topic);
     boolean stillListed = get(admin.listGroups().all()).stream().anyMatch(g -> g.groupId().equals(group));
     check(!stillListed, group + " still listed after deleteConsumerGroups");
+  }
+
+  /** removeMembersFromConsumerGroup takes a static member (group.instance.id) out of its group. */
+  private static void removeStaticMember(Ctx ctx, Admin admin, String topic) throws Exception {
+    String group = ctx.name("static");
+    KafkaConsumer<byte[], byte[]> member = Kafka.consumer(ctx, "group.id", group, "group.instance.id", "compat-static-1");
+    member.subscribe(List.of(topic));
+    Kafka.read(member, 3);
+    equal(get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)).members().iterator().next().groupInstanceId().orElse(null), "compat-static-1", "the static member's instance id");
+    get(admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove("compat-static-1")))).all());
+    ConsumerGroupDescription after = get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
+    equal(after.members().size() + " " + after.groupState(), "0 " + GroupState.EMPTY, "members and state after removeMembersFromConsumerGroup");
   }
 
   /** listOffsets (earliest, latest, max timestamp), alterConsumerGroupOffsets, and a consumer resuming there. */

@@ -228,7 +228,35 @@ final class ClientScenarios {
       ConsumerGroupDescription d = Kafka.admin(ctx).describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
       equal(d.type(), protocol.equals("consumer") ? GroupType.CONSUMER : GroupType.CLASSIC, "group type");
       equal(d.members().size(), 1, "members left in the group");
+      patternSubscription(ctx, protocol);
     };
+  }
+
+  /**
+   * subscribe(Pattern): the classic protocol matches topics in the client; the consumer protocol
+   * sends the regular expression to the broker, which resolves it (KIP-848).
+   */
+  private static void patternSubscription(Ctx ctx, String protocol) throws Exception {
+    String prefix = ctx.name("re");
+    Kafka.createTopic(ctx, prefix + "-a", 2);
+    Kafka.createTopic(ctx, prefix + "-b", 1);
+    Kafka.createTopic(ctx, ctx.name("other"), 1);
+    KafkaConsumer<byte[], byte[]> c = Kafka.consumer(ctx, "group.id", ctx.name("re-group"), "group.protocol", protocol);
+    c.subscribe(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "-.*"));
+    Set<String> consumed = new HashSet<>();
+    eventually("a pattern subscription assigned " + prefix + "-a and -b", Duration.ofSeconds(40), () -> {
+      pollAll(List.of(c), consumed);
+      Set<String> owned = new TreeSet<>();
+      for (TopicPartition tp : c.assignment()) owned.add(tp.toString());
+      return owned.equals(new TreeSet<>(List.of(prefix + "-a-0", prefix + "-a-1", prefix + "-b-0"))) ? owned : null;
+    });
+    Kafka.sendAll(Kafka.producer(ctx), List.of(
+        new ProducerRecord<>(prefix + "-a", 1, null, bytes("in-a")),
+        new ProducerRecord<>(prefix + "-b", 0, null, bytes("in-b")),
+        new ProducerRecord<>(ctx.name("other"), 0, null, bytes("in-other"))));
+    long deadline = System.nanoTime() + Kafka.WAIT.toNanos();
+    while (consumed.size() < 2 && System.nanoTime() < deadline) pollAll(List.of(c), consumed);
+    equal(new TreeSet<>(consumed), new TreeSet<>(List.of("in-a", "in-b")), "records consumed through the pattern");
   }
 
   private static void pollAll(List<KafkaConsumer<byte[], byte[]>> members, Set<String> consumed) {
