@@ -221,7 +221,7 @@ export const kafkaToolsSuite = javaFamily({
   id: 'kafka-tools',
   title: `Kafka CLI tools ${KAFKA_VERSION}`,
   source: `${MAVEN} \`kafka-tools\` (the main classes of \`bin/kafka-*.sh\`), each run in its own JVM`,
-  features: (['produce-consume', 'admin-topics', 'admin-partitions', 'admin-configs', 'admin-groups', 'admin-offsets', 'delete-records', 'admin-transactions', 'perf-tools'] as const).map((feature) => ({
+  features: (['metadata', 'produce-consume', 'admin-topics', 'admin-partitions', 'admin-configs', 'admin-groups', 'admin-offsets', 'delete-records', 'admin-transactions', 'perf-tools'] as const).map((feature) => ({
     feature,
     timeoutMs: TOOL_TIMEOUT_MS,
   })),

@@ -40,6 +40,7 @@ final class Scenarios {
     s.put("kafka-streams/streams-protocol", StreamsScenario::streamsProtocol);
     s.put("kafka-connect/connect-standalone", ConnectScenarios::standalone);
     s.put("kafka-connect/connect-distributed", ConnectScenarios::distributed);
+    s.put("kafka-tools/metadata", ToolScenarios::metadata);
     s.put("kafka-tools/admin-topics", ToolScenarios::topics);
     s.put("kafka-tools/admin-partitions", ToolScenarios::partitions);
     s.put("kafka-tools/produce-consume", ToolScenarios::produceConsume);

@@ -38,6 +38,8 @@ final class ToolScenarios {
   private static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
   private static final String PRODUCER_PERF = "org.apache.kafka.tools.ProducerPerformance";
   private static final String CONSUMER_PERF = "org.apache.kafka.tools.ConsumerPerformance";
+  private static final String GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell";
+  private static final String API_VERSIONS = "org.apache.kafka.tools.BrokerApiVersionsCommand";
   private static final int TOOL_SECONDS = 60;
 
   private static String tool(Ctx ctx, String mainClass, String... args) throws Exception {
@@ -69,6 +71,17 @@ final class ToolScenarios {
     ChildJvm failed = ctx.closeLater(ChildJvm.start(TOPICS, List.of("--bootstrap-server", ctx.bootstrap, "--describe", "--topic", topic), null));
     check(failed.waitFor(TOOL_SECONDS) != 0, "kafka-topics --describe of the deleted topic succeeded: " + failed.stdout());
     check((failed.stdout() + failed.stderr()).contains("does not exist"), "kafka-topics --describe of a deleted topic said: " + failed.tail());
+  }
+
+  /** kafka-broker-api-versions: every broker of the cluster with the APIs it serves, each usable by the 4.4 tools. */
+  static void metadata(Ctx ctx) throws Exception {
+    String out = tool(ctx, API_VERSIONS);
+    var nodes = Kafka.admin(ctx).describeCluster().nodes().get(20, TimeUnit.SECONDS);
+    for (var node : nodes) check(out.contains(node.host() + ":" + node.port() + " (id: " + node.id()), "kafka-broker-api-versions lacks broker " + node + ": " + out);
+    for (String api : List.of("Produce(0)", "Fetch(1)", "ListOffsets(2)", "Metadata(3)", "FindCoordinator(10)", "JoinGroup(11)", "ApiVersions(18)", "CreateTopics(19)", "InitProducerId(22)", "ConsumerGroupHeartbeat(68)")) {
+      String line = out.lines().filter(l -> l.trim().startsWith(api + ":")).findFirst().orElse("");
+      check(line.contains("[usable: "), api + " not usable in kafka-broker-api-versions: " + (line.isEmpty() ? "missing" : line.trim()));
+    }
   }
 
   /** kafka-topics --alter --partitions. */
@@ -137,6 +150,10 @@ final class ToolScenarios {
     equal(committed(admin, group, tp), 3L, "committed offset after --to-offset 3");
     tool(ctx, GROUPS, "--reset-offsets", "--group", group, "--topic", topic, "--to-latest", "--execute");
     equal(committed(admin, group, tp), 10L, "committed offset after --to-latest");
+    String ends = tool(ctx, GET_OFFSETS, "--topic", topic, "--time", "-1");
+    equal(ends.trim(), topic + ":0:10", "kafka-get-offsets --time -1 (latest)");
+    String starts = tool(ctx, GET_OFFSETS, "--topic", topic, "--time", "-2");
+    equal(starts.trim(), topic + ":0:0", "kafka-get-offsets --time -2 (earliest)");
     String dry = tool(ctx, GROUPS, "--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--dry-run");
     check(dry.contains(topic), "--dry-run printed: " + dry);
     equal(committed(admin, group, tp), 10L, "committed offset after a --dry-run");
