@@ -149,15 +149,20 @@ final class ClientScenarios {
    * exactly the committed output, and the group's committed offset is the end of the input.
    */
   static void transactions(Ctx ctx) throws Exception {
-    String input = ctx.name("in");
-    String output = ctx.name("out");
-    String group = ctx.name("group");
+    // The offsets carry the consumer's group metadata: a generation (classic) or a member epoch (KIP-848).
+    for (String protocol : List.of("classic", "consumer")) consumeTransformProduce(ctx, protocol);
+  }
+
+  private static void consumeTransformProduce(Ctx ctx, String protocol) throws Exception {
+    String input = ctx.name(protocol + "-in");
+    String output = ctx.name(protocol + "-out");
+    String group = ctx.name(protocol + "-group");
     Kafka.createTopic(ctx, input, 1);
     Kafka.createTopic(ctx, output, 1);
     Kafka.sendAll(Kafka.producer(ctx), Kafka.values(input, 20, "in-"));
-    KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(ctx, "group.id", group, "isolation.level", "read_committed", "max.poll.records", "5");
+    KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(ctx, "group.id", group, "group.protocol", protocol, "isolation.level", "read_committed", "max.poll.records", "5");
     consumer.subscribe(List.of(input));
-    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "transactional.id", ctx.name("txn"));
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "transactional.id", ctx.name(protocol + "-txn"));
     producer.initTransactions();
     int transformed = 0;
     long deadline = System.nanoTime() + Kafka.WAIT.toNanos();
@@ -174,7 +179,7 @@ final class ClientScenarios {
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
     }
-    equal(transformed, 20, "input records transformed");
+    equal(transformed, 20, "input records transformed (" + protocol + " group)");
     producer.beginTransaction();
     for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(output, 0, null, bytes("ABORTED-" + i)));
     producer.flush();
@@ -190,7 +195,7 @@ final class ClientScenarios {
     List<String> uncommitted = Kafka.valuesOf(Kafka.readPartition(ctx, output, 26, 0, "isolation.level", "read_uncommitted"));
     equal(uncommitted.subList(20, 26), List.of("ABORTED-0", "ABORTED-1", "ABORTED-2", "ABORTED-3", "ABORTED-4", "LAST"), "read_uncommitted tail");
     var committed = Kafka.admin(ctx).listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    equal(committed.get(new TopicPartition(input, 0)).offset(), 20L, "group's committed input offset");
+    equal(committed.get(new TopicPartition(input, 0)).offset(), 20L, protocol + " group's committed input offset");
   }
 
   /**
