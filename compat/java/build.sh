@@ -7,4 +7,4 @@ if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
   echo "compat java: no mvn or java on PATH; the Java family's scenarios will report the client not available" >&2
   exit 1
 fi
-mvn -B -q -o package 2>/dev/null || mvn -B -q package
+mvn -B -q -Dstyle.color=never -o package 2>/dev/null || mvn -B -q -Dstyle.color=never package

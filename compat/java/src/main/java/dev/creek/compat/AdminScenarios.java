@@ -6,7 +6,6 @@ import static dev.creek.compat.Check.eventually;
 import static dev.creek.compat.Check.failsWith;
 import static dev.creek.compat.Kafka.bytes;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
