@@ -54,7 +54,8 @@ export default defineApi({
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
-        if (wanted.name === null || wanted.name === undefined) {
+        // A topic id wins over the name, as in Kafka: the Java client sends ids with name "".
+        if ((wanted.topicId !== undefined && wanted.topicId !== ZERO_UUID) || wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
           topics.push(t ? describeTopic(cluster, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
