@@ -49,7 +49,8 @@ export default defineApi({
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
-        if (wanted.name === null || wanted.name === undefined) {
+        // A topic id wins over the name, as in Kafka: the Java client sends ids with name "".
+        if ((wanted.topicId !== undefined && wanted.topicId !== ZERO_UUID) || wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
           if (t && !describable(t.name)) topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId));
           else topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
