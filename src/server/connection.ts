@@ -274,6 +274,7 @@ export class Connection {
       authz: this.authz,
     };
     const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
+    let throttleMs = 0;
     try {
       const response = await handler.handle(decoded.body as never, ctx);
       if (response === NO_RESPONSE || this.closed) return;
@@ -282,8 +283,7 @@ export class Connection {
         return;
       }
       this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
-      const throttleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
-      if (throttleMs > 0) await this.mute(throttleMs);
+      throttleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
     } catch (err) {
       // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
       // response shape to fill we close this connection, and the client retries on a new one.
@@ -292,6 +292,8 @@ export class Connection {
     } finally {
       requestDone();
     }
+    // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
+    if (throttleMs > 0) await this.mute(throttleMs);
   }
 
   /**
