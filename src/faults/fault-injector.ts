@@ -84,6 +84,8 @@ export interface FaultInfo {
   spec: Record<string, unknown>;
   /** Requests (or appends) it has affected so far. */
   hits: number;
+  /** False once used up, expired or cleared (ended faults stay listed, with their hits, until cleared). */
+  active: boolean;
   /** Affections left before it clears itself; null when only time or a clear ends it. */
   remaining: number | null;
   /** Milliseconds until it clears itself; null when no duration was given. */
@@ -172,6 +174,8 @@ export class Fault {
 
 export class FaultInjector {
   private readonly rules = new Map<number, Rule>();
+  /** Faults that ended, kept for their hit counts (the latest MAX_ENDED) until cleared. */
+  private readonly endedRules = new Map<number, Rule>();
   private nextId = 1;
   private readonly clock: () => number;
 
@@ -260,17 +264,21 @@ export class FaultInjector {
     return this.add('pause-group', { groupId: spec.groupId, mode }, null, duration(spec.durationMs));
   }
 
+  /** Every fault in place, then those that ended (until cleared), in the order they were injected. */
   list(): FaultInfo[] {
     this.expire();
     const now = this.clock();
-    return [...this.rules.values()].map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      spec: r.spec,
-      hits: r.hits,
-      remaining: r.remaining,
-      expiresInMs: r.expiresAt === null ? null : Math.max(0, r.expiresAt - now),
-    }));
+    return [...this.rules.values(), ...this.endedRules.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        spec: r.spec,
+        hits: r.hits,
+        active: this.rules.has(r.id),
+        remaining: r.remaining,
+        expiresInMs: r.expiresAt === null || !this.rules.has(r.id) ? null : Math.max(0, r.expiresAt - now),
+      }));
   }
 
   isActive(id: number): boolean {
@@ -278,18 +286,18 @@ export class FaultInjector {
     return this.rules.has(id);
   }
 
-  /** Ends one fault; false when there is none by that id. */
+  /** Ends one fault, or forgets one that ended; false when there is none by that id. */
   clear(id: number): boolean {
     const rule = this.rules.get(id);
-    if (rule === undefined) return false;
-    this.end(rule);
-    return true;
+    if (rule !== undefined) this.end(rule);
+    return rule !== undefined || this.endedRules.delete(id);
   }
 
-  /** Ends every fault; returns how many there were. */
+  /** Ends every fault and forgets the ended ones; returns how many were in place. */
   clearAll(): number {
     const n = this.rules.size;
     for (const rule of [...this.rules.values()]) this.end(rule);
+    this.endedRules.clear();
     return n;
   }
 
@@ -378,6 +386,8 @@ export class FaultInjector {
     this.rules.delete(rule.id);
     clearTimeout(rule.timer);
     rule.end();
+    this.endedRules.set(rule.id, rule);
+    if (this.endedRules.size > MAX_ENDED) this.endedRules.delete(this.endedRules.keys().next().value!);
   }
 
   /** Ends the rules whose time is up (the timers do too; this keeps an injected clock honest). */
@@ -418,6 +428,9 @@ export class FaultInjector {
     if (!this.deps.enabled) throw new FaultError('fault injection is off (creek.faults.enable=false)', true);
   }
 }
+
+/** How many ended faults stay listed. */
+const MAX_ENDED = 1000;
 
 function toApiKey(value: number | string): number {
   if (typeof value === 'number' && Number.isInteger(value) && apiDef(value) !== undefined) return value;

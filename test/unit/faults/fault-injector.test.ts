@@ -54,8 +54,10 @@ describe('FaultInjector bookkeeping', () => {
     expect(codes).toEqual([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_LEADER_OR_FOLLOWER, undefined]);
     expect(fault.hits).toBe(2);
     expect(fault.active).toBe(false);
-    expect(faults.list()).toEqual([]);
     expect(faults.active).toBe(false);
+    expect(faults.list()).toMatchObject([{ id: fault.id, kind: 'fail', active: false, hits: 2, remaining: 0, spec: { apiKey: 0, errorCode: 6 } }]);
+    expect(faults.clear(fault.id)).toBe(true);
+    expect(faults.list()).toEqual([]);
   });
 
   it('matches by topic and client id without using up the fault on other requests', async () => {
@@ -98,6 +100,7 @@ describe('FaultInjector bookkeeping', () => {
     expect(reason(() => faults.notLeader({ topic: 'orders', partition: 7 }))).toMatch(/no partition 7/);
     expect(reason(() => faults.pauseGroup({ groupId: 'g', mode: 'later' as 'wait' }))).toMatch(/mode/);
     expect(faults.list()).toEqual([]);
+    expect(faults.clear(1)).toBe(false);
   });
 
   it('refuses everything when off', () => {
@@ -116,7 +119,10 @@ describe('FaultInjector bookkeeping', () => {
     for (let i = 0; i < 3; i++) produces.push(await faults.intercept(0, 9, produce('orders'), conn()));
     expect(produces).toEqual([{ delayMs: 20 }, { delayMs: 20 }, undefined]);
     expect([always.hits, twice.hits]).toEqual([3, 2]);
-    expect(faults.list().map((f) => f.id)).toEqual([always.id]);
+    expect(faults.list().map((f) => [f.id, f.active])).toEqual([
+      [always.id, true],
+      [twice.id, false],
+    ]);
     always.clear();
     expect(faults.active).toBe(false);
   });
@@ -137,7 +143,7 @@ describe('FaultInjector bookkeeping', () => {
     const fault = faults.notLeader({ topic: 'orders', partition: 1, durationMs: 500 });
     expect(faults.isNotLeader('orders', 0)).toBe(false);
     expect(faults.isNotLeader('orders', 1)).toBe(true);
-    expect(faults.list()[0]).toMatchObject({ kind: 'not-leader', expiresInMs: 500, hits: 1, remaining: null });
+    expect(faults.list()[0]).toMatchObject({ kind: 'not-leader', active: true, expiresInMs: 500, hits: 1, remaining: null });
     advance(499);
     expect(faults.isNotLeader('orders', 1)).toBe(true);
     advance(1);
