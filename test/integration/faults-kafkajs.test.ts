@@ -50,6 +50,26 @@ async function consume(topic: string, count: number, groupId = `${topic}-group`)
   return seen;
 }
 
+/** The first `count` values a read_committed consumer of `topic` sees. */
+async function readCommitted(topic: string, count: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `${topic}-committed`, readUncommitted: false, ...GROUP_TIMING });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(count), { timeout: 20_000, interval: 20 });
+  await consumer.disconnect();
+  return seen;
+}
+
+async function highWatermark(topic: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [p0] = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return p0!.high;
+}
+
 describe('fault injection with kafkajs', () => {
   it('fails the next two Produce requests with NOT_LEADER_OR_FOLLOWER; the producer retries and writes once', async () => {
     const topic = 'faults-produce-fail';
@@ -86,6 +106,107 @@ describe('fault injection with kafkajs', () => {
     expect(await consume(topic, 3)).toEqual(['a', 'b', 'c']);
     expect(injected.map((fault) => fault.hits)).toEqual([1, 1, 1, 1, 1]);
     expect(injected.filter((fault) => fault.active)).toEqual([]);
+  });
+
+  it('fails Metadata, ListOffsets and OffsetFetch once each on the way to the first message', async () => {
+    const topic = 'faults-lookups';
+    await createTopic(topic);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'found' }] });
+    await producer.disconnect();
+    const f = broker.faults;
+    const injected = [
+      f.failRequests({ apiKey: 'Metadata', errorCode: 'LEADER_NOT_AVAILABLE', topic }),
+      f.failRequests({ apiKey: 'ListOffsets', errorCode: 'NOT_LEADER_OR_FOLLOWER', topic }),
+      f.failRequests({ apiKey: 'OffsetFetch', errorCode: 'COORDINATOR_LOAD_IN_PROGRESS' }),
+    ];
+    expect(await consume(topic, 1)).toEqual(['found']);
+    expect(injected.map((fault) => [fault.hits, fault.active])).toEqual([
+      [1, false],
+      [1, false],
+      [1, false],
+    ]);
+  });
+
+  it('fails a Heartbeat with REBALANCE_IN_PROGRESS; the member rejoins and goes on consuming', async () => {
+    const topic = 'faults-heartbeat';
+    await createTopic(topic);
+    const joins = broker.faults.delayResponses({ apiKey: 'JoinGroup', delayMs: 0 });
+    const consumer = kafka.consumer({ groupId: `${topic}-group`, ...GROUP_TIMING });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    await vi.waitFor(() => expect(joins.hits).toBeGreaterThanOrEqual(1), { timeout: 20_000, interval: 10 });
+    const joinsBefore = joins.hits;
+    const heartbeat = broker.faults.failRequests({ apiKey: 'Heartbeat', errorCode: 'REBALANCE_IN_PROGRESS' });
+    await vi.waitFor(() => expect(heartbeat.hits).toBe(1), { timeout: 20_000, interval: 10 });
+    await vi.waitFor(() => expect(joins.hits).toBeGreaterThan(joinsBefore), { timeout: 20_000, interval: 10 });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'after-rejoin' }] });
+    await producer.disconnect();
+    await vi.waitFor(() => expect(seen).toEqual(['after-rejoin']), { timeout: 20_000, interval: 20 });
+    await consumer.disconnect();
+    joins.clear();
+  });
+
+  it('fails CreateTopics with REQUEST_TIMED_OUT: nothing is created, kafkajs reports the topic\'s error, and the retry creates it', async () => {
+    const topic = 'faults-create-topics';
+    const failed = broker.faults.failRequests({ apiKey: 'CreateTopics', errorCode: 'REQUEST_TIMED_OUT', topic });
+    const admin = kafka.admin();
+    await admin.connect();
+    // kafkajs retries CreateTopics only on NOT_CONTROLLER; the per-topic error comes back to the caller.
+    const err = (await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] }).catch((e: unknown) => e)) as { errors?: { type: string; topic: string }[] };
+    expect(err.errors?.map((e) => [e.topic, e.type])).toEqual([[topic, 'REQUEST_TIMED_OUT']]);
+    expect(failed.hits).toBe(1);
+    expect(await admin.listTopics()).not.toContain(topic);
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })).toBe(true);
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(topics[0]!.partitions).toHaveLength(2);
+    await admin.disconnect();
+  });
+
+  it('fails InitProducerId and AddPartitionsToTxn once each; the transactional producer retries and commits once', async () => {
+    const topic = 'faults-txn';
+    await createTopic(topic);
+    const f = broker.faults;
+    const injected = [
+      f.failRequests({ apiKey: 'InitProducerId', errorCode: 'COORDINATOR_LOAD_IN_PROGRESS' }),
+      f.failRequests({ apiKey: 'AddPartitionsToTxn', errorCode: 'CONCURRENT_TRANSACTIONS' }),
+    ];
+    const producer = kafka.producer({ transactionalId: 'faults-txn-producer', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic, messages: [{ value: 'committed-once' }] });
+    await txn.commit();
+    await producer.disconnect();
+    expect(injected.map((fault) => fault.hits)).toEqual([1, 1]);
+    expect(await readCommitted(topic, 1)).toEqual(['committed-once']);
+    // The record and the commit marker: one transaction, written once.
+    expect(await highWatermark(topic)).toBe('2');
+  });
+
+  it('fails EndTxn: kafkajs does not retry it, the commit did not happen, and the next producer of the id aborts it', async () => {
+    const topic = 'faults-end-txn';
+    await createTopic(topic);
+    const endTxn = broker.faults.failRequests({ apiKey: 'EndTxn', errorCode: 'COORDINATOR_LOAD_IN_PROGRESS' });
+    const first = kafka.producer({ transactionalId: 'faults-end-txn-producer', idempotent: true, maxInFlightRequests: 1 });
+    await first.connect();
+    const txn = await first.transaction();
+    await txn.send({ topic, messages: [{ value: 'never-committed' }] });
+    await expect(txn.commit()).rejects.toMatchObject({ code: 14 }) // kafkajs names it GROUP_LOAD_IN_PROGRESS;
+    expect(endTxn.hits).toBe(1);
+    await first.disconnect();
+    const second = kafka.producer({ transactionalId: 'faults-end-txn-producer', idempotent: true, maxInFlightRequests: 1 });
+    await second.connect();
+    const next = await second.transaction();
+    await next.send({ topic, messages: [{ value: 'committed' }] });
+    await next.commit();
+    await second.disconnect();
+    // In offset order a committed first record would come before this one.
+    expect(await readCommitted(topic, 1)).toEqual(['committed']);
   });
 
   it('delays Produce responses; the producer just waits for them', async () => {
