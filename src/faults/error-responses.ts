@@ -23,7 +23,8 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
       partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 })),
     })),
   }),
-  // As Kafka: v13+ carries the error only at the top; older versions on every partition too.
+  // As Kafka: v13+ carries the error only at the top; older versions on every partition too, each
+  // with an empty record set (librdkafka refuses a null one).
   1: (req, errorCode, version) => ({
     errorCode,
     sessionId: 0,
@@ -33,7 +34,7 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
         : req.topics.map((t) => ({
             topic: t.topic,
             topicId: t.topicId,
-            partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null })),
+            partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [] })),
           })),
   }),
   2: (req, errorCode) => ({
