@@ -5,6 +5,7 @@
 // count, by time or by hand. The broker consults it at four narrow points: the connection's
 // dispatch (intercept), the replica manager's leader lookup (isNotLeader), the partition log's
 // append acknowledgment (PartitionLog.holdWrites), and, through the dispatch, group requests.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiDef } from '../../protocol/codec/messages.js';
 import { ErrorCode, errorInfo, type ErrorName } from '../../protocol/errors.js';
 import type { ConnectionInfo } from '../apis/api.js';
@@ -96,8 +97,8 @@ export interface FaultInfo {
 export interface Intercept {
   /** Answer this instead of running the handler (the request takes no effect). */
   response?: unknown;
-  /** Wait this long before writing the response. */
-  delayMs?: number;
+  /** Settles when the response may be written: `delayMs` after the request arrived, or sooner when the fault is cleared or the connection closes. */
+  delay?: Promise<void>;
   /** Close the connection instead of writing the response. */
   close?: boolean;
 }
@@ -135,6 +136,8 @@ interface Rule {
   /** Settles when the rule ends (waiting group requests and held appends go on). */
   readonly ended: Promise<void>;
   end(): void;
+  /** Aborted when the rule is cleared (not when used up): delays in progress end early. */
+  readonly cleared: AbortController;
 }
 
 /** The handle of an injected fault. */
@@ -289,14 +292,20 @@ export class FaultInjector {
   /** Ends one fault, or forgets one that ended; false when there is none by that id. */
   clear(id: number): boolean {
     const rule = this.rules.get(id);
-    if (rule !== undefined) this.end(rule);
+    if (rule !== undefined) {
+      rule.cleared.abort();
+      this.end(rule);
+    }
     return rule !== undefined || this.endedRules.delete(id);
   }
 
   /** Ends every fault and forgets the ended ones; returns how many were in place. */
   clearAll(): number {
     const n = this.rules.size;
-    for (const rule of [...this.rules.values()]) this.end(rule);
+    for (const rule of [...this.rules.values(), ...this.endedRules.values()]) {
+      rule.cleared.abort();
+      this.end(rule);
+    }
     this.endedRules.clear();
     return n;
   }
@@ -319,9 +328,12 @@ export class FaultInjector {
       if (apiKey === 0 && (request as { acks: number }).acks === 0) return { ...result, close: true };
     }
     const delay = this.take('delay', apiKey, request, conn);
-    if (delay !== undefined) result.delayMs = delay.spec.delayMs as number;
+    if (delay !== undefined) {
+      const slept = sleep(delay.spec.delayMs as number, undefined, { signal: delay.cleared.signal, ref: false }).catch(() => undefined);
+      result.delay = waitUnlessClosed(slept, conn.closed);
+    }
     if (this.take('close-after', apiKey, request, conn) !== undefined) result.close = true;
-    return result.response === undefined && result.delayMs === undefined && result.close === undefined ? undefined : result;
+    return result.response === undefined && result.delay === undefined && result.close === undefined ? undefined : result;
   }
 
   /** The replica manager's hook: whether this partition must answer NOT_LEADER_OR_FOLLOWER now. */
@@ -377,7 +389,8 @@ export class FaultInjector {
       timer = setTimeout(() => this.clear(id), durationMs);
       timer.unref();
     }
-    const rule: Rule = { id, kind, spec, hits: 0, remaining, expiresAt: durationMs === undefined ? null : this.clock() + durationMs, timer, ended, end };
+    const expiresAt = durationMs === undefined ? null : this.clock() + durationMs;
+    const rule: Rule = { id, kind, spec, hits: 0, remaining, expiresAt, timer, ended, end, cleared: new AbortController() };
     this.rules.set(id, rule);
     return new Fault(rule, this);
   }
@@ -461,7 +474,7 @@ function duration(ms: number | undefined): number | undefined {
 }
 
 /** Waits for `ended`, or less when the connection closes meanwhile. */
-function waitUnlessClosed(ended: Promise<void>, closed: AbortSignal): Promise<void> {
+function waitUnlessClosed(ended: Promise<unknown>, closed: AbortSignal): Promise<void> {
   if (closed.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

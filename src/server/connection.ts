@@ -266,7 +266,7 @@ export class Connection {
       // Injected faults (tests): answer with an error instead, delay the answer, or drop the connection.
       const fault = this.broker.faults.active ? await this.broker.faults.intercept(apiKey, apiVersion, decoded.body, this.info) : undefined;
       const response = fault?.response ?? (await handler.handle(decoded.body as never, ctx));
-      if (fault?.delayMs !== undefined) await sleep(fault.delayMs, undefined, { signal: this.abort.signal, ref: false }).catch(() => undefined);
+      if (fault?.delay !== undefined) await fault.delay;
       if (fault?.close === true) {
         this.socket.destroy();
         return;

@@ -114,10 +114,10 @@ describe('FaultInjector bookkeeping', () => {
     const { faults } = setup();
     const always = faults.delayResponses({ apiKey: 'Metadata', delayMs: 50 });
     const twice = faults.delayResponses({ apiKey: 'Produce', delayMs: 20, count: 2 });
-    for (let i = 0; i < 3; i++) expect(await faults.intercept(3, 12, { topics: null } as RequestOf<3>, conn())).toEqual({ delayMs: 50 });
+    for (let i = 0; i < 3; i++) expect((await faults.intercept(3, 12, { topics: null } as RequestOf<3>, conn()))?.delay).toBeInstanceOf(Promise);
     const produces = [];
     for (let i = 0; i < 3; i++) produces.push(await faults.intercept(0, 9, produce('orders'), conn()));
-    expect(produces).toEqual([{ delayMs: 20 }, { delayMs: 20 }, undefined]);
+    expect(produces.map((p) => p?.delay instanceof Promise)).toEqual([true, true, false]);
     expect([always.hits, twice.hits]).toEqual([3, 2]);
     expect(faults.list().map((f) => [f.id, f.active])).toEqual([
       [always.id, true],
@@ -127,13 +127,32 @@ describe('FaultInjector bookkeeping', () => {
     expect(faults.active).toBe(false);
   });
 
+  it('cuts delays in progress short when their fault is cleared, or when the connection closes', async () => {
+    const { faults } = setup();
+    const slow = faults.delayResponses({ apiKey: 'Metadata', delayMs: 3_600_000 });
+    const delayed = (await faults.intercept(3, 12, { topics: null } as RequestOf<3>, conn()))!.delay!;
+    slow.clear();
+    await delayed;
+    faults.delayResponses({ apiKey: 'Metadata', delayMs: 3_600_000 });
+    const closing = new AbortController();
+    const onClosedConnection = (await faults.intercept(3, 12, { topics: null } as RequestOf<3>, { ...conn(), closed: closing.signal }))!.delay!;
+    closing.abort();
+    await onClosedConnection;
+    const lastOne = faults.delayResponses({ apiKey: 'Produce', delayMs: 3_600_000, count: 1 });
+    const beforeStop = (await faults.intercept(0, 9, produce('orders'), conn()))!.delay!;
+    expect(lastOne.active).toBe(false);
+    faults.clearAll();
+    await beforeStop;
+  });
+
   it('combines a failure with a delay and a close, and closes a failed acks=0 produce', async () => {
     const { faults } = setup();
     faults.failRequests({ apiKey: 0, errorCode: 'REQUEST_TIMED_OUT', count: 2 });
     faults.delayResponses({ apiKey: 0, delayMs: 5, count: 1 });
     faults.closeAfterRequest({ apiKey: 0 });
     const first = await faults.intercept(0, 9, produce('orders'), conn());
-    expect(first).toMatchObject({ delayMs: 5, close: true });
+    expect(first).toMatchObject({ close: true });
+    expect(first?.delay).toBeInstanceOf(Promise);
     expect(first?.response).toBeDefined();
     expect(await faults.intercept(0, 9, produce('orders', 0), conn())).toMatchObject({ close: true });
   });
