@@ -33,6 +33,10 @@ export class Broker implements BrokerServices {
   readonly cluster: SingleNodeCluster;
   /** The partitions hosted here; every produce, fetch and offset lookup goes through it. */
   readonly replicas: ReplicaManager;
+  /** Injected faults for tests (creek.faults.enable); refuses every injection when off. */
+  readonly faults: FaultInjector;
+  /** The client connections open now; set by runBroker once the listeners exist. */
+  openConnections: () => Iterable<OpenConnection> = () => [];
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
   txn!: TxnEngine;
   /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
@@ -41,10 +45,6 @@ export class Broker implements BrokerServices {
   scramCredentials!: ScramCredentialStore;
   /** Compacts topics with cleanup.policy=compact; runs unless log.cleaner.enable=false. Set by runBroker. */
   cleaner!: LogCleaner;
-  /** Injected faults for tests (creek.faults.enable); refuses every injection when off. */
-  readonly faults: FaultInjector;
-  /** The client connections open now; set by runBroker once the listeners exist. */
-  openConnections: () => Iterable<OpenConnection> = () => [];
 
   constructor(
     readonly config: BrokerConfig,
