@@ -25,6 +25,7 @@ import type { HttpListener } from './http/http-listener.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
+import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 
 export class Broker implements BrokerServices {
   readonly apis = new ApiRegistry(handlers);
@@ -36,6 +37,10 @@ export class Broker implements BrokerServices {
   readonly cluster: SingleNodeCluster;
   /** The partitions hosted here; every produce, fetch and offset lookup goes through it. */
   readonly replicas: ReplicaManager;
+  /** Injected faults for tests (creek.faults.enable); refuses every injection when off. */
+  readonly faults: FaultInjector;
+  /** The client connections open now; set by runBroker once the listeners exist. */
+  openConnections: () => Iterable<OpenConnection> = () => [];
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
   txn!: TxnEngine;
   /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
@@ -60,7 +65,22 @@ export class Broker implements BrokerServices {
     // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
     this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
     const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
-    this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs });
+    this.faults = new FaultInjector({
+      enabled: config.faultsEnable,
+      topicName: (id) => topics.getById(id)?.name,
+      topicLogs: (name) => topics.get(name)?.partitions,
+      topicNames: () => topics.list().map((t) => t.name),
+      clusterFacts: (listenerName) => ({ clusterId: this.cluster.clusterId, controllerId: this.cluster.controllerId, brokers: this.cluster.brokers(listenerName) }),
+      connections: () => this.openConnections(),
+      serves: (apiKey) => this.apis.get(apiKey) !== undefined,
+    });
+    this.replicas = new ReplicaManager({
+      localId: config.nodeId,
+      topics,
+      cluster: this.cluster,
+      replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
+      ...(config.faultsEnable && { leadershipWithheld: (topic: string, partition: number) => this.faults.isNotLeader(topic, partition) }),
+    });
   }
 
   get clusterId(): string {
@@ -93,6 +113,8 @@ export interface RunningBroker {
   /** The HTTP listener (console, /metrics, schema registry) when creek.http.port is set. */
   readonly http: HttpListener | undefined;
   readonly broker: Broker;
+  /** Fault injection for tests (README "Fault injection"); on unless creek.faults.enable=false. */
+  readonly faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -112,6 +134,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     logLevel: 'warn',
     ...(options.dataDir === undefined ? { memory: true } : {}),
     ...brokerOptions,
+    properties: { 'creek.faults.enable': true, ...brokerOptions.properties },
   });
   return runBroker(config, logger);
 }
@@ -142,6 +165,8 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
+  broker.openConnections = () => listeners.flatMap((l) => [...l.openConnections()]);
+  if (config.faultsEnable) log.info('fault injection is on (creek.faults.enable): requests can be failed, delayed and dropped on purpose');
   const running: RunningListener[] = [];
   let http: HttpListener | undefined;
   try {
@@ -175,9 +200,11 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     listeners: running,
     http,
     broker,
+    faults: broker.faults,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
+        broker.faults.clearAll();
         await http?.close();
         await broker.cleaner.stop();
         // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.

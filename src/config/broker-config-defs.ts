@@ -225,6 +225,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
   broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
   broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
+  broker('creek.faults.enable', BOOLEAN, 'false', 'Fault injection for tests (failed, delayed or dropped requests, lost leadership, stalled writes, paused groups) through the embedded broker and POST/GET/DELETE /admin/faults on the HTTP listener; on by default for startBroker().', { creek: true }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

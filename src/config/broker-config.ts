@@ -60,6 +60,8 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   logCleanupPolicy: readonly ('delete' | 'compact')[];
   logCleanerEnable: boolean;
+  /** creek.faults.enable: fault injection (src/faults/) and its HTTP routes. */
+  faultsEnable: boolean;
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** Kafka's Long.MAX_VALUE ("never") reads as Number.MAX_SAFE_INTEGER. */
   logFlushIntervalMessages: number;
@@ -227,6 +229,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
     logCleanupPolicy: list('log.cleanup.policy') as ('delete' | 'compact')[],
     logCleanerEnable: bool('log.cleaner.enable'),
+    faultsEnable: bool('creek.faults.enable'),
     logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
 import type { HttpListenerConfig } from '../config/broker-config.js';
 import { addConsoleRoutes } from '../console/console-routes.js';
+import { addFaultRoutes } from '../faults/fault-routes.js';
 import { addMetricsRoutes } from '../metrics/metrics-routes.js';
 import { addSchemaRegistryRoutes } from '../schema-registry/registry-routes.js';
 import { SchemaRegistry } from '../schema-registry/schema-registry.js';
@@ -18,6 +19,7 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
   addMetricsRoutes(router, broker.metrics, () => !stopping);
   addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, broker.replicas, log.child({ component: 'schema-registry' })));
   addConsoleRoutes(router, broker);
+  if (broker.config.faultsEnable) addFaultRoutes(router, broker.faults);
   const auth = new BasicAuth(broker.config.listeners, broker.scramCredentials);
   let listener: HttpListener;
   try {
@@ -28,6 +30,9 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
     return undefined;
   }
   log.info({ url: listener.url, auth: auth.required }, 'HTTP listener started');
+  if (broker.config.faultsEnable && !auth.required && !isLoopback(config.host)) {
+    log.warn({ host: config.host }, 'fault injection routes (/admin/faults) are open without credentials on a non-loopback address');
+  }
   return {
     ...listener,
     close: async () => {
@@ -35,4 +40,8 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
       await listener.close();
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

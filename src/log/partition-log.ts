@@ -59,6 +59,11 @@ export interface CleanerCheckpoint {
   nextDeleteHorizon: number;
 }
 
+/** Fault injection (src/faults/): held appends wait for `wait()` after their write, as if the disk were slow to acknowledge it. */
+export interface WriteHold {
+  wait(): Promise<void>;
+}
+
 export interface PartitionLog {
   readonly logStartOffset: number;
   /** Next offset to assign. */
@@ -111,6 +116,8 @@ export interface PartitionLog {
   onSegmentChange(listener: SegmentChangeListener): () => void;
   /** Snapshots of state derived from this log (producer state), kept by the backend beside the segments. */
   readonly snapshots: SnapshotStore;
+  /** Makes appends wait on `hold` once written, until the returned function removes it; reads go on. */
+  holdWrites(hold: WriteHold): () => void;
   /** Waits for pending writes and makes them durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,7 @@ import type {
   SegmentChange,
   SegmentChangeListener,
   TimestampOffset,
+  WriteHold,
 } from './partition-log.js';
 import { prepareAppend } from './prepare-append.js';
 import type { Segment } from './segment.js';
@@ -86,6 +87,8 @@ export class SegmentedLog implements PartitionLog {
   /** The last epochs saved were saved without fsync. */
   private epochsUnsynced = false;
   private failure: LogError | undefined;
+  /** Injected disk stalls (src/faults/): an append is acknowledged only once each lets it go. */
+  private readonly writeHolds = new Set<WriteHold>();
   private closed = false;
   private unflushedRecords = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -183,6 +186,7 @@ export class SegmentedLog implements PartitionLog {
       this.logger.error({ err }, 'log write failed; the log refuses further appends');
       throw this.failure;
     }
+    if (this.writeHolds.size > 0) for (const hold of [...this.writeHolds]) await hold.wait();
     this.countUnflushed(batches.reduce((n, b) => n + b.recordCount, 0));
     return {
       baseOffset: batches[0]!.baseOffset,
@@ -190,6 +194,11 @@ export class SegmentedLog implements PartitionLog {
       logAppendTime: this.cfg.timestampType === 'LogAppendTime' ? now : -1,
       logStartOffset: this.startOffset,
     };
+  }
+
+  holdWrites(hold: WriteHold): () => void {
+    this.writeHolds.add(hold);
+    return () => this.writeHolds.delete(hold);
   }
 
   async read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {

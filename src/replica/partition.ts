@@ -47,6 +47,8 @@ export interface PartitionOptions {
   /** Injected for tests; Date.now by default. */
   clock?: () => number;
   onIsrChange?: (change: IsrChange) => void;
+  /** Fault injection (src/faults/): while true, this leader answers as if leadership had moved. */
+  leadershipWithheld?: () => boolean;
 }
 
 export interface LeaderAppendOptions {
@@ -160,7 +162,7 @@ export class Partition {
         throw new KafkaError(ErrorCode.UNKNOWN_LEADER_EPOCH, `The leader epoch in the request ${currentLeaderEpoch} is newer than the current leader epoch ${this.epoch} of ${this.name}`);
       }
     }
-    if (!this.isLeader) throw this.notLeader();
+    if (!this.isLeader || this.o.leadershipWithheld?.() === true) throw this.notLeader();
   }
 
   /** acks=all is refused before anything is written while the ISR is smaller than min.insync.replicas. */

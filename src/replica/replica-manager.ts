@@ -23,6 +23,8 @@ export interface ReplicaManagerOptions {
   cluster: ClusterView;
   replicaLagTimeMaxMs: () => number;
   clock?: () => number;
+  /** Fault injection (src/faults/): a partition led here that must answer NOT_LEADER_OR_FOLLOWER for now. */
+  leadershipWithheld?: (topic: string, partition: number) => boolean;
   /** ISR changes made by partitions this broker leads, for whoever persists partition state. */
   onIsrChange?: (change: IsrChange) => void;
 }
@@ -56,6 +58,7 @@ export class ReplicaManager {
         replicaLagTimeMaxMs: this.o.replicaLagTimeMaxMs,
         ...(this.o.clock && { clock: this.o.clock }),
         ...(this.o.onIsrChange && { onIsrChange: this.o.onIsrChange }),
+        ...(this.o.leadershipWithheld && { leadershipWithheld: () => this.o.leadershipWithheld!(topic.name, index) }),
       });
       this.byLog.set(log, partition);
     }

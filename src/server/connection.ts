@@ -276,7 +276,14 @@ export class Connection {
     const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     let throttleMs = 0;
     try {
-      const response = await handler.handle(decoded.body as never, ctx);
+      // Injected faults (tests): answer with an error instead, delay the answer, or drop the connection.
+      const fault = this.broker.faults.active ? await this.broker.faults.intercept(apiKey, apiVersion, decoded.body, this.info) : undefined;
+      const response = fault?.response ?? (await handler.handle(decoded.body as never, ctx));
+      if (fault?.delay !== undefined) await fault.delay;
+      if (fault?.close === true) {
+        this.socket.destroy();
+        return;
+      }
       if (response === NO_RESPONSE || this.closed) return;
       if (sasl?.failed) {
         await this.failAuthentication(encodeResponse(apiKey, apiVersion, correlationId, response));

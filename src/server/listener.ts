@@ -83,6 +83,11 @@ export class Listener {
     return this.connections.size;
   }
 
+  /** The connections open now, for fault injection to close. */
+  openConnections(): Iterable<{ readonly info: Connection['info']; destroy(): void }> {
+    return [...this.connections].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
+  }
+
   /** Counts a new TCP connection, or closes it when over a limit; the function that gives the count back. */
   private admit(socket: Socket): (() => void) | undefined {
     const admission = this.opts.quotas.admit(socket.remoteAddress ?? '');

@@ -13,7 +13,11 @@ export class RawClient {
   private readonly pending: Pending[] = [];
   private correlationId = 0;
 
+  /** Settles when the connection closes (from either side). */
+  readonly closed: Promise<void>;
+
   private constructor(private readonly socket: Socket) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('close', () => {
       for (const p of this.pending.splice(0)) p.reject(new Error('connection closed'));
