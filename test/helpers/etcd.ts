@@ -4,6 +4,7 @@
 // it gives (the check for the program lives here: there is no shared helper for programs yet).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from './broker.js';
 
 const ETCD = process.env.ETCD_BIN ?? 'etcd';
@@ -100,6 +101,39 @@ export async function startEtcd(): Promise<TestEtcd> {
     async remove() {
       await signal('SIGKILL');
       data.remove();
+    },
+  };
+}
+
+export interface MemberProcess {
+  /** Resolves when the process has printed `line` (registered, elected, lost). */
+  waitFor(line: string): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Runs test/helpers/etcd-member-main.ts: one broker's membership in a process of its own. */
+export function spawnMember(url: string, prefix: string, nodeId: number, leaseTtlMs: number): MemberProcess {
+  const main = fileURLToPath(new URL('./etcd-member-main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, url, prefix, String(nodeId), String(leaseTtlMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return {
+    waitFor: (line) =>
+      new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          if (!out.split('\n').includes(line)) return false;
+          resolve();
+          return true;
+        };
+        if (check()) return;
+        child.stdout!.on('data', check);
+        void exited.then(() => check() || reject(new Error(`member ${nodeId} exited before "${line}": ${out}`)));
+      }),
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }
