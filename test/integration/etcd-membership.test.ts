@@ -11,6 +11,7 @@ import { NodeIdInUse, type BrokerRegistration } from '../../src/cluster/membersh
 import { brokerConfigDef } from '../../src/config/broker-config-defs.js';
 import { etcdMissing, spawnMember, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
+import { LogLines } from '../helpers/log-lines.js';
 
 const log = pino({ level: 'silent' });
 const missing = etcdMissing();
@@ -28,17 +29,19 @@ interface Member {
   events: string[];
 }
 
-function cluster(): { prefix: string; member(leaseTtlMs?: number): Promise<EtcdMembership>; raw: Etcd3 } {
+const UNREACHABLE = 'etcd unreachable: the broker keeps serving as it is and makes no leadership changes until etcd answers again';
+
+function cluster(): { prefix: string; member(leaseTtlMs?: number, logTo?: LogLines): Promise<EtcdMembership>; raw: Etcd3 } {
   const prefix = `/creek/members-${++clusters}/`;
   const raw = createEtcdClient([etcd.url]);
   clients.push(raw);
   return {
     prefix,
     raw,
-    async member(leaseTtlMs = 2000) {
+    async member(leaseTtlMs = 2000, logTo?: LogLines) {
       const client = createEtcdClient([etcd.url]);
       clients.push(client);
-      const membership = await EtcdMembership.open(client.namespace(prefix), { leaseTtlMs }, log);
+      const membership = await EtcdMembership.open(client.namespace(prefix), { leaseTtlMs }, logTo === undefined ? log : pino({ level: 'info' }, logTo));
       memberships.push(membership);
       return membership;
     },
@@ -170,7 +173,8 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
 
   it('changes nothing while etcd restarts within the lease TTL', async () => {
     const c = cluster();
-    const a = await campaigner(await c.member(10_000), 1);
+    const lines = new LogLines();
+    const a = await campaigner(await c.member(10_000, lines), 1);
     await eventually(() => a.events.includes('elected'), 'the first campaigner elected');
     const b = await campaigner(await c.member(10_000), 2);
 
@@ -182,11 +186,16 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
     expect(a.events).toEqual(['elected']);
     expect(b.events).toEqual([]);
     expect(b.membership.controllerId()).toBe(1);
+    // Said once, not once per retry.
+    await eventually(() => lines.withMessage('etcd answers again: broker lease kept, nothing changed').length === 1, 'the lease kept');
+    expect(lines.withMessage(UNREACHABLE)).toHaveLength(1);
+    expect(lines.withMessage('broker lease lapsed: this broker is not live in etcd and not controller until it registers again')).toHaveLength(0);
   });
 
   it('gives up the controller role when etcd stays away past the lease TTL, and campaigns again once it is back', async () => {
     const c = cluster();
-    const a = await campaigner(await c.member(1000), 1);
+    const lines = new LogLines();
+    const a = await campaigner(await c.member(1000, lines), 1);
     await eventually(() => a.events.includes('elected'), 'the first campaigner elected');
     const b = await campaigner(await c.member(1000), 2);
 
@@ -198,6 +207,11 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
     const controller = a.membership.controllerId();
     expect([1, 2]).toContain(controller);
     await eventually(() => b.membership.controllerId() === controller, 'both agreeing on the controller');
+    // Each thing said once, however many times the broker retried meanwhile.
+    expect(lines.withMessage(UNREACHABLE)).toHaveLength(1);
+    expect(lines.withMessage('broker lease lapsed: this broker is not live in etcd and not controller until it registers again')).toHaveLength(1);
+    expect(lines.withMessage('broker registered again in etcd')).toHaveLength(1);
+    expect(lines.withMessage('etcd watch lost: the local view stays as it is until etcd answers again')).toHaveLength(2); // brokers/, controller
   });
 });
 
