@@ -9,9 +9,10 @@
 // and logs once. If keep-alives fail for a whole lease TTL its lease may have lapsed in etcd, so it
 // stops being controller (`lost`) and, once etcd answers, registers again under a new lease (its
 // own old key, recognised by its incarnation, is taken over) and campaigns again.
-import type { Lease, Namespace } from 'etcd3';
+import { EtcdLeaseInvalidError, type Lease, type Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import { NodeIdInUse, type BrokerRegistration, type ControllerCampaign, type Membership } from '../membership.js';
+import { CALL_TIMEOUT_MS } from './etcd-client.js';
 import { PrefixView } from './prefix-view.js';
 
 const BROKERS = 'brokers/';
@@ -117,15 +118,21 @@ export class EtcdMembership implements Membership {
     };
   }
 
+  /** Resigns, and revokes the lease (removing this broker's keys); each step waits at most CALL_TIMEOUT_MS for etcd. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.campaignState?.active) await this.resign(this.campaignState).catch((err: unknown) => this.log.warn({ err }, 'could not resign as controller'));
+    if (this.campaignState?.active) {
+      await bounded(this.resign(this.campaignState)).catch((err: unknown) => this.log.warn({ err }, 'could not resign as controller; the role lapses with the lease'));
+    }
     this.closed = true;
     clearTimeout(this.lapseTimer);
     const lease = this.lease;
     this.lease = undefined;
     // Revoking the lease removes this broker's key (and the controller key, if it still held it).
-    if (lease !== undefined) await lease.revoke().catch((err: unknown) => this.log.warn({ err }, 'could not revoke the broker lease in etcd; it lapses by itself'));
+    if (lease !== undefined) {
+      await bounded(lease.revoke()).catch((err: unknown) => this.log.warn({ err }, 'could not revoke the broker lease in etcd; it lapses by itself'));
+      lease.release();
+    }
     await Promise.all([this.brokersView.close(), this.controllerView.close()]);
   }
 
@@ -177,7 +184,8 @@ export class EtcdMembership implements Membership {
     });
     // etcd3 declares the argument as a keep-alive response; it passes the error.
     lease.on('keepaliveFailed', (failure: unknown) => {
-      if (this.lease !== lease || this.unreachable) return;
+      // etcd answered that the lease is gone: 'lost' follows.
+      if (this.lease !== lease || this.unreachable || failure instanceof EtcdLeaseInvalidError) return;
       this.unreachable = true;
       const left = Math.max(0, this.lastKeepAlive + this.ttlSeconds * 1000 - Date.now());
       this.log.warn(
@@ -290,15 +298,21 @@ export class EtcdMembership implements Membership {
   private brokerChanged(key: string, value: Buffer | null): void {
     const nodeId = Number(key);
     if (!Number.isInteger(nodeId)) return;
-    if (value === null) this.brokers.delete(nodeId);
-    else this.brokers.set(nodeId, JSON.parse(value.toString()) as BrokerRegistration);
+    if (value === null) {
+      this.brokers.delete(nodeId);
+    } else {
+      const registration = this.parse<BrokerRegistration>(key, value);
+      if (registration === undefined) return;
+      this.brokers.set(nodeId, registration);
+    }
     const live = new Map(this.brokers);
     for (const listener of this.liveListeners) listener(live);
   }
 
   private controllerChanged(value: Buffer | null): void {
     const before = this.controllerId();
-    this.controller = value === null ? null : (JSON.parse(value.toString()) as ControllerRecord);
+    // An unreadable key still holds the role (no one can create it), so it counts as no one's.
+    this.controller = value === null ? null : (this.parse<ControllerRecord>(CONTROLLER, value) ?? { nodeId: -1, incarnation: '' });
     const campaign = this.campaignState;
     if (campaign?.leading && !this.isMine(this.controller)) {
       campaign.leading = false;
@@ -307,4 +321,22 @@ export class EtcdMembership implements Membership {
     if (this.controllerId() !== before) for (const listener of this.controllerListeners) listener(this.controllerId());
     if (this.controller === null) void this.tryToLead();
   }
+
+  private parse<T>(key: string, value: Buffer): T | undefined {
+    try {
+      return JSON.parse(value.toString()) as T;
+    } catch (err) {
+      this.log.error({ err, key }, 'ignoring an unreadable membership key in etcd');
+      return undefined;
+    }
+  }
+}
+
+/** `work`, or a timeout error after CALL_TIMEOUT_MS (etcd3 retries a failing call a few times). */
+function bounded<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`etcd did not answer within ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
