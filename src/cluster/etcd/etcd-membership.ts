@@ -157,10 +157,11 @@ export class EtcdMembership implements Membership {
         }
       }
       if (!res.succeeded) throw new NodeIdInUse(registration.nodeId);
+      if (this.closed) throw new Error('membership closed while registering');
       this.adopt(lease, id);
       await this.brokersView.reaches(Number(res.header.revision));
     } catch (err) {
-      if (this.lease !== lease) await lease.revoke().catch(() => undefined);
+      if (this.lease !== lease) await bounded(lease.revoke()).catch(() => undefined);
       throw err;
     }
   }
