@@ -118,12 +118,12 @@ describe.skipIf(missing !== undefined)('EtcdMetadataStore', () => {
   });
 
   it('hands out producer ids that never repeat across two brokers sharing the cluster', async () => {
-    const { stores: [a, b] } = await storesOnOneCluster(2);
+    const { raw, stores: [a, b] } = await storesOnOneCluster(2);
     const managers = [ProducerIdManager.open(a!), ProducerIdManager.open(b!)];
     const ids = await Promise.all(Array.from({ length: 5000 }, (_, i) => managers[i % 2]!.generate()));
     expect(new Set(ids).size).toBe(ids.length);
     // Five blocks went out (2500 ids each from blocks of 1000): the stored next start moved past them all.
-    expect(a!.get('producerIdBlock', CLUSTER_KEY)?.value.nextBlockStart).toBeGreaterThan(Math.max(...ids));
+    expect(((await raw.get('metadata/producerIdBlock/').json()) as { nextBlockStart: number }).nextBlockStart).toBeGreaterThan(Math.max(...ids));
   });
 
   it('catches up after etcd restarts under a connected store, and fails writes while etcd is down', async () => {
