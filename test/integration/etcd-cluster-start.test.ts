@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../src/cluster/etcd/etcd-client.js';
 import { NotEtcd, openEtcdCluster, type EtcdCluster } from '../../src/cluster/etcd/open-etcd-cluster.js';
+import { startBroker } from '../../src/broker.js';
 import { resolveBrokerConfig, type BrokerOptions } from '../../src/config/broker-config.js';
 import { tempDir } from '../helpers/broker.js';
 import { etcdMissing, freePort, startEtcd, type TestEtcd } from '../helpers/etcd.js';
@@ -44,6 +45,10 @@ describe('cluster mode start-up without etcd', () => {
     await expect(openEtcdCluster(config(endpoint), log)).rejects.toThrow(
       new RegExp(`^cannot reach etcd at ${endpoint} within 1000 ms \\(creek.etcd.startup.timeout.ms\\); last: ${endpoint}: ECONNREFUSED$`),
     );
+  });
+
+  it('is not yet how a broker starts: a broker configured for etcd refuses to start', async () => {
+    await expect(startBroker({ etcd: url })).rejects.toThrow('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
   });
 
   it('refuses an endpoint that answers HTTP but is not etcd, without retrying', async () => {
