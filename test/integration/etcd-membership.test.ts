@@ -114,6 +114,9 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
     const observer = await c.member();
     expect(observer.controllerId()).toBe(1);
     expect(b.membership.controllerId()).toBe(1);
+    const firstEpoch = observer.controllerEpoch();
+    expect(firstEpoch).toBeGreaterThan(0);
+    expect(a.membership.controllerEpoch()).toBe(firstEpoch);
     const changes: number[] = [];
     observer.watchController((id) => changes.push(id));
 
@@ -122,6 +125,8 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
     const next = await eventually(() => [b, d].find((m) => m.events.includes('elected')), 'a new controller');
     const nextId = next === b ? 2 : 3;
     await eventually(() => observer.controllerId() === nextId, 'the observer seeing the new controller');
+    expect(observer.controllerEpoch()).toBeGreaterThan(firstEpoch);
+    expect(next.membership.controllerEpoch()).toBe(observer.controllerEpoch());
     expect(changes.filter((id) => id !== -1)).toEqual([nextId]);
     expect([b, d].filter((m) => m.events.length > 0)).toEqual([next]);
 

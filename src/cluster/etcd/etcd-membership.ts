@@ -47,6 +47,7 @@ export interface EtcdMembershipOptions {
 export class EtcdMembership implements Membership {
   private readonly brokers = new Map<number, BrokerRegistration>();
   private controller: ControllerRecord | null = null;
+  private controllerRevision = 0;
   private readonly liveListeners = new Set<(live: ReadonlyMap<number, BrokerRegistration>) => void>();
   private readonly controllerListeners = new Set<(controllerId: number) => void>();
   private brokersView!: PrefixView;
@@ -76,7 +77,7 @@ export class EtcdMembership implements Membership {
   static async open(etcd: Namespace, options: EtcdMembershipOptions, log: Logger): Promise<EtcdMembership> {
     const membership = new EtcdMembership(etcd, options, log);
     membership.brokersView = await PrefixView.open(etcd, BROKERS, (key, value) => membership.brokerChanged(key, value), log);
-    membership.controllerView = await PrefixView.open(etcd, CONTROLLER, (key, value) => key === '' && membership.controllerChanged(value), log);
+    membership.controllerView = await PrefixView.open(etcd, CONTROLLER, (key, value, revision) => key === '' && membership.controllerChanged(value, revision), log);
     return membership;
   }
 
@@ -97,6 +98,15 @@ export class EtcdMembership implements Membership {
 
   controllerId(): number {
     return this.controller?.nodeId ?? -1;
+  }
+
+  /**
+   * The current controller's epoch, -1 while there is none: the etcd revision that created its
+   * key, so each controller's is greater than every earlier one's (a fencing token for its writes).
+   * Not part of Membership yet.
+   */
+  controllerEpoch(): number {
+    return this.controller === null ? -1 : this.controllerRevision;
   }
 
   watchController(listener: (controllerId: number) => void): () => void {
@@ -310,7 +320,8 @@ export class EtcdMembership implements Membership {
     for (const listener of this.liveListeners) listener(live);
   }
 
-  private controllerChanged(value: Buffer | null): void {
+  private controllerChanged(value: Buffer | null, revision: number): void {
+    this.controllerRevision = revision; // the key is only ever created, so its mod revision is its create revision
     const before = this.controllerId();
     // An unreadable key still holds the role (no one can create it), so it counts as no one's.
     this.controller = value === null ? null : (this.parse<ControllerRecord>(CONTROLLER, value) ?? { nodeId: -1, incarnation: '' });
