@@ -143,7 +143,9 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
 export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
   const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
   const started = Date.now();
-  const metadata = openMetadataStore(config.storage === 'memory' ? null : config.logDir, log);
+  // openEtcdCluster (src/cluster/etcd) opens cluster mode's store and membership; brokers do not run in a cluster yet.
+  if (config.etcd !== undefined) throw new Error('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
+  const metadata = await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log);
   const topics = await TopicRegistry.open(config, metadata, log);
   const broker = new Broker(config, topics, log);
   // Producer state first: the group coordinator appends transactional offset commits through it.

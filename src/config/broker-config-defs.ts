@@ -82,6 +82,23 @@ function perIpOverrides(value: unknown): string | null {
   }
 }
 
+function etcdEndpoints(value: unknown): string | null {
+  for (const item of value as readonly string[]) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      return `${item} is not a URL; expected http://host:port`;
+    }
+    if (url.protocol !== 'http:' || url.port === '' || url.pathname !== '/') return `${item}: expected http://host:port (TLS to etcd is not supported yet)`;
+  }
+  return null;
+}
+
+function etcdPrefix(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/') && value.length > 1 ? null : 'Value must start with / and name a prefix, e.g. /creek/prod/';
+}
+
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
   broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
@@ -226,6 +243,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
   broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
   broker('creek.faults.enable', BOOLEAN, 'false', 'Fault injection for tests (failed, delayed or dropped requests, lost leadership, stalled writes, paused groups) through the embedded broker and POST/GET/DELETE /admin/faults on the HTTP listener; on by default for startBroker().', { creek: true }),
+  broker('creek.etcd.endpoints', LIST, '', 'etcd client URLs (http://host:port, comma-separated) of the etcd that holds the cluster\'s state in cluster mode; empty for a single broker.', { creek: true, validator: etcdEndpoints }),
+  broker('creek.etcd.prefix', STRING, '/creek/default/', 'Key prefix in etcd of this cluster\'s state: the brokers of a cluster share it, clusters sharing an etcd use different ones.', { creek: true, validator: etcdPrefix }),
+  broker('creek.etcd.lease.ttl.ms', INT, '6000', 'How long a broker stays live in etcd without renewing its lease (whole seconds; etcd rounds up): a broker that dies is out of the cluster, and its controller role taken over, about this long after.', { creek: true, validator: atLeast(1000) }),
+  broker('creek.etcd.startup.timeout.ms', INT, '15000', 'How long a starting broker keeps trying to reach etcd before it gives up with an error.', { creek: true, validator: atLeast(0) }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

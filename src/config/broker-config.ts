@@ -79,6 +79,8 @@ export interface BrokerConfig {
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
   /** The HTTP listener (console, metrics, schema registry), when one is configured. */
   http?: HttpListenerConfig;
+  /** Cluster mode: where the cluster's state is kept in etcd, when creek.etcd.endpoints is set. */
+  etcd?: EtcdConfig;
   /** Every explicitly set key (STATIC_BROKER_CONFIG for DescribeConfigs), unknown ones included. */
   staticProps: ReadonlyMap<string, string>;
   warnings: readonly string[];
@@ -90,6 +92,14 @@ export interface HttpListenerConfig {
   port: number;
   /** False when the port is the creek command's default: a busy port then only warns. */
   required: boolean;
+}
+
+export interface EtcdConfig {
+  endpoints: readonly string[];
+  /** Ends with '/'. */
+  prefix: string;
+  leaseTtlMs: number;
+  startupTimeoutMs: number;
 }
 
 /** The creek command's HTTP port when none is configured. */
@@ -109,6 +119,8 @@ export interface BrokerOptions {
   clusterId?: string;
   /** Serve HTTP (console, /metrics, schema registry) on this port; 0 picks a free one. Off unless given. */
   httpPort?: number;
+  /** Cluster mode: etcd endpoints (creek.etcd.endpoints), comma-separated. */
+  etcd?: string;
   /** Kafka config keys, as in server.properties. */
   properties?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -157,6 +169,7 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   set('nodeId', str(options.nodeId));
   set('logLevel', options.logLevel);
   set('httpPort', str(options.httpPort));
+  set('etcd', options.etcd);
   return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
 }
 
@@ -244,6 +257,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     ...httpListener(merged, num, str),
+    ...etcdConfig(list, num, str),
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
@@ -261,6 +275,20 @@ function checkConnectionLimits(num: (key: string) => number, text: (key: string)
   if (idle >= 0 && delay >= idle) {
     problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
   }
+}
+
+function etcdConfig(list: (key: string) => readonly string[], num: (key: string) => number, str: (key: string) => string): { etcd?: EtcdConfig } {
+  const endpoints = list('creek.etcd.endpoints');
+  if (endpoints.length === 0) return {};
+  const prefix = str('creek.etcd.prefix');
+  return {
+    etcd: {
+      endpoints,
+      prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
+      leaseTtlMs: num('creek.etcd.lease.ttl.ms'),
+      startupTimeoutMs: num('creek.etcd.startup.timeout.ms'),
+    },
+  };
 }
 
 function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {
@@ -286,6 +314,7 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   set('node.id', flags.nodeId, '--node-id');
   set('creek.log.level', flags.logLevel, '--log-level');
   set('creek.http.port', flags.httpPort, '--http-port');
+  set('creek.etcd.endpoints', flags.etcd, '--etcd');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

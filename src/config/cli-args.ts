@@ -15,6 +15,7 @@ export interface BrokerFlags {
   nodeId?: string;
   logLevel?: string;
   httpPort?: string;
+  etcd?: string;
 }
 
 export interface BrokerArgs {
@@ -32,6 +33,7 @@ const VALUE_FLAGS: Record<string, keyof BrokerFlags> = {
   '--node-id': 'nodeId',
   '--log-level': 'logLevel',
   '--http-port': 'httpPort',
+  '--etcd': 'etcd',
 };
 
 export const BROKER_USAGE = `Usage: creek [server.properties] [options]
@@ -45,6 +47,8 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
   --http-port PORT        HTTP console, /metrics and schema registry (default 8080 on
                           creek.http.host, 127.0.0.1; 0 picks a free port, -1 serves none)
+  --etcd URLS             cluster mode: the etcd holding the cluster's state
+                          (creek.etcd.endpoints, http://host:port[,...])
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
