@@ -2,16 +2,21 @@
 // file is a LazyFile: its descriptor is opened on first use and may be closed again while nobody
 // uses it, least recently used first, whenever more than `maxOpen` are open. A use holds a
 // reference for its whole duration (a read, a write, a sync), so a file in use is never closed
-// under it; when every open file is in use the bound is exceeded until the uses end.
+// under it; when every open file is in use, a use that must open its file waits for one to be
+// released. Files opened synchronously (a segment created or loaded) are counted at once and may
+// exceed the bound while every other file is in use. A use never waits for a second file while
+// holding one, so waiting cannot deadlock.
 // Closing and reopening loses nothing: the bytes written through one descriptor are the file's,
 // and fdatasync on a later descriptor makes them durable (Linux syncs the inode's dirty pages).
 import { closeSync, open } from 'node:fs';
 
 export class OpenFiles {
-  /** Open descriptors, in use or not. */
+  /** Open descriptors (and opens under way), in use or not. */
   private count = 0;
   /** Open files nobody uses, least recently used first. */
   private readonly idle = new Set<LazyFile>();
+  /** Opens waiting for a descriptor to be closed: every open file is in use. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(public maxOpen: number) {}
 
@@ -24,32 +29,55 @@ export class OpenFiles {
     return new LazyFile(this, path, fd);
   }
 
-  /** @internal A LazyFile opened a descriptor. */
-  opened(): void {
+  /** @internal Counts a descriptor opened synchronously (creation, loading); idle ones close to make room. */
+  adopt(): void {
     this.count++;
+    this.trim();
   }
 
-  /** @internal A LazyFile closed its descriptor. */
-  closed(): void {
+  /** @internal Resolves once a descriptor may be opened within the bound (counted from then on). */
+  reserve(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      this.wake();
+    });
+  }
+
+  /** @internal A descriptor was closed for good (or its open failed). */
+  released(): void {
     this.count--;
+    this.wake();
   }
 
   /** @internal `file` is open and unused now (most recently used), or in use / closed again. */
   setIdle(file: LazyFile, idle: boolean): void {
     this.idle.delete(file);
-    if (idle) {
-      this.idle.add(file);
-      this.trim();
-    }
+    if (!idle) return;
+    this.idle.add(file);
+    this.trim();
+    this.wake();
   }
 
   /** Closes unused files, least recently used first, until the bound holds (or none is unused). */
   private trim(): void {
-    for (const file of this.idle) {
-      if (this.count <= this.maxOpen) return;
-      this.idle.delete(file);
-      file.evict();
+    while (this.count > this.maxOpen && this.evictOne());
+  }
+
+  /** Grants waiting opens a descriptor each, closing unused files for them. */
+  private wake(): void {
+    while (this.waiting.length > 0 && (this.count < this.maxOpen || this.evictOne())) {
+      this.count++;
+      this.waiting.shift()!();
     }
+  }
+
+  private evictOne(): boolean {
+    const [file] = this.idle;
+    if (file === undefined) return false;
+    this.idle.delete(file);
+    file.evict();
+    this.count--;
+    return true;
   }
 }
 
@@ -68,7 +96,7 @@ export class LazyFile {
   ) {
     if (fd !== undefined) {
       this.fd = fd;
-      files.opened();
+      files.adopt();
       files.setIdle(this, true);
     }
   }
@@ -107,34 +135,39 @@ export class LazyFile {
     return Promise.resolve();
   }
 
-  /** @internal Closes the descriptor of an unused file (the LRU's choice); reopened on next use. */
+  /** @internal Closes the descriptor of an unused file (the bound's choice); reopened on next use. */
   evict(): void {
-    if (this.fd === undefined || this.refs > 0) return;
-    const fd = this.fd;
+    const fd = this.fd!;
     this.fd = undefined;
-    this.files.closed();
     closeSync(fd);
   }
 
   private release(): void {
-    if (this.closed) {
-      this.files.setIdle(this, false);
-      this.evict();
-    } else if (this.fd !== undefined) {
-      this.files.setIdle(this, true);
+    if (!this.closed) {
+      if (this.fd !== undefined) this.files.setIdle(this, true);
+      return;
     }
+    this.files.setIdle(this, false);
+    if (this.fd === undefined) return;
+    this.evict();
+    this.files.released();
   }
 
   private reopen(): Promise<number> {
-    this.opening ??= new Promise<number>((resolve, reject) => {
-      open(this.path, 'r+', (err, fd) => {
-        this.opening = undefined;
-        if (err) return reject(err);
-        this.fd = fd;
-        this.files.opened();
-        resolve(fd);
-      });
-    });
+    this.opening ??= this.files.reserve().then(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          open(this.path, 'r+', (err, fd) => {
+            this.opening = undefined;
+            if (err) {
+              this.files.released();
+              return reject(err);
+            }
+            this.fd = fd;
+            resolve(fd);
+          });
+        }),
+    );
     return this.opening;
   }
 }

@@ -88,6 +88,30 @@ describe('OpenFiles', () => {
     expect(files.openCount).toBeLessThanOrEqual(2);
   });
 
+  it('makes an open wait while every open file is in use, and never exceeds the bound', async () => {
+    const files = new OpenFiles(2);
+    const all = makeFiles(files, freshDir(), 6);
+    const gates: (() => void)[] = [];
+    let most = 0;
+    const uses = all.map((file, i) =>
+      file.use(async (fd) => {
+        most = Math.max(most, files.openCount);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return [i, fd] as const;
+      }),
+    );
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+    // Two uses hold the two descriptors; each one released lets one waiting use open its file.
+    for (let released = 0; released < all.length; released++) {
+      while (gates.length === 0) await settle();
+      expect(files.openCount).toBeLessThanOrEqual(2);
+      gates.shift()!();
+    }
+    expect((await Promise.all(uses)).map(([i]) => i)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(files.openCount).toBeLessThanOrEqual(2);
+  });
+
   it('closes for good only once the uses in flight end; later uses fail', async () => {
     const files = new OpenFiles(10);
     const [file] = makeFiles(files, freshDir(), 1);
