@@ -75,7 +75,7 @@ describe('SaslHandshake v0 then raw tokens', () => {
     const s = await handshakeV0('PLAIN');
     s.send(sizePrefixed(Buffer.from('\0alice\0alice-secret')));
     expect(await s.next()).toEqual(Buffer.alloc(0));
-    s.send(encodeRequest(3, 12, 2, 'legacy', { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }));
+    s.send(encodeRequest(3, 12, 2, 'legacy', { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
     const metadata = decodeResponse(3, 12, await s.next());
     expect(metadata.correlationId).toBe(2);
     expect(metadata.body.brokers.map((b) => b.port)).toEqual([broker.port]);
