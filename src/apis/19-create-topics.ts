@@ -19,6 +19,19 @@ import { mayCreateTopic } from '../security/authorizer/request-authorization.js'
 import { defineApi, type BrokerServices } from './api.js';
 
 const DEFAULT = -1;
+/** Kafka's controller refuses a request creating more partitions than this in all (MAX_PARTITIONS_PER_BATCH). */
+const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+/** Partitions the request asks for in all, as Kafka's controller counts them. */
+function requestedPartitions(broker: BrokerServices, topics: readonly TopicIn[]): number {
+  let total = 0;
+  for (const t of topics) {
+    if (t.assignments.length > 0) total += t.assignments.length;
+    else if (t.numPartitions === DEFAULT) total += broker.config.numPartitions;
+    else if (t.numPartitions > 0) total += t.numPartitions;
+  }
+  return total;
+}
 
 /** Each partition's replicas as a request asks for them, or Kafka's refusal of its layout. */
 function layout(broker: BrokerServices, t: TopicIn): number[][] {
@@ -79,6 +92,9 @@ export default defineApi({
 
     const topics: TopicOut[] = [];
     const duplicates: TopicOut[] = [];
+    const unique = req.topics.filter((t) => counts.get(t.name) === 1);
+    // Refused before anything is created: every topic of the request gets the error.
+    const tooMany = requestedPartitions(broker, unique) > MAX_PARTITIONS_PER_REQUEST;
     for (const t of req.topics) {
       if (counts.get(t.name)! > 1) {
         if (!duplicates.some((d) => d.name === t.name)) {
@@ -88,6 +104,10 @@ export default defineApi({
       }
       if (!mayCreateTopic(ctx.authz, t.name)) {
         topics.push(failed(t.name, { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' }));
+        continue;
+      }
+      if (tooMany) {
+        topics.push(failed(t.name, { errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' }));
         continue;
       }
       // A null value stays in to be refused by the config check, with Kafka's message.

@@ -239,6 +239,8 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
   broker('creek.request.read.timeout.ms', LONG, '60000', 'A request whose bytes are not all received this long after its size prefix closes the connection (the clock restarts whenever the broker paused reading); 0 for no limit.', { creek: true, validator: atLeast(0) }),
+  broker('creek.log.max.open.files', INT, '2048', 'Most segment files kept open at once; the least recently used are closed (and reopened on use) beyond it. Kafka keeps every segment open.', { creek: true, validator: atLeast(1) }),
+  broker('max.broker.partitions', INT, '20000', 'Most partitions this broker holds; CreateTopics and CreatePartitions beyond it are refused with POLICY_VIOLATION (the name KIP-578 proposed; Kafka 4 has no such bound).', { creek: true, validator: atLeast(1) }),
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
   broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
   broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),

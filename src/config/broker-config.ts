@@ -47,6 +47,10 @@ export interface BrokerConfig {
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
   numPartitions: number;
+  /** creek.log.max.open.files: the bound on open segment files. */
+  maxOpenFiles: number;
+  /** max.broker.partitions: the most partitions this broker holds. */
+  maxBrokerPartitions: number;
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
   deleteTopicEnable: boolean;
@@ -231,6 +235,8 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
     numPartitions: num('num.partitions'),
+    maxOpenFiles: num('creek.log.max.open.files'),
+    maxBrokerPartitions: num('max.broker.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),
     deleteTopicEnable: bool('delete.topic.enable'),

@@ -11,7 +11,28 @@ import { dirname, join } from 'node:path';
 
 const queued = new Map<string, Promise<void>>();
 
+/**
+ * Temp files open at once, across all paths: thousands of partitions saving checkpoints together
+ * must not each hold a descriptor (the process's open files stay bounded).
+ */
+const MAX_CONCURRENT_WRITES = 64;
+let writing = 0;
+const waiting: (() => void)[] = [];
+
 async function replace(path: string, data: string | Buffer, durable: boolean): Promise<void> {
+  if (writing >= MAX_CONCURRENT_WRITES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else writing++;
+  try {
+    await replaceNow(path, data, durable);
+  } finally {
+    // A waiter takes over this slot; otherwise it is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else writing--;
+  }
+}
+
+async function replaceNow(path: string, data: string | Buffer, durable: boolean): Promise<void> {
   const tmp = join(dirname(path), `${randomBytes(8).toString('hex')}.tmp`);
   try {
     const handle = await open(tmp, 'w');

@@ -229,6 +229,7 @@ export class Connection {
   }
 
   private async handle(frame: Buffer): Promise<void> {
+    if (this.info.sasl?.expectsRawTokens) return this.handleRawToken(this.info.sasl, frame);
     let header;
     try {
       header = peekRequestHeader(frame);
@@ -320,6 +321,34 @@ export class Connection {
     this.unmute = undefined;
     this.muted = false;
     this.updateReading();
+  }
+
+  /**
+   * A raw SASL token after SaslHandshake v0 (Kafka's legacy flow): the answer is the mechanism's
+   * token, size-prefixed; a failure has no answer, the connection closes after the usual delay.
+   */
+  private async handleRawToken(sasl: SaslAuthenticator, token: Buffer): Promise<void> {
+    let result;
+    try {
+      result = sasl.authenticate(token);
+    } catch (err) {
+      this.fail(`SASL token failed: ${(err as Error).message}`);
+      return;
+    }
+    const { reason, authBytes } = result;
+    if (sasl.failed) {
+      this.log.info({ reason }, 'SASL authentication failed; closing connection');
+      await this.failAuthentication([]);
+      return;
+    }
+    const principal = sasl.principal;
+    if (principal !== undefined) {
+      this.info.principal = principal;
+      this.log.info({ principal }, 'SASL authentication succeeded');
+    }
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(authBytes.length);
+    this.write([size, authBytes]);
   }
 
   private write(chunks: Buffer[]): void {

@@ -14,6 +14,7 @@ import { parseProperties } from '../config/properties.js';
 import { KafkaError } from '../kafka-error.js';
 import { FileStorage } from '../log/file-storage.js';
 import { MemoryStorage } from '../log/memory-storage.js';
+import { OpenFiles } from '../log/open-files.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
@@ -42,9 +43,6 @@ export interface CreateTopicOptions {
   overrides?: ReadonlyMap<string, string>;
   validateOnly?: boolean;
 }
-
-/** Kafka's largest partition count per request is bounded by memory, not a constant; keep one sane. */
-const MAX_PARTITIONS = 100_000;
 
 function newTopicId(): string {
   // Kafka never hands out the zero id or ids whose text starts with '-'.
@@ -78,6 +76,8 @@ export class TopicRegistry {
   private readonly byId = new Map<string, Topic>();
   /** Topics whose creation is under way, by name. */
   private readonly creating = new Map<string, Promise<Topic | undefined>>();
+  /** Partitions of this broker: of its topics and of those being created or grown (max.broker.partitions). */
+  private partitionCount = 0;
   readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
   clusterId: string;
 
@@ -94,7 +94,7 @@ export class TopicRegistry {
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
-    const storage = dataDir ? new FileStorage(dataDir, topicsLog) : new MemoryStorage(topicsLog);
+    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
     const registry = new TopicRegistry(config, storage, metadata, topicsLog);
     if (dataDir) await registry.loadNodeIdentity(dataDir);
     registry.loadBrokerConfigs();
@@ -140,16 +140,33 @@ export class TopicRegistry {
       const config = topicLogConfig(overrides, this.layers);
       const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
       const replicas = t.replicas ?? this.onThisBroker(t.partitions);
+      this.partitionCount += partitions.length;
       this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, replicas, overrides, config });
     }
     if (this.byName.size > 0) this.log.info({ topics: this.byName.size }, 'loaded topics');
   }
 
-  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig): Promise<PartitionLog[]> {
+  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig, into: PartitionLog[] = []): Promise<PartitionLog[]> {
     const logConfig = logConfigOf(config);
-    const logs: PartitionLog[] = [];
-    for (let p = from; p < to; p++) logs.push(await this.storage.openLog(name, p, logConfig));
-    return logs;
+    for (let p = from; p < to; p++) into.push(await this.storage.openLog(name, p, logConfig));
+    return into;
+  }
+
+  /** Refuses `count` more partitions beyond max.broker.partitions (POLICY_VIOLATION). */
+  private checkRoom(count: number): void {
+    const max = this.brokerConfig.maxBrokerPartitions;
+    if (this.partitionCount + count > max) {
+      throw new KafkaError(
+        ErrorCode.POLICY_VIOLATION,
+        `Cannot add ${count} partition(s): this broker has ${this.partitionCount} of at most ${max} (max.broker.partitions).`,
+      );
+    }
+  }
+
+  /** Counts `count` more partitions against max.broker.partitions, or refuses them. */
+  private reservePartitions(count: number): void {
+    this.checkRoom(count);
+    this.partitionCount += count;
   }
 
   private add(t: Topic): void {
@@ -197,9 +214,10 @@ export class TopicRegistry {
         throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
       }
     }
-    if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1 || opts.numPartitions > MAX_PARTITIONS) {
+    if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     }
+    this.checkRoom(opts.numPartitions);
     const overrides = opts.overrides ?? new Map<string, string>();
     const invalid = validateTopicConfigs(overrides);
     if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
@@ -214,9 +232,16 @@ export class TopicRegistry {
     const replicas = opts.replicas?.map((r) => [...r]) ?? this.onThisBroker(opts.numPartitions);
     const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], replicas, overrides, config };
     // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
+    this.reservePartitions(opts.numPartitions);
     const creating = (async () => {
-      topic.partitions.push(...(await this.openPartitions(name, 0, opts.numPartitions, config)));
-      await this.save(topic);
+      try {
+        await this.openPartitions(name, 0, opts.numPartitions, config, topic.partitions);
+        await this.save(topic);
+      } catch (err) {
+        this.partitionCount -= opts.numPartitions;
+        await this.undoCreate(topic, opts.numPartitions);
+        throw err;
+      }
       this.add(topic);
       this.log.info({ topic: name, partitions: opts.numPartitions }, 'created topic');
       return topic;
@@ -226,6 +251,19 @@ export class TopicRegistry {
       return await creating;
     } finally {
       this.creating.delete(name);
+    }
+  }
+
+  /** A creation failed midway (out of file descriptors, disk full): nothing of the topic may stay behind. */
+  private async undoCreate(topic: Topic, numPartitions: number): Promise<void> {
+    try {
+      await Promise.all(topic.partitions.map((p) => p.close()));
+      const forget = async (): Promise<void> => {
+        if (this.metadata.get('topic', topic.name) !== undefined) await this.metadata.delete('topic', topic.name);
+      };
+      await this.storage.removeTopic({ name: topic.name, partitions: numPartitions }, forget);
+    } catch (err) {
+      this.log.error({ err, topic: topic.name }, 'removing a topic whose creation failed');
     }
   }
 
@@ -241,6 +279,7 @@ export class TopicRegistry {
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
     this.byName.delete(name);
     this.byId.delete(topic.id);
+    this.partitionCount -= topic.partitions.length;
     await Promise.all(topic.partitions.map((p) => p.close()));
     await this.storage.removeTopic({ name, partitions: topic.partitions.length }, () => this.metadata.delete('topic', name));
     this.log.info({ topic: name }, 'deleted topic');
@@ -254,9 +293,14 @@ export class TopicRegistry {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
     }
     if (total === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
-    if (total > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Too many partitions: ${total}.`);
-    if (validateOnly) return;
-    topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    if (validateOnly) return this.checkRoom(total - current);
+    this.reservePartitions(total - current);
+    try {
+      topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    } catch (err) {
+      this.partitionCount -= total - current;
+      throw err;
+    }
     topic.replicas.push(...(replicas?.map((r) => [...r]) ?? this.onThisBroker(total - current)));
     await this.save(topic);
   }
