@@ -19,8 +19,19 @@ import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
 import { startHttpService } from './http/http-service.js';
 import type { HttpListener } from './http/http-listener.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
+import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
+import { ClusterMember } from './cluster/cluster-member.js';
+import type { ClusterView } from './cluster/cluster-view.js';
+import type { Membership } from './cluster/membership.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
+import type { MetadataStore } from './metadata/metadata-store.js';
+
+/** A broker among several: the metadata store they share and its handle on their Membership. */
+export interface ClusterMode {
+  metadata: MetadataStore;
+  membership: Membership;
+}
 
 export class Broker implements BrokerServices {
   readonly apis = new ApiRegistry(handlers);
@@ -29,7 +40,11 @@ export class Broker implements BrokerServices {
   readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));
   readonly nodeId: number;
   /** The brokers, partition leaders and coordinators as this broker knows them. */
-  readonly cluster: SingleNodeCluster;
+  readonly cluster: ClusterView;
+  /** The single node's view (advertised addresses of listeners bound to free ports); undefined in a cluster. */
+  private readonly singleNode: SingleNodeCluster | undefined;
+  /** This broker's part in a multi-broker cluster; undefined for a single node. */
+  readonly member: ClusterMember | undefined;
   /** The partitions hosted here; every produce, fetch and offset lookup goes through it. */
   readonly replicas: ReplicaManager;
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
@@ -45,13 +60,53 @@ export class Broker implements BrokerServices {
     readonly config: BrokerConfig,
     readonly topics: TopicRegistry,
     readonly log: Logger,
+    clusterMode?: ClusterMode,
   ) {
     this.nodeId = config.nodeId;
     const listeners = config.listeners.map(({ advertised }) => advertised);
-    // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
-    this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
     const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
-    this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs });
+    if (clusterMode === undefined) {
+      // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
+      this.singleNode = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+      this.cluster = this.singleNode;
+      this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs });
+      return;
+    }
+    this.cluster = new MultiNodeCluster(config.nodeId, () => topics.clusterId, clusterMode.membership, clusterMode.metadata);
+    const member: ClusterMember = new ClusterMember({
+      localId: config.nodeId,
+      rack: null,
+      listeners: config.listeners,
+      store: clusterMode.metadata,
+      membership: clusterMode.membership,
+      cluster: this.cluster,
+      topics,
+      get replicas() {
+        return replicas;
+      },
+      replicaLagTimeMaxMs,
+      log: log.child({ component: 'cluster' }),
+    });
+    const replicas = new ReplicaManager({
+      localId: config.nodeId,
+      topics,
+      cluster: this.cluster,
+      replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
+      proposeIsr: (change) => member.proposeIsr(change),
+      onStateApplied: (partition) => member.stateApplied(partition),
+    });
+    this.replicas = replicas;
+    this.member = member;
+  }
+
+  /** The address given to clients of a listener that bound `port` (a free port when configured 0). */
+  advertise(listenerName: string, port: number): { host: string; port: number } {
+    if (this.singleNode !== undefined) {
+      this.singleNode.setBoundPort(listenerName, port);
+      return this.singleNode.advertised(listenerName);
+    }
+    const { advertised } = this.config.listeners.find((l) => l.advertised.name === listenerName)!;
+    return { host: advertised.host, port: advertised.port === 0 ? port : advertised.port };
   }
 
   get clusterId(): string {
@@ -85,11 +140,19 @@ export interface RunningBroker {
   readonly http: HttpListener | undefined;
   readonly broker: Broker;
   stop(): Promise<void>;
+  /**
+   * Stops as a crashed process would, as far as others can see: every client connection is
+   * dropped at once and nothing more is answered; then resources are released (what was written
+   * stays, as the page cache keeps a killed process's writes).
+   */
+  kill(): Promise<void>;
 }
 
 export interface StartOptions extends BrokerOptions {
   /** A pino logger to use instead of a new one. */
   logger?: Logger;
+  /** Runs the broker as one of several sharing a metadata store and a Membership (startCluster). */
+  cluster?: ClusterMode;
 }
 
 /**
@@ -97,23 +160,25 @@ export interface StartOptions extends BrokerOptions {
  * on 127.0.0.1 unless a port is given, and warnings-only logging.
  */
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, ...brokerOptions } = options;
+  const { logger, cluster, ...brokerOptions } = options;
   const config = resolveBrokerConfig({
     port: 0,
     logLevel: 'warn',
     ...(options.dataDir === undefined ? { memory: true } : {}),
     ...brokerOptions,
   });
-  return runBroker(config, logger);
+  return runBroker(config, logger, cluster);
 }
 
 /** Runs a broker for a resolved configuration (the CLI's path). */
-export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
+export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMode?: ClusterMode): Promise<RunningBroker> {
   const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
   const started = Date.now();
-  const metadata = openMetadataStore(config.storage === 'memory' ? null : config.logDir, log);
+  const metadata = clusterMode?.metadata ?? openMetadataStore(config.storage === 'memory' ? null : config.logDir, log);
   const topics = await TopicRegistry.open(config, metadata, log);
-  const broker = new Broker(config, topics, log);
+  const broker = new Broker(config, topics, log, clusterMode);
+  // In a cluster, leadership comes from the controller: join before the engines read their internal topics.
+  await broker.member?.start();
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
@@ -133,8 +198,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     for (const [i, listener] of listeners.entries()) {
       const { endpoint } = config.listeners[i]!;
       const port = await listener.listen(endpoint.host, endpoint.port);
-      broker.cluster.setBoundPort(endpoint.name, port);
-      const advertised = broker.cluster.advertised(endpoint.name);
+      const advertised = broker.advertise(endpoint.name, port);
       running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
     }
     if (config.http !== undefined) http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
@@ -142,6 +206,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();
     await broker.txn.close();
+    await broker.member?.stop();
     await topics.close();
     throw err;
   }
@@ -153,6 +218,21 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
 
   let stopping: Promise<void> | undefined;
   const first = running[0]!;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(retention);
+      await http?.close();
+      await broker.cleaner.stop();
+      // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
+      await broker.groups.close();
+      await Promise.all(listeners.map((l) => l.close()));
+      await broker.txn.close();
+      await broker.member?.stop();
+      await topics.close();
+      log.info('broker stopped');
+    })();
+    return stopping;
+  };
   return {
     bootstrap: first.bootstrap,
     host: first.host,
@@ -160,19 +240,10 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     listeners: running,
     http,
     broker,
-    stop() {
-      stopping ??= (async () => {
-        clearInterval(retention);
-        await http?.close();
-        await broker.cleaner.stop();
-        // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
-        await broker.groups.close();
-        await Promise.all(listeners.map((l) => l.close()));
-        await broker.txn.close();
-        await topics.close();
-        log.info('broker stopped');
-      })();
-      return stopping;
+    stop,
+    kill() {
+      for (const l of listeners) l.abort();
+      return stop();
     },
   };
 }

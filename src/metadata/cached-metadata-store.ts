@@ -15,8 +15,22 @@ type Documents = { [K in MetadataKind]: Map<string, Versioned<MetadataRecords[K]
 type Watchers = { [K in MetadataKind]: Set<(change: MetadataChange<K>) => void> };
 
 export abstract class CachedMetadataStore implements MetadataStore {
-  private readonly docs: Documents = { topic: new Map(), brokerConfigs: new Map(), producerIdBlock: new Map(), scramCredentials: new Map() };
-  private readonly watchers: Watchers = { topic: new Set(), brokerConfigs: new Set(), producerIdBlock: new Set(), scramCredentials: new Set() };
+  private readonly docs: Documents = {
+    topic: new Map(),
+    partitionState: new Map(),
+    isrChangeRequest: new Map(),
+    brokerConfigs: new Map(),
+    producerIdBlock: new Map(),
+    scramCredentials: new Map(),
+  };
+  private readonly watchers: Watchers = {
+    topic: new Set(),
+    partitionState: new Set(),
+    isrChangeRequest: new Set(),
+    brokerConfigs: new Set(),
+    producerIdBlock: new Set(),
+    scramCredentials: new Set(),
+  };
   private lastVersion = ABSENT;
   /** Writes apply one at a time, in call order, so versions and files agree. */
   private writes: Promise<unknown> = Promise.resolve();

@@ -18,7 +18,7 @@ import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
-import { CLUSTER_KEY, type MetadataStore } from '../metadata/metadata-store.js';
+import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 
 export interface Topic {
@@ -157,9 +157,56 @@ export class TopicRegistry {
     this.byId.set(t.id, t);
   }
 
-  private async save(t: Topic): Promise<void> {
+  /** Writes a topic's record; `expectedVersion` ABSENT creates only (another broker may have created it). */
+  private async save(t: Topic, expectedVersion?: number): Promise<void> {
     const replicas = t.replicas.map((r) => [...r]);
-    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas });
+    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas }, expectedVersion);
+  }
+
+  /**
+   * Follows topic records written by other brokers sharing the metadata store (a cluster):
+   * opens the logs of new topics and partitions, applies config and replica changes, closes
+   * deleted topics. `changed` hears each topic name once its logs are open. Returns the
+   * unsubscribe function.
+   */
+  followStore(changed: (topic: string) => void): () => void {
+    let applying: Promise<void> = Promise.resolve();
+    return this.metadata.watch('topic', (change) => {
+      applying = applying
+        .then(() => this.applyStored(change.key, change.value))
+        .then(() => changed(change.key))
+        .catch((err: unknown) => this.log.error({ err, topic: change.key }, 'could not apply a topic change from the metadata store'));
+    });
+  }
+
+  private async applyStored(name: string, record: TopicRecord | null): Promise<void> {
+    // This broker's own create is under way; it adds the topic itself.
+    if (this.creating.has(name)) return;
+    const local = this.byName.get(name);
+    if (record === null) {
+      if (local === undefined) return;
+      this.byName.delete(name);
+      this.byId.delete(local.id);
+      await Promise.all(local.partitions.map((p) => p.close()));
+      await this.storage.removeTopic({ name, partitions: local.partitions.length }, async () => undefined);
+      this.log.info({ topic: name }, 'deleted topic (metadata store)');
+      return;
+    }
+    const overrides = new Map(Object.entries(record.configs));
+    const replicas = record.replicas ?? this.onThisBroker(record.partitions);
+    if (local === undefined || local.id !== record.topicId) {
+      const config = topicLogConfig(overrides, this.layers);
+      const partitions = await this.openPartitions(name, 0, record.partitions, config);
+      this.add({ name, id: record.topicId, internal: isInternalTopic(name), partitions, replicas, overrides, config });
+      this.log.info({ topic: name, partitions: record.partitions }, 'opened topic (metadata store)');
+      return;
+    }
+    if (record.partitions > local.partitions.length) local.partitions.push(...(await this.openPartitions(name, local.partitions.length, record.partitions, local.config)));
+    local.replicas.splice(0, local.replicas.length, ...replicas);
+    if (!sameEntries(local.overrides, overrides)) {
+      local.overrides = overrides;
+      this.refresh(local);
+    }
   }
 
   /** The default placement: `count` partitions on this broker alone. */
@@ -216,7 +263,13 @@ export class TopicRegistry {
     // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
     const creating = (async () => {
       topic.partitions.push(...(await this.openPartitions(name, 0, opts.numPartitions, config)));
-      await this.save(topic);
+      try {
+        await this.save(topic, ABSENT);
+      } catch (err) {
+        await Promise.all(topic.partitions.map((p) => p.close()));
+        if (err instanceof MetadataConflict) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+        throw err;
+      }
       this.add(topic);
       this.log.info({ topic: name, partitions: opts.numPartitions }, 'created topic');
       return topic;
@@ -299,4 +352,8 @@ export class TopicRegistry {
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }
