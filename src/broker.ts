@@ -85,6 +85,7 @@ export class Broker implements BrokerServices {
         return replicas;
       },
       replicaLagTimeMaxMs,
+      appender: () => this.txn,
       log: log.child({ component: 'cluster' }),
     });
     const replicas = new ReplicaManager({
@@ -177,8 +178,6 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
   const metadata = clusterMode?.metadata ?? openMetadataStore(config.storage === 'memory' ? null : config.logDir, log);
   const topics = await TopicRegistry.open(config, metadata, log);
   const broker = new Broker(config, topics, log, clusterMode);
-  // In a cluster, leadership comes from the controller: join before the engines read their internal topics.
-  await broker.member?.start();
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
@@ -187,6 +186,9 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
   broker.txn = txn;
   broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
+  // A broker among several joins once its engines hold their state: its replicas' fetched
+  // batches go through the transaction engine, and the controller may make it lead at once.
+  await broker.member?.start();
   broker.scramCredentials = ScramCredentialStore.open(metadata);
   const serverLog = log.child({ component: 'server' });
   const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);

@@ -9,7 +9,7 @@ import type { ClientListener } from '../config/broker-config.js';
 import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.js';
 import type { IsrChange, Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
-import { ReplicaFetcher } from '../replica/replica-fetcher.js';
+import { ReplicaFetcher, type FollowerAppender } from '../replica/replica-fetcher.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { ClusterView } from './cluster-view.js';
 import { Controller } from './controller.js';
@@ -25,6 +25,8 @@ export interface ClusterMemberOptions {
   topics: TopicRegistry;
   replicas: ReplicaManager;
   replicaLagTimeMaxMs: number;
+  /** Appends fetched batches (the transaction engine, which keeps producer state with them). */
+  appender: () => FollowerAppender;
   log: Logger;
 }
 
@@ -134,6 +136,7 @@ export class ClusterMember {
     if (fetcher === undefined) {
       fetcher = new ReplicaFetcher({
         localId: this.o.localId,
+        appender: this.o.appender,
         leaderAddress: () => this.o.cluster.broker(leader, this.interBrokerListener),
         log: this.o.log.child({ component: 'replica-fetcher', leader }),
       });

@@ -20,8 +20,16 @@ const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
 /** replica.fetch.backoff.ms: after an error, before the next attempt. */
 const BACKOFF_MS = 200;
 
+/** Where fetched batches go: the log and the state derived from it (producer state, src/txn/). */
+export interface FollowerAppender {
+  appendReplicated(partition: Partition, records: Buffer): Promise<unknown>;
+  /** The partition's log was truncated: state derived from it is rebuilt. */
+  reloadProducerState(partition: Partition): Promise<void>;
+}
+
 export interface ReplicaFetcherOptions {
   localId: number;
+  appender: () => FollowerAppender;
   /** The leader's address on the inter-broker listener, looked up at each (re)connect. */
   leaderAddress: () => BrokerNode | undefined;
   log: Logger;
@@ -107,7 +115,7 @@ export class ReplicaFetcher {
     for (const f of targets) {
       // A log without epochs has nothing that can diverge beyond its high watermark.
       if (f.partition.log.latestEpoch < 0) {
-        await f.partition.truncateTo(Math.min(f.partition.highWatermark, f.partition.logEndOffset));
+        await this.truncateTo(f.partition, Math.min(f.partition.highWatermark, f.partition.logEndOffset));
         f.truncating = false;
       } else {
         asked.push(f);
@@ -129,7 +137,9 @@ export class ReplicaFetcher {
           this.onPartitionError(f, r.errorCode);
           continue;
         }
+        const before = f.partition.logEndOffset;
         const { complete, offset } = await f.partition.truncateByLeaderEpoch({ epoch: r.leaderEpoch ?? -1, endOffset: r.endOffset });
+        if (offset < before) await this.o.appender().reloadProducerState(f.partition);
         if (complete) f.truncating = false;
         this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, offset, complete }, 'truncated by leader epoch');
       }
@@ -174,10 +184,16 @@ export class ReplicaFetcher {
           continue;
         }
         const records = r.records === null ? Buffer.alloc(0) : Array.isArray(r.records) ? Buffer.concat(r.records) : Buffer.from(r.records);
-        if (records.length > 0) await f.partition.appendAsFollower(records);
+        if (records.length > 0) await this.o.appender().appendReplicated(f.partition, records);
         f.partition.updateFollowerHighWatermark(Number(r.highWatermark));
       }
     }
+  }
+
+  private async truncateTo(partition: Partition, offset: number): Promise<void> {
+    if (offset >= partition.logEndOffset) return;
+    await partition.truncateTo(offset);
+    await this.o.appender().reloadProducerState(partition);
   }
 
   private onPartitionError(f: Fetched, errorCode: number): void {

@@ -171,12 +171,17 @@ export class TopicRegistry {
    */
   followStore(changed: (topic: string) => void): () => void {
     let applying: Promise<void> = Promise.resolve();
-    return this.metadata.watch('topic', (change) => {
+    const apply = (name: string, record: TopicRecord | null): void => {
       applying = applying
-        .then(() => this.applyStored(change.key, change.value))
-        .then(() => changed(change.key))
-        .catch((err: unknown) => this.log.error({ err, topic: change.key }, 'could not apply a topic change from the metadata store'));
-    });
+        .then(() => this.applyStored(name, record))
+        .then(() => changed(name))
+        .catch((err: unknown) => this.log.error({ err, topic: name }, 'could not apply a topic change from the metadata store'));
+    };
+    const unsubscribe = this.metadata.watch('topic', (change) => apply(change.key, change.value));
+    // What changed since open: topics created or deleted by others meanwhile.
+    for (const [name, { value }] of this.metadata.list('topic')) apply(name, value);
+    for (const t of this.byName.values()) if (this.metadata.get('topic', t.name) === undefined) apply(t.name, null);
+    return unsubscribe;
   }
 
   private async applyStored(name: string, record: TopicRecord | null): Promise<void> {
