@@ -1,0 +1,195 @@
+// Three brokers in one process (startCluster) replicating over real sockets: metadata that names
+// every broker, replica and ISR; an idempotent acks=all producer that keeps going while the
+// partition leader is killed, with every acknowledged record read back exactly once and in order
+// after the killed broker returns and rejoins the ISR; min.insync.replicas; leadership moved on
+// purpose; and Kafka's errors for replication factors, assignments and produce to a follower.
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../protocol/errors.js';
+import { encodeBatch } from '../../protocol/records/index.js';
+import { startCluster, type RunningCluster } from '../../src/index.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { readPartition } from '../helpers/read-partition.js';
+import { until } from '../helpers/until.js';
+
+let cluster: RunningCluster;
+let kafka: Kafka;
+
+beforeAll(async () => {
+  cluster = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent' } });
+  kafka = new Kafka({
+    clientId: 'cluster-test',
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
+  });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+/** A raw connection to one broker of the cluster. */
+function connectTo(nodeId: number): Promise<RawClient> {
+  const broker = cluster.broker(nodeId)!;
+  return RawClient.connect(broker.host, broker.port);
+}
+
+/** The partition's state as a running broker's cluster view reports it. */
+function stateOf(topic: string, partition = 0) {
+  const anyBroker = cluster.nodeIds.map((id) => cluster.broker(id)).find((b) => b !== undefined)!;
+  return anyBroker.broker.cluster.partitionState(topic, partition)!;
+}
+
+async function createTopic(topic: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  await until(() => [...Array(partitions).keys()].every((p) => stateOf(topic, p).isr.length === replicationFactor), `${topic}'s replicas in sync`);
+}
+
+function rawProduce(client: RawClient, topic: string, acks: number, version = 10) {
+  const records = encodeBatch({ records: [{ value: Buffer.from('raw') }] });
+  return client.send(0, version, { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+}
+
+describe('a three-broker cluster', () => {
+  it('reports every broker, the controller, and each partition’s replicas and ISR', async () => {
+    await createTopic('described', 3, 3);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeCluster();
+      expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+      expect(described.controller).toBe(cluster.controllerId());
+      const metadata = await admin.fetchTopicMetadata({ topics: ['described'] });
+      const partitions = [...metadata.topics[0]!.partitions].sort((a, b) => a.partitionId - b.partitionId);
+      // Kafka's round-robin placement: partition p starts at the p-th broker; the first replica leads.
+      expect(partitions.map((p) => p.replicas)).toEqual([[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+      expect(partitions.map((p) => p.leader)).toEqual([1, 2, 3]);
+      for (const p of partitions) expect([...p.isr].sort()).toEqual([1, 2, 3]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('keeps every acknowledged record, exactly once and in order, across the leader being killed and returning', async () => {
+    const topic = 'failover';
+    await createTopic(topic, 1, 3, { 'min.insync.replicas': '2' });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const acknowledged: string[] = [];
+    let producing = true;
+    const loop = (async () => {
+      for (let i = 0; producing; i++) {
+        const value = `record-${i}`;
+        await producer.send({ topic, acks: -1, messages: [{ value }] });
+        acknowledged.push(value);
+      }
+    })();
+    try {
+      await until(() => acknowledged.length >= 50, 'records before the kill');
+      const leader = stateOf(topic).leaderId;
+      const epoch = stateOf(topic).leaderEpoch;
+      await cluster.kill(leader);
+      await until(() => stateOf(topic).leaderId !== leader && stateOf(topic).leaderId >= 0, 'a new leader');
+      expect(stateOf(topic)).toMatchObject({ leaderEpoch: epoch + 1, offlineReplicas: [leader] });
+      expect(stateOf(topic).isr).not.toContain(leader);
+      const atKill = acknowledged.length;
+      await until(() => acknowledged.length >= atKill + 50, 'records acknowledged by the new leader');
+
+      await cluster.start(leader);
+      await until(() => stateOf(topic).isr.includes(leader), 'the returning broker back in the ISR');
+      producing = false;
+      await loop;
+    } finally {
+      producing = false;
+      await loop.catch(() => undefined);
+      await producer.disconnect();
+    }
+    const { leaderId } = stateOf(topic);
+    const read = (await readPartition(cluster.broker(leaderId)!, topic)).map((r) => r.value);
+    expect(read).toEqual(acknowledged);
+    // The returned broker holds the same log (it follows from the leader's high watermark).
+    await until(() => {
+      const replica = [...cluster.broker(stateOf(topic).isr.find((id) => id !== leaderId)!)!.broker.replicas.partitions()].find((p) => p.topic === topic)!;
+      return replica.logEndOffset === acknowledged.length;
+    }, 'followers at the log end');
+  });
+
+  it('refuses acks=all produce with NOT_ENOUGH_REPLICAS once the ISR is below min.insync.replicas', async () => {
+    const topic = 'min-isr';
+    await createTopic(topic, 1, 3, { 'min.insync.replicas': '2' });
+    const leader = stateOf(topic).leaderId;
+    const followers = cluster.nodeIds.filter((id) => id !== leader);
+    const client = await connectTo(leader);
+    try {
+      expect((await rawProduce(client, topic, -1)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+      for (const id of followers) await cluster.kill(id);
+      await until(() => stateOf(topic).isr.length === 1, 'the ISR down to the leader');
+      expect((await rawProduce(client, topic, -1)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+      // acks=1 does not wait for the ISR.
+      expect((await rawProduce(client, topic, 1)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      client.close();
+      for (const id of followers) if (cluster.broker(id) === undefined) await cluster.start(id);
+    }
+    await until(() => stateOf(topic).isr.length === 3, 'the followers back in the ISR');
+  });
+
+  it('moves leadership on purpose (a new leader epoch) and fences clients that know the old one', async () => {
+    const topic = 'moved';
+    await createTopic(topic, 1, 3);
+    const before = stateOf(topic);
+    const target = before.replicas.find((id) => id !== before.leaderId)!;
+    await cluster.moveLeader(topic, 0, target);
+    await until(() => stateOf(topic).leaderId === target, 'the moved leader');
+    expect(stateOf(topic).leaderEpoch).toBe(before.leaderEpoch + 1);
+    const client = await connectTo(target);
+    try {
+      const offsets = await client.send(2, 8, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: before.leaderEpoch, timestamp: -1 }] }],
+      });
+      expect(offsets.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('answers NOT_LEADER_OR_FOLLOWER to produce on a follower, naming the leader (KIP-951)', async () => {
+    const topic = 'follower-produce';
+    await createTopic(topic, 1, 3);
+    const { leaderId, leaderEpoch, replicas } = stateOf(topic);
+    const follower = replicas.find((id) => id !== leaderId)!;
+    const client = await connectTo(follower);
+    try {
+      const response = await rawProduce(client, topic, -1);
+      expect(response.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId, leaderEpoch } });
+      expect(response.nodeEndpoints?.map((n: { nodeId: number }) => n.nodeId)).toEqual([leaderId]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a replication factor above the live brokers and assignments naming unknown brokers', async () => {
+    const client = await connectTo(cluster.nodeIds[0]!);
+    const create = (name: string, replicationFactor: number, assignments: { partitionIndex: number; brokerIds: number[] }[] = []) =>
+      client.send(19, 7, { topics: [{ name, numPartitions: assignments.length > 0 ? -1 : 1, replicationFactor, assignments, configs: [] }], timeoutMs: 5000, validateOnly: false });
+    try {
+      expect((await create('too-many-replicas', 4)).topics[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+      expect((await create('unknown-broker', -1, [{ partitionIndex: 0, brokerIds: [1, 9] }])).topics[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+      // With one broker down only two are live.
+      await cluster.kill(3);
+      expect((await create('three-of-two', 3)).topics[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+      expect((await create('two-of-two', 2)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      client.close();
+      if (cluster.broker(3) === undefined) await cluster.start(3);
+    }
+  });
+});
