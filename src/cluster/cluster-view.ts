@@ -35,6 +35,12 @@ export interface ClusterView {
   coordinatorFor(type: CoordinatorType, key: string): number;
   /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
   brokerIds(): number[];
+  /**
+   * Asks the controller to move a partition's leadership to its preferred replica (ElectLeaders);
+   * resolves whether that replica leads now (false: it is not a live in-sync replica, or no answer
+   * came within `timeoutMs`).
+   */
+  electPreferredLeader(topic: string, partition: number, timeoutMs: number): Promise<boolean>;
 }
 
 /** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */

@@ -59,22 +59,24 @@ export class Controller {
 
   /** Moves a partition's leadership to `target` (default: its preferred replica) if it is a live ISR member. */
   electLeader(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
-    return this.enqueue(async () => {
-      for (let attempt = 0; ; attempt++) {
-        const stored = this.o.store.get('partitionState', partitionDocKey(topic, partition));
-        const replicas = this.replicasOf(topic, partition);
-        if (stored === undefined || replicas === undefined) return { error: 'PREFERRED_LEADER_NOT_AVAILABLE' } as const;
-        const outcome = electLeader(stored.value, target ?? replicas[0], this.liveIds());
-        if (!('state' in outcome)) return outcome;
-        try {
-          await this.o.store.put('partitionState', partitionDocKey(topic, partition), outcome.state, stored.version);
-          this.o.log.info({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'elected leader');
-          return outcome;
-        } catch (err) {
-          if (!(err instanceof MetadataConflict) || attempt + 1 >= CAS_ATTEMPTS) throw err;
-        }
+    return this.enqueue(() => this.elect(topic, partition, target));
+  }
+
+  private async elect(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const stored = this.o.store.get('partitionState', partitionDocKey(topic, partition));
+      const replicas = this.replicasOf(topic, partition);
+      if (stored === undefined || replicas === undefined) return { error: 'PREFERRED_LEADER_NOT_AVAILABLE' };
+      const outcome = electLeader(stored.value, target ?? replicas[0], this.liveIds());
+      if (!('state' in outcome)) return outcome;
+      try {
+        await this.o.store.put('partitionState', partitionDocKey(topic, partition), outcome.state, stored.version);
+        this.o.log.info({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'elected leader');
+        return outcome;
+      } catch (err) {
+        if (!(err instanceof MetadataConflict) || attempt + 1 >= CAS_ATTEMPTS) throw err;
       }
-    });
+    }
   }
 
   private becomeActive(): void {
@@ -86,6 +88,9 @@ export class Controller {
       store.watch('topic', (change) => this.schedule(() => (change.value === null ? this.dropTopic(change.key) : this.reconcileTopic(change.key)))),
       store.watch('isrChangeRequest', (change) => {
         if (change.value !== null) this.schedule(() => this.handleIsrChangeRequest(change.key));
+      }),
+      store.watch('leaderElectionRequest', (change) => {
+        if (change.value !== null && change.value.outcome === null) this.schedule(() => this.handleElectionRequest(change.key));
       }),
       membership.watchLive(() => this.schedule(() => this.reconcileAll())),
     );
@@ -130,6 +135,20 @@ export class Controller {
       if (topic === undefined || doc.value.partition >= topic.partitions) await this.o.store.delete('partitionState', key, doc.version);
     }
     for (const key of this.o.store.list('isrChangeRequest').keys()) await this.handleIsrChangeRequest(key);
+    for (const [key, doc] of this.o.store.list('leaderElectionRequest')) if (doc.value.outcome === null) await this.handleElectionRequest(key);
+  }
+
+  /** A broker's ElectLeaders request: decided here (inline, in queue order), answered in the request document. */
+  private async handleElectionRequest(key: string): Promise<void> {
+    const request = this.o.store.get('leaderElectionRequest', key);
+    if (request === undefined || request.value.outcome !== null) return;
+    const { topic, partition, target } = request.value;
+    const outcome = await this.elect(topic, partition, target);
+    try {
+      await this.o.store.put('leaderElectionRequest', key, { ...request.value, outcome: 'state' in outcome ? 'ELECTED' : outcome.error }, request.version);
+    } catch (err) {
+      if (!(err instanceof MetadataConflict)) throw err;
+    }
   }
 
   private async reconcileTopic(name: string): Promise<void> {

@@ -4,7 +4,7 @@
 // transactional id's coordinator is the leader of the internal-topic partition that holds it.
 import type { BrokerNode, ClusterView, CoordinatorType, PartitionAssignment } from './cluster-view.js';
 import type { Membership } from './membership.js';
-import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.js';
+import { partitionDocKey, type LeaderElectionRequestRecord, type MetadataStore } from '../metadata/metadata-store.js';
 import { partitionFor } from '../txn/partition-for.js';
 
 const COORDINATOR_TOPICS: Record<CoordinatorType, string> = { group: '__consumer_offsets', transaction: '__transaction_state' };
@@ -56,5 +56,28 @@ export class MultiNodeCluster implements ClusterView {
 
   brokerIds(): number[] {
     return [...this.membership.live().keys()].sort((a, b) => a - b);
+  }
+
+  /** Posts a leaderElectionRequest for the controller and waits for the outcome it writes back. */
+  async electPreferredLeader(topic: string, partition: number, timeoutMs: number): Promise<boolean> {
+    const preferred = this.store.get('topic', topic)?.value.replicas?.[partition]?.[0];
+    if (preferred === undefined) return false;
+    const key = partitionDocKey(topic, partition);
+    const outcome = new Promise<LeaderElectionRequestRecord['outcome']>((resolve) => {
+      const timer = setTimeout(() => done(null), Math.max(0, timeoutMs));
+      const unsubscribe = this.store.watch('leaderElectionRequest', (change) => {
+        if (change.key === key && change.value !== null && change.value.outcome !== null) done(change.value.outcome);
+      });
+      const done = (value: LeaderElectionRequestRecord['outcome']): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(value);
+      };
+    });
+    await this.store.put('leaderElectionRequest', key, { topic, partition, target: preferred, outcome: null });
+    const answer = await outcome;
+    const answered = this.store.get('leaderElectionRequest', key);
+    if (answered?.value.outcome !== null && answered !== undefined) await this.store.delete('leaderElectionRequest', key, answered.version).catch(() => undefined);
+    return answer === 'ELECTED' || answer === 'ELECTION_NOT_NEEDED';
   }
 }

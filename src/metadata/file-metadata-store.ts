@@ -1,7 +1,7 @@
 // The metadata store in a data directory, in the files the broker has always kept:
 //   <dataDir>/topics/<topic>.json      {"name","topicId","partitions","configs","replicas"} per topic
-//   <dataDir>/partition-state/<topic>-<partition>.json, <dataDir>/isr-change-requests/<topic>-<partition>.json
-//                                      a cluster's partition leadership and ISR change requests
+//   <dataDir>/{partition-state,isr-change-requests,leader-election-requests}/<topic>-<partition>.json
+//                                      a cluster's partition leadership, ISR and election requests
 //   <dataDir>/broker-configs.json      {"default":{...},"broker":{...}} dynamic broker configs
 //   <dataDir>/producer-ids.json        {"nextBlockStart":N}
 //   <dataDir>/scram-credentials.json   {"version":1,"users":{user:{mechanism:{salt,storedKey,serverKey,iterations}}}}
@@ -15,7 +15,12 @@ import { CachedMetadataStore } from './cached-metadata-store.js';
 import { CLUSTER_KEY, partitionDocKey, type MetadataKind, type MetadataRecords, type TopicRecord } from './metadata-store.js';
 
 /** The directory of each kind kept as one file per key. */
-const KEYED_DIRS = { topic: 'topics', partitionState: 'partition-state', isrChangeRequest: 'isr-change-requests' } as const;
+const KEYED_DIRS = {
+  topic: 'topics',
+  partitionState: 'partition-state',
+  isrChangeRequest: 'isr-change-requests',
+  leaderElectionRequest: 'leader-election-requests',
+} as const;
 type KeyedKind = keyof typeof KEYED_DIRS;
 
 function isKeyed(kind: MetadataKind): kind is KeyedKind {

@@ -75,6 +75,19 @@ export interface IsrChangeRequestRecord {
   isr: number[];
 }
 
+/**
+ * A broker's request that the controller move a partition's leadership to `target` (ElectLeaders'
+ * preferred election, as Kafka's ZooKeeper-era /admin/preferred_replica_election), keyed by
+ * partitionDocKey(). The controller writes its `outcome` into the document; the requester reads
+ * it and deletes the document.
+ */
+export interface LeaderElectionRequestRecord {
+  topic: string;
+  partition: number;
+  target: number;
+  outcome: 'ELECTED' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | null;
+}
+
 /** The key of a partition's documents: `<topic>-<partition>`, as Kafka names partition directories. */
 export function partitionDocKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
@@ -85,6 +98,7 @@ export interface MetadataRecords {
   topic: TopicRecord;
   partitionState: PartitionStateRecord;
   isrChangeRequest: IsrChangeRequestRecord;
+  leaderElectionRequest: LeaderElectionRequestRecord;
   brokerConfigs: BrokerConfigsRecord;
   producerIdBlock: ProducerIdBlockRecord;
   scramCredentials: ScramCredentialsRecord;

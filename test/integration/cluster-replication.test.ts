@@ -193,3 +193,23 @@ describe('a three-broker cluster', () => {
     }
   });
 });
+
+describe('ElectLeaders in a cluster', () => {
+  it('moves leadership back to the preferred replica through the controller', async () => {
+    const topic = 'preferred';
+    await createTopic(topic, 1, 3);
+    const { replicas, leaderEpoch } = stateOf(topic);
+    await cluster.moveLeader(topic, 0, replicas[1]!);
+    await until(() => stateOf(topic).leaderId === replicas[1], 'the moved leader');
+    const client = await connectTo(replicas[2]!);
+    try {
+      const elected = await client.send(43, 2, { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 5000 });
+      expect(elected.replicaElectionResults).toEqual([{ topic, partitionResult: [{ partitionId: 0, errorCode: ErrorCode.NONE, errorMessage: null }] }]);
+      expect(stateOf(topic)).toMatchObject({ leaderId: replicas[0], leaderEpoch: leaderEpoch + 2 });
+      const again = await client.send(43, 2, { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 5000 });
+      expect(again.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+    } finally {
+      client.close();
+    }
+  });
+});
