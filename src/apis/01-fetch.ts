@@ -7,7 +7,9 @@
 // Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
-// has come (its position, the ISR, the high watermark).
+// has come (its position, the ISR, the high watermark). A partition refused with
+// NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (v12+), and v16+ adds
+// that leader's endpoint (KIP-951).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
@@ -82,11 +84,14 @@ export default defineApi({
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
     if (session) remember(session, answered);
     for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.out.errorCode !== ErrorCode.NONE);
+    const leaders = new Set(answered.map((r) => r.out.currentLeader?.leaderId ?? -1).filter((id) => id >= 0));
+    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: session?.id ?? 0,
       responses: groupByTopic(answered),
+      ...(nodeEndpoints.length > 0 && { nodeEndpoints }),
     };
   },
 });
@@ -209,6 +214,10 @@ async function readOne(broker: BrokerServices, target: Target, budget: number, f
     return { target, out, bytes: read.bytes };
   } catch (err) {
     out.errorCode = errorCodeOf(err);
+    if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.FENCED_LEADER_EPOCH) {
+      const state = broker.cluster.partitionState(target.name, target.partition);
+      out.currentLeader = { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 };
+    }
     return { target, out, bytes: 0 };
   }
 }

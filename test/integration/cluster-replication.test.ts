@@ -213,3 +213,34 @@ describe('ElectLeaders in a cluster', () => {
     }
   });
 });
+
+describe('Fetch in a cluster', () => {
+  it('answers a consumer fetch on a follower with NOT_LEADER_OR_FOLLOWER, the current leader and its endpoint (v16)', async () => {
+    const topic = 'follower-fetch';
+    await createTopic(topic, 1, 3);
+    const { leaderId, leaderEpoch, replicas } = stateOf(topic);
+    const follower = replicas.find((id) => id !== leaderId)!;
+    const client = await connectTo(follower);
+    try {
+      const response = await client.send(1, 16, {
+        clusterId: null,
+        replicaId: -1,
+        replicaState: { replicaId: -1, replicaEpoch: -1 },
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{ topic, topicId: cluster.broker(follower)!.broker.topics.get(topic)!.id, partitions: [{ partition: 0, currentLeaderEpoch: leaderEpoch, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA' }] }],
+        forgottenTopicsData: [],
+        rackId: '',
+      });
+      expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId, leaderEpoch } });
+      const leader = cluster.broker(leaderId)!;
+      expect(response.nodeEndpoints).toEqual([{ nodeId: leaderId, host: leader.host, port: leader.port, rack: null }]);
+    } finally {
+      client.close();
+    }
+  });
+});
