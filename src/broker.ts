@@ -223,6 +223,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(retention);
+      await broker.member?.leave();
       await http?.close();
       await broker.cleaner.stop();
       // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.

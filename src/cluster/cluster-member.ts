@@ -103,7 +103,18 @@ export class ClusterMember {
     this.fetcherFor(partition.leaderId).add(partition);
   }
 
-  /** A clean stop: fetchers and the controller first, then deregistration. */
+  /**
+   * The first step of a clean stop (Kafka's controlled shutdown): gives up the controller role
+   * and leaves the live set, so that the controller moves this broker's leaderships elsewhere
+   * while it still answers (its waiting acks=all appends fail with NOT_LEADER_OR_FOLLOWER, and
+   * clients retry on the new leaders).
+   */
+  async leave(): Promise<void> {
+    await this.controller.stop();
+    await this.o.membership.close();
+  }
+
+  /** Stops fetching and watching, and leaves the cluster if it has not yet. */
   async stop(): Promise<void> {
     clearInterval(this.isrTimer);
     for (const u of this.unsubscribers.splice(0)) u();
@@ -115,6 +126,10 @@ export class ClusterMember {
 
   private applyTopic(name: string): void {
     const topic = this.o.topics.get(name);
+    // A deleted topic (or one re-created under a new id): stop fetching its old partitions.
+    for (const [partition, { leader }] of this.following) {
+      if (partition.topic === name && topic?.partitions[partition.index] !== partition.log) this.unfollow(partition, leader);
+    }
     if (topic === undefined) return;
     for (let p = 0; p < topic.partitions.length; p++) this.o.replicas.applyState(topic, p);
   }

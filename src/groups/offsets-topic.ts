@@ -91,7 +91,7 @@ export class OffsetsTopic {
   }
 
   private partition(): Partition {
-    return this.replicas.leaderPartition(this.topic, PARTITION);
+    return this.replicas.coordinatorPartition(this.topic, PARTITION);
   }
 
   private batch(records: GroupRecord[], now: number, producer?: TxnProducer): Buffer {

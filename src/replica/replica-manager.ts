@@ -117,6 +117,18 @@ export class ReplicaManager {
   }
 
   /**
+   * The internal-topic partition a coordinator keeps its state in: NOT_COORDINATOR when another
+   * broker leads it (in a cluster), which clients answer by finding the coordinator again.
+   */
+  coordinatorPartition(topic: Topic, index: number): Partition {
+    const partition = this.getPartition(topic, index);
+    if (partition === undefined || !partition.isLeader) {
+      throw new KafkaError(ErrorCode.NOT_COORDINATOR, `This broker (${this.o.localId}) does not lead ${topic.name}-${index}, so it does not coordinate what it holds`);
+    }
+    return partition;
+  }
+
+  /**
    * A produce append: refused up front when acks=all meets a short ISR; then `write` runs the
    * producer-state checks and the leader append (src/txn/); acks=all then waits for the ISR.
    */

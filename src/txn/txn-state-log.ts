@@ -55,7 +55,7 @@ export class TxnStateLog {
   /** Writes the state of `transactionalId`; null removes it. */
   async write(transactionalId: string, value: StoredTxn | null): Promise<void> {
     const topic = await this.topic();
-    const partition = this.replicas.leaderPartition(topic, partitionFor(transactionalId, topic.partitions.length));
+    const partition = this.replicas.coordinatorPartition(topic, partitionFor(transactionalId, topic.partitions.length));
     const batch = encodeBatch({ records: [{ key: encodeTxnKey(transactionalId), value: value === null ? null : encodeTxnValue(value) }] });
     await partition.appendAsLeader(batch);
   }

@@ -244,3 +244,51 @@ describe('Fetch in a cluster', () => {
     }
   });
 });
+
+describe('topics in a cluster', () => {
+  it('are created and deleted on every broker, whichever broker the request reached', async () => {
+    await createTopic('short-lived', 2, 2);
+    const onEvery = (present: boolean) => cluster.nodeIds.every((id) => (cluster.broker(id)!.broker.topics.get('short-lived') !== undefined) === present);
+    await until(() => onEvery(true), 'the topic on every broker');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: ['short-lived'] });
+    } finally {
+      await admin.disconnect();
+    }
+    await until(() => onEvery(false), 'the topic gone from every broker');
+    await until(() => cluster.broker(1)!.broker.cluster.partitionState('short-lived', 0) === undefined, 'its partition states gone');
+  });
+});
+
+describe('consumer groups in a cluster', () => {
+  it('consume from partition leaders on every broker and commit offsets through the group coordinator', async () => {
+    const topic = 'grouped';
+    await createTopic(topic, 3, 3);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [0, 1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'grouped-readers', retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    await consumer.connect();
+    const seen: string[] = [];
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await until(() => seen.length === 6, 'every record consumed');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect([...seen].sort()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: 'grouped-readers', topics: [topic] });
+      const total = committed!.partitions.reduce((sum, p) => sum + Number(p.offset), 0);
+      expect(total).toBe(6);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
