@@ -16,7 +16,7 @@ let cluster: RunningCluster;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent' } });
+  cluster = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent', properties: { 'group.initial.rebalance.delay.ms': 0 } } });
   kafka = new Kafka({
     clientId: 'cluster-test',
     brokers: cluster.bootstrap.split(','),
@@ -118,6 +118,35 @@ describe('a three-broker cluster', () => {
       const replica = [...cluster.broker(stateOf(topic).isr.find((id) => id !== leaderId)!)!.broker.replicas.partitions()].find((p) => p.topic === topic)!;
       return replica.logEndOffset === acknowledged.length;
     }, 'followers at the log end');
+  });
+
+  it('moves leadership away from a broker that stops cleanly, which catches up and rejoins the ISR when it starts again', async () => {
+    const topic = 'clean-stop';
+    await createTopic(topic, 1, 3, { 'min.insync.replicas': '2' });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const acknowledged: string[] = [];
+    try {
+      const send = async (from: number, count: number) => {
+        for (let i = from; i < from + count; i++) {
+          await producer.send({ topic, acks: -1, messages: [{ value: `clean-${i}` }] });
+          acknowledged.push(`clean-${i}`);
+        }
+      };
+      await send(0, 20);
+      const { leaderId, leaderEpoch } = stateOf(topic);
+      await cluster.stop(leaderId);
+      await until(() => stateOf(topic).leaderEpoch > leaderEpoch, 'a new leader');
+      expect(stateOf(topic)).toMatchObject({ leaderEpoch: leaderEpoch + 1, offlineReplicas: [leaderId] });
+      expect(stateOf(topic).leaderId).not.toBe(leaderId);
+      await send(20, 20);
+      await cluster.start(leaderId);
+      await until(() => stateOf(topic).isr.includes(leaderId), 'the restarted broker back in the ISR');
+      await send(40, 20);
+    } finally {
+      await producer.disconnect();
+    }
+    expect((await readPartition(cluster.broker(stateOf(topic).leaderId)!, topic)).map((r) => r.value)).toEqual(acknowledged);
   });
 
   it('refuses acks=all produce with NOT_ENOUGH_REPLICAS once the ISR is below min.insync.replicas', async () => {
