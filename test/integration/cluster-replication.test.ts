@@ -9,7 +9,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { readPartition } from '../helpers/read-partition.js';
+import { consumerFetch, readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 let cluster: RunningCluster;
@@ -251,20 +251,8 @@ describe('Fetch in a cluster', () => {
     const follower = replicas.find((id) => id !== leaderId)!;
     const client = await connectTo(follower);
     try {
-      const response = await client.send(1, 16, {
-        clusterId: null,
-        replicaId: -1,
-        replicaState: { replicaId: -1, replicaEpoch: -1 },
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [{ topic, topicId: cluster.broker(follower)!.broker.topics.get(topic)!.id, partitions: [{ partition: 0, currentLeaderEpoch: leaderEpoch, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA' }] }],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const topicId = cluster.broker(follower)!.broker.topics.get(topic)!.id;
+      const response = await client.send(1, 16, consumerFetch(topic, 0, 0, { topicId, currentLeaderEpoch: leaderEpoch }));
       expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId, leaderEpoch } });
       const leader = cluster.broker(leaderId)!;
       expect(response.nodeEndpoints).toEqual([{ nodeId: leaderId, host: leader.host, port: leader.port, rack: null }]);
