@@ -186,9 +186,6 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
   broker.txn = txn;
   broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
-  // A broker among several joins once its engines hold their state: its replicas' fetched
-  // batches go through the transaction engine, and the controller may make it lead at once.
-  await broker.member?.start();
   broker.scramCredentials = ScramCredentialStore.open(metadata);
   const serverLog = log.child({ component: 'server' });
   const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);
@@ -197,6 +194,9 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
   const running: RunningListener[] = [];
   let http: HttpListener | undefined;
   try {
+    // A broker among several joins once its engines hold their state: its replicas' fetched
+    // batches go through the transaction engine, and the controller may make it lead at once.
+    await broker.member?.start();
     for (const [i, listener] of listeners.entries()) {
       const { endpoint } = config.listeners[i]!;
       const port = await listener.listen(endpoint.host, endpoint.port);

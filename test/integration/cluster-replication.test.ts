@@ -270,6 +270,15 @@ describe('topics in a cluster', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
+      // Growing it and changing its configs reach every broker too.
+      await admin.createPartitions({ topicPartitions: [{ topic: 'short-lived', count: 3 }] });
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'short-lived', configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+      await until(() => cluster.nodeIds.every((id) => {
+        const t = cluster.broker(id)!.broker.topics.get('short-lived')!;
+        return t.partitions.length === 3 && t.config.minInsyncReplicas === 2;
+      }), 'the new partition and config on every broker');
+      await until(() => stateOf('short-lived', 2).isr.length === 2, 'the new partition in sync');
+      expect(stateOf('short-lived', 2).replicas).toHaveLength(2);
       await admin.deleteTopics({ topics: ['short-lived'] });
     } finally {
       await admin.disconnect();
