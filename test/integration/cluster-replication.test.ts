@@ -318,3 +318,34 @@ describe('consumer groups in a cluster', () => {
     }
   });
 });
+
+describe('divergent logs', () => {
+  it('truncates what a former leader wrote alone once it follows the new leader (OffsetForLeaderEpoch)', async () => {
+    const topic = 'diverged';
+    await createTopic(topic, 1, 2);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: [{ value: 'committed-1' }, { value: 'committed-2' }] });
+      const { leaderId: formerLeader, replicas } = stateOf(topic);
+      const successor = replicas.find((id) => id !== formerLeader)!;
+      // A batch only the leader gets (acks=1): it dies before its follower can fetch it.
+      const partition = cluster.broker(formerLeader)!.broker.replicas.partition(topic, 0);
+      const lost = await partition.appendAsLeader(encodeBatch({ records: [{ value: Buffer.from('lost') }] }));
+      await cluster.kill(formerLeader);
+      expect(lost.baseOffset).toBe(2);
+      await until(() => stateOf(topic).leaderId === successor, 'the follower leading');
+      // The successor never had it: the logs diverge at offset 2.
+      expect(cluster.broker(successor)!.broker.replicas.partition(topic, 0).logEndOffset).toBe(2);
+      await producer.send({ topic, acks: -1, messages: [{ value: 'committed-3' }] });
+      await cluster.start(formerLeader);
+      await until(() => stateOf(topic).isr.includes(formerLeader), 'the former leader back in the ISR');
+      await cluster.moveLeader(topic, 0, formerLeader);
+      await until(() => stateOf(topic).leaderId === formerLeader, 'the former leader leading again');
+    } finally {
+      await producer.disconnect();
+    }
+    const values = (await readPartition(cluster.broker(stateOf(topic).leaderId)!, topic)).map((r) => r.value);
+    expect(values).toEqual(['committed-1', 'committed-2', 'committed-3']);
+  });
+});
