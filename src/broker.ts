@@ -73,7 +73,16 @@ export class Broker implements BrokerServices {
       return;
     }
     this.cluster = new MultiNodeCluster(config.nodeId, () => topics.clusterId, clusterMode.membership, clusterMode.metadata);
-    const member: ClusterMember = new ClusterMember({
+    // The replicas report to the member, which is made right after them.
+    this.replicas = new ReplicaManager({
+      localId: config.nodeId,
+      topics,
+      cluster: this.cluster,
+      replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
+      proposeIsr: (change) => this.member!.proposeIsr(change),
+      onStateApplied: (partition) => this.member!.stateApplied(partition),
+    });
+    this.member = new ClusterMember({
       localId: config.nodeId,
       rack: null,
       listeners: config.listeners,
@@ -81,23 +90,11 @@ export class Broker implements BrokerServices {
       membership: clusterMode.membership,
       cluster: this.cluster,
       topics,
-      get replicas() {
-        return replicas;
-      },
+      replicas: this.replicas,
       replicaLagTimeMaxMs,
       appender: () => this.txn,
       log: log.child({ component: 'cluster' }),
     });
-    const replicas = new ReplicaManager({
-      localId: config.nodeId,
-      topics,
-      cluster: this.cluster,
-      replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
-      proposeIsr: (change) => member.proposeIsr(change),
-      onStateApplied: (partition) => member.stateApplied(partition),
-    });
-    this.replicas = replicas;
-    this.member = member;
   }
 
   /** The address given to clients of a listener that bound `port` (a free port when configured 0). */
