@@ -98,6 +98,20 @@ describe('a three-broker cluster', () => {
       await until(() => stateOf(topic).leaderId !== leader && stateOf(topic).leaderId >= 0, 'a new leader');
       expect(stateOf(topic)).toMatchObject({ leaderEpoch: epoch + 1, offlineReplicas: [leader] });
       expect(stateOf(topic).isr).not.toContain(leader);
+      // What clients are told: the dead broker is gone from the cluster and offline in the partition.
+      const survivor = await connectTo(stateOf(topic).leaderId);
+      try {
+        const described = await survivor.send(75, 0, { topics: [{ name: topic }], responsePartitionLimit: 100, cursor: null });
+        const p = described.topics[0]!.partitions[0]!;
+        expect(p).toMatchObject({ errorCode: ErrorCode.NONE, leaderId: stateOf(topic).leaderId, leaderEpoch: epoch + 1, offlineReplicas: [leader] });
+        expect(p.isrNodes).not.toContain(leader);
+        const clusterInfo = await survivor.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        expect(clusterInfo.brokers.map((b: { brokerId: number }) => b.brokerId).sort()).toEqual(cluster.nodeIds.filter((id) => id !== leader));
+        expect(clusterInfo.controllerId).toBe(cluster.controllerId());
+        expect(clusterInfo.brokers.map((b: { brokerId: number }) => b.brokerId)).toContain(clusterInfo.controllerId);
+      } finally {
+        survivor.close();
+      }
       const atKill = acknowledged.length;
       await until(() => acknowledged.length >= atKill + 50, 'records acknowledged by the new leader');
 
