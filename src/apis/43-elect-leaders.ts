@@ -3,9 +3,9 @@
 // (0 preferred, 1 unclean) and a top-level error code. v2: flexible.
 // As Kafka's controller, from the cluster view's partition state: a preferred election is not
 // needed where the first replica leads, an unclean one where any replica leads
-// (ELECTION_NOT_NEEDED); otherwise the controller is asked to make the preferred replica lead
-// (a cluster), and where it cannot (not a live in-sync replica; a single node: no other broker
-// runs) PREFERRED_LEADER_NOT_AVAILABLE. Unclean elections are not made:
+// (ELECTION_NOT_NEEDED); otherwise the controller is asked for the election (a cluster: the
+// preferred replica if it is a live in-sync one; for unclean, any live replica), and where it
+// cannot be made (a single node: no other broker runs) PREFERRED_LEADER_NOT_AVAILABLE /
 // ELIGIBLE_LEADERS_NOT_AVAILABLE. Unknown topics and partitions:
 // UNKNOWN_TOPIC_OR_PARTITION. For "every partition" each topic lists only the partitions that
 // needed an election (a single node leading all its partitions: none).
@@ -27,7 +27,7 @@ async function electionResult(cluster: ClusterView, topic: string, partitionId: 
   const state = cluster.partitionState(topic, partitionId);
   if (state === undefined) return { partitionId, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `No such partition as ${topic}-${partitionId}` };
   if (settled(state, electionType)) return { partitionId, errorCode: ErrorCode.ELECTION_NOT_NEEDED, errorMessage: ELECTION_NOT_NEEDED_MESSAGE };
-  if (electionType === PREFERRED && (await cluster.electPreferredLeader(topic, partitionId, timeoutMs))) return { partitionId, errorCode: ErrorCode.NONE, errorMessage: null };
+  if (await cluster.electLeader(topic, partitionId, electionType === PREFERRED ? 'preferred' : 'unclean', timeoutMs)) return { partitionId, errorCode: ErrorCode.NONE, errorMessage: null };
   const strategy = electionType === PREFERRED ? 'PreferredReplicaPartitionLeaderElectionStrategy' : 'UncleanLeaderElectionStrategy';
   return {
     partitionId,

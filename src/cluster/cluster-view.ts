@@ -19,6 +19,8 @@ export interface PartitionAssignment extends PartitionState {
 
 export type CoordinatorType = 'group' | 'transaction';
 
+export type ElectionType = 'preferred' | 'unclean';
+
 export interface ClusterView {
   readonly clusterId: string;
   /** This broker's node id. */
@@ -36,11 +38,11 @@ export interface ClusterView {
   /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
   brokerIds(): number[];
   /**
-   * Asks the controller to move a partition's leadership to its preferred replica (ElectLeaders);
-   * resolves whether that replica leads now (false: it is not a live in-sync replica, or no answer
-   * came within `timeoutMs`).
+   * Asks the controller for an ElectLeaders election: preferred (leadership to the first replica
+   * if it is a live in-sync one) or unclean (a live replica for a partition without a live
+   * leader). Resolves whether it was made (false also when no answer came within `timeoutMs`).
    */
-  electPreferredLeader(topic: string, partition: number, timeoutMs: number): Promise<boolean>;
+  electLeader(topic: string, partition: number, type: ElectionType, timeoutMs: number): Promise<boolean>;
 }
 
 /** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */

@@ -9,11 +9,12 @@
 //     followers leave ISRs, leaderless partitions get a returning ISR member as leader;
 //   - a leader posts an ISR change request (isrChangeRequest documents): applied with Kafka's
 //     AlterPartition checks, then the request is deleted;
-//   - electLeader (ElectLeaders, startCluster's moveLeader): moves leadership to a live ISR member.
+//   - electLeader (ElectLeaders, startCluster's moveLeader): moves leadership to a live ISR member;
+//     an unclean ElectLeaders request gives a partition without a live leader any live replica.
 import type { Logger } from 'pino';
 import type { Membership, ControllerCampaign } from './membership.js';
 import { ABSENT, MetadataConflict, partitionDocKey, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
-import { applyIsrChange, electLeader, initialState, onLiveChange, type ElectionOutcome } from './partition-election.js';
+import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
 
 /** Attempts at one partition's compare-and-swap before giving up until the next change. */
 const CAS_ATTEMPTS = 5;
@@ -60,6 +61,20 @@ export class Controller {
   /** Moves a partition's leadership to `target` (default: its preferred replica) if it is a live ISR member. */
   electLeader(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
     return this.enqueue(() => this.elect(topic, partition, target));
+  }
+
+  private async electUnclean(topic: string, partition: number): Promise<UncleanOutcome> {
+    const key = partitionDocKey(topic, partition);
+    const stored = this.o.store.get('partitionState', key);
+    const replicas = this.replicasOf(topic, partition);
+    if (stored === undefined || replicas === undefined) return { error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' };
+    const outcome = electUnclean(stored.value, replicas, this.liveIds());
+    if ('state' in outcome) {
+      // A conflict means the state moved meanwhile: the requester may ask again.
+      await this.o.store.put('partitionState', key, outcome.state, stored.version);
+      this.o.log.warn({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'unclean leader election');
+    }
+    return outcome;
   }
 
   private async elect(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
@@ -142,8 +157,8 @@ export class Controller {
   private async handleElectionRequest(key: string): Promise<void> {
     const request = this.o.store.get('leaderElectionRequest', key);
     if (request === undefined || request.value.outcome !== null) return;
-    const { topic, partition, target } = request.value;
-    const outcome = await this.elect(topic, partition, target);
+    const { topic, partition, type } = request.value;
+    const outcome = type === 'preferred' ? await this.elect(topic, partition) : await this.electUnclean(topic, partition);
     try {
       await this.o.store.put('leaderElectionRequest', key, { ...request.value, outcome: 'state' in outcome ? 'ELECTED' : outcome.error }, request.version);
     } catch (err) {

@@ -2,7 +2,7 @@
 // Membership, each partition's replicas from its topic record and its leader, leader epoch and
 // ISR from the controller's partition-state document in the metadata store. A group's or a
 // transactional id's coordinator is the leader of the internal-topic partition that holds it.
-import type { BrokerNode, ClusterView, CoordinatorType, PartitionAssignment } from './cluster-view.js';
+import type { BrokerNode, ClusterView, CoordinatorType, ElectionType, PartitionAssignment } from './cluster-view.js';
 import type { Membership } from './membership.js';
 import { partitionDocKey, type LeaderElectionRequestRecord, type MetadataStore } from '../metadata/metadata-store.js';
 import { partitionFor } from '../txn/partition-for.js';
@@ -59,9 +59,8 @@ export class MultiNodeCluster implements ClusterView {
   }
 
   /** Posts a leaderElectionRequest for the controller and waits for the outcome it writes back. */
-  async electPreferredLeader(topic: string, partition: number, timeoutMs: number): Promise<boolean> {
-    const preferred = this.store.get('topic', topic)?.value.replicas?.[partition]?.[0];
-    if (preferred === undefined) return false;
+  async electLeader(topic: string, partition: number, type: ElectionType, timeoutMs: number): Promise<boolean> {
+    if (this.store.get('topic', topic)?.value.replicas?.[partition] === undefined) return false;
     const key = partitionDocKey(topic, partition);
     const outcome = new Promise<LeaderElectionRequestRecord['outcome']>((resolve) => {
       const timer = setTimeout(() => done(null), Math.max(0, timeoutMs));
@@ -74,7 +73,7 @@ export class MultiNodeCluster implements ClusterView {
         resolve(value);
       };
     });
-    await this.store.put('leaderElectionRequest', key, { topic, partition, target: preferred, outcome: null });
+    await this.store.put('leaderElectionRequest', key, { topic, partition, type, outcome: null });
     const answer = await outcome;
     const answered = this.store.get('leaderElectionRequest', key);
     if (answered?.value.outcome !== null && answered !== undefined) await this.store.delete('leaderElectionRequest', key, answered.version).catch(() => undefined);

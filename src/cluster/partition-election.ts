@@ -42,6 +42,20 @@ export function electLeader(state: PartitionStateRecord, target: number | undefi
   return { state: { ...state, leader: target, leaderEpoch: state.leaderEpoch + 1 } };
 }
 
+export type UncleanOutcome = { state: PartitionStateRecord } | { error: 'ELECTION_NOT_NEEDED' | 'ELIGIBLE_LEADERS_NOT_AVAILABLE' };
+
+/**
+ * ElectLeaders' unclean election for a partition without a live leader: a live ISR member if
+ * there is one, else any live replica (which may lack committed records), in replica order; the
+ * ISR becomes the new leader alone.
+ */
+export function electUnclean(state: PartitionStateRecord, replicas: readonly number[], live: ReadonlySet<number>): UncleanOutcome {
+  if (state.leader !== NO_LEADER && live.has(state.leader)) return { error: 'ELECTION_NOT_NEEDED' };
+  const leader = replicas.find((id) => live.has(id) && state.isr.includes(id)) ?? replicas.find((id) => live.has(id));
+  if (leader === undefined) return { error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' };
+  return { state: { ...state, leader, leaderEpoch: state.leaderEpoch + 1, isr: [leader] } };
+}
+
 export type IsrChangeOutcome = { state: PartitionStateRecord } | { error: 'FENCED_LEADER_EPOCH' | 'INVALID_UPDATE_VERSION' | 'INELIGIBLE_REPLICA' | 'NOT_LEADER_OR_FOLLOWER' };
 
 /**

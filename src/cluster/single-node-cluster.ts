@@ -77,8 +77,8 @@ export class SingleNodeCluster implements ClusterView {
     return [this.localId];
   }
 
-  /** No other broker runs: a partition this node does not lead has no live preferred replica. */
-  electPreferredLeader(): Promise<boolean> {
+  /** No other broker runs: a partition this node does not lead has no live replica to elect. */
+  electLeader(): Promise<boolean> {
     return Promise.resolve(false);
   }
 }

@@ -76,16 +76,16 @@ export interface IsrChangeRequestRecord {
 }
 
 /**
- * A broker's request that the controller move a partition's leadership to `target` (ElectLeaders'
- * preferred election, as Kafka's ZooKeeper-era /admin/preferred_replica_election), keyed by
- * partitionDocKey(). The controller writes its `outcome` into the document; the requester reads
- * it and deletes the document.
+ * A broker's request for an ElectLeaders election (preferred: leadership to the first replica, as
+ * Kafka's ZooKeeper-era /admin/preferred_replica_election; unclean: any live replica for a
+ * partition without a live leader), keyed by partitionDocKey(). The controller writes its
+ * `outcome` into the document; the requester reads it and deletes the document.
  */
 export interface LeaderElectionRequestRecord {
   topic: string;
   partition: number;
-  target: number;
-  outcome: 'ELECTED' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | null;
+  type: 'preferred' | 'unclean';
+  outcome: 'ELECTED' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | 'ELIGIBLE_LEADERS_NOT_AVAILABLE' | null;
 }
 
 /** The key of a partition's documents: `<topic>-<partition>`, as Kafka names partition directories. */

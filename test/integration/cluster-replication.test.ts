@@ -363,3 +363,34 @@ describe('divergent logs', () => {
     expect(values).toEqual(['committed-1', 'committed-2', 'committed-3']);
   });
 });
+
+describe('unclean ElectLeaders', () => {
+  it('gives a partition whose in-sync replicas are all down a live out-of-sync replica, only when asked', async () => {
+    const topic = 'unclean';
+    await createTopic(topic, 1, 2);
+    const { replicas } = stateOf(topic);
+    const [first, second] = replicas as [number, number];
+    try {
+      await cluster.kill(second);
+      await until(() => stateOf(topic).isr.length === 1, 'the ISR down to one');
+      await cluster.kill(first);
+      await until(() => stateOf(topic).leaderId === -1, 'no leader');
+      await cluster.start(second);
+      // Out of sync: never elected on its own.
+      expect(stateOf(topic)).toMatchObject({ leaderId: -1, isr: [first] });
+      const client = await connectTo(second);
+      try {
+        const preferred = await client.send(43, 2, { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 5000 });
+        expect(preferred.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+        const unclean = await client.send(43, 2, { electionType: 1, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 5000 });
+        expect(unclean.replicaElectionResults[0]!.partitionResult[0]).toMatchObject({ errorCode: ErrorCode.NONE });
+      } finally {
+        client.close();
+      }
+      expect(stateOf(topic)).toMatchObject({ leaderId: second, isr: [second] });
+    } finally {
+      for (const id of [first, second]) if (cluster.broker(id) === undefined) await cluster.start(id);
+    }
+    await until(() => stateOf(topic).isr.length === 2, 'both replicas in sync again');
+  });
+});

@@ -35,7 +35,7 @@ class FakeCluster implements ClusterView {
   brokerIds(): number[] {
     return [1, 2, 3];
   }
-  electPreferredLeader(): Promise<boolean> {
+  electLeader(): Promise<boolean> {
     return Promise.resolve(false);
   }
 }
