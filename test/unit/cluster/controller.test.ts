@@ -127,6 +127,28 @@ describe('Controller', () => {
     expect(await controller.electLeader('t', 0)).toMatchObject({ state: { leader: 1, leaderEpoch: 2 } });
   });
 
+  it('answers election requests in their document: preferred from the ISR only, unclean from any live replica', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[2, 3]]);
+    const key = partitionDocKey('t', 0);
+    const ask = async (type: 'preferred' | 'unclean') => {
+      await h.store.put('leaderElectionRequest', key, { topic: 't', partition: 0, type, outcome: null });
+      await until(() => h.store.get('leaderElectionRequest', key)?.value.outcome !== null, 'an outcome');
+      return h.store.get('leaderElectionRequest', key)!.value.outcome;
+    };
+    expect(await ask('preferred')).toBe('ELECTION_NOT_NEEDED');
+    expect(await ask('unclean')).toBe('ELECTION_NOT_NEEDED');
+    // Broker 3 falls out of the ISR, then broker 2 dies: no leader, and 3 may lead only uncleanly.
+    const stored = h.store.get('partitionState', key)!;
+    await h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 2, leaderEpoch: 0, partitionStateVersion: stored.version, isr: [2] });
+    await until(() => state(h, 't')!.isr.length === 1, 'the shrunk ISR');
+    h.registry.expire(2);
+    await until(() => state(h, 't')!.leader === -1, 'no leader');
+    expect(await ask('preferred')).toBe('PREFERRED_LEADER_NOT_AVAILABLE');
+    expect(await ask('unclean')).toBe('ELECTED');
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 2, isr: [3] });
+  });
+
   it('hands control to the next broker when the controller’s liveness lapses', async () => {
     const h = await harness();
     await createTopic(h, 't', [[1, 2, 3]]);
