@@ -23,9 +23,20 @@ import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
 import { startHttpService } from './http/http-service.js';
 import type { HttpListener } from './http/http-listener.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
+import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
+import { ClusterMember } from './cluster/cluster-member.js';
+import type { ClusterView } from './cluster/cluster-view.js';
+import type { Membership } from './cluster/membership.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
 import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
+import type { MetadataStore } from './metadata/metadata-store.js';
+
+/** A broker among several: the metadata store they share and its handle on their Membership. */
+export interface ClusterMode {
+  metadata: MetadataStore;
+  membership: Membership;
+}
 
 export class Broker implements BrokerServices {
   readonly apis = new ApiRegistry(handlers);
@@ -34,7 +45,11 @@ export class Broker implements BrokerServices {
   readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));
   readonly nodeId: number;
   /** The brokers, partition leaders and coordinators as this broker knows them. */
-  readonly cluster: SingleNodeCluster;
+  readonly cluster: ClusterView;
+  /** The single node's view (advertised addresses of listeners bound to free ports); undefined in a cluster. */
+  private readonly singleNode: SingleNodeCluster | undefined;
+  /** This broker's part in a multi-broker cluster; undefined for a single node. */
+  readonly member: ClusterMember | undefined;
   /** The partitions hosted here; every produce, fetch and offset lookup goes through it. */
   readonly replicas: ReplicaManager;
   /** Injected faults for tests (creek.faults.enable); refuses every injection when off. */
@@ -59,11 +74,10 @@ export class Broker implements BrokerServices {
     readonly config: BrokerConfig,
     readonly topics: TopicRegistry,
     readonly log: Logger,
+    clusterMode?: ClusterMode,
   ) {
     this.nodeId = config.nodeId;
     const listeners = config.listeners.map(({ advertised }) => advertised);
-    // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
-    this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
     const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
     this.faults = new FaultInjector({
       enabled: config.faultsEnable,
@@ -74,13 +88,48 @@ export class Broker implements BrokerServices {
       connections: () => this.openConnections(),
       serves: (apiKey) => this.apis.get(apiKey) !== undefined,
     });
+    const faultHooks = config.faultsEnable ? { leadershipWithheld: (topic: string, partition: number) => this.faults.isNotLeader(topic, partition) } : {};
+    if (clusterMode === undefined) {
+      // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
+      this.singleNode = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+      this.cluster = this.singleNode;
+      this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs, ...faultHooks });
+      return;
+    }
+    this.cluster = new MultiNodeCluster(config.nodeId, () => topics.clusterId, clusterMode.membership, clusterMode.metadata);
+    // The replicas report to the member, which is made right after them.
     this.replicas = new ReplicaManager({
       localId: config.nodeId,
       topics,
       cluster: this.cluster,
       replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
-      ...(config.faultsEnable && { leadershipWithheld: (topic: string, partition: number) => this.faults.isNotLeader(topic, partition) }),
+      ...faultHooks,
+      proposeIsr: (change) => this.member!.proposeIsr(change),
+      onStateApplied: (partition) => this.member!.stateApplied(partition),
     });
+    this.member = new ClusterMember({
+      localId: config.nodeId,
+      rack: null,
+      listeners: config.listeners,
+      store: clusterMode.metadata,
+      membership: clusterMode.membership,
+      cluster: this.cluster,
+      topics,
+      replicas: this.replicas,
+      replicaLagTimeMaxMs,
+      appender: () => this.txn,
+      log: log.child({ component: 'cluster' }),
+    });
+  }
+
+  /** The address given to clients of a listener that bound `port` (a free port when configured 0). */
+  advertise(listenerName: string, port: number): { host: string; port: number } {
+    if (this.singleNode !== undefined) {
+      this.singleNode.setBoundPort(listenerName, port);
+      return this.singleNode.advertised(listenerName);
+    }
+    const { advertised } = this.config.listeners.find((l) => l.advertised.name === listenerName)!;
+    return { host: advertised.host, port: advertised.port === 0 ? port : advertised.port };
   }
 
   get clusterId(): string {
@@ -116,11 +165,19 @@ export interface RunningBroker {
   /** Fault injection for tests (README "Fault injection"); on unless creek.faults.enable=false. */
   readonly faults: FaultInjector;
   stop(): Promise<void>;
+  /**
+   * Stops as a crashed process would, as far as others can see: every client connection is
+   * dropped at once and nothing more is answered; then resources are released (what was written
+   * stays, as the page cache keeps a killed process's writes).
+   */
+  kill(): Promise<void>;
 }
 
 export interface StartOptions extends BrokerOptions {
   /** A pino logger to use instead of a new one. */
   logger?: Logger;
+  /** Runs the broker as one of several sharing a metadata store and a Membership (startCluster). */
+  cluster?: ClusterMode;
 }
 
 /**
@@ -128,7 +185,7 @@ export interface StartOptions extends BrokerOptions {
  * on 127.0.0.1 unless a port is given, and warnings-only logging.
  */
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, ...brokerOptions } = options;
+  const { logger, cluster, ...brokerOptions } = options;
   const config = resolveBrokerConfig({
     port: 0,
     logLevel: 'warn',
@@ -136,18 +193,18 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     ...brokerOptions,
     properties: { 'creek.faults.enable': true, ...brokerOptions.properties },
   });
-  return runBroker(config, logger);
+  return runBroker(config, logger, cluster);
 }
 
 /** Runs a broker for a resolved configuration (the CLI's path). */
-export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
+export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMode?: ClusterMode): Promise<RunningBroker> {
   const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
   const started = Date.now();
-  // openEtcdCluster (src/cluster/etcd) opens cluster mode's store and membership; brokers do not run in a cluster yet.
+  // openEtcdCluster (src/cluster/etcd) opens cluster mode's store and membership; brokers do not run on etcd yet.
   if (config.etcd !== undefined) throw new Error('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
-  const metadata = await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log);
+  const metadata = clusterMode?.metadata ?? (await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log));
   const topics = await TopicRegistry.open(config, metadata, log);
-  const broker = new Broker(config, topics, log);
+  const broker = new Broker(config, topics, log, clusterMode);
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
@@ -172,11 +229,13 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
   const running: RunningListener[] = [];
   let http: HttpListener | undefined;
   try {
+    // A broker among several joins once its engines hold their state: its replicas' fetched
+    // batches go through the transaction engine, and the controller may make it lead at once.
+    await broker.member?.start();
     for (const [i, listener] of listeners.entries()) {
       const { endpoint } = config.listeners[i]!;
       const port = await listener.listen(endpoint.host, endpoint.port);
-      broker.cluster.setBoundPort(endpoint.name, port);
-      const advertised = broker.cluster.advertised(endpoint.name);
+      const advertised = broker.advertise(endpoint.name, port);
       running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
     }
     if (config.http !== undefined) http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
@@ -184,6 +243,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();
     await broker.txn.close();
+    await broker.member?.stop();
     await topics.close();
     throw err;
   }
@@ -195,6 +255,23 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
 
   let stopping: Promise<void> | undefined;
   const first = running[0]!;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(retention);
+      broker.faults.clearAll();
+      await broker.member?.leave();
+      await http?.close();
+      await broker.cleaner.stop();
+      // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
+      await broker.groups.close();
+      await Promise.all(listeners.map((l) => l.close()));
+      await broker.txn.close();
+      await broker.member?.stop();
+      await topics.close();
+      log.info('broker stopped');
+    })();
+    return stopping;
+  };
   return {
     bootstrap: first.bootstrap,
     host: first.host,
@@ -203,20 +280,10 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     http,
     broker,
     faults: broker.faults,
-    stop() {
-      stopping ??= (async () => {
-        clearInterval(retention);
-        broker.faults.clearAll();
-        await http?.close();
-        await broker.cleaner.stop();
-        // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
-        await broker.groups.close();
-        await Promise.all(listeners.map((l) => l.close()));
-        await broker.txn.close();
-        await topics.close();
-        log.info('broker stopped');
-      })();
-      return stopping;
+    stop,
+    kill() {
+      for (const l of listeners) l.abort();
+      return stop();
     },
   };
 }

@@ -4,3 +4,4 @@ export type { BrokerOptions, BrokerConfig } from './config/broker-config.js';
 export type { HttpListener } from './http/http-listener.js';
 export { FaultError } from './faults/fault-injector.js';
 export type { Fault, FaultInjector, FaultInfo, FaultKind, FailRequests, DelayResponses, CloseAfterRequest, NotLeader, StallWrites, PauseGroup, RequestMatch } from './faults/fault-injector.js';
+export { startCluster, type ClusterOptions, type RunningCluster } from './start-cluster.js';

@@ -5,6 +5,11 @@
 // diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
 // v16: node endpoints. v17: replica directory id.
 // Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
+// A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
+// leader's log end instead of the high watermark and tells the partition how far that replica
+// has come (its position, the ISR, the high watermark). A partition refused with
+// NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (v12+), and v16+ adds
+// that leader's endpoint (KIP-951).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
@@ -75,11 +80,12 @@ export default defineApi({
     }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
+    const replicaId = version >= 15 ? req.replicaState.replicaId : req.replicaId;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
-    let results = await readAll(broker, targets, req.maxBytes, readCommitted);
+    let results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId);
     while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
-      await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed);
-      results = await readAll(broker, targets, req.maxBytes, readCommitted);
+      await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed, replicaId >= 0);
+      results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId);
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
@@ -88,11 +94,14 @@ export default defineApi({
     if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
     for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.out.errorCode !== ErrorCode.NONE);
+    const leaders = new Set(answered.map((r) => r.out.currentLeader?.leaderId ?? -1).filter((id) => id >= 0));
+    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: session?.id ?? 0,
       responses: groupByTopic(answered),
+      ...(nodeEndpoints.length > 0 && { nodeEndpoints }),
     };
   },
 });
@@ -160,18 +169,18 @@ interface Result {
   bytes: number;
 }
 
-async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
+async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
-    const r = await readOne(broker, target, Math.max(0, maxBytes - total), total === 0, readCommitted);
+    const r = await readOne(broker, target, Math.max(0, maxBytes - total), total === 0, readCommitted, replicaId);
     total += r.bytes;
     results.push(r);
   }
   return results;
 }
 
-async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
+async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -190,6 +199,14 @@ async function readOne(broker: BrokerServices, target: Target, budget: number, f
     return { target, out, bytes: 0 };
   }
   try {
+    if (replicaId >= 0) {
+      const read = await partition.readForFollower(replicaId, target.fetchOffset, target.maxBytes, target.currentLeaderEpoch);
+      out.highWatermark = read.highWatermark;
+      out.lastStableOffset = broker.txn.lastStableOffset(partition);
+      out.logStartOffset = read.logStartOffset;
+      out.records = read.chunks;
+      return { target, out, bytes: read.bytes };
+    }
     partition.checkLeaderEpoch(target.currentLeaderEpoch);
     const lso = broker.txn.lastStableOffset(partition);
     out.highWatermark = partition.highWatermark;
@@ -207,6 +224,10 @@ async function readOne(broker: BrokerServices, target: Target, budget: number, f
     return { target, out, bytes: read.bytes };
   } catch (err) {
     out.errorCode = errorCodeOf(err);
+    if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.FENCED_LEADER_EPOCH) {
+      const state = broker.cluster.partitionState(target.name, target.partition);
+      out.currentLeader = { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 };
+    }
     return { target, out, bytes: 0 };
   }
 }
@@ -220,7 +241,8 @@ function isEnough(results: Result[], minBytes: number): boolean {
   return bytes >= Math.max(1, minBytes);
 }
 
-function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
+/** Waits for readable data: the high watermark moving, or for a follower also the leader's log end. */
+function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, closed: AbortSignal, follower: boolean): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
     const done = (): void => {
@@ -234,6 +256,7 @@ function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, cl
     for (const t of targets) {
       const partition = broker.replicas.getPartition(t.topic, t.partition);
       if (partition) unsubscribers.push(partition.onHighWatermark(done));
+      if (partition && follower) unsubscribers.push(partition.onWritten(done));
     }
   });
 }

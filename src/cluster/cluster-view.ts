@@ -19,6 +19,8 @@ export interface PartitionAssignment extends PartitionState {
 
 export type CoordinatorType = 'group' | 'transaction';
 
+export type ElectionType = 'preferred' | 'unclean';
+
 export interface ClusterView {
   readonly clusterId: string;
   /** This broker's node id. */
@@ -35,6 +37,12 @@ export interface ClusterView {
   coordinatorFor(type: CoordinatorType, key: string): number;
   /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
   brokerIds(): number[];
+  /**
+   * Asks the controller for an ElectLeaders election: preferred (leadership to the first replica
+   * if it is a live in-sync one) or unclean (a live replica for a partition without a live
+   * leader). Resolves whether it was made (false also when no answer came within `timeoutMs`).
+   */
+  electLeader(topic: string, partition: number, type: ElectionType, timeoutMs: number): Promise<boolean>;
 }
 
 /** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */

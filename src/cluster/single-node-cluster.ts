@@ -76,4 +76,9 @@ export class SingleNodeCluster implements ClusterView {
   brokerIds(): number[] {
     return [this.localId];
   }
+
+  /** No other broker runs: a partition this node does not lead has no live replica to elect. */
+  electLeader(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
 }

@@ -91,7 +91,7 @@ export class OffsetsTopic {
   }
 
   private partition(): Partition {
-    return this.replicas.leaderPartition(this.topic, PARTITION);
+    return this.replicas.coordinatorPartition(this.topic, PARTITION);
   }
 
   private batch(records: GroupRecord[], now: number, producer?: TxnProducer): Buffer {
@@ -104,7 +104,9 @@ export class OffsetsTopic {
 
   /** Reports every stored record and transaction marker in log order; returns how many records. */
   async replay(visitor: ReplayVisitor): Promise<number> {
-    const partition = this.partition();
+    const partition = this.replicas.getPartition(this.topic, PARTITION);
+    // In a cluster another broker may lead it: the groups are that broker's to load.
+    if (partition === undefined || !partition.isLeader) return 0;
     let offset = partition.logStartOffset;
     let count = 0;
     const end = partition.highWatermark;

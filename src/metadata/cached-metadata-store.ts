@@ -17,6 +17,9 @@ type Watchers = { [K in MetadataKind]: Set<(change: MetadataChange<K>) => void> 
 export abstract class CachedMetadataStore implements MetadataStore {
   private readonly docs: Documents = {
     topic: new Map(),
+    partitionState: new Map(),
+    isrChangeRequest: new Map(),
+    leaderElectionRequest: new Map(),
     brokerConfigs: new Map(),
     producerIdBlock: new Map(),
     scramCredentials: new Map(),
@@ -25,6 +28,9 @@ export abstract class CachedMetadataStore implements MetadataStore {
   };
   private readonly watchers: Watchers = {
     topic: new Set(),
+    partitionState: new Set(),
+    isrChangeRequest: new Set(),
+    leaderElectionRequest: new Set(),
     brokerConfigs: new Set(),
     producerIdBlock: new Set(),
     scramCredentials: new Set(),

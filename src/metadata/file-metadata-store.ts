@@ -1,5 +1,7 @@
 // The metadata store in a data directory, in the files the broker has always kept:
 //   <dataDir>/topics/<topic>.json      {"name","topicId","partitions","configs","replicas"} per topic
+//   <dataDir>/{partition-state,isr-change-requests,leader-election-requests}/<topic>-<partition>.json
+//                                      a cluster's partition leadership, ISR and election requests
 //   <dataDir>/broker-configs.json      {"default":{...},"broker":{...}} dynamic broker configs
 //   <dataDir>/producer-ids.json        {"nextBlockStart":N}
 //   <dataDir>/scram-credentials.json   {"version":1,"users":{user:{mechanism:{salt,storedKey,serverKey,iterations}}}}
@@ -7,14 +9,25 @@
 //   <dataDir>/client-quotas.json       {"version":1,"quotas":[{"entity":[[type,name|null]],"values":{key:number}}]}
 // Each is replaced atomically (write, fsync, rename) before a write resolves. A topic's file is
 // what makes the topic exist.
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
 import { CachedMetadataStore } from './cached-metadata-store.js';
-import { CLUSTER_KEY, type MetadataKind, type MetadataRecords, type TopicRecord } from './metadata-store.js';
+import { CLUSTER_KEY, partitionDocKey, type MetadataKind, type MetadataRecords, type TopicRecord } from './metadata-store.js';
 
-const TOPICS_DIR = 'topics';
+/** The directory of each kind kept as one file per key. */
+const KEYED_DIRS = {
+  topic: 'topics',
+  partitionState: 'partition-state',
+  isrChangeRequest: 'isr-change-requests',
+  leaderElectionRequest: 'leader-election-requests',
+} as const;
+type KeyedKind = keyof typeof KEYED_DIRS;
+
+function isKeyed(kind: MetadataKind): kind is KeyedKind {
+  return kind in KEYED_DIRS;
+}
 
 /** The file of each cluster-wide document, and how it is written. */
 const CLUSTER_FILES = {
@@ -23,7 +36,7 @@ const CLUSTER_FILES = {
   scramCredentials: { file: 'scram-credentials.json', format: (v: unknown) => `${JSON.stringify(v, null, 2)}\n` },
   acls: { file: 'acls.json', format: (v: unknown) => `${JSON.stringify(v, null, 1)}\n` },
   clientQuotas: { file: 'client-quotas.json', format: (v: unknown) => `${JSON.stringify(v, null, 1)}\n` },
-} as const satisfies Record<Exclude<MetadataKind, 'topic'>, { file: string; format: (v: unknown) => string }>;
+} as const satisfies Record<Exclude<MetadataKind, KeyedKind>, { file: string; format: (v: unknown) => string }>;
 
 function isTopicRecord(value: unknown): value is TopicRecord {
   const t = value as TopicRecord;
@@ -35,15 +48,17 @@ function isTopicRecord(value: unknown): value is TopicRecord {
   );
 }
 
-export class FileMetadataStore extends CachedMetadataStore {
-  private readonly topicsDir: string;
+function isPartitionDocument(value: unknown): value is { topic: string; partition: number } {
+  const d = value as { topic: string; partition: number };
+  return typeof d === 'object' && d !== null && typeof d.topic === 'string' && Number.isInteger(d.partition);
+}
 
+export class FileMetadataStore extends CachedMetadataStore {
   private constructor(
     private readonly dataDir: string,
     private readonly logger: Logger,
   ) {
     super();
-    this.topicsDir = join(dataDir, TOPICS_DIR);
   }
 
   /** Reads every document of the data dir (creating the dir when new). */
@@ -54,31 +69,50 @@ export class FileMetadataStore extends CachedMetadataStore {
   }
 
   private loadAll(): void {
-    mkdirSync(this.topicsDir, { recursive: true });
-    // Atomic writes a crash interrupted left these behind.
-    for (const name of readdirSync(this.topicsDir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(this.topicsDir, name));
-    for (const file of readdirSync(this.topicsDir).filter((f) => f.endsWith('.json'))) {
-      try {
-        const topic: unknown = JSON.parse(readFileSync(join(this.topicsDir, file), 'utf8'));
-        if (!isTopicRecord(topic) || `${topic.name}.json` !== file) throw new Error('unexpected content');
-        this.load('topic', topic.name, topic);
-      } catch (err) {
-        this.logger.error({ err, file }, 'ignoring unreadable topic metadata');
-      }
-    }
+    mkdirSync(join(this.dataDir, KEYED_DIRS.topic), { recursive: true });
+    for (const kind of Object.keys(KEYED_DIRS) as KeyedKind[]) this.loadKeyed(kind);
     for (const kind of Object.keys(CLUSTER_FILES) as (keyof typeof CLUSTER_FILES)[]) {
       const bytes = readIfExists(join(this.dataDir, CLUSTER_FILES[kind].file));
       if (bytes !== undefined) this.load(kind, CLUSTER_KEY, JSON.parse(bytes.toString('utf8')) as MetadataRecords[typeof kind]);
     }
   }
 
+  /** Reads one file per key of a kind; a kind's directory exists once something was written. */
+  private loadKeyed(kind: KeyedKind): void {
+    const dir = join(this.dataDir, KEYED_DIRS[kind]);
+    if (!existsSync(dir)) return;
+    // Atomic writes a crash interrupted left these behind.
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(dir, name));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      try {
+        const value: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+        if (kind === 'topic') {
+          if (!isTopicRecord(value) || `${value.name}.json` !== file) throw new Error('unexpected content');
+          this.load('topic', value.name, value);
+        } else {
+          if (!isPartitionDocument(value) || `${partitionDocKey(value.topic, value.partition)}.json` !== file) throw new Error('unexpected content');
+          this.load(kind, partitionDocKey(value.topic, value.partition), value as MetadataRecords[typeof kind]);
+        }
+      } catch (err) {
+        this.logger.error({ err, file, kind }, 'ignoring unreadable metadata');
+      }
+    }
+  }
+
   protected async persist<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K] | null): Promise<void> {
-    const path = kind === 'topic' ? join(this.topicsDir, `${key}.json`) : join(this.dataDir, CLUSTER_FILES[kind as keyof typeof CLUSTER_FILES].file);
+    let path: string;
+    if (isKeyed(kind)) {
+      const dir = join(this.dataDir, KEYED_DIRS[kind]);
+      mkdirSync(dir, { recursive: true });
+      path = join(dir, `${key}.json`);
+    } else {
+      path = join(this.dataDir, CLUSTER_FILES[kind as keyof typeof CLUSTER_FILES].file);
+    }
     if (value === null) {
       unlinkSync(path);
       return;
     }
-    const text = kind === 'topic' ? `${JSON.stringify(value, null, 2)}\n` : CLUSTER_FILES[kind as keyof typeof CLUSTER_FILES].format(value);
+    const text = isKeyed(kind) ? `${JSON.stringify(value, null, 2)}\n` : CLUSTER_FILES[kind as keyof typeof CLUSTER_FILES].format(value);
     await writeFileAtomic(path, text);
   }
 }

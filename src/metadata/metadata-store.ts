@@ -1,6 +1,6 @@
 // Everything the broker persists about the cluster, behind one interface: topics (id, partition
-// count, config overrides), dynamic broker configs, the producer-id block, SCRAM credentials, ACLs
-// and client quotas.
+// count, config overrides, replicas), partition leadership and ISR change requests (clusters),
+// dynamic broker configs, the producer-id block, SCRAM credentials, ACLs and client quotas.
 // Documents are addressed by kind and key (cluster-wide documents use the key ''). Reads come
 // from the store's local view; writes are compare-and-swap on a document's version, and watchers
 // hear of every change, so a store shared by several brokers (etcd, later) fits the same shape.
@@ -75,9 +75,59 @@ export interface ClientQuotasRecord {
   quotas: StoredClientQuota[];
 }
 
+/**
+ * One partition's leadership as the controller decided it (Kafka's ZooKeeper-era
+ * /brokers/topics/<t>/partitions/<p>/state), keyed by partitionDocKey(). Written only by the
+ * controller, with compare-and-swap; every broker watches it. The replicas stay in the topic record.
+ */
+export interface PartitionStateRecord {
+  topic: string;
+  partition: number;
+  /** -1: no leader (no live replica in the ISR). */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+/**
+ * A leader's request to change a partition's ISR (Kafka's AlterPartition), keyed by
+ * partitionDocKey(): the controller applies it when `leaderEpoch` and `partitionStateVersion` are
+ * still the stored ones, and deletes it either way.
+ */
+export interface IsrChangeRequestRecord {
+  topic: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  /** The version of the partition state the leader based its request on. */
+  partitionStateVersion: number;
+  isr: number[];
+}
+
+/**
+ * A broker's request for an ElectLeaders election (preferred: leadership to the first replica, as
+ * Kafka's ZooKeeper-era /admin/preferred_replica_election; unclean: any live replica for a
+ * partition without a live leader), keyed by partitionDocKey(). The controller writes its
+ * `outcome` into the document; the requester reads it and deletes the document.
+ */
+export interface LeaderElectionRequestRecord {
+  topic: string;
+  partition: number;
+  type: 'preferred' | 'unclean';
+  outcome: 'ELECTED' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | 'ELIGIBLE_LEADERS_NOT_AVAILABLE' | null;
+}
+
+/** The key of a partition's documents: `<topic>-<partition>`, as Kafka names partition directories. */
+export function partitionDocKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
 /** Every kind of document and its value. */
 export interface MetadataRecords {
   topic: TopicRecord;
+  partitionState: PartitionStateRecord;
+  isrChangeRequest: IsrChangeRequestRecord;
+  leaderElectionRequest: LeaderElectionRequestRecord;
   brokerConfigs: BrokerConfigsRecord;
   producerIdBlock: ProducerIdBlockRecord;
   scramCredentials: ScramCredentialsRecord;

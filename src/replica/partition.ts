@@ -46,9 +46,16 @@ export interface PartitionOptions {
   replicaLagTimeMaxMs: () => number;
   /** Injected for tests; Date.now by default. */
   clock?: () => number;
+  /** A single node's ISR changes take effect at once and are reported here. */
   onIsrChange?: (change: IsrChange) => void;
   /** Fault injection (src/faults/): while true, this leader answers as if leadership had moved. */
   leadershipWithheld?: () => boolean;
+  /**
+   * In a cluster the controller decides: an ISR change is proposed here and takes effect when
+   * the controller's new state arrives (becomeLeader); meanwhile the high watermark counts the
+   * union of the current and the proposed ISR (Kafka's maximal ISR), and no other change is proposed.
+   */
+  proposeIsr?: (change: IsrChange) => void;
 }
 
 export interface LeaderAppendOptions {
@@ -101,6 +108,9 @@ export class Partition {
   private writtenEnd: number;
   private readonly waiters = new Set<CommitWaiter>();
   private readonly clock: () => number;
+  /** An ISR change proposed to the controller and not yet decided. */
+  private pendingIsr: readonly number[] | undefined;
+  private readonly writtenListeners = new Set<() => void>();
 
   constructor(private readonly o: PartitionOptions) {
     this.topic = o.topic;
@@ -265,7 +275,7 @@ export class Partition {
 
   /** Drops from the ISR the followers not caught up within replica.lag.time.max.ms (the leader stays). */
   maybeShrinkIsr(now = this.clock()): void {
-    if (!this.isLeader) return;
+    if (!this.isLeader || this.pendingIsr !== undefined) return;
     const lag = this.o.replicaLagTimeMaxMs();
     const leaderEnd = this.writtenEnd;
     const outOfSync = this.isrIds.filter((id) => {
@@ -345,6 +355,17 @@ export class Partition {
     this.writtenEnd = Math.min(this.writtenEnd, this.log.logEndOffset);
   }
 
+  /** Subscribes to local writes moving the log end (new data for followers); returns the unsubscribe function. */
+  onWritten(listener: () => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => this.writtenListeners.delete(listener);
+  }
+
+  /** The controller refused or dropped this leader's proposed ISR: it may propose again. */
+  clearPendingIsr(): void {
+    this.pendingIsr = undefined;
+  }
+
   /** Subscribes to high watermark advances (new data for consumers); returns the unsubscribe function. */
   onHighWatermark(listener: (highWatermark: number) => void): () => void {
     return this.log.onAppend(listener);
@@ -359,6 +380,7 @@ export class Partition {
   }
 
   private applyState(state: PartitionState): void {
+    this.pendingIsr = undefined;
     this.leader = state.leaderId;
     this.epoch = state.leaderEpoch;
     this.replicaIds = [...state.replicas];
@@ -366,7 +388,9 @@ export class Partition {
   }
 
   private noteWritten(end: number): void {
-    if (end > this.writtenEnd) this.writtenEnd = end;
+    if (end <= this.writtenEnd) return;
+    this.writtenEnd = end;
+    for (const listener of this.writtenListeners) listener();
   }
 
   private resetFollowers(): void {
@@ -387,20 +411,27 @@ export class Partition {
 
   /** Kafka's rule: a follower rejoins once it has the high watermark and everything of the current epoch before it. */
   private maybeExpandIsr(replicaId: number, f: FollowerState): void {
-    if (this.isrIds.includes(replicaId)) return;
+    if (this.isrIds.includes(replicaId) || this.pendingIsr !== undefined) return;
     if (f.logEndOffset >= this.highWatermark && f.logEndOffset >= this.epochStartOffset) this.setIsr([...this.isrIds, replicaId]);
   }
 
   private setIsr(isr: number[]): void {
+    const change = { topic: this.topic, partition: this.index, leaderEpoch: this.epoch, isr };
+    if (this.o.proposeIsr) {
+      this.pendingIsr = isr;
+      this.o.proposeIsr(change);
+      return;
+    }
     this.isrIds = isr;
-    this.o.onIsrChange?.({ topic: this.topic, partition: this.index, leaderEpoch: this.epoch, isr });
+    this.o.onIsrChange?.(change);
   }
 
   /** The high watermark: the smallest log end offset among the ISR (this leader's own included). */
   private maybeIncrementHighWatermark(): void {
     if (!this.isLeader) return;
     let hw = this.writtenEnd;
-    for (const id of this.isrIds) {
+    const maximalIsr = this.pendingIsr === undefined ? this.isrIds : new Set([...this.isrIds, ...this.pendingIsr]);
+    for (const id of maximalIsr) {
       if (id === this.localId) continue;
       const f = this.followers.get(id);
       hw = Math.min(hw, f === undefined ? -1 : f.logEndOffset);

@@ -8,7 +8,7 @@ import type { ClusterView } from '../cluster/cluster-view.js';
 import { KafkaError } from '../kafka-error.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import type { Topic } from '../topics/topic-registry.js';
-import { ACKS_ALL, NO_LEADER_EPOCH, Partition, type IsrChange } from './partition.js';
+import { ACKS_ALL, NO_LEADER_EPOCH, Partition, type IsrChange, type PartitionState } from './partition.js';
 
 /** The topics whose partition logs this broker holds. */
 export interface HostedTopics {
@@ -27,6 +27,14 @@ export interface ReplicaManagerOptions {
   leadershipWithheld?: (topic: string, partition: number) => boolean;
   /** ISR changes made by partitions this broker leads, for whoever persists partition state. */
   onIsrChange?: (change: IsrChange) => void;
+  /**
+   * In a cluster: ISR changes are proposed to the controller (see Partition), and each replica
+   * starts without a leader and takes the cluster view's state through becomeLeader/becomeFollower,
+   * as it does for every later state (applyState).
+   */
+  proposeIsr?: (change: IsrChange) => void;
+  /** Hears every replica whose leadership changed (cluster mode: the replica fetchers follow it). */
+  onStateApplied?: (partition: Partition) => void;
 }
 
 export interface ProduceOptions {
@@ -48,21 +56,43 @@ export class ReplicaManager {
     if (partition === undefined) {
       const state = this.o.cluster.partitionState(topic.name, index);
       if (state === undefined) return undefined;
+      const controlled = this.o.proposeIsr !== undefined;
       partition = new Partition({
         topic: topic.name,
         partition: index,
         localId: this.o.localId,
         log,
-        state,
+        state: controlled ? { leaderId: -1, leaderEpoch: -1, replicas: state.replicas, isr: [] } : state,
         minInsyncReplicas: () => topic.config.minInsyncReplicas,
         replicaLagTimeMaxMs: this.o.replicaLagTimeMaxMs,
         ...(this.o.clock && { clock: this.o.clock }),
         ...(this.o.onIsrChange && { onIsrChange: this.o.onIsrChange }),
         ...(this.o.leadershipWithheld && { leadershipWithheld: () => this.o.leadershipWithheld!(topic.name, index) }),
+        ...(this.o.proposeIsr && { proposeIsr: this.o.proposeIsr }),
       });
       this.byLog.set(log, partition);
+      if (controlled) this.transition(partition, state);
     }
     return partition;
+  }
+
+  /**
+   * Applies the cluster view's current state of a partition to its replica here (cluster mode):
+   * becomeLeader when it names this broker, else becomeFollower; a stale epoch is ignored.
+   */
+  applyState(topic: Topic, index: number): Partition | undefined {
+    const existing = topic.partitions[index] && this.byLog.get(topic.partitions[index]);
+    // A new replica takes its state as it is made.
+    if (existing === undefined) return this.getPartition(topic, index);
+    const state = this.o.cluster.partitionState(topic.name, index);
+    if (state !== undefined) this.transition(existing, state);
+    return existing;
+  }
+
+  private transition(partition: Partition, state: PartitionState): void {
+    if (state.leaderEpoch < 0) return;
+    const changed = state.leaderId === this.o.localId ? partition.becomeLeader(state) : partition.becomeFollower(state);
+    if (changed) this.o.onStateApplied?.(partition);
   }
 
   /** The replica of a partition named by topic name; UNKNOWN_TOPIC_OR_PARTITION when there is none. */
@@ -86,6 +116,18 @@ export class ReplicaManager {
     const partition = this.getPartition(topic, index);
     if (partition === undefined) throw unknownPartition(topic?.name ?? '', index);
     partition.checkLeaderEpoch(currentLeaderEpoch);
+    return partition;
+  }
+
+  /**
+   * The internal-topic partition a coordinator keeps its state in: NOT_COORDINATOR when another
+   * broker leads it (in a cluster), which clients answer by finding the coordinator again.
+   */
+  coordinatorPartition(topic: Topic, index: number): Partition {
+    const partition = this.getPartition(topic, index);
+    if (partition === undefined || !partition.isLeader) {
+      throw new KafkaError(ErrorCode.NOT_COORDINATOR, `This broker (${this.o.localId}) does not lead ${topic.name}-${index}, so it does not coordinate what it holds`);
+    }
     return partition;
   }
 

@@ -128,6 +128,13 @@ export class Listener {
     });
   }
 
+  /** Stops accepting and destroys every connection at once, answering nothing more (a crash, as clients see it). */
+  abort(): void {
+    this.server.close();
+    for (const raw of this.handshaking.values()) raw.destroy();
+    for (const c of this.connections) c.socket.destroy();
+  }
+
   /** Stops accepting, drops TLS handshakes in progress, lets each connection finish its current request, then closes it. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

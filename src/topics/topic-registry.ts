@@ -19,7 +19,7 @@ import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
-import { CLUSTER_KEY, type MetadataStore } from '../metadata/metadata-store.js';
+import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 
 export interface Topic {
@@ -174,9 +174,61 @@ export class TopicRegistry {
     this.byId.set(t.id, t);
   }
 
-  private async save(t: Topic): Promise<void> {
+  /** Writes a topic's record; `expectedVersion` ABSENT creates only (another broker may have created it). */
+  private async save(t: Topic, expectedVersion?: number): Promise<void> {
     const replicas = t.replicas.map((r) => [...r]);
-    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas });
+    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas }, expectedVersion);
+  }
+
+  /**
+   * Follows topic records written by other brokers sharing the metadata store (a cluster):
+   * opens the logs of new topics and partitions, applies config and replica changes, closes
+   * deleted topics. `changed` hears each topic name once its logs are open. Returns the
+   * unsubscribe function.
+   */
+  followStore(changed: (topic: string) => void): () => void {
+    let applying: Promise<void> = Promise.resolve();
+    const apply = (name: string, record: TopicRecord | null): void => {
+      applying = applying
+        .then(() => this.applyStored(name, record))
+        .then(() => changed(name))
+        .catch((err: unknown) => this.log.error({ err, topic: name }, 'could not apply a topic change from the metadata store'));
+    };
+    const unsubscribe = this.metadata.watch('topic', (change) => apply(change.key, change.value));
+    // What changed since open: topics created or deleted by others meanwhile.
+    for (const [name, { value }] of this.metadata.list('topic')) apply(name, value);
+    for (const t of this.byName.values()) if (this.metadata.get('topic', t.name) === undefined) apply(t.name, null);
+    return unsubscribe;
+  }
+
+  private async applyStored(name: string, record: TopicRecord | null): Promise<void> {
+    // This broker's own create is under way; it adds the topic itself.
+    if (this.creating.has(name)) return;
+    const local = this.byName.get(name);
+    if (record === null) {
+      if (local === undefined) return;
+      this.byName.delete(name);
+      this.byId.delete(local.id);
+      await Promise.all(local.partitions.map((p) => p.close()));
+      await this.storage.removeTopic({ name, partitions: local.partitions.length }, async () => undefined);
+      this.log.info({ topic: name }, 'deleted topic (metadata store)');
+      return;
+    }
+    const overrides = new Map(Object.entries(record.configs));
+    const replicas = record.replicas ?? this.onThisBroker(record.partitions);
+    if (local === undefined || local.id !== record.topicId) {
+      const config = topicLogConfig(overrides, this.layers);
+      const partitions = await this.openPartitions(name, 0, record.partitions, config);
+      this.add({ name, id: record.topicId, internal: isInternalTopic(name), partitions, replicas, overrides, config });
+      this.log.info({ topic: name, partitions: record.partitions }, 'opened topic (metadata store)');
+      return;
+    }
+    if (record.partitions > local.partitions.length) local.partitions.push(...(await this.openPartitions(name, local.partitions.length, record.partitions, local.config)));
+    local.replicas.splice(0, local.replicas.length, ...replicas);
+    if (!sameEntries(local.overrides, overrides)) {
+      local.overrides = overrides;
+      this.refresh(local);
+    }
   }
 
   /** The default placement: `count` partitions on this broker alone. */
@@ -236,9 +288,14 @@ export class TopicRegistry {
     const creating = (async () => {
       try {
         await this.openPartitions(name, 0, opts.numPartitions, config, topic.partitions);
-        await this.save(topic);
+        await this.save(topic, ABSENT);
       } catch (err) {
         this.partitionCount -= opts.numPartitions;
+        if (err instanceof MetadataConflict) {
+          // Another broker of the cluster created it first: its record stands, and this broker follows it.
+          await Promise.all(topic.partitions.map((p) => p.close()));
+          throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+        }
         await this.undoCreate(topic, opts.numPartitions);
         throw err;
       }
@@ -343,4 +400,8 @@ export class TopicRegistry {
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }

@@ -17,20 +17,26 @@ export async function replayProducerState(log: PartitionLog, state: PartitionPro
     if (read.chunks.length === 0) break;
     for (const batch of read.chunks.flatMap((c) => splitBatches(c))) {
       const h = readBatchHeader(batch);
-      const last = h.baseOffset + h.lastOffsetDelta;
-      offset = last + 1;
+      offset = h.baseOffset + h.lastOffsetDelta + 1;
       batches++;
-      if (h.producerId < 0 || last < from) continue;
-      if (!isControl(h.attributes)) {
-        state.recordData(h, h.baseOffset, last);
-        continue;
-      }
-      const record = decodeBatch(batch, { verifyCrc: false }).records[0];
-      if (!record) continue;
-      const type = decodeControlKey(record.key).type;
-      if (type !== ControlRecordType.COMMIT && type !== ControlRecordType.ABORT) continue;
-      state.recordMarker(h, h.baseOffset, { commit: type === ControlRecordType.COMMIT, coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch });
+      if (offset - 1 >= from) recordBatch(state, batch);
     }
   }
   return batches;
+}
+
+/** Feeds one stored batch into `state`: an idempotent/transactional data batch, or a COMMIT/ABORT marker. */
+export function recordBatch(state: PartitionProducerState, batch: Buffer): void {
+  const h = readBatchHeader(batch);
+  if (h.producerId < 0) return;
+  const last = h.baseOffset + h.lastOffsetDelta;
+  if (!isControl(h.attributes)) {
+    state.recordData(h, h.baseOffset, last);
+    return;
+  }
+  const record = decodeBatch(batch, { verifyCrc: false }).records[0];
+  if (!record) return;
+  const type = decodeControlKey(record.key).type;
+  if (type !== ControlRecordType.COMMIT && type !== ControlRecordType.ABORT) return;
+  state.recordMarker(h, h.baseOffset, { commit: type === ControlRecordType.COMMIT, coordinatorEpoch: decodeEndTxnMarker(record.value).coordinatorEpoch });
 }

@@ -10,7 +10,7 @@
 // restart, whose markers reach the group coordinator like live ones.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
-import { encodeControlBatch, isTransactional, readBatchHeader, type BatchHeader } from '../../protocol/records/index.js';
+import { encodeControlBatch, isTransactional, readBatchHeader, splitBatches, type BatchHeader } from '../../protocol/records/index.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { KafkaError } from '../kafka-error.js';
 import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
@@ -21,6 +21,7 @@ import type { Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { loadProducerState, saveProducerState } from './producer-snapshots.js';
+import { recordBatch } from './log-replay.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
 import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
@@ -47,7 +48,8 @@ export interface TxnEngineOptions {
 
 /** A partition's producer state and the queue that serializes its checked appends and snapshots. */
 class PartitionSlot {
-  readonly state = new PartitionProducerState();
+  /** Replaced when a follower's log is truncated (rebuilt from what is left). */
+  state = new PartitionProducerState();
   /** A snapshot queued and not yet started. */
   queuedSnapshot: Promise<void> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
@@ -193,6 +195,26 @@ export class TxnEngine {
       }
       slot.state.recordData(header, result.baseOffset, result.lastOffset);
       applied(result);
+    });
+  }
+
+  /** A follower's append of batches fetched from its leader: the producer state follows them, as the leader's did. */
+  appendReplicated(partition: Partition, records: Buffer): Promise<AppendResult> {
+    const slot = this.slot(partition.log);
+    return slot.serial(async () => {
+      const result = await partition.appendAsFollower(records);
+      for (const batch of splitBatches(records)) recordBatch(slot.state, batch);
+      return result;
+    });
+  }
+
+  /** After a follower's truncation: the partition's producer state is rebuilt from its log (snapshots, then batches). */
+  reloadProducerState(partition: Partition): Promise<void> {
+    const slot = this.slot(partition.log);
+    return slot.serial(async () => {
+      const state = new PartitionProducerState();
+      await loadProducerState(partition.log, state, this.o.log.child({ topic: partition.topic, partition: partition.index }));
+      slot.state = state;
     });
   }
 

@@ -28,7 +28,9 @@ export class TxnStateLog {
     const topic = this.topics.get(TXN_STATE_TOPIC);
     if (!topic) return out;
     for (let index = 0; index < topic.partitions.length; index++) {
-      const partition = this.replicas.leaderPartition(topic, index);
+      const partition = this.replicas.getPartition(topic, index);
+      // In a cluster another broker may lead it: its transactional ids are that broker's to load.
+      if (partition === undefined || !partition.isLeader) continue;
       let offset = partition.logStartOffset;
       while (offset < partition.highWatermark) {
         const read = await partition.read(offset, READ_CHUNK_BYTES);
@@ -53,7 +55,7 @@ export class TxnStateLog {
   /** Writes the state of `transactionalId`; null removes it. */
   async write(transactionalId: string, value: StoredTxn | null): Promise<void> {
     const topic = await this.topic();
-    const partition = this.replicas.leaderPartition(topic, partitionFor(transactionalId, topic.partitions.length));
+    const partition = this.replicas.coordinatorPartition(topic, partitionFor(transactionalId, topic.partitions.length));
     const batch = encodeBatch({ records: [{ key: encodeTxnKey(transactionalId), value: value === null ? null : encodeTxnValue(value) }] });
     await partition.appendAsLeader(batch);
   }

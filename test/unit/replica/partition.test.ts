@@ -152,6 +152,42 @@ describe('Partition', () => {
     expect(changes.map((c) => c.isr)).toEqual([[1, 2], [1, 2, 3]]);
   });
 
+  it('in a cluster proposes ISR changes to the controller: the high watermark counts the proposed and the current ISR until the decision arrives', async () => {
+    const clock = { now: 1_000_000 };
+    const proposed: IsrChange[] = [];
+    const partition = new Partition({
+      topic: 't',
+      partition: 0,
+      localId: 1,
+      log: new MemoryLog(),
+      state: leaderOf3(),
+      minInsyncReplicas: () => 1,
+      replicaLagTimeMaxMs: () => LAG_MS,
+      clock: () => clock.now,
+      proposeIsr: (c) => proposed.push(c),
+    });
+    await partition.appendAsLeader(makeBatch({ records: 4 }));
+    partition.updateFollowerFetchState(2, 4);
+    clock.now += LAG_MS + 1;
+    partition.maybeShrinkIsr();
+    expect(proposed).toEqual([{ topic: 't', partition: 0, leaderEpoch: 0, isr: [1, 2] }]);
+    // Not yet decided: broker 3 still counts, and no second proposal goes out.
+    expect(partition.isr).toEqual([1, 2, 3]);
+    expect(partition.highWatermark).toBe(0);
+    partition.maybeShrinkIsr();
+    expect(proposed).toHaveLength(1);
+    // The controller's decision arrives as the new state of the same epoch.
+    partition.becomeLeader(leaderOf3([1, 2]));
+    expect(partition.isr).toEqual([1, 2]);
+    expect(partition.highWatermark).toBe(4);
+    // A follower that catches up is proposed back; a refused proposal may be made again.
+    partition.updateFollowerFetchState(3, 4);
+    expect(proposed.at(-1)).toMatchObject({ isr: [1, 2, 3] });
+    partition.clearPendingIsr();
+    partition.updateFollowerFetchState(3, 4);
+    expect(proposed).toHaveLength(3);
+  });
+
   it('counts a follower caught up at its previous fetch when it reaches the log end that fetch saw', async () => {
     const { partition, clock } = setup(1, leaderOf3([1, 2]));
     await partition.appendAsLeader(makeBatch({ records: 2 }));

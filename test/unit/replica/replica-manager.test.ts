@@ -35,6 +35,9 @@ class FakeCluster implements ClusterView {
   brokerIds(): number[] {
     return [1, 2, 3];
   }
+  electLeader(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
 }
 
 function topicWith(name: string, partitions: number, minIsr: number): Topic {

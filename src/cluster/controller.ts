@@ -1,0 +1,231 @@
+// The cluster's controller: the one broker that won the Membership election decides every
+// partition's leader, leader epoch and ISR, and writes them to the metadata store with
+// compare-and-swap on the partition-state document's version (so a deposed controller's late
+// write fails). It works only through MetadataStore + Membership, so the same code runs over the
+// in-process registry (startCluster) and over etcd.
+//   - a topic record appears or grows (any broker's CreateTopics/CreatePartitions writes it with
+//     its deterministic round-robin assignment): each new partition gets its initial state;
+//   - the live set changes: leaders that left are replaced from the ISR (epoch + 1), dead
+//     followers leave ISRs, leaderless partitions get a returning ISR member as leader;
+//   - a leader posts an ISR change request (isrChangeRequest documents): applied with Kafka's
+//     AlterPartition checks, then the request is deleted;
+//   - electLeader (ElectLeaders, startCluster's moveLeader): moves leadership to a live ISR member;
+//     an unclean ElectLeaders request gives a partition without a live leader any live replica.
+import type { Logger } from 'pino';
+import type { Membership, ControllerCampaign } from './membership.js';
+import { ABSENT, MetadataConflict, partitionDocKey, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
+import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
+
+/** Attempts at one partition's compare-and-swap before giving up until the next change. */
+const CAS_ATTEMPTS = 5;
+
+export interface ControllerOptions {
+  localId: number;
+  store: MetadataStore;
+  membership: Membership;
+  log: Logger;
+}
+
+export class Controller {
+  private campaign: ControllerCampaign | undefined;
+  private active = false;
+  private readonly unsubscribers: (() => void)[] = [];
+  /** Decisions run one at a time, in the order their causes were seen. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: ControllerOptions) {}
+
+  /** Campaigns; while elected, keeps partition state in line with topics, the live set and ISR requests. */
+  start(): void {
+    this.campaign = this.o.membership.campaign(
+      () => this.becomeActive(),
+      () => this.becomeInactive(),
+    );
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  async stop(): Promise<void> {
+    this.becomeInactive();
+    await this.campaign?.resign();
+    await this.queue;
+  }
+
+  /** Waits for every decision queued so far (tests, and callers that want the store settled). */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  /** Moves a partition's leadership to `target` (default: its preferred replica) if it is a live ISR member. */
+  electLeader(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
+    return this.enqueue(() => this.elect(topic, partition, target));
+  }
+
+  private async electUnclean(topic: string, partition: number): Promise<UncleanOutcome> {
+    const key = partitionDocKey(topic, partition);
+    const stored = this.o.store.get('partitionState', key);
+    const replicas = this.replicasOf(topic, partition);
+    if (stored === undefined || replicas === undefined) return { error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' };
+    const outcome = electUnclean(stored.value, replicas, this.liveIds());
+    if ('state' in outcome) {
+      // A conflict means the state moved meanwhile: the requester may ask again.
+      await this.o.store.put('partitionState', key, outcome.state, stored.version);
+      this.o.log.warn({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'unclean leader election');
+    }
+    return outcome;
+  }
+
+  private async elect(topic: string, partition: number, target?: number): Promise<ElectionOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const stored = this.o.store.get('partitionState', partitionDocKey(topic, partition));
+      const replicas = this.replicasOf(topic, partition);
+      if (stored === undefined || replicas === undefined) return { error: 'PREFERRED_LEADER_NOT_AVAILABLE' };
+      const outcome = electLeader(stored.value, target ?? replicas[0], this.liveIds());
+      if (!('state' in outcome)) return outcome;
+      try {
+        await this.o.store.put('partitionState', partitionDocKey(topic, partition), outcome.state, stored.version);
+        this.o.log.info({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'elected leader');
+        return outcome;
+      } catch (err) {
+        if (!(err instanceof MetadataConflict) || attempt + 1 >= CAS_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private becomeActive(): void {
+    if (this.active) return;
+    this.active = true;
+    this.o.log.info({ nodeId: this.o.localId }, 'became controller');
+    const { store, membership } = this.o;
+    this.unsubscribers.push(
+      store.watch('topic', (change) => this.schedule(() => (change.value === null ? this.dropTopic(change.key) : this.reconcileTopic(change.key)))),
+      store.watch('isrChangeRequest', (change) => {
+        if (change.value !== null) this.schedule(() => this.handleIsrChangeRequest(change.key));
+      }),
+      store.watch('leaderElectionRequest', (change) => {
+        if (change.value !== null && change.value.outcome === null) this.schedule(() => this.handleElectionRequest(change.key));
+      }),
+      membership.watchLive(() => this.schedule(() => this.reconcileAll())),
+    );
+    this.schedule(() => this.reconcileAll());
+  }
+
+  private becomeInactive(): void {
+    if (!this.active) return;
+    this.active = false;
+    for (const u of this.unsubscribers.splice(0)) u();
+    this.o.log.info({ nodeId: this.o.localId }, 'stopped being controller');
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (!this.active) throw new Error('not the controller');
+      return work();
+    });
+    this.queue = run.catch((err: unknown) => {
+      if (this.active) this.o.log.warn({ err }, 'controller decision failed');
+    });
+    return run;
+  }
+
+  /** Queues work whose failure is only logged (by enqueue). */
+  private schedule(work: () => Promise<unknown>): void {
+    this.enqueue(work).catch(() => undefined);
+  }
+
+  private liveIds(): Set<number> {
+    return new Set(this.o.membership.live().keys());
+  }
+
+  private replicasOf(topic: string, partition: number): readonly number[] | undefined {
+    return this.o.store.get('topic', topic)?.value.replicas?.[partition];
+  }
+
+  private async reconcileAll(): Promise<void> {
+    for (const topic of this.o.store.list('topic').keys()) await this.reconcileTopic(topic);
+    for (const [key, doc] of this.o.store.list('partitionState')) {
+      const topic = this.o.store.get('topic', doc.value.topic)?.value;
+      if (topic === undefined || doc.value.partition >= topic.partitions) await this.o.store.delete('partitionState', key, doc.version);
+    }
+    for (const key of this.o.store.list('isrChangeRequest').keys()) await this.handleIsrChangeRequest(key);
+    for (const [key, doc] of this.o.store.list('leaderElectionRequest')) if (doc.value.outcome === null) await this.handleElectionRequest(key);
+  }
+
+  /** A broker's ElectLeaders request: decided here (inline, in queue order), answered in the request document. */
+  private async handleElectionRequest(key: string): Promise<void> {
+    const request = this.o.store.get('leaderElectionRequest', key);
+    if (request === undefined || request.value.outcome !== null) return;
+    const { topic, partition, type } = request.value;
+    const outcome = type === 'preferred' ? await this.elect(topic, partition) : await this.electUnclean(topic, partition);
+    try {
+      await this.o.store.put('leaderElectionRequest', key, { ...request.value, outcome: 'state' in outcome ? 'ELECTED' : outcome.error }, request.version);
+    } catch (err) {
+      if (!(err instanceof MetadataConflict)) throw err;
+    }
+  }
+
+  private async reconcileTopic(name: string): Promise<void> {
+    const topic = this.o.store.get('topic', name)?.value;
+    if (topic === undefined) return;
+    for (let p = 0; p < topic.partitions; p++) await this.reconcilePartition(name, p);
+  }
+
+  private async dropTopic(name: string): Promise<void> {
+    for (const [key, doc] of this.o.store.list('partitionState')) {
+      if (doc.value.topic === name) await this.o.store.delete('partitionState', key);
+    }
+  }
+
+  /** Creates a new partition's state, or applies the live set to a stored one. */
+  private async reconcilePartition(topic: string, partition: number): Promise<void> {
+    const key = partitionDocKey(topic, partition);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const replicas = this.replicasOf(topic, partition);
+      if (replicas === undefined) return;
+      const stored = this.o.store.get('partitionState', key);
+      const next = stored === undefined ? initialState(topic, partition, replicas, this.liveIds()) : onLiveChange(stored.value, replicas, this.liveIds());
+      if (next === undefined) return;
+      try {
+        await this.o.store.put('partitionState', key, next, stored?.version ?? ABSENT);
+        this.logChange(stored?.value, next);
+        return;
+      } catch (err) {
+        if (!(err instanceof MetadataConflict)) throw err;
+      }
+    }
+  }
+
+  private async handleIsrChangeRequest(key: string): Promise<void> {
+    const request = this.o.store.get('isrChangeRequest', key);
+    if (request === undefined) return;
+    const { topic, partition } = request.value;
+    const stored = this.o.store.get('partitionState', key);
+    const replicas = this.replicasOf(topic, partition);
+    if (stored !== undefined && replicas !== undefined) {
+      const outcome = applyIsrChange(stored.value, stored.version, request.value, replicas, this.liveIds());
+      if ('state' in outcome) {
+        try {
+          await this.o.store.put('partitionState', key, outcome.state, stored.version);
+          this.logChange(stored.value, outcome.state);
+        } catch (err) {
+          if (!(err instanceof MetadataConflict)) throw err;
+          this.o.log.info({ topic, partition }, 'ISR change lost a race with another change; the leader will ask again');
+        }
+      } else {
+        this.o.log.info({ topic, partition, error: outcome.error, isr: request.value.isr }, 'refused ISR change');
+      }
+    }
+    try {
+      // Only the request decided on: a newer one written meanwhile stays for its own turn.
+      await this.o.store.delete('isrChangeRequest', key, request.version);
+    } catch (err) {
+      if (!(err instanceof MetadataConflict)) throw err;
+    }
+  }
+
+  private logChange(before: PartitionStateRecord | undefined, after: PartitionStateRecord): void {
+    this.o.log.info({ topic: after.topic, partition: after.partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: after.isr, previousLeader: before?.leader ?? null }, 'partition state');
+  }
+}

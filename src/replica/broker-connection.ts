@@ -1,0 +1,88 @@
+// One plaintext Kafka connection from this broker to another (a follower's fetches from its
+// leader): typed requests encoded with the protocol codecs, responses matched by correlation id.
+// A broken connection fails every pending request; the owner opens a new one.
+import { connect, type Socket } from 'node:net';
+import { decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
+
+interface Pending {
+  apiKey: AnyApiKey;
+  version: number;
+  resolve(body: unknown): void;
+  reject(err: Error): void;
+}
+
+export class BrokerConnection {
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly pending = new Map<number, Pending>();
+  private correlationId = 0;
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly clientId: string,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('connection closed')));
+  }
+
+  static open(host: string, port: number, clientId: string, timeoutMs = 5_000): Promise<BrokerConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', reject);
+        resolve(new BrokerConnection(socket, clientId));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.failure === undefined;
+  }
+
+  send<K extends AnyApiKey>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const correlationId = (this.correlationId = (this.correlationId + 1) & 0x7fffffff);
+    return new Promise<ResponseOf<K>>((resolve, reject) => {
+      this.pending.set(correlationId, { apiKey, version, resolve: resolve as (body: unknown) => void, reject });
+      this.socket.write(encodeRequest(apiKey, version, correlationId, this.clientId, body));
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.fail(new Error('connection closed'));
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      const size = this.buffered.readInt32BE(0);
+      if (this.buffered.length < size + 4) return;
+      const frame = this.buffered.subarray(4, size + 4);
+      this.buffered = this.buffered.subarray(size + 4);
+      const correlationId = frame.readInt32BE(0);
+      const p = this.pending.get(correlationId);
+      if (p === undefined) continue;
+      this.pending.delete(correlationId);
+      try {
+        p.resolve(decodeResponse(p.apiKey, p.version, frame).body);
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
+  }
+}

@@ -1,0 +1,231 @@
+// Followers copying their leaders' logs over Kafka's protocol (Kafka's ReplicaFetcherThread):
+// one fetcher per leader broker, on its own connection. A partition that becomes a follower
+// first asks the leader for the end of its latest leader epoch (OffsetForLeaderEpoch, key 23)
+// and truncates what diverges; then it fetches from its log end with Fetch requests carrying
+// this broker's replica id, appends what comes back with the leader's offsets and epochs, and
+// takes the leader's high watermark. The leader learns each follower's position from those fetches.
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { BrokerNode } from '../cluster/cluster-view.js';
+import { BrokerConnection } from './broker-connection.js';
+import type { Partition } from './partition.js';
+
+const FETCH_VERSION = 12;
+const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** replica.fetch.wait.max.ms, replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
+const FETCH_WAIT_MAX_MS = 500;
+const FETCH_MAX_BYTES = 1 << 20;
+const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
+/** replica.fetch.backoff.ms: after an error, before the next attempt. */
+const BACKOFF_MS = 200;
+
+/** Where fetched batches go: the log and the state derived from it (producer state, src/txn/). */
+export interface FollowerAppender {
+  appendReplicated(partition: Partition, records: Buffer): Promise<unknown>;
+  /** The partition's log was truncated: state derived from it is rebuilt. */
+  reloadProducerState(partition: Partition): Promise<void>;
+}
+
+export interface ReplicaFetcherOptions {
+  localId: number;
+  appender: () => FollowerAppender;
+  /** The leader's address on the inter-broker listener, looked up at each (re)connect. */
+  leaderAddress: () => BrokerNode | undefined;
+  log: Logger;
+}
+
+interface Fetched {
+  partition: Partition;
+  /** Asks the leader where its epoch ends before fetching. */
+  truncating: boolean;
+}
+
+export class ReplicaFetcher {
+  private readonly partitions = new Map<Partition, Fetched>();
+  private connection: BrokerConnection | undefined;
+  private running = true;
+  private wake: (() => void) | undefined;
+  /** A partition error asked for a pause before the next round. */
+  private backoff = false;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly o: ReplicaFetcherOptions) {
+    this.loop = this.run();
+  }
+
+  get size(): number {
+    return this.partitions.size;
+  }
+
+  /** Starts (or restarts, after a leadership change) fetching a partition: truncation first. */
+  add(partition: Partition): void {
+    this.partitions.set(partition, { partition, truncating: true });
+    this.wake?.();
+  }
+
+  remove(partition: Partition): void {
+    this.partitions.delete(partition);
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.connection?.close();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.partitions.size === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        const connection = await this.connect();
+        const truncating = [...this.partitions.values()].filter((f) => f.truncating);
+        if (truncating.length > 0) await this.truncate(connection, truncating);
+        else await this.fetch(connection, [...this.partitions.values()]);
+        if (this.backoff) {
+          this.backoff = false;
+          await this.sleep(BACKOFF_MS);
+        }
+      } catch (err) {
+        if (!this.running) break;
+        this.o.log.debug({ err }, 'replica fetch failed; retrying');
+        this.connection?.close();
+        this.connection = undefined;
+        await this.sleep(BACKOFF_MS);
+      }
+    }
+  }
+
+  private async connect(): Promise<BrokerConnection> {
+    if (this.connection?.isOpen) return this.connection;
+    const leader = this.o.leaderAddress();
+    if (leader === undefined) throw new Error('leader is not live');
+    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`);
+    return this.connection;
+  }
+
+  /** OffsetForLeaderEpoch for each partition's latest epoch, then truncation (Kafka's rules in Partition.truncateByLeaderEpoch). */
+  private async truncate(connection: BrokerConnection, targets: Fetched[]): Promise<void> {
+    const asked: Fetched[] = [];
+    for (const f of targets) {
+      // A log without epochs has nothing that can diverge beyond its high watermark.
+      if (f.partition.log.latestEpoch < 0) {
+        await this.truncateTo(f.partition, Math.min(f.partition.highWatermark, f.partition.logEndOffset));
+        f.truncating = false;
+      } else {
+        asked.push(f);
+      }
+    }
+    if (asked.length === 0) return;
+    const response = await connection.send(23, OFFSET_FOR_LEADER_EPOCH_VERSION, {
+      replicaId: this.o.localId,
+      topics: byTopic(asked).map(([topic, list]) => ({
+        topic,
+        partitions: list.map((f) => ({ partition: f.partition.index, currentLeaderEpoch: f.partition.leaderEpoch, leaderEpoch: f.partition.log.latestEpoch })),
+      })),
+    });
+    for (const t of response.topics) {
+      for (const r of t.partitions) {
+        const f = asked.find((x) => x.partition.topic === t.topic && x.partition.index === r.partition);
+        if (f === undefined || this.partitions.get(f.partition) !== f) continue;
+        if (r.errorCode !== ErrorCode.NONE) {
+          this.onPartitionError(f, r.errorCode);
+          continue;
+        }
+        const before = f.partition.logEndOffset;
+        const { complete, offset } = await f.partition.truncateByLeaderEpoch({ epoch: r.leaderEpoch ?? -1, endOffset: r.endOffset });
+        if (offset < before) await this.o.appender().reloadProducerState(f.partition);
+        if (complete) f.truncating = false;
+        this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, offset, complete }, 'truncated by leader epoch');
+      }
+    }
+  }
+
+  private async fetch(connection: BrokerConnection, targets: Fetched[]): Promise<void> {
+    const response = await connection.send(1, FETCH_VERSION, {
+      clusterId: null,
+      replicaId: this.o.localId,
+      replicaState: { replicaId: this.o.localId, replicaEpoch: -1 },
+      maxWaitMs: FETCH_WAIT_MAX_MS,
+      minBytes: 1,
+      maxBytes: FETCH_RESPONSE_MAX_BYTES,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: byTopic(targets).map(([topic, list]) => ({
+        topic,
+        topicId: ZERO_UUID,
+        partitions: list.map((f) => ({
+          partition: f.partition.index,
+          currentLeaderEpoch: f.partition.leaderEpoch,
+          fetchOffset: f.partition.logEndOffset,
+          lastFetchedEpoch: -1,
+          logStartOffset: f.partition.logStartOffset,
+          partitionMaxBytes: FETCH_MAX_BYTES,
+          replicaDirectoryId: ZERO_UUID,
+        })),
+      })),
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    if (response.errorCode !== ErrorCode.NONE) throw new Error(`fetch failed with error ${response.errorCode}`);
+    for (const t of response.responses) {
+      for (const r of t.partitions) {
+        const f = targets.find((x) => x.partition.topic === t.topic && x.partition.index === r.partitionIndex);
+        // Leadership may have moved while the fetch was out: such answers are dropped.
+        if (f === undefined || this.partitions.get(f.partition) !== f || f.truncating) continue;
+        if (r.errorCode !== ErrorCode.NONE) {
+          this.onPartitionError(f, r.errorCode);
+          continue;
+        }
+        const records = r.records === null ? Buffer.alloc(0) : Array.isArray(r.records) ? Buffer.concat(r.records) : Buffer.from(r.records);
+        if (records.length > 0) await this.o.appender().appendReplicated(f.partition, records);
+        f.partition.updateFollowerHighWatermark(Number(r.highWatermark));
+      }
+    }
+  }
+
+  private async truncateTo(partition: Partition, offset: number): Promise<void> {
+    if (offset >= partition.logEndOffset) return;
+    await partition.truncateTo(offset);
+    await this.o.appender().reloadProducerState(partition);
+  }
+
+  private onPartitionError(f: Fetched, errorCode: number): void {
+    if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      f.truncating = true;
+      return;
+    }
+    // This follower's epoch is stale: the newer state, when it arrives here, re-adds the
+    // partition. Anything else (a leader that has not yet opened the topic or taken its new
+    // state) is retried after a pause.
+    if (errorCode === ErrorCode.FENCED_LEADER_EPOCH) this.partitions.delete(f.partition);
+    else this.backoff = true;
+    this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, errorCode }, 'replica fetch error');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function byTopic(list: Fetched[]): [string, Fetched[]][] {
+  const out = new Map<string, Fetched[]>();
+  for (const f of list) {
+    const group = out.get(f.partition.topic) ?? [];
+    group.push(f);
+    out.set(f.partition.topic, group);
+  }
+  return [...out];
+}

@@ -1,0 +1,133 @@
+// startCluster(): several brokers in one process, for tests and experiments. Each broker has its
+// own listener on a loopback port chosen once (so a restarted broker comes back at the same
+// address) and its own data dir in a temporary directory; they share an in-memory metadata store
+// and an in-process Membership, elect a controller among themselves and replicate over real
+// sockets with Kafka's protocol. Brokers can be stopped cleanly, killed (connections dropped at
+// once, leadership lost at once), restarted, and partition leadership moved on purpose.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startBroker, type RunningBroker, type StartOptions } from './broker.js';
+import { InProcessMembershipRegistry } from './cluster/in-process-membership.js';
+import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
+
+const HOST = '127.0.0.1';
+
+export interface ClusterOptions {
+  /** How many brokers (node ids 1..brokers). Default 3. */
+  brokers?: number;
+  /** Options given to every broker (Kafka config keys in `properties`, log level, ...). */
+  brokerOptions?: Omit<StartOptions, 'port' | 'host' | 'nodeId' | 'dataDir' | 'memory' | 'cluster' | 'clusterId'>;
+}
+
+export interface RunningCluster {
+  readonly clusterId: string;
+  /** Every broker's address, comma-separated, for clients' bootstrap.servers. */
+  readonly bootstrap: string;
+  /** The node ids, running or not. */
+  readonly nodeIds: readonly number[];
+  /** A running broker, or undefined while it is stopped or killed. */
+  broker(nodeId: number): RunningBroker | undefined;
+  /** The controller's node id (-1 while there is none). */
+  controllerId(): number;
+  /** Stops a broker cleanly. */
+  stop(nodeId: number): Promise<void>;
+  /** Kills a broker: it leaves the live set and drops its connections at once. */
+  kill(nodeId: number): Promise<void>;
+  /** Starts a stopped or killed broker again, with its data. */
+  start(nodeId: number): Promise<void>;
+  /** Makes `toBroker` lead the partition (it must be a live in-sync replica); resolves once the controller wrote it. */
+  moveLeader(topic: string, partition: number, toBroker: number): Promise<void>;
+  /** Stops every broker and removes the data dirs. */
+  close(): Promise<void>;
+}
+
+/** A loopback port no one listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
+  const count = options.brokers ?? 3;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`brokers must be a positive integer, not ${count}`);
+  const clusterId = randomBytes(16).toString('base64url');
+  const root = await mkdtemp(join(tmpdir(), 'creek-cluster-'));
+  const metadata = new MemoryMetadataStore();
+  const registry = new InProcessMembershipRegistry();
+  const nodeIds = Array.from({ length: count }, (_, i) => i + 1);
+  const ports = new Map<number, number>();
+  for (const id of nodeIds) ports.set(id, await freePort());
+  const running = new Map<number, RunningBroker>();
+
+  const start = async (nodeId: number): Promise<void> => {
+    if (running.has(nodeId)) throw new Error(`broker ${nodeId} is running`);
+    const broker = await startBroker({
+      ...options.brokerOptions,
+      host: HOST,
+      port: ports.get(nodeId)!,
+      nodeId,
+      clusterId,
+      dataDir: join(root, `broker-${nodeId}`),
+      cluster: { metadata, membership: registry.membership() },
+    });
+    running.set(nodeId, broker);
+  };
+  const known = (nodeId: number): RunningBroker | undefined => {
+    if (!ports.has(nodeId)) throw new Error(`no broker ${nodeId} in this cluster`);
+    return running.get(nodeId);
+  };
+
+  const cluster: RunningCluster = {
+    clusterId,
+    bootstrap: nodeIds.map((id) => `${HOST}:${ports.get(id)}`).join(','),
+    nodeIds,
+    broker: (nodeId) => running.get(nodeId),
+    controllerId: () => registry.controllerId(),
+    start: (nodeId) => {
+      known(nodeId);
+      return start(nodeId);
+    },
+    async stop(nodeId) {
+      const broker = known(nodeId);
+      running.delete(nodeId);
+      await broker?.stop();
+    },
+    async kill(nodeId) {
+      const broker = known(nodeId);
+      running.delete(nodeId);
+      // Liveness lapses first, as a lost lease would: the controller moves leadership at once.
+      registry.expire(nodeId);
+      await broker?.kill();
+    },
+    async moveLeader(topic, partition, toBroker) {
+      const controller = running.get(registry.controllerId())?.broker.member?.controller;
+      if (controller === undefined) throw new Error('no controller is running');
+      const outcome = await controller.electLeader(topic, partition, toBroker);
+      if ('error' in outcome && outcome.error !== 'ELECTION_NOT_NEEDED') {
+        throw new Error(`cannot move the leader of ${topic}-${partition} to broker ${toBroker}: ${outcome.error}`);
+      }
+    },
+    async close() {
+      const all = [...running.values()];
+      running.clear();
+      await Promise.all(all.map((b) => b.stop()));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (const id of nodeIds) await start(id);
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
+  return cluster;
+}

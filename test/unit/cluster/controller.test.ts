@@ -1,0 +1,165 @@
+// The controller over a memory metadata store and the in-process membership: initial partition
+// states, leader election from the ISR when brokers die (no unclean election), dead followers
+// leaving ISRs, ISR change requests with AlterPartition's checks, preferred-leader election, and
+// a new controller taking over when the old one's liveness lapses.
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../../src/cluster/controller.js';
+import { InProcessMembershipRegistry } from '../../../src/cluster/in-process-membership.js';
+import type { Membership } from '../../../src/cluster/membership.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
+import { partitionDocKey, type PartitionStateRecord } from '../../../src/metadata/metadata-store.js';
+import { until } from '../../helpers/until.js';
+
+const silent = pino({ level: 'silent' });
+
+interface Harness {
+  store: MemoryMetadataStore;
+  registry: InProcessMembershipRegistry;
+  controllers: Map<number, Controller>;
+  memberships: Map<number, Membership>;
+}
+
+const running: Harness[] = [];
+
+/** Brokers 1..n registered and campaigning, in order (broker 1 wins). */
+async function harness(n = 3): Promise<Harness> {
+  const h: Harness = { store: new MemoryMetadataStore(), registry: new InProcessMembershipRegistry(), controllers: new Map(), memberships: new Map() };
+  for (let id = 1; id <= n; id++) await join(h, id);
+  await until(() => h.controllers.get(1)!.isActive, 'broker 1 as controller');
+  running.push(h);
+  return h;
+}
+
+async function join(h: Harness, id: number): Promise<void> {
+  const membership = h.registry.membership();
+  await membership.register({ nodeId: id, endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 'PLAINTEXT' }], rack: null, incarnation: `${id}-${Math.random()}` });
+  const controller = new Controller({ localId: id, store: h.store, membership, log: silent });
+  controller.start();
+  h.controllers.set(id, controller);
+  h.memberships.set(id, membership);
+}
+
+afterEach(async () => {
+  for (const h of running.splice(0)) for (const c of h.controllers.values()) await c.stop();
+});
+
+function state(h: Harness, topic: string, partition = 0): PartitionStateRecord | undefined {
+  return h.store.get('partitionState', partitionDocKey(topic, partition))?.value;
+}
+
+async function createTopic(h: Harness, name: string, replicas: number[][]): Promise<void> {
+  await h.store.put('topic', name, { name, topicId: `id-${name}`, partitions: replicas.length, configs: {}, replicas });
+  await until(() => replicas.every((_, p) => state(h, name, p) !== undefined), `${name}'s partition states`);
+}
+
+describe('Controller', () => {
+  it('gives new partitions their first live replica as leader and the live replicas as ISR, in epoch 0', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3], [2, 3, 1]]);
+    expect(state(h, 't', 0)).toEqual({ topic: 't', partition: 0, leader: 1, leaderEpoch: 0, isr: [1, 2, 3] });
+    expect(state(h, 't', 1)).toEqual({ topic: 't', partition: 1, leader: 2, leaderEpoch: 0, isr: [2, 3, 1] });
+  });
+
+  it('elects the next ISR member in replica order when a leader dies (epoch + 1) and drops dead followers from ISRs', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[2, 3, 1], [3, 2, 1]]);
+    h.registry.expire(2);
+    await until(() => state(h, 't', 0)!.leader === 3 && state(h, 't', 1)!.isr.length === 2, 'the new states');
+    expect(state(h, 't', 0)).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [3, 1] });
+    // A follower's death shrinks the ISR without a new leader epoch.
+    expect(state(h, 't', 1)).toMatchObject({ leader: 3, leaderEpoch: 0, isr: [3, 1] });
+  });
+
+  it('never elects a replica outside the ISR; the last ISR member leads again when it returns', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[2, 3]]);
+    // Broker 3 falls out of the ISR (its leader asks), then the leader dies.
+    const stored = h.store.get('partitionState', partitionDocKey('t', 0))!;
+    await h.store.put('isrChangeRequest', partitionDocKey('t', 0), { topic: 't', partition: 0, leader: 2, leaderEpoch: 0, partitionStateVersion: stored.version, isr: [2] });
+    await until(() => state(h, 't')!.isr.length === 1, 'the shrunk ISR');
+    h.registry.expire(2);
+    await until(() => state(h, 't')!.leader === -1, 'no leader');
+    expect(state(h, 't')).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [2] });
+    await join(h, 2);
+    await until(() => state(h, 't')!.leader === 2, 'broker 2 leading again');
+    expect(state(h, 't')).toMatchObject({ leader: 2, leaderEpoch: 2, isr: [2] });
+  });
+
+  it('applies ISR changes from the current leader and refuses stale or ineligible ones (AlterPartition)', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    const key = partitionDocKey('t', 0);
+    const request = (isr: number[], overrides: Partial<{ leader: number; leaderEpoch: number; partitionStateVersion: number }> = {}) =>
+      h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionStateVersion: h.store.get('partitionState', key)!.version, isr, ...overrides });
+    const decided = () => until(() => h.store.get('isrChangeRequest', key) === undefined, 'the request decided');
+
+    await request([1, 2]);
+    await decided();
+    expect(state(h, 't')!.isr).toEqual([1, 2]);
+    // Stale leader epoch, stale partition state version, a request from a non-leader: refused.
+    await request([1], { leaderEpoch: -1 });
+    await decided();
+    await request([1], { partitionStateVersion: 1 });
+    await decided();
+    await request([2], { leader: 2 });
+    await decided();
+    expect(state(h, 't')!.isr).toEqual([1, 2]);
+    // Adding a broker that is not live is refused; adding a live one works.
+    h.registry.expire(3);
+    await request([1, 2, 3]);
+    await decided();
+    expect(state(h, 't')!.isr).toEqual([1, 2]);
+    await join(h, 3);
+    await request([1, 2, 3]);
+    await decided();
+    expect(state(h, 't')!.isr).toEqual([1, 2, 3]);
+  });
+
+  it('elects the preferred leader when it is a live ISR member, and says why not otherwise', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    const controller = h.controllers.get(1)!;
+    expect(await controller.electLeader('t', 0)).toEqual({ error: 'ELECTION_NOT_NEEDED' });
+    expect(await controller.electLeader('t', 0, 3)).toMatchObject({ state: { leader: 3, leaderEpoch: 1 } });
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 1 });
+    expect(await controller.electLeader('t', 0, 7)).toEqual({ error: 'PREFERRED_LEADER_NOT_AVAILABLE' });
+    expect(await controller.electLeader('t', 0)).toMatchObject({ state: { leader: 1, leaderEpoch: 2 } });
+  });
+
+  it('answers election requests in their document: preferred from the ISR only, unclean from any live replica', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[2, 3]]);
+    const key = partitionDocKey('t', 0);
+    const ask = async (type: 'preferred' | 'unclean') => {
+      await h.store.put('leaderElectionRequest', key, { topic: 't', partition: 0, type, outcome: null });
+      await until(() => h.store.get('leaderElectionRequest', key)?.value.outcome !== null, 'an outcome');
+      return h.store.get('leaderElectionRequest', key)!.value.outcome;
+    };
+    expect(await ask('preferred')).toBe('ELECTION_NOT_NEEDED');
+    expect(await ask('unclean')).toBe('ELECTION_NOT_NEEDED');
+    // Broker 3 falls out of the ISR, then broker 2 dies: no leader, and 3 may lead only uncleanly.
+    const stored = h.store.get('partitionState', key)!;
+    await h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 2, leaderEpoch: 0, partitionStateVersion: stored.version, isr: [2] });
+    await until(() => state(h, 't')!.isr.length === 1, 'the shrunk ISR');
+    h.registry.expire(2);
+    await until(() => state(h, 't')!.leader === -1, 'no leader');
+    expect(await ask('preferred')).toBe('PREFERRED_LEADER_NOT_AVAILABLE');
+    expect(await ask('unclean')).toBe('ELECTED');
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 2, isr: [3] });
+  });
+
+  it('hands control to the next broker when the controller’s liveness lapses', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    h.registry.expire(1);
+    await until(() => h.controllers.get(2)!.isActive, 'broker 2 as controller');
+    expect(h.controllers.get(1)!.isActive).toBe(false);
+    expect(h.registry.controllerId()).toBe(2);
+    // The new controller made the leader change the old one could not.
+    await until(() => state(h, 't')!.leader === 2, 'broker 2 leading');
+    expect(state(h, 't')).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
+    await createTopic(h, 'later', [[3, 2]]);
+    expect(state(h, 'later')).toMatchObject({ leader: 3, isr: [3, 2] });
+  });
+});
