@@ -22,6 +22,8 @@ export interface BrokerConfigDef extends ConfigDef {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, PASSWORD } = ConfigType;
 const INT_MAX = '2147483647';
@@ -192,6 +194,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
+  broker('creek.log.format', STRING, 'auto', 'How the creek command prints its log: "json" (one pino object a line), "pretty" (one short line for people), or "auto" (pretty when stdout is a terminal, else JSON).', { creek: true, validator: oneOf(...LOG_FORMATS) }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

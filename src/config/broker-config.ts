@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { brokerConfigDef, listenerOverrideDef, type LogLevel } from './broker-config-defs.js';
+import { brokerConfigDef, listenerOverrideDef, type LogFormat, type LogLevel } from './broker-config-defs.js';
 import { parseBrokerArgs, type BrokerFlags } from './cli-args.js';
 import { ConfigType, checkConfigValue, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
@@ -46,6 +46,7 @@ export interface BrokerConfig {
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
+  logFormat: LogFormat;
   numPartitions: number;
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
@@ -199,6 +200,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
+    logFormat: str('creek.log.format') as LogFormat,
     numPartitions: num('num.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),
@@ -247,6 +249,7 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
   set('creek.log.level', flags.logLevel, '--log-level');
+  set('creek.log.format', flags.logFormat, '--log-format');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

@@ -14,6 +14,7 @@ export interface BrokerFlags {
   memory?: boolean;
   nodeId?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 export interface BrokerArgs {
@@ -30,6 +31,7 @@ const VALUE_FLAGS: Record<string, keyof BrokerFlags> = {
   '--data-dir': 'dataDir',
   '--node-id': 'nodeId',
   '--log-level': 'logLevel',
+  '--log-format': 'logFormat',
 };
 
 export const BROKER_USAGE = `Usage: creek [server.properties] [options]
@@ -41,6 +43,7 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --memory                keep everything in memory
   --node-id ID            node id (default 1)
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
+  --log-format FORMAT     pretty|json|auto (default auto: pretty on a terminal, else JSON)
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
