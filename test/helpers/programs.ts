@@ -35,7 +35,7 @@ function executableOnPath(name: string): string[] {
 }
 
 /** Prints why tests are skipped (once per program and file), or throws when CI requires everything. */
-function missing(what: string, why: string, install = INSTALL[what]): true {
+export function missing(what: string, why: string, install = INSTALL[what]): true {
   const reason = `${what}: ${why}; install with: ${install ?? '(see README "Tests")'}`;
   if (STRICT) throw new Error(`CREEK_TEST_REQUIRE_ALL=1 but ${reason}`);
   if (!reported.has(what)) {
