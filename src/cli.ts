@@ -5,12 +5,38 @@ import { packageVersion } from './cli/version.js';
 
 const [command, ...rest] = process.argv.slice(2);
 
+/** Client subcommands: the module under src/cli/ and its exported entry point. */
+const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  topic: async () => (await import('./cli/topic.js')).topicCommand,
+  produce: async () => (await import('./cli/produce.js')).produceCommand,
+  consume: async () => (await import('./cli/consume.js')).consumeCommand,
+  group: async () => (await import('./cli/group.js')).groupCommand,
+};
+
+/** Runs a client subcommand: its failure is one line on stderr and a non-zero exit code. */
+async function runSubcommand(load: () => Promise<(argv: string[]) => Promise<void>>): Promise<void> {
+  const { asFailure, printFailure } = await import('./cli/failure.js');
+  try {
+    await (await load())(rest);
+    process.exitCode = 0;
+  } catch (err) {
+    const failure = asFailure(err);
+    printFailure(failure);
+    process.exitCode = failure.exitCode;
+  }
+}
+
 async function main(): Promise<void> {
   switch (command) {
     case '--version':
     case '-V':
       console.log(packageVersion());
       return;
+    case 'topic':
+    case 'produce':
+    case 'consume':
+    case 'group':
+      return runSubcommand(SUBCOMMANDS[command]!);
     default: {
       const { serve } = await import('./cli/serve.js');
       await serve(process.argv.slice(2));

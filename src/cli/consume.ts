@@ -1,0 +1,1 @@
+export async function consumeCommand(argv: string[]): Promise<void> { void argv; }

@@ -1,0 +1,1 @@
+export async function groupCommand(argv: string[]): Promise<void> { void argv; }

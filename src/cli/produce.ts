@@ -1,0 +1,1 @@
+export async function produceCommand(argv: string[]): Promise<void> { void argv; }
