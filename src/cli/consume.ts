@@ -100,7 +100,7 @@ export async function consumeCommand(argv: string[]): Promise<void> {
   const topic = positionals[0]!;
   const count = integer(values.count, '--count', 'consume', 1);
   const where = values.offset;
-  if (where !== undefined && !['beginning', 'end'].includes(where) && integer(where, '--offset', 'consume') === undefined) throw usageError('--offset expects beginning, end or a number', 'consume');
+  if (where !== undefined && !['beginning', 'end'].includes(where) && !/^\d+$/.test(where)) throw usageError(`--offset expects beginning, end or an offset, got "${where}"`, 'consume');
   const bootstrap = checkBootstrap(values.bootstrap, 'consume');
   const temporary = values.group === undefined;
   const groupId = values.group ?? `creek-consume-${randomUUID()}`;

@@ -31,6 +31,7 @@ const HINTS: Record<string, string> = {
   GROUP_AUTHORIZATION_FAILED: 'the principal lacks an ACL for this group',
   RECORD_LIST_TOO_LARGE: 'the record exceeds max.message.bytes',
   MESSAGE_TOO_LARGE: 'the record exceeds max.message.bytes',
+  INVALID_RECORD: 'a compacted topic needs a key on every record (produce with --key-separator)',
   NOT_ENOUGH_REPLICAS: 'fewer in-sync replicas than min.insync.replicas; try --acks 1',
 };
 
