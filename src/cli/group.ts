@@ -59,11 +59,8 @@ async function describeGroup(admin: Admin, groupId: string) {
 
 export async function groupCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    console.log(GROUP_USAGE);
-    if (sub === undefined) throw usageError('group needs a command', 'group');
-    return;
-  }
+  if (sub === undefined) throw usageError('group needs a command', 'group');
+  if (sub === '--help' || sub === '-h') return void console.log(GROUP_USAGE);
   const { values, positionals } = parsed(
     () =>
       parseArgs({

@@ -56,11 +56,8 @@ async function describeTopic(admin: Admin, name: string): Promise<TopicDetails> 
 export async function topicCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const command = `topic ${sub ?? ''}`.trim();
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    console.log(TOPIC_USAGE);
-    if (sub === undefined) throw usageError('topic needs a command', 'topic');
-    return;
-  }
+  if (sub === undefined) throw usageError('topic needs a command', 'topic');
+  if (sub === '--help' || sub === '-h') return void console.log(TOPIC_USAGE);
   const { values, positionals } = parsed(
     () =>
       parseArgs({
