@@ -41,7 +41,8 @@ describe('the packed package', () => {
     const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, timeout: 300_000 }).then(
       () => true,
       (err: { stderr?: string }) => {
-        missing('an install of the packed tarball', `npm install failed without the registry: ${(err.stderr ?? '').split('\n').find((l) => l.includes('ERR')) ?? err}`, 'network access to the npm registry once, or a warm npm cache');
+        const why = (err.stderr ?? String(err)).split('\n').filter((l) => l.startsWith('npm error') && !l.includes('complete log')).slice(0, 4).join('; ');
+        missing('an install of the packed tarball', `npm install failed here: ${why}`, 'network access (npm registry, native dependencies\' prebuilt binaries) or a C++ toolchain to build them');
         return false;
       },
     );
