@@ -16,6 +16,13 @@ const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void
 /** Runs a client subcommand: its failure is one line on stderr and a non-zero exit code. */
 async function runSubcommand(load: () => Promise<(argv: string[]) => Promise<void>>): Promise<void> {
   const { asFailure, printFailure } = await import('./cli/failure.js');
+  // A reader that went away (`creek consume T | head`) ends the command quietly, as it ends kcat:
+  // through the command's own SIGTERM handling when it has one (consume leaves its group cleanly).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(0);
+  });
   try {
     await (await load())(rest);
     process.exitCode = 0;

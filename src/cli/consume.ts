@@ -119,11 +119,17 @@ export async function consumeCommand(argv: string[]): Promise<void> {
       if (values.exit && atEnd()) return;
 
       let printed = 0;
+      let stopped = false;
       let finish!: () => void;
       const finished = new Promise<void>((resolve) => (finish = resolve));
-      const onSignal = (): void => finish();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // The first signal leaves the group cleanly; a second one exits at once.
+      const onSignal = (): void => {
+        if (stopped) process.exit(130);
+        stopped = true;
+        finish();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
 
       consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
       await consumer.connect();
@@ -134,7 +140,7 @@ export async function consumeCommand(argv: string[]): Promise<void> {
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }) => {
           for (const message of batch.messages) {
-            if (!isRunning() || isStale() || (count !== undefined && printed >= count)) break;
+            if (stopped || !isRunning() || isStale() || (count !== undefined && printed >= count)) break;
             process.stdout.write(render({ topic: batch.topic, partition: batch.partition, message }));
             printed++;
             resolveOffset(message.offset);
@@ -143,17 +149,17 @@ export async function consumeCommand(argv: string[]): Promise<void> {
           if (!temporary) await commitOffsetsIfNecessary();
           // Control records (transaction markers) end a batch without a message: the lag says it was read.
           if (batch.offsetLag() === '0') positions.set(batch.partition, Math.max(positions.get(batch.partition)!, Number(batch.highWatermark)));
-          if ((count !== undefined && printed >= count) || (values.exit && atEnd())) finish();
+          if (!stopped && ((count !== undefined && printed >= count) || (values.exit && atEnd()))) onSignal();
         },
       });
       if (where !== undefined) for (const [partition, offset] of positions) consumer.seek({ topic, partition, offset: String(offset) });
       await Promise.race([finished, crashed]);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     } finally {
       await consumer?.disconnect();
       if (temporary && consumer !== undefined) await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect();
     }
   });
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
 }
