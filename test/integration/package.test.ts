@@ -32,7 +32,8 @@ describe('the packed package', () => {
     const { tarball, files } = await pack();
     expect(files).toContain('dist/src/cli.js');
     expect(files).toContain('dist/src/index.d.ts');
-    expect(files.filter((f) => !/^dist\/(src|protocol)\/.*\.(js|d\.ts)$/.test(f)).sort()).toEqual(['README.md', 'package.json']);
+    // Compiled modules and their declarations, plus the web console's static files where it has them.
+    expect(files.filter((f) => !/^dist\/(src|protocol)\/.*\.(js|d\.ts)$|^src\/console\/assets\/[^/]+\.(html|css|js)$/.test(f)).sort()).toEqual(['README.md', 'package.json']);
 
     const app = join(work.path, 'app');
     mkdirSync(app);
