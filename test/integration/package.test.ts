@@ -65,6 +65,10 @@ describe('the packed package', () => {
         void exited.then((code) => reject(new Error(`installed creek exited with ${code}:\n${out}`)));
       });
       expect(await produceAndConsume(kafkaFor({ bootstrap }), 'installed')).toEqual(['one', 'two']);
+      // The client commands run from the package too (kafkajs is a runtime dependency for them).
+      const cli = (args: string[]) => run(join(app, 'node_modules/.bin/creek'), [...args, '--bootstrap', bootstrap], { cwd: app });
+      expect((await cli(['topic', 'list'])).stdout).toMatch(/^installed +1$/m);
+      expect((await cli(['consume', 'installed', '--exit', '-f', '%o:%v\\n'])).stdout).toBe('0:one\n1:two\n');
     } finally {
       creek.kill('SIGTERM');
     }
