@@ -1,5 +1,7 @@
 // The creek command's logger: pino JSON lines for machines, or one short line per event for people
-// (pino-pretty, in-process and synchronous so nothing is lost when the process exits).
+// (pino-pretty, in-process). Both write through process.stdout, synchronous on Linux for files,
+// pipes and terminals, so the last lines before exit are not lost; a reader that went away
+// (`creek | head`) stops the log instead of blocking the broker's shutdown.
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/broker-config-defs.js';
@@ -12,16 +14,24 @@ export function resolveLogFormat(format: LogFormat, stdoutIsTerminal: boolean): 
 
 export function cliLogger(level: LogLevel, format: LogFormat): Logger {
   const options = { level, name: 'creek' };
-  if (resolveLogFormat(format, process.stdout.isTTY === true) === 'json') return pino(options);
-  return pino(
-    options,
-    pretty({
-      sync: true,
-      colorize: process.stdout.isTTY === true,
-      translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,name,component',
-      messageFormat: '{if component}{component}: {end}{msg}',
-      singleLine: true,
-    }),
-  );
+  const terminal = process.stdout.isTTY === true;
+  const log =
+    resolveLogFormat(format, terminal) === 'json'
+      ? pino(options, process.stdout)
+      : pino(
+          options,
+          pretty({
+            destination: process.stdout,
+            colorize: terminal,
+            translateTime: 'SYS:HH:MM:ss.l',
+            ignore: 'pid,hostname,name,component',
+            messageFormat: '{if component}{component}: {end}{msg}',
+            singleLine: true,
+          }),
+        );
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    log.level = 'silent';
+  });
+  return log;
 }

@@ -63,6 +63,12 @@ describe('creek CLI', () => {
     await expect(startCli(['--memory', '--log-format', 'fancy'])).rejects.toThrow(/exited with 2[\s\S]*creek\.log\.format/);
   });
 
+  it('stops on SIGTERM after the reader of its output went away (creek | head)', async () => {
+    const cli = await startCli(['--memory', '--port', '0']);
+    cli.child.stdout!.destroy();
+    expect(await cli.stop('SIGTERM')).toBe(0);
+  });
+
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
     await expect(startCli(['--port', 'not-a-port'])).rejects.toThrow(/exited with 2[\s\S]*port/);
   });
