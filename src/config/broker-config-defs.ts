@@ -193,8 +193,8 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- Creek ----
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
-  broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
   broker('creek.log.format', STRING, 'auto', 'How the creek command prints its log: "json" (one pino object a line), "pretty" (one short line for people), or "auto" (pretty when stdout is a terminal, else JSON).', { creek: true, validator: oneOf(...LOG_FORMATS) }),
+  broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

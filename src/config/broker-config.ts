@@ -248,8 +248,8 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   set('log.dirs', flags.dataDir, '--data-dir');
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
-  set('creek.log.level', flags.logLevel, '--log-level');
   set('creek.log.format', flags.logFormat, '--log-format');
+  set('creek.log.level', flags.logLevel, '--log-level');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

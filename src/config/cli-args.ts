@@ -13,8 +13,8 @@ export interface BrokerFlags {
   dataDir?: string;
   memory?: boolean;
   nodeId?: string;
-  logLevel?: string;
   logFormat?: string;
+  logLevel?: string;
 }
 
 export interface BrokerArgs {
@@ -30,8 +30,8 @@ const VALUE_FLAGS: Record<string, keyof BrokerFlags> = {
   '--advertised-port': 'advertisedPort',
   '--data-dir': 'dataDir',
   '--node-id': 'nodeId',
-  '--log-level': 'logLevel',
   '--log-format': 'logFormat',
+  '--log-level': 'logLevel',
 };
 
 export const BROKER_USAGE = `Usage: creek [server.properties] [options]
@@ -42,8 +42,8 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --data-dir DIR          log directory (default ./data)
   --memory                keep everything in memory
   --node-id ID            node id (default 1)
-  --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
   --log-format FORMAT     pretty|json|auto (default auto: pretty on a terminal, else JSON)
+  --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
