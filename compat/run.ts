@@ -96,6 +96,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    for (const suite of clients) await suite.close?.();
     await creek?.stop();
   }
 
