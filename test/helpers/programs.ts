@@ -1,5 +1,5 @@
-// Programs some tests need beyond Node.js and npm: kcat, Debian's Python Kafka clients, openssl
-// and keytool. A test file asks here before it uses one. When it is missing the answer is "skip",
+// Programs some tests need beyond Node.js and npm: kcat, Debian's Python Kafka clients, openssl,
+// keytool, chromium and etcd. A test file asks here before it uses one. When it is missing the answer is "skip",
 // and the reason, with the command that installs it, is printed once per test file. With
 // CREEK_TEST_REQUIRE_ALL=1 (set by CI) a missing program fails the test file instead, so a CI run
 // never skips quietly.
@@ -14,24 +14,27 @@ const INSTALL: Record<string, string> = {
   keytool: 'apt-get install openjdk-17-jre-headless',
   'python3 with kafka': 'bash compat/setup.sh',
   'python3 with confluent_kafka': 'bash compat/setup.sh',
+  'python3 with confluent_kafka.schema_registry': 'apt-get install python3-confluent-kafka python3-requests',
+  chromium: 'apt-get install chromium',
+  etcd: 'apt-get install etcd-server',
 };
 
 const STRICT = process.env.CREEK_TEST_REQUIRE_ALL === '1';
 const reported = new Set<string>();
 
+/** Where `name` is: every match on PATH, or the file itself when it is a path. */
 function executableOnPath(name: string): string[] {
-  const found: string[] = [];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const file = join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      found.push(file);
-    } catch {
-      // not in this directory
-    }
+  if (name.includes('/')) return isExecutable(name) ? [name] : [];
+  return (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, name)).filter(isExecutable);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return found;
 }
 
 /** Prints why tests are skipped (once per program and file), or throws when CI requires everything. */
@@ -45,10 +48,17 @@ export function missing(what: string, why: string, install = INSTALL[what]): tru
   return true;
 }
 
-/** True when `name` is not on PATH: the caller skips the tests that run it (`it.skipIf(...)`). */
+/** True when `name` (a command, or a path) is not on PATH: the caller skips the tests that run it (`it.skipIf(...)`). */
 export function requireProgram(name: string, options: { install?: string } = {}): boolean {
   if (executableOnPath(name).length > 0) return false;
-  return missing(name, 'not found on PATH', options.install);
+  return missing(name, name.includes('/') ? 'not an executable file' : 'not found on PATH', options.install);
+}
+
+/** The first `name` on PATH, for a caller that needs its full path; call requireProgram first. */
+export function programPath(name: string): string {
+  const found = executableOnPath(name)[0];
+  if (found === undefined) throw new Error(`${name} not found on PATH`);
+  return found;
 }
 
 export interface PythonModule {
