@@ -181,8 +181,19 @@ export interface StartOptions extends BrokerOptions {
 }
 
 /**
+ * Kafka settings whose defaults only make a test suite wait: an embedded broker uses these unless
+ * `properties` names them. The CLI keeps Kafka's defaults.
+ */
+export const EMBEDDED_DEFAULTS: Readonly<Record<string, number | boolean>> = {
+  // Kafka's 3 s wait for more members before an empty group's first rebalance delays every consumer-group test.
+  'group.initial.rebalance.delay.ms': 0,
+  // Tests drive fault injection through broker.faults; the CLI keeps it off.
+  'creek.faults.enable': true,
+};
+
+/**
  * Starts a broker. Embedded defaults: in-memory storage unless a data dir is given, a free port
- * on 127.0.0.1 unless a port is given, and warnings-only logging.
+ * on 127.0.0.1 unless a port is given, warnings-only logging, and EMBEDDED_DEFAULTS.
  */
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
   const { logger, cluster, ...brokerOptions } = options;
@@ -191,7 +202,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     logLevel: 'warn',
     ...(options.dataDir === undefined ? { memory: true } : {}),
     ...brokerOptions,
-    properties: { 'creek.faults.enable': true, ...brokerOptions.properties },
+    properties: { ...EMBEDDED_DEFAULTS, ...brokerOptions.properties },
   });
   return runBroker(config, logger, cluster);
 }

@@ -1,63 +1,54 @@
 #!/usr/bin/env node
-// The `creek` command: loads configuration (defaults < server.properties < environment < flags),
-// starts the broker, prints the bootstrap address, and stops gracefully on SIGINT/SIGTERM.
-// Signals are handled from the first moment: one that arrives during start-up stops the broker
-// as soon as start-up completes (nothing is left half-written); a second signal exits at once.
-import pino from 'pino';
-import { loadBrokerConfig } from './config/broker-config.js';
-import { BROKER_USAGE } from './config/cli-args.js';
-import { ConfigError } from './config/config-error.js';
-import { runBroker, type RunningBroker } from './broker.js';
+// The `creek` command: with no subcommand it runs the broker (src/cli/serve.ts); `topic`,
+// `produce`, `consume` and `group` are client tools for any Kafka (src/cli/<group>.ts).
+import { packageVersion } from './cli/version.js';
+
+const [command, ...rest] = process.argv.slice(2);
+
+/** Client subcommands: the module under src/cli/ and its exported entry point. */
+const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  topic: async () => (await import('./cli/topic.js')).topicCommand,
+  produce: async () => (await import('./cli/produce.js')).produceCommand,
+  consume: async () => (await import('./cli/consume.js')).consumeCommand,
+  group: async () => (await import('./cli/group.js')).groupCommand,
+};
+
+/** Runs a client subcommand: its failure is one line on stderr and a non-zero exit code. */
+async function runSubcommand(load: () => Promise<(argv: string[]) => Promise<void>>): Promise<void> {
+  const { asFailure, printFailure } = await import('./cli/failure.js');
+  // A reader that went away (`creek consume T | head`) ends the command quietly, as it ends kcat:
+  // through the command's own SIGTERM handling when it has one (consume leaves its group cleanly).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(0);
+  });
+  try {
+    await (await load())(rest);
+    process.exitCode = 0;
+  } catch (err) {
+    const failure = asFailure(err);
+    printFailure(failure);
+    process.exitCode = failure.exitCode;
+  }
+}
 
 async function main(): Promise<void> {
-  let running: RunningBroker | undefined;
-  let requested: NodeJS.Signals | undefined;
-  const stop = (broker: RunningBroker, signal: NodeJS.Signals): void => {
-    broker.broker.log.info({ signal }, 'shutting down');
-    broker.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (requested !== undefined) process.exit(1);
-    requested = signal;
-    if (running !== undefined) stop(running, signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(BROKER_USAGE);
-    return;
-  }
-  let config;
-  try {
-    config = loadBrokerConfig({ argv, env: process.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`creek: ${err.message}\n\n${BROKER_USAGE}`);
-      process.exit(2);
+  switch (command) {
+    case '--version':
+    case '-V':
+      console.log(packageVersion());
+      return;
+    case 'topic':
+    case 'produce':
+    case 'consume':
+    case 'group':
+      return runSubcommand(SUBCOMMANDS[command]!);
+    default: {
+      const { serve } = await import('./cli/serve.js');
+      await serve(process.argv.slice(2));
     }
-    throw err;
   }
-  for (const warning of config.warnings) console.error(`creek: warning: ${warning}`);
-  const log = pino({ level: config.logLevel, name: 'creek' });
-  log.info({ storage: config.storage === 'memory' ? 'memory' : config.logDir }, 'starting');
-  running = await runBroker(config, log);
-  if (requested !== undefined) {
-    log.info({ signal: requested }, 'signal received during start-up');
-    stop(running, requested);
-    return;
-  }
-  const where = config.storage === 'memory' ? 'in memory' : `data in ${config.logDir}`;
-  const listeners = running.listeners.length > 1 ? `; listeners ${running.listeners.map((l) => `${l.name}://${l.bootstrap}`).join(' ')}` : '';
-  const http = running.http === undefined ? '' : `; console, /metrics and schema registry at ${running.http.url}`;
-  console.log(`Creek is ready: bootstrap ${running.bootstrap} (${where})${listeners}${http}`);
 }
 
 main().catch((err: unknown) => {

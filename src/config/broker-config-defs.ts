@@ -26,6 +26,8 @@ export interface BrokerConfigDef extends ConfigDef {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, PASSWORD } = ConfigType;
 const INT_MAX = '2147483647';
@@ -238,6 +240,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- Creek ----
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
+  broker('creek.log.format', STRING, 'auto', 'How the creek command prints its log: "json" (one pino object a line), "pretty" (one short line for people), or "auto" (pretty when stdout is a terminal, else JSON).', { creek: true, validator: oneOf(...LOG_FORMATS) }),
   broker('creek.request.read.timeout.ms', LONG, '60000', 'A request whose bytes are not all received this long after its size prefix closes the connection (the clock restarts whenever the broker paused reading); 0 for no limit.', { creek: true, validator: atLeast(0) }),
   broker('creek.log.max.open.files', INT, '2048', 'Most segment files kept open at once; the least recently used are closed (and reopened on use) beyond it. Kafka keeps every segment open.', { creek: true, validator: atLeast(1) }),
   broker('max.broker.partitions', INT, '20000', 'Most partitions this broker holds; CreateTopics and CreatePartitions beyond it are refused with POLICY_VIOLATION (the name KIP-578 proposed; Kafka 4 has no such bound).', { creek: true, validator: atLeast(1) }),

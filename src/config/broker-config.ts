@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { brokerConfigDef, listenerOverrideDef, type LogLevel } from './broker-config-defs.js';
+import { brokerConfigDef, listenerOverrideDef, type LogFormat, type LogLevel } from './broker-config-defs.js';
 import { parseBrokerArgs, type BrokerFlags } from './cli-args.js';
 import { ConfigType, checkConfigValue, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
@@ -46,6 +46,7 @@ export interface BrokerConfig {
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
+  logFormat: LogFormat;
   numPartitions: number;
   /** creek.log.max.open.files: the bound on open segment files. */
   maxOpenFiles: number;
@@ -234,6 +235,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
+    logFormat: str('creek.log.format') as LogFormat,
     numPartitions: num('num.partitions'),
     maxOpenFiles: num('creek.log.max.open.files'),
     maxBrokerPartitions: num('max.broker.partitions'),
@@ -318,6 +320,7 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   set('log.dirs', flags.dataDir, '--data-dir');
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
+  set('creek.log.format', flags.logFormat, '--log-format');
   set('creek.log.level', flags.logLevel, '--log-level');
   set('creek.http.port', flags.httpPort, '--http-port');
   set('creek.etcd.endpoints', flags.etcd, '--etcd');

@@ -13,6 +13,7 @@ export interface BrokerFlags {
   dataDir?: string;
   memory?: boolean;
   nodeId?: string;
+  logFormat?: string;
   logLevel?: string;
   httpPort?: string;
   etcd?: string;
@@ -31,6 +32,7 @@ const VALUE_FLAGS: Record<string, keyof BrokerFlags> = {
   '--advertised-port': 'advertisedPort',
   '--data-dir': 'dataDir',
   '--node-id': 'nodeId',
+  '--log-format': 'logFormat',
   '--log-level': 'logLevel',
   '--http-port': 'httpPort',
   '--etcd': 'etcd',
@@ -44,6 +46,7 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --data-dir DIR          log directory (default ./data)
   --memory                keep everything in memory
   --node-id ID            node id (default 1)
+  --log-format FORMAT     pretty|json|auto (default auto: pretty on a terminal, else JSON)
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
   --http-port PORT        HTTP console, /metrics and schema registry (default 8080 on
                           creek.http.host, 127.0.0.1; 0 picks a free port, -1 serves none)
@@ -52,7 +55,8 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
-Precedence: defaults < config file < environment < command line.`;
+Precedence: defaults < config file < environment < command line.
+Client commands for any Kafka: creek topic|produce|consume|group --help.   creek --version`;
 
 /** Parses the arguments after the command name; throws ConfigError listing every problem. */
 export function parseBrokerArgs(argv: readonly string[]): BrokerArgs {

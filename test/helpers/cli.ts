@@ -1,5 +1,5 @@
 // Starts the `creek` command as a child process (through tsx, so tests use the current source)
-// and waits for its ready line, or for any line of its output.
+// and waits for its ready line, or for any line of its output; or runs a client subcommand to its end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -79,4 +79,21 @@ export async function startCli(args: string[], env: Record<string, string> = {})
       return cli.exited;
     },
   };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a `creek` subcommand to completion with `input` on its stdin. */
+export function runCli(args: string[], input = ''): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin!.end(input);
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }

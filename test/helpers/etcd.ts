@@ -1,18 +1,18 @@
 // A real single-member etcd server for tests (Debian's etcd-server, /usr/bin/etcd): free loopback
 // ports, a temp data dir, started and health-checked; it can be stopped, killed and started again
-// on the same ports and data. Tests that need it call etcdMissing() first and skip with the reason
-// it gives (the check for the program lives here: there is no shared helper for programs yet).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// on the same ports and data. Tests that need it skip when requireEtcd() says so (programs.ts:
+// a printed reason, or a failure under CREEK_TEST_REQUIRE_ALL=1).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './broker.js';
+import { requireProgram } from './programs.js';
 
 const ETCD = process.env.ETCD_BIN ?? 'etcd';
 
-/** Why etcd tests cannot run here, or undefined when they can. */
-export function etcdMissing(): string | undefined {
-  const probe = spawnSync(ETCD, ['--version'], { stdio: 'pipe' });
-  return probe.error === undefined && probe.status === 0 ? undefined : `${ETCD} is not installed (apt-get install etcd-server)`;
+/** True when etcd is not installed: skip the tests that start it. */
+export function requireEtcd(): boolean {
+  return requireProgram(ETCD, { install: 'apt-get install etcd-server' });
 }
 
 export async function freePort(): Promise<number> {

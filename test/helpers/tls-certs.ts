@@ -1,4 +1,4 @@
-// Test certificates made with the openssl CLI (and keytool for a Java KeyStore) in a temp dir:
+// Test certificates made with the openssl CLI (and keytool, when asked, for Java's stores) in a temp dir:
 // the compat suite's CA and server certificate for localhost/127.0.0.1, a client certificate, a
 // second CA nobody trusts (with its own client certificate), and the stores Kafka configs use.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ export interface TestCerts {
   keyPassword: string;
   /** Server keystore in PKCS12 with `storePassword`. */
   serverP12File: string;
-  /** CA certificate in a PKCS12 truststore with `storePassword`. */
+  /** CA certificate in a PKCS12 truststore with `storePassword` (made with keytool). */
   truststoreP12File: string;
   storePassword: string;
   /** A Java KeyStore holding the server key (made with keytool). */
@@ -40,7 +40,8 @@ function openssl(dir: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 }
 
-export function makeTestCerts(): TestCerts {
+/** `keytool: false` skips the two keytool-made stores (their paths then name no file). */
+export function makeTestCerts(options: { keytool: boolean }): TestCerts {
   const tmp = tempDir('creek-tls-');
   const dir = tmp.path;
   const read = (file: string): string => readFileSync(join(dir, file), 'utf8');
@@ -56,8 +57,10 @@ export function makeTestCerts(): TestCerts {
   openssl(dir, 'pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-certfile', 'ca.pem', '-name', 'server', '-out', 'server.p12', '-passout', `pass:${storePassword}`);
   openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server-sha1.pem', '-days', '2', '-sha1');
   openssl(dir, 'pkcs12', '-export', '-in', 'server-sha1.pem', '-inkey', 'server.key', '-certfile', 'ca.pem', '-out', 'server-sha1.p12', '-passout', `pass:${storePassword}`);
-  execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', 'ca.pem', '-keystore', 'truststore.p12', '-storetype', 'PKCS12', '-storepass', storePassword], { cwd: dir, stdio: 'pipe' });
-  execFileSync('keytool', ['-importkeystore', '-srckeystore', 'server.p12', '-srcstoretype', 'PKCS12', '-srcstorepass', storePassword, '-destkeystore', 'server.jks', '-deststoretype', 'JKS', '-deststorepass', storePassword, '-noprompt'], { cwd: dir, stdio: 'pipe' });
+  if (options.keytool) {
+    execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', 'ca.pem', '-keystore', 'truststore.p12', '-storetype', 'PKCS12', '-storepass', storePassword], { cwd: dir, stdio: 'pipe' });
+    execFileSync('keytool', ['-importkeystore', '-srckeystore', 'server.p12', '-srcstoretype', 'PKCS12', '-srcstorepass', storePassword, '-destkeystore', 'server.jks', '-deststoretype', 'JKS', '-deststorepass', storePassword, '-noprompt'], { cwd: dir, stdio: 'pipe' });
+  }
 
   return {
     dir,

@@ -2,34 +2,25 @@
 // grant and served after it, and TLS client certificates whose subjects ssl.principal.mapping.rules
 // turns into principals (a certificate no rule maps is refused). Each part skips with a printed
 // reason when the program it needs (kcat; openssl and keytool for certificates) is missing.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { produceAndConsume, withBroker } from '../helpers/broker.js';
+import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 const run = promisify(execFile);
 
-/** Whether a program is on the PATH; prints why a test is skipped when it is not. */
-function available(...programs: string[]): boolean {
-  const missing = programs.filter((p) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${p}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0) console.log(`skipping: ${missing.join(', ')} not installed`);
-  return missing.length === 0;
-}
+const noKcat = requireProgram('kcat');
+// Both are asked, so each missing one is reported.
+const noCertTools = [requireProgram('openssl'), requireProgram('keytool')].includes(true);
 
 const AUTHORIZER = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' };
 
-describe.skipIf(!available('kcat'))('ACLs with kcat over SASL/PLAIN', () => {
+describe.skipIf(noKcat)('ACLs with kcat over SASL/PLAIN', () => {
   let broker: RunningBroker;
   let admin: RawClient;
   const kcat = (user: string, ...args: string[]) =>
@@ -85,10 +76,10 @@ describe.skipIf(!available('kcat'))('ACLs with kcat over SASL/PLAIN', () => {
   });
 });
 
-describe.skipIf(!available('openssl', 'keytool'))('TLS client certificates as principals', () => {
+describe.skipIf(noCertTools)('TLS client certificates as principals', () => {
   let certs: TestCerts;
   beforeAll(() => {
-    certs = makeTestCerts();
+    certs = makeTestCerts({ keytool: true });
   });
   afterAll(() => certs?.remove());
 

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { requireProgram } from '../helpers/programs.js';
 
 const run = promisify(execFile);
 
@@ -27,7 +28,7 @@ async function kcat(args: string[], input?: string): Promise<string> {
   return (await child).stdout;
 }
 
-describe('kcat', () => {
+describe.skipIf(requireProgram('kcat'))('kcat', () => {
   it('lists brokers and topics with -L', async () => {
     const out = await kcat(['-L', '-J']);
     const meta = JSON.parse(out) as { brokers: { id: number; name: string }[]; topics: { topic: string; partitions: { partition: number; leader: number }[] }[] };

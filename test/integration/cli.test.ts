@@ -41,6 +41,35 @@ describe('creek CLI', () => {
     expect(await again.stop('SIGINT')).toBe(0);
   });
 
+  it('logs one human-readable line per event with --log-format pretty (or creek.log.format=pretty)', async () => {
+    for (const [args, env] of [[['--log-format', 'pretty'], {}], [[], { CREEK_LOG_FORMAT: 'pretty' }]] as const) {
+      const cli = await startCli(['--memory', '--port', '0', ...args], env);
+      await cli.waitFor(/broker started/);
+      expect(await cli.stop()).toBe(0);
+      const lines = cli.output().trim().split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: broker started \{"ms":\d+,"topics":1,"listeners":\["PLAINTEXT:\/\/127\.0\.0\.1:\d+"\]\}$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^\[[\d:.]+\] INFO: groups: loaded group state from __consumer_offsets /));
+      expect(cli.output()).not.toContain('"level"');
+    }
+  });
+
+  it('logs JSON lines when stdout is not a terminal, and refuses an unknown format', async () => {
+    // No HTTP listener: its default port 8080 may be taken here, which is logged as a warning.
+    const cli = await startCli(['--memory', '--port', '0', '--http-port=-1']);
+    await cli.waitFor(/broker started/);
+    expect(await cli.stop()).toBe(0);
+    const json = cli.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(json.map((l) => l.msg)).toEqual(expect.arrayContaining(['starting', 'broker started', 'shutting down', 'broker stopped']));
+    expect(json.every((l) => l.level === 30)).toBe(true);
+    await expect(startCli(['--memory', '--log-format', 'fancy'])).rejects.toThrow(/exited with 2[\s\S]*creek\.log\.format/);
+  });
+
+  it('stops on SIGTERM after the reader of its output went away (creek | head)', async () => {
+    const cli = await startCli(['--memory', '--port', '0']);
+    cli.child.stdout!.destroy();
+    expect(await cli.stop('SIGTERM')).toBe(0);
+  });
+
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
     await expect(startCli(['--port', 'not-a-port'])).rejects.toThrow(/exited with 2[\s\S]*port/);
   });

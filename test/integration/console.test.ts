@@ -1,15 +1,15 @@
 // The web console: its JSON (topics with offsets, records as text or base64, groups with lag),
 // its assets (served by the broker, with a strict Content-Security-Policy), and a real browser
 // (Debian's chromium driven by playwright-core) showing a <script> record value as text.
-// The browser part skips with a printed reason when chromium is not installed.
-import { existsSync } from 'node:fs';
+// The browser part skips with a printed reason when chromium is not installed (programs.ts).
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { httpCall } from '../helpers/http.js';
+import { programPath, requireProgram } from '../helpers/programs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const noChromium = requireProgram('chromium');
 const HOSTILE = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
 
 describe('web console', () => {
@@ -60,23 +60,17 @@ describe('web console', () => {
     expect((await httpCall(url, '/console/console.css')).status).toBe(200);
   });
 
-  describe('in a browser', () => {
+  describe.skipIf(noChromium)('in a browser', () => {
     let browser: Browser | undefined;
-    const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install chromium)`;
     beforeAll(async () => {
-      if (missing !== undefined) return;
       browser = await chromium.launch({
-        executablePath: CHROMIUM,
+        executablePath: programPath('chromium'),
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
       });
     });
     afterAll(() => browser?.close());
 
-    it('shows topics, groups, and a <script> record value as text without running it', async (ctx) => {
-      if (missing !== undefined) {
-        console.log(`skipping: ${missing}`);
-        ctx.skip();
-      }
+    it('shows topics, groups, and a <script> record value as text without running it', async () => {
       const page = await browser!.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));

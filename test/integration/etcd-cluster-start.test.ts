@@ -12,7 +12,7 @@ import { NotEtcd, openEtcdCluster, type EtcdCluster } from '../../src/cluster/et
 import { startBroker } from '../../src/broker.js';
 import { resolveBrokerConfig, type BrokerOptions } from '../../src/config/broker-config.js';
 import { tempDir } from '../helpers/broker.js';
-import { etcdMissing, freePort, startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { requireEtcd, freePort, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
 
 const log = pino({ level: 'silent' });
@@ -58,9 +58,9 @@ describe('cluster mode start-up without etcd', () => {
   });
 });
 
-const missing = etcdMissing();
+const noEtcd = requireEtcd();
 
-describe.skipIf(missing !== undefined)('cluster mode start-up with etcd', () => {
+describe.skipIf(noEtcd)('cluster mode start-up with etcd', () => {
   let etcd: TestEtcd;
   let raw: Etcd3;
   const opened: EtcdCluster[] = [];
@@ -140,5 +140,3 @@ describe.skipIf(missing !== undefined)('cluster mode start-up with etcd', () => 
     expect(Object.keys(await keysUnder(p))).not.toContain(`${p}brokers/1`);
   });
 });
-
-if (missing !== undefined) console.log(`skipping cluster mode start-up tests with etcd: ${missing}`);

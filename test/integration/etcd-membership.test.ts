@@ -9,12 +9,12 @@ import { createEtcdClient } from '../../src/cluster/etcd/etcd-client.js';
 import { EtcdMembership } from '../../src/cluster/etcd/etcd-membership.js';
 import { NodeIdInUse, type BrokerRegistration } from '../../src/cluster/membership.js';
 import { brokerConfigDef } from '../../src/config/broker-config-defs.js';
-import { etcdMissing, spawnMember, startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { requireEtcd, spawnMember, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
 import { LogLines } from '../helpers/log-lines.js';
 
 const log = pino({ level: 'silent' });
-const missing = etcdMissing();
+const noEtcd = requireEtcd();
 let etcd: TestEtcd;
 const clients: Etcd3[] = [];
 const memberships: EtcdMembership[] = [];
@@ -56,7 +56,7 @@ async function campaigner(membership: EtcdMembership, nodeId: number): Promise<M
   return { membership, events };
 }
 
-describe.skipIf(missing !== undefined)('EtcdMembership', () => {
+describe.skipIf(noEtcd)('EtcdMembership', () => {
   beforeAll(async () => {
     etcd = await startEtcd();
   });
@@ -225,5 +225,3 @@ describe.skipIf(missing !== undefined)('EtcdMembership', () => {
     expect(lines.withMessage('etcd watch lost: the local view stays as it is until etcd answers again')).toHaveLength(2); // brokers/, controller
   });
 });
-
-if (missing !== undefined) console.log(`skipping EtcdMembership tests: ${missing}`);

@@ -8,11 +8,11 @@ import { createEtcdClient } from '../../src/cluster/etcd/etcd-client.js';
 import { EtcdMetadataStore } from '../../src/metadata/etcd-metadata-store.js';
 import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataChange, type TopicRecord } from '../../src/metadata/metadata-store.js';
 import { ProducerIdManager } from '../../src/txn/producer-ids.js';
-import { etcdMissing, startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { requireEtcd, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
 
 const log = pino({ level: 'silent' });
-const missing = etcdMissing();
+const noEtcd = requireEtcd();
 let etcd: TestEtcd;
 const clients: Etcd3[] = [];
 const stores: EtcdMetadataStore[] = [];
@@ -38,7 +38,7 @@ async function storesOnOneCluster(count: number): Promise<{ prefix: string; raw:
   return { prefix, raw: raw.namespace(prefix), stores: opened };
 }
 
-describe.skipIf(missing !== undefined)('EtcdMetadataStore', () => {
+describe.skipIf(noEtcd)('EtcdMetadataStore', () => {
   beforeAll(async () => {
     etcd = await startEtcd();
   });
@@ -143,5 +143,3 @@ describe.skipIf(missing !== undefined)('EtcdMetadataStore', () => {
     await eventually(() => a!.get('topic', 'before') === undefined, 'the delete in the first view');
   });
 });
-
-if (missing !== undefined) console.log(`skipping EtcdMetadataStore tests: ${missing}`);

@@ -1,19 +1,18 @@
 // Fault injection with kcat (librdkafka): its producer retries through failed Produce requests and
 // its consumer through failed ListOffsets and Fetch requests, which checks that the injected error
 // responses are ones librdkafka parses. Skips when kcat is not installed.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { requireProgram } from '../helpers/programs.js';
 
 const run = promisify(execFile);
-const missing = spawnSync('kcat', ['-V']).error === undefined ? undefined : 'kcat is not installed';
 
-describe('fault injection with kcat', () => {
+describe.skipIf(requireProgram('kcat'))('fault injection with kcat', () => {
   let broker: RunningBroker;
   beforeAll(async () => {
-    if (missing !== undefined) return;
     broker = await withBroker();
     const admin = kafkaFor(broker).admin();
     await admin.connect();
@@ -28,11 +27,7 @@ describe('fault injection with kcat', () => {
     return (await child).stdout;
   };
 
-  it('produces through failed Produce requests and consumes through failed ListOffsets and Fetch requests', async (ctx) => {
-    if (missing !== undefined) {
-      console.log(`skipping: ${missing}`);
-      ctx.skip();
-    }
+  it('produces through failed Produce requests and consumes through failed ListOffsets and Fetch requests', async () => {
     const topic = 'faults-kcat';
     const produceFails = broker.faults.failRequests({ apiKey: 'Produce', errorCode: 'NOT_LEADER_OR_FOLLOWER', count: 2, topic });
     await kcat(['-P', '-t', topic, '-p', '0'], 'one\ntwo\n');

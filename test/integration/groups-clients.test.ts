@@ -8,10 +8,10 @@ import { Reader } from '../../protocol/codec/reader.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { ClassicGroup } from '../../src/groups/classic-group.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { requireProgram, requirePythonModule } from '../helpers/programs.js';
 
 const run = promisify(execFile);
-/** Debian's python3-kafka lives in the system interpreter's packages. */
-const PYTHON = '/usr/bin/python3';
+const kafkaPython = requirePythonModule('kafka');
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -63,7 +63,7 @@ function assignedPartitions(assignment: Buffer): number[] {
   return out;
 }
 
-describe('kcat balanced consumer (librdkafka)', () => {
+describe.skipIf(requireProgram('kcat'))('kcat balanced consumer (librdkafka)', () => {
   it('consumes, commits on close and resumes from the committed offsets', async () => {
     await produce('kc-topic', 12);
     const first = await kcat(['-G', 'kc-group', '-c', '12', 'kc-topic']);
@@ -104,7 +104,7 @@ describe('kcat balanced consumer (librdkafka)', () => {
   });
 });
 
-describe('kafka-python KafkaConsumer', () => {
+describe.skipIf(kafkaPython.skip)('kafka-python KafkaConsumer', () => {
   it('consumes with a group, commits and resumes', async () => {
     await produce('py-topic', 9);
     const script = `
@@ -123,7 +123,7 @@ c.close()
 print('\\n'.join(seen))
 `;
     const consume = async (want: number): Promise<string[]> => {
-      const { stdout } = await run(PYTHON, ['-c', script, broker.bootstrap, String(want)], { timeout: 60_000 });
+      const { stdout } = await run(kafkaPython.python, ['-c', script, broker.bootstrap, String(want)], { timeout: 60_000 });
       return stdout.split('\n').filter(Boolean).sort();
     };
     expect(await consume(9)).toHaveLength(9);

@@ -12,10 +12,11 @@ import type { Admin, Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { requireProgram, requirePythonModule } from '../helpers/programs.js';
 
 const run = promisify(execFile);
-/** Debian's python3-kafka lives in the system interpreter's packages. */
-const PYTHON = '/usr/bin/python3';
+const kafkaPython = requirePythonModule('kafka');
+const noKcat = requireProgram('kcat');
 const TOPIC = 'loop-topic';
 const GROUP = 'loop-group';
 
@@ -104,7 +105,7 @@ for offset in range(11, 21):
     print(c.committed(tp))
 c.close()
 `;
-  const { stdout } = await run(PYTHON, ['-c', script, broker.bootstrap], { timeout: 60_000 });
+  const { stdout } = await run(kafkaPython.python, ['-c', script, broker.bootstrap], { timeout: 60_000 });
   expect(stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 10 }, (_, i) => String(11 + i)));
   expect(await committed(admin)).toBe('20');
   expect(await described(admin)).toEqual(['Empty', 0]);
@@ -124,7 +125,7 @@ async function kcatLoop(broker: RunningBroker, kafka: Kafka, admin: Admin): Prom
 describe.concurrent('offsets of one group set in a loop', () => {
   for (const storage of ['memory', 'disk'] as const) {
     for (const cleaner of [true, false]) {
-      it(`${storage} broker, log cleaner ${cleaner ? 'compacting __consumer_offsets' : 'off'}`, async () => {
+      it.skipIf(kafkaPython.skip || noKcat)(`${storage} broker, log cleaner ${cleaner ? 'compacting __consumer_offsets' : 'off'}`, async () => {
         const dir = tempDir('creek-commit-loops-');
         const broker = await withBroker({
           ...(storage === 'disk' ? { dataDir: dir.path } : {}),

@@ -17,15 +17,22 @@ import { ConfigError } from '../../src/config/config-error.js';
 import { saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
 import { produceAndConsume, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { requireProgram, requirePythonModule } from '../helpers/programs.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 const run = promisify(execFile);
+const noKcat = requireProgram('kcat');
+const confluent = requirePythonModule('confluent_kafka');
 
+const noOpenssl = requireProgram('openssl');
+const noKeytool = requireProgram('keytool');
 let certs: TestCerts;
 beforeAll(() => {
-  certs = makeTestCerts();
+  if (!noOpenssl) certs = makeTestCerts({ keytool: !noKeytool });
 });
-afterAll(() => certs.remove());
+afterAll(() => {
+  if (!noOpenssl) certs.remove();
+});
 
 function listener(broker: RunningBroker, name: string): RunningListener {
   const found = broker.listeners.find((l) => l.name === name);
@@ -78,7 +85,7 @@ async function startupProblems(properties: StartOptions['properties']): Promise<
   return (err as ConfigError).message;
 }
 
-describe('PLAINTEXT and SSL listeners side by side', () => {
+describe.skipIf(noOpenssl)('PLAINTEXT and SSL listeners side by side', () => {
   let broker: RunningBroker;
   const logs = capturedLogger();
   beforeAll(async () => {
@@ -114,7 +121,7 @@ describe('PLAINTEXT and SSL listeners side by side', () => {
     expect(await produceAndConsume(kafkaOn(listener(broker, 'SSL'), { ssl: { ca: [certs.ca] } }), 'tls-kafkajs')).toEqual(['one', 'two']);
   });
 
-  it('kcat (librdkafka) produces and consumes with security.protocol=ssl', async () => {
+  it.skipIf(noKcat)('kcat (librdkafka) produces and consumes with security.protocol=ssl', async () => {
     const ssl = ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`];
     const { bootstrap } = listener(broker, 'SSL');
     const producer = run('kcat', ['-b', bootstrap, ...ssl, '-P', '-t', 'tls-kcat', '-p', '0'], { timeout: 30_000 });
@@ -124,7 +131,7 @@ describe('PLAINTEXT and SSL listeners side by side', () => {
     expect(stdout.trim().split('\n')).toEqual(['a@0', 'b@1']);
   });
 
-  it('confluent-kafka-python produces and consumes over SSL', async () => {
+  it.skipIf(confluent.skip)('confluent-kafka-python produces and consumes over SSL', async () => {
     const script = `
 import json, sys
 from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
@@ -151,7 +158,7 @@ c.close()
 print(json.dumps(values))
 `;
     await broker.broker.topics.create('tls-python', { numPartitions: 1 });
-    const { stdout } = await run('/usr/bin/python3', ['-c', script, listener(broker, 'SSL').bootstrap, certs.caFile, 'tls-python'], { timeout: 60_000 });
+    const { stdout } = await run(confluent.python, ['-c', script, listener(broker, 'SSL').bootstrap, certs.caFile, 'tls-python'], { timeout: 60_000 });
     expect(JSON.parse(stdout)).toEqual(['p1', 'p2', 'p3']);
   });
 
@@ -182,7 +189,7 @@ print(json.dumps(values))
   });
 });
 
-describe('SASL_SSL', () => {
+describe.skipIf(noOpenssl)('SASL_SSL', () => {
   let broker: RunningBroker;
   beforeAll(async () => {
     broker = await tlsBroker({
@@ -216,7 +223,7 @@ describe('SASL_SSL', () => {
     await expect(admin.connect()).rejects.toThrow(/SASL SCRAM SHA256 authentication failed/);
   });
 
-  it('kcat authenticates with SASL_SSL', async () => {
+  it.skipIf(noKcat)('kcat authenticates with SASL_SSL', async () => {
     const args = ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${certs.caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=carol', '-X', 'sasl.password=carol-secret'];
     const { bootstrap } = listener(broker, 'SASL_SSL');
     const producer = run('kcat', ['-b', bootstrap, ...args, '-P', '-t', 'sasl-ssl-kcat', '-p', '0'], { timeout: 30_000 });
@@ -227,7 +234,7 @@ describe('SASL_SSL', () => {
   });
 });
 
-describe('mutual TLS', () => {
+describe.skipIf(noOpenssl)('mutual TLS', () => {
   it('ssl.client.auth=required: no client certificate, no connection; a trusted one connects and is the principal', async () => {
     const logs = capturedLogger();
     const broker = await tlsBroker(
@@ -257,7 +264,7 @@ describe('mutual TLS', () => {
     }
   });
 
-  it('ssl.client.auth=requested with a PKCS12 truststore: optional, but a certificate sent must be trusted', async () => {
+  it.skipIf(noKeytool)('ssl.client.auth=requested with a PKCS12 truststore: optional, but a certificate sent must be trusted', async () => {
     const broker = await tlsBroker({
       listeners: 'SSL://127.0.0.1:0',
       'ssl.keystore.location': certs.serverP12File,
@@ -299,7 +306,7 @@ describe('mutual TLS', () => {
   });
 });
 
-describe('TLS settings', () => {
+describe.skipIf(noOpenssl)('TLS settings', () => {
   it('ssl.enabled.protocols and ssl.cipher.suites (Java names) limit what clients may negotiate', async () => {
     const broker = await tlsBroker({
       listeners: 'SSL://127.0.0.1:0',
@@ -320,7 +327,7 @@ describe('TLS settings', () => {
     }
   });
 
-  it('refuses unusable stores at start-up with a clear message', async () => {
+  it.skipIf(noKeytool)('refuses unusable stores at start-up with a clear message', async () => {
     const ssl = { listeners: 'SSL://127.0.0.1:0' };
     expect(await startupProblems({ ...ssl, 'ssl.keystore.location': certs.serverJksFile, 'ssl.keystore.password': certs.storePassword })).toContain(
       `is a Java KeyStore (JKS), which Creek cannot read. Convert it to PKCS12: keytool -importkeystore -srckeystore ${certs.serverJksFile}`,

@@ -12,9 +12,11 @@ import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../src/txn/txn-state-log.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const run = promisify(execFile);
+const noKcat = requireProgram('kcat');
 const TOPIC = 'txo-in';
 
 interface Producer {
@@ -223,7 +225,7 @@ async function committedOffset(kafka: Kafka, groupId: string, topic: string): Pr
 
 describe('kafkajs consume-transform-produce with a broker restart before commit()', () => {
   for (const outcome of ['commit', 'fenced'] as const) {
-    it(outcome === 'commit' ? 'the commit after the restart completes: output and offsets both visible' : 'a re-initialized producer fences the old one: output and offsets both discarded', async () => {
+    it.skipIf(noKcat)(outcome === 'commit' ? 'the commit after the restart completes: output and offsets both visible' : 'a re-initialized producer fences the old one: output and offsets both discarded', async () => {
       const dir = tempDir();
       const start = restartable(dir.path);
       const input = `ctp-restart-in-${outcome}`;

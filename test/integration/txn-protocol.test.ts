@@ -10,9 +10,11 @@ import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../src/txn/txn-state-log.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
+import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const run = promisify(execFile);
+const noKcat = requireProgram('kcat');
 const READ_UNCOMMITTED = 0;
 const READ_COMMITTED = 1;
 
@@ -125,7 +127,7 @@ describe('transactions over the wire', () => {
     await broker.stop();
   });
 
-  it('commit: data is invisible to read_committed until the markers are written, then visible', async () => {
+  it.skipIf(noKcat)('commit: data is invisible to read_committed until the markers are written, then visible', async () => {
     await broker.broker.topics.create('tx-commit', { numPartitions: 1 });
     const p = await initTxn(client, 'tx-commit-id');
     expect(p.producerEpoch).toBe(0);
@@ -152,7 +154,7 @@ describe('transactions over the wire', () => {
     expect(await endTxn(client, p, false)).toBe(ErrorCode.INVALID_TXN_STATE);
   });
 
-  it('abort: read_committed consumers skip the aborted data, read_uncommitted ones see it', async () => {
+  it.skipIf(noKcat)('abort: read_committed consumers skip the aborted data, read_uncommitted ones see it', async () => {
     await broker.broker.topics.create('tx-abort', { numPartitions: 1 });
     const p = await initTxn(client, 'tx-abort-id');
     await addPartitions(client, p, 'tx-abort', [0]);
@@ -217,7 +219,7 @@ describe('transactions over the wire', () => {
     expect(await endTxn(client, a, false)).toBe(0);
   });
 
-  it('a second producer with the same transactional id fences the first and aborts its transaction', async () => {
+  it.skipIf(noKcat)('a second producer with the same transactional id fences the first and aborts its transaction', async () => {
     await broker.broker.topics.create('tx-fence', { numPartitions: 1 });
     const first = await initTxn(client, 'tx-fence-id');
     await addPartitions(client, first, 'tx-fence', [0]);
@@ -255,7 +257,7 @@ describe('transactions over the wire', () => {
     expect(staleV3.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
-  it('a transaction left open past its timeout is aborted by the broker and its producer fenced', async () => {
+  it.skipIf(noKcat)('a transaction left open past its timeout is aborted by the broker and its producer fenced', async () => {
     await broker.broker.topics.create('tx-timeout', { numPartitions: 1 });
     const p = await initTxn(client, 'tx-timeout-id', 200);
     await addPartitions(client, p, 'tx-timeout', [0]);
@@ -289,7 +291,7 @@ describe('transactions over the wire', () => {
 });
 
 describe('transactions across a broker restart', () => {
-  it('an open transaction stays unstable after a restart and is aborted when its producer re-initializes', async () => {
+  it.skipIf(noKcat)('an open transaction stays unstable after a restart and is aborted when its producer re-initializes', async () => {
     const dir = tempDir();
     try {
       let broker = await withBroker({ dataDir: dir.path });
@@ -316,7 +318,7 @@ describe('transactions across a broker restart', () => {
     }
   });
 
-  it('the aborted-transaction index and producer epochs are rebuilt from the log', async () => {
+  it.skipIf(noKcat)('the aborted-transaction index and producer epochs are rebuilt from the log', async () => {
     const dir = tempDir();
     try {
       let broker = await withBroker({ dataDir: dir.path });
@@ -349,7 +351,7 @@ describe('transactions across a broker restart', () => {
     }
   });
 
-  it('a commit that was decided but not yet written to the partitions is completed on start', async () => {
+  it.skipIf(noKcat)('a commit that was decided but not yet written to the partitions is completed on start', async () => {
     const dir = tempDir();
     try {
       let broker = await withBroker({ dataDir: dir.path });

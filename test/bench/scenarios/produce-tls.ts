@@ -14,7 +14,7 @@ const CONNECTIONS = 4;
 const TOPIC = 'bench';
 
 export async function produceTlsScenario(ctx: BenchContext): Promise<void> {
-  const certs = makeTestCerts();
+  const certs = makeTestCerts({ keytool: false });
   const points: ProducePoint[] = (ctx.quick ? [MIB] : [16 * KIB, MIB]).map((batchBytes) => ({ acks: 1, recordSize: KIB, batchBytes, partitions: 8 }));
   try {
     for (const point of points) {

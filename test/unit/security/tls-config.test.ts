@@ -9,21 +9,26 @@ import { loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broke
 import { problemsOf } from '../../helpers/config-problems.js';
 import { openSslCipherName } from '../../../src/security/cipher-suites.js';
 import { pkcs12Certificates } from '../../../src/security/pkcs12-certificates.js';
+import { requireProgram } from '../../helpers/programs.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
 
+const noOpenssl = requireProgram('openssl');
+const noKeytool = requireProgram('keytool');
 let certs: TestCerts;
 beforeAll(() => {
-  certs = makeTestCerts();
+  if (!noOpenssl) certs = makeTestCerts({ keytool: !noKeytool });
 });
-afterAll(() => certs.remove());
+afterAll(() => {
+  if (!noOpenssl) certs.remove();
+});
 
-describe('pkcs12Certificates', () => {
+describe.skipIf(noOpenssl)('pkcs12Certificates', () => {
   const exportTruststore = (name: string, password: string, ...extra: string[]): Buffer => {
     execFileSync('openssl', ['pkcs12', '-export', '-in', 'ca.pem', '-nokeys', '-out', name, '-passout', `pass:${password}`, ...extra], { cwd: certs.dir, stdio: 'pipe' });
     return readFileSync(join(certs.dir, name));
   };
 
-  it('reads keytool (PBES2, HmacSHA256 MAC) and openssl files, including legacy SHA-1/3DES and an empty password', () => {
+  it.skipIf(noKeytool)('reads keytool (PBES2, HmacSHA256 MAC) and openssl files, including legacy SHA-1/3DES and an empty password', () => {
     expect(pkcs12Certificates(readFileSync(certs.truststoreP12File), certs.storePassword)).toEqual([certs.ca]);
     expect(pkcs12Certificates(exportTruststore('aes.p12', 'pw'), 'pw')).toEqual([certs.ca]);
     expect(pkcs12Certificates(exportTruststore('3des.p12', 'pw', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'), 'pw')).toEqual([certs.ca]);
@@ -37,7 +42,7 @@ describe('pkcs12Certificates', () => {
     expect(pkcs12Certificates(readFileSync(join(certs.dir, 'ec.p12')), 'pw')).toEqual([ecCa]);
   });
 
-  it('lists the chain of a keystore, and refuses a wrong password and non-PKCS12 input', () => {
+  it.skipIf(noKeytool)('lists the chain of a keystore, and refuses a wrong password and non-PKCS12 input', () => {
     const chain = pkcs12Certificates(readFileSync(certs.serverP12File), certs.storePassword);
     expect(chain).toEqual([certs.serverCert, certs.ca]);
     expect(() => pkcs12Certificates(readFileSync(certs.truststoreP12File), 'wrong')).toThrow('wrong password');
@@ -56,7 +61,7 @@ describe('openSslCipherName', () => {
   });
 });
 
-describe('TLS listener configuration', () => {
+describe.skipIf(noOpenssl)('TLS listener configuration', () => {
   it('reads every listener; ssl.* keys apply to every TLS listener unless overridden per listener', () => {
     const config = resolveBrokerConfig({
       properties: {

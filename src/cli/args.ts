@@ -1,0 +1,44 @@
+// Argument parsing for the client subcommands (node:util parseArgs), with the options they share.
+import type { ParseArgsConfig } from 'node:util';
+import { usageError } from './failure.js';
+
+export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  bootstrap: { type: 'string', short: 'b', default: DEFAULT_BOOTSTRAP },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** Runs node:util parseArgs (strict); an unknown option or a missing value is a usage error (exit 2). */
+export function parsed<T>(parse: () => T, command: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw usageError((err as Error).message.split('\n')[0]!, command);
+  }
+}
+
+/** `key=value` into its halves; anything else is a usage error naming the flag. */
+export function keyValue(text: string, flag: string, command: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw usageError(`${flag} expects key=value, got "${text}"`, command);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** A whole number at least `min`, or a usage error naming the flag. */
+export function integer(text: string | undefined, flag: string, command: string, min = 0): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text) || Number(text) < min) throw usageError(`${flag} expects a whole number of at least ${min}, got "${text}"`, command);
+  return Number(text);
+}
+
+/** HOST:PORT as given to --bootstrap. */
+export function checkBootstrap(bootstrap: string, command: string): string {
+  for (const address of bootstrap.split(',')) {
+    if (!/^.+:\d{1,5}$/.test(address)) throw usageError(`--bootstrap expects HOST:PORT, got "${address}"`, command);
+  }
+  return bootstrap;
+}
