@@ -157,4 +157,22 @@ describe('persistence and throttling', () => {
     // The refused bytes were not counted: a small fetch fits.
     expect(meter.recordFetch(c, 500, 10)).toBe(0);
   });
+  it('meters request_percentage as busy time per window, its throttle at most one window', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[CLIENT_ID, 'busy']], 'request_percentage', 10)], false);
+    const meter = new QuotaMeter(quotas);
+    const busy = { principal: 'User:ANONYMOUS', clientId: 'busy' };
+    const t0 = 5_000_000;
+    // 10% of one thread over the minimum 10 s window is 1000 ms of busy time: exactly the bound.
+    expect(meter.recordRequestTime(busy, 1000, t0)).toBe(0);
+    // 1100 ms is 11%: (11 - 10) / 10 × 10 s = 1 s.
+    expect(meter.recordRequestTime(busy, 100, t0 + 1)).toBe(1000);
+    // Far over the bound, the throttle stays at one window (Kafka's bounded request throttle).
+    expect(meter.recordRequestTime(busy, 60_000, t0 + 2)).toBe(1000);
+    // Byte-rate quotas and other clients are metered apart.
+    expect(meter.recordProduce(busy, 1e9, t0)).toBe(0);
+    expect(meter.recordRequestTime({ principal: 'User:ANONYMOUS', clientId: 'idle' }, 1e6, t0)).toBe(0);
+    // Once the busy windows age out, the client is within its quota again.
+    expect(meter.recordRequestTime(busy, 1, t0 + 12_000)).toBe(0);
+  });
 });
