@@ -1,8 +1,8 @@
 // Client quotas on a live broker: AlterClientQuotas/DescribeClientQuotas over the wire (with
 // Kafka's refusals and, under an authorizer, ALTER_CONFIGS/DESCRIBE_CONFIGS on the cluster),
 // producer_byte_rate and consumer_byte_rate answered with throttle_time_ms (a throttled fetch
-// without data), a kafkajs producer that keeps working through the muted connection, and quotas
-// kept across a restart.
+// without data), request_percentage throttling any API, a kafkajs producer that keeps working
+// through the muted connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -112,6 +112,41 @@ describe('client quotas', () => {
       expect(second!.errorCode).toBe(0);
     } finally {
       await producer.disconnect();
+    }
+  });
+
+  it('throttles a client over request_percentage and keeps serving it', async () => {
+    // 0.001% of one thread is 0.1 ms of broker time per 10 s window: a few produce requests exceed it.
+    await raw.send(49, 1, { entries: [quota([['client-id', 'busy-client']], 'request_percentage', 0.001)], validateOnly: false });
+    const busy = await RawClient.connect(broker.host, broker.port, 'busy-client');
+    try {
+      let throttleTimeMs = 0;
+      for (let i = 0; i < 50 && throttleTimeMs === 0; i++) {
+        const answer = await busy.send(0, 9, produceRequest('quota-produce', 10_000));
+        expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+        throttleTimeMs = answer.throttleTimeMs;
+      }
+      // Kafka bounds a request-quota throttle by one quota window.
+      expect(throttleTimeMs).toBeGreaterThan(0);
+      expect(throttleTimeMs).toBeLessThanOrEqual(1000);
+      // Any API carries the throttle, and the muted connection is served once the time has passed.
+      const metadata = await busy.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      expect(metadata.throttleTimeMs).toBeGreaterThan(0);
+      expect(metadata.topics.map((t) => t.name)).toContain('quota-produce');
+      // The same quota holds a kafkajs producer back without failing it.
+      const producer = kafkaFor(broker, 'busy-client').producer();
+      await producer.connect();
+      try {
+        for (const value of ['one', 'two', 'three']) {
+          const [sent] = await producer.send({ topic: 'quota-produce', messages: [{ value }] });
+          expect(sent!.errorCode).toBe(0);
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    } finally {
+      busy.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'busy-client']], 'request_percentage', 0, true)], validateOnly: false });
     }
   });
 });
