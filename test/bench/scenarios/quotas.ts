@@ -56,6 +56,7 @@ export async function quotasScenario(ctx: BenchContext): Promise<void> {
         ceiling: { name: 'the quota', value: quota / MIB },
         target: { text: 'within 10% of the quota', met: ({ ratio }) => ratio !== null && Math.abs(ratio - 1) <= 0.1 },
       });
+      console.log(`    deviation from the quota: ${(((achieved - quota) / quota) * 100).toFixed(2)}%`);
     } finally {
       await broker.stop();
     }
