@@ -5,7 +5,11 @@
 // throttled for the time that brings the rate back to it: (rate - bound) / bound × window span.
 // Byte-rate quotas count bytes; request_percentage counts the broker's busy time on the client's
 // requests as a percentage of one thread (100 = one whole thread), its throttle bounded by one
-// window as in Kafka.
+// window as in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
+// ControllerMutationQuotaManager: partitions created or deleted take tokens, refilled at the
+// quota's rate up to a burst of one window span's worth.
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../kafka-error.js';
 import type { ClientQuotas } from './client-quotas.js';
 const WINDOW_MS = 1000;
 const WINDOWS = 11;
@@ -24,8 +28,25 @@ export interface QuotaClient {
 
 type QuotaKey = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage';
 
+interface TokenBucket {
+  tokens: number;
+  lastMs: number;
+}
+
+/** One request's partition mutations against the client's controller_mutation_rate. */
+export interface MutationQuota {
+  /**
+   * Takes `partitions` tokens. Strict (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+):
+   * throws THROTTLING_QUOTA_EXCEEDED, taking nothing, when the bucket is already in debt.
+   */
+  record(partitions: number): void;
+  /** The throttle time this request earned. */
+  readonly throttleTimeMs: number;
+}
+
 export class QuotaMeter {
   private readonly samples = new Map<string, Sample[]>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly quotas: ClientQuotas) {}
 
@@ -48,6 +69,43 @@ export class QuotaMeter {
    */
   recordRequestTime(client: QuotaClient, busyMs: number, now = Date.now()): number {
     return this.record('request_percentage', client, busyMs / 10, now, false, WINDOW_MS);
+  }
+
+  /** A request's mutation quota; `clock` is read at each record (tests inject one). */
+  mutations(client: QuotaClient, strict: boolean, clock: () => number = Date.now): MutationQuota {
+    let throttleTimeMs = 0;
+    return {
+      record: (partitions) => {
+        const now = clock();
+        const user = client.principal.slice(client.principal.indexOf(':') + 1);
+        const quota = this.quotas.quotaFor('controller_mutation_rate', user, client.clientId ?? '');
+        if (quota === null) return;
+        const bucket = this.refill(quota.entity, quota.bound, now);
+        // Kafka's throttle for a token bucket: the time the debt takes to repay.
+        const debtMs = (): number => Math.round((-bucket.tokens / quota.bound) * 1000);
+        if (strict && bucket.tokens < 0) {
+          throttleTimeMs = Math.max(throttleTimeMs, debtMs());
+          throw new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.');
+        }
+        bucket.tokens -= partitions;
+        if (!strict && bucket.tokens < 0) throttleTimeMs = Math.max(throttleTimeMs, debtMs());
+      },
+      get throttleTimeMs() {
+        return throttleTimeMs;
+      },
+    };
+  }
+
+  private refill(entity: string, bound: number, now: number): TokenBucket {
+    const burst = bound * WINDOWS * (WINDOW_MS / 1000);
+    let bucket = this.buckets.get(entity);
+    if (bucket === undefined) {
+      bucket = { tokens: burst, lastMs: now };
+      this.buckets.set(entity, bucket);
+    }
+    bucket.tokens = Math.min(burst, bucket.tokens + (bound * Math.max(0, now - bucket.lastMs)) / 1000);
+    bucket.lastMs = now;
+    return bucket;
   }
 
   private record(key: QuotaKey, client: QuotaClient, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
