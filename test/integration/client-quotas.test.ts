@@ -1,8 +1,9 @@
 // Client quotas on a live broker: AlterClientQuotas/DescribeClientQuotas over the wire (with
 // Kafka's refusals and, under an authorizer, ALTER_CONFIGS/DESCRIBE_CONFIGS on the cluster),
 // producer_byte_rate and consumer_byte_rate answered with throttle_time_ms (a throttled fetch
-// without data), request_percentage throttling any API, a kafkajs producer that keeps working
-// through the muted connection, and quotas kept across a restart.
+// without data), request_percentage throttling any API, controller_mutation_rate refusing or
+// throttling topic mutations, a kafkajs producer that keeps working through the muted
+// connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -147,6 +148,39 @@ describe('client quotas', () => {
     } finally {
       busy.close();
       await raw.send(49, 1, { entries: [quota([['client-id', 'busy-client']], 'request_percentage', 0, true)], validateOnly: false });
+    }
+  });
+
+  it('refuses topic mutations over controller_mutation_rate from v6, throttles them before', async () => {
+    const newTopic = (name: string, numPartitions: number) => ({ name, numPartitions, replicationFactor: -1, assignments: [], configs: [] });
+    // 5 partitions a second: a full bucket holds 55; 60 partitions leave it 5 in debt (1 s to repay).
+    await raw.send(49, 1, { entries: [quota([['client-id', 'mutator']], 'controller_mutation_rate', 5)], validateOnly: false });
+    const mutator = await RawClient.connect(broker.host, broker.port, 'mutator');
+    try {
+      const create = (version: number, name: string, partitions: number) =>
+        mutator.send(19, version, { topics: [newTopic(name, partitions)], timeoutMs: 5000, validateOnly: false });
+      // A strict request is let through while the bucket is not in debt, and may overdraw it.
+      const first = await create(7, 'mutation-a', 60);
+      expect([first.throttleTimeMs, first.topics[0]!.errorCode]).toEqual([0, ErrorCode.NONE]);
+      const refused = await create(7, 'mutation-b', 1);
+      expect(refused.topics.map((t) => [t.errorCode, t.errorMessage])).toEqual([[ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.']]);
+      expect(refused.throttleTimeMs).toBeGreaterThan(0);
+      // The mute lasted until the debt was repaid: 10 partitions go through and overdraw again.
+      expect((await create(7, 'mutation-b', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const deleting = await mutator.send(20, 6, { topics: [{ name: 'mutation-a', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 5000 });
+      expect(deleting.responses.map((r) => r.errorCode)).toEqual([ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+      expect(deleting.throttleTimeMs).toBeGreaterThan(0);
+      expect((await create(7, 'mutation-c', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const growing = await mutator.send(37, 3, { topics: [{ name: 'mutation-c', count: 11, assignments: null }], timeoutMs: 5000, validateOnly: false });
+      expect(growing.results.map((r) => r.errorCode)).toEqual([ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+      // CreateTopics v5 predates the error: the topic is created and the answer throttled.
+      expect((await create(7, 'mutation-d', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const permissive = await create(5, 'mutation-e', 3);
+      expect(permissive.topics.map((t) => t.errorCode)).toEqual([ErrorCode.NONE]);
+      expect(permissive.throttleTimeMs).toBeGreaterThan(0);
+    } finally {
+      mutator.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'mutator']], 'controller_mutation_rate', 0, true)], validateOnly: false });
     }
   });
 });
