@@ -95,6 +95,8 @@ export default defineApi({
     const unique = req.topics.filter((t) => counts.get(t.name) === 1);
     // Refused before anything is created: every topic of the request gets the error.
     const tooMany = requestedPartitions(broker, unique) > MAX_PARTITIONS_PER_REQUEST;
+    // KIP-599: from v6 a topic over controller_mutation_rate fails with THROTTLING_QUOTA_EXCEEDED.
+    const mutations = broker.quotaMeter.mutations(ctx.connection, ctx.version >= 6);
     for (const t of req.topics) {
       if (counts.get(t.name)! > 1) {
         if (!duplicates.some((d) => d.name === t.name)) {
@@ -124,6 +126,7 @@ export default defineApi({
         // Kafka checks name, existence and configs before the partition layout.
         broker.topics.checkCreate(t.name, { numPartitions, overrides });
         if (layoutError) throw layoutError;
+        if (!req.validateOnly) mutations.record(numPartitions);
         const created = await broker.topics.create(t.name, { numPartitions, replicas, overrides, validateOnly: req.validateOnly });
         // The configs are shown only to a client that may describe them.
         const describable = ctx.authz.allows(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name);
@@ -144,6 +147,6 @@ export default defineApi({
         topics.push(failed(t.name, failure(err, ctx.log, { topic: t.name })));
       }
     }
-    return { throttleTimeMs: 0, topics: [...topics, ...duplicates] };
+    return { throttleTimeMs: mutations.throttleTimeMs, topics: [...topics, ...duplicates] };
   },
 });

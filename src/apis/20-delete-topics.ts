@@ -77,14 +77,17 @@ export default defineApi({
       }
       toDelete.set(topic.id, topic);
     }
+    // KIP-599: from v5 a topic over controller_mutation_rate fails with THROTTLING_QUOTA_EXCEEDED.
+    const mutations = broker.quotaMeter.mutations(ctx.connection, ctx.version >= 5);
     for (const topic of toDelete.values()) {
       try {
+        mutations.record(topic.partitions.length);
         await broker.topics.delete(topic.name);
         responses.push(result(topic.name, topic.id, ErrorCode.NONE));
       } catch (err) {
         responses.push({ name: topic.name, topicId: topic.id, ...failure(err, ctx.log, { topic: topic.name }) });
       }
     }
-    return { throttleTimeMs: 0, responses };
+    return { throttleTimeMs: mutations.throttleTimeMs, responses };
   },
 });

@@ -12,9 +12,10 @@ import { failure } from '../admin/failure.js';
 import { assignReplicas, checkReplicaAssignment } from '../admin/replica-assignment.js';
 import type { Topic } from '../topics/topic-registry.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import type { MutationQuota } from '../quotas/quota-meter.js';
 import { defineApi, type BrokerServices } from './api.js';
 
-async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
+async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOnly: boolean, mutations: MutationQuota): Promise<void> {
   const current = topic.partitions.length;
   if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
   if (t.count < current) {
@@ -33,6 +34,7 @@ async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOn
     for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, brokerIds, replicationFactor);
   }
   const replicas = t.assignments?.map((a) => [...a.brokerIds]) ?? assignReplicas(brokerIds, additional, replicationFactor, current);
+  if (!validateOnly) mutations.record(additional);
   await broker.topics.addPartitions(topic, t.count, validateOnly, replicas);
 }
 
@@ -46,6 +48,8 @@ export default defineApi({
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: Result[] = [];
     const answered = new Set<string>();
+    // KIP-599: from v3 a topic over controller_mutation_rate fails with THROTTLING_QUOTA_EXCEEDED.
+    const mutations = broker.quotaMeter.mutations(ctx.connection, ctx.version >= 3);
     for (const t of req.topics) {
       if (answered.has(t.name)) continue;
       answered.add(t.name);
@@ -65,13 +69,13 @@ export default defineApi({
           results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null });
           continue;
         }
-        await grow(broker, topic, t, req.validateOnly);
+        await grow(broker, topic, t, req.validateOnly, mutations);
         if (!req.validateOnly) ctx.log.info({ topic: t.name, partitions: t.count }, 'added partitions');
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
         results.push({ name: t.name, ...failure(err, ctx.log, { topic: t.name }) });
       }
     }
-    return { throttleTimeMs: 0, results };
+    return { throttleTimeMs: mutations.throttleTimeMs, results };
   },
 });

@@ -12,7 +12,7 @@ import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
 import type { RequestAuthorization } from '../security/authorizer/request-authorization.js';
 import type { ScramCredentialStore } from '../security/scram-credentials.js';
 import type { QuotaAlteration, QuotaEntity, QuotaFilterComponent } from '../quotas/client-quotas.js';
-import type { QuotaClient } from '../quotas/quota-meter.js';
+import type { MutationQuota, QuotaClient } from '../quotas/quota-meter.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { TxnEngine } from '../txn/txn-engine.js';
 import type { ApiRegistry } from './registry.js';
@@ -57,6 +57,8 @@ export interface ClientQuotaSettings {
 export interface ByteRateQuotas {
   recordProduce(client: QuotaClient, bytes: number): number;
   recordFetch(client: QuotaClient, bytes: number): number;
+  /** controller_mutation_rate (KIP-599) for one CreateTopics / CreatePartitions / DeleteTopics request. */
+  mutations(client: QuotaClient, strict: boolean): MutationQuota;
 }
 
 export interface BrokerServices {
@@ -71,7 +73,7 @@ export interface BrokerServices {
   readonly scramCredentials: ScramCredentialStore;
   /** Client quotas as configured (APIs 48/49). */
   readonly quotas: ClientQuotaSettings;
-  /** producer_byte_rate / consumer_byte_rate enforcement (KIP-219). */
+  /** producer_byte_rate / consumer_byte_rate (KIP-219) and controller_mutation_rate (KIP-599) enforcement. */
   readonly quotaMeter: ByteRateQuotas;
   /** Produce and fetch counters for /metrics. */
   readonly metrics: DataPathMetrics;

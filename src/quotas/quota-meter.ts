@@ -1,15 +1,23 @@
-// Byte-rate quota enforcement as Kafka's ClientQuotaManager does it (KIP-13, KIP-219): the bytes
-// of each quota entity (the one whose producer_byte_rate or consumer_byte_rate applies to the
-// client, shared by every client it covers) are counted in quota.window.num (11) windows of
+// Quota enforcement as Kafka's ClientQuotaManager and ClientRequestQuotaManager do it (KIP-13,
+// KIP-124, KIP-219): the usage of each quota entity (the one whose quota applies to the client,
+// shared by every client it covers) is counted in quota.window.num (11) windows of
 // quota.window.size.seconds (1 s); when the rate over them exceeds the bound, the client is
 // throttled for the time that brings the rate back to it: (rate - bound) / bound × window span.
+// Byte-rate quotas count bytes; request_percentage counts the broker's busy time on the client's
+// requests as a percentage of one thread (100 = one whole thread), its throttle bounded by one
+// window as in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
+// ControllerMutationQuotaManager: partitions created or deleted take tokens, refilled at the
+// quota's rate up to a burst of one window span's worth.
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../kafka-error.js';
 import type { ClientQuotas } from './client-quotas.js';
 const WINDOW_MS = 1000;
 const WINDOWS = 11;
 
 interface Sample {
   start: number;
-  bytes: number;
+  /** Bytes, or for request_percentage percent-seconds of busy time. */
+  amount: number;
 }
 
 /** Who the client is for quotas: the principal (`User:<name>`) and the client id of its requests. */
@@ -18,16 +26,33 @@ export interface QuotaClient {
   readonly clientId: string | null;
 }
 
-export type ByteRateKey = 'producer_byte_rate' | 'consumer_byte_rate';
+type QuotaKey = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage';
+
+interface TokenBucket {
+  tokens: number;
+  lastMs: number;
+}
+
+/** One request's partition mutations against the client's controller_mutation_rate. */
+export interface MutationQuota {
+  /**
+   * Takes `partitions` tokens. Strict (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+):
+   * throws THROTTLING_QUOTA_EXCEEDED, taking nothing, when the bucket is already in debt.
+   */
+  record(partitions: number): void;
+  /** The throttle time this request earned. */
+  readonly throttleTimeMs: number;
+}
 
 export class QuotaMeter {
   private readonly samples = new Map<string, Sample[]>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly quotas: ClientQuotas) {}
 
   /** Records produced bytes; answers the throttle time (0 without a quota or within it). */
   recordProduce(client: QuotaClient, bytes: number, now = Date.now()): number {
-    return this.record('producer_byte_rate', client, bytes, now, false);
+    return this.record('producer_byte_rate', client, bytes, now, false, Infinity);
   }
 
   /**
@@ -35,18 +60,63 @@ export class QuotaMeter {
    * so its bytes are taken back, as Kafka does.
    */
   recordFetch(client: QuotaClient, bytes: number, now = Date.now()): number {
-    return this.record('consumer_byte_rate', client, bytes, now, true);
+    return this.record('consumer_byte_rate', client, bytes, now, true, Infinity);
   }
 
-  private record(key: ByteRateKey, client: QuotaClient, bytes: number, now: number, unrecordWhenThrottled: boolean): number {
+  /**
+   * Records the milliseconds the broker spent handling one of the client's requests (a 1 ms
+   * request is 0.1 percent-seconds of one thread); answers the throttle time, at most one window.
+   */
+  recordRequestTime(client: QuotaClient, busyMs: number, now = Date.now()): number {
+    return this.record('request_percentage', client, busyMs / 10, now, false, WINDOW_MS);
+  }
+
+  /** A request's mutation quota; `clock` is read at each record (tests inject one). */
+  mutations(client: QuotaClient, strict: boolean, clock: () => number = Date.now): MutationQuota {
+    let throttleTimeMs = 0;
+    return {
+      record: (partitions) => {
+        const now = clock();
+        const user = client.principal.slice(client.principal.indexOf(':') + 1);
+        const quota = this.quotas.quotaFor('controller_mutation_rate', user, client.clientId ?? '');
+        if (quota === null) return;
+        const bucket = this.refill(quota.entity, quota.bound, now);
+        // Kafka's throttle for a token bucket: the time the debt takes to repay.
+        const debtMs = (): number => Math.round((-bucket.tokens / quota.bound) * 1000);
+        if (strict && bucket.tokens < 0) {
+          throttleTimeMs = Math.max(throttleTimeMs, debtMs());
+          throw new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.');
+        }
+        bucket.tokens -= partitions;
+        if (!strict && bucket.tokens < 0) throttleTimeMs = Math.max(throttleTimeMs, debtMs());
+      },
+      get throttleTimeMs() {
+        return throttleTimeMs;
+      },
+    };
+  }
+
+  private refill(entity: string, bound: number, now: number): TokenBucket {
+    const burst = bound * WINDOWS * (WINDOW_MS / 1000);
+    let bucket = this.buckets.get(entity);
+    if (bucket === undefined) {
+      bucket = { tokens: burst, lastMs: now };
+      this.buckets.set(entity, bucket);
+    }
+    bucket.tokens = Math.min(burst, bucket.tokens + (bound * Math.max(0, now - bucket.lastMs)) / 1000);
+    bucket.lastMs = now;
+    return bucket;
+  }
+
+  private record(key: QuotaKey, client: QuotaClient, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
     const user = client.principal.slice(client.principal.indexOf(':') + 1);
     const quota = this.quotas.quotaFor(key, user, client.clientId ?? '');
     if (quota === null) return 0;
     const samples = this.current(`${key}:${quota.entity}`, now);
     const last = samples.at(-1)!;
-    last.bytes += bytes;
-    const throttleMs = this.throttle(samples, quota.bound, now);
-    if (throttleMs > 0 && unrecordWhenThrottled) last.bytes -= bytes;
+    last.amount += amount;
+    const throttleMs = Math.min(this.throttle(samples, quota.bound, now), maxThrottleMs);
+    if (throttleMs > 0 && unrecordWhenThrottled) last.amount -= amount;
     return throttleMs;
   }
 
@@ -57,13 +127,13 @@ export class QuotaMeter {
       this.samples.set(entity, samples);
     }
     const start = now - (now % WINDOW_MS);
-    if (samples.at(-1)?.start !== start) samples.push({ start, bytes: 0 });
+    if (samples.at(-1)?.start !== start) samples.push({ start, amount: 0 });
     while (samples.length > 0 && samples[0]!.start <= now - WINDOWS * WINDOW_MS) samples.shift();
     return samples;
   }
 
   private throttle(samples: Sample[], bound: number, now: number): number {
-    const total = samples.reduce((sum, s) => sum + s.bytes, 0);
+    const total = samples.reduce((sum, s) => sum + s.amount, 0);
     // Kafka's Rate.windowSize: the time the samples span, at least (windows - 1) whole windows.
     const spanMs = Math.max(now - samples[0]!.start, (WINDOWS - 1) * WINDOW_MS);
     const rate = (total * 1000) / spanMs;

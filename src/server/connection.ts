@@ -31,6 +31,8 @@ export interface ConnectionSession {
 }
 
 const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
 /** Received-but-unhandled request bytes one connection may queue before reading pauses. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const UNSUPPORTED_VERSION = 35;
@@ -230,6 +232,7 @@ export class Connection {
 
   private async handle(frame: Buffer): Promise<void> {
     if (this.info.sasl?.expectsRawTokens) return this.handleRawToken(this.info.sasl, frame);
+    const started = performance.now();
     let header;
     try {
       header = peekRequestHeader(frame);
@@ -276,10 +279,22 @@ export class Connection {
     };
     const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     let throttleMs = 0;
+    // request_percentage: the event loop's time on this request so far (header peek, decoding).
+    let busyMs = performance.now() - started;
     try {
       // Injected faults (tests): answer with an error instead, delay the answer, or drop the connection.
       const fault = this.broker.faults.active ? await this.broker.faults.intercept(apiKey, apiVersion, decoded.body, this.info) : undefined;
-      const response = fault?.response ?? (await handler.handle(decoded.body as never, ctx));
+      let response;
+      if (fault?.response !== undefined) {
+        response = fault.response;
+      } else {
+        // The handler's synchronous part (up to its first wait on I/O, a timer or another
+        // request) is busy time; the waiting that follows is not.
+        const dispatched = performance.now();
+        const pending = handler.handle(decoded.body as never, ctx);
+        busyMs += performance.now() - dispatched;
+        response = await pending;
+      }
       if (fault?.delay !== undefined) await fault.delay;
       if (fault?.close === true) {
         this.socket.destroy();
@@ -290,8 +305,14 @@ export class Connection {
         await this.failAuthentication(encodeResponse(apiKey, apiVersion, correlationId, response));
         return;
       }
+      // KIP-124: a request quota throttle and a byte-rate one (set by the handler): the longer wins.
+      const ownThrottleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
+      throttleMs = Math.max(ownThrottleMs, this.recordRequestTime(apiKey, busyMs));
+      if (throttleMs > ownThrottleMs && typeof response === 'object' && response !== null && 'throttleTimeMs' in response) response = { ...response, throttleTimeMs: throttleMs };
+      const encoding = performance.now();
       this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
-      throttleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
+      // Encoding counts too, after the throttle decision, as Kafka records a request's remaining time.
+      this.recordRequestTime(apiKey, performance.now() - encoding);
     } catch (err) {
       // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
       // response shape to fill we close this connection, and the client retries on a new one.
@@ -302,6 +323,15 @@ export class Connection {
     }
     // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
     if (throttleMs > 0) await this.mute(throttleMs);
+  }
+
+  /**
+   * Records busy time against the client's request_percentage quota; answers the throttle time.
+   * The SASL exchange is exempt: Kafka runs it in the network thread before any quota applies.
+   */
+  private recordRequestTime(apiKey: number, busyMs: number): number {
+    if (apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE) return 0;
+    return this.broker.quotaMeter.recordRequestTime(this.info, busyMs);
   }
 
   /**

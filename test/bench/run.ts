@@ -3,7 +3,7 @@
 // same run; plus real clients. The broker and ceiling servers run on one core, this process on
 // the other.
 //   --quick               a reduced set, under a minute
-//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction
+//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
@@ -23,6 +23,7 @@ import { produceTlsScenario } from './scenarios/produce-tls.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { startupScenario } from './scenarios/startup.js';
 import { restartScenario } from './scenarios/restart.js';
+import { quotasScenario } from './scenarios/quotas.js';
 
 const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup: startupScenario,
@@ -35,6 +36,7 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   scale: scaleScenario,
   clients: clientsScenario,
   compaction: compactionScenario,
+  quotas: quotasScenario,
 };
 
 const { values } = parseArgs({

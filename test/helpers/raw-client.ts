@@ -16,7 +16,10 @@ export class RawClient {
   /** Settles when the connection closes (from either side). */
   readonly closed: Promise<void>;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly clientId: string,
+  ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('close', () => {
@@ -24,9 +27,9 @@ export class RawClient {
     });
   }
 
-  static connect(host: string, port: number): Promise<RawClient> {
+  static connect(host: string, port: number, clientId = 'raw-client'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port }, () => resolve(new RawClient(socket)));
+      const socket = connect({ host, port }, () => resolve(new RawClient(socket, clientId)));
       socket.once('error', reject);
     });
   }
@@ -44,7 +47,7 @@ export class RawClient {
     const correlationId = ++this.correlationId;
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.push({ resolve, reject });
-      this.socket.write(encodeRequest(apiKey, version, correlationId, 'raw-client', body));
+      this.socket.write(encodeRequest(apiKey, version, correlationId, this.clientId, body));
     }).then((frame) => {
       const decoded = decodeResponse(apiKey, version, frame);
       if (decoded.correlationId !== correlationId) throw new Error(`correlation id ${decoded.correlationId}, expected ${correlationId}`);

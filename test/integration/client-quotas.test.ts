@@ -1,8 +1,9 @@
 // Client quotas on a live broker: AlterClientQuotas/DescribeClientQuotas over the wire (with
 // Kafka's refusals and, under an authorizer, ALTER_CONFIGS/DESCRIBE_CONFIGS on the cluster),
 // producer_byte_rate and consumer_byte_rate answered with throttle_time_ms (a throttled fetch
-// without data), a kafkajs producer that keeps working through the muted connection, and quotas
-// kept across a restart.
+// without data), request_percentage throttling any API, controller_mutation_rate refusing or
+// throttling topic mutations, a kafkajs producer that keeps working through the muted
+// connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -112,6 +113,74 @@ describe('client quotas', () => {
       expect(second!.errorCode).toBe(0);
     } finally {
       await producer.disconnect();
+    }
+  });
+
+  it('throttles a client over request_percentage and keeps serving it', async () => {
+    // 0.001% of one thread is 0.1 ms of broker time per 10 s window: a few produce requests exceed it.
+    await raw.send(49, 1, { entries: [quota([['client-id', 'busy-client']], 'request_percentage', 0.001)], validateOnly: false });
+    const busy = await RawClient.connect(broker.host, broker.port, 'busy-client');
+    try {
+      let throttleTimeMs = 0;
+      for (let i = 0; i < 50 && throttleTimeMs === 0; i++) {
+        const answer = await busy.send(0, 9, produceRequest('quota-produce', 10_000));
+        expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+        throttleTimeMs = answer.throttleTimeMs;
+      }
+      // Kafka bounds a request-quota throttle by one quota window.
+      expect(throttleTimeMs).toBeGreaterThan(0);
+      expect(throttleTimeMs).toBeLessThanOrEqual(1000);
+      // Any API carries the throttle, and the muted connection is served once the time has passed.
+      const metadata = await busy.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      expect(metadata.throttleTimeMs).toBeGreaterThan(0);
+      expect(metadata.topics.map((t) => t.name)).toContain('quota-produce');
+      // The same quota holds a kafkajs producer back without failing it.
+      const producer = kafkaFor(broker, 'busy-client').producer();
+      await producer.connect();
+      try {
+        for (const value of ['one', 'two', 'three']) {
+          const [sent] = await producer.send({ topic: 'quota-produce', messages: [{ value }] });
+          expect(sent!.errorCode).toBe(0);
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    } finally {
+      busy.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'busy-client']], 'request_percentage', 0, true)], validateOnly: false });
+    }
+  });
+
+  it('refuses topic mutations over controller_mutation_rate from v6, throttles them before', async () => {
+    const newTopic = (name: string, numPartitions: number) => ({ name, numPartitions, replicationFactor: -1, assignments: [], configs: [] });
+    // 5 partitions a second: a full bucket holds 55; 60 partitions leave it 5 in debt (1 s to repay).
+    await raw.send(49, 1, { entries: [quota([['client-id', 'mutator']], 'controller_mutation_rate', 5)], validateOnly: false });
+    const mutator = await RawClient.connect(broker.host, broker.port, 'mutator');
+    try {
+      const create = (version: number, name: string, partitions: number) =>
+        mutator.send(19, version, { topics: [newTopic(name, partitions)], timeoutMs: 5000, validateOnly: false });
+      // A strict request is let through while the bucket is not in debt, and may overdraw it.
+      const first = await create(7, 'mutation-a', 60);
+      expect([first.throttleTimeMs, first.topics[0]!.errorCode]).toEqual([0, ErrorCode.NONE]);
+      const refused = await create(7, 'mutation-b', 1);
+      expect(refused.topics.map((t) => [t.errorCode, t.errorMessage])).toEqual([[ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.']]);
+      expect(refused.throttleTimeMs).toBeGreaterThan(0);
+      // The mute lasted until the debt was repaid: 10 partitions go through and overdraw again.
+      expect((await create(7, 'mutation-b', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const deleting = await mutator.send(20, 6, { topics: [{ name: 'mutation-a', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 5000 });
+      expect(deleting.responses.map((r) => r.errorCode)).toEqual([ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+      expect(deleting.throttleTimeMs).toBeGreaterThan(0);
+      expect((await create(7, 'mutation-c', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const growing = await mutator.send(37, 3, { topics: [{ name: 'mutation-c', count: 11, assignments: null }], timeoutMs: 5000, validateOnly: false });
+      expect(growing.results.map((r) => r.errorCode)).toEqual([ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+      // CreateTopics v5 predates the error: the topic is created and the answer throttled.
+      expect((await create(7, 'mutation-d', 10)).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const permissive = await create(5, 'mutation-e', 3);
+      expect(permissive.topics.map((t) => t.errorCode)).toEqual([ErrorCode.NONE]);
+      expect(permissive.throttleTimeMs).toBeGreaterThan(0);
+    } finally {
+      mutator.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'mutator']], 'controller_mutation_rate', 0, true)], validateOnly: false });
     }
   });
 });

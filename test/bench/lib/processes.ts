@@ -3,7 +3,7 @@
 // servers. Start-up is timed from spawn to the first accepted TCP connection.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ export function buildBroker(): string {
     if (!existsSync(join(BUILD_DIR, 'src/cli.js'))) throw err;
     console.warn('warning: tsc reported type errors; benchmarking the emitted JavaScript anyway');
   }
+  // The web console serves its assets from beside its module; tsc copies only code.
+  cpSync(join(ROOT, 'src/console/assets'), join(BUILD_DIR, 'src/console/assets'), { recursive: true });
   // node_modules/ ends a package scope: mark the build as ESM explicitly.
   writeFileSync(join(BUILD_DIR, 'package.json'), '{"type":"module"}\n');
   return join(BUILD_DIR, 'src/cli.js');

@@ -2,6 +2,7 @@
 // picks a client's quota, persistence, and the byte-rate throttle computation.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol/errors.js';
 import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
 import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
 import { CLIENT_ID, ClientQuotas, IP, MATCH_DEFAULT, MATCH_EXACT, MATCH_SPECIFIED, USER, type QuotaAlteration } from '../../../src/quotas/client-quotas.js';
@@ -156,5 +157,52 @@ describe('persistence and throttling', () => {
     expect(meter.recordFetch(c, 5000, 0)).toBeGreaterThan(0);
     // The refused bytes were not counted: a small fetch fits.
     expect(meter.recordFetch(c, 500, 10)).toBe(0);
+  });
+  it('meters request_percentage as busy time per window, its throttle at most one window', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[CLIENT_ID, 'busy']], 'request_percentage', 10)], false);
+    const meter = new QuotaMeter(quotas);
+    const busy = { principal: 'User:ANONYMOUS', clientId: 'busy' };
+    const t0 = 5_000_000;
+    // 10% of one thread over the minimum 10 s window is 1000 ms of busy time: exactly the bound.
+    expect(meter.recordRequestTime(busy, 1000, t0)).toBe(0);
+    // 1100 ms is 11%: (11 - 10) / 10 × 10 s = 1 s.
+    expect(meter.recordRequestTime(busy, 100, t0 + 1)).toBe(1000);
+    // Far over the bound, the throttle stays at one window (Kafka's bounded request throttle).
+    expect(meter.recordRequestTime(busy, 60_000, t0 + 2)).toBe(1000);
+    // Byte-rate quotas and other clients are metered apart.
+    expect(meter.recordProduce(busy, 1e9, t0)).toBe(0);
+    expect(meter.recordRequestTime({ principal: 'User:ANONYMOUS', clientId: 'idle' }, 1e6, t0)).toBe(0);
+    // Once the busy windows age out, the client is within its quota again.
+    expect(meter.recordRequestTime(busy, 1, t0 + 12_000)).toBe(0);
+  });
+  it('meters controller_mutation_rate as a token bucket: strict requests refused in debt, permissive ones throttled', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[USER, 'ops']], 'controller_mutation_rate', 2)], false);
+    const meter = new QuotaMeter(quotas);
+    const ops = { principal: 'User:ops', clientId: 'admin' };
+    let now = 1_000_000;
+    const clock = () => now;
+    // A full bucket holds 11 windows' worth (22 partitions); a strict request may overdraw it once.
+    const first = meter.mutations(ops, true, clock);
+    first.record(20);
+    first.record(10);
+    expect(first.throttleTimeMs).toBe(0);
+    // 8 partitions in debt at 2/s: refused, with the 4 s it takes to repay.
+    const second = meter.mutations(ops, true, clock);
+    expect(() => second.record(1)).toThrow(expect.objectContaining({ errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED }));
+    expect(second.throttleTimeMs).toBe(4000);
+    // Older versions are permissive: recorded anyway and throttled; 1 s later 2 tokens came back.
+    now += 1000;
+    const permissive = meter.mutations(ops, false, clock);
+    permissive.record(4);
+    expect(permissive.throttleTimeMs).toBe(5000);
+    // Refilled (never beyond the burst), the strict request passes again; other users are unlimited.
+    now += 60_000;
+    const later = meter.mutations(ops, true, clock);
+    later.record(22);
+    expect(later.throttleTimeMs).toBe(0);
+    expect(() => meter.mutations(ops, true, clock).record(1)).not.toThrow();
+    expect(() => meter.mutations({ principal: 'User:bob', clientId: 'admin' }, true, clock).record(1e6)).not.toThrow();
   });
 });
