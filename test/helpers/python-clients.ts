@@ -1,24 +1,19 @@
 // Stock Python Kafka clients driven from tests: Debian's kafka-python and confluent-kafka-python
-// (librdkafka) under /usr/bin/python3, each logging in with SASL/PLAIN to produce or to consume
+// (librdkafka) under the first python3 on PATH that imports them, each logging in with SASL/PLAIN to produce or to consume
 // with a group, and reporting what happened as JSON: the values read, or the name of the error
 // the client raised (e.g. TopicAuthorizationFailedError / TOPIC_AUTHORIZATION_FAILED).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { requirePythonModule, type PythonModule } from './programs.js';
 
 const run = promisify(execFile);
-export const PYTHON = '/usr/bin/python3';
 
 export type PythonClient = 'kafka-python' | 'confluent-kafka';
 const MODULE: Record<PythonClient, string> = { 'kafka-python': 'kafka', 'confluent-kafka': 'confluent_kafka' };
 
-/** Why a client cannot run here (printed as the skip reason), or undefined when it can. */
-export async function pythonClientMissing(client: PythonClient): Promise<string | undefined> {
-  try {
-    await run(PYTHON, ['-c', `import ${MODULE[client]}`], { timeout: 30_000 });
-    return undefined;
-  } catch (err) {
-    return `${client} cannot be imported by ${PYTHON}: ${(err as Error).message.split('\n').filter(Boolean).at(-1)}`;
-  }
+/** The python3 that imports a client, or skip: true (printed, and a failure under CREEK_TEST_REQUIRE_ALL). */
+export function pythonClient(client: PythonClient): PythonModule {
+  return requirePythonModule(MODULE[client]);
 }
 
 export interface PythonResult {
@@ -102,10 +97,11 @@ else:
 
 /** Runs one client as `user`: produce two records to `topic`, or consume two with `group` (giving up after 10-15 s of silence). */
 export async function runPythonClient(
+  python: PythonModule,
   client: PythonClient,
   mode: 'produce' | 'consume',
   opts: { bootstrap: string; user: string; password: string; topic: string; group?: string },
 ): Promise<PythonResult> {
-  const { stdout } = await run(PYTHON, ['-c', SCRIPT, client, mode, opts.bootstrap, opts.user, opts.password, opts.topic, opts.group ?? ''], { timeout: 60_000 });
+  const { stdout } = await run(python.python, ['-c', SCRIPT, client, mode, opts.bootstrap, opts.user, opts.password, opts.topic, opts.group ?? ''], { timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as PythonResult;
 }

@@ -2,12 +2,12 @@
 // confluent-kafka-python (librdkafka) are refused a write before the grant
 // (TOPIC_AUTHORIZATION_FAILED in their metadata or delivery report), allowed after CreateAcls and refused again after DeleteAcls, and a
 // consumer group needs READ on both the group and the topic. Each family skips with a printed
-// reason when /usr/bin/python3 cannot import it.
+// reason when no python3 on PATH can import it.
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin, type AclEntry } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { withBroker } from '../helpers/broker.js';
-import { pythonClientMissing, runPythonClient, type PythonClient, type PythonResult } from '../helpers/python-clients.js';
+import { pythonClient, runPythonClient, type PythonClient, type PythonResult } from '../helpers/python-clients.js';
 import { kafkaWith } from '../helpers/sasl.js';
 
 const PASSWORD = 'pw';
@@ -36,16 +36,13 @@ for (const { client, user, writeDenied, groupDenied } of FAMILIES) {
   describe(`ACLs with ${client} over SASL/PLAIN`, () => {
     let broker: RunningBroker;
     let admin: Admin;
-    let missing: string | undefined;
+    const python = pythonClient(client);
+    const missing = python.skip;
     const as = (who: string, mode: 'produce' | 'consume', topic: string, group?: string) =>
-      runPythonClient(client, mode, { bootstrap: broker.bootstrap, user: who, password: PASSWORD, topic, ...(group !== undefined && { group }) });
+      runPythonClient(python, client, mode, { bootstrap: broker.bootstrap, user: who, password: PASSWORD, topic, ...(group !== undefined && { group }) });
 
     beforeAll(async () => {
-      missing = await pythonClientMissing(client);
-      if (missing) {
-        console.log(`skipping ${client} ACL tests: ${missing}`);
-        return;
-      }
+      if (missing) return;
       broker = await withBroker({ properties: PROPERTIES });
       admin = kafkaWith(broker, { mechanism: 'plain', username: 'admin', password: PASSWORD }).admin();
       await admin.connect();
