@@ -484,7 +484,7 @@ const scenarios: Scenario[] = [
 export const kafkajsSuite: ClientSuite = {
   id: 'kafkajs',
   title: `kafkajs ${VERSION}`,
-  source: 'npm `kafkajs` (codecs: `kafkajs-snappy`, `lz4js`, `zstd-napi`)',
+  source: 'npm `kafkajs` (codecs: `kafkajs-snappy`, `lz4-napi`, `zstd-napi`)',
   unavailable: async () => undefined,
   scenarios,
   notApplicable: {},

@@ -177,13 +177,15 @@ const scenarios: Scenario[] = [
       const group = ctx.name('group');
       await createTopic(ctx, topic, 4);
       const partitionsOf = (c: Consumer): number[] => (c.assignments ?? []).flatMap((a) => (a.topic === topic ? a.partitions : [])).sort();
-      const member = async (): Promise<{ c: Consumer; got: Message[] }> => {
+      const member = async (): Promise<{ c: Consumer; got: Message[]; fetches: () => number }> => {
         const c = consumer(ctx, group);
         const stream = await c.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: true });
         ctx.defer(() => stream.close());
         const got: Message[] = [];
         stream.on('data', (m: Message) => got.push(m));
-        return { c, got };
+        let fetches = 0;
+        stream.on('fetch', () => fetches++);
+        return { c, got, fetches: () => fetches };
       };
       const a = await member();
       await eventually(ctx.signal, 'first member assigned all 4 partitions', () => (partitionsOf(a.c).length === 4 ? true : undefined));
@@ -193,6 +195,10 @@ const scenarios: Scenario[] = [
         return pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4 ? { pa, pb } : undefined;
       });
       equal([...split.pa, ...split.pb].sort(), [0, 1, 2, 3], 'partitions across the members');
+      // The client keeps what a fetch sent before the rebalance returns, revoked partitions
+      // included: produce only once each member's fetch in flight (one per broker) has returned.
+      const [fa, fb] = [a.fetches(), b.fetches()];
+      await eventually(ctx.signal, 'each member fetching with its new assignment', () => (a.fetches() > fa && b.fetches() > fb ? true : undefined));
       await producer(ctx).send({ messages: Array.from({ length: 40 }, (_, i) => ({ topic, key: buf(`k${i}`), value: buf(`m${i}`) })) });
       await eventually(ctx.signal, 'all 40 messages consumed by the group', () => (a.got.length + b.got.length >= 40 ? true : undefined));
       for (const [m, owned] of [[a, split.pa], [b, split.pb]] as const) {
