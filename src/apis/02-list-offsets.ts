@@ -3,7 +3,11 @@
 // leader epoch in, leader epoch out. v5: no change. v6: flexible. v7: MAX_TIMESTAMP (-3).
 // v8: EARLIEST_LOCAL_TIMESTAMP (-4). v9: LATEST_TIERED_TIMESTAMP (-5). v10: timeout_ms.
 import { ErrorCode } from '../../protocol/errors.js';
-import type { ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut } from '../../protocol/schema/index.js';
+import type {
+  ListOffsetsRequestListOffsetsPartition as PartitionIn,
+  ListOffsetsRequestListOffsetsTopic as TopicIn,
+  ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut,
+} from '../../protocol/schema/index.js';
 import { decodeBatch, isLogAppendTime, splitBatches } from '../../protocol/records/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { PartitionLog, TimestampOffset } from '../log/partition-log.js';
@@ -23,11 +27,12 @@ export default defineApi({
   async handle(req, ctx) {
     const { broker } = ctx;
     const topics = await Promise.all(
-      req.topics.map(async (t) => {
-        const topic = broker.topics.get(t.name);
+      [...byTopicPartition(req.topics)].map(async ([name, requested]) => {
+        const topic = broker.topics.get(name);
         const partitions = await Promise.all(
-          t.partitions.map(async (p): Promise<PartitionOut> => {
+          [...requested.values()].map(async ({ p, duplicated }): Promise<PartitionOut> => {
             const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+            if (duplicated) return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
             const log = topic?.partitions[p.partitionIndex];
             if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             try {
@@ -54,12 +59,31 @@ export default defineApi({
             }
           }),
         );
-        return { name: t.name, partitions };
+        return { name, partitions };
       }),
     );
     return { throttleTimeMs: 0, topics };
   },
 });
+
+/**
+ * The request's partitions as Kafka's ReplicaManager answers them: one entry per topic-partition,
+ * however often it was asked for (a topic named twice is answered once), and a partition named
+ * more than once answered INVALID_REQUEST, whether the topic exists or not.
+ */
+function byTopicPartition(topics: readonly TopicIn[]): Map<string, Map<number, { p: PartitionIn; duplicated: boolean }>> {
+  const out = new Map<string, Map<number, { p: PartitionIn; duplicated: boolean }>>();
+  for (const t of topics) {
+    let partitions = out.get(t.name);
+    if (!partitions) out.set(t.name, (partitions = new Map()));
+    for (const p of t.partitions) {
+      const seen = partitions.get(p.partitionIndex);
+      if (seen) seen.duplicated = true;
+      else partitions.set(p.partitionIndex, { p, duplicated: false });
+    }
+  }
+  return out;
+}
 
 /**
  * Kafka's answer to a timestamp lookup: the first record (not batch) whose timestamp is at or
