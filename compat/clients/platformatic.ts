@@ -111,7 +111,8 @@ const scenarios: Scenario[] = [
       check(t, `${topic} missing from metadata`);
       equal(t.partitionsCount, 3, 'partitions');
       for (const p of t.partitions) check(md.brokers.has(p.leader), `leader ${p.leader} is not a listed broker`);
-      check((await a.listTopics()).includes(topic), 'created topic not listed');
+      // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
+      await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
     },
   },
   {
@@ -255,7 +256,8 @@ const scenarios: Scenario[] = [
       const a = admin(ctx);
       const [created] = await a.createTopics({ topics: [topic], partitions: 3, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
       equal([created!.name, created!.partitions], [topic, 3], 'created [name, partitions]');
-      check((await a.listTopics()).includes(topic), 'created topic not listed');
+      // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
+      await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
       await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3, replicas: 1 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
       await a.deleteTopics({ topics: [topic] });
       await eventually(ctx.signal, 'deleted topic disappearing from the list', async () => (!(await a.listTopics()).includes(topic) ? true : undefined));
@@ -267,7 +269,10 @@ const scenarios: Scenario[] = [
       const topic = ctx.name();
       const a = await createTopic(ctx, topic, 2);
       await a.createPartitions({ topics: [{ name: topic, count: 5 }] });
-      equal((await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount, 5, 'partitions after growing');
+      // As for CreateTopics, brokers' metadata follows the controller's answer a moment later.
+      await eventually(ctx.signal, 'metadata showing 5 partitions after growing', async () =>
+        (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount === 5 ? true : undefined,
+      );
       await expectKafkaError(a.createPartitions({ topics: [{ name: topic, count: 3 }] }), 'INVALID_PARTITIONS', 'shrinking');
       const result: ProduceResult = await producer(ctx).send({ messages: [{ topic, partition: 4, value: buf('to-4') }] });
       equal(result.offsets?.map((o) => o.partition), [4], 'produced to a new partition');
