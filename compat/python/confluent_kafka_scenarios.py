@@ -242,7 +242,8 @@ def admin_topics(ctx):
     topic = ctx.name()
     a = admin(ctx)
     wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1, config={"cleanup.policy": "compact"})]))
-    check(topic in a.list_topics(timeout=10).topics, "created topic not listed")
+    # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
+    eventually("created topic listed", lambda: True if topic in a.list_topics(timeout=10).topics else None)
     err = expect_error("creating it again", lambda: wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])))
     equal(err.args[0].code(), KafkaError.TOPIC_ALREADY_EXISTS, "error creating it again")
     wait(a.delete_topics([topic]))
@@ -254,7 +255,10 @@ def admin_partitions(ctx):
     a = admin(ctx)
     wait(a.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)]))
     wait(a.create_partitions([NewPartitions(topic, 5)]))
-    equal(sorted(a.list_topics(topic, timeout=10).topics[topic].partitions), [0, 1, 2, 3, 4], "partitions after growing")
+    eventually(
+        "metadata showing partitions 0-4 after growing",
+        lambda: True if sorted(a.list_topics(topic, timeout=10).topics[topic].partitions) == [0, 1, 2, 3, 4] else None,
+    )
     err = expect_error("shrinking", lambda: wait(a.create_partitions([NewPartitions(topic, 3)])))
     equal(err.args[0].code(), KafkaError.INVALID_PARTITIONS, "error shrinking")
     [m] = produce(ctx, topic, [{"value": b"to-4", "partition": 4}])

@@ -263,7 +263,8 @@ def admin_topics(ctx):
     a = admin(ctx)
     try:
         a.create_topics([NewTopic(topic, 3, 1, topic_configs={"cleanup.policy": "compact"})])
-        check(topic in a.list_topics(), "created topic not listed")
+        # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
+        eventually("created topic listed", lambda: True if topic in a.list_topics() else None)
         err = expect_error("creating it again", lambda: a.create_topics([NewTopic(topic, 3, 1)]))
         check(isinstance(err, errors.TopicAlreadyExistsError), f"expected TopicAlreadyExistsError, got {err!r}")
         [described] = a.describe_topics([topic])
@@ -280,8 +281,10 @@ def admin_partitions(ctx):
     try:
         a.create_topics([NewTopic(topic, 2, 1)])
         a.create_partitions({topic: NewPartitions(5)})
-        [described] = a.describe_topics([topic])
-        equal(sorted(p["partition"] for p in described["partitions"]), [0, 1, 2, 3, 4], "partitions after growing")
+        eventually(
+            "metadata showing partitions 0-4 after growing",
+            lambda: True if sorted(p["partition"] for p in a.describe_topics([topic])[0]["partitions"]) == [0, 1, 2, 3, 4] else None,
+        )
         err = expect_error("shrinking", lambda: a.create_partitions({topic: NewPartitions(3)}))
         check(isinstance(err, errors.InvalidPartitionsError), f"expected InvalidPartitionsError, got {err!r}")
     finally:
