@@ -31,7 +31,7 @@ export default defineApi({
         const topic = broker.topics.get(name);
         const partitions = await Promise.all(
           [...requested.values()].map(async ({ p, duplicated }): Promise<PartitionOut> => {
-            const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+            const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
             if (duplicated) return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
             const log = topic?.partitions[p.partitionIndex];
             if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };

@@ -1,4 +1,4 @@
-// CreateAcls (key 30), versions 0-3.
+// CreateAcls (key 30), versions 1-3 (Kafka 4 dropped v0).
 // v0: ACL creations (resource, principal, host, operation, permission). v1: resource pattern
 // type. v2: flexible. v3: user-group resource type.
 // Without an authorizer Kafka answers SECURITY_DISABLED for every creation.
@@ -8,7 +8,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 30,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(req) {
     return {

@@ -1,4 +1,4 @@
-// DeleteAcls (key 31), versions 0-3.
+// DeleteAcls (key 31), versions 1-3 (Kafka 4 dropped v0).
 // v0: ACL filters; each result lists the ACLs it matched. v1: pattern type filter. v2: flexible.
 // v3: user-group resource type.
 // Without an authorizer Kafka answers SECURITY_DISABLED for every filter, matching nothing.
@@ -8,7 +8,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 31,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(req) {
     return {

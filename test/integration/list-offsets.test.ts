@@ -43,7 +43,7 @@ describe('ListOffsets', () => {
 });
 
 describe('ListOffsets with a partition asked for twice', () => {
-  const ask = (partitionIndex: number, timestamp: number) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 });
+  const ask = (partitionIndex: number, timestamp: number) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp });
 
   it('answers each partition once, the duplicated ones INVALID_REQUEST (as Apache Kafka 4.4 does)', async () => {
     const kafka = kafkaFor(broker);
