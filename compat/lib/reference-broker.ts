@@ -5,7 +5,7 @@
 // Maven nor the network. Serves PLAINTEXT and, when openssl can make a certificate, SSL.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,7 @@ export async function startReferenceBroker(options: ReferenceOptions): Promise<B
 
   const out = openSync(join(logDir, 'stdout.log'), 'a');
   const child = spawn(java, [...JVM_OPTIONS, ...jvm, MAIN_CLASS, propertiesFile], { stdio: ['ignore', out, out] });
+  closeSync(out); // the JVM has its own copy
   killWithParent(child);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
