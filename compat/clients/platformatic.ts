@@ -32,6 +32,11 @@ function consumer(ctx: ScenarioContext, groupId: string, options: Partial<Consum
 async function createTopic(ctx: ScenarioContext, topic: string, partitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = admin(ctx);
   await a.createTopics({ topics: [topic], partitions, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
+  // Kafka answers CreateTopics once its controller committed; the broker learns of the topic a moment later.
+  await eventually(ctx.signal, `metadata showing ${topic}'s ${partitions} partitions with leaders`, async () => {
+    const t = (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic);
+    return t?.partitionsCount === partitions && t.partitions.every((p) => p.leader >= 0) ? true : undefined;
+  });
   return a;
 }
 
@@ -274,7 +279,9 @@ const scenarios: Scenario[] = [
         (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount === 5 ? true : undefined,
       );
       await expectKafkaError(a.createPartitions({ topics: [{ name: topic, count: 3 }] }), 'INVALID_PARTITIONS', 'shrinking');
-      const result: ProduceResult = await producer(ctx).send({ messages: [{ topic, partition: 4, value: buf('to-4') }] });
+      const p = producer(ctx);
+      // Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+      const result: ProduceResult = await eventually(ctx.signal, 'producing to new partition 4', () => p.send({ messages: [{ topic, partition: 4, value: buf('to-4') }] }));
       equal(result.offsets?.map((o) => o.partition), [4], 'produced to a new partition');
     },
   },
@@ -292,7 +299,11 @@ const scenarios: Scenario[] = [
       };
       equal(await retention(), ['604800000', 5], 'default retention.ms [value, source]');
       await a.alterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value: '3600000' }] }] });
-      equal(await retention(), ['3600000', 1], 'retention.ms after alter [value, source]');
+      // Kafka's controller applies the change; the broker describing it learns of it a moment later.
+      await eventually(ctx.signal, 'retention.ms altered', async () => {
+        equal(await retention(), ['3600000', 1], 'retention.ms after alter [value, source]');
+        return true;
+      });
       await expectKafkaError(a.alterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value: 'soon' }] }] }), 'INVALID_CONFIG', 'an invalid value');
       const md = await a.metadata({ topics: [] });
       const [broker] = await a.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName: String([...md.brokers.keys()][0]) }] });
@@ -440,6 +451,7 @@ const scenarios: Scenario[] = [
     feature: 'error-offset-out-of-range',
     async run(ctx) {
       const topic = ctx.name();
+      await createTopic(ctx, topic);
       await producer(ctx).send({ messages: numbered(topic, 5, 'm', 0) });
       const c = consumer(ctx, ctx.name('reader'));
       const stream = await c.consume({ topics: [topic], mode: 'manual', offsets: [{ topic, partition: 0, offset: 1000n }] });

@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -111,9 +111,10 @@ export async function startReferenceBroker(options: ReferenceOptions): Promise<B
 }
 
 /**
- * Polls until Metadata lists the broker and the group coordinator answers (Kafka creates
- * __consumer_offsets on the first FindCoordinator, and clients retry NOT_COORDINATOR only a few
- * times); fails when the JVM exits or the time is up.
+ * Polls until Metadata lists the broker and FindCoordinator finds the group and the transaction
+ * coordinators (Kafka creates __consumer_offsets and __transaction_state on the first lookup of
+ * each kind and answers COORDINATOR_NOT_AVAILABLE until it has loaded them; some clients retry
+ * that only a few times); fails when the JVM exits or the time is up.
  */
 async function waitUntilServing(bootstrap: string, hasExited: () => boolean, logFile: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -125,10 +126,7 @@ async function waitUntilServing(bootstrap: string, hasExited: () => boolean, log
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0) {
-        await admin.describeGroups(['compat-reference-probe']);
-        return;
-      }
+      if (cluster.brokers.length > 0 && (await coordinatorError(bootstrap, GROUP)) === 0 && (await coordinatorError(bootstrap, TRANSACTION)) === 0) return;
     } catch {
       // not listening or not registered yet
     } finally {
@@ -136,6 +134,44 @@ async function waitUntilServing(bootstrap: string, hasExited: () => boolean, log
     }
     await delay(500);
   }
+}
+
+const GROUP = 0;
+const TRANSACTION = 1;
+
+/**
+ * The error code of a FindCoordinator v1 request (written by hand: two fields) for a probe key of
+ * the given type; 0 once that coordinator serves.
+ */
+function coordinatorError(bootstrap: string, keyType: number): Promise<number> {
+  const [host, port] = bootstrap.split(':') as [string, string];
+  const key = Buffer.from('compat-reference-probe');
+  const clientId = Buffer.from('compat-reference-probe');
+  const request = Buffer.alloc(4 + 10 + clientId.length + 2 + key.length + 1);
+  let at = request.writeInt32BE(request.length - 4, 0);
+  at = request.writeInt16BE(10, at); // FindCoordinator
+  at = request.writeInt16BE(1, at); // v1
+  at = request.writeInt32BE(1, at); // correlation id
+  at = request.writeInt16BE(clientId.length, at);
+  at += clientId.copy(request, at);
+  at = request.writeInt16BE(key.length, at);
+  at += key.copy(request, at);
+  request.writeInt8(keyType, at);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port) }, () => socket.write(request));
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5000, () => socket.destroy(new Error('FindCoordinator timed out')));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      // size, correlation id, throttle time, then the error code
+      if (received.length >= 14) {
+        resolve(received.readInt16BE(12));
+        socket.destroy();
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('connection closed before the FindCoordinator answer')));
+  });
 }
 
 /**

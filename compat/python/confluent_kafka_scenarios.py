@@ -261,7 +261,8 @@ def admin_partitions(ctx):
     )
     err = expect_error("shrinking", lambda: wait(a.create_partitions([NewPartitions(topic, 3)])))
     equal(err.args[0].code(), KafkaError.INVALID_PARTITIONS, "error shrinking")
-    [m] = produce(ctx, topic, [{"value": b"to-4", "partition": 4}])
+    # Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+    [m] = eventually("producing to new partition 4", lambda: produce(ctx, topic, [{"value": b"to-4", "partition": 4}]))
     equal(m.partition(), 4, "produced to a new partition")
 
 
@@ -277,8 +278,13 @@ def admin_configs(ctx):
     retention = described()["retention.ms"]
     equal((retention.value, retention.is_default), ("604800000", True), "default retention.ms (value, is_default)")
     wait(a.alter_configs([ConfigResource("topic", topic, set_config={"retention.ms": "3600000"})]))
-    retention = described()["retention.ms"]
-    equal((retention.value, retention.is_default), ("3600000", False), "retention.ms after alter (value, is_default)")
+    # Kafka's controller applies the change; the broker describing it learns of it a moment later.
+    def altered():
+        retention = described()["retention.ms"]
+        equal((retention.value, retention.is_default), ("3600000", False), "retention.ms after alter (value, is_default)")
+        return True
+
+    eventually("retention.ms altered", altered)
     err = expect_error("an invalid value", lambda: wait(a.alter_configs([ConfigResource("topic", topic, set_config={"retention.ms": "soon"})])))
     equal(err.args[0].code(), KafkaError.INVALID_CONFIG, "error for an invalid value")
     broker = next(iter(a.list_topics(timeout=10).brokers))

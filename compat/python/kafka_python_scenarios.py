@@ -289,7 +289,8 @@ def admin_partitions(ctx):
         check(isinstance(err, errors.InvalidPartitionsError), f"expected InvalidPartitionsError, got {err!r}")
     finally:
         a.close()
-    [meta] = produce(ctx, topic, [b"to-4"], partition=4)
+    # Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+    [meta] = eventually("producing to new partition 4", lambda: produce(ctx, topic, [b"to-4"], partition=4))
     equal(meta.partition, 4, "produced to a new partition")
 
 
@@ -309,7 +310,8 @@ def admin_configs(ctx):
         equal(retention[1], "604800000", "default retention.ms")
         [altered] = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": "3600000"})]).resources
         equal(altered[0], 0, "alter error code")
-        equal(topic_configs()["retention.ms"][1], "3600000", "retention.ms after alter")
+        # Kafka's controller applies the change; the broker describing it learns of it a moment later.
+        eventually("retention.ms altered", lambda: True if topic_configs()["retention.ms"][1] == "3600000" else None)
         broker_id = str(a.describe_cluster()["brokers"][0]["node_id"])
         [response] = a.describe_configs([ConfigResource(ConfigResourceType.BROKER, broker_id)])
         names = {e[0] for e in response.resources[0][4]}
