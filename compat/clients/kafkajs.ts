@@ -16,7 +16,8 @@ const CLIENT_CONFIG = {
   clientId: 'compat-kafkajs',
   logLevel: logLevel.NOTHING,
   connectionTimeout: 5000,
-  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  // Up to ~5 s: Kafka lists a new partition's leader a moment before that broker serves it.
+  retry: { retries: 6, initialRetryTime: 100, maxRetryTime: 2000 },
 };
 
 function kafka(ctx: ScenarioContext): Kafka {
@@ -45,7 +46,7 @@ function consumer(ctx: ScenarioContext, groupId: string, config: Partial<Consume
 
 async function createTopic(ctx: ScenarioContext, topic: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = await admin(ctx);
-  await a.createTopics({ topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
+  await a.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
   await untilLeaders(ctx, a, topic, numPartitions);
   return a;
 }
@@ -53,7 +54,8 @@ async function createTopic(ctx: ScenarioContext, topic: string, numPartitions = 
 /**
  * Waits until the broker's metadata shows every partition of a new topic with a leader. Kafka
  * answers CreateTopics once its controller committed, and the broker learns of the topic a moment
- * later; kafkajs's own waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION of that moment.
+ * later; kafkajs's own waitForLeaders (on by default) gives up on the UNKNOWN_TOPIC_OR_PARTITION of
+ * that moment.
  */
 async function untilLeaders(ctx: ScenarioContext, a: Admin, topic: string, numPartitions: number): Promise<void> {
   await eventually(ctx.signal, `metadata showing ${topic}'s ${numPartitions} partitions with leaders`, async () => {
@@ -280,7 +282,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const a = await admin(ctx);
-      equal(await a.createTopics({ topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }), true, 'createTopics result');
+      equal(await a.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }), true, 'createTopics result');
       await untilLeaders(ctx, a, topic, 3);
       check((await a.listTopics()).includes(topic), 'created topic not listed');
       equal(await a.createTopics({ topics: [{ topic, numPartitions: 3 }] }), false, 'createTopics result for an existing topic');
