@@ -46,9 +46,16 @@ def wait(futures):
     return {k: f.result(timeout=15) for k, f in futures.items()}
 
 
-def create_topic(ctx, topic, partitions=1, config=None):
-    a = admin(ctx)  # kept referenced until the futures resolve
+def create_topic(ctx, topic, partitions=1, config=None, a=None):
+    a = a or admin(ctx)  # kept referenced until the futures resolve
     wait(a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1, config=config or {})]))
+    # Kafka answers once its controller committed; the broker learns of the topic a moment later.
+    eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
+
+
+def has_leaders(a, topic, partitions):
+    t = a.list_topics(topic, timeout=10).topics.get(topic)
+    return t is not None and t.error is None and len(t.partitions) == partitions and all(p.leader >= 0 for p in t.partitions.values())
 
 
 def produce(ctx, topic, messages, **config):
@@ -253,7 +260,7 @@ def admin_topics(ctx):
 def admin_partitions(ctx):
     topic = ctx.name()
     a = admin(ctx)
-    wait(a.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)]))
+    create_topic(ctx, topic, 2, a=a)
     wait(a.create_partitions([NewPartitions(topic, 5)]))
     eventually(
         "metadata showing partitions 0-4 after growing",
@@ -269,7 +276,7 @@ def admin_partitions(ctx):
 def admin_configs(ctx):
     topic = ctx.name()
     a = admin(ctx)
-    wait(a.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]))
+    create_topic(ctx, topic, a=a)
 
     def described():
         [entries] = wait(a.describe_configs([ConfigResource("topic", topic)])).values()

@@ -38,12 +38,21 @@ def consumer(ctx, **config):
     return KafkaConsumer(bootstrap_servers=ctx.bootstrap, **TIMEOUTS, **config)
 
 
-def create_topic(ctx, topic, partitions=1, configs=None):
-    a = admin(ctx)
+def create_topic(ctx, topic, partitions=1, configs=None, a=None):
+    own = a is None
+    a = a or admin(ctx)
     try:
         a.create_topics([NewTopic(topic, partitions, 1, topic_configs=configs or {})])
+        # Kafka answers once its controller committed; the broker learns of the topic a moment later.
+        eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
     finally:
-        a.close()
+        if own:
+            a.close()
+
+
+def has_leaders(a, topic, partitions):
+    [t] = a.describe_topics([topic])
+    return t["error_code"] == 0 and len(t["partitions"]) == partitions and all(p["leader"] >= 0 for p in t["partitions"])
 
 
 def read(c, count, timeout_s=15.0):
@@ -279,7 +288,7 @@ def admin_partitions(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 2, 1)])
+        create_topic(ctx, topic, 2, a=a)
         a.create_partitions({topic: NewPartitions(5)})
         eventually(
             "metadata showing partitions 0-4 after growing",
@@ -298,7 +307,7 @@ def admin_configs(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 1, 1)])
+        create_topic(ctx, topic, a=a)
 
         def topic_configs():
             [response] = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
