@@ -131,6 +131,7 @@ async function runTarget(target: Target, filters: readonly string[], defaultTime
       }
     }
   } finally {
+    for (const suite of clients) await suite.close?.();
     await broker?.stop();
   }
 

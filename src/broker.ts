@@ -1,38 +1,46 @@
 // startBroker(): wires configuration, storage, the engines and the listeners into one running
 // broker, and stops it gracefully (in-flight requests finish, storage is flushed).
 import pino, { type Logger } from 'pino';
-import type { BatchHeader } from '../protocol/records/batch-header.js';
 import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions, type ClientListener } from './config/broker-config.js';
 import { ApiRegistry } from './apis/registry.js';
 import { handlers } from './apis/index.js';
+import type { BrokerServices } from './apis/api.js';
 import { Listener } from './server/listener.js';
+import { serverOptions } from './server/server-options.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
-import { TopicRegistry, type Topic } from './topics/topic-registry.js';
-import type { AppendResult } from './log/partition-log.js';
+import { TopicRegistry } from './topics/topic-registry.js';
 import { TxnEngine } from './txn/txn-engine.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { SaslAuthenticator } from './security/sasl-authenticator.js';
 import { ScramCredentialStore } from './security/scram-credentials.js';
 import { brokerConfigValue } from './config/describe-configs.js';
 import { LogCleaner } from './log/log-cleaner.js';
+import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
+import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
+import { QuotaMeter } from './quotas/quota-meter.js';
+import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
+import { startHttpService } from './http/http-service.js';
+import type { HttpListener } from './http/http-listener.js';
+import { SingleNodeCluster } from './cluster/single-node-cluster.js';
+import { ReplicaManager } from './replica/replica-manager.js';
+import { openMetadataStore } from './metadata/open-metadata-store.js';
+import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 
-export interface AdvertisedAddress {
-  host: string;
-  port: number;
-}
-
-export interface AbortedTransaction {
-  producerId: number;
-  firstOffset: number;
-}
-
-export class Broker {
+export class Broker implements BrokerServices {
   readonly apis = new ApiRegistry(handlers);
   readonly fetchSessions = new FetchSessionCache();
+  /** Prometheus counters moved by the request path, and gauges read from the engines at scrape time. */
+  readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));
   readonly nodeId: number;
-  readonly clusterId: string;
-  /** Per listener name, the address given to clients that came in on it; bound ports fill in port 0. */
-  private readonly advertisedByListener = new Map<string, AdvertisedAddress>();
+  /** The brokers, partition leaders and coordinators as this broker knows them. */
+  readonly cluster: SingleNodeCluster;
+  /** The partitions hosted here; every produce, fetch and offset lookup goes through it. */
+  readonly replicas: ReplicaManager;
+  /** Injected faults for tests (creek.faults.enable); refuses every injection when off. */
+  readonly faults: FaultInjector;
+  /** The client connections open now; set by runBroker once the listeners exist. */
+  openConnections: () => Iterable<OpenConnection> = () => [];
   /** Producer state and the transaction coordinator; set by runBroker before it listens. */
   txn!: TxnEngine;
   /** The group coordinator (consumer groups, committed offsets); set by runBroker before it listens. */
@@ -41,6 +49,11 @@ export class Broker {
   scramCredentials!: ScramCredentialStore;
   /** Compacts topics with cleanup.policy=compact; runs unless log.cleaner.enable=false. Set by runBroker. */
   cleaner!: LogCleaner;
+  /** The ACL authorizer when authorizer.class.name names one, else null (everything allowed). */
+  authorizer: AclAuthorizer | null = null;
+  /** Client quotas (AlterClientQuotas) and their byte-rate enforcement; set by runBroker before it listens. */
+  quotas!: ClientQuotas;
+  quotaMeter!: QuotaMeter;
 
   constructor(
     readonly config: BrokerConfig,
@@ -48,40 +61,35 @@ export class Broker {
     readonly log: Logger,
   ) {
     this.nodeId = config.nodeId;
-    // The registry holds the id kept in the data dir (meta.properties), stable across restarts.
-    this.clusterId = topics.clusterId;
-    for (const { advertised } of config.listeners) this.advertisedByListener.set(advertised.name, { host: advertised.host, port: advertised.port });
+    const listeners = config.listeners.map(({ advertised }) => advertised);
+    // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
+    this.cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+    const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
+    this.faults = new FaultInjector({
+      enabled: config.faultsEnable,
+      topicName: (id) => topics.getById(id)?.name,
+      topicLogs: (name) => topics.get(name)?.partitions,
+      topicNames: () => topics.list().map((t) => t.name),
+      clusterFacts: (listenerName) => ({ clusterId: this.cluster.clusterId, controllerId: this.cluster.controllerId, brokers: this.cluster.brokers(listenerName) }),
+      connections: () => this.openConnections(),
+      serves: (apiKey) => this.apis.get(apiKey) !== undefined,
+    });
+    this.replicas = new ReplicaManager({
+      localId: config.nodeId,
+      topics,
+      cluster: this.cluster,
+      replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
+      ...(config.faultsEnable && { leadershipWithheld: (topic: string, partition: number) => this.faults.isNotLeader(topic, partition) }),
+    });
   }
 
-  /** The address Metadata, FindCoordinator and DescribeCluster give a client on this listener. */
-  advertised(listenerName: string): AdvertisedAddress {
-    return this.advertisedByListener.get(listenerName)!;
-  }
-
-  /** Records the port a listener bound when its advertised port was 0 (a free port). */
-  setBoundPort(listenerName: string, port: number): void {
-    const current = this.advertisedByListener.get(listenerName)!;
-    if (current.port === 0) this.advertisedByListener.set(listenerName, { host: current.host, port });
+  get clusterId(): string {
+    return this.cluster.clusterId;
   }
 
   /** A new connection's SASL state when its listener uses SASL, else undefined. */
   saslAuthenticator(listener: ClientListener): SaslAuthenticator | undefined {
     return listener.sasl === undefined ? undefined : new SaslAuthenticator(listener.sasl, this.scramCredentials);
-  }
-
-  /** Appends one validated produce batch to a partition, with the idempotence and transaction checks. */
-  appendRecords(topic: Topic, partition: number, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
-    return this.txn.append(topic, partition, records, header, transactionalId);
-  }
-
-  /** Offsets below it belong to no open transaction. */
-  lastStableOffset(topic: Topic, partition: number): number {
-    return this.txn.lastStableOffset(topic, partition);
-  }
-
-  /** Aborted transactions overlapping [from, to), for read_committed fetches. */
-  abortedTransactions(topic: Topic, partition: number, from: number, to: number): AbortedTransaction[] {
-    return this.txn.abortedTransactions(topic, partition, from, to);
   }
 }
 
@@ -102,7 +110,11 @@ export interface RunningBroker {
   readonly port: number;
   /** Every client listener, in configured order (the first is the one above). */
   readonly listeners: readonly RunningListener[];
+  /** The HTTP listener (console, /metrics, schema registry) when creek.http.port is set. */
+  readonly http: HttpListener | undefined;
   readonly broker: Broker;
+  /** Fault injection for tests (README "Fault injection"); on unless creek.faults.enable=false. */
+  readonly faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -122,6 +134,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     logLevel: 'warn',
     ...(options.dataDir === undefined ? { memory: true } : {}),
     ...brokerOptions,
+    properties: { 'creek.faults.enable': true, ...brokerOptions.properties },
   });
   return runBroker(config, logger);
 }
@@ -130,30 +143,43 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
 export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<RunningBroker> {
   const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
   const started = Date.now();
-  const topics = await TopicRegistry.open(config, log);
+  // openEtcdCluster (src/cluster/etcd) opens cluster mode's store and membership; brokers do not run in a cluster yet.
+  if (config.etcd !== undefined) throw new Error('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
+  const metadata = await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log);
+  const topics = await TopicRegistry.open(config, metadata, log);
   const broker = new Broker(config, topics, log);
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
   // restart, whose markers settle those pending offsets.
-  const txn = await TxnEngine.open({ config, topics, log: log.child({ component: 'txn' }) });
+  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, metadata, log: log.child({ component: 'txn' }) });
   broker.txn = txn;
-  broker.groups = await GroupCoordinator.open(config, topics, (...args) => txn.appendForProducer(...args), log);
+  broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
   await txn.startCoordinator(broker.groups);
-  broker.scramCredentials = ScramCredentialStore.open(config.storage === 'memory' ? null : config.logDir);
-  const connectionOptions = { maxRequestBytes: config.socketRequestMaxBytes, idleTimeoutMs: config.connectionsMaxIdleMs };
+  broker.scramCredentials = ScramCredentialStore.open(metadata);
+  broker.quotas = ClientQuotas.open(metadata);
+  broker.quotaMeter = new QuotaMeter(broker.quotas);
+  const authorizerConfig = resolveAuthorizerConfig(config.staticProps);
+  if (authorizerConfig !== null) {
+    broker.authorizer = new AclAuthorizer({ ...authorizerConfig, metadata });
+  }
   const serverLog = log.child({ component: 'server' });
+  const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
+  broker.openConnections = () => listeners.flatMap((l) => [...l.openConnections()]);
+  if (config.faultsEnable) log.info('fault injection is on (creek.faults.enable): requests can be failed, delayed and dropped on purpose');
   const running: RunningListener[] = [];
+  let http: HttpListener | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
       const { endpoint } = config.listeners[i]!;
       const port = await listener.listen(endpoint.host, endpoint.port);
-      broker.setBoundPort(endpoint.name, port);
-      const advertised = broker.advertised(endpoint.name);
+      broker.cluster.setBoundPort(endpoint.name, port);
+      const advertised = broker.cluster.advertised(endpoint.name);
       running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
     }
+    if (config.http !== undefined) http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();
@@ -174,10 +200,14 @@ export async function runBroker(config: BrokerConfig, logger?: Logger): Promise<
     host: first.host,
     port: first.port,
     listeners: running,
+    http,
     broker,
+    faults: broker.faults,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
+        broker.faults.clearAll();
+        await http?.close();
         await broker.cleaner.stop();
         // First, so that JoinGroup/SyncGroup requests parked in a rebalance are answered and the listener can drain.
         await broker.groups.close();

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   }
   const where = config.storage === 'memory' ? 'in memory' : `data in ${config.logDir}`;
   const listeners = running.listeners.length > 1 ? `; listeners ${running.listeners.map((l) => `${l.name}://${l.bootstrap}`).join(' ')}` : '';
-  console.log(`Creek is ready: bootstrap ${running.bootstrap} (${where})${listeners}`);
+  const http = running.http === undefined ? '' : `; console, /metrics and schema registry at ${running.http.url}`;
+  console.log(`Creek is ready: bootstrap ${running.bootstrap} (${where})${listeners}${http}`);
 }
 
 main().catch((err: unknown) => {

@@ -49,4 +49,6 @@ export interface ClientSuite {
   readonly scenarios: readonly Scenario[];
   /** Features the client has no API for, with the reason. */
   readonly notApplicable: Partial<Record<Feature, string>>;
+  /** Stops what the suite keeps running across scenarios (a harness process), after the run. */
+  close?(): Promise<void>;
 }

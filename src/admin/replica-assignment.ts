@@ -1,19 +1,20 @@
 // Kafka's checks of a manual replica assignment (CreateTopics assignments, CreatePartitions
-// assignments) on a cluster whose only registered broker is this node.
+// assignments, reassignment targets) and of a replication factor against the registered brokers
+// (the cluster view's).
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 
 /**
  * Throws INVALID_REPLICA_ASSIGNMENT with Kafka's message when the replica list is empty, names a
- * broker other than `nodeId`, repeats a broker, or (when given) differs from `replicationFactor`.
+ * broker not registered, repeats a broker, or (when given) differs from `replicationFactor`.
  */
-export function checkReplicaAssignment(brokerIds: readonly number[], nodeId: number, replicationFactor?: number): void {
+export function checkReplicaAssignment(brokerIds: readonly number[], registered: readonly number[], replicationFactor?: number): void {
   if (brokerIds.length === 0) {
     throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
   }
   const sorted = [...brokerIds].sort((a, b) => a - b);
   sorted.forEach((id, i) => {
-    if (id !== nodeId) {
+    if (!registered.includes(id)) {
       throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${id}, but no such broker is registered.`);
     }
     if (i > 0 && sorted[i - 1] === id) {
@@ -28,10 +29,23 @@ export function checkReplicaAssignment(brokerIds: readonly number[], nodeId: num
   }
 }
 
-/** Kafka's refusal of a replication factor this one-broker cluster cannot reach. */
-export function unreachableReplicationFactor(replicationFactor: number): KafkaError {
-  return new KafkaError(
+/** Kafka's refusal of a replication factor above the number of registered brokers. */
+export function checkReplicationFactor(replicationFactor: number, registeredBrokers: number): void {
+  if (replicationFactor <= registeredBrokers) return;
+  throw new KafkaError(
     ErrorCode.INVALID_REPLICATION_FACTOR,
-    `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only 1 broker(s) are registered.`,
+    `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registeredBrokers} broker(s) are registered.`,
+  );
+}
+
+/**
+ * Replica lists for `partitions` new partitions with `replicationFactor` replicas each, spread
+ * round-robin over the brokers (Kafka's placement without racks; the first is the preferred leader),
+ * starting at partition index `firstPartition`.
+ */
+export function assignReplicas(brokerIds: readonly number[], partitions: number, replicationFactor: number, firstPartition = 0): number[][] {
+  const brokers = [...brokerIds].sort((a, b) => a - b);
+  return Array.from({ length: partitions }, (_, i) =>
+    Array.from({ length: replicationFactor }, (_, r) => brokers[(firstPartition + i + r) % brokers.length]!),
   );
 }

@@ -1,7 +1,8 @@
 // Produce (key 0), versions 3-11 (v0-2 carry legacy message sets, which Creek does not store).
 // v3: transactional id, record batches (magic 2) only. v4-v6: no wire change. v5: log start
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
-// v10: current leader / node endpoints (tagged). v11: no wire change (KIP-890 part 2 marker).
+// v10: current leader / node endpoints (tagged; KIP-951: a NOT_LEADER_OR_FOLLOWER answer names
+// the partition's leader and its address). v11: no wire change (KIP-890 part 2 marker).
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
@@ -10,6 +11,8 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
 
 export default defineApi({
@@ -19,12 +22,16 @@ export default defineApi({
   async handle(req, ctx) {
     const { broker } = ctx;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const { authz } = ctx;
+    const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
     const responses = await Promise.all(
       req.topicData.map(async (td) => {
         let topic = broker.topics.get(td.name);
         let topicError: number = ErrorCode.NONE;
         if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
-        else if (!topic && broker.config.autoCreateTopicsEnable) {
+        else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, td.name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, td.name)) {
           topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;
@@ -34,14 +41,18 @@ export default defineApi({
           td.partitionData.map((pd) =>
             topicError !== ErrorCode.NONE
               ? failed(pd.index, topicError, null)
-              : produceToPartition(ctx, topic, pd, req.transactionalId),
+              : produceToPartition(ctx, topic, pd, req),
           ),
         );
         return { name: td.name, partitionResponses };
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
-    return { responses, throttleTimeMs: 0 };
+    const leaders = new Set(responses.flatMap((r) => r.partitionResponses.map((p) => p.currentLeader?.leaderId ?? -1)).filter((id) => id >= 0));
+    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
+    // producer_byte_rate (KIP-219): the answer carries the throttle time and the connection is muted for it.
+    const throttleTimeMs = broker.quotaMeter.recordProduce(ctx.connection, ctx.requestBytes);
+    return { responses, throttleTimeMs, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
 
@@ -76,10 +87,9 @@ async function produceToPartition(
   ctx: RequestContext,
   topic: Topic | undefined,
   pd: PartitionIn,
-  transactionalId: string | null,
+  req: { acks: number; timeoutMs: number; transactionalId: string | null },
 ): Promise<PartitionOut> {
-  const log = topic?.partitions[pd.index];
-  if (!topic || !log) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (!topic || !ctx.broker.replicas.getPartition(topic, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
   try {
     const records = pd.records;
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no records');
@@ -100,7 +110,12 @@ async function produceToPartition(
       const recordErrors = keylessRecordErrors(records, `${topic.name}-${pd.index}`);
       if (recordErrors.length > 0) return { ...failed(pd.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors };
     }
-    const result = await ctx.broker.appendRecords(topic, pd.index, ownedBytes(records), header, transactionalId);
+    const { replicas, txn } = ctx.broker;
+    const bytes = ownedBytes(records);
+    const options = { requiredAcks: req.acks, timeoutMs: req.timeoutMs };
+    // Producer-state and transaction checks come between the ISR check and the leader append.
+    const result = await replicas.appendRecords(topic, pd.index, options, (partition) => txn.append(partition, bytes, header, req.transactionalId));
+    ctx.broker.metrics.produced(topic.name, records.length, header.recordCount);
     return {
       index: pd.index,
       errorCode: ErrorCode.NONE,
@@ -112,8 +127,12 @@ async function produceToPartition(
     };
   } catch (err) {
     const code = errorCodeOf(err);
+    ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
-    return failed(pd.index, code, errorMessageOf(err));
+    const out = failed(pd.index, code, errorMessageOf(err));
+    if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return out;
+    const state = ctx.broker.cluster.partitionState(topic.name, pd.index);
+    return { ...out, currentLeader: { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 } };
   }
 }

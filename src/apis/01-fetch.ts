@@ -10,8 +10,9 @@ import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchable
 import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { Broker } from '../broker.js';
-import { defineApi } from './api.js';
+import { NO_LEADER_EPOCH } from '../replica/partition.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
+import { defineApi, type BrokerServices } from './api.js';
 
 const READ_COMMITTED = 1;
 
@@ -23,6 +24,8 @@ interface Target {
   topic: Topic | undefined;
   fetchOffset: number;
   maxBytes: number;
+  /** The leader epoch the client knows (v9+; -1 when none or carried by the session). */
+  currentLeaderEpoch: number;
   /** Sent in this request (always answered, even without news). */
   inRequest: boolean;
   /** Error known before reading: unknown topic id. */
@@ -48,6 +51,7 @@ export default defineApi({
           topic,
           fetchOffset: p.fetchOffset,
           maxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch,
           inRequest: true,
           ...(byId && !topic ? { error: ErrorCode.UNKNOWN_TOPIC_ID } : {}),
         });
@@ -63,17 +67,27 @@ export default defineApi({
       return { throttleTimeMs: 0, errorCode: resolved.errorCode, sessionId: req.sessionId, responses: [] };
     }
     const { session, targets } = resolved;
+    // A follower needs CLUSTER_ACTION on the cluster; a consumer READ on each topic it fetches.
+    const follower = (version >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId) >= 0;
+    const clusterAction = follower && ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    for (const t of targets) {
+      if (t.error === undefined && !(follower ? clusterAction : ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name))) t.error = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let results = await readAll(broker, targets, req.maxBytes, readCommitted);
     while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
-      await waitForAppend(targets, deadline - Date.now(), ctx.connection.closed);
+      await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed);
       results = await readAll(broker, targets, req.maxBytes, readCommitted);
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
+    // consumer_byte_rate (KIP-219): a throttled fetch is answered at once without data, and the connection muted.
+    const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, answered.reduce((n, r) => n + r.bytes, 0));
+    if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
+    for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.out.errorCode !== ErrorCode.NONE);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -87,7 +101,7 @@ type Resolved = { session: FetchSession | null; incremental: boolean; targets: T
 
 /** Applies KIP-227's session rules to find the partitions this request fetches. */
 function resolveSession(
-  broker: Broker,
+  broker: BrokerServices,
   version: number,
   sessionId: number,
   epoch: number,
@@ -129,6 +143,7 @@ function resolveSession(
       topic,
       fetchOffset: p.fetchOffset,
       maxBytes: p.maxBytes,
+      currentLeaderEpoch: NO_LEADER_EPOCH,
       inRequest: inRequest.has(key),
     });
   }
@@ -145,7 +160,7 @@ interface Result {
   bytes: number;
 }
 
-async function readAll(broker: Broker, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
+async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
@@ -156,7 +171,7 @@ async function readAll(broker: Broker, targets: Target[], maxBytes: number, read
   return results;
 }
 
-async function readOne(broker: Broker, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
+async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -169,24 +184,25 @@ async function readOne(broker: Broker, target: Target, budget: number, first: bo
     // a null one ("invalid MessageSetSize -1", seen with Fetch v11 from kcat).
     records: [],
   };
-  const log = target.topic?.partitions[target.partition];
-  if (target.error !== undefined || !target.topic || !log) {
+  const partition = broker.replicas.getPartition(target.topic, target.partition);
+  if (target.error !== undefined || !partition) {
     out.errorCode = target.error ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return { target, out, bytes: 0 };
   }
-  const lso = broker.lastStableOffset(target.topic, target.partition);
-  out.highWatermark = log.highWatermark;
-  out.lastStableOffset = lso;
-  out.logStartOffset = log.logStartOffset;
-  const limit = Math.min(target.maxBytes, budget);
-  if (limit <= 0 && !first) return { target, out, bytes: 0 };
   try {
-    const read = await log.read(target.fetchOffset, limit, { maxOffset: readCommitted ? lso : log.highWatermark, minOneBatch: first });
+    partition.checkLeaderEpoch(target.currentLeaderEpoch);
+    const lso = broker.txn.lastStableOffset(partition);
+    out.highWatermark = partition.highWatermark;
+    out.lastStableOffset = lso;
+    out.logStartOffset = partition.logStartOffset;
+    const limit = Math.min(target.maxBytes, budget);
+    if (limit <= 0 && !first) return { target, out, bytes: 0 };
+    const read = await partition.read(target.fetchOffset, limit, { ...(readCommitted && { maxOffset: lso }), minOneBatch: first });
     out.highWatermark = read.highWatermark;
     out.logStartOffset = read.logStartOffset;
     out.records = read.chunks;
     if (readCommitted && read.chunks.length > 0) {
-      out.abortedTransactions = broker.abortedTransactions(target.topic, target.partition, target.fetchOffset, lso);
+      out.abortedTransactions = broker.txn.abortedTransactions(partition, target.fetchOffset, lso);
     }
     return { target, out, bytes: read.bytes };
   } catch (err) {
@@ -204,7 +220,7 @@ function isEnough(results: Result[], minBytes: number): boolean {
   return bytes >= Math.max(1, minBytes);
 }
 
-function waitForAppend(targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
+function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, closed: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
     const done = (): void => {
@@ -216,8 +232,8 @@ function waitForAppend(targets: Target[], ms: number, closed: AbortSignal): Prom
     const timer = setTimeout(done, ms);
     closed.addEventListener('abort', done);
     for (const t of targets) {
-      const log = t.topic?.partitions[t.partition];
-      if (log) unsubscribers.push(log.onAppend(done));
+      const partition = broker.replicas.getPartition(t.topic, t.partition);
+      if (partition) unsubscribers.push(partition.onHighWatermark(done));
     }
   });
 }

@@ -11,6 +11,7 @@ import type {
 import { decodeBatch, isLogAppendTime, splitBatches } from '../../protocol/records/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { PartitionLog, TimestampOffset } from '../log/partition-log.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const LATEST = -1;
@@ -32,11 +33,12 @@ export default defineApi({
         const partitions = await Promise.all(
           [...requested.values()].map(async ({ p, duplicated }): Promise<PartitionOut> => {
             const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
+            if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
             if (duplicated) return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
-            const log = topic?.partitions[p.partitionIndex];
-            if (!topic || !log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             try {
-              const end = req.isolationLevel === READ_COMMITTED ? broker.lastStableOffset(topic, p.partitionIndex) : log.highWatermark;
+              const partition = broker.replicas.leaderPartition(topic, p.partitionIndex, p.currentLeaderEpoch);
+              const { log } = partition;
+              const end = req.isolationLevel === READ_COMMITTED ? broker.txn.lastStableOffset(partition) : partition.highWatermark;
               switch (p.timestamp) {
                 case LATEST:
                   return { ...out, offset: end, leaderEpoch: log.latestEpoch };
@@ -46,7 +48,7 @@ export default defineApi({
                 case LATEST_TIERED:
                   return out;
                 case MAX_TIMESTAMP: {
-                  const m = await log.maxTimestampOffset();
+                  const m = await recordWithMaxTimestamp(log);
                   return m && m.offset < end ? { ...out, offset: m.offset, timestamp: m.timestamp, leaderEpoch: log.latestEpoch } : out;
                 }
                 default: {
@@ -86,16 +88,38 @@ function byTopicPartition(topics: readonly TopicIn[]): Map<string, Map<number, {
 }
 
 /**
+ * Kafka's answer to MAX_TIMESTAMP: the first record (not the batch's last offset) carrying the
+ * log's largest timestamp. The log knows the batch; its records are decoded here.
+ */
+async function recordWithMaxTimestamp(log: PartitionLog): Promise<TimestampOffset | undefined> {
+  const batchHit = await log.maxTimestampOffset();
+  if (!batchHit) return undefined;
+  const decoded = await batchAt(log, batchHit.offset);
+  if (!decoded) return batchHit;
+  const { header, records } = decoded;
+  // Under LogAppendTime every record carries the batch's append time: the first one has it.
+  if (isLogAppendTime(header.attributes)) return { offset: header.baseOffset, timestamp: header.maxTimestamp };
+  const r = records.find((rec) => header.baseTimestamp + rec.timestampDelta === header.maxTimestamp);
+  return r ? { offset: header.baseOffset + r.offsetDelta, timestamp: header.maxTimestamp } : batchHit;
+}
+
+/** The decoded batch holding `offset`, if the log still has it. */
+async function batchAt(log: PartitionLog, offset: number): Promise<ReturnType<typeof decodeBatch> | undefined> {
+  const read = await log.read(offset, 1, { minOneBatch: true });
+  const first = splitBatches(read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks))[0];
+  return first ? decodeBatch(first) : undefined;
+}
+
+/**
  * Kafka's answer to a timestamp lookup: the first record (not batch) whose timestamp is at or
  * after `timestamp`. The log finds the batch by its max timestamp; its records are decoded here.
  */
 async function firstRecordAtOrAfter(log: PartitionLog, timestamp: number): Promise<TimestampOffset | undefined> {
   const batchHit = await log.offsetForTimestamp(timestamp);
   if (!batchHit) return undefined;
-  const read = await log.read(batchHit.offset, 1, { minOneBatch: true });
-  const first = splitBatches(read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks))[0];
-  if (!first) return batchHit;
-  const { header, records } = decodeBatch(first);
+  const decoded = await batchAt(log, batchHit.offset);
+  if (!decoded) return batchHit;
+  const { header, records } = decoded;
   // Under LogAppendTime every record carries the batch's append time.
   if (isLogAppendTime(header.attributes)) return { offset: header.baseOffset, timestamp: header.maxTimestamp };
   for (const r of records) {

@@ -8,36 +8,21 @@ import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../pr
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { Broker } from '../broker.js';
+import { OPS_OMITTED } from '../groups/authorized-operations.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
+import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
+import { describePartition, type ClusterView } from '../cluster/cluster-view.js';
 import { defineApi } from './api.js';
 
-/** Kafka's "authorized operations not requested" sentinel. */
-const OPS_OMITTED = -2147483648;
-/**
- * Operation bit sets (bit n = AclOperation code n) as Kafka reports them to a principal allowed
- * everything, which every client is here (no ACLs). Topic: READ WRITE CREATE DELETE ALTER DESCRIBE
- * DESCRIBE_CONFIGS ALTER_CONFIGS. Cluster: CREATE ALTER DESCRIBE CLUSTER_ACTION DESCRIBE_CONFIGS
- * ALTER_CONFIGS IDEMPOTENT_WRITE.
- */
-export const ALL_TOPIC_OPS = 0xdf8;
-export const ALL_CLUSTER_OPS = 0x1fa0;
-
-export function describeTopic(broker: Broker, t: Topic, includeOps: boolean): TopicOut {
+/** A topic's metadata; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
+function describeTopic(cluster: ClusterView, t: Topic, ops: number): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
-    partitions: t.partitions.map((_, index) => ({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: index,
-      leaderId: broker.nodeId,
-      leaderEpoch: 0,
-      replicaNodes: [broker.nodeId],
-      isrNodes: [broker.nodeId],
-      offlineReplicas: [],
-    })),
-    topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPS : OPS_OMITTED,
+    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index) })),
+    topicAuthorizedOperations: ops,
   };
 }
 
@@ -50,23 +35,36 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 12,
   async handle(req, ctx) {
-    const { broker, version } = ctx;
-    const includeOps = req.includeTopicAuthorizedOperations;
+    const { broker, version, authz } = ctx;
+    const { cluster } = broker;
+    const opsOf = (name: string): number => (req.includeTopicAuthorizedOperations ? authz.operations(ResourceType.TOPIC, name) : OPS_OMITTED);
+    // Topics the client may not describe are hidden from "all topics" and refused when named.
+    const describable = (name: string): boolean => authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation) && broker.config.autoCreateTopicsEnable;
     const wantsAll = req.topics === null || (version === 0 && req.topics.length === 0);
 
     let topics: TopicOut[];
     if (wantsAll) {
-      topics = broker.topics.list().map((t) => describeTopic(broker, t, includeOps));
+      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(cluster, t, opsOf(t.name)));
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
-        if (wanted.name === null || wanted.name === undefined) {
+        // A topic id wins over the name, as in Kafka: the Java client sends ids with name "".
+        if ((wanted.topicId !== undefined && wanted.topicId !== ZERO_UUID) || wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
-          topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          if (t && !describable(t.name)) topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId));
+          else topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          continue;
+        }
+        if (!describable(wanted.name)) {
+          topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, wanted.name));
           continue;
         }
         let t = broker.topics.get(wanted.name);
+        if (!t && allowAutoCreate && !mayCreateTopic(authz, wanted.name)) {
+          topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, wanted.name));
+          continue;
+        }
         if (!t && allowAutoCreate) {
           try {
             t = await broker.topics.autoCreate(wanted.name);
@@ -75,16 +73,16 @@ export default defineApi({
             continue;
           }
         }
-        topics.push(t ? describeTopic(broker, t, includeOps) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+        topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      brokers: cluster.brokers(ctx.connection.listenerName),
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId,
       topics,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };
   },
 });

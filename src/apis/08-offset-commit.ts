@@ -3,6 +3,8 @@
 // broker's offsets.retention.minutes applies). v6: committed leader epoch. v7:
 // group_instance_id. v8: flexible. v9: generation_id_or_member_epoch also carries consumer
 // group (KIP-848) member epochs; unknown groups answer GROUP_ID_NOT_FOUND.
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -10,7 +12,12 @@ export default defineApi({
   minVersion: 2,
   maxVersion: 9,
   async handle(req, ctx) {
-    const offsets = req.topics.flatMap((t) =>
+    // READ on the group, then READ on each topic; refused partitions are not committed.
+    const groupAllowed = ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId);
+    const refusal = (topic: string): number =>
+      !groupAllowed ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, topic) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    const refused = req.topics.flatMap((t) => t.partitions.map(() => refusal(t.name)));
+    const allOffsets = req.topics.flatMap((t) =>
       t.partitions.map((p) => ({
         topic: t.name,
         partition: p.partitionIndex,
@@ -19,7 +26,8 @@ export default defineApi({
         metadata: p.committedMetadata,
       })),
     );
-    const errors = await ctx.broker.groups.commitOffsets(
+    const offsets = allOffsets.filter((_, i) => refused[i] === ErrorCode.NONE);
+    const committed = offsets.length === 0 ? [] : await ctx.broker.groups.commitOffsets(
       {
         groupId: req.groupId,
         generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
@@ -30,6 +38,8 @@ export default defineApi({
       },
       ctx.version,
     );
+    let next = 0;
+    const errors = refused.map((code) => (code !== ErrorCode.NONE ? code : committed[next++]!));
     let i = 0;
     return {
       throttleTimeMs: 0,

@@ -1,10 +1,11 @@
 // FindCoordinator (key 10), versions 0-5.
 // v1: key_type (0 group, 1 transaction), throttle time, error message. v2: no change.
 // v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
-// (may return TRANSACTION_ABORTABLE). This single node coordinates every group and every
-// transactional id, so each key is answered with this broker.
-import { ErrorCode } from '../../protocol/errors.js';
+// (may return TRANSACTION_ABORTABLE). Each key is answered with the broker the cluster view names
+// its coordinator (a single node coordinates every group and transactional id).
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const GROUP = 0;
@@ -15,13 +16,21 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx) {
-    const { broker } = ctx;
+    const { cluster } = ctx.broker;
     const answer = (key: string): Coordinator => {
       const none = { key, nodeId: -1, host: '', port: -1 };
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${req.keyType}` };
       }
-      return { key, nodeId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), errorCode: ErrorCode.NONE, errorMessage: null };
+      if (req.keyType === GROUP && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+        return { ...none, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.GROUP_AUTHORIZATION_FAILED).message };
+      }
+      if (req.keyType === TRANSACTION && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+        return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).message };
+      }
+      const coordinator = cluster.broker(cluster.coordinatorFor(req.keyType === GROUP ? 'group' : 'transaction', key), ctx.connection.listenerName);
+      if (!coordinator) return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+      return { key, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port, errorCode: ErrorCode.NONE, errorMessage: null };
     };
     if (ctx.version >= 4) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, nodeId: -1, host: '', port: -1, coordinators: req.coordinatorKeys.map(answer) };
     const one = answer(req.key);

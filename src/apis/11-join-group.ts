@@ -4,7 +4,9 @@
 // v5: group_instance_id (static membership, KIP-345). v6: flexible. v7: protocol type in the
 // response, nullable protocol name. v8: reason. v9: skip_assignment for a static leader that
 // rejoins without a rebalance.
+import { ErrorCode } from '../../protocol/errors.js';
 import { clientInfoOf } from '../groups/client-info.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -12,6 +14,10 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 9,
   async handle(req, ctx) {
+    if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      const errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      return { throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: ctx.version >= 7 ? null : '', leader: '', skipAssignment: false, memberId: '', members: [] };
+    }
     const r = await ctx.broker.groups.joinGroup(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,

@@ -5,8 +5,9 @@
 // Member metadata and assignments are shown only while the group is Stable.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeGroupsResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
-import { ALL_GROUP_OPS, OPS_OMITTED } from '../groups/authorized-operations.js';
+import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { ClassicGroup } from '../groups/classic-group.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 
@@ -15,8 +16,11 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx) {
-    const ops = req.includeAuthorizedOperations ? ALL_GROUP_OPS : OPS_OMITTED;
     const groups = req.groups.map((groupId): GroupOut => {
+      if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPS_OMITTED };
+      }
+      const ops = req.includeAuthorizedOperations ? ctx.authz.operations(ResourceType.GROUP, groupId) : OPS_OMITTED;
       const g = ctx.broker.groups.group(groupId);
       if (!(g instanceof ClassicGroup) || g.state === 'Dead') {
         return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };

@@ -6,6 +6,7 @@ import type { DeleteTopicsResponseDeletableTopicResult as Result } from '../../p
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { failure } from '../admin/failure.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const result = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null = null): Result => ({
@@ -53,11 +54,20 @@ export default defineApi({
         }
         continue;
       }
+      // A name the client may not describe is not told to exist or not.
+      if (t.name !== null && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+        responses.push(result(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
       const topic = t.name === null ? broker.topics.getById(t.topicId) : broker.topics.get(t.name);
       if (!topic) {
         responses.push(t.name === null
           ? result(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
           : result(t.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      if (!ctx.authz.allows(AclOperation.DELETE, ResourceType.TOPIC, topic.name)) {
+        responses.push(result(t.name, t.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
         continue;
       }
       if (toDelete.has(topic.id)) {

@@ -4,6 +4,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteRecordsResponseDeleteRecordsPartitionResult as PartitionOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const HIGH_WATERMARK = -1;
@@ -20,9 +21,17 @@ export default defineApi({
       const partitions: PartitionOut[] = [];
       for (const p of t.partitions) {
         const out = (errorCode: number, lowWatermark = -1): PartitionOut => ({ partitionIndex: p.partitionIndex, lowWatermark, errorCode });
-        const log = topic?.partitions[p.partitionIndex];
-        if (!topic || !log) {
+        if (!ctx.authz.allows(AclOperation.DELETE, ResourceType.TOPIC, t.name)) {
+          partitions.push(out(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
+        const partition = broker.replicas.getPartition(topic, p.partitionIndex);
+        if (!topic || !partition) {
           partitions.push(out(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          continue;
+        }
+        if (!partition.isLeader) {
+          partitions.push(out(ErrorCode.NOT_LEADER_OR_FOLLOWER));
           continue;
         }
         if (!topic.config.delete) {
@@ -30,9 +39,9 @@ export default defineApi({
           partitions.push(out(ErrorCode.POLICY_VIOLATION));
           continue;
         }
-        const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : p.offset;
+        const offset = p.offset === HIGH_WATERMARK ? partition.highWatermark : p.offset;
         try {
-          const lowWatermark = await log.deleteRecordsBefore(offset);
+          const lowWatermark = await partition.log.deleteRecordsBefore(offset);
           ctx.log.info({ topic: t.name, partition: p.partitionIndex, offset, lowWatermark }, 'deleted records');
           partitions.push(out(ErrorCode.NONE, lowWatermark));
         } catch (err) {

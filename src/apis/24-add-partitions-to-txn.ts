@@ -11,6 +11,7 @@ import type {
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult as TopicOut,
 } from '../../protocol/schema/index.js';
 import { txnErrorCode } from '../txn/version-errors.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi, type RequestContext } from './api.js';
 
 interface TxnIn {
@@ -36,6 +37,10 @@ export default defineApi({
       });
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow };
     }
+    // The batched form is the brokers' own (KIP-890): it needs CLUSTER_ACTION.
+    if (!ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [], resultsByTopicV3AndBelow: [] };
+    }
     const resultsByTransaction = await Promise.all(req.transactions.map(async (t) => ({ transactionalId: t.transactionalId, topicResults: await addOrVerify(ctx, t) })));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] };
   },
@@ -52,6 +57,11 @@ async function addOrVerify(ctx: RequestContext, t: TxnIn): Promise<TopicOut[]> {
       name: topic.name,
       resultsByPartition: topic.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorFor(topic.name, p) })),
     }));
+  if (!ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, t.transactionalId)) return respond(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const unwritable = (name: string): boolean => !ctx.authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name);
+  if (t.topics.some((topic) => unwritable(topic.name))) {
+    return respond((name, p) => (unwritable(name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : unknown(name, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED));
+  }
   if (t.topics.some((topic) => topic.partitions.some((p) => unknown(topic.name, p)))) {
     return respond((name, p) => (unknown(name, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED));
   }

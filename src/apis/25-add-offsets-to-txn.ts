@@ -7,6 +7,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { txnErrorCode } from '../txn/version-errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -15,6 +16,8 @@ export default defineApi({
   maxVersion: 4,
   async handle(req, ctx) {
     const { txn, groups } = ctx.broker;
+    if (!ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     try {
       const partitions = new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]);
       await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions);

@@ -6,6 +6,7 @@
 // INVALID_PRODUCER_EPOCH. v3: flexible. v4: no wire change (TRANSACTION_ABORTABLE may be returned).
 import { ErrorCode } from '../../protocol/errors.js';
 import { txnErrorCode } from '../txn/version-errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -13,6 +14,7 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx) {
+    if (!ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
     try {
       await ctx.broker.txn.coordinator.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };

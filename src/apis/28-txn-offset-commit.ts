@@ -7,6 +7,8 @@
 // fence zombie members (KIP-447). v4: no wire change (TRANSACTION_ABORTABLE may be returned).
 // The group member is checked first, then the producer (current epoch, group partition in its
 // open transaction), as Kafka does.
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -14,7 +16,18 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx) {
-    const errors = await ctx.broker.groups.commitTxnOffsets({
+    // WRITE on the transactional id, READ on the group, then READ on each topic; refused partitions are not committed.
+    const refusal = !ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : ErrorCode.NONE;
+    const refused = req.topics.flatMap((t) => {
+      const code = refusal !== ErrorCode.NONE || ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name) ? refusal : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      return t.partitions.map(() => code);
+    });
+    const allowed = req.topics.filter((t) => refusal === ErrorCode.NONE && ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name));
+    const committed = allowed.length === 0 ? [] : await ctx.broker.groups.commitTxnOffsets({
       groupId: req.groupId,
       transactionalId: req.transactionalId,
       producerId: req.producerId,
@@ -23,7 +36,7 @@ export default defineApi({
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       retentionTimeMs: -1,
-      offsets: req.topics.flatMap((t) =>
+      offsets: allowed.flatMap((t) =>
         t.partitions.map((p) => ({
           topic: t.name,
           partition: p.partitionIndex,
@@ -33,6 +46,8 @@ export default defineApi({
         })),
       ),
     });
+    let next = 0;
+    const errors = refused.map((code) => (code !== ErrorCode.NONE ? code : committed[next++]!));
     let i = 0;
     return {
       throttleTimeMs: 0,

@@ -13,13 +13,14 @@ import { KafkaError } from '../kafka-error.js';
 import { ResourceType, brokerLayerOf } from '../admin/config-resources.js';
 import { failure } from '../admin/failure.js';
 import { invalidTopicNameReason } from '../topics/topic-names.js';
-import type { Broker } from '../broker.js';
-import { defineApi } from './api.js';
+import { AclOperation } from '../security/authorizer/acl.js';
+import { configResourceRefusal } from '../security/authorizer/request-authorization.js';
+import { defineApi, type BrokerServices } from './api.js';
 
 const TYPE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
 
 /** The configs of one resource, or a KafkaError; null for an unknown topic (no message, as Kafka). */
-function configsOf(broker: Broker, r: ResourceIn): DescribedConfig[] | null {
+function configsOf(broker: BrokerServices, r: ResourceIn): DescribedConfig[] | null {
   switch (r.resourceType) {
     case ResourceType.TOPIC: {
       const reason = invalidTopicNameReason(r.resourceName);
@@ -41,6 +42,8 @@ export default defineApi({
   handle(req, ctx) {
     const results = req.resources.map((r): ResourceOut => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      const refusal = configResourceRefusal(ctx.authz, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+      if (refusal !== ErrorCode.NONE) return { ...base, errorCode: refusal, errorMessage: null, configs: [] };
       let configs: DescribedConfig[] | null;
       try {
         configs = configsOf(ctx.broker, r);

@@ -6,6 +6,7 @@ import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeLogDirsResponseDescribeLogDirsTopic as TopicOut } from '../../protocol/schema/index.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const UNKNOWN_VOLUME_BYTES = -1;
@@ -22,6 +23,7 @@ export default defineApi({
   async handle(req, ctx) {
     const { broker } = ctx;
     const logDir = resolve(broker.config.logDir);
+    if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)]));
     const topics: TopicOut[] = [];
     for (const topic of broker.topics.list()) {

@@ -1,6 +1,7 @@
 // CreatePartitions (key 37), versions 0-3.
-// v1: same as v0. v2: flexible. v3: quota errors. Grows topics; with assignments each new
-// partition's replicas must be exactly this node (the topics' replication factor is 1).
+// v1: same as v0. v2: flexible. v3: quota errors. Grows topics; new partitions get the topic's
+// replication factor, placed by the request's assignments (checked against the cluster view's
+// brokers) or round-robin over the brokers.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   CreatePartitionsRequestCreatePartitionsTopic as TopicIn,
@@ -8,18 +9,20 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure } from '../admin/failure.js';
-import { checkReplicaAssignment } from '../admin/replica-assignment.js';
-import type { Broker } from '../broker.js';
+import { assignReplicas, checkReplicaAssignment } from '../admin/replica-assignment.js';
 import type { Topic } from '../topics/topic-registry.js';
-import { defineApi } from './api.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { defineApi, type BrokerServices } from './api.js';
 
-async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
+async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOnly: boolean): Promise<void> {
   const current = topic.partitions.length;
   if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
   if (t.count < current) {
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`);
   }
   const additional = t.count - current;
+  const replicationFactor = topic.replicas[0]?.length ?? 1;
+  const brokerIds = broker.cluster.brokerIds();
   if (t.assignments !== null) {
     if (t.assignments.length !== additional) {
       throw new KafkaError(
@@ -27,9 +30,10 @@ async function grow(broker: Broker, topic: Topic, t: TopicIn, validateOnly: bool
         `Attempted to add ${additional} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
       );
     }
-    for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, broker.nodeId, 1);
+    for (const a of t.assignments) checkReplicaAssignment(a.brokerIds, brokerIds, replicationFactor);
   }
-  await broker.topics.addPartitions(topic, t.count, validateOnly);
+  const replicas = t.assignments?.map((a) => [...a.brokerIds]) ?? assignReplicas(brokerIds, additional, replicationFactor, current);
+  await broker.topics.addPartitions(topic, t.count, validateOnly, replicas);
 }
 
 export default defineApi({
@@ -47,7 +51,16 @@ export default defineApi({
       answered.add(t.name);
       try {
         if (counts.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        // A topic the client may not describe is not told to exist; one it may describe needs ALTER.
+        if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+          results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+          continue;
+        }
         const topic = broker.topics.get(t.name);
+        if (topic && !ctx.authz.allows(AclOperation.ALTER, ResourceType.TOPIC, t.name)) {
+          results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+          continue;
+        }
         if (!topic) {
           results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null });
           continue;

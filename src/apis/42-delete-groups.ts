@@ -1,6 +1,8 @@
 // DeleteGroups (key 42), versions 0-2.
 // v1: no change. v2: flexible. Each group gets its own result: GROUP_ID_NOT_FOUND,
 // NON_EMPTY_GROUP while it has members, else its offsets and metadata are deleted.
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -9,7 +11,10 @@ export default defineApi({
   maxVersion: 2,
   async handle(req, ctx) {
     const results = [];
-    for (const groupId of req.groupsNames) results.push({ groupId, errorCode: await ctx.broker.groups.deleteGroup(groupId) });
+    for (const groupId of req.groupsNames) {
+      const allowed = ctx.authz.allows(AclOperation.DELETE, ResourceType.GROUP, groupId);
+      results.push({ groupId, errorCode: allowed ? await ctx.broker.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED });
+    }
     return { throttleTimeMs: 0, results };
   },
 });

@@ -8,6 +8,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { checkReplicaAssignment } from '../admin/replica-assignment.js';
 import { errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 interface PartitionResult {
@@ -16,7 +17,7 @@ interface PartitionResult {
   errorMessage: string | null;
 }
 
-function alter(name: string, topic: Topic | undefined, partitionIndex: number, replicas: number[] | null, nodeId: number): PartitionResult {
+function alter(name: string, topic: Topic | undefined, partitionIndex: number, replicas: number[] | null, brokerIds: readonly number[]): PartitionResult {
   const refuse = (errorCode: number, errorMessage: string): PartitionResult => ({ partitionIndex, errorCode, errorMessage });
   if (topic === undefined) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${name}.`);
   if (partitionIndex < 0 || partitionIndex >= topic.partitions.length) {
@@ -24,7 +25,7 @@ function alter(name: string, topic: Topic | undefined, partitionIndex: number, r
   }
   if (replicas === null) return refuse(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress.');
   try {
-    checkReplicaAssignment(replicas, nodeId);
+    checkReplicaAssignment(replicas, brokerIds);
   } catch (err) {
     return { partitionIndex, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
   }
@@ -36,14 +37,16 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { topics, nodeId } = ctx.broker;
+    const { topics, cluster } = ctx.broker;
+    if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
+    const brokerIds = cluster.brokerIds();
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       responses: req.topics.map(({ name, partitions }) => {
         const topic = topics.get(name);
-        return { name, partitions: partitions.map((p) => alter(name, topic, p.partitionIndex, p.replicas, nodeId)) };
+        return { name, partitions: partitions.map((p) => alter(name, topic, p.partitionIndex, p.replicas, brokerIds)) };
       }),
     };
   },

@@ -3,6 +3,7 @@
 // with a credential. As Kafka: RESOURCE_NOT_FOUND for a user without credentials,
 // DUPLICATE_RESOURCE for a user named twice.
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -11,6 +12,7 @@ export default defineApi({
   maxVersion: 0,
   handle(req, ctx) {
     const store = ctx.broker.scramCredentials;
+    if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, results: [] };
     /** user → named more than once */
     const users = new Map<string, boolean>();
     if (req.users === null || req.users.length === 0) {

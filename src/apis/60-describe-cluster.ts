@@ -1,14 +1,14 @@
 // DescribeCluster (key 60), versions 0-1.
 // v0: cluster id, controller id, brokers, cluster authorized operations. v1: endpoint_type
 // (1 = brokers, 2 = controllers); a broker answers only for brokers. In KRaft a broker names a
-// live broker as controller: here, itself.
+// live broker as controller: the cluster view's controller (a single node names itself).
 import { ErrorCode } from '../../protocol/errors.js';
-import { ALL_CLUSTER_OPS } from './03-metadata.js';
+import { OPS_OMITTED } from '../groups/authorized-operations.js';
+import { CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 const BROKERS_ENDPOINT = 1;
 const CONTROLLERS_ENDPOINT = 2;
-const OPS_OMITTED = -2147483648;
 
 export default defineApi({
   apiKey: 60,
@@ -36,10 +36,10 @@ export default defineApi({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKERS_ENDPOINT,
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, ...broker.advertised(ctx.connection.listenerName), rack: null }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_OMITTED,
+      clusterId: broker.cluster.clusterId,
+      controllerId: broker.cluster.controllerId,
+      brokers: broker.cluster.brokers(ctx.connection.listenerName).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };
   },
 });

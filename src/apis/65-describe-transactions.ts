@@ -2,6 +2,7 @@
 // and epoch, timeout, start time and the partitions of its transaction.
 import { ErrorCode } from '../../protocol/errors.js';
 import { txnStateName } from '../txn/txn-metadata.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -10,6 +11,9 @@ export default defineApi({
   maxVersion: 0,
   handle(req, ctx) {
     const transactionStates = req.transactionalIds.map((transactionalId) => {
+      if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+        return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+      }
       const meta = ctx.broker.txn.coordinator.get(transactionalId);
       if (!meta) {
         return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
@@ -22,7 +26,8 @@ export default defineApi({
         transactionStartTimeMs: meta.startTimestamp,
         producerId: meta.producerId,
         producerEpoch: meta.producerEpoch,
-        topics: [...meta.partitions].map(([topic, parts]) => ({ topic, partitions: [...parts].sort((a, b) => a - b) })),
+        // Only the topics the client may describe are named.
+        topics: [...meta.partitions].filter(([topic]) => ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, topic)).map(([topic, parts]) => ({ topic, partitions: [...parts].sort((a, b) => a - b) })),
       };
     });
     return { throttleTimeMs: 0, transactionStates };

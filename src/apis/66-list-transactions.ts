@@ -4,6 +4,7 @@
 // running for at least that many milliseconds.
 import { ErrorCode } from '../../protocol/errors.js';
 import { TxnState, txnStateByName, txnStateName, type TxnStateId } from '../txn/txn-metadata.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -23,6 +24,7 @@ export default defineApi({
     const transactionStates = [];
     for (const meta of ctx.broker.txn.coordinator.all()) {
       if (meta.state === TxnState.Dead) continue;
+      if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, meta.transactionalId)) continue;
       if (producerIds.size > 0 && !producerIds.has(meta.producerId)) continue;
       if (req.stateFilters.length > 0 && !states.has(meta.state)) continue;
       if (req.durationFilter >= 0 && now - meta.startTimestamp < req.durationFilter) continue;

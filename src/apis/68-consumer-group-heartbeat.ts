@@ -6,6 +6,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { clientInfoOf } from '../groups/client-info.js';
 import type { TopicPartitions } from '../groups/consumer-group.js';
 import { errorCodeOf, errorMessageOf } from '../kafka-error.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -13,6 +14,9 @@ export default defineApi({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
+    if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
     const { topics } = ctx.broker;
     let owned: TopicPartitions | null = null;
     if (req.topicPartitions !== null) {

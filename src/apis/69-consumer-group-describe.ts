@@ -3,8 +3,9 @@
 // GROUP_ID_NOT_FOUND for unknown groups and for classic groups.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
-import { ALL_GROUP_OPS, OPS_OMITTED } from '../groups/authorized-operations.js';
+import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { ConsumerGroup, type TopicPartitions } from '../groups/consumer-group.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
 export default defineApi({
@@ -21,6 +22,7 @@ export default defineApi({
     const groups = req.groupIds.map((groupId): GroupOut => {
       const g = ctx.broker.groups.group(groupId);
       const base = { groupId, groupState: 'dead', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: OPS_OMITTED };
+      if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...base, groupState: '', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
       if (!g) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
       if (!(g instanceof ConsumerGroup)) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.` };
       return {
@@ -43,7 +45,7 @@ export default defineApi({
           assignment: describe(m.assigned),
           targetAssignment: describe(g.targetOf(m.memberId)),
         })),
-        authorizedOperations: req.includeAuthorizedOperations ? ALL_GROUP_OPS : OPS_OMITTED,
+        authorizedOperations: req.includeAuthorizedOperations ? ctx.authz.operations(ResourceType.GROUP, groupId) : OPS_OMITTED,
       };
     });
     return { throttleTimeMs: 0, groups };

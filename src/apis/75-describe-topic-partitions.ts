@@ -10,11 +10,13 @@ import type {
 } from '../../protocol/schema/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { invalidTopicNameReason, isInternalTopic } from '../topics/topic-names.js';
-import { ALL_TOPIC_OPS } from './03-metadata.js';
+import { describePartition } from '../cluster/cluster-view.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { allOperationsBits } from '../security/authorizer/acl-authorizer.js';
 import { defineApi } from './api.js';
 
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
-const LEADER_EPOCH = 0;
+const ALL_TOPIC_OPS = allOperationsBits(ResourceType.TOPIC);
 
 function unknown(name: string, errorCode: number): TopicOut {
   return { errorCode, name, topicId: ZERO_UUID, isInternal: isInternalTopic(name), partitions: [], topicAuthorizedOperations: ALL_TOPIC_OPS };
@@ -52,6 +54,11 @@ export default defineApi({
         nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
+      // Topics the client may not describe are left out of "every topic" and refused when named.
+      if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+        if (!all) topics.push(unknown(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       const topic = broker.topics.get(name);
       if (!topic) {
         if (!all) {
@@ -63,19 +70,9 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
-        partitions.push({
-          errorCode: ErrorCode.NONE,
-          partitionIndex: p,
-          leaderId: broker.nodeId,
-          leaderEpoch: LEADER_EPOCH,
-          replicaNodes: [broker.nodeId],
-          isrNodes: [broker.nodeId],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [],
-        });
+        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p), eligibleLeaderReplicas: [], lastKnownElr: [] });
       }
-      topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ALL_TOPIC_OPS });
+      topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ctx.authz.operations(ResourceType.TOPIC, name) });
       if (end < topic.partitions.length) {
         nextCursor = { topicName: name, partitionIndex: end };
         break;

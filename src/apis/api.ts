@@ -3,8 +3,19 @@
 import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { RequestHeader } from '../../protocol/codec/headers.js';
-import type { Broker } from '../broker.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { FetchSessionCache } from '../fetch/fetch-sessions.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
+import type { RequestAuthorization } from '../security/authorizer/request-authorization.js';
+import type { ScramCredentialStore } from '../security/scram-credentials.js';
+import type { QuotaAlteration, QuotaEntity, QuotaFilterComponent } from '../quotas/client-quotas.js';
+import type { QuotaClient } from '../quotas/quota-meter.js';
+import type { TopicRegistry } from '../topics/topic-registry.js';
+import type { TxnEngine } from '../txn/txn-engine.js';
+import type { ApiRegistry } from './registry.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -22,12 +33,63 @@ export interface ConnectionInfo {
   readonly sasl?: SaslAuthenticator;
 }
 
+/**
+ * The engines handlers use, each by its own type; the broker (src/broker.ts) provides them and
+ * handlers never import it. Partition data only through `replicas`, cluster facts (brokers,
+ * leaders, coordinators, controller) only through `cluster`.
+ */
+/** What the data path reports to the broker's metrics. */
+export interface DataPathMetrics {
+  produced(topic: string, bytes: number, records: number): void;
+  produceFailed(topic: string): void;
+  fetched(topic: string, bytes: number, failed: boolean): void;
+}
+
+/** The client quota settings (DescribeClientQuotas/AlterClientQuotas). */
+export interface ClientQuotaSettings {
+  /** The entities matching a filter, with their quota values; a bad filter throws QuotaRequestError. */
+  describe(components: readonly QuotaFilterComponent[], strict: boolean): { entity: QuotaEntity; values: Map<string, number> }[];
+  /** Applies (or only validates) each alteration; per alteration the reason it was refused, or null. */
+  alter(alterations: readonly QuotaAlteration[], validateOnly: boolean): Promise<(string | null)[]>;
+}
+
+/** Byte-rate quota accounting of the data path: each call answers the throttle time in ms (0 within quota). */
+export interface ByteRateQuotas {
+  recordProduce(client: QuotaClient, bytes: number): number;
+  recordFetch(client: QuotaClient, bytes: number): number;
+}
+
+export interface BrokerServices {
+  readonly config: BrokerConfig;
+  readonly replicas: ReplicaManager;
+  readonly cluster: ClusterView;
+  /** Topic names, ids, creation, deletion and configs. */
+  readonly topics: TopicRegistry;
+  readonly txn: TxnEngine;
+  readonly groups: GroupCoordinator;
+  readonly fetchSessions: FetchSessionCache;
+  readonly scramCredentials: ScramCredentialStore;
+  /** Client quotas as configured (APIs 48/49). */
+  readonly quotas: ClientQuotaSettings;
+  /** producer_byte_rate / consumer_byte_rate enforcement (KIP-219). */
+  readonly quotaMeter: ByteRateQuotas;
+  /** Produce and fetch counters for /metrics. */
+  readonly metrics: DataPathMetrics;
+  /** The registered handlers (ApiVersions). */
+  readonly apis: ApiRegistry;
+  readonly log: Logger;
+}
+
 export interface RequestContext {
-  readonly broker: Broker;
+  readonly broker: BrokerServices;
   readonly header: RequestHeader;
   readonly version: number;
   readonly connection: ConnectionInfo;
   readonly log: Logger;
+  /** Bytes of the request as received (what produce quotas count). */
+  readonly requestBytes: number;
+  /** ACL checks for this request's client (always allowed without an authorizer). */
+  readonly authz: RequestAuthorization;
 }
 
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */

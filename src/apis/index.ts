@@ -42,6 +42,8 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
 import offsetDelete from './47-offset-delete.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import describeCluster from './60-describe-cluster.js';
@@ -61,5 +63,5 @@ export const handlers: readonly ApiHandler[] = [
   deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe,
   saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeUserScramCredentials, alterUserScramCredentials,
   createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
-  electLeaders, alterPartitionReassignments, listPartitionReassignments,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, describeClientQuotas, alterClientQuotas,
 ] as ApiHandler[];

@@ -6,12 +6,16 @@ import {
   ConfigType,
   LONG_MAX_STRING,
   atLeast,
+  between,
   listOf,
   oneOf,
   type ConfigDef,
   type Validator,
 } from './config-def.js';
+import { parsePerIpOverrides } from './per-ip-overrides.js';
 import { topicConfigDef } from './topic-config.js';
+import { ACL_AUTHORIZER_CLASSES } from '../security/authorizer/authorizer-config.js';
+import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
 export interface BrokerConfigDef extends ConfigDef {
   /** Alterable at runtime through IncrementalAlterConfigs/AlterConfigs. */
@@ -60,6 +64,41 @@ function readOnlySynonym(name: string, type: ConfigType, defaultValue: string | 
   return broker(name, type, defaultValue, doc, validator === undefined ? {} : { validator });
 }
 
+function principalRules(value: unknown): string | null {
+  try {
+    SslPrincipalMapper.parse(value as string | null);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function perIpOverrides(value: unknown): string | null {
+  try {
+    parsePerIpOverrides(String(value ?? ''));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function etcdEndpoints(value: unknown): string | null {
+  for (const item of value as readonly string[]) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      return `${item} is not a URL; expected http://host:port`;
+    }
+    if (url.protocol !== 'http:' || url.port === '' || url.pathname !== '/') return `${item}: expected http://host:port (TLS to etcd is not supported yet)`;
+  }
+  return null;
+}
+
+function etcdPrefix(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/') && value.length > 1 ? null : 'Value must start with / and name a prefix, e.g. /creek/prod/';
+}
+
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- identity, listeners, roles ----
   broker('node.id', INT, '1', 'Id of this node in the cluster; Creek runs one node, which is broker and controller.', { validator: atLeast(0) }),
@@ -90,9 +129,13 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('ssl.protocol', STRING, 'TLSv1.3', 'TLS protocol of the context; decides the versions when ssl.enabled.protocols is empty.'),
   broker('ssl.cipher.suites', LIST, '', 'Cipher suites by IANA (Java) or OpenSSL name; empty keeps the defaults.'),
   broker('ssl.endpoint.identification.algorithm', STRING, 'https', 'Host name verification of the peer; a client setting, no effect on the broker side.'),
-  broker('ssl.principal.mapping.rules', STRING, 'DEFAULT', 'Rules mapping a certificate subject to a principal; Creek uses the subject as is (DEFAULT).'),
+  broker('ssl.principal.mapping.rules', STRING, 'DEFAULT', 'Rules mapping a TLS client certificate subject to a principal name: comma-separated RULE:pattern/replacement/[LU] and DEFAULT (the subject as is).', { validator: principalRules }),
   broker('ssl.keymanager.algorithm', STRING, 'SunX509', 'JVM key manager; accepted for compatibility.'),
   broker('ssl.trustmanager.algorithm', STRING, 'PKIX', 'JVM trust manager; accepted for compatibility.'),
+  // ---- authorization ----
+  broker('authorizer.class.name', STRING, '', 'The authorizer: org.apache.kafka.metadata.authorizer.StandardAuthorizer (or kafka.security.authorizer.AclAuthorizer) checks every request against ACLs; empty means none.', { validator: oneOf('', ...ACL_AUTHORIZER_CLASSES) }),
+  broker('super.users', STRING, null, 'Principals allowed everything, separated by semicolons (User:admin;User:CN=ops).'),
+  broker('allow.everyone.if.no.acl.found', BOOLEAN, 'false', 'Whether a resource without any ACL is open to every principal.'),
   // ---- network ----
   broker('num.network.threads', INT, '3', 'Network threads in Kafka; accepted for compatibility (Node.js has one event loop).', { validator: atLeast(1), dynamic: true }),
   broker('num.io.threads', INT, '8', 'Request handler threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),
@@ -105,6 +148,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   broker('max.connections', INT, INT_MAX, 'Most connections the broker accepts.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
+  broker('max.connections.per.ip.overrides', STRING, '', 'Per-address exceptions to max.connections.per.ip, as address:count pairs separated by commas.', { validator: perIpOverrides, dynamic: true }),
+  broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
+  broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; 0 or less for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.'),
+  broker('sasl.server.max.receive.size', INT, '524288', 'Largest request a client may send on a SASL listener before it has authenticated; larger ones close the connection.', { validator: atLeast(1) }),
   broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
   // ---- topics ----
   broker('auto.create.topics.enable', BOOLEAN, 'true', 'Whether metadata requests for unknown topics create them.'),
@@ -191,7 +238,17 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   // ---- Creek ----
   broker('cluster.id', STRING, null, 'Cluster id reported to clients; generated when not set.', { creek: true }),
   broker('creek.storage', STRING, 'disk', 'Where logs live: "disk" under log.dirs, or "memory" (lost on exit).', { creek: true, validator: oneOf('disk', 'memory') }),
+  broker('creek.request.read.timeout.ms', LONG, '60000', 'A request whose bytes are not all received this long after its size prefix closes the connection (the clock restarts whenever the broker paused reading); 0 for no limit.', { creek: true, validator: atLeast(0) }),
+  broker('creek.log.max.open.files', INT, '2048', 'Most segment files kept open at once; the least recently used are closed (and reopened on use) beyond it. Kafka keeps every segment open.', { creek: true, validator: atLeast(1) }),
+  broker('max.broker.partitions', INT, '20000', 'Most partitions this broker holds; CreateTopics and CreatePartitions beyond it are refused with POLICY_VIOLATION (the name KIP-578 proposed; Kafka 4 has no such bound).', { creek: true, validator: atLeast(1) }),
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
+  broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
+  broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
+  broker('creek.faults.enable', BOOLEAN, 'false', 'Fault injection for tests (failed, delayed or dropped requests, lost leadership, stalled writes, paused groups) through the embedded broker and POST/GET/DELETE /admin/faults on the HTTP listener; on by default for startBroker().', { creek: true }),
+  broker('creek.etcd.endpoints', LIST, '', 'etcd client URLs (http://host:port, comma-separated) of the etcd that holds the cluster\'s state in cluster mode; empty for a single broker.', { creek: true, validator: etcdEndpoints }),
+  broker('creek.etcd.prefix', STRING, '/creek/default/', 'Key prefix in etcd of this cluster\'s state: the brokers of a cluster share it, clusters sharing an etcd use different ones.', { creek: true, validator: etcdPrefix }),
+  broker('creek.etcd.lease.ttl.ms', INT, '6000', 'How long a broker stays live in etcd without renewing its lease (whole seconds; etcd rounds up): a broker that dies is out of the cluster, and its controller role taken over, about this long after.', { creek: true, validator: atLeast(1000) }),
+  broker('creek.etcd.startup.timeout.ms', INT, '15000', 'How long a starting broker keeps trying to reach etcd before it gives up with an error.', { creek: true, validator: atLeast(0) }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

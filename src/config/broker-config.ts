@@ -47,10 +47,13 @@ export interface BrokerConfig {
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
   numPartitions: number;
+  /** creek.log.max.open.files: the bound on open segment files. */
+  maxOpenFiles: number;
+  /** max.broker.partitions: the most partitions this broker holds. */
+  maxBrokerPartitions: number;
   defaultReplicationFactor: number;
   autoCreateTopicsEnable: boolean;
   deleteTopicEnable: boolean;
-  socketRequestMaxBytes: number;
   messageMaxBytes: number;
   /** log.retention.ms, else .minutes, else .hours; -1 when unlimited. */
   logRetentionMs: number;
@@ -61,13 +64,14 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   logCleanupPolicy: readonly ('delete' | 'compact')[];
   logCleanerEnable: boolean;
+  /** creek.faults.enable: fault injection (src/faults/) and its HTTP routes. */
+  faultsEnable: boolean;
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** Kafka's Long.MAX_VALUE ("never") reads as Number.MAX_SAFE_INTEGER. */
   logFlushIntervalMessages: number;
   /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
   logFlushIntervalMs: number;
   logIndexIntervalBytes: number;
-  connectionsMaxIdleMs: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -77,10 +81,34 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   producerIdExpirationMs: number;
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** The HTTP listener (console, metrics, schema registry), when one is configured. */
+  http?: HttpListenerConfig;
+  /** Cluster mode: where the cluster's state is kept in etcd, when creek.etcd.endpoints is set. */
+  etcd?: EtcdConfig;
   /** Every explicitly set key (STATIC_BROKER_CONFIG for DescribeConfigs), unknown ones included. */
   staticProps: ReadonlyMap<string, string>;
   warnings: readonly string[];
 }
+
+export interface HttpListenerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** False when the port is the creek command's default: a busy port then only warns. */
+  required: boolean;
+}
+
+export interface EtcdConfig {
+  endpoints: readonly string[];
+  /** Ends with '/'. */
+  prefix: string;
+  leaseTtlMs: number;
+  startupTimeoutMs: number;
+}
+
+/** The creek command's HTTP port when none is configured. */
+export const CLI_HTTP_PORT_DEFAULT = '8080';
+const CLI_DEFAULT_ORIGIN = 'creek command default';
 
 /** Options of the embedded broker: the CLI flags, typed, plus any Kafka keys. */
 export interface BrokerOptions {
@@ -93,6 +121,10 @@ export interface BrokerOptions {
   nodeId?: number;
   logLevel?: LogLevel;
   clusterId?: string;
+  /** Serve HTTP (console, /metrics, schema registry) on this port; 0 picks a free one. Off unless given. */
+  httpPort?: number;
+  /** Cluster mode: etcd endpoints (creek.etcd.endpoints), comma-separated. */
+  etcd?: string;
   /** Kafka config keys, as in server.properties. */
   properties?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -109,7 +141,7 @@ export interface LoadBrokerConfigInput {
 export function loadBrokerConfig({ argv, env, file }: LoadBrokerConfigInput): BrokerConfig {
   const args = parseBrokerArgs(argv);
   const path = args.configFile ?? file;
-  const layers: ConfigLayer[] = [];
+  const layers: ConfigLayer[] = [new Map([['creek.http.port', { value: CLI_HTTP_PORT_DEFAULT, origin: CLI_DEFAULT_ORIGIN }]])];
   if (path !== undefined) {
     let text: string;
     try {
@@ -140,6 +172,8 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   set('memory', options.memory);
   set('nodeId', str(options.nodeId));
   set('logLevel', options.logLevel);
+  set('httpPort', str(options.httpPort));
+  set('etcd', options.etcd);
   return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
 }
 
@@ -174,6 +208,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const str = (key: string): string => parseConfigValue(ConfigType.STRING, raw(key)) as string;
   const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
 
+  checkConnectionLimits(num, (key) => raw(key) ?? '', problems);
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
   const value = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null;
@@ -200,10 +235,11 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
     numPartitions: num('num.partitions'),
+    maxOpenFiles: num('creek.log.max.open.files'),
+    maxBrokerPartitions: num('max.broker.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),
     deleteTopicEnable: bool('delete.topic.enable'),
-    socketRequestMaxBytes: num('socket.request.max.bytes'),
     messageMaxBytes: num('message.max.bytes'),
     logRetentionMs: retentionMs < 0 ? -1 : retentionMs,
     logRetentionBytes: num('log.retention.bytes'),
@@ -212,11 +248,11 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
     logCleanupPolicy: list('log.cleanup.policy') as ('delete' | 'compact')[],
     logCleanerEnable: bool('log.cleaner.enable'),
+    faultsEnable: bool('creek.faults.enable'),
     logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),
     logIndexIntervalBytes: num('log.index.interval.bytes'),
-    connectionsMaxIdleMs: num('connections.max.idle.ms'),
     groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
     groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
@@ -226,9 +262,45 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
     producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    ...httpListener(merged, num, str),
+    ...etcdConfig(list, num, str),
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
+}
+
+/** Kafka's checks between the socket server's settings (KafkaConfig.validateValues). */
+function checkConnectionLimits(num: (key: string) => number, text: (key: string) => string, problems: string[]): void {
+  const queued = num('queued.max.request.bytes');
+  if (queued > 0 && queued < num('socket.request.max.bytes')) problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
+  if (num('max.connections.per.ip') === 0 && text('max.connections.per.ip.overrides').trim() === '') {
+    problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
+  }
+  const idle = num('connections.max.idle.ms');
+  const delay = num('connection.failed.authentication.delay.ms');
+  if (idle >= 0 && delay >= idle) {
+    problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
+  }
+}
+
+function etcdConfig(list: (key: string) => readonly string[], num: (key: string) => number, str: (key: string) => string): { etcd?: EtcdConfig } {
+  const endpoints = list('creek.etcd.endpoints');
+  if (endpoints.length === 0) return {};
+  const prefix = str('creek.etcd.prefix');
+  return {
+    etcd: {
+      endpoints,
+      prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
+      leaseTtlMs: num('creek.etcd.lease.ttl.ms'),
+      startupTimeoutMs: num('creek.etcd.startup.timeout.ms'),
+    },
+  };
+}
+
+function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {
+  const port = merged.get('creek.http.port');
+  if (port === undefined || num('creek.http.port') < 0) return {};
+  return { http: { host: str('creek.http.host'), port: num('creek.http.port'), required: port.origin !== CLI_DEFAULT_ORIGIN } };
 }
 
 function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined, problems: string[]): number {
@@ -247,6 +319,8 @@ function applyFlags(merged: ConfigLayer, flags: BrokerFlags, problems: string[])
   if (flags.memory !== undefined) set('creek.storage', flags.memory ? 'memory' : 'disk', '--memory');
   set('node.id', flags.nodeId, '--node-id');
   set('creek.log.level', flags.logLevel, '--log-level');
+  set('creek.http.port', flags.httpPort, '--http-port');
+  set('creek.etcd.endpoints', flags.etcd, '--etcd');
   for (const flag of ['port', 'advertisedPort'] as const) {
     const value = flags[flag];
     if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65535)) {

@@ -14,6 +14,8 @@ export interface BrokerFlags {
   memory?: boolean;
   nodeId?: string;
   logLevel?: string;
+  httpPort?: string;
+  etcd?: string;
 }
 
 export interface BrokerArgs {
@@ -30,6 +32,8 @@ const VALUE_FLAGS: Record<string, keyof BrokerFlags> = {
   '--data-dir': 'dataDir',
   '--node-id': 'nodeId',
   '--log-level': 'logLevel',
+  '--http-port': 'httpPort',
+  '--etcd': 'etcd',
 };
 
 export const BROKER_USAGE = `Usage: creek [server.properties] [options]
@@ -41,6 +45,10 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --memory                keep everything in memory
   --node-id ID            node id (default 1)
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default info)
+  --http-port PORT        HTTP console, /metrics and schema registry (default 8080 on
+                          creek.http.host, 127.0.0.1; 0 picks a free port, -1 serves none)
+  --etcd URLS             cluster mode: the etcd holding the cluster's state
+                          (creek.etcd.endpoints, http://host:port[,...])
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).

@@ -9,6 +9,7 @@ import { Reader } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError, errorCodeOf } from '../kafka-error.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { ClassicGroup, type GroupEnv, type JoinRequest, type JoinResult, type MemberIdentity, type SyncRequest, type SyncResult } from './classic-group.js';
 import { ConsumerGroup, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
@@ -111,10 +112,10 @@ export class GroupCoordinator {
    * Opens (creating if needed) __consumer_offsets, replays it and starts offset expiry.
    * Transactional offset commits are appended through `appendForProducer` (the transaction engine).
    */
-  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, appendForProducer: TransactionalAppender, log: Logger): Promise<GroupCoordinator> {
+  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, replicas: ReplicaManager, appendForProducer: TransactionalAppender, log: Logger): Promise<GroupCoordinator> {
     const groupLog = log.child({ component: 'groups' });
     const config = groupConfigOf(brokerConfig);
-    const store = await OffsetsTopic.open(topics, config.offsetsTopicSegmentBytes, appendForProducer, groupLog);
+    const store = await OffsetsTopic.open(topics, replicas, config.offsetsTopicSegmentBytes, appendForProducer, groupLog);
     const coordinator = new GroupCoordinator(brokerConfig, topics, store, groupLog);
     await coordinator.load();
     coordinator.scheduleExpiry();

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { ControlRecordType, decodeBatch, decodeControlKey, encodeBatch, isControl, isTransactional } from '../../protocol/records/index.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import type { AppendResult } from '../log/partition-log.js';
+import type { Partition } from '../replica/partition.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import { decodeKey, encodeKey, type RecordKey } from './group-records.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -47,11 +49,12 @@ export interface ReplayVisitor {
 export class OffsetsTopic {
   private constructor(
     private readonly topic: Topic,
+    private readonly replicas: ReplicaManager,
     private readonly appendForProducer: TransactionalAppender,
     private readonly log: Logger,
   ) {}
 
-  static async open(topics: TopicRegistry, segmentBytes: number, appendForProducer: TransactionalAppender, log: Logger): Promise<OffsetsTopic> {
+  static async open(topics: TopicRegistry, replicas: ReplicaManager, segmentBytes: number, appendForProducer: TransactionalAppender, log: Logger): Promise<OffsetsTopic> {
     const topic =
       topics.get(OFFSETS_TOPIC) ??
       (await topics.create(OFFSETS_TOPIC, {
@@ -61,7 +64,7 @@ export class OffsetsTopic {
           ['segment.bytes', String(segmentBytes)],
         ]),
       }))!;
-    return new OffsetsTopic(topic, appendForProducer, log);
+    return new OffsetsTopic(topic, replicas, appendForProducer, log);
   }
 
   /** The partition that holds a group's records (and gets the markers of its transactions). */
@@ -73,7 +76,7 @@ export class OffsetsTopic {
   async append(records: GroupRecord[]): Promise<number> {
     if (records.length === 0) return -1;
     const now = Date.now();
-    const result = await this.topic.partitions[PARTITION]!.append(this.batch(records, now), { leaderEpoch: 0, now });
+    const result = await this.partition().appendAsLeader(this.batch(records, now), { now });
     return result.baseOffset;
   }
 
@@ -87,6 +90,10 @@ export class OffsetsTopic {
     await this.appendForProducer(this.topic, PARTITION, batch, producer.transactionalId, (result) => applied(result.baseOffset));
   }
 
+  private partition(): Partition {
+    return this.replicas.leaderPartition(this.topic, PARTITION);
+  }
+
   private batch(records: GroupRecord[], now: number, producer?: TxnProducer): Buffer {
     return encodeBatch({
       baseTimestamp: now,
@@ -97,7 +104,7 @@ export class OffsetsTopic {
 
   /** Reports every stored record and transaction marker in log order; returns how many records. */
   async replay(visitor: ReplayVisitor): Promise<number> {
-    const partition = this.topic.partitions[PARTITION]!;
+    const partition = this.partition();
     let offset = partition.logStartOffset;
     let count = 0;
     const end = partition.highWatermark;

@@ -13,7 +13,7 @@
 // the swap file becomes <base>.log. At open, *.cleaned and *.deleted files are removed and a
 // *.swap file finishes its swap: the segments it covers are deleted and it is renamed.
 // Open-time I/O is synchronous (startup or topic creation); appends and reads are asynchronous.
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { fsyncDir, readIfExists } from './atomic-file.js';
@@ -36,6 +36,7 @@ import { scanSegmentFile } from './segment-recovery.js';
 import { Segment } from './segment.js';
 import { SegmentedLog } from './segmented-log.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
+import { OpenFiles } from './open-files.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface FileLogOptions {
@@ -43,7 +44,14 @@ export interface FileLogOptions {
   tailCacheBytes?: number;
   /** The previous run closed this log and shut down cleanly (FileStorage's marker): trust every saved index. */
   cleanShutdown?: boolean;
+  /** The bound on open segment files this log shares with others (a broker's creek.log.max.open.files). */
+  openFiles?: OpenFiles;
 }
+
+/** Kafka keeps every segment open; Creek keeps at most this many open by default (creek.log.max.open.files). */
+export const DEFAULT_MAX_OPEN_FILES = 2048;
+/** The bound shared by logs opened without one of their own (tools and tests). */
+const sharedOpenFiles = new OpenFiles(DEFAULT_MAX_OPEN_FILES);
 
 const SEGMENT_FILE = /^(\d{20})\.log$/;
 const SWAP_FILE = /^(\d{20})\.log\.swap$/;
@@ -78,8 +86,7 @@ class FileLogOpener {
   private recoveryPoint = 0;
   /** What recovery did: segments scanned, bytes read and CRC-checked, bytes cut. */
   private readonly recovery = { segments: 0, readBytes: 0, checkedBytes: 0, truncatedBytes: 0 };
-  /** Files of recovered segments, synced once recovery is done. */
-  private readonly recoveredFds: number[] = [];
+  private readonly files: OpenFiles;
 
   constructor(
     private readonly dir: string,
@@ -89,6 +96,7 @@ class FileLogOpener {
   ) {
     this.tailCacheBytes = options.tailCacheBytes ?? 1024 * 1024;
     this.clean = options.cleanShutdown ?? false;
+    this.files = options.openFiles ?? sharedOpenFiles;
   }
 
   open(): SegmentedLog {
@@ -164,7 +172,7 @@ class FileLogOpener {
   private createCleanedSegment(baseOffset: number, now: number): Segment {
     const paths = suffixed(segmentPaths(this.dir, baseOffset), '.cleaned');
     const fd = openSync(paths.log, 'w+');
-    return new Segment(baseOffset, new FileStore(paths, fd, 0, new WriteQueue(), 0), now);
+    return new Segment(baseOffset, new FileStore(paths, this.files.file(paths.log, fd), 0, new WriteQueue(), 0), now);
   }
 
   private async swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void> {
@@ -188,22 +196,23 @@ class FileLogOpener {
     unlinkQuietly(paths.index);
     unlinkQuietly(paths.timeIndex);
     const fd = openSync(paths.log, 'w+');
-    return new Segment(baseOffset, new FileStore(paths, fd, 0, this.queue, this.tailCacheBytes), now);
+    return new Segment(baseOffset, this.store(paths, fd, 0), now);
   }
 
   private loadSegments(bases: number[]): Segment[] {
-    const fds = bases.map((base) => openSync(segmentPaths(this.dir, base).log, 'r+'));
     // A roll whose first write was lost leaves an empty segment behind the last written one.
     let last = bases.length - 1;
-    while (last > 0 && fstatSync(fds[last]!).size === 0) last--;
-    this.removeSegments(bases, fds, last + 1, 'removed empty segment after the last written one');
+    while (last > 0 && statSync(segmentPaths(this.dir, bases[last]!).log).size === 0) last--;
+    this.removeSegments(bases, last + 1, 'removed empty segment after the last written one');
     const segments: Segment[] = [];
     for (let i = 0; i <= last; i++) {
-      const { segment, truncated } = this.loadSegment(bases[i]!, fds[i]!, i < last ? bases[i + 1] : undefined);
+      // Opened one at a time: the segment's store takes the descriptor into the open-file bound.
+      const fd = openSync(segmentPaths(this.dir, bases[i]!).log, 'r+');
+      const { segment, truncated } = this.loadSegment(bases[i]!, fd, i < last ? bases[i + 1] : undefined);
       segments.push(segment);
       if (truncated && i < last && bases[i + 1]! > this.recoveryPoint) {
         // A cut in an unsynced segment: what follows it was written after the lost bytes.
-        this.removeSegments(bases, fds.slice(0, last + 1), i + 1, 'removed segment after a truncated one');
+        this.removeSegments(bases.slice(0, last + 1), i + 1, 'removed segment after a truncated one');
         break;
       }
     }
@@ -248,16 +257,19 @@ class FileLogOpener {
   private recover(baseOffset: number, paths: SegmentPaths, fd: number, size: number, last: boolean): Loaded {
     unlinkQuietly(paths.index);
     unlinkQuietly(paths.timeIndex);
-    const loaded = this.scanInto(baseOffset, paths, fd, size, this.recoveryPoint);
+    const loaded = this.scanInto(baseOffset, paths, fd, size, this.recoveryPoint, true);
     this.recovery.segments++;
     this.recovery.readBytes += size;
-    this.recoveredFds.push(fd);
     if (!last) this.saveIndex(loaded.segment);
     return loaded;
   }
 
-  /** Walks the whole file, checking CRCs of batches ending at or after `crcFromOffset`; cuts a bad tail. */
-  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, crcFromOffset: number): Loaded {
+  /**
+   * Walks the whole file, checking CRCs of batches ending at or after `crcFromOffset`; cuts a bad
+   * tail. With `sync`, makes what it read and cut durable (recovery: so that the recovery point can
+   * move to the log end) before the descriptor goes to the open-file bound.
+   */
+  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, crcFromOffset: number, sync = false): Loaded {
     const batches: BatchInfo[] = [];
     const scan = scanSegmentFile(fd, size, { position: 0, offset: baseOffset }, crcFromOffset, (b) => batches.push(b));
     this.recovery.checkedBytes += scan.checkedBytes;
@@ -269,6 +281,7 @@ class FileLogOpener {
         'truncated segment to its last valid batch',
       );
     }
+    if (sync) fdatasyncSync(fd);
     const segment = new Segment(baseOffset, this.store(paths, fd, scan.validBytes), this.now);
     for (const b of batches) segment.track(b, b.position, this.config.indexIntervalBytes);
     return { segment, truncated: scan.problem !== undefined };
@@ -279,16 +292,13 @@ class FileLogOpener {
     segment.seal().catch((err: unknown) => this.logger.warn({ err, dir: this.dir, baseOffset: segment.baseOffset }, 'saving rebuilt index failed'));
   }
 
-  /** Syncs what recovery read and cut, so that the recovery point can move to the log end. */
   private finishRecovery(savedRecoveryPoint: number, logEndOffset: number): void {
-    for (const fd of this.recoveredFds) fdatasyncSync(fd);
     if (this.recovery.readBytes === 0) return;
     this.logger.info({ dir: this.dir, recoveryPoint: savedRecoveryPoint, logEndOffset, ...this.recovery }, 'recovered log');
   }
 
-  private removeSegments(bases: readonly number[], fds: readonly number[], from: number, reason: string): void {
-    for (let i = from; i < fds.length; i++) {
-      closeSync(fds[i]!);
+  private removeSegments(bases: readonly number[], from: number, reason: string): void {
+    for (let i = from; i < bases.length; i++) {
       const paths = segmentPaths(this.dir, bases[i]!);
       [paths.log, paths.index, paths.timeIndex].forEach(unlinkQuietly);
       this.logger.warn({ dir: this.dir, baseOffset: bases[i] }, reason);
@@ -296,7 +306,7 @@ class FileLogOpener {
   }
 
   private store(paths: SegmentPaths, fd: number, size: number, indexSaved = false): FileStore {
-    return new FileStore(paths, fd, size, this.queue, this.tailCacheBytes, indexSaved);
+    return new FileStore(paths, this.files.file(paths.log, fd), size, this.queue, this.tailCacheBytes, indexSaved);
   }
 
   /** Leader-epoch history from the batches themselves, when the checkpoint is missing. */

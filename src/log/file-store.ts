@@ -3,10 +3,11 @@
 // in-memory tail so fetches at the end of the log (and of unwritten data) never touch the disk.
 // Saved index files always describe the segment's bytes: the first change after they were
 // written (or loaded) deletes them, so a crash can never leave a stale index to be trusted.
-import { close, fdatasync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
+import { fdatasync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ChunkList } from './chunk-list.js';
+import type { LazyFile } from './open-files.js';
 import type { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
 import type { WriteQueue } from './write-queue.js';
@@ -67,7 +68,7 @@ export class FileStore implements SegmentStore {
   /** `indexSaved`: the segment's index files on disk describe its `size` bytes. */
   constructor(
     public paths: SegmentPaths,
-    private readonly fd: number,
+    private readonly file: LazyFile,
     size: number,
     private readonly queue: WriteQueue,
     private readonly tailCacheBytes: number,
@@ -88,7 +89,7 @@ export class FileStore implements SegmentStore {
     this.tail.push(data);
     this.bytes += data.length;
     this.dirty = true;
-    return this.queue.write(this.fd, position, data).then(() => {
+    return this.queue.write(this.file, position, data).then(() => {
       this.written = Math.max(this.written, position + data.length);
       this.tail.evict(this.tailCacheBytes, this.written);
     });
@@ -101,14 +102,14 @@ export class FileStore implements SegmentStore {
     const cached = end > tailFrom ? this.tail.slice(tailFrom, end - tailFrom) : [];
     const diskEnd = Math.min(end, this.tail.start);
     if (position >= diskEnd) return cached;
-    const disk = await readAt(this.fd, position, diskEnd - position, into);
+    const disk = await this.file.use((fd) => readAt(fd, position, diskEnd - position, into));
     return [disk, ...cached];
   }
 
   async truncate(size: number): Promise<void> {
     this.dropSavedIndex();
     this.dirty = true;
-    await call((cb) => ftruncate(this.fd, size, cb));
+    await this.file.use((fd) => call((cb) => ftruncate(fd, size, cb)));
     this.tail.truncate(size);
     this.bytes = size;
     this.written = Math.min(this.written, size);
@@ -128,7 +129,7 @@ export class FileStore implements SegmentStore {
   flush(): Promise<void> {
     if (this.dirty && this.open) {
       this.dirty = false;
-      this.synced = this.synced.catch(() => undefined).then(() => call((cb) => fdatasync(this.fd, cb)));
+      this.synced = this.synced.catch(() => undefined).then(() => this.file.use((fd) => call((cb) => fdatasync(fd, cb))));
     }
     return this.synced;
   }
@@ -136,12 +137,12 @@ export class FileStore implements SegmentStore {
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
-    await call((cb) => close(this.fd, cb));
+    await this.file.close();
   }
 
-  /** Renames the log file to `paths.log` (the fd stays valid); index files are the caller's business. */
+  /** Renames the log file to `paths.log`; index files are the caller's business. */
   async relocate(paths: SegmentPaths): Promise<void> {
-    await call((cb) => rename(this.paths.log, paths.log, cb));
+    await this.file.rename(paths.log, () => call((cb) => rename(this.paths.log, paths.log, cb)));
     this.paths = paths;
   }
 

@@ -1,18 +1,14 @@
-// LogStorage that keeps nothing beyond the process: MemoryLog partitions, no saved metadata.
+// LogStorage that keeps nothing beyond the process: MemoryLog partitions.
 import type { Logger } from 'pino';
 import type { LogConfig } from './log-config.js';
-import type { LogStorage, TopicInfo } from './log-storage.js';
+import type { LogStorage, TopicLogs } from './log-storage.js';
 import { MemoryLog } from './memory-log.js';
 import type { PartitionLog } from './partition-log.js';
 
 export class MemoryStorage implements LogStorage {
   constructor(private readonly logger: Logger) {}
 
-  loadTopics(): Promise<TopicInfo[]> {
-    return Promise.resolve([]);
-  }
-
-  saveTopic(): Promise<void> {
+  open(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -20,8 +16,8 @@ export class MemoryStorage implements LogStorage {
     return Promise.resolve(new MemoryLog(config, this.logger.child({ topic, partition })));
   }
 
-  removeTopic(): Promise<void> {
-    return Promise.resolve();
+  removeTopic(_topic: TopicLogs, forget: () => Promise<void>): Promise<void> {
+    return forget();
   }
 
   close(): Promise<void> {

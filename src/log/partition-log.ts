@@ -6,8 +6,10 @@ import type { Segment } from './segment.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface AppendMeta {
-  /** Partition leader epoch stamped into every appended batch (a single node uses 0). */
+  /** Partition leader epoch stamped into every appended batch (ignored with asFollower). */
   leaderEpoch: number;
+  /** Batches replicated from the leader: stored with their offsets and leader epochs as they are. */
+  asFollower?: boolean;
   /** Broker clock for LogAppendTime and segment.ms; defaults to Date.now(). */
   now?: number;
   /** The caller already checked every batch's CRC (Produce does): skip the second pass. */
@@ -43,7 +45,7 @@ export interface TimestampOffset {
   timestamp: number;
 }
 
-/** Called with the new high watermark each time appended data becomes readable. */
+/** Called with the new high watermark each time it advances (appended data becomes readable). */
 export type AppendListener = (highWatermark: number) => void;
 
 /** A change of the log's segments: a roll (a new active segment from `baseOffset`) or a higher log start (retention, DeleteRecords). */
@@ -57,11 +59,20 @@ export interface CleanerCheckpoint {
   nextDeleteHorizon: number;
 }
 
+/** Fault injection (src/faults/): held appends wait for `wait()` after their write, as if the disk were slow to acknowledge it. */
+export interface WriteHold {
+  wait(): Promise<void>;
+}
+
 export interface PartitionLog {
   readonly logStartOffset: number;
   /** Next offset to assign. */
   readonly logEndOffset: number;
-  /** Offsets below it are written and readable by consumers (single node: catches up with the LEO once written). */
+  /**
+   * Offsets below it are committed and readable by consumers. The log never moves it on its own
+   * (the partition layer does, src/replica/partition.ts): it starts at the log end offset when
+   * the log opens and only truncation lowers it.
+   */
   readonly highWatermark: number;
   /** Bytes stored. */
   readonly size: number;
@@ -77,6 +88,10 @@ export interface PartitionLog {
    * Throws LogError: CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, KAFKA_STORAGE_ERROR.
    */
   append(batches: Buffer, meta: AppendMeta): Promise<AppendResult>;
+  /** Raises the high watermark to `offset` (capped at the log end offset) and tells onAppend listeners; returns the high watermark. */
+  advanceHighWatermark(offset: number): number;
+  /** A new leader epoch starts at the log end offset (a new leader's, before its first append). */
+  assignLeaderEpoch(epoch: number): void;
   /**
    * Whole batches from the one holding `fetchOffset`, up to `maxBytes` (the first batch is
    * always included unless minOneBatch is false). OFFSET_OUT_OF_RANGE outside [logStart, logEnd].
@@ -95,12 +110,14 @@ export interface PartitionLog {
   applyRetention(now?: number): Promise<number>;
   /** Removes every batch from the one holding `offset` on. */
   truncateTo(offset: number): Promise<void>;
-  /** Subscribes to new readable data; returns the unsubscribe function. */
+  /** Subscribes to high watermark advances (new readable data); returns the unsubscribe function. */
   onAppend(listener: AppendListener): () => void;
   /** Subscribes to segment rolls and log start moves (called synchronously); returns the unsubscribe function. */
   onSegmentChange(listener: SegmentChangeListener): () => void;
   /** Snapshots of state derived from this log (producer state), kept by the backend beside the segments. */
   readonly snapshots: SnapshotStore;
+  /** Makes appends wait on `hold` once written, until the returned function removes it; reads go on. */
+  holdWrites(hold: WriteHold): () => void;
   /** Waits for pending writes and makes them durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // Readies produced bytes for the log: checks every batch (framing, magic, CRC unless the caller
 // did, size limits), then stamps offsets, leader epoch and, under LogAppendTime, the broker
-// timestamp — in place.
+// timestamp — in place. A follower's append (replicated from the leader) keeps the leader's
+// offsets, epochs and timestamps; its offsets must only increase from the log end.
 // Produce-only rules (record count vs lastOffsetDelta, legacy magic) belong to the handler.
 import {
   patchBaseOffset,
@@ -22,7 +23,7 @@ export interface PreparedAppend {
 export function prepareAppend(
   data: Buffer,
   baseOffset: number,
-  meta: { leaderEpoch: number; crcVerified?: boolean },
+  meta: { leaderEpoch: number; crcVerified?: boolean; asFollower?: boolean },
   config: Readonly<LogConfig>,
   now: number,
 ): PreparedAppend {
@@ -35,6 +36,7 @@ export function prepareAppend(
   if (data.length > config.segmentBytes) {
     throw new LogError(ErrorCode.RECORD_LIST_TOO_LARGE, `${data.length} bytes exceed segment.bytes ${config.segmentBytes}`);
   }
+  if (meta.asFollower === true) return checkFollowerOffsets(batches, baseOffset);
   const logAppendTime = config.timestampType === 'LogAppendTime';
   let next = baseOffset;
   for (const batch of batches) {
@@ -52,6 +54,18 @@ export function prepareAppend(
     batch.baseOffset = next;
     batch.lastOffset = next + delta;
     batch.leaderEpoch = leaderEpoch;
+    next = batch.lastOffset + 1;
+  }
+  return { batches, lastOffset: next - 1 };
+}
+
+/** Replicated batches keep their offsets: each must start at or after the end of the one before (gaps are compaction's). */
+function checkFollowerOffsets(batches: BatchInfo[], logEndOffset: number): PreparedAppend {
+  let next = logEndOffset;
+  for (const batch of batches) {
+    if (batch.baseOffset < next) {
+      throw new LogError(ErrorCode.OFFSET_OUT_OF_RANGE, `replicated batch at offset ${batch.baseOffset} is below the expected offset ${next}`);
+    }
     next = batch.lastOffset + 1;
   }
   return { batches, lastOffset: next - 1 };

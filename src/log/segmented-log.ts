@@ -18,6 +18,7 @@ import type {
   SegmentChange,
   SegmentChangeListener,
   TimestampOffset,
+  WriteHold,
 } from './partition-log.js';
 import { prepareAppend } from './prepare-append.js';
 import type { Segment } from './segment.js';
@@ -86,6 +87,8 @@ export class SegmentedLog implements PartitionLog {
   /** The last epochs saved were saved without fsync. */
   private epochsUnsynced = false;
   private failure: LogError | undefined;
+  /** Injected disk stalls (src/faults/): an append is acknowledged only once each lets it go. */
+  private readonly writeHolds = new Set<WriteHold>();
   private closed = false;
   private unflushedRecords = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -170,7 +173,8 @@ export class SegmentedLog implements PartitionLog {
     const now = meta.now ?? Date.now();
     const baseOffset = this.endOffset;
     const { batches, lastOffset } = prepareAppend(data, baseOffset, meta, this.cfg, now);
-    this.epochs.assign(meta.leaderEpoch, baseOffset);
+    if (meta.asFollower === true) for (const b of batches) this.epochs.assign(b.leaderEpoch, b.baseOffset);
+    else this.epochs.assign(meta.leaderEpoch, baseOffset);
     this.maybeRoll(data.length, lastOffset, now);
     const written = this.active.append(data, batches, this.cfg.indexIntervalBytes, now);
     this.endOffset = lastOffset + 1;
@@ -182,14 +186,19 @@ export class SegmentedLog implements PartitionLog {
       this.logger.error({ err }, 'log write failed; the log refuses further appends');
       throw this.failure;
     }
-    this.advanceHighWatermark(lastOffset + 1);
+    if (this.writeHolds.size > 0) for (const hold of [...this.writeHolds]) await hold.wait();
     this.countUnflushed(batches.reduce((n, b) => n + b.recordCount, 0));
     return {
-      baseOffset,
+      baseOffset: batches[0]!.baseOffset,
       lastOffset,
       logAppendTime: this.cfg.timestampType === 'LogAppendTime' ? now : -1,
       logStartOffset: this.startOffset,
     };
+  }
+
+  holdWrites(hold: WriteHold): () => void {
+    this.writeHolds.add(hold);
+    return () => this.writeHolds.delete(hold);
   }
 
   async read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
@@ -458,10 +467,16 @@ export class SegmentedLog implements PartitionLog {
     this.persisting = saved.catch((err: unknown) => this.logger.error({ err }, 'saving log checkpoint failed'));
   }
 
-  private advanceHighWatermark(offset: number): void {
-    if (offset <= this.hw) return;
-    this.hw = offset;
-    for (const listener of this.listeners) listener(offset);
+  advanceHighWatermark(offset: number): number {
+    const to = Math.min(offset, this.endOffset);
+    if (to <= this.hw) return this.hw;
+    this.hw = to;
+    for (const listener of this.listeners) listener(to);
+    return to;
+  }
+
+  assignLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.endOffset);
   }
 
   private countUnflushed(records: number): void {

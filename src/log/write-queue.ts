@@ -1,12 +1,13 @@
 // Serializes one partition's file writes and coalesces everything queued while a write is in
 // flight (or within one event-loop turn) into a single positional writev.
 import { writev } from 'node:fs';
+import type { LazyFile } from './open-files.js';
 
 /** Linux IOV_MAX: the most buffers one writev takes. */
 const MAX_BUFFERS = 1024;
 
 interface Job {
-  fd: number;
+  file: LazyFile;
   position: number;
   data: Buffer;
   resolve: () => void;
@@ -39,9 +40,9 @@ export class WriteQueue {
   private running = false;
   private idle: Promise<void> = Promise.resolve();
 
-  /** Queues `data` for `fd` at `position`; settles when it is written. */
-  write(fd: number, position: number, data: Buffer): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => this.jobs.push({ fd, position, data, resolve, reject }));
+  /** Queues `data` for `file` at `position`; settles when it is written. */
+  write(file: LazyFile, position: number, data: Buffer): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.jobs.push({ file, position, data, resolve, reject }));
     if (!this.running) {
       this.running = true;
       setImmediate(() => void this.pump());
@@ -59,7 +60,8 @@ export class WriteQueue {
     while (this.jobs.length > 0) {
       const run = this.takeRun();
       try {
-        await writeAll(run[0]!.fd, run.map((j) => j.data), run[0]!.position);
+        const first = run[0]!;
+        await first.file.use((fd) => writeAll(fd, run.map((j) => j.data), first.position));
         for (const job of run) job.resolve();
       } catch (err) {
         for (const job of run) job.reject(err as Error);
@@ -75,7 +77,7 @@ export class WriteQueue {
     let n = 1;
     while (n < this.jobs.length && n < MAX_BUFFERS) {
       const job = this.jobs[n]!;
-      if (job.fd !== first.fd || job.position !== end) break;
+      if (job.file !== first.file || job.position !== end) break;
       end += job.data.length;
       n++;
     }

@@ -1,8 +1,10 @@
 // The SASL state of one connection on a SASL listener, as Kafka's SaslServerAuthenticator keeps
-// it: before the handshake only ApiVersions and SaslHandshake are accepted, after it only
-// SaslAuthenticate (tokens framed as SaslAuthenticate requests, handshake v1+), and once the
-// mechanism completes every API. A refused mechanism or failed authentication is answered and
-// then the connection closes.
+// it: before the handshake only ApiVersions and SaslHandshake are accepted; after a v1 handshake
+// only SaslAuthenticate (tokens framed as SaslAuthenticate requests), after a v0 handshake raw
+// tokens (each frame is a bare SASL token, answered with a size-prefixed token: Kafka's legacy
+// flow, still used by older clients such as kafka-python 2.0); once the mechanism completes,
+// every API. A refused mechanism or failed authentication is answered (a failed raw token has no
+// answer) and then the connection closes.
 import { ErrorCode } from '../../protocol/errors.js';
 import { PlainServer } from './plain.js';
 import type { SaslConfig } from './sasl-config.js';
@@ -31,7 +33,7 @@ export interface SaslAuthenticateResult {
 }
 
 export class SaslAuthenticator {
-  private state: 'handshake' | 'authenticate' | 'complete' | 'failed' = 'handshake';
+  private state: 'handshake' | 'authenticate' | 'rawTokens' | 'complete' | 'failed' = 'handshake';
   private mechanism: string | undefined;
   private server: MechanismServer | undefined;
 
@@ -55,6 +57,11 @@ export class SaslAuthenticator {
     return this.authenticated && user !== undefined ? `User:${user}` : undefined;
   }
 
+  /** After a SaslHandshake v0: the next frames are raw SASL tokens, not requests. */
+  get expectsRawTokens(): boolean {
+    return this.state === 'rawTokens';
+  }
+
   /** Whether a request with this API key may be handled in the current state. */
   accepts(apiKey: number): boolean {
     switch (this.state) {
@@ -62,6 +69,8 @@ export class SaslAuthenticator {
         return apiKey === API_VERSIONS_KEY || apiKey === SASL_HANDSHAKE_KEY;
       case 'authenticate':
         return apiKey === SASL_AUTHENTICATE_KEY;
+      case 'rawTokens':
+        return false;
       case 'complete':
         return true;
       case 'failed':
@@ -69,8 +78,11 @@ export class SaslAuthenticator {
     }
   }
 
-  /** Answers SaslHandshake before authentication: the mechanism is enabled, or the connection fails. */
-  handshake(mechanism: string): { errorCode: number; mechanisms: string[] } {
+  /**
+   * Answers SaslHandshake before authentication: the mechanism is enabled, or the connection fails.
+   * `version` 0 makes the tokens that follow raw frames, 1 SaslAuthenticate requests.
+   */
+  handshake(mechanism: string, version: number): { errorCode: number; mechanisms: string[] } {
     const mechanisms = [...this.config.mechanisms];
     if (!mechanisms.includes(mechanism)) {
       this.state = 'failed';
@@ -81,11 +93,11 @@ export class SaslAuthenticator {
       ? new PlainServer(this.config.plainUsers)
       : new ScramServer(scram, (user) => this.scramCredentials.get(user, scram));
     this.mechanism = mechanism;
-    this.state = 'authenticate';
+    this.state = version === 0 ? 'rawTokens' : 'authenticate';
     return { errorCode: ErrorCode.NONE, mechanisms };
   }
 
-  /** Answers one SaslAuthenticate token of the exchange begun by the handshake. */
+  /** Answers one token (of a SaslAuthenticate request, or raw) of the exchange begun by the handshake. */
   authenticate(token: Buffer): SaslAuthenticateResult {
     const server = this.server!;
     try {

@@ -1,56 +1,26 @@
 // The SCRAM credential store: per user and mechanism, the salt, StoredKey, ServerKey and
-// iterations (never a password). Kept in `<dataDir>/scram-credentials.json`, rewritten atomically
-// before a change is acknowledged; memory-only when the broker has no data dir.
-import { join } from 'node:path';
-import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
+// iterations (never a password). Kept in the metadata store (<dataDir>/scram-credentials.json),
+// written before a change is acknowledged; a change written by another broker sharing the store
+// replaces the users held here.
+import { CLUSTER_KEY, type MetadataStore, type ScramCredentialsRecord } from '../metadata/metadata-store.js';
 import { SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
-
-export const SCRAM_CREDENTIALS_FILE = 'scram-credentials.json';
-
-interface StoredCredential {
-  salt: string;
-  storedKey: string;
-  serverKey: string;
-  iterations: number;
-}
-
-/** The file: user → mechanism name → credential, bytes in base64. */
-interface StoredFile {
-  version: 1;
-  users: Record<string, Record<string, StoredCredential>>;
-}
 
 export type ScramCredentialChange =
   | { user: string; mechanism: ScramMechanism; credential: ScramCredential }
   | { user: string; mechanism: ScramMechanism; credential: null };
 
 export class ScramCredentialStore {
-  private constructor(
-    private readonly path: string | null,
-    private readonly users: Map<string, Map<string, ScramCredential>>,
-  ) {}
+  private users = new Map<string, Map<string, ScramCredential>>();
 
-  /** Loads the store of a data dir, or an empty memory-only store for `null`. */
-  static open(dataDir: string | null): ScramCredentialStore {
-    const users = new Map<string, Map<string, ScramCredential>>();
-    const path = dataDir === null ? null : join(dataDir, SCRAM_CREDENTIALS_FILE);
-    const bytes = path === null ? undefined : readIfExists(path);
-    if (bytes !== undefined) {
-      const stored = JSON.parse(bytes.toString('utf8')) as StoredFile;
-      for (const [user, mechanisms] of Object.entries(stored.users)) {
-        const byMechanism = new Map<string, ScramCredential>();
-        for (const [mechanism, c] of Object.entries(mechanisms)) {
-          byMechanism.set(mechanism, {
-            salt: Buffer.from(c.salt, 'base64'),
-            storedKey: Buffer.from(c.storedKey, 'base64'),
-            serverKey: Buffer.from(c.serverKey, 'base64'),
-            iterations: c.iterations,
-          });
-        }
-        users.set(user, byMechanism);
-      }
-    }
-    return new ScramCredentialStore(path, users);
+  private constructor(private readonly metadata: MetadataStore) {}
+
+  /** Loads the users of the metadata store and follows its changes. */
+  static open(metadata: MetadataStore): ScramCredentialStore {
+    const store = new ScramCredentialStore(metadata);
+    const stored = metadata.get('scramCredentials', CLUSTER_KEY);
+    if (stored !== undefined) store.users = usersOf(stored.value);
+    metadata.watch('scramCredentials', (change) => (store.users = change.value === null ? new Map() : usersOf(change.value)));
+    return store;
   }
 
   get(user: string, mechanism: ScramMechanism): ScramCredential | undefined {
@@ -86,11 +56,11 @@ export class ScramCredentialStore {
       if (byMechanism.size === 0) this.users.delete(user);
       else this.users.set(user, byMechanism);
     }
-    if (this.path !== null) await writeFileAtomic(this.path, this.serialize());
+    await this.metadata.put('scramCredentials', CLUSTER_KEY, this.serialize());
   }
 
-  private serialize(): string {
-    const users: StoredFile['users'] = {};
+  private serialize(): ScramCredentialsRecord {
+    const users: ScramCredentialsRecord['users'] = {};
     for (const [user, byMechanism] of this.users) {
       users[user] = {};
       for (const [mechanism, c] of byMechanism) {
@@ -102,6 +72,23 @@ export class ScramCredentialStore {
         };
       }
     }
-    return `${JSON.stringify({ version: 1, users } satisfies StoredFile, null, 2)}\n`;
+    return { version: 1, users };
   }
+}
+
+function usersOf(stored: ScramCredentialsRecord): Map<string, Map<string, ScramCredential>> {
+  const users = new Map<string, Map<string, ScramCredential>>();
+  for (const [user, mechanisms] of Object.entries(stored.users)) {
+    const byMechanism = new Map<string, ScramCredential>();
+    for (const [mechanism, c] of Object.entries(mechanisms)) {
+      byMechanism.set(mechanism, {
+        salt: Buffer.from(c.salt, 'base64'),
+        storedKey: Buffer.from(c.storedKey, 'base64'),
+        serverKey: Buffer.from(c.serverKey, 'base64'),
+        iterations: c.iterations,
+      });
+    }
+    users.set(user, byMechanism);
+  }
+  return users;
 }

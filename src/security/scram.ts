@@ -57,9 +57,60 @@ export function credentialFromSaltedPassword(mechanism: ScramMechanism, salt: Bu
   };
 }
 
-// gs2-header: only "n" (no channel binding); optional authzid; then the bare message.
-const CLIENT_FIRST = /^n,(?:a=([^,]*))?,((?:m=[^,]*,)?n=([^,]+),r=([\x21-\x2b\x2d-\x7e]+)((?:,[a-zA-Z]+=[^,]*)*))$/;
-const CLIENT_FINAL = /^(c=[a-zA-Z0-9/+]*=*,r=([\x21-\x2b\x2d-\x7e]+)(?:,[a-zA-Z]+=[^,]*)*),p=([a-zA-Z0-9/+]+=*)$/;
+// The two client messages are split at commas and each attribute checked on its own, never with
+// one regular expression over the whole message: a backtracking pattern with a repeated group
+// overflows the stack on a message with millions of attributes.
+const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
+const BASE64 = /^[a-zA-Z0-9/+]*=*$/;
+const EXTENSION = /^[a-zA-Z]+=/;
+
+interface ClientFirst {
+  authzid: string;
+  /** client-first-message-bare, part of the AuthMessage. */
+  bare: string;
+  saslName: string;
+  nonce: string;
+}
+
+/** gs2-header (only "n": no channel binding; an optional authzid), then n=, r= and extensions. */
+function parseClientFirst(text: string): ClientFirst | undefined {
+  const parts = text.split(',');
+  if (parts[0] !== 'n' || parts.length < 4) return undefined;
+  const gs2Authzid = parts[1]!;
+  if (gs2Authzid !== '' && !gs2Authzid.startsWith('a=')) return undefined;
+  let at = 2;
+  if (parts[at]!.startsWith('m=')) at++;
+  const name = parts[at] ?? '';
+  const nonce = parts[at + 1] ?? '';
+  if (!name.startsWith('n=') || name.length < 3 || !nonce.startsWith('r=') || !NONCE.test(nonce.slice(2))) return undefined;
+  for (let i = at + 2; i < parts.length; i++) if (!EXTENSION.test(parts[i]!)) return undefined;
+  return { authzid: gs2Authzid.slice(2), bare: parts.slice(2).join(','), saslName: name.slice(2), nonce: nonce.slice(2) };
+}
+
+interface ClientFinal {
+  /** client-final-message-without-proof, part of the AuthMessage. */
+  withoutProof: string;
+  nonce: string;
+  proof: string;
+}
+
+/** c= (channel binding), r=, extensions, then p= (the proof) last. */
+function parseClientFinal(text: string): ClientFinal | undefined {
+  const parts = text.split(',');
+  if (parts.length < 3) return undefined;
+  const [binding, nonce] = parts as [string, string];
+  const proof = parts[parts.length - 1]!;
+  if (!binding.startsWith('c=') || !BASE64.test(binding.slice(2))) return undefined;
+  if (!nonce.startsWith('r=') || !NONCE.test(nonce.slice(2))) return undefined;
+  if (!proof.startsWith('p=') || proof.length < 3 || !BASE64.test(proof.slice(2))) return undefined;
+  for (let i = 2; i < parts.length - 1; i++) if (!EXTENSION.test(parts[i]!)) return undefined;
+  return { withoutProof: parts.slice(0, -1).join(','), nonce: nonce.slice(2), proof: proof.slice(2) };
+}
+
+/** The start of a client message for the log: a refused message may be up to sasl.server.max.receive.size. */
+function preview(text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 200)}... (${text.length} characters)`;
+}
 
 /** Kafka's saslname → username: `=2C` is a comma, `=3D` an equals sign, any other `=` is invalid. */
 export function usernameFromSaslName(saslName: string): string {
@@ -108,9 +159,9 @@ export class ScramServer {
     const state = this.state;
     switch (state.step) {
       case 'first': {
-        const match = CLIENT_FIRST.exec(text);
-        if (!match) throw new SaslFailure(`Invalid SCRAM client first message format: ${text}`);
-        const [, authzid = '', bare, saslName, clientNonce] = match as unknown as [string, string | undefined, string, string, string];
+        const first = parseClientFirst(text);
+        if (!first) throw new SaslFailure(`Invalid SCRAM client first message format: ${preview(text)}`);
+        const { authzid, bare, saslName, nonce: clientNonce } = first;
         const username = usernameFromSaslName(saslName);
         const credential = this.lookup(username);
         if (!credential) throw new SaslFailure('Authentication failed: Invalid user credentials');
@@ -126,9 +177,9 @@ export class ScramServer {
         return Buffer.from(serverFirst, 'utf8');
       }
       case 'final': {
-        const match = CLIENT_FINAL.exec(text);
-        if (!match) throw new SaslFailure(`Invalid SCRAM client final message format: ${text}`);
-        const [, withoutProof, nonce, proofText] = match as unknown as [string, string, string, string];
+        const final = parseClientFinal(text);
+        if (!final) throw new SaslFailure(`Invalid SCRAM client final message format: ${preview(text)}`);
+        const { withoutProof, nonce, proof: proofText } = final;
         // RFC 5802 wants the server's nonce echoed exactly; librdkafka before 2.6.1 sends its own
         // nonce in front of it, which Kafka 3.8.1-3.9 accept (nonce ends with the server's), as here.
         if (!nonce.endsWith(state.nonce)) throw new SaslFailure('Invalid client nonce in the final client message.');

@@ -68,7 +68,27 @@ function explain(err: Error, get: SettingLookup): string {
   if (/mac verify failure/.test(err.message)) return `wrong keystore password (${get('ssl.keystore.password').key})`;
   if (/bad decrypt|bad password read/.test(err.message)) return `the private key cannot be decrypted: wrong or missing ${get('ssl.key.password').key}`;
   if (/key values mismatch/.test(err.message)) return 'the private key does not belong to the certificate';
-  return err.message;
+  const keystore = keystoreKey(get);
+  if (/md too weak/.test(err.message)) {
+    return (
+      `a certificate of the keystore (${keystore}) is signed with a digest that OpenSSL refuses at its default security level, ` +
+      `such as SHA-1 or MD5 (${err.message}): re-issue the certificate signed with SHA-256 ` +
+      '(openssl x509 -req -sha256 ..., or keytool -gencert -sigalg SHA256withRSA ...)'
+    );
+  }
+  if (/key too small/.test(err.message)) {
+    return (
+      `a key in the keystore (${keystore}) is too small for OpenSSL's default security level (${err.message}): ` +
+      'make a new key of at least 2048 bits (RSA) or an EC key, and certificates for it'
+    );
+  }
+  return `${err.message} (${keystore})`;
+}
+
+/** The key that names the keystore: its file, or the inline certificate chain. */
+function keystoreKey(get: SettingLookup): string {
+  const location = get('ssl.keystore.location');
+  return location.value !== null ? `${location.key}=${location.value}` : get('ssl.keystore.certificate.chain').key;
 }
 
 function listOf(setting: Setting): string[] {

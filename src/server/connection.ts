@@ -1,7 +1,13 @@
 // One client connection: length-prefixed framing, strictly sequential request handling with
-// responses in request order (as Kafka mutes a channel until its response is sent), size
+// responses in request order (as Kafka mutes a channel until its response is sent), size and time
 // limits, and closing only this connection on bad input.
+//
+// Reading from the socket pauses while any of these holds: too many received requests wait on this
+// connection, the client does not read its responses, the broker's request memory is used up
+// (queued.max.request.bytes), a quota throttle time is running (KIP-219), or a failed
+// authentication is about to be answered.
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { peekRequestHeader } from '../../protocol/codec/headers.js';
@@ -9,13 +15,11 @@ import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/a
 import type { ApiRegistry } from '../apis/registry.js';
 import type { Broker } from '../broker.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
+import { requestAuthorization, type RequestAuthorization } from '../security/authorizer/request-authorization.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
+import type { ServerOptions } from './server-options.js';
 import { readInto } from './socket-reads.js';
-
-export interface ConnectionOptions {
-  maxRequestBytes: number;
-  idleTimeoutMs: number;
-}
+import type { ConnectionWarnings } from './warning-limiter.js';
 
 /** What the listener knows about a new connection. */
 export interface ConnectionSession {
@@ -37,32 +41,50 @@ export class Connection {
   private readonly reader: FrameReader;
   /** The accepted socket, moved to one that reads into a shared buffer (see socket-reads). */
   readonly socket: Socket;
+  /** Complete frames not yet handled; each holds its length in the broker's request memory. */
   private readonly frames: Buffer[] = [];
   /** Bytes of frames received but not yet handled. */
   private queuedBytes = 0;
   private queuePaused = false;
+  private writeBlocked = false;
+  private authFailing = false;
+  /** A quota throttle is in force (KIP-219). */
+  private muted = false;
+  private reading = true;
+  /** Cancels the wait for request memory, while reading waits for it. */
+  private cancelMemoryWait: (() => void) | undefined;
+  /** The deadline of the frame in progress, and that frame's number. */
+  private readDeadline: NodeJS.Timeout | undefined;
+  private readDeadlineFrame: number | undefined;
+  private readonly warnings: ConnectionWarnings;
   private processing = false;
   private log: Logger;
   private readonly apis: ApiRegistry;
+  private readonly authz: RequestAuthorization;
   /** Resolves when the request being handled (if any) has finished. */
   private idle: Promise<void> = Promise.resolve();
+  /** Ends a quota mute early (on close). */
+  private unmute: (() => void) | undefined;
 
   constructor(
     accepted: Socket,
     id: number,
     private readonly broker: Broker,
     { listenerName, principal, sasl }: ConnectionSession,
-    opts: ConnectionOptions,
+    private readonly opts: ServerOptions,
     logger: Logger,
   ) {
     const remoteAddress = `${accepted.remoteAddress}:${accepted.remotePort}`;
     this.apis = broker.apis;
     this.info = { id, remoteAddress, listenerName, clientId: null, closed: this.abort.signal, principal, ...(sasl ? { sasl } : {}) };
     this.log = logger.child({ conn: id, remote: remoteAddress });
+    this.authz = requestAuthorization(broker.authorizer, this.info, () => this.log);
     if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
-    this.reader = new FrameReader((size) =>
-      size < 0 || size > opts.maxRequestBytes ? `request size ${size} is outside 0..${opts.maxRequestBytes} (socket.request.max.bytes)` : undefined,
-    );
+    this.warnings = opts.warnings.forConnection();
+    this.reader = new FrameReader({
+      refuse: (size) => this.refuseSize(size),
+      reserve: (size) => opts.memory.tryReserve(size),
+    });
     const socket = readInto(accepted, (chunk) => this.onData(chunk));
     this.socket = socket;
     socket.setNoDelay(true);
@@ -73,7 +95,7 @@ export class Connection {
       });
     }
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
-    socket.on('close', () => this.abort.abort());
+    socket.on('close', () => this.onClose());
   }
 
   get closed(): boolean {
@@ -82,16 +104,39 @@ export class Connection {
 
   /** Waits for the request in progress, then closes. */
   async close(): Promise<void> {
-    this.frames.length = 0;
+    this.discardQueued();
+    this.unmute?.();
     await this.idle;
     this.socket.end();
     this.abort.abort();
   }
 
+  /** Kafka's limits on a frame's size: sasl.server.max.receive.size until a SASL client has authenticated. */
+  private refuseSize(size: number): string | undefined {
+    const sasl = this.info.sasl;
+    if (sasl !== undefined && !sasl.authenticated) {
+      const max = this.opts.saslMaxReceiveBytes;
+      return size < 0 || size > max ? `request size ${size} is outside 0..${max} (sasl.server.max.receive.size, before authentication)` : undefined;
+    }
+    const max = this.opts.maxRequestBytes;
+    return size < 0 || size > max ? `request size ${size} is outside 0..${max} (socket.request.max.bytes)` : undefined;
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.received(() => this.reader.push(chunk));
+  }
+
+  /** Request memory came back: the frame that waited for it may begin. */
+  private onMemory(): void {
+    this.cancelMemoryWait = undefined;
+    if (this.closed) return;
+    this.received(() => this.reader.retry());
+  }
+
+  private received(read: () => Buffer[]): void {
     try {
-      for (const frame of this.reader.push(chunk)) {
+      for (const frame of read()) {
         this.frames.push(frame);
         this.queuedBytes += frame.length;
       }
@@ -100,12 +145,55 @@ export class Connection {
       this.fail(err.message);
       return;
     }
-    if (this.queuedBytes > MAX_QUEUED_BYTES && !this.queuePaused) {
-      // A client pipelining faster than we answer: stop reading until the queue drains.
-      this.queuePaused = true;
-      this.socket.pause();
+    // A client pipelining faster than we answer: stop reading until the queue drains.
+    if (this.queuedBytes > MAX_QUEUED_BYTES) this.queuePaused = true;
+    if (this.reader.blocked && this.cancelMemoryWait === undefined) {
+      this.cancelMemoryWait = this.opts.memory.whenAvailable(() => this.onMemory());
+      this.log.debug({ usedBytes: this.opts.memory.usedBytes }, 'request memory used up (queued.max.request.bytes); reading paused');
     }
+    this.updateReading();
     if (!this.processing && this.frames.length > 0) this.idle = this.drain();
+  }
+
+  /** Pauses or resumes reading from the socket, and keeps the deadline of a frame in progress running only while reading. */
+  private updateReading(): void {
+    const read = !this.closed && !this.queuePaused && !this.writeBlocked && !this.authFailing && !this.muted && !this.reader.blocked;
+    if (read !== this.reading) {
+      this.reading = read;
+      if (read) this.socket.resume();
+      else this.socket.pause();
+    }
+    const frame = read ? this.reader.frameInProgress : undefined;
+    if (frame === this.readDeadlineFrame) return;
+    clearTimeout(this.readDeadline);
+    this.readDeadline = undefined;
+    this.readDeadlineFrame = frame;
+    const timeoutMs = this.opts.requestReadTimeoutMs;
+    if (frame === undefined || timeoutMs <= 0) return;
+    this.readDeadline = setTimeout(() => {
+      this.fail(`request not received within ${timeoutMs} ms of its size (creek.request.read.timeout.ms)`, {
+        receivedBytes: this.reader.allocatedInProgress,
+        requestSize: this.reader.reservedInProgress,
+      });
+    }, timeoutMs);
+    this.readDeadline.unref();
+  }
+
+  /** Drops the frames not yet handled, giving their memory back. */
+  private discardQueued(): void {
+    this.frames.length = 0;
+    this.opts.memory.release(this.queuedBytes);
+    this.queuedBytes = 0;
+  }
+
+  private onClose(): void {
+    this.abort.abort();
+    this.unmute?.();
+    this.discardQueued();
+    this.opts.memory.release(this.reader.reservedInProgress);
+    this.cancelMemoryWait?.();
+    this.cancelMemoryWait = undefined;
+    clearTimeout(this.readDeadline);
   }
 
   private async drain(): Promise<void> {
@@ -114,10 +202,15 @@ export class Connection {
       while (this.frames.length > 0 && !this.closed) {
         const frame = this.frames.shift()!;
         this.queuedBytes -= frame.length;
-        await this.handle(frame);
+        try {
+          await this.handle(frame);
+        } finally {
+          this.opts.memory.release(frame.length);
+        }
         if (this.socket.writableNeedDrain) {
           // Slow reader: stop taking requests until it catches up, bounding memory.
-          this.socket.pause();
+          this.writeBlocked = true;
+          this.updateReading();
           await new Promise<void>((resolve) => {
             const done = (): void => {
               this.socket.off('drain', done).off('close', done);
@@ -125,12 +218,10 @@ export class Connection {
             };
             this.socket.once('drain', done).once('close', done);
           });
-          if (!this.queuePaused) this.socket.resume();
+          this.writeBlocked = false;
         }
-        if (this.queuePaused && this.queuedBytes <= MAX_QUEUED_BYTES / 2) {
-          this.queuePaused = false;
-          this.socket.resume();
-        }
+        if (this.queuePaused && this.queuedBytes <= MAX_QUEUED_BYTES / 2) this.queuePaused = false;
+        this.updateReading();
       }
     } finally {
       this.processing = false;
@@ -138,6 +229,7 @@ export class Connection {
   }
 
   private async handle(frame: Buffer): Promise<void> {
+    if (this.info.sasl?.expectsRawTokens) return this.handleRawToken(this.info.sasl, frame);
     let header;
     try {
       header = peekRequestHeader(frame);
@@ -179,22 +271,84 @@ export class Connection {
       version: apiVersion,
       connection: this.info,
       log: this.log,
+      requestBytes: frame.length,
+      authz: this.authz,
     };
+    const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
+    let throttleMs = 0;
     try {
-      const response = await handler.handle(decoded.body as never, ctx);
-      if (response === NO_RESPONSE || this.closed) return;
-      this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
-      if (sasl?.failed) {
-        // A refused mechanism or failed authentication: the answer goes out, then the connection closes.
-        this.frames.length = 0;
-        this.socket.end();
+      // Injected faults (tests): answer with an error instead, delay the answer, or drop the connection.
+      const fault = this.broker.faults.active ? await this.broker.faults.intercept(apiKey, apiVersion, decoded.body, this.info) : undefined;
+      const response = fault?.response ?? (await handler.handle(decoded.body as never, ctx));
+      if (fault?.delay !== undefined) await fault.delay;
+      if (fault?.close === true) {
+        this.socket.destroy();
+        return;
       }
+      if (response === NO_RESPONSE || this.closed) return;
+      if (sasl?.failed) {
+        await this.failAuthentication(encodeResponse(apiKey, apiVersion, correlationId, response));
+        return;
+      }
+      this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+      throttleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
     } catch (err) {
       // An unexpected failure in a handler: Kafka would answer UNKNOWN_SERVER_ERROR; without a
       // response shape to fill we close this connection, and the client retries on a new one.
-      this.log.error({ err, apiKey, apiVersion }, 'request handler failed; closing connection');
+      this.warnings.warn(this.log, { err, apiKey, apiVersion }, 'request handler failed; closing connection', 'error');
       this.socket.destroy();
+    } finally {
+      requestDone();
     }
+    // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
+    if (throttleMs > 0) await this.mute(throttleMs);
+  }
+
+  /**
+   * KIP-219: after a response that carries a quota throttle time, nothing more is read from or
+   * handled for this client until that time has passed (the client backs off too).
+   */
+  private async mute(ms: number): Promise<void> {
+    this.muted = true;
+    this.updateReading();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.unmute = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.unmute = undefined;
+    this.muted = false;
+    this.updateReading();
+  }
+
+  /**
+   * A raw SASL token after SaslHandshake v0 (Kafka's legacy flow): the answer is the mechanism's
+   * token, size-prefixed; a failure has no answer, the connection closes after the usual delay.
+   */
+  private async handleRawToken(sasl: SaslAuthenticator, token: Buffer): Promise<void> {
+    let result;
+    try {
+      result = sasl.authenticate(token);
+    } catch (err) {
+      this.fail(`SASL token failed: ${(err as Error).message}`);
+      return;
+    }
+    const { reason, authBytes } = result;
+    if (sasl.failed) {
+      this.log.info({ reason }, 'SASL authentication failed; closing connection');
+      await this.failAuthentication([]);
+      return;
+    }
+    const principal = sasl.principal;
+    if (principal !== undefined) {
+      this.info.principal = principal;
+      this.log.info({ principal }, 'SASL authentication succeeded');
+    }
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(authBytes.length);
+    this.write([size, authBytes]);
   }
 
   private write(chunks: Buffer[]): void {
@@ -208,9 +362,24 @@ export class Connection {
     this.socket.uncork();
   }
 
+  /**
+   * A refused mechanism or failed authentication: as Kafka (connection.failed.authentication.delay.ms),
+   * nothing more is read, and the answer goes out and the connection closes only after the delay,
+   * which slows down a client guessing passwords without holding up anyone else.
+   */
+  private async failAuthentication(response: Buffer[]): Promise<void> {
+    this.discardQueued();
+    this.authFailing = true;
+    this.updateReading();
+    const delayMs = this.opts.failedAuthenticationDelayMs;
+    if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.abort.signal, ref: false }).catch(() => undefined);
+    this.write(response);
+    this.socket.end();
+  }
+
   private fail(reason: string, extra: Record<string, unknown> = {}): void {
-    this.log.warn({ ...extra, reason }, 'closing connection: bad request');
-    this.frames.length = 0;
+    this.warnings.warn(this.log, { ...extra, reason }, 'closing connection: bad request');
+    this.discardQueued();
     this.socket.destroy();
   }
 }

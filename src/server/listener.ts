@@ -1,15 +1,18 @@
 // One client listener: accepts TCP connections (TLS ones for SSL and SASL_SSL listeners), hands
 // each to a Connection that knows which listener it came in on, and closes them all gracefully
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
-// untrusted or missing client certificate) closes that socket with one log line.
+// untrusted or missing client certificate) closes that socket with one log line. Each TCP
+// connection is counted against max.connections and max.connections.per.ip when accepted, before
+// any TLS handshake, and closed at once when over a limit (see connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { Connection } from './connection.js';
+import type { ServerOptions } from './server-options.js';
 import type { Broker } from '../broker.js';
 import type { ClientListener } from '../config/broker-config.js';
 import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
-import { sslPrincipal } from '../security/ssl-principal.js';
+import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
 export class Listener {
   private readonly server: Server;
@@ -21,7 +24,7 @@ export class Listener {
   constructor(
     private readonly listener: ClientListener,
     private readonly broker: Broker,
-    private readonly opts: ConnectionOptions,
+    private readonly opts: ServerOptions,
     /** Connection ids, shared by every listener of the broker. */
     private readonly ids: { next: number },
     log: Logger,
@@ -30,38 +33,75 @@ export class Listener {
     const tls = listener.tls;
     if (tls === undefined) {
       // Paused on accept: the connection moves a plain socket to its own reader before any read.
-      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket, ANONYMOUS_PRINCIPAL));
+      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
+        const release = this.admit(socket);
+        if (release !== undefined) this.accept(socket, ANONYMOUS_PRINCIPAL, release);
+      });
       return;
     }
-    const server = createTlsServer(tls.options, (socket: TLSSocket) => {
+    const props = broker.config.staticProps;
+    const rulesKey = 'ssl.principal.mapping.rules';
+    const principals = SslPrincipalMapper.parse(props.get(`listener.name.${listener.endpoint.name.toLowerCase()}.${rulesKey}`) ?? props.get(rulesKey) ?? null);
+    // The TLS server never listens: TCP connections are accepted (and counted) here first, and
+    // only admitted ones are handed to it, so a refused one costs no handshake.
+    const tlsServer = createTlsServer(tls.options, (socket: TLSSocket) => {
       this.handshaking.delete(remoteOf(socket));
       const cert = socket.getPeerX509Certificate();
       if (cert !== undefined && !socket.authorized) {
         // ssl.client.auth=requested: a certificate sent must still verify, as in Kafka.
-        this.log.warn({ remote: remoteOf(socket), reason: socket.authorizationError }, 'closing TLS connection: client certificate not trusted');
+        this.warn({ remote: remoteOf(socket), reason: socket.authorizationError }, 'closing TLS connection: client certificate not trusted');
         socket.destroy();
         return;
       }
-      this.accept(socket, cert === undefined ? ANONYMOUS_PRINCIPAL : sslPrincipal(cert));
+      const principal = cert === undefined ? ANONYMOUS_PRINCIPAL : principals.principal(cert);
+      if (principal === null) {
+        // As Kafka's SslPrincipalMapper: a subject no rule maps fails authentication.
+        this.warn({ remote: remoteOf(socket), subject: cert!.subject.replace(/\n/g, ', ') }, 'closing TLS connection: no ssl.principal.mapping.rules rule applies to the client certificate');
+        socket.destroy();
+        return;
+      }
+      // Counted when the TCP connection came in; the raw socket's close gives the count back.
+      this.accept(socket, principal, () => undefined);
     });
-    server.on('connection', (raw: Socket) => {
+    tlsServer.on('tlsClientError', (err, socket) => {
+      this.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
+    });
+    this.server = createServer({ noDelay: true }, (raw: Socket) => {
+      const release = this.admit(raw);
+      if (release === undefined) return;
+      raw.once('close', release);
       const remote = remoteOf(raw);
       this.handshaking.set(remote, raw);
       raw.once('close', () => {
         if (this.handshaking.get(remote) === raw) this.handshaking.delete(remote);
       });
+      tlsServer.emit('connection', raw);
     });
-    server.on('tlsClientError', (err, socket) => {
-      this.log.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
-    });
-    this.server = server;
   }
 
   get connectionCount(): number {
     return this.connections.size;
   }
 
-  private accept(socket: Socket, principal: string): void {
+  /** The connections open now, for fault injection to close. */
+  openConnections(): Iterable<{ readonly info: Connection['info']; destroy(): void }> {
+    return [...this.connections].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
+  }
+
+  /** Counts a new TCP connection, or closes it when over a limit; the function that gives the count back. */
+  private admit(socket: Socket): (() => void) | undefined {
+    const admission = this.opts.quotas.admit(socket.remoteAddress ?? '');
+    if (admission.admitted) return admission.release;
+    this.warn({ remote: remoteOf(socket), reason: admission.reason }, 'closing connection: too many connections');
+    socket.destroy();
+    return undefined;
+  }
+
+  private warn(fields: Record<string, unknown>, message: string): void {
+    this.opts.warnings.warn(this.log, fields, message);
+  }
+
+  private accept(socket: Socket, principal: string, release: () => void): void {
     const conn = new Connection(
       socket,
       this.ids.next++,
@@ -71,7 +111,10 @@ export class Listener {
       this.log,
     );
     this.connections.add(conn);
-    conn.socket.on('close', () => this.connections.delete(conn));
+    conn.socket.on('close', () => {
+      this.connections.delete(conn);
+      release();
+    });
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -91,6 +134,7 @@ export class Listener {
     for (const raw of this.handshaking.values()) raw.destroy();
     await Promise.all([...this.connections].map((c) => c.close()));
     await closed;
+    this.opts.warnings.flush();
     this.log.debug('listener closed');
   }
 }

@@ -1,7 +1,7 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
-// creating, deleting, growing and reconfiguring them. Topic metadata and partition logs live in a
-// LogStorage backend (files or memory); on disk the broker also keeps <dataDir>/meta.properties
-// (cluster and node id, as Kafka does) and <dataDir>/broker-configs.json (dynamic broker configs).
+// creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
+// in the metadata store (src/metadata/), partition logs in a LogStorage backend (files or memory);
+// on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,10 +14,12 @@ import { parseProperties } from '../config/properties.js';
 import { KafkaError } from '../kafka-error.js';
 import { FileStorage } from '../log/file-storage.js';
 import { MemoryStorage } from '../log/memory-storage.js';
+import { OpenFiles } from '../log/open-files.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
+import { CLUSTER_KEY, type MetadataStore } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 
 export interface Topic {
@@ -26,6 +28,8 @@ export interface Topic {
   readonly id: string;
   readonly internal: boolean;
   readonly partitions: PartitionLog[];
+  /** Each partition's replicas (broker ids, the preferred leader first). */
+  readonly replicas: (readonly number[])[];
   /** Topic-level config overrides (DYNAMIC_TOPIC_CONFIG). */
   overrides: Map<string, string>;
   /** Effective settings: overrides over broker configs over defaults. */
@@ -34,12 +38,11 @@ export interface Topic {
 
 export interface CreateTopicOptions {
   numPartitions: number;
+  /** Each partition's replicas; by default every partition is on this broker alone. */
+  replicas?: readonly (readonly number[])[];
   overrides?: ReadonlyMap<string, string>;
   validateOnly?: boolean;
 }
-
-/** Kafka's largest partition count per request is bounded by memory, not a constant; keep one sane. */
-const MAX_PARTITIONS = 100_000;
 
 function newTopicId(): string {
   // Kafka never hands out the zero id or ids whose text starts with '-'.
@@ -73,30 +76,33 @@ export class TopicRegistry {
   private readonly byId = new Map<string, Topic>();
   /** Topics whose creation is under way, by name. */
   private readonly creating = new Map<string, Promise<Topic | undefined>>();
+  /** Partitions of this broker: of its topics and of those being created or grown (max.broker.partitions). */
+  private partitionCount = 0;
   readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
   clusterId: string;
 
   private constructor(
     private readonly brokerConfig: BrokerConfig,
     private readonly storage: LogStorage,
-    private readonly dataDir: string | null,
+    private readonly metadata: MetadataStore,
     private readonly log: Logger,
   ) {
     this.clusterId = brokerConfig.clusterId;
     this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: new Map(), dynamicBroker: new Map() };
   }
 
-  static async open(config: BrokerConfig, log: Logger): Promise<TopicRegistry> {
+  static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
-    const storage = dataDir ? new FileStorage(dataDir, topicsLog) : new MemoryStorage(topicsLog);
-    const registry = new TopicRegistry(config, storage, dataDir, topicsLog);
-    if (dataDir) await registry.loadBrokerState(dataDir);
+    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
+    const registry = new TopicRegistry(config, storage, metadata, topicsLog);
+    if (dataDir) await registry.loadNodeIdentity(dataDir);
+    registry.loadBrokerConfigs();
     await registry.loadTopics();
     return registry;
   }
 
-  private async loadBrokerState(dataDir: string): Promise<void> {
+  private async loadNodeIdentity(dataDir: string): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     const metaPath = join(dataDir, 'meta.properties');
     const meta = readIfExists(metaPath);
@@ -107,32 +113,60 @@ export class TopicRegistry {
         throw new Error(`The cluster id ${this.brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
       }
       if (stored) this.clusterId = stored;
+      // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
+      const storedNode = props.get('node.id');
+      if (storedNode !== undefined && Number(storedNode) !== this.brokerConfig.nodeId) {
+        throw new Error(
+          `Stored node id ${storedNode} doesn't match the configured node id ${this.brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
+        );
+      }
     } else {
       await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
     }
-    const dynamic = readIfExists(join(dataDir, 'broker-configs.json'));
-    if (dynamic) {
-      const parsed = JSON.parse(dynamic.toString('utf8')) as { default: Record<string, string>; broker: Record<string, string> };
-      for (const [k, v] of Object.entries(parsed.default)) this.layers.dynamicDefault.set(k, v);
-      for (const [k, v] of Object.entries(parsed.broker)) this.layers.dynamicBroker.set(k, v);
-    }
+  }
+
+  private loadBrokerConfigs(): void {
+    const dynamic = this.metadata.get('brokerConfigs', CLUSTER_KEY)?.value;
+    if (dynamic === undefined) return;
+    for (const [k, v] of Object.entries(dynamic.default)) this.layers.dynamicDefault.set(k, v);
+    for (const [k, v] of Object.entries(dynamic.broker)) this.layers.dynamicBroker.set(k, v);
   }
 
   private async loadTopics(): Promise<void> {
-    for (const t of await this.storage.loadTopics()) {
+    const stored = [...this.metadata.list('topic').values()].map((v) => v.value);
+    await this.storage.open(stored);
+    for (const t of stored) {
       const overrides = new Map(Object.entries(t.configs));
       const config = topicLogConfig(overrides, this.layers);
       const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
-      this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, overrides, config });
+      const replicas = t.replicas ?? this.onThisBroker(t.partitions);
+      this.partitionCount += partitions.length;
+      this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, replicas, overrides, config });
     }
     if (this.byName.size > 0) this.log.info({ topics: this.byName.size }, 'loaded topics');
   }
 
-  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig): Promise<PartitionLog[]> {
+  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig, into: PartitionLog[] = []): Promise<PartitionLog[]> {
     const logConfig = logConfigOf(config);
-    const logs: PartitionLog[] = [];
-    for (let p = from; p < to; p++) logs.push(await this.storage.openLog(name, p, logConfig));
-    return logs;
+    for (let p = from; p < to; p++) into.push(await this.storage.openLog(name, p, logConfig));
+    return into;
+  }
+
+  /** Refuses `count` more partitions beyond max.broker.partitions (POLICY_VIOLATION). */
+  private checkRoom(count: number): void {
+    const max = this.brokerConfig.maxBrokerPartitions;
+    if (this.partitionCount + count > max) {
+      throw new KafkaError(
+        ErrorCode.POLICY_VIOLATION,
+        `Cannot add ${count} partition(s): this broker has ${this.partitionCount} of at most ${max} (max.broker.partitions).`,
+      );
+    }
+  }
+
+  /** Counts `count` more partitions against max.broker.partitions, or refuses them. */
+  private reservePartitions(count: number): void {
+    this.checkRoom(count);
+    this.partitionCount += count;
   }
 
   private add(t: Topic): void {
@@ -140,14 +174,19 @@ export class TopicRegistry {
     this.byId.set(t.id, t);
   }
 
-  private save(t: Topic): Promise<void> {
-    return this.storage.saveTopic({ name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides) });
+  private async save(t: Topic): Promise<void> {
+    const replicas = t.replicas.map((r) => [...r]);
+    await this.metadata.put('topic', t.name, { name: t.name, topicId: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.overrides), replicas });
+  }
+
+  /** The default placement: `count` partitions on this broker alone. */
+  private onThisBroker(count: number): number[][] {
+    return Array.from({ length: count }, () => [this.brokerConfig.nodeId]);
   }
 
   private async persistBrokerConfigs(): Promise<void> {
-    if (!this.dataDir) return;
     const out = { default: Object.fromEntries(this.layers.dynamicDefault), broker: Object.fromEntries(this.layers.dynamicBroker) };
-    await writeFileAtomic(join(this.dataDir, 'broker-configs.json'), JSON.stringify(out, null, 1));
+    await this.metadata.put('brokerConfigs', CLUSTER_KEY, out);
   }
 
   list(): Topic[] {
@@ -175,9 +214,10 @@ export class TopicRegistry {
         throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
       }
     }
-    if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1 || opts.numPartitions > MAX_PARTITIONS) {
+    if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     }
+    this.checkRoom(opts.numPartitions);
     const overrides = opts.overrides ?? new Map<string, string>();
     const invalid = validateTopicConfigs(overrides);
     if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
@@ -189,11 +229,19 @@ export class TopicRegistry {
     const config = this.checkCreate(name, opts);
     if (opts.validateOnly) return undefined;
     const overrides = new Map(opts.overrides ?? []);
-    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], overrides, config };
+    const replicas = opts.replicas?.map((r) => [...r]) ?? this.onThisBroker(opts.numPartitions);
+    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], replicas, overrides, config };
     // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
+    this.reservePartitions(opts.numPartitions);
     const creating = (async () => {
-      topic.partitions.push(...(await this.openPartitions(name, 0, opts.numPartitions, config)));
-      await this.save(topic);
+      try {
+        await this.openPartitions(name, 0, opts.numPartitions, config, topic.partitions);
+        await this.save(topic);
+      } catch (err) {
+        this.partitionCount -= opts.numPartitions;
+        await this.undoCreate(topic, opts.numPartitions);
+        throw err;
+      }
       this.add(topic);
       this.log.info({ topic: name, partitions: opts.numPartitions }, 'created topic');
       return topic;
@@ -203,6 +251,19 @@ export class TopicRegistry {
       return await creating;
     } finally {
       this.creating.delete(name);
+    }
+  }
+
+  /** A creation failed midway (out of file descriptors, disk full): nothing of the topic may stay behind. */
+  private async undoCreate(topic: Topic, numPartitions: number): Promise<void> {
+    try {
+      await Promise.all(topic.partitions.map((p) => p.close()));
+      const forget = async (): Promise<void> => {
+        if (this.metadata.get('topic', topic.name) !== undefined) await this.metadata.delete('topic', topic.name);
+      };
+      await this.storage.removeTopic({ name: topic.name, partitions: numPartitions }, forget);
+    } catch (err) {
+      this.log.error({ err, topic: topic.name }, 'removing a topic whose creation failed');
     }
   }
 
@@ -218,22 +279,29 @@ export class TopicRegistry {
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
     this.byName.delete(name);
     this.byId.delete(topic.id);
+    this.partitionCount -= topic.partitions.length;
     await Promise.all(topic.partitions.map((p) => p.close()));
-    await this.storage.removeTopic({ name, topicId: topic.id, partitions: topic.partitions.length, configs: {} });
+    await this.storage.removeTopic({ name, partitions: topic.partitions.length }, () => this.metadata.delete('topic', name));
     this.log.info({ topic: name }, 'deleted topic');
     return topic;
   }
 
-  /** CreatePartitions: grows a topic to `total` partitions (never shrinks). */
-  async addPartitions(topic: Topic, total: number, validateOnly: boolean): Promise<void> {
+  /** CreatePartitions: grows a topic to `total` partitions (never shrinks), placed on `replicas` or on this broker. */
+  async addPartitions(topic: Topic, total: number, validateOnly: boolean, replicas?: readonly (readonly number[])[]): Promise<void> {
     const current = topic.partitions.length;
     if (total < current) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
     }
     if (total === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
-    if (total > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Too many partitions: ${total}.`);
-    if (validateOnly) return;
-    topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    if (validateOnly) return this.checkRoom(total - current);
+    this.reservePartitions(total - current);
+    try {
+      topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+    } catch (err) {
+      this.partitionCount -= total - current;
+      throw err;
+    }
+    topic.replicas.push(...(replicas?.map((r) => [...r]) ?? this.onThisBroker(total - current)));
     await this.save(topic);
   }
 

@@ -1,30 +1,20 @@
-// Producer id allocation. Ids are handed out from blocks; the start of the next block is written
-// to <dataDir>/producer-ids.json before any id of the current block is used, so no id is ever
-// handed out twice across restarts (a crash skips the rest of a block, as Kafka's blocks do).
-import { join } from 'node:path';
-import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
+// Producer id allocation. Ids are handed out from blocks; a block is taken by moving the stored
+// start of the next block past it (a compare-and-swap in the metadata store) before any id of it
+// is used, so no id is ever handed out twice across restarts (a crash skips the rest of a block,
+// as Kafka's blocks do), nor by two brokers sharing the store.
+import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore } from '../metadata/metadata-store.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 export class ProducerIdManager {
-  private next: number;
-  private blockEnd: number;
+  private next = 0;
+  private blockEnd = 0;
   private reserving: Promise<void> | undefined;
 
-  private constructor(
-    private readonly file: string | null,
-    start: number,
-  ) {
-    this.next = start;
-    this.blockEnd = start;
-  }
+  private constructor(private readonly metadata: MetadataStore) {}
 
-  /** Opens the allocator; `dataDir` null keeps it in memory. */
-  static open(dataDir: string | null): ProducerIdManager {
-    const file = dataDir === null ? null : join(dataDir, 'producer-ids.json');
-    const stored = file === null ? undefined : readIfExists(file);
-    const start = stored ? (JSON.parse(stored.toString('utf8')) as { nextBlockStart: number }).nextBlockStart : 0;
-    return new ProducerIdManager(file, start);
+  static open(metadata: MetadataStore): ProducerIdManager {
+    return new ProducerIdManager(metadata);
   }
 
   async generate(): Promise<number> {
@@ -36,8 +26,19 @@ export class ProducerIdManager {
   }
 
   private async reserveBlock(): Promise<void> {
-    const end = this.next + PRODUCER_ID_BLOCK_SIZE;
-    if (this.file !== null) await writeFileAtomic(this.file, JSON.stringify({ nextBlockStart: end }));
-    this.blockEnd = end;
+    for (;;) {
+      const stored = this.metadata.get('producerIdBlock', CLUSTER_KEY);
+      const start = stored?.value.nextBlockStart ?? 0;
+      const end = start + PRODUCER_ID_BLOCK_SIZE;
+      try {
+        await this.metadata.put('producerIdBlock', CLUSTER_KEY, { nextBlockStart: end }, stored?.version ?? ABSENT);
+      } catch (err) {
+        if (err instanceof MetadataConflict) continue;
+        throw err;
+      }
+      this.next = start;
+      this.blockEnd = end;
+      return;
+    }
   }
 }

@@ -16,6 +16,9 @@ import { KafkaError } from '../kafka-error.js';
 import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
+import type { Partition } from '../replica/partition.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { loadProducerState, saveProducerState } from './producer-snapshots.js';
 import { ProducerIdManager } from './producer-ids.js';
@@ -35,6 +38,10 @@ export interface TxnOffsetSink {
 export interface TxnEngineOptions {
   config: BrokerConfig;
   topics: TopicRegistry;
+  /** Every append goes through the partition layer. */
+  replicas: ReplicaManager;
+  /** Where producer-id blocks are taken. */
+  metadata: MetadataStore;
   log: Logger;
 }
 
@@ -89,10 +96,9 @@ export class TxnEngine {
    */
   async startCoordinator(offsets: TxnOffsetSink): Promise<void> {
     this.offsetSink = offsets;
-    const dataDir = this.o.config.storage === 'memory' ? null : this.o.config.logDir;
     this.coordinatorRef = await TxnCoordinator.open({
-      stateLog: new TxnStateLog(this.o.topics, this.settings.stateLogPartitions, this.settings.stateLogSegmentBytes, this.o.log),
-      producerIds: ProducerIdManager.open(dataDir),
+      stateLog: new TxnStateLog(this.o.topics, this.o.replicas, this.settings.stateLogPartitions, this.settings.stateLogSegmentBytes, this.o.log),
+      producerIds: ProducerIdManager.open(this.o.metadata),
       writeMarkers: (producer, commit, partitions) => this.writeMarkers(producer, commit, partitions),
       transactionMaxTimeoutMs: this.settings.transactionMaxTimeoutMs,
       transactionalIdExpirationMs: this.settings.transactionalIdExpirationMs,
@@ -133,17 +139,17 @@ export class TxnEngine {
    * (a retried batch answers with its original offsets), transactional ones must belong to the
    * producer's open transaction on this partition.
    */
-  async append(topic: Topic, partition: number, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
-    const log = topic.partitions[partition]!;
+  async append(partition: Partition, records: Buffer, header: BatchHeader, transactionalId: string | null): Promise<AppendResult> {
+    const { log } = partition;
     const slot = this.slot(log);
     const transactional = isTransactional(header.attributes);
     if (header.producerId < 0) {
       if (transactional) throw new KafkaError(ErrorCode.INVALID_RECORD, 'A transactional batch must carry a producer id');
-      return log.append(records, { leaderEpoch: 0, crcVerified: true });
+      return partition.appendAsLeader(records, { crcVerified: true });
     }
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
+      if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
     }
     return slot.serial(async () => {
       const duplicate = slot.state.check(header);
@@ -153,7 +159,7 @@ export class TxnEngine {
       const began = slot.state.beginPending(header, log.logEndOffset);
       let result: AppendResult;
       try {
-        result = await log.append(records, { leaderEpoch: 0, crcVerified: true });
+        result = await partition.appendAsLeader(records, { crcVerified: true });
       } catch (err) {
         if (began) slot.state.cancelPending(header.producerId);
         throw err;
@@ -170,16 +176,17 @@ export class TxnEngine {
    * partition's queue so that the transaction's marker cannot be written before the batch.
    * `applied` runs before the next append to the partition.
    */
-  appendForProducer(topic: Topic, partition: number, batch: Buffer, transactionalId: string, applied: (result: AppendResult) => void): Promise<void> {
-    const log = topic.partitions[partition]!;
+  appendForProducer(topic: Topic, index: number, batch: Buffer, transactionalId: string, applied: (result: AppendResult) => void): Promise<void> {
+    const partition = this.o.replicas.leaderPartition(topic, index);
+    const { log } = partition;
     const header = readBatchHeader(batch);
     const slot = this.slot(log);
     return slot.serial(async () => {
-      this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, partition);
+      this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, index);
       const began = slot.state.beginPending(header, log.logEndOffset);
       let result: AppendResult;
       try {
-        result = await log.append(batch, { leaderEpoch: 0 });
+        result = await partition.appendAsLeader(batch);
       } catch (err) {
         if (began) slot.state.cancelPending(header.producerId);
         throw err;
@@ -189,13 +196,14 @@ export class TxnEngine {
     });
   }
 
-  lastStableOffset(topic: Topic, partition: number): number {
-    const log = topic.partitions[partition]!;
-    return this.slots.get(log)?.state.lastStableOffset(log.highWatermark) ?? log.highWatermark;
+  /** Offsets below it belong to no open transaction. */
+  lastStableOffset(partition: Partition): number {
+    return this.slots.get(partition.log)?.state.lastStableOffset(partition.highWatermark) ?? partition.highWatermark;
   }
 
-  abortedTransactions(topic: Topic, partition: number, from: number, to: number): AbortedTxn[] {
-    return this.slots.get(topic.partitions[partition]!)?.state.abortedBetween(from, to) ?? [];
+  /** Aborted transactions overlapping [from, to), for read_committed fetches. */
+  abortedTransactions(partition: Partition, from: number, to: number): AbortedTxn[] {
+    return this.slots.get(partition.log)?.state.abortedBetween(from, to) ?? [];
   }
 
   /** What the log cleaner must respect: open transactions, aborted ones, and each producer's last batch. */
@@ -214,8 +222,8 @@ export class TxnEngine {
   }
 
   /** DescribeProducers: the producers with state in a partition. */
-  producers(topic: Topic, partition: number): ProducerEntry[] {
-    return [...(this.slots.get(topic.partitions[partition]!)?.state.producers.values() ?? [])];
+  producers(partition: Partition): ProducerEntry[] {
+    return [...(this.slots.get(partition.log)?.state.producers.values() ?? [])];
   }
 
   /** Ends a transaction in each of its partitions; a marker in __consumer_offsets settles the groups' pending offsets. */
@@ -224,20 +232,20 @@ export class TxnEngine {
     for (const [name, parts] of partitions) {
       const topic = this.o.topics.get(name);
       for (const p of parts) {
-        const log = topic?.partitions[p];
-        if (log) writes.push(this.writeMarker(log, producer, commit, name === OFFSETS_TOPIC));
+        const partition = this.o.replicas.getPartition(topic, p);
+        if (partition) writes.push(this.writeMarker(partition, producer, commit, name === OFFSETS_TOPIC));
       }
     }
     await Promise.all(writes);
   }
 
-  private writeMarker(log: PartitionLog, producer: ProducerIdAndEpoch, commit: boolean, settlesOffsets: boolean): Promise<void> {
-    const slot = this.slot(log);
+  private writeMarker(partition: Partition, producer: ProducerIdAndEpoch, commit: boolean, settlesOffsets: boolean): Promise<void> {
+    const slot = this.slot(partition.log);
     return slot.serial(async () => {
       const now = Date.now();
       const batch = encodeControlBatch({ ...producer, commit, coordinatorEpoch: COORDINATOR_EPOCH, timestamp: now, baseOffset: 0 });
       const header = readBatchHeader(batch);
-      const result = await log.append(batch, { leaderEpoch: 0, now });
+      const result = await partition.appendAsLeader(batch, { now });
       slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch: COORDINATOR_EPOCH });
       if (settlesOffsets) this.offsetSink.completeTxnOffsets(producer.producerId, commit);
     });

@@ -3,6 +3,7 @@
 // full on start (the last record of each id wins, a tombstone removes it).
 import type { Logger } from 'pino';
 import { decodeBatch, encodeBatch, isControl, readBatchHeader, splitBatches } from '../../protocol/records/index.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { partitionFor } from './partition-for.js';
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type StoredTxn } from './txn-log-format.js';
@@ -15,6 +16,7 @@ export class TxnStateLog {
 
   constructor(
     private readonly topics: TopicRegistry,
+    private readonly replicas: ReplicaManager,
     private readonly partitions: number,
     private readonly segmentBytes: number,
     private readonly log: Logger,
@@ -25,7 +27,8 @@ export class TxnStateLog {
     const out = new Map<string, StoredTxn>();
     const topic = this.topics.get(TXN_STATE_TOPIC);
     if (!topic) return out;
-    for (const partition of topic.partitions) {
+    for (let index = 0; index < topic.partitions.length; index++) {
+      const partition = this.replicas.leaderPartition(topic, index);
       let offset = partition.logStartOffset;
       while (offset < partition.highWatermark) {
         const read = await partition.read(offset, READ_CHUNK_BYTES);
@@ -50,9 +53,9 @@ export class TxnStateLog {
   /** Writes the state of `transactionalId`; null removes it. */
   async write(transactionalId: string, value: StoredTxn | null): Promise<void> {
     const topic = await this.topic();
-    const partition = topic.partitions[partitionFor(transactionalId, topic.partitions.length)]!;
+    const partition = this.replicas.leaderPartition(topic, partitionFor(transactionalId, topic.partitions.length));
     const batch = encodeBatch({ records: [{ key: encodeTxnKey(transactionalId), value: value === null ? null : encodeTxnValue(value) }] });
-    await partition.append(batch, { leaderEpoch: 0 });
+    await partition.appendAsLeader(batch);
   }
 
   private topic(): Promise<Topic> {

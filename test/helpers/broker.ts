@@ -1,6 +1,7 @@
 // Test helpers: an in-process broker per test file, kafkajs clients pointed at it, and a
 // produce-then-consume round trip.
 import { Kafka, logLevel } from 'kafkajs';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,3 +48,34 @@ export async function produceAndConsume(kafka: Kafka, topic: string, values: rea
   await consumer.disconnect();
   return seen;
 }
+
+/** Fails unless a new kafkajs client can connect and list topics. */
+export async function stillServes(broker: { bootstrap: string }): Promise<void> {
+  const admin = kafkaFor(broker).admin();
+  await admin.connect();
+  await admin.listTopics();
+  await admin.disconnect();
+}
+
+/** Reads `topic` from the beginning with a new consumer group until `count` distinct keys are seen; key → sha256 of its value. */
+export async function consumeDigestsByKey(kafka: Kafka, topic: string, count: number): Promise<Map<string, string>> {
+  const consumer = kafka.consumer({ groupId: `${topic}-digests`, maxWaitTimeInMs: 100, maxBytes: 8 * 1024 * 1024 });
+  const received = new Map<string, string>();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          received.set(message.key!.toString(), sha256(message.value!));
+          if (received.size === count) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return received;
+}
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -11,9 +11,10 @@ export interface FrameSocket {
   end(): void;
 }
 
-export function openFrameSocket(port: number, host = '127.0.0.1'): Promise<FrameSocket> {
+/** A connection to `host:port`, from `localAddress` when given (any 127.x.y.z works on Linux loopback). */
+export function openFrameSocket(port: number, host = '127.0.0.1', localAddress?: string): Promise<FrameSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host }, () => resolve(api));
+    const socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(api));
     socket.once('error', reject);
     let pending = Buffer.alloc(0);
     const frames: Buffer[] = [];
@@ -41,4 +42,21 @@ export function openFrameSocket(port: number, host = '127.0.0.1'): Promise<Frame
       end: () => socket.end(),
     };
   });
+}
+
+/** `body` with its 4-byte size prefix. */
+export function sizePrefixed(body: Buffer): Buffer {
+  const out = Buffer.alloc(4 + body.length);
+  out.writeInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Opens a connection that announces a frame of `size` bytes and sends only `sent` of them. */
+export async function announceFrame(port: number, size: number, sent = 10): Promise<FrameSocket> {
+  const s = await openFrameSocket(port);
+  const prefix = Buffer.alloc(4);
+  prefix.writeInt32BE(size, 0);
+  s.send(Buffer.concat([prefix, Buffer.alloc(sent, 1)]));
+  return s;
 }

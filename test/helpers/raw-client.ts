@@ -13,7 +13,11 @@ export class RawClient {
   private readonly pending: Pending[] = [];
   private correlationId = 0;
 
+  /** Settles when the connection closes (from either side). */
+  readonly closed: Promise<void>;
+
   private constructor(private readonly socket: Socket) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('close', () => {
       for (const p of this.pending.splice(0)) p.reject(new Error('connection closed'));
@@ -25,6 +29,15 @@ export class RawClient {
       const socket = connect({ host, port }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /** A connection to a SASL listener, authenticated with PLAIN (handshake v1, SaslAuthenticate v2); rejects when refused. */
+  static async connectPlain(host: string, port: number, user: string, password: string): Promise<RawClient> {
+    const client = await RawClient.connect(host, port);
+    await client.send(17, 1, { mechanism: 'PLAIN' });
+    const auth = await client.send(36, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
+    if (auth.errorCode !== 0) throw new Error(`SASL/PLAIN authentication of ${user} failed: ${auth.errorMessage}`);
+    return client;
   }
 
   send<K extends AnyApiKey>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {

@@ -26,6 +26,8 @@ export interface TestCerts {
   storePassword: string;
   /** A Java KeyStore holding the server key (made with keytool). */
   serverJksFile: string;
+  /** A PKCS12 keystore whose server certificate the CA signed with SHA-1 (refused by OpenSSL 3). */
+  sha1ServerP12File: string;
   clientKey: string;
   clientCert: string;
   /** A client certificate from a CA the broker does not trust. */
@@ -52,6 +54,8 @@ export function makeTestCerts(): TestCerts {
 
   openssl(dir, 'pkcs8', '-topk8', '-in', 'server.key', '-out', 'server-encrypted.key', '-passout', `pass:${keyPassword}`);
   openssl(dir, 'pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-certfile', 'ca.pem', '-name', 'server', '-out', 'server.p12', '-passout', `pass:${storePassword}`);
+  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server-sha1.pem', '-days', '2', '-sha1');
+  openssl(dir, 'pkcs12', '-export', '-in', 'server-sha1.pem', '-inkey', 'server.key', '-certfile', 'ca.pem', '-out', 'server-sha1.p12', '-passout', `pass:${storePassword}`);
   execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', 'ca.pem', '-keystore', 'truststore.p12', '-storetype', 'PKCS12', '-storepass', storePassword], { cwd: dir, stdio: 'pipe' });
   execFileSync('keytool', ['-importkeystore', '-srckeystore', 'server.p12', '-srcstoretype', 'PKCS12', '-srcstorepass', storePassword, '-destkeystore', 'server.jks', '-deststoretype', 'JKS', '-deststorepass', storePassword, '-noprompt'], { cwd: dir, stdio: 'pipe' });
 
@@ -68,6 +72,7 @@ export function makeTestCerts(): TestCerts {
     truststoreP12File: join(dir, 'truststore.p12'),
     storePassword,
     serverJksFile: join(dir, 'server.jks'),
+    sha1ServerP12File: join(dir, 'server-sha1.p12'),
     clientKey: read('client.key'),
     clientCert: read('client.pem'),
     strangerKey: read('stranger.key'),

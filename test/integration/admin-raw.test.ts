@@ -275,3 +275,24 @@ describe('DescribeTopicPartitions v0', () => {
     expect(third.topics[0]!.partitions[0]).toMatchObject({ leaderId: 3, replicaNodes: [3], isrNodes: [3] });
   });
 });
+
+describe('Metadata v12 by topic id', () => {
+  it('resolves an id sent with an empty name (as the Java Admin does), and reports unknown ids', async () => {
+    const [made] = await create(topic('raw-by-id'));
+    const unknownId = 'AAAAAAAAAAAAAAAAAAAAAQ';
+    const res = await client.send(3, 12, {
+      topics: [
+        { topicId: made!.topicId!, name: '' },
+        { topicId: unknownId, name: '' },
+      ],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    expect(res.topics.map((t) => [t.errorCode, t.name, t.topicId, t.partitions.length])).toEqual([
+      [0, 'raw-by-id', made!.topicId, 1],
+      [100, null, unknownId, 0],
+    ]);
+    expect(made!.topicId).not.toBe(ZERO_UUID);
+  });
+});

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
-import { openFrameSocket } from '../helpers/frames.js';
-import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { openFrameSocket, sizePrefixed } from '../helpers/frames.js';
+import { kafkaFor, stillServes, withBroker } from '../helpers/broker.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -14,20 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker.stop();
 });
-
-function sizePrefixed(body: Buffer): Buffer {
-  const out = Buffer.alloc(4 + body.length);
-  out.writeInt32BE(body.length, 0);
-  body.copy(out, 4);
-  return out;
-}
-
-async function healthyClientStillWorks(): Promise<void> {
-  const admin = kafkaFor(broker).admin();
-  await admin.connect();
-  await admin.listTopics();
-  await admin.disconnect();
-}
 
 describe('bad input', () => {
   it('answers ApiVersions at an unknown version with a v0 response and UNSUPPORTED_VERSION', async () => {
@@ -51,7 +37,7 @@ describe('bad input', () => {
     body.writeInt16BE(-1, 8);
     s.send(sizePrefixed(body));
     await s.closed;
-    await healthyClientStillWorks();
+    await stillServes(broker);
   });
 
   it('closes the connection on a frame larger than socket.request.max.bytes', async () => {
@@ -60,7 +46,7 @@ describe('bad input', () => {
     header.writeInt32BE(64 * 1024 * 1024, 0);
     s.send(header);
     await s.closed;
-    await healthyClientStillWorks();
+    await stillServes(broker);
   });
 
   it('closes the connection on a negative frame size', async () => {
@@ -80,7 +66,7 @@ describe('bad input', () => {
     const cut = good.subarray(4, good.length - 3);
     s.send(sizePrefixed(cut));
     await s.closed;
-    await healthyClientStillWorks();
+    await stillServes(broker);
   });
 
   it('answers a produce with a corrupted CRC with CORRUPT_MESSAGE and keeps the connection', async () => {

@@ -1,12 +1,12 @@
 // Connections read into one buffer shared by every socket (src/server/socket-reads.ts): requests
 // from several connections at once, frames larger than the read buffer, many frames in one
 // read and frames dribbled in pieces must all arrive intact.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket } from '../helpers/frames.js';
-import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { consumeDigestsByKey, kafkaFor, withBroker, sha256 } from '../helpers/broker.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -16,7 +16,6 @@ afterAll(async () => {
   await broker.stop();
 });
 
-const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('connection reads', () => {
   it('keeps large records from concurrent producers intact', async () => {
@@ -31,29 +30,14 @@ describe('connection reads', () => {
         for (let i = 0; i < 6; i++) {
           const value = randomBytes(300 * 1024 + ((p * 7 + i * 13) % 5) * 100 * 1024);
           const key = `p${p}-${i}`;
-          sent.set(key, digest(value));
+          sent.set(key, sha256(value));
           await producer.send({ topic: 'shared-reads', messages: [{ key, value }] });
         }
       }),
     );
     await Promise.all(producers.map((p) => p.disconnect()));
 
-    const consumer = kafka.consumer({ groupId: 'shared-reads', maxWaitTimeInMs: 100, maxBytes: 8 * 1024 * 1024 });
-    const received = new Map<string, string>();
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'shared-reads', fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ message }) => {
-            received.set(message.key!.toString(), digest(message.value!));
-            if (received.size === sent.size) resolve();
-          },
-        })
-        .catch(reject);
-    });
-    await consumer.disconnect();
+    const received = await consumeDigestsByKey(kafka, 'shared-reads', sent.size);
     expect(received).toEqual(sent);
   });
 

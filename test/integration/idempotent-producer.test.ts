@@ -216,7 +216,7 @@ describe('librdkafka idempotent producer (confluent-kafka-python)', () => {
       await promisify(execFile)('/usr/bin/python3', ['-c', script, broker.bootstrap], { timeout: 60_000 });
       const log = broker.broker.topics.get('idem-rdkafka')!.partitions[0]!;
       expect(await storedValues(log)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
-      const [producer] = broker.broker.txn.producers(broker.broker.topics.get('idem-rdkafka')!, 0);
+      const [producer] = broker.broker.txn.producers(broker.broker.replicas.partition('idem-rdkafka', 0));
       expect(producer).toMatchObject({ epoch: 0, txnFirstOffset: -1 });
       expect(producer!.batches.at(-1)!.lastSeq).toBe(99);
     } finally {

@@ -1,6 +1,6 @@
 // ListOffsets through kafkajs: earliest/latest, and timestamp lookups that land on the first
-// matching record inside a batch, as Kafka answers; and, as raw requests, a partition asked for
-// twice in one request.
+// matching record inside a batch, as Kafka answers; and, as raw requests, MAX_TIMESTAMP (kafkajs
+// cannot ask for it) and a partition asked for twice in one request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -39,6 +39,28 @@ describe('ListOffsets', () => {
     const offsets = await admin.fetchTopicOffsets('by-time');
     expect(offsets[0]).toMatchObject({ low: '0', high: '5' });
     await admin.disconnect();
+  });
+
+  it('answers MAX_TIMESTAMP with the record holding the largest timestamp, not its batch end', async () => {
+    const producer = kafkaFor(broker).producer();
+    await producer.connect();
+    const base = 1_700_000_000_000;
+    // One batch whose largest timestamp is on its second record (offset 1 of 0-3), twice.
+    await producer.send({ topic: 'max-time', messages: [0, 50, 20, 50].map((d) => ({ value: `t${d}`, timestamp: String(base + d) })) });
+    await producer.send({ topic: 'max-time', messages: [{ value: 'older', timestamp: String(base + 10) }] });
+    await producer.disconnect();
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      const res = await client.send(2, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        timeoutMs: 5000,
+        topics: [{ name: 'max-time', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3, maxNumOffsets: 1 }] }],
+      });
+      expect(res.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1, timestamp: base + 50 });
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // Data survives a restart on the same data dir (offsets, timestamps, keys, headers identical),
 // and a torn tail segment recovers to the last whole batch.
-import { readdirSync, statSync, truncateSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
@@ -91,5 +91,21 @@ describe('cluster identity', () => {
     await admin.connect();
     expect((await admin.describeCluster()).clusterId).toBe(first);
     await admin.disconnect();
+  });
+
+  it('stores each partition replica list with the topic and refuses to start the data dir under another node id', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    running = await withBroker({ dataDir: dir.path, nodeId: 4 });
+    const admin = kafkaFor(running).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'placed', numPartitions: 2 }] });
+    await admin.createPartitions({ topicPartitions: [{ topic: 'placed', count: 3 }] });
+    await admin.disconnect();
+    await running.stop();
+    running = undefined;
+    const stored = JSON.parse(readFileSync(join(dir.path, 'topics', 'placed.json'), 'utf8')) as { replicas: number[][] };
+    expect(stored.replicas).toEqual([[4], [4], [4]]);
+    await expect(withBroker({ dataDir: dir.path, nodeId: 5 })).rejects.toThrow(/Stored node id 4 doesn't match the configured node id 5/);
   });
 });

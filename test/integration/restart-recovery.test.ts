@@ -11,6 +11,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { FileStorage } from '../../src/log/file-storage.js';
+import { FileMetadataStore } from '../../src/metadata/file-metadata-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../src/log/log-config.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { spawnCli, startCli } from '../helpers/cli.js';
@@ -143,9 +144,10 @@ describe('signals during start-up', () => {
   /** A data dir whose start-up takes a while: many partitions, each with one batch. */
   async function slowDataDir(partitions: number): Promise<string> {
     const dataDir = newDir();
-    const storage = new FileStorage(dataDir, pino({ level: 'silent' }));
-    await storage.loadTopics();
-    await storage.saveTopic({ name: 'many', topicId: randomBytes(16).toString('base64url'), partitions, configs: {} });
+    const logger = pino({ level: 'silent' });
+    await FileMetadataStore.open(dataDir, logger).put('topic', 'many', { name: 'many', topicId: randomBytes(16).toString('base64url'), partitions, configs: {} });
+    const storage = new FileStorage(dataDir, logger);
+    await storage.open([{ name: 'many', partitions }]);
     for (let p = 0; p < partitions; p++) {
       const log = await storage.openLog('many', p, { ...DEFAULT_LOG_CONFIG });
       await log.append(encodeBatch({ records: [{ value: Buffer.from(`p${p}`) }] }), { leaderEpoch: 0 });

@@ -3,62 +3,19 @@
 // pre-authentication gate and failure answers at the protocol level, SCRAM credentials that
 // survive a restart, and the SASL APIs on a PLAINTEXT listener.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { startBroker, type RunningBroker, type StartOptions } from '../../src/broker.js';
+import { startBroker, type RunningBroker } from '../../src/broker.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
 import { produceAndConsume, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { kafkaWith, plainClient, saslBroker, setScramPassword } from '../helpers/sasl.js';
 
 const run = promisify(execFile);
-
-const SASL_PROPERTIES = {
-  listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-  'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
-  'listener.name.sasl_plaintext.plain.sasl.jaas.config':
-    'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";',
-  'group.initial.rebalance.delay.ms': 0,
-};
-
-function saslBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  return withBroker({ ...options, properties: { ...SASL_PROPERTIES, ...options.properties } });
-}
-
-function kafkaWith(broker: RunningBroker, sasl: SASLOptions, retries = 5): Kafka {
-  return new Kafka({
-    clientId: 'sasl-test',
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries, initialRetryTime: 50, maxRetryTime: 500 },
-    sasl,
-  });
-}
-
-/** A raw connection authenticated with SASL/PLAIN (handshake v1, SaslAuthenticate v2). */
-async function plainClient(broker: RunningBroker, user = 'admin', password = 'admin-secret'): Promise<RawClient> {
-  const client = await RawClient.connect(broker.host, broker.port);
-  const handshake = await client.send(17, 1, { mechanism: 'PLAIN' });
-  expect(handshake.errorCode).toBe(ErrorCode.NONE);
-  const auth = await client.send(36, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
-  expect(auth.errorCode).toBe(ErrorCode.NONE);
-  return client;
-}
-
-/** Sets a user's SCRAM password the way Kafka's admin client does: salt and salted password. */
-async function setScramPassword(client: RawClient, user: string, mechanismName: string, password: string, iterations = 4096) {
-  const mechanism = scramMechanismByName(mechanismName)!;
-  const salt = randomBytes(24);
-  return client.send(51, 0, {
-    deletions: [],
-    upsertions: [{ name: user, mechanism: mechanism.type, iterations, salt, saltedPassword: saltedPassword(mechanism, password, salt, iterations) }],
-  });
-}
 
 /** Resolves when the server has closed the connection (a request then fails). */
 async function expectClosed(client: RawClient): Promise<void> {

@@ -335,6 +335,12 @@ describe('TLS settings', () => {
       'wrong or missing ssl.key.password',
     );
     expect(await startupProblems({ ...ssl, 'ssl.keystore.location': certs.serverPemFile })).toContain('is a PEM file: set ssl.keystore.type=PEM');
+    expect(await startupProblems({ ...ssl, 'ssl.keystore.location': certs.sha1ServerP12File, 'ssl.keystore.password': certs.storePassword })).toContain(
+      `Cannot use the TLS settings of listener SSL: a certificate of the keystore (ssl.keystore.location=${certs.sha1ServerP12File}) is signed with a digest that OpenSSL refuses`,
+    );
+    expect(await startupProblems({ ...ssl, 'ssl.keystore.location': certs.sha1ServerP12File, 'ssl.keystore.password': certs.storePassword })).toContain(
+      're-issue the certificate signed with SHA-256',
+    );
     expect(
       await startupProblems({ ...ssl, 'ssl.keystore.location': certs.serverP12File, 'ssl.keystore.password': certs.storePassword, 'ssl.truststore.location': certs.truststoreP12File, 'ssl.truststore.password': 'nope' }),
     ).toContain(`Cannot read the PKCS12 truststore ${certs.truststoreP12File} (ssl.truststore.location): wrong password`);

@@ -175,7 +175,7 @@ describe('transactional offsets over the wire, across restarts', () => {
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
       const { broker } = s.broker;
       const meta = broker.txn.coordinator.get('txo-prepared')!;
-      await new TxnStateLog(broker.topics, 50, 1 << 20, broker.log).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
+      await new TxnStateLog(broker.topics, broker.replicas, 50, 1 << 20, broker.log).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
 
       await s.restart();
       expect(s.broker.broker.txn.coordinator.get('txo-prepared')!.state).toBe(TxnState.CompleteCommit);

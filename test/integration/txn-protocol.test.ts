@@ -360,7 +360,7 @@ describe('transactions across a broker restart', () => {
       await produceTxn(client, p, 'tx-prepared', ['decided']);
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
       const meta = broker.broker.txn.coordinator.get('tx-prepared-id')!;
-      const stateLog = new TxnStateLog(broker.broker.topics, 50, 1 << 20, broker.broker.log);
+      const stateLog = new TxnStateLog(broker.broker.topics, broker.broker.replicas, 50, 1 << 20, broker.broker.log);
       await stateLog.write('tx-prepared-id', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
       client.close();
       await broker.stop();

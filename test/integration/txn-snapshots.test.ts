@@ -34,11 +34,14 @@ interface PartitionView {
 /** What the running broker's engine holds for each partition. */
 function engineView(b: RunningBroker): PartitionView[] {
   const topic = b.broker.topics.get(TOPIC)!;
-  return topic.partitions.map((log, p) => ({
-    producers: b.broker.txn.producers(topic, p).sort((x, y) => x.producerId - y.producerId),
-    lso: b.broker.lastStableOffset(topic, p),
-    aborted: b.broker.abortedTransactions(topic, p, 0, log.logEndOffset),
-  }));
+  return topic.partitions.map((log, p) => {
+    const partition = b.broker.replicas.partition(TOPIC, p);
+    return {
+      producers: b.broker.txn.producers(partition).sort((x, y) => x.producerId - y.producerId),
+      lso: b.broker.txn.lastStableOffset(partition),
+      aborted: b.broker.txn.abortedTransactions(partition, 0, log.logEndOffset),
+    };
+  });
 }
 
 /** The same, rebuilt by reading every partition from its log start. */

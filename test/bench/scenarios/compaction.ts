@@ -16,6 +16,7 @@ import kafkajs from 'kafkajs';
 import pino from 'pino';
 import { encodeBatch } from '../../../protocol/records/index.js';
 import { FileStorage } from '../../../src/log/file-storage.js';
+import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { driveLatency, type Latency } from '../lib/drivers.js';
 import { freePort, ROOT, ServerProcess, tempDir, tryConnect } from '../lib/processes.js';
@@ -23,6 +24,7 @@ import { sleep } from '../lib/stats.js';
 import { makeBatch } from '../lib/workload.js';
 import { createTopics } from './produce.js';
 import { KIB, MIB, sizeLabel, type BenchContext } from './context.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const { ConfigResourceTypes, Kafka, logLevel } = kafkajs; // CommonJS: its enums are not named exports
 const TOPIC = 'table';
@@ -35,16 +37,17 @@ const LOAD = { partitions: 4, rate: 512 };
 
 /** Writes `bytes` of keyed batches to partition 0 of TOPIC in a new data dir; returns the number of keys. */
 async function writeData(dataDir: string, bytes: number, segmentBytes: number): Promise<number> {
-  const storage = new FileStorage(dataDir, pino({ level: 'warn' }));
-  await storage.loadTopics();
-  await storage.saveTopic({ name: TOPIC, topicId: randomBytes(16).toString('base64url'), partitions: 1, configs: { 'segment.bytes': String(segmentBytes) } });
+  const logger = pino({ level: 'warn' });
+  await FileMetadataStore.open(dataDir, logger).put('topic', TOPIC, { name: TOPIC, topicId: randomBytes(16).toString('base64url'), partitions: 1, configs: { 'segment.bytes': String(segmentBytes) } });
+  const storage = new FileStorage(dataDir, logger);
+  await storage.open([{ name: TOPIC, partitions: 1 }]);
   const log = await storage.openLog(TOPIC, 0, { ...DEFAULT_LOG_CONFIG, segmentBytes });
   const value = randomBytes(RECORD_BYTES);
   const batches = Math.ceil(bytes / (BATCH_RECORDS * (RECORD_BYTES + 20)));
   const keys = Math.floor((batches * BATCH_RECORDS) / WRITES_PER_KEY);
   for (let b = 0; b < batches; b++) {
     const records = Array.from({ length: BATCH_RECORDS }, (_, r) => ({ key: Buffer.from(`key-${(b * BATCH_RECORDS + r) % keys}`), value }));
-    await log.append(encodeBatch({ records }), { leaderEpoch: 0 });
+    await appendCommitted(log, encodeBatch({ records }), { leaderEpoch: 0 });
   }
   await log.close();
   await storage.close();

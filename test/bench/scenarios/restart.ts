@@ -16,10 +16,12 @@ import pino from 'pino';
 import { rewriteCrc } from '../../../protocol/records/batch-header.js';
 import { encodeBatch } from '../../../protocol/records/index.js';
 import { FileStorage } from '../../../src/log/file-storage.js';
+import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { freePort, ROOT, ServerProcess, tempDir } from '../lib/processes.js';
 import { sleep } from '../lib/stats.js';
 import { MIB, sizeLabel, type BenchContext } from './context.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const PARTITIONS = 20;
 const BATCH_RECORDS = 16;
@@ -28,10 +30,11 @@ const BASE_SEQUENCE_AT = 53;
 
 /** Writes `bytes` of idempotent batches (one producer per partition) into a new data dir. */
 async function writeData(dataDir: string, bytes: number): Promise<void> {
-  const storage = new FileStorage(dataDir, pino({ level: 'warn' }));
-  await storage.loadTopics();
+  const logger = pino({ level: 'warn' });
   const topic = 'restart';
-  await storage.saveTopic({ name: topic, topicId: randomBytes(16).toString('base64url'), partitions: PARTITIONS, configs: {} });
+  await FileMetadataStore.open(dataDir, logger).put('topic', topic, { name: topic, topicId: randomBytes(16).toString('base64url'), partitions: PARTITIONS, configs: {} });
+  const storage = new FileStorage(dataDir, logger);
+  await storage.open([{ name: topic, partitions: PARTITIONS }]);
   const template = (producerId: number): Buffer =>
     encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: Array.from({ length: BATCH_RECORDS }, () => ({ value: randomBytes(RECORD_BYTES) })) });
   await Promise.all(
@@ -43,7 +46,7 @@ async function writeData(dataDir: string, bytes: number): Promise<void> {
         const copy = Buffer.from(batch);
         copy.writeInt32BE((i * BATCH_RECORDS) % 0x7fffffff, BASE_SEQUENCE_AT);
         rewriteCrc(copy);
-        await log.append(copy, { leaderEpoch: 0, crcVerified: true });
+        await appendCommitted(log, copy, { leaderEpoch: 0, crcVerified: true });
       }
       await log.close();
     }),

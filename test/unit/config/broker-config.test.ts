@@ -32,7 +32,6 @@ describe('defaults', () => {
       defaultReplicationFactor: 1,
       autoCreateTopicsEnable: true,
       deleteTopicEnable: true,
-      socketRequestMaxBytes: 104857600,
       messageMaxBytes: 1048588,
       logRetentionMs: 168 * 3600_000,
       logRetentionBytes: -1,
@@ -44,7 +43,6 @@ describe('defaults', () => {
       logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
       logFlushIntervalMs: Number.MAX_SAFE_INTEGER,
       logIndexIntervalBytes: 4096,
-      connectionsMaxIdleMs: 600000,
       groupInitialRebalanceDelayMs: 3000,
       groupMinSessionTimeoutMs: 6000,
       groupMaxSessionTimeoutMs: 1800000,
@@ -315,6 +313,24 @@ describe('parseBrokerArgs', () => {
       '--override expects key=value, got "novalue"',
       '--port needs a value',
       'Only one config file may be given, got: a.properties, b.properties',
+    ]);
+  });
+});
+
+describe('socket server limits', () => {
+  it('checks queued.max.request.bytes, max.connections.per.ip and the failed-authentication delay against each other as Kafka does', () => {
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'queued.max.request.bytes': 1000 } }))).toEqual([
+      'queued.max.request.bytes must be larger or equal to socket.request.max.bytes',
+    ]);
+    expect(() => resolveBrokerConfig({ properties: { 'queued.max.request.bytes': -1 } })).not.toThrow();
+    expect(() => resolveBrokerConfig({ properties: { 'queued.max.request.bytes': 1000, 'socket.request.max.bytes': 1000 } })).not.toThrow();
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'max.connections.per.ip': 0 } }))).toEqual([
+      'max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.',
+    ]);
+    expect(() => resolveBrokerConfig({ properties: { 'max.connections.per.ip': 0, 'max.connections.per.ip.overrides': '127.0.0.1:5' } })).not.toThrow();
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'max.connections.per.ip.overrides': '127.0.0.1' } }))[0]).toContain('"127.0.0.1" is not host:count');
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'connection.failed.authentication.delay.ms': 5000, 'connections.max.idle.ms': 5000 } }))).toEqual([
+      'connection.failed.authentication.delay.ms=5000 should always be less than connections.max.idle.ms=5000 to prevent failed authentication responses from timing out',
     ]);
   });
 });

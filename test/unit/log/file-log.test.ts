@@ -8,6 +8,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.
 import type { SegmentedLog } from '../../../src/log/segmented-log.js';
 import { baseOffsets, makeBatch } from './batches.js';
 import { partitionLogSuite } from './partition-log-suite.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-file-log-'));
 let dirs = 0;
@@ -30,7 +31,7 @@ describe('FileLog on disk', () => {
   });
   const meta = { leaderEpoch: 0 };
   const append = async (log: SegmentedLog, count: number, payload = 39): Promise<void> => {
-    for (let i = 0; i < count; i++) await log.append(makeBatch({ payload, records: 2, timestamp: 1000 + i }), meta);
+    for (let i = 0; i < count; i++) await appendCommitted(log, makeBatch({ payload, records: 2, timestamp: 1000 + i }), meta);
   };
   const readAll = async (log: SegmentedLog): Promise<Buffer> =>
     Buffer.concat((await log.read(log.logStartOffset, 1 << 24)).chunks);
@@ -54,7 +55,7 @@ describe('FileLog on disk', () => {
     const dir = freshDir();
     const first = open(dir, { segmentBytes: 300, indexIntervalBytes: 50 });
     await append(first, 10);
-    await first.append(makeBatch({ records: 2 }), { leaderEpoch: 3 });
+    await appendCommitted(first, makeBatch({ records: 2 }), { leaderEpoch: 3 });
     await first.deleteRecordsBefore(7);
     const before = await readAll(first);
     await first.close();
@@ -67,7 +68,7 @@ describe('FileLog on disk', () => {
     expect(await readAll(again)).toEqual(before);
     expect(baseOffsets((await again.read(13, 1)).chunks)).toEqual([12]);
     expect(await again.offsetForTimestamp(1005)).toEqual({ offset: 10, timestamp: 1005 });
-    expect((await again.append(makeBatch(), meta)).baseOffset).toBe(22);
+    expect((await appendCommitted(again, makeBatch(), meta)).baseOffset).toBe(22);
   });
 
   it('recovers a torn tail to the last whole batch', async () => {
@@ -84,7 +85,7 @@ describe('FileLog on disk', () => {
     expect(statSync(file).size).toBe(4 * 100);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ msg: 'truncated segment to its last valid batch', droppedBytes: 70 });
-    expect((await again.append(makeBatch(), meta)).baseOffset).toBe(8);
+    expect((await appendCommitted(again, makeBatch(), meta)).baseOffset).toBe(8);
   });
 
   it('cuts a tail batch with a bad CRC and any garbage after it', async () => {
@@ -134,7 +135,7 @@ describe('FileLog on disk', () => {
     const again = open(dir, { segmentBytes: 300 });
     expect(again.logEndOffset).toBe(4);
     expect(existsSync(join(dir, '00000000000000000006.log'))).toBe(false);
-    expect((await again.append(makeBatch(), meta)).baseOffset).toBe(4);
+    expect((await appendCommitted(again, makeBatch(), meta)).baseOffset).toBe(4);
   });
 
   it('removes segment files on retention', async () => {
@@ -168,7 +169,7 @@ describe('FileLog recovery points and clean shutdown', () => {
   const meta = { leaderEpoch: 0 };
   /** 100-byte batches of 2 records, timestamps 1000 + i. */
   const append = async (log: SegmentedLog, count: number, first = 0): Promise<void> => {
-    for (let i = first; i < first + count; i++) await log.append(makeBatch({ payload: 39, records: 2, timestamp: 1000 + i }), meta);
+    for (let i = first; i < first + count; i++) await appendCommitted(log, makeBatch({ payload: 39, records: 2, timestamp: 1000 + i }), meta);
   };
   const readAll = async (log: SegmentedLog): Promise<Buffer> => Buffer.concat((await log.read(log.logStartOffset, 1 << 24)).chunks);
   const recoveredLines = (lines: Record<string, unknown>[]): Record<string, unknown>[] =>
@@ -224,7 +225,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect(log.recoveryPoint).toBe(16);
     await new Promise((r) => setTimeout(r, 20));
     expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('16\n');
-    expect((await log.append(makeBatch(), meta)).baseOffset).toBe(16);
+    expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(16);
   });
 
   it('trusts data below the recovery point after a crash (it was synced and checked before)', async () => {
@@ -272,7 +273,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     const { log } = open(dir, overrides);
     expect(log.logEndOffset).toBe(8);
     expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000000.log', '00000000000000000006.log']);
-    expect((await log.append(makeBatch(), meta)).baseOffset).toBe(8);
+    expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(8);
   });
 
   it('falls back to recovery when the clean-shutdown indexes of the active segment are missing', async () => {

@@ -13,6 +13,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.
 import { LogCleaner } from '../../../src/log/log-cleaner.js';
 import { MemoryLog } from '../../../src/log/memory-log.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-cleaner-'));
 let dirs = 0;
@@ -75,7 +76,7 @@ for (const [name, open] of backends) {
     it('keeps the latest record per key at its original offset, across rounds', async () => {
       const log = openLog();
       for (let round = 0; round < 20; round++) {
-        await log.append(keyed([[`k${round % 5}`, `v${round}`], [`k${(round + 2) % 5}`, `w${round}`]]), { leaderEpoch: 0 });
+        await appendCommitted(log, keyed([[`k${round % 5}`, `v${round}`], [`k${(round + 2) % 5}`, `w${round}`]]), { leaderEpoch: 0 });
       }
       const before = (await readAll(log)).recs;
       expect(log.sealedSegments().length).toBeGreaterThan(2);
@@ -90,7 +91,7 @@ for (const [name, open] of backends) {
       expect(log.logEndOffset).toBe(40);
 
       // More writes, a second round re-cleans the clean part with the new keys' offsets.
-      for (let round = 20; round < 28; round++) await log.append(keyed([[`k${round % 5}`, `v${round}`]]), { leaderEpoch: 0 });
+      for (let round = 20; round < 28; round++) await appendCommitted(log, keyed([[`k${round % 5}`, `v${round}`]]), { leaderEpoch: 0 });
       const before2 = (await readAll(log)).recs;
       const segmentsBefore2 = log.sealedSegments().length;
       await cleaner.cleanOnce();
@@ -109,9 +110,9 @@ for (const [name, open] of backends) {
 
     it('drops keyless records and keeps tombstones until their delete horizon', async () => {
       const log = openLog();
-      await log.append(keyed([['a', '1'], [null, 'x'], ['b', '1']]), { leaderEpoch: 0 });
-      await log.append(keyed([['a', null]]), { leaderEpoch: 0 });
-      for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+      await appendCommitted(log, keyed([['a', '1'], [null, 'x'], ['b', '1']]), { leaderEpoch: 0 });
+      await appendCommitted(log, keyed([['a', null]]), { leaderEpoch: 0 });
+      for (let i = 0; i < 6; i++) await appendCommitted(log, keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
       let now = T0;
       const cleaner = cleanerFor(log, () => now);
       await cleaner.cleanOnce();
@@ -138,13 +139,13 @@ for (const [name, open] of backends) {
         keyed([[key, value]], { producerId: pid, producerEpoch: 0, baseSequence: seq, transactional: true });
       const marker = (pid: number, commit: boolean): Buffer =>
         encodeControlBatch({ producerId: pid, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: T0, baseOffset: 0 });
-      await log.append(txnBatch(7, 0, 'x', 'aborted'), { leaderEpoch: 0 }); // 0
-      await log.append(marker(7, false), { leaderEpoch: 0 }); // 1
-      await log.append(txnBatch(8, 0, 'y', 'old'), { leaderEpoch: 0 }); // 2
-      await log.append(marker(8, true), { leaderEpoch: 0 }); // 3
-      await log.append(txnBatch(8, 1, 'y', 'new'), { leaderEpoch: 0 }); // 4
-      await log.append(marker(8, true), { leaderEpoch: 0 }); // 5
-      for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+      await appendCommitted(log, txnBatch(7, 0, 'x', 'aborted'), { leaderEpoch: 0 }); // 0
+      await appendCommitted(log, marker(7, false), { leaderEpoch: 0 }); // 1
+      await appendCommitted(log, txnBatch(8, 0, 'y', 'old'), { leaderEpoch: 0 }); // 2
+      await appendCommitted(log, marker(8, true), { leaderEpoch: 0 }); // 3
+      await appendCommitted(log, txnBatch(8, 1, 'y', 'new'), { leaderEpoch: 0 }); // 4
+      await appendCommitted(log, marker(8, true), { leaderEpoch: 0 }); // 5
+      for (let i = 0; i < 6; i++) await appendCommitted(log, keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
       const txn: CleanerTxnView = {
         lastStableOffset: (l) => l.highWatermark,
         abortedTransactions: () => [{ producerId: 7, firstOffset: 0, lastOffset: 1 }],
@@ -181,7 +182,7 @@ describe('log cleaner: file crash safety', () => {
   async function cleanedDir(): Promise<{ before: string; after: string; recs: Rec[]; base: number; end: number; leo: number }> {
     const dir = freshDir();
     const log = openFileLog(dir, fileConfig, silent);
-    for (let round = 0; round < 15; round++) await log.append(keyed([[`k${round % 3}`, `v${round}`]]), { leaderEpoch: 0 });
+    for (let round = 0; round < 15; round++) await appendCommitted(log, keyed([[`k${round % 3}`, `v${round}`]]), { leaderEpoch: 0 });
     await log.flush();
     const before = `${dir}-before`;
     cpSync(dir, before, { recursive: true });
@@ -208,9 +209,9 @@ describe('log cleaner: file crash safety', () => {
   it('resumes removing tombstones after a restart between cleaning and their delete horizon', async () => {
     const dir = freshDir();
     let log = openFileLog(dir, fileConfig, silent);
-    await log.append(keyed([['a', '1'], ['b', '1']]), { leaderEpoch: 0 });
-    await log.append(keyed([['a', null]]), { leaderEpoch: 0 });
-    for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+    await appendCommitted(log, keyed([['a', '1'], ['b', '1']]), { leaderEpoch: 0 });
+    await appendCommitted(log, keyed([['a', null]]), { leaderEpoch: 0 });
+    for (let i = 0; i < 6; i++) await appendCommitted(log, keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
     expect((await cleanerFor(log, () => T0).cleanOnce())?.reason).toBe('dirty ratio');
     expect((await readAll(log)).recs.filter((r) => r.key === 'a')).toEqual([{ offset: 2, key: 'a', value: null }]);
     await log.close();
@@ -232,9 +233,9 @@ describe('log cleaner: file crash safety', () => {
   it('cleans once after a start from a checkpoint without a horizon (written before horizons were saved)', async () => {
     const dir = freshDir();
     let log = openFileLog(dir, fileConfig, silent);
-    await log.append(keyed([['a', '1']]), { leaderEpoch: 0 });
-    await log.append(keyed([['a', null]]), { leaderEpoch: 0 });
-    for (let i = 0; i < 6; i++) await log.append(keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
+    await appendCommitted(log, keyed([['a', '1']]), { leaderEpoch: 0 });
+    await appendCommitted(log, keyed([['a', null]]), { leaderEpoch: 0 });
+    for (let i = 0; i < 6; i++) await appendCommitted(log, keyed([[`f${i}`, 'filler-filler-filler-filler']]), { leaderEpoch: 0 });
     await cleanerFor(log, () => T0).cleanOnce();
     const end = log.firstDirtyOffset;
     await log.close();
@@ -287,7 +288,7 @@ describe('log cleaner: time slices', () => {
   /** Event-loop turns while the cleaner cleans a memory log of one-record batches, with `sliceClock` measuring its slices. */
   async function turnsWhileCleaning(sliceClock: () => number): Promise<{ turns: number; batches: number }> {
     const log = new MemoryLog(config, silent);
-    for (let i = 0; i < 60; i++) await log.append(keyed([[`k${i % 6}`, `v${i}`]]), { leaderEpoch: 0 });
+    for (let i = 0; i < 60; i++) await appendCommitted(log, keyed([[`k${i % 6}`, `v${i}`]]), { leaderEpoch: 0 });
     const cleaner = new LogCleaner({
       partitions: () => [],
       txn: NO_TRANSACTIONS,

@@ -5,22 +5,15 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { baseOffsets, makeBatch, splitBatches } from './batches.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
+import { errorCodeOf } from '../../helpers/error-code.js';
 
 export type LogFactory = (config: LogConfig) => Promise<PartitionLog>;
 
 const meta = { leaderEpoch: 0 };
 
 async function appendMany(log: PartitionLog, count: number, spec: Parameters<typeof makeBatch>[0] = {}): Promise<void> {
-  for (let i = 0; i < count; i++) await log.append(makeBatch({ fill: i % 256, ...spec }), meta);
-}
-
-async function errorCodeOf(work: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await work;
-    return undefined;
-  } catch (err) {
-    return (err as { errorCode?: number }).errorCode;
-  }
+  for (let i = 0; i < count; i++) await appendCommitted(log, makeBatch({ fill: i % 256, ...spec }), meta);
 }
 
 export function partitionLogSuite(name: string, factory: LogFactory): void {
@@ -37,8 +30,8 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('assigns consecutive offsets and patches the stored header', async () => {
       const log = await open();
-      const a = await log.append(makeBatch({ records: 3 }), { leaderEpoch: 5 });
-      const b = await log.append(makeBatch({ records: 2 }), { leaderEpoch: 5 });
+      const a = await appendCommitted(log, makeBatch({ records: 3 }), { leaderEpoch: 5 });
+      const b = await appendCommitted(log, makeBatch({ records: 2 }), { leaderEpoch: 5 });
       expect(a).toMatchObject({ baseOffset: 0, lastOffset: 2, logAppendTime: -1, logStartOffset: 0 });
       expect(b).toMatchObject({ baseOffset: 3, lastOffset: 4 });
       expect(log.logEndOffset).toBe(5);
@@ -54,7 +47,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
     it('appends several concatenated batches at once', async () => {
       const log = await open();
       const data = Buffer.concat([makeBatch({ records: 2 }), makeBatch({ records: 4 }), makeBatch()]);
-      expect(await log.append(data, meta)).toMatchObject({ baseOffset: 0, lastOffset: 6 });
+      expect(await appendCommitted(log, data, meta)).toMatchObject({ baseOffset: 0, lastOffset: 6 });
       expect(baseOffsets((await log.read(0, 1 << 20)).chunks)).toEqual([0, 2, 6]);
     });
 
@@ -62,8 +55,8 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       const log = await open();
       const original = makeBatch({ records: 2, payload: 100, fill: 7 });
       const copy = Buffer.from(original);
-      await log.append(makeBatch(), meta);
-      await log.append(original, meta);
+      await appendCommitted(log, makeBatch(), meta);
+      await appendCommitted(log, original, meta);
       const [, second] = splitBatches(Buffer.concat((await log.read(0, 1 << 20)).chunks));
       expect(second!.subarray(17)).toEqual(copy.subarray(17));
       expect(readBatchHeader(second!).baseOffset).toBe(1);
@@ -71,8 +64,8 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('always returns the first batch, even when larger than maxBytes', async () => {
       const log = await open();
-      await log.append(makeBatch({ payload: 500 }), meta);
-      await log.append(makeBatch({ payload: 10 }), meta);
+      await appendCommitted(log, makeBatch({ payload: 500 }), meta);
+      await appendCommitted(log, makeBatch({ payload: 10 }), meta);
       const read = await log.read(0, 10);
       expect(baseOffsets(read.chunks)).toEqual([0]);
       expect(read.bytes).toBe(561);
@@ -88,8 +81,8 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('starts at the batch holding an offset in its middle', async () => {
       const log = await open();
-      await log.append(makeBatch({ records: 10 }), meta);
-      await log.append(makeBatch({ records: 10 }), meta);
+      await appendCommitted(log, makeBatch({ records: 10 }), meta);
+      await appendCommitted(log, makeBatch({ records: 10 }), meta);
       expect(baseOffsets((await log.read(15, 1 << 20)).chunks)).toEqual([10]);
       expect(baseOffsets((await log.read(9, 1 << 20)).chunks)).toEqual([0, 10]);
     });
@@ -111,7 +104,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('rolls segments by size and finds every offset across segments', async () => {
       const log = await open({ segmentBytes: 1000, indexIntervalBytes: 150 });
-      for (let i = 0; i < 60; i++) await log.append(makeBatch({ records: 1 + (i % 3), payload: 20 + (i % 50) }), meta);
+      for (let i = 0; i < 60; i++) await appendCommitted(log, makeBatch({ records: 1 + (i % 3), payload: 20 + (i % 50) }), meta);
       const all = baseOffsets((await log.read(0, 1 << 24)).chunks);
       expect(all.length).toBe(60);
       for (let offset = 0; offset < log.logEndOffset; offset += 7) {
@@ -124,9 +117,9 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('rolls a segment once segment.ms has passed', async () => {
       const log = await open({ segmentMs: 1000 });
-      await log.append(makeBatch(), { leaderEpoch: 0, now: 10_000 });
-      await log.append(makeBatch(), { leaderEpoch: 0, now: 10_500 });
-      await log.append(makeBatch(), { leaderEpoch: 0, now: 11_000 });
+      await appendCommitted(log, makeBatch(), { leaderEpoch: 0, now: 10_000 });
+      await appendCommitted(log, makeBatch(), { leaderEpoch: 0, now: 10_500 });
+      await appendCommitted(log, makeBatch(), { leaderEpoch: 0, now: 11_000 });
       expect((log as unknown as { segmentCount: number }).segmentCount).toBe(2);
     });
 
@@ -156,7 +149,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('deletes segments past retention.ms, the active one included', async () => {
       const log = await open({ segmentBytes: 300, retentionMs: 1000 });
-      for (let i = 0; i < 10; i++) await log.append(makeBatch({ payload: 39, timestamp: i < 5 ? 1000 : 5000 }), meta);
+      for (let i = 0; i < 10; i++) await appendCommitted(log, makeBatch({ payload: 39, timestamp: i < 5 ? 1000 : 5000 }), meta);
       expect(await log.applyRetention(3000)).toBeGreaterThan(0);
       expect(log.logStartOffset).toBeGreaterThan(0);
       expect(log.logStartOffset).toBeLessThanOrEqual(5);
@@ -164,7 +157,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       expect(log.logStartOffset).toBe(10);
       expect(log.logEndOffset).toBe(10);
       expect((await log.read(10, 1000)).chunks).toEqual([]);
-      expect((await log.append(makeBatch(), meta)).baseOffset).toBe(10);
+      expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(10);
     });
 
     it('moves the log start with deleteRecordsBefore', async () => {
@@ -183,7 +176,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('finds offsets by timestamp and the max timestamp', async () => {
       const log = await open({ segmentBytes: 400, indexIntervalBytes: 100 });
-      for (let i = 0; i < 30; i++) await log.append(makeBatch({ records: 2, timestamp: 1000 + i * 10 }), meta);
+      for (let i = 0; i < 30; i++) await appendCommitted(log, makeBatch({ records: 2, timestamp: 1000 + i * 10 }), meta);
       expect(await log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: 1000 });
       expect(await log.offsetForTimestamp(1105)).toEqual({ offset: 22, timestamp: 1110 });
       expect(await log.offsetForTimestamp(1290)).toEqual({ offset: 58, timestamp: 1290 });
@@ -195,7 +188,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
 
     it('stamps the broker time under LogAppendTime', async () => {
       const log = await open({ timestampType: 'LogAppendTime' });
-      const result = await log.append(makeBatch({ timestamp: 5 }), { leaderEpoch: 0, now: 777 });
+      const result = await appendCommitted(log, makeBatch({ timestamp: 5 }), { leaderEpoch: 0, now: 777 });
       expect(result.logAppendTime).toBe(777);
       const [batch] = splitBatches(Buffer.concat((await log.read(0, 1000)).chunks));
       expect(readBatchHeader(batch!).maxTimestamp).toBe(777);
@@ -206,20 +199,20 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       const log = await open({ maxMessageBytes: 200 });
       const corrupt = makeBatch();
       corrupt[corrupt.length - 1] ^= 0xff;
-      expect(await errorCodeOf(log.append(Buffer.from(corrupt), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
-      expect((await log.append(Buffer.from(corrupt), { leaderEpoch: 0, crcVerified: true })).baseOffset).toBe(0);
+      expect(await errorCodeOf(appendCommitted(log, Buffer.from(corrupt), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
+      expect((await appendCommitted(log, Buffer.from(corrupt), { leaderEpoch: 0, crcVerified: true })).baseOffset).toBe(0);
       await log.truncateTo(0);
-      expect(await errorCodeOf(log.append(makeBatch().subarray(0, 40), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
-      expect(await errorCodeOf(log.append(Buffer.alloc(0), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
-      expect(await errorCodeOf(log.append(makeBatch({ payload: 300 }), meta))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+      expect(await errorCodeOf(appendCommitted(log, makeBatch().subarray(0, 40), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
+      expect(await errorCodeOf(appendCommitted(log, Buffer.alloc(0), meta))).toBe(ErrorCode.CORRUPT_MESSAGE);
+      expect(await errorCodeOf(appendCommitted(log, makeBatch({ payload: 300 }), meta))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
       expect(log.logEndOffset).toBe(0);
     });
 
     it('keeps leader-epoch history for OffsetForLeaderEpoch', async () => {
       const log = await open();
-      await log.append(makeBatch({ records: 3 }), { leaderEpoch: 0 });
-      await log.append(makeBatch({ records: 2 }), { leaderEpoch: 2 });
-      await log.append(makeBatch({ records: 1 }), { leaderEpoch: 2 });
+      await appendCommitted(log, makeBatch({ records: 3 }), { leaderEpoch: 0 });
+      await appendCommitted(log, makeBatch({ records: 2 }), { leaderEpoch: 2 });
+      await appendCommitted(log, makeBatch({ records: 1 }), { leaderEpoch: 2 });
       expect(log.latestEpoch).toBe(2);
       expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 3 });
       expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 0, endOffset: 3 });
@@ -234,7 +227,7 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       expect(log.logEndOffset).toBe(8);
       expect(log.highWatermark).toBe(8);
       expect(baseOffsets((await log.read(0, 1 << 20)).chunks)).toEqual([0, 2, 4, 6]);
-      expect((await log.append(makeBatch(), meta)).baseOffset).toBe(8);
+      expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(8);
     });
 
     it('moves the recovery point with flushes and back with truncation', async () => {
@@ -255,15 +248,15 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
       const log = await open();
       const seen: number[] = [];
       const off = log.onAppend((hw) => seen.push(hw));
-      await log.append(makeBatch({ records: 2 }), meta);
+      await appendCommitted(log, makeBatch({ records: 2 }), meta);
       off();
-      await log.append(makeBatch(), meta);
+      await appendCommitted(log, makeBatch(), meta);
       expect(seen).toEqual([2]);
     });
 
     it('serves concurrent appends in call order', async () => {
       const log = await open({ segmentBytes: 500 });
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(makeBatch({ records: 1 + (i % 2), payload: 30 }), meta)));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => appendCommitted(log, makeBatch({ records: 1 + (i % 2), payload: 30 }), meta)));
       expect(results.map((r) => r.baseOffset)).toEqual(results.map((_, i) => Math.floor(i / 2) * 3 + (i % 2)));
       expect(baseOffsets((await log.read(0, 1 << 20)).chunks).length).toBe(40);
     });

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../../src/log/memory-store.js';
 import { Segment } from '../../../src/log/segment.js';
 import { SegmentedLog } from '../../../src/log/segmented-log.js';
 import { makeBatch } from './batches.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 /** A memory-backed log whose backend records the durability steps in order. */
 function recordingLog(): { log: SegmentedLog; steps: string[] } {
@@ -54,7 +55,7 @@ function recordingLog(): { log: SegmentedLog; steps: string[] } {
 describe('recovery point', () => {
   it('moves past data only after it and the segment list are synced', async () => {
     const { log, steps } = recordingLog();
-    for (let i = 0; i < 3; i++) await log.append(makeBatch({ payload: 39 }), { leaderEpoch: 0 }); // 100 bytes each: the third rolls
+    for (let i = 0; i < 3; i++) await appendCommitted(log, makeBatch({ payload: 39 }), { leaderEpoch: 0 }); // 100 bytes each: the third rolls
     await log.flush();
     expect(log.recoveryPoint).toBe(3);
     const moves = steps.flatMap((s, i) => (s.startsWith('recovery point') ? [i] : []));
@@ -67,7 +68,7 @@ describe('recovery point', () => {
     }
     expect(steps.filter((s) => s === 'sync segment list')).toHaveLength(1);
     // No new segment since: the next flush syncs no segment list.
-    await log.append(makeBatch({ payload: 39 }), { leaderEpoch: 0 });
+    await appendCommitted(log, makeBatch({ payload: 39 }), { leaderEpoch: 0 });
     await log.flush();
     expect(log.recoveryPoint).toBe(4);
     expect(steps.filter((s) => s === 'sync segment list')).toHaveLength(1);

@@ -9,6 +9,7 @@ import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
 import { MemoryLog } from '../../../src/log/memory-log.js';
 import type { SegmentChange } from '../../../src/log/partition-log.js';
 import { makeBatch } from './batches.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-snapshot-store-'));
 let dirs = 0;
@@ -50,7 +51,7 @@ describe('segment change events', () => {
     const log = openFileLog(freshDir(), { ...DEFAULT_LOG_CONFIG, segmentBytes: 300 }, silent);
     const changes: SegmentChange[] = [];
     const unsubscribe = log.onSegmentChange((c) => changes.push(c));
-    for (let i = 0; i < 8; i++) await log.append(makeBatch({ payload: 39, records: 2 }), { leaderEpoch: 0 });
+    for (let i = 0; i < 8; i++) await appendCommitted(log, makeBatch({ payload: 39, records: 2 }), { leaderEpoch: 0 });
     expect(changes.filter((c) => c.kind === 'rolled').map((c) => (c.kind === 'rolled' ? c.baseOffset : -1))).toEqual([6, 12]);
     await log.deleteRecordsBefore(7);
     expect(changes.at(-1)).toEqual({ kind: 'logStartAdvanced', logStartOffset: 7 });

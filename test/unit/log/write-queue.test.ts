@@ -1,15 +1,17 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { OpenFiles } from '../../../src/log/open-files.js';
 import { WriteQueue } from '../../../src/log/write-queue.js';
 
 it('writes queued buffers in order at their positions and settles each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
   const a = join(dir, 'a');
   const b = join(dir, 'b');
-  const fa = openSync(a, 'w+');
-  const fb = openSync(b, 'w+');
+  const files = new OpenFiles(10);
+  const fa = files.file(a, openSync(a, 'w+'));
+  const fb = files.file(b, openSync(b, 'w+'));
   const queue = new WriteQueue();
   const settled: string[] = [];
   const writes = [
@@ -23,8 +25,8 @@ it('writes queued buffers in order at their positions and settles each', async (
   expect(settled).toEqual(['a1', 'a2', 'b1', 'a3']);
   expect(readFileSync(a, 'utf8')).toBe('hello world!');
   expect(readFileSync(b, 'utf8')).toBe('other');
-  closeSync(fa);
-  closeSync(fb);
+  await fa.close();
+  await fb.close();
   await expect(queue.write(fa, 0, Buffer.from('x'))).rejects.toThrow();
   rmSync(dir, { recursive: true });
 });

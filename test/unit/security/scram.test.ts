@@ -62,6 +62,24 @@ describe('ScramServer', () => {
     expect(() => rfcServer({ user: weak }).evaluate(Buffer.from(`n,,n=user,r=${CLIENT_NONCE}`))).toThrow('Iterations 1000 is less than the minimum 4096 for SCRAM-SHA-256');
   });
 
+  it('refuses messages with millions of attributes or a bad attribute as malformed, and logs only their start', () => {
+    const many = `n,,n=user,r=${CLIENT_NONCE}${',x'.repeat(3_000_000)}`;
+    expect(() => rfcServer().evaluate(Buffer.from(many))).toThrow(/^Invalid SCRAM client first message format: n,,n=user.{0,200}\.\.\. \(6000032 characters\)$/);
+    expect(() => rfcServer().evaluate(Buffer.from(`n,,n=user,r=${CLIENT_NONCE},1x=2`))).toThrow('Invalid SCRAM client first message format');
+    expect(() => rfcServer().evaluate(Buffer.from(`n,,n=,r=${CLIENT_NONCE}`))).toThrow('Invalid SCRAM client first message format');
+    const final = rfcServer();
+    final.evaluate(Buffer.from(`n,,n=user,r=${CLIENT_NONCE}`));
+    expect(() => final.evaluate(Buffer.from(`c=biws,r=${NONCE}${',e=1'.repeat(3_000_000)},p=${PROOF}x`))).toThrow('Invalid SCRAM client final message format');
+  });
+
+  it('accepts extensions in the final message and a reserved m= attribute in the first', () => {
+    expect(text(rfcServer().evaluate(Buffer.from(`n,,m=x,n=user,r=${CLIENT_NONCE}`)))).toContain(`r=${NONCE}`);
+    const server = rfcServer();
+    server.evaluate(Buffer.from(`n,,n=user,r=${CLIENT_NONCE}`));
+    // The proof covers the extension, so the RFC proof no longer verifies: refused as credentials, not as format.
+    expect(() => server.evaluate(Buffer.from(`c=biws,r=${NONCE},ext=1,p=${PROOF}`))).toThrow('Invalid client credentials');
+  });
+
   it('accepts the extension-carrying first message of token-capable clients', () => {
     expect(text(rfcServer().evaluate(Buffer.from(`n,,n=user,r=${CLIENT_NONCE},tokenauth=false`)))).toContain(`r=${NONCE}`);
   });

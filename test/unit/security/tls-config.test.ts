@@ -30,6 +30,13 @@ describe('pkcs12Certificates', () => {
     expect(pkcs12Certificates(exportTruststore('empty.p12', ''), '')).toEqual([certs.ca]);
   });
 
+  it('reads certificates with EC keys', () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec-ca.key', '-out', 'ec-ca.pem', '-days', '2', '-subj', '/CN=EC CA'], { cwd: certs.dir, stdio: 'pipe' });
+    const ecCa = readFileSync(join(certs.dir, 'ec-ca.pem'), 'utf8');
+    execFileSync('openssl', ['pkcs12', '-export', '-in', 'ec-ca.pem', '-nokeys', '-out', 'ec.p12', '-passout', 'pass:pw'], { cwd: certs.dir, stdio: 'pipe' });
+    expect(pkcs12Certificates(readFileSync(join(certs.dir, 'ec.p12')), 'pw')).toEqual([ecCa]);
+  });
+
   it('lists the chain of a keystore, and refuses a wrong password and non-PKCS12 input', () => {
     const chain = pkcs12Certificates(readFileSync(certs.serverP12File), certs.storePassword);
     expect(chain).toEqual([certs.serverCert, certs.ca]);

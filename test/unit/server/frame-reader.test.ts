@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FrameReader, FrameSizeError } from '../../../src/server/frame-reader.js';
+import { FIRST_ALLOCATION, FrameReader, FrameSizeError, type FrameAdmission } from '../../../src/server/frame-reader.js';
 
 function framed(...payloads: Buffer[]): Buffer {
   return Buffer.concat(payloads.flatMap((p) => [Buffer.from([p.length >>> 24, p.length >>> 16, p.length >>> 8, p.length]), p]));
 }
 
-const allow = (): undefined => undefined;
+const allow: FrameAdmission = { refuse: () => undefined, reserve: () => true };
 
 describe('FrameReader', () => {
   const payloads = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(300, 7), Buffer.from('hello world')];
@@ -31,11 +31,44 @@ describe('FrameReader', () => {
   });
 
   it('refuses a size the check rejects, even when the prefix is split', () => {
-    const reader = new FrameReader((size) => (size > 100 ? `too big: ${size}` : undefined));
+    const reader = new FrameReader({ ...allow, refuse: (size) => (size > 100 ? `too big: ${size}` : undefined) });
     expect(reader.push(framed(Buffer.from('ok')))).toEqual([Buffer.from('ok')]);
     const bad = framed(Buffer.alloc(101));
     expect(reader.push(bad.subarray(0, 2))).toEqual([]);
     expect(() => reader.push(bad.subarray(2))).toThrow(FrameSizeError);
-    expect(() => new FrameReader((s) => (s < 0 ? 'negative' : undefined)).push(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrow('negative');
+    expect(() => new FrameReader({ ...allow, refuse: (s) => (s < 0 ? 'negative' : undefined) }).push(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrow('negative');
+  });
+
+  it('allocates a frame as its bytes arrive, not when its size is announced', () => {
+    const reader = new FrameReader(allow);
+    const big = Buffer.alloc(4);
+    big.writeInt32BE(90 * 1024 * 1024);
+    expect(reader.push(Buffer.concat([big, Buffer.from('0123456789')]))).toEqual([]);
+    expect(reader.reservedInProgress).toBe(90 * 1024 * 1024);
+    expect(reader.allocatedInProgress).toBe(FIRST_ALLOCATION);
+    const payload = Buffer.alloc(1024 * 1024 + 17, 3);
+    const whole = framed(payload);
+    const growing = new FrameReader(allow);
+    const out: Buffer[] = [];
+    for (let at = 0; at < whole.length; at += 10_000) out.push(...growing.push(whole.subarray(at, at + 10_000)));
+    expect(out).toEqual([payload]);
+  });
+
+  it('stops at a frame whose memory is refused, keeps the bytes after it, and continues on retry', () => {
+    let available = false;
+    const sizes: number[] = [];
+    const reader = new FrameReader({ refuse: () => undefined, reserve: (size) => (sizes.push(size), available) });
+    const frames = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
+    const bytes = framed(...frames);
+    const chunk = Buffer.from(bytes.subarray(0, 20));
+    expect(reader.push(chunk)).toEqual([]);
+    chunk.fill(0);
+    expect(reader.blocked).toBe(true);
+    expect(reader.push(Buffer.from(bytes.subarray(20)))).toEqual([]);
+    expect(reader.retry()).toEqual([]);
+    available = true;
+    expect(reader.retry()).toEqual(frames);
+    expect(reader.blocked).toBe(false);
+    expect(sizes).toEqual([5, 5, 5, 6, 5]);
   });
 });

@@ -15,6 +15,7 @@ import { replayProducerState } from '../../../src/txn/log-replay.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from '../../../src/txn/producer-snapshot-format.js';
 import { loadProducerState, saveProducerState, SNAPSHOTS_KEPT } from '../../../src/txn/producer-snapshots.js';
 import { PartitionProducerState } from '../../../src/txn/producer-state.js';
+import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-producer-snapshots-'));
 let dirs = 0;
@@ -58,7 +59,7 @@ class SimPartition {
       const dup = this.state.check(h);
       if (dup) return [dup.firstOffset, dup.lastOffset];
     }
-    const r = await this.log.append(Buffer.from(batch), { leaderEpoch: 0 });
+    const r = await appendCommitted(this.log, Buffer.from(batch), { leaderEpoch: 0 });
     if (h.producerId >= 0) this.state.recordData(h, r.baseOffset, r.lastOffset);
     await this.afterAppend();
     return [r.baseOffset, r.lastOffset];
@@ -66,7 +67,7 @@ class SimPartition {
 
   async marker(p: SimProducer, commit: boolean): Promise<void> {
     const batch = encodeControlBatch({ producerId: p.id, producerEpoch: p.epoch, commit, coordinatorEpoch: 0, timestamp: 5000, baseOffset: 0 });
-    const r = await this.log.append(batch, { leaderEpoch: 0 });
+    const r = await appendCommitted(this.log, batch, { leaderEpoch: 0 });
     this.state.recordMarker(readBatchHeader(batch), r.baseOffset, { commit, coordinatorEpoch: 0 });
     await this.afterAppend();
   }

@@ -10,6 +10,9 @@ import { ProducerIdManager } from '../../../src/txn/producer-ids.js';
 import { TxnCoordinator, type ProducerIdAndEpoch } from '../../../src/txn/txn-coordinator.js';
 import { TxnState } from '../../../src/txn/txn-metadata.js';
 import { TxnStateLog } from '../../../src/txn/txn-state-log.js';
+import { SingleNodeCluster } from '../../../src/cluster/single-node-cluster.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
+import { ReplicaManager } from '../../../src/replica/replica-manager.js';
 
 const log = pino({ level: 'silent' });
 
@@ -21,9 +24,13 @@ interface Harness {
 }
 
 async function harness(): Promise<Harness> {
-  const topics = await TopicRegistry.open(resolveBrokerConfig({ memory: true }), log);
-  const stateLog = new TxnStateLog(topics, 5, 1 << 20, log);
-  const producerIds = ProducerIdManager.open(null);
+  const metadata = new MemoryMetadataStore();
+  const config = resolveBrokerConfig({ memory: true });
+  const topics = await TopicRegistry.open(config, metadata, log);
+  const cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, [], { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+  const replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
+  const stateLog = new TxnStateLog(topics, replicas, 5, 1 << 20, log);
+  const producerIds = ProducerIdManager.open(metadata);
   const markers: Harness['markers'] = [];
   const failMarkers = { value: false };
   const open = () =>

@@ -1,0 +1,61 @@
+// What this broker knows of the cluster: its brokers and their addresses, who leads each
+// partition with which replicas and ISR, which broker coordinates a group or a transactional id,
+// and which is the controller. Handlers ask it instead of assuming "this node"; the partition
+// layer (src/replica/) takes each partition's initial state from it.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { PartitionState } from '../replica/partition.js';
+
+export interface BrokerNode {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+/** A partition's state as Metadata and DescribeTopicPartitions report it. */
+export interface PartitionAssignment extends PartitionState {
+  offlineReplicas: readonly number[];
+}
+
+export type CoordinatorType = 'group' | 'transaction';
+
+export interface ClusterView {
+  readonly clusterId: string;
+  /** This broker's node id. */
+  readonly localId: number;
+  /** The broker that acts as controller (KRaft: a broker names a live broker). */
+  readonly controllerId: number;
+  /** Every live broker, with its address on the listener a client came in on. */
+  brokers(listenerName: string): BrokerNode[];
+  /** One live broker on a listener; undefined when it is not live or has no such listener. */
+  broker(nodeId: number, listenerName: string): BrokerNode | undefined;
+  /** Leader, epoch, replicas, ISR and offline replicas; undefined for an unknown topic-partition. */
+  partitionState(topic: string, partition: number): PartitionAssignment | undefined;
+  /** The broker coordinating a group or a transactional id. */
+  coordinatorFor(type: CoordinatorType, key: string): number;
+  /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
+  brokerIds(): number[];
+}
+
+/** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */
+export interface PartitionDescription {
+  errorCode: number;
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  offlineReplicas: number[];
+}
+
+/** Kafka answers LEADER_NOT_AVAILABLE (leader -1) for a partition without a leader. */
+export function describePartition(cluster: ClusterView, topic: string, partition: number): PartitionDescription {
+  const state = cluster.partitionState(topic, partition);
+  return {
+    errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    leaderId: state?.leaderId ?? -1,
+    leaderEpoch: state?.leaderEpoch ?? -1,
+    replicaNodes: [...(state?.replicas ?? [])],
+    isrNodes: [...(state?.isr ?? [])],
+    offlineReplicas: [...(state?.offlineReplicas ?? [])],
+  };
+}

@@ -1,0 +1,24 @@
+// The etcd client of a broker in cluster mode, tuned to notice an etcd that went away and to use
+// it again soon after it returns: no call waits longer than CALL_TIMEOUT_MS, gRPC redials within
+// a second, and an endpoint that failed is tried again after a second (etcd3's default is five,
+// longer than a short broker lease).
+import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import { Etcd3, isRecoverableError } from 'etcd3';
+
+/** Longest wait for one request (streams, such as watches and lease keep-alives, excepted). */
+export const CALL_TIMEOUT_MS = 5000;
+
+export function createEtcdClient(endpoints: readonly string[]): Etcd3 {
+  return new Etcd3({
+    hosts: [...endpoints],
+    dialTimeout: CALL_TIMEOUT_MS,
+    grpcOptions: {
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 1000,
+    },
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + CALL_TIMEOUT_MS }),
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+    },
+  });
+}

@@ -1,0 +1,8 @@
+// The metadata store of a broker without a data dir (--memory): nothing outlives the process.
+import { CachedMetadataStore } from './cached-metadata-store.js';
+
+export class MemoryMetadataStore extends CachedMetadataStore {
+  protected persist(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,131 @@
+// Everything the broker persists about the cluster, behind one interface: topics (id, partition
+// count, config overrides), dynamic broker configs, the producer-id block, SCRAM credentials, ACLs
+// and client quotas.
+// Documents are addressed by kind and key (cluster-wide documents use the key ''). Reads come
+// from the store's local view; writes are compare-and-swap on a document's version, and watchers
+// hear of every change, so a store shared by several brokers (etcd, later) fits the same shape.
+// Implementations: file-metadata-store.ts (the data dir), memory-metadata-store.ts (--memory).
+
+/** A topic: what the broker must know of it across restarts (<dataDir>/topics/<name>.json). */
+export interface TopicRecord {
+  name: string;
+  /** Kafka topic id, in its text form. */
+  topicId: string;
+  partitions: number;
+  /** Topic config overrides (AlterConfigs / CreateTopics), by Kafka config name. */
+  configs: Record<string, string>;
+  /**
+   * Each partition's replicas (broker ids, the preferred leader first). Absent from files written
+   * before replica lists were kept: every partition is then on the broker that wrote the file.
+   */
+  replicas?: number[][];
+}
+
+/** Dynamic broker configs: the cluster-wide default layer and this broker's layer. */
+export interface BrokerConfigsRecord {
+  default: Record<string, string>;
+  broker: Record<string, string>;
+}
+
+/** Where the next block of producer ids starts. */
+export interface ProducerIdBlockRecord {
+  nextBlockStart: number;
+}
+
+/** One SCRAM credential, bytes in base64 (never a password). */
+export interface StoredScramCredential {
+  salt: string;
+  storedKey: string;
+  serverKey: string;
+  iterations: number;
+}
+
+/** SCRAM users: user → mechanism name → credential. */
+export interface ScramCredentialsRecord {
+  version: 1;
+  users: Record<string, Record<string, StoredScramCredential>>;
+}
+
+/** One ACL: Kafka's wire codes of the resource, pattern, operation and permission types. */
+export interface StoredAcl {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+/** The authorizer's ACLs. */
+export interface AclsRecord {
+  version: 1;
+  acls: StoredAcl[];
+}
+
+/** One client quota entity (entity type → name, null for the default entity) and its values. */
+export interface StoredClientQuota {
+  entity: [string, string | null][];
+  values: Record<string, number>;
+}
+
+/** Client quotas (AlterClientQuotas). */
+export interface ClientQuotasRecord {
+  version: 1;
+  quotas: StoredClientQuota[];
+}
+
+/** Every kind of document and its value. */
+export interface MetadataRecords {
+  topic: TopicRecord;
+  brokerConfigs: BrokerConfigsRecord;
+  producerIdBlock: ProducerIdBlockRecord;
+  scramCredentials: ScramCredentialsRecord;
+  acls: AclsRecord;
+  clientQuotas: ClientQuotasRecord;
+}
+
+export type MetadataKind = keyof MetadataRecords;
+
+/** The key of a cluster-wide document (one per kind). */
+export const CLUSTER_KEY = '';
+
+/** A version no stored document has: `put` with it creates only. */
+export const ABSENT = 0;
+
+export interface Versioned<T> {
+  readonly value: T;
+  /** Changes with every write of the document; never ABSENT. */
+  readonly version: number;
+}
+
+/** A document written (value) or deleted (null). */
+export interface MetadataChange<K extends MetadataKind> {
+  kind: K;
+  key: string;
+  value: MetadataRecords[K] | null;
+  version: number;
+}
+
+/** A compare-and-swap write whose expected version was not the stored one. */
+export class MetadataConflict extends Error {
+  constructor(kind: MetadataKind, key: string, expected: number, actual: number) {
+    super(`metadata ${kind}/${key} is at version ${actual}, not the expected ${expected}`);
+    this.name = 'MetadataConflict';
+  }
+}
+
+export interface MetadataStore {
+  get<K extends MetadataKind>(kind: K, key: string): Versioned<MetadataRecords[K]> | undefined;
+  /** Every document of a kind, by key. */
+  list<K extends MetadataKind>(kind: K): Map<string, Versioned<MetadataRecords[K]>>;
+  /**
+   * Writes a document durably; resolves with its new version. With `expectedVersion` it writes
+   * only if the stored version is that one (ABSENT: only if there is none), else MetadataConflict.
+   */
+  put<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K], expectedVersion?: number): Promise<number>;
+  /** Deletes a document durably (a no-op when there is none); `expectedVersion` as for put. */
+  delete(kind: MetadataKind, key: string, expectedVersion?: number): Promise<void>;
+  /** Hears every later change of a kind (this broker's writes too); returns the unsubscribe function. */
+  watch<K extends MetadataKind>(kind: K, listener: (change: MetadataChange<K>) => void): () => void;
+}

@@ -1,0 +1,38 @@
+// Avro through avsc: parsing (named types of referenced schemas are registered first, as
+// Confluent's AvroSchema does) and schema resolution — avsc's createResolver applies the Avro
+// specification's rules (promotions, defaults for added fields, enum symbols, union branches,
+// names and aliases) and throws when a reader cannot read a writer's data.
+import avro from 'avsc';
+import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
+
+class AvroSchema implements ParsedSchema {
+  constructor(
+    readonly type: avro.Type,
+    readonly canonical: string,
+  ) {}
+
+  readIncompatibilities(writer: ParsedSchema): string[] {
+    if (!(writer instanceof AvroSchema)) return ['the previous schema is not an Avro schema'];
+    try {
+      this.type.createResolver(writer.type);
+      return [];
+    } catch (err) {
+      return [`reader schema ${this.canonical} cannot read data written with ${writer.canonical}: ${(err as Error).message}`];
+    }
+  }
+}
+
+export const avroFormat: SchemaFormat = {
+  type: 'AVRO',
+  parse(schema: string, references: readonly ResolvedReference[]): ParsedSchema {
+    const registry: Record<string, avro.Type> = {};
+    try {
+      for (const ref of references) avro.Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry });
+      const json = JSON.parse(schema) as avro.Schema;
+      const type = avro.Type.forSchema(json, { registry });
+      return new AvroSchema(type, JSON.stringify(json));
+    } catch (err) {
+      throw new InvalidSchemaError(`Invalid schema ${schema}: ${(err as Error).message}`);
+    }
+  },
+};

@@ -1,0 +1,137 @@
+// Protobuf: protobufjs parses the .proto text (referenced schemas, named as the import statements
+// name them, are parsed into the same root first) and resolves every type. Compatibility follows
+// the wire format, with the rules Confluent's registry applies: the package and syntax stay, no
+// message type disappears, and a field number keeps a wire-compatible kind (scalars within their
+// wire-compatible group, the same message or enum type, map stays map, repeated stays repeated);
+// proto2 required fields are neither added nor removed. Removing or adding optional fields is
+// compatible (unknown fields are skipped, missing ones take defaults).
+import protobuf from 'protobufjs';
+import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
+
+/** Scalars that decode each other's bytes (protobuf's documented compatible changes). */
+const WIRE_GROUPS: readonly (readonly string[])[] = [
+  ['int32', 'uint32', 'int64', 'uint64', 'bool'],
+  ['sint32', 'sint64'],
+  ['fixed32', 'sfixed32'],
+  ['fixed64', 'sfixed64'],
+  ['string', 'bytes'],
+  ['float'],
+  ['double'],
+];
+
+interface FieldShape {
+  name: string;
+  /** scalar:<type>, message:<full name>, enum (enums are varints: int-compatible), map:<key>:<value shape>. */
+  kind: string;
+  repeated: boolean;
+  required: boolean;
+  oneof: string | undefined;
+}
+
+class ProtobufSchema implements ParsedSchema {
+  constructor(
+    readonly pkg: string,
+    readonly syntax: string,
+    readonly messages: ReadonlyMap<string, ReadonlyMap<number, FieldShape>>,
+    readonly canonical: string,
+  ) {}
+
+  readIncompatibilities(writer: ParsedSchema): string[] {
+    if (!(writer instanceof ProtobufSchema)) return ['the previous schema is not a Protobuf schema'];
+    const errors: string[] = [];
+    if (writer.pkg !== this.pkg) errors.push(`PACKAGE_CHANGED: ${writer.pkg || '(none)'} -> ${this.pkg || '(none)'}`);
+    if (writer.syntax !== this.syntax) errors.push(`SYNTAX_VERSION_CHANGED: ${writer.syntax} -> ${this.syntax}`);
+    for (const [message, writerFields] of writer.messages) {
+      const readerFields = this.messages.get(message);
+      if (readerFields === undefined) {
+        errors.push(`MESSAGE_REMOVED: ${message}`);
+        continue;
+      }
+      for (const [id, w] of writerFields) {
+        const r = readerFields.get(id);
+        if (r === undefined) {
+          if (w.required) errors.push(`REQUIRED_FIELD_REMOVED: ${message}.${w.name} (${id})`);
+          continue;
+        }
+        if (w.repeated !== r.repeated) errors.push(`FIELD_KIND_CHANGED: ${message}.${r.name} (${id}) repeated changed`);
+        else if (!kindsCompatible(w.kind, r.kind)) errors.push(`FIELD_KIND_CHANGED: ${message}.${r.name} (${id}) ${w.kind} -> ${r.kind}`);
+      }
+      for (const [id, r] of readerFields) if (r.required && !writerFields.has(id)) errors.push(`REQUIRED_FIELD_ADDED: ${message}.${r.name} (${id})`);
+      const movedToOneof = [...readerFields].filter(([id, r]) => r.oneof !== undefined && writerFields.has(id) && writerFields.get(id)!.oneof === undefined);
+      if (movedToOneof.length > 1) errors.push(`MULTIPLE_FIELDS_MOVED_TO_ONEOF: ${message} (${movedToOneof.map(([id]) => id).join(', ')})`);
+    }
+    return errors;
+  }
+}
+
+function kindsCompatible(a: string, b: string): boolean {
+  if (a === b) return true;
+  const scalar = (k: string): string | undefined => (k === 'enum' ? 'int32' : k.startsWith('scalar:') ? k.slice(7) : undefined);
+  const sa = scalar(a);
+  const sb = scalar(b);
+  return sa !== undefined && sb !== undefined && WIRE_GROUPS.some((g) => g.includes(sa) && g.includes(sb));
+}
+
+function shapeOf(field: protobuf.Field): string {
+  const resolved = field.resolvedType;
+  const kind = resolved instanceof protobuf.Enum ? 'enum' : resolved instanceof protobuf.Type ? `message:${resolved.fullName}` : `scalar:${field.type}`;
+  return field.map ? `map:${(field as unknown as protobuf.MapField).keyType}:${kind}` : kind;
+}
+
+function collectMessages(ns: protobuf.NamespaceBase, out: Map<string, Map<number, FieldShape>>, local: Set<string>): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type && local.has(nested.fullName)) {
+      const fields = new Map<number, FieldShape>();
+      for (const f of nested.fieldsArray) {
+        fields.set(f.id, { name: f.name, kind: shapeOf(f), repeated: f.repeated, required: f.required, oneof: f.partOf?.name });
+      }
+      out.set(nested.fullName, fields);
+    }
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectMessages(nested, out, local);
+  }
+}
+
+function typeNames(ns: protobuf.NamespaceBase, out: Set<string>): Set<string> {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) out.add(nested.fullName);
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) typeNames(nested, out);
+  }
+  return out;
+}
+
+export const protobufFormat: SchemaFormat = {
+  type: 'PROTOBUF',
+  parse(schema: string, references: readonly ResolvedReference[]): ParsedSchema {
+    try {
+      const root = new protobuf.Root();
+      for (const ref of references) protobuf.parse(ref.schema, root, { keepCase: true });
+      const fromReferences = typeNames(root, new Set());
+      const parsed = protobuf.parse(schema, root, { keepCase: true });
+      for (const imported of parsed.imports ?? []) {
+        if (references.some((r) => r.name === imported)) continue;
+        // Well-known types (google/protobuf/timestamp.proto, ...) ship with protobufjs.
+        const wellKnown = protobuf.common.get(imported);
+        if (wellKnown === null) throw new Error(`import "${imported}" is not among the schema's references`);
+        root.addJSON(wellKnown.nested ?? {});
+      }
+      root.resolveAll();
+      const local = new Set([...typeNames(root, new Set())].filter((n) => !fromReferences.has(n) && !n.startsWith('.google.protobuf.')));
+      const messages = new Map<string, Map<number, FieldShape>>();
+      collectMessages(root, messages, local);
+      const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
+      return new ProtobufSchema(parsed.package ?? '', syntax, messages, canonicalProto(schema));
+    } catch (err) {
+      throw new InvalidSchemaError(`Invalid schema ${schema}: ${(err as Error).message}`);
+    }
+  },
+};
+
+/** The text without comments and with whitespace collapsed, so formatting does not make schemas differ. */
+function canonicalProto(schema: string): string {
+  return schema
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{};=<>,()[\]])\s*/g, '$1')
+    .trim();
+}

@@ -1,0 +1,47 @@
+// What every listener and connection of one broker share: the size and time limits read from the
+// configuration, the broker-wide request memory, the connection counts, and the budget of warnings
+// that clients can cause.
+import type { Logger } from 'pino';
+import { parsePerIpOverrides } from '../config/per-ip-overrides.js';
+import { ConnectionQuotas, normalizeAddress, type ConnectionLimits } from './connection-quotas.js';
+import { RequestMemory } from './request-memory.js';
+import { WarningLimiter } from './warning-limiter.js';
+
+export interface ServerOptions {
+  /** socket.request.max.bytes */
+  maxRequestBytes: number;
+  /** sasl.server.max.receive.size: the largest request before a SASL connection has authenticated. */
+  saslMaxReceiveBytes: number;
+  /** connections.max.idle.ms */
+  idleTimeoutMs: number;
+  /** creek.request.read.timeout.ms: from a frame's size prefix to its last byte; 0 for none. */
+  requestReadTimeoutMs: number;
+  /** connection.failed.authentication.delay.ms */
+  failedAuthenticationDelayMs: number;
+  /** queued.max.request.bytes, shared by every connection. */
+  memory: RequestMemory;
+  quotas: ConnectionQuotas;
+  warnings: WarningLimiter;
+}
+
+/** The current value of a broker config (dynamic updates included), as DescribeConfigs shows it. */
+export type BrokerSetting = (name: string) => string | null;
+
+export function serverOptions(setting: BrokerSetting, log: Logger): ServerOptions {
+  const num = (name: string): number => Number(setting(name));
+  const limits = (): ConnectionLimits => ({
+    maxConnections: num('max.connections'),
+    maxPerIp: num('max.connections.per.ip'),
+    perIpOverrides: new Map([...parsePerIpOverrides(setting('max.connections.per.ip.overrides') ?? '')].map(([ip, n]) => [normalizeAddress(ip), n])),
+  });
+  return {
+    maxRequestBytes: num('socket.request.max.bytes'),
+    saslMaxReceiveBytes: num('sasl.server.max.receive.size'),
+    idleTimeoutMs: num('connections.max.idle.ms'),
+    requestReadTimeoutMs: num('creek.request.read.timeout.ms'),
+    failedAuthenticationDelayMs: num('connection.failed.authentication.delay.ms'),
+    memory: new RequestMemory(num('queued.max.request.bytes')),
+    quotas: new ConnectionQuotas(limits),
+    warnings: new WarningLimiter(log),
+  };
+}

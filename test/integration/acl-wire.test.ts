@@ -1,0 +1,273 @@
+// ACLs at the protocol level: CreateAcls/DescribeAcls/DeleteAcls at every version with their
+// filters and Kafka's validation errors, and the checks of Metadata, FindCoordinator,
+// InitProducerId, Produce, OffsetCommit, DescribeConfigs and DescribeGroups (errors and
+// authorized-operation sets), for SASL/PLAIN users of a broker with the StandardAuthorizer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { RunningBroker } from '../../src/broker.js';
+import { AclOperation as Op, PatternType as Pat, PermissionType as Perm, ResourceType as Res } from '../../src/security/authorizer/acl.js';
+import { withBroker } from '../helpers/broker.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="a" user_alice="a" user_bob="b";';
+const properties = (extra: Record<string, string> = {}) => ({
+  listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+  'sasl.enabled.mechanisms': 'PLAIN',
+  'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
+  'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+  'super.users': 'User:admin',
+  ...extra,
+});
+
+const creation = (c: Partial<{ resourceType: number; resourceName: string; resourcePatternType: number; principal: string; host: string; operation: number; permissionType: number }>) => ({
+  resourceType: Res.TOPIC,
+  resourceName: 'wire',
+  resourcePatternType: Pat.LITERAL,
+  principal: 'User:alice',
+  host: '*',
+  operation: Op.READ,
+  permissionType: Perm.ALLOW,
+  ...c,
+});
+const ANY_FILTER = { resourceTypeFilter: Res.ANY, resourceNameFilter: null, patternTypeFilter: Pat.ANY, principalFilter: null, hostFilter: null, operation: Op.ANY, permissionType: Perm.ANY };
+const metadata = (topics: string[] | null, allowAutoTopicCreation = false) => ({
+  topics: topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID })),
+  allowAutoTopicCreation,
+  includeClusterAuthorizedOperations: true,
+  includeTopicAuthorizedOperations: true,
+});
+
+let broker: RunningBroker;
+let admin: RawClient;
+let alice: RawClient;
+
+async function grant(...creations: ReturnType<typeof creation>[]): Promise<void> {
+  const { results } = await admin.send(30, 3, { creations });
+  expect(results.every((r) => r.errorCode === ErrorCode.NONE)).toBe(true);
+}
+
+async function revokeAll(): Promise<void> {
+  await admin.send(31, 3, { filters: [ANY_FILTER] });
+}
+
+beforeAll(async () => {
+  broker = await withBroker({ properties: properties() });
+  admin = await RawClient.connectPlain(broker.host, broker.port, 'admin', 'a');
+  alice = await RawClient.connectPlain(broker.host, broker.port, 'alice', 'a');
+  const created = await admin.send(19, 7, {
+    topics: ['wire', 'wire-2', 'hidden'].map((name) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })),
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+  expect(created.topics.map((t) => t.errorCode)).toEqual([0, 0, 0]);
+});
+afterAll(async () => {
+  admin?.close();
+  alice?.close();
+  await broker?.stop();
+});
+
+describe('ACL APIs', () => {
+  it('create, describe and delete at every version', async () => {
+    for (let version = 1; version <= 3; version++) {
+      const prefixed = [creation({ resourceName: 'wi', resourcePatternType: Pat.PREFIXED })];
+      const created = await admin.send(30, version, { creations: [creation({}), ...prefixed] });
+      expect(created.results).toEqual([creation({}), ...prefixed].map(() => ({ errorCode: 0, errorMessage: null })));
+      const described = await admin.send(29, version, { ...ANY_FILTER, patternTypeFilter: Pat.ANY });
+      expect(described.errorCode).toBe(ErrorCode.NONE);
+      expect(described.resources.map((r) => r.resourceName).sort()).toEqual(['wi', 'wire']);
+      expect(described.resources.find((r) => r.resourceName === 'wire')!.acls).toEqual([{ principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.ALLOW }]);
+      const deleted = await admin.send(31, version, { filters: [{ ...ANY_FILTER, patternTypeFilter: Pat.ANY }] });
+      expect(deleted.filterResults[0]!.matchingAcls).toHaveLength(2);
+      expect(deleted.filterResults[0]!.matchingAcls[0]).toMatchObject({ errorCode: 0, resourceType: Res.TOPIC, principal: 'User:alice', operation: Op.READ });
+      expect((await admin.send(29, version, { ...ANY_FILTER, patternTypeFilter: Pat.LITERAL })).resources).toEqual([]);
+    }
+  });
+
+  it('describes with MATCH every pattern that applies to a name, and with null fields as wildcards', async () => {
+    await grant(
+      creation({}),
+      creation({ resourceName: '*' }),
+      creation({ resourceName: 'wi', resourcePatternType: Pat.PREFIXED }),
+      creation({ resourceName: 'other' }),
+      creation({ resourceType: Res.GROUP, resourceName: 'wire', principal: 'User:bob', host: '10.0.0.1' }),
+    );
+    try {
+      const match = await admin.send(29, 3, { ...ANY_FILTER, resourceTypeFilter: Res.TOPIC, resourceNameFilter: 'wire', patternTypeFilter: Pat.MATCH });
+      expect(match.resources.map((r) => `${r.patternType}:${r.resourceName}`).sort()).toEqual([`${Pat.LITERAL}:*`, `${Pat.LITERAL}:wire`, `${Pat.PREFIXED}:wi`]);
+      const byPrincipal = await admin.send(29, 3, { ...ANY_FILTER, principalFilter: 'User:bob', hostFilter: '10.0.0.1' });
+      expect(byPrincipal.resources).toEqual([{ resourceType: Res.GROUP, resourceName: 'wire', patternType: Pat.LITERAL, acls: [{ principal: 'User:bob', host: '10.0.0.1', operation: Op.READ, permissionType: Perm.ALLOW }] }]);
+      const deleteOne = await admin.send(31, 3, { filters: [{ ...ANY_FILTER, resourceTypeFilter: Res.TOPIC, resourceNameFilter: 'other', patternTypeFilter: Pat.LITERAL }] });
+      expect(deleteOne.filterResults[0]!.matchingAcls.map((a) => a.resourceName)).toEqual(['other']);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('refuses invalid creations one by one and unknown filters with INVALID_REQUEST', async () => {
+    const { results } = await admin.send(30, 3, {
+      creations: [
+        creation({ resourceType: Res.ANY }),
+        creation({ resourcePatternType: Pat.MATCH }),
+        creation({ operation: Op.ANY }),
+        creation({ permissionType: Perm.ANY }),
+        creation({ principal: 'alice' }),
+        creation({ resourceName: '' }),
+        creation({ resourceType: Res.CLUSTER, resourceName: 'cluster' }),
+        creation({ resourceName: 'valid' }),
+      ],
+    });
+    expect(results.map((r) => r.errorCode)).toEqual([42, 42, 42, 42, 42, 42, 42, 0]);
+    expect(results.map((r) => r.errorMessage)).toEqual([
+      'Invalid resourceType ANY',
+      'Invalid patternType MATCH',
+      'Invalid operation ANY',
+      'Invalid permissionType ANY',
+      'Could not parse principal from `alice` (no colon is present separating the principal type from the principal name)',
+      'Invalid empty resource name',
+      'The only valid name for the CLUSTER resource is kafka-cluster',
+      null,
+    ]);
+    expect((await admin.send(29, 3, { ...ANY_FILTER, resourceTypeFilter: Res.UNKNOWN })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    const deleted = await admin.send(31, 3, { filters: [{ ...ANY_FILTER, patternTypeFilter: Pat.UNKNOWN }, { ...ANY_FILTER, operation: Op.UNKNOWN }, ANY_FILTER] });
+    expect(deleted.filterResults.map((r) => [r.errorCode, r.errorMessage])).toEqual([[42, 'Unknown patternFilter.'], [42, 'Unknown entryFilter.'], [0, null]]);
+    expect(deleted.filterResults[2]!.matchingAcls.map((a) => a.resourceName)).toEqual(['valid']);
+  });
+
+  it('needs DESCRIBE on the cluster to describe and ALTER to create or delete', async () => {
+    expect((await alice.send(29, 3, ANY_FILTER)).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    expect((await alice.send(30, 3, { creations: [creation({}), creation({})] })).results.map((r) => r.errorCode)).toEqual([31, 31]);
+    expect((await alice.send(31, 3, { filters: [ANY_FILTER] })).filterResults.map((r) => r.errorCode)).toEqual([31]);
+    await grant(creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.ALTER }));
+    try {
+      // ALTER implies DESCRIBE.
+      expect((await alice.send(29, 3, ANY_FILTER)).errorCode).toBe(ErrorCode.NONE);
+      expect((await alice.send(30, 3, { creations: [creation({ principal: 'User:bob' })] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      await revokeAll();
+    }
+  });
+});
+
+describe('checks in the APIs', () => {
+  it('Metadata hides topics from "all topics", refuses named ones and auto-creation without CREATE, and reports operations', async () => {
+    await grant(creation({ operation: Op.WRITE }), creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.DESCRIBE }));
+    try {
+      const all = await alice.send(3, 10, metadata(null));
+      expect(all.topics.map((t) => t.name)).toEqual(['wire']);
+      expect(all.topics[0]!.topicAuthorizedOperations).toBe((1 << Op.WRITE) | (1 << Op.DESCRIBE));
+      expect(all.clusterAuthorizedOperations).toBe(1 << Op.DESCRIBE);
+      const named = await alice.send(3, 10, metadata(['wire', 'hidden', 'not-there'], true));
+      expect(named.topics.map((t) => [t.name, t.errorCode])).toEqual([['wire', 0], ['hidden', 29], ['not-there', 29]]);
+      // CREATE does not imply DESCRIBE, which Metadata checks first.
+      await grant(creation({ resourceName: 'not-', resourcePatternType: Pat.PREFIXED, operation: Op.CREATE }));
+      expect((await alice.send(3, 10, metadata(['not-there'], true))).topics[0]!.errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      await grant(creation({ resourceName: 'not-', resourcePatternType: Pat.PREFIXED, operation: Op.DESCRIBE }));
+      const created = await alice.send(3, 10, metadata(['not-there'], true));
+      expect(created.topics.map((t) => [t.name, t.errorCode])).toEqual([['not-there', 0]]);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('FindCoordinator needs DESCRIBE on the group or transactional id', async () => {
+    const v4 = await alice.send(10, 4, { key: '', keyType: 0, coordinatorKeys: ['g1', 'g2'] });
+    expect(v4.coordinators.map((c) => c.errorCode)).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+    expect((await alice.send(10, 3, { key: 'tx', keyType: 1, coordinatorKeys: [] })).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    await grant(creation({ resourceType: Res.GROUP, resourceName: 'g1' }), creation({ resourceType: Res.TRANSACTIONAL_ID, resourceName: 'tx', operation: Op.WRITE }));
+    try {
+      const after = await alice.send(10, 4, { key: '', keyType: 0, coordinatorKeys: ['g1', 'g2'] });
+      expect(after.coordinators.map((c) => c.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+      expect((await alice.send(10, 3, { key: 'tx', keyType: 1, coordinatorKeys: [] })).errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('InitProducerId for an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic', async () => {
+    const idempotent = { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 };
+    expect((await alice.send(22, 4, idempotent)).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    await grant(creation({ resourceName: 'some-', resourcePatternType: Pat.PREFIXED, operation: Op.WRITE }));
+    expect((await alice.send(22, 4, idempotent)).errorCode).toBe(ErrorCode.NONE);
+    await revokeAll();
+    await grant(creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.IDEMPOTENT_WRITE }));
+    expect((await alice.send(22, 4, idempotent)).errorCode).toBe(ErrorCode.NONE);
+    await revokeAll();
+  });
+
+  it('OffsetCommit needs READ on the group, then READ on each topic', async () => {
+    const commit = {
+      groupId: 'committer', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
+      topics: ['wire', 'wire-2'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] })),
+    };
+    const codes = async () => (await alice.send(8, 8, commit)).topics.map((t) => t.partitions[0]!.errorCode);
+    expect(await codes()).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+    await grant(creation({ resourceType: Res.GROUP, resourceName: 'committer' }), creation({}));
+    try {
+      expect(await codes()).toEqual([ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('Produce with a transactional id needs WRITE on it', async () => {
+    await grant(creation({ operation: Op.WRITE }));
+    try {
+      const produce = await alice.send(0, 9, {
+        transactionalId: 'not-mine',
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'wire', partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
+      });
+      expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('DescribeConfigs needs DESCRIBE_CONFIGS on the topic or the cluster; ALTER_CONFIGS implies it', async () => {
+    const describe = async () =>
+      (await alice.send(32, 4, {
+        resources: [{ resourceType: 2, resourceName: 'wire', configurationKeys: ['retention.ms'] }, { resourceType: 4, resourceName: '1', configurationKeys: ['num.partitions'] }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      })).results.map((r) => r.errorCode);
+    expect(await describe()).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+    await grant(creation({ operation: Op.ALTER_CONFIGS }));
+    try {
+      expect(await describe()).toEqual([ErrorCode.NONE, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('DescribeGroups refuses groups without DESCRIBE and reports the allowed operations', async () => {
+    await grant(creation({ resourceType: Res.GROUP, resourceName: 'seen' }));
+    try {
+      const { groups } = await alice.send(15, 5, { groups: ['seen', 'unseen'], includeAuthorizedOperations: true });
+      expect(groups.map((g) => g.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+      expect(groups[0]!.authorizedOperations).toBe((1 << Op.READ) | (1 << Op.DESCRIBE));
+    } finally {
+      await revokeAll();
+    }
+  });
+});
+
+describe('allow.everyone.if.no.acl.found', () => {
+  it('opens resources without ACLs and keeps resources with ACLs to their principals', async () => {
+    const open = await withBroker({ properties: properties({ 'allow.everyone.if.no.acl.found': 'true' }) });
+    const su = await RawClient.connectPlain(open.host, open.port, 'admin', 'a');
+    const bob = await RawClient.connectPlain(open.host, open.port, 'bob', 'b');
+    try {
+      await su.send(19, 7, { topics: [{ name: 'free', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }, { name: 'kept', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      await su.send(30, 3, { creations: [creation({ resourceName: 'kept', principal: 'User:alice', operation: Op.ALL })] });
+      const seen = await bob.send(3, 10, metadata(['free', 'kept']));
+      expect(seen.topics.map((t) => [t.name, t.errorCode])).toEqual([['free', 0], ['kept', 29]]);
+    } finally {
+      su.close();
+      bob.close();
+      await open.stop();
+    }
+  });
+});

@@ -1,0 +1,160 @@
+// Client quotas: AlterClientQuotas validation, DescribeClientQuotas filters, the precedence that
+// picks a client's quota, persistence, and the byte-rate throttle computation.
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileMetadataStore } from '../../../src/metadata/file-metadata-store.js';
+import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
+import { CLIENT_ID, ClientQuotas, IP, MATCH_DEFAULT, MATCH_EXACT, MATCH_SPECIFIED, USER, type QuotaAlteration } from '../../../src/quotas/client-quotas.js';
+import { QuotaMeter } from '../../../src/quotas/quota-meter.js';
+import { tempDir } from '../../helpers/broker.js';
+
+const logger = pino({ level: 'silent' });
+
+const set = (entity: [string, string | null][], key: string, value: number): QuotaAlteration => ({
+  entity: entity.map(([entityType, entityName]) => ({ entityType, entityName })),
+  ops: [{ key, value, remove: false }],
+});
+
+describe('AlterClientQuotas validation', () => {
+  it('refuses what Kafka refuses, each entity on its own', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    const results = await quotas.alter(
+      [
+        { entity: [], ops: [] },
+        set([[USER, 'a'], [USER, 'b']], 'producer_byte_rate', 1),
+        set([['group', 'g']], 'producer_byte_rate', 1),
+        set([[USER, '']], 'producer_byte_rate', 1),
+        set([[IP, '1.2.3.4'], [USER, 'a']], 'connection_creation_rate', 1),
+        set([[USER, 'a']], 'connection_creation_rate', 1),
+        set([[USER, 'a']], 'producer_byte_rate', 0),
+        set([[USER, 'a']], 'producer_byte_rate', 1.5),
+        set([[USER, 'a']], 'request_percentage', 12.5),
+        set([[IP, null]], 'connection_creation_rate', 10),
+      ],
+      false,
+    );
+    expect(results).toEqual([
+      'Invalid empty client quota entity',
+      'Invalid client quota entity, duplicate entity entry user',
+      'Unhandled client quota entity type: group',
+      'Empty user not supported',
+      'Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId',
+      'Invalid configuration key connection_creation_rate',
+      'Quota producer_byte_rate must be greater than 0',
+      'producer_byte_rate cannot be a fractional value.',
+      null,
+      null,
+    ]);
+  });
+
+  it('changes nothing when validating only, and removes keys and then entities', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[USER, 'a']], 'producer_byte_rate', 100)], true);
+    expect(quotas.describe([], false)).toEqual([]);
+    await quotas.alter([set([[USER, 'a']], 'producer_byte_rate', 100)], false);
+    expect(quotas.describe([], false)).toHaveLength(1);
+    await quotas.alter([{ entity: [{ entityType: USER, entityName: 'a' }], ops: [{ key: 'producer_byte_rate', value: 0, remove: true }] }], false);
+    expect(quotas.describe([], false)).toEqual([]);
+  });
+});
+
+describe('DescribeClientQuotas filters', () => {
+  const quotas = ClientQuotas.open(new MemoryMetadataStore());
+  const names = (found: ReturnType<ClientQuotas['describe']>) => found.map((f) => JSON.stringify([...f.entity])).sort();
+  it('matches EXACT, DEFAULT and SPECIFIED components, strictly or not', async () => {
+    await quotas.alter(
+      [
+        set([[USER, 'alice']], 'producer_byte_rate', 1),
+        set([[USER, null]], 'producer_byte_rate', 2),
+        set([[USER, 'alice'], [CLIENT_ID, 'app']], 'consumer_byte_rate', 3),
+        set([[CLIENT_ID, 'app']], 'consumer_byte_rate', 4),
+      ],
+      false,
+    );
+    expect(names(quotas.describe([{ entityType: USER, matchType: MATCH_EXACT, match: 'alice' }], false))).toEqual(
+      ['[["user","alice"]]', '[["user","alice"],["client-id","app"]]'].sort(),
+    );
+    expect(names(quotas.describe([{ entityType: USER, matchType: MATCH_EXACT, match: 'alice' }], true))).toEqual(['[["user","alice"]]']);
+    expect(names(quotas.describe([{ entityType: USER, matchType: MATCH_DEFAULT, match: null }], false))).toEqual(['[["user",null]]']);
+    expect(names(quotas.describe([{ entityType: USER, matchType: MATCH_SPECIFIED, match: null }], true))).toEqual(['[["user","alice"]]', '[["user",null]]'].sort());
+    expect(names(quotas.describe([{ entityType: CLIENT_ID, matchType: MATCH_SPECIFIED, match: null }], false))).toHaveLength(2);
+    expect(quotas.describe([], false)).toHaveLength(4);
+    expect(quotas.describe([{ entityType: USER, matchType: MATCH_EXACT, match: 'alice' }], false)[0]!.values).toEqual(new Map([['producer_byte_rate', 1]]));
+  });
+
+  it('refuses bad filters', () => {
+    expect(() => quotas.describe([{ entityType: '', matchType: 0, match: 'x' }], false)).toThrow('Invalid empty entity type.');
+    expect(() => quotas.describe([{ entityType: USER, matchType: 0, match: 'x' }, { entityType: USER, matchType: 2, match: null }], false)).toThrow('cannot appear more than once');
+    expect(() => quotas.describe([{ entityType: 'group', matchType: 0, match: 'x' }], false)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_VERSION' }));
+    expect(() => quotas.describe([{ entityType: IP, matchType: 2, match: null }, { entityType: USER, matchType: 2, match: null }], false)).toThrow('IP filter component');
+  });
+});
+
+describe('quota precedence', () => {
+  it('picks the most specific of Kafka\'s eight entity forms', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    const forms: [string, string | null][][] = [
+      [[CLIENT_ID, null]],
+      [[CLIENT_ID, 'app']],
+      [[USER, null]],
+      [[USER, null], [CLIENT_ID, null]],
+      [[USER, null], [CLIENT_ID, 'app']],
+      [[USER, 'alice']],
+      [[USER, 'alice'], [CLIENT_ID, null]],
+      [[USER, 'alice'], [CLIENT_ID, 'app']],
+    ];
+    // Added from least to most specific: each addition takes over.
+    for (const [i, form] of forms.entries()) {
+      await quotas.alter([set(form, 'producer_byte_rate', i + 1)], false);
+      expect(quotas.quotaFor('producer_byte_rate', 'alice', 'app')?.bound).toBe(i + 1);
+    }
+    expect(quotas.quotaFor('producer_byte_rate', 'bob', 'other')?.bound).toBe(4); // default user + default client id
+    expect(quotas.quotaFor('consumer_byte_rate', 'alice', 'app')).toBeNull();
+  });
+});
+
+describe('persistence and throttling', () => {
+  const dirs: { remove(): void }[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+
+  it('keeps quotas in the data dir', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    await ClientQuotas.open(FileMetadataStore.open(dir.path, logger)).alter([set([[USER, 'alice']], 'consumer_byte_rate', 1024)], false);
+    expect(ClientQuotas.open(FileMetadataStore.open(dir.path, logger)).quotaFor('consumer_byte_rate', 'alice', 'x')?.bound).toBe(1024);
+  });
+
+  it('follows quota changes written to a shared metadata store', async () => {
+    const metadata = new MemoryMetadataStore();
+    const here = ClientQuotas.open(metadata);
+    await ClientQuotas.open(metadata).alter([set([[USER, 'alice']], 'producer_byte_rate', 2048)], false);
+    expect(here.quotaFor('producer_byte_rate', 'alice', 'x')?.bound).toBe(2048);
+  });
+
+  it('throttles for (rate - bound) / bound × window once the rate over the window exceeds the bound', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[USER, 'alice']], 'producer_byte_rate', 1000)], false);
+    const meter = new QuotaMeter(quotas);
+    const alice = { principal: 'User:alice', clientId: 'p' };
+    const t0 = 1_000_000;
+    // 10 000 bytes over the minimum 10 s window is exactly the bound.
+    expect(meter.recordProduce(alice, 10_000, t0)).toBe(0);
+    // 20 000 bytes: twice the bound, throttled one window span (10 s).
+    expect(meter.recordProduce(alice, 10_000, t0 + 10)).toBe(10_000);
+    // Another user has no quota; a fetch is metered apart.
+    expect(meter.recordProduce({ principal: 'User:bob', clientId: 'p' }, 1e9, t0)).toBe(0);
+    expect(meter.recordFetch(alice, 1e9, t0)).toBe(0);
+    // Samples older than the 11 windows drop out.
+    expect(meter.recordProduce(alice, 0, t0 + 12_000)).toBe(0);
+  });
+
+  it('takes back the bytes of a throttled fetch', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[CLIENT_ID, null]], 'consumer_byte_rate', 100)], false);
+    const meter = new QuotaMeter(quotas);
+    const c = { principal: 'User:ANONYMOUS', clientId: 'c' };
+    expect(meter.recordFetch(c, 5000, 0)).toBeGreaterThan(0);
+    // The refused bytes were not counted: a small fetch fits.
+    expect(meter.recordFetch(c, 500, 10)).toBe(0);
+  });
+});
