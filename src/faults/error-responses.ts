@@ -47,6 +47,7 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
   }),
   // Kafka's error response lists no brokers; we keep them so the client's retry has somewhere to go.
   3: (req, errorCode, _version, cluster) => ({
+    errorCode,
     brokers: cluster.brokers,
     clusterId: cluster.clusterId,
     controllerId: cluster.controllerId,
