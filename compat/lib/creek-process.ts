@@ -9,7 +9,7 @@ import { killWithParent, terminate, type BrokerProcess } from './broker-process.
 import { makeDevCert } from './dev-cert.js';
 
 const READY = /Creek is ready: bootstrap (\S+).*\n/;
-const SSL_LISTENER = /SSL:\/\/(\S+)/;
+const SSL_LISTENER = /SSL:\/\/([^\s;]+)/;
 
 /**
  * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
