@@ -1,41 +1,55 @@
-// The compatibility suite: starts Creek from its CLI (or uses --bootstrap HOST:PORT, e.g. a real
-// Apache Kafka), runs every client's scenarios one by one, prints one line per scenario and the
-// totals, and with --write-matrix writes compat/MATRIX.md. Exits non-zero on any failure that is
-// not a known gap (compat/known-gaps.json).
+// The compatibility suite: starts Creek from its CLI (or uses --bootstrap HOST:PORT, or with
+// --reference the Apache Kafka it imitates), runs every client's scenarios one by one, prints one
+// line per scenario and the totals, and with --write-matrix writes compat/MATRIX.md. Exits
+// non-zero on any failure that is not a known gap (compat/known-gaps.json lists Creek's gaps, so
+// they never excuse the reference).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clients } from './clients/index.js';
-import { startCreek, type CreekProcess } from './lib/creek-process.js';
+import type { BrokerProcess } from './lib/broker-process.js';
+import { startCreek } from './lib/creek-process.js';
 import { KnownGaps } from './lib/known-gaps.js';
-import { matrixMarkdown, resultLine } from './lib/report.js';
+import { REFERENCE_VERSION, startReferenceBroker } from './lib/reference-broker.js';
+import { matrixMarkdown, resultLine, type TargetRun } from './lib/report.js';
 import { runScenario, type ScenarioResult } from './lib/runner.js';
 import type { TlsTarget } from './lib/scenario.js';
 
 const USAGE = `Usage: npm run compat -- [options]
+  --reference            run against Apache Kafka ${REFERENCE_VERSION} (compat/reference) instead of Creek;
+                         known gaps do not apply. With --write-matrix: run Creek, then the reference
   --bootstrap HOST:PORT  run against this broker instead of starting Creek
   --tls-bootstrap HOST:PORT, --tls-ca FILE
                          that broker's SSL listener and the CA file of its certificate (the
-                         tls scenarios; a Creek started by the runner gets its own)
+                         tls scenarios; a broker started by the runner gets its own)
   --only A,B             run only scenarios whose id contains one of these (e.g. kcat/,transactions)
   --strict               ignore compat/known-gaps.json: every failure counts
   --timeout SECONDS      default per-scenario timeout (default 30)
-  --write-matrix         write compat/MATRIX.md from this run`;
+  --write-matrix         write compat/MATRIX.md (and the README's matrix) from this run`;
 
 /**
- * Broker settings for the run: Kafka's defaults except the first-rebalance delay and the log
- * cleaner's idle pause (15 s), as test setups do, so the compaction scenarios wait for no idle cleaner.
+ * Broker settings for a broker the runner starts (Creek or the reference): Kafka's defaults
+ * except the first-rebalance delay and the log cleaner's idle pause (15 s), as test setups do, so
+ * the compaction scenarios wait for no idle cleaner.
  */
-const CREEK_OVERRIDES = { 'group.initial.rebalance.delay.ms': '0', 'log.cleaner.backoff.ms': '100' };
+const TEST_OVERRIDES = { 'group.initial.rebalance.delay.ms': '0', 'log.cleaner.backoff.ms': '100' };
 
 const compatDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(compatDir);
 
+/** Where the scenarios run: a broker the runner starts, or one given on the command line. */
+interface Target {
+  title: string;
+  knownGaps: KnownGaps;
+  connect(): Promise<{ bootstrap: string; tls: TlsTarget | undefined; broker?: BrokerProcess }>;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      reference: { type: 'boolean', default: false },
       bootstrap: { type: 'string' },
       'tls-bootstrap': { type: 'string' },
       'tls-ca': { type: 'string' },
@@ -50,30 +64,51 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.reference && values.bootstrap) throw new Error('--reference starts its own broker: leave out --bootstrap');
   const filters = values.only?.split(',').filter(Boolean) ?? [];
-  const selected = (id: string): boolean => filters.length === 0 || filters.some((f) => id.includes(f));
   const knownGaps = values.strict ? KnownGaps.none() : KnownGaps.load(join(compatDir, 'known-gaps.json'));
-  const started = Date.now();
 
-  let creek: CreekProcess | undefined;
-  let target: string;
-  let bootstrap: string;
-  let tls: TlsTarget | undefined;
-  if (values.bootstrap) {
-    bootstrap = values.bootstrap;
-    target = `the broker at ${bootstrap}`;
-    const tlsBootstrap = values['tls-bootstrap'];
-    const caFile = values['tls-ca'];
-    if ((tlsBootstrap === undefined) !== (caFile === undefined)) throw new Error('--tls-bootstrap and --tls-ca go together');
-    tls = tlsBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: tlsBootstrap, caFile };
-  } else {
-    creek = await startCreek(repoRoot, CREEK_OVERRIDES);
-    bootstrap = creek.bootstrap;
-    tls = creek.tls;
-    target = `Creek ${commitOf(repoRoot)}`;
-    console.log(`Started Creek at ${bootstrap}${tls ? `, SSL listener at ${tls.bootstrap}` : ''} (log: ${creek.logFile})`);
+  const creek: Target = values.bootstrap ? givenBroker(values.bootstrap, values['tls-bootstrap'], values['tls-ca'], knownGaps) : {
+    title: `Creek ${commitOf(repoRoot)}`,
+    knownGaps,
+    async connect() {
+      const broker = await startCreek(repoRoot, TEST_OVERRIDES);
+      console.log(`Started Creek at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
+      return { ...broker, broker };
+    },
+  };
+  const reference: Target = {
+    title: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
+    knownGaps: KnownGaps.none(),
+    async connect() {
+      const broker = await startReferenceBroker({ projectDir: join(compatDir, 'reference'), overrides: TEST_OVERRIDES });
+      console.log(`Started Apache Kafka ${REFERENCE_VERSION} at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
+      return { ...broker, broker };
+    },
+  };
+  // The matrix shows Creek beside the reference, so writing it runs both.
+  const targets = values['write-matrix'] && values.reference ? [creek, reference] : values.reference ? [reference] : [creek];
+  if (values['write-matrix'] && targets.length < 2) throw new Error('the matrix has a column for Apache Kafka: write it with --reference --write-matrix');
+
+  const runs: TargetRun[] = [];
+  for (const target of targets) runs.push(await runTarget(target, filters, Number(values.timeout) * 1000));
+
+  if (values['write-matrix']) {
+    const path = join(compatDir, 'MATRIX.md');
+    const matrix = matrixMarkdown({ date: new Date().toISOString().slice(0, 10), broker: runs[0]!, reference: runs[1]! });
+    writeFileSync(path, matrix);
+    const readme = join(compatDir, '..', 'README.md');
+    writeFileSync(readme, withReadmeMatrix(readFileSync(readme, 'utf8'), matrix));
+    console.log(`Wrote ${path} and the matrix in ${readme}`);
   }
+  return runs.some((r) => r.results.some((result) => result.outcome === 'fail')) ? 1 : 0;
+}
 
+/** Runs the selected scenarios of every client against one target and prints the totals. */
+async function runTarget(target: Target, filters: readonly string[], defaultTimeoutMs: number): Promise<TargetRun> {
+  const selected = (id: string): boolean => filters.length === 0 || filters.some((f) => id.includes(f));
+  const started = Date.now();
+  const { bootstrap, tls, broker } = await target.connect();
   const runId = Date.now().toString(36);
   const results: ScenarioResult[] = [];
   const available = [];
@@ -88,8 +123,8 @@ async function main(): Promise<number> {
             bootstrap,
             tls,
             runId,
-            defaultTimeoutMs: Number(values.timeout) * 1000,
-            knownGaps,
+            defaultTimeoutMs,
+            knownGaps: target.knownGaps,
             onResult: (r) => console.log(resultLine(r)),
           }),
         );
@@ -97,29 +132,27 @@ async function main(): Promise<number> {
     }
   } finally {
     for (const suite of clients) await suite.close?.();
-    await creek?.stop();
+    await broker?.stop();
   }
 
   const seconds = (Date.now() - started) / 1000;
-  const stale = knownGaps.unmatched(clients.flatMap((c) => c.scenarios.map((s) => `${c.id}/${s.feature}`)));
+  const stale = target.knownGaps.unmatched(clients.flatMap((c) => c.scenarios.map((s) => `${c.id}/${s.feature}`)));
   for (const key of stale) console.log(`WARNING compat/known-gaps.json lists "${key}", which names no scenario`);
-  if (values['write-matrix']) {
-    const path = join(compatDir, 'MATRIX.md');
-    const matrix = matrixMarkdown({ target, date: new Date().toISOString().slice(0, 10), seconds, clients: available, results });
-    writeFileSync(path, matrix);
-    const readme = join(compatDir, '..', 'README.md');
-    writeFileSync(readme, withReadmeMatrix(readFileSync(readme, 'utf8'), matrix));
-    console.log(`Wrote ${path} and the matrix in ${readme}`);
-  }
   const count = (...outcomes: ScenarioResult['outcome'][]): number => results.filter((r) => outcomes.includes(r.outcome)).length;
   const failed = count('fail');
   const fixed = count('gap-fixed');
-  if (creek && failed > 0) console.log(`Creek's log: ${creek.logFile}`);
+  if (broker && failed > 0) console.log(`The broker's log: ${broker.logFile}`);
   if (fixed > 0) console.log(`${fixed} known gaps now pass: prune compat/known-gaps.json`);
-  console.log(`Ran ${results.length} scenarios against ${target} in ${seconds.toFixed(0)} s`);
+  console.log(`Ran ${results.length} scenarios against ${target.title} in ${seconds.toFixed(0)} s`);
   console.log(`${count('known-gap')} known gaps`);
   console.log(`${count('pass', 'gap-fixed')} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  return { title: target.title, seconds, clients: available, results };
+}
+
+function givenBroker(bootstrap: string, tlsBootstrap: string | undefined, caFile: string | undefined, knownGaps: KnownGaps): Target {
+  if ((tlsBootstrap === undefined) !== (caFile === undefined)) throw new Error('--tls-bootstrap and --tls-ca go together');
+  const tls = tlsBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: tlsBootstrap, caFile };
+  return { title: `the broker at ${bootstrap}`, knownGaps, connect: async () => ({ bootstrap, tls }) };
 }
 
 function commitOf(root: string): string {

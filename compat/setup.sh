@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the compatibility suite needs beyond `npm ci` (which brings kafkajs and
 # @platformatic/kafka): kcat, kafka-python and confluent-kafka-python from Debian packages, with
-# the codec modules kafka-python uses, and a JDK with Maven; then builds the Java family
-# (compat/java: Apache Kafka 4.4.0 from Maven Central, offline once ~/.m2 holds it). Safe to run
-# again: installs only what is missing.
+# the codec modules kafka-python uses, and a JDK with Maven: the JDK builds and runs the Java
+# family (compat/java) and runs the Apache Kafka reference broker (`--reference`); Maven fetches
+# Apache Kafka 4.4.0's jars for both into ~/.m2 (offline once they are there). Then builds
+# compat/java. Safe to run again: installs only what is missing.
 set -euo pipefail
 
 install_packages() {

@@ -16,7 +16,8 @@ const CLIENT_CONFIG = {
   clientId: 'compat-kafkajs',
   logLevel: logLevel.NOTHING,
   connectionTimeout: 5000,
-  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  // Up to ~5 s: Kafka lists a new partition's leader a moment before that broker serves it.
+  retry: { retries: 6, initialRetryTime: 100, maxRetryTime: 2000 },
 };
 
 function kafka(ctx: ScenarioContext): Kafka {
@@ -45,8 +46,22 @@ function consumer(ctx: ScenarioContext, groupId: string, config: Partial<Consume
 
 async function createTopic(ctx: ScenarioContext, topic: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = await admin(ctx);
-  await a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
+  await a.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
+  await untilLeaders(ctx, a, topic, numPartitions);
   return a;
+}
+
+/**
+ * Waits until the broker's metadata shows every partition of a new topic with a leader. Kafka
+ * answers CreateTopics once its controller committed, and the broker learns of the topic a moment
+ * later; kafkajs's own waitForLeaders (on by default) gives up on the UNKNOWN_TOPIC_OR_PARTITION of
+ * that moment.
+ */
+async function untilLeaders(ctx: ScenarioContext, a: Admin, topic: string, numPartitions: number): Promise<void> {
+  await eventually(ctx.signal, `metadata showing ${topic}'s ${numPartitions} partitions with leaders`, async () => {
+    const { partitions } = (await a.fetchTopicMetadata({ topics: [topic] })).topics[0]!;
+    return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0) ? true : undefined;
+  });
 }
 
 type Received = KafkaMessage & { partition: number };
@@ -267,7 +282,8 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const a = await admin(ctx);
-      equal(await a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }), true, 'createTopics result');
+      equal(await a.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] }), true, 'createTopics result');
+      await untilLeaders(ctx, a, topic, 3);
       check((await a.listTopics()).includes(topic), 'created topic not listed');
       equal(await a.createTopics({ topics: [{ topic, numPartitions: 3 }] }), false, 'createTopics result for an existing topic');
       equal((await a.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length, 3, 'partitions');
@@ -281,10 +297,16 @@ const scenarios: Scenario[] = [
       const topic = ctx.name();
       const a = await createTopic(ctx, topic, 2);
       await a.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
-      equal((await a.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.partitionId).sort(), [0, 1, 2, 3, 4], 'partitions after growing');
+      // Kafka answers once its controller committed; the broker's metadata follows a moment later.
+      await eventually(ctx.signal, 'metadata showing partitions 0-4 after growing', async () => {
+        equal((await a.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.partitionId).sort(), [0, 1, 2, 3, 4], 'partitions after growing');
+        return true;
+      });
       await expectKafkaError(a.createPartitions({ topicPartitions: [{ topic, count: 3 }] }), 'INVALID_PARTITIONS', 'shrinking');
       const p = await producer(ctx);
-      equal((await p.send({ topic, messages: [{ value: 'to-4', partition: 4 }] }))[0]!.partition, 4, 'produced to a new partition');
+      // Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+      const sent = await eventually(ctx.signal, 'producing to new partition 4', async () => (await p.send({ topic, messages: [{ value: 'to-4', partition: 4 }] }))[0]);
+      equal(sent.partition, 4, 'produced to a new partition');
     },
   },
   {
@@ -300,7 +322,11 @@ const scenarios: Scenario[] = [
       };
       equal(await retention(), ['604800000', true], 'default retention.ms [value, isDefault]');
       await a.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
-      equal(await retention(), ['3600000', false], 'retention.ms after alter [value, isDefault]');
+      // Kafka's controller applies the change; the broker describing it learns of it a moment later.
+      await eventually(ctx.signal, 'retention.ms altered', async () => {
+        equal(await retention(), ['3600000', false], 'retention.ms after alter [value, isDefault]');
+        return true;
+      });
       await expectKafkaError(a.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }), 'INVALID_CONFIG', 'an invalid value');
       const { brokers } = await a.describeCluster();
       const { resources } = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokers[0]!.nodeId) }] });
@@ -484,7 +510,7 @@ const scenarios: Scenario[] = [
 export const kafkajsSuite: ClientSuite = {
   id: 'kafkajs',
   title: `kafkajs ${VERSION}`,
-  source: 'npm `kafkajs` (codecs: `kafkajs-snappy`, `lz4js`, `zstd-napi`)',
+  source: 'npm `kafkajs` (codecs: `kafkajs-snappy`, `lz4-napi`, `zstd-napi`)',
   unavailable: async () => undefined,
   scenarios,
   notApplicable: {},

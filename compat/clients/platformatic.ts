@@ -32,6 +32,11 @@ function consumer(ctx: ScenarioContext, groupId: string, options: Partial<Consum
 async function createTopic(ctx: ScenarioContext, topic: string, partitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = admin(ctx);
   await a.createTopics({ topics: [topic], partitions, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
+  // Kafka answers CreateTopics once its controller committed; the broker learns of the topic a moment later.
+  await eventually(ctx.signal, `metadata showing ${topic}'s ${partitions} partitions with leaders`, async () => {
+    const t = (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic);
+    return t?.partitionsCount === partitions && t.partitions.every((p) => p.leader >= 0) ? true : undefined;
+  });
   return a;
 }
 
@@ -111,7 +116,8 @@ const scenarios: Scenario[] = [
       check(t, `${topic} missing from metadata`);
       equal(t.partitionsCount, 3, 'partitions');
       for (const p of t.partitions) check(md.brokers.has(p.leader), `leader ${p.leader} is not a listed broker`);
-      check((await a.listTopics()).includes(topic), 'created topic not listed');
+      // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
+      await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
     },
   },
   {
@@ -177,13 +183,15 @@ const scenarios: Scenario[] = [
       const group = ctx.name('group');
       await createTopic(ctx, topic, 4);
       const partitionsOf = (c: Consumer): number[] => (c.assignments ?? []).flatMap((a) => (a.topic === topic ? a.partitions : [])).sort();
-      const member = async (): Promise<{ c: Consumer; got: Message[] }> => {
+      const member = async (): Promise<{ c: Consumer; got: Message[]; fetches: () => number }> => {
         const c = consumer(ctx, group);
         const stream = await c.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: true });
         ctx.defer(() => stream.close());
         const got: Message[] = [];
         stream.on('data', (m: Message) => got.push(m));
-        return { c, got };
+        let fetches = 0;
+        stream.on('fetch', () => fetches++);
+        return { c, got, fetches: () => fetches };
       };
       const a = await member();
       await eventually(ctx.signal, 'first member assigned all 4 partitions', () => (partitionsOf(a.c).length === 4 ? true : undefined));
@@ -193,6 +201,10 @@ const scenarios: Scenario[] = [
         return pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4 ? { pa, pb } : undefined;
       });
       equal([...split.pa, ...split.pb].sort(), [0, 1, 2, 3], 'partitions across the members');
+      // The client keeps what a fetch sent before the rebalance returns, revoked partitions
+      // included: produce only once each member's fetch in flight (one per broker) has returned.
+      const [fa, fb] = [a.fetches(), b.fetches()];
+      await eventually(ctx.signal, 'each member fetching with its new assignment', () => (a.fetches() > fa && b.fetches() > fb ? true : undefined));
       await producer(ctx).send({ messages: Array.from({ length: 40 }, (_, i) => ({ topic, key: buf(`k${i}`), value: buf(`m${i}`) })) });
       await eventually(ctx.signal, 'all 40 messages consumed by the group', () => (a.got.length + b.got.length >= 40 ? true : undefined));
       for (const [m, owned] of [[a, split.pa], [b, split.pb]] as const) {
@@ -249,7 +261,8 @@ const scenarios: Scenario[] = [
       const a = admin(ctx);
       const [created] = await a.createTopics({ topics: [topic], partitions: 3, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
       equal([created!.name, created!.partitions], [topic, 3], 'created [name, partitions]');
-      check((await a.listTopics()).includes(topic), 'created topic not listed');
+      // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
+      await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
       await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3, replicas: 1 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
       await a.deleteTopics({ topics: [topic] });
       await eventually(ctx.signal, 'deleted topic disappearing from the list', async () => (!(await a.listTopics()).includes(topic) ? true : undefined));
@@ -261,9 +274,14 @@ const scenarios: Scenario[] = [
       const topic = ctx.name();
       const a = await createTopic(ctx, topic, 2);
       await a.createPartitions({ topics: [{ name: topic, count: 5 }] });
-      equal((await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount, 5, 'partitions after growing');
+      // As for CreateTopics, brokers' metadata follows the controller's answer a moment later.
+      await eventually(ctx.signal, 'metadata showing 5 partitions after growing', async () =>
+        (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount === 5 ? true : undefined,
+      );
       await expectKafkaError(a.createPartitions({ topics: [{ name: topic, count: 3 }] }), 'INVALID_PARTITIONS', 'shrinking');
-      const result: ProduceResult = await producer(ctx).send({ messages: [{ topic, partition: 4, value: buf('to-4') }] });
+      const p = producer(ctx);
+      // Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+      const result: ProduceResult = await eventually(ctx.signal, 'producing to new partition 4', () => p.send({ messages: [{ topic, partition: 4, value: buf('to-4') }] }));
       equal(result.offsets?.map((o) => o.partition), [4], 'produced to a new partition');
     },
   },
@@ -281,7 +299,11 @@ const scenarios: Scenario[] = [
       };
       equal(await retention(), ['604800000', 5], 'default retention.ms [value, source]');
       await a.alterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value: '3600000' }] }] });
-      equal(await retention(), ['3600000', 1], 'retention.ms after alter [value, source]');
+      // Kafka's controller applies the change; the broker describing it learns of it a moment later.
+      await eventually(ctx.signal, 'retention.ms altered', async () => {
+        equal(await retention(), ['3600000', 1], 'retention.ms after alter [value, source]');
+        return true;
+      });
       await expectKafkaError(a.alterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value: 'soon' }] }] }), 'INVALID_CONFIG', 'an invalid value');
       const md = await a.metadata({ topics: [] });
       const [broker] = await a.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName: String([...md.brokers.keys()][0]) }] });
@@ -429,6 +451,7 @@ const scenarios: Scenario[] = [
     feature: 'error-offset-out-of-range',
     async run(ctx) {
       const topic = ctx.name();
+      await createTopic(ctx, topic);
       await producer(ctx).send({ messages: numbered(topic, 5, 'm', 0) });
       const c = consumer(ctx, ctx.name('reader'));
       const stream = await c.consume({ topics: [topic], mode: 'manual', offsets: [{ topic, partition: 0, offset: 1000n }] });

@@ -1,30 +1,21 @@
 // Starts Creek from its command line (`node --import tsx src/cli.ts`) on a free port with a fresh
 // data directory, as a user would run it, and stops it with SIGTERM. Beside the PLAINTEXT
 // listener it serves an SSL one with a throwaway certificate (when the openssl CLI is there).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killWithParent, terminate, type BrokerProcess } from './broker-process.js';
 import { makeDevCert } from './dev-cert.js';
-import type { TlsTarget } from './scenario.js';
-
-export interface CreekProcess {
-  readonly bootstrap: string;
-  /** The SSL listener; undefined when no certificate could be made. */
-  readonly tls: TlsTarget | undefined;
-  /** Where the broker's stdout and stderr go. */
-  readonly logFile: string;
-  stop(): Promise<void>;
-}
 
 const READY = /Creek is ready: bootstrap (\S+).*\n/;
-const SSL_LISTENER = /SSL:\/\/(\S+)/;
+const SSL_LISTENER = /SSL:\/\/([^\s;]+)/;
 
 /**
  * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
  * removed on stop; the log file is kept for reading after a failure.
  */
-export async function startCreek(repoRoot: string, overrides: Record<string, string>): Promise<CreekProcess> {
+export async function startCreek(repoRoot: string, overrides: Record<string, string>): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
   const certDir = mkdtempSync(join(tmpdir(), 'creek-compat-tls-'));
@@ -40,6 +31,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
   const args = ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  killWithParent(child);
   const log = createWriteStream(logFile);
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
@@ -71,19 +63,10 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     tls: sslBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: sslBootstrap, caFile },
     logFile,
     async stop() {
-      await terminate(child);
+      await terminate(child, 10_000);
       log.end();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(certDir, { recursive: true, force: true });
     },
   };
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

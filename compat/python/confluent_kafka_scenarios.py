@@ -46,9 +46,16 @@ def wait(futures):
     return {k: f.result(timeout=15) for k, f in futures.items()}
 
 
-def create_topic(ctx, topic, partitions=1, config=None):
-    a = admin(ctx)  # kept referenced until the futures resolve
+def create_topic(ctx, topic, partitions=1, config=None, a=None):
+    a = a or admin(ctx)  # kept referenced until the futures resolve
     wait(a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1, config=config or {})]))
+    # Kafka answers once its controller committed; the broker learns of the topic a moment later.
+    eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
+
+
+def has_leaders(a, topic, partitions):
+    t = a.list_topics(topic, timeout=10).topics.get(topic)
+    return t is not None and t.error is None and len(t.partitions) == partitions and all(p.leader >= 0 for p in t.partitions.values())
 
 
 def produce(ctx, topic, messages, **config):
@@ -242,7 +249,8 @@ def admin_topics(ctx):
     topic = ctx.name()
     a = admin(ctx)
     wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1, config={"cleanup.policy": "compact"})]))
-    check(topic in a.list_topics(timeout=10).topics, "created topic not listed")
+    # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
+    eventually("created topic listed", lambda: True if topic in a.list_topics(timeout=10).topics else None)
     err = expect_error("creating it again", lambda: wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])))
     equal(err.args[0].code(), KafkaError.TOPIC_ALREADY_EXISTS, "error creating it again")
     wait(a.delete_topics([topic]))
@@ -252,19 +260,23 @@ def admin_topics(ctx):
 def admin_partitions(ctx):
     topic = ctx.name()
     a = admin(ctx)
-    wait(a.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)]))
+    create_topic(ctx, topic, 2, a=a)
     wait(a.create_partitions([NewPartitions(topic, 5)]))
-    equal(sorted(a.list_topics(topic, timeout=10).topics[topic].partitions), [0, 1, 2, 3, 4], "partitions after growing")
+    eventually(
+        "metadata showing partitions 0-4 after growing",
+        lambda: True if sorted(a.list_topics(topic, timeout=10).topics[topic].partitions) == [0, 1, 2, 3, 4] else None,
+    )
     err = expect_error("shrinking", lambda: wait(a.create_partitions([NewPartitions(topic, 3)])))
     equal(err.args[0].code(), KafkaError.INVALID_PARTITIONS, "error shrinking")
-    [m] = produce(ctx, topic, [{"value": b"to-4", "partition": 4}])
+    # Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+    [m] = eventually("producing to new partition 4", lambda: produce(ctx, topic, [{"value": b"to-4", "partition": 4}]))
     equal(m.partition(), 4, "produced to a new partition")
 
 
 def admin_configs(ctx):
     topic = ctx.name()
     a = admin(ctx)
-    wait(a.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]))
+    create_topic(ctx, topic, a=a)
 
     def described():
         [entries] = wait(a.describe_configs([ConfigResource("topic", topic)])).values()
@@ -273,8 +285,13 @@ def admin_configs(ctx):
     retention = described()["retention.ms"]
     equal((retention.value, retention.is_default), ("604800000", True), "default retention.ms (value, is_default)")
     wait(a.alter_configs([ConfigResource("topic", topic, set_config={"retention.ms": "3600000"})]))
-    retention = described()["retention.ms"]
-    equal((retention.value, retention.is_default), ("3600000", False), "retention.ms after alter (value, is_default)")
+    # Kafka's controller applies the change; the broker describing it learns of it a moment later.
+    def altered():
+        retention = described()["retention.ms"]
+        equal((retention.value, retention.is_default), ("3600000", False), "retention.ms after alter (value, is_default)")
+        return True
+
+    eventually("retention.ms altered", altered)
     err = expect_error("an invalid value", lambda: wait(a.alter_configs([ConfigResource("topic", topic, set_config={"retention.ms": "soon"})])))
     equal(err.args[0].code(), KafkaError.INVALID_CONFIG, "error for an invalid value")
     broker = next(iter(a.list_topics(timeout=10).brokers))

@@ -38,12 +38,21 @@ def consumer(ctx, **config):
     return KafkaConsumer(bootstrap_servers=ctx.bootstrap, **TIMEOUTS, **config)
 
 
-def create_topic(ctx, topic, partitions=1, configs=None):
-    a = admin(ctx)
+def create_topic(ctx, topic, partitions=1, configs=None, a=None):
+    own = a is None
+    a = a or admin(ctx)
     try:
         a.create_topics([NewTopic(topic, partitions, 1, topic_configs=configs or {})])
+        # Kafka answers once its controller committed; the broker learns of the topic a moment later.
+        eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
     finally:
-        a.close()
+        if own:
+            a.close()
+
+
+def has_leaders(a, topic, partitions):
+    [t] = a.describe_topics([topic])
+    return t["error_code"] == 0 and len(t["partitions"]) == partitions and all(p["leader"] >= 0 for p in t["partitions"])
 
 
 def read(c, count, timeout_s=15.0):
@@ -263,7 +272,8 @@ def admin_topics(ctx):
     a = admin(ctx)
     try:
         a.create_topics([NewTopic(topic, 3, 1, topic_configs={"cleanup.policy": "compact"})])
-        check(topic in a.list_topics(), "created topic not listed")
+        # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
+        eventually("created topic listed", lambda: True if topic in a.list_topics() else None)
         err = expect_error("creating it again", lambda: a.create_topics([NewTopic(topic, 3, 1)]))
         check(isinstance(err, errors.TopicAlreadyExistsError), f"expected TopicAlreadyExistsError, got {err!r}")
         [described] = a.describe_topics([topic])
@@ -278,15 +288,18 @@ def admin_partitions(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 2, 1)])
+        create_topic(ctx, topic, 2, a=a)
         a.create_partitions({topic: NewPartitions(5)})
-        [described] = a.describe_topics([topic])
-        equal(sorted(p["partition"] for p in described["partitions"]), [0, 1, 2, 3, 4], "partitions after growing")
+        eventually(
+            "metadata showing partitions 0-4 after growing",
+            lambda: True if sorted(p["partition"] for p in a.describe_topics([topic])[0]["partitions"]) == [0, 1, 2, 3, 4] else None,
+        )
         err = expect_error("shrinking", lambda: a.create_partitions({topic: NewPartitions(3)}))
         check(isinstance(err, errors.InvalidPartitionsError), f"expected InvalidPartitionsError, got {err!r}")
     finally:
         a.close()
-    [meta] = produce(ctx, topic, [b"to-4"], partition=4)
+    # Kafka's metadata lists a new partition a moment before the broker hosts it: produce until it does.
+    [meta] = eventually("producing to new partition 4", lambda: produce(ctx, topic, [b"to-4"], partition=4))
     equal(meta.partition, 4, "produced to a new partition")
 
 
@@ -294,7 +307,7 @@ def admin_configs(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 1, 1)])
+        create_topic(ctx, topic, a=a)
 
         def topic_configs():
             [response] = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
@@ -306,7 +319,8 @@ def admin_configs(ctx):
         equal(retention[1], "604800000", "default retention.ms")
         [altered] = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": "3600000"})]).resources
         equal(altered[0], 0, "alter error code")
-        equal(topic_configs()["retention.ms"][1], "3600000", "retention.ms after alter")
+        # Kafka's controller applies the change; the broker describing it learns of it a moment later.
+        eventually("retention.ms altered", lambda: True if topic_configs()["retention.ms"][1] == "3600000" else None)
         broker_id = str(a.describe_cluster()["brokers"][0]["node_id"])
         [response] = a.describe_configs([ConfigResource(ConfigResourceType.BROKER, broker_id)])
         names = {e[0] for e in response.resources[0][4]}

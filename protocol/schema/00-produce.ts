@@ -11,6 +11,7 @@ export interface ProduceRequest {
 
 export interface ProduceRequestTopicProduceData {
   name: string;
+  topicId: string;
   partitionData: ProduceRequestPartitionProduceData[];
 }
 
@@ -21,7 +22,7 @@ export interface ProduceRequestPartitionProduceData {
 
 export interface ProduceResponse {
   responses: ProduceResponseTopicProduceResponse[];
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   nodeEndpoints?: ProduceResponseNodeEndpoint[];
 }
 
@@ -34,6 +35,7 @@ export interface ProduceResponseNodeEndpoint {
 
 export interface ProduceResponseTopicProduceResponse {
   name: string;
+  topicId?: string;
   partitionResponses: ProduceResponsePartitionProduceResponse[];
 }
 
@@ -41,7 +43,7 @@ export interface ProduceResponsePartitionProduceResponse {
   index: number;
   errorCode: number;
   baseOffset: number;
-  logAppendTimeMs?: number;
+  logAppendTimeMs: number;
   logStartOffset?: number;
   recordErrors?: ProduceResponseBatchIndexAndErrorMessage[];
   errorMessage?: string | null;
@@ -61,8 +63,8 @@ export interface ProduceResponseBatchIndexAndErrorMessage {
 export const produce: ApiDef = {
   apiKey: 0,
   name: 'Produce',
-  minVersion: 0,
-  maxVersion: 11,
+  minVersion: 3,
+  maxVersion: 13,
   flexibleFrom: 9,
   request: {
     name: 'ProduceRequest',
@@ -71,7 +73,8 @@ export const produce: ApiDef = {
     { name: 'acks', type: 'int16', versions: '0+' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'topicData', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         { name: 'partitionData', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'index', type: 'int32', versions: '0+' },
             { name: 'records', type: 'records', versions: '0+', nullable: '0+' },
@@ -83,7 +86,8 @@ export const produce: ApiDef = {
     name: 'ProduceResponse',
     fields: [
     { name: 'responses', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         { name: 'partitionResponses', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'index', type: 'int32', versions: '0+' },
             { name: 'errorCode', type: 'int16', versions: '0+' },

@@ -38,6 +38,7 @@ export interface FetchRequestFetchPartition {
   logStartOffset: number;
   partitionMaxBytes: number;
   replicaDirectoryId: string;
+  highWatermark: number;
 }
 
 export interface FetchRequestReplicaState {
@@ -46,7 +47,7 @@ export interface FetchRequestReplicaState {
 }
 
 export interface FetchResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   errorCode?: number;
   sessionId?: number;
   responses: FetchResponseFetchableTopicResponse[];
@@ -70,19 +71,19 @@ export interface FetchResponsePartitionData {
   partitionIndex: number;
   errorCode: number;
   highWatermark: number;
-  lastStableOffset?: number;
+  lastStableOffset: number;
   logStartOffset?: number;
   divergingEpoch?: FetchResponseEpochEndOffset;
   currentLeader?: FetchResponseLeaderIdAndEpoch;
   snapshotId?: FetchResponseSnapshotId;
-  abortedTransactions?: FetchResponseAbortedTransaction[] | null;
+  abortedTransactions: FetchResponseAbortedTransaction[] | null;
   preferredReadReplica?: number;
   records: Records | null;
 }
 
 export interface FetchResponseAbortedTransaction {
-  producerId?: number;
-  firstOffset?: number;
+  producerId: number;
+  firstOffset: number;
 }
 
 export interface FetchResponseSnapshotId {
@@ -103,8 +104,8 @@ export interface FetchResponseEpochEndOffset {
 export const fetch: ApiDef = {
   apiKey: 1,
   name: 'Fetch',
-  minVersion: 0,
-  maxVersion: 17,
+  minVersion: 4,
+  maxVersion: 18,
   flexibleFrom: 12,
   request: {
     name: 'FetchRequest',
@@ -132,6 +133,7 @@ export const fetch: ApiDef = {
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
             { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
             { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', tag: 0, tagged: '17+' },
+            { name: 'highWatermark', type: 'int64', versions: '18+', tag: 1, tagged: '18+', default: 9223372036854776000 },
           ] },
       ] },
     { name: 'forgottenTopicsData', type: 'struct', array: true, versions: '7+', fields: [

@@ -18,7 +18,6 @@ export interface ListOffsetsRequestListOffsetsPartition {
   partitionIndex: number;
   currentLeaderEpoch: number;
   timestamp: number;
-  maxNumOffsets: number;
 }
 
 export interface ListOffsetsResponse {
@@ -34,17 +33,16 @@ export interface ListOffsetsResponseListOffsetsTopicResponse {
 export interface ListOffsetsResponseListOffsetsPartitionResponse {
   partitionIndex: number;
   errorCode: number;
-  oldStyleOffsets: number[];
-  timestamp?: number;
-  offset?: number;
+  timestamp: number;
+  offset: number;
   leaderEpoch?: number;
 }
 
 export const listOffsets: ApiDef = {
   apiKey: 2,
   name: 'ListOffsets',
-  minVersion: 0,
-  maxVersion: 10,
+  minVersion: 1,
+  maxVersion: 11,
   flexibleFrom: 6,
   request: {
     name: 'ListOffsetsRequest',
@@ -57,7 +55,6 @@ export const listOffsets: ApiDef = {
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'currentLeaderEpoch', type: 'int32', versions: '4+', default: -1 },
             { name: 'timestamp', type: 'int64', versions: '0+' },
-            { name: 'maxNumOffsets', type: 'int32', versions: '0', default: 1 },
           ] },
       ] },
     { name: 'timeoutMs', type: 'int32', versions: '10+' },
@@ -72,7 +69,6 @@ export const listOffsets: ApiDef = {
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'errorCode', type: 'int16', versions: '0+' },
-            { name: 'oldStyleOffsets', type: 'int64', array: true, versions: '0' },
             { name: 'timestamp', type: 'int64', versions: '1+', default: -1 },
             { name: 'offset', type: 'int64', versions: '1+', default: -1 },
             { name: 'leaderEpoch', type: 'int32', versions: '4+', default: -1 },

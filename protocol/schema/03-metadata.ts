@@ -21,6 +21,7 @@ export interface MetadataResponse {
   controllerId?: number;
   topics: MetadataResponseMetadataResponseTopic[];
   clusterAuthorizedOperations?: number;
+  errorCode?: number;
 }
 
 export interface MetadataResponseMetadataResponseTopic {
@@ -53,7 +54,7 @@ export const metadata: ApiDef = {
   apiKey: 3,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   flexibleFrom: 9,
   request: {
     name: 'MetadataRequest',
@@ -96,6 +97,7 @@ export const metadata: ApiDef = {
         { name: 'topicAuthorizedOperations', type: 'int32', versions: '8+', default: -2147483648 },
       ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 },
+    { name: 'errorCode', type: 'int16', versions: '13+' },
   ],
   },
 };

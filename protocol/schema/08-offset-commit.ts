@@ -13,6 +13,7 @@ export interface OffsetCommitRequest {
 
 export interface OffsetCommitRequestOffsetCommitRequestTopic {
   name: string;
+  topicId: string;
   partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
 }
 
@@ -20,7 +21,6 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   partitionIndex: number;
   committedOffset: number;
   committedLeaderEpoch: number;
-  commitTimestamp: number;
   committedMetadata: string | null;
 }
 
@@ -31,6 +31,7 @@ export interface OffsetCommitResponse {
 
 export interface OffsetCommitResponseOffsetCommitResponseTopic {
   name: string;
+  topicId?: string;
   partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
 }
 
@@ -42,8 +43,8 @@ export interface OffsetCommitResponseOffsetCommitResponsePartition {
 export const offsetCommit: ApiDef = {
   apiKey: 8,
   name: 'OffsetCommit',
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 2,
+  maxVersion: 10,
   flexibleFrom: 8,
   request: {
     name: 'OffsetCommitRequest',
@@ -54,12 +55,12 @@ export const offsetCommit: ApiDef = {
     { name: 'groupInstanceId', type: 'string', versions: '7+', nullable: '7+', default: null },
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1 },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'committedOffset', type: 'int64', versions: '0+' },
             { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
-            { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1 },
             { name: 'committedMetadata', type: 'string', versions: '0+', nullable: '0+' },
           ] },
       ] },
@@ -70,7 +71,8 @@ export const offsetCommit: ApiDef = {
     fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'errorCode', type: 'int16', versions: '0+' },

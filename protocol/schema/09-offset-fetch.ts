@@ -18,6 +18,7 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
 
 export interface OffsetFetchRequestOffsetFetchRequestTopics {
   name: string;
+  topicId: string;
   partitionIndexes: number[];
 }
 
@@ -41,6 +42,7 @@ export interface OffsetFetchResponseOffsetFetchResponseGroup {
 
 export interface OffsetFetchResponseOffsetFetchResponseTopics {
   name?: string;
+  topicId?: string;
   partitions?: OffsetFetchResponseOffsetFetchResponsePartitions[];
 }
 
@@ -68,8 +70,8 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
 export const offsetFetch: ApiDef = {
   apiKey: 9,
   name: 'OffsetFetch',
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 1,
+  maxVersion: 10,
   flexibleFrom: 6,
   request: {
     name: 'OffsetFetchRequest',
@@ -84,7 +86,8 @@ export const offsetFetch: ApiDef = {
         { name: 'memberId', type: 'string', versions: '9+', nullable: '9+', default: null },
         { name: 'memberEpoch', type: 'int32', versions: '9+', default: -1 },
         { name: 'topics', type: 'struct', array: true, versions: '8+', nullable: '8+', fields: [
-            { name: 'name', type: 'string', versions: '8+' },
+            { name: 'name', type: 'string', versions: '8-9' },
+            { name: 'topicId', type: 'uuid', versions: '10+' },
             { name: 'partitionIndexes', type: 'int32', array: true, versions: '8+' },
           ] },
       ] },
@@ -109,7 +112,8 @@ export const offsetFetch: ApiDef = {
     { name: 'groups', type: 'struct', array: true, versions: '8+', fields: [
         { name: 'groupId', type: 'string', versions: '8+' },
         { name: 'topics', type: 'struct', array: true, versions: '8+', fields: [
-            { name: 'name', type: 'string', versions: '8+' },
+            { name: 'name', type: 'string', versions: '8-9' },
+            { name: 'topicId', type: 'uuid', versions: '10+' },
             { name: 'partitions', type: 'struct', array: true, versions: '8+', fields: [
                 { name: 'partitionIndex', type: 'int32', versions: '8+' },
                 { name: 'committedOffset', type: 'int64', versions: '8+' },

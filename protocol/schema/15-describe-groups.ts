@@ -14,6 +14,7 @@ export interface DescribeGroupsResponse {
 
 export interface DescribeGroupsResponseDescribedGroup {
   errorCode: number;
+  errorMessage?: string | null;
   groupId: string;
   groupState: string;
   protocolType: string;
@@ -35,7 +36,7 @@ export const describeGroups: ApiDef = {
   apiKey: 15,
   name: 'DescribeGroups',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   flexibleFrom: 5,
   request: {
     name: 'DescribeGroupsRequest',
@@ -50,6 +51,7 @@ export const describeGroups: ApiDef = {
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'groups', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '6+', nullable: '6+', default: null },
         { name: 'groupId', type: 'string', versions: '0+' },
         { name: 'groupState', type: 'string', versions: '0+' },
         { name: 'protocolType', type: 'string', versions: '0+' },

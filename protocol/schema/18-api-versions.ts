@@ -5,6 +5,8 @@ import type { ApiDef } from '../codec/schema-types.js';
 export interface ApiVersionsRequest {
   clientSoftwareName: string;
   clientSoftwareVersion: string;
+  clusterId: string | null;
+  nodeId: number;
 }
 
 export interface ApiVersionsResponse {
@@ -39,13 +41,15 @@ export const apiVersions: ApiDef = {
   apiKey: 18,
   name: 'ApiVersions',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleFrom: 3,
   request: {
     name: 'ApiVersionsRequest',
     fields: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+' },
     { name: 'clientSoftwareVersion', type: 'string', versions: '3+' },
+    { name: 'clusterId', type: 'string', versions: '5+', nullable: '5+', default: null },
+    { name: 'nodeId', type: 'int32', versions: '5+', default: -1 },
   ],
   },
   response: {

@@ -27,7 +27,7 @@ export interface CreateTopicsRequestCreatableReplicaAssignment {
 }
 
 export interface CreateTopicsResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   topics: CreateTopicsResponseCreatableTopicResult[];
 }
 
@@ -35,7 +35,7 @@ export interface CreateTopicsResponseCreatableTopicResult {
   name: string;
   topicId?: string;
   errorCode: number;
-  errorMessage?: string | null;
+  errorMessage: string | null;
   topicConfigErrorCode?: number;
   numPartitions?: number;
   replicationFactor?: number;
@@ -53,7 +53,7 @@ export interface CreateTopicsResponseCreatableTopicConfigs {
 export const createTopics: ApiDef = {
   apiKey: 19,
   name: 'CreateTopics',
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 7,
   flexibleFrom: 5,
   request: {

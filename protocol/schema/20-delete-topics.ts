@@ -14,7 +14,7 @@ export interface DeleteTopicsRequestDeleteTopicState {
 }
 
 export interface DeleteTopicsResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   responses: DeleteTopicsResponseDeletableTopicResult[];
 }
 
@@ -28,7 +28,7 @@ export interface DeleteTopicsResponseDeletableTopicResult {
 export const deleteTopics: ApiDef = {
   apiKey: 20,
   name: 'DeleteTopics',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 6,
   flexibleFrom: 4,
   request: {

@@ -7,6 +7,8 @@ export interface InitProducerIdRequest {
   transactionTimeoutMs: number;
   producerId: number;
   producerEpoch: number;
+  enable2Pc: boolean;
+  keepPreparedTxn: boolean;
 }
 
 export interface InitProducerIdResponse {
@@ -14,14 +16,17 @@ export interface InitProducerIdResponse {
   errorCode: number;
   producerId: number;
   producerEpoch: number;
+  ongoingTxnProducerId?: number;
+  ongoingTxnProducerEpoch?: number;
 }
 
 export const initProducerId: ApiDef = {
   apiKey: 22,
   name: 'InitProducerId',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   flexibleFrom: 2,
+  latestVersionUnstable: true,
   request: {
     name: 'InitProducerIdRequest',
     fields: [
@@ -29,6 +34,8 @@ export const initProducerId: ApiDef = {
     { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
     { name: 'producerId', type: 'int64', versions: '3+', default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: '3+', default: -1 },
+    { name: 'enable2Pc', type: 'bool', versions: '6+', default: false },
+    { name: 'keepPreparedTxn', type: 'bool', versions: '6+', default: false },
   ],
   },
   response: {
@@ -38,6 +45,8 @@ export const initProducerId: ApiDef = {
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'producerId', type: 'int64', versions: '0+', default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: '0+' },
+    { name: 'ongoingTxnProducerId', type: 'int64', versions: '6+', default: -1 },
+    { name: 'ongoingTxnProducerEpoch', type: 'int16', versions: '6+', default: -1 },
   ],
   },
 };

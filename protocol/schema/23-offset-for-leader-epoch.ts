@@ -19,7 +19,7 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
 }
 
 export interface OffsetForLeaderEpochResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
 }
 
@@ -31,14 +31,14 @@ export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
 export interface OffsetForLeaderEpochResponseEpochEndOffset {
   errorCode: number;
   partition: number;
-  leaderEpoch?: number;
+  leaderEpoch: number;
   endOffset: number;
 }
 
 export const offsetForLeaderEpoch: ApiDef = {
   apiKey: 23,
   name: 'OffsetForLeaderEpoch',
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 4,
   flexibleFrom: 4,
   request: {

@@ -22,7 +22,6 @@ export const endTxn: ApiDef = {
   minVersion: 0,
   maxVersion: 5,
   flexibleFrom: 3,
-  latestVersionUnstable: true,
   request: {
     name: 'EndTxnRequest',
     fields: [

@@ -12,6 +12,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarker {
   transactionResult: boolean;
   topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
   coordinatorEpoch: number;
+  transactionVersion: number;
 }
 
 export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
@@ -41,8 +42,8 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
 export const writeTxnMarkers: ApiDef = {
   apiKey: 27,
   name: 'WriteTxnMarkers',
-  minVersion: 0,
-  maxVersion: 1,
+  minVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 1,
   request: {
     name: 'WriteTxnMarkersRequest',
@@ -56,6 +57,7 @@ export const writeTxnMarkers: ApiDef = {
             { name: 'partitionIndexes', type: 'int32', array: true, versions: '0+' },
           ] },
         { name: 'coordinatorEpoch', type: 'int32', versions: '0+' },
+        { name: 'transactionVersion', type: 'int8', versions: '2+', default: 0 },
       ] },
   ],
   },

@@ -7,7 +7,7 @@ export interface TxnOffsetCommitRequest {
   groupId: string;
   producerId: number;
   producerEpoch: number;
-  generationId: number;
+  generationIdOrMemberEpoch: number;
   memberId: string;
   groupInstanceId: string | null;
   topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
@@ -15,6 +15,7 @@ export interface TxnOffsetCommitRequest {
 
 export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
   name: string;
+  topicId: string;
   partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
 }
 
@@ -32,6 +33,7 @@ export interface TxnOffsetCommitResponse {
 
 export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
   name: string;
+  topicId?: string;
   partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
 }
 
@@ -44,7 +46,7 @@ export const txnOffsetCommit: ApiDef = {
   apiKey: 28,
   name: 'TxnOffsetCommit',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   flexibleFrom: 3,
   request: {
     name: 'TxnOffsetCommitRequest',
@@ -53,11 +55,12 @@ export const txnOffsetCommit: ApiDef = {
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'producerId', type: 'int64', versions: '0+' },
     { name: 'producerEpoch', type: 'int16', versions: '0+' },
-    { name: 'generationId', type: 'int32', versions: '3+', default: -1 },
+    { name: 'generationIdOrMemberEpoch', type: 'int32', versions: '3+', default: -1 },
     { name: 'memberId', type: 'string', versions: '3+', default: "" },
     { name: 'groupInstanceId', type: 'string', versions: '3+', nullable: '3+', default: null },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-5' },
+        { name: 'topicId', type: 'uuid', versions: '6+' },
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'committedOffset', type: 'int64', versions: '0+' },
@@ -72,7 +75,8 @@ export const txnOffsetCommit: ApiDef = {
     fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-5' },
+        { name: 'topicId', type: 'uuid', versions: '6+' },
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'errorCode', type: 'int16', versions: '0+' },

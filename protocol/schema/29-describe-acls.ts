@@ -22,7 +22,7 @@ export interface DescribeAclsResponse {
 export interface DescribeAclsResponseDescribeAclsResource {
   resourceType: number;
   resourceName: string;
-  patternType?: number;
+  patternType: number;
   acls: DescribeAclsResponseAclDescription[];
 }
 
@@ -36,7 +36,7 @@ export interface DescribeAclsResponseAclDescription {
 export const describeAcls: ApiDef = {
   apiKey: 29,
   name: 'DescribeAcls',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   flexibleFrom: 2,
   request: {

@@ -29,7 +29,7 @@ export interface CreateAclsResponseAclCreationResult {
 export const createAcls: ApiDef = {
   apiKey: 30,
   name: 'CreateAcls',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   flexibleFrom: 2,
   request: {

@@ -32,7 +32,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
   errorMessage: string | null;
   resourceType: number;
   resourceName: string;
-  patternType?: number;
+  patternType: number;
   principal: string;
   host: string;
   operation: number;
@@ -42,7 +42,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
 export const deleteAcls: ApiDef = {
   apiKey: 31,
   name: 'DeleteAcls',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   flexibleFrom: 2,
   request: {

@@ -31,24 +31,23 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   name: string;
   value: string | null;
   readOnly: boolean;
-  isDefault: boolean;
-  configSource?: number;
+  configSource: number;
   isSensitive: boolean;
-  synonyms?: DescribeConfigsResponseDescribeConfigsSynonym[];
+  synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
   configType?: number;
   documentation?: string | null;
 }
 
 export interface DescribeConfigsResponseDescribeConfigsSynonym {
-  name?: string;
-  value?: string | null;
-  source?: number;
+  name: string;
+  value: string | null;
+  source: number;
 }
 
 export const describeConfigs: ApiDef = {
   apiKey: 32,
   name: 'DescribeConfigs',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   flexibleFrom: 4,
   request: {
@@ -76,7 +75,6 @@ export const describeConfigs: ApiDef = {
             { name: 'name', type: 'string', versions: '0+' },
             { name: 'value', type: 'string', versions: '0+', nullable: '0+' },
             { name: 'readOnly', type: 'bool', versions: '0+' },
-            { name: 'isDefault', type: 'bool', versions: '0' },
             { name: 'configSource', type: 'int8', versions: '1+', default: -1 },
             { name: 'isSensitive', type: 'bool', versions: '0+' },
             { name: 'synonyms', type: 'struct', array: true, versions: '1+', fields: [

@@ -34,7 +34,7 @@ export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
 export const alterReplicaLogDirs: ApiDef = {
   apiKey: 34,
   name: 'AlterReplicaLogDirs',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   flexibleFrom: 2,
   request: {

@@ -23,6 +23,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsResult {
   topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
   totalBytes?: number;
   usableBytes?: number;
+  isCordoned?: boolean;
 }
 
 export interface DescribeLogDirsResponseDescribeLogDirsTopic {
@@ -40,8 +41,8 @@ export interface DescribeLogDirsResponseDescribeLogDirsPartition {
 export const describeLogDirs: ApiDef = {
   apiKey: 35,
   name: 'DescribeLogDirs',
-  minVersion: 0,
-  maxVersion: 4,
+  minVersion: 1,
+  maxVersion: 5,
   flexibleFrom: 2,
   request: {
     name: 'DescribeLogDirsRequest',
@@ -71,6 +72,7 @@ export const describeLogDirs: ApiDef = {
           ] },
         { name: 'totalBytes', type: 'int64', versions: '4+', default: -1 },
         { name: 'usableBytes', type: 'int64', versions: '4+', default: -1 },
+        { name: 'isCordoned', type: 'bool', versions: '5+', default: false },
       ] },
   ],
   },

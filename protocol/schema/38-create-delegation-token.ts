@@ -31,7 +31,7 @@ export interface CreateDelegationTokenResponse {
 export const createDelegationToken: ApiDef = {
   apiKey: 38,
   name: 'CreateDelegationToken',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   flexibleFrom: 2,
   request: {

@@ -16,7 +16,7 @@ export interface RenewDelegationTokenResponse {
 export const renewDelegationToken: ApiDef = {
   apiKey: 39,
   name: 'RenewDelegationToken',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   flexibleFrom: 2,
   request: {

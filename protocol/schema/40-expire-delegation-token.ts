@@ -16,7 +16,7 @@ export interface ExpireDelegationTokenResponse {
 export const expireDelegationToken: ApiDef = {
   apiKey: 40,
   name: 'ExpireDelegationToken',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   flexibleFrom: 2,
   request: {

@@ -38,7 +38,7 @@ export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer 
 export const describeDelegationToken: ApiDef = {
   apiKey: 41,
   name: 'DescribeDelegationToken',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   flexibleFrom: 2,
   request: {

@@ -14,13 +14,14 @@ export interface DeleteGroupsResponse {
 export interface DeleteGroupsResponseDeletableGroupResult {
   groupId: string;
   errorCode: number;
+  errorMessage?: string | null;
 }
 
 export const deleteGroups: ApiDef = {
   apiKey: 42,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   flexibleFrom: 2,
   request: {
     name: 'DeleteGroupsRequest',
@@ -35,6 +36,7 @@ export const deleteGroups: ApiDef = {
     { name: 'results', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'groupId', type: 'string', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '3+', nullable: '3+', default: null },
       ] },
   ],
   },

@@ -4,6 +4,7 @@ import type { ApiDef } from '../codec/schema-types.js';
 
 export interface AlterPartitionReassignmentsRequest {
   timeoutMs: number;
+  allowReplicationFactorChange: boolean;
   topics: AlterPartitionReassignmentsRequestReassignableTopic[];
 }
 
@@ -19,6 +20,7 @@ export interface AlterPartitionReassignmentsRequestReassignablePartition {
 
 export interface AlterPartitionReassignmentsResponse {
   throttleTimeMs: number;
+  allowReplicationFactorChange?: boolean;
   errorCode: number;
   errorMessage: string | null;
   responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
@@ -39,12 +41,13 @@ export const alterPartitionReassignments: ApiDef = {
   apiKey: 45,
   name: 'AlterPartitionReassignments',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleFrom: 0,
   request: {
     name: 'AlterPartitionReassignmentsRequest',
     fields: [
     { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+    { name: 'allowReplicationFactorChange', type: 'bool', versions: '1+', default: true },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'name', type: 'string', versions: '0+' },
         { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
@@ -58,6 +61,7 @@ export const alterPartitionReassignments: ApiDef = {
     name: 'AlterPartitionReassignmentsResponse',
     fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    { name: 'allowReplicationFactorChange', type: 'bool', versions: '1+', default: true },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'errorMessage', type: 'string', versions: '0+', nullable: '0+' },
     { name: 'responses', type: 'struct', array: true, versions: '0+', fields: [

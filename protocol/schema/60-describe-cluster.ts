@@ -5,6 +5,7 @@ import type { ApiDef } from '../codec/schema-types.js';
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   endpointType: number;
+  includeFencedBrokers: boolean;
 }
 
 export interface DescribeClusterResponse {
@@ -23,19 +24,21 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   host: string;
   port: number;
   rack: string | null;
+  isFenced?: boolean;
 }
 
 export const describeCluster: ApiDef = {
   apiKey: 60,
   name: 'DescribeCluster',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 0,
   request: {
     name: 'DescribeClusterRequest',
     fields: [
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
     { name: 'endpointType', type: 'int8', versions: '1+', default: 1 },
+    { name: 'includeFencedBrokers', type: 'bool', versions: '2+' },
   ],
   },
   response: {
@@ -52,6 +55,7 @@ export const describeCluster: ApiDef = {
         { name: 'host', type: 'string', versions: '0+' },
         { name: 'port', type: 'int32', versions: '0+' },
         { name: 'rack', type: 'string', versions: '0+', nullable: '0+', default: null },
+        { name: 'isFenced', type: 'bool', versions: '2+' },
       ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
   ],

@@ -6,6 +6,7 @@ export interface ListTransactionsRequest {
   stateFilters: string[];
   producerIdFilters: number[];
   durationFilter: number;
+  transactionalIdPattern: string | null;
 }
 
 export interface ListTransactionsResponse {
@@ -25,7 +26,7 @@ export const listTransactions: ApiDef = {
   apiKey: 66,
   name: 'ListTransactions',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 0,
   request: {
     name: 'ListTransactionsRequest',
@@ -33,6 +34,7 @@ export const listTransactions: ApiDef = {
     { name: 'stateFilters', type: 'string', array: true, versions: '0+' },
     { name: 'producerIdFilters', type: 'int64', array: true, versions: '0+' },
     { name: 'durationFilter', type: 'int64', versions: '1+', default: -1 },
+    { name: 'transactionalIdPattern', type: 'string', versions: '2+', nullable: '2+', default: null },
   ],
   },
   response: {

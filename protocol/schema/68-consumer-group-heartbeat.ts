@@ -45,7 +45,6 @@ export const consumerGroupHeartbeat: ApiDef = {
   minVersion: 0,
   maxVersion: 1,
   flexibleFrom: 0,
-  latestVersionUnstable: true,
   request: {
     name: 'ConsumerGroupHeartbeatRequest',
     fields: [

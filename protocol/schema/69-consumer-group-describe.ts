@@ -35,6 +35,7 @@ export interface ConsumerGroupDescribeResponseMember {
   subscribedTopicRegex: string | null;
   assignment: ConsumerGroupDescribeResponseAssignment;
   targetAssignment: ConsumerGroupDescribeResponseMemberAssignment;
+  memberType?: number;
 }
 
 export interface ConsumerGroupDescribeResponseMemberAssignment {
@@ -61,7 +62,7 @@ export const consumerGroupDescribe: ApiDef = {
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleFrom: 0,
   request: {
     name: 'ConsumerGroupDescribeRequest',
@@ -105,6 +106,7 @@ export const consumerGroupDescribe: ApiDef = {
                     { name: 'partitions', type: 'int32', array: true, versions: '0+' },
                   ] },
               ] },
+            { name: 'memberType', type: 'int8', versions: '1+', default: -1 },
           ] },
         { name: 'authorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
       ] },

@@ -59,7 +59,7 @@ import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type Consum
 import { consumerGroupDescribe, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from './69-consumer-group-describe.js';
 import { getTelemetrySubscriptions, type GetTelemetrySubscriptionsRequest, type GetTelemetrySubscriptionsResponse } from './71-get-telemetry-subscriptions.js';
 import { pushTelemetry, type PushTelemetryRequest, type PushTelemetryResponse } from './72-push-telemetry.js';
-import { listClientMetricsResources, type ListClientMetricsResourcesRequest, type ListClientMetricsResourcesResponse } from './74-list-client-metrics-resources.js';
+import { listConfigResources, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from './74-list-config-resources.js';
 import { describeTopicPartitions, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 
 export * from './00-produce.js';
@@ -121,10 +121,10 @@ export * from './68-consumer-group-heartbeat.js';
 export * from './69-consumer-group-describe.js';
 export * from './71-get-telemetry-subscriptions.js';
 export * from './72-push-telemetry.js';
-export * from './74-list-client-metrics-resources.js';
+export * from './74-list-config-resources.js';
 export * from './75-describe-topic-partitions.js';
 
-export const apiDefs: readonly ApiDef[] = [produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords, initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken, deleteGroups, electLeaders, incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, describeQuorum, updateFeatures, describeCluster, describeProducers, unregisterBroker, describeTransactions, listTransactions, consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listClientMetricsResources, describeTopicPartitions];
+export const apiDefs: readonly ApiDef[] = [produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords, initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken, deleteGroups, electLeaders, incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, describeQuorum, updateFeatures, describeCluster, describeProducers, unregisterBroker, describeTransactions, listTransactions, consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions];
 
 export const ApiKey = {
   Produce: 0,
@@ -186,7 +186,7 @@ export const ApiKey = {
   ConsumerGroupDescribe: 69,
   GetTelemetrySubscriptions: 71,
   PushTelemetry: 72,
-  ListClientMetricsResources: 74,
+  ListConfigResources: 74,
   DescribeTopicPartitions: 75,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
@@ -252,7 +252,7 @@ export interface ApiMessages {
   69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
   71: { request: GetTelemetrySubscriptionsRequest; response: GetTelemetrySubscriptionsResponse };
   72: { request: PushTelemetryRequest; response: PushTelemetryResponse };
-  74: { request: ListClientMetricsResourcesRequest; response: ListClientMetricsResourcesResponse };
+  74: { request: ListConfigResourcesRequest; response: ListConfigResourcesResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
 }
 

@@ -3,7 +3,11 @@
 // leader epoch in, leader epoch out. v5: no change. v6: flexible. v7: MAX_TIMESTAMP (-3).
 // v8: EARLIEST_LOCAL_TIMESTAMP (-4). v9: LATEST_TIERED_TIMESTAMP (-5). v10: timeout_ms.
 import { ErrorCode } from '../../protocol/errors.js';
-import type { ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut } from '../../protocol/schema/index.js';
+import type {
+  ListOffsetsRequestListOffsetsPartition as PartitionIn,
+  ListOffsetsRequestListOffsetsTopic as TopicIn,
+  ListOffsetsResponseListOffsetsPartitionResponse as PartitionOut,
+} from '../../protocol/schema/index.js';
 import { decodeBatch, isLogAppendTime, splitBatches } from '../../protocol/records/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { PartitionLog, TimestampOffset } from '../log/partition-log.js';
@@ -24,12 +28,13 @@ export default defineApi({
   async handle(req, ctx) {
     const { broker } = ctx;
     const topics = await Promise.all(
-      req.topics.map(async (t) => {
-        const topic = broker.topics.get(t.name);
+      [...byTopicPartition(req.topics)].map(async ([name, requested]) => {
+        const topic = broker.topics.get(name);
         const partitions = await Promise.all(
-          t.partitions.map(async (p): Promise<PartitionOut> => {
-            const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
-            if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+          [...requested.values()].map(async ({ p, duplicated }): Promise<PartitionOut> => {
+            const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
+            if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+            if (duplicated) return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
             try {
               const partition = broker.replicas.leaderPartition(topic, p.partitionIndex, p.currentLeaderEpoch);
               const { log } = partition;
@@ -56,12 +61,31 @@ export default defineApi({
             }
           }),
         );
-        return { name: t.name, partitions };
+        return { name, partitions };
       }),
     );
     return { throttleTimeMs: 0, topics };
   },
 });
+
+/**
+ * The request's partitions as Kafka's ReplicaManager answers them: one entry per topic-partition,
+ * however often it was asked for (a topic named twice is answered once), and a partition named
+ * more than once answered INVALID_REQUEST, whether the topic exists or not.
+ */
+function byTopicPartition(topics: readonly TopicIn[]): Map<string, Map<number, { p: PartitionIn; duplicated: boolean }>> {
+  const out = new Map<string, Map<number, { p: PartitionIn; duplicated: boolean }>>();
+  for (const t of topics) {
+    let partitions = out.get(t.name);
+    if (!partitions) out.set(t.name, (partitions = new Map()));
+    for (const p of t.partitions) {
+      const seen = partitions.get(p.partitionIndex);
+      if (seen) seen.duplicated = true;
+      else partitions.set(p.partitionIndex, { p, duplicated: false });
+    }
+  }
+  return out;
+}
 
 /**
  * Kafka's answer to MAX_TIMESTAMP: the first record (not the batch's last offset) carrying the

@@ -1,6 +1,5 @@
-// OffsetCommit (key 8), versions 0-9.
-// v1: generation id, member id, per-partition commit timestamp. v2: retention_time_ms, commit
-// timestamp dropped. v3: throttle time. v4: no change. v5: retention_time_ms dropped (the
+// OffsetCommit (key 8), versions 2-9 (Kafka 4 dropped v0 and v1).
+// v2: generation id, member id, retention_time_ms. v3: throttle time. v4: no change. v5: retention_time_ms dropped (the
 // broker's offsets.retention.minutes applies). v6: committed leader epoch. v7:
 // group_instance_id. v8: flexible. v9: generation_id_or_member_epoch also carries consumer
 // group (KIP-848) member epochs; unknown groups answer GROUP_ID_NOT_FOUND.
@@ -10,7 +9,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 8,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 9,
   async handle(req, ctx) {
     // READ on the group, then READ on each topic; refused partitions are not committed.
@@ -25,7 +24,6 @@ export default defineApi({
         offset: p.committedOffset,
         leaderEpoch: p.committedLeaderEpoch,
         metadata: p.committedMetadata,
-        commitTimestamp: ctx.version === 1 ? p.commitTimestamp : -1,
       })),
     );
     const offsets = allOffsets.filter((_, i) => refused[i] === ErrorCode.NONE);
@@ -35,7 +33,7 @@ export default defineApi({
         generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
         memberId: req.memberId,
         groupInstanceId: req.groupInstanceId,
-        retentionTimeMs: ctx.version >= 2 && ctx.version <= 4 ? req.retentionTimeMs : -1,
+        retentionTimeMs: ctx.version <= 4 ? req.retentionTimeMs : -1,
         offsets,
       },
       ctx.version,

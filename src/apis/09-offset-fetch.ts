@@ -1,6 +1,5 @@
-// OffsetFetch (key 9), versions 0-9.
-// v1: offsets from Kafka storage (v0 read ZooKeeper; both are served from the coordinator here).
-// v2: null topics means every committed partition; top-level error code. v3: throttle time.
+// OffsetFetch (key 9), versions 1-9 (Kafka 4 dropped v0, which read offsets from ZooKeeper).
+// v1: offsets from the group coordinator. v2: null topics means every committed partition; top-level error code. v3: throttle time.
 // v4: no change. v5: committed leader epoch. v6: flexible. v7: require_stable (partitions with
 // offsets staged by an open transaction answer UNSTABLE_OFFSET_COMMIT). v8: several groups per
 // request (KIP-709). v9: member id and epoch, checked for consumer (KIP-848) groups.
@@ -53,7 +52,7 @@ const partitionOut = (o: FetchedOffset, errorCode = o.errorCode) => ({
 
 export default defineApi({
   apiKey: 9,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 9,
   handle(req, ctx) {
     if (ctx.version >= 8) {

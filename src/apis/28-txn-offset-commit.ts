@@ -32,7 +32,7 @@ export default defineApi({
       transactionalId: req.transactionalId,
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
-      generationIdOrMemberEpoch: req.generationId,
+      generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       retentionTimeMs: -1,
@@ -43,7 +43,6 @@ export default defineApi({
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata: p.committedMetadata,
-          commitTimestamp: -1,
         })),
       ),
     });

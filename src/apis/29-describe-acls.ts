@@ -1,7 +1,6 @@
-// DescribeAcls (key 29), versions 0-3.
-// v0: resource type/name, principal, host, operation and permission filters (LITERAL patterns
-// only). v1: pattern type filter (prefixed ACLs; ANY and MATCH). v2: flexible. v3: user-group
-// resource type.
+// DescribeAcls (key 29), versions 1-3 (Kafka 4 dropped v0).
+// v1: resource type/name, pattern type (LITERAL, PREFIXED; ANY and MATCH in filters), principal,
+// host, operation and permission filters. v2: flexible. v3: user-group resource type.
 // Without an authorizer Kafka answers SECURITY_DISABLED; with one the client needs DESCRIBE on the
 // cluster, and the ACLs the filter matches come back grouped by resource pattern.
 import { ErrorCode } from '../../protocol/errors.js';
@@ -12,7 +11,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 29,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(req, ctx) {
     const failed = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });

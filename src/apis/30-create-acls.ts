@@ -1,6 +1,6 @@
-// CreateAcls (key 30), versions 0-3.
-// v0: ACL creations (resource, principal, host, operation, permission), LITERAL patterns. v1:
-// resource pattern type (PREFIXED). v2: flexible. v3: user-group resource type.
+// CreateAcls (key 30), versions 1-3 (Kafka 4 dropped v0).
+// v1: ACL creations (resource, pattern type, principal, host, operation, permission). v2: flexible.
+// v3: user-group resource type.
 // Without an authorizer Kafka answers SECURITY_DISABLED for every creation; with one the client
 // needs ALTER on the cluster, each creation is validated on its own (INVALID_REQUEST), and the
 // valid ones are saved before the answer and apply to the next request.
@@ -11,7 +11,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 30,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   async handle(req, ctx) {
     const all = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) });

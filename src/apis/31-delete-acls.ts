@@ -1,6 +1,6 @@
-// DeleteAcls (key 31), versions 0-3.
-// v0: ACL filters (LITERAL patterns); each result lists the ACLs it matched. v1: pattern type
-// filter (PREFIXED, ANY, MATCH). v2: flexible. v3: user-group resource type.
+// DeleteAcls (key 31), versions 1-3 (Kafka 4 dropped v0).
+// v1: ACL filters with pattern type (LITERAL, PREFIXED, ANY, MATCH); each result lists the ACLs it
+// matched. v2: flexible. v3: user-group resource type.
 // Without an authorizer Kafka answers SECURITY_DISABLED for every filter, matching nothing; with
 // one the client needs ALTER on the cluster, a filter with UNKNOWN elements is an INVALID_REQUEST,
 // and the matched ACLs are removed (and saved) before the answer.
@@ -11,7 +11,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 31,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   async handle(req, ctx) {
     const all = (errorCode: number, errorMessage: string | null) => ({

@@ -1,4 +1,4 @@
-// CreateDelegationToken (key 38), versions 0-3.
+// CreateDelegationToken (key 38), versions 1-3 (Kafka 4 dropped v0).
 // v0: renewers and max lifetime; the token's owner, timestamps, id and HMAC. v1: same. v2:
 // flexible. v3: owner principal in the request (creating for another user), token requester in
 // the response.
@@ -12,7 +12,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 38,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(req, ctx) {
     const requester = splitPrincipal(ctx.connection.principal);

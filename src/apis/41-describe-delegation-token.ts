@@ -1,4 +1,4 @@
-// DescribeDelegationToken (key 41), versions 0-3.
+// DescribeDelegationToken (key 41), versions 1-3 (Kafka 4 dropped v0).
 // v0: owners to describe (null: all); the tokens with renewers. v1: same. v2: flexible. v3: token
 // requester in the response.
 // Token authentication is never enabled: DELEGATION_TOKEN_REQUEST_NOT_ALLOWED on PLAINTEXT
@@ -8,7 +8,7 @@ import { defineApi } from './api.js';
 
 export default defineApi({
   apiKey: 41,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(_req, ctx) {
     return { errorCode: tokenRequestError(ctx.connection), tokens: [], throttleTimeMs: 0 };

@@ -18,6 +18,7 @@ type Builder<K extends AnyApiKey> = (request: RequestOf<K>, errorCode: number, v
 
 const builders: { [K in AnyApiKey]?: Builder<K> } = {
   0: (req, errorCode) => ({
+    throttleTimeMs: 0,
     responses: req.topicData.map((t) => ({
       name: t.name,
       partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 })),
@@ -26,6 +27,7 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
   // As Kafka: v13+ carries the error only at the top; older versions on every partition too, each
   // with an empty record set (librdkafka refuses a null one).
   1: (req, errorCode, version) => ({
+    throttleTimeMs: 0,
     errorCode,
     sessionId: 0,
     responses:
@@ -34,17 +36,18 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
         : req.topics.map((t) => ({
             topic: t.topic,
             topicId: t.topicId,
-            partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [] })),
+            partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: [] })),
           })),
   }),
   2: (req, errorCode) => ({
     topics: req.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 })),
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 })),
     })),
   }),
   // Kafka's error response lists no brokers; we keep them so the client's retry has somewhere to go.
   3: (req, errorCode, _version, cluster) => ({
+    errorCode,
     brokers: cluster.brokers,
     clusterId: cluster.clusterId,
     controllerId: cluster.controllerId,
@@ -81,7 +84,7 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
   }),
   19: (req, errorCode) => {
     const errorMessage = errorInfo(errorCode).message;
-    return { topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 })) };
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 })) };
   },
   22: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 }),
   // v4+ (batched, broker-to-broker verification) carries only the top-level code, as in Kafka.

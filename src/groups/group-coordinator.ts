@@ -40,8 +40,6 @@ export interface OffsetToCommit {
   offset: number;
   leaderEpoch: number;
   metadata: string | null;
-  /** OffsetCommit v1 lets the client set it; -1: now. */
-  commitTimestamp: number;
 }
 
 export interface CommitRequest {
@@ -453,13 +451,12 @@ export class GroupCoordinator {
   }
 
   private committed(o: OffsetToCommit, now: number, retentionTimeMs: number): CommittedOffset {
-    const commitTimestamp = o.commitTimestamp >= 0 ? o.commitTimestamp : now;
     return {
       offset: o.offset,
       leaderEpoch: o.leaderEpoch,
       metadata: o.metadata ?? '',
-      commitTimestamp,
-      expireTimestamp: retentionTimeMs >= 0 ? commitTimestamp + retentionTimeMs : null,
+      commitTimestamp: now,
+      expireTimestamp: retentionTimeMs >= 0 ? now + retentionTimeMs : null,
     };
   }
 

@@ -69,17 +69,17 @@ afterAll(async () => {
 });
 
 describe('ACL APIs', () => {
-  it('create, describe and delete at every version; v0 sees LITERAL ACLs only', async () => {
-    for (let version = 0; version <= 3; version++) {
-      const prefixed = version >= 1 ? [creation({ resourceName: 'wi', resourcePatternType: Pat.PREFIXED })] : [];
+  it('create, describe and delete at every version', async () => {
+    for (let version = 1; version <= 3; version++) {
+      const prefixed = [creation({ resourceName: 'wi', resourcePatternType: Pat.PREFIXED })];
       const created = await admin.send(30, version, { creations: [creation({}), ...prefixed] });
       expect(created.results).toEqual([creation({}), ...prefixed].map(() => ({ errorCode: 0, errorMessage: null })));
-      const described = await admin.send(29, version, { ...ANY_FILTER, patternTypeFilter: version === 0 ? Pat.LITERAL : Pat.ANY });
+      const described = await admin.send(29, version, { ...ANY_FILTER, patternTypeFilter: Pat.ANY });
       expect(described.errorCode).toBe(ErrorCode.NONE);
-      expect(described.resources.map((r) => r.resourceName).sort()).toEqual(version === 0 ? ['wire'] : ['wi', 'wire']);
+      expect(described.resources.map((r) => r.resourceName).sort()).toEqual(['wi', 'wire']);
       expect(described.resources.find((r) => r.resourceName === 'wire')!.acls).toEqual([{ principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.ALLOW }]);
-      const deleted = await admin.send(31, version, { filters: [{ ...ANY_FILTER, patternTypeFilter: version === 0 ? Pat.LITERAL : Pat.ANY }] });
-      expect(deleted.filterResults[0]!.matchingAcls).toHaveLength(version === 0 ? 1 : 2);
+      const deleted = await admin.send(31, version, { filters: [{ ...ANY_FILTER, patternTypeFilter: Pat.ANY }] });
+      expect(deleted.filterResults[0]!.matchingAcls).toHaveLength(2);
       expect(deleted.filterResults[0]!.matchingAcls[0]).toMatchObject({ errorCode: 0, resourceType: Res.TOPIC, principal: 'User:alice', operation: Op.READ });
       expect((await admin.send(29, version, { ...ANY_FILTER, patternTypeFilter: Pat.LITERAL })).resources).toEqual([]);
     }

@@ -49,8 +49,8 @@ describe('ACL APIs without an authorizer', () => {
     }
   });
 
-  it('DescribeAcls v0-v3 answer SECURITY_DISABLED for the request', async () => {
-    for (let version = 0; version <= 3; version++) {
+  it('DescribeAcls v1-v3 answer SECURITY_DISABLED for the request', async () => {
+    for (let version = 1; version <= 3; version++) {
       const response = await raw.send(29, version, {
         resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1,
       });
@@ -58,11 +58,11 @@ describe('ACL APIs without an authorizer', () => {
     }
   });
 
-  it('CreateAcls and DeleteAcls v0-v3 answer SECURITY_DISABLED per creation and per filter', async () => {
+  it('CreateAcls and DeleteAcls v1-v3 answer SECURITY_DISABLED per creation and per filter', async () => {
     const creation = { resourceType: 2, resourceName: 'ops', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
     const filter = { resourceTypeFilter: 2, resourceNameFilter: 'ops', patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
     const refused = { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.' };
-    for (let version = 0; version <= 3; version++) {
+    for (let version = 1; version <= 3; version++) {
       expect((await raw.send(30, version, { creations: [creation, creation] })).results).toEqual([refused, refused]);
       expect((await raw.send(31, version, { filters: [filter] })).filterResults).toEqual([{ ...refused, matchingAcls: [] }]);
     }
@@ -113,7 +113,7 @@ describe('delegation tokens (never enabled)', () => {
       const badRenewer = await client.send(38, 1, { ownerPrincipalType: null, ownerPrincipalName: null, renewers: [{ principalType: 'Group', principalName: 'g' }], maxLifetimeMs: -1 });
       expect(badRenewer).toMatchObject({ errorCode: ErrorCode.INVALID_PRINCIPAL_TYPE, principalName: 'alice', issueTimestampMs: -1 });
       expect(await client.send(39, 1, { hmac: Buffer.from('x'), renewPeriodMs: 1 })).toEqual({ errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, expiryTimestampMs: 0, throttleTimeMs: 0 });
-      expect(await client.send(40, 0, { hmac: Buffer.from('x'), expiryTimePeriodMs: 1 })).toEqual({ errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, expiryTimestampMs: 0, throttleTimeMs: 0 });
+      expect(await client.send(40, 1, { hmac: Buffer.from('x'), expiryTimePeriodMs: 1 })).toEqual({ errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, expiryTimestampMs: 0, throttleTimeMs: 0 });
       expect(await client.send(41, 2, { owners: [] })).toEqual({ errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, tokens: [], throttleTimeMs: 0 });
     } finally {
       client.close();

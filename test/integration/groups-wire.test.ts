@@ -53,7 +53,7 @@ function commitReq(groupId: string, generation: number, memberId: string, offset
     memberId,
     groupInstanceId: null,
     retentionTimeMs: -1,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: 'meta' }] }],
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'meta' }] }],
   };
 }
 
@@ -234,7 +234,7 @@ describe('offsets', () => {
     expect(r.topics[0]!.partitions[0]!.errorCode).toBe(0);
     const unknownTopic = await c.send(8, 8, commitReq('g-simple', -1, '', 1, 'no-such-topic'));
     expect(unknownTopic.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const tooBig = await c.send(8, 8, { ...commitReq('g-simple', -1, '', 1), topics: [{ name: 'wire-a', partitions: [{ partitionIndex: 1, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: 'x'.repeat(5000) }] }] });
+    const tooBig = await c.send(8, 8, { ...commitReq('g-simple', -1, '', 1), topics: [{ name: 'wire-a', partitions: [{ partitionIndex: 1, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }] });
     expect(tooBig.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
     const gen = await c.send(8, 8, commitReq('g-nonexistent', 3, 'm', 1));
     expect(gen.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);

@@ -1,7 +1,8 @@
 // ListOffsets through kafkajs: earliest/latest, and timestamp lookups that land on the first
-// matching record inside a batch, as Kafka answers; MAX_TIMESTAMP over the wire (kafkajs cannot
-// ask for it).
+// matching record inside a batch, as Kafka answers; and, as raw requests, MAX_TIMESTAMP (kafkajs
+// cannot ask for it) and a partition asked for twice in one request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -57,6 +58,48 @@ describe('ListOffsets', () => {
         topics: [{ name: 'max-time', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3, maxNumOffsets: 1 }] }],
       });
       expect(res.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1, timestamp: base + 50 });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('ListOffsets with a partition asked for twice', () => {
+  const ask = (partitionIndex: number, timestamp: number) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp });
+
+  it('answers each partition once, the duplicated ones INVALID_REQUEST (as Apache Kafka 4.4 does)', async () => {
+    const kafka = kafkaFor(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'dup-asked', numPartitions: 3 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'dup-asked', messages: [{ value: 'a', partition: 2 }, { value: 'b', partition: 2 }] });
+    await producer.disconnect();
+
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      for (const version of [1, 6, 10]) {
+        const response = await client.send(2, version, {
+          replicaId: -1,
+          isolationLevel: 0,
+          timeoutMs: 0,
+          topics: [
+            { name: 'dup-asked', partitions: [ask(0, -1), ask(0, -2), ask(1, -1), ask(2, -1)] },
+            { name: 'dup-asked', partitions: [ask(1, -2)] },
+            { name: 'dup-missing', partitions: [ask(0, -1), ask(0, -1)] },
+          ],
+        });
+        const answers = response.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.errorCode, Number(p.offset)]));
+        expect(response.topics.map((t) => t.name).sort(), `v${version} topics`).toEqual(['dup-asked', 'dup-missing']);
+        expect(answers.sort(), `v${version}`).toEqual([
+          ['dup-asked', 0, ErrorCode.INVALID_REQUEST, -1],
+          ['dup-asked', 1, ErrorCode.INVALID_REQUEST, -1],
+          ['dup-asked', 2, ErrorCode.NONE, 2],
+          ['dup-missing', 0, ErrorCode.INVALID_REQUEST, -1],
+        ]);
+      }
     } finally {
       client.close();
     }

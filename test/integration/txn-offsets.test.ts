@@ -124,7 +124,7 @@ describe('transactional offsets over the wire, across restarts', () => {
       expect(await txnCommit(s.client, overtaken, 'g-overtaken', 10)).toBe(ErrorCode.NONE);
       const plain = await s.client.send(8, 8, {
         groupId: 'g-overtaken', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-        topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 20, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] }],
+        topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 20, committedLeaderEpoch: -1, committedMetadata: '' }] }],
       });
       expect(plain.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
       expect(await endTxn(s.client, overtaken, true)).toBe(ErrorCode.NONE);

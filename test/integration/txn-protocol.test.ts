@@ -99,7 +99,7 @@ async function latestOffset(client: RawClient, topic: string, isolationLevel: nu
   const res = await client.send(2, 5, {
     replicaId: -1,
     isolationLevel,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }],
     timeoutMs: 0,
   });
   return Number(res.topics[0]!.partitions[0]!.offset);

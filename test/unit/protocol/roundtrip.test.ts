@@ -176,6 +176,7 @@ describe('tagged fields', () => {
     // Replace the body's empty tag section (last byte) with one unknown tag 9 of 3 bytes.
     const tagged = Buffer.concat([frame.subarray(0, -1), Buffer.from([1, 9, 3, 0xaa, 0xbb, 0xcc])]);
     tagged.writeInt32BE(tagged.length - 4, 0);
-    expect(decodeRequest(tagged.subarray(4)).body).toEqual({ clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    // clusterId and nodeId (v5+) take their defaults.
+    expect(decodeRequest(tagged.subarray(4)).body).toEqual({ clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   });
 });
