@@ -1,11 +1,12 @@
 // Topics with a given partition count on any Kafka-protocol broker: CreateTopics, then Metadata
-// until every partition has a leader (Apache Kafka answers CreateTopics once the controller has
-// the topic; its broker may learn of it a moment later).
+// until every partition has a leader, then ListOffsets until every leader answers. Apache Kafka
+// answers CreateTopics once the controller has the topic; its metadata cache may list a leader a
+// moment before the replica manager acts as one (Produce answers NOT_LEADER_OR_FOLLOWER until then).
 import { decodeResponse } from '../../../protocol/codec/messages.js';
-import type { CreateTopicsResponse, MetadataResponse } from '../../../protocol/schema/index.js';
+import type { CreateTopicsResponse, ListOffsetsResponse, MetadataResponse } from '../../../protocol/schema/index.js';
 import { FrameConnection } from './frame-connection.js';
 import { sleep } from './stats.js';
-import { CREATE_TOPICS_VERSION, METADATA_VERSION, createTopicsFrame, describeTopicsFrame } from './workload.js';
+import { CREATE_TOPICS_VERSION, LIST_OFFSETS_VERSION, METADATA_VERSION, createTopicsFrame, describeTopicsFrame, latestOffsetsFrame } from './workload.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 
@@ -34,6 +35,14 @@ export async function createTopicsAndWait(port: number, topics: readonly TopicSp
       if (ready) i += 100;
       else if (performance.now() > deadline) throw new Error(`topics not ready within ${timeoutMs / 1000} s`);
       else await sleep(50);
+    }
+    for (const spec of topics) {
+      for (;;) {
+        const { body } = decodeResponse(2, LIST_OFFSETS_VERSION, await conn.request(latestOffsetsFrame(spec.name, spec.partitions))) as { body: ListOffsetsResponse };
+        if (body.topics.every((t) => t.partitions.every((p) => p.errorCode === 0))) break;
+        if (performance.now() > deadline) throw new Error(`topic ${spec.name} has partitions without a serving leader after ${timeoutMs / 1000} s`);
+        await sleep(50);
+      }
     }
   } finally {
     conn.close();
