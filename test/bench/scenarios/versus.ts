@@ -198,9 +198,11 @@ export async function versusPartitions(ctx: BenchContext): Promise<void> {
   const out = await alternate(0, (side) => attempt(scenario, side, async () => {
     const t = await start(ctx, side, 'partitions');
     try {
+      console.log(`  ${side}: creating ${count} partitions…`);
       const t0 = performance.now();
       await createTopicsAndWait(t.port, topics, 600_000);
       const createMs = performance.now() - t0;
+      console.log(`  ${side}: created in ${(createMs / 1000).toFixed(1)} s; writing a batch to each…`);
       const load = spreadPartitions(topics.flatMap((tp) => partitionsOf(tp.name, tp.partitions)), CONNECTIONS, batch, 1, 100);
       await Promise.all(load.map(async (frames) => {
         const conn = await FrameConnection.open(t.port);
