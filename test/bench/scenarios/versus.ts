@@ -2,7 +2,7 @@
 // same generator with the same shapes, each broker pinned to the server core, alternating Creek
 // and Kafka on every shape (which goes first flips from shape to shape). Both brokers of a group
 // run with their defaults and stay up for the whole group, after a warm-up produce on each (the
-// JVM's JIT and V8's both need one); the idle one shares the server core but does no work.
+// JVM's JIT and V8's both need one); the idle one shares the server core without client load.
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
