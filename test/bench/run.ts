@@ -54,6 +54,14 @@ const VERSUS_GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   tools: versusKafkaTools,
 };
 
+const VERSUS_GROUP_LIMIT_MS = 20 * 60_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gave up after ${ms / 60_000} min`)), ms)));
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -85,7 +93,8 @@ for (const group of only) {
   console.log(`\n[${group}]`);
   const t0 = performance.now();
   try {
-    await groups[group]!(ctx);
+    // A comparison group that hangs (a broker that stops answering) must not cost the rest of the run.
+    await (versus ? withTimeout(groups[group]!(ctx), VERSUS_GROUP_LIMIT_MS) : groups[group]!(ctx));
   } catch (err) {
     results.note(group, group, `failed: ${(err as Error).message}`);
   }
