@@ -44,3 +44,15 @@ export function summariseVersus(figures: readonly VersusFigure[]): KindSummary[]
 export function formatRatio(r: number | null): string {
   return r === null || !Number.isFinite(r) ? 'n/a' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
 }
+
+/** The entry with the highest score, skipping failed (null) measurements; null when all failed. */
+export function bestRun<T>(runs: readonly (T | null)[], score: (run: T) => number): T | null {
+  let best: T | null = null;
+  for (const run of runs) if (run !== null && (best === null || score(run) > score(best))) best = run;
+  return best;
+}
+
+/** Which side goes first in round `round` of shape `shape`: alternates by shape and by round (ABBA). */
+export function creekFirst(shape: number, round: number): boolean {
+  return (shape + round) % 2 === 0;
+}

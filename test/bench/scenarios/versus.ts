@@ -8,7 +8,7 @@ import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { MIB, sleep } from '../lib/stats.js';
 import { createTopicsAndWait } from '../lib/topics.js';
-import type { VersusKind } from '../lib/versus.js';
+import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
 import { makeBatch, produceFrame, type Batch } from '../lib/workload.js';
 import { KIB, sizeLabel, startBroker, timing, type BenchContext } from './context.js';
 
@@ -40,10 +40,10 @@ async function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, 
   }
 }
 
-/** Runs `measure` on both sides of shape number `i`, Creek first on even shapes and Kafka first on odd ones. */
-async function alternate<T>(i: number, measure: (side: Side) => Promise<T>): Promise<Record<Side, T>> {
+/** Runs `measure` on both sides of shape number `i` (round `round` of it), Creek first or second by turns. */
+async function alternate<T>(i: number, measure: (side: Side) => Promise<T>, round = 0): Promise<Record<Side, T>> {
   const out: Partial<Record<Side, T>> = {};
-  for (const side of i % 2 === 0 ? SIDES : [...SIDES].reverse()) out[side] = await measure(side);
+  for (const side of creekFirst(i, round) ? SIDES : [...SIDES].reverse()) out[side] = await measure(side);
   return out as Record<Side, T>;
 }
 
@@ -53,15 +53,12 @@ async function alternate<T>(i: number, measure: (side: Side) => Promise<T>): Pro
  * so the best round is the one least disturbed, for both sides alike.
  */
 async function bestOf(rounds: number, i: number, what: string, measure: (side: Side) => Promise<Rate>): Promise<Record<Side, Rate | null>> {
-  const best: Record<Side, Rate | null> = { creek: null, kafka: null };
+  const runs: Record<Side, (Rate | null)[]> = { creek: [], kafka: [] };
   for (let r = 0; r < rounds; r++) {
-    const got = await alternate(i + r, (side) => attempt(what, side, () => measure(side)));
-    for (const side of SIDES) {
-      const rate = got[side];
-      if (rate && (best[side] === null || rate.bytesPerSec > best[side]!.bytesPerSec)) best[side] = rate;
-    }
+    const got = await alternate(i, (side) => attempt(what, side, () => measure(side)), r);
+    for (const side of SIDES) runs[side].push(got[side]);
   }
-  return best;
+  return { creek: bestRun(runs.creek, (x) => x.bytesPerSec), kafka: bestRun(runs.kafka, (x) => x.bytesPerSec) };
 }
 
 /** Alternations per throughput shape: two in a full run (ABBA), one with --quick. */

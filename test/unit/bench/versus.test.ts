@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConsumerPerformance, parseProducerPerformance } from '../../bench/lib/kafka.js';
 import { Results, replaceSection } from '../../bench/lib/results.js';
-import { VERSUS_TARGETS, formatRatio, summariseVersus, versusRatio } from '../../bench/lib/versus.js';
+import { VERSUS_TARGETS, bestRun, creekFirst, formatRatio, summariseVersus, versusRatio } from '../../bench/lib/versus.js';
 
 describe('versus targets', () => {
   it('divides Creek by Kafka and refuses missing or zero figures', () => {
@@ -45,6 +45,18 @@ describe('versus targets', () => {
       { kind: 'throughput', figures: 1, met: 0 },
       { kind: 'latency', figures: 1, met: 1 },
     ]);
+  });
+
+  it('keeps the best round of each side, skipping failed ones', () => {
+    expect(bestRun([{ r: 1 }, null, { r: 3 }, { r: 2 }], (x) => x.r)).toEqual({ r: 3 });
+    expect(bestRun([null, null], (x: { r: number }) => x.r)).toBeNull();
+    expect(bestRun([], (x: { r: number }) => x.r)).toBeNull();
+  });
+
+  it('alternates which broker goes first by shape and by round (ABBA)', () => {
+    expect([0, 1].map((round) => creekFirst(0, round))).toEqual([true, false]);
+    expect([0, 1].map((round) => creekFirst(1, round))).toEqual([false, true]);
+    expect([0, 1, 2, 3].map((shape) => creekFirst(shape, 0))).toEqual([true, false, true, false]);
   });
 
   it('formats ratios', () => {
