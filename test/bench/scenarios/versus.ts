@@ -84,6 +84,11 @@ function add(ctx: BenchContext, group: string, scenario: string, metric: string,
 }
 
 const CONNECTIONS = 4;
+/**
+ * Produce before a full run's first shape, on each broker: with 3 s, Kafka's figures still rose
+ * along the run (its JIT compiles on the same single core), favouring whichever shapes come last.
+ */
+const WARM_UP_MS = 10_000;
 
 async function produceRate(t: Target, topic: string, partitions: number, acks: number, batch: Batch, ms: { warmupMs: number; durationMs: number }): Promise<Rate> {
   await createTopicsAndWait(t.port, [{ name: topic, partitions }]);
@@ -132,7 +137,7 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
   const batches = new Map<number, Batch>();
   const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
   await withBoth(ctx, 'produce', async (targets) => {
-    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : 3000 };
+    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const side of SIDES) await produceRate(targets[side], 'warm-up', 8, 1, batchOf(KIB), warm);
     for (const [i, s] of shapes(ctx.quick).entries()) {
       const batch = batchOf(s.recordSize);
@@ -184,7 +189,7 @@ function latencyRates(quick: boolean): number[] {
 export async function versusLatency(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: 16 * KIB });
   await withBoth(ctx, 'latency', async (targets) => {
-    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : 3000 };
+    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const side of SIDES) await produceRate(targets[side], 'warm-up', LATENCY_PARTITIONS, 1, batch, warm);
     for (const [i, rate] of latencyRates(ctx.quick).entries()) {
       const scenario = `end-to-end latency, disk, acks=1, 1 KiB records, 16 KiB batches, ${LATENCY_PARTITIONS} partitions, ${rate} batches/s (${((rate * batch.bytes.length) / MIB).toFixed(0)} MiB/s)`;
