@@ -32,6 +32,12 @@ export interface ReferenceOptions {
   overrides?: Record<string, string>;
   /** Serve an SSL listener too (default true). */
   tls?: boolean;
+  /** JVM options in place of the defaults above (the bench uses Kafka's own start script's). */
+  jvmOptions?: string[];
+  /** A command the JVM runs under, e.g. ['taskset', '-c', '1'] (it must exec the JVM in place). */
+  wrapper?: string[];
+  /** Called right after the JVM is spawned, with its pid and PLAINTEXT port (the bench times start-up from here). */
+  onSpawn?: (spawned: { pid: number; port: number }) => void;
 }
 
 /**
@@ -86,8 +92,10 @@ export async function startReferenceBroker(options: ReferenceOptions): Promise<B
   });
 
   const out = openSync(join(logDir, 'stdout.log'), 'a');
-  const child = spawn(java, [...JVM_OPTIONS, ...jvm, MAIN_CLASS, propertiesFile], { stdio: ['ignore', out, out] });
+  const argv = [...(options.wrapper ?? []), java, ...(options.jvmOptions ?? JVM_OPTIONS), ...jvm, MAIN_CLASS, propertiesFile];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out] });
   closeSync(out); // the JVM has its own copy
+  if (child.pid !== undefined) options.onSpawn?.({ pid: child.pid, port });
   killWithParent(child);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
@@ -196,7 +204,7 @@ export async function referenceClasspath(projectDir: string): Promise<string> {
   return readFileSync(cacheFile, 'utf8').trim();
 }
 
-function javaCommand(): string {
+export function javaCommand(): string {
   const home = process.env.JAVA_HOME;
   return home ? join(home, 'bin', 'java') : 'java';
 }

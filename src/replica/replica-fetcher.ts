@@ -168,6 +168,7 @@ export class ReplicaFetcher {
           logStartOffset: f.partition.logStartOffset,
           partitionMaxBytes: FETCH_MAX_BYTES,
           replicaDirectoryId: ZERO_UUID,
+          highWatermark: f.partition.highWatermark,
         })),
       })),
       forgottenTopicsData: [],

@@ -7,7 +7,11 @@
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
+//   --against kafka       Creek beside Apache Kafka 4.4.0 (needs java; Maven the first time) on the same shapes,
+//                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools);
+//                         with --write-results, the table goes into a section of RESULTS.md of its own
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +28,9 @@ import { scaleScenario } from './scenarios/scale.js';
 import { startupScenario } from './scenarios/startup.js';
 import { restartScenario } from './scenarios/restart.js';
 import { quotasScenario } from './scenarios/quotas.js';
+import { versusFetch, versusKafkaTools, versusLatency, versusPartitions, versusProduce, versusStartup } from './scenarios/versus.js';
+import { KAFKA_NAME } from './lib/kafka.js';
+import { summariseVersus } from './lib/versus.js';
 
 const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup: startupScenario,
@@ -39,6 +46,24 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   quotas: quotasScenario,
 };
 
+/** --against kafka: the same shapes on Creek and on Apache Kafka, side by side. */
+const VERSUS_GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  startup: versusStartup,
+  produce: versusProduce,
+  fetch: versusFetch,
+  latency: versusLatency,
+  partitions: versusPartitions,
+  tools: versusKafkaTools,
+};
+
+const VERSUS_GROUP_LIMIT_MS = 20 * 60_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gave up after ${ms / 60_000} min`)), ms)));
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -46,41 +71,63 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'write-results': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    against: { type: 'string' },
   },
 });
-const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(GROUPS);
-for (const g of only) if (!(g in GROUPS)) throw new Error(`unknown group ${g}; groups: ${Object.keys(GROUPS).join(', ')}`);
+if (values.against !== undefined && values.against !== 'kafka') throw new Error(`--against takes "kafka", not "${values.against}"`);
+const versus = values.against === 'kafka';
+const groups = versus ? VERSUS_GROUPS : GROUPS;
+const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(groups);
+for (const g of only) if (!(g in groups)) throw new Error(`unknown group ${g}; groups: ${Object.keys(groups).join(', ')}`);
 
 const cores = pinCores();
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 const started = new Date();
-console.log(`Creek bench — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker and ceiling servers to core ${cores.server}${values.quick ? '; --quick' : ''}`);
+const loadAverageAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`Creek bench${versus ? ` against ${KAFKA_NAME}` : ''} — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker${versus ? 's' : ' and ceiling servers'} to core ${cores.server}${values.quick ? '; --quick' : ''}`);
 console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
-const results = new Results((group) => `npm run bench -- --only ${group}${values.quick ? ' --quick' : ''}`);
+const results = new Results((group) => `npm run bench -- ${versus ? '--against kafka ' : ''}--only ${group}${values.quick ? ' --quick' : ''}`);
 const ctx: BenchContext = { cli, cores, quick: values.quick, results, profileDir: values.profile ?? null };
 for (const group of only) {
   console.log(`\n[${group}]`);
   const t0 = performance.now();
   try {
-    await GROUPS[group]!(ctx);
+    // A comparison group that hangs (a broker that stops answering) must not cost the rest of the run.
+    await (versus ? withTimeout(groups[group]!(ctx), VERSUS_GROUP_LIMIT_MS) : groups[group]!(ctx));
   } catch (err) {
     results.note(group, group, `failed: ${(err as Error).message}`);
   }
   console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
-const targets = results.figures.filter((f) => f.target !== null);
+const targets = results.figures.filter((f) => f.target !== null && f.met !== null);
 console.log(`\ntargets met: ${targets.filter((f) => f.met).length}/${targets.length}`);
-for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scenario} — ${f.metric} ${f.ratio === null ? f.value.toFixed(2) + ' ' + f.unit : pct(f.ratio)} (${f.target})`);
+if (versus) {
+  for (const s of summariseVersus(results.figures)) console.log(`  ${s.kind}: ${s.met}/${s.figures} figures meet "${s.kind === 'throughput' ? 'Creek >= Kafka on every shape' : s.kind === 'latency' ? 'Creek e2e p99 <= Kafka at every rate' : `${s.kind} <= 1/4 of Kafka`}"${s.met === s.figures ? ' — met' : ' — NOT MET'}`);
+  const undecided = results.figures.filter((f) => f.target !== null && f.met === null);
+  for (const f of undecided) console.log(`  no verdict (a side failed): ${f.scenario} — ${f.metric}`);
+}
+for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scenario} — ${f.metric} ${f.kafka !== null ? `Creek ${f.value.toFixed(2)} vs Kafka ${f.kafka.toFixed(2)} ${f.unit}` : f.ratio === null ? f.value.toFixed(2) + ' ' + f.unit : pct(f.ratio)} (${f.target})`);
 
 const args = process.argv.slice(2);
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
-const meta = { machine, commit, date: started.toISOString(), cores, quick: values.quick, groups: only, command };
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const meta = { machine, commit, date: started.toISOString(), cores, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
 if (values.json) results.writeJson(values.json, meta);
-if (values['write-results']) {
+if (values['write-results'] && versus) {
+  const path = join(ROOT, 'test/bench/RESULTS.md');
+  results.writeVersusMarkdown(
+    path,
+    `## Side by side with ${KAFKA_NAME}`,
+    `Measured ${started.toISOString()} on ${machine}, commit ${commit}, with \`${command}\`; load average ${loadAverageAtStart} at the start, ${load} at the end (1, 5, 15 min). ` +
+      `The generator (and Kafka's perf tools) ran pinned to core ${cores.client}; Creek's Node process and Kafka's JVM (heap and GC options of kafka-server-start.sh) each pinned to core ${cores.server}, both with their default configuration, alternating on every shape. ` +
+      `Ratio = Creek / Kafka: above 1 is better for throughput, below 1 for latency, start-up and RSS. Targets met: ${targets.filter((f) => f.met).length}/${targets.length}.`,
+  );
+  console.log(`wrote ${path}`);
+} else if (values['write-results']) {
   const path = join(ROOT, 'test/bench/RESULTS.md');
   results.writeMarkdown(
     path,

@@ -185,3 +185,36 @@ export function syncGroupFrame(groupId: string, generationId: number, memberId: 
 export function heartbeatFrame(groupId: string, generationId: number, memberId: string): Buffer {
   return encodeRequest(12, HEARTBEAT_VERSION, 0, CLIENT_ID, { groupId, generationId, memberId, groupInstanceId: null });
 }
+
+export const CREATE_TOPICS_VERSION = 5;
+
+/** A CreateTopics v5 request: each topic with its own partition count, one replica. */
+export function createTopicsFrame(topics: readonly { name: string; partitions: number }[]): Buffer {
+  return encodeRequest(19, CREATE_TOPICS_VERSION, 0, CLIENT_ID, {
+    topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+    timeoutMs: 60_000,
+    validateOnly: false,
+  });
+}
+
+/** A Metadata v12 request for `topics` that does not create them. */
+export function describeTopicsFrame(topics: readonly string[]): Buffer {
+  return encodeRequest(3, METADATA_VERSION, 0, CLIENT_ID, {
+    topics: topics.map((name) => ({ topicId: ZERO_UUID, name })),
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+}
+
+export const LIST_OFFSETS_VERSION = 7;
+
+/** A ListOffsets v7 request for the latest offset of every listed partition. */
+export function latestOffsetsFrame(topic: string, partitions: number): Buffer {
+  return encodeRequest(2, LIST_OFFSETS_VERSION, 0, CLIENT_ID, {
+    replicaId: -1,
+    isolationLevel: 0,
+    topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: -1 })) }],
+    timeoutMs: 30_000,
+  });
+}

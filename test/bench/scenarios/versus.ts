@@ -1,0 +1,270 @@
+// `npm run bench -- --against kafka`: Creek and Apache Kafka 4.4.0 (lib/kafka.ts) driven by the
+// same generator with the same shapes, each broker pinned to the server core, alternating Creek
+// and Kafka on every shape (which goes first flips from shape to shape). Both brokers of a group
+// run with their defaults and stay up for the whole group, after a warm-up produce on each (the
+// JVM's JIT and V8's both need one); the idle one shares the server core without client load.
+import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
+import { FrameConnection } from '../lib/frame-connection.js';
+import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
+import { MIB, sleep } from '../lib/stats.js';
+import { createTopicsAndWait } from '../lib/topics.js';
+import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
+import { makeBatch, produceFrame, type Batch } from '../lib/workload.js';
+import { KIB, sizeLabel, startBroker, timing, type BenchContext } from './context.js';
+
+/** A running broker of either kind, as the generator sees it. */
+interface Target {
+  port: number;
+  startupMs: number;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+type Side = 'creek' | 'kafka';
+const SIDES: readonly Side[] = ['creek', 'kafka'];
+
+async function start(ctx: BenchContext, side: Side, name: string): Promise<Target> {
+  return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false }) : startKafka(ctx.cores.server);
+}
+
+/** Starts both brokers, runs `body`, stops both whatever happens. */
+async function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>) => Promise<void>): Promise<void> {
+  const creek = await start(ctx, 'creek', name);
+  let kafka: Target | undefined;
+  try {
+    kafka = await start(ctx, 'kafka', name);
+    await body({ creek, kafka });
+  } finally {
+    await creek.stop();
+    await kafka?.stop();
+  }
+}
+
+/** Runs `measure` on both sides of shape number `i` (round `round` of it), Creek first or second by turns. */
+async function alternate<T>(i: number, measure: (side: Side) => Promise<T>, round = 0): Promise<Record<Side, T>> {
+  const out: Partial<Record<Side, T>> = {};
+  for (const side of creekFirst(i, round) ? SIDES : [...SIDES].reverse()) out[side] = await measure(side);
+  return out as Record<Side, T>;
+}
+
+/**
+ * Throughput of shape number `i`, measured in `rounds` alternations (Creek-Kafka, then Kafka-Creek,
+ * ...): each side's best round. Other processes on a shared machine only ever take throughput away,
+ * so the best round is the one least disturbed, for both sides alike.
+ */
+async function bestOf(rounds: number, i: number, what: string, measure: (side: Side) => Promise<Rate>): Promise<Record<Side, Rate | null>> {
+  const runs: Record<Side, (Rate | null)[]> = { creek: [], kafka: [] };
+  for (let r = 0; r < rounds; r++) {
+    const got = await alternate(i, (side) => attempt(what, side, () => measure(side)), r);
+    for (const side of SIDES) runs[side].push(got[side]);
+  }
+  return { creek: bestRun(runs.creek, (x) => x.bytesPerSec), kafka: bestRun(runs.kafka, (x) => x.bytesPerSec) };
+}
+
+/** Alternations per throughput shape: two in a full run (ABBA), one with --quick. */
+const roundsFor = (ctx: BenchContext): number => (ctx.quick ? 1 : 2);
+
+/** The measurement, or null with the failure printed: one side failing must not lose the other's figure. */
+async function attempt<T>(what: string, side: Side, measure: () => Promise<T>): Promise<T | null> {
+  try {
+    return await measure();
+  } catch (err) {
+    console.log(`  ${what}: ${side} failed: ${(err as Error).message.split('\n').slice(0, 3).join(' ')}`);
+    return null;
+  }
+}
+
+/** One number from each side's result; NaN for a side that failed. */
+function pick<T>(r: Record<Side, T | null>, f: (x: T) => number): Record<Side, number> {
+  return { creek: r.creek === null ? Number.NaN : f(r.creek), kafka: r.kafka === null ? Number.NaN : f(r.kafka) };
+}
+
+function add(ctx: BenchContext, group: string, scenario: string, metric: string, unit: string, v: Record<Side, number>, kind?: VersusKind): void {
+  ctx.results.add(group, { scenario, metric, value: v.creek, unit, kafka: { value: v.kafka, ...(kind ? { kind } : {}) } });
+}
+
+const CONNECTIONS = 4;
+/**
+ * Produce before a full run's first shape, on each broker: with 3 s, Kafka's figures still rose
+ * along the run (its JIT compiles on the same single core), favouring whichever shapes come last.
+ */
+const WARM_UP_MS = 10_000;
+
+async function produceRate(t: Target, topic: string, partitions: number, acks: number, batch: Batch, ms: { warmupMs: number; durationMs: number }): Promise<Rate> {
+  await createTopicsAndWait(t.port, [{ name: topic, partitions }]);
+  return driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
+}
+
+export async function versusStartup(ctx: BenchContext): Promise<void> {
+  const rounds = ctx.quick ? 1 : 3;
+  const startups: Record<Side, number[]> = { creek: [], kafka: [] };
+  const rss: Record<Side, number[]> = { creek: [], kafka: [] };
+  const serving: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    await alternate(i, async (side) => {
+      const t = await start(ctx, side, `startup-${i}`);
+      try {
+        startups[side].push(t.startupMs);
+        if ('servingMs' in t) serving.push(t.servingMs as number);
+        await sleep(2000);
+        rss[side].push(t.rssMb());
+      } finally {
+        await t.stop();
+      }
+    });
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const scenario = `start-up, disk, empty data dir (median of ${rounds})`;
+  add(ctx, 'startup', scenario, 'spawn to first accepted connection', 'ms', { creek: median(startups.creek), kafka: median(startups.kafka) }, 'startup');
+  add(ctx, 'startup', scenario, 'idle RSS (2 s after start)', 'MiB', { creek: median(rss.creek), kafka: median(rss.kafka) }, 'rss');
+  ctx.results.note('startup', scenario, `Kafka: spawn to serving (Metadata lists the broker, group coordinator answers; polled every 500 ms) ${serving.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; its storage was formatted (kafka-storage format) before the spawn, not counted`);
+}
+
+interface Shape {
+  acks: number;
+  recordSize: number;
+  partitions: number;
+}
+
+function shapes(quick: boolean): Shape[] {
+  if (quick) return [{ acks: 1, recordSize: KIB, partitions: 8 }, { acks: -1, recordSize: 100, partitions: 1 }];
+  return [1, -1].flatMap((acks) => [100, KIB].flatMap((recordSize) => [1, 8, 64].map((partitions) => ({ acks, recordSize, partitions }))));
+}
+
+const BATCH_BYTES = 16 * KIB;
+
+export async function versusProduce(ctx: BenchContext): Promise<void> {
+  const batches = new Map<number, Batch>();
+  const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
+  await withBoth(ctx, 'produce', async (targets) => {
+    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
+    for (const side of SIDES) await produceRate(targets[side], 'warm-up', 8, 1, batchOf(KIB), warm);
+    for (const [i, s] of shapes(ctx.quick).entries()) {
+      const batch = batchOf(s.recordSize);
+      const topic = `produce-${i}`;
+      const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
+      const rates = await bestOf(roundsFor(ctx), i, label, (side) => produceRate(targets[side], topic, s.partitions, s.acks, batch, timing(ctx)));
+      add(ctx, 'produce', label, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', pick(rates, (r) => r.bytesPerSec / MIB), 'throughput');
+      add(ctx, 'produce', label, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+    }
+  });
+}
+
+const FETCH_PARTITIONS = 8;
+
+async function fill(port: number, topic: string, batch: Batch, perPartition: number): Promise<void> {
+  await createTopicsAndWait(port, [{ name: topic, partitions: FETCH_PARTITIONS }]);
+  await Promise.all(
+    Array.from({ length: FETCH_PARTITIONS }, async (_, partition) => {
+      const conn = await FrameConnection.open(port);
+      const frame = produceFrame(1, [{ topic, partition, batch: batch.bytes }]);
+      for (let i = 0; i < perPartition; i++) checkProduce(await conn.request(frame), 1);
+      conn.close();
+    }),
+  );
+}
+
+export async function versusFetch(ctx: BenchContext): Promise<void> {
+  const batch = makeBatch({ recordSize: KIB, batchBytes: MIB });
+  const perPartition = ctx.quick ? 8 : 32;
+  await withBoth(ctx, 'fetch', async (targets) => {
+    for (const side of SIDES) await fill(targets[side].port, 'fetch', batch, perPartition);
+    const scenario = `fetch disk, ${FETCH_PARTITIONS} partitions × ${perPartition} MiB filled, 1 KiB records, 1 MiB batches, 1 MiB per partition a request`;
+    const load = { topic: 'fetch', partitions: FETCH_PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...timing(ctx) };
+    // A first pass on each warms both up (and reads the files into the page cache alike).
+    for (const side of SIDES) await driveFetch({ port: targets[side].port, ...load });
+    const rates = await bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: targets[side].port, ...load }));
+    add(ctx, 'fetch', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', pick(rates, (r) => r.bytesPerSec / MIB), 'throughput');
+    add(ctx, 'fetch', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+  });
+}
+
+const LATENCY_PARTITIONS = 8;
+
+/** Fixed rates in 16 KiB batches per second, the same for both brokers. */
+function latencyRates(quick: boolean): number[] {
+  return quick ? [500, 2000] : [500, 1000, 2000, 4000, 8000];
+}
+
+export async function versusLatency(ctx: BenchContext): Promise<void> {
+  const batch = makeBatch({ recordSize: KIB, batchBytes: 16 * KIB });
+  await withBoth(ctx, 'latency', async (targets) => {
+    const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
+    for (const side of SIDES) await produceRate(targets[side], 'warm-up', LATENCY_PARTITIONS, 1, batch, warm);
+    for (const [i, rate] of latencyRates(ctx.quick).entries()) {
+      const scenario = `end-to-end latency, disk, acks=1, 1 KiB records, 16 KiB batches, ${LATENCY_PARTITIONS} partitions, ${rate} batches/s (${((rate * batch.bytes.length) / MIB).toFixed(0)} MiB/s)`;
+      const results = await alternate(i, (side) =>
+        attempt(scenario, side, async () => {
+          const topic = `latency-${i}`;
+          await createTopicsAndWait(targets[side].port, [{ name: topic, partitions: LATENCY_PARTITIONS }]);
+          return driveLatency({ port: targets[side].port, topic, partitions: LATENCY_PARTITIONS, batch, rate, warmupMs: 1000, durationMs: ctx.quick ? 2000 : 5000 });
+        }),
+      );
+      add(ctx, 'latency', scenario, 'p50 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(50)));
+      add(ctx, 'latency', scenario, 'p99 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(99)), 'latency');
+      add(ctx, 'latency', scenario, 'p99.9 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(99.9)));
+      add(ctx, 'latency', scenario, 'p99 produce ack', 'ms', pick(results, (r) => r.produceMs.percentile(99)));
+      add(ctx, 'latency', scenario, 'achieved rate', 'MiB/s', pick(results, (r) => r.achievedBytesPerSec / MIB));
+    }
+  });
+}
+
+const PARTITIONS_PER_TOPIC = 10;
+
+/** Broker RSS with many partitions, each created (CreateTopics, 100 topics a request) and written once. */
+export async function versusPartitions(ctx: BenchContext): Promise<void> {
+  const count = ctx.quick ? 1000 : 10_000;
+  const topics = Array.from({ length: count / PARTITIONS_PER_TOPIC }, (_, i) => ({ name: `many-${String(i).padStart(4, '0')}`, partitions: PARTITIONS_PER_TOPIC }));
+  const batch = makeBatch({ recordSize: 100, batchBytes: KIB });
+  const scenario = `${count} partitions (${topics.length} topics × ${PARTITIONS_PER_TOPIC}), disk, one 1 KiB batch written to each`;
+  const out = await alternate(0, (side) => attempt(scenario, side, async () => {
+    const t = await start(ctx, side, 'partitions');
+    try {
+      console.log(`  ${side}: creating ${count} partitions…`);
+      const t0 = performance.now();
+      await createTopicsAndWait(t.port, topics, 600_000);
+      const createMs = performance.now() - t0;
+      console.log(`  ${side}: created in ${(createMs / 1000).toFixed(1)} s; writing a batch to each…`);
+      const load = spreadPartitions(topics.flatMap((tp) => partitionsOf(tp.name, tp.partitions)), CONNECTIONS, batch, 1, 100);
+      await Promise.all(load.map(async (frames) => {
+        const conn = await FrameConnection.open(t.port);
+        for (const f of frames) checkProduce(await conn.request(f.frame), f.batches);
+        conn.close();
+      }));
+      await sleep(2000);
+      return { createMs, rss: t.rssMb() };
+    } finally {
+      await t.stop();
+    }
+  }));
+  add(ctx, 'partitions', scenario, 'create all partitions (until every one has a leader)', 'ms', pick(out, (r) => r.createMs));
+  add(ctx, 'partitions', scenario, 'RSS', 'MiB', pick(out, (r) => r.rss));
+}
+
+/** Kafka's own kafka-producer-perf-test / kafka-consumer-perf-test (kafka-tools 4.4.0 main classes), pinned to the client core. */
+export async function versusKafkaTools(ctx: BenchContext): Promise<void> {
+  const records = ctx.quick ? 200_000 : 1_000_000;
+  const recordSize = KIB;
+  const topic = 'perf-test';
+  const partitions = 8;
+  await withBoth(ctx, 'tools', async (targets) => {
+    const bootstrap = (side: Side): string => `127.0.0.1:${targets[side].port}`;
+    for (const side of SIDES) await createTopicsAndWait(targets[side].port, [{ name: topic, partitions }]);
+    const producer = await alternate(0, (side) =>
+      attempt('ProducerPerformance', side, async () => parseProducerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--bootstrap-server', bootstrap(side)]))),
+    );
+    const scenario = `kafka-producer-perf-test: ${records} × ${sizeLabel(recordSize)} records, ${partitions} partitions, --throughput -1, producer defaults (acks=all, linger.ms=5, batch.size=16384)`;
+    add(ctx, 'tools', scenario, 'throughput', 'MiB/s', pick(producer, (r) => r.mibPerSec), 'throughput');
+    add(ctx, 'tools', scenario, 'records', 'records/s', pick(producer, (r) => r.recordsPerSec));
+    add(ctx, 'tools', scenario, 'p99 send latency (tool)', 'ms', pick(producer, (r) => r.p99Ms));
+
+    const consumer = await alternate(1, (side) =>
+      attempt('ConsumerPerformance', side, async () => parseConsumerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap(side), '--topic', topic, '--num-records', String(records), '--group', `perf-test-${side}`, '--timeout', '60000']))),
+    );
+    const col = (name: string): Record<Side, number> => pick(consumer, (r) => Number(r[name] ?? Number.NaN));
+    const cScenario = `kafka-consumer-perf-test: the same ${records} records, one consumer in a group`;
+    add(ctx, 'tools', cScenario, 'fetch throughput (fetch.MB.sec: after the group join)', 'MiB/s', col('fetch.MB.sec'), 'throughput');
+    add(ctx, 'tools', cScenario, 'throughput including the group join (MB.sec)', 'MiB/s', col('MB.sec'));
+    add(ctx, 'tools', cScenario, 'group join (rebalance.time.ms)', 'ms', col('rebalance.time.ms'));
+  });
+}
