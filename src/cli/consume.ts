@@ -7,12 +7,15 @@ import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { checkBootstrap, COMMON_OPTIONS, integer, parsed } from './args.js';
 import { talkingTo, usageError } from './failure.js';
 import { kafkaClient } from './kafka-client.js';
+import { progressLine } from './progress.js';
 
 export const CONSUME_USAGE = `Usage: creek consume TOPIC [options]
   -g, --group GROUP         consume as a member of GROUP and commit its offsets
   --from-beginning          with a group that has no committed offset: start at the earliest record
                             (without a group, consumption always starts at the earliest record)
   -o, --offset WHERE        start every partition at beginning, end, or an offset N
+  --timestamp MS            start every partition at its first record with a timestamp at or after MS
+                            (epoch milliseconds; a partition without one starts at its end)
   -n, --count COUNT         exit after COUNT records
   -e, --exit                exit at the end of the partitions (as they were when it started)
   -f, --format FORMAT       kcat-style: %t topic %p partition %o offset %k key %v (or %s) value
@@ -62,14 +65,25 @@ function jsonRecord({ topic, partition, message }: Printable): string {
   return JSON.stringify({ topic, partition, offset: Number(message.offset), timestamp: Number(message.timestamp), key: text(message.key ?? null), value: text(message.value), headers: headersOf(message) });
 }
 
-/** Where each partition starts: an explicit --offset, the group's committed offset, or the reset policy. */
-async function startPositions(admin: Admin, topic: string, groupId: string, where: string | undefined, fromBeginning: boolean, ends: Map<number, { low: number; high: number }>): Promise<Map<number, number>> {
+/** Where consumption starts: --offset WHERE, or --timestamp MS. */
+type Start = { offset: string } | { timestamp: number };
+
+/** The first offset of each partition with a timestamp at or after `timestamp` (ListOffsets by timestamp), or its end. */
+async function offsetsAtTimestamp(admin: Admin, topic: string, timestamp: number, ends: Map<number, { high: number }>): Promise<Map<number, number>> {
+  const found = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+  return new Map(found.map((o) => [o.partition, Number(o.offset) >= 0 ? Number(o.offset) : ends.get(o.partition)!.high]));
+}
+
+/** Where each partition starts: an explicit start, the group's committed offset, or the reset policy. */
+async function startPositions(admin: Admin, topic: string, groupId: string, start: Start | undefined, fromBeginning: boolean, ends: Map<number, { low: number; high: number }>): Promise<Map<number, number>> {
   const committed = new Map<number, number>();
   const [fetched] = await admin.fetchOffsets({ groupId, topics: [topic] });
   for (const p of fetched?.partitions ?? []) committed.set(p.partition, Number(p.offset));
+  const byTime = start !== undefined && 'timestamp' in start ? await offsetsAtTimestamp(admin, topic, start.timestamp, ends) : undefined;
+  const where = start !== undefined && 'offset' in start ? start.offset : undefined;
   const starts = new Map<number, number>();
   for (const [partition, { low, high }] of ends) {
-    const explicit = where === 'beginning' ? low : where === 'end' ? high : where === undefined ? undefined : Number(where);
+    const explicit = byTime !== undefined ? (byTime.get(partition) ?? high) : where === 'beginning' ? low : where === 'end' ? high : where === undefined ? undefined : Number(where);
     const stored = committed.get(partition) ?? -1;
     starts.set(partition, explicit ?? (stored >= 0 ? stored : fromBeginning ? low : high));
   }
@@ -88,6 +102,7 @@ export async function consumeCommand(argv: string[]): Promise<void> {
           group: { type: 'string', short: 'g' },
           'from-beginning': { type: 'boolean', default: false },
           offset: { type: 'string', short: 'o' },
+          timestamp: { type: 'string' },
           count: { type: 'string', short: 'n' },
           exit: { type: 'boolean', short: 'e', default: false },
           format: { type: 'string', short: 'f', default: '%v\\n' },
@@ -101,6 +116,9 @@ export async function consumeCommand(argv: string[]): Promise<void> {
   const count = integer(values.count, '--count', 'consume', 1);
   const where = values.offset;
   if (where !== undefined && !['beginning', 'end'].includes(where) && !/^\d+$/.test(where)) throw usageError(`--offset expects beginning, end or an offset, got "${where}"`, 'consume');
+  const timestamp = integer(values.timestamp, '--timestamp', 'consume');
+  if (where !== undefined && timestamp !== undefined) throw usageError('--offset and --timestamp cannot be used together', 'consume');
+  const start: Start | undefined = timestamp !== undefined ? { timestamp } : where !== undefined ? { offset: where } : undefined;
   const bootstrap = checkBootstrap(values.bootstrap, 'consume');
   const temporary = values.group === undefined;
   const groupId = values.group ?? `creek-consume-${randomUUID()}`;
@@ -114,10 +132,13 @@ export async function consumeCommand(argv: string[]): Promise<void> {
     await admin.connect();
     try {
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-      const positions = await startPositions(admin, topic, groupId, where, fromBeginning, ends);
+      const positions = await startPositions(admin, topic, groupId, start, fromBeginning, ends);
       const atEnd = (): boolean => [...ends].every(([p, { high }]) => positions.get(p)! >= high);
       if (values.exit && atEnd()) return;
 
+      // With --exit the records to read are known up front: a progress line counts them.
+      const expected = [...ends].reduce((sum, [p, { high }]) => sum + Math.max(0, high - positions.get(p)!), 0);
+      const progress = progressLine({ output: process.stdout });
       let printed = 0;
       let stopped = false;
       let finish!: () => void;
@@ -146,14 +167,15 @@ export async function consumeCommand(argv: string[]): Promise<void> {
             resolveOffset(message.offset);
             positions.set(batch.partition, Number(message.offset) + 1);
           }
+          if (values.exit) progress.update(`read ${printed} of ~${count === undefined ? expected : Math.min(count, expected)} records`);
           if (!temporary) await commitOffsetsIfNecessary();
           // Control records (transaction markers) end a batch without a message: the lag says it was read.
           if (batch.offsetLag() === '0') positions.set(batch.partition, Math.max(positions.get(batch.partition)!, Number(batch.highWatermark)));
           if (!stopped && ((count !== undefined && printed >= count) || (values.exit && atEnd()))) onSignal();
         },
       });
-      if (where !== undefined) for (const [partition, offset] of positions) consumer.seek({ topic, partition, offset: String(offset) });
-      await Promise.race([finished, crashed]);
+      if (start !== undefined) for (const [partition, offset] of positions) consumer.seek({ topic, partition, offset: String(offset) });
+      await Promise.race([finished, crashed]).finally(() => progress.done());
     } finally {
       await consumer?.disconnect();
       if (temporary && consumer !== undefined) await admin.deleteGroups([groupId]).catch(() => undefined);

@@ -6,6 +6,7 @@ import { checkBootstrap, COMMON_OPTIONS, integer, parsed } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
 import { kafkaClient } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
+import { progressLine } from './progress.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -131,7 +132,10 @@ export async function groupCommand(argv: string[]): Promise<void> {
           const offset = values['to-earliest'] ? low : values['to-latest'] ? high : Math.min(Math.max(target!, low), high);
           return { partition: o.partition, offset };
         });
-        await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+        // kafkajs setOffsets takes a few seconds (it joins the group to commit): say what it is doing meanwhile.
+        const progress = progressLine();
+        progress.update(`resetting offsets of ${partitions.length} partitions of ${topic}`);
+        await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }).finally(() => progress.done());
         if (values.json) printJson({ groupId, topic, partitions });
         else printTable(['TOPIC', 'PARTITION', 'NEW-OFFSET'], partitions.map((p) => [topic, p.partition, p.offset]));
       };

@@ -7,6 +7,7 @@ import { checkBootstrap, COMMON_OPTIONS, integer, keyValue, parsed } from './arg
 import { talkingTo, usageError } from './failure.js';
 import { COMPRESSION, kafkaClient } from './kafka-client.js';
 import { printJson } from './output.js';
+import { progressLine } from './progress.js';
 
 export const PRODUCE_USAGE = `Usage: creek produce TOPIC [options] < records
 Reads one record per line of stdin.
@@ -78,6 +79,9 @@ export async function produceCommand(argv: string[]): Promise<void> {
     await producer.connect();
     try {
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      // Typed lines need no progress line (it would land among them); piped ones get one.
+      const progress = process.stdin.isTTY ? undefined : progressLine({ output: values.verbose ? process.stdout : undefined });
+      let sent = 0;
       let batch: Message[] = [];
       const send = async (): Promise<void> => {
         if (batch.length === 0) return;
@@ -85,6 +89,8 @@ export async function produceCommand(argv: string[]): Promise<void> {
         batch = [];
         chosen.clear();
         const results = await producer.send({ topic, messages, acks, compression });
+        sent += messages.length;
+        progress?.update(`sent ${sent} records`);
         if (!values.verbose || acks === 0) return;
         // kafkajs answers with each partition's base offset; records keep their order within a partition.
         const next = new Map(results.map((r) => [r.partition, Number(r.baseOffset)]));
@@ -101,6 +107,7 @@ export async function produceCommand(argv: string[]): Promise<void> {
         if (batch.length >= batchSize()) await send();
       }
       await send();
+      progress?.done();
     } finally {
       await producer.disconnect();
     }

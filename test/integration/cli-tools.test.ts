@@ -3,7 +3,7 @@
 // they fail: one line naming the Kafka error, a non-zero exit code, and nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
-import { withBroker } from '../helpers/broker.js';
+import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { readPartition } from '../helpers/read-partition.js';
 
@@ -113,6 +113,27 @@ describe('creek produce and consume', () => {
     expectFailure(await runCli(['group', 'describe', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'delete', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'reset-offsets', 'tools-group', '--topic', 'tools-g', ...b]), 2, 'exactly one of --to-earliest, --to-latest, --to-offset N');
+  }, 60_000);
+
+  it('starts each partition at the first record at or after --timestamp, with or without a group', async () => {
+    await ok(['topic', 'create', 'tools-ts', '-p', '2']);
+    const base = 1_700_000_000_000;
+    const producer = kafkaFor(broker).producer();
+    await producer.connect();
+    await producer.send({ topic: 'tools-ts', messages: [0, 10, 20, 30].map((d) => ({ partition: 0, value: `p0-${d}`, timestamp: String(base + d) })) });
+    await producer.send({ topic: 'tools-ts', messages: [{ partition: 0, value: 'p0-100', timestamp: String(base + 100) }] });
+    // Partition 1 has nothing at or after the timestamp: it starts at its end.
+    await producer.send({ topic: 'tools-ts', messages: [{ partition: 1, value: 'p1-5', timestamp: String(base + 5) }] });
+    await producer.disconnect();
+
+    expect(await ok(['consume', 'tools-ts', '--timestamp', String(base + 15), '--exit', '-f', '%p:%o %v %T\\n'])).toBe(`0:2 p0-20 ${base + 20}\n0:3 p0-30 ${base + 30}\n0:4 p0-100 ${base + 100}\n`);
+    expect(await ok(['consume', 'tools-ts', '--timestamp', String(base + 30), '-g', 'tools-ts-group', '-n', '1'])).toBe('p0-30\n');
+    // The group committed what it printed, so the next run resumes after it.
+    expect(await ok(['consume', 'tools-ts', '-g', 'tools-ts-group', '--exit'])).toBe('p0-100\n');
+    expect(await ok(['consume', 'tools-ts', '--timestamp', String(base + 101), '--exit'])).toBe('');
+
+    expectFailure(await runCli(['consume', 'tools-ts', '--timestamp', String(base), '-o', 'beginning', ...b]), 2, '--offset and --timestamp cannot be used together');
+    expectFailure(await runCli(['consume', 'tools-ts', '--timestamp', 'yesterday', ...b]), 2, '--timestamp expects a whole number of at least 0, got "yesterday"');
   }, 60_000);
 
   it('fails on an unknown topic, malformed input and an unreachable broker, writing nothing', async () => {
