@@ -1,5 +1,5 @@
 // Argument parsing for the client subcommands (node:util parseArgs), with the options they share.
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from './failure.js';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
@@ -12,10 +12,12 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies Options;
 
-/** Runs node:util parseArgs (strict); an unknown option or a missing value is a usage error (exit 2). */
-export function parsed<T>(parse: () => T, command: string): T {
+type CommandConfig<O extends Options> = { args: string[]; allowPositionals: true; strict: true; options: typeof COMMON_OPTIONS & O };
+
+/** A subcommand's arguments (node:util parseArgs, strict, with the shared options); an unknown option or a missing value is a usage error (exit 2). */
+export function parseCommand<O extends Options>(args: string[], options: O, command: string): ReturnType<typeof parseArgs<CommandConfig<O>>> {
   try {
-    return parse();
+    return parseArgs<CommandConfig<O>>({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...options } });
   } catch (err) {
     throw usageError((err as Error).message.split('\n')[0]!, command);
   }

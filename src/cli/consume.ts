@@ -2,9 +2,8 @@
 // it commits, or without one (a temporary group that commits nothing and is deleted on exit).
 // Follows the topic until interrupted, unless -n COUNT or --exit (stop at the end) says otherwise.
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
-import { checkBootstrap, COMMON_OPTIONS, integer, parsed } from './args.js';
+import { checkBootstrap, integer, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
 import { kafkaClient } from './kafka-client.js';
 import { progressLine } from './progress.js';
@@ -91,23 +90,17 @@ async function startPositions(admin: Admin, topic: string, groupId: string, star
 }
 
 export async function consumeCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parsed(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...COMMON_OPTIONS,
-          group: { type: 'string', short: 'g' },
-          'from-beginning': { type: 'boolean', default: false },
-          offset: { type: 'string', short: 'o' },
-          timestamp: { type: 'string' },
-          count: { type: 'string', short: 'n' },
-          exit: { type: 'boolean', short: 'e', default: false },
-          format: { type: 'string', short: 'f', default: '%v\\n' },
-        },
-      }),
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      group: { type: 'string', short: 'g' },
+      'from-beginning': { type: 'boolean', default: false },
+      offset: { type: 'string', short: 'o' },
+      timestamp: { type: 'string' },
+      count: { type: 'string', short: 'n' },
+      exit: { type: 'boolean', short: 'e', default: false },
+      format: { type: 'string', short: 'f', default: '%v\\n' },
+    },
     'consume',
   );
   if (values.help) return void console.log(CONSUME_USAGE);

@@ -1,8 +1,7 @@
 // `creek group list|describe|reset-offsets|delete`: consumer groups of any Kafka, with the lag of
 // each partition (log end offset minus committed offset).
-import { parseArgs } from 'node:util';
 import kafkajs, { type Admin } from 'kafkajs';
-import { checkBootstrap, COMMON_OPTIONS, integer, parsed } from './args.js';
+import { checkBootstrap, integer, parseCommand } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
 import { kafkaClient } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
@@ -62,20 +61,14 @@ export async function groupCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === undefined) throw usageError('group needs a command', 'group');
   if (sub === '--help' || sub === '-h') return void console.log(GROUP_USAGE);
-  const { values, positionals } = parsed(
-    () =>
-      parseArgs({
-        args: rest,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...COMMON_OPTIONS,
-          topic: { type: 'string', short: 't' },
-          'to-earliest': { type: 'boolean', default: false },
-          'to-latest': { type: 'boolean', default: false },
-          'to-offset': { type: 'string' },
-        },
-      }),
+  const { values, positionals } = parseCommand(
+    rest,
+    {
+      topic: { type: 'string', short: 't' },
+      'to-earliest': { type: 'boolean', default: false },
+      'to-latest': { type: 'boolean', default: false },
+      'to-offset': { type: 'string' },
+    },
     'group',
   );
   if (values.help) return void console.log(GROUP_USAGE);

@@ -1,9 +1,8 @@
 // `creek produce TOPIC`: one record per line of stdin (kcat -P), optionally keyed and with headers.
 // Piped lines are sent in batches, typed ones one by one; it exits once every record is acknowledged.
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import kafkajs, { type Message } from 'kafkajs';
-import { checkBootstrap, COMMON_OPTIONS, integer, keyValue, parsed } from './args.js';
+import { checkBootstrap, integer, keyValue, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
 import { COMPRESSION, kafkaClient } from './kafka-client.js';
 import { printJson } from './output.js';
@@ -24,22 +23,16 @@ const ACKS: Record<string, number> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 const batchSize = (): number => (process.stdin.isTTY ? 1 : 1000);
 
 export async function produceCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parsed(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...COMMON_OPTIONS,
-          'key-separator': { type: 'string', short: 'K' },
-          header: { type: 'string', short: 'H', multiple: true },
-          partition: { type: 'string', short: 'p' },
-          compression: { type: 'string', short: 'z', default: 'none' },
-          acks: { type: 'string', default: 'all' },
-          verbose: { type: 'boolean', short: 'v', default: false },
-        },
-      }),
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      'key-separator': { type: 'string', short: 'K' },
+      header: { type: 'string', short: 'H', multiple: true },
+      partition: { type: 'string', short: 'p' },
+      compression: { type: 'string', short: 'z', default: 'none' },
+      acks: { type: 'string', default: 'all' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
     'produce',
   );
   if (values.help) return void console.log(PRODUCE_USAGE);

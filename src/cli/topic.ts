@@ -1,7 +1,6 @@
 // `creek topic create|list|describe|delete|alter-config`: topic administration for any Kafka.
 import kafkajs from 'kafkajs';
-import { parseArgs } from 'node:util';
-import { checkBootstrap, COMMON_OPTIONS, integer, keyValue, parsed } from './args.js';
+import { checkBootstrap, integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
 import { kafkaClient } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
@@ -58,21 +57,15 @@ export async function topicCommand(argv: string[]): Promise<void> {
   const command = `topic ${sub ?? ''}`.trim();
   if (sub === undefined) throw usageError('topic needs a command', 'topic');
   if (sub === '--help' || sub === '-h') return void console.log(TOPIC_USAGE);
-  const { values, positionals } = parsed(
-    () =>
-      parseArgs({
-        args: rest,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...COMMON_OPTIONS,
-          partitions: { type: 'string', short: 'p' },
-          'replication-factor': { type: 'string', short: 'r' },
-          config: { type: 'string', short: 'c', multiple: true },
-          set: { type: 'string', multiple: true },
-          delete: { type: 'string', multiple: true },
-        },
-      }),
+  const { values, positionals } = parseCommand(
+    rest,
+    {
+      partitions: { type: 'string', short: 'p' },
+      'replication-factor': { type: 'string', short: 'r' },
+      config: { type: 'string', short: 'c', multiple: true },
+      set: { type: 'string', multiple: true },
+      delete: { type: 'string', multiple: true },
+    },
     'topic',
   );
   if (values.help) return void console.log(TOPIC_USAGE);
