@@ -8,10 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { startBroker, type RunningBroker, type StartOptions } from './broker.js';
 import { InProcessMembershipRegistry } from './cluster/in-process-membership.js';
 import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
+import { newKafkaUuid } from './kafka-uuid.js';
 
 const HOST = '127.0.0.1';
 
@@ -59,7 +59,7 @@ function freePort(): Promise<number> {
 export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const count = options.brokers ?? 3;
   if (!Number.isInteger(count) || count < 1) throw new Error(`brokers must be a positive integer, not ${count}`);
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newKafkaUuid();
   const root = await mkdtemp(join(tmpdir(), 'creek-cluster-'));
   const metadata = new MemoryMetadataStore();
   const registry = new InProcessMembershipRegistry();

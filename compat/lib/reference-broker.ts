@@ -87,7 +87,7 @@ export async function startReferenceBroker(options: ReferenceOptions): Promise<B
   writeFileSync(log4jFile, log4jProperties(logFile));
   const jvm = ['-cp', classpath, `-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${logDir}`];
 
-  await run(java, [...jvm, STORAGE_TOOL, 'format', '--cluster-id', clusterId(), '--config', propertiesFile, '--ignore-formatted']).catch((err: Error & { stderr?: string }) => {
+  await run(java, [...jvm, STORAGE_TOOL, 'format', `--cluster-id=${clusterId()}`, '--config', propertiesFile, '--ignore-formatted']).catch((err: Error & { stderr?: string }) => {
     throw new Error(`formatting the reference broker's storage failed: ${err.stderr || err.message}`);
   });
 
@@ -209,9 +209,15 @@ export function javaCommand(): string {
   return home ? join(home, 'bin', 'java') : 'java';
 }
 
-/** A random cluster id as Kafka prints them: 16 bytes, URL-safe base64 without padding. */
+/**
+ * A random cluster id as Kafka prints them: 16 bytes, URL-safe base64 without padding. Like Kafka's
+ * Uuid.randomUuid, never one that starts with '-', which command-line parsers read as an option.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** `count` distinct loopback ports that were free a moment ago (Kafka must advertise real ports, so 0 will not do). */

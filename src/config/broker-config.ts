@@ -3,7 +3,6 @@
 // key is checked against the table (bad values are errors naming their source); unknown keys are
 // kept with a warning. `loadBrokerConfig` serves the CLI, `resolveBrokerConfig` the embedded
 // `startBroker(options)`, which reads neither files nor the environment.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { brokerConfigDef, listenerOverrideDef, type LogFormat, type LogLevel } from './broker-config-defs.js';
@@ -16,6 +15,7 @@ import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from
 import { parseProperties } from './properties.js';
 import { isListenerSaslKey, resolveSaslConfig, type SaslConfig } from '../security/sasl-config.js';
 import { resolveTlsConfig, type TlsConfig } from '../security/tls-config.js';
+import { newKafkaUuid } from '../kafka-uuid.js';
 
 export interface BrokerEndpoint extends Endpoint {
   securityProtocol: string;
@@ -178,11 +178,6 @@ export function resolveBrokerConfig(options: BrokerOptions = {}): BrokerConfig {
   return buildBrokerConfig([layerFrom(props, (key) => `option ${key}`)], flags);
 }
 
-/** Kafka cluster ids are 16 random bytes in unpadded base64url (22 characters). */
-export function generateClusterId(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-}
-
 function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): BrokerConfig {
   const problems: string[] = [];
   const merged: ConfigLayer = new Map();
@@ -228,7 +223,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
 
   return {
     nodeId,
-    clusterId: isSet('cluster.id') ? str('cluster.id') : generateClusterId(),
+    clusterId: isSet('cluster.id') ? str('cluster.id') : newKafkaUuid(),
     listeners,
     listener: listeners[0]!.endpoint,
     advertised: listeners[0]!.advertised,

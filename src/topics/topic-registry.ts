@@ -2,7 +2,6 @@
 // creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
 // in the metadata store (src/metadata/), partition logs in a LogStorage backend (files or memory);
 // on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -21,6 +20,7 @@ import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
 import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
+import { newKafkaUuid } from '../kafka-uuid.js';
 
 export interface Topic {
   readonly name: string;
@@ -42,14 +42,6 @@ export interface CreateTopicOptions {
   replicas?: readonly (readonly number[])[];
   overrides?: ReadonlyMap<string, string>;
   validateOnly?: boolean;
-}
-
-function newTopicId(): string {
-  // Kafka never hands out the zero id or ids whose text starts with '-'.
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA') return id;
-  }
 }
 
 export function logConfigOf(c: TopicLogConfig): LogConfig {
@@ -282,7 +274,7 @@ export class TopicRegistry {
     if (opts.validateOnly) return undefined;
     const overrides = new Map(opts.overrides ?? []);
     const replicas = opts.replicas?.map((r) => [...r]) ?? this.onThisBroker(opts.numPartitions);
-    const topic: Topic = { name, id: newTopicId(), internal: isInternalTopic(name), partitions: [], replicas, overrides, config };
+    const topic: Topic = { name, id: newKafkaUuid(), internal: isInternalTopic(name), partitions: [], replicas, overrides, config };
     // Visible to lookups only once complete; a concurrent create of the same name waits or fails.
     this.reservePartitions(opts.numPartitions);
     const creating = (async () => {

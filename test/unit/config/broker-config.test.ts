@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateClusterId, loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broker-config.js';
+import { loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broker-config.js';
+import { newKafkaUuid } from '../../../src/kafka-uuid.js';
 import { parseBrokerArgs } from '../../../src/config/cli-args.js';
 import { problemsOf } from '../../helpers/config-problems.js';
 import { envLayer, envVarToKey } from '../../../src/config/env.js';
@@ -59,7 +60,7 @@ describe('defaults', () => {
 
   it('generates a Kafka-shaped cluster id when none is set', () => {
     expect(config.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(generateClusterId()).not.toBe(generateClusterId());
+    expect(newKafkaUuid()).not.toBe(newKafkaUuid());
     expect(resolveBrokerConfig({ clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' }).clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qk');
   });
 });
