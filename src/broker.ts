@@ -31,6 +31,9 @@ import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
 import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
+import { openEtcdCluster, type EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
+import { NodeIdInUse } from './cluster/membership.js';
+import { freeLoopbackPort } from './server/free-port.js';
 
 /** A broker among several: the metadata store they share and its handle on their Membership. */
 export interface ClusterMode {
@@ -176,7 +179,10 @@ export interface RunningBroker {
 export interface StartOptions extends BrokerOptions {
   /** A pino logger to use instead of a new one. */
   logger?: Logger;
-  /** Runs the broker as one of several sharing a metadata store and a Membership (startCluster). */
+  /**
+   * Runs the broker as one of several sharing a metadata store and a Membership (startCluster).
+   * Brokers configured for etcd (`etcd`, creek.etcd.endpoints) open their cluster mode themselves.
+   */
   cluster?: ClusterMode;
 }
 
@@ -197,8 +203,10 @@ export const EMBEDDED_DEFAULTS: Readonly<Record<string, number | boolean>> = {
  */
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
   const { logger, cluster, ...brokerOptions } = options;
+  const inEtcdCluster = brokerOptions.etcd !== undefined || brokerOptions.properties?.['creek.etcd.endpoints'] !== undefined;
   const config = resolveBrokerConfig({
-    port: 0,
+    // Other brokers reach a cluster member at its registered address: a port fixed before it registers.
+    port: inEtcdCluster && brokerOptions.port === undefined ? await freeLoopbackPort() : 0,
     logLevel: 'warn',
     ...(options.dataDir === undefined ? { memory: true } : {}),
     ...brokerOptions,
@@ -208,14 +216,31 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
 }
 
 /** Runs a broker for a resolved configuration (the CLI's path). */
-export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMode?: ClusterMode): Promise<RunningBroker> {
-  const log = logger ?? pino({ level: config.logLevel, name: 'creek' });
+export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, givenClusterMode?: ClusterMode): Promise<RunningBroker> {
+  const log = logger ?? pino({ level: brokerConfig.logLevel, name: 'creek' });
   const started = Date.now();
-  // openEtcdCluster (src/cluster/etcd) opens cluster mode's store and membership; brokers do not run on etcd yet.
-  if (config.etcd !== undefined) throw new Error('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
-  const metadata = clusterMode?.metadata ?? (await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log));
-  const topics = await TopicRegistry.open(config, metadata, log);
-  const broker = new Broker(config, topics, log, clusterMode);
+  if (brokerConfig.etcd !== undefined && givenClusterMode !== undefined) throw new Error('a broker runs either on etcd (creek.etcd.endpoints) or in an in-process cluster, not both');
+  // Cluster mode on etcd: its start-up checks run before anything is written (data dir included).
+  const etcdCluster = brokerConfig.etcd === undefined ? undefined : await openEtcdCluster(brokerConfig, log);
+  let config = brokerConfig;
+  let clusterMode = givenClusterMode;
+  let broker: Broker;
+  let topics: TopicRegistry;
+  let metadata: MetadataStore;
+  try {
+    if (etcdCluster !== undefined) {
+      refuseLiveNodeId(etcdCluster, config.nodeId);
+      // The cluster's id, which a new data dir takes.
+      config = { ...config, clusterId: etcdCluster.clusterId };
+      clusterMode = { metadata: etcdCluster.metadata, membership: etcdCluster.membership };
+    }
+    metadata = clusterMode?.metadata ?? (await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log));
+    topics = await TopicRegistry.open(config, metadata, log);
+    broker = new Broker(config, topics, log, clusterMode);
+  } catch (err) {
+    await etcdCluster?.close();
+    throw err;
+  }
   // Producer state first: the group coordinator appends transactional offset commits through it.
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
@@ -256,6 +281,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
     await broker.txn.close();
     await broker.member?.stop();
     await topics.close();
+    await etcdCluster?.close();
     throw err;
   }
   const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
@@ -279,6 +305,7 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
       await broker.txn.close();
       await broker.member?.stop();
       await topics.close();
+      await etcdCluster?.close();
       log.info('broker stopped');
     })();
     return stopping;
@@ -297,6 +324,14 @@ export async function runBroker(config: BrokerConfig, logger?: Logger, clusterMo
       return stop();
     },
   };
+}
+
+/**
+ * A node id that etcd shows live refuses at once, before the data dir is touched (registering
+ * later, create-only in etcd, still refuses one that became live meanwhile).
+ */
+function refuseLiveNodeId(cluster: EtcdCluster, nodeId: number): void {
+  if (cluster.membership.live().has(nodeId)) throw new NodeIdInUse(nodeId);
 }
 
 /** The log cleaner over every partition, with the dynamic cleaner settings read at each round. */

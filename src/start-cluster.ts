@@ -5,13 +5,13 @@
 // sockets with Kafka's protocol. Brokers can be stopped cleanly, killed (connections dropped at
 // once, leadership lost at once), restarted, and partition leadership moved on purpose.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker, type StartOptions } from './broker.js';
 import { InProcessMembershipRegistry } from './cluster/in-process-membership.js';
 import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
 import { newKafkaUuid } from './kafka-uuid.js';
+import { freeLoopbackPort } from './server/free-port.js';
 
 const HOST = '127.0.0.1';
 
@@ -44,28 +44,16 @@ export interface RunningCluster {
   close(): Promise<void>;
 }
 
-/** A loopback port no one listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const count = options.brokers ?? 3;
   if (!Number.isInteger(count) || count < 1) throw new Error(`brokers must be a positive integer, not ${count}`);
   const clusterId = newKafkaUuid();
   const root = await mkdtemp(join(tmpdir(), 'creek-cluster-'));
-  const metadata = new MemoryMetadataStore();
   const registry = new InProcessMembershipRegistry();
+  const metadata = new MemoryMetadataStore(() => registry.controllerEpoch());
   const nodeIds = Array.from({ length: count }, (_, i) => i + 1);
   const ports = new Map<number, number>();
-  for (const id of nodeIds) ports.set(id, await freePort());
+  for (const id of nodeIds) ports.set(id, await freeLoopbackPort(HOST));
   const running = new Map<number, RunningBroker>();
 
   const start = async (nodeId: number): Promise<void> => {

@@ -1,7 +1,7 @@
 // The cluster's controller: the one broker that won the Membership election decides every
 // partition's leader, leader epoch and ISR, and writes them to the metadata store with
-// compare-and-swap on the partition-state document's version (so a deposed controller's late
-// write fails). It works only through MetadataStore + Membership, so the same code runs over the
+// compare-and-swap on the partition-state document's version, each write fenced by its controller
+// epoch (a deposed controller that resumes after a stall writes nothing). It works only through MetadataStore + Membership, so the same code runs over the
 // in-process registry (startCluster) and over etcd.
 //   - a topic record appears or grows (any broker's CreateTopics/CreatePartitions writes it with
 //     its deterministic round-robin assignment): each new partition gets its initial state;
@@ -13,7 +13,7 @@
 //     an unclean ElectLeaders request gives a partition without a live leader any live replica.
 import type { Logger } from 'pino';
 import type { Membership, ControllerCampaign } from './membership.js';
-import { ABSENT, MetadataConflict, partitionDocKey, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
+import { ABSENT, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
 import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
 
 /** Attempts at one partition's compare-and-swap before giving up until the next change. */
@@ -29,6 +29,8 @@ export interface ControllerOptions {
 export class Controller {
   private campaign: ControllerCampaign | undefined;
   private active = false;
+  /** Every write while active is made under this controller's epoch. */
+  private fence: ControllerFence = { controllerEpoch: -1 };
   private readonly unsubscribers: (() => void)[] = [];
   /** Decisions run one at a time, in the order their causes were seen. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -38,7 +40,7 @@ export class Controller {
   /** Campaigns; while elected, keeps partition state in line with topics, the live set and ISR requests. */
   start(): void {
     this.campaign = this.o.membership.campaign(
-      () => this.becomeActive(),
+      (controllerEpoch) => this.becomeActive(controllerEpoch),
       () => this.becomeInactive(),
     );
   }
@@ -71,7 +73,7 @@ export class Controller {
     const outcome = electUnclean(stored.value, replicas, this.liveIds());
     if ('state' in outcome) {
       // A conflict means the state moved meanwhile: the requester may ask again.
-      await this.o.store.put('partitionState', key, outcome.state, stored.version);
+      await this.o.store.put('partitionState', key, outcome.state, stored.version, this.fence);
       this.o.log.warn({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'unclean leader election');
     }
     return outcome;
@@ -85,7 +87,7 @@ export class Controller {
       const outcome = electLeader(stored.value, target ?? replicas[0], this.liveIds());
       if (!('state' in outcome)) return outcome;
       try {
-        await this.o.store.put('partitionState', partitionDocKey(topic, partition), outcome.state, stored.version);
+        await this.o.store.put('partitionState', partitionDocKey(topic, partition), outcome.state, stored.version, this.fence);
         this.o.log.info({ topic, partition, leader: outcome.state.leader, leaderEpoch: outcome.state.leaderEpoch }, 'elected leader');
         return outcome;
       } catch (err) {
@@ -94,10 +96,11 @@ export class Controller {
     }
   }
 
-  private becomeActive(): void {
+  private becomeActive(controllerEpoch: number): void {
     if (this.active) return;
     this.active = true;
-    this.o.log.info({ nodeId: this.o.localId }, 'became controller');
+    this.fence = { controllerEpoch };
+    this.o.log.info({ nodeId: this.o.localId, controllerEpoch }, 'became controller');
     const { store, membership } = this.o;
     this.unsubscribers.push(
       store.watch('topic', (change) => this.schedule(() => (change.value === null ? this.dropTopic(change.key) : this.reconcileTopic(change.key)))),
@@ -125,7 +128,13 @@ export class Controller {
       return work();
     });
     this.queue = run.catch((err: unknown) => {
-      if (this.active) this.o.log.warn({ err }, 'controller decision failed');
+      if (err instanceof ControllerFenced && this.active) {
+        // Another broker was elected while this one stalled: it decides from now on.
+        this.o.log.warn({ controllerEpoch: this.fence.controllerEpoch }, 'controller fenced: a newer controller was elected; this one stops deciding');
+        this.becomeInactive();
+      } else if (this.active) {
+        this.o.log.warn({ err }, 'controller decision failed');
+      }
     });
     return run;
   }
@@ -147,7 +156,7 @@ export class Controller {
     for (const topic of this.o.store.list('topic').keys()) await this.reconcileTopic(topic);
     for (const [key, doc] of this.o.store.list('partitionState')) {
       const topic = this.o.store.get('topic', doc.value.topic)?.value;
-      if (topic === undefined || doc.value.partition >= topic.partitions) await this.o.store.delete('partitionState', key, doc.version);
+      if (topic === undefined || doc.value.partition >= topic.partitions) await this.o.store.delete('partitionState', key, doc.version, this.fence);
     }
     for (const key of this.o.store.list('isrChangeRequest').keys()) await this.handleIsrChangeRequest(key);
     for (const [key, doc] of this.o.store.list('leaderElectionRequest')) if (doc.value.outcome === null) await this.handleElectionRequest(key);
@@ -160,7 +169,7 @@ export class Controller {
     const { topic, partition, type } = request.value;
     const outcome = type === 'preferred' ? await this.elect(topic, partition) : await this.electUnclean(topic, partition);
     try {
-      await this.o.store.put('leaderElectionRequest', key, { ...request.value, outcome: 'state' in outcome ? 'ELECTED' : outcome.error }, request.version);
+      await this.o.store.put('leaderElectionRequest', key, { ...request.value, outcome: 'state' in outcome ? 'ELECTED' : outcome.error }, request.version, this.fence);
     } catch (err) {
       if (!(err instanceof MetadataConflict)) throw err;
     }
@@ -174,7 +183,7 @@ export class Controller {
 
   private async dropTopic(name: string): Promise<void> {
     for (const [key, doc] of this.o.store.list('partitionState')) {
-      if (doc.value.topic === name) await this.o.store.delete('partitionState', key);
+      if (doc.value.topic === name) await this.o.store.delete('partitionState', key, undefined, this.fence);
     }
   }
 
@@ -188,7 +197,7 @@ export class Controller {
       const next = stored === undefined ? initialState(topic, partition, replicas, this.liveIds()) : onLiveChange(stored.value, replicas, this.liveIds());
       if (next === undefined) return;
       try {
-        await this.o.store.put('partitionState', key, next, stored?.version ?? ABSENT);
+        await this.o.store.put('partitionState', key, next, stored?.version ?? ABSENT, this.fence);
         this.logChange(stored?.value, next);
         return;
       } catch (err) {
@@ -207,7 +216,7 @@ export class Controller {
       const outcome = applyIsrChange(stored.value, stored.version, request.value, replicas, this.liveIds());
       if ('state' in outcome) {
         try {
-          await this.o.store.put('partitionState', key, outcome.state, stored.version);
+          await this.o.store.put('partitionState', key, outcome.state, stored.version, this.fence);
           this.logChange(stored.value, outcome.state);
         } catch (err) {
           if (!(err instanceof MetadataConflict)) throw err;
@@ -219,7 +228,7 @@ export class Controller {
     }
     try {
       // Only the request decided on: a newer one written meanwhile stays for its own turn.
-      await this.o.store.delete('isrChangeRequest', key, request.version);
+      await this.o.store.delete('isrChangeRequest', key, request.version, this.fence);
     } catch (err) {
       if (!(err instanceof MetadataConflict)) throw err;
     }

@@ -8,7 +8,7 @@ import { NodeIdInUse, type BrokerRegistration, type ControllerCampaign, type Mem
 
 interface Campaigner {
   nodeId: number;
-  elected: () => void;
+  elected: (controllerEpoch: number) => void;
   lost: () => void;
   leading: boolean;
 }
@@ -17,6 +17,8 @@ export class InProcessMembershipRegistry {
   private readonly liveBrokers = new Map<number, BrokerRegistration>();
   private readonly campaigners: Campaigner[] = [];
   private controller = -1;
+  /** Counts elections: the current controller's epoch (its writes to the shared store are fenced by it). */
+  private epoch = 0;
   private readonly liveListeners = new Set<(live: ReadonlyMap<number, BrokerRegistration>) => void>();
   private readonly controllerListeners = new Set<(controllerId: number) => void>();
 
@@ -33,6 +35,11 @@ export class InProcessMembershipRegistry {
     return this.controller;
   }
 
+  /** The current controller's epoch, -1 while there is none. */
+  controllerEpoch(): number {
+    return this.controller === -1 ? -1 : this.epoch;
+  }
+
   register(registration: BrokerRegistration): void {
     if (this.liveBrokers.has(registration.nodeId)) throw new NodeIdInUse(registration.nodeId);
     this.liveBrokers.set(registration.nodeId, registration);
@@ -47,7 +54,7 @@ export class InProcessMembershipRegistry {
     if (removed) this.notifyLive();
   }
 
-  campaign(nodeId: number, elected: () => void, lost: () => void): ControllerCampaign {
+  campaign(nodeId: number, elected: (controllerEpoch: number) => void, lost: () => void): ControllerCampaign {
     const c: Campaigner = { nodeId, elected, lost, leading: false };
     this.campaigners.push(c);
     this.elect();
@@ -93,8 +100,9 @@ export class InProcessMembershipRegistry {
     const next = this.campaigners.find((c) => this.liveBrokers.has(c.nodeId));
     if (next === undefined) return;
     next.leading = true;
+    const epoch = ++this.epoch;
     this.setController(next.nodeId);
-    queueMicrotask(next.elected);
+    queueMicrotask(() => next.elected(epoch));
   }
 
   private setController(id: number): void {
@@ -140,7 +148,7 @@ class InProcessMembership implements Membership {
     return this.track(this.registry.watchController(listener));
   }
 
-  campaign(elected: () => void, lost: () => void): ControllerCampaign {
+  campaign(elected: (controllerEpoch: number) => void, lost: () => void): ControllerCampaign {
     if (this.nodeId === undefined) throw new Error('campaign before register');
     return this.registry.campaign(this.nodeId, elected, lost);
   }

@@ -23,7 +23,7 @@ export interface BrokerRegistration {
 /** A node id that is already live elsewhere: the broker must not start. */
 export class NodeIdInUse extends Error {
   constructor(readonly nodeId: number) {
-    super(`node id ${nodeId} is already registered by a live broker`);
+    super(`node id ${nodeId} is already registered by a live broker (another broker runs with this node id, or one that just died still holds its lease)`);
     this.name = 'NodeIdInUse';
   }
 }
@@ -47,10 +47,11 @@ export interface Membership {
   /** Hears every change of controller; returns the unsubscribe function. */
   watchController(listener: (controllerId: number) => void): () => void;
   /**
-   * Campaigns to become controller; `elected` runs when this broker wins, `lost` when it stops
-   * being controller (resigned, or its liveness lapsed).
+   * Campaigns to become controller; `elected` runs when this broker wins, with its controller
+   * epoch (greater than every earlier controller's; its metadata writes are fenced by it), `lost`
+   * when it stops being controller (resigned, or its liveness lapsed).
    */
-  campaign(elected: () => void, lost: () => void): ControllerCampaign;
+  campaign(elected: (controllerEpoch: number) => void, lost: () => void): ControllerCampaign;
   /** Deregisters (a clean stop) and releases what the membership holds. */
   close(): Promise<void>;
 }

@@ -1,9 +1,12 @@
 // The half of a MetadataStore that every single-process backend shares: the documents held in
 // memory, version checks, watchers. A backend supplies durable writes (persist) and, at open, the
-// documents it found.
+// documents it found. Controller fences are checked against the epoch supplier given at
+// construction (the in-process membership's); a store without one serves no controller.
 import {
   ABSENT,
+  ControllerFenced,
   MetadataConflict,
+  type ControllerFence,
   type MetadataChange,
   type MetadataKind,
   type MetadataRecords,
@@ -38,6 +41,9 @@ export abstract class CachedMetadataStore implements MetadataStore {
     clientQuotas: new Set(),
   };
   private lastVersion = ABSENT;
+
+  /** `controllerEpoch`: the cluster's current controller epoch, for fenced writes. */
+  constructor(private readonly controllerEpoch?: () => number) {}
   /** Writes apply one at a time, in call order, so versions and files agree. */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -57,9 +63,9 @@ export abstract class CachedMetadataStore implements MetadataStore {
     return new Map(this.docs[kind] as Map<string, Versioned<MetadataRecords[K]>>);
   }
 
-  put<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K], expectedVersion?: number): Promise<number> {
+  put<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K], expectedVersion?: number, fence?: ControllerFence): Promise<number> {
     return this.serial(async () => {
-      this.check(kind, key, expectedVersion);
+      this.check(kind, key, expectedVersion, fence);
       await this.persist(kind, key, value);
       const version = ++this.lastVersion;
       (this.docs[kind] as Map<string, Versioned<MetadataRecords[K]>>).set(key, { value, version });
@@ -68,9 +74,9 @@ export abstract class CachedMetadataStore implements MetadataStore {
     });
   }
 
-  delete(kind: MetadataKind, key: string, expectedVersion?: number): Promise<void> {
+  delete(kind: MetadataKind, key: string, expectedVersion?: number, fence?: ControllerFence): Promise<void> {
     return this.serial(async () => {
-      this.check(kind, key, expectedVersion);
+      this.check(kind, key, expectedVersion, fence);
       if (!this.docs[kind].has(key)) return;
       await this.persist(kind, key, null);
       this.docs[kind].delete(key);
@@ -84,7 +90,11 @@ export abstract class CachedMetadataStore implements MetadataStore {
     return () => set.delete(listener);
   }
 
-  private check(kind: MetadataKind, key: string, expectedVersion: number | undefined): void {
+  private check(kind: MetadataKind, key: string, expectedVersion: number | undefined, fence: ControllerFence | undefined): void {
+    if (fence !== undefined) {
+      if (this.controllerEpoch === undefined) throw new Error('this metadata store serves no controller');
+      if (this.controllerEpoch() !== fence.controllerEpoch) throw new ControllerFenced(kind, key, fence.controllerEpoch);
+    }
     if (expectedVersion === undefined) return;
     const actual = this.docs[kind].get(key)?.version ?? ABSENT;
     if (actual !== expectedVersion) throw new MetadataConflict(kind, key, expectedVersion, actual);

@@ -157,6 +157,23 @@ export interface MetadataChange<K extends MetadataKind> {
   version: number;
 }
 
+/**
+ * The controller a write is made for: the write happens only while the cluster's current
+ * controller epoch is this one, checked atomically with the write (a deposed controller that
+ * resumes after a stall cannot write its late decisions). Every controller write carries it.
+ */
+export interface ControllerFence {
+  controllerEpoch: number;
+}
+
+/** A write under a ControllerFence whose epoch is no longer the current controller's. */
+export class ControllerFenced extends Error {
+  constructor(kind: MetadataKind, key: string, epoch: number) {
+    super(`metadata ${kind}/${key} not written: controller epoch ${epoch} is no longer the current one`);
+    this.name = 'ControllerFenced';
+  }
+}
+
 /** A compare-and-swap write whose expected version was not the stored one. */
 export class MetadataConflict extends Error {
   constructor(kind: MetadataKind, key: string, expected: number, actual: number) {
@@ -171,11 +188,12 @@ export interface MetadataStore {
   list<K extends MetadataKind>(kind: K): Map<string, Versioned<MetadataRecords[K]>>;
   /**
    * Writes a document durably; resolves with its new version. With `expectedVersion` it writes
-   * only if the stored version is that one (ABSENT: only if there is none), else MetadataConflict.
+   * only if the stored version is that one (ABSENT: only if there is none), else MetadataConflict;
+   * with `fence`, only while that controller epoch is current, else ControllerFenced.
    */
-  put<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K], expectedVersion?: number): Promise<number>;
-  /** Deletes a document durably (a no-op when there is none); `expectedVersion` as for put. */
-  delete(kind: MetadataKind, key: string, expectedVersion?: number): Promise<void>;
+  put<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K], expectedVersion?: number, fence?: ControllerFence): Promise<number>;
+  /** Deletes a document durably (a no-op when there is none); `expectedVersion` and `fence` as for put. */
+  delete(kind: MetadataKind, key: string, expectedVersion?: number, fence?: ControllerFence): Promise<void>;
   /** Hears every later change of a kind (this broker's writes too); returns the unsubscribe function. */
   watch<K extends MetadataKind>(kind: K, listener: (change: MetadataChange<K>) => void): () => void;
 }

@@ -47,8 +47,10 @@ describe('cluster mode start-up without etcd', () => {
     );
   });
 
-  it('is not yet how a broker starts: a broker configured for etcd refuses to start', async () => {
-    await expect(startBroker({ etcd: url })).rejects.toThrow('cluster mode (creek.etcd.endpoints, --etcd) is not available in this version yet');
+  it('a broker configured for an endpoint that is not etcd refuses to start, leaving its data dir unmade', async () => {
+    const dir = join(dataDir(), 'never-made');
+    await expect(startBroker({ etcd: url, dataDir: dir })).rejects.toBeInstanceOf(NotEtcd);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('refuses an endpoint that answers HTTP but is not etcd, without retrying', async () => {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../src/cluster/etcd/etcd-client.js';
 import { EtcdMetadataStore } from '../../src/metadata/etcd-metadata-store.js';
-import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataChange, type TopicRecord } from '../../src/metadata/metadata-store.js';
+import { ABSENT, CLUSTER_KEY, ControllerFenced, MetadataConflict, type MetadataChange, type TopicRecord } from '../../src/metadata/metadata-store.js';
 import { ProducerIdManager } from '../../src/txn/producer-ids.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
@@ -78,6 +78,25 @@ describe.skipIf(noEtcd)('EtcdMetadataStore', () => {
     await store!.delete('topic', 't', v2);
     expect(store!.get('topic', 't')).toBeUndefined();
     await expect(store!.put('topic', 't', topic('t'), v2)).rejects.toBeInstanceOf(MetadataConflict);
+  });
+
+  it('writes a controller\'s document only while its epoch (the controller key\'s create revision) is current', async () => {
+    const { raw, stores: [store] } = await storesOnOneCluster(1);
+    const first = Number((await raw.put('controller').value('{"nodeId":1}').exec()).header.revision);
+    const v1 = await store!.put('topic', 'fenced', topic('fenced'), ABSENT, { controllerEpoch: first });
+    // The first controller's key lapses and another broker takes the role.
+    await raw.delete().key('controller').exec();
+    const second = Number((await raw.put('controller').value('{"nodeId":2}').exec()).header.revision);
+    await expect(store!.put('topic', 'fenced', topic('fenced', 2), v1, { controllerEpoch: first })).rejects.toBeInstanceOf(ControllerFenced);
+    await expect(store!.delete('topic', 'fenced', undefined, { controllerEpoch: first })).rejects.toBeInstanceOf(ControllerFenced);
+    expect(JSON.parse((await raw.get('metadata/topic/fenced').exec()).kvs[0]!.value.toString())).toEqual(topic('fenced'));
+    // The current controller's stale version is a conflict, not a fence; its current one writes.
+    await expect(store!.put('topic', 'fenced', topic('fenced', 2), v1 - 1, { controllerEpoch: second })).rejects.toBeInstanceOf(MetadataConflict);
+    const v2 = await store!.put('topic', 'fenced', topic('fenced', 2), v1, { controllerEpoch: second });
+    expect(store!.get('topic', 'fenced')).toEqual({ value: topic('fenced', 2), version: v2 });
+    // No controller at all: every fenced write is refused.
+    await raw.delete().key('controller').exec();
+    await expect(store!.put('topic', 'fenced', topic('fenced', 3), v2, { controllerEpoch: second })).rejects.toBeInstanceOf(ControllerFenced);
   });
 
   it('shows one store the writes of another, through watches, with the same versions', async () => {

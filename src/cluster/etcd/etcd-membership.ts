@@ -13,10 +13,9 @@ import { EtcdLeaseInvalidError, type Lease, type Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import { NodeIdInUse, type BrokerRegistration, type ControllerCampaign, type Membership } from '../membership.js';
 import { CALL_TIMEOUT_MS } from './etcd-client.js';
+import { BROKERS_PREFIX as BROKERS, CONTROLLER_KEY as CONTROLLER } from './keys.js';
 import { PrefixView } from './prefix-view.js';
 
-const BROKERS = 'brokers/';
-const CONTROLLER = 'controller';
 /** Between attempts to register again (or to take the controller key) while etcd does not answer. */
 const RETRY_MS = 1000;
 
@@ -26,7 +25,7 @@ interface ControllerRecord {
 }
 
 interface Campaign {
-  elected: () => void;
+  elected: (controllerEpoch: number) => void;
   lost: () => void;
   active: boolean;
   leading: boolean;
@@ -102,8 +101,7 @@ export class EtcdMembership implements Membership {
 
   /**
    * The current controller's epoch, -1 while there is none: the etcd revision that created its
-   * key, so each controller's is greater than every earlier one's (a fencing token for its writes).
-   * Not part of Membership yet.
+   * key, so each controller's is greater than every earlier one's (the fence of its writes).
    */
   controllerEpoch(): number {
     return this.controller === null ? -1 : this.controllerRevision;
@@ -114,7 +112,7 @@ export class EtcdMembership implements Membership {
     return () => this.controllerListeners.delete(listener);
   }
 
-  campaign(elected: () => void, lost: () => void): ControllerCampaign {
+  campaign(elected: (controllerEpoch: number) => void, lost: () => void): ControllerCampaign {
     if (this.registration === undefined) throw new Error('register before campaigning');
     if (this.campaignState?.active) throw new Error('a campaign is already running');
     const campaign: Campaign = { elected, lost, active: true, leading: false, heldAt: 0 };
@@ -265,7 +263,7 @@ export class EtcdMembership implements Membership {
         if (campaign.active && this.isMine(this.controller)) {
           campaign.leading = true;
           campaign.heldAt = heldAt;
-          campaign.elected();
+          campaign.elected(heldAt);
         } else if (!campaign.active) {
           await this.deleteController(heldAt);
         }

@@ -14,8 +14,8 @@ import type { EtcdMetadataStore } from '../../metadata/etcd-metadata-store.js';
 import { openMetadataStore } from '../../metadata/open-metadata-store.js';
 import { createEtcdClient } from './etcd-client.js';
 import { EtcdMembership } from './etcd-membership.js';
+import { CLUSTER_ID_KEY } from './keys.js';
 
-const CLUSTER_ID_KEY = 'cluster-id';
 /** Between attempts to reach etcd at start-up. */
 const PROBE_RETRY_MS = 500;
 const PROBE_TIMEOUT_MS = 2000;

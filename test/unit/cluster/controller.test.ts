@@ -8,7 +8,7 @@ import { Controller } from '../../../src/cluster/controller.js';
 import { InProcessMembershipRegistry } from '../../../src/cluster/in-process-membership.js';
 import type { Membership } from '../../../src/cluster/membership.js';
 import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
-import { partitionDocKey, type PartitionStateRecord } from '../../../src/metadata/metadata-store.js';
+import { ControllerFenced, partitionDocKey, type PartitionStateRecord } from '../../../src/metadata/metadata-store.js';
 import { until } from '../../helpers/until.js';
 
 const silent = pino({ level: 'silent' });
@@ -24,7 +24,8 @@ const running: Harness[] = [];
 
 /** Brokers 1..n registered and campaigning, in order (broker 1 wins). */
 async function harness(n = 3): Promise<Harness> {
-  const h: Harness = { store: new MemoryMetadataStore(), registry: new InProcessMembershipRegistry(), controllers: new Map(), memberships: new Map() };
+  const registry = new InProcessMembershipRegistry();
+  const h: Harness = { store: new MemoryMetadataStore(() => registry.controllerEpoch()), registry, controllers: new Map(), memberships: new Map() };
   for (let id = 1; id <= n; id++) await join(h, id);
   await until(() => h.controllers.get(1)!.isActive, 'broker 1 as controller');
   running.push(h);
@@ -161,5 +162,20 @@ describe('Controller', () => {
     expect(state(h, 't')).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
     await createTopic(h, 'later', [[3, 2]]);
     expect(state(h, 'later')).toMatchObject({ leader: 3, isr: [3, 2] });
+  });
+
+  it('fences a deposed controller: a write under its old epoch is refused, the new controller\'s stands', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    const deposedEpoch = h.registry.controllerEpoch();
+    h.registry.expire(1);
+    await until(() => h.controllers.get(2)!.isActive && state(h, 't')!.leader === 2, 'broker 2 as controller, leading t');
+    expect(h.registry.controllerEpoch()).toBeGreaterThan(deposedEpoch);
+    const stored = h.store.get('partitionState', partitionDocKey('t', 0))!;
+    // What broker 1's controller would write had it stalled with this decision queued.
+    const late = { ...stored.value, leader: 3, leaderEpoch: stored.value.leaderEpoch + 1 };
+    await expect(h.store.put('partitionState', partitionDocKey('t', 0), late, stored.version, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
+    await expect(h.store.delete('partitionState', partitionDocKey('t', 0), undefined, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
+    expect(h.store.get('partitionState', partitionDocKey('t', 0))).toEqual(stored);
   });
 });
