@@ -1,0 +1,137 @@
+// Three `creek --etcd` processes and a real etcd: replication factor 3, min.insync.replicas=2, an
+// idempotent acks=all kafkajs producer sending all along while a partition's leader is SIGKILLed,
+// or SIGSTOPped past its lease and resumed, or while etcd itself is stopped and started again.
+// Clients move to the new leader; the old one returns, truncates, catches up and rejoins the ISR;
+// every acknowledged record is then read exactly once, at offsets never reused, from each replica
+// in turn as it leads. Without etcd, brokers keep serving as the leaders they are and change no
+// leadership. Skips with a printed reason when etcd-server is not installed.
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../protocol/errors.js';
+import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
+import { requireEtcd } from '../helpers/etcd.js';
+import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { readPartition } from '../helpers/read-partition.js';
+import { until } from '../helpers/until.js';
+
+const noEtcd = requireEtcd();
+const LEASE_TTL_MS = 2000;
+
+let cluster: ProcessCluster;
+let kafka: Kafka;
+
+beforeAll(async () => {
+  if (noEtcd) return;
+  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS });
+  kafka = new Kafka({ clientId: 'etcd-failover', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+}, 120_000);
+afterAll(async () => {
+  await cluster?.close();
+});
+
+/** A topic of one partition on all three brokers, `preferred` first (its first leader). */
+async function createTopic(topic: string, preferred: number): Promise<void> {
+  const replicas = [preferred, ...cluster.nodeIds.filter((id) => id !== preferred)];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas }], configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+  } finally {
+    await admin.disconnect();
+  }
+  await cluster.waitFor(topic, 0, (p) => p.leaderId === preferred && p.isr.length === 3, 'led by its preferred replica, all in sync');
+}
+
+/** Asks for the preferred replica to lead again (ElectLeaders); resolves once a broker reports it. */
+async function electPreferred(topic: string, preferred: number): Promise<void> {
+  const client = await RawClient.connect('127.0.0.1', cluster.port(preferred));
+  try {
+    const res = await client.send(43, 2, { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 10_000 });
+    expect([ErrorCode.NONE, ErrorCode.ELECTION_NOT_NEEDED]).toContain(res.replicaElectionResults[0].partitionResult[0].errorCode);
+  } finally {
+    client.close();
+  }
+  await cluster.waitFor(topic, 0, (p) => p.leaderId === preferred, `led by broker ${preferred} again`);
+}
+
+async function keepProducing(topic: string, during: (producer: AckedProducer) => Promise<void>): Promise<AckedProducer> {
+  const producer = await startAckedProducer(kafka, topic);
+  try {
+    await until(() => producer.acknowledged.length >= 50, 'records acknowledged before the fault');
+    await during(producer);
+    const after = producer.acknowledged.length;
+    await until(() => producer.acknowledged.length >= after + 50, 'records acknowledged after the fault');
+  } finally {
+    await producer.stop();
+  }
+  return producer;
+}
+
+/** Log lines (JSON, one per line) of a broker's current run whose msg is `msg`. */
+function logged(nodeId: number, msg: string): number {
+  return cluster.output(nodeId).split('\n').filter((line) => line.includes(`"msg":${JSON.stringify(msg)}`)).length;
+}
+
+describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
+  it('moves clients to a new leader when the leader is SIGKILLed; the old leader returns, truncates, catches up and rejoins the ISR', async () => {
+    const topic = 'sigkill';
+    await createTopic(topic, 1);
+    const before = (await cluster.describe(topic))!;
+    const producer = await keepProducing(topic, async () => {
+      await cluster.kill(1);
+      const moved = await cluster.waitFor(topic, 0, (p) => p.leaderId !== 1 && p.leaderId >= 0, 'a new leader');
+      expect(moved.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
+      expect(moved.isr).not.toContain(1);
+      expect(moved.offlineReplicas).toEqual([1]);
+    });
+    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port((await cluster.describe(topic))!.leaderId) }, topic), producer.acknowledged);
+    await cluster.start(1);
+    await cluster.waitFor(topic, 0, (p) => p.isr.length === 3 && p.offlineReplicas.length === 0, 'the returned broker back in the ISR');
+    // The returned broker's own log, read while it leads again: the same records, nothing of a lost tail.
+    await electPreferred(topic, 1);
+    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(1) }, topic), producer.acknowledged);
+  });
+
+  it('fences a leader SIGSTOPped past its lease: a new leader takes over, and the resumed broker follows it and rejoins the ISR', async () => {
+    const topic = 'sigstop';
+    await createTopic(topic, 2);
+    const before = (await cluster.describe(topic))!;
+    const producer = await keepProducing(topic, async () => {
+      cluster.pause(2);
+      const moved = await cluster.waitFor(topic, 0, (p) => p.leaderId !== 2 && p.leaderId >= 0, 'a new leader');
+      expect(moved.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
+      expect(moved.isr).not.toContain(2);
+      cluster.resume(2);
+    });
+    await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'the resumed broker back in the ISR');
+    expect(logged(2, 'broker registered again in etcd')).toBeGreaterThan(0);
+    await electPreferred(topic, 2);
+    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(2) }, topic), producer.acknowledged);
+  });
+
+  it('keeps serving as it is while etcd is down (acks=all included), changes no leadership, says so once, and resumes when etcd returns', async () => {
+    const topic = 'etcd-down';
+    await createTopic(topic, 3);
+    const before = (await cluster.describe(topic))!;
+    const unreachable = 'etcd unreachable: the broker keeps serving as it is and makes no leadership changes until etcd answers again';
+    const lapsed = 'broker lease lapsed: this broker is not live in etcd and not controller until it registers again';
+    const registered = 'broker registered again in etcd';
+    const count = (msg: string): number[] => cluster.nodeIds.map((id) => logged(id, msg));
+    const [warned, lapses, registrations] = [count(unreachable), count(lapsed), count(registered)];
+    const grew = (now: number[], then: number[]): boolean => now.every((n, i) => n > then[i]!);
+    const producer = await keepProducing(topic, async (producing) => {
+      await cluster.etcd.stop();
+      // Down for longer than a lease: every broker gives its lease up, and still serves.
+      await until(() => grew(count(lapsed), lapses), 'every broker past its lease');
+      const acked = producing.acknowledged.length;
+      await until(() => producing.acknowledged.length >= acked + 50, 'records acknowledged while etcd is down');
+      await cluster.etcd.start();
+      await until(() => grew(count(registered), registrations), 'every broker registered again');
+    });
+    expect(count(unreachable)).toEqual(warned.map((n) => n + 1));
+    const after = (await cluster.describe(topic))!;
+    expect(after).toEqual(before);
+    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(3) }, topic), producer.acknowledged);
+  });
+});
