@@ -30,6 +30,8 @@ export interface PartitionView {
 
 export interface ProcessCluster {
   readonly etcd: TestEtcd;
+  /** creek.etcd.prefix of the cluster's keys. */
+  readonly prefix: string;
   /** Every broker's address, comma-separated. */
   readonly bootstrap: string;
   readonly nodeIds: readonly number[];
@@ -115,6 +117,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
 
   const cluster: ProcessCluster = {
     etcd,
+    prefix,
     bootstrap: nodeIds.map((id) => `${HOST}:${ports.get(id)}`).join(','),
     nodeIds,
     port: (id) => ports.get(id)!,

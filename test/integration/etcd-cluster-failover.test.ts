@@ -5,10 +5,14 @@
 // every acknowledged record is then read exactly once, at offsets never reused, from each replica
 // in turn as it leads. Without etcd, brokers keep serving as the leaders they are and change no
 // leadership. Skips with a printed reason when etcd-server is not installed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
+import { tempDir } from '../helpers/broker.js';
+import { spawnCli } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -74,6 +78,16 @@ function logged(nodeId: number, msg: string): number {
 }
 
 describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
+  it('refuses a second broker with a live node id at start-up, with a clear message and nothing written', async () => {
+    const parent = tempDir('creek-refused-');
+    const dir = join(parent.path, 'data');
+    const second = spawnCli(['--etcd', cluster.etcd.url, '--override', `creek.etcd.prefix=${cluster.prefix}`, '--node-id', '2', '--port', '0', '--http-port', '-1', '--data-dir', dir]);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain('creek: failed to start: node id 2 is already registered by a live broker');
+    expect(existsSync(dir)).toBe(false);
+    parent.remove();
+  });
+
   it('moves clients to a new leader when the leader is SIGKILLed; the old leader returns, truncates, catches up and rejoins the ISR', async () => {
     const topic = 'sigkill';
     await createTopic(topic, 1);

@@ -9,9 +9,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../src/cluster/etcd/etcd-client.js';
 import { NotEtcd, openEtcdCluster, type EtcdCluster } from '../../src/cluster/etcd/open-etcd-cluster.js';
-import { startBroker } from '../../src/broker.js';
+import { NodeIdInUse } from '../../src/cluster/membership.js';
+import { startBroker, type RunningBroker } from '../../src/broker.js';
 import { resolveBrokerConfig, type BrokerOptions } from '../../src/config/broker-config.js';
-import { tempDir } from '../helpers/broker.js';
+import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
 import { requireEtcd, freePort, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -140,5 +141,32 @@ describe.skipIf(noEtcd)('cluster mode start-up with etcd', () => {
     await a.close();
     opened.splice(opened.indexOf(a), 1);
     expect(Object.keys(await keysUnder(p))).not.toContain(`${p}brokers/1`);
+  });
+
+  it('runs embedded brokers on etcd (startBroker({ etcd })): they form one cluster, and a node id that is live refuses to start, its data dir untouched', async () => {
+    const p = prefix();
+    const brokers: RunningBroker[] = [];
+    try {
+      for (const nodeId of [1, 2]) {
+        brokers.push(await startBroker({ etcd: etcd.url, nodeId, logLevel: 'silent', dataDir: dataDir(), properties: { 'creek.etcd.prefix': p } }));
+      }
+      await eventually(() => brokers.every((b) => b.broker.cluster.brokerIds().length === 2), 'both brokers in each view');
+      const admin = kafkaFor(brokers[1]!).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 2, replicationFactor: 2 }] });
+      await admin.disconnect();
+      await eventually(() => [0, 1].every((i) => brokers[0]!.broker.cluster.partitionState('shared', i)?.isr.length === 2), 'both partitions replicated');
+      expect(await produceAndConsume(kafkaFor(brokers[0]!), 'shared', ['one', 'two', 'three']).then((v) => v.sort())).toEqual(['one', 'three', 'two']);
+
+      const dir = join(dataDir(), 'never-made');
+      const again = startBroker({ etcd: etcd.url, nodeId: 2, logLevel: 'silent', dataDir: dir, properties: { 'creek.etcd.prefix': p } });
+      await expect(again).rejects.toBeInstanceOf(NodeIdInUse);
+      await expect(again).rejects.toThrow('node id 2 is already registered by a live broker');
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      for (const b of brokers) await b.stop();
+    }
+    // A clean stop deregisters: nothing of either broker stays live in etcd.
+    expect(Object.keys(await keysUnder(p)).filter((k) => k.includes('brokers/'))).toEqual([]);
   });
 });
