@@ -1,10 +1,11 @@
-// A real single-member etcd server for tests (Debian's etcd-server, /usr/bin/etcd): free loopback
-// ports, a temp data dir, started and health-checked; it can be stopped, killed and started again
-// on the same ports and data. Tests that need it skip when requireEtcd() says so (programs.ts:
-// a printed reason, or a failure under CREEK_TEST_REQUIRE_ALL=1).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+// A real single-member etcd server for tests (Debian's etcd-server, /usr/bin/etcd, run as
+// `creek cluster` runs it): free loopback ports, a temp data dir; it can be stopped, killed and
+// started again on the same ports and data. Tests that need it skip when requireEtcd() says so
+// (programs.ts: a printed reason, or a failure under CREEK_TEST_REQUIRE_ALL=1).
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startEtcdServer, type EtcdServer } from '../../src/cluster/etcd/etcd-server.js';
+import { freeLoopbackPort } from '../../src/server/free-port.js';
 import { tempDir } from './broker.js';
 import { requireProgram } from './programs.js';
 
@@ -15,15 +16,9 @@ export function requireEtcd(): boolean {
   return requireProgram(ETCD, { install: 'apt-get install etcd-server' });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** A loopback port no one listens on now. */
+export function freePort(): Promise<number> {
+  return freeLoopbackPort();
 }
 
 export interface TestEtcd {
@@ -46,54 +41,25 @@ export async function startEtcd(): Promise<TestEtcd> {
   const data = tempDir('creek-etcd-');
   const clientPort = await freePort();
   const peerPort = await freePort();
-  const url = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  // Short heartbeat and election timeouts so that etcd grants leases as short as 1 s.
-  const args = [
-    '--name', 'test', '--data-dir', data.path,
-    '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `test=${peer}`,
-    '--heartbeat-interval', '50', '--election-timeout', '500',
-    '--logger', 'zap', '--log-level', 'error',
-  ];
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  let stderr = '';
-
+  let server: EtcdServer | undefined;
   const start = async (): Promise<void> => {
-    if (child !== undefined) return;
-    stderr = '';
-    const proc = spawn(ETCD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child = proc;
-    exited = new Promise((resolve) => proc.once('exit', () => {
-      if (child === proc) child = undefined;
-      resolve();
-    }));
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child !== proc) throw new Error(`etcd exited at start: ${stderr}`);
-      try {
-        const res = await fetch(`${url}/health`);
-        if (res.ok && ((await res.json()) as { health?: string }).health === 'true') return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`etcd did not become healthy: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (server !== undefined) return;
+    const started = await startEtcdServer({ binary: ETCD, dataDir: data.path, clientPort, peerPort });
+    server = started;
+    void started.exited.then(() => {
+      if (server === started) server = undefined;
+    });
   };
   const signal = async (sig: NodeJS.Signals): Promise<void> => {
-    if (child === undefined) return;
-    child.kill(sig);
-    await exited;
+    await server?.stop(sig);
+    server = undefined;
   };
 
   await start();
   return {
-    url,
+    url: `http://127.0.0.1:${clientPort}`,
     get running() {
-      return child !== undefined;
+      return server !== undefined;
     },
     start,
     stop: () => signal('SIGTERM'),
