@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `creek` command: with no subcommand it runs the broker (src/cli/serve.ts); `topic`,
-// `produce`, `consume` and `group` are client tools for any Kafka (src/cli/<group>.ts).
+// `produce`, `consume` and `group` are client tools for any Kafka (src/cli/<group>.ts); `cluster`
+// runs a local cluster of brokers on etcd for development (src/cli/cluster.ts).
 import { packageVersion } from './cli/version.js';
 
 const [command, ...rest] = process.argv.slice(2);
@@ -11,6 +12,7 @@ const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void
   produce: async () => (await import('./cli/produce.js')).produceCommand,
   consume: async () => (await import('./cli/consume.js')).consumeCommand,
   group: async () => (await import('./cli/group.js')).groupCommand,
+  cluster: async () => (await import('./cli/cluster.js')).clusterCommand,
 };
 
 /** Runs a client subcommand: its failure is one line on stderr and a non-zero exit code. */
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     case 'produce':
     case 'consume':
     case 'group':
+    case 'cluster':
       return runSubcommand(SUBCOMMANDS[command]!);
     default: {
       const { serve } = await import('./cli/serve.js');

@@ -56,7 +56,8 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
 Precedence: defaults < config file < environment < command line.
-Client commands for any Kafka: creek topic|produce|consume|group --help.   creek --version`;
+Client commands for any Kafka: creek topic|produce|consume|group --help.   creek --version
+A local cluster of brokers on etcd: creek cluster --help.`;
 
 /** Parses the arguments after the command name; throws ConfigError listing every problem. */
 export function parseBrokerArgs(argv: readonly string[]): BrokerArgs {

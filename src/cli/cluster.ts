@@ -1,0 +1,140 @@
+// `creek cluster`: a local cluster for development in one command. It starts etcd from its binary
+// (unless --etcd names a running one), then N brokers, each the `creek --etcd` command in a process
+// of its own on consecutive ports, one after the other; prints the bootstrap servers; and on
+// Ctrl-C (or SIGTERM) stops the brokers cleanly, then etcd. Every broker's log lines are shown
+// prefixed with its node id; etcd's go to <data dir>/etcd.log. Brokers can be killed and started
+// by hand meanwhile (the printed command line starts one again); a broker that exits is reported.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { etcdInstalled, startEtcdServer, type EtcdServer } from '../cluster/etcd/etcd-server.js';
+import { integer, parseCommand } from './args.js';
+import { CliFailure, usageError } from './failure.js';
+import { printJson } from './output.js';
+
+export const CLUSTER_USAGE = `Usage: creek cluster [options]
+Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops them all.
+  --brokers N          how many brokers (default 3), node ids 1..N
+  --port PORT          the first broker's port; the others take the next ones (default 9092)
+  --data-dir DIR       brokers' data in DIR/broker-N, etcd's in DIR/etcd (default ./creek-cluster);
+                       running it again resumes the same cluster
+  --etcd URL           use this running etcd instead of starting one
+  --etcd-port PORT     the client port of the etcd started here (default 2379; peers on PORT+1)
+  --log-level LEVEL    the brokers' log level (default info)
+  --json               print the ready line as one JSON document
+Needs the etcd binary on PATH (Debian: apt-get install etcd-server) unless --etcd is given.`;
+
+const HOST = '127.0.0.1';
+
+interface BrokerProcess {
+  nodeId: number;
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+export async function clusterCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      brokers: { type: 'string', default: '3' },
+      port: { type: 'string', default: '9092' },
+      'data-dir': { type: 'string', default: 'creek-cluster' },
+      etcd: { type: 'string' },
+      'etcd-port': { type: 'string', default: '2379' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    'cluster',
+  );
+  if (values.help) return void console.log(CLUSTER_USAGE);
+  if (positionals.length > 0) throw usageError(`cluster takes no arguments, got "${positionals.join(' ')}"`, 'cluster');
+  const count = integer(values.brokers, '--brokers', 'cluster', 1)!;
+  const firstPort = integer(values.port, '--port', 'cluster', 1)!;
+  const etcdPort = integer(values['etcd-port'], '--etcd-port', 'cluster', 1)!;
+  if (firstPort + count - 1 > 65535) throw usageError(`--port ${firstPort} leaves no room for ${count} brokers`, 'cluster');
+  const dataDir = resolve(values['data-dir']);
+  if (values.etcd === undefined && !etcdInstalled()) {
+    throw new CliFailure('etcd is not installed (the etcd binary is not on PATH)', 'apt-get install etcd-server, or pass --etcd URL of a running etcd');
+  }
+
+  mkdirSync(dataDir, { recursive: true });
+  const brokers = new Map<number, BrokerProcess>();
+  let etcd: EtcdServer | undefined;
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    // Clean stops: each broker leaves the live set and hands its leaderships on before it exits.
+    await Promise.all([...brokers.values()].map((b) => signalAndWait(b, 'SIGTERM')));
+    await etcd?.stop();
+  };
+  // Should this command end some other way, its brokers do not outlive it.
+  process.once('exit', () => {
+    for (const b of brokers.values()) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM');
+    etcd?.process.kill('SIGTERM');
+  });
+  // Signals are handled from the first moment: one during start-up stops what was started.
+  const stopped = new Promise<void>((resolveStopped) => {
+    const onSignal = (): void => {
+      if (stopping) return;
+      process.stderr.write('creek cluster: stopping the brokers, then etcd\n');
+      void stopAll().then(resolveStopped);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  let etcdUrl = values.etcd;
+  if (etcdUrl === undefined) {
+    const etcdLog = createWriteStream(`${dataDir}/etcd.log`, { flags: 'a' });
+    etcd = await startEtcdServer({ dataDir: `${dataDir}/etcd`, clientPort: etcdPort, peerPort: etcdPort + 1, onOutput: (chunk) => etcdLog.write(chunk) }).catch((err: Error) => {
+      throw new CliFailure(`could not start etcd: ${err.message}`, `is port ${etcdPort} or ${etcdPort + 1} in use? pick others with --etcd-port; etcd's log is ${dataDir}/etcd.log`);
+    });
+    etcdUrl = etcd.url;
+  }
+
+  for (let nodeId = 1; nodeId <= count && !stopping; nodeId++) {
+    const args = ['--etcd', etcdUrl, '--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level']];
+    const broker = spawnBroker(nodeId, args, () => stopping);
+    brokers.set(nodeId, broker);
+    // One after the other: the first broker's internal topics are there for the next.
+    const ready = await broker.ready;
+    if (!ready && !stopping) {
+      await stopAll();
+      throw new CliFailure(`broker ${nodeId} did not start (its output is above)`);
+    }
+  }
+  if (!stopping) {
+    const bootstrap = Array.from({ length: count }, (_, i) => `${HOST}:${firstPort + i}`).join(',');
+    if (values.json) printJson({ bootstrap, brokers: count, etcd: etcdUrl, dataDir });
+    else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers, etcd ${etcdUrl}, data in ${dataDir}). Ctrl-C stops them all.`);
+  }
+  await stopped;
+}
+
+/** One broker: the creek command itself, in its own process group (Ctrl-C reaches it through this command only). */
+function spawnBroker(nodeId: number, args: string[], stopping: () => boolean): BrokerProcess & { ready: Promise<boolean> } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let markReady: (ready: boolean) => void = () => undefined;
+  const ready = new Promise<boolean>((r) => (markReady = r));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      console.log(`broker ${nodeId} | ${line}`);
+      if (line.startsWith('Creek is ready')) markReady(true);
+    });
+  }
+  child.once('exit', (code, signal) => {
+    markReady(false);
+    if (!stopping()) console.log(`broker ${nodeId} exited (${signal ?? `code ${code}`}); start it again with: ${[process.argv[0], ...process.execArgv, process.argv[1], ...args].join(' ')}`);
+  });
+  return { nodeId, child, exited, ready };
+}
+
+async function signalAndWait(broker: BrokerProcess, signal: NodeJS.Signals): Promise<void> {
+  if (broker.child.exitCode === null && broker.child.signalCode === null) {
+    broker.child.kill(signal);
+    // One stopped by hand (SIGSTOP) must run to handle it.
+    broker.child.kill('SIGCONT');
+  }
+  await broker.exited;
+}
