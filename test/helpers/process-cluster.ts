@@ -46,6 +46,8 @@ export interface ProcessCluster {
   resume(nodeId: number): void;
   /** SIGTERM, and waits for the exit. */
   stop(nodeId: number): Promise<void>;
+  /** The controller as a running, unpaused broker reports it (DescribeCluster); undefined while none can. */
+  controllerId(): Promise<number | undefined>;
   /** A partition as a running, unpaused broker describes it; undefined while none can. */
   describe(topic: string, partition?: number): Promise<PartitionView | undefined>;
   /** Waits until a broker describes the partition as `check` wants it; resolves with that view. */
@@ -96,16 +98,15 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     await proc.exited;
   };
 
-  const describe = async (topic: string, partition = 0): Promise<PartitionView | undefined> => {
+  /** The first answer of a running, unpaused broker that `ask` accepts (undefined: ask the next). */
+  const askAny = async <T>(ask: (client: RawClient) => Promise<T | undefined>): Promise<T | undefined> => {
     for (const id of nodeIds) {
       if (!alive(id) || paused.has(id)) continue;
       let client: RawClient | undefined;
       try {
         client = await RawClient.connect(HOST, ports.get(id)!);
-        const res = await client.send(75, 0, { topics: [{ name: topic }], responsePartitionLimit: 1000, cursor: null });
-        const p = res.topics[0]?.partitions.find((x: { partitionIndex: number }) => x.partitionIndex === partition);
-        if (res.topics[0]?.errorCode !== 0 || p === undefined) continue;
-        return { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort(), offlineReplicas: [...p.offlineReplicas].sort() };
+        const answer = await ask(client);
+        if (answer !== undefined) return answer;
       } catch {
         // This broker is going away: ask the next.
       } finally {
@@ -114,6 +115,13 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     }
     return undefined;
   };
+  const describe = (topic: string, partition = 0): Promise<PartitionView | undefined> =>
+    askAny(async (client) => {
+      const res = await client.send(75, 0, { topics: [{ name: topic }], responsePartitionLimit: 1000, cursor: null });
+      const p = res.topics[0]?.partitions.find((x: { partitionIndex: number }) => x.partitionIndex === partition);
+      if (res.topics[0]?.errorCode !== 0 || p === undefined) return undefined;
+      return { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort(), offlineReplicas: [...p.offlineReplicas].sort() };
+    });
 
   const cluster: ProcessCluster = {
     etcd,
@@ -136,6 +144,11 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
       procs.get(id)!.child.kill('SIGCONT');
     },
     describe,
+    controllerId: () =>
+      askAny(async (client) => {
+        const res = await client.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        return res.controllerId >= 0 ? (res.controllerId as number) : undefined;
+      }),
     async waitFor(topic, partition, check, what) {
       let seen: PartitionView | undefined;
       await until(async () => {

@@ -1,6 +1,6 @@
 // Three `creek --etcd` processes and a real etcd: replication factor 3, min.insync.replicas=2, an
 // idempotent acks=all kafkajs producer sending all along while a partition's leader is SIGKILLed,
-// or SIGSTOPped past its lease and resumed, or while etcd itself is stopped and started again.
+// or SIGSTOPped past its lease (the controller too) and resumed, or while etcd itself is stopped and started again.
 // Clients move to the new leader; the old one returns, truncates, catches up and rejoins the ISR;
 // every acknowledged record is then read exactly once, at offsets never reused, from each replica
 // in turn as it leads. Without etcd, brokers keep serving as the leaders they are and change no
@@ -107,21 +107,26 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(1) }, topic), producer.acknowledged);
   });
 
-  it('fences a leader SIGSTOPped past its lease: a new leader takes over, and the resumed broker follows it and rejoins the ISR', async () => {
+  it('fences the controller, leading a partition, SIGSTOPped past its lease: others take both roles, and the resumed broker follows and rejoins the ISR', async () => {
     const topic = 'sigstop';
-    await createTopic(topic, 2);
+    const stalled = (await cluster.controllerId())!;
+    await createTopic(topic, stalled);
     const before = (await cluster.describe(topic))!;
     const producer = await keepProducing(topic, async () => {
-      cluster.pause(2);
-      const moved = await cluster.waitFor(topic, 0, (p) => p.leaderId !== 2 && p.leaderId >= 0, 'a new leader');
+      cluster.pause(stalled);
+      const moved = await cluster.waitFor(topic, 0, (p) => p.leaderId !== stalled && p.leaderId >= 0, 'a new leader');
       expect(moved.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
-      expect(moved.isr).not.toContain(2);
-      cluster.resume(2);
+      expect(moved.isr).not.toContain(stalled);
+      const controller = await cluster.controllerId();
+      expect(controller).not.toBe(stalled);
+      cluster.resume(stalled);
     });
     await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'the resumed broker back in the ISR');
-    expect(logged(2, 'broker registered again in etcd')).toBeGreaterThan(0);
-    await electPreferred(topic, 2);
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(2) }, topic), producer.acknowledged);
+    expect(logged(stalled, 'broker registered again in etcd')).toBeGreaterThan(0);
+    expect(logged(stalled, 'stopped being controller')).toBe(1);
+    expect(await cluster.controllerId()).not.toBe(stalled);
+    await electPreferred(topic, stalled);
+    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(stalled) }, topic), producer.acknowledged);
   });
 
   it('keeps serving as it is while etcd is down (acks=all included), changes no leadership, says so once, and resumes when etcd returns', async () => {
