@@ -12,7 +12,8 @@ const data = tempDir('creek-cli-cluster-');
 const started: CliProcess[] = [];
 afterAll(async () => {
   // A failed test may leave its cluster running: Ctrl-C stops it with its brokers and etcd.
-  for (const c of started) if (c.child.exitCode === null && c.child.signalCode === null) {
+  for (const c of started) {
+    if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
     c.child.kill('SIGINT');
     await c.exited;
   }
