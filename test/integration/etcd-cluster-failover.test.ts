@@ -27,7 +27,7 @@ let kafka: Kafka;
 
 beforeAll(async () => {
   if (noEtcd) return;
-  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS });
+  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS, overrides: { 'group.initial.rebalance.delay.ms': 0 } });
   kafka = new Kafka({ clientId: 'etcd-failover', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
 }, 120_000);
 afterAll(async () => {
@@ -127,6 +127,42 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     expect(await cluster.controllerId()).not.toBe(stalled);
     await electPreferred(topic, stalled);
     expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(stalled) }, topic), producer.acknowledged);
+  });
+
+  it('keeps a consumer group consuming across the failover of a partition leader (not its coordinator): it reads every acknowledged record and commits to the end', async () => {
+    const topic = 'group-failover';
+    // Groups live on the leader of __consumer_offsets (one replica today): the victim is another broker.
+    const coordinator = (await cluster.describe('__consumer_offsets'))!.leaderId;
+    const victim = cluster.nodeIds.find((id) => id !== coordinator)!;
+    await createTopic(topic, victim);
+    const consumer = kafka.consumer({ groupId: 'across-failover', retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Set<string>();
+    await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    try {
+      const producer = await keepProducing(topic, async () => {
+        await cluster.kill(victim);
+        await cluster.waitFor(topic, 0, (p) => p.leaderId !== victim && p.leaderId >= 0, 'a new leader');
+      });
+      const acknowledged = producer.acknowledged;
+      await until(() => acknowledged.every((v) => seen.has(v)), 'the group to read every acknowledged record');
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [{ high }] = await admin.fetchTopicOffsets(topic);
+        await until(async () => {
+          const [committed] = await admin.fetchOffsets({ groupId: 'across-failover', topics: [topic] });
+          return committed!.partitions[0]!.offset === high;
+        }, 'the group to commit up to the end');
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await consumer.disconnect();
+      if (!cluster.running(victim)) await cluster.start(victim);
+    }
+    await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'the returned broker back in the ISR');
   });
 
   it('keeps serving as it is while etcd is down (acks=all included), changes no leadership, says so once, and resumes when etcd returns', async () => {

@@ -195,8 +195,10 @@ export class EtcdMembership implements Membership {
     lease.on('keepaliveFailed', (failure: unknown) => {
       // etcd answered that the lease is gone: 'lost' follows.
       if (this.lease !== lease || this.unreachable || failure instanceof EtcdLeaseInvalidError) return;
+      const left = this.lastKeepAlive + this.ttlSeconds * 1000 - Date.now();
+      // Past the TTL already: this process stood still (SIGSTOP, a long pause), not etcd.
+      if (left <= 0) return this.lapse(lease, `no keep-alive for ${Date.now() - this.lastKeepAlive} ms, longer than the lease TTL (${this.ttlSeconds} s): this process was paused`);
       this.unreachable = true;
-      const left = Math.max(0, this.lastKeepAlive + this.ttlSeconds * 1000 - Date.now());
       this.log.warn(
         { err: (failure as Error).message, leaseLapsesInMs: left },
         'etcd unreachable: the broker keeps serving as it is and makes no leadership changes until etcd answers again',

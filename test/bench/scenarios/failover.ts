@@ -5,7 +5,8 @@
 // first record whose send began after the kill is acknowledged (only the new leader can); then the
 // killed broker is started again and waits to rejoin the ISR. Medians over the rounds, for the
 // default lease (creek.etcd.lease.ttl.ms) and lower ones. Most of the time is the lease running
-// out: a dead broker is noticed when etcd expires its lease.
+// out: a dead broker is noticed when etcd expires its lease. The brokers (run through tsx, as the
+// tests run them) share the generator's core: the times measured are lease and election, not CPU.
 import { Kafka, logLevel } from 'kafkajs';
 import { requireEtcd } from '../../helpers/etcd.js';
 import { startProcessCluster } from '../../helpers/process-cluster.js';
