@@ -21,9 +21,12 @@ export interface CliBroker extends CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
-/** Spawns the command without waiting for anything. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+/** How the source's `creek` command runs (through tsx). */
+export const CREEK_FROM_SOURCE: readonly string[] = [process.execPath, '--import', 'tsx', 'src/cli.ts'];
+
+/** Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE): CliProcess {
+  const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,8 @@ export interface ProcessClusterOptions {
   leaseTtlMs?: number;
   /** Further `--override key=value` settings for every broker. */
   overrides?: Record<string, string | number>;
+  /** How to run `creek` (default: the source, through tsx). */
+  command?: readonly string[];
 }
 
 export interface PartitionView {
@@ -85,7 +87,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
 
   const start = async (id: number): Promise<void> => {
     if (alive(id)) throw new Error(`broker ${id} runs already`);
-    const proc = spawnCli(args(id));
+    const proc = spawnCli(args(id), {}, options.command);
     procs.set(id, proc);
     outputs.set(id, proc.output);
     await proc.waitFor(/Creek is ready/);
@@ -146,7 +148,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     describe,
     controllerId: () =>
       askAny(async (client) => {
-        const res = await client.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        const res = await client.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
         return res.controllerId >= 0 ? (res.controllerId as number) : undefined;
       }),
     async waitFor(topic, partition, check, what) {
