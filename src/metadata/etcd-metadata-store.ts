@@ -2,10 +2,10 @@
 // the cluster's prefix (the key URI-encoded; a cluster-wide document's key is empty), and its
 // version is the etcd mod revision of that key. Compare-and-swap writes are etcd transactions on
 // the mod revision (ABSENT: the key must not exist); a controller's writes also compare the
-// controller key's create revision with its epoch, in the same transaction. Reads come from a local view of the prefix
-// (PrefixView: loaded, then watched from the revision loaded; frozen while etcd is away and
-// caught up when it returns). Kinds are not listed here: any kind MetadataRecords names is stored
-// the same way.
+// controller key's create revision with its epoch, in the same transaction. Reads come from a
+// local view of the prefix (PrefixView: loaded, then watched from the revision loaded; frozen
+// while etcd is away and caught up when it returns). Kinds are not listed here: any kind
+// MetadataRecords names is stored the same way.
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import { CONTROLLER_KEY, METADATA_PREFIX as ROOT } from '../cluster/etcd/keys.js';
