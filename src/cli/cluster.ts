@@ -86,7 +86,8 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   let etcdUrl = values.etcd;
   if (etcdUrl === undefined) {
     const etcdLog = createWriteStream(`${dataDir}/etcd.log`, { flags: 'a' });
-    etcd = await startEtcdServer({ dataDir: `${dataDir}/etcd`, clientPort: etcdPort, peerPort: etcdPort + 1, onOutput: (chunk) => etcdLog.write(chunk) }).catch((err: Error) => {
+    const etcdOptions = { dataDir: `${dataDir}/etcd`, clientPort: etcdPort, peerPort: etcdPort + 1, onOutput: (chunk: Buffer) => etcdLog.write(chunk), ownProcessGroup: true };
+    etcd = await startEtcdServer(etcdOptions).catch((err: Error) => {
       throw new CliFailure(`could not start etcd: ${err.message}`, `is port ${etcdPort} or ${etcdPort + 1} in use? pick others with --etcd-port; etcd's log is ${dataDir}/etcd.log`);
     });
     etcdUrl = etcd.url;

@@ -14,6 +14,11 @@ export interface EtcdServerOptions {
   onOutput?: (chunk: Buffer) => void;
   /** How long to wait for it to become healthy. Default 20 s. */
   startTimeoutMs?: number;
+  /**
+   * Runs it in a process group of its own, so that a terminal's Ctrl-C reaches only the command
+   * that started it (which stops it last, after the brokers that use it).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface EtcdServer {
@@ -42,7 +47,7 @@ export async function startEtcdServer(options: EtcdServerOptions): Promise<EtcdS
     '--heartbeat-interval', '50', '--election-timeout', '500',
     '--logger', 'zap', '--log-level', 'error',
   ];
-  const child = spawn(options.binary ?? 'etcd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.binary ?? 'etcd', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false });
   let recent = '';
   const onOutput = options.onOutput ?? ((chunk: Buffer) => (recent = (recent + chunk.toString()).slice(-4000)));
   child.stdout!.on('data', onOutput);
