@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { etcdInstalled, startEtcdServer, type EtcdServer } from '../cluster/etcd/etcd-server.js';
-import { integer, parseCommand } from './args.js';
+import { integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, usageError } from './failure.js';
 import { printJson } from './output.js';
 
@@ -22,6 +22,8 @@ Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops the
   --etcd URL           use this running etcd instead of starting one
   --etcd-port PORT     the client port of the etcd started here (default 2379; peers on PORT+1)
   --log-level LEVEL    the brokers' log level (default info)
+  --override KEY=VALUE a Kafka or creek.* config for every broker; repeatable
+                       (e.g. creek.etcd.lease.ttl.ms=2000, default.replication.factor=3)
   --json               print the ready line as one JSON document
 Needs the etcd binary on PATH (Debian: apt-get install etcd-server) unless --etcd is given.`;
 
@@ -43,6 +45,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
       etcd: { type: 'string' },
       'etcd-port': { type: 'string', default: '2379' },
       'log-level': { type: 'string', default: 'info' },
+      override: { type: 'string', multiple: true },
     },
     'cluster',
   );
@@ -53,6 +56,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   const etcdPort = integer(values['etcd-port'], '--etcd-port', 'cluster', 1)!;
   if (firstPort + count - 1 > 65535) throw usageError(`--port ${firstPort} leaves no room for ${count} brokers`, 'cluster');
   const dataDir = resolve(values['data-dir']);
+  const overrides = (values.override ?? []).flatMap((o) => ['--override', keyValue(o, '--override', 'cluster').join('=')]);
   if (values.etcd === undefined && !etcdInstalled()) {
     throw new CliFailure('etcd is not installed (the etcd binary is not on PATH)', 'apt-get install etcd-server, or pass --etcd URL of a running etcd');
   }
@@ -94,7 +98,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   }
 
   for (let nodeId = 1; nodeId <= count && !stopping; nodeId++) {
-    const args = ['--etcd', etcdUrl, '--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level']];
+    const args = ['--etcd', etcdUrl, '--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
     const broker = spawnBroker(nodeId, args, () => stopping);
     brokers.set(nodeId, broker);
     // One after the other: the first broker's internal topics are there for the next.

@@ -1,5 +1,5 @@
 // `creek cluster`: etcd and two brokers from one command, on consecutive ports; they serve as one
-// cluster (a topic replicated on both), Ctrl-C stops everything, and running it again on the same
+// cluster (a topic replicated on both, by the default replication factor given with --override), Ctrl-C stops everything, and running it again on the same
 // data dir resumes the same cluster. Bad usage and a missing etcd binary fail with a clear line.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('creek cluster', () => {
   it.skipIf(noEtcd)('starts etcd and brokers on consecutive ports as one cluster, stops them all on Ctrl-C, and resumes the same cluster', async () => {
     const port = await consecutiveFreePorts(2);
     const etcdPort = await consecutiveFreePorts(2);
-    const args = ['cluster', '--brokers', '2', '--port', String(port), '--etcd-port', String(etcdPort), '--data-dir', `${data.path}/cluster`, '--log-level', 'warn'];
+    const args = ['cluster', '--brokers', '2', '--port', String(port), '--etcd-port', String(etcdPort), '--data-dir', `${data.path}/cluster`, '--log-level', 'warn', '--override', 'default.replication.factor=2'];
     const first = spawnCli(args);
     started.push(first);
     const [, bootstrap] = await first.waitFor(/Creek cluster is ready: bootstrap (\S+) /);
@@ -58,7 +58,8 @@ describe('creek cluster', () => {
     expect(first.output()).toContain(`etcd http://127.0.0.1:${etcdPort}`);
     const admin = kafkaFor({ bootstrap: `127.0.0.1:${port + 1}` }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'both', numPartitions: 2, replicationFactor: 2 }], waitForLeaders: true });
+    // The brokers' --override: replication factor 2 by default.
+    await admin.createTopics({ topics: [{ topic: 'both', numPartitions: 2 }], waitForLeaders: true });
     await admin.disconnect();
     const producer = kafkaFor({ bootstrap: `127.0.0.1:${port}` }).producer();
     await producer.connect();
