@@ -213,6 +213,7 @@ export class StreamsGroup {
       this.topology = topology;
       this.env.log.info({ group: this.groupId, memberId: req.memberId, topologyEpoch: topology.epoch }, 'streams group: topology initialized');
     }
+    const wasEmpty = this.members.size === 0;
     if (!member) {
       member = this.join(req);
       bump = true;
@@ -237,12 +238,17 @@ export class StreamsGroup {
     if (member.topologyEpoch < topology.epoch) {
       status.push({ code: StreamsStatus.STALE_TOPOLOGY, detail: `The member's topology epoch ${member.topologyEpoch} is behind the group's topology epoch ${topology.epoch}.` });
     }
+    if (bump && wasEmpty && this.env.config.streamsInitialRebalanceDelayMs > 0 && !this.env.timers.has(this.key('initial-delay'))) {
+      // A group that gets its first member waits for more before its first assignment.
+      this.env.timers.schedule(this.key('initial-delay'), this.env.config.streamsInitialRebalanceDelayMs, () => this.endInitialDelay());
+    }
     if (bump) this.bumpEpoch(`member ${member.memberId} joined or changed its metadata, or the topology's topics changed`);
 
     let targetEpoch = this.assignmentEpoch;
     let target = this.targetOf(member.memberId);
     if (this.groupEpoch > this.assignmentEpoch) {
       if (this.env.timers.has(this.key('initial-delay'))) {
+        // Members wait at a non-zero epoch with no tasks (epoch 0 would mean "join again").
         targetEpoch = Math.max(1, this.assignmentEpoch);
         target = emptyTasks();
         status.push({ code: StreamsStatus.ASSIGNMENT_DELAYED, detail: 'Assignment delayed due to the configured initial rebalance delay.' });
@@ -288,9 +294,6 @@ export class StreamsGroup {
     }
     const member = new StreamsMember(req.memberId, req.instanceId, req.clientId, req.clientHost);
     this.members.set(member.memberId, member);
-    if (this.groupEpoch === 0 && this.env.config.streamsInitialRebalanceDelayMs > 0) {
-      this.env.timers.schedule(this.key('initial-delay'), this.env.config.streamsInitialRebalanceDelayMs, () => this.endInitialDelay());
-    }
     return member;
   }
 
@@ -364,7 +367,7 @@ export class StreamsGroup {
     if (!this.env.timers.has(this.key('initial-delay'))) this.computeTarget();
   }
 
-  /** The initial rebalance delay is over: the first assignment is computed at a new epoch, which every member reconciles to. */
+  /** The initial rebalance delay is over: a new epoch with the first assignment, which the waiting members reconcile to. */
   private endInitialDelay(): void {
     if (this.dead || this.members.size === 0) return;
     this.bumpEpoch('the initial rebalance delay is over');
