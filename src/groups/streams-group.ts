@@ -193,6 +193,10 @@ export class StreamsGroup {
       throw new KafkaError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The streams group has reached its maximum capacity of ${this.env.config.streamsMaxSize} members.`);
     }
     if (member && !joining) this.checkEpoch(member, req.memberEpoch, req.owned);
+    const holder = !member && req.instanceId !== null ? this.staticMember(req.instanceId) : undefined;
+    if (holder && holder.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+      throw new KafkaError(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${holder.memberId} member.`);
+    }
     let topology = this.topology;
     let topologyInitialized = false;
     if (req.topology !== null) {
@@ -215,10 +219,11 @@ export class StreamsGroup {
     }
     const wasEmpty = this.members.size === 0;
     if (!member) {
-      member = this.join(req);
-      bump = true;
+      member = this.join(req, holder);
+      // A static member taking its place back changes nothing unless its metadata did.
+      bump = holder === undefined;
     }
-    const before = member.metadataKey();
+    const before = holder?.metadataKey() ?? member.metadataKey();
     const assignedBefore = copyTasks(member.assigned);
     this.updateMember(member, req);
     if (member.metadataKey() !== before) bump = true;
@@ -286,13 +291,22 @@ export class StreamsGroup {
     return [...this.members.values()].find((m) => m.instanceId === instanceId);
   }
 
-  private join(req: StreamsHeartbeat): StreamsMember {
-    if (req.instanceId !== null) {
-      // A static member coming back under a new member id takes over the old one's place.
-      const holder = this.staticMember(req.instanceId);
-      if (holder) this.removeMember(holder);
-    }
+  /** A new member; a static one whose instance left with epoch -2 takes over its tasks and target. */
+  private join(req: StreamsHeartbeat, holder: StreamsMember | undefined): StreamsMember {
     const member = new StreamsMember(req.memberId, req.instanceId, req.clientId, req.clientHost);
+    if (holder) {
+      member.assigned = holder.assigned;
+      member.pendingRevocation = holder.pendingRevocation;
+      member.state = holder.state;
+      member.rebalanceTimeoutMs = holder.rebalanceTimeoutMs;
+      member.topologyEpoch = holder.topologyEpoch;
+      member.processId = holder.processId;
+      member.userEndpoint = holder.userEndpoint;
+      member.clientTags = holder.clientTags;
+      member.rackId = holder.rackId;
+      this.target.set(member.memberId, this.targetOf(holder.memberId));
+      this.removeMember(holder);
+    }
     this.members.set(member.memberId, member);
     return member;
   }
@@ -314,8 +328,15 @@ export class StreamsGroup {
   private leave(req: StreamsHeartbeat): StreamsHeartbeatResult {
     const member = this.members.get(req.memberId);
     if (!member) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`);
-    this.removeMember(member);
-    this.bumpEpoch(`member ${member.memberId} left`);
+    if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && member.instanceId !== null) {
+      // A static member leaving for a restart keeps its tasks until its session times out.
+      member.memberEpoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+      this.env.timers.cancel(this.key('revocation', member.memberId));
+      this.env.timers.schedule(this.key('session', member.memberId), this.env.config.streamsSessionTimeoutMs, () => this.expire(member.memberId, 'session timed out'));
+    } else {
+      this.removeMember(member);
+      this.bumpEpoch(`member ${member.memberId} left`);
+    }
     return {
       memberId: req.memberId,
       memberEpoch: req.memberEpoch,

@@ -104,8 +104,9 @@ export class StreamsMember {
     });
   }
 
-  leave(): Promise<StreamsGroupHeartbeatResponse> {
-    return this.send({ memberEpoch: -1 });
+  /** Leaves (-1), or with `static` (-2, the instance id given) leaves to come back under another member id. */
+  leave(staticInstanceId?: string): Promise<StreamsGroupHeartbeatResponse> {
+    return this.send(staticInstanceId === undefined ? { memberEpoch: -1 } : { memberEpoch: -2, instanceId: staticInstanceId });
   }
 
   private async send(over: Partial<StreamsGroupHeartbeatRequest>): Promise<StreamsGroupHeartbeatResponse> {

@@ -256,6 +256,30 @@ describe('two members', () => {
   });
 });
 
+describe('static members', () => {
+  it('keep their instance id until they leave with epoch -2, and take their tasks back without a new group epoch', async () => {
+    const first = await member('sg-static', 'static-1', 'static-process');
+    await joinAndSettle(first, 'static', 'sg-in4');
+    await first.heartbeat(undefined, { instanceId: 'instance-a' });
+    const c = await client();
+    const describe = async () => (await c.send(89, 0, { groupIds: ['sg-static'], includeAuthorizedOperations: false, includeTopologyDescription: false })).groups[0]!;
+    const epoch = (await describe()).groupEpoch;
+
+    const second = await member('sg-static', 'static-2', 'static-process');
+    const refused = await second.join(wordCountTopology('static', 'sg-in4'), { instanceId: 'instance-a' });
+    expect(refused).toMatchObject({ errorCode: ErrorCode.UNRELEASED_INSTANCE_ID, errorMessage: 'Static member static-2 with instance id instance-a cannot join the group because the instance id is owned by static-1 member.' });
+
+    const left = await first.leave('instance-a');
+    expect(left).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: -2 });
+    const back = await second.join(wordCountTopology('static', 'sg-in4'), { instanceId: 'instance-a' });
+    expect(back.errorCode).toBe(ErrorCode.NONE);
+    expect(taskTotal(second.active)).toBe(8);
+    const group = await describe();
+    expect(group.groupEpoch).toBe(epoch);
+    expect(group.members.map((m) => [m.memberId, m.instanceId])).toEqual([['static-2', 'instance-a']]);
+  });
+});
+
 describe('other group APIs on a streams group', () => {
   it('lists it as a streams group, checks commits against member epochs, and deletes it only when empty', async () => {
     const m = await member('sg-apis', 'apis-1');
