@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { GroupConfig } from './group-config.js';
+import { checkOffsetCommit, checkOffsetFetch, MemberTimers } from './member-epochs.js';
 import { addTask, assignTasks, emptyTasks, hasTask, STREAMS_ASSIGNOR_NAME, taskCount, type Tasks, type TasksTuple } from './streams-assignor.js';
 import {
   checkTopology,
@@ -160,11 +161,17 @@ export class StreamsGroup {
   endpointInformationEpoch = 0;
   private shutdownRequestedBy: string | null = null;
   dead = false;
+  private readonly memberTimers: MemberTimers;
+  /** Scheduled while a group that got its first member waits for more (group.streams.initial.rebalance.delay.ms). */
+  private readonly initialDelayKey: string;
 
   constructor(
     readonly groupId: string,
     private readonly env: StreamsGroupEnv,
-  ) {}
+  ) {
+    this.memberTimers = new MemberTimers(env.timers, `streams\0${groupId}`, (id, why) => this.expire(id, why));
+    this.initialDelayKey = this.memberTimers.key('initial-delay');
+  }
 
   get state(): StreamsGroupState {
     if (this.dead) return 'Dead';
@@ -243,16 +250,16 @@ export class StreamsGroup {
     if (member.topologyEpoch < topology.epoch) {
       status.push({ code: StreamsStatus.STALE_TOPOLOGY, detail: `The member's topology epoch ${member.topologyEpoch} is behind the group's topology epoch ${topology.epoch}.` });
     }
-    if (bump && wasEmpty && this.env.config.streamsInitialRebalanceDelayMs > 0 && !this.env.timers.has(this.key('initial-delay'))) {
+    if (bump && wasEmpty && this.env.config.streamsInitialRebalanceDelayMs > 0 && !this.env.timers.has(this.initialDelayKey)) {
       // A group that gets its first member waits for more before its first assignment.
-      this.env.timers.schedule(this.key('initial-delay'), this.env.config.streamsInitialRebalanceDelayMs, () => this.endInitialDelay());
+      this.env.timers.schedule(this.initialDelayKey, this.env.config.streamsInitialRebalanceDelayMs, () => this.endInitialDelay());
     }
     if (bump) this.bumpEpoch(`member ${member.memberId} joined or changed its metadata, or the topology's topics changed`);
 
     let targetEpoch = this.assignmentEpoch;
     let target = this.targetOf(member.memberId);
     if (this.groupEpoch > this.assignmentEpoch) {
-      if (this.env.timers.has(this.key('initial-delay'))) {
+      if (this.env.timers.has(this.initialDelayKey)) {
         // Members wait at a non-zero epoch with no tasks (epoch 0 would mean "join again").
         targetEpoch = Math.max(1, this.assignmentEpoch);
         target = emptyTasks();
@@ -331,8 +338,7 @@ export class StreamsGroup {
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && member.instanceId !== null) {
       // A static member leaving for a restart keeps its tasks until its session times out.
       member.memberEpoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
-      this.env.timers.cancel(this.key('revocation', member.memberId));
-      this.env.timers.schedule(this.key('session', member.memberId), this.env.config.streamsSessionTimeoutMs, () => this.expire(member.memberId, 'session timed out'));
+      this.memberTimers.away(member.memberId, this.env.config.streamsSessionTimeoutMs);
     } else {
       this.removeMember(member);
       this.bumpEpoch(`member ${member.memberId} left`);
@@ -385,7 +391,7 @@ export class StreamsGroup {
     this.groupEpoch++;
     this.env.persist(this);
     this.env.log.info({ group: this.groupId, epoch: this.groupEpoch, members: this.members.size, reason }, 'streams group: new group epoch');
-    if (!this.env.timers.has(this.key('initial-delay'))) this.computeTarget();
+    if (!this.env.timers.has(this.initialDelayKey)) this.computeTarget();
   }
 
   /** The initial rebalance delay is over: a new epoch with the first assignment, which the waiting members reconcile to. */
@@ -518,15 +524,7 @@ export class StreamsGroup {
   }
 
   private scheduleTimers(member: StreamsMember): void {
-    const id = member.memberId;
-    this.env.timers.schedule(this.key('session', id), this.env.config.streamsSessionTimeoutMs, () => this.expire(id, 'session timed out'));
-    if (member.state === 'unrevoked_tasks') {
-      if (!this.env.timers.has(this.key('revocation', id))) {
-        this.env.timers.schedule(this.key('revocation', id), member.rebalanceTimeoutMs, () => this.expire(id, 'did not revoke its tasks within the rebalance timeout'));
-      }
-    } else {
-      this.env.timers.cancel(this.key('revocation', id));
-    }
+    this.memberTimers.heartbeat(member.memberId, this.env.config.streamsSessionTimeoutMs, member.state === 'unrevoked_tasks', member.rebalanceTimeoutMs, 'tasks');
   }
 
   private expire(memberId: string, why: string): void {
@@ -540,8 +538,7 @@ export class StreamsGroup {
   private removeMember(member: StreamsMember): void {
     this.members.delete(member.memberId);
     this.target.delete(member.memberId);
-    this.env.timers.cancel(this.key('session', member.memberId));
-    this.env.timers.cancel(this.key('revocation', member.memberId));
+    this.memberTimers.remove(member.memberId);
     if (this.members.size === 0) this.shutdownRequestedBy = null;
   }
 
@@ -553,20 +550,12 @@ export class StreamsGroup {
 
   /** OffsetCommit / TxnOffsetCommit checks for this group. */
   validateOffsetCommit(memberId: string, memberEpoch: number, transactional: boolean, version: number): void {
-    if (this.dead) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (memberEpoch < 0 && this.members.size === 0) return;
-    const member = this.members.get(memberId);
-    if (!member) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${this.groupId}.`);
-    if (!transactional && version < 9) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the streams group protocol');
-    if (memberEpoch !== member.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `The member epoch ${memberEpoch} is stale; the current one is ${member.memberEpoch}.`);
+    checkOffsetCommit(this, 'streams', memberId, memberEpoch, transactional, version);
   }
 
   /** OffsetFetch v9 checks: an admin fetch (epoch -1) is always accepted. */
   validateOffsetFetch(memberId: string | null, memberEpoch: number): void {
-    if (memberEpoch < 0) return;
-    const member = memberId === null ? undefined : this.members.get(memberId);
-    if (!member) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${this.groupId}.`);
-    if (memberEpoch !== member.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH);
+    checkOffsetFetch(this, memberId, memberEpoch);
   }
 
   /** Restores what __consumer_offsets kept of the group: its epoch and topology (members rejoin). */
@@ -577,10 +566,7 @@ export class StreamsGroup {
 
   markDead(): void {
     this.dead = true;
-    this.env.timers.cancelPrefix(`streams\0${this.groupId}\0`);
+    this.memberTimers.stopAll();
   }
 
-  private key(kind: string, memberId = ''): string {
-    return `streams\0${this.groupId}\0${kind}\0${memberId}`;
-  }
 }
