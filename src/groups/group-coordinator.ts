@@ -1,9 +1,10 @@
 // The group coordinator of this broker (every group's, as the only node): classic, consumer
 // (KIP-848) and streams (KIP-1071) groups side by side in one group id space, committed offsets,
 // and their durable copy in __consumer_offsets, replayed on start. Handlers in src/apis/ translate
-// wire versions; this class holds Kafka's semantics. Offsets committed by a transactional producer are written to
-// __consumer_offsets at once, as a transactional batch, and stay pending until the transaction's
-// COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or on replay).
+// wire versions; this class holds Kafka's semantics. Offsets committed by a transactional
+// producer are written to __consumer_offsets at once, as a transactional batch, and stay pending
+// until the transaction's COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or
+// on replay).
 import type { Logger } from 'pino';
 import { Reader } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
