@@ -27,8 +27,8 @@ async function member(groupId: string, memberId: string, processId = memberId, b
 }
 
 /** Joins, then heartbeats until the internal topics exist and the member has its tasks. */
-async function joinAndSettle(m: StreamsMember, app: string, input: string): Promise<void> {
-  await m.join(wordCountTopology(app, input));
+async function joinAndSettle(m: StreamsMember, app: string, input: string, over: Parameters<StreamsMember['join']>[1] = {}): Promise<void> {
+  await m.join(wordCountTopology(app, input), over);
   await eventually(async () => {
     const res = await m.heartbeat();
     return res.errorCode === 0 && res.status === null && m.active.length > 0;
@@ -253,6 +253,23 @@ describe('two members', () => {
     } finally {
       await b2.stop();
     }
+  });
+});
+
+describe('interactive queries', () => {
+  it('tells members which partitions each user endpoint serves, when their endpoint information is behind', async () => {
+    const m = await member('sg-iq', 'iq-1');
+    await joinAndSettle(m, 'iq', 'sg-in', { userEndpoint: { host: 'app-host', port: 8001 } });
+    const behind = await m.heartbeat(undefined, { endpointInformationEpoch: 0 });
+    expect(behind.endpointInformationEpoch).toBeGreaterThan(0);
+    expect(behind.partitionsByUserEndpoint).toHaveLength(1);
+    const [entry] = behind.partitionsByUserEndpoint!;
+    expect(entry!.userEndpoint).toEqual({ host: 'app-host', port: 8001 });
+    expect(entry!.activePartitions).toContainEqual({ topic: 'sg-in', partitions: [0, 1, 2, 3] });
+    expect(entry!.activePartitions).toContainEqual({ topic: 'iq-counts-repartition', partitions: [0, 1, 2, 3] });
+    expect(entry!.standbyPartitions).toEqual([]);
+    const current = await m.heartbeat(undefined, { endpointInformationEpoch: behind.endpointInformationEpoch });
+    expect(current.partitionsByUserEndpoint).toBeNull();
   });
 });
 
