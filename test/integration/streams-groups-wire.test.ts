@@ -95,13 +95,13 @@ describe('request checks', () => {
     const c = await client();
     const unknown = await c.send(88, 1, heartbeatRequest('sg-nobody', 'm', { memberEpoch: 1 }));
     expect(unknown).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Streams group sg-nobody not found.' });
-    const consumer = await c.send(68, 0, { groupId: 'sg-consumer', memberId: 'c1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['sg-in'], serverAssignor: null, topicPartitions: [] });
+    const consumer = await c.send(68, 0, { groupId: 'sg-consumer', memberId: 'c1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['sg-in'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
     expect(consumer.errorCode).toBe(ErrorCode.NONE);
     const join = await (await member('sg-consumer', 'm')).join(wordCountTopology('x', 'sg-in'));
     expect(join).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group sg-consumer is not a streams group.' });
     // And the other way round: the consumer protocol does not join a streams group.
     await joinAndSettle(await member('sg-streams', 's1'), 'sgs', 'sg-in6');
-    const wrong = await c.send(68, 0, { groupId: 'sg-streams', memberId: 'c1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['sg-in'], serverAssignor: null, topicPartitions: [] });
+    const wrong = await c.send(68, 0, { groupId: 'sg-streams', memberId: 'c1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['sg-in'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
     expect(wrong).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group sg-streams is not a consumer group.' });
   });
 });
@@ -209,8 +209,8 @@ describe('two members', () => {
     const described = await (await client()).send(89, 1, { groupIds: ['sg-two', 'sg-nope', 'sg-consumer'], includeAuthorizedOperations: false, includeTopologyDescription: true });
     const [group, unknown, consumer] = described.groups;
     expect(group).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Stable', groupEpoch: done.memberEpoch, assignmentEpoch: done.memberEpoch, assignorName: 'sticky', topologyDescriptionStatus: 1 });
-    expect(group!.topology!.subtopologies.map((s) => s.subtopologyId)).toEqual(['0', '1']);
-    expect(group!.topology!.subtopologies[1]!.stateChangelogTopics[0]!.name).toBe('two-counts-changelog');
+    expect(group!.topology!.subtopologies!.map((s) => s.subtopologyId)).toEqual(['0', '1']);
+    expect(group!.topology!.subtopologies![1]!.stateChangelogTopics[0]!.name).toBe('two-counts-changelog');
     expect(group!.members.map((m) => m.memberId).sort()).toEqual(['two-a', 'two-b']);
     for (const m of group!.members) {
       expect(m.memberEpoch).toBe(done.memberEpoch);
@@ -362,7 +362,7 @@ describe('restart', () => {
         expect(listed.groups).toContainEqual({ groupId: 'sg-restart', protocolType: 'streams', groupState: 'Empty', groupType: 'streams' });
         const described = await c.send(89, 1, { groupIds: ['sg-restart'], includeAuthorizedOperations: false, includeTopologyDescription: false });
         expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty', groupEpoch: epoch });
-        expect(described.groups[0]!.topology!.subtopologies.map((s) => s.sourceTopics)).toEqual([['restart-in'], []]);
+        expect(described.groups[0]!.topology!.subtopologies!.map((s) => s.sourceTopics)).toEqual([['restart-in'], []]);
         // The member is gone with the old broker: it is told so, and joins again at a higher epoch.
         const stale = await c.send(88, 1, heartbeatRequest('sg-restart', 'restart-1', { memberEpoch: epoch }));
         expect(stale.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
