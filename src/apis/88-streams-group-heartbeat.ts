@@ -1,7 +1,7 @@
 // StreamsGroupHeartbeat (key 88), versions 0-1 (KIP-1071, the Kafka Streams rebalance protocol).
-// v1: the response's acceptable_recovery_lag becomes int64 and topology_description_required is
-// added (KIP-1331; always false here: Creek stores no topology descriptions and does not serve key
-// 93). Members join (epoch 0, with their topology), heartbeat the tasks they own, and leave (epoch
+// v1: the response carries acceptable_recovery_lag as int64 (v0: an int32 field) and
+// topology_description_required (KIP-1331; always false here, as in Kafka without a topology
+// description plugin: Creek stores no descriptions and does not serve key 93). Members join (epoch 0, with their topology), heartbeat the tasks they own, and leave (epoch
 // -1, or -2 for a static member); the coordinator assigns active and standby tasks. Internal topics
 // the topology needs are created here, as Kafka's request handler does, while the member is told
 // MISSING_INTERNAL_TOPICS.
