@@ -1,6 +1,7 @@
 // The task assignor of streams groups ("sticky"): every task (subtopology, partition) gets one
-// active member, the members' active counts differ by at most one, and a task stays with the member
-// that had it in the previous target assignment whenever balance allows. Stateful tasks get
+// active member, the members' active counts differ by at most one, tasks of each subtopology are
+// spread over the members, and a task stays with the member that had it in the previous target
+// assignment whenever balance allows. Stateful tasks get
 // `numStandbyReplicas` standbys on other processes than their active (again sticky, then least
 // loaded); a standby that finds no other process is left out, as Kafka's assignor does.
 
@@ -59,10 +60,12 @@ interface Task {
 export function assignTasks(input: AssignorInput): Map<string, TasksTuple> {
   const result = new Map(input.members.map((m) => [m.memberId, emptyTasks()]));
   if (input.members.length === 0) return result;
+  // Partition by partition across subtopologies, so that each member gets tasks of every subtopology.
   const all: Task[] = [];
   for (const [subtopology, n] of [...input.tasks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (let p = 0; p < n; p++) all.push({ subtopology, partition: p });
   }
+  all.sort((a, b) => a.partition - b.partition);
   const members = [...input.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
   assignActive(all, members, result);
   assignStandby(all.filter((t) => input.stateful.has(t.subtopology)), members, input.numStandbyReplicas, result);

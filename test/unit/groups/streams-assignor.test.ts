@@ -27,6 +27,11 @@ describe('streams task assignor', () => {
     }
   });
 
+  it('gives each member tasks of every subtopology', () => {
+    const out = assignTasks({ members: [member('a', 'a', { '0': [0, 1, 2, 3], '1': [0, 1, 2, 3] }), member('b')], tasks: new Map([['0', 4], ['1', 4]]), stateful: new Set(), numStandbyReplicas: 0 });
+    for (const t of out.values()) expect([...t.active].map(([s, ps]) => [s, ps.size])).toEqual([['0', 2], ['1', 2]]);
+  });
+
   it('keeps tasks with their previous owners when a member joins', () => {
     const out = assignTasks({
       members: [member('a', 'a', { '0': [0, 1, 2], '1': [0, 1] }), member('b', 'b', { '0': [3, 4], '1': [2, 3] }), member('c')],
