@@ -193,6 +193,8 @@ export interface StartOptions extends BrokerOptions {
 export const EMBEDDED_DEFAULTS: Readonly<Record<string, number | boolean>> = {
   // Kafka's 3 s wait for more members before an empty group's first rebalance delays every consumer-group test.
   'group.initial.rebalance.delay.ms': 0,
+  // The same wait before a new streams group's first task assignment (KIP-1071).
+  'group.streams.initial.rebalance.delay.ms': 0,
   // Tests drive fault injection through broker.faults; the CLI keeps it off.
   'creek.faults.enable': true,
 };

@@ -200,6 +200,7 @@ export const kafkaStreamsSuite = javaFamily({
     { feature: 'streams-eos', timeoutMs: 180_000 },
     { feature: 'streams-eos-crash', timeoutMs: 180_000 },
     { feature: 'streams-protocol', timeoutMs: 120_000 },
+    { feature: 'streams-protocol-scale', timeoutMs: 180_000 },
   ],
   notApplicable: {},
 });

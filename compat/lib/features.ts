@@ -33,6 +33,7 @@ export const FEATURES = {
   'perf-tools': 'Producer and consumer perf-test tools',
   'streams-eos': 'Kafka Streams: word count with a repartition and a state store, exactly_once_v2, restarted',
   'streams-protocol': 'Kafka Streams on the streams rebalance protocol (KIP-1071, group.protocol=streams)',
+  'streams-protocol-scale': 'Kafka Streams on the streams protocol: a second instance shares the tasks, then leaves; exact counts',
   'streams-eos-crash': 'Kafka Streams: the same word count killed (SIGKILL) mid-stream and restarted, exact counts',
   'connect-standalone': 'Kafka Connect standalone: file source → topic → file sink',
   'connect-distributed': 'Kafka Connect distributed: internal topics, connector created over REST',

@@ -30,9 +30,8 @@ interface SpecMessage {
   commonStructs?: { name: string; versions: string; fields: SpecField[] }[];
 }
 
-/** API keys served to clients; share-group keys (76+) come later. */
-const isClientFacing = (m: SpecMessage): boolean =>
-  m.apiKey !== undefined && m.apiKey < 76 && (m.listeners ?? []).includes('broker');
+/** API keys a broker listener answers (controller-only keys are not Creek's to define). */
+const isClientFacing = (m: SpecMessage): boolean => m.apiKey !== undefined && (m.listeners ?? []).includes('broker');
 
 const camel = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

@@ -61,6 +61,24 @@ import { getTelemetrySubscriptions, type GetTelemetrySubscriptionsRequest, type 
 import { pushTelemetry, type PushTelemetryRequest, type PushTelemetryResponse } from './72-push-telemetry.js';
 import { listConfigResources, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from './74-list-config-resources.js';
 import { describeTopicPartitions, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
+import { shareGroupHeartbeat, type ShareGroupHeartbeatRequest, type ShareGroupHeartbeatResponse } from './76-share-group-heartbeat.js';
+import { shareGroupDescribe, type ShareGroupDescribeRequest, type ShareGroupDescribeResponse } from './77-share-group-describe.js';
+import { shareFetch, type ShareFetchRequest, type ShareFetchResponse } from './78-share-fetch.js';
+import { shareAcknowledge, type ShareAcknowledgeRequest, type ShareAcknowledgeResponse } from './79-share-acknowledge.js';
+import { addRaftVoter, type AddRaftVoterRequest, type AddRaftVoterResponse } from './80-add-raft-voter.js';
+import { removeRaftVoter, type RemoveRaftVoterRequest, type RemoveRaftVoterResponse } from './81-remove-raft-voter.js';
+import { initializeShareGroupState, type InitializeShareGroupStateRequest, type InitializeShareGroupStateResponse } from './83-initialize-share-group-state.js';
+import { readShareGroupState, type ReadShareGroupStateRequest, type ReadShareGroupStateResponse } from './84-read-share-group-state.js';
+import { writeShareGroupState, type WriteShareGroupStateRequest, type WriteShareGroupStateResponse } from './85-write-share-group-state.js';
+import { deleteShareGroupState, type DeleteShareGroupStateRequest, type DeleteShareGroupStateResponse } from './86-delete-share-group-state.js';
+import { readShareGroupStateSummary, type ReadShareGroupStateSummaryRequest, type ReadShareGroupStateSummaryResponse } from './87-read-share-group-state-summary.js';
+import { streamsGroupHeartbeat, type StreamsGroupHeartbeatRequest, type StreamsGroupHeartbeatResponse } from './88-streams-group-heartbeat.js';
+import { streamsGroupDescribe, type StreamsGroupDescribeRequest, type StreamsGroupDescribeResponse } from './89-streams-group-describe.js';
+import { describeShareGroupOffsets, type DescribeShareGroupOffsetsRequest, type DescribeShareGroupOffsetsResponse } from './90-describe-share-group-offsets.js';
+import { alterShareGroupOffsets, type AlterShareGroupOffsetsRequest, type AlterShareGroupOffsetsResponse } from './91-alter-share-group-offsets.js';
+import { deleteShareGroupOffsets, type DeleteShareGroupOffsetsRequest, type DeleteShareGroupOffsetsResponse } from './92-delete-share-group-offsets.js';
+import { streamsGroupTopologyDescriptionUpdate, type StreamsGroupTopologyDescriptionUpdateRequest, type StreamsGroupTopologyDescriptionUpdateResponse } from './93-streams-group-topology-description-update.js';
+import { unregisterController, type UnregisterControllerRequest, type UnregisterControllerResponse } from './94-unregister-controller.js';
 
 export * from './00-produce.js';
 export * from './01-fetch.js';
@@ -123,8 +141,26 @@ export * from './71-get-telemetry-subscriptions.js';
 export * from './72-push-telemetry.js';
 export * from './74-list-config-resources.js';
 export * from './75-describe-topic-partitions.js';
+export * from './76-share-group-heartbeat.js';
+export * from './77-share-group-describe.js';
+export * from './78-share-fetch.js';
+export * from './79-share-acknowledge.js';
+export * from './80-add-raft-voter.js';
+export * from './81-remove-raft-voter.js';
+export * from './83-initialize-share-group-state.js';
+export * from './84-read-share-group-state.js';
+export * from './85-write-share-group-state.js';
+export * from './86-delete-share-group-state.js';
+export * from './87-read-share-group-state-summary.js';
+export * from './88-streams-group-heartbeat.js';
+export * from './89-streams-group-describe.js';
+export * from './90-describe-share-group-offsets.js';
+export * from './91-alter-share-group-offsets.js';
+export * from './92-delete-share-group-offsets.js';
+export * from './93-streams-group-topology-description-update.js';
+export * from './94-unregister-controller.js';
 
-export const apiDefs: readonly ApiDef[] = [produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords, initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken, deleteGroups, electLeaders, incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, describeQuorum, updateFeatures, describeCluster, describeProducers, unregisterBroker, describeTransactions, listTransactions, consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions];
+export const apiDefs: readonly ApiDef[] = [produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords, initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken, deleteGroups, electLeaders, incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, describeQuorum, updateFeatures, describeCluster, describeProducers, unregisterBroker, describeTransactions, listTransactions, consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions, shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge, addRaftVoter, removeRaftVoter, initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary, streamsGroupHeartbeat, streamsGroupDescribe, describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets, streamsGroupTopologyDescriptionUpdate, unregisterController];
 
 export const ApiKey = {
   Produce: 0,
@@ -188,6 +224,24 @@ export const ApiKey = {
   PushTelemetry: 72,
   ListConfigResources: 74,
   DescribeTopicPartitions: 75,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  AddRaftVoter: 80,
+  RemoveRaftVoter: 81,
+  InitializeShareGroupState: 83,
+  ReadShareGroupState: 84,
+  WriteShareGroupState: 85,
+  DeleteShareGroupState: 86,
+  ReadShareGroupStateSummary: 87,
+  StreamsGroupHeartbeat: 88,
+  StreamsGroupDescribe: 89,
+  DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92,
+  StreamsGroupTopologyDescriptionUpdate: 93,
+  UnregisterController: 94,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -254,6 +308,24 @@ export interface ApiMessages {
   72: { request: PushTelemetryRequest; response: PushTelemetryResponse };
   74: { request: ListConfigResourcesRequest; response: ListConfigResourcesResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
+  76: { request: ShareGroupHeartbeatRequest; response: ShareGroupHeartbeatResponse };
+  77: { request: ShareGroupDescribeRequest; response: ShareGroupDescribeResponse };
+  78: { request: ShareFetchRequest; response: ShareFetchResponse };
+  79: { request: ShareAcknowledgeRequest; response: ShareAcknowledgeResponse };
+  80: { request: AddRaftVoterRequest; response: AddRaftVoterResponse };
+  81: { request: RemoveRaftVoterRequest; response: RemoveRaftVoterResponse };
+  83: { request: InitializeShareGroupStateRequest; response: InitializeShareGroupStateResponse };
+  84: { request: ReadShareGroupStateRequest; response: ReadShareGroupStateResponse };
+  85: { request: WriteShareGroupStateRequest; response: WriteShareGroupStateResponse };
+  86: { request: DeleteShareGroupStateRequest; response: DeleteShareGroupStateResponse };
+  87: { request: ReadShareGroupStateSummaryRequest; response: ReadShareGroupStateSummaryResponse };
+  88: { request: StreamsGroupHeartbeatRequest; response: StreamsGroupHeartbeatResponse };
+  89: { request: StreamsGroupDescribeRequest; response: StreamsGroupDescribeResponse };
+  90: { request: DescribeShareGroupOffsetsRequest; response: DescribeShareGroupOffsetsResponse };
+  91: { request: AlterShareGroupOffsetsRequest; response: AlterShareGroupOffsetsResponse };
+  92: { request: DeleteShareGroupOffsetsRequest; response: DeleteShareGroupOffsetsResponse };
+  93: { request: StreamsGroupTopologyDescriptionUpdateRequest; response: StreamsGroupTopologyDescriptionUpdateResponse };
+  94: { request: UnregisterControllerRequest; response: UnregisterControllerResponse };
 }
 
 // Embedded data schemas.

@@ -53,6 +53,8 @@ import listTransactions from './66-list-transactions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
+import streamsGroupHeartbeat from './88-streams-group-heartbeat.js';
+import streamsGroupDescribe from './89-streams-group-describe.js';
 
 export const handlers: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, apiVersions,
@@ -60,7 +62,7 @@ export const handlers: readonly ApiHandler[] = [
   createPartitions, incrementalAlterConfigs, describeCluster, describeTopicPartitions,
   initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, describeProducers, describeTransactions, listTransactions,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
-  deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe,
+  deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe, streamsGroupHeartbeat, streamsGroupDescribe,
   saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeUserScramCredentials, alterUserScramCredentials,
   createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   electLeaders, alterPartitionReassignments, listPartitionReassignments, describeClientQuotas, alterClientQuotas,

@@ -10,6 +10,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import type { GroupConfig } from './group-config.js';
+import { checkOffsetCommit, checkOffsetFetch, MemberTimers } from './member-epochs.js';
 import type { Timers } from './timers.js';
 
 /** topic name → partitions. */
@@ -111,11 +112,14 @@ export class ConsumerGroup {
   /** Partition counts of the subscribed topics the target was computed from. */
   private subscriptionMetadata = '';
   dead = false;
+  private readonly memberTimers: MemberTimers;
 
   constructor(
     readonly groupId: string,
     private readonly env: ConsumerGroupEnv,
-  ) {}
+  ) {
+    this.memberTimers = new MemberTimers(env.timers, `consumer\0${groupId}`, (id, why) => this.expire(id, why));
+  }
 
   get state(): ConsumerGroupState {
     if (this.dead) return 'dead';
@@ -302,15 +306,7 @@ export class ConsumerGroup {
   }
 
   private scheduleTimers(member: ConsumerMember): void {
-    const id = member.memberId;
-    this.env.timers.schedule(this.key('session', id), this.env.config.consumerSessionTimeoutMs, () => this.expire(id, 'session timed out'));
-    if (member.state === 'unrevoked_partitions') {
-      if (!this.env.timers.has(this.key('revocation', id))) {
-        this.env.timers.schedule(this.key('revocation', id), member.rebalanceTimeoutMs, () => this.expire(id, 'did not revoke its partitions within the rebalance timeout'));
-      }
-    } else {
-      this.env.timers.cancel(this.key('revocation', id));
-    }
+    this.memberTimers.heartbeat(member.memberId, this.env.config.consumerSessionTimeoutMs, member.state === 'unrevoked_partitions', member.rebalanceTimeoutMs, 'partitions');
   }
 
   private expire(memberId: string, why: string): void {
@@ -324,26 +320,17 @@ export class ConsumerGroup {
   private removeMember(member: ConsumerMember): void {
     this.members.delete(member.memberId);
     this.target.delete(member.memberId);
-    this.env.timers.cancel(this.key('session', member.memberId));
-    this.env.timers.cancel(this.key('revocation', member.memberId));
+    this.memberTimers.remove(member.memberId);
   }
 
   /** OffsetCommit / TxnOffsetCommit checks for this group. */
   validateOffsetCommit(memberId: string, memberEpoch: number, transactional: boolean, version: number): void {
-    if (this.dead) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (memberEpoch < 0 && this.members.size === 0) return;
-    const member = this.members.get(memberId);
-    if (!member) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${this.groupId}.`);
-    if (!transactional && version < 9) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
-    if (memberEpoch !== member.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH, `The member epoch ${memberEpoch} is stale; the current one is ${member.memberEpoch}.`);
+    checkOffsetCommit(this, 'consumer', memberId, memberEpoch, transactional, version);
   }
 
   /** OffsetFetch v9 checks: an admin fetch (epoch -1) is always accepted. */
   validateOffsetFetch(memberId: string | null, memberEpoch: number): void {
-    if (memberEpoch < 0) return;
-    const member = memberId === null ? undefined : this.members.get(memberId);
-    if (!member) throw new KafkaError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${this.groupId}.`);
-    if (memberEpoch !== member.memberEpoch) throw new KafkaError(ErrorCode.STALE_MEMBER_EPOCH);
+    checkOffsetFetch(this, memberId, memberEpoch);
   }
 
   subscribedTopics(): Set<string> {
@@ -352,10 +339,6 @@ export class ConsumerGroup {
 
   markDead(): void {
     this.dead = true;
-    this.env.timers.cancelPrefix(`consumer\0${this.groupId}\0`);
-  }
-
-  private key(kind: string, memberId: string): string {
-    return `consumer\0${this.groupId}\0${kind}\0${memberId}`;
+    this.memberTimers.stopAll();
   }
 }

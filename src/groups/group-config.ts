@@ -14,6 +14,15 @@ export interface GroupConfig {
   consumerSessionTimeoutMs: number;
   consumerHeartbeatIntervalMs: number;
   consumerMaxSize: number;
+  /** group.coordinator.rebalance.protocols includes "streams" (KIP-1071). */
+  streamsProtocolEnabled: boolean;
+  streamsSessionTimeoutMs: number;
+  streamsHeartbeatIntervalMs: number;
+  streamsMaxSize: number;
+  streamsNumStandbyReplicas: number;
+  streamsInitialRebalanceDelayMs: number;
+  streamsAcceptableRecoveryLag: number;
+  streamsTaskOffsetIntervalMs: number;
   offsetsRetentionMs: number;
   offsetsRetentionCheckIntervalMs: number;
   offsetMetadataMaxBytes: number;
@@ -32,6 +41,14 @@ export function groupConfigOf(config: BrokerConfig): GroupConfig {
     consumerSessionTimeoutMs: num('group.consumer.session.timeout.ms'),
     consumerHeartbeatIntervalMs: num('group.consumer.heartbeat.interval.ms'),
     consumerMaxSize: num('group.consumer.max.size'),
+    streamsProtocolEnabled: (value('group.coordinator.rebalance.protocols') as string[]).includes('streams'),
+    streamsSessionTimeoutMs: num('group.streams.session.timeout.ms'),
+    streamsHeartbeatIntervalMs: num('group.streams.heartbeat.interval.ms'),
+    streamsMaxSize: num('group.streams.max.size'),
+    streamsNumStandbyReplicas: num('group.streams.num.standby.replicas'),
+    streamsInitialRebalanceDelayMs: num('group.streams.initial.rebalance.delay.ms'),
+    streamsAcceptableRecoveryLag: num('group.streams.acceptable.recovery.lag'),
+    streamsTaskOffsetIntervalMs: num('group.streams.task.offset.interval.ms'),
     offsetsRetentionMs: config.offsetsRetentionMs,
     offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
     offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),

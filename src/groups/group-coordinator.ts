@@ -1,9 +1,10 @@
-// The group coordinator of this broker (every group's, as the only node): classic and consumer
-// (KIP-848) groups side by side in one group id space, committed offsets, and their durable copy
-// in __consumer_offsets, replayed on start. Handlers in src/apis/ translate wire versions; this
-// class holds Kafka's semantics. Offsets committed by a transactional producer are written to
-// __consumer_offsets at once, as a transactional batch, and stay pending until the transaction's
-// COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or on replay).
+// The group coordinator of this broker (every group's, as the only node): classic, consumer
+// (KIP-848) and streams (KIP-1071) groups side by side in one group id space, committed offsets,
+// and their durable copy in __consumer_offsets, replayed on start. Handlers in src/apis/ translate
+// wire versions; this class holds Kafka's semantics. Offsets committed by a transactional
+// producer are written to __consumer_offsets at once, as a transactional batch, and stay pending
+// until the transaction's COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or
+// on replay).
 import type { Logger } from 'pino';
 import { Reader } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -13,21 +14,27 @@ import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { ClassicGroup, type GroupEnv, type JoinRequest, type JoinResult, type MemberIdentity, type SyncRequest, type SyncResult } from './classic-group.js';
 import { ConsumerGroup, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
+import { StreamsGroup, type StreamsGroupEnv, type StreamsHeartbeat, type StreamsHeartbeatResult } from './streams-group.js';
+import type { StreamsTopology } from './streams-topology.js';
 import { CommittedOffsets, type CommittedOffset, type TopicPartitionOffset } from './committed-offsets.js';
 import { groupConfigOf, type GroupConfig } from './group-config.js';
 import {
   decodeConsumerGroupValue,
   decodeGroupValue,
   decodeOffsetValue,
+  decodeStreamsGroupValue,
+  decodeStreamsTopologyValue,
   encodeConsumerGroupValue,
   encodeGroupValue,
   encodeOffsetValue,
+  encodeStreamsGroupValue,
+  encodeStreamsTopologyValue,
   type GroupValue,
 } from './group-records.js';
 import { OffsetsTopic, type GroupRecord, type TransactionalAppender, type TxnProducer } from './offsets-topic.js';
 import { Timers } from './timers.js';
 
-export type Group = ClassicGroup | ConsumerGroup;
+export type Group = ClassicGroup | ConsumerGroup | StreamsGroup;
 
 export interface ClientInfo {
   clientId: string;
@@ -78,7 +85,7 @@ export interface GroupListing {
   groupId: string;
   protocolType: string;
   state: string;
-  type: 'classic' | 'consumer';
+  type: 'classic' | 'consumer' | 'streams';
 }
 
 export class GroupCoordinator {
@@ -90,6 +97,7 @@ export class GroupCoordinator {
   private closed = false;
   private readonly classicEnv: GroupEnv;
   private readonly consumerEnv: ConsumerGroupEnv;
+  private readonly streamsEnv: StreamsGroupEnv;
 
   private constructor(
     brokerConfig: BrokerConfig,
@@ -105,6 +113,13 @@ export class GroupCoordinator {
       log,
       topics: { partitionCount: (t) => topics.get(t)?.partitions.length },
       persist: (g) => void this.write([{ key: { type: 'consumer-group', group: g.groupId }, value: encodeConsumerGroupValue({ epoch: g.groupEpoch }) }]).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store consumer group epoch')),
+    };
+    this.streamsEnv = {
+      config: this.config,
+      timers: this.timers,
+      log,
+      partitionCount: (t) => topics.get(t)?.partitions.length,
+      persist: (g) => void this.write(streamsGroupRecords(g)).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store streams group')),
     };
   }
 
@@ -126,6 +141,7 @@ export class GroupCoordinator {
     const started = Date.now();
     const classic = new Map<string, GroupValue>();
     const consumer = new Map<string, number>();
+    const streams = new Map<string, { epoch: number; topology: StreamsTopology | null }>();
     // Transactional offsets are pending until their producer's marker; those without one stay pending.
     const records = await this.store.replay({
       marker: (producerId, commit) => this.offsets.completeTxn(producerId, commit),
@@ -138,10 +154,16 @@ export class GroupCoordinator {
           if (value === null) classic.delete(key.group);
           else classic.set(key.group, decodeGroupValue(value));
           consumer.delete(key.group);
-        } else {
+          streams.delete(key.group);
+        } else if (key.type === 'consumer-group') {
           if (value === null) consumer.delete(key.group);
           else consumer.set(key.group, decodeConsumerGroupValue(value).epoch);
           classic.delete(key.group);
+          streams.delete(key.group);
+        } else {
+          replayStreamsRecord(streams, key.type, key.group, value);
+          classic.delete(key.group);
+          consumer.delete(key.group);
         }
       },
     });
@@ -149,6 +171,11 @@ export class GroupCoordinator {
     for (const [id, epoch] of consumer) {
       const g = new ConsumerGroup(id, this.consumerEnv);
       g.groupEpoch = g.assignmentEpoch = epoch;
+      this.groups.set(id, g);
+    }
+    for (const [id, { epoch, topology }] of streams) {
+      const g = new StreamsGroup(id, this.streamsEnv);
+      g.restore(epoch, topology);
       this.groups.set(id, g);
     }
     this.addOffsetOnlyGroups(this.offsets.groups());
@@ -163,7 +190,7 @@ export class GroupCoordinator {
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     let group = this.groups.get(groupId);
-    if (group instanceof ConsumerGroup) {
+    if (group instanceof ConsumerGroup || group instanceof StreamsGroup) {
       if (group.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       group.markDead();
       group = undefined;
@@ -211,6 +238,7 @@ export class GroupCoordinator {
     if (!this.config.consumerProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The consumer group protocol is disabled (group.coordinator.rebalance.protocols).');
     checkHeartbeatRequest(groupId, req);
     let group = this.groups.get(groupId);
+    if (group instanceof StreamsGroup) throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     if (group instanceof ClassicGroup) {
       if (!group.isEmpty()) throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
       group.markDead();
@@ -222,6 +250,31 @@ export class GroupCoordinator {
       this.groups.set(groupId, group);
     }
     return group.heartbeat(req);
+  }
+
+  // ---- streams protocol (KIP-1071) ----
+
+  /** A heartbeat of a streams group member; the group exists once a first heartbeat succeeded. */
+  streamsGroupHeartbeat(groupId: string, req: StreamsHeartbeat): StreamsHeartbeatResult {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    if (!this.config.streamsProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The streams group protocol is disabled (group.coordinator.rebalance.protocols).');
+    const existing = this.groups.get(groupId);
+    let group: StreamsGroup;
+    if (existing instanceof StreamsGroup) {
+      group = existing;
+    } else if (req.memberEpoch !== 0) {
+      throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, existing ? `Group ${groupId} is not a streams group.` : `Streams group ${groupId} not found.`);
+    } else if (existing && !(existing instanceof ClassicGroup && existing.isEmpty())) {
+      throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a streams group.`);
+    } else {
+      group = new StreamsGroup(groupId, this.streamsEnv);
+    }
+    const result = group.heartbeat(req);
+    if (existing !== group) {
+      if (existing) existing.markDead();
+      this.groups.set(groupId, group);
+    }
+    return result;
   }
 
   // ---- offsets ----
@@ -295,7 +348,7 @@ export class GroupCoordinator {
   fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } {
     if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, offsets: [] };
     const group = this.groups.get(req.groupId);
-    if (group instanceof ConsumerGroup) {
+    if (group instanceof ConsumerGroup || group instanceof StreamsGroup) {
       try {
         group.validateOffsetFetch(req.memberId, req.memberEpoch);
       } catch (err) {
@@ -320,7 +373,7 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
     let subscribed: Set<string>;
-    if (group instanceof ConsumerGroup) {
+    if (group instanceof ConsumerGroup || group instanceof StreamsGroup) {
       subscribed = group.subscribedTopics();
     } else if (group.isEmpty()) {
       subscribed = new Set();
@@ -350,11 +403,11 @@ export class GroupCoordinator {
   listGroups(): GroupListing[] {
     return [...this.groups.values()]
       .filter((g) => (g instanceof ClassicGroup ? g.state !== 'Dead' : !g.dead))
-      .map((g) =>
-        g instanceof ClassicGroup
-          ? { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' as const }
-          : { groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' as const },
-      );
+      .map((g): GroupListing => {
+        if (g instanceof ClassicGroup) return { groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' };
+        if (g instanceof ConsumerGroup) return { groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' };
+        return { groupId: g.groupId, protocolType: 'streams', state: g.state, type: 'streams' };
+      });
   }
 
   /** DeleteGroups for one group: its offsets and metadata are removed for good. */
@@ -378,7 +431,8 @@ export class GroupCoordinator {
     group.markDead();
     this.groups.delete(group.groupId);
     const records: GroupRecord[] = offsets.map((o) => ({ key: { type: 'offset', group: group.groupId, topic: o.topic, partition: o.partition }, value: null }));
-    records.push({ key: { type: group instanceof ClassicGroup ? 'group' : 'consumer-group', group: group.groupId }, value: null });
+    if (group instanceof StreamsGroup) records.push(...streamsGroupRecords(group).map((r) => ({ ...r, value: null })));
+    else records.push({ key: { type: group instanceof ClassicGroup ? 'group' : 'consumer-group', group: group.groupId }, value: null });
     for (const o of offsets) this.offsets.delete(group.groupId, o.topic, o.partition);
     await this.write(records);
     this.log.info({ group: group.groupId }, 'group deleted');
@@ -533,5 +587,24 @@ export function subscriptionTopics(metadata: Buffer): string[] {
     return Array.from({ length: Math.max(n, 0) }, () => r.string());
   } catch {
     return [];
+  }
+}
+
+/** The records holding a streams group: its epoch, and its topology once initialized. */
+function streamsGroupRecords(g: StreamsGroup): GroupRecord[] {
+  const records: GroupRecord[] = [{ key: { type: 'streams-group', group: g.groupId }, value: encodeStreamsGroupValue({ epoch: g.groupEpoch }) }];
+  if (g.topology !== null) records.push({ key: { type: 'streams-topology', group: g.groupId }, value: encodeStreamsTopologyValue(g.topology) });
+  return records;
+}
+
+function replayStreamsRecord(streams: Map<string, { epoch: number; topology: StreamsTopology | null }>, type: string, groupId: string, value: Buffer | null): void {
+  const current = streams.get(groupId) ?? { epoch: 0, topology: null };
+  if (type === 'streams-group') {
+    if (value === null) streams.delete(groupId);
+    else streams.set(groupId, { ...current, epoch: decodeStreamsGroupValue(value).epoch });
+  } else if (value === null) {
+    if (streams.has(groupId)) streams.set(groupId, { ...current, topology: null });
+  } else {
+    streams.set(groupId, { ...current, topology: decodeStreamsTopologyValue(value) });
   }
 }

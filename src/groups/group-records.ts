@@ -4,9 +4,12 @@
 //     timestamp, when the commit asked for a retention) or v3 (with leader epoch)
 //   key v2 GroupMetadataKey { group } → GroupMetadataValue v3 (classic group and its members)
 //   key v3 ConsumerGroupMetadataKey { group } → ConsumerGroupMetadataValue v0 { epoch }
+//   key v17 StreamsGroupMetadataKey { group } → v0 { epoch } (Creek's own value)
+//   key v23 StreamsGroupTopologyKey { group } → v0 { topology as JSON bytes } (Creek's own value)
 // A null value is a tombstone: the offset or the group was deleted.
 import { Reader } from '../../protocol/codec/reader.js';
 import { Writer } from '../../protocol/codec/writer.js';
+import type { StreamsTopology } from './streams-topology.js';
 
 export interface OffsetKey {
   type: 'offset';
@@ -16,7 +19,7 @@ export interface OffsetKey {
 }
 
 export interface GroupKey {
-  type: 'group' | 'consumer-group';
+  type: 'group' | 'consumer-group' | 'streams-group' | 'streams-topology';
   group: string;
 }
 
@@ -59,6 +62,14 @@ export interface ConsumerGroupValue {
 const OFFSET_KEY = 1;
 const GROUP_KEY = 2;
 const CONSUMER_GROUP_KEY = 3;
+const STREAMS_GROUP_KEY = 17;
+const STREAMS_TOPOLOGY_KEY = 23;
+const GROUP_KEYS: Record<GroupKey['type'], number> = {
+  group: GROUP_KEY,
+  'consumer-group': CONSUMER_GROUP_KEY,
+  'streams-group': STREAMS_GROUP_KEY,
+  'streams-topology': STREAMS_TOPOLOGY_KEY,
+};
 
 export function encodeKey(key: RecordKey): Buffer {
   const w = new Writer(64);
@@ -68,7 +79,7 @@ export function encodeKey(key: RecordKey): Buffer {
     w.string(key.topic);
     w.int32(key.partition);
   } else {
-    w.int16(key.type === 'group' ? GROUP_KEY : CONSUMER_GROUP_KEY);
+    w.int16(GROUP_KEYS[key.type]);
     w.string(key.group);
   }
   return w.toBuffer();
@@ -86,6 +97,10 @@ export function decodeKey(buf: Buffer): RecordKey | undefined {
       return { type: 'group', group: r.string() };
     case CONSUMER_GROUP_KEY:
       return { type: 'consumer-group', group: r.string() };
+    case STREAMS_GROUP_KEY:
+      return { type: 'streams-group', group: r.string() };
+    case STREAMS_TOPOLOGY_KEY:
+      return { type: 'streams-topology', group: r.string() };
     default:
       return undefined;
   }
@@ -178,4 +193,21 @@ export function decodeConsumerGroupValue(buf: Buffer): ConsumerGroupValue {
   const r = new Reader(buf);
   r.int16();
   return { epoch: r.int32() };
+}
+
+/** A streams group's epoch has the consumer group value's layout. */
+export const encodeStreamsGroupValue = encodeConsumerGroupValue;
+export const decodeStreamsGroupValue = decodeConsumerGroupValue;
+
+export function encodeStreamsTopologyValue(topology: StreamsTopology): Buffer {
+  const w = new Writer(256);
+  w.int16(0);
+  w.bytes(Buffer.from(JSON.stringify(topology)));
+  return w.toBuffer();
+}
+
+export function decodeStreamsTopologyValue(buf: Buffer): StreamsTopology {
+  const r = new Reader(buf);
+  r.int16();
+  return JSON.parse(Buffer.from(r.bytes()).toString('utf8')) as StreamsTopology;
 }

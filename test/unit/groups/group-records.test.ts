@@ -9,6 +9,8 @@ import {
   encodeGroupValue,
   encodeKey,
   encodeOffsetValue,
+  encodeStreamsTopologyValue,
+  decodeStreamsTopologyValue,
 } from '../../../src/groups/group-records.js';
 
 describe('group records', () => {
@@ -19,6 +21,22 @@ describe('group records', () => {
     expect(encodeKey({ type: 'group', group: 'g' }).readInt16BE(0)).toBe(2);
     expect(decodeKey(encodeKey({ type: 'consumer-group', group: 'g' }))).toEqual({ type: 'consumer-group', group: 'g' });
     expect(decodeKey(Buffer.from([0, 99, 0, 0]))).toBeUndefined();
+  });
+
+  it('keys streams groups with Kafka key versions 17 (group) and 23 (topology), and round-trips a large topology', () => {
+    expect(encodeKey({ type: 'streams-group', group: 'g' }).readInt16BE(0)).toBe(17);
+    expect(encodeKey({ type: 'streams-topology', group: 'g' }).readInt16BE(0)).toBe(23);
+    expect(decodeKey(encodeKey({ type: 'streams-topology', group: 'g' }))).toEqual({ type: 'streams-topology', group: 'g' });
+    const subtopologies = Array.from({ length: 500 }, (_, i) => ({
+      subtopologyId: String(i),
+      sourceTopics: [`source-topic-with-a-long-name-${i}`],
+      repartitionSinkTopics: [],
+      stateChangelogTopics: [{ name: `app-store-${i}-changelog`, partitions: 0, replicationFactor: 0, configs: [['cleanup.policy', 'compact']] as [string, string][] }],
+      repartitionSourceTopics: [],
+      copartitionGroups: [],
+    }));
+    const topology = { epoch: 3, subtopologies };
+    expect(decodeStreamsTopologyValue(encodeStreamsTopologyValue(topology))).toEqual(topology);
   });
 
   it('round-trips offset values with and without an expire timestamp', () => {

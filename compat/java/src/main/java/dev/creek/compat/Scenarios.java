@@ -38,6 +38,7 @@ final class Scenarios {
     s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
     s.put("kafka-streams/streams-eos-crash", StreamsScenario::killedAndRestarted);
     s.put("kafka-streams/streams-protocol", StreamsScenario::streamsProtocol);
+    s.put("kafka-streams/streams-protocol-scale", StreamsScenario::streamsProtocolTwoInstances);
     s.put("kafka-connect/connect-standalone", ConnectScenarios::standalone);
     s.put("kafka-connect/connect-distributed", ConnectScenarios::distributed);
     s.put("kafka-tools/metadata", ToolScenarios::metadata);

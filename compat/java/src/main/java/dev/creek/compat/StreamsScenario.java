@@ -17,10 +17,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -190,6 +193,46 @@ final class StreamsScenario {
     awaitCounts(ctx, output, expected);
     var group = Kafka.admin(ctx).describeStreamsGroups(List.of(appId)).describedGroups().get(appId).get(20, TimeUnit.SECONDS);
     equal(group.members().size(), 1, "members of the streams group " + appId);
+  }
+
+  /**
+   * Two instances of the word count on the streams rebalance protocol share the tasks (the broker
+   * revokes half of the first instance's tasks before the second gets them); when the second
+   * leaves, the first takes all of them back, and the counts stay exact throughout.
+   */
+  static void streamsProtocolTwoInstances(Ctx ctx) throws Exception {
+    String input = ctx.name("lines");
+    String output = ctx.name("counts");
+    String appId = ctx.name("app");
+    Kafka.createTopic(ctx, input, 4);
+    Kafka.createTopic(ctx, output, 2);
+    Map<String, Long> expected = new TreeMap<>();
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx);
+    produceLines(producer, input, 0, expected);
+    start(ctx, appId, input, output, StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+    KafkaStreams second = start(ctx, appId, input, output, StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+    produceLines(producer, input, 1, expected);
+    eventually("both instances with active tasks in a stable group", Duration.ofSeconds(60), () -> {
+      StreamsGroupDescription group = describeStreamsGroup(ctx, appId);
+      boolean shared = group.members().size() == 2 && group.members().stream().allMatch(m -> activeTaskCount(m) > 0);
+      return shared && group.groupState() == GroupState.STABLE ? true : null;
+    });
+    awaitCounts(ctx, output, expected);
+    second.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+    produceLines(producer, input, 2, expected);
+    awaitCounts(ctx, output, expected);
+    eventually("the remaining instance with every task", Duration.ofSeconds(60), () -> {
+      StreamsGroupDescription group = describeStreamsGroup(ctx, appId);
+      return group.members().size() == 1 && activeTaskCount(group.members().iterator().next()) == 8 ? true : null;
+    });
+  }
+
+  private static StreamsGroupDescription describeStreamsGroup(Ctx ctx, String appId) throws Exception {
+    return Kafka.admin(ctx).describeStreamsGroups(List.of(appId)).describedGroups().get(appId).get(20, TimeUnit.SECONDS);
+  }
+
+  private static int activeTaskCount(StreamsGroupMemberDescription member) {
+    return member.assignment().activeTasks().stream().mapToInt(t -> t.partitions().size()).sum();
   }
 
   /** The killed instance's JVM. */
