@@ -1,8 +1,12 @@
-// Produce (key 0), versions 3-11 (v0-2 carry legacy message sets, which Creek does not store).
+// Produce (key 0), versions 3-13 (v0-2 carry legacy message sets, which Creek does not store).
 // v3: transactional id, record batches (magic 2) only. v4-v6: no wire change. v5: log start
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
 // v10: current leader / node endpoints (tagged; KIP-951: a NOT_LEADER_OR_FOLLOWER answer names
-// the partition's leader and its address). v11: no wire change (KIP-890 part 2 marker).
+// the partition's leader and its address). v11: no wire change (may answer TRANSACTION_ABORTABLE).
+// v12: no wire change; under transaction.version 2 (KIP-890 part 2) it would add the partition to
+// the transaction itself, but Creek finalizes no transaction.version, so clients still send
+// AddPartitionsToTxn and a transactional v12 batch is verified as v11's is. v13: topics by id
+// (KIP-516), answered by id with an empty name; an unknown id is UNKNOWN_TOPIC_ID.
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
@@ -18,21 +22,24 @@ import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
 export default defineApi({
   apiKey: 0,
   minVersion: 3,
-  maxVersion: 11,
+  maxVersion: 13,
   async handle(req, ctx) {
     const { broker } = ctx;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const { authz } = ctx;
     const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
+    const byId = ctx.version >= 13;
     const responses = await Promise.all(
       req.topicData.map(async (td) => {
-        let topic = broker.topics.get(td.name);
+        let topic = byId ? broker.topics.getById(td.topicId) : broker.topics.get(td.name);
+        const name = byId ? (topic?.name ?? '') : td.name;
         let topicError: number = ErrorCode.NONE;
         if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
         else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, td.name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, td.name)) {
-          topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
+        else if (byId && !topic) topicError = ErrorCode.UNKNOWN_TOPIC_ID;
+        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, name)) {
+          topic = await broker.topics.autoCreate(name).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;
           });
@@ -44,7 +51,8 @@ export default defineApi({
               : produceToPartition(ctx, topic, pd, req),
           ),
         );
-        return { name: td.name, partitionResponses };
+        // v13 answers by topic id, with the name left empty as Kafka leaves it.
+        return byId ? { name: '', topicId: td.topicId, partitionResponses } : { name, partitionResponses };
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
