@@ -44,7 +44,7 @@ export default defineApi({
           clientId: m.clientId,
           clientHost: m.clientHost,
           subscribedTopicNames: m.subscribedTopicNames,
-          subscribedTopicRegex: null,
+          subscribedTopicRegex: m.subscribedTopicRegex,
           assignment: describe(m.assigned),
           targetAssignment: describe(g.targetOf(m.memberId)),
           memberType: CONSUMER_MEMBER,

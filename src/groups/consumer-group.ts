@@ -4,6 +4,9 @@
 // partition counts change), and each member is reconciled towards its target: partitions it
 // must give up are revoked first (its epoch stays until it reports them gone), partitions still
 // owned by another member are withheld until released, then the member moves to the new epoch.
+// A member subscribes by topic names, by a regular expression over the topic names (v1,
+// resolved against the current topics at every heartbeat, so a new matching topic moves the group
+// epoch), or both.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -17,6 +20,20 @@ export type TopicPartitions = Map<string, Set<number>>;
 
 export interface TopicLookup {
   partitionCount(topic: string): number | undefined;
+  /** Every topic a regular expression subscription may match (internal topics excluded). */
+  names(): string[];
+}
+
+/**
+ * A subscription's regular expression (Kafka's, RE2J, matches the whole topic name; a JavaScript
+ * RegExp here, alike for the usual syntax); throws INVALID_REGULAR_EXPRESSION when it does not compile.
+ */
+export function compileTopicRegex(regex: string): RegExp {
+  try {
+    return new RegExp(`^(?:${regex})$`);
+  } catch {
+    throw new KafkaError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${regex}\` is not a valid regular expression.`);
+  }
 }
 
 export type ConsumerMemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
@@ -30,6 +47,9 @@ export class ConsumerMember {
   pendingRevocation: TopicPartitions = new Map();
   rebalanceTimeoutMs = 0;
   subscribedTopicNames: string[] = [];
+  /** The subscription's regular expression as sent, null for none; compiled in `topicRegex`. */
+  subscribedTopicRegex: string | null = null;
+  topicRegex: RegExp | null = null;
   serverAssignor: string | null = null;
   rackId: string | null = null;
 
@@ -48,6 +68,8 @@ export interface ConsumerHeartbeat {
   rackId: string | null;
   rebalanceTimeoutMs: number;
   subscribedTopicNames: string[] | null;
+  /** v1; null when unchanged. */
+  subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   /** What the member owns now, by topic name; null when unchanged since the last heartbeat. */
   owned: TopicPartitions | null;
@@ -169,13 +191,18 @@ export class ConsumerGroup {
         bump = true;
       }
     }
+    if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== member.subscribedTopicRegex) {
+      member.topicRegex = req.subscribedTopicRegex === '' ? null : compileTopicRegex(req.subscribedTopicRegex);
+      member.subscribedTopicRegex = req.subscribedTopicRegex;
+      bump = true;
+    }
     if (this.metadataSignature() !== this.subscriptionMetadata) bump = true;
     if (bump) this.bumpEpoch(joined ? `member ${member.memberId} joined` : `member ${member.memberId} changed its subscription`);
 
     const before = new Map([...member.assigned].map(([t, ps]) => [t, new Set(ps)]));
     this.reconcile(member, req.owned);
     this.scheduleTimers(member);
-    const full = req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.owned !== null;
+    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.owned !== null;
     const changed = !sameAssignment(before, member.assigned);
     return {
       memberId: member.memberId,
@@ -234,8 +261,9 @@ export class ConsumerGroup {
     this.groupEpoch++;
     this.subscriptionMetadata = this.metadataSignature();
     const counts = new Map<string, number>();
-    for (const m of this.members.values()) {
-      for (const t of m.subscribedTopicNames) {
+    const subscribed = new Map([...this.members.values()].map((m) => [m, this.topicsOf(m)]));
+    for (const topics of subscribed.values()) {
+      for (const t of topics) {
         const n = this.env.topics.partitionCount(t);
         if (n !== undefined) counts.set(t, n);
       }
@@ -243,7 +271,7 @@ export class ConsumerGroup {
     const assignment = this.assignor.assign(
       [...this.members.values()].map((m) => ({
         memberId: m.memberId,
-        subscribedTopics: m.subscribedTopicNames.filter((t) => counts.has(t)),
+        subscribedTopics: subscribed.get(m)!.filter((t) => counts.has(t)),
         current: new Map([...this.targetOf(m.memberId)].map(([t, ps]) => [t, [...ps]])),
       })),
       counts,
@@ -254,8 +282,15 @@ export class ConsumerGroup {
     this.env.log.info({ group: this.groupId, epoch: this.groupEpoch, members: this.members.size, assignor: this.assignor.name, reason }, 'consumer group: new target assignment');
   }
 
+  /** A member's subscribed topics: its names and the topics its regular expression matches now. */
+  private topicsOf(member: ConsumerMember): string[] {
+    const regex = member.topicRegex;
+    if (regex === null) return member.subscribedTopicNames;
+    return [...new Set([...member.subscribedTopicNames, ...this.env.topics.names().filter((t) => regex.test(t))])].sort();
+  }
+
   private metadataSignature(): string {
-    const topics = [...new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames))].sort();
+    const topics = [...new Set([...this.members.values()].flatMap((m) => this.topicsOf(m)))].sort();
     return topics.map((t) => `${t}:${this.env.topics.partitionCount(t) ?? -1}`).join(',');
   }
 
@@ -347,7 +382,7 @@ export class ConsumerGroup {
   }
 
   subscribedTopics(): Set<string> {
-    return new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames));
+    return new Set([...this.members.values()].flatMap((m) => this.topicsOf(m)));
   }
 
   markDead(): void {
