@@ -8,7 +8,7 @@
 // AddPartitionsToTxn and a transactional v12 batch is verified as v11's is. v13: topics by id
 // (KIP-516), answered by id with an empty name; an unknown id is UNKNOWN_TOPIC_ID.
 import { ErrorCode } from '../../protocol/errors.js';
-import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
+import { BATCH_HEADER_SIZE, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
   ProduceRequestPartitionProduceData as PartitionIn,
   ProduceResponsePartitionProduceResponse as PartitionOut,
@@ -29,7 +29,9 @@ export default defineApi({
     const { authz } = ctx;
     const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
     const byId = ctx.version >= 13;
-    const responses = await Promise.all(
+    // Each topic resolved (auto-created where allowed) or refused first, so that a v12+
+    // transactional request can add all its partitions to the transaction in one step.
+    const resolved = await Promise.all(
       req.topicData.map(async (td) => {
         let topic = byId ? broker.topics.getById(td.topicId) : broker.topics.get(td.name);
         const name = byId ? (topic?.name ?? '') : td.name;
@@ -44,11 +46,19 @@ export default defineApi({
             return undefined;
           });
         }
+        return { td, topic, name, topicError };
+      }),
+    );
+    const addError = ctx.version >= 12 && req.transactionalId !== null ? await addToTransaction(ctx, req.transactionalId, resolved) : ErrorCode.NONE;
+    const responses = await Promise.all(
+      resolved.map(async ({ td, topic, name, topicError }) => {
         const partitionResponses = await Promise.all(
           td.partitionData.map((pd) =>
             topicError !== ErrorCode.NONE
               ? failed(pd.index, topicError, null)
-              : produceToPartition(ctx, topic, pd, req),
+              : addError !== ErrorCode.NONE && topic && isTransactionalBatch(pd.records)
+                ? failed(pd.index, addError, null)
+                : produceToPartition(ctx, topic, pd, req),
           ),
         );
         // v13 answers by topic id, with the name left empty as Kafka leaves it.
@@ -63,6 +73,51 @@ export default defineApi({
     return { responses, throttleTimeMs, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
+
+/** Whether the request's records for a partition start with a transactional batch (false when unreadable). */
+function isTransactionalBatch(records: Buffer | null): boolean {
+  if (records === null || records.length < BATCH_HEADER_SIZE) return false;
+  try {
+    return isTransactional(readBatchHeader(records).attributes);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Produce v12+ under transaction.version 2 (KIP-890 part 2): the transactional partitions of the
+ * request join the producer's transaction (starting it) before they are written, as
+ * AddPartitionsToTxn would add them. Answers the error for those partitions, as Kafka's produce
+ * path translates it: PRODUCER_FENCED as INVALID_PRODUCER_EPOCH, and retriable coordinator
+ * errors as NOT_ENOUGH_REPLICAS so that every client retries.
+ */
+async function addToTransaction(
+  ctx: RequestContext,
+  transactionalId: string,
+  resolved: readonly { td: { partitionData: PartitionIn[] }; topic: Topic | undefined; topicError: number }[],
+): Promise<number> {
+  const partitions = new Map<string, number[]>();
+  let producer: { producerId: number; producerEpoch: number } | undefined;
+  for (const { td, topic, topicError } of resolved) {
+    if (!topic || topicError !== ErrorCode.NONE) continue;
+    for (const pd of td.partitionData) {
+      if (!isTransactionalBatch(pd.records) || !ctx.broker.replicas.getPartition(topic, pd.index)) continue;
+      producer ??= readBatchHeader(pd.records!);
+      partitions.set(topic.name, [...(partitions.get(topic.name) ?? []), pd.index]);
+    }
+  }
+  if (!producer) return ErrorCode.NONE;
+  try {
+    await ctx.broker.txn.coordinator.addPartitions(transactionalId, producer.producerId, producer.producerEpoch, partitions);
+    return ErrorCode.NONE;
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR) return ErrorCode.NOT_ENOUGH_REPLICAS;
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId }, 'adding produced partitions to the transaction failed');
+    return code;
+  }
+}
 
 /**
  * The batch as a buffer of its own when it is a small view of a large socket chunk, so that the
@@ -134,7 +189,9 @@ async function produceToPartition(
       errorMessage: null,
     };
   } catch (err) {
-    const code = errorCodeOf(err);
+    // From v11 a transactional write outside the transaction is abortable (KIP-890), as Kafka answers it.
+    const refusedOutsideTxn = errorCodeOf(err) === ErrorCode.INVALID_TXN_STATE && req.transactionalId !== null && ctx.version >= 11;
+    const code = refusedOutsideTxn ? ErrorCode.TRANSACTION_ABORTABLE : errorCodeOf(err);
     ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');

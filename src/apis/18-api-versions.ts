@@ -1,12 +1,14 @@
 // ApiVersions (key 18), versions 0-5.
 // v1 adds throttle_time_ms; v2 no change; v3 is flexible and adds client software name/version
-// (and supported/finalized features as tagged fields); v4 no change (KIP-511 retry on v0).
+// and the supported and finalized features (tagged fields; src/cluster/features.ts); v4 no change
+// (KIP-511 retry on v0).
 // v5 (KIP-1242): the client names the cluster id and node id it expects to reach; both or neither
 // must be set (else INVALID_REQUEST), and a broker that is not that node of that cluster answers
 // REBOOTSTRAP_REQUIRED so the client rebootstraps. Refusals carry no API list, as Kafka's do.
 // The response always travels with response header v0. The advertised list is computed from the
 // registered handlers, so it cannot disagree with what the broker serves.
 import { ErrorCode } from '../../protocol/errors.js';
+import { featureFields } from '../cluster/features.js';
 import { defineApi } from './api.js';
 
 const SOFTWARE_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
@@ -27,6 +29,6 @@ export default defineApi({
     if (ctx.version >= 5 && req.clusterId !== null && (req.clusterId !== cluster.clusterId || req.nodeId !== cluster.localId)) {
       return refuse(ErrorCode.REBOOTSTRAP_REQUIRED);
     }
-    return apis.apiVersionsBody(ErrorCode.NONE);
+    return { ...apis.apiVersionsBody(ErrorCode.NONE), ...featureFields() };
   },
 });
