@@ -328,3 +328,98 @@ describe('ApiVersions v5 (KIP-1242)', () => {
     expect(await apiVersions(broker.broker.cluster.clusterId, -1)).toEqual({ errorCode: ErrorCode.INVALID_REQUEST, apiKeys: 0, served: 1 });
   });
 });
+
+describe('transaction.version 2 (KIP-890 part 2): Produce v12, TxnOffsetCommit v5-6, EndTxn v5', () => {
+  const txnId = 'v44-tv2';
+  let producer: { producerId: number; producerEpoch: number };
+  const sequences = new Map<number, number>();
+
+  const produceTxn = async (version: number, partition: number, epoch = producer.producerEpoch) => {
+    const records = encodeBatch({ records: [{ value: Buffer.from('t') }], transactional: true, producerId: producer.producerId, producerEpoch: epoch, baseSequence: sequences.get(partition) ?? 0 });
+    const res = await raw.send(0, version, { transactionalId: txnId, acks: -1, timeoutMs: 5000, topicData: [{ name: 'v44-txn', topicId: txnTopicId, partitionData: [{ index: partition, records }] }] });
+    const { errorCode } = res.responses[0]!.partitionResponses[0]!;
+    if (errorCode === ErrorCode.NONE) sequences.set(partition, (sequences.get(partition) ?? 0) + 1);
+    return errorCode;
+  };
+  const endTxn = (version: number, committed: boolean, epoch = producer.producerEpoch) =>
+    raw.send(26, version, { transactionalId: txnId, producerId: producer.producerId, producerEpoch: epoch, committed });
+  const txnOffsetCommit = (version: number, topics: { name: string; topicId: string }[]) =>
+    raw
+      .send(28, version, {
+        transactionalId: txnId,
+        groupId: 'v44-tv2-group',
+        producerId: producer.producerId,
+        producerEpoch: producer.producerEpoch,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: topics.map((t) => ({ ...t, partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' }] })),
+      })
+      .then((r) => r.topics.map((t) => [t.name, t.topicId, t.partitions.map((p) => p.errorCode)]));
+  const transaction = async () => (await raw.send(65, 0, { transactionalIds: [txnId] })).transactionStates[0]!;
+  const lastStableOffset = async () =>
+    (await raw.send(2, 9, { replicaId: -1, isolationLevel: 1, topics: [{ name: 'v44-txn', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
+  let txnTopicId: string;
+
+  beforeAll(async () => {
+    const admin = kafkaFor(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'v44-txn', numPartitions: 2 }] });
+    await admin.disconnect();
+    txnTopicId = broker.broker.topics.get('v44-txn')!.id;
+    const init = await raw.send(22, 5, { transactionalId: txnId, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+    producer = { producerId: init.producerId, producerEpoch: init.producerEpoch };
+  });
+
+  it('is finalized in ApiVersions, so clients use it', async () => {
+    const res = await raw.send(18, 4, { clientSoftwareName: 'creek-test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
+    expect(res.supportedFeatures).toContainEqual({ name: 'transaction.version', minVersion: 0, maxVersion: 2 });
+    expect(res.finalizedFeatures).toContainEqual({ name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 });
+  });
+
+  it('Produce v11 outside the transaction is TRANSACTION_ABORTABLE; v12 and v13 add their partition themselves', async () => {
+    expect(await produceTxn(11, 0)).toBe(ErrorCode.TRANSACTION_ABORTABLE);
+    expect(await produceTxn(12, 0)).toBe(ErrorCode.NONE);
+    expect(await produceTxn(13, 1)).toBe(ErrorCode.NONE);
+    expect(await txnOffsetCommit(5, [{ name: 'v44-txn', topicId: '' }])).toEqual([['v44-txn', expect.anything(), [ErrorCode.NONE]]]);
+    const open = await transaction();
+    expect(open.transactionState).toBe('Ongoing');
+    expect(open.topics.map((t) => [t.topic, [...t.partitions].sort()]).sort()).toEqual([
+      ['__consumer_offsets', [broker.broker.groups.offsetsPartitionFor('v44-tv2-group')]],
+      ['v44-txn', [0, 1]],
+    ]);
+    expect(await lastStableOffset()).toBe(0);
+  });
+
+  it('EndTxn v5 commits with the next epoch and names it; a retry is answered alike', async () => {
+    const before = producer;
+    const res = await endTxn(5, true);
+    expect(res).toMatchObject({ errorCode: ErrorCode.NONE, producerId: before.producerId, producerEpoch: before.producerEpoch + 1 });
+    expect(await lastStableOffset()).toBe(2); // the record and the COMMIT marker
+    const offsets = await raw.send(9, 10, { groupId: '', topics: null, groups: [{ groupId: 'v44-tv2-group', memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
+    expect(offsets.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 7, errorCode: ErrorCode.NONE });
+    expect(await endTxn(5, true, before.producerEpoch)).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: before.producerEpoch + 1 });
+    expect((await endTxn(5, false, before.producerEpoch)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    producer = { producerId: res.producerId, producerEpoch: res.producerEpoch };
+    sequences.clear();
+  });
+
+  it('refuses a commit with nothing open, lets an abort move the epoch, and fences the old epoch', async () => {
+    expect((await endTxn(5, true)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    const aborted = await endTxn(5, false);
+    expect(aborted).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: producer.producerEpoch + 1 });
+    const stale = producer.producerEpoch;
+    producer = { producerId: aborted.producerId, producerEpoch: aborted.producerEpoch };
+    expect(await produceTxn(12, 0, stale)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await produceTxn(12, 0)).toBe(ErrorCode.NONE);
+  });
+
+  it('TxnOffsetCommit v6 names topics by id: an unknown id is UNKNOWN_TOPIC_ID; EndTxn v4 ends without a new epoch', async () => {
+    expect(await txnOffsetCommit(6, [{ name: '', topicId: UNKNOWN_ID }, { name: '', topicId: txnTopicId }])).toEqual([
+      ['', UNKNOWN_ID, [ErrorCode.UNKNOWN_TOPIC_ID]],
+      ['', txnTopicId, [ErrorCode.NONE]],
+    ]);
+    expect(await endTxn(4, false)).toMatchObject({ errorCode: ErrorCode.NONE, producerId: -1, producerEpoch: -1 });
+    expect(await transaction()).toMatchObject({ transactionState: 'CompleteAbort', producerEpoch: producer.producerEpoch });
+  });
+});
