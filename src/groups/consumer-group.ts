@@ -37,7 +37,8 @@ export function compileTopicRegex(regex: string): RegExp {
 }
 
 export type ConsumerMemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
-export type ConsumerGroupState = 'empty' | 'assigning' | 'reconciling' | 'stable' | 'dead';
+/** As Kafka names them in ConsumerGroupDescribe and ListGroups. */
+export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
 
 export class ConsumerMember {
   memberEpoch = 0;
@@ -140,11 +141,11 @@ export class ConsumerGroup {
   ) {}
 
   get state(): ConsumerGroupState {
-    if (this.dead) return 'dead';
-    if (this.members.size === 0) return 'empty';
-    if (this.groupEpoch > this.assignmentEpoch) return 'assigning';
-    for (const m of this.members.values()) if (m.memberEpoch !== this.assignmentEpoch || m.state !== 'stable') return 'reconciling';
-    return 'stable';
+    if (this.dead) return 'Dead';
+    if (this.members.size === 0) return 'Empty';
+    if (this.groupEpoch > this.assignmentEpoch) return 'Assigning';
+    for (const m of this.members.values()) if (m.memberEpoch !== this.assignmentEpoch || m.state !== 'stable') return 'Reconciling';
+    return 'Stable';
   }
 
   /** The assignor used: the one most members asked for, else the first configured (uniform). */
