@@ -3,10 +3,10 @@
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
 // v10: current leader / node endpoints (tagged; KIP-951: a NOT_LEADER_OR_FOLLOWER answer names
 // the partition's leader and its address). v11: no wire change (may answer TRANSACTION_ABORTABLE).
-// v12: no wire change; under transaction.version 2 (KIP-890 part 2) it would add the partition to
-// the transaction itself, but Creek finalizes no transaction.version, so clients still send
-// AddPartitionsToTxn and a transactional v12 batch is verified as v11's is. v13: topics by id
-// (KIP-516), answered by id with an empty name; an unknown id is UNKNOWN_TOPIC_ID.
+// v12: no wire change; transaction.version 2 (KIP-890 part 2, finalized by Creek): a
+// transactional request adds its partitions to the producer's transaction itself, instead of the
+// client's AddPartitionsToTxn. v13: topics by id (KIP-516), answered by id with an empty name; an
+// unknown id is UNKNOWN_TOPIC_ID.
 import { ErrorCode } from '../../protocol/errors.js';
 import { BATCH_HEADER_SIZE, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {

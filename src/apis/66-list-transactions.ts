@@ -2,24 +2,13 @@
 // v0: transactional ids with their producer id and state, filtered by state names and producer
 // ids (unknown state names are echoed back). v1: duration filter (KIP-994): only transactions
 // running for at least that many milliseconds. v2: transactional_id_pattern (KIP-1152): a regular
-// expression the whole id must match (Java's Pattern.matches; a JavaScript RegExp here, alike for
-// the usual syntax); null or empty means no filter, an invalid one INVALID_REGULAR_EXPRESSION.
+// expression the whole id must match (src/full-match-regex.ts); null or empty means no filter, an
+// invalid one INVALID_REGULAR_EXPRESSION.
 import { ErrorCode } from '../../protocol/errors.js';
+import { fullMatchRegex } from '../full-match-regex.js';
 import { TxnState, txnStateByName, txnStateName, type TxnStateId } from '../txn/txn-metadata.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
-
-const INVALID = Symbol('invalid pattern');
-
-/** The id filter (anchored at both ends), null for none, INVALID when it does not compile. */
-function compilePattern(pattern: string | null): RegExp | null | typeof INVALID {
-  if (pattern === null || pattern === '') return null;
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return INVALID;
-  }
-}
 
 export default defineApi({
   apiKey: 66,
@@ -33,8 +22,8 @@ export default defineApi({
       if (state === undefined) unknownStateFilters.push(name);
       else states.add(state);
     }
-    const idPattern = compilePattern(req.transactionalIdPattern);
-    if (idPattern === INVALID) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters, transactionStates: [] };
+    const idPattern = req.transactionalIdPattern ? fullMatchRegex(req.transactionalIdPattern) : null;
+    if (idPattern === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters, transactionStates: [] };
     const producerIds = new Set(req.producerIdFilters);
     const now = Date.now();
     const transactionStates = [];

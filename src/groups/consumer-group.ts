@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
+import { fullMatchRegex } from '../full-match-regex.js';
 import { KafkaError } from '../kafka-error.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import type { GroupConfig } from './group-config.js';
@@ -24,16 +25,11 @@ export interface TopicLookup {
   names(): string[];
 }
 
-/**
- * A subscription's regular expression (Kafka's, RE2J, matches the whole topic name; a JavaScript
- * RegExp here, alike for the usual syntax); throws INVALID_REGULAR_EXPRESSION when it does not compile.
- */
+/** A subscription's regular expression, matching whole topic names; throws INVALID_REGULAR_EXPRESSION when it does not compile. */
 export function compileTopicRegex(regex: string): RegExp {
-  try {
-    return new RegExp(`^(?:${regex})$`);
-  } catch {
-    throw new KafkaError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${regex}\` is not a valid regular expression.`);
-  }
+  const compiled = fullMatchRegex(regex);
+  if (!compiled) throw new KafkaError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${regex}\` is not a valid regular expression.`);
+  return compiled;
 }
 
 export type ConsumerMemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
