@@ -76,6 +76,9 @@ export default defineApi({
         }
         topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
+      // Kafka's order: unknown topic ids first, topics the client may not see last.
+      const rank = (t: TopicOut): number => (t.errorCode === ErrorCode.UNKNOWN_TOPIC_ID ? 0 : t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 2 : 1);
+      topics.sort((a, b) => rank(a) - rank(b));
     }
     return {
       errorCode: ErrorCode.NONE,
