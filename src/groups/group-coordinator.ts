@@ -361,7 +361,7 @@ export class GroupCoordinator {
   /** DeleteGroups for one group: its offsets and metadata are removed for good. */
   async deleteGroup(groupId: string): Promise<number> {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    // The empty group id is a group id like any other here, as in Kafka (usually one with no group).
     const group = this.groups.get(groupId);
     if (!group || (group instanceof ClassicGroup && group.state === 'Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group instanceof ClassicGroup ? !group.isEmpty() : group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;

@@ -174,8 +174,11 @@ describe('DescribeGroups v6 and DeleteGroups v3', () => {
   });
 
   it('DeleteGroups v3 carries a null error message with each error', async () => {
-    const res = await raw.send(42, 3, { groupsNames: ['v44-nobody'] });
-    expect(res.results).toEqual([{ groupId: 'v44-nobody', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }]);
+    const res = await raw.send(42, 3, { groupsNames: ['v44-nobody', ''] });
+    expect(res.results).toEqual([
+      { groupId: 'v44-nobody', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null },
+      { groupId: '', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null },
+    ]);
   });
 });
 
