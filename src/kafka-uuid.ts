@@ -10,3 +10,8 @@ export function newKafkaUuid(): string {
     if (!id.startsWith('-') && id !== ZERO) return id;
   }
 }
+
+/** Whether text reads as a Kafka Uuid (Uuid.fromString): base64url of exactly 16 bytes. */
+export function isKafkaUuid(text: string): boolean {
+  return /^[A-Za-z0-9_-]{22}$/.test(text) && Buffer.from(text, 'base64url').length === 16;
+}

@@ -1,10 +1,14 @@
-// Produce (key 0), versions 3-11 (v0-2 carry legacy message sets, which Creek does not store).
+// Produce (key 0), versions 3-13 (v0-2 carry legacy message sets, which Creek does not store).
 // v3: transactional id, record batches (magic 2) only. v4-v6: no wire change. v5: log start
 // offset in the response. v7: ZStandard allowed. v8: record errors + error message. v9: flexible.
 // v10: current leader / node endpoints (tagged; KIP-951: a NOT_LEADER_OR_FOLLOWER answer names
-// the partition's leader and its address). v11: no wire change (KIP-890 part 2 marker).
+// the partition's leader and its address). v11: no wire change (may answer TRANSACTION_ABORTABLE).
+// v12: no wire change; transaction.version 2 (KIP-890 part 2, finalized by Creek): a
+// transactional request adds its partitions to the producer's transaction itself, instead of the
+// client's AddPartitionsToTxn. v13: topics by id (KIP-516), answered by id with an empty name; an
+// unknown id is UNKNOWN_TOPIC_ID.
 import { ErrorCode } from '../../protocol/errors.js';
-import { decodeBatch, validateBatch, splitBatches } from '../../protocol/records/index.js';
+import { BATCH_HEADER_SIZE, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
   ProduceRequestPartitionProduceData as PartitionIn,
   ProduceResponsePartitionProduceResponse as PartitionOut,
@@ -18,33 +22,47 @@ import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
 export default defineApi({
   apiKey: 0,
   minVersion: 3,
-  maxVersion: 11,
+  maxVersion: 13,
   async handle(req, ctx) {
     const { broker } = ctx;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const { authz } = ctx;
     const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
-    const responses = await Promise.all(
+    const byId = ctx.version >= 13;
+    // Each topic resolved (auto-created where allowed) or refused first, so that a v12+
+    // transactional request can add all its partitions to the transaction in one step.
+    const resolved = await Promise.all(
       req.topicData.map(async (td) => {
-        let topic = broker.topics.get(td.name);
+        let topic = byId ? broker.topics.getById(td.topicId) : broker.topics.get(td.name);
+        const name = byId ? (topic?.name ?? '') : td.name;
         let topicError: number = ErrorCode.NONE;
         if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
         else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, td.name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, td.name)) {
-          topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
+        else if (byId && !topic) topicError = ErrorCode.UNKNOWN_TOPIC_ID;
+        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, name)) {
+          topic = await broker.topics.autoCreate(name).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;
           });
         }
+        return { td, topic, name, topicError };
+      }),
+    );
+    const addError = ctx.version >= 12 && req.transactionalId !== null ? await addToTransaction(ctx, req.transactionalId, resolved) : ErrorCode.NONE;
+    const responses = await Promise.all(
+      resolved.map(async ({ td, topic, name, topicError }) => {
         const partitionResponses = await Promise.all(
           td.partitionData.map((pd) =>
             topicError !== ErrorCode.NONE
               ? failed(pd.index, topicError, null)
-              : produceToPartition(ctx, topic, pd, req),
+              : addError !== ErrorCode.NONE && topic && isTransactionalBatch(pd.records)
+                ? failed(pd.index, addError, null)
+                : produceToPartition(ctx, topic, pd, req),
           ),
         );
-        return { name: td.name, partitionResponses };
+        // v13 answers by topic id, with the name left empty as Kafka leaves it.
+        return byId ? { name: '', topicId: td.topicId, partitionResponses } : { name, partitionResponses };
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
@@ -55,6 +73,51 @@ export default defineApi({
     return { responses, throttleTimeMs, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
+
+/** Whether the request's records for a partition start with a transactional batch (false when unreadable). */
+function isTransactionalBatch(records: Buffer | null): boolean {
+  if (records === null || records.length < BATCH_HEADER_SIZE) return false;
+  try {
+    return isTransactional(readBatchHeader(records).attributes);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Produce v12+ under transaction.version 2 (KIP-890 part 2): the transactional partitions of the
+ * request join the producer's transaction (starting it) before they are written, as
+ * AddPartitionsToTxn would add them. Answers the error for those partitions, as Kafka's produce
+ * path translates it: PRODUCER_FENCED as INVALID_PRODUCER_EPOCH, and retriable coordinator
+ * errors as NOT_ENOUGH_REPLICAS so that every client retries.
+ */
+async function addToTransaction(
+  ctx: RequestContext,
+  transactionalId: string,
+  resolved: readonly { td: { partitionData: PartitionIn[] }; topic: Topic | undefined; topicError: number }[],
+): Promise<number> {
+  const partitions = new Map<string, number[]>();
+  let producer: { producerId: number; producerEpoch: number } | undefined;
+  for (const { td, topic, topicError } of resolved) {
+    if (!topic || topicError !== ErrorCode.NONE) continue;
+    for (const pd of td.partitionData) {
+      if (!isTransactionalBatch(pd.records) || !ctx.broker.replicas.getPartition(topic, pd.index)) continue;
+      producer ??= readBatchHeader(pd.records!);
+      partitions.set(topic.name, [...(partitions.get(topic.name) ?? []), pd.index]);
+    }
+  }
+  if (!producer) return ErrorCode.NONE;
+  try {
+    await ctx.broker.txn.coordinator.addPartitions(transactionalId, producer.producerId, producer.producerEpoch, partitions);
+    return ErrorCode.NONE;
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR) return ErrorCode.NOT_ENOUGH_REPLICAS;
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId }, 'adding produced partitions to the transaction failed');
+    return code;
+  }
+}
 
 /**
  * The batch as a buffer of its own when it is a small view of a large socket chunk, so that the
@@ -126,7 +189,9 @@ async function produceToPartition(
       errorMessage: null,
     };
   } catch (err) {
-    const code = errorCodeOf(err);
+    // From v11 a transactional write outside the transaction is abortable (KIP-890), as Kafka answers it.
+    const refusedOutsideTxn = errorCodeOf(err) === ErrorCode.INVALID_TXN_STATE && req.transactionalId !== null && ctx.version >= 11;
+    const code = refusedOutsideTxn ? ErrorCode.TRANSACTION_ABORTABLE : errorCodeOf(err);
     ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');

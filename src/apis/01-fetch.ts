@@ -1,9 +1,10 @@
-// Fetch (key 1), versions 4-17 (v0-3 return legacy message sets).
+// Fetch (key 1), versions 4-18 (v0-3 return legacy message sets).
 // v4: isolation level, last stable offset, aborted transactions. v5: log start offset.
 // v6: no change. v7: fetch sessions (KIP-227). v8: no change. v9: current leader epoch.
 // v10: no change. v11: rack id, preferred read replica. v12: flexible; last fetched epoch,
 // diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
-// v16: node endpoints. v17: replica directory id.
+// v16: node endpoints. v17: replica directory id. v18: a follower sends its high watermark
+// (KIP-1166), and its fetch is answered at once while that is behind the leader's.
 // Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
@@ -35,15 +36,19 @@ interface Target {
   inRequest: boolean;
   /** Error known before reading: unknown topic id. */
   error?: number;
+  /** The high watermark a follower knows (v18+); absent when not sent. */
+  replicaHighWatermark?: number;
 }
 
 export default defineApi({
   apiKey: 1,
   minVersion: 4,
-  maxVersion: 17,
+  maxVersion: 18,
   async handle(req, ctx) {
     const { broker, version } = ctx;
     const byId = version >= 13;
+    const replicaId = version >= 15 ? req.replicaState.replicaId : req.replicaId;
+    const follower = replicaId >= 0;
     const requested: Target[] = [];
     for (const t of req.topics) {
       const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
@@ -59,6 +64,7 @@ export default defineApi({
           currentLeaderEpoch: p.currentLeaderEpoch,
           inRequest: true,
           ...(byId && !topic ? { error: ErrorCode.UNKNOWN_TOPIC_ID } : {}),
+          ...(version >= 18 && follower && { replicaHighWatermark: p.highWatermark }),
         });
       }
     }
@@ -73,14 +79,12 @@ export default defineApi({
     }
     const { session, targets } = resolved;
     // A follower needs CLUSTER_ACTION on the cluster; a consumer READ on each topic it fetches.
-    const follower = (version >= 15 ? (req.replicaState?.replicaId ?? -1) : req.replicaId) >= 0;
     const clusterAction = follower && ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     for (const t of targets) {
       if (t.error === undefined && !(follower ? clusterAction : ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name))) t.error = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
     }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
-    const replicaId = version >= 15 ? req.replicaState.replicaId : req.replicaId;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId);
     while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
@@ -236,6 +240,8 @@ function isEnough(results: Result[], minBytes: number): boolean {
   let bytes = 0;
   for (const r of results) {
     if (r.out.errorCode !== ErrorCode.NONE) return true;
+    // KIP-1166: a follower that lags the leader's high watermark learns the new one without waiting.
+    if (r.target.replicaHighWatermark !== undefined && r.target.replicaHighWatermark < r.out.highWatermark) return true;
     bytes += r.bytes;
   }
   return bytes >= Math.max(1, minBytes);

@@ -1,7 +1,10 @@
-// ListOffsets (key 2), versions 1-10 (v0's offset arrays were removed in Kafka 4).
+// ListOffsets (key 2), versions 1-11 (v0's offset arrays were removed in Kafka 4).
 // v1: one offset + timestamp per partition. v2: isolation level. v3: no change. v4: current
 // leader epoch in, leader epoch out. v5: no change. v6: flexible. v7: MAX_TIMESTAMP (-3).
 // v8: EARLIEST_LOCAL_TIMESTAMP (-4). v9: LATEST_TIERED_TIMESTAMP (-5). v10: timeout_ms.
+// v11: EARLIEST_PENDING_UPLOAD_TIMESTAMP (-6, KIP-1023). A special timestamp from a version
+// before the one that added it, or a negative one no version defines, is UNSUPPORTED_VERSION.
+// Creek has no tiered storage: the tiered lookups (-5, -6) find no offset.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   ListOffsetsRequestListOffsetsPartition as PartitionIn,
@@ -19,12 +22,15 @@ const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const LATEST_TIERED = -5;
+const EARLIEST_PENDING_UPLOAD = -6;
+/** The first version that knows each special timestamp (LATEST and EARLIEST are known to all). */
+const SPECIAL_TIMESTAMP_SINCE = new Map([[LATEST, 0], [EARLIEST, 0], [MAX_TIMESTAMP, 7], [EARLIEST_LOCAL, 8], [LATEST_TIERED, 9], [EARLIEST_PENDING_UPLOAD, 11]]);
 const READ_COMMITTED = 1;
 
 export default defineApi({
   apiKey: 2,
   minVersion: 1,
-  maxVersion: 10,
+  maxVersion: 11,
   async handle(req, ctx) {
     const { broker } = ctx;
     const topics = await Promise.all(
@@ -35,6 +41,7 @@ export default defineApi({
             const out: PartitionOut = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
             if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
             if (duplicated) return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
+            if (p.timestamp < 0 && !(ctx.version >= (SPECIAL_TIMESTAMP_SINCE.get(p.timestamp) ?? Infinity))) return { ...out, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             try {
               const partition = broker.replicas.leaderPartition(topic, p.partitionIndex, p.currentLeaderEpoch);
               const { log } = partition;
@@ -46,6 +53,7 @@ export default defineApi({
                 case EARLIEST_LOCAL:
                   return { ...out, offset: log.logStartOffset, leaderEpoch: log.latestEpoch };
                 case LATEST_TIERED:
+                case EARLIEST_PENDING_UPLOAD:
                   return out;
                 case MAX_TIMESTAMP: {
                   const m = await recordWithMaxTimestamp(log);

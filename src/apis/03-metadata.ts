@@ -1,8 +1,9 @@
-// Metadata (key 3), versions 0-12.
+// Metadata (key 3), versions 0-13.
 // v1: racks, controller id, is_internal; a null topic list means all topics (v0: empty list).
 // v2: cluster id. v3: throttle time. v4: allow_auto_topic_creation. v5: offline replicas.
 // v7: leader epoch. v8: authorized operations. v9: flexible. v10: topic ids.
 // v11: cluster authorized operations removed. v12: topics may be named by id alone.
+// v13: a top-level error code (KIP-1102), NONE in an answer (an error answer sets it, see faults).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../protocol/schema/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
@@ -33,7 +34,7 @@ function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID)
 export default defineApi({
   apiKey: 3,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   async handle(req, ctx) {
     const { broker, version, authz } = ctx;
     const { cluster } = broker;
@@ -75,8 +76,12 @@ export default defineApi({
         }
         topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
+      // Kafka's order: unknown topic ids first, topics the client may not see last.
+      const rank = (t: TopicOut): number => (t.errorCode === ErrorCode.UNKNOWN_TOPIC_ID ? 0 : t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 2 : 1);
+      topics.sort((a, b) => rank(a) - rank(b));
     }
     return {
+      errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
       brokers: cluster.brokers(ctx.connection.listenerName),
       clusterId: cluster.clusterId,

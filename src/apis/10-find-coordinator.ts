@@ -1,24 +1,42 @@
-// FindCoordinator (key 10), versions 0-5.
+// FindCoordinator (key 10), versions 0-6.
 // v1: key_type (0 group, 1 transaction), throttle time, error message. v2: no change.
 // v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
-// (may return TRANSACTION_ABORTABLE). Each key is answered with the broker the cluster view names
-// its coordinator (a single node coordinates every group and transactional id).
+// (may return TRANSACTION_ABORTABLE). v6: key type 2, a share-group state partition
+// ("group:topicId:partition", KIP-932), asked for by brokers (CLUSTER_ACTION). Each group or
+// transactional id is answered with the broker the cluster view names its coordinator. Creek has
+// no share coordinator: a well-formed share key is COORDINATOR_NOT_AVAILABLE, as Kafka answers
+// while its share-state topic is not there; a malformed one (or key type 2 before v6) INVALID_REQUEST.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
-import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
+import { isKafkaUuid } from '../kafka-uuid.js';
 import { defineApi } from './api.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
+const SHARE = 2;
+
+/** Kafka's SharePartitionKey format: group id, topic id and partition, colon-separated. */
+function isSharePartitionKey(key: string): boolean {
+  const parts = key.split(':');
+  return parts.length === 3 && parts[0] !== '' && isKafkaUuid(parts[1]!) && /^\d+$/.test(parts[2]!);
+}
 
 export default defineApi({
   apiKey: 10,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   handle(req, ctx) {
     const { cluster } = ctx.broker;
     const answer = (key: string): Coordinator => {
       const none = { key, nodeId: -1, host: '', port: -1 };
+      if (req.keyType === SHARE && ctx.version >= 6) {
+        if (!ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
+          return { ...none, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message };
+        }
+        if (!isSharePartitionKey(key)) return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: '' };
+        return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: '' };
+      }
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${req.keyType}` };
       }

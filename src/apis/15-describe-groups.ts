@@ -1,7 +1,8 @@
-// DescribeGroups (key 15), versions 0-5.
+// DescribeGroups (key 15), versions 0-6.
 // v1: throttle time. v2: no change. v3: include_authorized_operations. v4: group_instance_id of
-// members. v5: flexible. An unknown group (or a consumer-protocol group, which
-// ConsumerGroupDescribe describes) is reported as Dead with no error, as Kafka does before v6.
+// members. v5: flexible. v6: GROUP_ID_NOT_FOUND (KIP-1043). An unknown group (or a
+// consumer-protocol group, which ConsumerGroupDescribe describes) is reported as Dead: with no
+// error before v6, with GROUP_ID_NOT_FOUND and Kafka's message from v6.
 // Member metadata and assignments are shown only while the group is Stable.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeGroupsResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
@@ -14,7 +15,7 @@ import { defineApi } from './api.js';
 export default defineApi({
   apiKey: 15,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   handle(req, ctx) {
     const groups = req.groups.map((groupId): GroupOut => {
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
@@ -23,7 +24,11 @@ export default defineApi({
       const ops = req.includeAuthorizedOperations ? ctx.authz.operations(ResourceType.GROUP, groupId) : OPS_OMITTED;
       const g = ctx.broker.groups.group(groupId);
       if (!(g instanceof ClassicGroup) || g.state === 'Dead') {
-        return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+        const dead = { groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+        if (ctx.version < 6) return { ...dead, errorCode: ErrorCode.NONE };
+        const otherKind = g !== undefined && !(g instanceof ClassicGroup) && !g.dead;
+        const errorMessage = otherKind ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`;
+        return { ...dead, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage };
       }
       const stable = g.state === 'Stable';
       return {

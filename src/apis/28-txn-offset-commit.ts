@@ -1,57 +1,87 @@
-// TxnOffsetCommit (key 28), versions 0-4.
+// TxnOffsetCommit (key 28), versions 0-6.
 // v0: a transactional producer commits a group's offsets as part of its transaction (after
 // AddOffsetsToTxn): they are written to __consumer_offsets as a transactional batch of the
 // producer and become the group's committed offsets when the transaction's COMMIT marker reaches
 // that partition (an ABORT marker drops them). v1: no change. v2: committed leader epoch.
 // v3: flexible; generation id, member id and group instance id so the group coordinator can
 // fence zombie members (KIP-447). v4: no wire change (TRANSACTION_ABORTABLE may be returned).
+// v5: transaction.version 2 (KIP-890 part 2): the request adds the group's offsets partition to
+// the transaction itself, as AddOffsetsToTxn would (a stale epoch is INVALID_PRODUCER_EPOCH).
+// v6: topics by id (KIP-1319), answered by id with an empty name; an unknown id is UNKNOWN_TOPIC_ID.
 // The group member is checked first, then the producer (current epoch, group partition in its
 // open transaction), as Kafka does.
 import { ErrorCode } from '../../protocol/errors.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import { errorCodeOf } from '../kafka-error.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
-import { defineApi } from './api.js';
+import { defineApi, type RequestContext } from './api.js';
 
 export default defineApi({
   apiKey: 28,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   async handle(req, ctx) {
+    const byId = ctx.version >= 6;
+    // The topic each entry names: by id from v6 (null when no topic has that id).
+    const names = req.topics.map((t) => (byId ? (ctx.broker.topics.getById(t.topicId)?.name ?? null) : t.name));
     // WRITE on the transactional id, READ on the group, then READ on each topic; refused partitions are not committed.
     const refusal = !ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
       ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
       : !ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)
         ? ErrorCode.GROUP_AUTHORIZATION_FAILED
         : ErrorCode.NONE;
-    const refused = req.topics.flatMap((t) => {
-      const code = refusal !== ErrorCode.NONE || ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name) ? refusal : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-      return t.partitions.map(() => code);
-    });
-    const allowed = req.topics.filter((t) => refusal === ErrorCode.NONE && ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, t.name));
-    const committed = allowed.length === 0 ? [] : await ctx.broker.groups.commitTxnOffsets({
-      groupId: req.groupId,
-      transactionalId: req.transactionalId,
-      producerId: req.producerId,
-      producerEpoch: req.producerEpoch,
-      generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
-      memberId: req.memberId,
-      groupInstanceId: req.groupInstanceId,
-      retentionTimeMs: -1,
-      offsets: allowed.flatMap((t) =>
-        t.partitions.map((p) => ({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch,
-          metadata: p.committedMetadata,
-        })),
-      ),
-    });
+    const topicRefusal = (name: string | null): number =>
+      refusal !== ErrorCode.NONE ? refusal : name === null ? ErrorCode.UNKNOWN_TOPIC_ID : ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    const refusals = names.map(topicRefusal);
+    const refused = req.topics.flatMap((t, i) => t.partitions.map(() => refusals[i]!));
+    const allowed = req.topics.flatMap((t, i) => (refusals[i] === ErrorCode.NONE ? [{ name: names[i]!, partitions: t.partitions }] : []));
+    const addError = ctx.version >= 5 && allowed.length > 0 ? await addOffsetsPartition(ctx, req) : ErrorCode.NONE;
+    const committed =
+      allowed.length === 0
+        ? []
+        : addError !== ErrorCode.NONE
+          ? allowed.flatMap((t) => t.partitions.map(() => addError))
+          : await ctx.broker.groups.commitTxnOffsets({
+              groupId: req.groupId,
+              transactionalId: req.transactionalId,
+              producerId: req.producerId,
+              producerEpoch: req.producerEpoch,
+              generationIdOrMemberEpoch: req.generationIdOrMemberEpoch,
+              memberId: req.memberId,
+              groupInstanceId: req.groupInstanceId,
+              retentionTimeMs: -1,
+              offsets: allowed.flatMap((t) =>
+                t.partitions.map((p) => ({
+                  topic: t.name,
+                  partition: p.partitionIndex,
+                  offset: p.committedOffset,
+                  leaderEpoch: p.committedLeaderEpoch,
+                  metadata: p.committedMetadata,
+                })),
+              ),
+            });
     let next = 0;
     const errors = refused.map((code) => (code !== ErrorCode.NONE ? code : committed[next++]!));
     let i = 0;
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++]! })) })),
+      topics: req.topics.map((t) => {
+        const partitions = t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++]! }));
+        return byId ? { name: '', topicId: t.topicId, partitions } : { name: t.name, partitions };
+      }),
     };
   },
 });
+
+/** v5+: the group's __consumer_offsets partition joins the producer's transaction; the error for the request's partitions, or NONE. */
+async function addOffsetsPartition(ctx: RequestContext, req: { transactionalId: string; groupId: string; producerId: number; producerEpoch: number }): Promise<number> {
+  const { txn, groups } = ctx.broker;
+  try {
+    await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]));
+    return ErrorCode.NONE;
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId: req.transactionalId }, 'adding the offsets partition to the transaction failed');
+    return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
+  }
+}

@@ -1,6 +1,6 @@
-// DescribeLogDirs (key 35), versions 1-4 (Kafka 4 removed v0).
+// DescribeLogDirs (key 35), versions 1-5 (Kafka 4 removed v0).
 // v1: throttle time. v2: flexible. v3: top-level error code. v4: total and usable bytes of the
-// volume. Creek has one log dir (log.dirs' first entry); a null topic list means every partition.
+// volume. v5: is_cordoned (a dir taking no new partitions); Creek never cordons its dir. Creek has one log dir (log.dirs' first entry); a null topic list means every partition.
 // With in-memory storage the dir is reported with the partitions' sizes and unknown (-1) volume bytes.
 import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -19,7 +19,7 @@ async function volumeBytes(dir: string): Promise<{ totalBytes: number; usableByt
 export default defineApi({
   apiKey: 35,
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(req, ctx) {
     const { broker } = ctx;
     const logDir = resolve(broker.config.logDir);
@@ -40,9 +40,9 @@ export default defineApi({
         volume = await volumeBytes(logDir);
       } catch (err) {
         ctx.log.warn({ err, logDir }, 'log dir is not readable');
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [{ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], ...volume }] };
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [{ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], ...volume, isCordoned: false }] };
       }
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [{ errorCode: ErrorCode.NONE, logDir, topics, ...volume }] };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [{ errorCode: ErrorCode.NONE, logDir, topics, ...volume, isCordoned: false }] };
   },
 });

@@ -1,6 +1,8 @@
-// DescribeCluster (key 60), versions 0-1.
+// DescribeCluster (key 60), versions 0-2.
 // v0: cluster id, controller id, brokers, cluster authorized operations. v1: endpoint_type
-// (1 = brokers, 2 = controllers); a broker answers only for brokers. In KRaft a broker names a
+// (1 = brokers, 2 = controllers); a broker answers only for brokers. v2: include_fenced_brokers
+// and is_fenced (KIP-1073): a broker whose lease lapsed leaves the cluster view, so every broker
+// listed is unfenced and there are no fenced ones to include. In KRaft a broker names a
 // live broker as controller: the cluster view's controller (a single node names itself).
 import { ErrorCode } from '../../protocol/errors.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
@@ -13,7 +15,7 @@ const CONTROLLERS_ENDPOINT = 2;
 export default defineApi({
   apiKey: 60,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   handle(req, ctx) {
     const { broker, version } = ctx;
     const refuse = (v1Code: number, errorMessage: string) => ({
@@ -38,7 +40,7 @@ export default defineApi({
       endpointType: BROKERS_ENDPOINT,
       clusterId: broker.cluster.clusterId,
       controllerId: broker.cluster.controllerId,
-      brokers: broker.cluster.brokers(ctx.connection.listenerName).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
+      brokers: broker.cluster.brokers(ctx.connection.listenerName).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack, isFenced: false })),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ctx.authz.operations(ResourceType.CLUSTER, CLUSTER_NAME) : OPS_OMITTED,
     };
   },

@@ -1,7 +1,9 @@
-// ConsumerGroupHeartbeat (key 68), version 0 (KIP-848; v1, which adds subscribed_topic_regex, is
-// still unstable in Kafka and not offered). Joins (member epoch 0), heartbeats, and leaves
-// (epoch -1, or -2 for a static member) a consumer group whose assignment the coordinator computes
-// (assignors "uniform", the default, and "range"). Partitions travel by topic id.
+// ConsumerGroupHeartbeat (key 68), versions 0-1 (KIP-848). Joins (member epoch 0), heartbeats, and
+// leaves (epoch -1, or -2 for a static member) a consumer group whose assignment the coordinator
+// computes (assignors "uniform", the default, and "range"). Partitions travel by topic id.
+// v1: subscribed_topic_regex (a subscription by regular expression, resolved by the coordinator;
+// INVALID_REGULAR_EXPRESSION when it does not compile), and the client makes its own member id
+// (KIP-1082): an empty one is INVALID_REQUEST even when joining.
 import { ErrorCode } from '../../protocol/errors.js';
 import { clientInfoOf } from '../groups/client-info.js';
 import type { TopicPartitions } from '../groups/consumer-group.js';
@@ -12,7 +14,7 @@ import { defineApi } from './api.js';
 export default defineApi({
   apiKey: 68,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
@@ -34,10 +36,11 @@ export default defineApi({
         rackId: req.rackId,
         rebalanceTimeoutMs: req.rebalanceTimeoutMs,
         subscribedTopicNames: req.subscribedTopicNames,
+        subscribedTopicRegex: req.subscribedTopicRegex,
         serverAssignor: req.serverAssignor,
         owned,
         ...clientInfoOf(ctx),
-      });
+      }, ctx.version);
       const assignment =
         r.assignment === null
           ? null

@@ -4,9 +4,13 @@
 // partition counts change), and each member is reconciled towards its target: partitions it
 // must give up are revoked first (its epoch stays until it reports them gone), partitions still
 // owned by another member are withheld until released, then the member moves to the new epoch.
+// A member subscribes by topic names, by a regular expression over the topic names (v1,
+// resolved against the current topics at every heartbeat, so a new matching topic moves the group
+// epoch), or both.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
+import { fullMatchRegex } from '../full-match-regex.js';
 import { KafkaError } from '../kafka-error.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import type { GroupConfig } from './group-config.js';
@@ -18,10 +22,20 @@ export type TopicPartitions = Map<string, Set<number>>;
 
 export interface TopicLookup {
   partitionCount(topic: string): number | undefined;
+  /** Every topic a regular expression subscription may match (internal topics excluded). */
+  names(): string[];
+}
+
+/** A subscription's regular expression, matching whole topic names; throws INVALID_REGULAR_EXPRESSION when it does not compile. */
+export function compileTopicRegex(regex: string): RegExp {
+  const compiled = fullMatchRegex(regex);
+  if (!compiled) throw new KafkaError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${regex}\` is not a valid regular expression.`);
+  return compiled;
 }
 
 export type ConsumerMemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
-export type ConsumerGroupState = 'empty' | 'assigning' | 'reconciling' | 'stable' | 'dead';
+/** As Kafka names them in ConsumerGroupDescribe and ListGroups. */
+export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
 
 export class ConsumerMember {
   memberEpoch = 0;
@@ -31,6 +45,9 @@ export class ConsumerMember {
   pendingRevocation: TopicPartitions = new Map();
   rebalanceTimeoutMs = 0;
   subscribedTopicNames: string[] = [];
+  /** The subscription's regular expression as sent, null for none; compiled in `topicRegex`. */
+  subscribedTopicRegex: string | null = null;
+  topicRegex: RegExp | null = null;
   serverAssignor: string | null = null;
   rackId: string | null = null;
 
@@ -49,6 +66,8 @@ export interface ConsumerHeartbeat {
   rackId: string | null;
   rebalanceTimeoutMs: number;
   subscribedTopicNames: string[] | null;
+  /** v1; null when unchanged. */
+  subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   /** What the member owns now, by topic name; null when unchanged since the last heartbeat. */
   owned: TopicPartitions | null;
@@ -122,11 +141,11 @@ export class ConsumerGroup {
   }
 
   get state(): ConsumerGroupState {
-    if (this.dead) return 'dead';
-    if (this.members.size === 0) return 'empty';
-    if (this.groupEpoch > this.assignmentEpoch) return 'assigning';
-    for (const m of this.members.values()) if (m.memberEpoch !== this.assignmentEpoch || m.state !== 'stable') return 'reconciling';
-    return 'stable';
+    if (this.dead) return 'Dead';
+    if (this.members.size === 0) return 'Empty';
+    if (this.groupEpoch > this.assignmentEpoch) return 'Assigning';
+    for (const m of this.members.values()) if (m.memberEpoch !== this.assignmentEpoch || m.state !== 'stable') return 'Reconciling';
+    return 'Stable';
   }
 
   /** The assignor used: the one most members asked for, else the first configured (uniform). */
@@ -173,13 +192,18 @@ export class ConsumerGroup {
         bump = true;
       }
     }
+    if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== member.subscribedTopicRegex) {
+      member.topicRegex = req.subscribedTopicRegex === '' ? null : compileTopicRegex(req.subscribedTopicRegex);
+      member.subscribedTopicRegex = req.subscribedTopicRegex;
+      bump = true;
+    }
     if (this.metadataSignature() !== this.subscriptionMetadata) bump = true;
     if (bump) this.bumpEpoch(joined ? `member ${member.memberId} joined` : `member ${member.memberId} changed its subscription`);
 
     const before = new Map([...member.assigned].map(([t, ps]) => [t, new Set(ps)]));
     this.reconcile(member, req.owned);
     this.scheduleTimers(member);
-    const full = req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.owned !== null;
+    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.owned !== null;
     const changed = !sameAssignment(before, member.assigned);
     return {
       memberId: member.memberId,
@@ -238,8 +262,9 @@ export class ConsumerGroup {
     this.groupEpoch++;
     this.subscriptionMetadata = this.metadataSignature();
     const counts = new Map<string, number>();
-    for (const m of this.members.values()) {
-      for (const t of m.subscribedTopicNames) {
+    const subscribed = new Map([...this.members.values()].map((m) => [m, this.topicsOf(m)]));
+    for (const topics of subscribed.values()) {
+      for (const t of topics) {
         const n = this.env.topics.partitionCount(t);
         if (n !== undefined) counts.set(t, n);
       }
@@ -247,7 +272,7 @@ export class ConsumerGroup {
     const assignment = this.assignor.assign(
       [...this.members.values()].map((m) => ({
         memberId: m.memberId,
-        subscribedTopics: m.subscribedTopicNames.filter((t) => counts.has(t)),
+        subscribedTopics: subscribed.get(m)!.filter((t) => counts.has(t)),
         current: new Map([...this.targetOf(m.memberId)].map(([t, ps]) => [t, [...ps]])),
       })),
       counts,
@@ -258,8 +283,15 @@ export class ConsumerGroup {
     this.env.log.info({ group: this.groupId, epoch: this.groupEpoch, members: this.members.size, assignor: this.assignor.name, reason }, 'consumer group: new target assignment');
   }
 
+  /** A member's subscribed topics: its names and the topics its regular expression matches now. */
+  private topicsOf(member: ConsumerMember): string[] {
+    const regex = member.topicRegex;
+    if (regex === null) return member.subscribedTopicNames;
+    return [...new Set([...member.subscribedTopicNames, ...this.env.topics.names().filter((t) => regex.test(t))])].sort();
+  }
+
   private metadataSignature(): string {
-    const topics = [...new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames))].sort();
+    const topics = [...new Set([...this.members.values()].flatMap((m) => this.topicsOf(m)))].sort();
     return topics.map((t) => `${t}:${this.env.topics.partitionCount(t) ?? -1}`).join(',');
   }
 
@@ -334,7 +366,7 @@ export class ConsumerGroup {
   }
 
   subscribedTopics(): Set<string> {
-    return new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames));
+    return new Set([...this.members.values()].flatMap((m) => this.topicsOf(m)));
   }
 
   markDead(): void {

@@ -13,7 +13,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { ClassicGroup, type GroupEnv, type JoinRequest, type JoinResult, type MemberIdentity, type SyncRequest, type SyncResult } from './classic-group.js';
-import { ConsumerGroup, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
+import { ConsumerGroup, compileTopicRegex, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
 import { StreamsGroup, type StreamsGroupEnv, type StreamsHeartbeat, type StreamsHeartbeatResult } from './streams-group.js';
 import type { StreamsTopology } from './streams-topology.js';
 import { CommittedOffsets, type CommittedOffset, type TopicPartitionOffset } from './committed-offsets.js';
@@ -111,7 +111,7 @@ export class GroupCoordinator {
       config: this.config,
       timers: this.timers,
       log,
-      topics: { partitionCount: (t) => topics.get(t)?.partitions.length },
+      topics: { partitionCount: (t) => topics.get(t)?.partitions.length, names: () => topics.list().filter((t) => !t.internal).map((t) => t.name) },
       persist: (g) => void this.write([{ key: { type: 'consumer-group', group: g.groupId }, value: encodeConsumerGroupValue({ epoch: g.groupEpoch }) }]).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store consumer group epoch')),
     };
     this.streamsEnv = {
@@ -233,10 +233,11 @@ export class GroupCoordinator {
 
   // ---- consumer protocol (KIP-848) ----
 
-  consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat): ConsumerHeartbeatResult {
+  /** ConsumerGroupHeartbeat at `version` (v1+: the client makes its member id). */
+  consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, version: number): ConsumerHeartbeatResult {
     if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
     if (!this.config.consumerProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The consumer group protocol is disabled (group.coordinator.rebalance.protocols).');
-    checkHeartbeatRequest(groupId, req);
+    checkHeartbeatRequest(groupId, req, version);
     let group = this.groups.get(groupId);
     if (group instanceof StreamsGroup) throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     if (group instanceof ClassicGroup) {
@@ -413,7 +414,7 @@ export class GroupCoordinator {
   /** DeleteGroups for one group: its offsets and metadata are removed for good. */
   async deleteGroup(groupId: string): Promise<number> {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    // The empty group id is a group id like any other here, as in Kafka (usually one with no group).
     const group = this.groups.get(groupId);
     if (!group || (group instanceof ClassicGroup && group.state === 'Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group instanceof ClassicGroup ? !group.isEmpty() : group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
@@ -557,25 +558,29 @@ function commitWriteError(err: unknown): number {
 }
 
 /** Kafka's request checks for ConsumerGroupHeartbeat (INVALID_REQUEST with its messages). */
-function checkHeartbeatRequest(groupId: string, req: ConsumerHeartbeat): void {
+function checkHeartbeatRequest(groupId: string, req: ConsumerHeartbeat, version: number): void {
   const invalid = (message: string): never => {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, message);
   };
   if (groupId === '') invalid('GroupId can\'t be empty.');
   if (req.rackId === '') invalid('RackId can\'t be empty.');
   if (req.instanceId === '') invalid('InstanceId can\'t be empty.');
+  if (version >= 1 || req.memberEpoch > 0 || req.memberEpoch === -1) {
+    if (req.memberId === '') invalid('MemberId can\'t be empty.');
+  }
   if (req.memberEpoch > 0 || req.memberEpoch === -1) {
     if (req.memberId === '') invalid('MemberId can\'t be empty.');
   } else if (req.memberEpoch === 0) {
     if (req.rebalanceTimeoutMs === -1) invalid('RebalanceTimeoutMs must be provided in first request.');
     if (req.owned === null || req.owned.size > 0) invalid('TopicPartitions must be empty when (re-)joining.');
-    if (req.subscribedTopicNames === null) invalid('SubscribedTopicNames must be set in first request.');
+    if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) invalid('Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.');
   } else if (req.memberEpoch === -2) {
     if (req.memberId === '') invalid('MemberId can\'t be empty.');
     if (req.instanceId === null) invalid('InstanceId can\'t be null.');
   } else {
     invalid(`MemberEpoch is invalid: ${req.memberEpoch}.`);
   }
+  if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '') compileTopicRegex(req.subscribedTopicRegex);
 }
 
 /** Topics named in a ConsumerProtocolSubscription (int16 version, then the topic array); [] when unreadable. */

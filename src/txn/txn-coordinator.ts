@@ -4,6 +4,9 @@
 // timeouts that abort, and expiry of idle transactional ids. Every state change is written to
 // __transaction_state before it takes effect; an operation in flight on an id answers any other
 // request for it with CONCURRENT_TRANSACTIONS, as Kafka's pending transitions do.
+// Transactions of transaction.version 2 (KIP-890 part 2; EndTxn v5) end with an epoch bump: the
+// markers carry the next epoch and the producer continues with it (with a new producer id once
+// epochs run out), so a late write of the finished transaction is fenced.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
@@ -42,7 +45,7 @@ export class TxnCoordinator {
   static async open(options: TxnCoordinatorOptions): Promise<TxnCoordinator> {
     const coordinator = new TxnCoordinator(options);
     for (const [id, stored] of await options.stateLog.load()) {
-      coordinator.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, pending: false, ...stored });
+      coordinator.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, endedBy: null, pending: false, ...stored });
     }
     await coordinator.completePrepared();
     return coordinator;
@@ -99,6 +102,7 @@ export class TxnCoordinator {
       lastProducerId: -1,
       producerEpoch: -1,
       lastProducerEpoch: -1,
+      endedBy: null,
       timeoutMs,
       state: TxnState.Empty,
       partitions: new Map(),
@@ -134,6 +138,7 @@ export class TxnCoordinator {
     await this.transition(meta, { producerId, producerEpoch: epoch, timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 });
     meta.lastProducerId = lastProducerId;
     meta.lastProducerEpoch = lastEpoch;
+    meta.endedBy = null;
     return { producerId, producerEpoch: epoch };
   }
 
@@ -199,6 +204,62 @@ export class TxnCoordinator {
     }
   }
 
+  /**
+   * EndTxn v5 (transaction.version 2): commits or aborts, moving the producer to its next epoch,
+   * which the answer names. A retry of an EndTxn that already completed (the previous epoch) gets
+   * the same answer; an abort with no transaction open only moves the epoch.
+   */
+  async endTxnBumpingEpoch(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<ProducerIdAndEpoch> {
+    const meta = this.txns.get(transactionalId);
+    const { endedBy } = meta ?? {};
+    if (!meta || (producerId !== meta.producerId && producerId !== endedBy?.producerId)) {
+      return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
+    }
+    if (meta.pending) fail(ErrorCode.CONCURRENT_TRANSACTIONS, `An operation on transactional id ${transactionalId} is in progress`);
+    const invalid = (): never => fail(ErrorCode.INVALID_TXN_STATE, `Cannot ${commit ? 'commit' : 'abort'} ${transactionalId} in state ${txnStateName(meta.state)}`);
+    const current = { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+    if (producerId === endedBy?.producerId && producerEpoch === endedBy.producerEpoch) {
+      if (meta.state === (commit ? TxnState.CompleteCommit : TxnState.CompleteAbort)) return current;
+      if (meta.state === (commit ? TxnState.PrepareCommit : TxnState.PrepareAbort)) fail(ErrorCode.CONCURRENT_TRANSACTIONS, 'The transaction is completing');
+      return invalid();
+    }
+    if (producerId !== meta.producerId || producerEpoch !== meta.producerEpoch) {
+      fail(ErrorCode.PRODUCER_FENCED, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch ${meta.producerEpoch} of ${transactionalId}`);
+    }
+    switch (meta.state) {
+      case TxnState.Ongoing:
+        return this.exclusive(meta, () => this.completeBumpingEpoch(meta, commit));
+      case TxnState.Empty:
+      case TxnState.CompleteCommit:
+      case TxnState.CompleteAbort:
+        return commit ? invalid() : this.exclusive(meta, () => this.completeBumpingEpoch(meta, false));
+      case TxnState.PrepareCommit:
+      case TxnState.PrepareAbort:
+      case TxnState.PrepareEpochFence:
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS, `The transaction of ${transactionalId} is completing`);
+      default:
+        return invalid();
+    }
+  }
+
+  /** Ends the open transaction (or none) with markers of the next epoch; the producer keeps that epoch, or a new id once it is exhausted. */
+  private async completeBumpingEpoch(meta: TxnMetadata, commit: boolean): Promise<ProducerIdAndEpoch> {
+    const previous = { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+    const nextEpoch = meta.producerEpoch + 1;
+    if (meta.state === TxnState.Ongoing) {
+      await this.transition(meta, { producerEpoch: nextEpoch, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort });
+      await this.finishPrepared(meta);
+    } else {
+      await this.transition(meta, { producerEpoch: nextEpoch, state: TxnState.CompleteAbort, partitions: new Map() });
+    }
+    if (isEpochExhausted(meta.producerEpoch)) {
+      const producerId = await this.o.producerIds.generate();
+      await this.transition(meta, { producerId, producerEpoch: 0 });
+    }
+    meta.endedBy = previous;
+    return { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+  }
+
   /** EndTxn from the client. */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
     const meta = this.current(transactionalId, producerId, producerEpoch);
@@ -235,6 +296,7 @@ export class TxnCoordinator {
   /** Bumps the epoch so the current producer is fenced, then aborts its transaction. */
   private async fenceAndAbort(meta: TxnMetadata): Promise<void> {
     const epoch = isEpochExhausted(meta.producerEpoch) ? meta.producerEpoch : meta.producerEpoch + 1;
+    meta.endedBy = null;
     await this.transition(meta, { producerEpoch: epoch, state: TxnState.PrepareAbort });
     await this.finishPrepared(meta);
   }

@@ -42,6 +42,8 @@ export interface TxnMetadata {
   /** When the transaction began, -1 outside one. */
   startTimestamp: number;
   lastUpdateTimestamp: number;
+  /** The producer id and epoch an EndTxn v5 (epoch bump) last ended a transaction with: its retry gets the same answer. */
+  endedBy: { producerId: number; producerEpoch: number } | null;
   /** An operation on this id is writing to the state log; others get CONCURRENT_TRANSACTIONS. */
   pending: boolean;
 }

@@ -24,7 +24,7 @@ describe('bad input', () => {
     const res = decodeResponse(18, 0, await s.next());
     expect(res.correlationId).toBe(42);
     expect(res.body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
-    expect(res.body.apiKeys.find((k) => k.apiKey === 18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });
+    expect(res.body.apiKeys.find((k) => k.apiKey === 18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 5 });
     s.end();
   });
 

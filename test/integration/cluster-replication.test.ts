@@ -276,6 +276,44 @@ describe('Fetch in a cluster', () => {
   });
 });
 
+describe('Fetch v18 from a follower (KIP-1166)', () => {
+  it('is answered at once, however long it may wait, while the high watermark it sends is behind the leader\'s', async () => {
+    const topic = 'follower-high-watermark';
+    await createTopic(topic, 1, 2);
+    const { leaderId, leaderEpoch, replicas } = stateOf(topic);
+    const follower = replicas.find((id) => id !== leaderId)!;
+    const client = await connectTo(leaderId);
+    try {
+      for (let i = 0; i < 3; i++) expect((await rawProduce(client, topic, -1)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+      const topicId = cluster.broker(leaderId)!.broker.topics.get(topic)!.id;
+      // The follower is at the log end (3) but knows an older high watermark (0); a minute's wait
+      // (beyond the test's timeout) for new bytes would follow without KIP-1166.
+      const request = consumerFetch(topic, 0, 3, { topicId, currentLeaderEpoch: leaderEpoch });
+      const fetch = { ...request, replicaState: { replicaId: follower, replicaEpoch: -1 }, maxWaitMs: 60_000, minBytes: 1 };
+      fetch.topics[0]!.partitions[0]!.highWatermark = 0;
+      const response = await client.send(1, 18, fetch);
+      expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 3 });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('AlterPartitionReassignments v1 in a cluster', () => {
+  it('refuses a target of another replication factor unless allow_replication_factor_change', async () => {
+    const topic = 'reassign-factor';
+    await createTopic(topic, 1, 2);
+    const client = await connectTo(1);
+    try {
+      const response = await client.send(45, 1, { timeoutMs: 1000, allowReplicationFactorChange: false, topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [1, 2, 3] }] }] });
+      expect(response.allowReplicationFactorChange).toBe(false);
+      expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'The replication factor is changed from 2 to 3' });
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('topics in a cluster', () => {
   it('are created and deleted on every broker, whichever broker the request reached', async () => {
     await createTopic('short-lived', 2, 2);

@@ -356,7 +356,7 @@ describe('consumer group protocol (KIP-848)', () => {
     expect([...kept, ...parts(m2Next)!].sort()).toEqual([0, 1, 2, 3]);
 
     const described = await c.send(69, 0, { groupIds: ['g-848', 'g-rebalance-none'], includeAuthorizedOperations: false });
-    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'stable', groupEpoch: 2, assignmentEpoch: 2, assignorName: 'uniform' });
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Stable', groupEpoch: 2, assignmentEpoch: 2, assignorName: 'uniform' });
     expect(described.groups[0]!.members).toHaveLength(2);
     expect(described.groups[1]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 

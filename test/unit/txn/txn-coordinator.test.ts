@@ -87,6 +87,47 @@ describe('TxnCoordinator', () => {
     expect(h.coordinator.get('t')).toMatchObject({ state: TxnState.CompleteCommit, partitions: new Map() });
   });
 
+  describe('EndTxn v5 (transaction.version 2)', () => {
+    it('writes the markers with the next epoch and moves the producer to it; a retry gets the same answer', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
+      const next = await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true);
+      expect(next).toEqual({ producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
+      expect(h.markers).toEqual([{ producer: next, commit: true, partitions: ['a-0'] }]);
+      expect(h.coordinator.get('t')).toMatchObject({ state: TxnState.CompleteCommit, producerEpoch: next.producerEpoch });
+      expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true)).toEqual(next);
+      expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false))).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch - 1, true))).toBe(ErrorCode.PRODUCER_FENCED);
+      expect(h.markers).toHaveLength(1);
+    });
+
+    it('refuses a commit with no transaction open, and lets an abort only move the epoch', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true))).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false)).toEqual({ producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
+      expect(h.coordinator.get('t')!.state).toBe(TxnState.CompleteAbort);
+      expect(h.markers).toEqual([]);
+    });
+
+    it('moves to a new producer id once the next epoch is exhausted', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      h.coordinator.get('t')!.producerEpoch = 32765;
+      await h.coordinator.addPartitions('t', p.producerId, 32765, new Map([['a', [0]]]));
+      const next = await h.coordinator.endTxnBumpingEpoch('t', p.producerId, 32765, false);
+      expect(h.markers).toEqual([{ producer: { producerId: p.producerId, producerEpoch: 32766 }, commit: false, partitions: ['a-0'] }]);
+      expect(next.producerId).not.toBe(p.producerId);
+      expect(next.producerEpoch).toBe(0);
+      expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, 32765, false)).toEqual(next);
+    });
+
+    it('does not take an epoch an InitProducerId has since fenced for a retry', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false);
+      await h.coordinator.initProducerId('t', 1000, null);
+      expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false))).toBe(ErrorCode.PRODUCER_FENCED);
+    });
+  });
+
   it('a failed marker write leaves PrepareCommit; requests get CONCURRENT_TRANSACTIONS until maintenance finishes it', async () => {
     const p = await h.coordinator.initProducerId('t', 1000, null);
     await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
