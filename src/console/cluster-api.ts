@@ -35,6 +35,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
       startedAt: broker.startedAt,
       uptimeMs: Date.now() - broker.startedAt,
       storage: config.storage,
+      consoleWritesEnabled: ctx.writesEnabled,
       brokers,
       topicCount: topics.filter((t) => !t.internal).length,
       partitionCount: topics.reduce((n, t) => n + t.partitions.length, 0),
