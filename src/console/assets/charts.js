@@ -4,12 +4,14 @@
 // successive reads over the time between them.
 const INTERVAL_MS = 1000;
 const POINTS = 120;
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 let running = null;
 
+/** Series colours far apart on the hue circle (golden angle), however many APIs there are. */
+const color = (i) => `hsl(${Math.round((i * 137.5) % 360)} 70% 42%)`;
+
 function chart(target, title, unit, names) {
-  const series = [{}, ...names.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, value: (_, v) => (v == null ? '-' : `${v.toFixed(1)} ${unit}`) }))];
+  const series = [{}, ...names.map((label, i) => ({ label, stroke: color(i), width: 2, value: (_, v) => (v == null ? '-' : `${v.toFixed(1)} ${unit}`) }))];
   const width = Math.max(400, target.clientWidth || 800);
   return new window.uPlot({ title, width, height: 220, series, axes: [{}, { label: unit }], scales: { x: { time: true } } }, [[], ...names.map(() => [])], target);
 }
@@ -51,7 +53,7 @@ export function startCharts(targets, stats, report) {
     run.charts.bytes.setData([run.times, run.bytesIn, run.bytesOut]);
     run.charts.messages.setData([run.times, run.messagesIn]);
     run.charts.requests.setData([run.times, ...names.map((n) => run.requests.get(n))]);
-    report(`Last second: ${run.bytesIn.at(-1).toFixed(0)} B/s in, ${run.bytesOut.at(-1).toFixed(0)} B/s out, ${run.messagesIn.at(-1).toFixed(0)} records/s in`);
+    report(`Last second: ${run.bytesIn.at(-1).toFixed(0)} B/s in, ${run.bytesOut.at(-1).toFixed(0)} B/s out, ${run.messagesIn.at(-1).toFixed(0)} records/s in (${run.times.length} points)`);
   };
   run.timer = setInterval(() => tick().catch((err) => report(`Could not read stats: ${err.message}`)), INTERVAL_MS);
   tick().catch((err) => report(`Could not read stats: ${err.message}`));

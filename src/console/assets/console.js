@@ -33,7 +33,7 @@ async function api(path, options = {}) {
   }
   const res = await fetch(path, init);
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new Error(body?.message ?? `${path}: HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(body?.message ?? `${path}: HTTP ${res.status}`), { status: res.status });
   return body;
 }
 
@@ -281,8 +281,15 @@ async function showGroups() {
   setStatus(`${groups.length} groups`);
 }
 
+/** A group the coordinator does not know: no members, no offsets, but offsets can be reset (which makes it). */
+const unknownGroup = (groupId) => ({ groupId, state: 'Unknown (no committed offsets yet)', type: 'classic', protocolType: '', members: [], lag: 0, partitions: [] });
+
 async function showGroup(groupId) {
-  const [g, topics] = await Promise.all([api(`/api/groups/${encodeURIComponent(groupId)}`), state.group === groupId ? null : api('/api/topics')]);
+  const described = api(`/api/groups/${encodeURIComponent(groupId)}`).catch((err) => {
+    if (err.status === 404) return unknownGroup(groupId);
+    throw err;
+  });
+  const [g, topics] = await Promise.all([described, state.group === groupId ? null : api('/api/topics')]);
   show('group');
   $('group-name').textContent = g.groupId;
   facts('group-facts', [
