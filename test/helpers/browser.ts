@@ -16,11 +16,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Writes the page as test-artifacts/<folder>/<name>.png and answers the file's path. */
-export async function screenshot(page: Page, folder: string, name: string): Promise<string> {
+/** Writes the page (all of it, or only what the viewport shows) as test-artifacts/<folder>/<name>.png and answers the file's path. */
+export async function screenshot(page: Page, folder: string, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const dir = join(ARTIFACTS_DIR, folder);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }

@@ -63,7 +63,7 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
     await page.click('#topic-table a[href="#topic/orders"]');
     await cellText('config-table', 'retention.ms').waitFor();
     expect(await page.locator('#partition-table tbody tr').count()).toBe(3);
-    await screenshot(page, SHOTS, '3-topic');
+    await screenshot(page, SHOTS, '3-topic', { fullPage: false });
   });
 
   it('produces a message from the page and shows it, then follows the partition live', async () => {
