@@ -54,8 +54,48 @@ describe('HTTP Basic on a SASL broker', () => {
     expect(await client.decode(await client.encode(id, { a: 'x' }))).toEqual({ a: 'x' });
   });
 
+  it('asks for the same credentials for the web console, its reads and its writes', async () => {
+    for (const path of ['/', '/console/console.js', '/api/topics', '/api/cluster']) expect([path, (await httpCall(url, path)).status]).toEqual([path, 401]);
+    expect((await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'unauthenticated' } })).status).toBe(401);
+    const created = await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'authenticated' }, headers: { Authorization: basicAuth('bob', 'bob-secret') } });
+    expect(created.status).toBe(201);
+    const topics = JSON.parse((await httpCall(url, '/api/topics', { headers: { Authorization: basicAuth('admin', 'admin-secret') } })).body);
+    expect(topics.map((t: { name: string }) => t.name)).toContain('authenticated');
+    expect(topics.map((t: { name: string }) => t.name)).not.toContain('unauthenticated');
+  });
+
   it('leaves the health probes open', async () => {
     expect((await httpCall(url, '/health/live')).status).toBe(200);
     expect((await httpCall(url, '/health/ready')).status).toBe(200);
+  });
+});
+
+describe('console writes on a broker with ACLs', () => {
+  let broker: RunningBroker;
+
+  beforeAll(async () => {
+    broker = await withBroker({
+      httpPort: 0,
+      properties: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config':
+          'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";',
+        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'super.users': 'User:admin',
+      },
+    });
+  });
+  afterAll(() => broker?.stop());
+
+  it('are made as the HTTP user, so the ACLs that user has apply', async () => {
+    const create = (user: string, password: string, name: string) =>
+      httpCall(broker.http!.url, '/api/topics', { method: 'POST', json: { name }, headers: { Authorization: basicAuth(user, password) } });
+    const refused = await create('alice', 'alice-secret', 'by-alice');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error_code: 29, error: 'TOPIC_AUTHORIZATION_FAILED' });
+    expect((await create('admin', 'admin-secret', 'by-admin')).status).toBe(201);
+    expect(broker.broker.topics.get('by-alice')).toBeUndefined();
+    expect(broker.broker.topics.get('by-admin')).toBeDefined();
   });
 });
