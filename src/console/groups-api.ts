@@ -17,8 +17,8 @@ const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
 const READ_UNCOMMITTED = 0;
 const REQUEST_TIMEOUT_MS = 30_000;
-/** States in which kafka-consumer-groups resets offsets: no member can overwrite them. */
-const RESETTABLE_STATES = new Set(['Empty', 'Dead']);
+/** States in which kafka-consumer-groups resets offsets: no member can overwrite them (lower case: consumer groups name theirs so). */
+const RESETTABLE_STATES = new Set(['empty', 'dead']);
 
 interface MemberView {
   memberId: string;
@@ -111,7 +111,7 @@ async function resetOffsets(ctx: ConsoleContext, req: HttpRequest, groupId: stri
   const to = body.to;
   if (to !== 'earliest' && to !== 'latest' && to !== 'timestamp' && to !== 'offset') throw new HttpError(400, { error_code: 400, message: 'to must be earliest, latest, timestamp or offset' });
   const listing = ctx.broker.groups.listGroups().find((g) => g.groupId === groupId);
-  if (listing !== undefined && !RESETTABLE_STATES.has(listing.state)) {
+  if (listing !== undefined && !RESETTABLE_STATES.has(listing.state.toLowerCase())) {
     // kafka-consumer-groups' refusal: a member would overwrite the reset with its next commit.
     throw new HttpError(409, { error_code: 409, message: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${listing.state}.` });
   }

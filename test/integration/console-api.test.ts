@@ -220,6 +220,20 @@ describe('consumer groups', () => {
     expect((await call('/api/groups/resettable/reset-offsets', { method: 'POST', json: { topic, to: 'sideways' } })).status).toBe(400);
   });
 
+  it('shows a consumer-protocol (KIP-848) group\'s members with their assignment, and refuses a reset while it has members', async () => {
+    await call('/api/topics', { method: 'POST', json: { name: 'for-848', partitions: 2 } });
+    const client = await RawClient.connect(broker.host, broker.port, 'member-848');
+    try {
+      const joined = await client.send(68, 0, { groupId: 'g-848', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['for-848'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+      expect(joined.errorCode).toBe(0);
+      const group = (await call('/api/groups/g-848')).body;
+      expect(group).toMatchObject({ type: 'consumer', members: [{ memberId: joined.memberId, clientId: 'member-848', assignment: [{ topic: 'for-848', partitions: [0, 1] }] }] });
+      expect((await call('/api/groups/g-848/reset-offsets', { method: 'POST', json: { topic: 'for-848', to: 'earliest' } })).status).toBe(409);
+    } finally {
+      client.close();
+    }
+  });
+
   it('resets offsets of a group that never had members, as kafka-consumer-groups does', async () => {
     await call('/api/topics', { method: 'POST', json: { name: 'for-new-group' } });
     expect((await call('/api/groups/brand-new/reset-offsets', { method: 'POST', json: { topic: 'for-new-group', to: 'latest' } })).status).toBe(200);
