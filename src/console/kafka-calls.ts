@@ -7,9 +7,9 @@ import { NO_RESPONSE, type BrokerServices, type ConnectionInfo, type RequestCont
 import { requestAuthorization } from '../security/authorizer/request-authorization.js';
 import type { AclAuthorizer } from '../security/authorizer/acl-authorizer.js';
 
-export const CONSOLE_CLIENT_ID = 'creek-console';
+const CONSOLE_CLIENT_ID = 'creek-console';
 
-/** Who calls: the HTTP user and address, and the Kafka listener whose view (broker addresses) applies. */
+/** Who calls: the HTTP user (undefined when the listener asks for no credentials) and the client's address. */
 export interface ConsoleCaller {
   user: string | undefined;
   remoteAddress: string;

@@ -1,9 +1,11 @@
 // A walk through the web console in headless Chromium, as a user would take it: the cluster
 // overview, creating a topic, producing a message from the page and seeing it, following the
-// partition live while a Kafka client produces, resetting a consumer group's offsets and watching
-// its lag fall to 0 as a kafkajs consumer catches up, then the clients, transactions and live
-// charts pages. Each page is kept as a screenshot in test-artifacts/console/ (the README shows
-// copies from docs/console/). Skips with a printed reason when chromium is not installed.
+// partition live while a Kafka client produces, values decoded with their schema from the
+// registry, resetting a consumer group's offsets and watching its lag fall to 0 as a kafkajs
+// consumer catches up, then the clients, transactions and live charts pages. Each page is kept
+// as a screenshot in test-artifacts/console/ (the README shows copies from docs/console/).
+// Skips with a printed reason when chromium is not installed.
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
@@ -88,6 +90,27 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
     await page.uncheck('#messages-follow');
   });
 
+  it('shows values serialized with the schema registry decoded by their schema', async () => {
+    const registry = new SchemaRegistry({ host: url });
+    const schema = { type: 'record', name: 'Payment', namespace: 'shop', fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'double' }, { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD'] } }] };
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: 'payments-value' });
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'payments',
+      messages: [
+        { key: 'p-1', value: await registry.encode(id, { id: 'p-1', amount: 12.5, currency: 'EUR' }) },
+        { key: 'p-2', value: await registry.encode(id, { id: 'p-2', amount: 99, currency: 'USD' }) },
+      ],
+    });
+    await producer.disconnect();
+    await page.goto(`${url}/#messages/payments/0`);
+    await page.locator('#message-table .schema-label').first().waitFor();
+    expect(await page.locator('#message-table .schema-label').allTextContents()).toEqual([`AVRO schema ${id} (payments-value)`, `AVRO schema ${id} (payments-value)`]);
+    expect(JSON.parse((await page.locator('#message-table td.schema pre').first().textContent())!)).toEqual({ id: 'p-1', amount: 12.5, currency: 'EUR' });
+    await screenshot(page, SHOTS, '5-messages-avro');
+  });
+
   it('resets a consumer group to the earliest offsets and watches its lag fall to 0 as a consumer catches up', async () => {
     const producer = kafka().producer();
     await producer.connect();
@@ -112,7 +135,7 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
     await page.click('#reset-form button[type=submit]');
     await page.locator('#status', { hasText: 'Reset orders-0 to 0' }).waitFor();
     expect(await page.locator('#lag-table tbody tr td:nth-child(5)').allTextContents()).toEqual(['12', '10', '10']);
-    await screenshot(page, SHOTS, '5-group-lagging');
+    await screenshot(page, SHOTS, '6-group-lagging');
 
     const consumer = kafka().consumer({ groupId: 'billing' });
     await consumer.connect();
@@ -122,13 +145,13 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
       // The page refreshes itself: the lag column falls to 0 and the member shows up.
       await page.waitForFunction(() => [...document.querySelectorAll('#lag-table tbody tr td:nth-child(5)')].every((td) => td.textContent === '0'), undefined, { timeout: 30_000 });
       await page.locator('#member-table td', { hasText: 'walkthrough-app' }).first().waitFor();
-      await screenshot(page, SHOTS, '6-group-caught-up');
+      await screenshot(page, SHOTS, '7-group-caught-up');
       await page.click('nav a[data-view=groups]');
       await cellText('group-table', 'billing').waitFor();
-      await screenshot(page, SHOTS, '7-groups');
+      await screenshot(page, SHOTS, '8-groups');
       await page.click('nav a[data-view=clients]');
       await cellText('client-table', 'walkthrough-app').waitFor();
-      await screenshot(page, SHOTS, '8-clients');
+      await screenshot(page, SHOTS, '9-clients');
     } finally {
       await consumer.disconnect();
     }
@@ -144,7 +167,7 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
       await cellText('transaction-table', 'invoicer').waitFor();
       expect(await page.locator('#transaction-table tbody tr td:nth-child(2)').textContent()).toBe('Ongoing');
       expect(await page.locator('#transaction-table tbody tr td:nth-child(7)').textContent()).toBe('orders-1');
-      await screenshot(page, SHOTS, '9-transactions');
+      await screenshot(page, SHOTS, '10-transactions');
     } finally {
       await txn.abort();
       await producer.disconnect();
@@ -172,7 +195,7 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
       await page.waitForFunction(() => Number(/\((\d+) points\)/.exec(document.getElementById('status')!.textContent ?? '')?.[1] ?? 0) >= 6, undefined, { timeout: 30_000 });
       expect(await page.locator('#charts canvas').count()).toBe(3);
       expect(await page.locator('#chart-requests .u-legend', { hasText: 'Produce' }).count()).toBe(1);
-      await screenshot(page, SHOTS, '10-charts');
+      await screenshot(page, SHOTS, '11-charts');
     } finally {
       producing = false;
       await load;
