@@ -202,6 +202,22 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
       await consumer.disconnect();
       await producer.disconnect();
     }
+  });
+
+  it('deletes a topic from the topics page, after asking', async () => {
+    await page.click('nav a[data-view=topics]');
+    await page.fill('#create-topic-name', 'scratch');
+    await page.click('#create-topic-form button[type=submit]');
+    await cellText('topic-table', 'scratch').waitFor();
+    await page.click('#topic-table button[data-topic=scratch]');
+    await page.locator('#status', { hasText: 'Deleted topic scratch' }).waitFor();
+    expect(await page.locator('#topic-table td', { hasText: 'scratch' }).count()).toBe(0);
+    const admin = kafka().admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    expect(topics).not.toContain('scratch');
+    expect(topics).toContain('orders');
     expect(pageErrors).toEqual([]);
   });
 });
