@@ -29,6 +29,10 @@ describe.skipIf(noChromium)('the web console, walked through in a browser', () =
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Console errors include Content-Security-Policy violations (a blocked script or style).
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().includes('Failed to load resource')) pageErrors.push(m.text());
+    });
     page.on('dialog', (d) => void d.accept());
   });
   afterAll(async () => {
