@@ -44,6 +44,7 @@ export function throwIfKafkaError(errorCode: number, message?: string | null): v
   });
 }
 
+/** A whole number from a path or query parameter, or `fallback` when absent. */
 export function intParam(value: string | null | undefined, fallback: number, name: string): number {
   if (value === null || value === undefined || value === '') return fallback;
   if (!/^-?\d+$/.test(value)) throw new HttpError(400, { error_code: 400, message: `${name} must be an integer` });
