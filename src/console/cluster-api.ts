@@ -2,9 +2,11 @@
 // broker of a multi-broker cluster shows), this broker's version, uptime and log dirs with their
 // disk use (DescribeLogDirs, which like Kafka's describes the broker asked), the client
 // connections open on this broker, and transactions (ListTransactions + DescribeTransactions).
+import { ErrorCode } from '../../protocol/errors.js';
 import { jsonResponse, type Router } from '../http/router.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { packageVersion } from '../cli/version.js';
-import { throwIfKafkaError, type ConsoleContext } from './console-context.js';
+import { requireAllowed, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 
 export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
   const { broker } = ctx;
@@ -24,7 +26,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
         return node === undefined ? [] : [{ name, securityProtocol: securityProtocols.get(name) ?? name, host: node.host, port: node.port }];
       }),
     }));
-    const logDirs = await ctx.kafka(req)(35, { topics: null });
+    const logDirs = await ctx.session(req).kafka(35, { topics: null });
     throwIfKafkaError(logDirs.errorCode ?? 0);
     const topics = broker.topics.list();
     return jsonResponse(200, {
@@ -50,7 +52,9 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
     });
   });
 
-  router.add('GET', '/api/clients', () => {
+  // Who is connected, from where and as whom: for users who may DESCRIBE the cluster.
+  router.add('GET', '/api/clients', (req) => {
+    requireAllowed(ctx.session(req).authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const clients = [...broker.openConnections()].map(({ info }) => {
       // ApiVersions v3+ names the client software (KIP-511), kept as name/version.
       const [softwareName, softwareVersion] = splitSoftware(info.clientSoftware);
@@ -60,7 +64,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
   });
 
   router.add('GET', '/api/transactions', async (req) => {
-    const kafka = ctx.kafka(req);
+    const { kafka } = ctx.session(req);
     const listed = await kafka(66, { stateFilters: [], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
     throwIfKafkaError(listed.errorCode);
     const ids = listed.transactionStates.map((t) => t.transactionalId).sort();

@@ -5,15 +5,15 @@ import { errorInfo } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
 import { HttpError, type HttpRequest } from '../http/router.js';
 import type { SchemaRegistry } from '../schema-registry/schema-registry.js';
-import { kafkaCallsFor, type KafkaCall } from './kafka-calls.js';
+import { consoleSession, type ConsoleSession } from './kafka-calls.js';
 
 export interface ConsoleContext {
   broker: Broker;
   registry: SchemaRegistry;
   /** creek.console.writes.enable: produce, topic create/delete and offset resets. */
   writesEnabled: boolean;
-  /** Calls the broker's handlers as the request's HTTP user. */
-  kafka(req: HttpRequest): KafkaCall;
+  /** The request's HTTP user as a Kafka client: its ACL checks and calls to the broker's handlers. */
+  session(req: HttpRequest): ConsoleSession;
 }
 
 export function consoleContext(broker: Broker, registry: SchemaRegistry): ConsoleContext {
@@ -22,7 +22,7 @@ export function consoleContext(broker: Broker, registry: SchemaRegistry): Consol
     broker,
     registry,
     writesEnabled: broker.config.consoleWritesEnable,
-    kafka: (req) => kafkaCallsFor({ services: broker, authorizer: () => broker.authorizer, listenerName }, { user: req.user, remoteAddress: req.remoteAddress }),
+    session: (req) => consoleSession({ services: broker, authorizer: () => broker.authorizer, listenerName }, { user: req.user, remoteAddress: req.remoteAddress }),
   };
 }
 
@@ -31,6 +31,11 @@ export function requireWrites(ctx: ConsoleContext): void {
   if (!ctx.writesEnabled) {
     throw new HttpError(403, { error_code: 403, message: 'Writes from the console are turned off (creek.console.writes.enable=false)' });
   }
+}
+
+/** Refuses what the user's ACLs do not allow, with the error a Kafka client would get (403). */
+export function requireAllowed(allowed: boolean, errorCode: number): void {
+  if (!allowed) throwIfKafkaError(errorCode);
 }
 
 /** A Kafka error code as the console answers it: 400 with Kafka's error name and message, or nothing for NONE. */

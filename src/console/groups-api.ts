@@ -7,10 +7,12 @@
 // OffsetCommit as an admin client commits. Resets are refused when the console's writes are off.
 import { decodeData } from '../../protocol/codec/data.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { consumerProtocolAssignment, type ConsumerProtocolAssignment } from '../../protocol/schema/index.js';
 import { HttpError, jsonResponse, type HttpRequest, type Router } from '../http/router.js';
 import { groupOffsets } from '../metrics/group-offsets.js';
-import { bodyInt, objectBody, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
+import { bodyInt, objectBody, requireAllowed, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 import type { KafkaCall } from './kafka-calls.js';
 
 const EARLIEST_TIMESTAMP = -2;
@@ -35,24 +37,29 @@ export function addGroupRoutes(router: Router, ctx: ConsoleContext): void {
       .filter((o) => o.groupId === groupId)
       .map(({ topic, partition, offset, highWatermark, lag }) => ({ topic, partition, committed: offset, highWatermark, lag }));
 
-  router.add('GET', '/api/groups', () =>
-    jsonResponse(
+  // As ListGroups: the groups the user may DESCRIBE.
+  router.add('GET', '/api/groups', (req) => {
+    const { authz } = ctx.session(req);
+    return jsonResponse(
       200,
       broker.groups
         .listGroups()
+        .filter((g) => authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId))
         .sort((a, b) => a.groupId.localeCompare(b.groupId))
         .map((g) => {
           const partitions = lagOf(g.groupId);
           return { groupId: g.groupId, state: g.state, type: g.type, protocolType: g.protocolType, lag: partitions.reduce((n, p) => n + p.lag, 0), partitions };
         }),
-    ),
-  );
+    );
+  });
 
   router.add('GET', '/api/groups/:group', async (req) => {
     const groupId = req.params.group!;
+    const { authz, kafka } = ctx.session(req);
+    requireAllowed(authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId), ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const listing = broker.groups.listGroups().find((g) => g.groupId === groupId);
     if (listing === undefined) throw new HttpError(404, { error_code: 404, message: `Unknown group ${groupId}` });
-    const members = await describeMembers(ctx.kafka(req), groupId, listing.type);
+    const members = await describeMembers(kafka, groupId, listing.type);
     const owners = new Map(members.flatMap((m) => m.assignment.flatMap((a) => a.partitions.map((p) => [`${a.topic}-${p}`, m.memberId] as const))));
     const partitions = lagOf(groupId).map((p) => ({ ...p, memberId: owners.get(`${p.topic}-${p.partition}`) ?? null }));
     return jsonResponse(200, { groupId, state: listing.state, type: listing.type, protocolType: listing.protocolType, members, lag: partitions.reduce((n, p) => n + p.lag, 0), partitions });
@@ -115,7 +122,7 @@ async function resetOffsets(ctx: ConsoleContext, req: HttpRequest, groupId: stri
     // kafka-consumer-groups' refusal: a member would overwrite the reset with its next commit.
     throw new HttpError(409, { error_code: 409, message: `Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${listing.state}.` });
   }
-  const kafka = ctx.kafka(req);
+  const { kafka } = ctx.session(req);
   const listOffsets = async (timestamp: number): Promise<number[]> => {
     const listed = await kafka(2, {
       replicaId: -1,

@@ -4,9 +4,11 @@
 // handler (acks=all), refused when the console's writes are off.
 import { encodeBatch } from '../../protocol/records/index.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { HttpError, jsonResponse, type Router } from '../http/router.js';
 import { logRecords } from '../log/log-records.js';
-import { bodyInt, intParam, objectBody, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
+import { bodyInt, intParam, objectBody, requireAllowed, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 import { shownBytes } from './record-view.js';
 
 const MAX_RECORDS = 500;
@@ -18,6 +20,9 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
   const { topics } = ctx.broker;
 
   router.add('GET', '/api/topics/:topic/partitions/:partition/records', async (req) => {
+    // As Fetch: READ on the topic.
+    const { authz, kafka } = ctx.session(req);
+    requireAllowed(authz.allows(AclOperation.READ, ResourceType.TOPIC, req.params.topic!), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     const topic = topics.get(req.params.topic!);
     const partition = intParam(req.params.partition, 0, 'partition');
     const log = topic?.partitions[partition];
@@ -26,7 +31,7 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
     let requested = intParam(req.query.get('offset'), log.logStartOffset, 'offset');
     const timestamp = req.query.get('timestamp');
     if (timestamp !== null && timestamp !== '') {
-      const listed = await ctx.kafka(req)(2, {
+      const listed = await kafka(2, {
         replicaId: -1,
         isolationLevel: READ_UNCOMMITTED,
         topics: [{ name: topic.name, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: intParam(timestamp, 0, 'timestamp') }] }],
@@ -78,7 +83,7 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
         },
       ],
     });
-    const produced = await ctx.kafka(req)(0, {
+    const produced = await ctx.session(req).kafka(0, {
       transactionalId: null,
       acks: ACKS_ALL,
       timeoutMs: PRODUCE_TIMEOUT_MS,

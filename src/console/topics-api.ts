@@ -3,10 +3,12 @@
 // where each value comes from), and creating and deleting topics (CreateTopics, DeleteTopics:
 // Kafka's own checks and errors, refused when the console's writes are off).
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { ConfigSource } from '../config/config-def.js';
 import type { Topic } from '../topics/topic-registry.js';
 import { HttpError, jsonResponse, type Router } from '../http/router.js';
-import { bodyInt, objectBody, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
+import { bodyInt, objectBody, requireAllowed, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 
 const TOPIC_RESOURCE = 2;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -45,20 +47,25 @@ function topicSummary(ctx: ConsoleContext, t: Topic) {
 export function addTopicRoutes(router: Router, ctx: ConsoleContext): void {
   const { topics } = ctx.broker;
 
-  router.add('GET', '/api/topics', () =>
-    jsonResponse(
+  // As Metadata: the topics the user may DESCRIBE.
+  router.add('GET', '/api/topics', (req) => {
+    const { authz } = ctx.session(req);
+    return jsonResponse(
       200,
       topics
         .list()
+        .filter((t) => authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name))
         .map((t) => topicSummary(ctx, t))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    ),
-  );
+    );
+  });
 
   router.add('GET', '/api/topics/:topic', async (req) => {
+    const { authz, kafka } = ctx.session(req);
+    requireAllowed(authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, req.params.topic!), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     const topic = topics.get(req.params.topic!);
     if (topic === undefined) throw new HttpError(404, { error_code: 404, message: `Unknown topic ${req.params.topic}` });
-    const described = await ctx.kafka(req)(32, { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic.name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+    const described = await kafka(32, { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic.name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
     const result = described.results[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);
     const configs = result.configs
@@ -79,7 +86,7 @@ export function addTopicRoutes(router: Router, ctx: ConsoleContext): void {
     if (typeof configs !== 'object' || configs === null || Array.isArray(configs) || Object.values(configs).some((v) => typeof v !== 'string')) {
       throw new HttpError(400, { error_code: 400, message: 'configs must be an object of strings' });
     }
-    const created = await ctx.kafka(req)(19, {
+    const created = await ctx.session(req).kafka(19, {
       topics: [{ name, numPartitions, replicationFactor, assignments: [], configs: Object.entries(configs as Record<string, string>).map(([k, value]) => ({ name: k, value })) }],
       timeoutMs: REQUEST_TIMEOUT_MS,
       validateOnly: false,
@@ -92,7 +99,7 @@ export function addTopicRoutes(router: Router, ctx: ConsoleContext): void {
   router.add('DELETE', '/api/topics/:topic', async (req) => {
     requireWrites(ctx);
     const name = req.params.topic!;
-    const deleted = await ctx.kafka(req)(20, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [name], timeoutMs: REQUEST_TIMEOUT_MS });
+    const deleted = await ctx.session(req).kafka(20, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [name], timeoutMs: REQUEST_TIMEOUT_MS });
     const result = deleted.responses[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);
     return jsonResponse(200, { name });
