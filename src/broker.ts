@@ -47,6 +47,8 @@ export class Broker implements BrokerServices {
   /** Prometheus counters moved by the request path, and gauges read from the engines at scrape time. */
   readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));
   readonly nodeId: number;
+  /** When this broker started (ms since the epoch): the console's uptime. */
+  readonly startedAt = Date.now();
   /** The brokers, partition leaders and coordinators as this broker knows them. */
   readonly cluster: ClusterView;
   /** The single node's view (advertised addresses of listeners bound to free ports); undefined in a cluster. */

@@ -254,6 +254,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('creek.log.level', STRING, 'info', 'Creek\'s own log level.', { creek: true, validator: oneOf(...LOG_LEVELS) }),
   broker('creek.http.port', INT, null, 'Port of the HTTP listener (web console, /metrics, schema registry); 0 picks a free port, -1 or unset serves none (the creek command defaults to 8080).', { creek: true, validator: between(-1, 65535) }),
   broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
+  broker('creek.console.writes.enable', BOOLEAN, 'true', 'Whether the web console may change anything: produce records, create and delete topics, reset consumer group offsets. Off, these are refused with HTTP 403 and the console only reads.', { creek: true }),
   broker('creek.faults.enable', BOOLEAN, 'false', 'Fault injection for tests (failed, delayed or dropped requests, lost leadership, stalled writes, paused groups) through the embedded broker and POST/GET/DELETE /admin/faults on the HTTP listener; on by default for startBroker().', { creek: true }),
   broker('creek.etcd.endpoints', LIST, '', 'etcd client URLs (http://host:port, comma-separated) of the etcd that holds the cluster\'s state in cluster mode; empty for a single broker.', { creek: true, validator: etcdEndpoints }),
   broker('creek.etcd.prefix', STRING, '/creek/default/', 'Key prefix in etcd of this cluster\'s state: the brokers of a cluster share it, clusters sharing an etcd use different ones.', { creek: true, validator: etcdPrefix }),

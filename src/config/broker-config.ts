@@ -67,6 +67,8 @@ export interface BrokerConfig {
   logCleanerEnable: boolean;
   /** creek.faults.enable: fault injection (src/faults/) and its HTTP routes. */
   faultsEnable: boolean;
+  /** creek.console.writes.enable: the web console may produce, create and delete topics and reset offsets. */
+  consoleWritesEnable: boolean;
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** Kafka's Long.MAX_VALUE ("never") reads as Number.MAX_SAFE_INTEGER. */
   logFlushIntervalMessages: number;
@@ -246,6 +248,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logCleanupPolicy: list('log.cleanup.policy') as ('delete' | 'compact')[],
     logCleanerEnable: bool('log.cleaner.enable'),
     faultsEnable: bool('creek.faults.enable'),
+    consoleWritesEnable: bool('creek.console.writes.enable'),
     logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
     logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs: isSet('log.flush.interval.ms') ? num('log.flush.interval.ms') : num('log.flush.scheduler.interval.ms'),

@@ -97,6 +97,7 @@ async function route(req: IncomingMessage, guard: RequestGuard, router: Router, 
     query: url.searchParams,
     headers: req.headers,
     user,
+    remoteAddress: `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`,
     json: () => readJson(req),
   };
   return match.handler(request);

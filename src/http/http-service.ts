@@ -17,8 +17,9 @@ export async function startHttpService(broker: Broker, config: HttpListenerConfi
   let stopping = false;
   const router = new Router();
   addMetricsRoutes(router, broker.metrics, () => !stopping);
-  addSchemaRegistryRoutes(router, await SchemaRegistry.open(broker.topics, broker.replicas, log.child({ component: 'schema-registry' })));
-  addConsoleRoutes(router, broker);
+  const registry = await SchemaRegistry.open(broker.topics, broker.replicas, log.child({ component: 'schema-registry' }));
+  addSchemaRegistryRoutes(router, registry);
+  addConsoleRoutes(router, broker, registry);
   if (broker.config.faultsEnable) addFaultRoutes(router, broker.faults);
   const auth = new BasicAuth(broker.config.listeners, broker.scramCredentials);
   let listener: HttpListener;

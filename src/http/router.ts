@@ -11,6 +11,8 @@ export interface HttpRequest {
   headers: IncomingHttpHeaders;
   /** The authenticated user when the listener requires credentials. */
   user: string | undefined;
+  /** The client's address and port, as the socket reports them. */
+  remoteAddress: string;
   /** The body parsed as JSON; an HttpError (400 class) when it is not JSON. */
   json(): Promise<unknown>;
 }

@@ -10,9 +10,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { apiDef } from '../../protocol/codec/messages.js';
 import { groupOffsets, type GroupOffset, type GroupOffsetSource } from './group-offsets.js';
 
-/** What the scrape-time gauges read: the topics and their partition logs, and the groups. */
+/** What the scrape-time gauges read: the topics and their partition logs, the replicas led here, and the groups. */
 export interface MetricsSource extends GroupOffsetSource {
   topics: { list(): readonly { name: string; partitions: readonly { logStartOffset: number; logEndOffset: number; highWatermark: number; size: number }[] }[] };
+  replicas: { underReplicatedCount(): number };
 }
 
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -118,6 +119,21 @@ export class BrokerMetrics {
     else c.bytesOut += bytes;
   }
 
+  /** Counts since start summed over topics, and requests per API name: what the console's charts turn into rates. */
+  totals(): { bytesIn: number; bytesOut: number; messagesIn: number; requests: Record<string, number> } {
+    const totals = { bytesIn: 0, bytesOut: 0, messagesIn: 0, requests: {} as Record<string, number> };
+    for (const c of this.topicCounts.values()) {
+      totals.bytesIn += c.bytesIn;
+      totals.bytesOut += c.bytesOut;
+      totals.messagesIn += c.messagesIn;
+    }
+    for (const [key, n] of this.requestCounts) {
+      const name = apiName(Math.floor(key / 65536));
+      totals.requests[name] = (totals.requests[name] ?? 0) + n;
+    }
+    return totals;
+  }
+
   async metrics(): Promise<string> {
     // Counts of deleted topics go, as Kafka removes a deleted topic's metrics.
     const topics = this.source()?.topics.list();
@@ -166,6 +182,14 @@ export class BrokerMetrics {
       registers,
       collect() {
         this.set((source()?.topics.list() ?? []).reduce((n, t) => n + t.partitions.length, 0));
+      },
+    });
+    new Gauge({
+      name: 'kafka_server_replicamanager_underreplicatedpartitions',
+      help: 'Partitions led by this broker whose ISR is smaller than their replica set (UnderReplicatedPartitions).',
+      registers,
+      collect() {
+        this.set(source()?.replicas.underReplicatedCount() ?? 0);
       },
     });
     new Gauge({

@@ -153,6 +153,13 @@ export class ReplicaManager {
     }
   }
 
+  /** Partitions led here whose ISR is smaller than their replica set (Kafka's UnderReplicatedPartitions). */
+  underReplicatedCount(): number {
+    let count = 0;
+    for (const partition of this.partitions()) if (partition.isLeader && partition.isr.length < partition.replicas.length) count++;
+    return count;
+  }
+
   /** Kafka's ISR expiration round: each partition led here drops followers that fell behind. */
   maybeShrinkIsrs(): void {
     for (const partition of this.partitions()) if (partition.isLeader && partition.replicas.length > 1) partition.maybeShrinkIsr();

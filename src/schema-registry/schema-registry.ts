@@ -88,6 +88,15 @@ export class SchemaRegistry {
     return found;
   }
 
+  /**
+   * A value serialized with schema `id` (the bytes after Confluent's magic byte and id) as JSON
+   * data; throws RegistryError 40403 for an unknown id, or the format's error for bytes it cannot read.
+   */
+  decode(id: number, payload: Buffer): { schemaType: string; subject: string; value: unknown } {
+    const v = this.schemaById(id);
+    return { schemaType: v.schemaType, subject: v.subject, value: this.parsedOf(v).decode(payload) };
+  }
+
   /** The subject-versions that registered schema `id`. */
   subjectVersionsOf(id: number, deleted: boolean): { subject: string; version: number }[] {
     const all = this.store.versionsWithId(id);

@@ -6,7 +6,7 @@
 //   --memory                             a --memory broker (default: disk)
 //   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)
 // acks=1, 1 KiB records, 4 pipelined connections, as the produce bench.
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
 import { FrameConnection } from './lib/frame-connection.js';
@@ -44,13 +44,6 @@ const server =
         overrides: { 'num.partitions': partitions, ...(values.memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) },
       });
 
-/** CPU milliseconds (user + system) and minor faults of the server process so far. */
-function usage(): { cpuMs: number; faults: number } {
-  const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticksMs = 10; // USER_HZ is 100 on Linux
-  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
-}
-
 try {
   if (target === 'broker') await createTopics(server.port, ['bench']);
   const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, 1);
@@ -67,11 +60,11 @@ try {
         if (target === 'broker') checkProduce(response, f.batches);
       }
     };
-    const before = usage();
+    const before = server.usage();
     const t0 = performance.now();
     await Promise.all(conns.flatMap((c, ci) => Array.from({ length: depth }, (_, d) => loop(c, frames[ci]!, d))));
     const seconds = (performance.now() - t0) / 1000;
-    const after = usage();
+    const after = server.usage();
     const mib = sent / MIB;
     console.log(
       `  step ${step}: ${((after.cpuMs - before.cpuMs) / (mib / 1024)).toFixed(0)} CPU ms/GiB, ` +

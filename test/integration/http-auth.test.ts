@@ -1,7 +1,9 @@
 // When the Kafka listeners require SASL, the HTTP listener asks for the same credentials:
-// HTTP Basic checked against the listener's PLAIN users and the SCRAM credential store.
+// HTTP Basic checked against the listener's PLAIN users and the SCRAM credential store. With an
+// authorizer, the web console reads and writes as that user, under its ACLs.
 import { randomBytes } from 'node:crypto';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { credentialFromSaltedPassword, saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
@@ -54,8 +56,80 @@ describe('HTTP Basic on a SASL broker', () => {
     expect(await client.decode(await client.encode(id, { a: 'x' }))).toEqual({ a: 'x' });
   });
 
+  it('asks for the same credentials for the web console, its reads and its writes', async () => {
+    for (const path of ['/', '/console/console.js', '/api/topics', '/api/cluster']) expect([path, (await httpCall(url, path)).status]).toEqual([path, 401]);
+    expect((await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'unauthenticated' } })).status).toBe(401);
+    const created = await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'authenticated' }, headers: { Authorization: basicAuth('bob', 'bob-secret') } });
+    expect(created.status).toBe(201);
+    const topics = JSON.parse((await httpCall(url, '/api/topics', { headers: { Authorization: basicAuth('admin', 'admin-secret') } })).body);
+    expect(topics.map((t: { name: string }) => t.name)).toContain('authenticated');
+    expect(topics.map((t: { name: string }) => t.name)).not.toContain('unauthenticated');
+  });
+
   it('leaves the health probes open', async () => {
     expect((await httpCall(url, '/health/live')).status).toBe(200);
     expect((await httpCall(url, '/health/ready')).status).toBe(200);
+  });
+});
+
+describe('the console on a broker with ACLs', () => {
+  let broker: RunningBroker;
+
+  beforeAll(async () => {
+    broker = await withBroker({
+      httpPort: 0,
+      properties: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config':
+          'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";',
+        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'super.users': 'User:admin',
+      },
+    });
+  });
+  afterAll(() => broker?.stop());
+
+  it('makes writes as the HTTP user, so the ACLs that user has apply', async () => {
+    const create = (user: string, password: string, name: string) =>
+      httpCall(broker.http!.url, '/api/topics', { method: 'POST', json: { name }, headers: { Authorization: basicAuth(user, password) } });
+    const refused = await create('alice', 'alice-secret', 'by-alice');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error_code: 29, error: 'TOPIC_AUTHORIZATION_FAILED' });
+    expect((await create('admin', 'admin-secret', 'by-admin')).status).toBe(201);
+    expect(broker.broker.topics.get('by-alice')).toBeUndefined();
+    expect(broker.broker.topics.get('by-admin')).toBeDefined();
+  });
+
+  it('shows a user only the topics and groups it may describe, records it may read, and clients only with DESCRIBE on the cluster', async () => {
+    const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' } }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'alices' }, { topic: 'hidden' }] });
+      await admin.setOffsets({ groupId: 'alices-group', topic: 'alices', partitions: [{ partition: 0, offset: '0' }] });
+      await admin.setOffsets({ groupId: 'hidden-group', topic: 'hidden', partitions: [{ partition: 0, offset: '0' }] });
+      const allow = { principal: 'User:alice', host: '*', permissionType: AclPermissionTypes.ALLOW, resourcePatternType: ResourcePatternTypes.LITERAL };
+      await admin.createAcls({
+        acl: [
+          { ...allow, resourceType: AclResourceTypes.TOPIC, resourceName: 'alices', operation: AclOperationTypes.READ },
+          { ...allow, resourceType: AclResourceTypes.GROUP, resourceName: 'alices-group', operation: AclOperationTypes.DESCRIBE },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const as = (user: string, password: string) => (path: string) => httpCall(broker.http!.url, path, { headers: { Authorization: basicAuth(user, password) } });
+    const alice = as('alice', 'alice-secret');
+    // READ implies DESCRIBE, as in Kafka.
+    expect(JSON.parse((await alice('/api/topics')).body).map((t: { name: string }) => t.name)).toEqual(['alices']);
+    expect(JSON.parse((await alice('/api/groups')).body).map((g: { groupId: string }) => g.groupId)).toEqual(['alices-group']);
+    expect((await alice('/api/topics/alices/partitions/0/records')).status).toBe(200);
+    const refused = await alice('/api/topics/hidden/partitions/0/records');
+    expect([refused.status, JSON.parse(refused.body).error]).toEqual([403, 'TOPIC_AUTHORIZATION_FAILED']);
+    expect(JSON.parse((await alice('/api/groups/hidden-group')).body).error).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect(JSON.parse((await alice('/api/clients')).body).error).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    const superUser = as('admin', 'admin-secret');
+    expect(JSON.parse((await superUser('/api/topics')).body).map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['alices', 'hidden']));
+    expect((await superUser('/api/clients')).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
-// What a user installs: `npm pack` ships the compiled runtime only (dist/src, dist/protocol), and
-// the tarball installs into an empty project, where `creek --version` answers and `creek` serves
-// kafkajs. The package is packed from a copy of the sources, so the work tree's dist/ is untouched.
+// What a user installs: `npm pack` ships the compiled runtime only (dist/src, dist/protocol, the
+// web console's static files), and the tarball installs into an empty project, where
+// `creek --version` answers and `creek` serves kafkajs and the web console (its chart library
+// from the installed uplot dependency). The package is packed from a copy of the sources, so the work tree's dist/ is untouched.
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,19 +53,22 @@ describe('the packed package', () => {
     const version = await run('npm', ['exec', '--offline', '--', 'creek', '--version'], { cwd: app });
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
 
-    const creek = spawn(join(app, 'node_modules/.bin/creek'), ['--memory', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const creek = spawn(join(app, 'node_modules/.bin/creek'), ['--memory', '--port', '0', '--http-port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => creek.once('exit', resolve));
     try {
-      const bootstrap = await new Promise<string>((resolve, reject) => {
+      const [bootstrap, httpUrl] = await new Promise<[string, string]>((resolve, reject) => {
         let out = '';
         creek.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
-          const m = /Creek is ready: bootstrap (\S+)/.exec(out);
-          if (m) resolve(m[1]!);
+          const m = /Creek is ready: bootstrap (\S+) .*schema registry at (\S+)/.exec(out);
+          if (m) resolve([m[1]!, m[2]!]);
         });
         void exited.then((code) => reject(new Error(`installed creek exited with ${code}:\n${out}`)));
       });
       expect(await produceAndConsume(kafkaFor({ bootstrap }), 'installed')).toEqual(['one', 'two']);
+      for (const asset of ['/', '/console/console.js', '/console/charts.js', '/console/console.css', '/console/uPlot.js', '/console/uPlot.css']) {
+        expect([asset, (await fetch(`${httpUrl}${asset}`)).status]).toEqual([asset, 200]);
+      }
       // The client commands run from the package too (kafkajs is a runtime dependency for them).
       const cli = (args: string[]) => run(join(app, 'node_modules/.bin/creek'), [...args, '--bootstrap', bootstrap], { cwd: app });
       expect((await cli(['topic', 'list'])).stdout).toMatch(/^installed +1$/m);

@@ -20,6 +20,11 @@ class AvroSchema implements ParsedSchema {
       return [`reader schema ${this.canonical} cannot read data written with ${writer.canonical}: ${(err as Error).message}`];
     }
   }
+
+  decode(payload: Buffer): unknown {
+    // Avro's JSON encoding (bytes as code points, unions as {"branch": value}), as Confluent's Avro console consumer prints it.
+    return JSON.parse(this.type.toString(this.type.fromBuffer(payload))) as unknown;
+  }
 }
 
 export const avroFormat: SchemaFormat = {

@@ -16,6 +16,12 @@ export interface ParsedSchema {
   readonly canonical: string;
   /** Reasons data written with `writer` cannot be read with this schema; empty when it can. */
   readIncompatibilities(writer: ParsedSchema): string[];
+  /**
+   * A serialized value (what follows Confluent's magic byte and schema id) as JSON data: Avro's
+   * JSON encoding, the JSON document, or a Protobuf message (after its message indexes) as
+   * protobufjs's toObject gives it. Throws when the bytes are not a value of this schema.
+   */
+  decode(payload: Buffer): unknown;
 }
 
 export interface SchemaFormat {

@@ -34,6 +34,10 @@ class JsonSchema implements ParsedSchema {
     new SubsetCheck(writer, this, errors).check(writer.root, this.root, '#');
     return errors;
   }
+
+  decode(payload: Buffer): unknown {
+    return JSON.parse(payload.toString('utf8')) as unknown;
+  }
 }
 
 export const jsonSchemaFormat: SchemaFormat = {

@@ -34,7 +34,26 @@ class ProtobufSchema implements ParsedSchema {
     readonly syntax: string,
     readonly messages: ReadonlyMap<string, ReadonlyMap<number, FieldShape>>,
     readonly canonical: string,
+    /** The message types the schema declares at top level, in declaration order (Confluent's message indexes count them). */
+    private readonly topLevel: readonly protobuf.Type[],
   ) {}
+
+  decode(payload: Buffer): unknown {
+    // Confluent's framing: a zigzag varint count of message indexes, then the indexes (a path
+    // through nested types); a count of 0 stands for [0], the first message type.
+    const reader = protobuf.Reader.create(payload);
+    const count = reader.sint32();
+    const path = count === 0 ? [0] : Array.from({ length: count }, () => reader.sint32());
+    let candidates = this.topLevel;
+    let type: protobuf.Type | undefined;
+    for (const index of path) {
+      type = candidates[index];
+      if (type === undefined) throw new Error(`message index ${index} names no message type of the schema`);
+      candidates = type.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+    }
+    const message = type!.decode(payload.subarray(reader.pos));
+    return type!.toObject(message, { longs: String, enums: String, bytes: String, oneofs: true });
+  }
 
   readIncompatibilities(writer: ParsedSchema): string[] {
     if (!(writer instanceof ProtobufSchema)) return ['the previous schema is not a Protobuf schema'];
@@ -119,7 +138,9 @@ export const protobufFormat: SchemaFormat = {
       const messages = new Map<string, Map<number, FieldShape>>();
       collectMessages(root, messages, local);
       const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
-      return new ProtobufSchema(parsed.package ?? '', syntax, messages, canonicalProto(schema));
+      const home = parsed.package === undefined ? root : root.lookup(parsed.package);
+      const topLevel = home instanceof protobuf.Namespace || home instanceof protobuf.Root ? home.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type && local.has(n.fullName)) : [];
+      return new ProtobufSchema(parsed.package ?? '', syntax, messages, canonicalProto(schema), topLevel);
     } catch (err) {
       throw new InvalidSchemaError(`Invalid schema ${schema}: ${(err as Error).message}`);
     }

@@ -31,6 +31,8 @@ export interface ProduceLoad {
   durationMs: number;
   /** Check every partition result (Creek); ceilings answer without partitions. */
   verify: boolean;
+  /** Called when the measured window starts and when it ends (after the warm-up, before the stop). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface TopicPartition {
@@ -96,10 +98,12 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   const failed = Promise.all(loops).then(() => undefined);
   await Promise.race([sleep(load.warmupMs), failed]);
   measuring = true;
+  load.onWindow?.('start');
   const t0 = performance.now();
   await Promise.race([sleep(load.durationMs), failed]);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
+  load.onWindow?.('end');
   stopped = true;
   await failed;
   for (const c of conns) c.close();

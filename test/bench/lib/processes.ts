@@ -85,6 +85,13 @@ export class ServerProcess {
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
   }
 
+  /** CPU milliseconds (user + system) and minor page faults of the process so far, from /proc. */
+  usage(): { cpuMs: number; faults: number } {
+    const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticksMs = 10; // USER_HZ is 100 on Linux
+    return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
+  }
+
   /** Resident set size in MiB, from /proc. */
   rssMb(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');

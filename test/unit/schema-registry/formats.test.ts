@@ -1,5 +1,8 @@
 // The schema formats alone: validity and the reader/writer compatibility rules of Avro (avsc's
-// resolution), JSON Schema (the structural subset check) and Protobuf (wire-format rules).
+// resolution), JSON Schema (the structural subset check) and Protobuf (wire-format rules), and
+// decoding serialized values with each.
+import avro from 'avsc';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { avroFormat } from '../../../src/schema-registry/formats/avro.js';
 import { InvalidSchemaError, type SchemaFormat } from '../../../src/schema-registry/formats/format.js';
@@ -112,5 +115,31 @@ describe('Protobuf', () => {
     expect(() => protobufFormat.parse(proto('import "google/protobuf/timestamp.proto";\nmessage M { google.protobuf.Timestamp t = 1; }'), [])).not.toThrow();
     const other = proto('message Other { int32 x = 1; }');
     expect(() => protobufFormat.parse(proto('import "other.proto";\nmessage M { Other o = 1; }'), [{ name: 'other.proto', schema: other }])).not.toThrow();
+  });
+});
+
+describe('decoding serialized values (the console)', () => {
+  it('reads Avro binary as Avro\'s JSON encoding', () => {
+    const schema = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }, { name: 'tag', type: ['null', 'string'] }] });
+    const type = avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+    expect(avroFormat.parse(schema, []).decode(type.toBuffer({ n: 5, tag: 'x' }))).toEqual({ n: 5, tag: { string: 'x' } });
+    expect(() => avroFormat.parse(schema, []).decode(Buffer.from([0xff]))).toThrow();
+  });
+
+  it('reads a JSON Schema value as its JSON document', () => {
+    expect(jsonSchemaFormat.parse('{"type":"object"}', []).decode(Buffer.from('{"a":[1,2]}'))).toEqual({ a: [1, 2] });
+  });
+
+  it('follows Confluent\'s Protobuf message indexes, nested ones included', () => {
+    const text = 'syntax = "proto3";\npackage p;\nmessage A { string a = 1; }\nmessage B { message Inner { int32 i = 1; } string b = 1; }\n';
+    const root = protobuf.parse(text).root;
+    const parsed = protobufFormat.parse(text, []);
+    const bytesOf = (name: string, value: object) => Buffer.from(root.lookupType(name).encode(value).finish());
+    // A count of 0 stands for [0], the first message type.
+    expect(parsed.decode(Buffer.concat([Buffer.from([0]), bytesOf('p.A', { a: 'first' })]))).toEqual({ a: 'first' });
+    // Zigzag varints: count 1, index 1 (B); count 2, indexes 1, 0 (B.Inner).
+    expect(parsed.decode(Buffer.concat([Buffer.from([2, 2]), bytesOf('p.B', { b: 'second' })]))).toEqual({ b: 'second' });
+    expect(parsed.decode(Buffer.concat([Buffer.from([4, 2, 0]), bytesOf('p.B.Inner', { i: 7 })]))).toEqual({ i: 7 });
+    expect(() => parsed.decode(Buffer.from([2, 6]))).toThrow('message index 3 names no message type of the schema');
   });
 });
