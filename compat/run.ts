@@ -1,5 +1,5 @@
-// The compatibility suite: starts Creek from its CLI (or uses --bootstrap HOST:PORT, or with
-// --reference the Apache Kafka it imitates), runs every client's scenarios one by one, prints one
+// The compatibility suite: starts Creek from its CLI (or a cluster of N brokers with --cluster N,
+// or uses --bootstrap HOST:PORT, or with --reference the Apache Kafka it imitates), runs every client's scenarios one by one, prints one
 // line per scenario and the totals, and with --write-matrix writes compat/MATRIX.md. Exits
 // non-zero on any failure that is not a known gap (compat/known-gaps.json lists Creek's gaps, so
 // they never excuse the reference).
@@ -20,6 +20,8 @@ import type { TlsTarget } from './lib/scenario.js';
 const USAGE = `Usage: npm run compat -- [options]
   --reference            run against Apache Kafka ${REFERENCE_VERSION} (compat/reference) instead of Creek;
                          known gaps do not apply. With --write-matrix: run Creek, then the reference
+  --cluster N            start a Creek cluster of N brokers in one process (startCluster) instead
+                         of one broker. With --reference --write-matrix: the matrix gets its column
   --bootstrap HOST:PORT  run against this broker instead of starting Creek
   --tls-bootstrap HOST:PORT, --tls-ca FILE
                          that broker's SSL listener and the CA file of its certificate (the
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       reference: { type: 'boolean', default: false },
+      cluster: { type: 'string' },
       bootstrap: { type: 'string' },
       'tls-bootstrap': { type: 'string' },
       'tls-ca': { type: 'string' },
@@ -65,18 +68,24 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.reference && values.bootstrap) throw new Error('--reference starts its own broker: leave out --bootstrap');
+  const clusterSize = values.cluster === undefined ? undefined : Number(values.cluster);
+  if (clusterSize !== undefined && (!Number.isInteger(clusterSize) || clusterSize < 2)) throw new Error(`--cluster takes a number of brokers above 1, not ${values.cluster}`);
+  if (clusterSize !== undefined && values.bootstrap) throw new Error('--cluster starts its own brokers: leave out --bootstrap');
+  if (clusterSize !== undefined && values.reference && !values['write-matrix']) throw new Error('--cluster with --reference runs both only to write the matrix: add --write-matrix');
   const filters = values.only?.split(',').filter(Boolean) ?? [];
   const knownGaps = values.strict ? KnownGaps.none() : KnownGaps.load(join(compatDir, 'known-gaps.json'));
 
-  const creek: Target = values.bootstrap ? givenBroker(values.bootstrap, values['tls-bootstrap'], values['tls-ca'], knownGaps) : {
-    title: `Creek ${commitOf(repoRoot)}`,
+  const creekTarget = (brokers: number): Target => ({
+    title: `Creek ${commitOf(repoRoot)}${brokers > 1 ? `, ${brokers} brokers` : ''}`,
     knownGaps,
     async connect() {
-      const broker = await startCreek(repoRoot, TEST_OVERRIDES);
-      console.log(`Started Creek at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
+      const broker = await startCreek(repoRoot, TEST_OVERRIDES, brokers);
+      console.log(`Started Creek${brokers > 1 ? ` (${brokers} brokers)` : ''} at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
       return { ...broker, broker };
     },
-  };
+  });
+  const creek: Target = values.bootstrap ? givenBroker(values.bootstrap, values['tls-bootstrap'], values['tls-ca'], knownGaps) : creekTarget(1);
+  const cluster = clusterSize === undefined ? undefined : creekTarget(clusterSize);
   const reference: Target = {
     title: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
     knownGaps: KnownGaps.none(),
@@ -86,16 +95,17 @@ async function main(): Promise<number> {
       return { ...broker, broker };
     },
   };
-  // The matrix shows Creek beside the reference, so writing it runs both.
-  const targets = values['write-matrix'] && values.reference ? [creek, reference] : values.reference ? [reference] : [creek];
-  if (values['write-matrix'] && targets.length < 2) throw new Error('the matrix has a column for Apache Kafka: write it with --reference --write-matrix');
+  // The matrix shows Creek beside the reference (and a cluster's column with --cluster), so writing it runs them all.
+  const writeMatrix = values['write-matrix'];
+  if (writeMatrix && !values.reference) throw new Error('the matrix has a column for Apache Kafka: write it with --reference --write-matrix');
+  const targets = writeMatrix ? [creek, ...(cluster ? [cluster] : []), reference] : values.reference ? [reference] : [cluster ?? creek];
 
   const runs: TargetRun[] = [];
   for (const target of targets) runs.push(await runTarget(target, filters, Number(values.timeout) * 1000));
 
-  if (values['write-matrix']) {
+  if (writeMatrix) {
     const path = join(compatDir, 'MATRIX.md');
-    const matrix = matrixMarkdown({ date: new Date().toISOString().slice(0, 10), broker: runs[0]!, reference: runs[1]! });
+    const matrix = matrixMarkdown({ date: new Date().toISOString().slice(0, 10), broker: runs[0]!, ...(cluster ? { cluster: runs[1]! } : {}), reference: runs.at(-1)! });
     writeFileSync(path, matrix);
     const readme = join(compatDir, '..', 'README.md');
     writeFileSync(readme, withReadmeMatrix(readFileSync(readme, 'utf8'), matrix));

@@ -4,7 +4,7 @@ import { Admin, ConfigResourceTypes, Consumer, Producer, type ConsumerOptions, t
 import { readFileSync } from 'node:fs';
 import { check, equal, eventually, rejection, sleep } from '../lib/check.js';
 import { COMPACTED, COMPACTED_TOPIC_CONFIG, COMPACTION_ROLL_WAIT_MS, COMPACTION_ROUNDS, COMPACTION_TAIL, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
-import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { servers, tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 // package.json is not among the package's exports: read it beside the resolved entry point (dist/index.js).
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@platformatic/kafka')), 'utf8')) as { version: string }).version;
@@ -12,19 +12,19 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 const CLIENT = { clientId: 'compat-platformatic', retries: 2, retryDelay: 100, timeout: 10_000, autocreateTopics: true };
 
 function admin(ctx: ScenarioContext): Admin {
-  const a = new Admin({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap] });
+  const a = new Admin({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap) });
   ctx.defer(() => a.close());
   return a;
 }
 
 function producer(ctx: ScenarioContext, options: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Producer {
-  const p = new Producer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], ...options });
+  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), ...options });
   ctx.defer(() => p.close());
   return p;
 }
 
 function consumer(ctx: ScenarioContext, groupId: string, options: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Consumer {
-  const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000, ...options });
+  const c = new Consumer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000, ...options });
   ctx.defer(() => c.close(true));
   return c;
 }
@@ -397,10 +397,10 @@ const scenarios: Scenario[] = [
       const tls = tlsTarget(ctx);
       const overTls = { ...ctx, bootstrap: tls.bootstrap };
       const secure = { tls: { ca: readFileSync(tls.caFile, 'utf8') } };
-      const a = new Admin({ ...CLIENT, bootstrapBrokers: [tls.bootstrap], ...secure });
+      const a = new Admin({ ...CLIENT, bootstrapBrokers: servers(tls.bootstrap), ...secure });
       ctx.defer(() => a.close());
       const { brokers } = await a.metadata({ topics: [] });
-      equal([...brokers.values()].map((b) => `${b.host}:${b.port}`), [tls.bootstrap], 'brokers advertised to a client of the SSL listener');
+      equal([...brokers.values()].map((b) => `${b.host}:${b.port}`).sort(), servers(tls.bootstrap), 'brokers advertised to a client of the SSL listener');
       const topic = ctx.name();
       await producer(overTls, secure).send({ messages: [{ topic, key: buf('k'), value: buf('over-tls') }] });
       const got = await consume(ctx, consumer(overTls, ctx.name('reader'), secure), topic, 1);
@@ -421,7 +421,7 @@ const scenarios: Scenario[] = [
       const last = await p.beginTransaction();
       await last.send({ messages: [{ topic, partition: 0, value: buf('d') }] });
       await last.commit();
-      const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId: ctx.name('reader'), maxWaitTime: 200, isolationLevel: 1 });
+      const c = new Consumer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), groupId: ctx.name('reader'), maxWaitTime: 200, isolationLevel: 1 });
       ctx.defer(() => c.close(true));
       const got = await consume(ctx, c, topic, 4);
       equal(got.map((m) => str(m.value)), ['c0', 'c1', 'c2', 'd'], 'values read with read_committed');
