@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     title: `Creek ${commitOf(repoRoot)}${brokers > 1 ? `, ${brokers} brokers` : ''}`,
     knownGaps,
     async connect() {
-      const broker = await startCreek(repoRoot, TEST_OVERRIDES, brokers);
+      const broker = await startCreek(repoRoot, TEST_OVERRIDES, { brokers });
       console.log(`Started Creek${brokers > 1 ? ` (${brokers} brokers)` : ''} at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
       return { ...broker, broker };
     },
