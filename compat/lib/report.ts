@@ -13,7 +13,7 @@ export function resultLine(r: ScenarioResult): string {
     case 'known-gap':
       return `KNOWN-GAP ${r.id} (${r.gap!.reason}; observed: ${r.error})`;
     case 'gap-fixed':
-      return `PASS ${r.id} (${secs}; listed as known gap "${r.gap!.key}" but passes: remove it from compat/known-gaps.json)`;
+      return `PASS ${r.id} (${secs}; listed as known gap "${r.gap!.key}" but passes: remove it from ${r.gap!.file})`;
   }
 }
 
