@@ -14,6 +14,7 @@ import type { Topic } from '../topics/topic-registry.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
+import { placeReplicas } from '../admin/replica-assignment.js';
 
 export default defineApi({
   apiKey: 0,
@@ -32,7 +33,7 @@ export default defineApi({
         else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
         else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, td.name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, td.name)) {
-          topic = await broker.topics.autoCreate(td.name).catch((err: unknown) => {
+          topic = await broker.topics.autoCreate(td.name, (partitions) => placeReplicas(broker.cluster.brokerIds(), partitions, broker.config.defaultReplicationFactor)).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;
           });

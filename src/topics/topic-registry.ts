@@ -316,11 +316,15 @@ export class TopicRegistry {
     }
   }
 
-  /** Auto-creation on first use (auto.create.topics.enable) with num.partitions. */
-  async autoCreate(name: string): Promise<Topic> {
+  /**
+   * Auto-creation on first use (auto.create.topics.enable) with num.partitions, each partition on
+   * the replicas `place` gives for that many partitions (asked only when the topic is created).
+   */
+  async autoCreate(name: string, place: (partitions: number) => number[][]): Promise<Topic> {
     const existing = this.byName.get(name) ?? (await this.creating.get(name));
     if (existing) return existing;
-    return (await this.create(name, { numPartitions: this.brokerConfig.numPartitions }))!;
+    const numPartitions = this.brokerConfig.numPartitions;
+    return (await this.create(name, { numPartitions, replicas: place(numPartitions) }))!;
   }
 
   async delete(name: string): Promise<Topic> {

@@ -462,3 +462,31 @@ describe('unclean ElectLeaders', () => {
     await until(() => stateOf(topic).isr.length === 2, 'both replicas in sync again');
   });
 });
+
+describe('auto-created topics in a cluster', () => {
+  let placed: RunningCluster;
+  beforeAll(async () => {
+    placed = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent', properties: { 'default.replication.factor': 3, 'num.partitions': 3 } } });
+  });
+  afterAll(async () => {
+    await placed?.close();
+  });
+  const metadata = (topic: string) => ({ topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+
+  it('get default.replication.factor replicas spread over the brokers, and INVALID_REPLICATION_FACTOR when fewer are live', async () => {
+    const first = placed.broker(1)!;
+    const client = await RawClient.connect(first.host, first.port);
+    try {
+      const created = (await client.send(3, 12, metadata('auto-placed'))).topics[0]!;
+      expect(created.errorCode).toBe(ErrorCode.NONE);
+      const replicas = [0, 1, 2].map((p) => first.broker.cluster.partitionState('auto-placed', p)!.replicas);
+      expect(replicas).toEqual([[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+      await placed.kill(3);
+      await until(() => first.broker.cluster.brokerIds().length === 2, 'broker 3 gone from the live set');
+      expect((await client.send(3, 12, metadata('auto-refused'))).topics[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+      expect(first.broker.topics.get('auto-refused')).toBeUndefined();
+    } finally {
+      client.close();
+    }
+  });
+});
