@@ -1,6 +1,6 @@
 // @platformatic/kafka 1.x (npm): a modern TypeScript client negotiating recent flexible API
 // versions, run in-process. The 1.x line is the last that supports Node 20.
-import { Admin, ConfigResourceTypes, Consumer, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, ProduceAcks, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
 import { readFileSync } from 'node:fs';
 import { check, equal, eventually, rejection, sleep } from '../lib/check.js';
 import { COMPACTED, COMPACTED_TOPIC_CONFIG, COMPACTION_ROLL_WAIT_MS, COMPACTION_ROUNDS, COMPACTION_TAIL, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
@@ -17,8 +17,12 @@ function admin(ctx: ScenarioContext): Admin {
   return a;
 }
 
+/**
+ * acks=all, as Kafka's own producer defaults to (this client defaults to acks=1): scenarios read
+ * back what they wrote at once, and with replicas a record is readable only once they have it.
+ */
 function producer(ctx: ScenarioContext, options: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Producer {
-  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), ...options });
+  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), acks: ProduceAcks.ALL, ...options });
   ctx.defer(() => p.close());
   return p;
 }

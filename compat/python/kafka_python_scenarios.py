@@ -30,6 +30,9 @@ def admin(ctx):
 
 
 def producer(ctx, **config):
+    # acks=all, as Kafka's own producer defaults to (kafka-python defaults to 1): scenarios read back
+    # what they wrote at once, and with replicas a record is readable only once they have it.
+    config.setdefault("acks", "all")
     return KafkaProducer(bootstrap_servers=ctx.bootstrap, **TIMEOUTS, **config)
 
 
