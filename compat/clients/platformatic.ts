@@ -35,7 +35,7 @@ function consumer(ctx: ScenarioContext, groupId: string, options: Partial<Consum
 
 async function createTopic(ctx: ScenarioContext, topic: string, partitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = admin(ctx);
-  await a.createTopics({ topics: [topic], partitions, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
+  await a.createTopics({ topics: [topic], partitions, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
   // Kafka answers CreateTopics once its controller committed; the broker learns of the topic a moment later.
   await eventually(ctx.signal, `metadata showing ${topic}'s ${partitions} partitions with leaders`, async () => {
     const t = (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic);
@@ -263,11 +263,11 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const a = admin(ctx);
-      const [created] = await a.createTopics({ topics: [topic], partitions: 3, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
+      const [created] = await a.createTopics({ topics: [topic], partitions: 3, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
       equal([created!.name, created!.partitions], [topic, 3], 'created [name, partitions]');
       // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
       await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
-      await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3, replicas: 1 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
+      await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
       await a.deleteTopics({ topics: [topic] });
       await eventually(ctx.signal, 'deleted topic disappearing from the list', async () => (!(await a.listTopics()).includes(topic) ? true : undefined));
     },
@@ -447,7 +447,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const a = admin(ctx);
       for (const bad of ['compat platformatic bad name!', 'x'.repeat(250), '..']) {
-        await expectKafkaError(a.createTopics({ topics: [bad], partitions: 1, replicas: 1 }), 'INVALID_TOPIC_EXCEPTION', `creating "${bad.slice(0, 20)}"`);
+        await expectKafkaError(a.createTopics({ topics: [bad], partitions: 1 }), 'INVALID_TOPIC_EXCEPTION', `creating "${bad.slice(0, 20)}"`);
       }
     },
   },

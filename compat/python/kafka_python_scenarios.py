@@ -22,6 +22,8 @@ from harness import (
 )
 
 MIB = 1024 * 1024
+# The broker's default.replication.factor (this client's NewTopic has no default of its own).
+DEFAULT_REPLICATION = -1
 TIMEOUTS = dict(request_timeout_ms=15000)
 
 
@@ -46,7 +48,7 @@ def create_topic(ctx, topic, partitions=1, configs=None, a=None):
     own = a is None
     a = a or admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, partitions, 1, topic_configs=configs or {})])
+        a.create_topics([NewTopic(topic, partitions, DEFAULT_REPLICATION, topic_configs=configs or {})])
         # Kafka answers once its controller committed; the broker learns of the topic a moment later.
         eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
     finally:
@@ -275,10 +277,10 @@ def admin_topics(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 3, 1, topic_configs={"cleanup.policy": "compact"})])
+        a.create_topics([NewTopic(topic, 3, DEFAULT_REPLICATION, topic_configs={"cleanup.policy": "compact"})])
         # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
         eventually("created topic listed", lambda: True if topic in a.list_topics() else None)
-        err = expect_error("creating it again", lambda: a.create_topics([NewTopic(topic, 3, 1)]))
+        err = expect_error("creating it again", lambda: a.create_topics([NewTopic(topic, 3, DEFAULT_REPLICATION)]))
         check(isinstance(err, errors.TopicAlreadyExistsError), f"expected TopicAlreadyExistsError, got {err!r}")
         [described] = a.describe_topics([topic])
         equal(len(described["partitions"]), 3, "partitions")
@@ -389,7 +391,7 @@ def error_invalid_topic(ctx):
     a = admin(ctx)
     try:
         for bad in ("compat kafka-python bad name!", "x" * 250, ".."):
-            err = expect_error(f"creating {bad[:20]!r}", lambda: a.create_topics([NewTopic(bad, 1, 1)]))
+            err = expect_error(f"creating {bad[:20]!r}", lambda: a.create_topics([NewTopic(bad, 1, DEFAULT_REPLICATION)]))
             check(isinstance(err, errors.InvalidTopicError), f"{bad[:20]!r}: expected InvalidTopicError, got {err!r}")
     finally:
         a.close()
