@@ -5,6 +5,7 @@
 // returns and rejoins the ISR; min.insync.replicas; leadership moved on
 // purpose; and Kafka's errors for replication factors, assignments and produce to a follower.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -301,6 +302,26 @@ describe('a three-broker cluster', () => {
     } finally {
       client.close();
       if (cluster.broker(3) === undefined) await cluster.start(3);
+    }
+  });
+});
+
+describe('partition logs in a cluster', () => {
+  it('are opened, and their files made, only on the brokers that are replicas of the partition', async () => {
+    const topic = 'placed';
+    await createTopic(topic, 3, 1);
+    for (const id of cluster.nodeIds) {
+      const hosted = [0, 1, 2].filter((p) => stateOf(topic, p).replicas.includes(id));
+      expect(hosted).toHaveLength(1);
+      const { logDir } = cluster.broker(id)!.broker.config;
+      expect(readdirSync(logDir).filter((dir) => dir.startsWith(`${topic}-`))).toEqual(hosted.map((p) => `${topic}-${p}`));
+      const client = await connectTo(id);
+      try {
+        const described = await client.send(35, 4, { topics: [{ topic, partitions: [0, 1, 2] }] });
+        expect(described.results[0]!.topics.map((t: { partitions: { partitionIndex: number }[] }) => t.partitions.map((p) => p.partitionIndex))).toEqual([hosted]);
+      } finally {
+        client.close();
+      }
     }
   });
 });
