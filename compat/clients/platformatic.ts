@@ -9,6 +9,12 @@ import { servers, tlsTarget, type ClientSuite, type Scenario, type ScenarioConte
 // package.json is not among the package's exports: read it beside the resolved entry point (dist/index.js).
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@platformatic/kafka')), 'utf8')) as { version: string }).version;
 // autocreateTopics: the client defaults to false (unlike Kafka's other clients); scenarios write to fresh topics.
+/**
+ * For sends whose records are looked up right away (ListOffsets, DeleteRecords): acks=all, Kafka's
+ * own producer default (this client's is acks=1). With replicas, Kafka finds records by offset or
+ * timestamp only once the high watermark passed them, which acks=1 does not wait for.
+ */
+const READ_BACK_AT_ONCE = ProduceAcks.ALL;
 const CLIENT = { clientId: 'compat-platformatic', retries: 2, retryDelay: 100, timeout: 10_000, autocreateTopics: true };
 
 function admin(ctx: ScenarioContext): Admin {
@@ -17,12 +23,8 @@ function admin(ctx: ScenarioContext): Admin {
   return a;
 }
 
-/**
- * acks=all, as Kafka's own producer defaults to (this client defaults to acks=1): scenarios read
- * back what they wrote at once, and with replicas a record is readable only once they have it.
- */
 function producer(ctx: ScenarioContext, options: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Producer {
-  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), acks: ProduceAcks.ALL, ...options });
+  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), ...options });
   ctx.defer(() => p.close());
   return p;
 }
@@ -249,7 +251,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const base = BigInt(Date.now() - 60_000);
-      await producer(ctx).send({ messages: Array.from({ length: 6 }, (_, i) => ({ topic, partition: 0, value: buf(`t${i}`), timestamp: base + BigInt(i * 1000) })) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: Array.from({ length: 6 }, (_, i) => ({ topic, partition: 0, value: buf(`t${i}`), timestamp: base + BigInt(i * 1000) })) });
       const c = consumer(ctx, ctx.name('reader'));
       const offsets = await c.listOffsets({ topics: [topic], timestamp: base + 2500n });
       const offset = offsets.get(topic)?.[0];
@@ -339,7 +341,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const group = ctx.name('group');
-      await producer(ctx).send({ messages: numbered(topic, 8) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: numbered(topic, 8) });
       const a = admin(ctx);
       const [listed] = await a.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
       equal(listed?.partitions.map((p) => p.offset), [8n], 'latest offset');
@@ -354,7 +356,7 @@ const scenarios: Scenario[] = [
     feature: 'delete-records',
     async run(ctx) {
       const topic = ctx.name();
-      await producer(ctx).send({ messages: numbered(topic, 10) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: numbered(topic, 10) });
       const a = admin(ctx);
       const [deleted] = await a.deleteRecords({ topics: [{ name: topic, partitions: [{ partition: 0, offset: 4n }] }] });
       equal(deleted?.partitions.map((p) => p.lowWatermark), [4n], 'low watermark after deleting records');

@@ -22,8 +22,6 @@ from harness import (
 )
 
 MIB = 1024 * 1024
-# The broker's default.replication.factor (this client's NewTopic has no default of its own).
-DEFAULT_REPLICATION = -1
 TIMEOUTS = dict(request_timeout_ms=15000)
 
 
@@ -44,11 +42,18 @@ def consumer(ctx, **config):
     return KafkaConsumer(bootstrap_servers=ctx.bootstrap, **TIMEOUTS, **config)
 
 
+def new_topic(a, topic, partitions, configs=None):
+    """A NewTopic replicated as widely as the cluster allows, up to 3: this client cannot leave the
+    replication factor to the broker's default (it refuses -1), so its users pick one."""
+    replication = min(3, len(a.describe_cluster()["brokers"]))
+    return NewTopic(topic, partitions, replication, topic_configs=configs or {})
+
+
 def create_topic(ctx, topic, partitions=1, configs=None, a=None):
     own = a is None
     a = a or admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, partitions, DEFAULT_REPLICATION, topic_configs=configs or {})])
+        a.create_topics([new_topic(a, topic, partitions, configs)])
         # Kafka answers once its controller committed; the broker learns of the topic a moment later.
         eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
     finally:
@@ -277,10 +282,10 @@ def admin_topics(ctx):
     topic = ctx.name()
     a = admin(ctx)
     try:
-        a.create_topics([NewTopic(topic, 3, DEFAULT_REPLICATION, topic_configs={"cleanup.policy": "compact"})])
+        a.create_topics([new_topic(a, topic, 3, {"cleanup.policy": "compact"})])
         # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
         eventually("created topic listed", lambda: True if topic in a.list_topics() else None)
-        err = expect_error("creating it again", lambda: a.create_topics([NewTopic(topic, 3, DEFAULT_REPLICATION)]))
+        err = expect_error("creating it again", lambda: a.create_topics([new_topic(a, topic, 3)]))
         check(isinstance(err, errors.TopicAlreadyExistsError), f"expected TopicAlreadyExistsError, got {err!r}")
         [described] = a.describe_topics([topic])
         equal(len(described["partitions"]), 3, "partitions")
@@ -391,7 +396,7 @@ def error_invalid_topic(ctx):
     a = admin(ctx)
     try:
         for bad in ("compat kafka-python bad name!", "x" * 250, ".."):
-            err = expect_error(f"creating {bad[:20]!r}", lambda: a.create_topics([NewTopic(bad, 1, DEFAULT_REPLICATION)]))
+            err = expect_error(f"creating {bad[:20]!r}", lambda: a.create_topics([new_topic(a, bad, 1)]))
             check(isinstance(err, errors.InvalidTopicError), f"{bad[:20]!r}: expected InvalidTopicError, got {err!r}")
     finally:
         a.close()
