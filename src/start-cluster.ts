@@ -1,9 +1,10 @@
 // startCluster(): several brokers in one process, for tests and experiments. Each broker has its
 // own listeners (PLAINTEXT, or those the `listeners` property names) on loopback ports chosen
 // once (so a restarted broker comes back at the same addresses) and its own data dir in a
-// temporary directory; they share an in-memory metadata store and an in-process Membership, elect a controller among themselves and replicate over real
-// sockets with Kafka's protocol. Brokers can be stopped cleanly, killed (connections dropped at
-// once, leadership lost at once), restarted, and partition leadership moved on purpose.
+// temporary directory; they share an in-memory metadata store and an in-process Membership,
+// elect a controller among themselves and replicate over real sockets with Kafka's protocol.
+// Brokers can be stopped cleanly, killed (connections dropped at once, leadership lost at once),
+// restarted, and partition leadership moved on purpose.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
