@@ -54,6 +54,8 @@ const repoRoot = dirname(compatDir);
 /** Where the scenarios run: a broker the runner starts, or one given on the command line. */
 interface Target {
   title: string;
+  /** The matrix column's heading (see TargetRun). */
+  column: string;
   knownGaps: KnownGaps;
   connect(): Promise<{ bootstrap: string; tls: TlsTarget | undefined; broker?: BrokerProcess }>;
 }
@@ -88,6 +90,7 @@ async function main(): Promise<number> {
 
   const creekTarget = (brokers: number): Target => ({
     title: `Creek ${commitOf(repoRoot)}${brokers > 1 ? `, ${brokers} brokers` : ''}`,
+    column: brokers > 1 ? `Creek, ${brokers} brokers` : 'Creek',
     knownGaps: knownGaps(brokers),
     async connect() {
       const broker = await startCreek(repoRoot, brokers > 1 ? { ...TEST_OVERRIDES, ...clusterOverrides(brokers) } : TEST_OVERRIDES, { brokers });
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
   const cluster = clusterSize === undefined ? undefined : creekTarget(clusterSize);
   const reference: Target = {
     title: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
+    column: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
     knownGaps: KnownGaps.none(),
     async connect() {
       const broker = await startReferenceBroker({ projectDir: join(compatDir, 'reference'), overrides: TEST_OVERRIDES });
@@ -167,13 +171,13 @@ async function runTarget(target: Target, filters: readonly string[], defaultTime
   console.log(`Ran ${results.length} scenarios against ${target.title} in ${seconds.toFixed(0)} s`);
   console.log(`${count('known-gap')} known gaps`);
   console.log(`${count('pass', 'gap-fixed')} passed, ${failed} failed`);
-  return { title: target.title, seconds, clients: available, results };
+  return { title: target.title, column: target.column, seconds, clients: available, results };
 }
 
 function givenBroker(bootstrap: string, tlsBootstrap: string | undefined, caFile: string | undefined, knownGaps: KnownGaps): Target {
   if ((tlsBootstrap === undefined) !== (caFile === undefined)) throw new Error('--tls-bootstrap and --tls-ca go together');
   const tls = tlsBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: tlsBootstrap, caFile };
-  return { title: `the broker at ${bootstrap}`, knownGaps, connect: async () => ({ bootstrap, tls }) };
+  return { title: `the broker at ${bootstrap}`, column: bootstrap, knownGaps, connect: async () => ({ bootstrap, tls }) };
 }
 
 function commitOf(root: string): string {

@@ -20,6 +20,8 @@ export function resultLine(r: ScenarioResult): string {
 /** One run of the scenarios against one broker. */
 export interface TargetRun {
   title: string;
+  /** Its column's heading in the matrix, when it has one column (the reference, a cluster). */
+  column: string;
   seconds: number;
   clients: readonly { suite: ClientSuite; unavailable: string | undefined }[];
   results: readonly ScenarioResult[];
@@ -50,7 +52,7 @@ export function matrixMarkdown({ date, broker, cluster, reference }: MatrixInput
     '',
     '✅ passes · ❌ fails · 🚧 known gap (feature not built yet, see below) · ➖ the client has no API for it (see below)',
     '',
-    `| Feature | ${clients.map((c) => c.title).join(' | ')} | ${summaryColumns.map((run) => run.title).join(' | ')} |`,
+    `| Feature | ${clients.map((c) => c.title).join(' | ')} | ${summaryColumns.map((run) => run.column).join(' | ')} |`,
     `| --- | ${clients.map(() => ':---:').join(' | ')} | ${summaryColumns.map(() => ':---:').join(' | ')} |`,
   ];
   for (const feature of FEATURE_IDS) {
