@@ -1,8 +1,8 @@
-// The compatibility suite: starts Creek from its CLI (or uses --bootstrap HOST:PORT, or with
-// --reference the Apache Kafka it imitates), runs every client's scenarios one by one, prints one
+// The compatibility suite: starts Creek from its CLI (or a cluster of N brokers with --cluster N,
+// or uses --bootstrap HOST:PORT, or with --reference the Apache Kafka it imitates), runs every client's scenarios one by one, prints one
 // line per scenario and the totals, and with --write-matrix writes compat/MATRIX.md. Exits
-// non-zero on any failure that is not a known gap (compat/known-gaps.json lists Creek's gaps, so
-// they never excuse the reference).
+// non-zero on any failure that is not a known gap (compat/known-gaps.json lists Creek's gaps, and
+// known-gaps-cluster.json those of a cluster only; they never excuse the reference).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,12 +20,14 @@ import type { TlsTarget } from './lib/scenario.js';
 const USAGE = `Usage: npm run compat -- [options]
   --reference            run against Apache Kafka ${REFERENCE_VERSION} (compat/reference) instead of Creek;
                          known gaps do not apply. With --write-matrix: run Creek, then the reference
+  --cluster N            start a Creek cluster of N brokers in one process (startCluster) instead
+                         of one broker. With --reference --write-matrix: the matrix gets its column
   --bootstrap HOST:PORT  run against this broker instead of starting Creek
   --tls-bootstrap HOST:PORT, --tls-ca FILE
                          that broker's SSL listener and the CA file of its certificate (the
                          tls scenarios; a broker started by the runner gets its own)
   --only A,B             run only scenarios whose id contains one of these (e.g. kcat/,transactions)
-  --strict               ignore compat/known-gaps.json: every failure counts
+  --strict               ignore compat/known-gaps*.json: every failure counts
   --timeout SECONDS      default per-scenario timeout (default 30)
   --write-matrix         write compat/MATRIX.md (and the README's matrix) from this run`;
 
@@ -36,12 +38,24 @@ const USAGE = `Usage: npm run compat -- [options]
  */
 const TEST_OVERRIDES = { 'group.initial.rebalance.delay.ms': '0', 'log.cleaner.backoff.ms': '100' };
 
+/**
+ * What a cluster adds, as production clusters set it (Kafka's own default.replication.factor is
+ * 1): topics created without a replication factor, or auto-created, get one replica per broker up
+ * to 3, and acks=all waits for two in-sync replicas where there are that many.
+ */
+function clusterOverrides(brokers: number): Record<string, string> {
+  const replicationFactor = Math.min(3, brokers);
+  return { 'default.replication.factor': String(replicationFactor), 'min.insync.replicas': String(Math.min(2, replicationFactor)) };
+}
+
 const compatDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(compatDir);
 
 /** Where the scenarios run: a broker the runner starts, or one given on the command line. */
 interface Target {
   title: string;
+  /** The matrix column's heading (see TargetRun). */
+  column: string;
   knownGaps: KnownGaps;
   connect(): Promise<{ bootstrap: string; tls: TlsTarget | undefined; broker?: BrokerProcess }>;
 }
@@ -50,6 +64,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       reference: { type: 'boolean', default: false },
+      cluster: { type: 'string' },
       bootstrap: { type: 'string' },
       'tls-bootstrap': { type: 'string' },
       'tls-ca': { type: 'string' },
@@ -65,20 +80,29 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.reference && values.bootstrap) throw new Error('--reference starts its own broker: leave out --bootstrap');
+  const clusterSize = values.cluster === undefined ? undefined : Number(values.cluster);
+  if (clusterSize !== undefined && (!Number.isInteger(clusterSize) || clusterSize < 2)) throw new Error(`--cluster takes a number of brokers above 1, not ${values.cluster}`);
+  if (clusterSize !== undefined && values.bootstrap) throw new Error('--cluster starts its own brokers: leave out --bootstrap');
+  if (clusterSize !== undefined && values.reference && !values['write-matrix']) throw new Error('--cluster with --reference runs both only to write the matrix: add --write-matrix');
   const filters = values.only?.split(',').filter(Boolean) ?? [];
-  const knownGaps = values.strict ? KnownGaps.none() : KnownGaps.load(join(compatDir, 'known-gaps.json'));
+  const gapFiles = (brokers: number): string[] => ['known-gaps.json', ...(brokers > 1 ? ['known-gaps-cluster.json'] : [])].map((f) => join(compatDir, f));
+  const knownGaps = (brokers: number): KnownGaps => (values.strict ? KnownGaps.none() : KnownGaps.load(...gapFiles(brokers)));
 
-  const creek: Target = values.bootstrap ? givenBroker(values.bootstrap, values['tls-bootstrap'], values['tls-ca'], knownGaps) : {
-    title: `Creek ${commitOf(repoRoot)}`,
-    knownGaps,
+  const creekTarget = (brokers: number): Target => ({
+    title: `Creek ${commitOf(repoRoot)}${brokers > 1 ? `, ${brokers} brokers` : ''}`,
+    column: brokers > 1 ? `Creek, ${brokers} brokers` : 'Creek',
+    knownGaps: knownGaps(brokers),
     async connect() {
-      const broker = await startCreek(repoRoot, TEST_OVERRIDES);
-      console.log(`Started Creek at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
+      const broker = await startCreek(repoRoot, brokers > 1 ? { ...TEST_OVERRIDES, ...clusterOverrides(brokers) } : TEST_OVERRIDES, { brokers });
+      console.log(`Started Creek${brokers > 1 ? ` (${brokers} brokers)` : ''} at ${broker.bootstrap}${broker.tls ? `, SSL listener at ${broker.tls.bootstrap}` : ''} (log: ${broker.logFile})`);
       return { ...broker, broker };
     },
-  };
+  });
+  const creek: Target = values.bootstrap ? givenBroker(values.bootstrap, values['tls-bootstrap'], values['tls-ca'], knownGaps(1)) : creekTarget(1);
+  const cluster = clusterSize === undefined ? undefined : creekTarget(clusterSize);
   const reference: Target = {
     title: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
+    column: `Apache Kafka ${REFERENCE_VERSION} (reference)`,
     knownGaps: KnownGaps.none(),
     async connect() {
       const broker = await startReferenceBroker({ projectDir: join(compatDir, 'reference'), overrides: TEST_OVERRIDES });
@@ -86,16 +110,17 @@ async function main(): Promise<number> {
       return { ...broker, broker };
     },
   };
-  // The matrix shows Creek beside the reference, so writing it runs both.
-  const targets = values['write-matrix'] && values.reference ? [creek, reference] : values.reference ? [reference] : [creek];
-  if (values['write-matrix'] && targets.length < 2) throw new Error('the matrix has a column for Apache Kafka: write it with --reference --write-matrix');
+  // The matrix shows Creek beside the reference (and a cluster's column with --cluster), so writing it runs them all.
+  const writeMatrix = values['write-matrix'];
+  if (writeMatrix && !values.reference) throw new Error('the matrix has a column for Apache Kafka: write it with --reference --write-matrix');
+  const targets = writeMatrix ? [creek, ...(cluster ? [cluster] : []), reference] : values.reference ? [reference] : [cluster ?? creek];
 
   const runs: TargetRun[] = [];
   for (const target of targets) runs.push(await runTarget(target, filters, Number(values.timeout) * 1000));
 
-  if (values['write-matrix']) {
+  if (writeMatrix) {
     const path = join(compatDir, 'MATRIX.md');
-    const matrix = matrixMarkdown({ date: new Date().toISOString().slice(0, 10), broker: runs[0]!, reference: runs[1]! });
+    const matrix = matrixMarkdown({ date: new Date().toISOString().slice(0, 10), broker: runs[0]!, ...(cluster ? { cluster: runs[1]! } : {}), reference: runs.at(-1)! });
     writeFileSync(path, matrix);
     const readme = join(compatDir, '..', 'README.md');
     writeFileSync(readme, withReadmeMatrix(readFileSync(readme, 'utf8'), matrix));
@@ -137,22 +162,22 @@ async function runTarget(target: Target, filters: readonly string[], defaultTime
 
   const seconds = (Date.now() - started) / 1000;
   const stale = target.knownGaps.unmatched(clients.flatMap((c) => c.scenarios.map((s) => `${c.id}/${s.feature}`)));
-  for (const key of stale) console.log(`WARNING compat/known-gaps.json lists "${key}", which names no scenario`);
+  for (const { key, file } of stale) console.log(`WARNING ${file} lists "${key}", which names no scenario`);
   const count = (...outcomes: ScenarioResult['outcome'][]): number => results.filter((r) => outcomes.includes(r.outcome)).length;
   const failed = count('fail');
   const fixed = count('gap-fixed');
   if (broker && failed > 0) console.log(`The broker's log: ${broker.logFile}`);
-  if (fixed > 0) console.log(`${fixed} known gaps now pass: prune compat/known-gaps.json`);
+  if (fixed > 0) console.log(`${fixed} known gaps now pass: prune ${[...new Set(results.flatMap((r) => (r.outcome === 'gap-fixed' ? [r.gap!.file] : [])))].join(' and ')}`);
   console.log(`Ran ${results.length} scenarios against ${target.title} in ${seconds.toFixed(0)} s`);
   console.log(`${count('known-gap')} known gaps`);
   console.log(`${count('pass', 'gap-fixed')} passed, ${failed} failed`);
-  return { title: target.title, seconds, clients: available, results };
+  return { title: target.title, column: target.column, seconds, clients: available, results };
 }
 
 function givenBroker(bootstrap: string, tlsBootstrap: string | undefined, caFile: string | undefined, knownGaps: KnownGaps): Target {
   if ((tlsBootstrap === undefined) !== (caFile === undefined)) throw new Error('--tls-bootstrap and --tls-ca go together');
   const tls = tlsBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: tlsBootstrap, caFile };
-  return { title: `the broker at ${bootstrap}`, knownGaps, connect: async () => ({ bootstrap, tls }) };
+  return { title: `the broker at ${bootstrap}`, column: bootstrap, knownGaps, connect: async () => ({ bootstrap, tls }) };
 }
 
 function commitOf(root: string): string {

@@ -1,13 +1,15 @@
 // startCluster(): several brokers in one process, for tests and experiments. Each broker has its
-// own listener on a loopback port chosen once (so a restarted broker comes back at the same
-// address) and its own data dir in a temporary directory; they share an in-memory metadata store
-// and an in-process Membership, elect a controller among themselves and replicate over real
-// sockets with Kafka's protocol. Brokers can be stopped cleanly, killed (connections dropped at
-// once, leadership lost at once), restarted, and partition leadership moved on purpose.
+// own listeners (PLAINTEXT, or those the `listeners` property names) on loopback ports chosen
+// once (so a restarted broker comes back at the same addresses) and its own data dir in a
+// temporary directory; they share an in-memory metadata store and an in-process Membership,
+// elect a controller among themselves and replicate over real sockets with Kafka's protocol.
+// Brokers can be stopped cleanly, killed (connections dropped at once, leadership lost at once),
+// restarted, and partition leadership moved on purpose.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker, type StartOptions } from './broker.js';
+import { formatListeners, parseListeners, type Endpoint } from './config/listeners.js';
 import { InProcessMembershipRegistry } from './cluster/in-process-membership.js';
 import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
 import { newKafkaUuid } from './kafka-uuid.js';
@@ -18,14 +20,20 @@ const HOST = '127.0.0.1';
 export interface ClusterOptions {
   /** How many brokers (node ids 1..brokers). Default 3. */
   brokers?: number;
-  /** Options given to every broker (Kafka config keys in `properties`, log level, ...). */
-  brokerOptions?: Omit<StartOptions, 'port' | 'host' | 'nodeId' | 'dataDir' | 'memory' | 'cluster' | 'clusterId'>;
+  /**
+   * Options given to every broker (Kafka config keys in `properties`, log level, ...). A
+   * `listeners` property names the listeners each broker serves (e.g. `PLAINTEXT://:0,SSL://:0`);
+   * each gets a free loopback port per broker, and the first carries replication.
+   */
+  brokerOptions?: Omit<StartOptions, 'port' | 'host' | 'advertisedHost' | 'advertisedPort' | 'nodeId' | 'dataDir' | 'memory' | 'cluster' | 'clusterId'>;
 }
 
 export interface RunningCluster {
   readonly clusterId: string;
-  /** Every broker's address, comma-separated, for clients' bootstrap.servers. */
+  /** Every broker's address on the first listener, comma-separated, for clients' bootstrap.servers. */
   readonly bootstrap: string;
+  /** Every broker's address on the named listener (e.g. SSL), comma-separated; undefined when brokers do not serve it. */
+  listenerBootstrap(listenerName: string): string | undefined;
   /** The node ids, running or not. */
   readonly nodeIds: readonly number[];
   /** A running broker, or undefined while it is stopped or killed. */
@@ -52,16 +60,28 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const registry = new InProcessMembershipRegistry();
   const metadata = new MemoryMetadataStore(() => registry.controllerEpoch());
   const nodeIds = Array.from({ length: count }, (_, i) => i + 1);
-  const ports = new Map<number, number>();
-  for (const id of nodeIds) ports.set(id, await freeLoopbackPort(HOST));
+  const configured = options.brokerOptions?.properties?.listeners;
+  const listenerNames = configured === undefined ? ['PLAINTEXT'] : parseListeners(String(configured)).map((l) => l.name);
+  // Others reach a broker by its registered addresses, so every listener gets a fixed port.
+  const endpoints = new Map<number, Endpoint[]>();
+  for (const id of nodeIds) {
+    const list: Endpoint[] = [];
+    for (const name of listenerNames) list.push({ name, host: HOST, port: await freeLoopbackPort(HOST) });
+    endpoints.set(id, list);
+  }
+  const listenerBootstrap = (name: string): string | undefined => {
+    if (!listenerNames.includes(name)) return undefined;
+    return nodeIds.map((id) => endpoints.get(id)!.find((e) => e.name === name)!).map((e) => `${e.host}:${e.port}`).join(',');
+  };
   const running = new Map<number, RunningBroker>();
 
   const start = async (nodeId: number): Promise<void> => {
     if (running.has(nodeId)) throw new Error(`broker ${nodeId} is running`);
     const broker = await startBroker({
       ...options.brokerOptions,
-      host: HOST,
-      port: ports.get(nodeId)!,
+      properties: { ...options.brokerOptions?.properties, listeners: formatListeners(endpoints.get(nodeId)!) },
+      // startBroker's own default port (0) would otherwise take the first listener's place.
+      port: endpoints.get(nodeId)![0]!.port,
       nodeId,
       clusterId,
       dataDir: join(root, `broker-${nodeId}`),
@@ -70,13 +90,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     running.set(nodeId, broker);
   };
   const known = (nodeId: number): RunningBroker | undefined => {
-    if (!ports.has(nodeId)) throw new Error(`no broker ${nodeId} in this cluster`);
+    if (!endpoints.has(nodeId)) throw new Error(`no broker ${nodeId} in this cluster`);
     return running.get(nodeId);
   };
 
   const cluster: RunningCluster = {
     clusterId,
-    bootstrap: nodeIds.map((id) => `${HOST}:${ports.get(id)}`).join(','),
+    bootstrap: listenerBootstrap(listenerNames[0]!)!,
+    listenerBootstrap,
     nodeIds,
     broker: (nodeId) => running.get(nodeId),
     controllerId: () => registry.controllerId(),

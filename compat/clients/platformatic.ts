@@ -1,37 +1,43 @@
 // @platformatic/kafka 1.x (npm): a modern TypeScript client negotiating recent flexible API
 // versions, run in-process. The 1.x line is the last that supports Node 20.
-import { Admin, ConfigResourceTypes, Consumer, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, ProduceAcks, Producer, type ConsumerOptions, type Message, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
 import { readFileSync } from 'node:fs';
 import { check, equal, eventually, rejection, sleep } from '../lib/check.js';
 import { COMPACTED, COMPACTED_TOPIC_CONFIG, COMPACTION_ROLL_WAIT_MS, COMPACTION_ROUNDS, COMPACTION_TAIL, LARGE_TOPIC_CONFIG, ONE_MIB } from '../lib/fixtures.js';
-import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { servers, tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 // package.json is not among the package's exports: read it beside the resolved entry point (dist/index.js).
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@platformatic/kafka')), 'utf8')) as { version: string }).version;
 // autocreateTopics: the client defaults to false (unlike Kafka's other clients); scenarios write to fresh topics.
+/**
+ * For sends whose records are looked up right away (ListOffsets, DeleteRecords): acks=all, Kafka's
+ * own producer default (this client's is acks=1). With replicas, Kafka finds records by offset or
+ * timestamp only once the high watermark passed them, which acks=1 does not wait for.
+ */
+const READ_BACK_AT_ONCE = ProduceAcks.ALL;
 const CLIENT = { clientId: 'compat-platformatic', retries: 2, retryDelay: 100, timeout: 10_000, autocreateTopics: true };
 
 function admin(ctx: ScenarioContext): Admin {
-  const a = new Admin({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap] });
+  const a = new Admin({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap) });
   ctx.defer(() => a.close());
   return a;
 }
 
 function producer(ctx: ScenarioContext, options: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Producer {
-  const p = new Producer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], ...options });
+  const p = new Producer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), ...options });
   ctx.defer(() => p.close());
   return p;
 }
 
 function consumer(ctx: ScenarioContext, groupId: string, options: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> = {}): Consumer {
-  const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000, ...options });
+  const c = new Consumer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), groupId, maxWaitTime: 200, heartbeatInterval: 500, sessionTimeout: 10_000, ...options });
   ctx.defer(() => c.close(true));
   return c;
 }
 
 async function createTopic(ctx: ScenarioContext, topic: string, partitions = 1, configs: Record<string, string> = {}): Promise<Admin> {
   const a = admin(ctx);
-  await a.createTopics({ topics: [topic], partitions, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
+  await a.createTopics({ topics: [topic], partitions, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
   // Kafka answers CreateTopics once its controller committed; the broker learns of the topic a moment later.
   await eventually(ctx.signal, `metadata showing ${topic}'s ${partitions} partitions with leaders`, async () => {
     const t = (await a.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic);
@@ -245,7 +251,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const base = BigInt(Date.now() - 60_000);
-      await producer(ctx).send({ messages: Array.from({ length: 6 }, (_, i) => ({ topic, partition: 0, value: buf(`t${i}`), timestamp: base + BigInt(i * 1000) })) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: Array.from({ length: 6 }, (_, i) => ({ topic, partition: 0, value: buf(`t${i}`), timestamp: base + BigInt(i * 1000) })) });
       const c = consumer(ctx, ctx.name('reader'));
       const offsets = await c.listOffsets({ topics: [topic], timestamp: base + 2500n });
       const offset = offsets.get(topic)?.[0];
@@ -259,11 +265,11 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const a = admin(ctx);
-      const [created] = await a.createTopics({ topics: [topic], partitions: 3, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
+      const [created] = await a.createTopics({ topics: [topic], partitions: 3, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
       equal([created!.name, created!.partitions], [topic, 3], 'created [name, partitions]');
       // Kafka answers CreateTopics once the controller committed; brokers learn of it a moment later.
       await eventually(ctx.signal, 'created topic listed', async () => ((await a.listTopics()).includes(topic) ? true : undefined));
-      await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3, replicas: 1 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
+      await expectKafkaError(a.createTopics({ topics: [topic], partitions: 3 }), 'TOPIC_ALREADY_EXISTS', 'creating it again');
       await a.deleteTopics({ topics: [topic] });
       await eventually(ctx.signal, 'deleted topic disappearing from the list', async () => (!(await a.listTopics()).includes(topic) ? true : undefined));
     },
@@ -335,7 +341,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const topic = ctx.name();
       const group = ctx.name('group');
-      await producer(ctx).send({ messages: numbered(topic, 8) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: numbered(topic, 8) });
       const a = admin(ctx);
       const [listed] = await a.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
       equal(listed?.partitions.map((p) => p.offset), [8n], 'latest offset');
@@ -350,7 +356,7 @@ const scenarios: Scenario[] = [
     feature: 'delete-records',
     async run(ctx) {
       const topic = ctx.name();
-      await producer(ctx).send({ messages: numbered(topic, 10) });
+      await producer(ctx).send({ acks: READ_BACK_AT_ONCE, messages: numbered(topic, 10) });
       const a = admin(ctx);
       const [deleted] = await a.deleteRecords({ topics: [{ name: topic, partitions: [{ partition: 0, offset: 4n }] }] });
       equal(deleted?.partitions.map((p) => p.lowWatermark), [4n], 'low watermark after deleting records');
@@ -397,10 +403,10 @@ const scenarios: Scenario[] = [
       const tls = tlsTarget(ctx);
       const overTls = { ...ctx, bootstrap: tls.bootstrap };
       const secure = { tls: { ca: readFileSync(tls.caFile, 'utf8') } };
-      const a = new Admin({ ...CLIENT, bootstrapBrokers: [tls.bootstrap], ...secure });
+      const a = new Admin({ ...CLIENT, bootstrapBrokers: servers(tls.bootstrap), ...secure });
       ctx.defer(() => a.close());
       const { brokers } = await a.metadata({ topics: [] });
-      equal([...brokers.values()].map((b) => `${b.host}:${b.port}`), [tls.bootstrap], 'brokers advertised to a client of the SSL listener');
+      equal([...brokers.values()].map((b) => `${b.host}:${b.port}`).sort(), servers(tls.bootstrap), 'brokers advertised to a client of the SSL listener');
       const topic = ctx.name();
       await producer(overTls, secure).send({ messages: [{ topic, key: buf('k'), value: buf('over-tls') }] });
       const got = await consume(ctx, consumer(overTls, ctx.name('reader'), secure), topic, 1);
@@ -421,7 +427,7 @@ const scenarios: Scenario[] = [
       const last = await p.beginTransaction();
       await last.send({ messages: [{ topic, partition: 0, value: buf('d') }] });
       await last.commit();
-      const c = new Consumer({ ...CLIENT, bootstrapBrokers: [ctx.bootstrap], groupId: ctx.name('reader'), maxWaitTime: 200, isolationLevel: 1 });
+      const c = new Consumer({ ...CLIENT, bootstrapBrokers: servers(ctx.bootstrap), groupId: ctx.name('reader'), maxWaitTime: 200, isolationLevel: 1 });
       ctx.defer(() => c.close(true));
       const got = await consume(ctx, c, topic, 4);
       equal(got.map((m) => str(m.value)), ['c0', 'c1', 'c2', 'd'], 'values read with read_committed');
@@ -443,7 +449,7 @@ const scenarios: Scenario[] = [
     async run(ctx) {
       const a = admin(ctx);
       for (const bad of ['compat platformatic bad name!', 'x'.repeat(250), '..']) {
-        await expectKafkaError(a.createTopics({ topics: [bad], partitions: 1, replicas: 1 }), 'INVALID_TOPIC_EXCEPTION', `creating "${bad.slice(0, 20)}"`);
+        await expectKafkaError(a.createTopics({ topics: [bad], partitions: 1 }), 'INVALID_TOPIC_EXCEPTION', `creating "${bad.slice(0, 20)}"`);
       }
     },
   },

@@ -1,6 +1,7 @@
-// Starts Creek from its command line (`node --import tsx src/cli.ts`) on a free port with a fresh
-// data directory, as a user would run it, and stops it with SIGTERM. Beside the PLAINTEXT
-// listener it serves an SSL one with a throwaway certificate (when the openssl CLI is there).
+// Starts Creek as a user would: one broker from its command line (`node --import tsx src/cli.ts`)
+// on a free port with a fresh data directory, or a cluster of N brokers in one process through the
+// package's `startCluster` (creek-cluster-main.ts), and stops it with SIGTERM. Beside the
+// PLAINTEXT listener it serves an SSL one with a throwaway certificate (when the openssl CLI is there).
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,20 @@ import { makeDevCert } from './dev-cert.js';
 const READY = /Creek is ready: bootstrap (\S+).*\n/;
 const SSL_LISTENER = /SSL:\/\/([^\s;]+)/;
 
+export interface CreekLaunch {
+  /** Brokers; above 1 a cluster starts in one process, every broker with the overrides. Default 1. */
+  brokers?: number;
+  /** Pin the process to this CPU core (taskset), as the benchmark pins its servers. */
+  core?: number;
+}
+
 /**
  * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
  * removed on stop; the log file is kept for reading after a failure.
  */
-export async function startCreek(repoRoot: string, overrides: Record<string, string>): Promise<BrokerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
+export async function startCreek(repoRoot: string, overrides: Record<string, string>, { brokers = 1, core }: CreekLaunch = {}): Promise<BrokerProcess> {
+  // A cluster keeps its brokers' data dirs under a temporary directory of its own.
+  const dataDir = brokers > 1 ? undefined : mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
   const certDir = mkdtempSync(join(tmpdir(), 'creek-compat-tls-'));
   let tlsOverrides: Record<string, string> = {};
@@ -28,9 +37,12 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
   } catch (err) {
     console.warn(`compat: no SSL listener (cannot make a certificate: ${(err as Error).message})`);
   }
-  const args = ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+  const args = dataDir === undefined
+    ? ['--import', 'tsx', 'compat/lib/creek-cluster-main.ts', '--brokers', String(brokers)]
+    : ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = core === undefined ? [process.execPath, ...args] : ['taskset', '-c', String(core), process.execPath, ...args];
+  const child = spawn(command[0]!, command.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   killWithParent(child);
   const log = createWriteStream(logFile);
   child.stdout.pipe(log, { end: false });
@@ -65,7 +77,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     async stop() {
       await terminate(child, 10_000);
       log.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
       rmSync(certDir, { recursive: true, force: true });
     },
   };

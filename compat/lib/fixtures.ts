@@ -1,6 +1,7 @@
 // Setup for clients without an admin API (kcat): topics are created with kafkajs's admin, as a
 // user would with kafka-topics.sh. Not itself a checked scenario.
 import { Kafka, logLevel } from 'kafkajs';
+import { servers } from './scenario.js';
 
 export interface TopicSpec {
   partitions?: number;
@@ -8,7 +9,7 @@ export interface TopicSpec {
 }
 
 export async function createTopic(bootstrap: string, topic: string, spec: TopicSpec = {}): Promise<void> {
-  const admin = new Kafka({ clientId: 'compat-setup', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+  const admin = new Kafka({ clientId: 'compat-setup', brokers: servers(bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
   await admin.connect();
   try {
     const configEntries = Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }));

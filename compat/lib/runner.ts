@@ -20,7 +20,7 @@ export interface ScenarioResult {
   /** Why it failed (the error), for fail and known-gap. */
   error?: string;
   /** The known-gaps entry covering it, for known-gap and gap-fixed. */
-  gap?: { key: string; reason: string };
+  gap?: { key: string; reason: string; file: string };
   ms: number;
 }
 

@@ -4,14 +4,14 @@ import type { Feature } from './features.js';
 
 /** A TLS listener of the broker under test. */
 export interface TlsTarget {
-  /** "host:port" of the SSL listener. */
+  /** "host:port" of the SSL listener (of every broker, comma-separated, for a cluster). */
   readonly bootstrap: string;
   /** The PEM file of the CA that signed the listener's certificate. */
   readonly caFile: string;
 }
 
 export interface ScenarioContext {
-  /** "host:port" of the broker under test. */
+  /** "host:port" of the broker under test; for a cluster every broker's, comma-separated, as bootstrap.servers takes them. */
   readonly bootstrap: string;
   /** Its SSL listener, when the run has one (Creek started by the runner, or --tls-bootstrap). */
   readonly tls: TlsTarget | undefined;
@@ -21,6 +21,11 @@ export interface ScenarioContext {
   name(suffix?: string): string;
   /** Registers cleanup (closing clients) run after the scenario, also when it timed out. */
   defer(cleanup: () => unknown): void;
+}
+
+/** The "host:port" entries of a bootstrap list, for clients that take an array; sorted, to compare with what brokers advertise. */
+export function servers(bootstrap: string): string[] {
+  return bootstrap.split(',').sort();
 }
 
 /** The run's TLS listener; a scenario that needs one fails without it. */

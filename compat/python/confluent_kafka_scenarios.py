@@ -18,6 +18,7 @@ from harness import (
     eventually,
     expect_error,
     main,
+    servers,
 )
 
 MIB = 1024 * 1024
@@ -48,7 +49,7 @@ def wait(futures):
 
 def create_topic(ctx, topic, partitions=1, config=None, a=None):
     a = a or admin(ctx)  # kept referenced until the futures resolve
-    wait(a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1, config=config or {})]))
+    wait(a.create_topics([NewTopic(topic, num_partitions=partitions, config=config or {})]))
     # Kafka answers once its controller committed; the broker learns of the topic a moment later.
     eventually(f"metadata showing {topic}'s {partitions} partitions with leaders", lambda: True if has_leaders(a, topic, partitions) else None)
 
@@ -248,10 +249,10 @@ def seek_timestamp(ctx):
 def admin_topics(ctx):
     topic = ctx.name()
     a = admin(ctx)
-    wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1, config={"cleanup.policy": "compact"})]))
+    wait(a.create_topics([NewTopic(topic, num_partitions=3, config={"cleanup.policy": "compact"})]))
     # Kafka answers CreateTopics once its controller committed; brokers learn of it a moment later.
     eventually("created topic listed", lambda: True if topic in a.list_topics(timeout=10).topics else None)
-    err = expect_error("creating it again", lambda: wait(a.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])))
+    err = expect_error("creating it again", lambda: wait(a.create_topics([NewTopic(topic, num_partitions=3)])))
     equal(err.args[0].code(), KafkaError.TOPIC_ALREADY_EXISTS, "error creating it again")
     wait(a.delete_topics([topic]))
     eventually("deleted topic disappearing from the list", lambda: True if topic not in a.list_topics(timeout=10).topics else None)
@@ -389,7 +390,7 @@ def error_unknown_topic(ctx):
 def error_invalid_topic(ctx):
     a = admin(ctx)
     for bad in ("compat confluent bad name!", "x" * 250, "."):
-        err = expect_error(f"creating {bad[:20]!r}", lambda: wait(a.create_topics([NewTopic(bad, num_partitions=1, replication_factor=1)])))
+        err = expect_error(f"creating {bad[:20]!r}", lambda: wait(a.create_topics([NewTopic(bad, num_partitions=1)])))
         equal(err.args[0].code(), KafkaError.TOPIC_EXCEPTION, f"error creating {bad[:20]!r}")
 
 
@@ -439,7 +440,7 @@ def tls(ctx):
     over, ca_file = ctx.over_tls()
     ssl = {"security.protocol": "SSL", "ssl.ca.location": ca_file}
     md = AdminClient({"bootstrap.servers": over.bootstrap, **ssl}).list_topics(timeout=10)
-    equal([f"{b.host}:{b.port}" for b in md.brokers.values()], [over.bootstrap], "brokers advertised to a client of the SSL listener")
+    equal(sorted(f"{b.host}:{b.port}" for b in md.brokers.values()), servers(over.bootstrap), "brokers advertised to a client of the SSL listener")
     topic = ctx.name()
     produce(over, topic, [{"key": b"k", "value": b"over-tls", "partition": 0}], **ssl)
     got = read_partition(over, topic, 1, **ssl)

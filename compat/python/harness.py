@@ -2,7 +2,8 @@
 status the runner reads (0 = pass; otherwise the last stderr line says why).
 
 Usage: <script> FEATURE BOOTSTRAP NAME [TLS_BOOTSTRAP CA_FILE]  (NAME is unique to the scenario
-and run; TLS_BOOTSTRAP is the broker's SSL listener and CA_FILE the CA of its certificate)."""
+and run; TLS_BOOTSTRAP is the broker's SSL listener and CA_FILE the CA of its certificate; the
+bootstraps of a cluster list every broker, comma-separated)."""
 import sys
 import time
 import traceback
@@ -22,6 +23,11 @@ class Context:
         check(self.tls is not None, "this run has no TLS listener (give --tls-bootstrap HOST:PORT and --tls-ca FILE)")
         bootstrap, ca_file = self.tls
         return Context(bootstrap, self.base_name), ca_file
+
+
+def servers(bootstrap):
+    """The host:port entries of a bootstrap list, sorted, to compare with what brokers advertise."""
+    return sorted(bootstrap.split(","))
 
 
 def check(condition, message):

@@ -39,6 +39,16 @@ export function checkReplicationFactor(replicationFactor: number, registeredBrok
 }
 
 /**
+ * The replicas of new partitions without a manual assignment (CreateTopics, auto-creation with
+ * default.replication.factor): spread over the registered brokers, or INVALID_REPLICATION_FACTOR
+ * when there are fewer brokers than `replicationFactor`.
+ */
+export function placeReplicas(brokerIds: readonly number[], partitions: number, replicationFactor: number): number[][] {
+  checkReplicationFactor(replicationFactor, brokerIds.length);
+  return assignReplicas(brokerIds, partitions, replicationFactor);
+}
+
+/**
  * Replica lists for `partitions` new partitions with `replicationFactor` replicas each, spread
  * round-robin over the brokers (Kafka's placement without racks; the first is the preferred leader),
  * starting at partition index `firstPartition`.

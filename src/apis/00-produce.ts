@@ -18,6 +18,7 @@ import type { Topic } from '../topics/topic-registry.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
+import { placeReplicas } from '../admin/replica-assignment.js';
 
 export default defineApi({
   apiKey: 0,
@@ -41,7 +42,7 @@ export default defineApi({
         else if (byId && !topic) topicError = ErrorCode.UNKNOWN_TOPIC_ID;
         else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, name)) {
-          topic = await broker.topics.autoCreate(name).catch((err: unknown) => {
+          topic = await broker.topics.autoCreate(name, (partitions) => placeReplicas(broker.cluster.brokerIds(), partitions, broker.config.defaultReplicationFactor)).catch((err: unknown) => {
             topicError = errorCodeOf(err);
             return undefined;
           });

@@ -14,6 +14,7 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { describePartition, type ClusterView } from '../cluster/cluster-view.js';
 import { defineApi } from './api.js';
+import { placeReplicas } from '../admin/replica-assignment.js';
 
 /** A topic's metadata; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
 function describeTopic(cluster: ClusterView, t: Topic, ops: number): TopicOut {
@@ -68,7 +69,7 @@ export default defineApi({
         }
         if (!t && allowAutoCreate) {
           try {
-            t = await broker.topics.autoCreate(wanted.name);
+            t = await broker.topics.autoCreate(wanted.name, (partitions) => placeReplicas(cluster.brokerIds(), partitions, broker.config.defaultReplicationFactor));
           } catch (err) {
             topics.push(topicError(errorCodeOf(err), wanted.name));
             continue;

@@ -13,7 +13,7 @@ import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { describeTopicConfigs } from '../config/describe-configs.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure, type Failure } from '../admin/failure.js';
-import { assignReplicas, checkReplicaAssignment, checkReplicationFactor } from '../admin/replica-assignment.js';
+import { checkReplicaAssignment, placeReplicas } from '../admin/replica-assignment.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { defineApi, type BrokerServices } from './api.js';
@@ -64,9 +64,7 @@ function layout(broker: BrokerServices, t: TopicIn): number[][] {
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
   }
   const replicationFactor = t.replicationFactor === DEFAULT ? broker.config.defaultReplicationFactor : t.replicationFactor;
-  const brokerIds = broker.cluster.brokerIds();
-  checkReplicationFactor(replicationFactor, brokerIds.length);
-  return assignReplicas(brokerIds, t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions, replicationFactor);
+  return placeReplicas(broker.cluster.brokerIds(), t.numPartitions === DEFAULT ? broker.config.numPartitions : t.numPartitions, replicationFactor);
 }
 
 function failed(name: string, { errorCode, errorMessage }: Failure): TopicOut {

@@ -31,7 +31,8 @@ export default defineApi({
       if (wanted && !asked) continue;
       const partitions = topic.partitions
         .map((log, partitionIndex) => ({ partitionIndex, partitionSize: log.size, offsetLag: 0, isFutureKey: false }))
-        .filter((p) => !asked || asked.has(p.partitionIndex));
+        // Only the partitions this broker is a replica of are in its log dir.
+        .filter((p) => (!asked || asked.has(p.partitionIndex)) && (topic.replicas[p.partitionIndex]?.includes(broker.cluster.localId) ?? true));
       if (partitions.length > 0) topics.push({ name: topic.name, partitions });
     }
     let volume = { totalBytes: UNKNOWN_VOLUME_BYTES, usableBytes: UNKNOWN_VOLUME_BYTES };

@@ -72,6 +72,13 @@ export class TopicRegistry {
   private partitionCount = 0;
   readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
   clusterId: string;
+  /**
+   * Partitions of a cluster that this broker is not a replica of get an empty in-memory log from
+   * here, so that no file is made for them; it is never written (this broker neither leads nor
+   * follows them, and answers NOT_LEADER_OR_FOLLOWER for them). Handlers and engines index a
+   * topic's logs by partition number, so every partition keeps a place.
+   */
+  private readonly elsewhere: LogStorage;
 
   private constructor(
     private readonly brokerConfig: BrokerConfig,
@@ -79,6 +86,7 @@ export class TopicRegistry {
     private readonly metadata: MetadataStore,
     private readonly log: Logger,
   ) {
+    this.elsewhere = new MemoryStorage(log);
     this.clusterId = brokerConfig.clusterId;
     this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: new Map(), dynamicBroker: new Map() };
   }
@@ -130,18 +138,38 @@ export class TopicRegistry {
     for (const t of stored) {
       const overrides = new Map(Object.entries(t.configs));
       const config = topicLogConfig(overrides, this.layers);
-      const partitions = await this.openPartitions(t.name, 0, t.partitions, config);
       const replicas = t.replicas ?? this.onThisBroker(t.partitions);
+      const partitions = await this.openPartitions(t.name, 0, t.partitions, config, replicas);
       this.partitionCount += partitions.length;
       this.add({ name: t.name, id: t.topicId, internal: isInternalTopic(t.name), partitions, replicas, overrides, config });
     }
     if (this.byName.size > 0) this.log.info({ topics: this.byName.size }, 'loaded topics');
   }
 
-  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig, into: PartitionLog[] = []): Promise<PartitionLog[]> {
+  /** Opens the logs of partitions `from` until `to`: in storage where this broker is among their replicas, else in `elsewhere`. */
+  private async openPartitions(name: string, from: number, to: number, config: TopicLogConfig, replicas: readonly (readonly number[])[], into: PartitionLog[] = []): Promise<PartitionLog[]> {
     const logConfig = logConfigOf(config);
-    for (let p = from; p < to; p++) into.push(await this.storage.openLog(name, p, logConfig));
+    for (let p = from; p < to; p++) into.push(await this.storageFor(replicas[p]).openLog(name, p, logConfig));
     return into;
+  }
+
+  private storageFor(replicas: readonly number[] | undefined): LogStorage {
+    return replicas === undefined || replicas.includes(this.brokerConfig.nodeId) ? this.storage : this.elsewhere;
+  }
+
+  /**
+   * A partition's replicas changed (the metadata store's record): a log is opened in storage when
+   * this broker became a replica, and one it no longer hosts is closed and given a place in
+   * `elsewhere` (its files stay until the topic is deleted).
+   */
+  private async rehost(topic: Topic, replicas: readonly (readonly number[])[]): Promise<void> {
+    for (let p = 0; p < topic.partitions.length; p++) {
+      const before = this.storageFor(topic.replicas[p]);
+      const after = this.storageFor(replicas[p]);
+      if (before === after) continue;
+      await topic.partitions[p]!.close();
+      topic.partitions[p] = await after.openLog(topic.name, p, logConfigOf(topic.config));
+    }
   }
 
   /** Refuses `count` more partitions beyond max.broker.partitions (POLICY_VIOLATION). */
@@ -210,12 +238,13 @@ export class TopicRegistry {
     const replicas = record.replicas ?? this.onThisBroker(record.partitions);
     if (local === undefined || local.id !== record.topicId) {
       const config = topicLogConfig(overrides, this.layers);
-      const partitions = await this.openPartitions(name, 0, record.partitions, config);
+      const partitions = await this.openPartitions(name, 0, record.partitions, config, replicas);
       this.add({ name, id: record.topicId, internal: isInternalTopic(name), partitions, replicas, overrides, config });
       this.log.info({ topic: name, partitions: record.partitions }, 'opened topic (metadata store)');
       return;
     }
-    if (record.partitions > local.partitions.length) local.partitions.push(...(await this.openPartitions(name, local.partitions.length, record.partitions, local.config)));
+    await this.rehost(local, replicas);
+    if (record.partitions > local.partitions.length) local.partitions.push(...(await this.openPartitions(name, local.partitions.length, record.partitions, local.config, replicas)));
     local.replicas.splice(0, local.replicas.length, ...replicas);
     if (!sameEntries(local.overrides, overrides)) {
       local.overrides = overrides;
@@ -279,7 +308,7 @@ export class TopicRegistry {
     this.reservePartitions(opts.numPartitions);
     const creating = (async () => {
       try {
-        await this.openPartitions(name, 0, opts.numPartitions, config, topic.partitions);
+        await this.openPartitions(name, 0, opts.numPartitions, config, replicas, topic.partitions);
         await this.save(topic, ABSENT);
       } catch (err) {
         this.partitionCount -= opts.numPartitions;
@@ -316,11 +345,15 @@ export class TopicRegistry {
     }
   }
 
-  /** Auto-creation on first use (auto.create.topics.enable) with num.partitions. */
-  async autoCreate(name: string): Promise<Topic> {
+  /**
+   * Auto-creation on first use (auto.create.topics.enable) with num.partitions, each partition on
+   * the replicas `place` gives for that many partitions (asked only when the topic is created).
+   */
+  async autoCreate(name: string, place: (partitions: number) => number[][]): Promise<Topic> {
     const existing = this.byName.get(name) ?? (await this.creating.get(name));
     if (existing) return existing;
-    return (await this.create(name, { numPartitions: this.brokerConfig.numPartitions }))!;
+    const numPartitions = this.brokerConfig.numPartitions;
+    return (await this.create(name, { numPartitions, replicas: place(numPartitions) }))!;
   }
 
   async delete(name: string): Promise<Topic> {
@@ -344,13 +377,14 @@ export class TopicRegistry {
     if (total === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
     if (validateOnly) return this.checkRoom(total - current);
     this.reservePartitions(total - current);
+    const added = replicas?.map((r) => [...r]) ?? this.onThisBroker(total - current);
     try {
-      topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config)));
+      topic.partitions.push(...(await this.openPartitions(topic.name, current, total, topic.config, [...topic.replicas, ...added])));
     } catch (err) {
       this.partitionCount -= total - current;
       throw err;
     }
-    topic.replicas.push(...(replicas?.map((r) => [...r]) ?? this.onThisBroker(total - current)));
+    topic.replicas.push(...added);
     await this.save(topic);
   }
 

@@ -1,16 +1,49 @@
 // Three brokers in one process (startCluster) replicating over real sockets: metadata that names
-// every broker, replica and ISR; an idempotent acks=all producer that keeps going while the
-// partition leader is killed, with every acknowledged record read back exactly once and in order
-// after the killed broker returns and rejoins the ISR; min.insync.replicas; leadership moved on
+// every broker, replica and ISR; idempotent acks=all producers (kafkajs, and librdkafka through
+// confluent-kafka-python when installed) that keep going while the partition leader is killed,
+// with every acknowledged record read back exactly once and in order after the killed broker
+// returns and rejoins the ISR; min.insync.replicas; leadership moved on
 // purpose; and Kafka's errors for replication factors, assignments and produce to a follower.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
+import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { consumerFetch, readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
+
+const confluent = requirePythonModule('confluent_kafka');
+
+/**
+ * A librdkafka producer (confluent-kafka-python): idempotent (acks=all), producing `<prefix>-<i>`
+ * to partition 0 with a few records outstanding, printing `ACK <value>` for each delivery report
+ * without error. On "stop" from stdin it flushes and prints the delivery errors as JSON.
+ */
+const LIBRDKAFKA_PRODUCER = `
+import json, select, sys
+from confluent_kafka import Producer
+bootstrap, topic, prefix = sys.argv[1:4]
+errors = []
+def delivered(err, msg):
+    if err is None:
+        print('ACK ' + msg.value().decode(), flush=True)
+    else:
+        errors.append(err.name())
+p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'acks': 'all', 'linger.ms': 0})
+i = 0
+while not select.select([sys.stdin], [], [], 0)[0]:
+    if len(p) < 5:
+        p.produce(topic, ('%s-%d' % (prefix, i)).encode(), partition=0, on_delivery=delivered)
+        i += 1
+    p.poll(0.005)
+left = p.flush(60)
+print(json.dumps({'errors': errors, 'undelivered': left}), flush=True)
+`;
 
 let cluster: RunningCluster;
 let kafka: Kafka;
@@ -134,6 +167,42 @@ describe('a three-broker cluster', () => {
     }, 'followers at the log end');
   });
 
+  it.skipIf(confluent.skip)('keeps every record a librdkafka acks=all producer had acknowledged across the leader being killed and returning', async () => {
+    const topic = 'failover-librdkafka';
+    await createTopic(topic, 1, 3, { 'min.insync.replicas': '2' });
+    const child = spawn(confluent.python, ['-c', LIBRDKAFKA_PRODUCER, cluster.bootstrap, topic, 'librdkafka'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // librdkafka logs each dropped connection to stderr: kept for a failure's message only.
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const acknowledged: string[] = [];
+    let summary: { errors: string[]; undelivered: number } | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('ACK ')) acknowledged.push(line.slice(4));
+      else summary = JSON.parse(line) as typeof summary;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await until(() => acknowledged.length >= 50, 'records before the kill');
+      const leader = stateOf(topic).leaderId;
+      const epoch = stateOf(topic).leaderEpoch;
+      await cluster.kill(leader);
+      await until(() => stateOf(topic).leaderId !== leader && stateOf(topic).leaderId >= 0, 'a new leader');
+      expect(stateOf(topic).leaderEpoch).toBe(epoch + 1);
+      const atKill = acknowledged.length;
+      await until(() => acknowledged.length >= atKill + 50, 'records acknowledged by the new leader');
+      await cluster.start(leader);
+      await until(() => stateOf(topic).isr.includes(leader), 'the returning broker back in the ISR');
+      child.stdin.end('stop\n');
+      expect(await exited, stderr).toBe(0);
+    } finally {
+      child.kill();
+    }
+    expect(summary).toEqual({ errors: [], undelivered: 0 });
+    const read = (await readPartition(cluster.broker(stateOf(topic).leaderId)!, topic)).map((r) => r.value);
+    expect(new Set(read).size).toBe(read.length);
+    expect(read).toEqual(acknowledged);
+  });
+
   it('moves leadership away from a broker that stops cleanly, which catches up and rejoins the ISR when it starts again', async () => {
     const topic = 'clean-stop';
     await createTopic(topic, 1, 3, { 'min.insync.replicas': '2' });
@@ -233,6 +302,26 @@ describe('a three-broker cluster', () => {
     } finally {
       client.close();
       if (cluster.broker(3) === undefined) await cluster.start(3);
+    }
+  });
+});
+
+describe('partition logs in a cluster', () => {
+  it('are opened, and their files made, only on the brokers that are replicas of the partition', async () => {
+    const topic = 'placed';
+    await createTopic(topic, 3, 1);
+    for (const id of cluster.nodeIds) {
+      const hosted = [0, 1, 2].filter((p) => stateOf(topic, p).replicas.includes(id));
+      expect(hosted).toHaveLength(1);
+      const { logDir } = cluster.broker(id)!.broker.config;
+      expect(readdirSync(logDir).filter((dir) => dir.startsWith(`${topic}-`))).toEqual(hosted.map((p) => `${topic}-${p}`));
+      const client = await connectTo(id);
+      try {
+        const described = await client.send(35, 4, { topics: [{ topic, partitions: [0, 1, 2] }] });
+        expect(described.results[0]!.topics.map((t: { partitions: { partitionIndex: number }[] }) => t.partitions.map((p) => p.partitionIndex))).toEqual([hosted]);
+      } finally {
+        client.close();
+      }
     }
   });
 });
@@ -430,5 +519,33 @@ describe('unclean ElectLeaders', () => {
       for (const id of [first, second]) if (cluster.broker(id) === undefined) await cluster.start(id);
     }
     await until(() => stateOf(topic).isr.length === 2, 'both replicas in sync again');
+  });
+});
+
+describe('auto-created topics in a cluster', () => {
+  let placed: RunningCluster;
+  beforeAll(async () => {
+    placed = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent', properties: { 'default.replication.factor': 3, 'num.partitions': 3 } } });
+  });
+  afterAll(async () => {
+    await placed?.close();
+  });
+  const metadata = (topic: string) => ({ topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+
+  it('get default.replication.factor replicas spread over the brokers, and INVALID_REPLICATION_FACTOR when fewer are live', async () => {
+    const first = placed.broker(1)!;
+    const client = await RawClient.connect(first.host, first.port);
+    try {
+      const created = (await client.send(3, 12, metadata('auto-placed'))).topics[0]!;
+      expect(created.errorCode).toBe(ErrorCode.NONE);
+      const replicas = [0, 1, 2].map((p) => first.broker.cluster.partitionState('auto-placed', p)!.replicas);
+      expect(replicas).toEqual([[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+      await placed.kill(3);
+      await until(() => first.broker.cluster.brokerIds().length === 2, 'broker 3 gone from the live set');
+      expect((await client.send(3, 12, metadata('auto-refused'))).topics[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+      expect(first.broker.topics.get('auto-refused')).toBeUndefined();
+    } finally {
+      client.close();
+    }
   });
 });

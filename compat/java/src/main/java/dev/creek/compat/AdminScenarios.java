@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -65,7 +66,7 @@ final class AdminScenarios {
   static void topics(Ctx ctx) throws Exception {
     Admin admin = Kafka.admin(ctx);
     String topic = ctx.name();
-    CreateTopicsResult created = admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Map.of("retention.ms", "3600000"))));
+    CreateTopicsResult created = admin.createTopics(List.of(new NewTopic(topic, Optional.of(2), Optional.empty()).configs(Map.of("retention.ms", "3600000"))));
     Uuid id = get(created.topicId(topic));
     check(id != null && !id.equals(Uuid.ZERO_UUID), "createTopics gave topic id " + id);
     equal(get(created.numPartitions(topic)), 2, "partitions in the createTopics result");
@@ -312,7 +313,7 @@ final class AdminScenarios {
     Admin admin = Kafka.admin(ctx);
     for (String bad : List.of("bad name!", "..", "x".repeat(250))) {
       failsWith(org.apache.kafka.common.errors.InvalidTopicException.class, "createTopics \"" + bad.substring(0, Math.min(bad.length(), 20)) + "\"",
-          () -> get(admin.createTopics(List.of(new NewTopic(bad, 1, (short) 1))).all()));
+          () -> get(admin.createTopics(List.of(new NewTopic(bad, Optional.of(1), Optional.empty()))).all()));
     }
   }
 

@@ -113,7 +113,7 @@ final class ConnectScenarios {
     w.put("config.storage.topic", configs);
     w.put("offset.storage.topic", offsets);
     w.put("status.storage.topic", status);
-    for (String kind : List.of("config", "offset", "status")) w.put(kind + ".storage.replication.factor", "1");
+    for (String kind : List.of("config", "offset", "status")) w.put(kind + ".storage.replication.factor", "-1");
     ChildJvm connect = ctx.closeLater(ChildJvm.start(DISTRIBUTED, List.of(write(dir.resolve("worker.properties"), w).toString()), null));
     eventually("the distributed worker's REST API (" + connect.command + ")", Duration.ofSeconds(60), () -> {
       Check.require(connect.alive(), "ConnectDistributed exited: " + connect.tail());

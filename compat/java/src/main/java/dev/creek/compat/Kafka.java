@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,7 +53,8 @@ final class Kafka {
 
   static void createTopic(Ctx ctx, String topic, int partitions, Map<String, String> configs) throws Exception {
     try (Admin admin = Admin.create(ctx.props())) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get(20, TimeUnit.SECONDS);
+      // The broker's default.replication.factor, as a topic created without one gets.
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs))).all().get(20, TimeUnit.SECONDS);
     }
   }
 
