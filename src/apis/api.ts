@@ -15,7 +15,7 @@ import type { QuotaAlteration, QuotaEntity, QuotaFilterComponent } from '../quot
 import type { MutationQuota, QuotaClient } from '../quotas/quota-meter.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { TxnEngine } from '../txn/txn-engine.js';
-import type { ApiRegistry } from './registry.js';
+import type { ApiVersionsResponse } from '../../protocol/schema/index.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -61,6 +61,12 @@ export interface ByteRateQuotas {
   mutations(client: QuotaClient, strict: boolean): MutationQuota;
 }
 
+/** The handlers a broker serves, by API key: the one source for ApiVersions (see registry.ts). */
+export interface ServedApis {
+  get(apiKey: number): ApiHandler | undefined;
+  apiVersionsBody(errorCode: number): ApiVersionsResponse;
+}
+
 export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly replicas: ReplicaManager;
@@ -78,7 +84,7 @@ export interface BrokerServices {
   /** Produce and fetch counters for /metrics. */
   readonly metrics: DataPathMetrics;
   /** The registered handlers (ApiVersions). */
-  readonly apis: ApiRegistry;
+  readonly apis: ServedApis;
   readonly log: Logger;
 }
 

@@ -1,9 +1,9 @@
 // The set of registered handlers by API key; the single source for ApiVersions.
 import type { ApiVersionsResponse } from '../../protocol/schema/index.js';
-import type { ApiHandler } from './api.js';
+import type { ApiHandler, ServedApis } from './api.js';
 import { apiDef } from '../../protocol/codec/messages.js';
 
-export class ApiRegistry {
+export class ApiRegistry implements ServedApis {
   private readonly byKey = new Map<number, ApiHandler>();
 
   constructor(handlers: readonly ApiHandler[]) {

@@ -2,13 +2,25 @@
 // Kafka request (logs, connections, counters), a KafkaCall per HTTP caller for everything a
 // Kafka admin client would ask, the schema registry for decoding, and the write switch.
 import { errorInfo } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../apis/api.js';
+import type { OpenConnection } from '../faults/fault-injector.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { AclAuthorizer } from '../security/authorizer/acl-authorizer.js';
 import { HttpError, type HttpRequest } from '../http/router.js';
 import type { SchemaRegistry } from '../schema-registry/schema-registry.js';
 import { consoleSession, type ConsoleSession } from './kafka-calls.js';
 
+/** What the console reads of its broker besides the handlers' services. */
+export interface ConsoleHost extends BrokerServices {
+  readonly metrics: BrokerMetrics;
+  readonly authorizer: AclAuthorizer | null;
+  /** ms since the epoch: the overview's uptime. */
+  readonly startedAt: number;
+  openConnections(): Iterable<OpenConnection>;
+}
+
 export interface ConsoleContext {
-  broker: Broker;
+  broker: ConsoleHost;
   registry: SchemaRegistry;
   /** creek.console.writes.enable: produce, topic create/delete and offset resets. */
   writesEnabled: boolean;
@@ -16,7 +28,7 @@ export interface ConsoleContext {
   session(req: HttpRequest): ConsoleSession;
 }
 
-export function consoleContext(broker: Broker, registry: SchemaRegistry): ConsoleContext {
+export function consoleContext(broker: ConsoleHost, registry: SchemaRegistry): ConsoleContext {
   const listenerName = broker.config.listeners[0]!.advertised.name;
   return {
     broker,

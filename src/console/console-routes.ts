@@ -5,11 +5,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Broker } from '../broker.js';
 import type { HttpResponse, Router } from '../http/router.js';
 import type { SchemaRegistry } from '../schema-registry/schema-registry.js';
 import { addClusterRoutes } from './cluster-api.js';
-import { consoleContext } from './console-context.js';
+import { consoleContext, type ConsoleHost } from './console-context.js';
 import { addGroupRoutes } from './groups-api.js';
 import { addRecordRoutes } from './records-api.js';
 import { addStatsRoutes } from './stats-api.js';
@@ -32,7 +31,7 @@ function asset(path: string, contentType: string): HttpResponse {
   return { status: 200, contentType, body: readFileSync(path), headers: { 'Content-Security-Policy': CSP, 'X-Frame-Options': 'DENY' } };
 }
 
-export function addConsoleRoutes(router: Router, broker: Broker, registry: SchemaRegistry): void {
+export function addConsoleRoutes(router: Router, broker: ConsoleHost, registry: SchemaRegistry): void {
   const dir = assetsDir();
   const page = asset(`${dir}index.html`, 'text/html; charset=utf-8');
   router.add('GET', '/', () => page);

@@ -33,6 +33,25 @@ export interface ConsoleSession {
   kafka: KafkaCall;
 }
 
+/**
+ * The version of each API the console's requests are written for. Fixed, as a client's are: a
+ * newer version can change what a request means (Produce v13 names topics by id).
+ */
+const CONSOLE_VERSIONS: Partial<Record<number, number>> = {
+  0: 11, // Produce
+  2: 10, // ListOffsets
+  8: 9, // OffsetCommit
+  15: 5, // DescribeGroups
+  19: 7, // CreateTopics
+  20: 6, // DeleteTopics
+  32: 4, // DescribeConfigs
+  35: 4, // DescribeLogDirs
+  65: 0, // DescribeTransactions
+  66: 1, // ListTransactions
+  69: 0, // ConsumerGroupDescribe
+  89: 0, // StreamsGroupDescribe
+};
+
 export function consoleSession(deps: KafkaCallDeps, caller: ConsoleCaller): ConsoleSession {
   const connection: ConnectionInfo = {
     // Negative ids keep console callers apart from the client connections the listeners number from 1.
@@ -47,11 +66,14 @@ export function consoleSession(deps: KafkaCallDeps, caller: ConsoleCaller): Cons
   const authz = requestAuthorization(deps.authorizer(), connection, () => log);
   const kafka = async <K extends AnyApiKey>(apiKey: K, request: RequestOf<K>): Promise<ResponseOf<K>> => {
     const handler = deps.services.apis.get(apiKey);
-    if (handler === undefined) throw new Error(`the broker serves no handler for API ${apiKey}`);
+    const version = CONSOLE_VERSIONS[apiKey];
+    if (handler === undefined || version === undefined || version < handler.minVersion || version > handler.maxVersion) {
+      throw new Error(`the broker serves no handler for API ${apiKey} at the version the console speaks`);
+    }
     const ctx: RequestContext = {
       broker: deps.services,
-      header: { apiKey, apiVersion: handler.maxVersion, correlationId: 0, clientId: CONSOLE_CLIENT_ID },
-      version: handler.maxVersion,
+      header: { apiKey, apiVersion: version, correlationId: 0, clientId: CONSOLE_CLIENT_ID },
+      version,
       connection,
       log,
       requestBytes: 0,

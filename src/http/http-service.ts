@@ -1,9 +1,10 @@
 // Everything the broker serves over HTTP, on one listener: /metrics and health probes, the
 // schema registry, and the web console. Started by runBroker when creek.http.port is set.
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
 import type { HttpListenerConfig } from '../config/broker-config.js';
+import type { ConsoleHost } from '../console/console-context.js';
 import { addConsoleRoutes } from '../console/console-routes.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { addFaultRoutes } from '../faults/fault-routes.js';
 import { addMetricsRoutes } from '../metrics/metrics-routes.js';
 import { addSchemaRegistryRoutes } from '../schema-registry/registry-routes.js';
@@ -12,8 +13,13 @@ import { BasicAuth } from './basic-auth.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { Router } from './router.js';
 
+/** What the HTTP side reads of its broker: what the console reads, and the fault injector for /admin/faults. */
+export interface HttpHost extends ConsoleHost {
+  readonly faults: FaultInjector;
+}
+
 /** The HTTP listener, or undefined when the port was only a default and is taken (a warning). */
-export async function startHttpService(broker: Broker, config: HttpListenerConfig, log: Logger): Promise<HttpListener | undefined> {
+export async function startHttpService(broker: HttpHost, config: HttpListenerConfig, log: Logger): Promise<HttpListener | undefined> {
   let stopping = false;
   const router = new Router();
   addMetricsRoutes(router, broker.metrics, () => !stopping);

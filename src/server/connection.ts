@@ -11,9 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { peekRequestHeader } from '../../protocol/codec/headers.js';
-import { NO_RESPONSE, type ConnectionInfo, type RequestContext } from '../apis/api.js';
-import type { ApiRegistry } from '../apis/registry.js';
-import type { Broker } from '../broker.js';
+import { NO_RESPONSE, type BrokerServices, type ConnectionInfo, type RequestContext, type ServedApis } from '../apis/api.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { QuotaMeter } from '../quotas/quota-meter.js';
+import type { AclAuthorizer } from '../security/authorizer/acl-authorizer.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { requestAuthorization, type RequestAuthorization } from '../security/authorizer/request-authorization.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
@@ -28,6 +30,15 @@ export interface ConnectionSession {
   principal: string;
   /** The SASL state on a SASL listener. */
   sasl?: SaslAuthenticator | undefined;
+}
+
+/** What a connection needs of its broker: the handlers' services, ACLs, request metrics and injected faults. */
+export interface ConnectionHost extends BrokerServices {
+  readonly metrics: BrokerServices['metrics'] & Pick<BrokerMetrics, 'requestStarted'>;
+  readonly authorizer: AclAuthorizer | null;
+  readonly faults: Pick<FaultInjector, 'active' | 'intercept'>;
+  /** request_percentage quotas (KIP-124) besides the byte rates handlers record. */
+  readonly quotaMeter: BrokerServices['quotaMeter'] & Pick<QuotaMeter, 'recordRequestTime'>;
 }
 
 const API_VERSIONS = 18;
@@ -61,7 +72,7 @@ export class Connection {
   private readonly warnings: ConnectionWarnings;
   private processing = false;
   private log: Logger;
-  private readonly apis: ApiRegistry;
+  private readonly apis: ServedApis;
   private readonly authz: RequestAuthorization;
   /** Resolves when the request being handled (if any) has finished. */
   private idle: Promise<void> = Promise.resolve();
@@ -71,7 +82,7 @@ export class Connection {
   constructor(
     accepted: Socket,
     id: number,
-    private readonly broker: Broker,
+    private readonly broker: ConnectionHost,
     { listenerName, principal, sasl }: ConnectionSession,
     private readonly opts: ServerOptions,
     logger: Logger,

@@ -7,12 +7,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerOptions } from './server-options.js';
-import type { Broker } from '../broker.js';
 import type { ClientListener } from '../config/broker-config.js';
-import { ANONYMOUS_PRINCIPAL } from '../security/sasl-authenticator.js';
+import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { SslPrincipalMapper } from '../security/ssl-principal.js';
+
+/** What a listener needs of its broker: what its connections need, and each listener's SASL authenticator. */
+export interface ListenerHost extends ConnectionHost {
+  saslAuthenticator(listener: ClientListener): SaslAuthenticator | undefined;
+}
 
 export class Listener {
   private readonly server: Server;
@@ -23,7 +27,7 @@ export class Listener {
 
   constructor(
     private readonly listener: ClientListener,
-    private readonly broker: Broker,
+    private readonly broker: ListenerHost,
     private readonly opts: ServerOptions,
     /** Connection ids, shared by every listener of the broker. */
     private readonly ids: { next: number },
