@@ -20,6 +20,10 @@ export class MemoryStore implements SegmentStore {
     return Promise.resolve(this.chunks.slice(position, length));
   }
 
+  scan(position: number, length: number): Promise<Buffer[]> {
+    return this.read(position, length);
+  }
+
   truncate(size: number): Promise<void> {
     this.chunks.truncate(size);
     return done;

@@ -197,7 +197,7 @@ export class Segment {
     while (pos < this.size) {
       const before = pos;
       let bufStart = pos;
-      for (const buf of await this.store.read(pos, Math.min(WALK_BLOCK, this.size - pos))) {
+      for (const buf of await this.store.scan(pos, Math.min(WALK_BLOCK, this.size - pos))) {
         if (bufStart !== pos) break;
         let at = 0;
         while (at + BATCH_HEADER_SIZE <= buf.length) {
