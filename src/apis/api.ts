@@ -101,6 +101,11 @@ export interface ApiHandler<K extends AnyApiKey = AnyApiKey> {
   readonly apiKey: K;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * The handler keeps no view of the request's bytes once it has answered (what it stores is
+   * copied), so the connection may reuse the request's buffer for a later request.
+   */
+  readonly keepsNoRequestBytes?: boolean;
   handle(request: RequestOf<K>, ctx: RequestContext): ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
 }
 

@@ -90,7 +90,7 @@ export class FileStore implements SegmentStore {
   append(appended: Buffer): Promise<void> {
     this.dropSavedIndex();
     const position = this.bytes;
-    const data = this.slabs.fits(appended.length) ? this.slabs.copy(appended) : appended;
+    const data = this.slabs.keep(appended);
     this.tail.push(data);
     this.bytes += data.length;
     this.dirty = true;

@@ -34,6 +34,16 @@ export class SlabPool {
     return length > 0 && length <= this.slabBytes / LARGEST_SHARE;
   }
 
+  /**
+   * What a store keeps of appended `data`, so that it never holds a view of a request's buffer
+   * (the connection may reuse it): a copy in a slab when small; else `data` itself, or a copy of
+   * it when it is a small view of a much larger buffer that it would otherwise keep alive.
+   */
+  keep(data: Buffer): Buffer {
+    if (this.fits(data.length)) return this.copy(data);
+    return data.buffer.byteLength > 2 * data.length + 4096 ? Buffer.from(data) : data;
+  }
+
   /** A copy of `data` in a slab; `data` must fit (see `fits`). */
   copy(data: Buffer): Buffer {
     let slab = this.current;

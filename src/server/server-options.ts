@@ -1,9 +1,10 @@
 // What every listener and connection of one broker share: the size and time limits read from the
-// configuration, the broker-wide request memory, the connection counts, and the budget of warnings
+// configuration, the broker-wide request memory and reused request buffers, the connection counts, and the budget of warnings
 // that clients can cause.
 import type { Logger } from 'pino';
 import { parsePerIpOverrides } from '../config/per-ip-overrides.js';
 import { ConnectionQuotas, normalizeAddress, type ConnectionLimits } from './connection-quotas.js';
+import { FramePool } from './frame-pool.js';
 import { RequestMemory } from './request-memory.js';
 import { WarningLimiter } from './warning-limiter.js';
 
@@ -20,6 +21,8 @@ export interface ServerOptions {
   failedAuthenticationDelayMs: number;
   /** queued.max.request.bytes, shared by every connection. */
   memory: RequestMemory;
+  /** Request buffers reused between connections' requests. */
+  frames: FramePool;
   quotas: ConnectionQuotas;
   warnings: WarningLimiter;
 }
@@ -41,6 +44,7 @@ export function serverOptions(setting: BrokerSetting, log: Logger): ServerOption
     requestReadTimeoutMs: num('creek.request.read.timeout.ms'),
     failedAuthenticationDelayMs: num('connection.failed.authentication.delay.ms'),
     memory: new RequestMemory(num('queued.max.request.bytes')),
+    frames: new FramePool(64),
     quotas: new ConnectionQuotas(limits),
     warnings: new WarningLimiter(log),
   };
