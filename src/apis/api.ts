@@ -92,6 +92,11 @@ export interface RequestContext {
   readonly requestBytes: number;
   /** ACL checks for this request's client (always allowed without an authorizer). */
   readonly authz: RequestAuthorization;
+  /**
+   * Memory for bytes that go into this request's response (a fetch's records), at least `bytes`
+   * long: the connection reuses it once the response is written, so nothing else may keep it.
+   */
+  readonly responseBuffer?: (bytes: number) => Buffer;
 }
 
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */

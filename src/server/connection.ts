@@ -277,6 +277,9 @@ export class Connection {
       this.info.clientId = decoded.header.clientId;
       this.log = this.log.child({ clientId: decoded.header.clientId });
     }
+    // Response buffers taken by the handler go back to the pool once the response is written.
+    const lent: Buffer[] = [];
+    let lentUntilWritten = false;
     const ctx: RequestContext = {
       broker: this.broker,
       header: decoded.header,
@@ -285,6 +288,11 @@ export class Connection {
       log: this.log,
       requestBytes: frame.length,
       authz: this.authz,
+      responseBuffer: (bytes) => {
+        const buf = this.opts.responses.take(bytes);
+        lent.push(buf);
+        return buf;
+      },
     };
     const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     let throttleMs = 0;
@@ -321,7 +329,9 @@ export class Connection {
       throttleMs = Math.max(ownThrottleMs, this.recordRequestTime(apiKey, busyMs));
       if (throttleMs > ownThrottleMs && typeof response === 'object' && response !== null && 'throttleTimeMs' in response) response = { ...response, throttleTimeMs: throttleMs };
       const encoding = performance.now();
-      this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+      const chunks = encodeResponse(apiKey, apiVersion, correlationId, response);
+      lentUntilWritten = lent.length > 0;
+      this.write(chunks, lentUntilWritten ? () => this.giveBack(lent) : undefined);
       // Encoding counts too, after the throttle decision, as Kafka records a request's remaining time.
       this.recordRequestTime(apiKey, performance.now() - encoding);
     } catch (err) {
@@ -332,6 +342,7 @@ export class Connection {
       reusable = false;
     } finally {
       requestDone();
+      if (!lentUntilWritten) this.giveBack(lent);
     }
     // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
     if (throttleMs > 0) await this.mute(throttleMs);
@@ -394,15 +405,24 @@ export class Connection {
     this.write([size, authBytes]);
   }
 
-  private write(chunks: Buffer[]): void {
-    if (this.closed) return;
+  /** Writes a response; `written` runs once the socket is done with every chunk (or failed). */
+  private write(chunks: Buffer[], written?: () => void): void {
+    if (this.closed) {
+      written?.();
+      return;
+    }
     if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
+      this.socket.write(chunks[0]!, written);
       return;
     }
     this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
+    for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? written : undefined);
     this.socket.uncork();
+  }
+
+  private giveBack(lent: Buffer[]): void {
+    for (const buf of lent) this.opts.responses.give(buf);
+    lent.length = 0;
   }
 
   /**

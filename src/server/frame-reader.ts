@@ -8,7 +8,7 @@
 // is used up): reading then stops at that frame, the rest of the chunk is kept, and `retry()`
 // continues once memory is free — as Kafka's selector mutes a channel that gets no memory from
 // its pool and unmutes it later.
-import type { FramePool } from './frame-pool.js';
+import type { BufferPool } from './buffer-pool.js';
 
 export interface FrameAdmission {
   /** A reason to refuse a frame of this size outright (the connection closes), or undefined. */
@@ -33,10 +33,10 @@ export class FrameReader {
   /** Counts begun frames, so a caller can tell one frame in progress from the next. */
   private begun = 0;
 
-  /** `pool` serves the frames of the sizes it takes (see FramePool); the rest are allocated here. */
+  /** `pool` serves the frames of the sizes it takes; the rest are allocated here. */
   constructor(
     private readonly admit: FrameAdmission,
-    private readonly pool?: FramePool,
+    private readonly pool?: BufferPool,
   ) {}
 
   /** Whether reading waits for memory (see `retry`). */

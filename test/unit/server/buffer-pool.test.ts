@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FramePool, LARGEST_POOLED_FRAME } from '../../../src/server/frame-pool.js';
+import { BufferPool } from '../../../src/server/buffer-pool.js';
 import { FrameReader } from '../../../src/server/frame-reader.js';
 
-describe('FramePool', () => {
-  it('serves 4-64 KiB frames with buffers of exactly their size, reused once given back', () => {
-    const pool = new FramePool(2);
+describe('BufferPool', () => {
+  it('serves sizes in its range with buffers of exactly their size, reused once given back', () => {
+    const pool = new BufferPool(4096, 64 * 1024, 1 << 20);
     expect(pool.serves(4095)).toBe(false);
     expect(pool.serves(4096)).toBe(true);
-    expect(pool.serves(LARGEST_POOLED_FRAME)).toBe(true);
-    expect(pool.serves(LARGEST_POOLED_FRAME + 1)).toBe(false);
+    expect(pool.serves(64 * 1024)).toBe(true);
+    expect(pool.serves(64 * 1024 + 1)).toBe(false);
     const a = pool.take(16_900);
     expect(a.length).toBe(16_900);
     expect(a.buffer.byteLength).toBe(32 * 1024);
@@ -16,10 +16,11 @@ describe('FramePool', () => {
     const b = pool.take(20_000);
     expect(b.buffer).toBe(a.buffer);
     expect(pool.take(20_000).buffer).not.toBe(a.buffer);
+    expect(pool.take(100_000).length).toBe(100_000);
   });
 
-  it('takes back only its own buffers, each once, and keeps at most its bound', () => {
-    const pool = new FramePool(1);
+  it('takes back only its own buffers, each once, and keeps at most its bound per class', () => {
+    const pool = new BufferPool(4096, 64 * 1024, 8 * 1024);
     pool.give(Buffer.alloc(16 * 1024));
     expect(pool.take(16 * 1024).buffer.byteLength).toBe(16 * 1024);
     const a = pool.take(5000);
@@ -35,7 +36,7 @@ describe('FramePool', () => {
   });
 
   it('fills frames read through a FrameReader', () => {
-    const pool = new FramePool(4);
+    const pool = new BufferPool(4096, 64 * 1024, 1 << 20);
     const reader = new FrameReader({ refuse: () => undefined, reserve: () => true }, pool);
     const payload = Buffer.alloc(10_000, 3);
     const prefix = Buffer.alloc(4);
