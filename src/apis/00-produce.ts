@@ -24,6 +24,8 @@ export default defineApi({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 13,
+  // The log copies what it keeps of a batch (SlabPool.keep), so the request's buffer can be reused.
+  keepsNoRequestBytes: true,
   async handle(req, ctx) {
     const { broker } = ctx;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
@@ -120,15 +122,6 @@ async function addToTransaction(
   }
 }
 
-/**
- * The batch as a buffer of its own when it is a small view of a large socket chunk, so that the
- * log (which keeps recent batches in memory) does not pin the whole chunk; large batches stay
- * zero-copy.
- */
-function ownedBytes(records: Buffer): Buffer {
-  return records.buffer.byteLength > 2 * records.length + 4096 ? Buffer.from(records) : records;
-}
-
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
@@ -175,10 +168,9 @@ async function produceToPartition(
       if (recordErrors.length > 0) return { ...failed(pd.index, ErrorCode.INVALID_RECORD, recordErrorsMessage(recordErrors)), recordErrors };
     }
     const { replicas, txn } = ctx.broker;
-    const bytes = ownedBytes(records);
     const options = { requiredAcks: req.acks, timeoutMs: req.timeoutMs };
     // Producer-state and transaction checks come between the ISR check and the leader append.
-    const result = await replicas.appendRecords(topic, pd.index, options, (partition) => txn.append(partition, bytes, header, req.transactionalId));
+    const result = await replicas.appendRecords(topic, pd.index, options, (partition) => txn.append(partition, records, header, req.transactionalId));
     ctx.broker.metrics.produced(topic.name, records.length, header.recordCount);
     return {
       index: pd.index,

@@ -86,10 +86,10 @@ export default defineApi({
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
-    let results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId);
+    let results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId, ctx.responseBuffer);
     while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
       await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed, replicaId >= 0);
-      results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId);
+      results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId, ctx.responseBuffer);
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
@@ -173,18 +173,19 @@ interface Result {
   bytes: number;
 }
 
-async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number): Promise<Result[]> {
+/** Reads every target in turn within `maxBytes`; `buffer` gives memory for what is read (RequestContext.responseBuffer). */
+async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
-    const r = await readOne(broker, target, Math.max(0, maxBytes - total), total === 0, readCommitted, replicaId);
+    const r = await readOne(broker, target, Math.max(0, maxBytes - total), total === 0, readCommitted, replicaId, buffer);
     total += r.bytes;
     results.push(r);
   }
   return results;
 }
 
-async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number): Promise<Result> {
+async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -218,7 +219,7 @@ async function readOne(broker: BrokerServices, target: Target, budget: number, f
     out.logStartOffset = partition.logStartOffset;
     const limit = Math.min(target.maxBytes, budget);
     if (limit <= 0 && !first) return { target, out, bytes: 0 };
-    const read = await partition.read(target.fetchOffset, limit, { ...(readCommitted && { maxOffset: lso }), minOneBatch: first });
+    const read = await partition.read(target.fetchOffset, limit, { ...(readCommitted && { maxOffset: lso }), minOneBatch: first, ...(buffer && { buffer }) });
     out.highWatermark = read.highWatermark;
     out.logStartOffset = read.logStartOffset;
     out.records = read.chunks;

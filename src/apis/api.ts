@@ -98,6 +98,11 @@ export interface RequestContext {
   readonly requestBytes: number;
   /** ACL checks for this request's client (always allowed without an authorizer). */
   readonly authz: RequestAuthorization;
+  /**
+   * Memory for bytes that go into this request's response (a fetch's records), at least `bytes`
+   * long: the connection reuses it once the response is written, so nothing else may keep it.
+   */
+  readonly responseBuffer?: (bytes: number) => Buffer;
 }
 
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */
@@ -107,6 +112,11 @@ export interface ApiHandler<K extends AnyApiKey = AnyApiKey> {
   readonly apiKey: K;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * The handler keeps no view of the request's bytes once it has answered (what it stores is
+   * copied), so the connection may reuse the request's buffer for a later request.
+   */
+  readonly keepsNoRequestBytes?: boolean;
   handle(request: RequestOf<K>, ctx: RequestContext): ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
 }
 

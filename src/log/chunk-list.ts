@@ -8,7 +8,11 @@ export class ChunkList {
   private head = 0;
   private endPos: number;
 
-  constructor(start: number) {
+  /** `evicted` hears of every chunk `evict` drops (not of those truncate or reset forget). */
+  constructor(
+    start: number,
+    private readonly evicted?: (chunk: Buffer) => void,
+  ) {
     this.endPos = start;
   }
 
@@ -49,6 +53,7 @@ export class ChunkList {
     while (this.head < this.chunks.length) {
       const chunkEnd = this.starts[this.head]! + this.chunks[this.head]!.length;
       if (this.bytes <= keepBytes || chunkEnd > limit) break;
+      this.evicted?.(this.chunks[this.head]!);
       this.head++;
     }
     if (this.head > 64 && this.head * 2 > this.chunks.length) {

@@ -37,6 +37,7 @@ import { Segment } from './segment.js';
 import { SegmentedLog } from './segmented-log.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
 import { OpenFiles } from './open-files.js';
+import { SlabPool } from './slab-pool.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface FileLogOptions {
@@ -46,12 +47,16 @@ export interface FileLogOptions {
   cleanShutdown?: boolean;
   /** The bound on open segment files this log shares with others (a broker's creek.log.max.open.files). */
   openFiles?: OpenFiles;
+  /** The slabs its tails copy small batches into (default: one pool for the whole process). */
+  slabs?: SlabPool;
 }
 
 /** Kafka keeps every segment open; Creek keeps at most this many open by default (creek.log.max.open.files). */
 export const DEFAULT_MAX_OPEN_FILES = 2048;
 /** The bound shared by logs opened without one of their own (tools and tests). */
 const sharedOpenFiles = new OpenFiles(DEFAULT_MAX_OPEN_FILES);
+/** 256 KiB slabs, up to 16 MiB of them kept for reuse. */
+const sharedSlabs = new SlabPool(256 * 1024, 64);
 
 const SEGMENT_FILE = /^(\d{20})\.log$/;
 const SWAP_FILE = /^(\d{20})\.log\.swap$/;
@@ -87,6 +92,7 @@ class FileLogOpener {
   /** What recovery did: segments scanned, bytes read and CRC-checked, bytes cut. */
   private readonly recovery = { segments: 0, readBytes: 0, checkedBytes: 0, truncatedBytes: 0 };
   private readonly files: OpenFiles;
+  private readonly slabs: SlabPool;
 
   constructor(
     private readonly dir: string,
@@ -97,6 +103,7 @@ class FileLogOpener {
     this.tailCacheBytes = options.tailCacheBytes ?? 1024 * 1024;
     this.clean = options.cleanShutdown ?? false;
     this.files = options.openFiles ?? sharedOpenFiles;
+    this.slabs = options.slabs ?? sharedSlabs;
   }
 
   open(): SegmentedLog {
@@ -172,7 +179,7 @@ class FileLogOpener {
   private createCleanedSegment(baseOffset: number, now: number): Segment {
     const paths = suffixed(segmentPaths(this.dir, baseOffset), '.cleaned');
     const fd = openSync(paths.log, 'w+');
-    return new Segment(baseOffset, new FileStore(paths, this.files.file(paths.log, fd), 0, new WriteQueue(), 0), now);
+    return new Segment(baseOffset, new FileStore(paths, this.files.file(paths.log, fd), 0, new WriteQueue(), 0, this.slabs), now);
   }
 
   private async swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void> {
@@ -306,7 +313,7 @@ class FileLogOpener {
   }
 
   private store(paths: SegmentPaths, fd: number, size: number, indexSaved = false): FileStore {
-    return new FileStore(paths, this.files.file(paths.log, fd), size, this.queue, this.tailCacheBytes, indexSaved);
+    return new FileStore(paths, this.files.file(paths.log, fd), size, this.queue, this.tailCacheBytes, this.slabs, indexSaved);
   }
 
   /** Leader-epoch history from the batches themselves, when the checkpoint is missing. */

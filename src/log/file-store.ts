@@ -1,6 +1,8 @@
 // A segment in files: <base>.log holds the batches, <base>.index / <base>.timeindex the saved
 // sparse indexes. Appends go through the partition's WriteQueue; recent appends stay in a small
 // in-memory tail so fetches at the end of the log (and of unwritten data) never touch the disk.
+// Small batches are copied into the tail's reused slabs (see slab-pool), so readers get copies of
+// tail bytes, never views of it; only `scan` lends views, for use before the caller's next await.
 // Saved index files always describe the segment's bytes: the first change after they were
 // written (or loaded) deletes them, so a crash can never leave a stale index to be trusted.
 import { fdatasync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { ChunkList } from './chunk-list.js';
 import type { LazyFile } from './open-files.js';
 import type { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
+import type { SlabPool } from './slab-pool.js';
 import type { WriteQueue } from './write-queue.js';
 
 export interface SegmentPaths {
@@ -72,20 +75,22 @@ export class FileStore implements SegmentStore {
     size: number,
     private readonly queue: WriteQueue,
     private readonly tailCacheBytes: number,
+    private readonly slabs: SlabPool,
     private indexSaved = false,
   ) {
     this.bytes = size;
     this.written = size;
-    this.tail = new ChunkList(size);
+    this.tail = new ChunkList(size, (chunk) => slabs.release(chunk));
   }
 
   get size(): number {
     return this.bytes;
   }
 
-  append(data: Buffer): Promise<void> {
+  append(appended: Buffer): Promise<void> {
     this.dropSavedIndex();
     const position = this.bytes;
+    const data = this.slabs.keep(appended);
     this.tail.push(data);
     this.bytes += data.length;
     this.dirty = true;
@@ -98,12 +103,32 @@ export class FileStore implements SegmentStore {
   async read(position: number, length: number, into?: Buffer): Promise<Buffer[]> {
     const end = Math.min(position + length, this.bytes);
     if (position >= end) return [];
-    const tailFrom = Math.max(position, this.tail.start);
-    const cached = end > tailFrom ? this.tail.slice(tailFrom, end - tailFrom) : [];
-    const diskEnd = Math.min(end, this.tail.start);
-    if (position >= diskEnd) return cached;
+    const diskEnd = Math.max(position, Math.min(end, this.tail.start));
+    // The tail's part is copied now: its slabs may be reused while the disk part is read.
+    const cached = end > diskEnd ? this.copyTail(diskEnd, end, into?.subarray(diskEnd - position)) : undefined;
+    if (position === diskEnd) return [cached!];
     const disk = await this.file.use((fd) => readAt(fd, position, diskEnd - position, into));
-    return [disk, ...cached];
+    return cached === undefined ? [disk] : [disk, cached];
+  }
+
+  /**
+   * Like `read`, but tail bytes come as views of the tail, valid only until the caller next
+   * awaits or yields (for walking batch headers); may return fewer bytes than asked (at least one).
+   */
+  async scan(position: number, length: number): Promise<Buffer[]> {
+    const end = Math.min(position + length, this.bytes);
+    if (position >= end) return [];
+    if (position >= this.tail.start) return this.tail.slice(position, end - position);
+    const diskEnd = Math.min(end, this.tail.start);
+    return [await this.file.use((fd) => readAt(fd, position, diskEnd - position))];
+  }
+
+  /** Tail bytes [from, end) copied into `into` when it is large enough, else into a buffer of their own. */
+  private copyTail(from: number, end: number, into: Buffer | undefined): Buffer {
+    const out = into !== undefined && into.length >= end - from ? into.subarray(0, end - from) : Buffer.allocUnsafe(end - from);
+    let at = 0;
+    for (const chunk of this.tail.slice(from, end - from)) at += chunk.copy(out, at);
+    return out;
   }
 
   async truncate(size: number): Promise<void> {

@@ -1,8 +1,12 @@
-// A segment held entirely in memory: appended buffers are kept as is and read back as views.
+// A segment held entirely in memory: appended bytes are kept (small batches packed into slabs
+// shared by all memory segments, see SlabPool.keep) and read back as views.
 import { ChunkList } from './chunk-list.js';
 import type { SegmentStore } from './segment-store.js';
+import { SlabPool } from './slab-pool.js';
 
 const done = Promise.resolve();
+/** Never reused: a memory segment keeps its bytes until it is removed, and the garbage collector frees their slabs. */
+const packed = new SlabPool(256 * 1024, 0);
 
 export class MemoryStore implements SegmentStore {
   private readonly chunks = new ChunkList(0);
@@ -12,12 +16,16 @@ export class MemoryStore implements SegmentStore {
   }
 
   append(data: Buffer): Promise<void> {
-    this.chunks.push(data);
+    this.chunks.push(packed.keep(data));
     return done;
   }
 
   read(position: number, length: number): Promise<Buffer[]> {
     return Promise.resolve(this.chunks.slice(position, length));
+  }
+
+  scan(position: number, length: number): Promise<Buffer[]> {
+    return this.read(position, length);
   }
 
   truncate(size: number): Promise<void> {

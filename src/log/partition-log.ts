@@ -29,6 +29,11 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch even if it exceeds maxBytes (default true; Kafka's minOneMessage). */
   minOneBatch?: boolean;
+  /**
+   * Memory of at least `bytes` for bytes read from a file or copied from its in-memory tail (a
+   * fetch response's, reused once it is written); by default each read gets a new buffer.
+   */
+  buffer?: (bytes: number) => Buffer;
 }
 
 export interface ReadResult {

@@ -7,6 +7,19 @@ import { isCrcValid } from '../../protocol/records/batch-header.js';
 import { scanBatches, type BatchInfo } from './batch-scan.js';
 
 const SCAN_BLOCK = 4 * 1024 * 1024;
+/**
+ * One block for every scan of the process: scans are synchronous, so they never overlap, and a
+ * start-up that recovers many partitions does not fault in fresh pages for each (see NOTES.md).
+ */
+let sharedBlock: Buffer | undefined;
+
+/** A block of at least `bytes` (at most SCAN_BLOCK unless a single batch needs more). */
+function scanBlock(bytes: number): Buffer {
+  if (sharedBlock !== undefined && sharedBlock.length >= bytes) return sharedBlock;
+  const block = Buffer.allocUnsafeSlow(Math.max(bytes, Math.min(SCAN_BLOCK, (sharedBlock?.length ?? 0) * 2)));
+  if (block.length <= SCAN_BLOCK) sharedBlock = block;
+  return block;
+}
 
 /** Where a scan starts: a batch boundary and the offset of the batch there. */
 export interface ScanStart {
@@ -43,7 +56,7 @@ export function scanSegmentFile(
   crcFromOffset: number,
   onBatch: (batch: BatchInfo) => void,
 ): FileScan {
-  let block = Buffer.allocUnsafe(Math.min(SCAN_BLOCK, Math.max(size - start.position, 1)));
+  let block = scanBlock(Math.min(SCAN_BLOCK, Math.max(size - start.position, 1)));
   let position = start.position;
   let next = start.offset;
   let checkedBytes = 0;
@@ -67,7 +80,7 @@ export function scanSegmentFile(
     if (stop?.kind === 'corrupt') return { validBytes: position, checkedBytes, problem: stop.reason };
     if (stop?.kind === 'incomplete') {
       if (position + stop.needed > size) return { validBytes: position, checkedBytes, problem: 'incomplete batch at end of file' };
-      if (stop.needed > block.length) block = Buffer.allocUnsafe(stop.needed);
+      if (stop.needed > block.length) block = scanBlock(stop.needed);
     }
   }
   return { validBytes: position, checkedBytes };

@@ -13,6 +13,12 @@ export interface SegmentStore {
    * of it that last until the caller reuses it.
    */
   read(position: number, length: number, into?: Buffer): Promise<Buffer[]>;
+  /**
+   * Bytes from `position` (at least one, at most `length`) for a caller that is done with them
+   * before it next awaits or yields, such as a walk over batch headers: they may be views of
+   * memory the store reuses afterwards.
+   */
+  scan(position: number, length: number): Promise<Buffer[]>;
   /** Drops bytes from `size` on; only called with no append in flight. */
   truncate(size: number): Promise<void>;
   /** The segment stopped being the active one: save `index`, release write-side resources. */

@@ -91,9 +91,10 @@ export class Segment {
 
   /**
    * Whole batches from `first` on, below `maxOffset`, within `maxBytes` — except that with
-   * `minOneBatch` the first batch is returned even when larger.
+   * `minOneBatch` the first batch is returned even when larger. `buffer` gives the memory a file
+   * store reads into (ReadOptions.buffer).
    */
-  read(first: BatchInfo, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead> {
+  read(first: BatchInfo, maxBytes: number, maxOffset: number, minOneBatch: boolean, buffer?: (bytes: number) => Buffer): Promise<SegmentRead> {
     const available = this.size - first.position;
     const length = Math.min(available, Math.max(maxBytes, minOneBatch ? first.size : 0));
     if (first.baseOffset >= maxOffset || length < first.size) {
@@ -102,7 +103,7 @@ export class Segment {
     return this.guard(async () => {
       const chunks: Buffer[] = [];
       let bytes = 0;
-      for (const buf of await this.store.read(first.position, length)) {
+      for (const buf of await this.store.read(first.position, length, buffer?.(length))) {
         const whole = wholeBatchesBelow(buf, maxOffset);
         if (whole > 0) chunks.push(whole === buf.length ? buf : buf.subarray(0, whole));
         bytes += whole;
@@ -113,10 +114,10 @@ export class Segment {
   }
 
   /** `read` from the first batch ending at or after `offset`; undefined when the segment has none. */
-  readFrom(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | undefined> {
+  readFrom(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, buffer?: (bytes: number) => Buffer): Promise<SegmentRead | undefined> {
     return this.guard(async () => {
       const first = await this.findBatch(offset);
-      return first === undefined ? undefined : this.read(first, maxBytes, maxOffset, minOneBatch);
+      return first === undefined ? undefined : this.read(first, maxBytes, maxOffset, minOneBatch, buffer);
     });
   }
 
@@ -197,7 +198,7 @@ export class Segment {
     while (pos < this.size) {
       const before = pos;
       let bufStart = pos;
-      for (const buf of await this.store.read(pos, Math.min(WALK_BLOCK, this.size - pos))) {
+      for (const buf of await this.store.scan(pos, Math.min(WALK_BLOCK, this.size - pos))) {
         if (bufStart !== pos) break;
         let at = 0;
         while (at + BATCH_HEADER_SIZE <= buf.length) {

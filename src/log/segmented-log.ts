@@ -212,7 +212,7 @@ export class SegmentedLog implements PartitionLog {
     let offset = fetchOffset;
     while (offset < maxOffset) {
       const segment = this.segments[this.segmentIndexFor(offset)]!;
-      const part = await segment.readFrom(offset, maxBytes - bytes, maxOffset, minOneBatch);
+      const part = await segment.readFrom(offset, maxBytes - bytes, maxOffset, minOneBatch, opts.buffer);
       if (part !== undefined) {
         chunks.push(...part.chunks);
         bytes += part.bytes;

@@ -72,6 +72,8 @@ export interface ConsumerReadOptions {
   maxOffset?: number;
   minOneBatch?: boolean;
   currentLeaderEpoch?: number;
+  /** See ReadOptions.buffer. */
+  buffer?: (bytes: number) => Buffer;
 }
 
 /** Where the follower stands, as the leader sees it. */
@@ -240,7 +242,11 @@ export class Partition {
   async read(fetchOffset: number, maxBytes: number, opts: ConsumerReadOptions = {}): Promise<ReadResult> {
     this.checkLeaderEpoch(opts.currentLeaderEpoch);
     const maxOffset = Math.min(opts.maxOffset ?? this.highWatermark, this.highWatermark);
-    return this.log.read(fetchOffset, maxBytes, { maxOffset, ...(opts.minOneBatch !== undefined && { minOneBatch: opts.minOneBatch }) });
+    return this.log.read(fetchOffset, maxBytes, {
+      maxOffset,
+      ...(opts.minOneBatch !== undefined && { minOneBatch: opts.minOneBatch }),
+      ...(opts.buffer !== undefined && { buffer: opts.buffer }),
+    });
   }
 
   /**

@@ -94,10 +94,13 @@ export class Connection {
     this.authz = requestAuthorization(broker.authorizer, this.info, () => this.log);
     if (principal !== ANONYMOUS_PRINCIPAL) this.log.info({ principal }, 'TLS client authenticated by certificate');
     this.warnings = opts.warnings.forConnection();
-    this.reader = new FrameReader({
-      refuse: (size) => this.refuseSize(size),
-      reserve: (size) => opts.memory.tryReserve(size),
-    });
+    this.reader = new FrameReader(
+      {
+        refuse: (size) => this.refuseSize(size),
+        reserve: (size) => opts.memory.tryReserve(size),
+      },
+      opts.frames,
+    );
     const socket = readInto(accepted, (chunk) => this.onData(chunk));
     this.socket = socket;
     socket.setNoDelay(true);
@@ -215,11 +218,13 @@ export class Connection {
       while (this.frames.length > 0 && !this.closed) {
         const frame = this.frames.shift()!;
         this.queuedBytes -= frame.length;
+        let reusable = false;
         try {
-          await this.handle(frame);
+          reusable = await this.handle(frame);
         } finally {
           this.opts.memory.release(frame.length);
         }
+        if (reusable) this.opts.frames.give(frame);
         if (this.socket.writableNeedDrain) {
           // Slow reader: stop taking requests until it catches up, bounding memory.
           this.writeBlocked = true;
@@ -241,44 +246,51 @@ export class Connection {
     }
   }
 
-  private async handle(frame: Buffer): Promise<void> {
-    if (this.info.sasl?.expectsRawTokens) return this.handleRawToken(this.info.sasl, frame);
+  /** Handles one request; answers whether its frame may be reused (see ApiHandler.keepsNoRequestBytes). */
+  private async handle(frame: Buffer): Promise<boolean> {
+    if (this.info.sasl?.expectsRawTokens) {
+      await this.handleRawToken(this.info.sasl, frame);
+      return false;
+    }
     const started = performance.now();
     let header;
     try {
       header = peekRequestHeader(frame);
     } catch (err) {
       this.fail((err as Error).message);
-      return;
+      return false;
     }
     const { apiKey, apiVersion, correlationId } = header;
     const sasl = this.info.sasl;
     if (sasl !== undefined && !sasl.accepts(apiKey)) {
       // As Kafka's SaslServerAuthenticator: until authenticated only the SASL exchange is served.
       this.fail(`api ${apiKey} is not allowed in this SASL state`, { apiKey, apiVersion });
-      return;
+      return false;
     }
     const handler = this.apis.get(apiKey);
     if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS) {
         // Kafka answers an ApiVersions it cannot parse with a v0 response listing what it supports.
         this.write(encodeResponse(API_VERSIONS, 0, correlationId, this.apis.apiVersionsBody(UNSUPPORTED_VERSION)));
-        return;
+        return false;
       }
       this.fail(`unsupported api ${apiKey} v${apiVersion}`, { apiKey, apiVersion });
-      return;
+      return false;
     }
     let decoded;
     try {
       decoded = decodeRequest(frame);
     } catch (err) {
       this.fail(`malformed request: ${(err as Error).message}`, { apiKey, apiVersion });
-      return;
+      return false;
     }
     if (this.info.clientId !== decoded.header.clientId) {
       this.info.clientId = decoded.header.clientId;
       this.log = this.log.child({ clientId: decoded.header.clientId });
     }
+    // Response buffers taken by the handler go back to the pool once the response is written.
+    const lent: Buffer[] = [];
+    let lentUntilWritten = false;
     const ctx: RequestContext = {
       broker: this.broker,
       header: decoded.header,
@@ -287,9 +299,15 @@ export class Connection {
       log: this.log,
       requestBytes: frame.length,
       authz: this.authz,
+      responseBuffer: (bytes) => {
+        const buf = this.opts.responses.take(bytes);
+        lent.push(buf);
+        return buf;
+      },
     };
     const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
     let throttleMs = 0;
+    let reusable = false;
     // request_percentage: the event loop's time on this request so far (header peek, decoding).
     let busyMs = performance.now() - started;
     try {
@@ -306,22 +324,25 @@ export class Connection {
         busyMs += performance.now() - dispatched;
         response = await pending;
       }
+      reusable = fault === undefined && handler.keepsNoRequestBytes === true;
       if (fault?.delay !== undefined) await fault.delay;
       if (fault?.close === true) {
         this.socket.destroy();
-        return;
+        return false;
       }
-      if (response === NO_RESPONSE || this.closed) return;
+      if (response === NO_RESPONSE || this.closed) return reusable;
       if (sasl?.failed) {
         await this.failAuthentication(encodeResponse(apiKey, apiVersion, correlationId, response));
-        return;
+        return false;
       }
       // KIP-124: a request quota throttle and a byte-rate one (set by the handler): the longer wins.
       const ownThrottleMs = (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0;
       throttleMs = Math.max(ownThrottleMs, this.recordRequestTime(apiKey, busyMs));
       if (throttleMs > ownThrottleMs && typeof response === 'object' && response !== null && 'throttleTimeMs' in response) response = { ...response, throttleTimeMs: throttleMs };
       const encoding = performance.now();
-      this.write(encodeResponse(apiKey, apiVersion, correlationId, response));
+      const chunks = encodeResponse(apiKey, apiVersion, correlationId, response);
+      lentUntilWritten = lent.length > 0;
+      this.write(chunks, lentUntilWritten ? () => this.giveBack(lent) : undefined);
       // Encoding counts too, after the throttle decision, as Kafka records a request's remaining time.
       this.recordRequestTime(apiKey, performance.now() - encoding);
     } catch (err) {
@@ -329,11 +350,14 @@ export class Connection {
       // response shape to fill we close this connection, and the client retries on a new one.
       this.warnings.warn(this.log, { err, apiKey, apiVersion }, 'request handler failed; closing connection', 'error');
       this.socket.destroy();
+      reusable = false;
     } finally {
       requestDone();
+      if (!lentUntilWritten) this.giveBack(lent);
     }
     // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
     if (throttleMs > 0) await this.mute(throttleMs);
+    return reusable;
   }
 
   /**
@@ -392,15 +416,24 @@ export class Connection {
     this.write([size, authBytes]);
   }
 
-  private write(chunks: Buffer[]): void {
-    if (this.closed) return;
+  /** Writes a response; `written` runs once the socket is done with every chunk (or failed). */
+  private write(chunks: Buffer[], written?: () => void): void {
+    if (this.closed) {
+      written?.();
+      return;
+    }
     if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
+      this.socket.write(chunks[0]!, written);
       return;
     }
     this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
+    for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? written : undefined);
     this.socket.uncork();
+  }
+
+  private giveBack(lent: Buffer[]): void {
+    for (const buf of lent) this.opts.responses.give(buf);
+    lent.length = 0;
   }
 
   /**

@@ -8,6 +8,8 @@
 // is used up): reading then stops at that frame, the rest of the chunk is kept, and `retry()`
 // continues once memory is free — as Kafka's selector mutes a channel that gets no memory from
 // its pool and unmutes it later.
+import type { BufferPool } from './buffer-pool.js';
+
 export interface FrameAdmission {
   /** A reason to refuse a frame of this size outright (the connection closes), or undefined. */
   refuse(size: number): string | undefined;
@@ -31,7 +33,11 @@ export class FrameReader {
   /** Counts begun frames, so a caller can tell one frame in progress from the next. */
   private begun = 0;
 
-  constructor(private readonly admit: FrameAdmission) {}
+  /** `pool` serves the frames of the sizes it takes; the rest are allocated here. */
+  constructor(
+    private readonly admit: FrameAdmission,
+    private readonly pool?: BufferPool,
+  ) {}
 
   /** Whether reading waits for memory (see `retry`). */
   get blocked(): boolean {
@@ -113,7 +119,7 @@ export class FrameReader {
   private begin(size: number): Buffer | undefined {
     this.begun++;
     if (size === 0) return Buffer.alloc(0);
-    this.partial = Buffer.allocUnsafe(Math.min(size, FIRST_ALLOCATION));
+    this.partial = this.pool?.serves(size) ? this.pool.take(size) : Buffer.allocUnsafe(Math.min(size, FIRST_ALLOCATION));
     this.partialSize = size;
     this.partialFilled = 0;
     return undefined;

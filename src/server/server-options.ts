@@ -1,9 +1,10 @@
 // What every listener and connection of one broker share: the size and time limits read from the
-// configuration, the broker-wide request memory, the connection counts, and the budget of warnings
+// configuration, the broker-wide request memory and reused request buffers, the connection counts, and the budget of warnings
 // that clients can cause.
 import type { Logger } from 'pino';
 import { parsePerIpOverrides } from '../config/per-ip-overrides.js';
 import { ConnectionQuotas, normalizeAddress, type ConnectionLimits } from './connection-quotas.js';
+import { BufferPool } from './buffer-pool.js';
 import { RequestMemory } from './request-memory.js';
 import { WarningLimiter } from './warning-limiter.js';
 
@@ -20,6 +21,10 @@ export interface ServerOptions {
   failedAuthenticationDelayMs: number;
   /** queued.max.request.bytes, shared by every connection. */
   memory: RequestMemory;
+  /** Request frames of 4-64 KiB, reused between requests (see BufferPool). */
+  frames: BufferPool;
+  /** Memory for the record bytes of fetch responses, reused once a response is written. */
+  responses: BufferPool;
   quotas: ConnectionQuotas;
   warnings: WarningLimiter;
 }
@@ -41,6 +46,8 @@ export function serverOptions(setting: BrokerSetting, log: Logger): ServerOption
     requestReadTimeoutMs: num('creek.request.read.timeout.ms'),
     failedAuthenticationDelayMs: num('connection.failed.authentication.delay.ms'),
     memory: new RequestMemory(num('queued.max.request.bytes')),
+    frames: new BufferPool(4 * 1024, 64 * 1024, 2 * 1024 * 1024),
+    responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
     quotas: new ConnectionQuotas(limits),
     warnings: new WarningLimiter(log),
   };

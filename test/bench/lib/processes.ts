@@ -73,6 +73,7 @@ export function tempDir(prefix: string): string {
 export class ServerProcess {
   private exited: Promise<number | null>;
   private stderr = '';
+  private stdoutText = '';
 
   constructor(
     readonly name: string,
@@ -83,6 +84,12 @@ export class ServerProcess {
   ) {
     this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (this.stdoutText += d.toString()));
+  }
+
+  /** What the process wrote to stdout so far (only when launched with `captureStdout`). */
+  get stdout(): string {
+    return this.stdoutText;
   }
 
   /** CPU milliseconds (user + system) and minor page faults of the process so far, from /proc. */
@@ -119,9 +126,9 @@ export class ServerProcess {
   }
 }
 
-async function launch(name: string, argv: string[], port: number, core: number, cleanup: () => void): Promise<ServerProcess> {
+async function launch(name: string, argv: string[], port: number, core: number, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   let stderr = '';
@@ -141,6 +148,10 @@ export interface BrokerLaunch {
   overrides?: Record<string, string | number>;
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the broker exits. */
   profileDir?: string;
+  /** More options for node (V8 flags such as --trace-gc-nvp or --max-semi-space-size). */
+  nodeArgs?: string[];
+  /** Keep what the broker writes to stdout (V8's GC traces go there). */
+  captureStdout?: boolean;
 }
 
 export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProcess & { dataDir: string | null }> {
@@ -149,11 +160,11 @@ export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProc
   const args = ['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'];
   args.push(...(dataDir ? ['--data-dir', dataDir] : ['--memory']));
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
-  const node = ['node', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), opts.cli];
+  const node = ['node', ...(opts.nodeArgs ?? []), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), opts.cli];
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
   const proc = await launch('creek', [...node, ...args], port, opts.core, () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, opts.captureStdout);
   return Object.assign(proc, { dataDir });
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openFileLog } from '../../../src/log/file-log.js';
+import { SlabPool } from '../../../src/log/slab-pool.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { SegmentedLog } from '../../../src/log/segmented-log.js';
 import { baseOffsets, makeBatch } from './batches.js';
@@ -286,5 +287,25 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect(lines.map((l) => l.msg)).toContain('rebuilding missing or corrupt segment index');
     expect(log.logEndOffset).toBe(10);
     expect(await log.offsetForTimestamp(1003)).toEqual({ offset: 6, timestamp: 1003 });
+  });
+});
+
+describe('FileLog tail', () => {
+  it('hands readers copies of tail bytes that later appends cannot change', async () => {
+    const log = openFileLog(freshDir(), DEFAULT_LOG_CONFIG, silent, { tailCacheBytes: 4096, slabs: new SlabPool(8192, 2) });
+    try {
+      const meta = { leaderEpoch: 0 };
+      await appendCommitted(log, makeBatch({ payload: 1000, fill: 0x41 }), meta);
+      const read = await log.read(0, 1 << 20);
+      const before = Buffer.concat(read.chunks);
+      // Enough appends to evict the first batch from the tail and reuse its slab several times.
+      for (let i = 0; i < 40; i++) await appendCommitted(log, makeBatch({ payload: 1000, fill: 0x42 + (i % 20) }), meta);
+      expect(Buffer.concat(read.chunks).equals(before)).toBe(true);
+      const all = Buffer.concat((await log.read(0, 1 << 20)).chunks);
+      expect(baseOffsets([all])).toEqual(Array.from({ length: 41 }, (_, i) => i));
+      expect(all.subarray(0, before.length).equals(before)).toBe(true);
+    } finally {
+      await log.close();
+    }
   });
 });

@@ -1,0 +1,77 @@
+// Copies of small appended batches for the in-memory tails of file segments, packed into slabs
+// that are reused once every copy in them has been released. Why: a tail that kept each produce
+// request's own buffer held one fresh ArrayBuffer per batch for as long as the batch stayed in the
+// tail (about a scavenge interval at tens of MiB/s), so V8 pretenured those buffers, they died in
+// the old generation, and their external bytes piled up until a mark-compact freed them — one every
+// ~170 ms at 4,000 16 KiB batches/s, each pausing the event loop (see test/bench/NOTES.md).
+// Copies never leave their owner (the tail and the write queue): readers get copies of their own.
+
+/** A copy of at most this share of a slab goes into a slab; larger batches are kept as they are. */
+const LARGEST_SHARE = 4;
+
+interface Slab {
+  buf: Buffer;
+  /** Bytes handed out so far. */
+  used: number;
+  /** Copies handed out and not yet released. */
+  copies: number;
+}
+
+export class SlabPool {
+  private current: Slab | undefined;
+  private readonly free: Buffer[] = [];
+  /** The slab of every copy, by the copy's ArrayBuffer. */
+  private readonly slabs = new WeakMap<object, Slab>();
+
+  /** `maxFree` bounds the slabs kept for reuse (the rest go to the garbage collector). */
+  constructor(
+    readonly slabBytes: number,
+    private readonly maxFree: number,
+  ) {}
+
+  /** Whether `copy` would copy `data` into a slab (false: a batch that large is kept as it is). */
+  fits(length: number): boolean {
+    return length > 0 && length <= this.slabBytes / LARGEST_SHARE;
+  }
+
+  /**
+   * What a store keeps of appended `data`, so that it never holds a view of a request's buffer
+   * (the connection may reuse it): a copy in a slab when small; else `data` itself, or a copy of
+   * it when it is a small view of a much larger buffer that it would otherwise keep alive.
+   */
+  keep(data: Buffer): Buffer {
+    if (this.fits(data.length)) return this.copy(data);
+    return data.buffer.byteLength > 2 * data.length + 4096 ? Buffer.from(data) : data;
+  }
+
+  /** A copy of `data` in a slab; `data` must fit (see `fits`). */
+  copy(data: Buffer): Buffer {
+    let slab = this.current;
+    if (slab === undefined || slab.used + data.length > slab.buf.length) {
+      this.retire(slab);
+      slab = { buf: this.free.pop() ?? Buffer.allocUnsafeSlow(this.slabBytes), used: 0, copies: 0 };
+      this.slabs.set(slab.buf.buffer, slab);
+      this.current = slab;
+    }
+    const at = slab.used;
+    data.copy(slab.buf, at);
+    slab.used += data.length;
+    slab.copies++;
+    return slab.buf.subarray(at, at + data.length);
+  }
+
+  /** `copy` (or a part of it) is no longer used by anyone; other buffers are ignored. */
+  release(copy: Buffer): void {
+    const slab = this.slabs.get(copy.buffer);
+    if (slab === undefined) return;
+    slab.copies--;
+    if (slab !== this.current) this.retire(slab);
+  }
+
+  /** A slab that takes no more copies goes back to the free list once none of its copies is in use. */
+  private retire(slab: Slab | undefined): void {
+    if (slab === undefined || slab.copies > 0) return;
+    this.slabs.delete(slab.buf.buffer);
+    if (this.free.length < this.maxFree) this.free.push(slab.buf);
+  }
+}
