@@ -1,11 +1,13 @@
 // AlterPartitionReassignments (key 45), version 0 (flexible): per partition a target replica list
-// to move to, or null to cancel an ongoing move.
-// Creek is one node, every partition's replicas are [this node] and no move is ever in progress.
-// A target is checked as Kafka's controller checks a manual assignment (empty, a broker other than
-// this node, a broker twice → INVALID_REPLICA_ASSIGNMENT); [this node] → NONE (nothing to move).
-// Cancel → NO_REASSIGNMENT_IN_PROGRESS. Unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION.
+// to move to, or null to cancel an ongoing move (KIP-455). A target is checked as Kafka's
+// controller checks a manual assignment (empty, an unknown broker, a broker twice →
+// INVALID_REPLICA_ASSIGNMENT), then handed to the controller through the cluster view, which
+// executes it (src/cluster/reassignment.ts); the answer comes once it is recorded, not moved.
+// Cancel with nothing under way → NO_REASSIGNMENT_IN_PROGRESS. Unknown topic or partition →
+// UNKNOWN_TOPIC_OR_PARTITION. Needs ALTER on the cluster.
 import { ErrorCode } from '../../protocol/errors.js';
 import { checkReplicaAssignment } from '../admin/replica-assignment.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
 import { errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
@@ -17,15 +19,15 @@ interface PartitionResult {
   errorMessage: string | null;
 }
 
-function alter(name: string, topic: Topic | undefined, partitionIndex: number, replicas: number[] | null, brokerIds: readonly number[]): PartitionResult {
+async function alter(cluster: ClusterView, name: string, topic: Topic | undefined, partitionIndex: number, replicas: number[] | null): Promise<PartitionResult> {
   const refuse = (errorCode: number, errorMessage: string): PartitionResult => ({ partitionIndex, errorCode, errorMessage });
   if (topic === undefined) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${name}.`);
   if (partitionIndex < 0 || partitionIndex >= topic.partitions.length) {
     return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find partition ${name}:${partitionIndex}.`);
   }
-  if (replicas === null) return refuse(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress.');
   try {
-    checkReplicaAssignment(replicas, brokerIds);
+    if (replicas !== null) checkReplicaAssignment(replicas, cluster.brokerIds());
+    await cluster.reassign(name, partitionIndex, replicas);
   } catch (err) {
     return { partitionIndex, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
   }
@@ -36,18 +38,19 @@ export default defineApi({
   apiKey: 45,
   minVersion: 0,
   maxVersion: 0,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const { topics, cluster } = ctx.broker;
     if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
-    const brokerIds = cluster.brokerIds();
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      responses: req.topics.map(({ name, partitions }) => {
-        const topic = topics.get(name);
-        return { name, partitions: partitions.map((p) => alter(name, topic, p.partitionIndex, p.replicas, brokerIds)) };
-      }),
+      responses: await Promise.all(
+        req.topics.map(async ({ name, partitions }) => {
+          const topic = topics.get(name);
+          return { name, partitions: await Promise.all(partitions.map((p) => alter(cluster, name, topic, p.partitionIndex, p.replicas))) };
+        }),
+      ),
     };
   },
 });

@@ -35,7 +35,7 @@ async function harness(n = 3): Promise<Harness> {
 async function join(h: Harness, id: number): Promise<void> {
   const membership = h.registry.membership();
   await membership.register({ nodeId: id, endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 'PLAINTEXT' }], rack: null, incarnation: `${id}-${Math.random()}` });
-  const controller = new Controller({ localId: id, store: h.store, membership, log: silent });
+  const controller = new Controller({ localId: id, store: h.store, membership, uncleanLeaderElection: false, log: silent });
   controller.start();
   h.controllers.set(id, controller);
   h.memberships.set(id, membership);
