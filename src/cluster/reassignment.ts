@@ -53,13 +53,13 @@ function finish(to: readonly number[], replicas: readonly number[], state: Parti
 }
 
 /**
- * The partition state with its ISR cut to `to` (in `to`'s order) and a leader inside `to`: the
- * current one if it is there, else the first live member of the cut ISR (epoch + 1). When the cut
+ * The partition state with its ISR cut to `to` and a leader inside `to`: the current one if it
+ * is there, else the first live member of the cut ISR (epoch + 1). When the cut
  * ISR is empty (a cancel whose original replicas all fell out of sync) the first live original
  * replica leads alone (`uncleanIfEmpty`), as Kafka's revert does; otherwise nothing changes.
  */
 function restrict(state: PartitionStateRecord, to: readonly number[], live: ReadonlySet<number>, uncleanIfEmpty: boolean): PartitionStateRecord | undefined {
-  let isr = to.filter((id) => state.isr.includes(id));
+  let isr = state.isr.filter((id) => to.includes(id));
   if (isr.length === 0) {
     if (!uncleanIfEmpty) return undefined;
     const leader = to.find((id) => live.has(id));
