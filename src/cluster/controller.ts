@@ -238,11 +238,16 @@ export class Controller {
     const topic = this.o.store.get('topic', name)?.value;
     if (topic === undefined) return;
     for (let p = 0; p < topic.partitions; p++) await this.reconcilePartition(name, p);
+    // A reassignment's replica change (or a concurrent rewrite of the record) may allow its next step.
+    for (const [key, doc] of this.o.store.list('reassignment')) if (doc.value.topic === name) await this.advanceReassignment(key);
   }
 
   private async dropTopic(name: string): Promise<void> {
     for (const [key, doc] of this.o.store.list('partitionState')) {
       if (doc.value.topic === name) await this.o.store.delete('partitionState', key, undefined, this.fence);
+    }
+    for (const [key, doc] of this.o.store.list('reassignment')) {
+      if (doc.value.topic === name) await this.o.store.delete('reassignment', key, undefined, this.fence);
     }
   }
 

@@ -54,7 +54,8 @@ function finish(to: readonly number[], replicas: readonly number[], state: Parti
 
 /**
  * The partition state with its ISR cut to `to` and a leader inside `to`: the current one if it
- * is there, else the first live member of the cut ISR (epoch + 1). When the cut
+ * is there, else the first replica of `to` that is live and in the cut ISR (epoch + 1), as
+ * Kafka elects from the target replicas in their order. When the cut
  * ISR is empty (a cancel whose original replicas all fell out of sync) the first live original
  * replica leads alone (`uncleanIfEmpty`), as Kafka's revert does; otherwise nothing changes.
  */
@@ -67,7 +68,7 @@ function restrict(state: PartitionStateRecord, to: readonly number[], live: Read
     isr = [leader];
   }
   const keepsLeader = state.leader !== NO_LEADER && isr.includes(state.leader);
-  const leader = keepsLeader ? state.leader : (isr.find((id) => live.has(id)) ?? NO_LEADER);
+  const leader = keepsLeader ? state.leader : (to.find((id) => isr.includes(id) && live.has(id)) ?? NO_LEADER);
   if (leader === state.leader && sameList(isr, state.isr)) return undefined;
   return { ...state, leader, leaderEpoch: leader === state.leader ? state.leaderEpoch : state.leaderEpoch + 1, isr };
 }

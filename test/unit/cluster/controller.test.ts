@@ -233,6 +233,23 @@ describe('Controller', () => {
     expect(state(h, 't')).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
   });
 
+  it('finishes a reassignment to a subset of the ISR at once, and forgets the reassignments of a deleted topic', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    const key = partitionDocKey('t', 0);
+    await h.store.put('reassignment', key, { topic: 't', partition: 0, original: [1, 2, 3], target: [3, 2] });
+    await until(() => h.store.get('reassignment', key) === undefined, 'the reassignment finished');
+    expect(replicasOf(h, 't')).toEqual([3, 2]);
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [2, 3] });
+
+    await createTopic(h, 'gone', [[1, 2]]);
+    h.registry.expire(3);
+    await h.store.put('reassignment', partitionDocKey('gone', 0), { topic: 'gone', partition: 0, original: [1, 2], target: [2, 3] });
+    await until(() => replicasOf(h, 'gone').length === 3, 'the union of replicas');
+    await h.store.delete('topic', 'gone');
+    await until(() => h.store.get('reassignment', partitionDocKey('gone', 0)) === undefined, 'the reassignment forgotten');
+  });
+
   it('cancels a reassignment: the original replicas come back and the adding ones leave', async () => {
     const h = await harness();
     await createTopic(h, 't', [[1, 2]]);
@@ -259,7 +276,7 @@ describe('reassignmentStep', () => {
 
   it('a new target replacing a running one drops the replicas no longer wanted from replicas and ISR', () => {
     const step = reassignmentStep({ ...base, original: [1, 2], target: [2, 4] }, [3, 4, 1, 2], { ...base, leader: 3, leaderEpoch: 5, isr: [3, 1, 2] }, live);
-    expect(step).toEqual({ replicas: [2, 4, 1], state: { ...base, leader: 1, leaderEpoch: 6, isr: [1, 2] }, done: false });
+    expect(step).toEqual({ replicas: [2, 4, 1], state: { ...base, leader: 2, leaderEpoch: 6, isr: [1, 2] }, done: false });
   });
 
   it('a cancel whose original replicas all left the ISR makes a live original replica leader alone', () => {
