@@ -2,13 +2,16 @@
 // (startCluster), through kafkajs admin and raw requests: a partition moved from brokers [1,2] to
 // [2,3] while an idempotent acks=all producer writes, every acknowledged record then on the new
 // replicas and none left on broker 1; a move that cannot finish, listed with its adding and
-// removing replicas, shown as the union in metadata, and cancelled; Kafka's errors; and a
+// removing replicas, shown as the union in metadata, and cancelled; Kafka's errors; Kafka's own
+// kafka-reassign-partitions tool (compat Java tools family; skipped without java); and a
 // partition whose ISR died staying offline until unclean.leader.election.enable is turned on.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
+import { kafkaToolsSuite } from '../../compat/clients/java.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { javaSuiteUnavailable, runJavaScenario } from '../helpers/java-scenarios.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
@@ -21,6 +24,7 @@ beforeAll(async () => {
   kafka = new Kafka({ clientId: 'reassign-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
 });
 afterAll(async () => {
+  await kafkaToolsSuite.close?.();
   await cluster?.close();
 });
 
@@ -140,6 +144,14 @@ describe('partition reassignments on three brokers', () => {
     }
     expect(stateOf('checked').replicas).toEqual([1, 2]);
   });
+});
+
+describe('kafka-reassign-partitions on three brokers', () => {
+  it('moves a partition with --execute and sees it completed with --verify (compat kafka-tools admin-partitions)', async (ctx) => {
+    const unavailable = await javaSuiteUnavailable(kafkaToolsSuite);
+    if (unavailable !== undefined) return ctx.skip();
+    await runJavaScenario(kafkaToolsSuite, 'admin-partitions', cluster.bootstrap, 180_000);
+  }, 200_000);
 });
 
 describe('unclean.leader.election.enable on three brokers', () => {
