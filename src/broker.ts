@@ -122,6 +122,7 @@ export class Broker implements BrokerServices {
       topics,
       replicas: this.replicas,
       replicaLagTimeMaxMs,
+      uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
       appender: () => this.txn,
       log: log.child({ component: 'cluster' }),
     });

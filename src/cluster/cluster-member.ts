@@ -10,6 +10,7 @@ import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.
 import type { IsrChange, Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import { ReplicaFetcher, type FollowerAppender } from '../replica/replica-fetcher.js';
+import { discardReplica } from '../replica/discard-replica.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { ClusterView } from './cluster-view.js';
 import { Controller } from './controller.js';
@@ -25,6 +26,8 @@ export interface ClusterMemberOptions {
   topics: TopicRegistry;
   replicas: ReplicaManager;
   replicaLagTimeMaxMs: number;
+  /** The static unclean.leader.election.enable, for the controller. */
+  uncleanLeaderElection: boolean;
   /** Appends fetched batches (the transaction engine, which keeps producer state with them). */
   appender: () => FollowerAppender;
   log: Logger;
@@ -41,7 +44,7 @@ export class ClusterMember {
   private readonly interBrokerListener: string;
 
   constructor(private readonly o: ClusterMemberOptions) {
-    this.controller = new Controller({ localId: o.localId, store: o.store, membership: o.membership, log: o.log.child({ component: 'controller' }) });
+    this.controller = new Controller({ localId: o.localId, store: o.store, membership: o.membership, uncleanLeaderElection: o.uncleanLeaderElection, log: o.log.child({ component: 'controller' }) });
     this.interBrokerListener = o.listeners[0]!.advertised.name;
   }
 
@@ -94,7 +97,15 @@ export class ClusterMember {
     const previous = this.following.get(partition);
     const follows = !partition.isLeader && partition.leaderId >= 0 && partition.replicas.includes(this.o.localId);
     if (!follows) {
-      if (previous !== undefined) this.unfollow(partition, previous.leader);
+      if (previous === undefined) return;
+      this.unfollow(partition, previous.leader);
+      if (!partition.replicas.includes(this.o.localId)) {
+        // Reassigned away: this broker no longer hosts the partition.
+        discardReplica(partition, this.o.appender()).then(
+          () => this.o.log.info({ topic: partition.topic, partition: partition.index }, 'removed a replica reassigned away'),
+          (err: unknown) => this.o.log.warn({ err, topic: partition.topic, partition: partition.index }, 'could not remove a replica reassigned away'),
+        );
+      }
       return;
     }
     if (previous !== undefined && previous.leader === partition.leaderId && previous.epoch === partition.leaderEpoch) return;

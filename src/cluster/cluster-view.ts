@@ -4,6 +4,7 @@
 // layer (src/replica/) takes each partition's initial state from it.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionState } from '../replica/partition.js';
+import type { ReassignmentSets } from './reassignment.js';
 
 export interface BrokerNode {
   nodeId: number;
@@ -20,6 +21,12 @@ export interface PartitionAssignment extends PartitionState {
 export type CoordinatorType = 'group' | 'transaction';
 
 export type ElectionType = 'preferred' | 'unclean';
+
+/** An ongoing partition reassignment, as ListPartitionReassignments reports it. */
+export interface OngoingReassignment extends ReassignmentSets {
+  topic: string;
+  partition: number;
+}
 
 export interface ClusterView {
   readonly clusterId: string;
@@ -43,6 +50,14 @@ export interface ClusterView {
    * leader). Resolves whether it was made (false also when no answer came within `timeoutMs`).
    */
   electLeader(topic: string, partition: number, type: ElectionType, timeoutMs: number): Promise<boolean>;
+  /**
+   * Hands a checked target replica list (or null: cancel) for an existing partition to the
+   * controller; resolves once recorded, not once moved. NO_REASSIGNMENT_IN_PROGRESS (KafkaError)
+   * for a cancel with nothing to cancel.
+   */
+  reassign(topic: string, partition: number, target: readonly number[] | null): Promise<void>;
+  /** Every ongoing reassignment. */
+  reassignments(): OngoingReassignment[];
 }
 
 /** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */

@@ -9,20 +9,29 @@
 //     followers leave ISRs, leaderless partitions get a returning ISR member as leader;
 //   - a leader posts an ISR change request (isrChangeRequest documents): applied with Kafka's
 //     AlterPartition checks, then the request is deleted;
+//   - a reassignment document is written (AlterPartitionReassignments on any broker), or an ISR
+//     or the live set changes while one runs: its next step (reassignment.ts) is applied;
+//   - unclean.leader.election.enable (topic config, else the dynamic cluster-wide default, else
+//     this broker's static config) is read at every election, and a change of it re-runs them;
 //   - electLeader (ElectLeaders, startCluster's moveLeader): moves leadership to a live ISR member;
 //     an unclean ElectLeaders request gives a partition without a live leader any live replica.
 import type { Logger } from 'pino';
 import type { Membership, ControllerCampaign } from './membership.js';
-import { ABSENT, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
+import { ABSENT, CLUSTER_KEY, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
+import { reassignmentStep } from './reassignment.js';
 import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
 
 /** Attempts at one partition's compare-and-swap before giving up until the next change. */
 const CAS_ATTEMPTS = 5;
 
+const UNCLEAN_LEADER_ELECTION = 'unclean.leader.election.enable';
+
 export interface ControllerOptions {
   localId: number;
   store: MetadataStore;
   membership: Membership;
+  /** This broker's static unclean.leader.election.enable, below the dynamic and topic configs. */
+  uncleanLeaderElection: boolean;
   log: Logger;
 }
 
@@ -110,6 +119,10 @@ export class Controller {
       store.watch('leaderElectionRequest', (change) => {
         if (change.value !== null && change.value.outcome === null) this.schedule(() => this.handleElectionRequest(change.key));
       }),
+      store.watch('reassignment', (change) => {
+        if (change.value !== null) this.schedule(() => this.advanceReassignment(change.key));
+      }),
+      store.watch('brokerConfigs', () => this.schedule(() => this.reconcileAll())),
       membership.watchLive(() => this.schedule(() => this.reconcileAll())),
     );
     this.schedule(() => this.reconcileAll());
@@ -160,6 +173,52 @@ export class Controller {
     }
     for (const key of this.o.store.list('isrChangeRequest').keys()) await this.handleIsrChangeRequest(key);
     for (const [key, doc] of this.o.store.list('leaderElectionRequest')) if (doc.value.outcome === null) await this.handleElectionRequest(key);
+    for (const key of this.o.store.list('reassignment').keys()) await this.advanceReassignment(key);
+  }
+
+  /** Whether a partition of `topic` without a live ISR member may elect an out-of-sync replica. */
+  private uncleanLeaderElection(topic: string): boolean {
+    const value =
+      this.o.store.get('topic', topic)?.value.configs[UNCLEAN_LEADER_ELECTION] ??
+      this.o.store.get('brokerConfigs', CLUSTER_KEY)?.value.default[UNCLEAN_LEADER_ELECTION];
+    return value === undefined ? this.o.uncleanLeaderElection : value.toLowerCase() === 'true';
+  }
+
+  /**
+   * Applies a reassignment's next step: the partition state first (the ISR and leader within the
+   * new replica set), then the topic record's replicas, then, when finished, deletes its record.
+   * A conflict with a concurrent write leaves it to the change that caused the conflict.
+   */
+  private async advanceReassignment(key: string): Promise<void> {
+    const request = this.o.store.get('reassignment', key);
+    if (request === undefined) return;
+    const { topic: name, partition } = request.value;
+    const topic = this.o.store.get('topic', name);
+    const stored = this.o.store.get('partitionState', key);
+    const replicas = topic?.value.replicas?.[partition];
+    try {
+      if (topic === undefined || replicas === undefined) {
+        await this.o.store.delete('reassignment', key, request.version, this.fence);
+        return;
+      }
+      if (stored === undefined) return;
+      const step = reassignmentStep(request.value, replicas, stored.value, this.liveIds());
+      if (step.state !== undefined) {
+        await this.o.store.put('partitionState', key, step.state, stored.version, this.fence);
+        this.logChange(stored.value, step.state);
+      }
+      if (step.replicas !== undefined) {
+        const all = topic.value.replicas!.map((r, p) => (p === partition ? step.replicas! : r));
+        await this.o.store.put('topic', name, { ...topic.value, replicas: all }, topic.version, this.fence);
+        this.o.log.info({ topic: name, partition, replicas: step.replicas, target: request.value.target }, 'reassignment: replicas');
+      }
+      if (step.done) {
+        await this.o.store.delete('reassignment', key, request.version, this.fence);
+        this.o.log.info({ topic: name, partition, replicas: step.replicas ?? replicas }, request.value.target === null ? 'reassignment cancelled' : 'reassignment completed');
+      }
+    } catch (err) {
+      if (!(err instanceof MetadataConflict)) throw err;
+    }
   }
 
   /** A broker's ElectLeaders request: decided here (inline, in queue order), answered in the request document. */
@@ -179,11 +238,16 @@ export class Controller {
     const topic = this.o.store.get('topic', name)?.value;
     if (topic === undefined) return;
     for (let p = 0; p < topic.partitions; p++) await this.reconcilePartition(name, p);
+    // A reassignment's replica change (or a concurrent rewrite of the record) may allow its next step.
+    for (const [key, doc] of this.o.store.list('reassignment')) if (doc.value.topic === name) await this.advanceReassignment(key);
   }
 
   private async dropTopic(name: string): Promise<void> {
     for (const [key, doc] of this.o.store.list('partitionState')) {
       if (doc.value.topic === name) await this.o.store.delete('partitionState', key, undefined, this.fence);
+    }
+    for (const [key, doc] of this.o.store.list('reassignment')) {
+      if (doc.value.topic === name) await this.o.store.delete('reassignment', key, undefined, this.fence);
     }
   }
 
@@ -194,7 +258,7 @@ export class Controller {
       const replicas = this.replicasOf(topic, partition);
       if (replicas === undefined) return;
       const stored = this.o.store.get('partitionState', key);
-      const next = stored === undefined ? initialState(topic, partition, replicas, this.liveIds()) : onLiveChange(stored.value, replicas, this.liveIds());
+      const next = stored === undefined ? initialState(topic, partition, replicas, this.liveIds()) : onLiveChange(stored.value, replicas, this.liveIds(), this.uncleanLeaderElection(topic));
       if (next === undefined) return;
       try {
         await this.o.store.put('partitionState', key, next, stored?.version ?? ABSENT, this.fence);
@@ -218,6 +282,7 @@ export class Controller {
         try {
           await this.o.store.put('partitionState', key, outcome.state, stored.version, this.fence);
           this.logChange(stored.value, outcome.state);
+          await this.advanceReassignment(key);
         } catch (err) {
           if (!(err instanceof MetadataConflict)) throw err;
           this.o.log.info({ topic, partition }, 'ISR change lost a race with another change; the leader will ask again');

@@ -2,10 +2,17 @@
 // Membership, each partition's replicas from its topic record and its leader, leader epoch and
 // ISR from the controller's partition-state document in the metadata store. A group's or a
 // transactional id's coordinator is the leader of the internal-topic partition that holds it.
-import type { BrokerNode, ClusterView, CoordinatorType, ElectionType, PartitionAssignment } from './cluster-view.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../kafka-error.js';
+import type { BrokerNode, ClusterView, CoordinatorType, ElectionType, OngoingReassignment, PartitionAssignment } from './cluster-view.js';
 import type { Membership } from './membership.js';
-import { partitionDocKey, type LeaderElectionRequestRecord, type MetadataStore } from '../metadata/metadata-store.js';
+import { ABSENT, MetadataConflict, partitionDocKey, type LeaderElectionRequestRecord, type MetadataStore } from '../metadata/metadata-store.js';
+import { reassignmentSets } from './reassignment.js';
+import { noReassignment } from './single-node-cluster.js';
 import { partitionFor } from '../txn/partition-for.js';
+
+/** Compare-and-swap attempts at a reassignment document before the request fails. */
+const REASSIGN_ATTEMPTS = 5;
 
 const COORDINATOR_TOPICS: Record<CoordinatorType, string> = { group: '__consumer_offsets', transaction: '__transaction_state' };
 
@@ -79,4 +86,39 @@ export class MultiNodeCluster implements ClusterView {
     if (answered?.value.outcome !== null && answered !== undefined) await this.store.delete('leaderElectionRequest', key, answered.version).catch(() => undefined);
     return answer === 'ELECTED' || answer === 'ELECTION_NOT_NEEDED';
   }
+
+  /**
+   * Writes the partition's reassignment document for the controller: a new target keeps the
+   * original replicas of a run already under way; a target equal to the replicas with no run under
+   * way changes nothing (Kafka's no-op). Compare-and-swap, retried on a concurrent change.
+   */
+  async reassign(topic: string, partition: number, target: readonly number[] | null): Promise<void> {
+    const key = partitionDocKey(topic, partition);
+    for (let attempt = 1; ; attempt++) {
+      const replicas = this.store.get('topic', topic)?.value.replicas?.[partition];
+      if (replicas === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find partition ${topic}:${partition}.`);
+      const existing = this.store.get('reassignment', key);
+      if (existing === undefined && (target === null || sameList(target, replicas))) {
+        if (target === null) throw noReassignment();
+        return;
+      }
+      const original = existing?.value.original ?? [...replicas];
+      try {
+        await this.store.put('reassignment', key, { topic, partition, original, target: target === null ? null : [...target] }, existing?.version ?? ABSENT);
+        return;
+      } catch (err) {
+        if (!(err instanceof MetadataConflict) || attempt >= REASSIGN_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  reassignments(): OngoingReassignment[] {
+    return [...this.store.list('reassignment').values()].flatMap(({ value: { topic, partition, original, target } }) =>
+      target === null ? [] : [{ topic, partition, ...reassignmentSets(original, target) }],
+    );
+  }
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }

@@ -1,7 +1,6 @@
 // The controller's decisions about one partition, as pure functions of its replicas, its stored
-// leadership and the live brokers (Kafka's PartitionStateMachine / leader election strategies
-// with unclean.leader.election.enable=false). Each returns the new state, or undefined when the
-// stored one stands.
+// leadership and the live brokers (Kafka's PartitionStateMachine / leader election strategies).
+// Each returns the new state, or undefined when the stored one stands.
 import type { PartitionStateRecord } from '../metadata/metadata-store.js';
 
 const NO_LEADER = -1;
@@ -13,12 +12,13 @@ export function initialState(topic: string, partition: number, replicas: readonl
 }
 
 /**
- * After the live set changed: a leader that is gone is replaced by the first live ISR member in
- * replica order (leader epoch + 1), or by none; dead followers leave the ISR. The last ISR member
- * stays in the ISR when no one is left, so that it can lead again when it returns (no unclean
- * election). A leaderless partition gets a leader as soon as an ISR member is live.
+ * After the live set (or the partition's unclean.leader.election.enable) changed: a leader that
+ * is gone is replaced by the first live ISR member in replica order (leader epoch + 1); dead
+ * followers leave the ISR. When no ISR member is live the partition goes leaderless, and its
+ * last ISR stays so that a member can lead again when it returns; with `unclean` a live replica
+ * outside the ISR leads instead, alone in its ISR (it may lack acknowledged records).
  */
-export function onLiveChange(state: PartitionStateRecord, replicas: readonly number[], live: ReadonlySet<number>): PartitionStateRecord | undefined {
+export function onLiveChange(state: PartitionStateRecord, replicas: readonly number[], live: ReadonlySet<number>, unclean = false): PartitionStateRecord | undefined {
   const liveIsr = orderByReplicas(state.isr.filter((id) => live.has(id)), replicas);
   if (state.leader !== NO_LEADER && live.has(state.leader)) {
     if (liveIsr.length === state.isr.length) return undefined;
@@ -26,6 +26,8 @@ export function onLiveChange(state: PartitionStateRecord, replicas: readonly num
   }
   const leader = liveIsr[0];
   if (leader === undefined) {
+    const outOfSync = unclean ? replicas.find((id) => live.has(id)) : undefined;
+    if (outOfSync !== undefined) return { ...state, leader: outOfSync, leaderEpoch: state.leaderEpoch + 1, isr: [outOfSync] };
     // Leaderless already: nothing changes until an ISR member returns.
     if (state.leader === NO_LEADER) return undefined;
     return { ...state, leader: NO_LEADER, leaderEpoch: state.leaderEpoch + 1 };

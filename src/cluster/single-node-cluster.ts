@@ -2,7 +2,9 @@
 // every group and transactional id, and leads every partition in leader epoch 0. Replica lists
 // are the topics' stored ones, which name only this broker (a data dir keeps its node id), so
 // replicas = ISR = [itself].
-import type { BrokerNode, ClusterView, CoordinatorType, PartitionAssignment } from './cluster-view.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../kafka-error.js';
+import type { BrokerNode, ClusterView, CoordinatorType, OngoingReassignment, PartitionAssignment } from './cluster-view.js';
 
 /** The leader epoch of every partition of a single node (it never changes leader). */
 const LEADER_EPOCH = 0;
@@ -81,4 +83,21 @@ export class SingleNodeCluster implements ClusterView {
   electLeader(): Promise<boolean> {
     return Promise.resolve(false);
   }
+
+  /**
+   * A checked target names only this node, where every partition already is: nothing moves, and
+   * no reassignment is ever in progress to cancel.
+   */
+  reassign(_topic: string, _partition: number, target: readonly number[] | null): Promise<void> {
+    if (target === null) return Promise.reject(noReassignment());
+    return Promise.resolve();
+  }
+
+  reassignments(): OngoingReassignment[] {
+    return [];
+  }
+}
+
+export function noReassignment(): KafkaError {
+  return new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress.');
 }

@@ -22,6 +22,7 @@ const KEYED_DIRS = {
   partitionState: 'partition-state',
   isrChangeRequest: 'isr-change-requests',
   leaderElectionRequest: 'leader-election-requests',
+  reassignment: 'reassignments',
 } as const;
 type KeyedKind = keyof typeof KEYED_DIRS;
 

@@ -117,6 +117,21 @@ export interface LeaderElectionRequestRecord {
   outcome: 'ELECTED' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | 'ELIGIBLE_LEADERS_NOT_AVAILABLE' | null;
 }
 
+/**
+ * An ongoing partition reassignment (KIP-455), keyed by partitionDocKey(): written by the broker
+ * that took AlterPartitionReassignments, executed and deleted by the controller. While it runs
+ * the topic record's replicas are the union of `target` and `original`; the controller makes
+ * them `target` once every target replica is in the ISR. `target` null asks the controller to
+ * cancel: the replicas go back to `original`.
+ */
+export interface ReassignmentRecord {
+  topic: string;
+  partition: number;
+  /** The replicas before the first reassignment of this run (kept when a new target replaces one). */
+  original: number[];
+  target: number[] | null;
+}
+
 /** The key of a partition's documents: `<topic>-<partition>`, as Kafka names partition directories. */
 export function partitionDocKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
@@ -128,6 +143,7 @@ export interface MetadataRecords {
   partitionState: PartitionStateRecord;
   isrChangeRequest: IsrChangeRequestRecord;
   leaderElectionRequest: LeaderElectionRequestRecord;
+  reassignment: ReassignmentRecord;
   brokerConfigs: BrokerConfigsRecord;
   producerIdBlock: ProducerIdBlockRecord;
   scramCredentials: ScramCredentialsRecord;

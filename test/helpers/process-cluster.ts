@@ -26,6 +26,8 @@ export interface ProcessClusterOptions {
 export interface PartitionView {
   leaderId: number;
   leaderEpoch: number;
+  /** In the cluster's order (the preferred replica first). */
+  replicas: number[];
   isr: number[];
   offlineReplicas: number[];
 }
@@ -122,7 +124,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
       const res = await client.send(75, 0, { topics: [{ name: topic }], responsePartitionLimit: 1000, cursor: null });
       const p = res.topics[0]?.partitions.find((x: { partitionIndex: number }) => x.partitionIndex === partition);
       if (res.topics[0]?.errorCode !== 0 || p === undefined) return undefined;
-      return { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort(), offlineReplicas: [...p.offlineReplicas].sort() };
+      return { leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: [...p.replicaNodes], isr: [...p.isrNodes].sort(), offlineReplicas: [...p.offlineReplicas].sort() };
     });
 
   const cluster: ProcessCluster = {

@@ -5,7 +5,9 @@
 // Clients move to the new leader; the old one returns, truncates, catches up and rejoins the ISR;
 // every acknowledged record is then read exactly once, at offsets never reused, from each replica
 // in turn as it leads. Without etcd, brokers keep serving as the leaders they are and change no
-// leadership. Skips with a printed reason when etcd-server is not installed.
+// leadership. A partition moved between brokers by a reassignment while the producer sends: the
+// new leader holds every acknowledged record. Skips with a printed reason when etcd-server is not
+// installed.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -210,5 +212,24 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     const after = (await cluster.describe(topic))!;
     expect(after).toEqual(before);
     expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(3) }, topic), producer.acknowledged);
+  });
+
+  it('moves a partition from brokers [1,2] to [3,2] by reassignment under acks=all writes; broker 3 then leads with every acknowledged record', async () => {
+    const topic = 'etcd-moved';
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }], configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+      await cluster.waitFor(topic, 0, (p) => p.leaderId === 1 && p.isr.length === 2, 'led by broker 1, in sync');
+      const producer = await keepProducing(topic, async () => {
+        await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [3, 2] }] }] });
+        await cluster.waitFor(topic, 0, (p) => p.replicas.join() === '3,2' && p.leaderId === 3, 'moved to [3,2], led by broker 3');
+      });
+      expect(await admin.listPartitionReassignments({})).toEqual({ topics: [] });
+      await cluster.waitFor(topic, 0, (p) => p.isr.length === 2, 'both new replicas in sync');
+      expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(3) }, topic), producer.acknowledged);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

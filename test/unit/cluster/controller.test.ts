@@ -1,12 +1,14 @@
 // The controller over a memory metadata store and the in-process membership: initial partition
-// states, leader election from the ISR when brokers die (no unclean election), dead followers
-// leaving ISRs, ISR change requests with AlterPartition's checks, preferred-leader election, and
-// a new controller taking over when the old one's liveness lapses.
+// states, leader election from the ISR when brokers die (unclean election only by config), dead
+// followers leaving ISRs, ISR change requests with AlterPartition's checks, preferred-leader
+// election, reassignments run and cancelled, and a new controller taking over when the old one's
+// liveness lapses.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/cluster/controller.js';
 import { InProcessMembershipRegistry } from '../../../src/cluster/in-process-membership.js';
 import type { Membership } from '../../../src/cluster/membership.js';
+import { reassignmentSets, reassignmentStep } from '../../../src/cluster/reassignment.js';
 import { MemoryMetadataStore } from '../../../src/metadata/memory-metadata-store.js';
 import { ControllerFenced, partitionDocKey, type PartitionStateRecord } from '../../../src/metadata/metadata-store.js';
 import { until } from '../../helpers/until.js';
@@ -35,7 +37,7 @@ async function harness(n = 3): Promise<Harness> {
 async function join(h: Harness, id: number): Promise<void> {
   const membership = h.registry.membership();
   await membership.register({ nodeId: id, endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 'PLAINTEXT' }], rack: null, incarnation: `${id}-${Math.random()}` });
-  const controller = new Controller({ localId: id, store: h.store, membership, log: silent });
+  const controller = new Controller({ localId: id, store: h.store, membership, uncleanLeaderElection: false, log: silent });
   controller.start();
   h.controllers.set(id, controller);
   h.memberships.set(id, membership);
@@ -177,5 +179,112 @@ describe('Controller', () => {
     await expect(h.store.put('partitionState', partitionDocKey('t', 0), late, stored.version, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
     await expect(h.store.delete('partitionState', partitionDocKey('t', 0), undefined, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
     expect(h.store.get('partitionState', partitionDocKey('t', 0))).toEqual(stored);
+  });
+
+  /** Broker 3 falls out of t-0's ISR (its leader 2 asks), then broker 2 dies: no live ISR member. */
+  async function loseTheIsr(h: Harness): Promise<void> {
+    const key = partitionDocKey('t', 0);
+    const stored = h.store.get('partitionState', key)!;
+    await h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 2, leaderEpoch: 0, partitionStateVersion: stored.version, isr: [2] });
+    await until(() => state(h, 't')!.isr.length === 1, 'the shrunk ISR');
+    h.registry.expire(2);
+    await until(() => state(h, 't')!.leader !== 2, 'broker 2 no longer leading');
+  }
+
+  it('elects an out-of-sync replica only with unclean.leader.election.enable, and takes a dynamic change of it', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[2, 3]]);
+    await loseTheIsr(h);
+    await h.controllers.get(1)!.settled();
+    expect(state(h, 't')).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [2] });
+    // The cluster-wide dynamic default turns it on: broker 3 leads alone.
+    await h.store.put('brokerConfigs', '', { default: { 'unclean.leader.election.enable': 'true' }, broker: {} });
+    await until(() => state(h, 't')!.leader === 3, 'broker 3 elected uncleanly');
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 2, isr: [3] });
+  });
+
+  it('lets the topic config override the broker default for unclean election', async () => {
+    const h = await harness();
+    await h.store.put('brokerConfigs', '', { default: { 'unclean.leader.election.enable': 'true' }, broker: {} });
+    await createTopic(h, 't', [[2, 3]]);
+    const topic = h.store.get('topic', 't')!;
+    await h.store.put('topic', 't', { ...topic.value, configs: { 'unclean.leader.election.enable': 'false' } });
+    await loseTheIsr(h);
+    await h.controllers.get(1)!.settled();
+    expect(state(h, 't')).toMatchObject({ leader: -1, isr: [2] });
+    await h.store.put('topic', 't', { ...h.store.get('topic', 't')!.value, configs: { 'unclean.leader.election.enable': 'true' } });
+    await until(() => state(h, 't')!.leader === 3, 'broker 3 elected uncleanly');
+  });
+
+  const replicasOf = (h: Harness, topic: string, partition = 0) => h.store.get('topic', topic)!.value.replicas![partition];
+
+  it('runs a reassignment: union while moving, then the target once it is in sync, leadership moved into it', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2]]);
+    const key = partitionDocKey('t', 0);
+    await h.store.put('reassignment', key, { topic: 't', partition: 0, original: [1, 2], target: [2, 3] });
+    await until(() => replicasOf(h, 't').length === 3, 'the union of replicas');
+    expect(replicasOf(h, 't')).toEqual([2, 3, 1]);
+    expect(state(h, 't')).toMatchObject({ leader: 1, leaderEpoch: 0, isr: [1, 2] });
+    // Broker 3 caught up: its leader adds it to the ISR, and the move completes.
+    await h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 1, leaderEpoch: 0, partitionStateVersion: h.store.get('partitionState', key)!.version, isr: [1, 2, 3] });
+    await until(() => h.store.get('reassignment', key) === undefined, 'the reassignment finished');
+    expect(replicasOf(h, 't')).toEqual([2, 3]);
+    expect(state(h, 't')).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] });
+  });
+
+  it('finishes a reassignment to a subset of the ISR at once, and forgets the reassignments of a deleted topic', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2, 3]]);
+    const key = partitionDocKey('t', 0);
+    await h.store.put('reassignment', key, { topic: 't', partition: 0, original: [1, 2, 3], target: [3, 2] });
+    await until(() => h.store.get('reassignment', key) === undefined, 'the reassignment finished');
+    expect(replicasOf(h, 't')).toEqual([3, 2]);
+    expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [2, 3] });
+
+    await createTopic(h, 'gone', [[1, 2]]);
+    h.registry.expire(3);
+    await h.store.put('reassignment', partitionDocKey('gone', 0), { topic: 'gone', partition: 0, original: [1, 2], target: [2, 3] });
+    await until(() => replicasOf(h, 'gone').length === 3, 'the union of replicas');
+    await h.store.delete('topic', 'gone');
+    await until(() => h.store.get('reassignment', partitionDocKey('gone', 0)) === undefined, 'the reassignment forgotten');
+  });
+
+  it('cancels a reassignment: the original replicas come back and the adding ones leave', async () => {
+    const h = await harness();
+    await createTopic(h, 't', [[1, 2]]);
+    const key = partitionDocKey('t', 0);
+    await h.store.put('reassignment', key, { topic: 't', partition: 0, original: [1, 2], target: [3, 1] });
+    await until(() => replicasOf(h, 't').length === 3, 'the union of replicas');
+    expect(replicasOf(h, 't')).toEqual([3, 1, 2]);
+    const running = h.store.get('reassignment', key)!;
+    await h.store.put('reassignment', key, { ...running.value, target: null }, running.version);
+    await until(() => h.store.get('reassignment', key) === undefined, 'the cancel applied');
+    expect(replicasOf(h, 't')).toEqual([1, 2]);
+    expect(state(h, 't')).toMatchObject({ leader: 1, leaderEpoch: 0, isr: [1, 2] });
+  });
+});
+
+describe('reassignmentStep', () => {
+  const base = { topic: 't', partition: 0 };
+  const live = new Set([1, 2, 3, 4]);
+
+  it('waits while a target replica is out of the ISR', () => {
+    const step = reassignmentStep({ ...base, original: [1, 2], target: [3, 4] }, [3, 4, 1, 2], { ...base, leader: 1, leaderEpoch: 3, isr: [3, 1, 2] }, live);
+    expect(step).toEqual({ replicas: undefined, state: undefined, done: false });
+  });
+
+  it('a new target replacing a running one drops the replicas no longer wanted from replicas and ISR', () => {
+    const step = reassignmentStep({ ...base, original: [1, 2], target: [2, 4] }, [3, 4, 1, 2], { ...base, leader: 3, leaderEpoch: 5, isr: [3, 1, 2] }, live);
+    expect(step).toEqual({ replicas: [2, 4, 1], state: { ...base, leader: 2, leaderEpoch: 6, isr: [1, 2] }, done: false });
+  });
+
+  it('a cancel whose original replicas all left the ISR makes a live original replica leader alone', () => {
+    const step = reassignmentStep({ ...base, original: [1, 2], target: null }, [3, 1, 2], { ...base, leader: 3, leaderEpoch: 2, isr: [3] }, new Set([2, 3]));
+    expect(step).toEqual({ replicas: [1, 2], state: { ...base, leader: 2, leaderEpoch: 3, isr: [2] }, done: true });
+  });
+
+  it('reports the replica sets as ListPartitionReassignments does', () => {
+    expect(reassignmentSets([1, 2, 3], [3, 4, 5])).toEqual({ replicas: [3, 4, 5, 1, 2], adding: [4, 5], removing: [1, 2] });
   });
 });

@@ -40,6 +40,7 @@ final class ToolScenarios {
   private static final String CONSUMER_PERF = "org.apache.kafka.tools.ConsumerPerformance";
   private static final String GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell";
   private static final String API_VERSIONS = "org.apache.kafka.tools.BrokerApiVersionsCommand";
+  private static final String REASSIGN = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
   private static final int TOOL_SECONDS = 60;
 
   private static String tool(Ctx ctx, String mainClass, String... args) throws Exception {
@@ -91,6 +92,35 @@ final class ToolScenarios {
     tool(ctx, TOPICS, "--alter", "--topic", topic, "--partitions", "4");
     equal(Kafka.admin(ctx).describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic).partitions().size(), 4, "partitions after --alter");
     equal(find(tool(ctx, TOPICS, "--describe", "--topic", topic), "PartitionCount: (\\d+)", "partition count"), "4", "PartitionCount after --alter");
+    reassign(ctx);
+  }
+
+  /**
+   * kafka-reassign-partitions --execute then --verify: with three or more brokers a partition on
+   * the first two moves to the last two (its records readable after), on one broker the partition
+   * is "moved" where it is; the replicas the Admin client then sees are the target.
+   */
+  private static void reassign(Ctx ctx) throws Exception {
+    Admin admin = Kafka.admin(ctx);
+    List<Integer> ids = admin.describeCluster().nodes().get(20, TimeUnit.SECONDS).stream().map(n -> n.id()).sorted().toList();
+    List<Integer> from = ids.size() >= 3 ? ids.subList(0, 2) : ids.subList(0, 1);
+    List<Integer> to = ids.size() >= 3 ? ids.subList(ids.size() - 2, ids.size()) : from;
+    String topic = ctx.name("moved");
+    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, Map.of(0, from)))).all().get(20, TimeUnit.SECONDS);
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "acks", "all");
+    Check.eventually(topic + " writable", () -> producer.send(new ProducerRecord<>(topic, 0, null, bytes("before-move"))).get(20, TimeUnit.SECONDS));
+    Path json = Files.createTempFile("creek-compat-reassign-", ".json");
+    ctx.closeLater(() -> Files.deleteIfExists(json));
+    Files.writeString(json, "{\"version\":1,\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"replicas\":" + to + "}]}");
+    String started = tool(ctx, REASSIGN, "--reassignment-json-file", json.toString(), "--execute");
+    check(started.contains("Successfully started partition reassignment for " + topic + "-0"), "kafka-reassign-partitions --execute printed: " + started);
+    Check.eventually(topic + "-0 reassignment completed", () -> {
+      String verified = tool(ctx, REASSIGN, "--reassignment-json-file", json.toString(), "--verify");
+      return verified.contains("Reassignment of partition " + topic + "-0 is completed") ? verified : null;
+    });
+    var replicas = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic).partitions().get(0).replicas();
+    equal(replicas.stream().map(n -> n.id()).toList(), to, "replicas after kafka-reassign-partitions");
+    equal(Kafka.valuesOf(Kafka.readPartition(ctx, topic, 1, 0)), List.of("before-move"), "records after the move");
   }
 
   /** Console producer with keys and headers, console consumer printing them back. */
