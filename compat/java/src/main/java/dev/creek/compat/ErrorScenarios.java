@@ -13,8 +13,17 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RaftVoterEndpoint;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import java.util.Optional;
+import java.util.Set;
 
 /** Errors the broker reports, as the Java clients surface them. */
 final class ErrorScenarios {
@@ -48,9 +57,33 @@ final class ErrorScenarios {
     String topic = ctx.name();
     Kafka.createTopic(ctx, topic, 1, Map.of("max.message.bytes", "1024"));
     KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "compression.type", "none");
-    failsWith(RecordTooLargeException.class, "send 10 KB to a topic with max.message.bytes=1024",
+    var tooLarge = failsWith(RecordTooLargeException.class, "send 10 KB to a topic with max.message.bytes=1024",
         () -> producer.send(new ProducerRecord<>(topic, 0, null, new byte[10_000])).get(20, TimeUnit.SECONDS));
+    System.err.println("PROBE too large: " + tooLarge.getMessage());
     var ack = producer.send(new ProducerRecord<>(topic, 0, null, bytes("small"))).get(20, TimeUnit.SECONDS);
     equal(ack.offset(), 0L, "offset of a small record after the refused one");
+  }
+
+  /**
+   * Topics the broker may not create: more replicas than it has brokers, and zero partitions.
+   * The exception class comes from the error code, the message from the broker's error message.
+   */
+  static void topicNotCreatable(Ctx ctx) throws Exception {
+    Admin admin = Kafka.admin(ctx);
+    String topic = ctx.name();
+    var tooManyReplicas = failsWith(InvalidReplicationFactorException.class, "createTopics with replication factor 100",
+        () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of((short) 100)))).all().get(20, TimeUnit.SECONDS));
+    System.err.println("PROBE replicas: " + tooManyReplicas.getMessage());
+    var noPartitions = failsWith(InvalidPartitionsException.class, "createTopics with 0 partitions",
+        () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(0), Optional.empty()))).all().get(20, TimeUnit.SECONDS));
+    System.err.println("PROBE partitions: " + noPartitions.getMessage());
+  }
+
+  /** AddRaftVoter against a broker whose controller quorum is static (kraft.version 0). */
+  static void unsupportedVersion(Ctx ctx) throws Exception {
+    Admin admin = Kafka.admin(ctx);
+    var err = failsWith(UnsupportedVersionException.class, "addRaftVoter",
+        () -> admin.addRaftVoter(2, Uuid.randomUuid(), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1", 9))).all().get(20, TimeUnit.SECONDS));
+    System.err.println("PROBE addRaftVoter: " + err.getMessage());
   }
 }
