@@ -129,6 +129,12 @@ function ownedBytes(records: Buffer): Buffer {
   return records.buffer.byteLength > 2 * records.length + 4096 ? Buffer.from(records) : records;
 }
 
+/**
+ * Size refusals Kafka answers with the error code alone (no custom message), so clients show the
+ * code's default text (RecordTooLargeException's "The request included a message larger than…").
+ */
+const SIZE_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
+
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
@@ -196,7 +202,7 @@ async function produceToPartition(
     ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
-    const out = failed(pd.index, code, errorMessageOf(err));
+    const out = failed(pd.index, code, SIZE_ERRORS.has(code) ? null : errorMessageOf(err));
     if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return out;
     const state = ctx.broker.cluster.partitionState(topic.name, pd.index);
     return { ...out, currentLeader: { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 } };
