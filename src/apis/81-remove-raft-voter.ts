@@ -2,7 +2,7 @@
 // (src/cluster/static-quorum.ts), so a valid request is refused with UNSUPPORTED_VERSION, as Kafka
 // refuses it on a cluster at kraft.version 0. Needs ALTER on the cluster, as in Kafka.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { refuseVoterChange } from '../cluster/static-quorum.js';
+import { controllerListenerName, refuseVoterChange } from '../cluster/static-quorum.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi } from './api.js';
 
@@ -14,6 +14,6 @@ export default defineApi({
     if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message };
     }
-    return { throttleTimeMs: 0, ...refuseVoterChange('removing', req, ctx.broker.cluster.clusterId) };
+    return { throttleTimeMs: 0, ...refuseVoterChange('removing', req, ctx.broker.cluster.clusterId, controllerListenerName(ctx.broker.config.staticProps.get('controller.listener.names'))) };
   },
 });

@@ -10,7 +10,7 @@ import { withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const DIRECTORY_ID = 'XZscLgAAQACAAAAAAAAAAQ';
-const addVoter = (extra: Partial<{ clusterId: string | null; voterId: number; voterDirectoryId: string }> = {}) => ({
+const addVoter = (extra: Partial<{ clusterId: string | null; voterId: number; voterDirectoryId: string; listeners: { name: string; host: string; port: number }[] }> = {}) => ({
   clusterId: null,
   timeoutMs: 30_000,
   voterId: 2,
@@ -44,7 +44,7 @@ describe('voter changes on a static quorum', () => {
     expect([res.errorCode, res.errorMessage]).toEqual([ErrorCode.UNSUPPORTED_VERSION, "Cluster doesn't support removing voter because the kraft.version feature is 0"]);
   });
 
-  it('checks the cluster id first, then the voter', async () => {
+  it('checks the cluster id first, then the voter and its endpoint on the quorum listener', async () => {
     const clusterId = broker.broker.cluster.clusterId;
     const wrongCluster = await raw.send(80, 1, addVoter({ clusterId: 'not-this-cluster' }));
     expect([wrongCluster.errorCode, wrongCluster.errorMessage]).toEqual([ErrorCode.INCONSISTENT_CLUSTER_ID, `The given id "not-this-cluster" doesn't match the cluster id "${clusterId}"`]);
@@ -54,6 +54,11 @@ describe('voter changes on a static quorum', () => {
     expect([noDirectory.errorCode, noDirectory.errorMessage]).toEqual([ErrorCode.INVALID_REQUEST, "Add voter request didn't include a valid voter"]);
     const noVoter = await raw.send(81, 0, { clusterId: null, voterId: -1, voterDirectoryId: DIRECTORY_ID });
     expect([noVoter.errorCode, noVoter.errorMessage]).toEqual([ErrorCode.INVALID_REQUEST, "Remove voter request didn't include a valid voter"]);
+    const otherListener = await raw.send(80, 1, addVoter({ listeners: [{ name: 'OTHER', host: '127.0.0.1', port: 9093 }] }));
+    expect([otherListener.errorCode, otherListener.errorMessage]).toEqual([
+      ErrorCode.INVALID_REQUEST,
+      "Add voter request didn't include the endpoint (Endpoints(endpoints={ListenerName(OTHER)=127.0.0.1/<unresolved>:9093})) for the default listener ListenerName(CONTROLLER)",
+    ]);
   });
 });
 
