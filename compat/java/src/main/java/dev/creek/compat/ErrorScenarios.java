@@ -7,23 +7,23 @@ import static dev.creek.compat.Kafka.bytes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RaftVoterEndpoint;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.RaftVoterEndpoint;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import java.util.Optional;
-import java.util.Set;
 
 /** Errors the broker reports, as the Java clients surface them. */
 final class ErrorScenarios {
@@ -52,38 +52,52 @@ final class ErrorScenarios {
     equal(err.offsetOutOfRangePartitions(), Map.of(tp, 100L), "partitions out of range");
   }
 
-  /** A record bigger than the topic's max.message.bytes: the broker refuses it, RecordTooLargeException. */
+  /**
+   * A record under the producer's max.request.size but over the topic's max.message.bytes: the
+   * broker refuses it with MESSAGE_TOO_LARGE and no message of its own, so the client's
+   * RecordTooLargeException carries the error code's default text.
+   */
   static void messageTooLarge(Ctx ctx) throws Exception {
     String topic = ctx.name();
     Kafka.createTopic(ctx, topic, 1, Map.of("max.message.bytes", "1024"));
     KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "compression.type", "none");
     var tooLarge = failsWith(RecordTooLargeException.class, "send 10 KB to a topic with max.message.bytes=1024",
         () -> producer.send(new ProducerRecord<>(topic, 0, null, new byte[10_000])).get(20, TimeUnit.SECONDS));
-    System.err.println("PROBE too large: " + tooLarge.getMessage());
+    equal(tooLarge.getMessage(), "The request included a message larger than the max message size the server will accept.", "message");
     var ack = producer.send(new ProducerRecord<>(topic, 0, null, bytes("small"))).get(20, TimeUnit.SECONDS);
     equal(ack.offset(), 0L, "offset of a small record after the refused one");
   }
 
   /**
    * Topics the broker may not create: more replicas than it has brokers, and zero partitions.
-   * The exception class comes from the error code, the message from the broker's error message.
+   * The exception class comes from the error code, the message is the broker's error message.
    */
   static void topicNotCreatable(Ctx ctx) throws Exception {
     Admin admin = Kafka.admin(ctx);
     String topic = ctx.name();
-    var tooManyReplicas = failsWith(InvalidReplicationFactorException.class, "createTopics with replication factor 100",
-        () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of((short) 100)))).all().get(20, TimeUnit.SECONDS));
-    System.err.println("PROBE replicas: " + tooManyReplicas.getMessage());
+    int brokers = admin.describeCluster().nodes().get(20, TimeUnit.SECONDS).size();
+    short replicas = (short) (brokers + 1);
+    var tooManyReplicas = failsWith(InvalidReplicationFactorException.class, "createTopics with replication factor " + replicas,
+        () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of(replicas)))).all().get(20, TimeUnit.SECONDS));
+    equal(tooManyReplicas.getMessage(), "Unable to replicate the partition " + replicas + " time(s): The target replication factor of " + replicas
+        + " cannot be reached because only " + brokers + " broker(s) are registered or some brokers have all their log directories cordoned.", "message");
     var noPartitions = failsWith(InvalidPartitionsException.class, "createTopics with 0 partitions",
         () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(0), Optional.empty()))).all().get(20, TimeUnit.SECONDS));
-    System.err.println("PROBE partitions: " + noPartitions.getMessage());
+    equal(noPartitions.getMessage(), "Number of partitions was set to an invalid non-positive value.", "message");
+    equal(admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic), false, "topic listed after the refused creations");
   }
 
-  /** AddRaftVoter against a broker whose controller quorum is static (kraft.version 0). */
+  /**
+   * Voter changes (KIP-853) need kraft.version 1; a broker whose quorum is static refuses them with
+   * UNSUPPORTED_VERSION and says why, which the admin client surfaces as UnsupportedVersionException.
+   */
   static void unsupportedVersion(Ctx ctx) throws Exception {
     Admin admin = Kafka.admin(ctx);
-    var err = failsWith(UnsupportedVersionException.class, "addRaftVoter",
+    var add = failsWith(UnsupportedVersionException.class, "addRaftVoter",
         () -> admin.addRaftVoter(2, Uuid.randomUuid(), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1", 9))).all().get(20, TimeUnit.SECONDS));
-    System.err.println("PROBE addRaftVoter: " + err.getMessage());
+    equal(add.getMessage(), "Cluster doesn't support adding voter because the kraft.version feature is 0", "addRaftVoter message");
+    var remove = failsWith(UnsupportedVersionException.class, "removeRaftVoter",
+        () -> admin.removeRaftVoter(1, Uuid.randomUuid()).all().get(20, TimeUnit.SECONDS));
+    equal(remove.getMessage(), "Cluster doesn't support removing voter because the kraft.version feature is 0", "removeRaftVoter message");
   }
 }
