@@ -133,6 +133,9 @@ function ownedBytes(records: Buffer): Buffer {
  * Size refusals Kafka answers with the error code alone (no custom message), so clients show the
  * code's default text (RecordTooLargeException's "The request included a message larger than…").
  */
+/** The client id Kafka's internal-topic check lets through (AdminUtils.ADMIN_CLIENT_ID). */
+const ADMIN_CLIENT_ID = '__admin_client';
+
 const SIZE_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
 
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
@@ -160,6 +163,9 @@ async function produceToPartition(
   req: { acks: number; timeoutMs: number; transactionalId: string | null },
 ): Promise<PartitionOut> {
   if (!topic || !ctx.broker.replicas.getPartition(topic, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  // Internal topics are written by the broker's coordinators; of clients, Kafka lets only its own
+  // admin client id write them, and answers anyone else with the bare error code.
+  if (topic.internal && ctx.header.clientId !== ADMIN_CLIENT_ID) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, null);
   try {
     const records = pd.records;
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no records');

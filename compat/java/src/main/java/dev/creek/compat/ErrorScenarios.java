@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /** Errors the broker reports, as the Java clients surface them. */
@@ -69,8 +70,10 @@ final class ErrorScenarios {
   }
 
   /**
-   * Topics the broker may not create: more replicas than it has brokers, and zero partitions.
-   * The exception class comes from the error code, the message is the broker's error message.
+   * Topics the clients may not create or write: more replicas than there are brokers, zero
+   * partitions, a name colliding with an existing topic ('.' vs '_'), asked of the admin client and
+   * of the producer (through auto-creation), and an internal topic written by the producer. The
+   * exception class comes from the error code, the message from the broker's error message.
    */
   static void topicNotCreatable(Ctx ctx) throws Exception {
     Admin admin = Kafka.admin(ctx);
@@ -85,6 +88,24 @@ final class ErrorScenarios {
         () -> admin.createTopics(List.of(new NewTopic(topic, Optional.of(0), Optional.empty()))).all().get(20, TimeUnit.SECONDS));
     equal(noPartitions.getMessage(), "Number of partitions was set to an invalid non-positive value.", "message");
     equal(admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic), false, "topic listed after the refused creations");
+
+    String dotted = ctx.name("a.b");
+    String underscored = ctx.name("a_b");
+    Kafka.createTopic(ctx, dotted, 1);
+    var collides = failsWith(InvalidTopicException.class, "createTopics " + underscored,
+        () -> admin.createTopics(List.of(new NewTopic(underscored, Optional.of(1), Optional.empty()))).all().get(20, TimeUnit.SECONDS));
+    equal(collides.getMessage(), "Topic '" + underscored + "' collides with existing topic: " + dotted, "message");
+    // The producer asks for the colliding topic to be auto-created; the broker never creates it and
+    // answers UNKNOWN_TOPIC_OR_PARTITION until the producer gives up waiting for metadata.
+    KafkaProducer<byte[], byte[]> producer = Kafka.producer(ctx, "max.block.ms", "3000");
+    var sendCollides = failsWith(org.apache.kafka.common.errors.TimeoutException.class, "send to " + underscored,
+        () -> producer.send(new ProducerRecord<>(underscored, bytes("v"))).get(20, TimeUnit.SECONDS));
+    equal(sendCollides.getMessage(), "Topic " + underscored + " not present in metadata after 3000 ms.", "message");
+    equal(sendCollides.getCause() == null ? null : sendCollides.getCause().getClass(), UnknownTopicOrPartitionException.class, "cause");
+    // An internal topic exists, but only the broker writes it.
+    var internal = failsWith(InvalidTopicException.class, "send to __consumer_offsets",
+        () -> producer.send(new ProducerRecord<>("__consumer_offsets", 0, bytes("k"), bytes("v"))).get(20, TimeUnit.SECONDS));
+    equal(internal.getMessage(), "The request attempted to perform an operation on an invalid topic.", "message");
   }
 
   /**
