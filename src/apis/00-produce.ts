@@ -129,13 +129,13 @@ function ownedBytes(records: Buffer): Buffer {
   return records.buffer.byteLength > 2 * records.length + 4096 ? Buffer.from(records) : records;
 }
 
+/** The client id Kafka's internal-topic check lets through (AdminUtils.ADMIN_CLIENT_ID). */
+const ADMIN_CLIENT_ID = '__admin_client';
+
 /**
  * Size refusals Kafka answers with the error code alone (no custom message), so clients show the
  * code's default text (RecordTooLargeException's "The request included a message larger than…").
  */
-/** The client id Kafka's internal-topic check lets through (AdminUtils.ADMIN_CLIENT_ID). */
-const ADMIN_CLIENT_ID = '__admin_client';
-
 const SIZE_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
 
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
