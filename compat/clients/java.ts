@@ -188,6 +188,8 @@ export const javaSuite = javaFamily({
     'error-invalid-topic',
     'error-offset-out-of-range',
     'error-message-too-large',
+    'error-topic-not-creatable',
+    'error-unsupported-version',
   ],
   notApplicable: {},
 });

@@ -30,6 +30,8 @@ export const FEATURES = {
   'error-invalid-topic': 'Error: invalid topic name',
   'error-offset-out-of-range': 'Error: offset out of range',
   'error-message-too-large': 'Error: message too large',
+  'error-topic-not-creatable': 'Error: topics the client may not create or write (replicas, partitions, colliding name, internal topic)',
+  'error-unsupported-version': 'Error: a request the broker refuses as an unsupported version',
   'perf-tools': 'Producer and consumer perf-test tools',
   'streams-eos': 'Kafka Streams: word count with a repartition and a state store, exactly_once_v2, restarted',
   'streams-protocol': 'Kafka Streams on the streams rebalance protocol (KIP-1071, group.protocol=streams)',

@@ -34,7 +34,7 @@ export function checkReplicationFactor(replicationFactor: number, registeredBrok
   if (replicationFactor <= registeredBrokers) return;
   throw new KafkaError(
     ErrorCode.INVALID_REPLICATION_FACTOR,
-    `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registeredBrokers} broker(s) are registered.`,
+    `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registeredBrokers} broker(s) are registered or some brokers have all their log directories cordoned.`,
   );
 }
 

@@ -122,6 +122,15 @@ async function addToTransaction(
   }
 }
 
+/** The client id Kafka's internal-topic check lets through (AdminUtils.ADMIN_CLIENT_ID). */
+const ADMIN_CLIENT_ID = '__admin_client';
+
+/**
+ * Size refusals Kafka answers with the error code alone (no custom message), so clients show the
+ * code's default text (RecordTooLargeException's "The request included a message larger than…").
+ */
+const SIZE_ERRORS: ReadonlySet<number> = new Set([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
+
 function failed(index: number, errorCode: number, errorMessage: string | null): PartitionOut {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
@@ -147,6 +156,9 @@ async function produceToPartition(
   req: { acks: number; timeoutMs: number; transactionalId: string | null },
 ): Promise<PartitionOut> {
   if (!topic || !ctx.broker.replicas.getPartition(topic, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  // Internal topics are written by the broker's coordinators; of clients, Kafka lets only its own
+  // admin client id write them, and answers anyone else with the bare error code.
+  if (topic.internal && ctx.header.clientId !== ADMIN_CLIENT_ID) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, null);
   try {
     const records = pd.records;
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no records');
@@ -188,7 +200,7 @@ async function produceToPartition(
     ctx.broker.metrics.produceFailed(topic.name);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, topic: topic.name, partition: pd.index }, 'produce failed');
     else ctx.log.debug({ code, reason: errorMessageOf(err), topic: topic.name, partition: pd.index }, 'produce refused');
-    const out = failed(pd.index, code, errorMessageOf(err));
+    const out = failed(pd.index, code, SIZE_ERRORS.has(code) ? null : errorMessageOf(err));
     if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return out;
     const state = ctx.broker.cluster.partitionState(topic.name, pd.index);
     return { ...out, currentLeader: { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 } };

@@ -53,6 +53,8 @@ import listTransactions from './66-list-transactions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
+import addRaftVoter from './80-add-raft-voter.js';
+import removeRaftVoter from './81-remove-raft-voter.js';
 import streamsGroupHeartbeat from './88-streams-group-heartbeat.js';
 import streamsGroupDescribe from './89-streams-group-describe.js';
 
@@ -66,4 +68,5 @@ export const handlers: readonly ApiHandler[] = [
   saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeUserScramCredentials, alterUserScramCredentials,
   createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   electLeaders, alterPartitionReassignments, listPartitionReassignments, describeClientQuotas, alterClientQuotas,
+  addRaftVoter, removeRaftVoter,
 ] as ApiHandler[];

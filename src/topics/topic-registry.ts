@@ -281,12 +281,8 @@ export class TopicRegistry {
     if (this.byName.has(name) || this.creating.has(name)) {
       throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     }
-    const key = collisionKey(name);
-    for (const other of this.byName.keys()) {
-      if (collisionKey(other) === key) {
-        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
-      }
-    }
+    const other = this.collidingWith(name);
+    if (other !== undefined) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
     if (!Number.isInteger(opts.numPartitions) || opts.numPartitions < 1) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     }
@@ -352,8 +348,20 @@ export class TopicRegistry {
   async autoCreate(name: string, place: (partitions: number) => number[][]): Promise<Topic> {
     const existing = this.byName.get(name) ?? (await this.creating.get(name));
     if (existing) return existing;
+    // Kafka's broker checks only the name and leaves the rest to its controller, which refuses a
+    // colliding name after the broker answered "not there yet": clients see UNKNOWN_TOPIC_OR_PARTITION.
+    if (invalidTopicNameReason(name) === null && this.collidingWith(name) !== undefined) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' collides with an existing topic and is not auto-created`);
+    }
     const numPartitions = this.brokerConfig.numPartitions;
     return (await this.create(name, { numPartitions, replicas: place(numPartitions) }))!;
+  }
+
+  /** An existing topic whose name differs from `name` only by '.' vs '_'. */
+  private collidingWith(name: string): string | undefined {
+    const key = collisionKey(name);
+    for (const other of this.byName.keys()) if (collisionKey(other) === key) return other;
+    return undefined;
   }
 
   async delete(name: string): Promise<Topic> {

@@ -54,7 +54,7 @@ describe('CreateTopics v7', () => {
     );
     expect(results.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
       ['raw-created', 36, "Topic 'raw-created' already exists."],
-      ['raw-rf', 38, 'Unable to replicate the partition 2 time(s): The target replication factor of 2 cannot be reached because only 1 broker(s) are registered.'],
+      ['raw-rf', 38, 'Unable to replicate the partition 2 time(s): The target replication factor of 2 cannot be reached because only 1 broker(s) are registered or some brokers have all their log directories cordoned.'],
       ['raw-zero', 37, 'Number of partitions was set to an invalid non-positive value.'],
       ['raw-null', 40, 'Null value not supported for topic configs: retention.ms'],
       ['raw-dup', 42, 'Duplicate topic name.'],

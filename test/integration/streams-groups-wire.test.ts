@@ -47,11 +47,13 @@ afterAll(async () => {
 });
 
 describe('ApiVersions', () => {
-  it('advertises StreamsGroupHeartbeat and StreamsGroupDescribe v0-1, and no other key above 75', async () => {
+  it('advertises StreamsGroupHeartbeat and StreamsGroupDescribe v0-1, and above 75 only them and the voter changes', async () => {
     const c = await client();
     const res = await c.send(18, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     const high = res.apiKeys.filter((k) => k.apiKey > 75);
     expect(high).toEqual([
+      { apiKey: 80, minVersion: 0, maxVersion: 1 },
+      { apiKey: 81, minVersion: 0, maxVersion: 0 },
       { apiKey: 88, minVersion: 0, maxVersion: 1 },
       { apiKey: 89, minVersion: 0, maxVersion: 1 },
     ]);

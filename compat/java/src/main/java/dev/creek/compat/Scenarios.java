@@ -35,6 +35,8 @@ final class Scenarios {
     s.put("java/error-invalid-topic", ErrorScenarios::invalidTopic);
     s.put("java/error-offset-out-of-range", ErrorScenarios::offsetOutOfRange);
     s.put("java/error-message-too-large", ErrorScenarios::messageTooLarge);
+    s.put("java/error-topic-not-creatable", ErrorScenarios::topicNotCreatable);
+    s.put("java/error-unsupported-version", ErrorScenarios::unsupportedVersion);
     s.put("kafka-streams/streams-eos", StreamsScenario::wordCount);
     s.put("kafka-streams/streams-eos-crash", StreamsScenario::killedAndRestarted);
     s.put("kafka-streams/streams-protocol", StreamsScenario::streamsProtocol);
