@@ -2,11 +2,14 @@
 // v1: key_type (0 group, 1 transaction), throttle time, error message. v2: no change.
 // v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
 // (may return TRANSACTION_ABORTABLE). Each key is answered with the broker the cluster view names
-// its coordinator (a single node coordinates every group and transactional id).
+// its coordinator: the leader of its __consumer_offsets / __transaction_state partition (a single
+// node coordinates every group and transactional id). In a cluster the first request for a type
+// creates its internal topic and is answered COORDINATOR_NOT_AVAILABLE until the topic has leaders.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
-import { defineApi } from './api.js';
+import type { Logger } from 'pino';
+import { defineApi, type BrokerServices } from './api.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -28,7 +31,11 @@ export default defineApi({
       if (req.keyType === TRANSACTION && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
         return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).message };
       }
-      const coordinator = cluster.broker(cluster.coordinatorFor(req.keyType === GROUP ? 'group' : 'transaction', key), ctx.connection.listenerName);
+      const type = req.keyType === GROUP ? 'group' : 'transaction';
+      const coordinatorId = cluster.coordinatorFor(type, key);
+      // Kafka creates the internal topic on the first FindCoordinator that needs it; the client retries meanwhile.
+      if (coordinatorId < 0) createStateTopic(ctx.broker, type, ctx.log);
+      const coordinator = cluster.broker(coordinatorId, ctx.connection.listenerName);
       if (!coordinator) return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
       return { key, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port, errorCode: ErrorCode.NONE, errorMessage: null };
     };
@@ -37,3 +44,8 @@ export default defineApi({
     return { throttleTimeMs: 0, errorCode: one.errorCode!, errorMessage: one.errorMessage ?? null, nodeId: one.nodeId!, host: one.host!, port: one.port! };
   },
 });
+
+function createStateTopic(broker: BrokerServices, type: 'group' | 'transaction', log: Logger): void {
+  const ensure = type === 'group' ? broker.groups.ensureTopic() : broker.txn.coordinator.ensureTopic();
+  ensure.catch((err: unknown) => log.warn({ err, type }, 'could not create the coordinator topic'));
+}

@@ -355,6 +355,11 @@ export class ConsumerGroup {
     this.env.timers.cancelPrefix(`consumer\0${this.groupId}\0`);
   }
 
+  /** Another broker coordinates the group from now on: no timer of it fires here. */
+  unload(): void {
+    this.env.timers.cancelPrefix(`consumer\0${this.groupId}\0`);
+  }
+
   private key(kind: string, memberId: string): string {
     return `consumer\0${this.groupId}\0${kind}\0${memberId}`;
   }

@@ -8,7 +8,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
-import { TxnStateLog } from '../../src/txn/txn-state-log.js';
+import { stateLogOf } from '../helpers/txn-state.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -362,7 +362,7 @@ describe('transactions across a broker restart', () => {
       await produceTxn(client, p, 'tx-prepared', ['decided']);
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
       const meta = broker.broker.txn.coordinator.get('tx-prepared-id')!;
-      const stateLog = new TxnStateLog(broker.broker.topics, broker.broker.replicas, 50, 1 << 20, broker.broker.log);
+      const stateLog = stateLogOf(broker.broker);
       await stateLog.write('tx-prepared-id', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
       client.close();
       await broker.stop();
