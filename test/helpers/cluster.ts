@@ -31,11 +31,12 @@ export async function createSyncedTopic(cluster: RunningCluster, kafka: Kafka, t
 
 export const COORDINATOR_TOPICS = { group: '__consumer_offsets', transaction: '__transaction_state' } as const;
 
-/** The internal-topic partition holding a group or a transactional id, and the broker leading it (its coordinator). */
+/** The internal-topic partition holding a group or a transactional id, and the broker leading it (its coordinator); -1s before the topic exists. */
 export function coordinatorOf(cluster: RunningCluster, type: keyof typeof COORDINATOR_TOPICS, key: string): { topic: string; partition: number; leader: number } {
   const topic = COORDINATOR_TOPICS[type];
   const anyBroker = cluster.nodeIds.map((id) => cluster.broker(id)).find((b) => b !== undefined)!;
-  const partitions = anyBroker.broker.topics.get(topic)!.partitions.length;
+  const partitions = anyBroker.broker.topics.get(topic)?.partitions.length;
+  if (partitions === undefined) return { topic, partition: -1, leader: -1 };
   const partition = partitionFor(key, partitions);
   return { topic, partition, leader: stateOf(cluster, topic, partition).leaderId };
 }

@@ -5,11 +5,13 @@
 // a transactional consume-transform-produce keeps producing exactly once across a move of its
 // transaction coordinator; a transaction over partitions led by three brokers commits and aborts
 // with markers written by each leader (WriteTxnMarkers).
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
+import { TxnState } from '../../src/txn/txn-metadata.js';
+import { stateLogOf } from '../helpers/txn-state.js';
 
 let cluster: RunningCluster;
 let kafka: Kafka;
@@ -108,5 +110,159 @@ describe('the group coordinator in a cluster', () => {
       await consumer.disconnect();
       await producer.disconnect();
     }
+  });
+});
+
+/** Every value of a topic, each partition read to its end, with the given isolation (a fresh group). */
+async function readAll(topic: string, groupId: string, readUncommitted: boolean): Promise<string[]> {
+  const ends = await endOffsets(topic);
+  const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+  const values: string[] = [];
+  const reached = new Map<number, number>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) values.push(m.value!.toString());
+        // Control records are skipped, so the batch's last offset (not its last message) says how far the partition was read.
+        reached.set(batch.partition, Number(batch.lastOffset()) + 1);
+      },
+    });
+    await until(() => Object.entries(ends).every(([p, end]) => end === 0 || (reached.get(Number(p)) ?? 0) >= end), `${topic} read to its end`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return values.sort();
+}
+
+describe('transactions in a cluster', () => {
+  it('commits and aborts a transaction over partitions led by three brokers; read_committed sees only the committed one', async () => {
+    const topic = 'spread';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    const leaders = [0, 1, 2].map((p) => stateOf(cluster, topic, p).leaderId);
+    expect(new Set(leaders).size).toBe(3);
+    const producer = kafka.producer({ transactionalId: 'spread-tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const committedTxn = await producer.transaction();
+      await committedTxn.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `committed-${partition}` })) });
+      await committedTxn.commit();
+      const coordinator = await coordinatorReady(cluster, 'transaction', 'spread-tx');
+      const abortedTxn = await producer.transaction();
+      await abortedTxn.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `aborted-${partition}` })) });
+      await abortedTxn.abort();
+      // Markers went to every leader, the coordinator's own partition and two on other brokers alike.
+      expect(leaders.filter((l) => l !== coordinator).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await readAll(topic, 'spread-committed', false)).toEqual(['committed-0', 'committed-1', 'committed-2']);
+    expect(await readAll(topic, 'spread-uncommitted', true)).toEqual(['aborted-0', 'aborted-1', 'aborted-2', 'committed-0', 'committed-1', 'committed-2']);
+    // Each leader wrote both markers: nothing is left open (the last stable offset is the high watermark).
+    for (let p = 0; p < 3; p++) {
+      const leader = cluster.broker(stateOf(cluster, topic, p).leaderId)!.broker;
+      const partition = leader.replicas.partition(topic, p);
+      expect(leader.txn.lastStableOffset(partition)).toBe(partition.highWatermark);
+      expect(partition.highWatermark).toBe(4);
+    }
+  });
+
+  it('finishes a commit its previous coordinator decided but did not complete, after the new coordinator loads it', async () => {
+    const topic = 'decided';
+    const transactionalId = 'decided-tx';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `decided-${partition}` })) });
+      // Record PrepareCommit as the coordinator does before its markers, then move the coordinator before any marker.
+      const old = await coordinatorReady(cluster, 'transaction', transactionalId);
+      const oldBroker = cluster.broker(old)!.broker;
+      const meta = oldBroker.txn.coordinator.get(transactionalId)!;
+      expect(meta.state).toBe(TxnState.Ongoing);
+      await stateLogOf(oldBroker).write(transactionalId, { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
+      const { topic: stateTopic, partition } = coordinatorOf(cluster, 'transaction', transactionalId);
+      const target = otherInSync(stateTopic, partition);
+      await cluster.moveLeader(stateTopic, partition, target);
+      await until(() => cluster.broker(target)!.broker.txn.coordinator.get(transactionalId)?.state === TxnState.CompleteCommit, 'the new coordinator to complete the commit');
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await readAll(topic, 'decided-check', false)).toEqual(['decided-0', 'decided-1', 'decided-2']);
+  });
+
+  it('keeps a transactional consume-transform-produce exactly-once across a move of its transaction coordinator', async () => {
+    const [input, output, groupId, transactionalId] = ['cts-in', 'cts-out', 'cts-group', 'cts-tx'];
+    await createSyncedTopic(cluster, kafka, input, 3, 3);
+    await createSyncedTopic(cluster, kafka, output, 3, 3);
+    const count = 60;
+    const seed = kafka.producer();
+    await seed.connect();
+    await seed.send({ topic: input, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `in-${i}` })) });
+    await seed.disconnect();
+
+    const newProducer = async (): Promise<Producer> => {
+      const p = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      await p.connect();
+      return p;
+    };
+    let producer = await newProducer();
+    let processed = 0;
+    let moveDone!: () => void;
+    const moved = new Promise<void>((resolve) => (moveDone = resolve));
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: input, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const offset = Number(message.offset);
+          for (;;) {
+            const txn = await producer.transaction();
+            try {
+              await txn.send({ topic: output, messages: [{ key: message.key, value: `out-${message.value}` }] });
+              // One transaction waits here, open, while its coordinator moves.
+              if (processed === count / 3) await moved;
+              await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition, offset: String(offset + 1) }] }] });
+              await txn.commit();
+              processed++;
+              return;
+            } catch {
+              // What became of the transaction is its coordinator's to decide. A new producer's
+              // InitProducerId returns once it is complete; the group's committed offset then says
+              // whether this record's transaction committed (done) or not (do it again).
+              await txn.abort().catch(() => undefined);
+              await producer.disconnect().catch(() => undefined);
+              producer = await newProducer();
+              if ((await committed(groupId, input))[partition]! > offset) {
+                processed++;
+                return;
+              }
+            }
+          }
+        },
+      });
+      await until(() => processed >= count / 3, 'a third of the input transformed');
+      const before = await coordinatorReady(cluster, 'transaction', transactionalId);
+      const { topic, partition } = coordinatorOf(cluster, 'transaction', transactionalId);
+      const target = otherInSync(topic, partition);
+      await cluster.moveLeader(topic, partition, target);
+      expect(await coordinatorReady(cluster, 'transaction', transactionalId)).toBe(target);
+      expect(target).not.toBe(before);
+      moveDone();
+      await until(() => processed >= count, 'all the input transformed');
+      // The transaction open during the move was finished by the new coordinator, or failed there and was done again.
+      expect(cluster.broker(before)!.broker.txn.coordinator.ownerError(transactionalId)).not.toBe(0);
+      expect(cluster.broker(target)!.broker.txn.coordinator.get(transactionalId)?.state).toBe(TxnState.CompleteCommit);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+    const expected = Array.from({ length: count }, (_, i) => `out-in-${i}`).sort();
+    expect(await readAll(output, 'cts-check', false)).toEqual(expected);
+    expect(await committed(groupId, input)).toEqual(await endOffsets(input));
   });
 });
