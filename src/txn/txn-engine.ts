@@ -301,6 +301,7 @@ export class TxnEngine {
     const lastOffset = await slot.serial(async () => {
       const now = Date.now();
       const { producerId, producerEpoch, commit, coordinatorEpoch } = marker;
+      slot.state.checkMarker(producerId, producerEpoch, coordinatorEpoch);
       const batch = encodeControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch, timestamp: now, baseOffset: 0 });
       const header = readBatchHeader(batch);
       const result = await partition.appendAsLeader(batch, { now, requiredAcks: ACKS_ALL });

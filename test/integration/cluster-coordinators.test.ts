@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 
@@ -135,6 +137,79 @@ async function readAll(topic: string, groupId: string, readUncommitted: boolean)
   }
   return values.sort();
 }
+
+/** A raw connection to one broker of the cluster. */
+function connectTo(nodeId: number): Promise<RawClient> {
+  const broker = cluster.broker(nodeId)!;
+  return RawClient.connect(broker.host, broker.port);
+}
+
+describe('coordinators and their internal topics', () => {
+  it('places the internal topics over every broker with the configured replication, and answers NOT_COORDINATOR elsewhere', async () => {
+    const groupId = 'placed-group';
+    const transactionalId = 'placed-tx';
+    const any = await connectTo(cluster.nodeIds[0]!);
+    try {
+      // FindCoordinator creates each internal topic on first need; the answer is COORDINATOR_NOT_AVAILABLE until it has leaders.
+      const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators[0]!);
+      await until(async () => (await find(groupId, 0)).errorCode === ErrorCode.NONE, 'a group coordinator');
+      await until(async () => (await find(transactionalId, 1)).errorCode === ErrorCode.NONE, 'a transaction coordinator');
+      const groupCoordinator = await coordinatorReady(cluster, 'group', groupId);
+      expect((await find(groupId, 0)).nodeId).toBe(groupCoordinator);
+      const txnCoordinator = await coordinatorReady(cluster, 'transaction', transactionalId);
+      expect((await find(transactionalId, 1)).nodeId).toBe(txnCoordinator);
+    } finally {
+      any.close();
+    }
+    const offsets = cluster.broker(cluster.nodeIds[0]!)!.broker.topics.get('__consumer_offsets')!;
+    const txnState = cluster.broker(cluster.nodeIds[0]!)!.broker.topics.get('__transaction_state')!;
+    for (const topic of [offsets, txnState]) {
+      expect(topic.partitions).toHaveLength(5);
+      for (const replicas of topic.replicas) expect([...replicas].sort()).toEqual([1, 2, 3]);
+      // Placed round-robin like any topic: every broker is the preferred leader of some partition.
+      expect(new Set(topic.replicas.map((r) => r[0])).size).toBe(3);
+    }
+    expect(txnState.overrides.get('min.insync.replicas')).toBe('2');
+
+    const elsewhere = cluster.nodeIds.find((id) => id !== coordinatorOf(cluster, 'group', groupId).leader && cluster.broker(id) !== undefined)!;
+    const other = await connectTo(elsewhere);
+    try {
+      const fetched = await other.send(9, 8, { groupId: '', topics: [], groups: [{ groupId, topics: null, memberId: null, memberEpoch: -1 }], requireStable: false });
+      expect(fetched.groups[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    } finally {
+      other.close();
+    }
+    const notTxn = cluster.nodeIds.find((id) => id !== coordinatorOf(cluster, 'transaction', transactionalId).leader && cluster.broker(id) !== undefined)!;
+    const client = await connectTo(notTxn);
+    try {
+      const init = await client.send(22, 4, { transactionalId, transactionTimeoutMs: 10_000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+      expect(init.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('WriteTxnMarkers is written by the partition leader only, and fences a coordinator older than the last one', async () => {
+    const topic = 'markers';
+    await createSyncedTopic(cluster, kafka, topic, 1, 3);
+    const { leaderId, replicas } = stateOf(cluster, topic);
+    const request = (coordinatorEpoch: number) => ({
+      markers: [{ producerId: 777_000, producerEpoch: 0, transactionResult: true, coordinatorEpoch, transactionVersion: 0, topics: [{ name: topic, partitionIndexes: [0] }] }],
+    });
+    const codeOf = (r: { markers: { topics: { partitions: { errorCode: number }[] }[] }[] }) => r.markers[0]!.topics[0]!.partitions[0]!.errorCode;
+    const follower = await connectTo(replicas.find((id) => id !== leaderId)!);
+    const leader = await connectTo(leaderId);
+    try {
+      expect(codeOf(await follower.send(27, 1, request(10)))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      expect(codeOf(await leader.send(27, 1, request(10)))).toBe(ErrorCode.NONE);
+      expect(codeOf(await leader.send(27, 1, request(9)))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+      expect(codeOf(await leader.send(27, 2, request(11)))).toBe(ErrorCode.NONE);
+    } finally {
+      follower.close();
+      leader.close();
+    }
+  });
+});
 
 describe('transactions in a cluster', () => {
   it('commits and aborts a transaction over partitions led by three brokers; read_committed sees only the committed one', async () => {
@@ -264,5 +339,31 @@ describe('transactions in a cluster', () => {
     const expected = Array.from({ length: count }, (_, i) => `out-in-${i}`).sort();
     expect(await readAll(output, 'cts-check', false)).toEqual(expected);
     expect(await committed(groupId, input)).toEqual(await endOffsets(input));
+  });
+});
+
+describe('a cluster with fewer brokers than the internal topics’ replication factor', () => {
+  it('creates them with one replica per live broker, and a transaction commits', async () => {
+    const small = await startCluster({ brokers: 2, brokerOptions: { logLevel: 'silent', properties: { 'offsets.topic.num.partitions': 2, 'transaction.state.log.num.partitions': 2 } } });
+    try {
+      const smallKafka = clusterKafka(small, 'small-cluster');
+      await createSyncedTopic(small, smallKafka, 'small', 1, 2);
+      const producer = smallKafka.producer({ transactionalId: 'small-tx', idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        const txn = await producer.transaction();
+        await txn.send({ topic: 'small', messages: [{ value: 'one' }] });
+        await txn.commit();
+      } finally {
+        await producer.disconnect();
+      }
+      const broker = small.broker(1)!.broker;
+      const txnState = broker.topics.get('__transaction_state')!;
+      for (const replicas of txnState.replicas) expect([...replicas].sort()).toEqual([1, 2]);
+      // transaction.state.log.min.isr (2) fits two replicas; capped like the replication factor otherwise.
+      expect(txnState.overrides.get('min.insync.replicas')).toBe('2');
+    } finally {
+      await small.close();
+    }
   });
 });
