@@ -2,7 +2,8 @@
 // v1: throttle time. v2: no change. v3: include_authorized_operations. v4: group_instance_id of
 // members. v5: flexible. An unknown group (or a consumer-protocol group, which
 // ConsumerGroupDescribe describes) is reported as Dead with no error, as Kafka does before v6.
-// Member metadata and assignments are shown only while the group is Stable.
+// Member metadata and assignments are shown only while the group is Stable. A group this broker
+// does not coordinate (now) gets NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeGroupsResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
@@ -21,6 +22,8 @@ export default defineApi({
         return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPS_OMITTED };
       }
       const ops = req.includeAuthorizedOperations ? ctx.authz.operations(ResourceType.GROUP, groupId) : OPS_OMITTED;
+      const owner = ctx.broker.groups.ownerError(groupId);
+      if (owner !== ErrorCode.NONE) return { errorCode: owner, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
       const g = ctx.broker.groups.group(groupId);
       if (!(g instanceof ClassicGroup) || g.state === 'Dead') {
         return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };

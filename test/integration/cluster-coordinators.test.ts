@@ -176,6 +176,8 @@ describe('coordinators and their internal topics', () => {
     try {
       const fetched = await other.send(9, 8, { groupId: '', topics: [], groups: [{ groupId, topics: null, memberId: null, memberEpoch: -1 }], requireStable: false });
       expect(fetched.groups[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      const described = await other.send(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+      expect(described.groups[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     } finally {
       other.close();
     }
@@ -184,6 +186,8 @@ describe('coordinators and their internal topics', () => {
     try {
       const init = await client.send(22, 4, { transactionalId, transactionTimeoutMs: 10_000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
       expect(init.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      const described = await client.send(65, 0, { transactionalIds: [transactionalId] });
+      expect(described.transactionStates[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     } finally {
       client.close();
     }
