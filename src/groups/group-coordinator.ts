@@ -2,8 +2,8 @@
 // group id space, committed offsets, and their durable copy in __consumer_offsets. It coordinates
 // the groups of the __consumer_offsets partitions this broker leads (a single node: every group),
 // loading a partition's groups by replaying it when it becomes the leader and forgetting them
-// when it stops (src/coordinator/coordinator-partitions.ts). Handlers in src/apis/ translate wire versions; this
-// class holds Kafka's semantics. Offsets committed by a transactional producer are written to
+// when it stops (src/coordinator/coordinator-partitions.ts). Handlers in src/apis/ translate wire
+// versions; this class holds Kafka's semantics. Offsets committed by a transactional producer are written to
 // __consumer_offsets at once, as a transactional batch, and stay pending until the transaction's
 // COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or on replay).
 import type { Logger } from 'pino';
@@ -162,10 +162,7 @@ export class GroupCoordinator {
     if (!this.closed) this.ownership.leadershipChanged(partition);
   }
 
-  /**
-   * Creates __consumer_offsets unless it exists (FindCoordinator's first request in a cluster);
-   * resolves undefined while another creation of it is under way.
-   */
+  /** Creates __consumer_offsets unless it exists or is being created (FindCoordinator's first request in a cluster). */
   async ensureTopic(): Promise<void> {
     if ((await this.store.ensure()) !== undefined) this.loadLedPartitions();
   }

@@ -136,14 +136,14 @@ export class OffsetsTopic {
   /**
    * Reports every record and transaction marker of one partition in log order, up to its log end
    * (a new leader's high watermark may still lag what the ISR acknowledged, as in Kafka's loader);
-   * returns how many records.
+   * returns how many records. The end is read again after each chunk: a transaction marker
+   * written while the partition loads is replayed after the offsets it settles.
    */
   async replay(partition: Partition, visitor: ReplayVisitor): Promise<number> {
     let offset = partition.logStartOffset;
     let count = 0;
-    const end = partition.logEndOffset;
-    while (offset < end) {
-      const { chunks } = await partition.log.read(offset, READ_BYTES, { maxOffset: end });
+    while (offset < partition.logEndOffset) {
+      const { chunks } = await partition.log.read(offset, READ_BYTES, { maxOffset: partition.logEndOffset });
       if (chunks.length === 0) break;
       for (const chunk of chunks) {
         for (let at = 0; at < chunk.length; ) {

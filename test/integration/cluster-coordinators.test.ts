@@ -1,20 +1,26 @@
 // Coordinators spread over a three-broker cluster (startCluster): a group's coordinator is the
 // leader of its __consumer_offsets partition and a transactional id's the leader of its
-// __transaction_state partition. A consumer group keeps consuming, with its committed offsets
-// neither lost nor applied twice, when that leadership moves and when the coordinator is killed;
+// __transaction_state partition. A consumer group (kafkajs, and librdkafka through kcat where
+// installed) keeps consuming, its committed offsets neither lost nor rewound, when that leadership
+// moves and when the coordinator is killed;
 // a transactional consume-transform-produce keeps producing exactly once across a move of its
 // transaction coordinator; a transaction over partitions led by three brokers commits and aborts
 // with markers written by each leader (WriteTxnMarkers).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
+import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 
+const noKcat = requireProgram('kcat');
 let cluster: RunningCluster;
 let kafka: Kafka;
 let admin: Admin;
@@ -55,64 +61,99 @@ function otherInSync(topic: string, partition: number): number {
   return target;
 }
 
-describe('the group coordinator in a cluster', () => {
-  it('keeps a consumer group consuming, committed offsets intact, across a coordinator move and a coordinator kill', async () => {
-    const topic = 'orders';
-    const groupId = 'orders-group';
-    await createSyncedTopic(cluster, kafka, topic, 3, 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
-    const seen: string[] = [];
+/** A group member under test, reporting each record it consumes as `partition:offset:value`. */
+type StartConsumer = (topic: string, groupId: string, onRecord: (record: string) => void) => Promise<{ stop(): Promise<void> }>;
+
+const kafkajsConsumer: StartConsumer = async (topic, groupId, onRecord) => {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ partition, message }) => onRecord(`${partition}:${message.offset}:${message.value}`) });
+  return { stop: () => consumer.disconnect() };
+};
+
+/** librdkafka's consumer group client: kcat's balanced consumer (-G), committing every 100 ms. */
+const kcatConsumer: StartConsumer = async (topic, groupId, onRecord) => {
+  const child = spawn('kcat', ['-b', cluster.bootstrap, '-G', groupId, '-q', '-u', '-f', '%p:%o:%s\\n', '-X', 'auto.offset.reset=earliest', '-X', 'auto.commit.interval.ms=100', topic], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = once(child, 'exit');
+  createInterface({ input: child.stdout }).on('line', (line) => line !== '' && onRecord(line));
+  return {
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+};
+
+/**
+ * A consumer group consumes rounds of records while its coordinator moves (moveLeader of its
+ * __consumer_offsets partition) and is then killed. Each round is consumed and committed before
+ * the next move; the new coordinator must answer the same committed offsets, and no record of a
+ * committed round may come back (a client may redeliver what it had not committed yet).
+ */
+async function consumeAcrossCoordinatorMoves(name: string, start: StartConsumer): Promise<void> {
+  const topic = `${name}-orders`;
+  const groupId = `${name}-group`;
+  await createSyncedTopic(cluster, kafka, topic, 3, 3);
+  const producer = kafka.producer();
+  await producer.connect();
+  const seen: string[] = [];
+  const consumer = await start(topic, groupId, (record) => seen.push(record));
+  try {
+    const rounds: string[] = [];
+    /** Produces a round of records and waits until the group has consumed and committed all of them. */
+    const round = async (label: string): Promise<void> => {
+      rounds.push(label);
+      await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `${label}-${i}` })) });
+      await until(() => new Set(seen.filter((s) => s.includes(`:${label}-`))).size === 30, `the group to consume ${label}`);
+      const ends = await endOffsets(topic);
+      await until(async () => JSON.stringify(await committed(groupId, topic).catch(() => ({}))) === JSON.stringify(ends), `the group to commit ${label}`);
+    };
+    /** Records of the rounds committed before `mark` that were delivered again after it: a committed offset lost. */
+    const redeliveredAfter = (mark: number, committedRounds: string[]): string[] =>
+      seen.slice(mark).filter((s) => committedRounds.some((r) => s.includes(`:${r}-`)));
+
+    await round('before');
+    const before = await committed(groupId, topic);
+    const first = coordinatorOf(cluster, 'group', groupId);
+    const target = otherInSync(first.topic, first.partition);
+    const atMove = seen.length;
+    await cluster.moveLeader(first.topic, first.partition, target);
+    expect(await coordinatorReady(cluster, 'group', groupId)).toBe(target);
+    // The new coordinator loaded the group's offsets from its partition: nothing lost.
+    expect(await committed(groupId, topic)).toEqual(before);
+    expect(cluster.broker(first.leader)!.broker.groups.ownerError(groupId)).not.toBe(0);
+    await round('after-move');
+
+    const moved = await committed(groupId, topic);
+    const atKill = seen.length;
+    await cluster.kill(target);
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ partition, message }) => void seen.push(`${partition}:${message.offset}:${message.value}`) });
-
-      const rounds: string[] = [];
-      /** Produces a round of records and waits until the group has consumed and committed all of them. */
-      const round = async (name: string): Promise<void> => {
-        rounds.push(name);
-        await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `${name}-${i}` })) });
-        await until(() => new Set(seen.filter((s) => s.includes(`:${name}-`))).size === 30, `the group to consume ${name}`);
-        const ends = await endOffsets(topic);
-        await until(async () => JSON.stringify(await committed(groupId, topic).catch(() => ({}))) === JSON.stringify(ends), `the group to commit ${name}`);
-      };
-      /** Records of the rounds committed before `mark` that were delivered again after it: a committed offset lost. */
-      const redeliveredAfter = (mark: number, committedRounds: string[]): string[] =>
-        seen.slice(mark).filter((s) => committedRounds.some((r) => s.includes(`:${r}-`)));
-
-      await round('before');
-      const before = await committed(groupId, topic);
-      const first = coordinatorOf(cluster, 'group', groupId);
-      const target = otherInSync(first.topic, first.partition);
-      const atMove = seen.length;
-      await cluster.moveLeader(first.topic, first.partition, target);
-      expect(await coordinatorReady(cluster, 'group', groupId)).toBe(target);
-      // The new coordinator loaded the group's offsets from its partition: nothing lost.
-      expect(await committed(groupId, topic)).toEqual(before);
-      expect(cluster.broker(first.leader)!.broker.groups.ownerError(groupId)).not.toBe(0);
-      await round('after-move');
-
-      const moved = await committed(groupId, topic);
-      const atKill = seen.length;
-      await cluster.kill(target);
       const third = await coordinatorReady(cluster, 'group', groupId);
       expect(third).not.toBe(target);
       expect(await committed(groupId, topic)).toEqual(moved);
       await round('after-kill');
-
-      // Nothing committed before a move came back (kafkajs may redeliver what it had not committed yet),
-      // and every record was consumed.
-      expect(redeliveredAfter(atMove, ['before'])).toEqual([]);
-      expect(redeliveredAfter(atKill, ['before', 'after-move'])).toEqual([]);
-      expect(new Set(seen.map((s) => s.split(':')[2])).size).toBe(30 * rounds.length);
-      await cluster.start(target);
     } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
+      await cluster.start(target);
     }
-  });
+
+    expect(redeliveredAfter(atMove, ['before'])).toEqual([]);
+    expect(redeliveredAfter(atKill, ['before', 'after-move'])).toEqual([]);
+    expect(new Set(seen.map((s) => s.split(':')[2])).size).toBe(30 * rounds.length);
+  } finally {
+    await consumer.stop();
+    await producer.disconnect();
+  }
+}
+
+describe('the group coordinator in a cluster', () => {
+  // A broker is killed and restarted in each: more room than vitest's default on a busy machine.
+  const RESTARTS_TIMEOUT_MS = 90_000;
+
+  it('keeps a kafkajs consumer group consuming, committed offsets intact, across a coordinator move and a coordinator kill', () => consumeAcrossCoordinatorMoves('kafkajs', kafkajsConsumer), RESTARTS_TIMEOUT_MS);
+
+  it.skipIf(noKcat)('keeps a librdkafka (kcat -G) consumer group consuming, committed offsets intact, across a coordinator move and a coordinator kill', () =>
+    consumeAcrossCoordinatorMoves('kcat', kcatConsumer), RESTARTS_TIMEOUT_MS);
 });
 
 /** Every value of a topic, each partition read to its end, with the given isolation (a fresh group). */
