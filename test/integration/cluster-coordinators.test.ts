@@ -4,8 +4,9 @@
 // installed) keeps consuming, its committed offsets neither lost nor rewound, when that leadership
 // moves and when the coordinator is killed;
 // a transactional consume-transform-produce keeps producing exactly once across a move of its
-// transaction coordinator; a transaction over partitions led by three brokers commits and aborts
-// with markers written by each leader (WriteTxnMarkers).
+// transaction coordinator; a transaction over partitions led by three brokers (kafkajs, and
+// confluent-kafka where installed) commits and aborts with markers written by each leader
+// (WriteTxnMarkers).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -14,13 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
-import { requireProgram } from '../helpers/programs.js';
+import { requireProgram, requirePythonModule } from '../helpers/programs.js';
+import { confluentTxnRoundTrip, roundTripValues } from '../helpers/confluent-txn.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 
 const noKcat = requireProgram('kcat');
+const confluent = requirePythonModule('confluent_kafka');
 let cluster: RunningCluster;
 let kafka: Kafka;
 let admin: Admin;
@@ -286,6 +289,15 @@ describe('transactions in a cluster', () => {
       expect(leader.txn.lastStableOffset(partition)).toBe(partition.highWatermark);
       expect(partition.highWatermark).toBe(4);
     }
+  });
+
+  it.skipIf(confluent.skip)('confluent-kafka (librdkafka): commits and aborts transactions over partitions led by three brokers', async () => {
+    const topic = 'spread-py';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    expect(new Set([0, 1, 2].map((p) => stateOf(cluster, topic, p).leaderId)).size).toBe(3);
+    const result = await confluentTxnRoundTrip(confluent.python, cluster.bootstrap, topic, 'spread-py-tx', [0, 1, 2]);
+    expect(result.committed).toEqual(roundTripValues([0, 1, 2], true));
+    expect(result.uncommitted).toEqual(roundTripValues([0, 1, 2], false));
   });
 
   it('finishes a commit its previous coordinator decided but did not complete, after the new coordinator loads it', async () => {
