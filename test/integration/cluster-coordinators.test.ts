@@ -300,6 +300,29 @@ describe('transactions in a cluster', () => {
     expect(result.uncommitted).toEqual(roundTripValues([0, 1, 2], false));
   });
 
+  it('writes the markers at the partitions’ new leaders when leadership moved during the transaction', async () => {
+    const topic = 'moving';
+    await createSyncedTopic(cluster, kafka, topic, 2, 3);
+    const producer = kafka.producer({ transactionalId: 'moving-tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, messages: [0, 1].map((partition) => ({ partition, value: `moved-${partition}` })) });
+      const before = [0, 1].map((p) => stateOf(cluster, topic, p).leaderId);
+      for (const p of [0, 1]) await cluster.moveLeader(topic, p, otherInSync(topic, p));
+      for (const p of [0, 1]) expect(stateOf(cluster, topic, p).leaderId).not.toBe(before[p]);
+      await txn.commit();
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await readAll(topic, 'moving-check', false)).toEqual(['moved-0', 'moved-1']);
+    for (const p of [0, 1]) {
+      const leader = cluster.broker(stateOf(cluster, topic, p).leaderId)!.broker;
+      const partition = leader.replicas.partition(topic, p);
+      expect(leader.txn.lastStableOffset(partition)).toBe(partition.highWatermark);
+    }
+  });
+
   it('finishes a commit its previous coordinator decided but did not complete, after the new coordinator loads it', async () => {
     const topic = 'decided';
     const transactionalId = 'decided-tx';
