@@ -270,7 +270,7 @@ export class TxnCoordinator {
    * target a partition of its open transaction. Throws the error those APIs answer with.
    */
   checkInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
-    // Another broker coordinates the id: Kafka's leader would ask it (AddPartitionsToTxn verifyOnly); Creek's does not yet.
+    // Another broker coordinates the id: a produce asks it (txn-verifier.ts); an offset commit for it is not checked here.
     if (this.ownerError(transactionalId) !== ErrorCode.NONE) return;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {

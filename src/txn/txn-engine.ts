@@ -21,6 +21,8 @@ import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';
+import { TxnVerifier } from './txn-verifier.js';
+import { BrokerConnections } from '../replica/broker-connections.js';
 import { ACKS_ALL, type Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
@@ -64,6 +66,8 @@ class PartitionSlot {
   state = new PartitionProducerState();
   /** A snapshot queued and not yet started. */
   queuedSnapshot: Promise<void> | undefined;
+  /** producer id → epoch whose open transaction another broker's coordinator confirmed holds this partition (until its marker). */
+  readonly verified = new Map<number, number>();
   private tail: Promise<unknown> = Promise.resolve();
 
   serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,6 +81,8 @@ export class TxnEngine {
   private readonly slots = new WeakMap<PartitionLog, PartitionSlot>();
   private coordinatorRef: TxnCoordinator | undefined;
   private markers: TxnMarkerSender | undefined;
+  private readonly connections: BrokerConnections;
+  private readonly verifier: TxnVerifier;
   private offsetSink!: TxnOffsetSink;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | undefined;
@@ -84,6 +90,8 @@ export class TxnEngine {
 
   private constructor(private readonly o: TxnEngineOptions) {
     this.settings = txnSettings(o.config);
+    this.connections = new BrokerConnections(o.cluster, o.config.listeners[0]!.advertised.name, `creek-txn-${o.config.nodeId}`);
+    this.verifier = new TxnVerifier({ localId: o.config.nodeId, cluster: o.cluster, connections: this.connections, coordinator: () => this.coordinator });
   }
 
   /** Loads every partition's producer state: its latest snapshot and the log after it. */
@@ -115,7 +123,7 @@ export class TxnEngine {
     const markers = new TxnMarkerSender({
       localId: config.nodeId,
       cluster,
-      interBrokerListener: config.listeners[0]!.advertised.name,
+      connections: this.connections,
       writeLocal: (topic, partition, marker) => this.writeMarkerAsLeader(topic, partition, marker),
       retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
       deadlineMs: MARKER_DEADLINE_MS,
@@ -190,11 +198,16 @@ export class TxnEngine {
       if (transactional) throw new KafkaError(ErrorCode.INVALID_RECORD, 'A transactional batch must carry a producer id');
       return partition.appendAsLeader(records, { crcVerified: true });
     }
+    let verifiedElsewhere = false;
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
+      if (this.settings.verifyPartitions) verifiedElsewhere = await this.verifyInTransaction(slot, transactionalId, header, partition);
     }
     return slot.serial(async () => {
+      // A marker queued ahead of this batch ended the transaction it was verified for (Kafka's verification guard).
+      if (verifiedElsewhere && slot.verified.get(header.producerId) !== header.producerEpoch) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `The transaction of producer ${header.producerId} ended before the write to ${partition.topic}-${partition.index}`);
+      }
       const duplicate = slot.state.check(header);
       if (duplicate) {
         return { baseOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime: -1, logStartOffset: log.logStartOffset };
@@ -210,6 +223,19 @@ export class TxnEngine {
       slot.state.recordData(header, result.baseOffset, result.lastOffset);
       return result;
     });
+  }
+
+  /**
+   * KIP-890: a transactional batch must belong to its producer's open transaction on this
+   * partition. Returns whether another broker's coordinator confirmed it: only that answer is
+   * kept (until the transaction's marker), this broker's own is asked every time, at no cost.
+   */
+  private async verifyInTransaction(slot: PartitionSlot, transactionalId: string, header: BatchHeader, partition: Partition): Promise<boolean> {
+    if (slot.verified.get(header.producerId) === header.producerEpoch) return true;
+    await this.verifier.verify(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
+    if (this.coordinator.ownerError(transactionalId) === ErrorCode.NONE) return false;
+    slot.verified.set(header.producerId, header.producerEpoch);
+    return true;
   }
 
   /**
@@ -245,6 +271,8 @@ export class TxnEngine {
     return slot.serial(async () => {
       const result = await partition.appendAsFollower(records);
       for (const batch of splitBatches(records)) recordBatch(slot.state, batch);
+      // Whatever this broker verified as leader may since have ended.
+      slot.verified.clear();
       return result;
     });
   }
@@ -306,6 +334,7 @@ export class TxnEngine {
       const header = readBatchHeader(batch);
       const result = await partition.appendAsLeader(batch, { now, requiredAcks: ACKS_ALL });
       slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch });
+      slot.verified.delete(producerId);
       if (topicName === OFFSETS_TOPIC) this.offsetSink.completeTxnOffsets(producerId, commit, index);
       return result.lastOffset;
     });
@@ -332,6 +361,7 @@ export class TxnEngine {
     clearInterval(this.timer);
     this.coordinatorRef?.close();
     this.markers?.close();
+    this.connections.close();
     await this.maintaining;
     await Promise.all(this.o.topics.list().flatMap((t) => t.partitions.map((log) => this.snapshot(log, this.slot(log)))));
   }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { KafkaError, errorCodeOf } from '../kafka-error.js';
-import { BrokerConnection } from '../replica/broker-connection.js';
+import type { BrokerConnections } from '../replica/broker-connections.js';
 
 /** WriteTxnMarkers v1: the first flexible version, which Kafka 2.8+ brokers all serve. */
 const WRITE_TXN_MARKERS_VERSION = 1;
@@ -25,8 +25,8 @@ export interface TxnMarker {
 export interface TxnMarkerSenderOptions {
   localId: number;
   cluster: ClusterView;
-  /** The listener other brokers are reached on (the first one, as the replica fetchers use). */
-  interBrokerListener: string;
+  /** Connections to the other brokers. */
+  connections: BrokerConnections;
   /** Writes a marker to a partition this broker leads; throws a KafkaError when it cannot. */
   writeLocal: (topic: string, partition: number, marker: TxnMarker) => Promise<void>;
   retryBackoffMs: number;
@@ -41,7 +41,6 @@ interface Target {
 }
 
 export class TxnMarkerSender {
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private closed = false;
 
   constructor(private readonly o: TxnMarkerSenderOptions) {}
@@ -61,11 +60,9 @@ export class TxnMarkerSender {
     }
   }
 
-  /** Closes the inter-broker connections; sends in progress stop at their next retry. */
+  /** Sends in progress stop at their next retry. */
   close(): void {
     this.closed = true;
-    for (const c of this.connections.values()) void c.then((conn) => conn.close(), () => undefined);
-    this.connections.clear();
   }
 
   /** One round: every target sent to its current leader; returns those to try again. */
@@ -112,8 +109,7 @@ export class TxnMarkerSender {
     for (const t of targets) topics.set(t.topic, [...(topics.get(t.topic) ?? []), t.partition]);
     let response;
     try {
-      const connection = await this.connection(leader);
-      response = await connection.send(27, WRITE_TXN_MARKERS_VERSION, {
+      response = await this.o.connections.send(leader, 27, WRITE_TXN_MARKERS_VERSION, {
         markers: [
           {
             producerId: marker.producerId,
@@ -127,7 +123,6 @@ export class TxnMarkerSender {
       });
     } catch (err) {
       this.o.log.debug({ err, leader }, 'WriteTxnMarkers failed; will retry');
-      this.connections.delete(leader);
       return targets;
     }
     const failed: Target[] = [];
@@ -157,22 +152,5 @@ export class TxnMarkerSender {
       default:
         throw new KafkaError(code, `Writing a transaction marker to ${t.topic}-${t.partition} failed: ${errorInfo(code).name}`);
     }
-  }
-
-  private connection(leader: number): Promise<BrokerConnection> {
-    const existing = this.connections.get(leader);
-    if (existing !== undefined) {
-      return existing.then((c) => {
-        if (c.isOpen) return c;
-        this.connections.delete(leader);
-        return this.connection(leader);
-      });
-    }
-    const address = this.o.cluster.broker(leader, this.o.interBrokerListener);
-    if (address === undefined) return Promise.reject(new Error(`broker ${leader} is not live`));
-    const opening = BrokerConnection.open(address.host, address.port, `creek-txn-markers-${this.o.localId}`);
-    this.connections.set(leader, opening);
-    opening.catch(() => this.connections.delete(leader));
-    return opening;
   }
 }

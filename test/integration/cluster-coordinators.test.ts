@@ -18,6 +18,7 @@ import { until } from '../helpers/until.js';
 import { requireProgram, requirePythonModule } from '../helpers/programs.js';
 import { confluentTxnRoundTrip, roundTripValues } from '../helpers/confluent-txn.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
@@ -323,6 +324,38 @@ describe('transactions in a cluster', () => {
     }
   });
 
+  it('a leader asks the transaction coordinator on another broker whether a transactional write belongs to the open transaction (KIP-890)', async () => {
+    const topic = 'verified';
+    const transactionalId = 'verified-tx';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    const any = await connectTo(cluster.nodeIds.find((id) => cluster.broker(id) !== undefined)!);
+    const find = () => any.send(10, 4, { key: '', keyType: 1, coordinatorKeys: [transactionalId] }).then((r) => r.coordinators[0]!);
+    await until(async () => (await find()).errorCode === ErrorCode.NONE, 'a transaction coordinator');
+    any.close();
+    const coordinatorId = await coordinatorReady(cluster, 'transaction', transactionalId);
+    // Two partitions led by brokers other than the coordinator: one added to the transaction, one not.
+    const [added, notAdded] = [0, 1, 2].filter((p) => stateOf(cluster, topic, p).leaderId !== coordinatorId);
+    expect(notAdded).toBeDefined();
+    const coordinator = await connectTo(coordinatorId);
+    const addedLeader = await connectTo(stateOf(cluster, topic, added!).leaderId);
+    const notAddedLeader = await connectTo(stateOf(cluster, topic, notAdded!).leaderId);
+    try {
+      const p = await initTxn(coordinator, transactionalId);
+      expect(await addPartitions(coordinator, p, topic, [added!])).toEqual([ErrorCode.NONE]);
+      expect((await produceTxn(notAddedLeader, p, topic, ['stray'], p.producerEpoch, notAdded)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect((await produceTxn(addedLeader, p, topic, ['kept'], p.producerEpoch, added)).errorCode).toBe(ErrorCode.NONE);
+      expect((await produceTxn(addedLeader, p, topic, ['stale epoch'], p.producerEpoch - 1, added)).errorCode).not.toBe(ErrorCode.NONE);
+      expect(await endTxn(coordinator, p, true)).toBe(ErrorCode.NONE);
+      // The transaction is over at that leader: a write for it is refused again.
+      expect((await produceTxn(addedLeader, p, topic, ['late'], p.producerEpoch, added)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    } finally {
+      coordinator.close();
+      addedLeader.close();
+      notAddedLeader.close();
+    }
+    expect(await readAll(topic, 'verified-check', false)).toEqual(['kept']);
+  });
+
   it('finishes a commit its previous coordinator decided but did not complete, after the new coordinator loads it', async () => {
     const topic = 'decided';
     const transactionalId = 'decided-tx';
@@ -345,7 +378,7 @@ describe('transactions in a cluster', () => {
     } finally {
       await producer.disconnect();
     }
-    expect(await readAll(topic, 'decided-check', false)).toEqual(['decided-0', 'decided-1', 'decided-2']);
+    expect(got).toEqual(['decided-0', 'decided-1', 'decided-2']);
   });
 
   it('keeps a transactional consume-transform-produce exactly-once across a move of its transaction coordinator', async () => {
