@@ -15,11 +15,12 @@ import type { TxnCoordinator } from './txn-coordinator.js';
 const VERIFY_VERSION = 4;
 /**
  * A coordinator busy with another change of the transaction (CONCURRENT_TRANSACTIONS: clients add
- * partitions to one transaction concurrently, one request per leader) is asked again after this
- * long, a few times, before the producer is told to retry (Kafka's add.partitions.to.txn.retry.backoff.ms).
+ * partitions to one transaction concurrently, one request per leader) is asked again after
+ * BUSY_RETRY_BACKOFF_MS (Kafka's add.partitions.to.txn.retry.backoff.ms) for up to
+ * BUSY_RETRY_MAX_MS before the producer is told to retry.
  */
 const BUSY_RETRY_BACKOFF_MS = 20;
-const BUSY_RETRIES = 10;
+const BUSY_RETRY_MAX_MS = 1_000;
 
 export interface TxnVerifierOptions {
   localId: number;
@@ -42,7 +43,8 @@ export class TxnVerifier {
     const coordinatorId = this.o.cluster.coordinatorFor('transaction', transactionalId);
     if (owner !== ErrorCode.NOT_COORDINATOR || coordinatorId < 0 || coordinatorId === this.o.localId) throw retry(`The coordinator of ${transactionalId} is not available yet`);
     let code = await this.ask(coordinatorId, transactionalId, producerId, producerEpoch, topic, partition);
-    for (let i = 0; i < BUSY_RETRIES && code === ErrorCode.CONCURRENT_TRANSACTIONS; i++) {
+    const giveUpAt = Date.now() + BUSY_RETRY_MAX_MS;
+    while (code === ErrorCode.CONCURRENT_TRANSACTIONS && Date.now() < giveUpAt) {
       await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_BACKOFF_MS));
       code = await this.ask(coordinatorId, transactionalId, producerId, producerEpoch, topic, partition);
     }

@@ -378,7 +378,7 @@ describe('transactions in a cluster', () => {
     } finally {
       await producer.disconnect();
     }
-    expect(got).toEqual(['decided-0', 'decided-1', 'decided-2']);
+    expect(await readAll(topic, 'decided-check', false)).toEqual(['decided-0', 'decided-1', 'decided-2']);
   });
 
   it('keeps a transactional consume-transform-produce exactly-once across a move of its transaction coordinator', async () => {
