@@ -293,6 +293,7 @@ export class TxnCoordinator {
    * the same answer; an abort with no transaction open only moves the epoch.
    */
   async endTxnBumpingEpoch(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<ProducerIdAndEpoch> {
+    this.checkOwner(transactionalId);
     const meta = this.txns.get(transactionalId);
     const { endedBy } = meta ?? {};
     if (!meta || (producerId !== meta.producerId && producerId !== endedBy?.producerId)) {

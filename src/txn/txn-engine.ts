@@ -158,6 +158,14 @@ export class TxnEngine {
     return this.coordinatorRef!;
   }
 
+  /**
+   * transaction.version 2 (Produce v12, TxnOffsetCommit v5): adds partitions to the producer's
+   * transaction at its coordinator, this broker's or another's; throws the coordinator's error.
+   */
+  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    return this.verifier.add(transactionalId, producerId, producerEpoch, partitions);
+  }
+
   /** A replica here took a new state: the transaction coordinator loads or unloads __transaction_state partitions. */
   leadershipChanged(partition: Partition): void {
     this.coordinatorRef?.leadershipChanged(partition);

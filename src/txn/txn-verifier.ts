@@ -5,6 +5,9 @@
 // AddPartitionsToTxnManager). What a producer should retry — the coordinator moving, loading,
 // busy or out of reach — is answered NOT_ENOUGH_REPLICAS, a retriable produce error, as Kafka
 // maps it for produce.
+// Under transaction.version 2 the leader (Produce v12) or group coordinator (TxnOffsetCommit v5)
+// adds the partitions to the transaction itself: `add` asks the same coordinator with
+// AddPartitionsToTxn v5 without `verify_only`.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { KafkaError } from '../kafka-error.js';
@@ -13,6 +16,8 @@ import type { TxnCoordinator } from './txn-coordinator.js';
 
 /** AddPartitionsToTxn v4: the first version with the brokers' batched, verify-only form. */
 const VERIFY_VERSION = 4;
+/** AddPartitionsToTxn v5: what a transaction.version 2 broker sends to add partitions (KIP-890 part 2). */
+const ADD_VERSION = 5;
 /**
  * A coordinator busy with another change of the transaction (CONCURRENT_TRANSACTIONS: clients add
  * partitions to one transaction concurrently, one request per leader) is asked again after
@@ -32,6 +37,23 @@ export interface TxnVerifierOptions {
 export class TxnVerifier {
   constructor(private readonly o: TxnVerifierOptions) {}
 
+  /**
+   * Adds partitions to the producer's transaction at its coordinator, wherever it is. Throws the
+   * coordinator's error as it answered (the callers translate it for their API); a coordinator
+   * that is not known or not reachable is COORDINATOR_NOT_AVAILABLE.
+   */
+  async add(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    const coordinator = this.o.coordinator();
+    const owner = coordinator.ownerError(transactionalId);
+    if (owner === ErrorCode.NONE) return coordinator.addPartitions(transactionalId, producerId, producerEpoch, partitions);
+    const coordinatorId = this.o.cluster.coordinatorFor('transaction', transactionalId);
+    if (owner !== ErrorCode.NOT_COORDINATOR) throw new KafkaError(owner, `The coordinator of ${transactionalId} is loading`);
+    if (coordinatorId < 0 || coordinatorId === this.o.localId) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `The coordinator of ${transactionalId} is not available yet`);
+    const topics = [...partitions].map(([name, ps]) => ({ name, partitions: [...ps] }));
+    const code = await this.askWhileBusy(() => this.request(coordinatorId, ADD_VERSION, transactionalId, producerId, producerEpoch, false, topics));
+    if (code !== ErrorCode.NONE) throw new KafkaError(code, `The coordinator of ${transactionalId} (broker ${coordinatorId}) did not add the partitions`);
+  }
+
   /** Resolves when the write belongs to the producer's open transaction; throws the produce error otherwise. */
   async verify(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<void> {
     const coordinator = this.o.coordinator();
@@ -42,11 +64,11 @@ export class TxnVerifier {
     }
     const coordinatorId = this.o.cluster.coordinatorFor('transaction', transactionalId);
     if (owner !== ErrorCode.NOT_COORDINATOR || coordinatorId < 0 || coordinatorId === this.o.localId) throw retry(`The coordinator of ${transactionalId} is not available yet`);
-    let code = await this.ask(coordinatorId, transactionalId, producerId, producerEpoch, topic, partition);
-    const giveUpAt = Date.now() + BUSY_RETRY_MAX_MS;
-    while (code === ErrorCode.CONCURRENT_TRANSACTIONS && Date.now() < giveUpAt) {
-      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_BACKOFF_MS));
-      code = await this.ask(coordinatorId, transactionalId, producerId, producerEpoch, topic, partition);
+    let code: number;
+    try {
+      code = await this.askWhileBusy(() => this.request(coordinatorId, VERIFY_VERSION, transactionalId, producerId, producerEpoch, true, [{ name: topic, partitions: [partition] }]));
+    } catch {
+      throw retry(`The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached`);
     }
     switch (code) {
       case ErrorCode.NONE:
@@ -63,22 +85,39 @@ export class TxnVerifier {
     }
   }
 
-  /** The coordinator's answer for one partition. */
-  private async ask(coordinatorId: number, transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<number> {
+  /** Asks again while the coordinator is busy with another change of the transaction, for up to BUSY_RETRY_MAX_MS. */
+  private async askWhileBusy(ask: () => Promise<number>): Promise<number> {
+    let code = await ask();
+    const giveUpAt = Date.now() + BUSY_RETRY_MAX_MS;
+    while (code === ErrorCode.CONCURRENT_TRANSACTIONS && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_BACKOFF_MS));
+      code = await ask();
+    }
+    return code;
+  }
+
+  /**
+   * One transaction's AddPartitionsToTxn at the coordinator's broker: its first error (a top-level
+   * one, else the first partition's that is not OPERATION_NOT_ATTEMPTED), or NONE. An unreachable
+   * coordinator is COORDINATOR_NOT_AVAILABLE.
+   */
+  private async request(coordinatorId: number, version: number, transactionalId: string, producerId: number, producerEpoch: number, verifyOnly: boolean, topics: { name: string; partitions: number[] }[]): Promise<number> {
+    let response;
     try {
-      const response = await this.o.connections.send(coordinatorId, 24, VERIFY_VERSION, {
-        transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly: true, topics: [{ name: topic, partitions: [partition] }] }],
+      response = await this.o.connections.send(coordinatorId, 24, version, {
+        transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly, topics }],
         v3AndBelowTransactionalId: '',
         v3AndBelowProducerId: -1,
         v3AndBelowProducerEpoch: -1,
         v3AndBelowTopics: [],
       });
-      const code = response.errorCode ?? ErrorCode.NONE;
-      if (code !== ErrorCode.NONE) return code;
-      return response.resultsByTransaction?.[0]?.topicResults?.[0]?.resultsByPartition[0]?.partitionErrorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-    } catch {
-      throw retry(`The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached`);
+    } catch (err) {
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached: ${String(err)}`);
     }
+    if ((response.errorCode ?? ErrorCode.NONE) !== ErrorCode.NONE) return response.errorCode!;
+    const codes = (response.resultsByTransaction?.[0]?.topicResults ?? []).flatMap((t) => t.resultsByPartition.map((p) => p.partitionErrorCode));
+    if (codes.length === 0) return ErrorCode.UNKNOWN_SERVER_ERROR;
+    return codes.find((c) => c !== ErrorCode.NONE && c !== ErrorCode.OPERATION_NOT_ATTEMPTED) ?? codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
   }
 }
 
