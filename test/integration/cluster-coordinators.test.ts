@@ -20,6 +20,7 @@ import { confluentTxnRoundTrip, roundTripValues } from '../helpers/confluent-txn
 import { RawClient } from '../helpers/raw-client.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { encodeBatch } from '../../protocol/records/index.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 
@@ -354,6 +355,57 @@ describe('transactions in a cluster', () => {
       notAddedLeader.close();
     }
     expect(await readAll(topic, 'verified-check', false)).toEqual(['kept']);
+  });
+
+  it('under transaction.version 2 a leader and a group coordinator on other brokers add their partitions at the transaction coordinator (Produce v12, TxnOffsetCommit v5); EndTxn v5 commits', async () => {
+    const topic = 'tv2';
+    const transactionalId = 'tv2-tx';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    const any = await connectTo(cluster.nodeIds.find((id) => cluster.broker(id) !== undefined)!);
+    const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators[0]!);
+    await until(async () => (await find(transactionalId, 1)).errorCode === ErrorCode.NONE, 'a transaction coordinator');
+    await until(async () => (await find('tv2-group', 0)).errorCode === ErrorCode.NONE, 'a group coordinator');
+    any.close();
+    const coordinatorId = await coordinatorReady(cluster, 'transaction', transactionalId);
+    const groupId = Array.from({ length: 100 }, (_, i) => `tv2-group-${i}`).find((g) => coordinatorOf(cluster, 'group', g).leader !== coordinatorId)!;
+    const groupCoordinatorId = await coordinatorReady(cluster, 'group', groupId);
+    expect(groupCoordinatorId).not.toBe(coordinatorId);
+    const partition = [0, 1, 2].find((p) => stateOf(cluster, topic, p).leaderId !== coordinatorId)!;
+    const topicId = cluster.broker(coordinatorId)!.broker.topics.get(topic)!.id;
+    const coordinator = await connectTo(coordinatorId);
+    const leader = await connectTo(stateOf(cluster, topic, partition).leaderId);
+    const groupCoordinator = await connectTo(groupCoordinatorId);
+    try {
+      const p = await initTxn(coordinator, transactionalId);
+      const records = encodeBatch({ transactional: true, producerId: p.producerId, producerEpoch: p.producerEpoch, baseSequence: 0, records: [{ value: Buffer.from('tv2-kept') }] });
+      const produced = await leader.send(0, 12, { transactionalId, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId, partitionData: [{ index: partition, records }] }] });
+      expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+      const offsets = await groupCoordinator.send(28, 5, {
+        transactionalId,
+        groupId,
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      });
+      expect(offsets.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+      const open = (await coordinator.send(65, 0, { transactionalIds: [transactionalId] })).transactionStates[0]!;
+      expect(open.transactionState).toBe('Ongoing');
+      expect(open.topics.map((t) => [t.topic, [...t.partitions]]).sort()).toEqual([
+        ['__consumer_offsets', [coordinatorOf(cluster, 'group', groupId).partition]],
+        [topic, [partition]],
+      ]);
+      const ended = await coordinator.send(26, 5, { transactionalId, producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true });
+      expect(ended).toMatchObject({ errorCode: ErrorCode.NONE, producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
+    } finally {
+      coordinator.close();
+      leader.close();
+      groupCoordinator.close();
+    }
+    expect(await readAll(topic, 'tv2-check', false)).toEqual(['tv2-kept']);
+    await until(async () => (await committed(groupId, topic).catch((): Record<number, number> => ({})))[partition] === 1, 'the committed offset of the transaction');
   });
 
   it('finishes a commit its previous coordinator decided but did not complete, after the new coordinator loads it', async () => {
