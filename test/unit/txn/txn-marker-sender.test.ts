@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { BrokerNode } from '../../../src/cluster/cluster-view.js';
 import { KafkaError, errorCodeOf } from '../../../src/kafka-error.js';
+import { BrokerConnections } from '../../../src/replica/broker-connections.js';
 import { TxnMarkerSender, type TxnMarker } from '../../../src/txn/txn-marker-sender.js';
 import { FakeCluster } from '../../helpers/fake-cluster.js';
 
@@ -28,7 +29,7 @@ function sender(cluster: FakeCluster, writeLocal: (topic: string, partition: num
   return new TxnMarkerSender({
     localId: LOCAL,
     cluster,
-    interBrokerListener: 'PLAINTEXT',
+    connections: new BrokerConnections(cluster, 'PLAINTEXT', 'marker-sender-test'),
     writeLocal: (topic, partition, m) => {
       expect(m).toEqual(marker);
       return writeLocal(topic, partition);
