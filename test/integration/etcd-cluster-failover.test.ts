@@ -14,6 +14,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { ResponseOf } from '../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
+import { partitionFor } from '../../src/txn/partition-for.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
 import { tempDir } from '../helpers/broker.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -39,6 +40,19 @@ afterAll(async () => {
 });
 
 /** A topic of one partition on all three brokers, `preferred` first (its first leader). */
+/** The broker coordinating a group: the leader of its __consumer_offsets partition, once a FindCoordinator has created the topic. */
+async function groupCoordinatorOf(groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await until(() => admin.describeGroups([groupId]).then(() => true, () => false), 'a group coordinator');
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })).topics;
+    return (await cluster.describe('__consumer_offsets', partitionFor(groupId, metadata!.partitions.length)))!.leaderId;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function createTopic(topic: string, preferred: number): Promise<void> {
   const replicas = [preferred, ...cluster.nodeIds.filter((id) => id !== preferred)];
   const admin = kafka.admin();
@@ -153,11 +167,12 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
 
   it('keeps a consumer group consuming across the failover of a partition leader (not its coordinator): it reads every acknowledged record and commits to the end', async () => {
     const topic = 'group-failover';
-    // Groups live on the leader of __consumer_offsets (one replica today): the victim is another broker.
-    const coordinator = (await cluster.describe('__consumer_offsets'))!.leaderId;
+    const groupId = 'across-failover';
+    // The group lives on the leader of its __consumer_offsets partition (the first FindCoordinator creates the topic): the victim is another broker.
+    const coordinator = await groupCoordinatorOf(groupId);
     const victim = cluster.nodeIds.find((id) => id !== coordinator)!;
     await createTopic(topic, victim);
-    const consumer = kafka.consumer({ groupId: 'across-failover', retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    const consumer = kafka.consumer({ groupId, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const seen = new Set<string>();
@@ -174,7 +189,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       try {
         const [{ high }] = await admin.fetchTopicOffsets(topic);
         await until(async () => {
-          const [committed] = await admin.fetchOffsets({ groupId: 'across-failover', topics: [topic] });
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           return committed!.partitions[0]!.offset === high;
         }, 'the group to commit up to the end');
       } finally {
