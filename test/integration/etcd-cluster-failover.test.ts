@@ -32,7 +32,7 @@ let kafka: Kafka;
 
 beforeAll(async () => {
   if (noEtcd) return;
-  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS, overrides: { 'group.initial.rebalance.delay.ms': 0 } });
+  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS, overrides: { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 5 } });
   kafka = new Kafka({ clientId: 'etcd-failover', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
 }, 120_000);
 afterAll(async () => {
@@ -40,6 +40,9 @@ afterAll(async () => {
 });
 
 /** A topic of one partition on all three brokers, `preferred` first (its first leader). */
+/** The group test also creates __consumer_offsets through etcd and runs a failover: on a loaded machine, more than vitest's 30 s. */
+const GROUP_FAILOVER_TIMEOUT_MS = 90_000;
+
 /** The broker coordinating a group: the leader of its __consumer_offsets partition, once a FindCoordinator has created the topic. */
 async function groupCoordinatorOf(groupId: string): Promise<number> {
   const admin = kafka.admin();
@@ -200,7 +203,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       if (!cluster.running(victim)) await cluster.start(victim);
     }
     await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'the returned broker back in the ISR');
-  });
+  }, GROUP_FAILOVER_TIMEOUT_MS);
 
   it('keeps serving as it is while etcd is down (acks=all included), changes no leadership, says so once, and resumes when etcd returns', async () => {
     const topic = 'etcd-down';
