@@ -110,7 +110,14 @@ export class Broker implements BrokerServices {
       replicaLagTimeMaxMs: () => replicaLagTimeMaxMs,
       ...faultHooks,
       proposeIsr: (change) => this.member!.proposeIsr(change),
-      onStateApplied: (partition) => this.member!.stateApplied(partition),
+      onStateApplied: (partition) => {
+        this.member!.stateApplied(partition);
+        // Until runBroker has opened them the coordinators do not exist; they load what this broker leads when they open.
+        const groups: GroupCoordinator | undefined = this.groups;
+        const txn: TxnEngine | undefined = this.txn;
+        groups?.leadershipChanged(partition);
+        txn?.leadershipChanged(partition);
+      },
     });
     this.member = new ClusterMember({
       localId: config.nodeId,
@@ -250,9 +257,19 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
   // restart, whose markers settle those pending offsets.
-  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, metadata, log: log.child({ component: 'txn' }) });
+  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, metadata, cluster: broker.cluster, clusterMode: clusterMode !== undefined, log: log.child({ component: 'txn' }) });
   broker.txn = txn;
-  broker.groups = await GroupCoordinator.open(config, topics, broker.replicas, (...args) => txn.appendForProducer(...args), log);
+  broker.groups = await GroupCoordinator.open({
+    brokerConfig: config,
+    topics,
+    replicas: broker.replicas,
+    appendForProducer: (...args) => txn.appendForProducer(...args),
+    liveBrokers: () => broker.cluster.brokerIds(),
+    // A single node keeps every group in one partition (one ordered log); a cluster spreads them like Kafka.
+    offsetsTopicPartitions: clusterMode === undefined ? 1 : config.offsetsTopicNumPartitions,
+    createTopicAtStart: clusterMode === undefined,
+    log,
+  });
   await txn.startCoordinator(broker.groups);
   broker.scramCredentials = ScramCredentialStore.open(metadata);
   broker.quotas = ClientQuotas.open(metadata);

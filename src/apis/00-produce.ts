@@ -87,12 +87,16 @@ function isTransactionalBatch(records: Buffer | null): boolean {
   }
 }
 
+/** Coordinator errors a producer retries; produce answers them as NOT_ENOUGH_REPLICAS, which every client retries. */
+const RETRY_AT_COORDINATOR = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+
 /**
  * Produce v12+ under transaction.version 2 (KIP-890 part 2): the transactional partitions of the
  * request join the producer's transaction (starting it) before they are written, as
- * AddPartitionsToTxn would add them. Answers the error for those partitions, as Kafka's produce
- * path translates it: PRODUCER_FENCED as INVALID_PRODUCER_EPOCH, and retriable coordinator
- * errors as NOT_ENOUGH_REPLICAS so that every client retries.
+ * AddPartitionsToTxn would add them (a coordinator on another broker is sent AddPartitionsToTxn
+ * v5). Answers the error for those partitions, as Kafka's produce path translates it:
+ * PRODUCER_FENCED as INVALID_PRODUCER_EPOCH, and retriable coordinator errors as
+ * NOT_ENOUGH_REPLICAS so that every client retries.
  */
 async function addToTransaction(
   ctx: RequestContext,
@@ -111,12 +115,12 @@ async function addToTransaction(
   }
   if (!producer) return ErrorCode.NONE;
   try {
-    await ctx.broker.txn.coordinator.addPartitions(transactionalId, producer.producerId, producer.producerEpoch, partitions);
+    await ctx.broker.txn.addPartitions(transactionalId, producer.producerId, producer.producerEpoch, partitions);
     return ErrorCode.NONE;
   } catch (err) {
     const code = errorCodeOf(err);
     if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-    if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR) return ErrorCode.NOT_ENOUGH_REPLICAS;
+    if (RETRY_AT_COORDINATOR.has(code)) return ErrorCode.NOT_ENOUGH_REPLICAS;
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId }, 'adding produced partitions to the transaction failed');
     return code;
   }

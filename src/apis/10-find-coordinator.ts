@@ -3,14 +3,18 @@
 // v3: flexible. v4: batched coordinator_keys with a result per key (KIP-699). v5: no change
 // (may return TRANSACTION_ABORTABLE). v6: key type 2, a share-group state partition
 // ("group:topicId:partition", KIP-932), asked for by brokers (CLUSTER_ACTION). Each group or
-// transactional id is answered with the broker the cluster view names its coordinator. Creek has
-// no share coordinator: a well-formed share key is COORDINATOR_NOT_AVAILABLE, as Kafka answers
-// while its share-state topic is not there; a malformed one (or key type 2 before v6) INVALID_REQUEST.
+// transactional id is answered with the broker the cluster view names its coordinator: the leader
+// of its __consumer_offsets / __transaction_state partition (a single node coordinates every group
+// and transactional id). In a cluster the first request for a type creates its internal topic and
+// is answered COORDINATOR_NOT_AVAILABLE until the topic has leaders. Creek has no share
+// coordinator: a well-formed share key is COORDINATOR_NOT_AVAILABLE, as Kafka answers while its
+// share-state topic is not there; a malformed one (or key type 2 before v6) INVALID_REQUEST.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorResponseCoordinator as Coordinator } from '../../protocol/schema/index.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { isKafkaUuid } from '../kafka-uuid.js';
-import { defineApi } from './api.js';
+import type { Logger } from 'pino';
+import { defineApi, type BrokerServices } from './api.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -46,7 +50,11 @@ export default defineApi({
       if (req.keyType === TRANSACTION && !ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
         return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).message };
       }
-      const coordinator = cluster.broker(cluster.coordinatorFor(req.keyType === GROUP ? 'group' : 'transaction', key), ctx.connection.listenerName);
+      const type = req.keyType === GROUP ? 'group' : 'transaction';
+      const coordinatorId = cluster.coordinatorFor(type, key);
+      // Kafka creates the internal topic on the first FindCoordinator that needs it; the client retries meanwhile.
+      if (coordinatorId < 0) createStateTopic(ctx.broker, type, ctx.log);
+      const coordinator = cluster.broker(coordinatorId, ctx.connection.listenerName);
       if (!coordinator) return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
       return { key, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port, errorCode: ErrorCode.NONE, errorMessage: null };
     };
@@ -55,3 +63,8 @@ export default defineApi({
     return { throttleTimeMs: 0, errorCode: one.errorCode!, errorMessage: one.errorMessage ?? null, nodeId: one.nodeId!, host: one.host!, port: one.port! };
   },
 });
+
+function createStateTopic(broker: BrokerServices, type: 'group' | 'transaction', log: Logger): void {
+  const ensure = type === 'group' ? broker.groups.ensureTopic() : broker.txn.coordinator.ensureTopic();
+  ensure.catch((err: unknown) => log.warn({ err, type }, 'could not create the coordinator topic'));
+}

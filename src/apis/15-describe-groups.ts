@@ -3,7 +3,8 @@
 // members. v5: flexible. v6: GROUP_ID_NOT_FOUND (KIP-1043). An unknown group (or a
 // consumer-protocol group, which ConsumerGroupDescribe describes) is reported as Dead: with no
 // error before v6, with GROUP_ID_NOT_FOUND and Kafka's message from v6.
-// Member metadata and assignments are shown only while the group is Stable.
+// Member metadata and assignments are shown only while the group is Stable. A group this broker
+// does not coordinate (now) gets NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeGroupsResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
@@ -22,6 +23,8 @@ export default defineApi({
         return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPS_OMITTED };
       }
       const ops = req.includeAuthorizedOperations ? ctx.authz.operations(ResourceType.GROUP, groupId) : OPS_OMITTED;
+      const owner = ctx.broker.groups.ownerError(groupId);
+      if (owner !== ErrorCode.NONE) return { errorCode: owner, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
       const g = ctx.broker.groups.group(groupId);
       if (!(g instanceof ClassicGroup) || g.state === 'Dead') {
         const dead = { groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };

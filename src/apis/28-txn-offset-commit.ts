@@ -35,7 +35,9 @@ export default defineApi({
     const refusals = names.map(topicRefusal);
     const refused = req.topics.flatMap((t, i) => t.partitions.map(() => refusals[i]!));
     const allowed = req.topics.flatMap((t, i) => (refusals[i] === ErrorCode.NONE ? [{ name: names[i]!, partitions: t.partitions }] : []));
-    const addError = ctx.version >= 5 && allowed.length > 0 ? await addOffsetsPartition(ctx, req) : ErrorCode.NONE;
+    // Only the group's coordinator adds its partition; elsewhere the commit answers NOT_COORDINATOR (or loading).
+    const coordinatesGroup = ctx.broker.groups.ownerError(req.groupId) === ErrorCode.NONE;
+    const addError = ctx.version >= 5 && allowed.length > 0 && coordinatesGroup ? await addOffsetsPartition(ctx, req) : ErrorCode.NONE;
     const committed =
       allowed.length === 0
         ? []
@@ -77,7 +79,7 @@ export default defineApi({
 async function addOffsetsPartition(ctx: RequestContext, req: { transactionalId: string; groupId: string; producerId: number; producerEpoch: number }): Promise<number> {
   const { txn, groups } = ctx.broker;
   try {
-    await txn.coordinator.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]));
+    await txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]));
     return ErrorCode.NONE;
   } catch (err) {
     const code = errorCodeOf(err);

@@ -1,5 +1,6 @@
 // DescribeTransactions (key 65), version 0 (KIP-664): each transactional id's state, producer id
-// and epoch, timeout, start time and the partitions of its transaction.
+// and epoch, timeout, start time and the partitions of its transaction. An id this broker does not
+// coordinate (now) gets NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
 import { ErrorCode } from '../../protocol/errors.js';
 import { txnStateName } from '../txn/txn-metadata.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
@@ -14,7 +15,12 @@ export default defineApi({
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
         return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
       }
-      const meta = ctx.broker.txn.coordinator.get(transactionalId);
+      const { coordinator } = ctx.broker.txn;
+      const owner = coordinator.ownerError(transactionalId);
+      if (owner !== ErrorCode.NONE) {
+        return { errorCode: owner, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+      }
+      const meta = coordinator.get(transactionalId);
       if (!meta) {
         return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
       }

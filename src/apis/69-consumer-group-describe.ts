@@ -1,7 +1,8 @@
 // ConsumerGroupDescribe (key 69), versions 0-1 (KIP-848): consumer-protocol groups with their
 // epochs, assignor and members (current and target assignments by topic id and name).
-// GROUP_ID_NOT_FOUND for unknown groups and for classic groups. v1: member_type (KIP-1099),
-// 1 (consumer) for every member: classic members do not join a consumer-protocol group in Creek.
+// GROUP_ID_NOT_FOUND for unknown groups and for classic groups; NOT_COORDINATOR or
+// COORDINATOR_LOAD_IN_PROGRESS for a group this broker does not coordinate (now). v1: member_type
+// (KIP-1099), 1 (consumer) for every member: classic members do not join a consumer-protocol group in Creek.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
@@ -26,6 +27,8 @@ export default defineApi({
       const g = ctx.broker.groups.group(groupId);
       const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: OPS_OMITTED };
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...base, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
+      const owner = ctx.broker.groups.ownerError(groupId);
+      if (owner !== ErrorCode.NONE) return { ...base, errorCode: owner, errorMessage: null };
       if (!g) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
       if (!(g instanceof ConsumerGroup)) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.` };
       return {

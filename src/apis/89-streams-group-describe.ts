@@ -1,7 +1,8 @@
 // StreamsGroupDescribe (key 89), versions 0-1 (KIP-1071): streams groups with their epochs,
 // topology and members (current and target task assignments). v1: include_topology_description
 // (KIP-1331) and the assignor's name; Creek stores no topology descriptions, so a request for one
-// gets status 1 (NOT_STORED). GROUP_ID_NOT_FOUND for unknown groups and for other group types.
+// gets status 1 (NOT_STORED). GROUP_ID_NOT_FOUND for unknown groups and for other group types;
+// NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a group this broker does not coordinate (now).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { StreamsGroupDescribeResponseDescribedGroup as GroupOut } from '../../protocol/schema/index.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
@@ -27,6 +28,8 @@ export default defineApi({
     const groups = req.groupIds.map((groupId): GroupOut => {
       const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, topology: null, members: [], authorizedOperations: OPS_OMITTED, assignorName: null };
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...base, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
+      const owner = ctx.broker.groups.ownerError(groupId);
+      if (owner !== ErrorCode.NONE) return { ...base, errorCode: owner, errorMessage: null };
       const g = ctx.broker.groups.group(groupId);
       if (!g) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
       if (!(g instanceof StreamsGroup)) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a streams group.` };

@@ -23,6 +23,7 @@ import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeAcls from './29-describe-acls.js';
 import createAcls from './30-create-acls.js';
@@ -62,7 +63,7 @@ export const handlers: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, apiVersions,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs,
   createPartitions, incrementalAlterConfigs, describeCluster, describeTopicPartitions,
-  initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, describeProducers, describeTransactions, listTransactions,
+  initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeProducers, describeTransactions, listTransactions,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, consumerGroupHeartbeat, consumerGroupDescribe, streamsGroupHeartbeat, streamsGroupDescribe,
   saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeUserScramCredentials, alterUserScramCredentials,

@@ -40,7 +40,7 @@ export interface ClusterView {
   broker(nodeId: number, listenerName: string): BrokerNode | undefined;
   /** Leader, epoch, replicas, ISR and offline replicas; undefined for an unknown topic-partition. */
   partitionState(topic: string, partition: number): PartitionAssignment | undefined;
-  /** The broker coordinating a group or a transactional id. */
+  /** The broker coordinating a group or a transactional id: the leader of its internal-topic partition; -1 while there is none. */
   coordinatorFor(type: CoordinatorType, key: string): number;
   /** Live broker ids, for replica assignment checks (CreateTopics, CreatePartitions, reassignments). */
   brokerIds(): number[];

@@ -57,7 +57,8 @@ export class MultiNodeCluster implements ClusterView {
   coordinatorFor(type: CoordinatorType, key: string): number {
     const topic = COORDINATOR_TOPICS[type];
     const partitions = this.store.get('topic', topic)?.value.partitions;
-    if (partitions === undefined) return this.localId;
+    // Not created yet (FindCoordinator creates it): no coordinator until its partitions have leaders.
+    if (partitions === undefined) return -1;
     return this.partitionState(topic, partitionFor(key, partitions))?.leaderId ?? -1;
   }
 

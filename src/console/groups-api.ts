@@ -6,7 +6,6 @@
 // with ListOffsets (an offset outside the log is moved to its nearest end), committed with
 // OffsetCommit as an admin client commits. Resets are refused when the console's writes are off.
 import { decodeData } from '../../protocol/codec/data.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { consumerProtocolAssignment, type ConsumerProtocolAssignment } from '../../protocol/schema/index.js';
@@ -165,7 +164,7 @@ async function resetOffsets(ctx: ConsoleContext, req: HttpRequest, groupId: stri
     memberId: '',
     groupInstanceId: null,
     retentionTimeMs: -1,
-    topics: [{ name: topicName, topicId: ZERO_UUID, partitions: (partitions as number[]).map((partitionIndex, i) => ({ partitionIndex, committedOffset: targets[i]!, committedLeaderEpoch: -1, committedMetadata: '' })) }],
+    topics: [{ name: topicName, topicId: topic.id, partitions: (partitions as number[]).map((partitionIndex, i) => ({ partitionIndex, committedOffset: targets[i]!, committedLeaderEpoch: -1, committedMetadata: '' })) }],
   });
   for (const p of committed.topics[0]!.partitions) throwIfKafkaError(p.errorCode);
   return { groupId, offsets: (partitions as number[]).map((partition, i) => ({ topic: topicName, partition, offset: targets[i]! })) };

@@ -87,7 +87,7 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
       transactionalId: null,
       acks: ACKS_ALL,
       timeoutMs: PRODUCE_TIMEOUT_MS,
-      topicData: [{ name: req.params.topic!, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] }],
+      topicData: [{ name: req.params.topic!, topicId: ctx.broker.topics.get(req.params.topic!)?.id ?? ZERO_UUID, partitionData: [{ index: partition, records: batch }] }],
     });
     const result = produced.responses[0]!.partitionResponses[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);

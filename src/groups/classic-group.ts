@@ -576,6 +576,12 @@ export class ClassicGroup {
     }
   }
 
+  /** Another broker coordinates the group from now on: parked requests go there, and no timer of it fires here. */
+  unload(): void {
+    this.shutdown();
+    this.env.timers.cancelPrefix(this.timerPrefix());
+  }
+
   // ---- persistence ----
 
   toValue(): GroupValue {

@@ -104,16 +104,33 @@ export class CommittedOffsets {
     table.set(groupId, topic, partition, { offset, logOffset });
   }
 
-  /** The producer's transaction ended: on commit its offsets apply; returns the groups they belong to. */
-  completeTxn(producerId: number, commit: boolean): string[] {
+  /**
+   * The producer's transaction ended in the __consumer_offsets partition holding the groups
+   * `inPartition` accepts: on commit their offsets apply, on abort they are dropped; offsets of
+   * groups in other partitions wait for the marker in theirs. Returns the groups whose offsets applied.
+   */
+  completeTxn(producerId: number, commit: boolean, inPartition: (groupId: string) => boolean): string[] {
     const table = this.pending.get(producerId);
-    this.pending.delete(producerId);
-    if (!table || !commit) return [];
-    const groups = table.groups();
+    if (!table) return [];
+    const groups = table.groups().filter(inPartition);
     for (const groupId of groups) {
-      for (const { topic, partition, stored } of table.entries(groupId)) this.set(groupId, topic, partition, stored.offset, stored.logOffset);
+      const entries = table.entries(groupId);
+      for (const { topic, partition, stored } of entries) {
+        if (commit) this.set(groupId, topic, partition, stored.offset, stored.logOffset);
+        table.delete(groupId, topic, partition);
+      }
     }
-    return groups;
+    if (table.groups().length === 0) this.pending.delete(producerId);
+    return commit ? groups : [];
+  }
+
+  /** A group no longer coordinated here: its committed and pending offsets are forgotten (not deleted). */
+  forgetGroup(groupId: string): void {
+    for (const { topic, partition } of this.committed.entries(groupId)) this.committed.delete(groupId, topic, partition);
+    for (const [producerId, table] of this.pending) {
+      for (const { topic, partition } of table.entries(groupId)) table.delete(groupId, topic, partition);
+      if (table.groups().length === 0) this.pending.delete(producerId);
+    }
   }
 
   /** An open transaction holds an offset for this partition (require_stable answers UNSTABLE_OFFSET_COMMIT). */

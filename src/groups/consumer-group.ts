@@ -373,4 +373,9 @@ export class ConsumerGroup {
     this.dead = true;
     this.memberTimers.stopAll();
   }
+
+  /** Another broker coordinates the group from now on: no timer of it fires here. */
+  unload(): void {
+    this.memberTimers.stopAll();
+  }
 }

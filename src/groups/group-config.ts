@@ -27,6 +27,9 @@ export interface GroupConfig {
   offsetsRetentionCheckIntervalMs: number;
   offsetMetadataMaxBytes: number;
   offsetsTopicSegmentBytes: number;
+  offsetsTopicReplicationFactor: number;
+  /** How long a write to __consumer_offsets waits for the ISR. */
+  offsetsCommitTimeoutMs: number;
 }
 
 export function groupConfigOf(config: BrokerConfig): GroupConfig {
@@ -53,5 +56,7 @@ export function groupConfigOf(config: BrokerConfig): GroupConfig {
     offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
     offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),
     offsetsTopicSegmentBytes: num('offsets.topic.segment.bytes'),
+    offsetsTopicReplicationFactor: num('offsets.topic.replication.factor'),
+    offsetsCommitTimeoutMs: num('offsets.commit.timeout.ms'),
   };
 }

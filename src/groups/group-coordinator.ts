@@ -1,16 +1,20 @@
-// The group coordinator of this broker (every group's, as the only node): classic, consumer
-// (KIP-848) and streams (KIP-1071) groups side by side in one group id space, committed offsets,
-// and their durable copy in __consumer_offsets, replayed on start. Handlers in src/apis/ translate
-// wire versions; this class holds Kafka's semantics. Offsets committed by a transactional
-// producer are written to __consumer_offsets at once, as a transactional batch, and stay pending
-// until the transaction's COMMIT/ABORT marker reaches that partition (completeTxnOffsets, live or
-// on replay).
+// The group coordinator of this broker: classic, consumer (KIP-848) and streams (KIP-1071) groups
+// side by side in one group id space, committed offsets, and their durable copy in
+// __consumer_offsets. It coordinates the groups of the __consumer_offsets partitions this broker
+// leads (a single node: every group), loading a partition's groups by replaying it when it becomes
+// the leader and forgetting them when it stops (src/coordinator/coordinator-partitions.ts).
+// Handlers in src/apis/ translate wire versions; this class holds Kafka's semantics. Offsets
+// committed by a transactional producer are written to __consumer_offsets at once, as a
+// transactional batch, and stay pending until the transaction's COMMIT/ABORT marker reaches that
+// partition (completeTxnOffsets, live or on replay).
 import type { Logger } from 'pino';
 import { Reader } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError, errorCodeOf } from '../kafka-error.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
+import type { Partition } from '../replica/partition.js';
+import { CoordinatorPartitions } from '../coordinator/coordinator-partitions.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import { ClassicGroup, type GroupEnv, type JoinRequest, type JoinResult, type MemberIdentity, type SyncRequest, type SyncResult } from './classic-group.js';
 import { ConsumerGroup, compileTopicRegex, type ConsumerGroupEnv, type ConsumerHeartbeat, type ConsumerHeartbeatResult } from './consumer-group.js';
@@ -31,7 +35,7 @@ import {
   encodeStreamsTopologyValue,
   type GroupValue,
 } from './group-records.js';
-import { OffsetsTopic, type GroupRecord, type TransactionalAppender, type TxnProducer } from './offsets-topic.js';
+import { OFFSETS_TOPIC, OffsetsTopic, type GroupRecord, type TransactionalAppender, type TxnProducer } from './offsets-topic.js';
 import { Timers } from './timers.js';
 
 export type Group = ClassicGroup | ConsumerGroup | StreamsGroup;
@@ -88,8 +92,24 @@ export interface GroupListing {
   type: 'classic' | 'consumer' | 'streams';
 }
 
+export interface GroupCoordinatorOptions {
+  brokerConfig: BrokerConfig;
+  topics: TopicRegistry;
+  replicas: ReplicaManager;
+  /** Transactional offset commits are appended through it (the transaction engine). */
+  appendForProducer: TransactionalAppender;
+  /** The live brokers, over which a new __consumer_offsets is placed. */
+  liveBrokers: () => number[];
+  /** Partitions of a new __consumer_offsets. */
+  offsetsTopicPartitions: number;
+  /** A single node creates __consumer_offsets at start; in a cluster FindCoordinator does, once the brokers are up. */
+  createTopicAtStart: boolean;
+  log: Logger;
+}
+
 export class GroupCoordinator {
   readonly config: GroupConfig;
+  private readonly ownership: CoordinatorPartitions<Partition>;
   private readonly timers = new Timers();
   private readonly groups = new Map<string, Group>();
   private readonly offsets = new CommittedOffsets();
@@ -102,49 +122,90 @@ export class GroupCoordinator {
   private constructor(
     brokerConfig: BrokerConfig,
     private readonly topics: TopicRegistry,
+    private readonly replicas: ReplicaManager,
     private readonly store: OffsetsTopic,
     private readonly log: Logger,
   ) {
     this.config = groupConfigOf(brokerConfig);
+    this.ownership = new CoordinatorPartitions(OFFSETS_TOPIC, { load: (p) => this.load(p), unload: (index) => this.unload(index) }, log);
     this.classicEnv = { config: this.config, timers: this.timers, log, persist: (g) => this.persistClassic(g) };
     this.consumerEnv = {
       config: this.config,
       timers: this.timers,
       log,
       topics: { partitionCount: (t) => topics.get(t)?.partitions.length, names: () => topics.list().filter((t) => !t.internal).map((t) => t.name) },
-      persist: (g) => void this.write([{ key: { type: 'consumer-group', group: g.groupId }, value: encodeConsumerGroupValue({ epoch: g.groupEpoch }) }]).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store consumer group epoch')),
+      persist: (g) => void this.write(g.groupId, [{ key: { type: 'consumer-group', group: g.groupId }, value: encodeConsumerGroupValue({ epoch: g.groupEpoch }) }]).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store consumer group epoch')),
     };
     this.streamsEnv = {
       config: this.config,
       timers: this.timers,
       log,
       partitionCount: (t) => topics.get(t)?.partitions.length,
-      persist: (g) => void this.write(streamsGroupRecords(g)).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store streams group')),
+      persist: (g) => void this.write(g.groupId, streamsGroupRecords(g)).catch((err: unknown) => log.error({ err, group: g.groupId }, 'could not store streams group')),
     };
   }
 
   /**
-   * Opens (creating if needed) __consumer_offsets, replays it and starts offset expiry.
-   * Transactional offset commits are appended through `appendForProducer` (the transaction engine).
+   * Opens the coordinator: creates __consumer_offsets on a single node, loads the partitions of it
+   * this broker leads, and starts offset expiry. Later leadership changes arrive through
+   * leadershipChanged.
    */
-  static async open(brokerConfig: BrokerConfig, topics: TopicRegistry, replicas: ReplicaManager, appendForProducer: TransactionalAppender, log: Logger): Promise<GroupCoordinator> {
-    const groupLog = log.child({ component: 'groups' });
-    const config = groupConfigOf(brokerConfig);
-    const store = await OffsetsTopic.open(topics, replicas, config.offsetsTopicSegmentBytes, appendForProducer, groupLog);
-    const coordinator = new GroupCoordinator(brokerConfig, topics, store, groupLog);
-    await coordinator.load();
+  static async open(o: GroupCoordinatorOptions): Promise<GroupCoordinator> {
+    const groupLog = o.log.child({ component: 'groups' });
+    const config = groupConfigOf(o.brokerConfig);
+    const store = new OffsetsTopic({
+      topics: o.topics,
+      replicas: o.replicas,
+      liveBrokers: o.liveBrokers,
+      partitions: o.offsetsTopicPartitions,
+      replicationFactor: config.offsetsTopicReplicationFactor,
+      segmentBytes: config.offsetsTopicSegmentBytes,
+      commitTimeoutMs: config.offsetsCommitTimeoutMs,
+      appendForProducer: o.appendForProducer,
+      log: groupLog,
+    });
+    const coordinator = new GroupCoordinator(o.brokerConfig, o.topics, o.replicas, store, groupLog);
+    if (o.createTopicAtStart) await store.ensure();
+    coordinator.loadLedPartitions();
+    await coordinator.ownership.idle();
     coordinator.scheduleExpiry();
     return coordinator;
   }
 
-  private async load(): Promise<void> {
+  /** A replica here took a new state: a __consumer_offsets partition now led here is loaded, one no longer led is unloaded. */
+  leadershipChanged(partition: Partition): void {
+    if (!this.closed) this.ownership.leadershipChanged(partition);
+  }
+
+  /** Creates __consumer_offsets unless it exists or is being created (FindCoordinator's first request in a cluster). */
+  async ensureTopic(): Promise<void> {
+    if ((await this.store.ensure()) !== undefined) this.loadLedPartitions();
+  }
+
+  /** NONE when this broker coordinates the group now, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  ownerError(groupId: string): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    return this.ownership.errorCode(this.store.partitionFor(groupId));
+  }
+
+  private loadLedPartitions(): void {
+    const topic = this.store.topic;
+    if (topic === undefined) return;
+    for (let i = 0; i < topic.partitions.length; i++) {
+      const partition = this.replicas.getPartition(topic, i);
+      if (partition !== undefined) this.ownership.leadershipChanged(partition);
+    }
+  }
+
+  /** Loads one partition's groups and offsets (transactional offsets without a marker stay pending). */
+  private async load(partition: Partition): Promise<void> {
     const started = Date.now();
     const classic = new Map<string, GroupValue>();
     const consumer = new Map<string, number>();
     const streams = new Map<string, { epoch: number; topology: StreamsTopology | null }>();
-    // Transactional offsets are pending until their producer's marker; those without one stay pending.
-    const records = await this.store.replay({
-      marker: (producerId, commit) => this.offsets.completeTxn(producerId, commit),
+    const inPartition = (groupId: string): boolean => this.store.partitionFor(groupId) === partition.index;
+    const records = await this.store.replay(partition, {
+      marker: (producerId, commit) => this.offsets.completeTxn(producerId, commit, inPartition),
       record: ({ key, value }, logOffset, producerId) => {
         if (key.type === 'offset') {
           if (value === null) this.offsets.delete(key.group, key.topic, key.partition);
@@ -178,15 +239,29 @@ export class GroupCoordinator {
       g.restore(epoch, topology);
       this.groups.set(id, g);
     }
-    this.addOffsetOnlyGroups(this.offsets.groups());
-    this.log.info({ records, groups: this.groups.size, ms: Date.now() - started }, 'loaded group state from __consumer_offsets');
+    this.addOffsetOnlyGroups([...this.offsets.groups()].filter(inPartition));
+    this.log.info({ partition: partition.index, records, groups: this.groups.size, ms: Date.now() - started }, 'loaded group state from __consumer_offsets');
+  }
+
+  /**
+   * Forgets the groups of a partition no longer led here: members parked in a rebalance are told
+   * NOT_COORDINATOR and, like every later request, find the new coordinator.
+   */
+  private unload(index: number): void {
+    for (const group of [...this.groups.values()]) {
+      if (this.store.partitionFor(group.groupId) !== index) continue;
+      group.unload();
+      this.groups.delete(group.groupId);
+      this.offsets.forgetGroup(group.groupId);
+    }
   }
 
   // ---- classic protocol ----
 
   async joinGroup(groupId: string, req: JoinRequest): Promise<JoinResult> {
     const fail = (errorCode: number): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId, members: [], skipAssignment: false });
-    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return fail(owner);
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     let group = this.groups.get(groupId);
@@ -206,14 +281,16 @@ export class GroupCoordinator {
   async syncGroup(groupId: string, req: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(groupId);
     const fail = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
-    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return fail(owner);
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
     if (!(group instanceof ClassicGroup)) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     return group.sync(req);
   }
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return owner;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(groupId);
     if (!(group instanceof ClassicGroup)) return ErrorCode.UNKNOWN_MEMBER_ID;
@@ -223,7 +300,8 @@ export class GroupCoordinator {
   /** The group-level error code and one error code per member. */
   leaveGroup(groupId: string, members: MemberIdentity[]): { errorCode: number; members: number[] } {
     const all = (errorCode: number): { errorCode: number; members: number[] } => ({ errorCode, members: members.map(() => errorCode) });
-    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return { errorCode: owner, members: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const group = this.groups.get(groupId);
     if (!(group instanceof ClassicGroup)) return { ...all(ErrorCode.UNKNOWN_MEMBER_ID), errorCode: ErrorCode.NONE };
@@ -235,7 +313,8 @@ export class GroupCoordinator {
 
   /** ConsumerGroupHeartbeat at `version` (v1+: the client makes its member id). */
   consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, version: number): ConsumerHeartbeatResult {
-    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) throw new KafkaError(owner);
     if (!this.config.consumerProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The consumer group protocol is disabled (group.coordinator.rebalance.protocols).');
     checkHeartbeatRequest(groupId, req, version);
     let group = this.groups.get(groupId);
@@ -257,7 +336,8 @@ export class GroupCoordinator {
 
   /** A heartbeat of a streams group member; the group exists once a first heartbeat succeeded. */
   streamsGroupHeartbeat(groupId: string, req: StreamsHeartbeat): StreamsHeartbeatResult {
-    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) throw new KafkaError(owner);
     if (!this.config.streamsProtocolEnabled) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'The streams group protocol is disabled (group.coordinator.rebalance.protocols).');
     const existing = this.groups.get(groupId);
     let group: StreamsGroup;
@@ -295,7 +375,7 @@ export class GroupCoordinator {
       return ErrorCode.NONE;
     });
     try {
-      const baseOffset = await this.write(this.offsetRecords(req.groupId, accepted));
+      const baseOffset = await this.write(req.groupId, this.offsetRecords(req.groupId, accepted));
       accepted.forEach((o, i) => this.offsets.set(req.groupId, o.topic, o.partition, o.offset, baseOffset + i));
     } catch (err) {
       const code = commitWriteError(err);
@@ -330,7 +410,7 @@ export class GroupCoordinator {
       return error;
     });
     try {
-      await this.store.appendTransactional(this.offsetRecords(req.groupId, accepted), req, (baseOffset) => {
+      await this.store.appendTransactional(this.store.partitionFor(req.groupId), this.offsetRecords(req.groupId, accepted), req, (baseOffset) => {
         accepted.forEach((o, i) => this.offsets.stage(req.producerId, req.groupId, o.topic, o.partition, o.offset, baseOffset + i));
       });
     } catch (err) {
@@ -342,12 +422,14 @@ export class GroupCoordinator {
   }
 
   /** A COMMIT or ABORT marker of the producer's transaction reached __consumer_offsets: its pending offsets apply or are dropped. */
-  completeTxnOffsets(producerId: number, commit: boolean): void {
-    this.addOffsetOnlyGroups(this.offsets.completeTxn(producerId, commit));
+  completeTxnOffsets(producerId: number, commit: boolean, offsetsPartition: number): void {
+    const inPartition = (groupId: string): boolean => this.store.partitionFor(groupId) === offsetsPartition;
+    this.addOffsetOnlyGroups(this.offsets.completeTxn(producerId, commit, inPartition));
   }
 
   fetchOffsets(req: FetchRequest): { errorCode: number; offsets: FetchedOffset[] } {
-    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, offsets: [] };
+    const owner = this.ownerError(req.groupId);
+    if (owner !== ErrorCode.NONE) return { errorCode: owner, offsets: [] };
     const group = this.groups.get(req.groupId);
     if (group instanceof ConsumerGroup || group instanceof StreamsGroup) {
       try {
@@ -369,7 +451,8 @@ export class GroupCoordinator {
 
   /** OffsetDelete: a group-level error, else one error code per partition. */
   async deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<{ errorCode: number; partitions: number[] }> {
-    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, partitions: [] };
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return { errorCode: owner, partitions: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, partitions: [] };
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
@@ -390,7 +473,7 @@ export class GroupCoordinator {
       if (this.offsets.get(groupId, topic, partition)) tombstones.push({ key: { type: 'offset', group: groupId, topic, partition }, value: null });
       return ErrorCode.NONE;
     });
-    await this.write(tombstones);
+    await this.write(groupId, tombstones);
     for (const t of tombstones) if (t.key.type === 'offset') this.offsets.delete(groupId, t.key.topic, t.key.partition);
     return { errorCode: ErrorCode.NONE, partitions: results };
   }
@@ -413,7 +496,8 @@ export class GroupCoordinator {
 
   /** DeleteGroups for one group: its offsets and metadata are removed for good. */
   async deleteGroup(groupId: string): Promise<number> {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) return owner;
     // The empty group id is a group id like any other here, as in Kafka (usually one with no group).
     const group = this.groups.get(groupId);
     if (!group || (group instanceof ClassicGroup && group.state === 'Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
@@ -435,7 +519,7 @@ export class GroupCoordinator {
     if (group instanceof StreamsGroup) records.push(...streamsGroupRecords(group).map((r) => ({ ...r, value: null })));
     else records.push({ key: { type: group instanceof ClassicGroup ? 'group' : 'consumer-group', group: group.groupId }, value: null });
     for (const o of offsets) this.offsets.delete(group.groupId, o.topic, o.partition);
-    await this.write(records);
+    await this.write(group.groupId, records);
     this.log.info({ group: group.groupId }, 'group deleted');
   }
 
@@ -465,7 +549,7 @@ export class GroupCoordinator {
         await this.removeGroup(group, expired);
         continue;
       }
-      await this.write(expired.map((o) => ({ key: { type: 'offset' as const, group: group.groupId, topic: o.topic, partition: o.partition }, value: null })));
+      await this.write(group.groupId, expired.map((o) => ({ key: { type: 'offset' as const, group: group.groupId, topic: o.topic, partition: o.partition }, value: null })));
       for (const o of expired) this.offsets.delete(group.groupId, o.topic, o.partition);
       this.log.info({ group: group.groupId, expired: expired.length }, 'expired committed offsets');
     }
@@ -485,7 +569,8 @@ export class GroupCoordinator {
   // ---- helpers ----
 
   private groupForCommit(groupId: string, generation: number, memberId: string, instanceId: string | null, transactional: boolean, version: number): Group {
-    if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
+    const owner = this.ownerError(groupId);
+    if (owner !== ErrorCode.NONE) throw new KafkaError(owner);
     let group = this.groups.get(groupId);
     if (!group) {
       if (generation >= 0) throw new KafkaError(version >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION, `Group ${groupId} not found.`);
@@ -526,12 +611,12 @@ export class GroupCoordinator {
 
   private async persistClassic(group: ClassicGroup): Promise<void> {
     if (this.closed) throw new KafkaError(ErrorCode.NOT_COORDINATOR);
-    await this.write([{ key: { type: 'group', group: group.groupId }, value: encodeGroupValue(group.toValue()) }]);
+    await this.write(group.groupId, [{ key: { type: 'group', group: group.groupId }, value: encodeGroupValue(group.toValue()) }]);
   }
 
-  /** Appends records; resolves with the log offset of the first. */
-  private write(records: GroupRecord[]): Promise<number> {
-    const p = this.store.append(records);
+  /** Appends a group's records to its partition; resolves with the log offset of the first once the ISR has them. */
+  private write(groupId: string, records: GroupRecord[]): Promise<number> {
+    const p = this.store.append(this.store.partitionFor(groupId), records);
     this.writes.add(p);
     void p.finally(() => this.writes.delete(p)).catch(() => undefined);
     return p;
@@ -550,6 +635,8 @@ function commitWriteError(err: unknown): number {
       return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
     case ErrorCode.UNKNOWN_SERVER_ERROR:
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
     case ErrorCode.REQUEST_TIMED_OUT:
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     default:

@@ -3,19 +3,23 @@
 // (last record per key wins, null values are tombstones). Offsets committed by a transactional
 // producer (TxnOffsetCommit) are appended as a transactional batch carrying its producer id and
 // epoch, and the transaction's COMMIT/ABORT marker lands in the same partition, so replay sees
-// both. Kafka spreads groups over 50 partitions so that coordinators can be spread over brokers;
-// a single node is the coordinator of every group, so one partition keeps all group state in one
-// ordered log and replay simple.
+// both. A group lives in partition hash(group id) mod partitions, whose leader is its coordinator:
+// in a cluster offsets.topic.num.partitions (50) spread the groups over the brokers as Kafka does;
+// a single node coordinates every group, so there one partition keeps all group state in one
+// ordered log. Every write waits for the partition's ISR (acks=all), as Kafka's coordinator's do.
 import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/errors.js';
 import { ControlRecordType, decodeBatch, decodeControlKey, encodeBatch, isControl, isTransactional } from '../../protocol/records/index.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
+import { ensureInternalTopic } from '../topics/internal-topics.js';
+import { partitionFor } from '../txn/partition-for.js';
 import type { AppendResult } from '../log/partition-log.js';
-import type { Partition } from '../replica/partition.js';
+import { KafkaError } from '../kafka-error.js';
+import { ACKS_ALL, type Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import { decodeKey, encodeKey, type RecordKey } from './group-records.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-const PARTITION = 0;
 const READ_BYTES = 1024 * 1024;
 
 export interface GroupRecord {
@@ -46,52 +50,79 @@ export interface ReplayVisitor {
   marker(producerId: number, commit: boolean): void;
 }
 
-export class OffsetsTopic {
-  private constructor(
-    private readonly topic: Topic,
-    private readonly replicas: ReplicaManager,
-    private readonly appendForProducer: TransactionalAppender,
-    private readonly log: Logger,
-  ) {}
+/** Where __consumer_offsets lives and how it is created. */
+export interface OffsetsTopicOptions {
+  topics: TopicRegistry;
+  replicas: ReplicaManager;
+  /** The live brokers, over which a new topic's replicas are placed. */
+  liveBrokers: () => number[];
+  /** Partitions of a new __consumer_offsets (1 on a single node, offsets.topic.num.partitions in a cluster). */
+  partitions: number;
+  replicationFactor: number;
+  segmentBytes: number;
+  /** offsets.commit.timeout.ms: how long a write waits for the ISR. */
+  commitTimeoutMs: number;
+  appendForProducer: TransactionalAppender;
+  log: Logger;
+}
 
-  static async open(topics: TopicRegistry, replicas: ReplicaManager, segmentBytes: number, appendForProducer: TransactionalAppender, log: Logger): Promise<OffsetsTopic> {
-    const topic =
-      topics.get(OFFSETS_TOPIC) ??
-      (await topics.create(OFFSETS_TOPIC, {
-        numPartitions: 1,
-        overrides: new Map([
-          ['cleanup.policy', 'compact'],
-          ['segment.bytes', String(segmentBytes)],
-        ]),
-      }))!;
-    return new OffsetsTopic(topic, replicas, appendForProducer, log);
+export class OffsetsTopic {
+  constructor(private readonly o: OffsetsTopicOptions) {}
+
+  /** The topic, once it exists. */
+  get topic(): Topic | undefined {
+    return this.o.topics.get(OFFSETS_TOPIC);
+  }
+
+  /** Creates __consumer_offsets unless it exists; undefined while another creation of it is under way. */
+  ensure(): Promise<Topic | undefined> {
+    return ensureInternalTopic(this.o.topics, this.o.liveBrokers(), {
+      name: OFFSETS_TOPIC,
+      partitions: this.o.partitions,
+      replicationFactor: this.o.replicationFactor,
+      overrides: new Map([
+        ['cleanup.policy', 'compact'],
+        ['segment.bytes', String(this.o.segmentBytes)],
+      ]),
+    });
   }
 
   /** The partition that holds a group's records (and gets the markers of its transactions). */
-  partitionFor(_groupId: string): number {
-    return PARTITION;
+  partitionFor(groupId: string): number {
+    return partitionFor(groupId, this.topic?.partitions.length ?? this.o.partitions);
   }
 
-  /** Appends records as one batch; resolves with the log offset of the first once the log has them. */
-  async append(records: GroupRecord[]): Promise<number> {
+  /** Appends records as one batch to a partition led here; resolves with the log offset of the first once the ISR has them. */
+  async append(index: number, records: GroupRecord[]): Promise<number> {
     if (records.length === 0) return -1;
+    const partition = this.partition(index);
     const now = Date.now();
-    const result = await this.partition().appendAsLeader(this.batch(records, now), { now });
+    const result = await partition.appendAsLeader(this.batch(records, now), { now, requiredAcks: ACKS_ALL });
+    await partition.waitForCommit(result.lastOffset, this.o.commitTimeoutMs);
     return result.baseOffset;
   }
 
   /**
    * Appends records as one transactional batch of `producer`; `applied` gets the log offset of the
    * first record as soon as the log has them, before the partition can take the producer's marker.
+   * Resolves once the ISR has them.
    */
-  async appendTransactional(records: GroupRecord[], producer: TxnProducer, applied: (baseOffset: number) => void): Promise<void> {
+  async appendTransactional(index: number, records: GroupRecord[], producer: TxnProducer, applied: (baseOffset: number) => void): Promise<void> {
     if (records.length === 0) return;
+    const partition = this.partition(index);
     const batch = this.batch(records, Date.now(), producer);
-    await this.appendForProducer(this.topic, PARTITION, batch, producer.transactionalId, (result) => applied(result.baseOffset));
+    let lastOffset = -1;
+    await this.o.appendForProducer(this.topic!, index, batch, producer.transactionalId, (result) => {
+      lastOffset = result.lastOffset;
+      applied(result.baseOffset);
+    });
+    await partition.waitForCommit(lastOffset, this.o.commitTimeoutMs);
   }
 
-  private partition(): Partition {
-    return this.replicas.coordinatorPartition(this.topic, PARTITION);
+  private partition(index: number): Partition {
+    const topic = this.topic;
+    if (topic === undefined) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC} does not exist yet`);
+    return this.o.replicas.coordinatorPartition(topic, index);
   }
 
   private batch(records: GroupRecord[], now: number, producer?: TxnProducer): Buffer {
@@ -102,16 +133,17 @@ export class OffsetsTopic {
     });
   }
 
-  /** Reports every stored record and transaction marker in log order; returns how many records. */
-  async replay(visitor: ReplayVisitor): Promise<number> {
-    const partition = this.replicas.getPartition(this.topic, PARTITION);
-    // In a cluster another broker may lead it: the groups are that broker's to load.
-    if (partition === undefined || !partition.isLeader) return 0;
+  /**
+   * Reports every record and transaction marker of one partition in log order, up to its log end
+   * (a new leader's high watermark may still lag what the ISR acknowledged, as in Kafka's loader);
+   * returns how many records. The end is read again after each chunk: a transaction marker
+   * written while the partition loads is replayed after the offsets it settles.
+   */
+  async replay(partition: Partition, visitor: ReplayVisitor): Promise<number> {
     let offset = partition.logStartOffset;
     let count = 0;
-    const end = partition.highWatermark;
-    while (offset < end) {
-      const { chunks } = await partition.read(offset, READ_BYTES);
+    while (offset < partition.logEndOffset) {
+      const { chunks } = await partition.log.read(offset, READ_BYTES, { maxOffset: partition.logEndOffset });
       if (chunks.length === 0) break;
       for (const chunk of chunks) {
         for (let at = 0; at < chunk.length; ) {
@@ -128,7 +160,7 @@ export class OffsetsTopic {
           for (const r of records) {
             const key = r.key && decodeKey(r.key);
             if (!key) {
-              this.log.warn({ offset: header.baseOffset + r.offsetDelta }, 'skipping unknown record in __consumer_offsets');
+              this.o.log.warn({ offset: header.baseOffset + r.offsetDelta }, 'skipping unknown record in __consumer_offsets');
               continue;
             }
             visitor.record({ key, value: r.value && Buffer.from(r.value) }, header.baseOffset + r.offsetDelta, producerId);

@@ -569,4 +569,8 @@ export class StreamsGroup {
     this.memberTimers.stopAll();
   }
 
+  /** Another broker coordinates the group from now on: no timer of it fires here. */
+  unload(): void {
+    this.memberTimers.stopAll();
+  }
 }

@@ -134,6 +134,26 @@ export class PartitionProducerState {
     }
   }
 
+  /**
+   * Kafka's checks of a COMMIT/ABORT marker before it is appended: a marker of an older producer
+   * epoch is INVALID_PRODUCER_EPOCH, one from a coordinator older than the one that last ended a
+   * transaction of the producer here is TRANSACTION_COORDINATOR_FENCED (a coordinator that lost its
+   * partition must not end what its successor decides).
+   */
+  checkMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number): void {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return;
+    if (producerEpoch < entry.epoch) {
+      throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `The marker's epoch ${producerEpoch} of producer ${producerId} is older than the current epoch ${entry.epoch}`);
+    }
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      throw new KafkaError(
+        ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        `The marker for producer ${producerId} comes from coordinator epoch ${coordinatorEpoch}, older than ${entry.coordinatorEpoch}`,
+      );
+    }
+  }
+
   /** Records an appended COMMIT/ABORT marker: the producer's transaction here is over. */
   recordMarker(h: BatchHeader, offset: number, marker: Marker): void {
     const entry = this.entryFor(h.producerId, h.producerEpoch);

@@ -10,6 +10,8 @@ function setting(config: BrokerConfig, name: string): string {
 export interface TxnSettings {
   stateLogPartitions: number;
   stateLogSegmentBytes: number;
+  stateLogReplicationFactor: number;
+  stateLogMinIsr: number;
   transactionalIdExpirationMs: number;
   transactionMaxTimeoutMs: number;
   producerIdExpirationMs: number;
@@ -23,6 +25,8 @@ export function txnSettings(config: BrokerConfig): TxnSettings {
   return {
     stateLogPartitions: Number(setting(config, 'transaction.state.log.num.partitions')),
     stateLogSegmentBytes: Number(setting(config, 'transaction.state.log.segment.bytes')),
+    stateLogReplicationFactor: Number(setting(config, 'transaction.state.log.replication.factor')),
+    stateLogMinIsr: Number(setting(config, 'transaction.state.log.min.isr')),
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
     producerIdExpirationMs: config.producerIdExpirationMs,

@@ -7,12 +7,18 @@
 // Transactions of transaction.version 2 (KIP-890 part 2; EndTxn v5) end with an epoch bump: the
 // markers carry the next epoch and the producer continues with it (with a new producer id once
 // epochs run out), so a late write of the finished transaction is fenced.
+// It coordinates the transactional ids of the __transaction_state partitions this broker leads (a
+// single node: all), loading a partition's ids when it becomes the leader, finishing the
+// transactions found being committed or aborted, and forgetting them when it stops leading.
 import type { Logger } from 'pino';
+import { CoordinatorPartitions } from '../coordinator/coordinator-partitions.js';
+import type { Partition } from '../replica/partition.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { StoredTxn } from './txn-log-format.js';
-import type { TxnStateLog } from './txn-state-log.js';
+import { TXN_STATE_TOPIC, type TxnStateLog } from './txn-state-log.js';
 import { TxnState, hasPartition, isEpochExhausted, txnStateName, type TxnMetadata } from './txn-metadata.js';
 
 export interface ProducerIdAndEpoch {
@@ -20,11 +26,23 @@ export interface ProducerIdAndEpoch {
   producerEpoch: number;
 }
 
-/** Writes COMMIT/ABORT markers to the partitions of a transaction and settles its staged offsets. */
-export type MarkerWriter = (producer: ProducerIdAndEpoch, commit: boolean, partitions: ReadonlyMap<string, ReadonlySet<number>>) => Promise<void>;
+/**
+ * Writes COMMIT/ABORT markers to the partitions of a transaction (which settle its staged offsets),
+ * stamped with the coordinator epoch; `stillCoordinator` tells whether this broker still owns the id.
+ */
+export type MarkerWriter = (
+  producer: ProducerIdAndEpoch,
+  commit: boolean,
+  partitions: ReadonlyMap<string, ReadonlySet<number>>,
+  coordinatorEpoch: number,
+  stillCoordinator: () => boolean,
+) => Promise<void>;
 
 export interface TxnCoordinatorOptions {
   stateLog: TxnStateLog;
+  replicas: ReplicaManager;
+  /** A single node creates __transaction_state at its first write; in a cluster FindCoordinator does. */
+  createTopicOnFirstUse: boolean;
   producerIds: ProducerIdManager;
   writeMarkers: MarkerWriter;
   transactionMaxTimeoutMs: number;
@@ -38,17 +56,78 @@ const fail = (code: number, message: string): never => {
 
 export class TxnCoordinator {
   private readonly txns = new Map<string, TxnMetadata>();
+  private readonly ownership: CoordinatorPartitions<Partition>;
+  /** Set once open() has finished the transactions it loaded; later loads finish theirs on their own. */
+  private opened = false;
+  private closed = false;
 
-  private constructor(private readonly o: TxnCoordinatorOptions) {}
+  private constructor(private readonly o: TxnCoordinatorOptions) {
+    this.ownership = new CoordinatorPartitions(TXN_STATE_TOPIC, { load: (p) => this.load(p), unload: (index) => this.unload(index) }, o.log);
+  }
 
-  /** Loads __transaction_state and finishes transactions that were being committed or aborted. */
+  /** Loads the __transaction_state partitions led here and finishes transactions that were being committed or aborted. */
   static async open(options: TxnCoordinatorOptions): Promise<TxnCoordinator> {
     const coordinator = new TxnCoordinator(options);
-    for (const [id, stored] of await options.stateLog.load()) {
-      coordinator.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, endedBy: null, pending: false, ...stored });
-    }
+    coordinator.forEachPartition((p) => coordinator.ownership.leadershipChanged(p));
+    await coordinator.ownership.idle();
     await coordinator.completePrepared();
+    coordinator.opened = true;
     return coordinator;
+  }
+
+  /** A replica here took a new state: a __transaction_state partition now led here is loaded, one no longer led is unloaded. */
+  leadershipChanged(partition: Partition): void {
+    if (!this.closed) this.ownership.leadershipChanged(partition);
+  }
+
+  /** Creates __transaction_state unless it exists (FindCoordinator's first request in a cluster). */
+  async ensureTopic(): Promise<void> {
+    await this.o.stateLog.ensure();
+  }
+
+  /** NONE when this broker coordinates the transactional id now, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  ownerError(transactionalId: string): number {
+    const index = this.o.stateLog.partitionOf(transactionalId);
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (index === undefined) return this.o.createTopicOnFirstUse ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR;
+    return this.ownership.errorCode(index);
+  }
+
+  /** Stops loading and finishing transactions (the broker is stopping). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private checkOwner(transactionalId: string): void {
+    const code = this.ownerError(transactionalId);
+    if (code !== ErrorCode.NONE) fail(code, `This broker does not coordinate transactional id ${transactionalId} now`);
+  }
+
+  private forEachPartition(fn: (partition: Partition) => void): void {
+    const topic = this.o.stateLog.topic;
+    for (let i = 0; i < (topic?.partitions.length ?? 0); i++) {
+      const partition = this.o.replicas.getPartition(topic, i);
+      if (partition !== undefined) fn(partition);
+    }
+  }
+
+  private async load(partition: Partition): Promise<void> {
+    for (const [id, stored] of await this.o.stateLog.load(partition)) {
+      this.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, endedBy: null, pending: false, ...stored });
+    }
+    // A transaction the previous coordinator decided but did not finish is finished here, once the partition is owned.
+    if (this.opened) void this.ownership.idle().then(() => this.completePrepared());
+  }
+
+  private unload(index: number): void {
+    for (const id of [...this.txns.keys()]) if (this.o.stateLog.partitionOf(id) === index) this.txns.delete(id);
+  }
+
+  /** Creates __transaction_state at the first write of a single node; its new partitions are owned at once. */
+  private async stateTopicReady(): Promise<void> {
+    if (!this.o.createTopicOnFirstUse || this.o.stateLog.topic !== undefined) return;
+    if ((await this.o.stateLog.ensure()) === undefined) fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${TXN_STATE_TOPIC} is being created`);
+    this.forEachPartition((p) => this.ownership.adoptEmpty(p));
   }
 
   get(transactionalId: string): TxnMetadata | undefined {
@@ -70,6 +149,7 @@ export class TxnCoordinator {
     if (timeoutMs <= 0 || timeoutMs > this.o.transactionMaxTimeoutMs) {
       fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT, `Transaction timeout ${timeoutMs} is not in (0, transaction.max.timeout.ms=${this.o.transactionMaxTimeoutMs}]`);
     }
+    this.checkOwner(transactionalId);
     let meta = this.txns.get(transactionalId);
     if (!meta) {
       const producerId = await this.o.producerIds.generate();
@@ -144,6 +224,7 @@ export class TxnCoordinator {
 
   /** Checks that a request comes from the current producer of a transactional id; returns its metadata. */
   private current(transactionalId: string, producerId: number, producerEpoch: number): TxnMetadata {
+    this.checkOwner(transactionalId);
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {
       return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
@@ -194,6 +275,8 @@ export class TxnCoordinator {
    * target a partition of its open transaction. Throws the error those APIs answer with.
    */
   checkInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
+    // Another broker coordinates the id: a produce asks it (txn-verifier.ts); an offset commit for it is not checked here.
+    if (this.ownerError(transactionalId) !== ErrorCode.NONE) return;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {
       fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
@@ -210,6 +293,7 @@ export class TxnCoordinator {
    * the same answer; an abort with no transaction open only moves the epoch.
    */
   async endTxnBumpingEpoch(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<ProducerIdAndEpoch> {
+    this.checkOwner(transactionalId);
     const meta = this.txns.get(transactionalId);
     const { endedBy } = meta ?? {};
     if (!meta || (producerId !== meta.producerId && producerId !== endedBy?.producerId)) {
@@ -288,7 +372,10 @@ export class TxnCoordinator {
 
   private async finishPrepared(meta: TxnMetadata): Promise<void> {
     const commit = meta.state === TxnState.PrepareCommit;
-    await this.o.writeMarkers({ producerId: meta.producerId, producerEpoch: meta.producerEpoch }, commit, meta.partitions);
+    const index = this.o.stateLog.partitionOf(meta.transactionalId) ?? -1;
+    const epoch = this.ownership.epochOf(index);
+    const stillCoordinator = (): boolean => !this.closed && this.ownership.epochOf(index) === epoch && this.txns.get(meta.transactionalId) === meta;
+    await this.o.writeMarkers({ producerId: meta.producerId, producerEpoch: meta.producerEpoch }, commit, meta.partitions, epoch, stillCoordinator);
     await this.transition(meta, { state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: new Map() });
     this.o.log.debug({ transactionalId: meta.transactionalId, producerId: meta.producerId, epoch: meta.producerEpoch, commit }, 'transaction completed');
   }
@@ -330,6 +417,7 @@ export class TxnCoordinator {
 
   /** Writes a new state and applies it once durable. */
   private async transition(meta: TxnMetadata, change: Partial<StoredTxn>): Promise<void> {
+    await this.stateTopicReady();
     const next: StoredTxn = {
       producerId: meta.producerId,
       producerEpoch: meta.producerEpoch,

@@ -6,8 +6,10 @@
 // start moves and on close, so that a start only replays the log after the latest snapshot.
 // It starts in two steps: open() loads producer state (the group coordinator
 // then appends transactional offset commits through it while it replays __consumer_offsets),
-// startCoordinator() loads __transaction_state and finishes the transactions decided before a
-// restart, whose markers reach the group coordinator like live ones.
+// startCoordinator() loads the __transaction_state partitions this broker leads and finishes the
+// transactions decided before a restart, whose markers reach the group coordinator like live ones.
+// Markers are written by each partition's leader: here through writeMarkerAsLeader, elsewhere
+// through WriteTxnMarkers (txn-marker-sender.ts), whose handler here calls writeMarkerAsLeader too.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeControlBatch, isTransactional, readBatchHeader, splitBatches, type BatchHeader } from '../../protocol/records/index.js';
@@ -17,23 +19,31 @@ import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
-import type { Partition } from '../replica/partition.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';
+import { TxnVerifier } from './txn-verifier.js';
+import { BrokerConnections } from '../replica/broker-connections.js';
+import { ACKS_ALL, type Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
 import { loadProducerState, saveProducerState } from './producer-snapshots.js';
 import { recordBatch } from './log-replay.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
-import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
+import { TxnCoordinator } from './txn-coordinator.js';
 import { txnSettings, type TxnSettings } from './txn-config.js';
 import { TxnStateLog } from './txn-state-log.js';
 
-/** Single node: the coordinator epoch never changes. */
-const COORDINATOR_EPOCH = 0;
+/** How long a marker append waits for the partition's ISR (Kafka: request.timeout.ms). */
+const MARKER_COMMIT_TIMEOUT_MS = 30_000;
+/** How long one completion retries its markers before leaving them to the periodic retry. */
+const MARKER_DEADLINE_MS = 10_000;
+/** Kafka's retry.backoff.ms. */
+const MARKER_RETRY_BACKOFF_MS = 100;
 
-/** The group coordinator's side of transactional offset commits: told of every marker written to __consumer_offsets. */
+/** The group coordinator's side of transactional offset commits: told of every marker written to a __consumer_offsets partition. */
 export interface TxnOffsetSink {
-  completeTxnOffsets(producerId: number, commit: boolean): void;
+  completeTxnOffsets(producerId: number, commit: boolean, offsetsPartition: number): void;
 }
 
 export interface TxnEngineOptions {
@@ -43,6 +53,10 @@ export interface TxnEngineOptions {
   replicas: ReplicaManager;
   /** Where producer-id blocks are taken. */
   metadata: MetadataStore;
+  /** Who leads the partitions markers go to, and the live brokers a new __transaction_state is placed on. */
+  cluster: ClusterView;
+  /** A broker among several: FindCoordinator creates __transaction_state, not the first write. */
+  clusterMode: boolean;
   log: Logger;
 }
 
@@ -52,6 +66,8 @@ class PartitionSlot {
   state = new PartitionProducerState();
   /** A snapshot queued and not yet started. */
   queuedSnapshot: Promise<void> | undefined;
+  /** producer id → epoch whose open transaction another broker's coordinator confirmed holds this partition (until its marker). */
+  readonly verified = new Map<number, number>();
   private tail: Promise<unknown> = Promise.resolve();
 
   serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -64,6 +80,9 @@ class PartitionSlot {
 export class TxnEngine {
   private readonly slots = new WeakMap<PartitionLog, PartitionSlot>();
   private coordinatorRef: TxnCoordinator | undefined;
+  private markers: TxnMarkerSender | undefined;
+  private readonly connections: BrokerConnections;
+  private readonly verifier: TxnVerifier;
   private offsetSink!: TxnOffsetSink;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | undefined;
@@ -71,6 +90,8 @@ export class TxnEngine {
 
   private constructor(private readonly o: TxnEngineOptions) {
     this.settings = txnSettings(o.config);
+    this.connections = new BrokerConnections(o.cluster, o.config.listeners[0]!.advertised.name, `creek-txn-${o.config.nodeId}`);
+    this.verifier = new TxnVerifier({ localId: o.config.nodeId, cluster: o.cluster, connections: this.connections, coordinator: () => this.coordinator });
   }
 
   /** Loads every partition's producer state: its latest snapshot and the log after it. */
@@ -98,10 +119,33 @@ export class TxnEngine {
    */
   async startCoordinator(offsets: TxnOffsetSink): Promise<void> {
     this.offsetSink = offsets;
+    const { config, cluster } = this.o;
+    const markers = new TxnMarkerSender({
+      localId: config.nodeId,
+      cluster,
+      connections: this.connections,
+      writeLocal: (topic, partition, marker) => this.writeMarkerAsLeader(topic, partition, marker),
+      retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+      deadlineMs: MARKER_DEADLINE_MS,
+      log: this.o.log,
+    });
+    this.markers = markers;
     this.coordinatorRef = await TxnCoordinator.open({
-      stateLog: new TxnStateLog(this.o.topics, this.o.replicas, this.settings.stateLogPartitions, this.settings.stateLogSegmentBytes, this.o.log),
+      stateLog: new TxnStateLog({
+        topics: this.o.topics,
+        replicas: this.o.replicas,
+        partitions: this.settings.stateLogPartitions,
+        replicationFactor: this.settings.stateLogReplicationFactor,
+        minIsr: this.settings.stateLogMinIsr,
+        segmentBytes: this.settings.stateLogSegmentBytes,
+        liveBrokers: () => cluster.brokerIds(),
+        writeTimeoutMs: MARKER_COMMIT_TIMEOUT_MS,
+        log: this.o.log,
+      }),
+      replicas: this.o.replicas,
+      createTopicOnFirstUse: !this.o.clusterMode,
       producerIds: ProducerIdManager.open(this.o.metadata),
-      writeMarkers: (producer, commit, partitions) => this.writeMarkers(producer, commit, partitions),
+      writeMarkers: (producer, commit, partitions, coordinatorEpoch, stillCoordinator) => markers.send({ ...producer, commit, coordinatorEpoch }, partitions, stillCoordinator),
       transactionMaxTimeoutMs: this.settings.transactionMaxTimeoutMs,
       transactionalIdExpirationMs: this.settings.transactionalIdExpirationMs,
       log: this.o.log,
@@ -112,6 +156,19 @@ export class TxnEngine {
 
   get coordinator(): TxnCoordinator {
     return this.coordinatorRef!;
+  }
+
+  /**
+   * transaction.version 2 (Produce v12, TxnOffsetCommit v5): adds partitions to the producer's
+   * transaction at its coordinator, this broker's or another's; throws the coordinator's error.
+   */
+  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    return this.verifier.add(transactionalId, producerId, producerEpoch, partitions);
+  }
+
+  /** A replica here took a new state: the transaction coordinator loads or unloads __transaction_state partitions. */
+  leadershipChanged(partition: Partition): void {
+    this.coordinatorRef?.leadershipChanged(partition);
   }
 
   /** The partition's slot; a new one saves a snapshot at every segment change of the log. */
@@ -149,11 +206,16 @@ export class TxnEngine {
       if (transactional) throw new KafkaError(ErrorCode.INVALID_RECORD, 'A transactional batch must carry a producer id');
       return partition.appendAsLeader(records, { crcVerified: true });
     }
+    let verifiedElsewhere = false;
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
+      if (this.settings.verifyPartitions) verifiedElsewhere = await this.verifyInTransaction(slot, transactionalId, header, partition);
     }
     return slot.serial(async () => {
+      // A marker queued ahead of this batch ended the transaction it was verified for (Kafka's verification guard).
+      if (verifiedElsewhere && slot.verified.get(header.producerId) !== header.producerEpoch) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `The transaction of producer ${header.producerId} ended before the write to ${partition.topic}-${partition.index}`);
+      }
       const duplicate = slot.state.check(header);
       if (duplicate) {
         return { baseOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime: -1, logStartOffset: log.logStartOffset };
@@ -169,6 +231,19 @@ export class TxnEngine {
       slot.state.recordData(header, result.baseOffset, result.lastOffset);
       return result;
     });
+  }
+
+  /**
+   * KIP-890: a transactional batch must belong to its producer's open transaction on this
+   * partition. Returns whether another broker's coordinator confirmed it: only that answer is
+   * kept (until the transaction's marker), this broker's own is asked every time, at no cost.
+   */
+  private async verifyInTransaction(slot: PartitionSlot, transactionalId: string, header: BatchHeader, partition: Partition): Promise<boolean> {
+    if (slot.verified.get(header.producerId) === header.producerEpoch) return true;
+    await this.verifier.verify(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
+    if (this.coordinator.ownerError(transactionalId) === ErrorCode.NONE) return false;
+    slot.verified.set(header.producerId, header.producerEpoch);
+    return true;
   }
 
   /**
@@ -204,6 +279,8 @@ export class TxnEngine {
     return slot.serial(async () => {
       const result = await partition.appendAsFollower(records);
       for (const batch of splitBatches(records)) recordBatch(slot.state, batch);
+      // Whatever this broker verified as leader may since have ended.
+      slot.verified.clear();
       return result;
     });
   }
@@ -248,29 +325,28 @@ export class TxnEngine {
     return [...(this.slots.get(partition.log)?.state.producers.values() ?? [])];
   }
 
-  /** Ends a transaction in each of its partitions; a marker in __consumer_offsets settles the groups' pending offsets. */
-  private async writeMarkers(producer: ProducerIdAndEpoch, commit: boolean, partitions: ReadonlyMap<string, ReadonlySet<number>>): Promise<void> {
-    const writes: Promise<void>[] = [];
-    for (const [name, parts] of partitions) {
-      const topic = this.o.topics.get(name);
-      for (const p of parts) {
-        const partition = this.o.replicas.getPartition(topic, p);
-        if (partition) writes.push(this.writeMarker(partition, producer, commit, name === OFFSETS_TOPIC));
-      }
-    }
-    await Promise.all(writes);
-  }
-
-  private writeMarker(partition: Partition, producer: ProducerIdAndEpoch, commit: boolean, settlesOffsets: boolean): Promise<void> {
+  /**
+   * Writes a COMMIT/ABORT marker to a partition this broker leads (the coordinator's own, or a
+   * WriteTxnMarkers request's) and resolves once its ISR has it; a marker in __consumer_offsets
+   * settles the groups' pending offsets. Throws UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER
+   * for a partition not led here.
+   */
+  async writeMarkerAsLeader(topicName: string, index: number, marker: TxnMarker): Promise<void> {
+    const partition = this.o.replicas.leaderPartition(this.o.topics.get(topicName), index);
     const slot = this.slot(partition.log);
-    return slot.serial(async () => {
+    const lastOffset = await slot.serial(async () => {
       const now = Date.now();
-      const batch = encodeControlBatch({ ...producer, commit, coordinatorEpoch: COORDINATOR_EPOCH, timestamp: now, baseOffset: 0 });
+      const { producerId, producerEpoch, commit, coordinatorEpoch } = marker;
+      slot.state.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+      const batch = encodeControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch, timestamp: now, baseOffset: 0 });
       const header = readBatchHeader(batch);
-      const result = await partition.appendAsLeader(batch, { now });
-      slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch: COORDINATOR_EPOCH });
-      if (settlesOffsets) this.offsetSink.completeTxnOffsets(producer.producerId, commit);
+      const result = await partition.appendAsLeader(batch, { now, requiredAcks: ACKS_ALL });
+      slot.state.recordMarker(header, result.baseOffset, { commit, coordinatorEpoch });
+      slot.verified.delete(producerId);
+      if (topicName === OFFSETS_TOPIC) this.offsetSink.completeTxnOffsets(producerId, commit, index);
+      return result.lastOffset;
     });
+    await partition.waitForCommit(lastOffset, MARKER_COMMIT_TIMEOUT_MS);
   }
 
   /** One round of periodic work; runs never overlap. */
@@ -291,6 +367,9 @@ export class TxnEngine {
   /** Stops the periodic work and saves a snapshot of every partition (before the logs close). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.coordinatorRef?.close();
+    this.markers?.close();
+    this.connections.close();
     await this.maintaining;
     await Promise.all(this.o.topics.list().flatMap((t) => t.partitions.map((log) => this.snapshot(log, this.slot(log)))));
   }

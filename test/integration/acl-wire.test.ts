@@ -1,6 +1,6 @@
 // ACLs at the protocol level: CreateAcls/DescribeAcls/DeleteAcls at every version with their
 // filters and Kafka's validation errors, and the checks of Metadata, FindCoordinator,
-// InitProducerId, Produce, OffsetCommit, DescribeConfigs and DescribeGroups (errors and
+// InitProducerId, Produce, OffsetCommit, WriteTxnMarkers, DescribeConfigs and DescribeGroups (errors and
 // authorized-operation sets), for SASL/PLAIN users of a broker with the StandardAuthorizer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
@@ -221,6 +221,26 @@ describe('checks in the APIs', () => {
         topicData: [{ name: 'wire', partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
       });
       expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('WriteTxnMarkers needs CLUSTER_ACTION on the cluster', async () => {
+    const markers = (topic: string) => ({
+      markers: [{ producerId: 4242, producerEpoch: 0, transactionResult: false, coordinatorEpoch: 0, transactionVersion: 0, topics: [{ name: topic, partitionIndexes: [0] }] }],
+    });
+    const codes = (r: { markers: { topics: { partitions: { errorCode: number }[] }[] }[] }) => r.markers.flatMap((m) => m.topics.flatMap((t) => t.partitions.map((p) => p.errorCode)));
+    await grant(creation({ operation: Op.ALL }), creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.ALTER }));
+    try {
+      expect(codes(await alice.send(27, 1, markers('wire')))).toEqual([ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+    } finally {
+      await revokeAll();
+    }
+    await grant(creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.CLUSTER_ACTION }));
+    try {
+      expect(codes(await alice.send(27, 2, markers('wire')))).toEqual([ErrorCode.NONE]);
+      expect(codes(await alice.send(27, 1, markers('no-such-topic')))).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     } finally {
       await revokeAll();
     }

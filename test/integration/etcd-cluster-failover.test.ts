@@ -16,6 +16,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { ResponseOf } from '../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
+import { partitionFor } from '../../src/txn/partition-for.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
 import { tempDir } from '../helpers/broker.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -33,7 +34,7 @@ let kafka: Kafka;
 
 beforeAll(async () => {
   if (noEtcd) return;
-  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS, overrides: { 'group.initial.rebalance.delay.ms': 0 } });
+  cluster = await startProcessCluster({ brokers: 3, leaseTtlMs: LEASE_TTL_MS, overrides: { 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 5 } });
   kafka = new Kafka({ clientId: 'etcd-failover', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
 }, 120_000);
 afterAll(async () => {
@@ -41,6 +42,22 @@ afterAll(async () => {
 });
 
 /** A topic of one partition on all three brokers, `preferred` first (its first leader). */
+/** The group test also creates __consumer_offsets through etcd and runs a failover: on a loaded machine, more than vitest's 30 s. */
+const GROUP_FAILOVER_TIMEOUT_MS = 90_000;
+
+/** The broker coordinating a group: the leader of its __consumer_offsets partition, once a FindCoordinator has created the topic. */
+async function groupCoordinatorOf(groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await until(() => admin.describeGroups([groupId]).then(() => true, () => false), 'a group coordinator');
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })).topics;
+    return (await cluster.describe('__consumer_offsets', partitionFor(groupId, metadata!.partitions.length)))!.leaderId;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function createTopic(topic: string, preferred: number): Promise<void> {
   const replicas = [preferred, ...cluster.nodeIds.filter((id) => id !== preferred)];
   const admin = kafka.admin();
@@ -155,11 +172,12 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
 
   it('keeps a consumer group consuming across the failover of a partition leader (not its coordinator): it reads every acknowledged record and commits to the end', async () => {
     const topic = 'group-failover';
-    // Groups live on the leader of __consumer_offsets (one replica today): the victim is another broker.
-    const coordinator = (await cluster.describe('__consumer_offsets'))!.leaderId;
+    const groupId = 'across-failover';
+    // The group lives on the leader of its __consumer_offsets partition (the first FindCoordinator creates the topic): the victim is another broker.
+    const coordinator = await groupCoordinatorOf(groupId);
     const victim = cluster.nodeIds.find((id) => id !== coordinator)!;
     await createTopic(topic, victim);
-    const consumer = kafka.consumer({ groupId: 'across-failover', retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    const consumer = kafka.consumer({ groupId, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const seen = new Set<string>();
@@ -176,7 +194,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       try {
         const [{ high }] = await admin.fetchTopicOffsets(topic);
         await until(async () => {
-          const [committed] = await admin.fetchOffsets({ groupId: 'across-failover', topics: [topic] });
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           return committed!.partitions[0]!.offset === high;
         }, 'the group to commit up to the end');
       } finally {
@@ -187,7 +205,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       if (!cluster.running(victim)) await cluster.start(victim);
     }
     await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'the returned broker back in the ISR');
-  });
+  }, GROUP_FAILOVER_TIMEOUT_MS);
 
   it('keeps serving as it is while etcd is down (acks=all included), changes no leadership, says so once, and resumes when etcd returns', async () => {
     const topic = 'etcd-down';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
-import { TxnStateLog } from '../../src/txn/txn-state-log.js';
+import { stateLogOf } from '../helpers/txn-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -177,7 +177,7 @@ describe('transactional offsets over the wire, across restarts', () => {
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
       const { broker } = s.broker;
       const meta = broker.txn.coordinator.get('txo-prepared')!;
-      await new TxnStateLog(broker.topics, broker.replicas, 50, 1 << 20, broker.log).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
+      await stateLogOf(broker).write('txo-prepared', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
 
       await s.restart();
       expect(s.broker.broker.txn.coordinator.get('txo-prepared')!.state).toBe(TxnState.CompleteCommit);

@@ -5,70 +5,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
-import { TxnStateLog } from '../../src/txn/txn-state-log.js';
+import { stateLogOf } from '../helpers/txn-state.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 
 const run = promisify(execFile);
 const noKcat = requireProgram('kcat');
 const READ_UNCOMMITTED = 0;
 const READ_COMMITTED = 1;
-
-interface Producer {
-  transactionalId: string;
-  producerId: number;
-  producerEpoch: number;
-  seq: Map<string, number>;
-}
-
-async function initTxn(client: RawClient, transactionalId: string, timeoutMs = 60000): Promise<Producer> {
-  for (;;) {
-    const res = await client.send(22, 4, { transactionalId, transactionTimeoutMs: timeoutMs, producerId: -1, producerEpoch: -1 });
-    if (res.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) continue;
-    expect(res.errorCode).toBe(ErrorCode.NONE);
-    return { transactionalId, producerId: Number(res.producerId), producerEpoch: res.producerEpoch, seq: new Map() };
-  }
-}
-
-async function addPartitions(client: RawClient, p: Producer, topic: string, partitions: number[], version = 3): Promise<number[]> {
-  const res = await client.send(24, version, {
-    transactions: [],
-    v3AndBelowTransactionalId: p.transactionalId,
-    v3AndBelowProducerId: p.producerId,
-    v3AndBelowProducerEpoch: p.producerEpoch,
-    v3AndBelowTopics: [{ name: topic, partitions }],
-  });
-  return res.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((r) => r.partitionErrorCode));
-}
-
-async function produceTxn(client: RawClient, p: Producer, topic: string, values: string[], epoch = p.producerEpoch): Promise<{ errorCode: number; baseOffset: number }> {
-  const seq = p.seq.get(topic) ?? 0;
-  const records = encodeBatch({
-    transactional: true,
-    producerId: p.producerId,
-    producerEpoch: epoch,
-    baseSequence: seq,
-    records: values.map((v) => ({ value: Buffer.from(v) })),
-  });
-  const res = await client.send(0, 9, {
-    transactionalId: p.transactionalId,
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-  });
-  const out = res.responses[0]!.partitionResponses[0]!;
-  if (out.errorCode === ErrorCode.NONE) p.seq.set(topic, seq + values.length);
-  return { errorCode: out.errorCode, baseOffset: Number(out.baseOffset) };
-}
-
-async function endTxn(client: RawClient, p: Producer, committed: boolean, version = 3, epoch = p.producerEpoch): Promise<number> {
-  const res = await client.send(26, version, { transactionalId: p.transactionalId, producerId: p.producerId, producerEpoch: epoch, committed });
-  return res.errorCode;
-}
 
 async function fetchState(client: RawClient, topic: string, isolationLevel: number) {
   const res = await client.send(1, 11, {
@@ -362,7 +310,7 @@ describe('transactions across a broker restart', () => {
       await produceTxn(client, p, 'tx-prepared', ['decided']);
       // Record PrepareCommit as the coordinator does before writing markers, then stop before any marker.
       const meta = broker.broker.txn.coordinator.get('tx-prepared-id')!;
-      const stateLog = new TxnStateLog(broker.broker.topics, broker.broker.replicas, 50, 1 << 20, broker.broker.log);
+      const stateLog = stateLogOf(broker.broker);
       await stateLog.write('tx-prepared-id', { ...meta, state: TxnState.PrepareCommit, lastUpdateTimestamp: Date.now() });
       client.close();
       await broker.stop();

@@ -21,11 +21,11 @@ describe('CommittedOffsets', () => {
     o.stage(2, 'h', 't', 1, at(9), 21);
     expect([o.get('g', 't', 0), o.hasPending('g', 't', 0), o.hasPending('g', 't', 1), o.hasPendingForGroup('h')]).toEqual([undefined, true, false, true]);
     expect([...o.groups()].sort()).toEqual(['g', 'h']);
-    expect(o.completeTxn(1, true)).toEqual(['g']);
+    expect(o.completeTxn(1, true, () => true)).toEqual(['g']);
     expect([o.get('g', 't', 0)?.offset, o.hasPending('g', 't', 0)]).toEqual([4, false]);
-    expect(o.completeTxn(2, false)).toEqual([]);
+    expect(o.completeTxn(2, false, () => true)).toEqual([]);
     expect([o.get('h', 't', 1), o.hasPendingForGroup('h'), [...o.groups()]]).toEqual([undefined, false, ['g']]);
-    expect(o.completeTxn(3, true)).toEqual([]);
+    expect(o.completeTxn(3, true, () => true)).toEqual([]);
   });
 
   it('a committed transaction does not overwrite an offset written after its record', () => {
@@ -33,7 +33,7 @@ describe('CommittedOffsets', () => {
     o.stage(1, 'g', 't', 0, at(10), 30);
     o.stage(1, 'g', 't', 1, at(11), 31);
     o.set('g', 't', 0, at(20), 32);
-    o.completeTxn(1, true);
+    o.completeTxn(1, true, () => true);
     expect(o.all('g').map((e) => [e.partition, e.offset.offset])).toEqual([[0, 20], [1, 11]]);
   });
 
@@ -46,8 +46,8 @@ describe('CommittedOffsets', () => {
     expect(o.pendingPartitions('g')).toEqual([{ topic: 't', partition: 0 }, { topic: 'u', partition: 0 }]);
     o.delete('g', 't', 0);
     expect([o.get('g', 't', 0), o.hasPending('g', 't', 0), o.hasPending('g', 'u', 0)]).toEqual([undefined, false, true]);
-    o.completeTxn(1, true);
-    o.completeTxn(2, true);
+    o.completeTxn(1, true, () => true);
+    o.completeTxn(2, true, () => true);
     expect(o.all('g').map((e) => [e.topic, e.offset.offset])).toEqual([['u', 4]]);
   });
 });

@@ -3,42 +3,16 @@
 // acks=all waiting for the followers) and the ISR expiration round.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
-import type { BrokerNode, ClusterView, PartitionAssignment } from '../../../src/cluster/cluster-view.js';
 import { topicLogConfig } from '../../../src/config/topic-log-config.js';
 import { MemoryLog } from '../../../src/log/memory-log.js';
 import type { IsrChange } from '../../../src/replica/partition.js';
 import { ReplicaManager } from '../../../src/replica/replica-manager.js';
 import type { Topic } from '../../../src/topics/topic-registry.js';
 import { errorCodeOf } from '../../helpers/error-code.js';
+import { FakeCluster } from '../../helpers/fake-cluster.js';
 import { makeBatch } from '../log/batches.js';
 
 const LOCAL = 1;
-
-/** A three-broker cluster view whose partition states a test sets. */
-class FakeCluster implements ClusterView {
-  readonly clusterId = 'fake-cluster';
-  readonly localId = LOCAL;
-  readonly controllerId = 3;
-  readonly states = new Map<string, PartitionAssignment>();
-  brokers(): BrokerNode[] {
-    return [1, 2, 3].map((nodeId) => ({ nodeId, host: `b${nodeId}`, port: 9092, rack: null }));
-  }
-  broker(nodeId: number): BrokerNode | undefined {
-    return this.brokers().find((b) => b.nodeId === nodeId);
-  }
-  partitionState(topic: string, partition: number): PartitionAssignment | undefined {
-    return this.states.get(`${topic}-${partition}`);
-  }
-  coordinatorFor(): number {
-    return 2;
-  }
-  brokerIds(): number[] {
-    return [1, 2, 3];
-  }
-  electLeader(): Promise<boolean> {
-    return Promise.resolve(false);
-  }
-}
 
 function topicWith(name: string, partitions: number, minIsr: number): Topic {
   const overrides = new Map([['min.insync.replicas', String(minIsr)]]);

@@ -135,4 +135,15 @@ describe('PartitionProducerState', () => {
     s.expire(5000, 4000, 3);
     expect(s.abortedBetween(0, 10)).toHaveLength(0);
   });
+
+  it('refuses a marker of an older producer epoch or from an older coordinator than the last one here', () => {
+    const s = new PartitionProducerState();
+    expect(codeOf(() => s.checkMarker(9, 0, 0))).toBe(ErrorCode.NONE);
+    s.recordData(batch(9, 2, 0, 1, { transactional: true }), 0, 0);
+    s.recordMarker(batch(9, 2, -1, 1, { control: true }), 1, { commit: true, coordinatorEpoch: 5 });
+    expect(codeOf(() => s.checkMarker(9, 1, 5))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(codeOf(() => s.checkMarker(9, 2, 4))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+    expect(codeOf(() => s.checkMarker(9, 2, 5))).toBe(ErrorCode.NONE);
+    expect(codeOf(() => s.checkMarker(9, 3, 6))).toBe(ErrorCode.NONE);
+  });
 });

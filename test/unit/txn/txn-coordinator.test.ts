@@ -29,13 +29,15 @@ async function harness(): Promise<Harness> {
   const topics = await TopicRegistry.open(config, metadata, log);
   const cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, [], { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
   const replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
-  const stateLog = new TxnStateLog(topics, replicas, 5, 1 << 20, log);
+  const stateLog = new TxnStateLog({ topics, replicas, partitions: 5, replicationFactor: 1, minIsr: 1, segmentBytes: 1 << 20, liveBrokers: () => [config.nodeId], writeTimeoutMs: 1000, log });
   const producerIds = ProducerIdManager.open(metadata);
   const markers: Harness['markers'] = [];
   const failMarkers = { value: false };
   const open = () =>
     TxnCoordinator.open({
       stateLog,
+      replicas,
+      createTopicOnFirstUse: true,
       producerIds,
       transactionMaxTimeoutMs: 900000,
       transactionalIdExpirationMs: 1000,

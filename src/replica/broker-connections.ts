@@ -1,0 +1,43 @@
+// Connections from this broker to the others, one per broker, opened on first use at the address
+// the cluster view has for it on the inter-broker listener, and opened again after a failure:
+// what the transaction coordinator's markers and the leaders' transaction verification travel on.
+import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import { BrokerConnection } from './broker-connection.js';
+
+export class BrokerConnections {
+  private readonly open = new Map<number, Promise<BrokerConnection>>();
+
+  constructor(
+    private readonly cluster: ClusterView,
+    /** The listener other brokers are reached on (the first one, as the replica fetchers use). */
+    private readonly listener: string,
+    private readonly clientId: string,
+  ) {}
+
+  /** Sends one request to a broker; rejects when it is not live, cannot be reached, or the connection breaks. */
+  async send<K extends AnyApiKey>(nodeId: number, apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
+    try {
+      const connection = await this.connection(nodeId);
+      return await connection.send(apiKey, version, body);
+    } catch (err) {
+      this.open.delete(nodeId);
+      throw err;
+    }
+  }
+
+  close(): void {
+    for (const c of this.open.values()) void c.then((conn) => conn.close(), () => undefined);
+    this.open.clear();
+  }
+
+  private async connection(nodeId: number): Promise<BrokerConnection> {
+    const existing = await this.open.get(nodeId);
+    if (existing?.isOpen) return existing;
+    const address = this.cluster.broker(nodeId, this.listener);
+    if (address === undefined) throw new Error(`broker ${nodeId} is not live`);
+    const opening = BrokerConnection.open(address.host, address.port, this.clientId);
+    this.open.set(nodeId, opening);
+    return opening;
+  }
+}

@@ -1,0 +1,54 @@
+// Helpers for tests on startCluster: the partition state a running broker reports, kafkajs
+// clients with retries long enough to ride out a leader or coordinator move, topic creation that
+// waits for every replica to be in sync, and where a group's or a transactional id's coordinator is.
+import { Kafka, logLevel } from 'kafkajs';
+import type { RunningCluster } from '../../src/index.js';
+import type { PartitionAssignment } from '../../src/cluster/cluster-view.js';
+import { partitionFor } from '../../src/txn/partition-for.js';
+import { until } from './until.js';
+
+/** A partition's state as a running broker's cluster view reports it. */
+export function stateOf(cluster: RunningCluster, topic: string, partition = 0): PartitionAssignment {
+  const anyBroker = cluster.nodeIds.map((id) => cluster.broker(id)).find((b) => b !== undefined)!;
+  return anyBroker.broker.cluster.partitionState(topic, partition)!;
+}
+
+export function clusterKafka(cluster: RunningCluster, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+}
+
+/** Creates a topic and waits until every partition's replicas are all in sync. */
+export async function createSyncedTopic(cluster: RunningCluster, kafka: Kafka, topic: string, partitions: number, replicationFactor: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  await until(() => [...Array(partitions).keys()].every((p) => stateOf(cluster, topic, p)?.isr.length === replicationFactor), `${topic}'s replicas in sync`);
+}
+
+export const COORDINATOR_TOPICS = { group: '__consumer_offsets', transaction: '__transaction_state' } as const;
+
+/** The internal-topic partition holding a group or a transactional id, and the broker leading it (its coordinator); -1s before the topic exists. */
+export function coordinatorOf(cluster: RunningCluster, type: keyof typeof COORDINATOR_TOPICS, key: string): { topic: string; partition: number; leader: number } {
+  const topic = COORDINATOR_TOPICS[type];
+  const anyBroker = cluster.nodeIds.map((id) => cluster.broker(id)).find((b) => b !== undefined)!;
+  const partitions = anyBroker.broker.topics.get(topic)?.partitions.length;
+  if (partitions === undefined) return { topic, partition: -1, leader: -1 };
+  const partition = partitionFor(key, partitions);
+  return { topic, partition, leader: stateOf(cluster, topic, partition).leaderId };
+}
+
+/** Waits until the coordinator of a key is a live broker that has loaded its partition. */
+export async function coordinatorReady(cluster: RunningCluster, type: keyof typeof COORDINATOR_TOPICS, key: string): Promise<number> {
+  let leader = -1;
+  await until(() => {
+    leader = coordinatorOf(cluster, type, key).leader;
+    const broker = cluster.broker(leader)?.broker;
+    if (broker === undefined) return false;
+    return (type === 'group' ? broker.groups.ownerError(key) : broker.txn.coordinator.ownerError(key)) === 0;
+  }, `the ${type} coordinator of ${key}`);
+  return leader;
+}

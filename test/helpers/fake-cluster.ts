@@ -1,0 +1,31 @@
+// A three-broker cluster view whose partition states a unit test sets, for the partition layer
+// and the coordinators without sockets or a controller.
+import type { BrokerNode, ClusterView, PartitionAssignment } from '../../src/cluster/cluster-view.js';
+
+export class FakeCluster implements ClusterView {
+  readonly clusterId = 'fake-cluster';
+  readonly controllerId = 3;
+  /** By `${topic}-${partition}`. */
+  readonly states = new Map<string, PartitionAssignment>();
+
+  constructor(readonly localId = 1) {}
+
+  brokers(): BrokerNode[] {
+    return [1, 2, 3].map((nodeId) => ({ nodeId, host: `b${nodeId}`, port: 9092, rack: null }));
+  }
+  broker(nodeId: number): BrokerNode | undefined {
+    return this.brokers().find((b) => b.nodeId === nodeId);
+  }
+  partitionState(topic: string, partition: number): PartitionAssignment | undefined {
+    return this.states.get(`${topic}-${partition}`);
+  }
+  coordinatorFor(): number {
+    return 2;
+  }
+  brokerIds(): number[] {
+    return [1, 2, 3];
+  }
+  electLeader(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+}
