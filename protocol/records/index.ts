@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './records.js';
 export * from './control.js';
 export * from './rebuild.js';
+export * from './count-records.js';

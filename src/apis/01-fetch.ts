@@ -12,6 +12,7 @@
 // NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (v12+), and v16+ adds
 // that leader's endpoint (KIP-951).
 import { ErrorCode } from '../../protocol/errors.js';
+import { countRecords } from '../../protocol/records/index.js';
 import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
@@ -97,7 +98,7 @@ export default defineApi({
     const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, answered.reduce((n, r) => n + r.bytes, 0));
     if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
-    for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.out.errorCode !== ErrorCode.NONE);
+    for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.bytes > 0 ? countRecords(r.out.records as Buffer[]) : 0, r.out.errorCode !== ErrorCode.NONE);
     const leaders = new Set(answered.map((r) => r.out.currentLeader?.leaderId ?? -1).filter((id) => id >= 0));
     const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
     return {

@@ -42,7 +42,8 @@ export interface ConnectionInfo {
 export interface DataPathMetrics {
   produced(topic: string, bytes: number, records: number): void;
   produceFailed(topic: string): void;
-  fetched(topic: string, bytes: number, failed: boolean): void;
+  /** One partition of a fetch response: `bytes` and `records` sent, or a failure. */
+  fetched(topic: string, bytes: number, records: number, failed: boolean): void;
 }
 
 /** The client quota settings (DescribeClientQuotas/AlterClientQuotas). */

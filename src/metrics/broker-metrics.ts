@@ -22,6 +22,8 @@ const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
 interface TopicCounts {
   bytesIn: number;
   messagesIn: number;
+  /** Records fetched: Kafka has no such metric, so only the console's chart shows it. */
+  messagesOut: number;
   bytesOut: number;
   produceRequests: number;
   fetchRequests: number;
@@ -111,21 +113,25 @@ export class BrokerMetrics {
     c.failedProduce++;
   }
 
-  /** One partition of a fetch response: `bytes` of records sent, or a failure. */
-  fetched(topic: string, bytes: number, failed: boolean): void {
+  /** One partition of a fetch response: `bytes` and `records` sent, or a failure. */
+  fetched(topic: string, bytes: number, records: number, failed: boolean): void {
     const c = this.countsOf(topic);
     c.fetchRequests++;
     if (failed) c.failedFetch++;
-    else c.bytesOut += bytes;
+    else {
+      c.bytesOut += bytes;
+      c.messagesOut += records;
+    }
   }
 
   /** Counts since start summed over topics, and requests per API name: what the console's charts turn into rates. */
-  totals(): { bytesIn: number; bytesOut: number; messagesIn: number; requests: Record<string, number> } {
-    const totals = { bytesIn: 0, bytesOut: 0, messagesIn: 0, requests: {} as Record<string, number> };
+  totals(): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number; requests: Record<string, number> } {
+    const totals = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, requests: {} as Record<string, number> };
     for (const c of this.topicCounts.values()) {
       totals.bytesIn += c.bytesIn;
       totals.bytesOut += c.bytesOut;
       totals.messagesIn += c.messagesIn;
+      totals.messagesOut += c.messagesOut;
     }
     for (const [key, n] of this.requestCounts) {
       const name = apiName(Math.floor(key / 65536));
@@ -151,7 +157,7 @@ export class BrokerMetrics {
   private countsOf(topic: string): TopicCounts {
     let c = this.topicCounts.get(topic);
     if (c === undefined) {
-      c = { bytesIn: 0, messagesIn: 0, bytesOut: 0, produceRequests: 0, fetchRequests: 0, failedProduce: 0, failedFetch: 0 };
+      c = { bytesIn: 0, messagesIn: 0, messagesOut: 0, bytesOut: 0, produceRequests: 0, fetchRequests: 0, failedProduce: 0, failedFetch: 0 };
       this.topicCounts.set(topic, c);
     }
     return c;

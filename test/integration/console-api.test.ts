@@ -267,7 +267,7 @@ describe('clients, transactions and chart counts', () => {
     await producer.disconnect();
   });
 
-  it('counts bytes and records in and requests per API for the charts', async () => {
+  it('counts bytes and records in and out and requests per API for the charts', async () => {
     const before = (await call('/api/stats')).body;
     const producer = kafka.producer();
     await producer.connect();
@@ -278,6 +278,17 @@ describe('clients, transactions and chart counts', () => {
     expect(after.bytesIn).toBeGreaterThan(before.bytesIn);
     expect(after.requests.Produce).toBe((before.requests.Produce ?? 0) + 1);
     expect(after.at).toBeGreaterThanOrEqual(before.at);
+
+    const consumer = kafka.consumer({ groupId: 'charted-reader' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'charted', fromBeginning: true });
+    let read = 0;
+    await consumer.run({ eachMessage: async () => void read++ });
+    await eventually(async () => read === 2, 'both records consumed');
+    await consumer.disconnect();
+    const fetched = (await call('/api/stats')).body;
+    expect(fetched.messagesOut - after.messagesOut).toBeGreaterThanOrEqual(2);
+    expect(fetched.bytesOut).toBeGreaterThan(after.bytesOut);
   });
 });
 

@@ -19,9 +19,9 @@ function chart(target, title, unit, names) {
 /** Charts `stats()` into the three targets every second until stopCharts(). */
 export function startCharts(targets, stats, report) {
   stopCharts();
-  const run = { timer: null, previous: null, times: [], bytesIn: [], bytesOut: [], messagesIn: [], requests: new Map(), charts: {} };
+  const run = { timer: null, previous: null, times: [], bytesIn: [], bytesOut: [], messagesIn: [], messagesOut: [], requests: new Map(), charts: {} };
   run.charts.bytes = chart(targets.bytes, 'Bytes per second', 'B/s', ['in', 'out']);
-  run.charts.messages = chart(targets.messages, 'Records in per second', 'records/s', ['in']);
+  run.charts.messages = chart(targets.messages, 'Records per second', 'records/s', ['in', 'out']);
   run.requestNames = [];
   running = run;
   const tick = async () => {
@@ -37,10 +37,11 @@ export function startCharts(targets, stats, report) {
     run.bytesIn.push(rate(now.bytesIn, before.bytesIn));
     run.bytesOut.push(rate(now.bytesOut, before.bytesOut));
     run.messagesIn.push(rate(now.messagesIn, before.messagesIn));
+    run.messagesOut.push(rate(now.messagesOut, before.messagesOut));
     for (const name of Object.keys(now.requests)) if (!run.requests.has(name)) run.requests.set(name, run.times.slice(0, -1).map(() => 0));
     for (const [name, points] of run.requests) points.push(rate(now.requests[name] ?? 0, before.requests[name] ?? 0));
     if (run.times.length > POINTS) {
-      for (const list of [run.times, run.bytesIn, run.bytesOut, run.messagesIn, ...run.requests.values()]) list.shift();
+      for (const list of [run.times, run.bytesIn, run.bytesOut, run.messagesIn, run.messagesOut, ...run.requests.values()]) list.shift();
     }
     const names = [...run.requests.keys()].sort();
     if (names.join() !== run.requestNames.join()) {
@@ -51,9 +52,9 @@ export function startCharts(targets, stats, report) {
       run.requestNames = names;
     }
     run.charts.bytes.setData([run.times, run.bytesIn, run.bytesOut]);
-    run.charts.messages.setData([run.times, run.messagesIn]);
+    run.charts.messages.setData([run.times, run.messagesIn, run.messagesOut]);
     run.charts.requests.setData([run.times, ...names.map((n) => run.requests.get(n))]);
-    report(`Last second: ${run.bytesIn.at(-1).toFixed(0)} B/s in, ${run.bytesOut.at(-1).toFixed(0)} B/s out, ${run.messagesIn.at(-1).toFixed(0)} records/s in (${run.times.length} points)`);
+    report(`Last second: ${run.bytesIn.at(-1).toFixed(0)} B/s in, ${run.bytesOut.at(-1).toFixed(0)} B/s out, ${run.messagesIn.at(-1).toFixed(0)} records/s in, ${run.messagesOut.at(-1).toFixed(0)} records/s out (${run.times.length} points)`);
   };
   run.timer = setInterval(() => tick().catch((err) => report(`Could not read stats: ${err.message}`)), INTERVAL_MS);
   tick().catch((err) => report(`Could not read stats: ${err.message}`));
