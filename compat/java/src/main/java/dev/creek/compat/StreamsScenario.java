@@ -129,7 +129,7 @@ final class StreamsScenario {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+    // Internal topics get the broker's default.replication.factor (Streams' own default, -1), as a user's would.
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), "6000");
     p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1000");
