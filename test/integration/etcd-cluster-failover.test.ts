@@ -188,7 +188,8 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
         await cluster.waitFor(topic, 0, (p) => p.leaderId !== victim && p.leaderId >= 0, 'a new leader');
       });
       const acknowledged = producer.acknowledged;
-      await until(() => acknowledged.every((v) => seen.has(v)), 'the group to read every acknowledged record');
+      // Failover, the group's rediscovery and kafkajs' own retry back-off can take most of a minute on a loaded machine.
+      await until(() => acknowledged.every((v) => seen.has(v)), 'the group to read every acknowledged record', 1200);
       const admin = kafka.admin();
       await admin.connect();
       try {
