@@ -10,7 +10,6 @@ import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.
 import type { IsrChange, Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import { ReplicaFetcher, type FollowerAppender } from '../replica/replica-fetcher.js';
-import { discardReplica } from '../replica/discard-replica.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { ClusterView } from './cluster-view.js';
 import { Controller } from './controller.js';
@@ -98,14 +97,8 @@ export class ClusterMember {
     const follows = !partition.isLeader && partition.leaderId >= 0 && partition.replicas.includes(this.o.localId);
     if (!follows) {
       if (previous === undefined) return;
+      // Reassigned away, its data goes with its log (TopicRegistry.rehost).
       this.unfollow(partition, previous.leader);
-      if (!partition.replicas.includes(this.o.localId)) {
-        // Reassigned away: this broker no longer hosts the partition.
-        discardReplica(partition, this.o.appender()).then(
-          () => this.o.log.info({ topic: partition.topic, partition: partition.index }, 'removed a replica reassigned away'),
-          (err: unknown) => this.o.log.warn({ err, topic: partition.topic, partition: partition.index }, 'could not remove a replica reassigned away'),
-        );
-      }
       return;
     }
     if (previous !== undefined && previous.leader === partition.leaderId && previous.epoch === partition.leaderEpoch) return;

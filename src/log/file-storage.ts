@@ -2,8 +2,8 @@
 //   <dataDir>/<topic>-<partition>/   one FileLog per partition (segments, indexes, checkpoints)
 // The topics themselves are in the metadata store (src/metadata/file-metadata-store.ts).
 // Deletion renames the partition directories to <topic>-<partition>.<id>-delete (as Kafka does),
-// drops the topic's metadata, then removes the directories; leftovers of an interrupted deletion
-// are removed at the next start.
+// drops the topic's metadata, then removes the directories; a partition this broker no longer
+// hosts goes the same way, alone. Leftovers of an interrupted deletion are removed at the next start.
 //   <dataDir>/.kafka_cleanshutdown   written by close() once every log is closed (Kafka's name);
 // found at start-up it lets the logs open without recovery, and it is deleted (durably) before
 // anything can be written.
@@ -74,18 +74,33 @@ export class FileStorage implements LogStorage {
     const tag = randomUUID().replace(/-/g, '');
     const doomed: string[] = [];
     for (let p = 0; p < topic.partitions; p++) {
-      // As Kafka: the topic name is cut so that the name stays within 255 bytes.
-      const suffix = `-${p}.${tag}-delete`;
-      const target = `${topic.name.slice(0, MAX_FILE_NAME - suffix.length)}${suffix}`;
-      try {
-        renameSync(join(this.dataDir, `${topic.name}-${p}`), join(this.dataDir, target));
-        doomed.push(target);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      const target = this.detach(topic.name, p, tag);
+      if (target !== undefined) doomed.push(target);
     }
     await forget();
     await Promise.all(doomed.map((d) => this.removeDir(d)));
+  }
+
+  async removeLog(topic: string, partition: number): Promise<void> {
+    const target = this.detach(topic, partition, randomUUID().replace(/-/g, ''));
+    if (target !== undefined) await this.removeDir(target);
+  }
+
+  /**
+   * Renames a partition's directory to its `-delete` name (what start-up removes, should removal
+   * not finish); returns that name, or undefined when the partition has no directory.
+   */
+  private detach(topic: string, partition: number, tag: string): string | undefined {
+    // As Kafka: the topic name is cut so that the name stays within 255 bytes.
+    const suffix = `-${partition}.${tag}-delete`;
+    const target = `${topic.slice(0, MAX_FILE_NAME - suffix.length)}${suffix}`;
+    try {
+      renameSync(join(this.dataDir, `${topic}-${partition}`), join(this.dataDir, target));
+      return target;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return undefined;
+    }
   }
 
   private async removeDir(name: string): Promise<void> {

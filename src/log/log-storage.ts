@@ -19,6 +19,8 @@ export interface LogStorage {
    * metadata store), then removes their data.
    */
   removeTopic(topic: TopicLogs, forget: () => Promise<void>): Promise<void>;
+  /** Removes the data of one partition's log, already closed, that this broker no longer hosts. */
+  removeLog(topic: string, partition: number): Promise<void>;
   /** Every log was closed without error (a clean stop): records it, so the next start can skip recovery. */
   close(): Promise<void>;
 }

@@ -20,6 +20,11 @@ export class MemoryStorage implements LogStorage {
     return forget();
   }
 
+  /** Nothing to remove: a memory log's records go with the log object. */
+  removeLog(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -160,7 +160,8 @@ export class TopicRegistry {
   /**
    * A partition's replicas changed (the metadata store's record): a log is opened in storage when
    * this broker became a replica, and one it no longer hosts is closed and given a place in
-   * `elsewhere` (its files stay until the topic is deleted).
+   * `elsewhere`, its data removed (a later move back starts it empty, as a new follower).
+   * A new log object means a new replica: the replica manager and the producer state key theirs by log.
    */
   private async rehost(topic: Topic, replicas: readonly (readonly number[])[]): Promise<void> {
     for (let p = 0; p < topic.partitions.length; p++) {
@@ -168,6 +169,7 @@ export class TopicRegistry {
       const after = this.storageFor(replicas[p]);
       if (before === after) continue;
       await topic.partitions[p]!.close();
+      await before.removeLog(topic.name, p);
       topic.partitions[p] = await after.openLog(topic.name, p, logConfigOf(topic.config));
     }
   }

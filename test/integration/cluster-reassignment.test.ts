@@ -1,10 +1,13 @@
 // Partition reassignments and unclean leader election on three brokers in one process
 // (startCluster), through kafkajs admin and raw requests: a partition moved from brokers [1,2] to
 // [2,3] while an idempotent acks=all producer writes, every acknowledged record then on the new
-// replicas and none left on broker 1; a move that cannot finish, listed with its adding and
+// replicas and none left on broker 1, not even its directory, and a move back to broker 1 starting
+// its replica empty (log and producer state rebuilt from the leader's); a move that cannot finish, listed with its adding and
 // removing replicas, shown as the union in metadata, and cancelled; Kafka's errors; Kafka's own
 // kafka-reassign-partitions tool (compat Java tools family; skipped without java); and a
 // partition whose ISR died staying offline until unclean.leader.election.enable is turned on.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -64,6 +67,15 @@ function replicaHere(nodeId: number, topic: string) {
   return cluster.broker(nodeId)!.broker.replicas.getPartition(cluster.broker(nodeId)!.broker.topics.get(topic), 0)!;
 }
 
+function partitionDir(nodeId: number, topic: string): string {
+  return join(cluster.broker(nodeId)!.broker.config.logDir, `${topic}-0`);
+}
+
+/** Each producer's id, epoch and last batch in the replica of `topic`-0 on broker `nodeId`. */
+function producersHere(nodeId: number, topic: string) {
+  return cluster.broker(nodeId)!.broker.txn.producers(replicaHere(nodeId, topic)).map((p) => ({ producerId: p.producerId, epoch: p.epoch, lastBatch: p.batches.at(-1) }));
+}
+
 function alterRaw(client: RawClient, topic: string, partitionIndex: number, replicas: number[] | null) {
   return client.send(45, 0, { timeoutMs: 5000, topics: [{ name: topic, partitions: [{ partitionIndex, replicas }] }] });
 }
@@ -89,8 +101,20 @@ describe('partition reassignments on three brokers', () => {
     // Broker 3, which started empty, holds the leader's whole log; broker 1 holds nothing of it.
     await until(() => replicaHere(3, topic).logEndOffset === replicaHere(2, topic).logEndOffset, 'broker 3 at the log end');
     await until(() => replicaHere(1, topic).logEndOffset === 0, 'broker 1 emptied');
+    await until(() => !existsSync(partitionDir(1, topic)), "broker 1's partition directory removed");
     const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: [topic] }));
     expect(metadata.topics[0]!.partitions[0]).toMatchObject({ leader: 2, replicas: [2, 3] });
+
+    // Moved back, broker 1 starts its replica empty and fetches the leader's whole log.
+    await withAdmin((admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 1] }] }] }));
+    await until(() => stateOf(topic).replicas.length === 2 && stateOf(topic).replicas.includes(1), 'the move back finished');
+    await until(() => stateOf(topic).isr.length === 2 && stateOf(topic).isr.includes(1), 'broker 1 in sync again');
+    await until(() => replicaHere(1, topic).logEndOffset === replicaHere(2, topic).logEndOffset, 'broker 1 at the log end');
+    expect(existsSync(partitionDir(1, topic))).toBe(true);
+    expect(replicaHere(1, topic).logStartOffset).toBe(replicaHere(2, topic).logStartOffset);
+    // Its producer state is the leader's, rebuilt from the fetched batches.
+    expect(producersHere(1, topic)).toEqual(producersHere(2, topic));
+    expect(producersHere(1, topic)).toHaveLength(1);
   });
 
   it('lists a move that cannot finish with its adding and removing replicas, reports the union, and cancels it', async () => {
