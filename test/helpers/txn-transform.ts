@@ -19,6 +19,8 @@ export interface TransformLoopOptions {
 export interface TransformLoop {
   /** Input records transformed and committed so far. */
   readonly processed: number;
+  /** Whether the transaction of `holdOpen` stands open now, waiting for its release. */
+  readonly holding: boolean;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startTransformLoop(kafka: Kafka, options: TransformLoopOpt
   };
   let producer = await newProducer();
   let processed = 0;
+  let holding = false;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
   await consumer.connect();
   await consumer.subscribe({ topic: input, fromBeginning: true });
@@ -44,7 +47,10 @@ export async function startTransformLoop(kafka: Kafka, options: TransformLoopOpt
         const txn = await producer.transaction();
         try {
           await txn.send({ topic: output, messages: [{ key: message.key, value: `out-${message.value}` }] });
-          if (holdOpen !== undefined && processed === holdOpen.at) await holdOpen.release;
+          if (holdOpen !== undefined && processed === holdOpen.at) {
+            holding = true;
+            await holdOpen.release.finally(() => (holding = false));
+          }
           await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition, offset: String(offset + 1) }] }] });
           await txn.commit();
           processed++;
@@ -64,6 +70,9 @@ export async function startTransformLoop(kafka: Kafka, options: TransformLoopOpt
   return {
     get processed() {
       return processed;
+    },
+    get holding() {
+      return holding;
     },
     async stop() {
       await consumer.disconnect();
