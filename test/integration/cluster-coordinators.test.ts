@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
@@ -23,6 +23,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
+import { committedOffsets, endOffsets as endOffsetsOf, readAllValues, startTransformLoop } from '../helpers/txn-transform.js';
 
 const noKcat = requireProgram('kcat');
 const confluent = requirePythonModule('confluent_kafka');
@@ -48,15 +49,8 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-/** The group's committed offset of each partition of `topic`, by partition. */
-async function committed(groupId: string, topic: string): Promise<Record<number, number>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return Object.fromEntries(offsets!.partitions.map((p) => [p.partition, Number(p.offset)]));
-}
-
-async function endOffsets(topic: string): Promise<Record<number, number>> {
-  return Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-}
+const committed = (groupId: string, topic: string): Promise<Record<number, number>> => committedOffsets(admin, groupId, topic);
+const endOffsets = (topic: string): Promise<Record<number, number>> => endOffsetsOf(admin, topic);
 
 /** Another live broker in the ISR of a partition, to move its leadership to. */
 function otherInSync(topic: string, partition: number): number {
@@ -161,28 +155,7 @@ describe('the group coordinator in a cluster', () => {
     consumeAcrossCoordinatorMoves('kcat', kcatConsumer), RESTARTS_TIMEOUT_MS);
 });
 
-/** Every value of a topic, each partition read to its end, with the given isolation (a fresh group). */
-async function readAll(topic: string, groupId: string, readUncommitted: boolean): Promise<string[]> {
-  const ends = await endOffsets(topic);
-  const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
-  const values: string[] = [];
-  const reached = new Map<number, number>();
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) values.push(m.value!.toString());
-        // Control records are skipped, so the batch's last offset (not its last message) says how far the partition was read.
-        reached.set(batch.partition, Number(batch.lastOffset()) + 1);
-      },
-    });
-    await until(() => Object.entries(ends).every(([p, end]) => end === 0 || (reached.get(Number(p)) ?? 0) >= end), `${topic} read to its end`);
-  } finally {
-    await consumer.disconnect();
-  }
-  return values.sort();
-}
+const readAll = (topic: string, groupId: string, readUncommitted: boolean): Promise<string[]> => readAllValues(kafka, topic, groupId, readUncommitted);
 
 /** A raw connection to one broker of the cluster. */
 function connectTo(nodeId: number): Promise<RawClient> {
@@ -443,49 +416,10 @@ describe('transactions in a cluster', () => {
     await seed.send({ topic: input, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `in-${i}` })) });
     await seed.disconnect();
 
-    const newProducer = async (): Promise<Producer> => {
-      const p = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
-      await p.connect();
-      return p;
-    };
-    let producer = await newProducer();
-    let processed = 0;
     let moveDone!: () => void;
-    const moved = new Promise<void>((resolve) => (moveDone = resolve));
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+    const loop = await startTransformLoop(kafka, { input, output, groupId, transactionalId, holdOpen: { at: count / 3, release: new Promise<void>((resolve) => (moveDone = resolve)) } });
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: input, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const offset = Number(message.offset);
-          for (;;) {
-            const txn = await producer.transaction();
-            try {
-              await txn.send({ topic: output, messages: [{ key: message.key, value: `out-${message.value}` }] });
-              // One transaction waits here, open, while its coordinator moves.
-              if (processed === count / 3) await moved;
-              await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition, offset: String(offset + 1) }] }] });
-              await txn.commit();
-              processed++;
-              return;
-            } catch {
-              // What became of the transaction is its coordinator's to decide. A new producer's
-              // InitProducerId returns once it is complete; the group's committed offset then says
-              // whether this record's transaction committed (done) or not (do it again).
-              await txn.abort().catch(() => undefined);
-              await producer.disconnect().catch(() => undefined);
-              producer = await newProducer();
-              if ((await committed(groupId, input))[partition]! > offset) {
-                processed++;
-                return;
-              }
-            }
-          }
-        },
-      });
-      await until(() => processed >= count / 3, 'a third of the input transformed');
+      await until(() => loop.processed >= count / 3, 'a third of the input transformed');
       const before = await coordinatorReady(cluster, 'transaction', transactionalId);
       const { topic, partition } = coordinatorOf(cluster, 'transaction', transactionalId);
       const target = otherInSync(topic, partition);
@@ -493,13 +427,13 @@ describe('transactions in a cluster', () => {
       expect(await coordinatorReady(cluster, 'transaction', transactionalId)).toBe(target);
       expect(target).not.toBe(before);
       moveDone();
-      await until(() => processed >= count, 'all the input transformed');
+      await until(() => loop.processed >= count, 'all the input transformed');
       // The transaction open during the move was finished by the new coordinator, or failed there and was done again.
       expect(cluster.broker(before)!.broker.txn.coordinator.ownerError(transactionalId)).not.toBe(0);
       expect(cluster.broker(target)!.broker.txn.coordinator.get(transactionalId)?.state).toBe(TxnState.CompleteCommit);
     } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
+      moveDone();
+      await loop.stop();
     }
     const expected = Array.from({ length: count }, (_, i) => `out-in-${i}`).sort();
     expect(await readAll(output, 'cts-check', false)).toEqual(expected);
