@@ -42,7 +42,7 @@ export interface ClusterMode {
 }
 
 export class Broker implements BrokerServices {
-  readonly apis = new ApiRegistry(handlers);
+  readonly apis: ApiRegistry = new ApiRegistry(handlers, this);
   readonly fetchSessions = new FetchSessionCache();
   /** Prometheus counters moved by the request path, and gauges read from the engines at scrape time. */
   readonly metrics: BrokerMetrics = new BrokerMetrics((): MetricsSource | undefined => (this.groups === undefined ? undefined : this));

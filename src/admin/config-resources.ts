@@ -44,11 +44,14 @@ export interface ConfigResourceResult {
  */
 export type AlterMode = 'replace' | 'incremental';
 
+/** The engines altering configs reaches: the node id, the topic registry (which keeps every override) and the log. */
+type ConfigServices = Pick<BrokerServices, 'config' | 'topics' | 'log'>;
+
 const invalidRequest = (message: string): KafkaError => new KafkaError(ErrorCode.INVALID_REQUEST, message);
 
 /** Alters every resource in request order; a resource named twice fails every time it appears. */
 export async function alterConfigResources(
-  broker: BrokerServices,
+  broker: ConfigServices,
   resources: readonly ConfigResourceRequest[],
   mode: AlterMode,
   validateOnly: boolean,
@@ -72,7 +75,7 @@ export async function alterConfigResources(
   return results;
 }
 
-async function alterConfigResource(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterConfigResource(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   const names = r.changes.map((c) => c.name);
   if (new Set(names).size !== names.length) throw invalidRequest('Error due to duplicate config keys');
   const nullValues = r.changes.filter((c) => c.op !== AlterOp.DELETE && c.value === null).map((c) => c.name);
@@ -91,14 +94,14 @@ async function alterConfigResource(broker: BrokerServices, r: ConfigResourceRequ
 }
 
 /** Checks a BROKER resource name: "" (cluster-wide default) or this node's id; returns which layer. */
-export function brokerLayerOf(broker: BrokerServices, name: string): 'default' | 'broker' {
+export function brokerLayerOf(broker: Pick<BrokerServices, 'config'>, name: string): 'default' | 'broker' {
   if (name === '') return 'default';
   if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`Node id must be an integer, but it is: ${name}`);
   if (Number(name) !== broker.config.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.config.nodeId}, but received ${name}`);
   return 'broker';
 }
 
-async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterBroker(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   const layer = brokerLayerOf(broker, r.resourceName);
   const layers = broker.topics.layers;
   const current = layer === 'default' ? layers.dynamicDefault : layers.dynamicBroker;
@@ -113,7 +116,7 @@ async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mod
   broker.log.info({ resource: r.resourceName === '' ? 'cluster default' : `broker ${r.resourceName}`, configs: Object.fromEntries(next) }, 'altered broker configs');
 }
 
-async function alterTopic(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterTopic(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   if (r.resourceName === '') throw invalidRequest('Default topic resources are not allowed.');
   const reason = invalidTopicNameReason(r.resourceName);
   if (reason) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, reason);

@@ -33,11 +33,6 @@ export interface ConnectionInfo {
   readonly sasl?: SaslAuthenticator;
 }
 
-/**
- * The engines handlers use, each by its own type; the broker (src/broker.ts) provides them and
- * handlers never import it. Partition data only through `replicas`, cluster facts (brokers,
- * leaders, coordinators, controller) only through `cluster`.
- */
 /** What the data path reports to the broker's metrics. */
 export interface DataPathMetrics {
   produced(topic: string, bytes: number, records: number): void;
@@ -64,10 +59,16 @@ export interface ByteRateQuotas {
 
 /** The handlers a broker serves, by API key: the one source for ApiVersions (see registry.ts). */
 export interface ServedApis {
-  get(apiKey: number): ApiHandler | undefined;
+  get(apiKey: number): ServedApi | undefined;
   apiVersionsBody(errorCode: number): ApiVersionsResponse;
 }
 
+/**
+ * The engines handlers use, each by its own type; the broker (src/broker.ts) provides them and
+ * handlers never import it. Partition data only through `replicas`, cluster facts (brokers,
+ * leaders, coordinators, controller) only through `cluster`. A handler sees only the engines it
+ * names in `uses`.
+ */
 export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly replicas: ReplicaManager;
@@ -89,8 +90,16 @@ export interface BrokerServices {
   readonly log: Logger;
 }
 
-export interface RequestContext {
-  readonly broker: BrokerServices;
+/** The name of one engine in BrokerServices. */
+export type ServiceName = keyof BrokerServices;
+
+/**
+ * What one request's handler is given. `S` names the engines in `broker`: a handler's own `uses`,
+ * or, in a helper's signature, the engines that helper reaches (none when omitted).
+ */
+export interface RequestContext<S extends ServiceName = never> {
+  /** Only the engines the handler declared in `uses` (the registry builds this object once per handler). */
+  readonly broker: Pick<BrokerServices, S>;
   readonly header: RequestHeader;
   readonly version: number;
   readonly connection: ConnectionInfo;
@@ -109,7 +118,12 @@ export interface RequestContext {
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */
 export const NO_RESPONSE = Symbol('no response');
 
-export interface ApiHandler<K extends AnyApiKey = AnyApiKey> {
+/** What the dispatchers (a connection, the console) give a request; the registry adds the handler's engines. */
+export type DispatchContext = Omit<RequestContext, 'broker'>;
+
+type Answer<K extends AnyApiKey> = ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
+
+interface ApiRange<K extends AnyApiKey> {
   readonly apiKey: K;
   readonly minVersion: number;
   readonly maxVersion: number;
@@ -118,9 +132,19 @@ export interface ApiHandler<K extends AnyApiKey = AnyApiKey> {
    * copied), so the connection may reuse the request's buffer for a later request.
    */
   readonly keepsNoRequestBytes?: boolean;
-  handle(request: RequestOf<K>, ctx: RequestContext): ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
 }
 
-export function defineApi<K extends AnyApiKey>(handler: ApiHandler<K>): ApiHandler<K> {
+/** One API key's handler, and the engines it uses: `ctx.broker` holds those and nothing else. */
+export interface ApiHandler<K extends AnyApiKey = AnyApiKey, S extends ServiceName = ServiceName> extends ApiRange<K> {
+  readonly uses: readonly S[];
+  handle(request: RequestOf<K>, ctx: RequestContext<S>): Answer<K>;
+}
+
+/** A registered handler as dispatchers call it: with its own engines already bound (see registry.ts). */
+export interface ServedApi<K extends AnyApiKey = AnyApiKey> extends ApiRange<K> {
+  handle(request: RequestOf<K>, ctx: DispatchContext): Answer<K>;
+}
+
+export function defineApi<K extends AnyApiKey, S extends ServiceName = never>(handler: ApiHandler<K, S>): ApiHandler<K, S> {
   return handler;
 }

@@ -4,7 +4,7 @@
 // the HTTP user (User:<name> when credentials are required, else User:ANONYMOUS); what the
 // console reads from the engines directly is checked against the same user's ACLs.
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
-import { NO_RESPONSE, type BrokerServices, type ConnectionInfo, type RequestContext } from '../apis/api.js';
+import { NO_RESPONSE, type BrokerServices, type ConnectionInfo, type DispatchContext } from '../apis/api.js';
 import { requestAuthorization, type RequestAuthorization } from '../security/authorizer/request-authorization.js';
 import type { AclAuthorizer } from '../security/authorizer/acl-authorizer.js';
 
@@ -19,7 +19,7 @@ export interface ConsoleCaller {
 export type KafkaCall = <K extends AnyApiKey>(apiKey: K, request: RequestOf<K>) => Promise<ResponseOf<K>>;
 
 export interface KafkaCallDeps {
-  services: BrokerServices;
+  services: Pick<BrokerServices, 'apis' | 'log'>;
   authorizer: () => AclAuthorizer | null;
   /** The listener whose addresses the answers carry (the first client listener). */
   listenerName: string;
@@ -70,8 +70,7 @@ export function consoleSession(deps: KafkaCallDeps, caller: ConsoleCaller): Cons
     if (handler === undefined || version === undefined || version < handler.minVersion || version > handler.maxVersion) {
       throw new Error(`the broker serves no handler for API ${apiKey} at the version the console speaks`);
     }
-    const ctx: RequestContext = {
-      broker: deps.services,
+    const ctx: DispatchContext = {
       header: { apiKey, apiVersion: version, correlationId: 0, clientId: CONSOLE_CLIENT_ID },
       version,
       connection,

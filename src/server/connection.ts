@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { peekRequestHeader } from '../../protocol/codec/headers.js';
-import { NO_RESPONSE, type BrokerServices, type ConnectionInfo, type RequestContext, type ServedApis } from '../apis/api.js';
+import { NO_RESPONSE, type ConnectionInfo, type DispatchContext, type ServedApis } from '../apis/api.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { QuotaMeter } from '../quotas/quota-meter.js';
@@ -32,13 +32,14 @@ export interface ConnectionSession {
   sasl?: SaslAuthenticator | undefined;
 }
 
-/** What a connection needs of its broker: the handlers' services, ACLs, request metrics and injected faults. */
-export interface ConnectionHost extends BrokerServices {
-  readonly metrics: BrokerServices['metrics'] & Pick<BrokerMetrics, 'requestStarted'>;
+/** What a connection needs of its broker: the handlers, ACLs, request metrics and injected faults. */
+export interface ConnectionHost {
+  readonly apis: ServedApis;
+  readonly metrics: Pick<BrokerMetrics, 'requestStarted'>;
   readonly authorizer: AclAuthorizer | null;
   readonly faults: Pick<FaultInjector, 'active' | 'intercept'>;
   /** request_percentage quotas (KIP-124) besides the byte rates handlers record. */
-  readonly quotaMeter: BrokerServices['quotaMeter'] & Pick<QuotaMeter, 'recordRequestTime'>;
+  readonly quotaMeter: Pick<QuotaMeter, 'recordRequestTime'>;
 }
 
 const API_VERSIONS = 18;
@@ -291,8 +292,7 @@ export class Connection {
     // Response buffers taken by the handler go back to the pool once the response is written.
     const lent: Buffer[] = [];
     let lentUntilWritten = false;
-    const ctx: RequestContext = {
-      broker: this.broker,
+    const ctx: DispatchContext = {
       header: decoded.header,
       version: apiVersion,
       connection: this.info,

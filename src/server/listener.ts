@@ -9,12 +9,13 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerOptions } from './server-options.js';
-import type { ClientListener } from '../config/broker-config.js';
+import type { BrokerConfig, ClientListener } from '../config/broker-config.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
-/** What a listener needs of its broker: what its connections need, and each listener's SASL authenticator. */
+/** What a listener needs of its broker: what its connections need, its config, and each listener's SASL authenticator. */
 export interface ListenerHost extends ConnectionHost {
+  readonly config: BrokerConfig;
   saslAuthenticator(listener: ClientListener): SaslAuthenticator | undefined;
 }
 

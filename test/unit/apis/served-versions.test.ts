@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { apiDefs } from '../../../protocol/schema/index.js';
 import { handlers } from '../../../src/apis/index.js';
 import { ApiRegistry } from '../../../src/apis/registry.js';
+import { serviceStandIns } from '../../helpers/service-stand-ins.js';
 
 describe('served versions', () => {
   it("reach the newest stable version of each served API's schema", () => {
@@ -17,7 +18,7 @@ describe('served versions', () => {
   });
 
   it('are what ApiVersions advertises', () => {
-    const body = new ApiRegistry(handlers).apiVersionsBody(0);
+    const body = new ApiRegistry(handlers, serviceStandIns()).apiVersionsBody(0);
     expect(body.apiKeys).toEqual([...handlers].sort((a, b) => a.apiKey - b.apiKey).map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })));
   });
 });
