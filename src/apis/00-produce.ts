@@ -24,6 +24,7 @@ export default defineApi({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 13,
+  uses: ['config', 'replicas', 'cluster', 'topics', 'txn', 'quotaMeter', 'metrics'],
   // The log copies what it keeps of a batch (SlabPool.keep), so the request's buffer can be reused.
   keepsNoRequestBytes: true,
   async handle(req, ctx) {
@@ -99,7 +100,7 @@ const RETRY_AT_COORDINATOR = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS,
  * NOT_ENOUGH_REPLICAS so that every client retries.
  */
 async function addToTransaction(
-  ctx: RequestContext,
+  ctx: RequestContext<'replicas' | 'txn'>,
   transactionalId: string,
   resolved: readonly { td: { partitionData: PartitionIn[] }; topic: Topic | undefined; topicError: number }[],
 ): Promise<number> {
@@ -154,7 +155,7 @@ function recordErrorsMessage(errors: readonly { batchIndex: number; batchIndexEr
 }
 
 async function produceToPartition(
-  ctx: RequestContext,
+  ctx: RequestContext<'replicas' | 'txn' | 'metrics' | 'cluster'>,
   topic: Topic | undefined,
   pd: PartitionIn,
   req: { acks: number; timeoutMs: number; transactionalId: string | null },

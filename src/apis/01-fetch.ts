@@ -45,6 +45,7 @@ export default defineApi({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
+  uses: ['replicas', 'cluster', 'topics', 'txn', 'fetchSessions', 'quotaMeter', 'metrics'],
   async handle(req, ctx) {
     const { broker, version } = ctx;
     const byId = version >= 13;
@@ -115,7 +116,7 @@ type Resolved = { session: FetchSession | null; incremental: boolean; targets: T
 
 /** Applies KIP-227's session rules to find the partitions this request fetches. */
 function resolveSession(
-  broker: BrokerServices,
+  broker: Pick<BrokerServices, 'fetchSessions' | 'topics'>,
   version: number,
   sessionId: number,
   epoch: number,
@@ -175,7 +176,7 @@ interface Result {
 }
 
 /** Reads every target in turn within `maxBytes`; `buffer` gives memory for what is read (RequestContext.responseBuffer). */
-async function readAll(broker: BrokerServices, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result[]> {
+async function readAll(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluster'>, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
@@ -186,7 +187,7 @@ async function readAll(broker: BrokerServices, targets: Target[], maxBytes: numb
   return results;
 }
 
-async function readOne(broker: BrokerServices, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result> {
+async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluster'>, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -250,7 +251,7 @@ function isEnough(results: Result[], minBytes: number): boolean {
 }
 
 /** Waits for readable data: the high watermark moving, or for a follower also the leader's log end. */
-function waitForAppend(broker: BrokerServices, targets: Target[], ms: number, closed: AbortSignal, follower: boolean): Promise<void> {
+function waitForAppend(broker: Pick<BrokerServices, 'replicas'>, targets: Target[], ms: number, closed: AbortSignal, follower: boolean): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
     const done = (): void => {

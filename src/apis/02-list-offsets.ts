@@ -31,6 +31,7 @@ export default defineApi({
   apiKey: 2,
   minVersion: 1,
   maxVersion: 11,
+  uses: ['replicas', 'topics', 'txn'],
   async handle(req, ctx) {
     const { broker } = ctx;
     const topics = await Promise.all(

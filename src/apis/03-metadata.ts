@@ -36,6 +36,7 @@ export default defineApi({
   apiKey: 3,
   minVersion: 0,
   maxVersion: 13,
+  uses: ['config', 'cluster', 'topics'],
   async handle(req, ctx) {
     const { broker, version, authz } = ctx;
     const { cluster } = broker;

@@ -13,6 +13,7 @@ export default defineApi({
   apiKey: 21,
   minVersion: 0,
   maxVersion: 2,
+  uses: ['replicas', 'topics'],
   async handle(req, ctx) {
     const { broker } = ctx;
     const topics = [];

@@ -15,6 +15,7 @@ export default defineApi({
   apiKey: 23,
   minVersion: 2,
   maxVersion: 4,
+  uses: ['replicas', 'topics'],
   handle(req, ctx) {
     const { broker } = ctx;
     // A follower (replica id >= 0, v3+) needs CLUSTER_ACTION; a consumer DESCRIBE on each topic.

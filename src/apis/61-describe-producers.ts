@@ -9,6 +9,7 @@ export default defineApi({
   apiKey: 61,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['replicas', 'topics', 'txn'],
   handle(req, ctx) {
     const { broker } = ctx;
     const topics = req.topics.map((t) => {
