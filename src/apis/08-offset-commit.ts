@@ -12,6 +12,7 @@ export default defineApi({
   apiKey: 8,
   minVersion: 2,
   maxVersion: 10,
+  uses: ['topics', 'groups'],
   async handle(req, ctx) {
     // READ on the group, then READ on each topic; refused partitions are not committed.
     const groupAllowed = ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId);

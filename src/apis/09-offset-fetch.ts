@@ -27,7 +27,7 @@ interface GroupQuery {
 /** A partition's answer; `topicId` is set for partitions asked for by id. */
 type Answer = FetchedOffset & { topicId?: string };
 
-function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): { errorCode: number; topics: { name: string; topicId?: string; partitions: Answer[] }[] } {
+function fetchGroup(ctx: RequestContext<'groups'>, q: GroupQuery, requireStable: boolean): { errorCode: number; topics: { name: string; topicId?: string; partitions: Answer[] }[] } {
   const noOffset = (o: { topic: string; partition: number; topicId?: string }, errorCode: number): Answer => ({ ...o, offset: -1, leaderEpoch: -1, metadata: '', errorCode });
   const asked = (t: TopicQuery) => t.partitionIndexes.map((partition) => ({ topic: t.name ?? '', partition, ...(t.topicId !== undefined && { topicId: t.topicId }) }));
   // DESCRIBE on the group; topics the client may not describe are refused by name and left out of "every topic".
@@ -69,6 +69,7 @@ export default defineApi({
   apiKey: 9,
   minVersion: 1,
   maxVersion: 10,
+  uses: ['topics', 'groups'],
   handle(req, ctx) {
     if (ctx.version >= 10) {
       const { topics } = ctx.broker;

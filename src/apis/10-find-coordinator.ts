@@ -30,6 +30,7 @@ export default defineApi({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 6,
+  uses: ['cluster', 'txn', 'groups'],
   handle(req, ctx) {
     const { cluster } = ctx.broker;
     const answer = (key: string): Coordinator => {
@@ -64,7 +65,7 @@ export default defineApi({
   },
 });
 
-function createStateTopic(broker: BrokerServices, type: 'group' | 'transaction', log: Logger): void {
+function createStateTopic(broker: Pick<BrokerServices, 'groups' | 'txn'>, type: 'group' | 'transaction', log: Logger): void {
   const ensure = type === 'group' ? broker.groups.ensureTopic() : broker.txn.coordinator.ensureTopic();
   ensure.catch((err: unknown) => log.warn({ err, type }, 'could not create the coordinator topic'));
 }

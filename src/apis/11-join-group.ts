@@ -13,6 +13,7 @@ export default defineApi({
   apiKey: 11,
   minVersion: 0,
   maxVersion: 9,
+  uses: ['groups'],
   async handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
       const errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;

@@ -8,6 +8,7 @@ export default defineApi({
   apiKey: 12,
   minVersion: 0,
   maxVersion: 4,
+  uses: ['groups'],
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     return { throttleTimeMs: 0, errorCode: ctx.broker.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId) };

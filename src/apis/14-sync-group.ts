@@ -9,6 +9,7 @@ export default defineApi({
   apiKey: 14,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['groups'],
   async handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };

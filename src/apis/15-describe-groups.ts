@@ -17,6 +17,7 @@ export default defineApi({
   apiKey: 15,
   minVersion: 0,
   maxVersion: 6,
+  uses: ['groups'],
   handle(req, ctx) {
     const groups = req.groups.map((groupId): GroupOut => {
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {

@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 16,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['groups'],
   handle(req, ctx) {
     const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
     const types = new Set(req.typesFilter.map((s) => s.toLowerCase()));

@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 42,
   minVersion: 0,
   maxVersion: 3,
+  uses: ['groups'],
   async handle(req, ctx) {
     const results = [];
     for (const groupId of req.groupsNames) {

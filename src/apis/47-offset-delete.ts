@@ -9,6 +9,7 @@ export default defineApi({
   apiKey: 47,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['groups'],
   async handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.DELETE, ResourceType.GROUP, req.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
     const readable = (topic: string): boolean => ctx.authz.allows(AclOperation.READ, ResourceType.TOPIC, topic);

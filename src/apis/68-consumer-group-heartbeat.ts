@@ -15,6 +15,7 @@ export default defineApi({
   apiKey: 68,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['topics', 'groups'],
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };

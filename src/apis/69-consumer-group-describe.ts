@@ -16,6 +16,7 @@ export default defineApi({
   apiKey: 69,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['topics', 'groups'],
   handle(req, ctx) {
     const { topics } = ctx.broker;
     const describe = (tps: TopicPartitions) => ({

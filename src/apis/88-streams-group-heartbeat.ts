@@ -103,7 +103,7 @@ function taskIds(tasks: Tasks): TaskIdsOut[] {
 const topicPartitions = (m: Map<string, number[]>) => [...m].map(([topic, partitions]) => ({ topic, partitions }));
 
 /** Creates the missing internal topics in the background; the members see them on a later heartbeat. */
-function createInternalTopics(ctx: RequestContext, topics: InternalTopicToCreate[]): void {
+function createInternalTopics(ctx: RequestContext<'config' | 'cluster' | 'topics'>, topics: InternalTopicToCreate[]): void {
   const { broker } = ctx;
   for (const t of topics) {
     const replicationFactor = t.replicationFactor > 0 ? t.replicationFactor : broker.config.defaultReplicationFactor;
@@ -122,6 +122,7 @@ export default defineApi({
   apiKey: 88,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['config', 'cluster', 'topics', 'groups'],
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.READ, ResourceType.GROUP, req.groupId)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, null);
     try {

@@ -24,6 +24,7 @@ export default defineApi({
   apiKey: 89,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['groups'],
   handle(req, ctx) {
     const groups = req.groupIds.map((groupId): GroupOut => {
       const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, topology: null, members: [], authorizedOperations: OPS_OMITTED, assignorName: null };
