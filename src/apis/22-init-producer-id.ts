@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 22,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['txn'],
   async handle(req, ctx) {
     const { txn } = ctx.broker;
     const refused = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });

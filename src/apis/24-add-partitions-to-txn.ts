@@ -26,6 +26,7 @@ export default defineApi({
   apiKey: 24,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['topics', 'txn'],
   async handle(req, ctx) {
     if (ctx.version < 4) {
       const resultsByTopicV3AndBelow = await addOrVerify(ctx, {
@@ -46,7 +47,7 @@ export default defineApi({
   },
 });
 
-async function addOrVerify(ctx: RequestContext, t: TxnIn): Promise<TopicOut[]> {
+async function addOrVerify(ctx: RequestContext<'topics' | 'txn'>, t: TxnIn): Promise<TopicOut[]> {
   const { broker } = ctx;
   const unknown = (name: string, p: number): boolean => {
     const topic = broker.topics.get(name);

@@ -14,6 +14,7 @@ export default defineApi({
   apiKey: 25,
   minVersion: 0,
   maxVersion: 4,
+  uses: ['txn', 'groups'],
   async handle(req, ctx) {
     const { txn, groups } = ctx.broker;
     if (!ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };

@@ -18,6 +18,7 @@ export default defineApi({
   apiKey: 26,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['txn'],
   async handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ...NO_PRODUCER };

@@ -15,6 +15,7 @@ export default defineApi({
   apiKey: 27,
   minVersion: 1,
   maxVersion: 2,
+  uses: ['txn'],
   async handle(req, ctx) {
     const allowed = ctx.authz.allows(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const markers = await Promise.all(

@@ -20,6 +20,7 @@ export default defineApi({
   apiKey: 28,
   minVersion: 0,
   maxVersion: 6,
+  uses: ['topics', 'txn', 'groups'],
   async handle(req, ctx) {
     const byId = ctx.version >= 6;
     // The topic each entry names: by id from v6 (null when no topic has that id).
@@ -76,7 +77,7 @@ export default defineApi({
 });
 
 /** v5+: the group's __consumer_offsets partition joins the producer's transaction; the error for the request's partitions, or NONE. */
-async function addOffsetsPartition(ctx: RequestContext, req: { transactionalId: string; groupId: string; producerId: number; producerEpoch: number }): Promise<number> {
+async function addOffsetsPartition(ctx: RequestContext<'txn' | 'groups'>, req: { transactionalId: string; groupId: string; producerId: number; producerEpoch: number }): Promise<number> {
   const { txn, groups } = ctx.broker;
   try {
     await txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]));

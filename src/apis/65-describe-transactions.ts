@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 65,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['txn'],
   handle(req, ctx) {
     const transactionStates = req.transactionalIds.map((transactionalId) => {
       if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {

@@ -14,6 +14,7 @@ export default defineApi({
   apiKey: 66,
   minVersion: 0,
   maxVersion: 2,
+  uses: ['txn'],
   handle(req, ctx) {
     const unknownStateFilters: string[] = [];
     const states = new Set<TxnStateId>();
