@@ -12,6 +12,7 @@ export default defineApi({
   apiKey: 17,
   minVersion: 0,
   maxVersion: 1,
+  uses: [],
   handle(req, ctx) {
     const sasl = ctx.connection.sasl;
     if (sasl === undefined || sasl.authenticated) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };

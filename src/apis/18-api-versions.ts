@@ -18,6 +18,7 @@ export default defineApi({
   apiKey: 18,
   minVersion: 0,
   maxVersion: 5,
+  uses: ['cluster', 'apis'],
   handle(req, ctx) {
     const { apis, cluster } = ctx.broker;
     const refuse = (errorCode: number) => ({ errorCode, apiKeys: [], throttleTimeMs: 0 });

@@ -23,7 +23,7 @@ const DEFAULT = -1;
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
 /** Partitions the request asks for in all, as Kafka's controller counts them. */
-function requestedPartitions(broker: BrokerServices, topics: readonly TopicIn[]): number {
+function requestedPartitions(broker: Pick<BrokerServices, 'config'>, topics: readonly TopicIn[]): number {
   let total = 0;
   for (const t of topics) {
     if (t.assignments.length > 0) total += t.assignments.length;
@@ -34,7 +34,7 @@ function requestedPartitions(broker: BrokerServices, topics: readonly TopicIn[])
 }
 
 /** Each partition's replicas as a request asks for them, or Kafka's refusal of its layout. */
-function layout(broker: BrokerServices, t: TopicIn): number[][] {
+function layout(broker: Pick<BrokerServices, 'config' | 'cluster'>, t: TopicIn): number[][] {
   if (t.assignments.length > 0) {
     if (t.replicationFactor !== DEFAULT) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
@@ -83,6 +83,7 @@ export default defineApi({
   apiKey: 19,
   minVersion: 2,
   maxVersion: 7,
+  uses: ['config', 'cluster', 'topics', 'quotaMeter'],
   async handle(req, ctx) {
     const { broker } = ctx;
     const counts = new Map<string, number>();

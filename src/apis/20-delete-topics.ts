@@ -20,6 +20,7 @@ export default defineApi({
   apiKey: 20,
   minVersion: 1,
   maxVersion: 6,
+  uses: ['config', 'topics', 'quotaMeter'],
   async handle(req, ctx) {
     const { broker, version } = ctx;
     // Before v6 the names come in topic_names; v6 names each topic by name or by id.

@@ -13,6 +13,7 @@ export default defineApi({
   apiKey: 29,
   minVersion: 1,
   maxVersion: 3,
+  uses: [],
   handle(req, ctx) {
     const failed = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     const { authorizer } = ctx.authz;

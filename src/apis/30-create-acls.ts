@@ -13,6 +13,7 @@ export default defineApi({
   apiKey: 30,
   minVersion: 1,
   maxVersion: 3,
+  uses: [],
   async handle(req, ctx) {
     const all = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) });
     const { authorizer } = ctx.authz;

@@ -20,7 +20,7 @@ import { defineApi, type BrokerServices } from './api.js';
 const TYPE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
 
 /** The configs of one resource, or a KafkaError; null for an unknown topic (no message, as Kafka). */
-function configsOf(broker: BrokerServices, r: ResourceIn): DescribedConfig[] | null {
+function configsOf(broker: Pick<BrokerServices, 'config' | 'topics'>, r: ResourceIn): DescribedConfig[] | null {
   switch (r.resourceType) {
     case ResourceType.TOPIC: {
       const reason = invalidTopicNameReason(r.resourceName);
@@ -39,6 +39,7 @@ export default defineApi({
   apiKey: 32,
   minVersion: 1,
   maxVersion: 4,
+  uses: ['config', 'topics'],
   handle(req, ctx) {
     const results = req.resources.map((r): ResourceOut => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };

@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 33,
   minVersion: 0,
   maxVersion: 2,
+  uses: ['config', 'topics', 'log'],
   async handle(req, ctx) {
     const resources = req.resources.map((r) => ({
       resourceType: r.resourceType,

@@ -20,6 +20,7 @@ export default defineApi({
   apiKey: 35,
   minVersion: 1,
   maxVersion: 5,
+  uses: ['config', 'cluster', 'topics'],
   async handle(req, ctx) {
     const { broker } = ctx;
     const logDir = resolve(broker.config.logDir);

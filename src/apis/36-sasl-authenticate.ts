@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 36,
   minVersion: 0,
   maxVersion: 2,
+  uses: [],
   handle(req, ctx) {
     const sasl = ctx.connection.sasl;
     if (sasl === undefined || sasl.authenticated) {

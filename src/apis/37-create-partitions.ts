@@ -15,7 +15,7 @@ import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import type { MutationQuota } from '../quotas/quota-meter.js';
 import { defineApi, type BrokerServices } from './api.js';
 
-async function grow(broker: BrokerServices, topic: Topic, t: TopicIn, validateOnly: boolean, mutations: MutationQuota): Promise<void> {
+async function grow(broker: Pick<BrokerServices, 'cluster' | 'topics'>, topic: Topic, t: TopicIn, validateOnly: boolean, mutations: MutationQuota): Promise<void> {
   const current = topic.partitions.length;
   if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
   if (t.count < current) {
@@ -42,6 +42,7 @@ export default defineApi({
   apiKey: 37,
   minVersion: 0,
   maxVersion: 3,
+  uses: ['cluster', 'topics', 'quotaMeter'],
   async handle(req, ctx) {
     const { broker } = ctx;
     const counts = new Map<string, number>();

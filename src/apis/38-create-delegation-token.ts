@@ -14,6 +14,7 @@ export default defineApi({
   apiKey: 38,
   minVersion: 1,
   maxVersion: 3,
+  uses: [],
   handle(req, ctx) {
     const requester = splitPrincipal(ctx.connection.principal);
     const owner = req.ownerPrincipalName === null || req.ownerPrincipalName === ''

@@ -9,6 +9,7 @@ export default defineApi({
   apiKey: 39,
   minVersion: 1,
   maxVersion: 2,
+  uses: [],
   handle(_req, ctx) {
     return tokenChangeAnswer(ctx.connection);
   },

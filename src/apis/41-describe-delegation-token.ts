@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 41,
   minVersion: 1,
   maxVersion: 3,
+  uses: [],
   handle(_req, ctx) {
     return { errorCode: tokenRequestError(ctx.connection), tokens: [], throttleTimeMs: 0 };
   },

@@ -41,6 +41,7 @@ export default defineApi({
   apiKey: 43,
   minVersion: 0,
   maxVersion: 2,
+  uses: ['cluster', 'topics'],
   async handle(req, ctx) {
     const { topics, cluster } = ctx.broker;
     if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {

@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 44,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['config', 'topics', 'log'],
   async handle(req, ctx) {
     const resources = req.resources.map((r) => ({
       resourceType: r.resourceType,

@@ -46,6 +46,7 @@ export default defineApi({
   apiKey: 45,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['cluster', 'topics'],
   async handle(req, ctx) {
     const { topics, cluster } = ctx.broker;
     const { allowReplicationFactorChange } = req;

@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 46,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['cluster'],
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, topics: [] };
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.name, new Set(t.partitionIndexes)]));

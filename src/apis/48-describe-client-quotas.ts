@@ -12,6 +12,7 @@ export default defineApi({
   apiKey: 48,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['quotas'],
   handle(req, ctx) {
     const failed = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, entries: null });
     if (!ctx.authz.allows(AclOperation.DESCRIBE_CONFIGS, ResourceType.CLUSTER, CLUSTER_NAME)) return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);

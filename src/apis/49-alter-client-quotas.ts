@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 49,
   minVersion: 0,
   maxVersion: 1,
+  uses: ['quotas'],
   async handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_NAME)) {
       return { throttleTimeMs: 0, entries: req.entries.map((e) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, entity: e.entity })) };

@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 50,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['scramCredentials'],
   handle(req, ctx) {
     const store = ctx.broker.scramCredentials;
     if (!ctx.authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, results: [] };

@@ -11,6 +11,7 @@ export default defineApi({
   apiKey: 51,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['scramCredentials'],
   async handle(req, ctx) {
     const store = ctx.broker.scramCredentials;
     if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {

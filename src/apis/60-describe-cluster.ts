@@ -16,6 +16,7 @@ export default defineApi({
   apiKey: 60,
   minVersion: 0,
   maxVersion: 2,
+  uses: ['cluster'],
   handle(req, ctx) {
     const { broker, version } = ctx;
     const refuse = (v1Code: number, errorMessage: string) => ({

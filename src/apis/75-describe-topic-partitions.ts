@@ -26,6 +26,7 @@ export default defineApi({
   apiKey: 75,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['cluster', 'topics'],
   handle(req, ctx) {
     const { broker } = ctx;
     const all = req.topics.length === 0;

@@ -10,6 +10,7 @@ export default defineApi({
   apiKey: 81,
   minVersion: 0,
   maxVersion: 0,
+  uses: ['config', 'cluster'],
   handle(req, ctx) {
     if (!ctx.authz.allows(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message };
