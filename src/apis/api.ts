@@ -57,6 +57,12 @@ export interface ByteRateQuotas {
   mutations(client: QuotaClient, strict: boolean): MutationQuota;
 }
 
+/** What handlers use of the partition layer: partitions to read and append to, not the state changes the cluster member drives. */
+export type PartitionAccess = Pick<ReplicaManager, 'getPartition' | 'leaderPartition' | 'appendRecords'>;
+
+/** What handlers use of producer state and the transaction coordinator: not its start, replication, upkeep or close. */
+export type TxnAccess = Pick<TxnEngine, 'coordinator' | 'addPartitions' | 'append' | 'lastStableOffset' | 'abortedTransactions' | 'producers' | 'writeMarkerAsLeader'>;
+
 /** The handlers a broker serves, by API key: the one source for ApiVersions (see registry.ts). */
 export interface ServedApis {
   get(apiKey: number): ServedApi | undefined;
@@ -71,11 +77,11 @@ export interface ServedApis {
  */
 export interface BrokerServices {
   readonly config: BrokerConfig;
-  readonly replicas: ReplicaManager;
+  readonly replicas: PartitionAccess;
   readonly cluster: ClusterView;
   /** Topic names, ids, creation, deletion and configs. */
   readonly topics: TopicRegistry;
-  readonly txn: TxnEngine;
+  readonly txn: TxnAccess;
   readonly groups: GroupCoordinator;
   readonly fetchSessions: FetchSessionCache;
   readonly scramCredentials: ScramCredentialStore;

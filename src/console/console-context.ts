@@ -4,6 +4,7 @@
 import { errorInfo } from '../../protocol/errors.js';
 import type { BrokerServices } from '../apis/api.js';
 import type { OpenConnection } from '../faults/fault-injector.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { AclAuthorizer } from '../security/authorizer/acl-authorizer.js';
 import { HttpError, type HttpRequest } from '../http/router.js';
@@ -12,6 +13,8 @@ import { consoleSession, type ConsoleSession } from './kafka-calls.js';
 
 /** What the console reads of its broker besides the handlers' services. */
 export interface ConsoleHost extends BrokerServices {
+  /** The partition layer whole: its health (under-replicated partitions) and the schema registry's reads. */
+  readonly replicas: ReplicaManager;
   readonly metrics: BrokerMetrics;
   readonly authorizer: AclAuthorizer | null;
   /** ms since the epoch: the overview's uptime. */
