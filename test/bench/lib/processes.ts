@@ -31,13 +31,17 @@ export function buildBroker(): string {
 
 export interface Cores {
   client: number;
-  server: number;
+  /** The brokers' and ceiling servers' cores, as `taskset -c` takes them ("1", "0-1"). */
+  server: string;
 }
 
-/** Pins this process (the load generator) to one core; returns the split used. */
-export function pinCores(): Cores {
+/**
+ * Pins this process (the load generator) to one core; returns the split used. `serverCores`
+ * (--broker-cores) overrides the servers' share, e.g. "0-1" to give them both cores of two.
+ */
+export function pinCores(serverCores?: string): Cores {
   const cores = Number(execFileSync('nproc').toString().trim());
-  const split = cores >= 2 ? { client: 0, server: 1 } : { client: 0, server: 0 };
+  const split = { client: 0, server: serverCores ?? (cores >= 2 ? '1' : '0') };
   execFileSync('taskset', ['-cp', String(split.client), String(process.pid)], { stdio: 'ignore' });
   return split;
 }
@@ -126,7 +130,7 @@ export class ServerProcess {
   }
 }
 
-async function launch(name: string, argv: string[], port: number, core: number, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
+async function launch(name: string, argv: string[], port: number, core: string, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
   let exitCode: number | null | undefined;
@@ -143,7 +147,7 @@ async function launch(name: string, argv: string[], port: number, core: number, 
 
 export interface BrokerLaunch {
   cli: string;
-  core: number;
+  core: string;
   memory: boolean;
   overrides?: Record<string, string | number>;
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the broker exits. */
@@ -171,7 +175,7 @@ export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProc
 export type CeilingMode = 'sink' | 'files' | 'discard' | 'source';
 
 /** Starts test/bench/ceiling-server.ts (see there) in `dir`. */
-export async function startCeiling(mode: CeilingMode, core: number, dir: string, extra: string[] = []): Promise<ServerProcess> {
+export async function startCeiling(mode: CeilingMode, core: string, dir: string, extra: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const argv = ['node', '--import', 'tsx', join(ROOT, 'test/bench/ceiling-server.ts'), mode, String(port), dir, ...extra];
   return launch(`ceiling:${mode}`, argv, port, core, () => undefined);
