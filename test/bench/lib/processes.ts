@@ -3,7 +3,7 @@
 // servers. Start-up is timed from spawn to the first accepted TCP connection.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,18 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+export interface ThreadCpu {
+  eventLoopMs: number;
+  otherMs: number;
+}
+
+/** The event loop's share of the CPU a process used between two readings. */
+export function eventLoopShare(before: ThreadCpu, after: ThreadCpu): number {
+  const loop = after.eventLoopMs - before.eventLoopMs;
+  const total = loop + after.otherMs - before.otherMs;
+  return total > 0 ? loop / total : 0;
+}
+
 export class ServerProcess {
   private exited: Promise<number | null>;
   private stderr = '';
@@ -101,6 +113,30 @@ export class ServerProcess {
     const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const ticksMs = 10; // USER_HZ is 100 on Linux
     return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
+  }
+
+  /**
+   * CPU milliseconds so far of the event loop (the main thread) and of every other thread (the
+   * libuv pool's file I/O, V8's GC helpers), from /proc: how much of the work could use a second core.
+   */
+  threadCpu(): ThreadCpu {
+    const pid = this.child.pid!;
+    const ticksMs = 10;
+    let eventLoopMs = 0;
+    let otherMs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const fields = stat.split(') ')[1]!.split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
+      if (tid === String(pid)) eventLoopMs += ms;
+      else otherMs += ms;
+    }
+    return { eventLoopMs, otherMs };
   }
 
   /** Resident set size in MiB, from /proc. */
