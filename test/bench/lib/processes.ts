@@ -77,13 +77,23 @@ export function tempDir(prefix: string): string {
 export interface ThreadCpu {
   eventLoopMs: number;
   otherMs: number;
+  /** When it was read (performance.now()). */
+  atMs: number;
 }
 
-/** The event loop's share of the CPU a process used between two readings. */
-export function eventLoopShare(before: ThreadCpu, after: ThreadCpu): number {
+export interface EventLoopUse {
+  /** The event loop's share of the CPU the process used. */
+  share: number;
+  /** The event loop's CPU time over the wall time: near 1, the one thread was what limited the process. */
+  busy: number;
+}
+
+/** How the event loop was used between two readings of a process's thread CPU. */
+export function eventLoopUse(before: ThreadCpu, after: ThreadCpu): EventLoopUse {
   const loop = after.eventLoopMs - before.eventLoopMs;
   const total = loop + after.otherMs - before.otherMs;
-  return total > 0 ? loop / total : 0;
+  const wall = after.atMs - before.atMs;
+  return { share: total > 0 ? loop / total : 0, busy: wall > 0 ? loop / wall : 0 };
 }
 
 export class ServerProcess {
@@ -121,7 +131,7 @@ export class ServerProcess {
    */
   threadCpu(): ThreadCpu {
     const pid = this.child.pid!;
-    const ticksMs = 10;
+    const ticksMs = 10; // USER_HZ
     let eventLoopMs = 0;
     let otherMs = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -136,7 +146,7 @@ export class ServerProcess {
       if (tid === String(pid)) eventLoopMs += ms;
       else otherMs += ms;
     }
-    return { eventLoopMs, otherMs };
+    return { eventLoopMs, otherMs, atMs: performance.now() };
   }
 
   /** Resident set size in MiB, from /proc. */
