@@ -178,7 +178,7 @@ export class ServerProcess {
 
 async function launch(name: string, argv: string[], port: number, core: string, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', core, ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   let stderr = '';
