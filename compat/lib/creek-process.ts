@@ -16,7 +16,7 @@ export interface CreekLaunch {
   /** Brokers; above 1 a cluster starts in one process, every broker with the overrides. Default 1. */
   brokers?: number;
   /** Pin the process to this CPU core (taskset), as the benchmark pins its servers. */
-  core?: number;
+  core?: number | string;
 }
 
 /**

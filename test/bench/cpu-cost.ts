@@ -1,11 +1,13 @@
 // `npx tsx test/bench/cpu-cost.ts`: what produced bytes cost the server process itself — CPU time
-// per GiB and minor page faults per MiB (from /proc), step by step on one process, with its RSS.
+// per GiB (split between the event loop and the process's other threads: the libuv pool's file
+// I/O, V8's GC helpers) and minor page faults per MiB (from /proc), step by step on one process,
+// with its RSS.
 // Less sensitive to other load on a shared machine than throughput, and it shows start-up
 // transients that a short bench point measures alone (see NOTES.md, "The Dec 2 VM").
 //   --target broker|sink|files|discard   the Creek broker (built from this tree) or a ceiling server
 //   --memory                             a --memory broker (default: disk)
-//   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)
-// acks=1, 1 KiB records, 4 pipelined connections, as the produce bench.
+//   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)  --acks=1|--acks=-1 (1)
+// 1 KiB records, 4 pipelined connections, as the produce bench.
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     'batch-kib': { type: 'string', default: '1024' },
     'step-mib': { type: 'string', default: '256' },
     steps: { type: 'string', default: '6' },
+    acks: { type: 'string', default: '1' },
   },
 });
 const target = values.target!;
@@ -30,6 +33,8 @@ if (!['broker', 'sink', 'files', 'discard'].includes(target)) throw new Error(`u
 const partitions = Number(values.partitions);
 const batchBytes = Number(values['batch-kib']) * 1024;
 const stepBytes = Number(values['step-mib']) * MIB;
+const acks = Number(values.acks);
+if (acks !== 1 && acks !== -1) throw new Error(`--acks takes 1 or -1, not ${values.acks}`);
 const cores = pinCores();
 const batch = makeBatch({ recordSize: 1024, batchBytes });
 
@@ -46,10 +51,10 @@ const server =
 
 try {
   if (target === 'broker') await createTopics(server.port, ['bench']);
-  const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, 1);
+  const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, acks);
   const conns = await Promise.all(frames.map(() => FrameConnection.open(server.port)));
   const depth = batchBytes >= MIB ? 4 : 16;
-  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${batchBytes / 1024} KiB batches, steps of ${stepBytes / MIB} MiB`);
+  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${batchBytes / 1024} KiB batches, acks=${acks === -1 ? 'all' : acks}, steps of ${stepBytes / MIB} MiB`);
   for (let step = 1; step <= Number(values.steps); step++) {
     let sent = 0;
     const loop = async (conn: FrameConnection, mine: ProduceRequestFrame[], start: number): Promise<void> => {
@@ -61,13 +66,17 @@ try {
       }
     };
     const before = server.usage();
+    const threadsBefore = server.threadCpu();
     const t0 = performance.now();
     await Promise.all(conns.flatMap((c, ci) => Array.from({ length: depth }, (_, d) => loop(c, frames[ci]!, d))));
     const seconds = (performance.now() - t0) / 1000;
     const after = server.usage();
+    const threadsAfter = server.threadCpu();
     const mib = sent / MIB;
+    const perGib = (ms: number): string => (ms / (mib / 1024)).toFixed(0);
     console.log(
-      `  step ${step}: ${((after.cpuMs - before.cpuMs) / (mib / 1024)).toFixed(0)} CPU ms/GiB, ` +
+      `  step ${step}: ${perGib(after.cpuMs - before.cpuMs)} CPU ms/GiB (event loop ${perGib(threadsAfter.eventLoopMs - threadsBefore.eventLoopMs)}, ` +
+        `other threads ${perGib(threadsAfter.otherMs - threadsBefore.otherMs)}), ` +
         `${((after.faults - before.faults) / mib).toFixed(0)} minor faults/MiB, RSS ${server.rssMb().toFixed(0)} MiB, ${(mib / seconds).toFixed(0)} MiB/s`,
     );
   }

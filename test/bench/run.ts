@@ -7,6 +7,8 @@
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
+//   --broker-cores LIST   the cores (taskset -c list, e.g. 0-1) the brokers and ceiling servers run on; default the one
+//                         core the generator leaves (1)
 //   --against kafka       Creek beside Apache Kafka 4.4.0 (needs java; Maven the first time) on the same shapes,
 //                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools);
 //                         with --write-results, the table goes into a section of RESULTS.md of its own
@@ -80,6 +82,7 @@ const { values } = parseArgs({
     'write-results': { type: 'boolean', default: false },
     profile: { type: 'string' },
     against: { type: 'string' },
+    'broker-cores': { type: 'string' },
   },
 });
 if (values.against !== undefined && values.against !== 'kafka') throw new Error(`--against takes "kafka", not "${values.against}"`);
@@ -88,12 +91,12 @@ const groups = versus ? VERSUS_GROUPS : GROUPS;
 const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(groups);
 for (const g of only) if (!(g in groups)) throw new Error(`unknown group ${g}; groups: ${Object.keys(groups).join(', ')}`);
 
-const cores = pinCores();
+const cores = pinCores(values['broker-cores']);
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 const started = new Date();
 const loadAverageAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`Creek bench${versus ? ` against ${KAFKA_NAME}` : ''} — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker${versus ? 's' : ' and ceiling servers'} to core ${cores.server}${values.quick ? '; --quick' : ''}`);
+console.log(`Creek bench${versus ? ` against ${KAFKA_NAME}` : ''} — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker${versus ? 's' : ' and ceiling servers'} to core(s) ${cores.server}${values.quick ? '; --quick' : ''}`);
 console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
@@ -131,7 +134,7 @@ if (values['write-results'] && versus) {
     path,
     `## Side by side with ${KAFKA_NAME}`,
     `Measured ${started.toISOString()} on ${machine}, commit ${commit}, with \`${command}\`; load average ${loadAverageAtStart} at the start, ${load} at the end (1, 5, 15 min). ` +
-      `The generator (and Kafka's perf tools) ran pinned to core ${cores.client}; Creek's Node process and Kafka's JVM (heap and GC options of kafka-server-start.sh) each pinned to core ${cores.server}, both with their default configuration, alternating on every shape. ` +
+      `The generator (and Kafka's perf tools) ran pinned to core ${cores.client}; Creek's Node process and Kafka's JVM (heap and GC options of kafka-server-start.sh) each pinned to core(s) ${cores.server}, both with their default configuration, alternating on every shape. ` +
       `Ratio = Creek / Kafka: above 1 is better for throughput, below 1 for latency, start-up and RSS. Targets met: ${targets.filter((f) => f.met).length}/${targets.length}.`,
   );
   console.log(`wrote ${path}`);
@@ -140,7 +143,7 @@ if (values['write-results'] && versus) {
   results.writeMarkdown(
     path,
     `# Creek benchmark results\n\nMeasured ${started.toISOString()} on ${machine}, commit ${commit}, with \`${command}\`. ` +
-      `The load generator ran pinned to core ${cores.client}; each broker and ceiling server ran as its own process pinned to core ${cores.server} ` +
+      `The load generator ran pinned to core ${cores.client}; each broker and ceiling server ran as its own process pinned to core(s) ${cores.server} ` +
       `(a wake-up across cores costs tens of microseconds here). Ratios compare a figure with its ceiling measured in the same run; ` +
       `absolute figures drift on a shared machine, ratios much less. Targets met: ${targets.filter((f) => f.met).length}/${targets.length}.`,
   );

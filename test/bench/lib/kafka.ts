@@ -33,7 +33,7 @@ export function rssOfPid(pid: number): number {
 }
 
 /** Starts a single-node KRaft broker with `overrides` on top of Kafka's defaults; resolves once it serves. */
-export async function startKafka(core: number, overrides: Record<string, string | number> = {}): Promise<KafkaTarget> {
+export async function startKafka(core: string, overrides: Record<string, string | number> = {}): Promise<KafkaTarget> {
   let spawned: { pid: number; port: number; at: number } | undefined;
   let accepted: number | undefined;
   let gaveUp = false;

@@ -3,7 +3,7 @@
 // servers. Start-up is timed from spawn to the first accepted TCP connection.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -31,13 +31,17 @@ export function buildBroker(): string {
 
 export interface Cores {
   client: number;
-  server: number;
+  /** The brokers' and ceiling servers' cores, as `taskset -c` takes them ("1", "0-1"). */
+  server: string;
 }
 
-/** Pins this process (the load generator) to one core; returns the split used. */
-export function pinCores(): Cores {
+/**
+ * Pins this process (the load generator) to one core; returns the split used. `serverCores`
+ * (--broker-cores) overrides the servers' share, e.g. "0-1" to give them both cores of two.
+ */
+export function pinCores(serverCores?: string): Cores {
   const cores = Number(execFileSync('nproc').toString().trim());
-  const split = cores >= 2 ? { client: 0, server: 1 } : { client: 0, server: 0 };
+  const split = { client: 0, server: serverCores ?? (cores >= 2 ? '1' : '0') };
   execFileSync('taskset', ['-cp', String(split.client), String(process.pid)], { stdio: 'ignore' });
   return split;
 }
@@ -70,6 +74,28 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+export interface ThreadCpu {
+  eventLoopMs: number;
+  otherMs: number;
+  /** When it was read (performance.now()). */
+  atMs: number;
+}
+
+export interface EventLoopUse {
+  /** The event loop's share of the CPU the process used. */
+  share: number;
+  /** The event loop's CPU time over the wall time: near 1, the one thread was what limited the process. */
+  busy: number;
+}
+
+/** How the event loop was used between two readings of a process's thread CPU. */
+export function eventLoopUse(before: ThreadCpu, after: ThreadCpu): EventLoopUse {
+  const loop = after.eventLoopMs - before.eventLoopMs;
+  const total = loop + after.otherMs - before.otherMs;
+  const wall = after.atMs - before.atMs;
+  return { share: total > 0 ? loop / total : 0, busy: wall > 0 ? loop / wall : 0 };
+}
+
 export class ServerProcess {
   private exited: Promise<number | null>;
   private stderr = '';
@@ -99,6 +125,30 @@ export class ServerProcess {
     return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
   }
 
+  /**
+   * CPU milliseconds so far of the event loop (the main thread) and of every other thread (the
+   * libuv pool's file I/O, V8's GC helpers), from /proc: how much of the work could use a second core.
+   */
+  threadCpu(): ThreadCpu {
+    const pid = this.child.pid!;
+    const ticksMs = 10; // USER_HZ
+    let eventLoopMs = 0;
+    let otherMs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const fields = stat.split(') ')[1]!.split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
+      if (tid === String(pid)) eventLoopMs += ms;
+      else otherMs += ms;
+    }
+    return { eventLoopMs, otherMs, atMs: performance.now() };
+  }
+
   /** Resident set size in MiB, from /proc. */
   rssMb(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
@@ -126,9 +176,9 @@ export class ServerProcess {
   }
 }
 
-async function launch(name: string, argv: string[], port: number, core: number, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
+async function launch(name: string, argv: string[], port: number, core: string, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn('taskset', ['-c', String(core), ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', core, ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   let stderr = '';
@@ -143,7 +193,7 @@ async function launch(name: string, argv: string[], port: number, core: number, 
 
 export interface BrokerLaunch {
   cli: string;
-  core: number;
+  core: string;
   memory: boolean;
   overrides?: Record<string, string | number>;
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the broker exits. */
@@ -171,7 +221,7 @@ export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProc
 export type CeilingMode = 'sink' | 'files' | 'discard' | 'source';
 
 /** Starts test/bench/ceiling-server.ts (see there) in `dir`. */
-export async function startCeiling(mode: CeilingMode, core: number, dir: string, extra: string[] = []): Promise<ServerProcess> {
+export async function startCeiling(mode: CeilingMode, core: string, dir: string, extra: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const argv = ['node', '--import', 'tsx', join(ROOT, 'test/bench/ceiling-server.ts'), mode, String(port), dir, ...extra];
   return launch(`ceiling:${mode}`, argv, port, core, () => undefined);

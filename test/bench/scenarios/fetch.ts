@@ -5,7 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkProduce, driveFetch, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
-import { startCeiling, tempDir } from '../lib/processes.js';
+import { eventLoopUse, startCeiling, tempDir, type EventLoopUse } from '../lib/processes.js';
 import { MIB } from '../lib/stats.js';
 import { logImage, makeBatch, produceFrame, type Batch } from '../lib/workload.js';
 import { createTopics } from './produce.js';
@@ -46,10 +46,13 @@ export async function fetchScenario(ctx: BenchContext): Promise<void> {
 
   const broker = await startBroker(ctx, 'fetch', { memory: false, overrides: { 'num.partitions': PARTITIONS } });
   let rate: Rate;
+  let loop: EventLoopUse;
   try {
     await createTopics(broker.port, [TOPIC]);
     await fill(broker.port, batch, perPartition);
+    const before = broker.threadCpu();
     rate = await driveFetch({ port: broker.port, ...load });
+    loop = eventLoopUse(before, broker.threadCpu());
   } finally {
     await broker.stop();
   }
@@ -62,5 +65,7 @@ export async function fetchScenario(ctx: BenchContext): Promise<void> {
     ceiling: { name: 'file source ceiling', value: ceiling.bytesPerSec / MIB },
     target: { text: '>= 70% of ceiling', met: (f) => (f.ratio ?? 0) >= 0.7 },
   });
+  ctx.results.add('fetch', { scenario, metric: 'event-loop share of broker CPU', value: loop.share * 100, unit: '%' });
+  ctx.results.add('fetch', { scenario, metric: 'event loop busy', value: loop.busy * 100, unit: '% of wall time' });
   ctx.results.add('fetch', { scenario, metric: 'records', value: rate.recordsPerSec, unit: 'records/s', ceiling: { name: 'file source ceiling', value: ceiling.recordsPerSec } });
 }

@@ -4,7 +4,7 @@
 // acks=1 / 1 KiB records against a --memory broker, beside the discard ceiling.
 import { rmSync } from 'node:fs';
 import { driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
-import { startCeiling, tempDir, type CeilingMode } from '../lib/processes.js';
+import { eventLoopUse, startCeiling, tempDir, type CeilingMode, type EventLoopUse } from '../lib/processes.js';
 import { MIB } from '../lib/stats.js';
 import { makeBatch, metadataFrame, type Batch } from '../lib/workload.js';
 import { FrameConnection } from '../lib/frame-connection.js';
@@ -73,13 +73,16 @@ export async function createTopics(port: number, topics: string[]): Promise<void
   }
 }
 
-async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint): Promise<Rate> {
+/** The broker's rate, and how it used its event loop meanwhile. */
+async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint): Promise<{ rate: Rate; loop: EventLoopUse }> {
   // Memory runs keep ~256 MiB per partition at most, so a long run cannot exhaust RAM.
   const overrides = { 'num.partitions': point.partitions, ...(memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) };
   const broker = await startBroker(ctx, `produce-${memory ? 'memory' : 'disk'}-${point.acks}-${point.recordSize}-${point.batchBytes}-${point.partitions}`, { memory, overrides });
   try {
     await createTopics(broker.port, [TOPIC]);
-    return await driveProduce({ port: broker.port, connections: spreadPartitions(partitionsOf(TOPIC, point.partitions), CONNECTIONS, batch, point.acks), batch, depth: depthFor(point.batchBytes), verify: true, ...timing(ctx) });
+    const before = broker.threadCpu();
+    const rate = await driveProduce({ port: broker.port, connections: spreadPartitions(partitionsOf(TOPIC, point.partitions), CONNECTIONS, batch, point.acks), batch, depth: depthFor(point.batchBytes), verify: true, ...timing(ctx) });
+    return { rate, loop: eventLoopUse(before, broker.threadCpu()) };
   } finally {
     await broker.stop();
   }
@@ -101,7 +104,7 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
     // Disk targets are judged against one file per partition, as the broker writes them; the
     // one-file ceiling is still printed beside it (see NOTES.md).
     const filesCeiling = !memory && isTarget ? await ceilingRate(ctx, 'files', batch, point) : undefined;
-    const rate = await brokerRate(ctx, memory, batch, point);
+    const { rate, loop } = await brokerRate(ctx, memory, batch, point);
     const share = memory ? 0.5 : 0.7;
     const scenario = `produce ${memory ? 'memory' : 'disk'}, ${pointLabel(point)}`;
     const target = { text: `>= ${share * 100}% of ceiling`, met: (f: { ratio: number | null }) => (f.ratio ?? 0) >= share };
@@ -117,6 +120,10 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
     if (filesCeiling) {
       ctx.results.add(group, { scenario, metric: 'throughput', value: rate.bytesPerSec / MIB, unit: 'MiB/s', ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB } });
     }
+    // What of the broker's work a second core could take without any change (everything off the
+    // event loop), and whether the one thread limited this point (see NOTES.md, "Every core").
+    ctx.results.add(group, { scenario, metric: 'event-loop share of broker CPU', value: loop.share * 100, unit: '%' });
+    ctx.results.add(group, { scenario, metric: 'event loop busy', value: loop.busy * 100, unit: '% of wall time' });
     if (isTarget) {
       ctx.results.add(group, { scenario, metric: 'records', value: rate.recordsPerSec, unit: 'records/s', ceiling: { name: judged.name, value: judged.rate.recordsPerSec } });
     }
