@@ -16,14 +16,14 @@ import { describePartition, type ClusterView } from '../cluster/cluster-view.js'
 import { defineApi } from './api.js';
 import { placeReplicas } from '../admin/replica-assignment.js';
 
-/** A topic's metadata; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
-function describeTopic(cluster: ClusterView, t: Topic, ops: number): TopicOut {
+/** A topic's metadata for a client on `listenerName`; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
+function describeTopic(cluster: ClusterView, listenerName: string, t: Topic, ops: number): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: t.internal,
-    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index) })),
+    partitions: t.partitions.map((_, index) => ({ partitionIndex: index, ...describePartition(cluster, t.name, index, listenerName) })),
     topicAuthorizedOperations: ops,
   };
 }
@@ -48,7 +48,7 @@ export default defineApi({
 
     let topics: TopicOut[];
     if (wantsAll) {
-      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(cluster, t, opsOf(t.name)));
+      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(cluster, ctx.connection.listenerName, t, opsOf(t.name)));
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
@@ -56,7 +56,7 @@ export default defineApi({
         if ((wanted.topicId !== undefined && wanted.topicId !== ZERO_UUID) || wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
           if (t && !describable(t.name)) topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId));
-          else topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          else topics.push(t ? describeTopic(cluster, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         if (!describable(wanted.name)) {
@@ -76,7 +76,7 @@ export default defineApi({
             continue;
           }
         }
-        topics.push(t ? describeTopic(cluster, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+        topics.push(t ? describeTopic(cluster, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
       }
       // Kafka's order: unknown topic ids first, topics the client may not see last.
       const rank = (t: TopicOut): number => (t.errorCode === ErrorCode.UNKNOWN_TOPIC_ID ? 0 : t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 2 : 1);

@@ -71,7 +71,7 @@ export default defineApi({
       const end = Math.min(topic.partitions.length, start + remaining);
       const partitions = [];
       for (let p = start; p < end; p++) {
-        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p), eligibleLeaderReplicas: [], lastKnownElr: [] });
+        partitions.push({ partitionIndex: p, ...describePartition(broker.cluster, name, p, ctx.connection.listenerName), eligibleLeaderReplicas: [], lastKnownElr: [] });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: ctx.authz.operations(ResourceType.TOPIC, name) });
       if (end < topic.partitions.length) {

@@ -70,12 +70,19 @@ export interface PartitionDescription {
   offlineReplicas: number[];
 }
 
-/** Kafka answers LEADER_NOT_AVAILABLE (leader -1) for a partition without a leader. */
-export function describePartition(cluster: ClusterView, topic: string, partition: number): PartitionDescription {
+/**
+ * Kafka answers LEADER_NOT_AVAILABLE (leader -1, the epoch kept) for a partition without a leader,
+ * and also for one whose leader is not a live broker with an endpoint on the client's listener:
+ * between a leader's lease lapsing and the controller electing the next one, a leader the
+ * answer's broker list leaves out would give the client no broker to fetch from, and no error
+ * to make it ask again (kafkajs then waits for its metadata to age, 5 minutes).
+ */
+export function describePartition(cluster: ClusterView, topic: string, partition: number, listenerName: string): PartitionDescription {
   const state = cluster.partitionState(topic, partition);
+  const leaderLive = state !== undefined && state.leaderId >= 0 && cluster.broker(state.leaderId, listenerName) !== undefined;
   return {
-    errorCode: state === undefined || state.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-    leaderId: state?.leaderId ?? -1,
+    errorCode: leaderLive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+    leaderId: leaderLive ? state.leaderId : -1,
     leaderEpoch: state?.leaderEpoch ?? -1,
     replicaNodes: [...(state?.replicas ?? [])],
     isrNodes: [...(state?.isr ?? [])],

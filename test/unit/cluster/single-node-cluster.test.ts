@@ -22,9 +22,9 @@ describe('SingleNodeCluster', () => {
 
   it('leads the partitions it is a replica of; other replicas are offline', () => {
     expect(cluster.partitionState('t', 0)).toEqual({ leaderId: 2, leaderEpoch: 0, replicas: [2], isr: [2], offlineReplicas: [] });
-    expect(describePartition(cluster, 't', 1)).toEqual({ errorCode: ErrorCode.NONE, leaderId: 2, leaderEpoch: 0, replicaNodes: [2, 9], isrNodes: [2], offlineReplicas: [9] });
+    expect(describePartition(cluster, 't', 1, 'PLAINTEXT')).toEqual({ errorCode: ErrorCode.NONE, leaderId: 2, leaderEpoch: 0, replicaNodes: [2, 9], isrNodes: [2], offlineReplicas: [9] });
     expect(cluster.partitionState('t', 2)).toBeUndefined();
-    expect(describePartition(cluster, 'nope', 0)).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1 });
+    expect(describePartition(cluster, 'nope', 0, 'PLAINTEXT')).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1 });
   });
 });
 
