@@ -100,16 +100,17 @@ export function brokerLayerOf(broker: BrokerServices, name: string): 'default' |
 
 async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   const layer = brokerLayerOf(broker, r.resourceName);
-  const layers = broker.topics.layers;
-  const current = layer === 'default' ? layers.dynamicDefault : layers.dynamicBroker;
-  const next = resultingOverrides(current, r.changes, mode, (name) => {
-    const def = brokerConfigDef(name);
-    return { def, notList: (op) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`, unknown: def === undefined };
+  let next = new Map<string, string>();
+  await broker.topics.updateBrokerConfigs(layer, (current) => {
+    next = resultingOverrides(current, r.changes, mode, (name) => {
+      const def = brokerConfigDef(name);
+      return { def, notList: (op) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`, unknown: def === undefined };
+    });
+    const invalid = validateBrokerConfigAlter(next);
+    if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
+    return validateOnly ? undefined : next;
   });
-  const invalid = validateBrokerConfigAlter(next);
-  if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
   if (validateOnly) return;
-  await broker.topics.setBrokerOverrides(layer, next);
   broker.log.info({ resource: r.resourceName === '' ? 'cluster default' : `broker ${r.resourceName}`, configs: Object.fromEntries(next) }, 'altered broker configs');
 }
 

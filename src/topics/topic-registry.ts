@@ -1,12 +1,14 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
 // creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
-// in the metadata store (src/metadata/), partition logs in a LogStorage backend (files or memory);
-// on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
+// in the metadata store (src/metadata/; the configs through DynamicBrokerConfigs), partition logs
+// in a LogStorage backend (files or memory); on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { BrokerConfigLayers } from '../config/describe-configs.js';
+import { DynamicBrokerConfigs, type DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { validateTopicConfigs } from '../config/topic-config.js';
 import { topicLogConfig, type TopicLogConfig } from '../config/topic-log-config.js';
 import { parseProperties } from '../config/properties.js';
@@ -18,7 +20,7 @@ import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
-import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
+import { ABSENT, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
 
@@ -70,7 +72,10 @@ export class TopicRegistry {
   private readonly creating = new Map<string, Promise<Topic | undefined>>();
   /** Partitions of this broker: of its topics and of those being created or grown (max.broker.partitions). */
   private partitionCount = 0;
-  readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
+  /** The broker's config layers topics resolve through: static properties and the dynamic layers. */
+  readonly layers: Required<BrokerConfigLayers>;
+  /** Stops re-resolving topics on dynamic config changes. */
+  private readonly unfollowConfigs: () => void;
   clusterId: string;
   /**
    * Partitions of a cluster that this broker is not a replica of get an empty in-memory log from
@@ -84,20 +89,24 @@ export class TopicRegistry {
     private readonly brokerConfig: BrokerConfig,
     private readonly storage: LogStorage,
     private readonly metadata: MetadataStore,
+    private readonly dynamicConfigs: DynamicBrokerConfigs,
     private readonly log: Logger,
   ) {
     this.elsewhere = new MemoryStorage(log);
     this.clusterId = brokerConfig.clusterId;
-    this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: new Map(), dynamicBroker: new Map() };
+    this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: dynamicConfigs.dynamicDefault, dynamicBroker: dynamicConfigs.dynamicBroker };
+    this.unfollowConfigs = dynamicConfigs.follow(() => {
+      for (const t of this.byName.values()) this.refresh(t);
+    });
   }
 
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
     const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
-    const registry = new TopicRegistry(config, storage, metadata, topicsLog);
+    const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));
+    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, topicsLog);
     if (dataDir) await registry.loadNodeIdentity(dataDir);
-    registry.loadBrokerConfigs();
     await registry.loadTopics();
     return registry;
   }
@@ -123,13 +132,6 @@ export class TopicRegistry {
     } else {
       await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
     }
-  }
-
-  private loadBrokerConfigs(): void {
-    const dynamic = this.metadata.get('brokerConfigs', CLUSTER_KEY)?.value;
-    if (dynamic === undefined) return;
-    for (const [k, v] of Object.entries(dynamic.default)) this.layers.dynamicDefault.set(k, v);
-    for (const [k, v] of Object.entries(dynamic.broker)) this.layers.dynamicBroker.set(k, v);
   }
 
   private async loadTopics(): Promise<void> {
@@ -257,11 +259,6 @@ export class TopicRegistry {
   /** The default placement: `count` partitions on this broker alone. */
   private onThisBroker(count: number): number[][] {
     return Array.from({ length: count }, () => [this.brokerConfig.nodeId]);
-  }
-
-  private async persistBrokerConfigs(): Promise<void> {
-    const out = { default: Object.fromEntries(this.layers.dynamicDefault), broker: Object.fromEntries(this.layers.dynamicBroker) };
-    await this.metadata.put('brokerConfigs', CLUSTER_KEY, out);
   }
 
   list(): Topic[] {
@@ -405,13 +402,9 @@ export class TopicRegistry {
     await this.save(topic);
   }
 
-  /** Replaces a dynamic broker config layer and re-resolves every topic. */
-  async setBrokerOverrides(layer: 'default' | 'broker', values: Map<string, string>): Promise<void> {
-    const target = layer === 'default' ? this.layers.dynamicDefault : this.layers.dynamicBroker;
-    target.clear();
-    for (const [k, v] of values) target.set(k, v);
-    for (const t of this.byName.values()) this.refresh(t);
-    await this.persistBrokerConfigs();
+  /** Edits a dynamic broker config layer (DynamicBrokerConfigs.update); every topic is re-resolved once it is stored. */
+  updateBrokerConfigs(layer: DynamicLayer, edit: (current: ReadonlyMap<string, string>) => Map<string, string> | undefined): Promise<void> {
+    return this.dynamicConfigs.update(layer, edit);
   }
 
   private refresh(topic: Topic): void {
@@ -433,6 +426,7 @@ export class TopicRegistry {
   }
 
   async close(): Promise<void> {
+    this.unfollowConfigs();
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
