@@ -5,6 +5,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { brokerConfigDef } from '../config/broker-config-defs.js';
 import { ConfigType } from '../config/config-def.js';
 import { validateBrokerConfigAlter } from '../config/describe-configs.js';
+import type { DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { topicConfigDef, validateTopicConfigs } from '../config/topic-config.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure } from './failure.js';
@@ -90,16 +91,23 @@ async function alterConfigResource(broker: BrokerServices, r: ConfigResourceRequ
   }
 }
 
-/** Checks a BROKER resource name: "" (cluster-wide default) or this node's id; returns which layer. */
-export function brokerLayerOf(broker: BrokerServices, name: string): 'default' | 'broker' {
+/**
+ * Checks a BROKER resource name: "" (cluster-wide default) or this node's id, as Kafka's brokers
+ * do (a client sends a broker's resource to that broker); returns which layer. Kafka words the
+ * refusals of DescribeConfigs (ConfigHelper) and of the alters (ConfigAdminManager) differently.
+ */
+export function brokerLayerOf(broker: BrokerServices, name: string, api: 'describe' | 'alter'): DynamicLayer {
   if (name === '') return 'default';
-  if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`Node id must be an integer, but it is: ${name}`);
-  if (Number(name) !== broker.config.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.config.nodeId}, but received ${name}`);
+  const nodeId = broker.config.nodeId;
+  if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`${api === 'describe' ? 'Broker' : 'Node'} id must be an integer, but it is: ${name}`);
+  if (Number(name) !== nodeId) {
+    throw invalidRequest(`Unexpected broker id, expected ${nodeId}${api === 'describe' ? ' or empty string' : ''}, but received ${name}`);
+  }
   return 'broker';
 }
 
 async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
-  const layer = brokerLayerOf(broker, r.resourceName);
+  const layer = brokerLayerOf(broker, r.resourceName, 'alter');
   let next = new Map<string, string>();
   await broker.topics.updateBrokerConfigs(layer, (current) => {
     next = resultingOverrides(current, r.changes, mode, (name) => {
