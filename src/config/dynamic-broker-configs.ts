@@ -18,20 +18,36 @@ export class DynamicBrokerConfigs {
   /** DYNAMIC_BROKER_CONFIG: this broker's document's values. */
   readonly dynamicBroker = new Map<string, string>();
   private readonly ownKey: string;
+  private changed: () => void = () => undefined;
+  private readonly unsubscribe: () => void;
 
   private constructor(
     private readonly metadata: MetadataStore,
     nodeId: number,
   ) {
     this.ownKey = String(nodeId);
+    // Another broker's document is not this broker's concern.
+    this.unsubscribe = metadata.watch('brokerConfigs', (change) => {
+      if ((change.key === CLUSTER_KEY || change.key === this.ownKey) && this.reload()) this.changed();
+    });
   }
 
-  /** Reads this broker's layers, migrating an older version's single document first. */
+  /** Reads this broker's layers, migrating an older version's single document first, and follows them until close(). */
   static async open(metadata: MetadataStore, nodeId: number, log: Logger): Promise<DynamicBrokerConfigs> {
     const configs = new DynamicBrokerConfigs(metadata, nodeId);
     await configs.migrate(log);
     configs.reload();
     return configs;
+  }
+
+  /** `listener` hears of each change of the layers (by any broker, this one too), once they hold the new values. */
+  onChange(listener: () => void): void {
+    this.changed = listener;
+  }
+
+  /** Stops following the store. */
+  close(): void {
+    this.unsubscribe();
   }
 
   /**
@@ -90,17 +106,6 @@ export class DynamicBrokerConfigs {
         if (!(err instanceof MetadataConflict) || attempt >= CAS_ATTEMPTS) throw err;
       }
     }
-  }
-
-  /**
-   * Calls `changed` once the default or this broker's document changed (by any broker, this one
-   * too) and the layers hold the new values; another broker's document is ignored. Returns the
-   * unsubscribe function.
-   */
-  follow(changed: () => void): () => void {
-    return this.metadata.watch('brokerConfigs', (change) => {
-      if ((change.key === CLUSTER_KEY || change.key === this.ownKey) && this.reload()) changed();
-    });
   }
 }
 

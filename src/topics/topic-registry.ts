@@ -74,8 +74,6 @@ export class TopicRegistry {
   private partitionCount = 0;
   /** The broker's config layers topics resolve through: static properties and the dynamic layers. */
   readonly layers: Required<BrokerConfigLayers>;
-  /** Stops re-resolving topics on dynamic config changes. */
-  private readonly unfollowConfigs: () => void;
   clusterId: string;
   /**
    * Partitions of a cluster that this broker is not a replica of get an empty in-memory log from
@@ -90,12 +88,13 @@ export class TopicRegistry {
     private readonly storage: LogStorage,
     private readonly metadata: MetadataStore,
     private readonly dynamicConfigs: DynamicBrokerConfigs,
+    clusterId: string,
     private readonly log: Logger,
   ) {
     this.elsewhere = new MemoryStorage(log);
-    this.clusterId = brokerConfig.clusterId;
+    this.clusterId = clusterId;
     this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: dynamicConfigs.dynamicDefault, dynamicBroker: dynamicConfigs.dynamicBroker };
-    this.unfollowConfigs = dynamicConfigs.follow(() => {
+    dynamicConfigs.onChange(() => {
       for (const t of this.byName.values()) this.refresh(t);
     });
   }
@@ -104,34 +103,17 @@ export class TopicRegistry {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
     const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
+    // The data dir is checked to be this node's before anything is migrated in it.
+    const clusterId = dataDir ? await loadNodeIdentity(config, dataDir) : config.clusterId;
     const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));
-    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, topicsLog);
-    if (dataDir) await registry.loadNodeIdentity(dataDir);
-    await registry.loadTopics();
-    return registry;
-  }
-
-  private async loadNodeIdentity(dataDir: string): Promise<void> {
-    mkdirSync(dataDir, { recursive: true });
-    const metaPath = join(dataDir, 'meta.properties');
-    const meta = readIfExists(metaPath);
-    if (meta) {
-      const props = parseProperties(meta.toString('utf8'));
-      const stored = props.get('cluster.id');
-      if (stored && this.brokerConfig.staticProps.has('cluster.id') && stored !== this.brokerConfig.clusterId) {
-        throw new Error(`The cluster id ${this.brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
-      }
-      if (stored) this.clusterId = stored;
-      // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
-      const storedNode = props.get('node.id');
-      if (storedNode !== undefined && Number(storedNode) !== this.brokerConfig.nodeId) {
-        throw new Error(
-          `Stored node id ${storedNode} doesn't match the configured node id ${this.brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
-        );
-      }
-    } else {
-      await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
+    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, clusterId, topicsLog);
+    try {
+      await registry.loadTopics();
+    } catch (err) {
+      dynamicConfigs.close();
+      throw err;
     }
+    return registry;
   }
 
   private async loadTopics(): Promise<void> {
@@ -426,10 +408,36 @@ export class TopicRegistry {
   }
 
   async close(): Promise<void> {
-    this.unfollowConfigs();
+    this.dynamicConfigs.close();
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
+}
+
+/** Checks (or writes, when new) a data dir's meta.properties against this node; answers the cluster id to use. */
+async function loadNodeIdentity(brokerConfig: BrokerConfig, dataDir: string): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  let clusterId = brokerConfig.clusterId;
+  const metaPath = join(dataDir, 'meta.properties');
+  const meta = readIfExists(metaPath);
+  if (meta) {
+    const props = parseProperties(meta.toString('utf8'));
+    const stored = props.get('cluster.id');
+    if (stored && brokerConfig.staticProps.has('cluster.id') && stored !== brokerConfig.clusterId) {
+      throw new Error(`The cluster id ${brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
+    }
+    if (stored) clusterId = stored;
+    // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
+    const storedNode = props.get('node.id');
+    if (storedNode !== undefined && Number(storedNode) !== brokerConfig.nodeId) {
+      throw new Error(
+        `Stored node id ${storedNode} doesn't match the configured node id ${brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
+      );
+    }
+  } else {
+    await writeFileAtomic(metaPath, `version=1\ncluster.id=${clusterId}\nnode.id=${brokerConfig.nodeId}\n`);
+  }
+  return clusterId;
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
