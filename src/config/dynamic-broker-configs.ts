@@ -13,10 +13,8 @@ export type DynamicLayer = 'default' | 'broker';
 const CAS_ATTEMPTS = 5;
 
 export class DynamicBrokerConfigs {
-  /** DYNAMIC_DEFAULT_BROKER_CONFIG: the cluster-wide document's values. */
-  readonly dynamicDefault = new Map<string, string>();
-  /** DYNAMIC_BROKER_CONFIG: this broker's document's values. */
-  readonly dynamicBroker = new Map<string, string>();
+  private readonly defaults = new Map<string, string>();
+  private readonly own = new Map<string, string>();
   private readonly ownKey: string;
   private changed: () => void = () => undefined;
   private readonly unsubscribe: () => void;
@@ -38,6 +36,16 @@ export class DynamicBrokerConfigs {
     await configs.migrate(log);
     configs.reload();
     return configs;
+  }
+
+  /** DYNAMIC_DEFAULT_BROKER_CONFIG: the cluster-wide document's values (kept current: one map for the broker's lifetime). */
+  get dynamicDefault(): ReadonlyMap<string, string> {
+    return this.defaults;
+  }
+
+  /** DYNAMIC_BROKER_CONFIG: this broker's document's values (kept current likewise). */
+  get dynamicBroker(): ReadonlyMap<string, string> {
+    return this.own;
   }
 
   /** `listener` hears of each change of the layers (by any broker, this one too), once they hold the new values. */
@@ -83,8 +91,8 @@ export class DynamicBrokerConfigs {
 
   /** Takes both layers from the store; answers whether either changed. */
   private reload(): boolean {
-    const defaultChanged = replaceEntries(this.dynamicDefault, this.stored(CLUSTER_KEY));
-    const brokerChanged = replaceEntries(this.dynamicBroker, this.stored(this.ownKey));
+    const defaultChanged = replaceEntries(this.defaults, this.stored(CLUSTER_KEY));
+    const brokerChanged = replaceEntries(this.own, this.stored(this.ownKey));
     return defaultChanged || brokerChanged;
   }
 

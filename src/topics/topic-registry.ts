@@ -1,7 +1,8 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
 // creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
 // in the metadata store (src/metadata/; the configs through DynamicBrokerConfigs), partition logs
-// in a LogStorage backend (files or memory); on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
+// in a LogStorage backend (files or memory); on disk the broker also keeps
+// <dataDir>/meta.properties (cluster and node id, as Kafka does).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
