@@ -45,11 +45,14 @@ export interface ConfigResourceResult {
  */
 export type AlterMode = 'replace' | 'incremental';
 
+/** The engines altering configs reaches: the node id, the topic registry (which keeps every override) and the log. */
+type ConfigServices = Pick<BrokerServices, 'config' | 'topics' | 'log'>;
+
 const invalidRequest = (message: string): KafkaError => new KafkaError(ErrorCode.INVALID_REQUEST, message);
 
 /** Alters every resource in request order; a resource named twice fails every time it appears. */
 export async function alterConfigResources(
-  broker: BrokerServices,
+  broker: ConfigServices,
   resources: readonly ConfigResourceRequest[],
   mode: AlterMode,
   validateOnly: boolean,
@@ -73,7 +76,7 @@ export async function alterConfigResources(
   return results;
 }
 
-async function alterConfigResource(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterConfigResource(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   const names = r.changes.map((c) => c.name);
   if (new Set(names).size !== names.length) throw invalidRequest('Error due to duplicate config keys');
   const nullValues = r.changes.filter((c) => c.op !== AlterOp.DELETE && c.value === null).map((c) => c.name);
@@ -96,7 +99,7 @@ async function alterConfigResource(broker: BrokerServices, r: ConfigResourceRequ
  * do (a client sends a broker's resource to that broker); returns which layer. Kafka words the
  * refusals of DescribeConfigs (ConfigHelper) and of the alters (ConfigAdminManager) differently.
  */
-export function brokerLayerOf(broker: BrokerServices, name: string, api: 'describe' | 'alter'): DynamicLayer {
+export function brokerLayerOf(broker: Pick<BrokerServices, 'config'>, name: string, api: 'describe' | 'alter'): DynamicLayer {
   if (name === '') return 'default';
   const nodeId = broker.config.nodeId;
   if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`${api === 'describe' ? 'Broker' : 'Node'} id must be an integer, but it is: ${name}`);
@@ -106,7 +109,7 @@ export function brokerLayerOf(broker: BrokerServices, name: string, api: 'descri
   return 'broker';
 }
 
-async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterBroker(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   const layer = brokerLayerOf(broker, r.resourceName, 'alter');
   let next = new Map<string, string>();
   await broker.topics.updateBrokerConfigs(layer, (current) => {
@@ -122,7 +125,7 @@ async function alterBroker(broker: BrokerServices, r: ConfigResourceRequest, mod
   broker.log.info({ resource: r.resourceName === '' ? 'cluster default' : `broker ${r.resourceName}`, configs: Object.fromEntries(next) }, 'altered broker configs');
 }
 
-async function alterTopic(broker: BrokerServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
+async function alterTopic(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
   if (r.resourceName === '') throw invalidRequest('Default topic resources are not allowed.');
   const reason = invalidTopicNameReason(r.resourceName);
   if (reason) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, reason);
