@@ -39,7 +39,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
   }
   const args = dataDir === undefined
     ? ['--import', 'tsx', 'compat/lib/creek-cluster-main.ts', '--brokers', String(brokers)]
-    : ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+    : ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--http-port', '-1', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
   const command = core === undefined ? [process.execPath, ...args] : ['taskset', '-c', String(core), process.execPath, ...args];
   const child = spawn(command[0]!, command.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });

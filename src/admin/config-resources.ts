@@ -5,6 +5,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { brokerConfigDef } from '../config/broker-config-defs.js';
 import { ConfigType } from '../config/config-def.js';
 import { validateBrokerConfigAlter } from '../config/describe-configs.js';
+import type { DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { topicConfigDef, validateTopicConfigs } from '../config/topic-config.js';
 import { KafkaError } from '../kafka-error.js';
 import { failure } from './failure.js';
@@ -93,26 +94,34 @@ async function alterConfigResource(broker: ConfigServices, r: ConfigResourceRequ
   }
 }
 
-/** Checks a BROKER resource name: "" (cluster-wide default) or this node's id; returns which layer. */
-export function brokerLayerOf(broker: Pick<BrokerServices, 'config'>, name: string): 'default' | 'broker' {
+/**
+ * Checks a BROKER resource name: "" (cluster-wide default) or this node's id, as Kafka's brokers
+ * do (a client sends a broker's resource to that broker); returns which layer. Kafka words the
+ * refusals of DescribeConfigs (ConfigHelper) and of the alters (ConfigAdminManager) differently.
+ */
+export function brokerLayerOf(broker: Pick<BrokerServices, 'config'>, name: string, api: 'describe' | 'alter'): DynamicLayer {
   if (name === '') return 'default';
-  if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`Node id must be an integer, but it is: ${name}`);
-  if (Number(name) !== broker.config.nodeId) throw invalidRequest(`Unexpected broker id, expected ${broker.config.nodeId}, but received ${name}`);
+  const nodeId = broker.config.nodeId;
+  if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2 ** 31) throw invalidRequest(`${api === 'describe' ? 'Broker' : 'Node'} id must be an integer, but it is: ${name}`);
+  if (Number(name) !== nodeId) {
+    throw invalidRequest(`Unexpected broker id, expected ${nodeId}${api === 'describe' ? ' or empty string' : ''}, but received ${name}`);
+  }
   return 'broker';
 }
 
 async function alterBroker(broker: ConfigServices, r: ConfigResourceRequest, mode: AlterMode, validateOnly: boolean): Promise<void> {
-  const layer = brokerLayerOf(broker, r.resourceName);
-  const layers = broker.topics.layers;
-  const current = layer === 'default' ? layers.dynamicDefault : layers.dynamicBroker;
-  const next = resultingOverrides(current, r.changes, mode, (name) => {
-    const def = brokerConfigDef(name);
-    return { def, notList: (op) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`, unknown: def === undefined };
+  const layer = brokerLayerOf(broker, r.resourceName, 'alter');
+  let next = new Map<string, string>();
+  await broker.topics.updateBrokerConfigs(layer, (current) => {
+    next = resultingOverrides(current, r.changes, mode, (name) => {
+      const def = brokerConfigDef(name);
+      return { def, notList: (op) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`, unknown: def === undefined };
+    });
+    const invalid = validateBrokerConfigAlter(next);
+    if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
+    return validateOnly ? undefined : next;
   });
-  const invalid = validateBrokerConfigAlter(next);
-  if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
   if (validateOnly) return;
-  await broker.topics.setBrokerOverrides(layer, next);
   broker.log.info({ resource: r.resourceName === '' ? 'cluster default' : `broker ${r.resourceName}`, configs: Object.fromEntries(next) }, 'altered broker configs');
 }
 

@@ -29,7 +29,7 @@ function configsOf(broker: Pick<BrokerServices, 'config' | 'topics'>, r: Resourc
       return topic ? describeTopicConfigs(topic.overrides, broker.topics.layers) : null;
     }
     case ResourceType.BROKER:
-      return describeBrokerConfigs(broker.topics.layers, brokerLayerOf(broker, r.resourceName));
+      return describeBrokerConfigs(broker.topics.layers, brokerLayerOf(broker, r.resourceName, 'describe'));
     default:
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${TYPE_NAMES[r.resourceType] ?? 'UNKNOWN'}`);
   }

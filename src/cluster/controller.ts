@@ -17,7 +17,7 @@
 //     an unclean ElectLeaders request gives a partition without a live leader any live replica.
 import type { Logger } from 'pino';
 import type { Membership, ControllerCampaign } from './membership.js';
-import { ABSENT, CLUSTER_KEY, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
+import { ABSENT, brokerConfigsOf, CLUSTER_KEY, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
 import { reassignmentStep } from './reassignment.js';
 import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
 
@@ -180,7 +180,7 @@ export class Controller {
   private uncleanLeaderElection(topic: string): boolean {
     const value =
       this.o.store.get('topic', topic)?.value.configs[UNCLEAN_LEADER_ELECTION] ??
-      this.o.store.get('brokerConfigs', CLUSTER_KEY)?.value.default[UNCLEAN_LEADER_ELECTION];
+      brokerConfigsOf(this.o.store.get('brokerConfigs', CLUSTER_KEY)?.value)[UNCLEAN_LEADER_ELECTION];
     return value === undefined ? this.o.uncleanLeaderElection : value.toLowerCase() === 'true';
   }
 

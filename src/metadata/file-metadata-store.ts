@@ -2,7 +2,9 @@
 //   <dataDir>/topics/<topic>.json      {"name","topicId","partitions","configs","replicas"} per topic
 //   <dataDir>/{partition-state,isr-change-requests,leader-election-requests}/<topic>-<partition>.json
 //                                      a cluster's partition leadership, ISR and election requests
-//   <dataDir>/broker-configs.json      {"default":{...},"broker":{...}} dynamic broker configs
+//   <dataDir>/broker-configs.json      {"configs":{...}} cluster-wide dynamic broker configs
+//                                      (older versions: {"default":{...},"broker":{...}}, migrated on open)
+//   <dataDir>/broker-configs/<id>.json {"configs":{...}} a broker's own dynamic configs
 //   <dataDir>/producer-ids.json        {"nextBlockStart":N}
 //   <dataDir>/scram-credentials.json   {"version":1,"users":{user:{mechanism:{salt,storedKey,serverKey,iterations}}}}
 //   <dataDir>/acls.json                {"version":1,"acls":[{resourceType,resourceName,patternType,principal,host,operation,permissionType}]}
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
 import { CachedMetadataStore } from './cached-metadata-store.js';
-import { CLUSTER_KEY, partitionDocKey, type MetadataKind, type MetadataRecords, type TopicRecord } from './metadata-store.js';
+import { CLUSTER_KEY, partitionDocKey, type BrokerConfigsRecord, type MetadataKind, type MetadataRecords, type TopicRecord } from './metadata-store.js';
 
 /** The directory of each kind kept as one file per key. */
 const KEYED_DIRS = {
@@ -49,6 +51,14 @@ function isTopicRecord(value: unknown): value is TopicRecord {
   );
 }
 
+/** Where a broker's own dynamic configs are kept; the cluster-wide default stays in broker-configs.json. */
+const PER_BROKER_CONFIGS_DIR = 'broker-configs';
+
+function isBrokerConfigsRecord(value: unknown): value is BrokerConfigsRecord {
+  const c = (value as BrokerConfigsRecord | null)?.configs;
+  return typeof c === 'object' && c !== null && Object.values(c).every((v) => typeof v === 'string');
+}
+
 function isPartitionDocument(value: unknown): value is { topic: string; partition: number } {
   const d = value as { topic: string; partition: number };
   return typeof d === 'object' && d !== null && typeof d.topic === 'string' && Number.isInteger(d.partition);
@@ -71,29 +81,42 @@ export class FileMetadataStore extends CachedMetadataStore {
 
   private loadAll(): void {
     mkdirSync(join(this.dataDir, KEYED_DIRS.topic), { recursive: true });
-    for (const kind of Object.keys(KEYED_DIRS) as KeyedKind[]) this.loadKeyed(kind);
+    for (const kind of Object.keys(KEYED_DIRS) as KeyedKind[]) {
+      this.loadDir(KEYED_DIRS[kind], kind, (file, value) => {
+        if (kind === 'topic') {
+          if (!isTopicRecord(value) || `${value.name}.json` !== file) return false;
+          this.load('topic', value.name, value);
+        } else {
+          if (!isPartitionDocument(value) || `${partitionDocKey(value.topic, value.partition)}.json` !== file) return false;
+          this.load(kind, partitionDocKey(value.topic, value.partition), value as MetadataRecords[typeof kind]);
+        }
+        return true;
+      });
+    }
     for (const kind of Object.keys(CLUSTER_FILES) as (keyof typeof CLUSTER_FILES)[]) {
       const bytes = readIfExists(join(this.dataDir, CLUSTER_FILES[kind].file));
       if (bytes !== undefined) this.load(kind, CLUSTER_KEY, JSON.parse(bytes.toString('utf8')) as MetadataRecords[typeof kind]);
     }
+    this.loadDir(PER_BROKER_CONFIGS_DIR, 'brokerConfigs', (file, value) => {
+      const id = file.slice(0, -'.json'.length);
+      if (!/^-?\d+$/.test(id) || !isBrokerConfigsRecord(value)) return false;
+      this.load('brokerConfigs', id, value);
+      return true;
+    });
   }
 
-  /** Reads one file per key of a kind; a kind's directory exists once something was written. */
-  private loadKeyed(kind: KeyedKind): void {
-    const dir = join(this.dataDir, KEYED_DIRS[kind]);
+  /**
+   * Reads a directory of one file per document (it exists once something was written), each
+   * handed to `add`, which loads it or answers false for content that is not what its name says.
+   */
+  private loadDir(name: string, kind: MetadataKind, add: (file: string, value: unknown) => boolean): void {
+    const dir = join(this.dataDir, name);
     if (!existsSync(dir)) return;
     // Atomic writes a crash interrupted left these behind.
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(dir, name));
+    for (const tmp of readdirSync(dir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(dir, tmp));
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       try {
-        const value: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-        if (kind === 'topic') {
-          if (!isTopicRecord(value) || `${value.name}.json` !== file) throw new Error('unexpected content');
-          this.load('topic', value.name, value);
-        } else {
-          if (!isPartitionDocument(value) || `${partitionDocKey(value.topic, value.partition)}.json` !== file) throw new Error('unexpected content');
-          this.load(kind, partitionDocKey(value.topic, value.partition), value as MetadataRecords[typeof kind]);
-        }
+        if (!add(file, JSON.parse(readFileSync(join(dir, file), 'utf8')))) throw new Error('unexpected content');
       } catch (err) {
         this.logger.error({ err, file, kind }, 'ignoring unreadable metadata');
       }
@@ -102,8 +125,8 @@ export class FileMetadataStore extends CachedMetadataStore {
 
   protected async persist<K extends MetadataKind>(kind: K, key: string, value: MetadataRecords[K] | null): Promise<void> {
     let path: string;
-    if (isKeyed(kind)) {
-      const dir = join(this.dataDir, KEYED_DIRS[kind]);
+    if (isKeyed(kind) || (kind === 'brokerConfigs' && key !== CLUSTER_KEY)) {
+      const dir = join(this.dataDir, isKeyed(kind) ? KEYED_DIRS[kind] : PER_BROKER_CONFIGS_DIR);
       mkdirSync(dir, { recursive: true });
       path = join(dir, `${key}.json`);
     } else {

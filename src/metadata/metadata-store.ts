@@ -1,10 +1,11 @@
 // Everything the broker persists about the cluster, behind one interface: topics (id, partition
 // count, config overrides, replicas), partition leadership and ISR change requests (clusters),
-// dynamic broker configs, the producer-id block, SCRAM credentials, ACLs and client quotas.
-// Documents are addressed by kind and key (cluster-wide documents use the key ''). Reads come
-// from the store's local view; writes are compare-and-swap on a document's version, and watchers
-// hear of every change, so a store shared by several brokers (etcd, later) fits the same shape.
-// Implementations: file-metadata-store.ts (the data dir), memory-metadata-store.ts (--memory).
+// dynamic broker configs (the cluster default and each broker's own), the producer-id block,
+// SCRAM credentials, ACLs and client quotas. Documents are addressed by kind and key
+// (cluster-wide documents use the key ''). Reads come from the store's local view; writes are
+// compare-and-swap on a document's version, and watchers hear of every change, so a store shared
+// by several brokers fits the same shape. Implementations: file-metadata-store.ts (the data dir),
+// memory-metadata-store.ts (--memory, in-process clusters), etcd-metadata-store.ts (clusters).
 
 /** A topic: what the broker must know of it across restarts (<dataDir>/topics/<name>.json). */
 export interface TopicRecord {
@@ -21,10 +22,28 @@ export interface TopicRecord {
   replicas?: number[][];
 }
 
-/** Dynamic broker configs: the cluster-wide default layer and this broker's layer. */
+/**
+ * Dynamic broker configs of one Kafka BROKER config resource, keyed as Kafka names it: the
+ * cluster-wide default under CLUSTER_KEY (resource name ""), a broker's own under its node id.
+ * Each broker applies the default and its own document only.
+ */
 export interface BrokerConfigsRecord {
+  configs: Record<string, string>;
+}
+
+/**
+ * The one document older versions kept under CLUSTER_KEY, the default and the writing broker's
+ * own configs together. A broker opening the store migrates it (dynamic-broker-configs.ts).
+ */
+export interface LegacyBrokerConfigsRecord {
   default: Record<string, string>;
   broker: Record<string, string>;
+}
+
+/** The configs a brokerConfigs document sets (of a legacy one, its cluster-wide default; none without a document). */
+export function brokerConfigsOf(record: BrokerConfigsRecord | LegacyBrokerConfigsRecord | undefined): Record<string, string> {
+  if (record === undefined) return {};
+  return 'configs' in record ? record.configs : record.default;
 }
 
 /** Where the next block of producer ids starts. */
@@ -144,7 +163,7 @@ export interface MetadataRecords {
   isrChangeRequest: IsrChangeRequestRecord;
   leaderElectionRequest: LeaderElectionRequestRecord;
   reassignment: ReassignmentRecord;
-  brokerConfigs: BrokerConfigsRecord;
+  brokerConfigs: BrokerConfigsRecord | LegacyBrokerConfigsRecord;
   producerIdBlock: ProducerIdBlockRecord;
   scramCredentials: ScramCredentialsRecord;
   acls: AclsRecord;

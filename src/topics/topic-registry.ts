@@ -1,12 +1,15 @@
 // Topics of this broker: names, ids, partition logs and config overrides, with Kafka's rules for
 // creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
-// in the metadata store (src/metadata/), partition logs in a LogStorage backend (files or memory);
-// on disk the broker also keeps <dataDir>/meta.properties (cluster and node id, as Kafka does).
+// in the metadata store (src/metadata/; the configs through DynamicBrokerConfigs), partition logs
+// in a LogStorage backend (files or memory); on disk the broker also keeps
+// <dataDir>/meta.properties (cluster and node id, as Kafka does).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { BrokerConfigLayers } from '../config/describe-configs.js';
+import { DynamicBrokerConfigs, type DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { validateTopicConfigs } from '../config/topic-config.js';
 import { topicLogConfig, type TopicLogConfig } from '../config/topic-log-config.js';
 import { parseProperties } from '../config/properties.js';
@@ -18,7 +21,7 @@ import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
-import { ABSENT, CLUSTER_KEY, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
+import { ABSENT, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
 
@@ -70,7 +73,8 @@ export class TopicRegistry {
   private readonly creating = new Map<string, Promise<Topic | undefined>>();
   /** Partitions of this broker: of its topics and of those being created or grown (max.broker.partitions). */
   private partitionCount = 0;
-  readonly layers: { staticProps: ReadonlyMap<string, string>; dynamicDefault: Map<string, string>; dynamicBroker: Map<string, string> };
+  /** The broker's config layers topics resolve through: static properties and the dynamic layers. */
+  readonly layers: Required<BrokerConfigLayers>;
   clusterId: string;
   /**
    * Partitions of a cluster that this broker is not a replica of get an empty in-memory log from
@@ -84,52 +88,33 @@ export class TopicRegistry {
     private readonly brokerConfig: BrokerConfig,
     private readonly storage: LogStorage,
     private readonly metadata: MetadataStore,
+    private readonly dynamicConfigs: DynamicBrokerConfigs,
+    clusterId: string,
     private readonly log: Logger,
   ) {
     this.elsewhere = new MemoryStorage(log);
-    this.clusterId = brokerConfig.clusterId;
-    this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: new Map(), dynamicBroker: new Map() };
+    this.clusterId = clusterId;
+    this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: dynamicConfigs.dynamicDefault, dynamicBroker: dynamicConfigs.dynamicBroker };
+    dynamicConfigs.onChange(() => {
+      for (const t of this.byName.values()) this.refresh(t);
+    });
   }
 
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
     const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
-    const registry = new TopicRegistry(config, storage, metadata, topicsLog);
-    if (dataDir) await registry.loadNodeIdentity(dataDir);
-    registry.loadBrokerConfigs();
-    await registry.loadTopics();
-    return registry;
-  }
-
-  private async loadNodeIdentity(dataDir: string): Promise<void> {
-    mkdirSync(dataDir, { recursive: true });
-    const metaPath = join(dataDir, 'meta.properties');
-    const meta = readIfExists(metaPath);
-    if (meta) {
-      const props = parseProperties(meta.toString('utf8'));
-      const stored = props.get('cluster.id');
-      if (stored && this.brokerConfig.staticProps.has('cluster.id') && stored !== this.brokerConfig.clusterId) {
-        throw new Error(`The cluster id ${this.brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
-      }
-      if (stored) this.clusterId = stored;
-      // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
-      const storedNode = props.get('node.id');
-      if (storedNode !== undefined && Number(storedNode) !== this.brokerConfig.nodeId) {
-        throw new Error(
-          `Stored node id ${storedNode} doesn't match the configured node id ${this.brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
-        );
-      }
-    } else {
-      await writeFileAtomic(metaPath, `version=1\ncluster.id=${this.clusterId}\nnode.id=${this.brokerConfig.nodeId}\n`);
+    // The data dir is checked to be this node's before anything is migrated in it.
+    const clusterId = dataDir ? await loadNodeIdentity(config, dataDir) : config.clusterId;
+    const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));
+    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, clusterId, topicsLog);
+    try {
+      await registry.loadTopics();
+    } catch (err) {
+      dynamicConfigs.close();
+      throw err;
     }
-  }
-
-  private loadBrokerConfigs(): void {
-    const dynamic = this.metadata.get('brokerConfigs', CLUSTER_KEY)?.value;
-    if (dynamic === undefined) return;
-    for (const [k, v] of Object.entries(dynamic.default)) this.layers.dynamicDefault.set(k, v);
-    for (const [k, v] of Object.entries(dynamic.broker)) this.layers.dynamicBroker.set(k, v);
+    return registry;
   }
 
   private async loadTopics(): Promise<void> {
@@ -257,11 +242,6 @@ export class TopicRegistry {
   /** The default placement: `count` partitions on this broker alone. */
   private onThisBroker(count: number): number[][] {
     return Array.from({ length: count }, () => [this.brokerConfig.nodeId]);
-  }
-
-  private async persistBrokerConfigs(): Promise<void> {
-    const out = { default: Object.fromEntries(this.layers.dynamicDefault), broker: Object.fromEntries(this.layers.dynamicBroker) };
-    await this.metadata.put('brokerConfigs', CLUSTER_KEY, out);
   }
 
   list(): Topic[] {
@@ -405,13 +385,9 @@ export class TopicRegistry {
     await this.save(topic);
   }
 
-  /** Replaces a dynamic broker config layer and re-resolves every topic. */
-  async setBrokerOverrides(layer: 'default' | 'broker', values: Map<string, string>): Promise<void> {
-    const target = layer === 'default' ? this.layers.dynamicDefault : this.layers.dynamicBroker;
-    target.clear();
-    for (const [k, v] of values) target.set(k, v);
-    for (const t of this.byName.values()) this.refresh(t);
-    await this.persistBrokerConfigs();
+  /** Edits a dynamic broker config layer (DynamicBrokerConfigs.update); every topic is re-resolved once it is stored. */
+  updateBrokerConfigs(layer: DynamicLayer, edit: (current: ReadonlyMap<string, string>) => Map<string, string> | undefined): Promise<void> {
+    return this.dynamicConfigs.update(layer, edit);
   }
 
   private refresh(topic: Topic): void {
@@ -433,9 +409,36 @@ export class TopicRegistry {
   }
 
   async close(): Promise<void> {
+    this.dynamicConfigs.close();
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
+}
+
+/** Checks (or writes, when new) a data dir's meta.properties against this node; answers the cluster id to use. */
+async function loadNodeIdentity(brokerConfig: BrokerConfig, dataDir: string): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  let clusterId = brokerConfig.clusterId;
+  const metaPath = join(dataDir, 'meta.properties');
+  const meta = readIfExists(metaPath);
+  if (meta) {
+    const props = parseProperties(meta.toString('utf8'));
+    const stored = props.get('cluster.id');
+    if (stored && brokerConfig.staticProps.has('cluster.id') && stored !== brokerConfig.clusterId) {
+      throw new Error(`The cluster id ${brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
+    }
+    if (stored) clusterId = stored;
+    // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
+    const storedNode = props.get('node.id');
+    if (storedNode !== undefined && Number(storedNode) !== brokerConfig.nodeId) {
+      throw new Error(
+        `Stored node id ${storedNode} doesn't match the configured node id ${brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
+      );
+    }
+  } else {
+    await writeFileAtomic(metaPath, `version=1\ncluster.id=${clusterId}\nnode.id=${brokerConfig.nodeId}\n`);
+  }
+  return clusterId;
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

@@ -24,11 +24,18 @@ export interface CliBroker extends CliProcess {
 /** How the source's `creek` command runs (through tsx). */
 export const CREEK_FROM_SOURCE: readonly string[] = [process.execPath, '--import', 'tsx', 'src/cli.ts'];
 
+/**
+ * The HTTP listener is off unless a test asks for it (`--http-port 0`, a flag outranking this
+ * variable): the command's default port, 8080, would be shared by every broker that tests and
+ * other programs on the machine start at once.
+ */
+const NO_HTTP_LISTENER = { CREEK_HTTP_PORT: '-1' };
+
 /** Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything. */
 export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE): CliProcess {
   const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...NO_HTTP_LISTENER, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

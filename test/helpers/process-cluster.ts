@@ -79,7 +79,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   };
   const args = (id: number): string[] => [
     '--etcd', etcd.url, '--node-id', String(id), '--host', HOST, '--port', String(ports.get(id)), '--data-dir', `${root.path}/broker-${id}`,
-    '--http-port', '-1', '--log-format', 'json', '--log-level', 'info',
+    '--log-format', 'json', '--log-level', 'info',
     ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
   ];
   const alive = (id: number): boolean => {

@@ -226,7 +226,7 @@ describe('DescribeConfigs v4', () => {
       includeDocumentation: false,
     });
     expect(res.results.map((r) => [r.errorCode, r.errorMessage])).toEqual([
-      [42, 'Unexpected broker id, expected 3, but received 8'],
+      [42, 'Unexpected broker id, expected 3 or empty string, but received 8'],
       [42, 'Unsupported resource type: GROUP'],
       [3, null],
     ]);

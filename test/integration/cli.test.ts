@@ -54,8 +54,7 @@ describe('creek CLI', () => {
   });
 
   it('logs JSON lines when stdout is not a terminal, and refuses an unknown format', async () => {
-    // No HTTP listener: its default port 8080 may be taken here, which is logged as a warning.
-    const cli = await startCli(['--memory', '--port', '0', '--http-port=-1']);
+    const cli = await startCli(['--memory', '--port', '0']);
     await cli.waitFor(/broker started/);
     expect(await cli.stop()).toBe(0);
     const json = cli.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });

@@ -104,7 +104,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
   it('refuses a second broker with a live node id, and a data dir of another cluster, at start-up with a clear message and nothing written', async () => {
     const parent = tempDir('creek-refused-');
     const dir = join(parent.path, 'data');
-    const second = spawnCli(['--etcd', cluster.etcd.url, '--override', `creek.etcd.prefix=${cluster.prefix}`, '--node-id', '2', '--port', '0', '--http-port', '-1', '--data-dir', dir]);
+    const second = spawnCli(['--etcd', cluster.etcd.url, '--override', `creek.etcd.prefix=${cluster.prefix}`, '--node-id', '2', '--port', '0', '--data-dir', dir]);
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain('creek: failed to start: node id 2 is already registered by a live broker');
     expect(existsSync(dir)).toBe(false);
@@ -113,7 +113,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     const foreign = join(parent.path, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'meta.properties'), 'version=1\ncluster.id=another-cluster\nnode.id=4\n');
-    const stranger = spawnCli(['--etcd', cluster.etcd.url, '--override', `creek.etcd.prefix=${cluster.prefix}`, '--node-id', '4', '--port', '0', '--http-port', '-1', '--data-dir', foreign]);
+    const stranger = spawnCli(['--etcd', cluster.etcd.url, '--override', `creek.etcd.prefix=${cluster.prefix}`, '--node-id', '4', '--port', '0', '--data-dir', foreign]);
     expect(await stranger.exited).toBe(1);
     expect(stranger.output()).toMatch(/creek: failed to start: The data dir's cluster id another-cluster \(.*meta\.properties\) is not the cluster's id \S+ in etcd \(\/creek\/test\/cluster-id\): this data dir belongs to another cluster/);
     expect(readdirSync(foreign)).toEqual(['meta.properties']);

@@ -198,14 +198,14 @@ describe('Controller', () => {
     await h.controllers.get(1)!.settled();
     expect(state(h, 't')).toMatchObject({ leader: -1, leaderEpoch: 1, isr: [2] });
     // The cluster-wide dynamic default turns it on: broker 3 leads alone.
-    await h.store.put('brokerConfigs', '', { default: { 'unclean.leader.election.enable': 'true' }, broker: {} });
+    await h.store.put('brokerConfigs', '', { configs: { 'unclean.leader.election.enable': 'true' } });
     await until(() => state(h, 't')!.leader === 3, 'broker 3 elected uncleanly');
     expect(state(h, 't')).toMatchObject({ leader: 3, leaderEpoch: 2, isr: [3] });
   });
 
   it('lets the topic config override the broker default for unclean election', async () => {
     const h = await harness();
-    await h.store.put('brokerConfigs', '', { default: { 'unclean.leader.election.enable': 'true' }, broker: {} });
+    await h.store.put('brokerConfigs', '', { configs: { 'unclean.leader.election.enable': 'true' } });
     await createTopic(h, 't', [[2, 3]]);
     const topic = h.store.get('topic', 't')!;
     await h.store.put('topic', 't', { ...topic.value, configs: { 'unclean.leader.election.enable': 'false' } });

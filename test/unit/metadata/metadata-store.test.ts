@@ -73,7 +73,11 @@ describe('metadata store', () => {
     const acl = { resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
     await store.put('acls', CLUSTER_KEY, { version: 1, acls: [acl] });
     await store.put('clientQuotas', CLUSTER_KEY, { version: 1, quotas: [{ entity: [['user', null]], values: { producer_byte_rate: 1024 } }] });
+    await store.put('brokerConfigs', '2', { configs: { 'log.retention.ms': '7' } });
+    expect(JSON.parse(readFileSync(join(dir, 'broker-configs', '2.json'), 'utf8'))).toEqual({ configs: { 'log.retention.ms': '7' } });
     const reopened = FileMetadataStore.open(dir, logger);
+    expect(reopened.get('brokerConfigs', '2')?.value).toEqual({ configs: { 'log.retention.ms': '7' } });
+    expect(reopened.get('brokerConfigs', CLUSTER_KEY)?.value).toEqual({ default: { 'log.retention.ms': '5' }, broker: {} });
     expect(JSON.parse(readFileSync(join(dir, 'acls.json'), 'utf8'))).toEqual({ version: 1, acls: [acl] });
     expect(reopened.get('acls', CLUSTER_KEY)?.value.acls).toEqual([acl]);
     expect(reopened.get('clientQuotas', CLUSTER_KEY)?.value.quotas[0]?.values).toEqual({ producer_byte_rate: 1024 });
