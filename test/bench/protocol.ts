@@ -10,6 +10,7 @@ import { Reader } from '../../protocol/codec/reader.js';
 import { computeBatchCrc } from '../../protocol/records/batch-header.js';
 import type { FetchResponse, MetadataResponse, ProduceRequest } from '../../protocol/schema/index.js';
 import { sampleBatch } from '../unit/protocol/sample-batch.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 interface Row {
   scenario: string;
@@ -47,7 +48,7 @@ function produce(): void {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30000,
-    topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }],
+    topicData: [{ name: 'bench', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch }] }],
   };
   const frame = encodeRequest(0, 9, 1, 'bench', body).subarray(4);
   const decoded = decodeRequest(frame).body as ProduceRequest;

@@ -171,6 +171,7 @@ describe('partition reassignments', () => {
   it('accepts [this node] as target, refuses other brokers, cancels nothing', async () => {
     const response = await raw.send(45, 0, {
       timeoutMs: 1000,
+      allowReplicationFactorChange: true,
       topics: [
         {
           name: 'ops',

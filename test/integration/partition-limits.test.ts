@@ -9,6 +9,7 @@ import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, stillServes, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 
 const POLICY_VIOLATION = 44;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -144,6 +145,7 @@ describe('partition limits', () => {
               logStartOffset: -1,
               partitionMaxBytes: 4096,
               replicaDirectoryId: ZERO_UUID,
+              highWatermark: INT64_MAX,
             })),
           },
         ],

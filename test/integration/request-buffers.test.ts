@@ -10,6 +10,7 @@ import { tempDir, withBroker } from '../helpers/broker.js';
 import { openFrameSocket } from '../helpers/frames.js';
 import { consumerFetch, readPartition } from '../helpers/read-partition.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 /** `count` records of 1 KiB, all carrying `n`: with 16, one produce request of ~16.5 KiB. */
 function values(n: number, count = 16): string[] {
@@ -21,7 +22,7 @@ async function produceMany(broker: RunningBroker, topic: string, requests: numbe
   // Pipelined, so that several frames are in flight and buffers are taken back and handed out again.
   for (let n = 0; n < requests; n++) {
     const records = encodeBatch({ records: values(n, perBatch).map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
-    s.send(encodeRequest(0, 9, n, 'p', { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }));
+    s.send(encodeRequest(0, 9, n, 'p', { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] }));
   }
   for (let n = 0; n < requests; n++) {
     const p = decodeResponse(0, 9, await s.next()).body.responses[0]!.partitionResponses[0]!;

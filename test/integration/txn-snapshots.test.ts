@@ -16,13 +16,14 @@ import { PartitionProducerState } from '../../src/txn/producer-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const TOPIC = 'snapshots';
 const PARTITIONS = 3;
 
 /** The start-up summary of the producer-state load. */
 function loadSummary(lines: LogLines): Record<string, unknown> | undefined {
-  return lines.lines.findLast((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
+  return [...lines.lines].reverse().find((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
 }
 
 interface PartitionView {
@@ -98,7 +99,7 @@ describe('producer-state snapshots across broker restarts', () => {
 
     // A raw idempotent batch, retried after the restart.
     const client = await RawClient.connect(broker.host, broker.port);
-    const init = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    const init = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     retried.producerId = Number(init.producerId);
     retried.baseOffset = await produceRaw(client, retried.producerId);
     client.close();
@@ -113,7 +114,7 @@ describe('producer-state snapshots across broker restarts', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: TOPIC, partitionData: [{ index: 2, records: encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] }) }] }],
+      topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 2, records: encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] }) }] }],
     });
     const p = res.responses[0]!.partitionResponses[0]!;
     expect(p.errorCode).toBe(ErrorCode.NONE);

@@ -11,6 +11,7 @@ import {
   type ConsumerProtocolSubscription,
 } from '../../../protocol/schema/index.js';
 import { sampleBatch } from '../../unit/protocol/sample-batch.js';
+import { INT64_MAX } from '../../../protocol/codec/writer.js';
 
 export const CLIENT_ID = 'creek-bench';
 export const PRODUCE_VERSION = 9;
@@ -64,7 +65,7 @@ export function produceFrame(acks: number, parts: readonly PartitionBatch[]): Bu
     transactionalId: null,
     acks,
     timeoutMs: 30_000,
-    topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+    topicData: [...byTopic].map(([name, partitionData]) => ({ name, topicId: ZERO_UUID, partitionData })),
   });
 }
 
@@ -99,6 +100,7 @@ export function fetchFrame(positions: readonly FetchPosition[], opts: { maxWaitM
         logStartOffset: -1,
         partitionMaxBytes: opts.partitionMaxBytes,
         replicaDirectoryId: ZERO_UUID,
+        highWatermark: INT64_MAX,
       })),
     })),
     forgottenTopicsData: [],
@@ -118,7 +120,7 @@ export function metadataFrame(topics: readonly string[]): Buffer {
 
 /** An ApiVersions v3 request frame. */
 export function apiVersionsFrame(): Buffer {
-  return encodeRequest(18, 3, 0, CLIENT_ID, { clientSoftwareName: 'creek-bench', clientSoftwareVersion: '1' });
+  return encodeRequest(18, 3, 0, CLIENT_ID, { clientSoftwareName: 'creek-bench', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
 }
 
 /** Visits each whole batch in `records`: its base offset and last offset. */
