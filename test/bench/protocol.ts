@@ -6,11 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { Parser } from 'binary-parser';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { readRequestHeader } from '../../protocol/codec/headers.js';
-import { Reader } from '../../protocol/codec/reader.js';
+import { Reader, ZERO_UUID } from '../../protocol/codec/reader.js';
 import { computeBatchCrc } from '../../protocol/records/batch-header.js';
 import type { FetchResponse, MetadataResponse, ProduceRequest } from '../../protocol/schema/index.js';
 import { sampleBatch } from '../unit/protocol/sample-batch.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 interface Row {
   scenario: string;

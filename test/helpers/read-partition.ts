@@ -3,9 +3,9 @@
 import { expect } from 'vitest';
 import { decodeResponse, encodeRequest, type RequestOf } from '../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import { openFrameSocket } from './frames.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 
 export interface Seen {
   offset: number;

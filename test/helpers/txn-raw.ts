@@ -2,10 +2,10 @@
 // transaction completes), AddPartitionsToTxn, transactional Produce with the producer's own
 // sequence numbers per partition, and EndTxn, each answering Kafka's error code.
 import { expect } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RawClient } from './raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 export interface TxnProducer {
   transactionalId: string;

@@ -2,11 +2,11 @@
 // keeps serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, sizePrefixed } from '../helpers/frames.js';
 import { kafkaFor, stillServes, withBroker } from '../helpers/broker.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {

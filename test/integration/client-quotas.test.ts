@@ -6,13 +6,13 @@
 // connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 
 /** The raw client's client id, which the quotas below are set for. */
 const RAW_CLIENT_ID = 'raw-client';

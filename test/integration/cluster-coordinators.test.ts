@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
@@ -24,7 +25,6 @@ import { encodeBatch } from '../../protocol/records/index.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 import { committedOffsets, endOffsets as endOffsetsOf, readAllValues, startTransformLoop } from '../helpers/txn-transform.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const noKcat = requireProgram('kcat');
 const confluent = requirePythonModule('confluent_kafka');

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
@@ -44,7 +45,6 @@ while not select.select([sys.stdin], [], [], 0)[0]:
 left = p.flush(60)
 print(json.dumps({'errors': errors, 'undelivered': left}), flush=True)
 `;
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 let cluster: RunningCluster;
 let kafka: Kafka;

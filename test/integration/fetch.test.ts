@@ -2,14 +2,14 @@
 // first-batch rule, OFFSET_OUT_OF_RANGE, and incremental fetch sessions (KIP-227).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 
 let broker: RunningBroker;
 let sock: FrameSocket;

@@ -3,12 +3,12 @@
 // (generation checks, multi-group fetch, require_stable with staged transactional offsets),
 // admin APIs, the consumer protocol (KIP-848), and group state surviving a restart.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { JoinGroupRequest, OffsetCommitRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const FAST = { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 100 };
 

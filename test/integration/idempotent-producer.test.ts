@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -12,7 +13,6 @@ import type { PartitionLog } from '../../src/log/partition-log.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const confluent = requirePythonModule('confluent_kafka');
 

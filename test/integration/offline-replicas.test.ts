@@ -3,13 +3,13 @@
 // brokers only has no leader, and ElectLeaders answers as Kafka's controller would.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { FileMetadataStore } from '../../src/metadata/file-metadata-store.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const NODE_ID = 4;
 const dir = tempDir();

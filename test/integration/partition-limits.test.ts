@@ -5,11 +5,11 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, stillServes, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 
 const POLICY_VIOLATION = 44;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';

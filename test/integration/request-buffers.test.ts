@@ -4,13 +4,13 @@
 // buffers too, which must stay untouched until the socket has taken the whole response.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { openFrameSocket } from '../helpers/frames.js';
 import { consumerFetch, readPartition } from '../helpers/read-partition.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 /** `count` records of 1 KiB, all carrying `n`: with 16, one produce request of ~16.5 KiB. */
 function values(n: number, count = 16): string[] {

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
 import { consumeDigestsByKey, kafkaFor, stillServes, withBroker, sha256 } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const MiB = 1024 * 1024;
 

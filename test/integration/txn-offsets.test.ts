@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
@@ -14,7 +15,6 @@ import { stateLogOf } from '../helpers/txn-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const run = promisify(execFile);
 const noKcat = requireProgram('kcat');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -16,7 +17,6 @@ import { PartitionProducerState } from '../../src/txn/producer-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 
 const TOPIC = 'snapshots';
 const PARTITIONS = 3;

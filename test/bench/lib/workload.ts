@@ -3,6 +3,7 @@
 import { encodeData } from '../../../protocol/codec/data.js';
 import { encodeRequest } from '../../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../../protocol/codec/writer.js';
 import { BATCH_HEADER_SIZE, OFFSET, batchSize, readInt64, writeInt64 } from '../../../protocol/records/batch-header.js';
 import {
   consumerProtocolAssignment,
@@ -11,7 +12,6 @@ import {
   type ConsumerProtocolSubscription,
 } from '../../../protocol/schema/index.js';
 import { sampleBatch } from '../../unit/protocol/sample-batch.js';
-import { INT64_MAX } from '../../../protocol/codec/writer.js';
 
 export const CLIENT_ID = 'creek-bench';
 export const PRODUCE_VERSION = 9;

@@ -2,13 +2,13 @@
 // responses it builds, encoded and decoded at every version of every API it can fail.
 import { describe, expect, it } from 'vitest';
 import { apiDef, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type AnyApiKey, type RequestOf } from '../../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { inRange, type FieldDef } from '../../../protocol/codec/schema-types.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { ConnectionInfo } from '../../../src/apis/api.js';
 import { FAILABLE_API_KEYS } from '../../../src/faults/error-responses.js';
 import { FaultError, FaultInjector, type OpenConnection } from '../../../src/faults/fault-injector.js';
 import type { PartitionLog, WriteHold } from '../../../src/log/partition-log.js';
-import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 
 /** A stand-in for a partition log: only the write holds matter here. */
 function fakeLog(): PartitionLog & { holds: Set<WriteHold> } {

@@ -4,12 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeRequest, encodeRequest, type AnyApiKey, type RequestOf } from '../../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
-import { Writer } from '../../../protocol/codec/writer.js';
+import { INT64_MAX, Writer } from '../../../protocol/codec/writer.js';
 import { apiDefs } from '../../../protocol/schema/index.js';
 import { sampleBatch } from './sample-batch.js';
-import { ZERO_UUID } from '../../../protocol/codec/reader.js';
-import { INT64_MAX } from '../../../protocol/codec/writer.js';
 
 const TOPIC_ID = Buffer.alloc(16, 7).toString('base64url');
 
