@@ -190,10 +190,10 @@ export function heartbeatFrame(groupId: string, generationId: number, memberId: 
 
 export const CREATE_TOPICS_VERSION = 5;
 
-/** A CreateTopics v5 request: each topic with its own partition count and replication factor (default one replica). */
-export function createTopicsFrame(topics: readonly { name: string; partitions: number; replicationFactor?: number }[]): Buffer {
+/** A CreateTopics v5 request: each topic with its own partition count, one replica. */
+export function createTopicsFrame(topics: readonly { name: string; partitions: number }[]): Buffer {
   return encodeRequest(19, CREATE_TOPICS_VERSION, 0, CLIENT_ID, {
-    topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor ?? 1, assignments: [], configs: [] })),
+    topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
     timeoutMs: 60_000,
     validateOnly: false,
   });
