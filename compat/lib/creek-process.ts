@@ -15,15 +15,13 @@ const SSL_LISTENER = /SSL:\/\/([^\s;]+)/;
 export interface CreekLaunch {
   /** Brokers; above 1 a cluster starts in one process, every broker with the overrides. Default 1. */
   brokers?: number;
-  /** Pin the process to this CPU core (taskset), as the benchmark pins its servers. */
-  core?: number | string;
 }
 
 /**
  * `overrides` are Kafka config keys passed as `--override key=value`. The data directory is
  * removed on stop; the log file is kept for reading after a failure.
  */
-export async function startCreek(repoRoot: string, overrides: Record<string, string>, { brokers = 1, core }: CreekLaunch = {}): Promise<BrokerProcess> {
+export async function startCreek(repoRoot: string, overrides: Record<string, string>, { brokers = 1 }: CreekLaunch = {}): Promise<BrokerProcess> {
   // A cluster keeps its brokers' data dirs under a temporary directory of its own.
   const dataDir = brokers > 1 ? undefined : mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
@@ -41,8 +39,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     ? ['--import', 'tsx', 'compat/lib/creek-cluster-main.ts', '--brokers', String(brokers)]
     : ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--http-port', '-1', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
-  const command = core === undefined ? [process.execPath, ...args] : ['taskset', '-c', String(core), process.execPath, ...args];
-  const child = spawn(command[0]!, command.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   killWithParent(child);
   const log = createWriteStream(logFile);
   child.stdout.pipe(log, { end: false });

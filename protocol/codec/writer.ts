@@ -5,7 +5,8 @@ import { ProtocolError } from '../protocol-error.js';
 
 /** Blobs at least this large are referenced, not copied. */
 const ZERO_COPY_MIN = 4096;
-const INT64_MAX = 2 ** 63;
+/** Kafka's Long.MAX_VALUE as a JS number (2^63): int64 fields read it so, and write it from there on. */
+export const INT64_MAX = 2 ** 63;
 
 export class Writer {
   private buf: Buffer;

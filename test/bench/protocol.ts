@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Parser } from 'binary-parser';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { readRequestHeader } from '../../protocol/codec/headers.js';
-import { Reader } from '../../protocol/codec/reader.js';
+import { Reader, ZERO_UUID } from '../../protocol/codec/reader.js';
 import { computeBatchCrc } from '../../protocol/records/batch-header.js';
 import type { FetchResponse, MetadataResponse, ProduceRequest } from '../../protocol/schema/index.js';
 import { sampleBatch } from '../unit/protocol/sample-batch.js';
@@ -47,7 +47,7 @@ function produce(): void {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30000,
-    topicData: [{ name: 'bench', partitionData: [{ index: 0, records: batch }] }],
+    topicData: [{ name: 'bench', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch }] }],
   };
   const frame = encodeRequest(0, 9, 1, 'bench', body).subarray(4);
   const decoded = decodeRequest(frame).body as ProduceRequest;

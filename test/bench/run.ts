@@ -3,7 +3,7 @@
 // same run; plus real clients. The broker and ceiling servers run on one core, this process on
 // the other.
 //   --quick               a reduced set, under a minute
-//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas, failover, replicated, console, replication
+//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas, failover, replicated, console
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
@@ -33,7 +33,6 @@ import { quotasScenario } from './scenarios/quotas.js';
 import { failoverScenario } from './scenarios/failover.js';
 import { replicatedProduceScenario } from './scenarios/replicated-produce.js';
 import { consoleScenario } from './scenarios/console.js';
-import { replicationScenario } from './scenarios/replication.js';
 import { versusFetch, versusKafkaTools, versusLatency, versusPartitions, versusProduce, versusStartup } from './scenarios/versus.js';
 import { KAFKA_NAME } from './lib/kafka.js';
 import { summariseVersus } from './lib/versus.js';
@@ -53,7 +52,6 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   failover: failoverScenario,
   replicated: replicatedProduceScenario,
   console: consoleScenario,
-  replication: replicationScenario,
 };
 
 /** --against kafka: the same shapes on Creek and on Apache Kafka, side by side. */

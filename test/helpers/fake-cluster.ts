@@ -1,6 +1,6 @@
 // A three-broker cluster view whose partition states a unit test sets, for the partition layer
 // and the coordinators without sockets or a controller.
-import type { BrokerNode, ClusterView, PartitionAssignment } from '../../src/cluster/cluster-view.js';
+import type { BrokerNode, ClusterView, OngoingReassignment, PartitionAssignment } from '../../src/cluster/cluster-view.js';
 
 export class FakeCluster implements ClusterView {
   readonly clusterId = 'fake-cluster';
@@ -27,5 +27,12 @@ export class FakeCluster implements ClusterView {
   }
   electLeader(): Promise<boolean> {
     return Promise.resolve(false);
+  }
+  /** No controller runs here: a unit test that needs reassignments uses a real cluster. */
+  reassign(): Promise<void> {
+    return Promise.reject(new Error('FakeCluster does not reassign partitions'));
+  }
+  reassignments(): OngoingReassignment[] {
+    return [];
   }
 }

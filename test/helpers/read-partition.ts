@@ -2,6 +2,8 @@
 // key, value and headers, for tests that compare what a broker stored across restarts.
 import { expect } from 'vitest';
 import { decodeResponse, encodeRequest, type RequestOf } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import { openFrameSocket } from './frames.js';
 
@@ -12,8 +14,6 @@ export interface Seen {
   value: string | null;
   headers: Record<string, string>;
 }
-
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** A consumer's Fetch request (no session, no wait) for one partition from `fetchOffset`. */
 export function consumerFetch(topic: string, partition: number, fetchOffset: number, opts: { topicId?: string; currentLeaderEpoch?: number } = {}): RequestOf<1> {
@@ -31,7 +31,7 @@ export function consumerFetch(topic: string, partition: number, fetchOffset: num
       {
         topic,
         topicId: opts.topicId ?? ZERO_UUID,
-        partitions: [{ partition, currentLeaderEpoch: opts.currentLeaderEpoch ?? -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: ZERO_UUID }],
+        partitions: [{ partition, currentLeaderEpoch: opts.currentLeaderEpoch ?? -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: ZERO_UUID, highWatermark: INT64_MAX }],
       },
     ],
     forgottenTopicsData: [],

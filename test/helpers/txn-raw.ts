@@ -2,6 +2,7 @@
 // transaction completes), AddPartitionsToTxn, transactional Produce with the producer's own
 // sequence numbers per partition, and EndTxn, each answering Kafka's error code.
 import { expect } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RawClient } from './raw-client.js';
@@ -16,7 +17,7 @@ export interface TxnProducer {
 
 export async function initTxn(client: RawClient, transactionalId: string, timeoutMs = 60000): Promise<TxnProducer> {
   for (;;) {
-    const res = await client.send(22, 4, { transactionalId, transactionTimeoutMs: timeoutMs, producerId: -1, producerEpoch: -1 });
+    const res = await client.send(22, 4, { transactionalId, transactionTimeoutMs: timeoutMs, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     if (res.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) continue;
     expect(res.errorCode).toBe(ErrorCode.NONE);
     return { transactionalId, producerId: Number(res.producerId), producerEpoch: res.producerEpoch, seq: new Map() };
@@ -49,7 +50,7 @@ export async function produceTxn(client: RawClient, p: TxnProducer, topic: strin
     transactionalId: p.transactionalId,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }],
   });
   const out = res.responses[0]!.partitionResponses[0]!;
   if (out.errorCode === ErrorCode.NONE) p.seq.set(key, seq + values.length);

@@ -173,12 +173,12 @@ describe('checks in the APIs', () => {
 
   it('FindCoordinator needs DESCRIBE on the group or transactional id', async () => {
     const v4 = await alice.send(10, 4, { key: '', keyType: 0, coordinatorKeys: ['g1', 'g2'] });
-    expect(v4.coordinators.map((c) => c.errorCode)).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+    expect(v4.coordinators?.map((c) => c.errorCode)).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
     expect((await alice.send(10, 3, { key: 'tx', keyType: 1, coordinatorKeys: [] })).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     await grant(creation({ resourceType: Res.GROUP, resourceName: 'g1' }), creation({ resourceType: Res.TRANSACTIONAL_ID, resourceName: 'tx', operation: Op.WRITE }));
     try {
       const after = await alice.send(10, 4, { key: '', keyType: 0, coordinatorKeys: ['g1', 'g2'] });
-      expect(after.coordinators.map((c) => c.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
+      expect(after.coordinators?.map((c) => c.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
       expect((await alice.send(10, 3, { key: 'tx', keyType: 1, coordinatorKeys: [] })).errorCode).toBe(ErrorCode.NONE);
     } finally {
       await revokeAll();
@@ -186,7 +186,7 @@ describe('checks in the APIs', () => {
   });
 
   it('InitProducerId for an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic', async () => {
-    const idempotent = { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 };
+    const idempotent = { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false };
     expect((await alice.send(22, 4, idempotent)).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     await grant(creation({ resourceName: 'some-', resourcePatternType: Pat.PREFIXED, operation: Op.WRITE }));
     expect((await alice.send(22, 4, idempotent)).errorCode).toBe(ErrorCode.NONE);
@@ -199,7 +199,7 @@ describe('checks in the APIs', () => {
   it('OffsetCommit needs READ on the group, then READ on each topic', async () => {
     const commit = {
       groupId: 'committer', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-      topics: ['wire', 'wire-2'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' }] })),
+      topics: ['wire', 'wire-2'].map((name) => ({ name, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: '' }] })),
     };
     const codes = async () => (await alice.send(8, 8, commit)).topics.map((t) => t.partitions[0]!.errorCode);
     expect(await codes()).toEqual([ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED]);
@@ -218,7 +218,7 @@ describe('checks in the APIs', () => {
         transactionalId: 'not-mine',
         acks: -1,
         timeoutMs: 1000,
-        topicData: [{ name: 'wire', partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
+        topicData: [{ name: 'wire', topicId: ZERO_UUID, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
       });
       expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     } finally {

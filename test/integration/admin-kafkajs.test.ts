@@ -47,7 +47,7 @@ async function produce(topic: string, values: string[], partition = 0): Promise<
 
 async function topicConfig(topic: string, name: string): Promise<{ configValue: string; configSource: number } | undefined> {
   const res = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }], includeSynonyms: false });
-  return res.resources[0]!.configEntries.find((c) => c.configName === name) as never;
+  return res.resources[0]!.configEntries.find((c) => c.configName === name);
 }
 
 describe('CreateTopics', () => {

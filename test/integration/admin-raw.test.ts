@@ -1,6 +1,7 @@
 // Admin APIs kafkajs does not expose (or whose messages it hides), as raw protocol requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import type { CreateTopicsRequestCreatableTopic } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -16,7 +17,7 @@ afterAll(async () => {
   await broker.stop();
 });
 
-const topic = (name: string, numPartitions = 1, configs: { name: string; value: string | null }[] = []) => ({
+const topic = (name: string, numPartitions = 1, configs: { name: string; value: string | null }[] = []): CreateTopicsRequestCreatableTopic => ({
   name,
   numPartitions,
   replicationFactor: -1,
@@ -24,7 +25,7 @@ const topic = (name: string, numPartitions = 1, configs: { name: string; value: 
   configs,
 });
 
-async function create(...topics: ReturnType<typeof topic>[]) {
+async function create(...topics: CreateTopicsRequestCreatableTopic[]) {
   return (await client.send(19, 7, { topics, timeoutMs: 5000, validateOnly: false })).topics;
 }
 
@@ -235,10 +236,10 @@ describe('DescribeConfigs v4', () => {
 
 describe('DescribeCluster v1', () => {
   it('describes this broker and refuses controller endpoints', async () => {
-    const res = await client.send(60, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 });
+    const res = await client.send(60, 1, { includeClusterAuthorizedOperations: true, endpointType: 1, includeFencedBrokers: false });
     expect(res).toMatchObject({ errorCode: 0, endpointType: 1, clusterId: broker.broker.clusterId, controllerId: 3, brokers: [{ brokerId: 3, host: broker.host, port: broker.port, rack: null }] });
     expect(res.clusterAuthorizedOperations).toBeGreaterThan(0);
-    expect(await client.send(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 })).toMatchObject({ errorCode: 114 });
+    expect(await client.send(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 2, includeFencedBrokers: false })).toMatchObject({ errorCode: 114 });
   });
 });
 

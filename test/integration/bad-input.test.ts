@@ -2,6 +2,7 @@
 // keeps serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, sizePrefixed } from '../helpers/frames.js';
@@ -18,7 +19,7 @@ afterAll(async () => {
 describe('bad input', () => {
   it('answers ApiVersions at an unknown version with a v0 response and UNSUPPORTED_VERSION', async () => {
     const s = await openFrameSocket(broker.port);
-    const req = encodeRequest(18, 3, 42, 'bad', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    const req = encodeRequest(18, 3, 42, 'bad', { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     req.writeInt16BE(99, 6); // api version field, after size(4) + api key(2)
     s.send(req);
     const res = decodeResponse(18, 0, await s.next());
@@ -83,7 +84,7 @@ describe('bad input', () => {
         transactionalId: null,
         acks: 1,
         timeoutMs: 1000,
-        topicData: [{ name: 'crc-topic', partitionData: [{ index: 0, records }] }],
+        topicData: [{ name: 'crc-topic', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
       });
     s.send(produce(batch, 1));
     const res = decodeResponse(0, 9, await s.next());
@@ -100,7 +101,7 @@ describe('bad input', () => {
     const s = await openFrameSocket(broker.port);
     const reqs = Array.from({ length: 20 }, (_, i) =>
       i % 2 === 0
-        ? encodeRequest(18, 3, i, 'pipe', { clientSoftwareName: 'x', clientSoftwareVersion: '1' })
+        ? encodeRequest(18, 3, i, 'pipe', { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 })
         : encodeRequest(3, 12, i, 'pipe', { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
     );
     s.send(Buffer.concat(reqs));

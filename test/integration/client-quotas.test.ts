@@ -6,8 +6,10 @@
 // connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
+import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -20,16 +22,16 @@ const quota = (entity: [string, string | null][], key: string, value: number, re
   ops: [{ key, value, remove }],
 });
 
-function produceRequest(topic: string, valueBytes: number) {
+function produceRequest(topic: string, valueBytes: number): ProduceRequest {
   const records = encodeBatch({ records: [{ key: null, value: Buffer.alloc(valueBytes, 1), headers: [] }], baseTimestamp: Date.now() });
-  return { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] };
+  return { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] };
 }
 
-function fetchRequest(topic: string) {
+function fetchRequest(topic: string): FetchRequest {
   return {
     clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 }, maxWaitMs: 0, minBytes: 1, maxBytes: 10_000_000, isolationLevel: 0,
     sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [], rackId: '',
-    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10_000_000, replicaDirectoryId: ZERO_UUID }] }],
+    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10_000_000, replicaDirectoryId: ZERO_UUID, highWatermark: INT64_MAX }] }],
   };
 }
 
@@ -131,7 +133,7 @@ describe('client quotas', () => {
       expect(throttleTimeMs).toBeGreaterThan(0);
       expect(throttleTimeMs).toBeLessThanOrEqual(1000);
       // Any API carries the throttle, and the muted connection is served once the time has passed.
-      const metadata = await busy.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const metadata = await busy.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
       expect(metadata.throttleTimeMs).toBeGreaterThan(0);
       expect(metadata.topics.map((t) => t.name)).toContain('quota-produce');
       // The same quota holds a kafkajs producer back without failing it.

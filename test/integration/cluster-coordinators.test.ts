@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
@@ -170,7 +171,7 @@ describe('coordinators and their internal topics', () => {
     const any = await connectTo(cluster.nodeIds[0]!);
     try {
       // FindCoordinator creates each internal topic on first need; the answer is COORDINATOR_NOT_AVAILABLE until it has leaders.
-      const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators[0]!);
+      const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators![0]!);
       await until(async () => (await find(groupId, 0)).errorCode === ErrorCode.NONE, 'a group coordinator');
       await until(async () => (await find(transactionalId, 1)).errorCode === ErrorCode.NONE, 'a transaction coordinator');
       const groupCoordinator = await coordinatorReady(cluster, 'group', groupId);
@@ -194,7 +195,7 @@ describe('coordinators and their internal topics', () => {
     const other = await connectTo(elsewhere);
     try {
       const fetched = await other.send(9, 8, { groupId: '', topics: [], groups: [{ groupId, topics: null, memberId: null, memberEpoch: -1 }], requireStable: false });
-      expect(fetched.groups[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect(fetched.groups![0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
       const described = await other.send(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
       expect(described.groups[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     } finally {
@@ -303,7 +304,7 @@ describe('transactions in a cluster', () => {
     const transactionalId = 'verified-tx';
     await createSyncedTopic(cluster, kafka, topic, 3, 3);
     const any = await connectTo(cluster.nodeIds.find((id) => cluster.broker(id) !== undefined)!);
-    const find = () => any.send(10, 4, { key: '', keyType: 1, coordinatorKeys: [transactionalId] }).then((r) => r.coordinators[0]!);
+    const find = () => any.send(10, 4, { key: '', keyType: 1, coordinatorKeys: [transactionalId] }).then((r) => r.coordinators![0]!);
     await until(async () => (await find()).errorCode === ErrorCode.NONE, 'a transaction coordinator');
     any.close();
     const coordinatorId = await coordinatorReady(cluster, 'transaction', transactionalId);
@@ -335,7 +336,7 @@ describe('transactions in a cluster', () => {
     const transactionalId = 'tv2-tx';
     await createSyncedTopic(cluster, kafka, topic, 3, 3);
     const any = await connectTo(cluster.nodeIds.find((id) => cluster.broker(id) !== undefined)!);
-    const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators[0]!);
+    const find = (key: string, keyType: number) => any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] }).then((r) => r.coordinators![0]!);
     await until(async () => (await find(transactionalId, 1)).errorCode === ErrorCode.NONE, 'a transaction coordinator');
     await until(async () => (await find('tv2-group', 0)).errorCode === ErrorCode.NONE, 'a group coordinator');
     any.close();
@@ -361,7 +362,7 @@ describe('transactions in a cluster', () => {
         generationIdOrMemberEpoch: -1,
         memberId: '',
         groupInstanceId: null,
-        topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+        topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: partition, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }],
       });
       expect(offsets.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
       const open = (await coordinator.send(65, 0, { transactionalIds: [transactionalId] })).transactionStates[0]!;

@@ -77,7 +77,7 @@ function producersHere(nodeId: number, topic: string) {
 }
 
 function alterRaw(client: RawClient, topic: string, partitionIndex: number, replicas: number[] | null) {
-  return client.send(45, 0, { timeoutMs: 5000, topics: [{ name: topic, partitions: [{ partitionIndex, replicas }] }] });
+  return client.send(45, 0, { timeoutMs: 5000, allowReplicationFactorChange: true, topics: [{ name: topic, partitions: [{ partitionIndex, replicas }] }] });
 }
 
 describe('partition reassignments on three brokers', () => {
@@ -196,7 +196,7 @@ describe('unclean.leader.election.enable on three brokers', () => {
       expect(stateOf(topic)).toMatchObject({ leaderId: -1, isr: [1] });
       const raw = await RawClient.connect(cluster.broker(3)!.host, cluster.broker(3)!.port);
       try {
-        const metadata = await raw.send(3, 12, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+        const metadata = await raw.send(3, 12, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
         expect(metadata.topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1, isrNodes: [1] });
         // IncrementalAlterConfigs (kafkajs admin retries its metadata while a partition has no leader).
         const altered = await raw.send(44, 1, { resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'unclean.leader.election.enable', configOperation: 0, value: 'true' }] }], validateOnly: false });

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
@@ -86,7 +87,7 @@ async function createTopic(topic: string, partitions: number, replicationFactor:
 
 function rawProduce(client: RawClient, topic: string, acks: number, version = 10) {
   const records = encodeBatch({ records: [{ value: Buffer.from('raw') }] });
-  return client.send(0, version, { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  return client.send(0, version, { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
 }
 
 describe('a three-broker cluster', () => {
@@ -138,7 +139,7 @@ describe('a three-broker cluster', () => {
         const p = described.topics[0]!.partitions[0]!;
         expect(p).toMatchObject({ errorCode: ErrorCode.NONE, leaderId: stateOf(topic).leaderId, leaderEpoch: epoch + 1, offlineReplicas: [leader] });
         expect(p.isrNodes).not.toContain(leader);
-        const clusterInfo = await survivor.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        const clusterInfo = await survivor.send(60, 0, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
         expect(clusterInfo.brokers.map((b: { brokerId: number }) => b.brokerId).sort()).toEqual(cluster.nodeIds.filter((id) => id !== leader));
         expect(clusterInfo.controllerId).toBe(cluster.controllerId());
         expect(clusterInfo.brokers.map((b: { brokerId: number }) => b.brokerId)).toContain(clusterInfo.controllerId);
@@ -265,6 +266,7 @@ describe('a three-broker cluster', () => {
       const offsets = await client.send(2, 8, {
         replicaId: -1,
         isolationLevel: 0,
+        timeoutMs: 5000,
         topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: before.leaderEpoch, timestamp: -1 }] }],
       });
       expect(offsets.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
@@ -282,7 +284,7 @@ describe('a three-broker cluster', () => {
     try {
       const response = await rawProduce(client, topic, -1);
       expect(response.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId, leaderEpoch } });
-      expect(response.nodeEndpoints?.map((n: { nodeId: number }) => n.nodeId)).toEqual([leaderId]);
+      expect(response.nodeEndpoints?.map((n) => n.nodeId)).toEqual([leaderId]);
     } finally {
       client.close();
     }
@@ -530,7 +532,7 @@ describe('auto-created topics in a cluster', () => {
   afterAll(async () => {
     await placed?.close();
   });
-  const metadata = (topic: string) => ({ topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+  const metadata = (topic: string) => ({ topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
 
   it('get default.replication.factor replicas spread over the brokers, and INVALID_REPLICATION_FACTOR when fewer are live', async () => {
     const first = placed.broker(1)!;

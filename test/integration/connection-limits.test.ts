@@ -19,7 +19,7 @@ let correlationId = 0;
 /** Fails unless the connection answers an ApiVersions request. */
 async function answers(s: FrameSocket): Promise<void> {
   const id = ++correlationId;
-  s.send(encodeRequest(18, 3, id, 'limits', { clientSoftwareName: 'limits', clientSoftwareVersion: '1' }));
+  s.send(encodeRequest(18, 3, id, 'limits', { clientSoftwareName: 'limits', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 }));
   const frame = await Promise.race([s.next(), s.closed.then(() => Promise.reject(new Error('connection closed')))]);
   const res = decodeResponse(18, 3, frame);
   expect(res.correlationId).toBe(id);

@@ -44,7 +44,7 @@ describe('connection reads', () => {
   it('answers many requests arriving in one read, and a request arriving a byte at a time', async () => {
     const s = await openFrameSocket(broker.port);
     const requests = Array.from({ length: 300 }, (_, i) =>
-      encodeRequest(18, 3, i, `client-${i}`, { clientSoftwareName: 'reads', clientSoftwareVersion: '1' }),
+      encodeRequest(18, 3, i, `client-${i}`, { clientSoftwareName: 'reads', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 }),
     );
     s.send(Buffer.concat(requests));
     for (let i = 0; i < requests.length; i++) {
@@ -52,7 +52,7 @@ describe('connection reads', () => {
       expect(res.correlationId).toBe(i);
       expect(res.body.errorCode).toBe(0);
     }
-    const last = encodeRequest(18, 3, 1000, 'dribbled', { clientSoftwareName: 'reads', clientSoftwareVersion: '1' });
+    const last = encodeRequest(18, 3, 1000, 'dribbled', { clientSoftwareName: 'reads', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     for (const byte of last) {
       s.send(Buffer.from([byte]));
       await new Promise((r) => setImmediate(r));

@@ -245,7 +245,7 @@ describe('clients, transactions and chart counts', () => {
   it('lists connected clients with the software name and version they sent in ApiVersions', async () => {
     const client = await RawClient.connect(broker.host, broker.port, 'raw-console-client');
     try {
-      await client.send(18, 3, { clientSoftwareName: 'console-test', clientSoftwareVersion: '9.9.1' });
+      await client.send(18, 3, { clientSoftwareName: 'console-test', clientSoftwareVersion: '9.9.1', clusterId: null, nodeId: -1 });
       const clients = (await call('/api/clients')).body;
       expect(clients).toContainEqual(expect.objectContaining({ clientId: 'raw-console-client', softwareName: 'console-test', softwareVersion: '9.9.1', listener: 'PLAINTEXT', principal: 'User:ANONYMOUS' }));
       expect(clients.find((c: { clientId: string }) => c.clientId === 'raw-console-client').address).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -330,7 +330,7 @@ describe('write protection', () => {
       }
       expect(JSON.parse((await at('/api/cluster')).body).consoleWritesEnabled).toBe(false);
       const topics = JSON.parse((await at('/api/topics')).body).filter((t: { internal: boolean }) => !t.internal);
-      expect(topics.map((t: { name: string }) => [t.name, t.records])).toEqual([['kept', 1]]);
+      expect(topics.map((t: { name: string; records: number }) => [t.name, t.records])).toEqual([['kept', 1]]);
       expect(JSON.parse((await at('/api/topics/kept/partitions/0/records')).body).records).toHaveLength(1);
     });
   });

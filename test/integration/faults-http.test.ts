@@ -110,7 +110,7 @@ describe('fault injection routes', () => {
 
   it('closes connections by client id', async () => {
     const client = await RawClient.connect(broker.host, broker.port);
-    await client.send(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+    await client.send(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     const answer = await post('connections/close', { clientId: 'raw-client' });
     expect(JSON.parse(answer.body)).toEqual({ closed: 1 });
     await client.closed;

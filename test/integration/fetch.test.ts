@@ -2,6 +2,8 @@
 // first-batch rule, OFFSET_OUT_OF_RANGE, and incremental fetch sessions (KIP-227).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
@@ -9,7 +11,6 @@ import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
 
-const ZERO = 'AAAAAAAAAAAAAAAAAAAAAA';
 let broker: RunningBroker;
 let sock: FrameSocket;
 let correlation = 0;
@@ -26,7 +27,7 @@ afterAll(async () => {
 async function produce(topic: string, partition: number, values: string[]): Promise<number> {
   const records = encodeBatch({ records: values.map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
   const s = await openFrameSocket(broker.port);
-  s.send(encodeRequest(0, 9, 1, 'p', { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }));
+  s.send(encodeRequest(0, 9, 1, 'p', { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }] }));
   const res = decodeResponse(0, 9, await s.next());
   s.end();
   const p = res.body.responses[0]!.partitionResponses[0]!;
@@ -53,7 +54,7 @@ function fetchRequest(topics: { topic: string; partitions: Part[] }[], opts: Par
     sessionEpoch: -1,
     topics: topics.map((t) => ({
       topic: t.topic,
-      topicId: ZERO,
+      topicId: ZERO_UUID,
       partitions: t.partitions.map((p) => ({
         partition: p.partition,
         currentLeaderEpoch: -1,
@@ -61,7 +62,8 @@ function fetchRequest(topics: { topic: string; partitions: Part[] }[], opts: Par
         lastFetchedEpoch: -1,
         logStartOffset: -1,
         partitionMaxBytes: p.maxBytes ?? 1 << 20,
-        replicaDirectoryId: ZERO,
+        replicaDirectoryId: ZERO_UUID,
+        highWatermark: INT64_MAX,
       })),
     })),
     forgottenTopicsData: [],

@@ -3,6 +3,7 @@
 // (generation checks, multi-group fetch, require_stable with staged transactional offsets),
 // admin APIs, the consumer protocol (KIP-848), and group state surviving a restart.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { JoinGroupRequest, OffsetCommitRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -53,7 +54,7 @@ function commitReq(groupId: string, generation: number, memberId: string, offset
     memberId,
     groupInstanceId: null,
     retentionTimeMs: -1,
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'meta' }] }],
+    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'meta' }] }],
   };
 }
 
@@ -234,7 +235,7 @@ describe('offsets', () => {
     expect(r.topics[0]!.partitions[0]!.errorCode).toBe(0);
     const unknownTopic = await c.send(8, 8, commitReq('g-simple', -1, '', 1, 'no-such-topic'));
     expect(unknownTopic.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const tooBig = await c.send(8, 8, { ...commitReq('g-simple', -1, '', 1), topics: [{ name: 'wire-a', partitions: [{ partitionIndex: 1, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }] });
+    const tooBig = await c.send(8, 8, { ...commitReq('g-simple', -1, '', 1), topics: [{ name: 'wire-a', topicId: ZERO_UUID, partitions: [{ partitionIndex: 1, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }] });
     expect(tooBig.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
     const gen = await c.send(8, 8, commitReq('g-nonexistent', 3, 'm', 1));
     expect(gen.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
@@ -245,7 +246,7 @@ describe('offsets', () => {
       groupId: '', topics: [], requireStable: false,
       groups: [
         { groupId: 'g-simple', memberId: null, memberEpoch: -1, topics: null },
-        { groupId: 'g-unknown', memberId: null, memberEpoch: -1, topics: [{ name: 'wire-a', partitionIndexes: [0] }] },
+        { groupId: 'g-unknown', memberId: null, memberEpoch: -1, topics: [{ name: 'wire-a', topicId: ZERO_UUID, partitionIndexes: [0] }] },
       ],
     });
     expect(multi.groups!.map((g) => [g.groupId, g.errorCode, g.topics!.map((t) => [t.name, t.partitions!.map((p) => p.committedOffset)])])).toEqual([
@@ -256,11 +257,11 @@ describe('offsets', () => {
 
   it('reports UNSTABLE_OFFSET_COMMIT to require_stable fetches while a transaction holds offsets', async () => {
     const c = await client();
-    const init = await c.send(22, 4, { transactionalId: 'g-txn-producer', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const init = await c.send(22, 4, { transactionalId: 'g-txn-producer', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     const producer = { transactionalId: 'g-txn-producer', producerId: init.producerId, producerEpoch: init.producerEpoch };
     const stage = async (offset: number): Promise<number> => {
       expect((await c.send(25, 3, { ...producer, groupId: 'g-txn' })).errorCode).toBe(ErrorCode.NONE);
-      const r = await c.send(28, 3, { ...producer, groupId: 'g-txn', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'wire-a', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+      const r = await c.send(28, 3, { ...producer, groupId: 'g-txn', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'wire-a', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
       return r.topics[0]!.partitions[0]!.errorCode;
     };
     const end = async (committed: boolean) => expect((await c.send(26, 3, { ...producer, committed })).errorCode).toBe(ErrorCode.NONE);

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -36,14 +37,14 @@ async function produce(client: RawClient, topic: string, batch: ProducerBatch): 
     transactionalId: null,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records: idempotentBatch(batch) }] }],
+    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: idempotentBatch(batch) }] }],
   });
   const p = res.responses[0]!.partitionResponses[0]!;
   return { errorCode: p.errorCode, baseOffset: Number(p.baseOffset) };
 }
 
 async function initProducerId(client: RawClient): Promise<number> {
-  const res = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+  const res = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
   expect(res.errorCode).toBe(ErrorCode.NONE);
   expect(res.producerEpoch).toBe(0);
   return Number(res.producerId);

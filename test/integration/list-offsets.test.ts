@@ -55,7 +55,7 @@ describe('ListOffsets', () => {
         replicaId: -1,
         isolationLevel: 0,
         timeoutMs: 5000,
-        topics: [{ name: 'max-time', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3, maxNumOffsets: 1 }] }],
+        topics: [{ name: 'max-time', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3 }] }],
       });
       expect(res.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 1, timestamp: base + 50 });
     } finally {

@@ -91,7 +91,7 @@ describe('ListOffsets v11', () => {
 
 describe('Metadata v13', () => {
   it('carries a top-level error code, NONE in an answer', async () => {
-    const res = await raw.send(3, 13, { topics: [{ topicId, name: null }, { topicId: UNKNOWN_ID, name: null }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const res = await raw.send(3, 13, { topics: [{ topicId, name: null }, { topicId: UNKNOWN_ID, name: null }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(res.errorCode).toBe(ErrorCode.NONE);
     // Unknown ids come first, as Kafka answers them.
     expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([[null, ErrorCode.UNKNOWN_TOPIC_ID], ['v44', ErrorCode.NONE]]);
@@ -134,18 +134,18 @@ describe('OffsetCommit v10 and OffsetFetch v10 (topics by id)', () => {
       ],
       requireStable: false,
     });
-    const [named, all, never] = res.groups;
-    expect(named!.topics.map((t) => [t.name, t.topicId, t.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode])])).toEqual([
+    const [named, all, never] = res.groups ?? [];
+    expect(named?.topics?.map((t) => [t.name, t.topicId, t.partitions?.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode])])).toEqual([
       ['', topicId, [[0, 1, 'm', ErrorCode.NONE], [5, -1, '', ErrorCode.NONE]]],
       ['', UNKNOWN_ID, [[0, -1, '', ErrorCode.UNKNOWN_TOPIC_ID]]],
     ]);
-    expect(all!.topics.map((t) => [t.name, t.topicId, t.partitions.map((p) => [p.partitionIndex, p.committedOffset])])).toEqual([['', topicId, [[0, 1]]]]);
+    expect(all?.topics?.map((t) => [t.name, t.topicId, t.partitions?.map((p) => [p.partitionIndex, p.committedOffset])])).toEqual([['', topicId, [[0, 1]]]]);
     expect(never).toMatchObject({ errorCode: ErrorCode.NONE, topics: [] });
   });
 });
 
 describe('FindCoordinator v6', () => {
-  const find = (version: number, keyType: number, keys: string[]) => raw.send(10, version, { key: '', keyType, coordinatorKeys: keys }).then((r) => r.coordinators.map((c) => [c.key, c.errorCode]));
+  const find = (version: number, keyType: number, keys: string[]) => raw.send(10, version, { key: '', keyType, coordinatorKeys: keys }).then((r) => r.coordinators!.map((c) => [c.key, c.errorCode]));
 
   it('answers a share-state key COORDINATOR_NOT_AVAILABLE (no share coordinator) and a malformed one INVALID_REQUEST', async () => {
     const key = `share-group:${topicId}:0`;
@@ -308,7 +308,7 @@ describe('ApiVersions v5 (KIP-1242)', () => {
     try {
       const res = await client.send(18, 5, { clientSoftwareName: 'creek-test', clientSoftwareVersion: '1', clusterId, nodeId });
       // The connection stays usable after a refusal.
-      const metadata = await client.send(3, 13, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const metadata = await client.send(3, 13, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
       return { errorCode: res.errorCode, apiKeys: res.apiKeys.length, served: metadata.brokers.length };
     } finally {
       client.close();
@@ -362,7 +362,7 @@ describe('transaction.version 2 (KIP-890 part 2): Produce v12, TxnOffsetCommit v
       .then((r) => r.topics.map((t) => [t.name, t.topicId, t.partitions.map((p) => p.errorCode)]));
   const transaction = async () => (await raw.send(65, 0, { transactionalIds: [txnId] })).transactionStates[0]!;
   const lastStableOffset = async () =>
-    (await raw.send(2, 9, { replicaId: -1, isolationLevel: 1, topics: [{ name: 'v44-txn', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
+    (await raw.send(2, 9, { replicaId: -1, isolationLevel: 1, timeoutMs: 5000, topics: [{ name: 'v44-txn', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;
   let txnTopicId: string;
 
   beforeAll(async () => {
@@ -401,10 +401,10 @@ describe('transaction.version 2 (KIP-890 part 2): Produce v12, TxnOffsetCommit v
     expect(res).toMatchObject({ errorCode: ErrorCode.NONE, producerId: before.producerId, producerEpoch: before.producerEpoch + 1 });
     expect(await lastStableOffset()).toBe(2); // the record and the COMMIT marker
     const offsets = await raw.send(9, 10, { groupId: '', topics: null, groups: [{ groupId: 'v44-tv2-group', memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
-    expect(offsets.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 7, errorCode: ErrorCode.NONE });
+    expect(offsets.groups?.[0]?.topics?.[0]?.partitions?.[0]).toMatchObject({ committedOffset: 7, errorCode: ErrorCode.NONE });
     expect(await endTxn(5, true, before.producerEpoch)).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: before.producerEpoch + 1 });
     expect((await endTxn(5, false, before.producerEpoch)).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
-    producer = { producerId: res.producerId, producerEpoch: res.producerEpoch };
+    producer = { producerId: res.producerId!, producerEpoch: res.producerEpoch! };
     sequences.clear();
   });
 
@@ -413,7 +413,7 @@ describe('transaction.version 2 (KIP-890 part 2): Produce v12, TxnOffsetCommit v
     const aborted = await endTxn(5, false);
     expect(aborted).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: producer.producerEpoch + 1 });
     const stale = producer.producerEpoch;
-    producer = { producerId: aborted.producerId, producerEpoch: aborted.producerEpoch };
+    producer = { producerId: aborted.producerId!, producerEpoch: aborted.producerEpoch! };
     expect(await produceTxn(12, 0, stale)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect(await produceTxn(12, 0)).toBe(ErrorCode.NONE);
   });

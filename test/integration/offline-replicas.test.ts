@@ -3,6 +3,7 @@
 // brokers only has no leader, and ElectLeaders answers as Kafka's controller would.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -30,8 +31,8 @@ afterAll(async () => {
 
 describe('replicas on brokers that are not running', () => {
   it('reports them offline in Metadata; a partition with no live replica has no leader', async () => {
-    const metadata = await raw.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
-    const byName = new Map(metadata.topics.map((t: { name: string }) => [t.name, t]));
+    const metadata = await raw.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const byName = new Map(metadata.topics.map((t) => [t.name, t]));
     expect(byName.get('shared')).toMatchObject({
       partitions: [
         { partitionIndex: 0, errorCode: ErrorCode.NONE, leaderId: NODE_ID, replicaNodes: [9, NODE_ID], isrNodes: [NODE_ID], offlineReplicas: [9] },
@@ -46,7 +47,7 @@ describe('replicas on brokers that are not running', () => {
   it('takes produce only where this broker leads (NOT_LEADER_OR_FOLLOWER elsewhere)', async () => {
     const produce = (topic: string, version: number) => {
       const records = encodeBatch({ records: [{ value: Buffer.from('v') }] });
-      return raw.send(0, version, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+      return raw.send(0, version, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
     };
     expect((await produce('shared', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
     expect((await produce('elsewhere', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);

@@ -63,7 +63,7 @@ async function adminLoop(admin: Admin): Promise<void> {
     // kafkajs commits the sentinel itself (-2 earliest, -1 latest); Kafka stores and returns it as is.
     [() => admin.resetOffsets({ groupId: GROUP, topic: TOPIC, earliest: true }), '-2'],
     [() => admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '9' }] }), '9'],
-    [() => admin.resetOffsets({ groupId: GROUP, topic: TOPIC }), '-1'],
+    [() => admin.resetOffsets({ groupId: GROUP, topic: TOPIC, earliest: false }), '-1'],
     [() => admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '2' }] }), '2'],
   ];
   for (const [step, offset] of steps) {

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, stillServes, tempDir, withBroker } from '../helpers/broker.js';
@@ -144,6 +145,7 @@ describe('partition limits', () => {
               logStartOffset: -1,
               partitionMaxBytes: 4096,
               replicaDirectoryId: ZERO_UUID,
+              highWatermark: INT64_MAX,
             })),
           },
         ],

@@ -32,19 +32,19 @@ const produce = (client: RawClient, topic: string, value: Buffer) =>
     transactionalId: null,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeBatch({ records: [{ key: Buffer.from('k'), value }] }) }] }],
+    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatch({ records: [{ key: Buffer.from('k'), value }] }) }] }],
   });
 
 describe('refused topics', () => {
   it('a client may not produce to an internal topic: INVALID_TOPIC_EXCEPTION with no message', async () => {
-    await raw.send(10, 4, { key: null, keyType: 0, coordinatorKeys: ['refused-group'] });
+    await raw.send(10, 4, { key: '', keyType: 0, coordinatorKeys: ['refused-group'] });
     expect(broker.broker.topics.get('__consumer_offsets')?.internal).toBe(true);
     const refused = (await produce(raw, '__consumer_offsets', Buffer.from('v'))).responses[0]!.partitionResponses[0]!;
     expect([refused.errorCode, refused.errorMessage]).toEqual([ErrorCode.INVALID_TOPIC_EXCEPTION, null]);
   });
 
   it('an auto-created name colliding with an existing topic is not created: UNKNOWN_TOPIC_OR_PARTITION', async () => {
-    const res = await raw.send(3, 12, { topics: [{ topicId: ZERO_UUID, name: 'refused_dotted' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+    const res = await raw.send(3, 12, { topics: [{ topicId: ZERO_UUID, name: 'refused_dotted' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([['refused_dotted', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
     expect(broker.broker.topics.get('refused_dotted')).toBeUndefined();
   });

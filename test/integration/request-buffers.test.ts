@@ -4,6 +4,7 @@
 // buffers too, which must stay untouched until the socket has taken the whole response.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
@@ -21,7 +22,7 @@ async function produceMany(broker: RunningBroker, topic: string, requests: numbe
   // Pipelined, so that several frames are in flight and buffers are taken back and handed out again.
   for (let n = 0; n < requests; n++) {
     const records = encodeBatch({ records: values(n, perBatch).map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
-    s.send(encodeRequest(0, 9, n, 'p', { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }));
+    s.send(encodeRequest(0, 9, n, 'p', { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] }));
   }
   for (let n = 0; n < requests; n++) {
     const p = decodeResponse(0, 9, await s.next()).body.responses[0]!.partitionResponses[0]!;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
@@ -41,7 +42,7 @@ describe('request memory', () => {
         const value = randomBytes(600 * 1024);
         sent.set(key, sha256(value));
         const records = encodeBatch({ records: [{ key: Buffer.from(key), value, headers: [] }], baseTimestamp: Date.now() });
-        const request = encodeRequest(0, 9, 1, key, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'memory-bound', partitionData: [{ index: 0, records }] }] });
+        const request = encodeRequest(0, 9, 1, key, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'memory-bound', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
         const s = await openFrameSocket(broker!.port);
         s.send(request.subarray(0, 1000));
         return { s, rest: request.subarray(1000) };
@@ -88,7 +89,7 @@ describe('request memory', () => {
     await stillServes(broker);
     // A frame sent whole in pieces within the deadline is served.
     const s = await openFrameSocket(broker.port);
-    const request = encodeRequest(18, 3, 9, 'pieces', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    const request = encodeRequest(18, 3, 9, 'pieces', { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     s.send(request.subarray(0, 7));
     await new Promise((r) => setTimeout(r, 50));
     s.send(request.subarray(7));

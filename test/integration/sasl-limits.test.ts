@@ -34,7 +34,7 @@ describe('before SASL authentication', () => {
     const first = Buffer.from(`n,,n=admin,r=abc${',x=1'.repeat(3_000_000)}`);
     const auth = await client.send(36, 2, { authBytes: first });
     expect(auth.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
-    await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' })).rejects.toThrow('connection closed');
+    await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '', clusterId: null, nodeId: -1 })).rejects.toThrow('connection closed');
   });
 
   it('answers a failed authentication only after the delay, while other clients are served', async () => {

@@ -21,7 +21,7 @@ const noKcat = requireProgram('kcat');
 
 /** Resolves when the server has closed the connection (a request then fails). */
 async function expectClosed(client: RawClient): Promise<void> {
-  await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' })).rejects.toThrow('connection closed');
+  await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '', clusterId: null, nodeId: -1 })).rejects.toThrow('connection closed');
 }
 
 async function roundTrip(kafka: Kafka, topic: string): Promise<string[]> {
@@ -92,9 +92,9 @@ describe('SASL_PLAINTEXT listener', () => {
 
   it('serves only ApiVersions and SaslHandshake before the handshake: anything else closes the connection', async () => {
     const client = await RawClient.connect(broker.host, broker.port);
-    const versions = await client.send(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+    const versions = await client.send(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     expect(versions.apiKeys.map((k) => k.apiKey)).toEqual(expect.arrayContaining([17, 36]));
-    await expect(client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).rejects.toThrow('connection closed');
+    await expect(client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).rejects.toThrow('connection closed');
   });
 
   it('serves only SaslAuthenticate after the handshake', async () => {
@@ -133,7 +133,7 @@ describe('SASL_PLAINTEXT listener', () => {
 
   it('after authentication serves every API and answers SASL requests with ILLEGAL_SASL_STATE', async () => {
     const client = await plainClient(broker, 'alice', 'alice-secret');
-    const metadata = await client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(metadata.brokers).toHaveLength(1);
     expect(await client.send(17, 1, { mechanism: 'PLAIN' })).toEqual({ errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
     const again = await client.send(36, 2, { authBytes: Buffer.from('\0alice\0alice-secret') });
@@ -232,7 +232,7 @@ describe('SASL APIs on a PLAINTEXT listener', () => {
       authBytes: Buffer.alloc(0),
       sessionLifetimeMs: 0,
     });
-    const metadata = await client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await client.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(metadata.brokers).toHaveLength(1);
     client.close();
   });

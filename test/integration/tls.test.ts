@@ -165,12 +165,12 @@ print(json.dumps(values))
   it('closes a plaintext client on the TLS port with a log line, while TLS and plaintext clients keep working', async () => {
     const ssl = listener(broker, 'SSL');
     const client = await RawClient.connect('127.0.0.1', ssl.port);
-    await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' })).rejects.toThrow('connection closed');
+    await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '', clusterId: null, nodeId: -1 })).rejects.toThrow('connection closed');
     expect(logs.lines().some((l) => l['msg'] === 'closing connection: TLS handshake failed' && l['listener'] === 'SSL')).toBe(true);
 
     expect(await produceAndConsume(kafkaOn(ssl, { ssl: { ca: [certs.ca] } }), 'tls-after-garbage', ['still'])).toEqual(['still']);
     const plain = await RawClient.connect('127.0.0.1', listener(broker, 'PLAINTEXT').port);
-    const versions = await plain.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
+    const versions = await plain.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '', clusterId: null, nodeId: -1 });
     expect(versions.errorCode).toBe(ErrorCode.NONE);
     plain.close();
   });

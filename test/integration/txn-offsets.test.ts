@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
@@ -27,7 +28,7 @@ interface Producer {
 
 async function initTxn(c: RawClient, transactionalId: string): Promise<Producer> {
   for (;;) {
-    const r = await c.send(22, 4, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const r = await c.send(22, 4, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     if (r.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) continue;
     expect(r.errorCode).toBe(ErrorCode.NONE);
     return { transactionalId, producerId: Number(r.producerId), producerEpoch: r.producerEpoch };
@@ -42,10 +43,10 @@ async function txnCommit(c: RawClient, p: Producer, groupId: string, offset: num
   const r = await c.send(28, 3, {
     ...p,
     groupId,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'txn' }] }],
+    topics: [{ name: TOPIC, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'txn' }] }],
   });
   return r.topics[0]!.partitions[0]!.errorCode;
 }
@@ -124,7 +125,7 @@ describe('transactional offsets over the wire, across restarts', () => {
       expect(await txnCommit(s.client, overtaken, 'g-overtaken', 10)).toBe(ErrorCode.NONE);
       const plain = await s.client.send(8, 8, {
         groupId: 'g-overtaken', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-        topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 20, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+        topics: [{ name: TOPIC, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 20, committedLeaderEpoch: -1, committedMetadata: '' }] }],
       });
       expect(plain.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
       expect(await endTxn(s.client, overtaken, true)).toBe(ErrorCode.NONE);

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
@@ -29,7 +30,7 @@ async function fetchState(client: RawClient, topic: string, isolationLevel: numb
     isolationLevel,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, topicId: '', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: '' }] }],
+    topics: [{ topic, topicId: '', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: '', highWatermark: INT64_MAX }] }],
     forgottenTopicsData: [],
     rackId: '',
   });
@@ -140,7 +141,7 @@ describe('transactions over the wire', () => {
       { name: 'tx-state', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.OPERATION_NOT_ATTEMPTED }, { partitionIndex: 7, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
       { name: 'no-such-topic', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
     ]);
-    const timeout = await client.send(22, 4, { transactionalId: 'too-long', transactionTimeoutMs: 900001, producerId: -1, producerEpoch: -1 });
+    const timeout = await client.send(22, 4, { transactionalId: 'too-long', transactionTimeoutMs: 900001, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     expect(timeout.errorCode).toBe(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   });
 
@@ -173,7 +174,7 @@ describe('transactions over the wire', () => {
     await addPartitions(client, first, 'tx-fence', [0]);
     await produceTxn(client, first, 'tx-fence', ['zombie']);
 
-    const retry = await client.send(22, 4, { transactionalId: 'tx-fence-id', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    const retry = await client.send(22, 4, { transactionalId: 'tx-fence-id', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     expect(retry.errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
     const second = await initTxn(client, 'tx-fence-id');
     expect(second.producerId).toBe(first.producerId);
@@ -194,14 +195,14 @@ describe('transactions over the wire', () => {
 
   it('KIP-360: InitProducerId naming the current producer bumps its epoch; a stale one is fenced', async () => {
     const p = await initTxn(client, 'tx-kip360');
-    const bumped = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId, producerEpoch: p.producerEpoch });
+    const bumped = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId, producerEpoch: p.producerEpoch, enable2Pc: false, keepPreparedTxn: false });
     expect(bumped).toMatchObject({ errorCode: 0, producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
     // The same request again (a retry whose answer was lost) gets the same epoch.
-    const again = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId, producerEpoch: p.producerEpoch });
+    const again = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId, producerEpoch: p.producerEpoch, enable2Pc: false, keepPreparedTxn: false });
     expect(again).toMatchObject({ errorCode: 0, producerEpoch: p.producerEpoch + 1 });
-    const stale = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId + 999, producerEpoch: 0 });
+    const stale = await client.send(22, 4, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId + 999, producerEpoch: 0, enable2Pc: false, keepPreparedTxn: false });
     expect(stale.errorCode).toBe(ErrorCode.PRODUCER_FENCED);
-    const staleV3 = await client.send(22, 3, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId + 999, producerEpoch: 0 });
+    const staleV3 = await client.send(22, 3, { transactionalId: 'tx-kip360', transactionTimeoutMs: 60000, producerId: p.producerId + 999, producerEpoch: 0, enable2Pc: false, keepPreparedTxn: false });
     expect(staleV3.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
@@ -224,14 +225,14 @@ describe('transactions over the wire', () => {
     const p = await initTxn(client, 'tx-list-id');
     await broker.broker.topics.create('tx-list', { numPartitions: 1 });
     await addPartitions(client, p, 'tx-list', [0]);
-    const ongoing = await client.send(66, 1, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1 });
+    const ongoing = await client.send(66, 1, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
     expect(ongoing.unknownStateFilters).toEqual(['Bogus']);
     expect(ongoing.transactionStates).toEqual([{ transactionalId: 'tx-list-id', producerId: p.producerId, transactionState: 'Ongoing' }]);
-    const byProducer = await client.send(66, 0, { stateFilters: [], producerIdFilters: [p.producerId], durationFilter: -1 });
+    const byProducer = await client.send(66, 0, { stateFilters: [], producerIdFilters: [p.producerId], durationFilter: -1, transactionalIdPattern: null });
     expect(byProducer.transactionStates.map((t) => t.transactionalId)).toEqual(['tx-list-id']);
-    const longRunning = await client.send(66, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: 3_600_000 });
+    const longRunning = await client.send(66, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: 3_600_000, transactionalIdPattern: null });
     expect(longRunning.transactionStates).toEqual([]);
-    const all = await client.send(66, 0, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+    const all = await client.send(66, 0, { stateFilters: [], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
     expect(all.transactionStates.length).toBeGreaterThan(3);
     expect(await endTxn(client, p, false)).toBe(0);
     expect((await describeTxn(client, 'unknown-id')).errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);

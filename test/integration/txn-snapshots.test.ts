@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -22,7 +23,7 @@ const PARTITIONS = 3;
 
 /** The start-up summary of the producer-state load. */
 function loadSummary(lines: LogLines): Record<string, unknown> | undefined {
-  return lines.lines.findLast((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
+  return [...lines.lines].reverse().find((l) => typeof l.msg === 'string' && l.msg.startsWith('loaded producer state'));
 }
 
 interface PartitionView {
@@ -98,7 +99,7 @@ describe('producer-state snapshots across broker restarts', () => {
 
     // A raw idempotent batch, retried after the restart.
     const client = await RawClient.connect(broker.host, broker.port);
-    const init = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    const init = await client.send(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     retried.producerId = Number(init.producerId);
     retried.baseOffset = await produceRaw(client, retried.producerId);
     client.close();
@@ -113,7 +114,7 @@ describe('producer-state snapshots across broker restarts', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: TOPIC, partitionData: [{ index: 2, records: encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] }) }] }],
+      topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 2, records: encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] }) }] }],
     });
     const p = res.responses[0]!.partitionResponses[0]!;
     expect(p.errorCode).toBe(ErrorCode.NONE);

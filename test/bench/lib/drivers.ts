@@ -20,8 +20,6 @@ export interface ProduceRequestFrame {
 
 export interface ProduceLoad {
   port: number;
-  /** A port per connection (e.g. each partition leader of a cluster) instead of `port` for all. */
-  ports?: readonly number[];
   /** TLS options when the port is a TLS listener. */
   tls?: ConnectionOptions;
   /** The requests each connection cycles through. */
@@ -77,7 +75,7 @@ export function checkProduce(frame: Buffer, batches: number): void {
 }
 
 export async function driveProduce(load: ProduceLoad): Promise<Rate> {
-  const conns = await Promise.all(load.connections.map((_, i) => FrameConnection.open(load.ports?.[i] ?? load.port, '127.0.0.1', load.tls)));
+  const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port, '127.0.0.1', load.tls)));
   const requestMs = new Samples();
   let measuring = false;
   let stopped = false;

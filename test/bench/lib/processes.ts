@@ -182,7 +182,8 @@ async function launch(name: string, argv: string[], port: number, core: string, 
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // stdio[2] is 'pipe': stderr is a stream (the type allows null for other stdio settings).
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   while (!(await tryConnect(port))) {
     if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before listening:\n${stderr}`);
     if (performance.now() - started > 30_000) throw new Error(`${name} did not listen within 30 s:\n${stderr}`);

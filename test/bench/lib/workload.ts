@@ -3,6 +3,7 @@
 import { encodeData } from '../../../protocol/codec/data.js';
 import { encodeRequest } from '../../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../../protocol/codec/reader.js';
+import { INT64_MAX } from '../../../protocol/codec/writer.js';
 import { BATCH_HEADER_SIZE, OFFSET, batchSize, readInt64, writeInt64 } from '../../../protocol/records/batch-header.js';
 import {
   consumerProtocolAssignment,
@@ -64,7 +65,7 @@ export function produceFrame(acks: number, parts: readonly PartitionBatch[]): Bu
     transactionalId: null,
     acks,
     timeoutMs: 30_000,
-    topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+    topicData: [...byTopic].map(([name, partitionData]) => ({ name, topicId: ZERO_UUID, partitionData })),
   });
 }
 
@@ -99,6 +100,7 @@ export function fetchFrame(positions: readonly FetchPosition[], opts: { maxWaitM
         logStartOffset: -1,
         partitionMaxBytes: opts.partitionMaxBytes,
         replicaDirectoryId: ZERO_UUID,
+        highWatermark: INT64_MAX,
       })),
     })),
     forgottenTopicsData: [],
@@ -118,7 +120,7 @@ export function metadataFrame(topics: readonly string[]): Buffer {
 
 /** An ApiVersions v3 request frame. */
 export function apiVersionsFrame(): Buffer {
-  return encodeRequest(18, 3, 0, CLIENT_ID, { clientSoftwareName: 'creek-bench', clientSoftwareVersion: '1' });
+  return encodeRequest(18, 3, 0, CLIENT_ID, { clientSoftwareName: 'creek-bench', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
 }
 
 /** Visits each whole batch in `records`: its base offset and last offset. */
@@ -188,10 +190,10 @@ export function heartbeatFrame(groupId: string, generationId: number, memberId: 
 
 export const CREATE_TOPICS_VERSION = 5;
 
-/** A CreateTopics v5 request: each topic with its own partition count and replication factor (default one replica). */
-export function createTopicsFrame(topics: readonly { name: string; partitions: number; replicationFactor?: number }[]): Buffer {
+/** A CreateTopics v5 request: each topic with its own partition count, one replica. */
+export function createTopicsFrame(topics: readonly { name: string; partitions: number }[]): Buffer {
   return encodeRequest(19, CREATE_TOPICS_VERSION, 0, CLIENT_ID, {
-    topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor ?? 1, assignments: [], configs: [] })),
+    topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
     timeoutMs: 60_000,
     validateOnly: false,
   });

@@ -2,6 +2,7 @@
 // responses it builds, encoded and decoded at every version of every API it can fail.
 import { describe, expect, it } from 'vitest';
 import { apiDef, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type AnyApiKey, type RequestOf } from '../../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { inRange, type FieldDef } from '../../../protocol/codec/schema-types.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { ConnectionInfo } from '../../../src/apis/api.js';
@@ -41,7 +42,7 @@ function conn(clientId: string | null = 'app'): ConnectionInfo {
   return { id: 1, remoteAddress: '127.0.0.1:1', listenerName: 'PLAINTEXT', clientId, closed: new AbortController().signal, principal: 'User:ANONYMOUS' };
 }
 
-const produce = (topic: string, acks = -1): RequestOf<0> => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: null }] }] });
+const produce = (topic: string, acks = -1): RequestOf<0> => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: null }] }] });
 const heartbeat = (groupId: string): RequestOf<12> => ({ groupId, generationId: 1, memberId: 'm', groupInstanceId: null });
 
 describe('FaultInjector bookkeeping', () => {
@@ -225,10 +226,10 @@ describe('FaultInjector bookkeeping', () => {
 const SAMPLES: { [K in AnyApiKey]?: Partial<RequestOf<K>> } = {
   0: produce('orders'),
   1: { topics: [{ topic: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, fetchOffset: 0 } as RequestOf<1>['topics'][0]['partitions'][0]] }] },
-  2: { topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }] },
+  2: { topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] },
   3: { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'orders' }] },
-  8: { groupId: 'g', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }] },
-  9: { groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [0] }], groups: [{ groupId: 'g', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0] }] }] },
+  8: { groupId: 'g', topics: [{ name: 'orders', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+  9: { groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [0] }], groups: [{ groupId: 'g', memberId: null, memberEpoch: -1, topics: [{ name: 'orders', topicId: ZERO_UUID, partitionIndexes: [0] }] }] },
   10: { key: 'g', keyType: 0, coordinatorKeys: ['g'] },
   11: { groupId: 'g', memberId: '', protocolType: 'consumer', protocols: [] },
   12: heartbeat('g'),
@@ -244,7 +245,7 @@ const SAMPLES: { [K in AnyApiKey]?: Partial<RequestOf<K>> } = {
   },
   25: { transactionalId: 't', groupId: 'g' },
   26: { transactionalId: 't', committed: true },
-  28: { transactionalId: 't', groupId: 'g', memberId: '', groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }] },
+  28: { transactionalId: 't', groupId: 'g', memberId: '', groupInstanceId: null, topics: [{ name: 'orders', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }] },
 };
 
 /** Every error code a decoded response carries at `version`, wherever it sits (fields the version lacks are skipped). */

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeRequest, encodeRequest, type AnyApiKey, type RequestOf } from '../../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
-import { Writer } from '../../../protocol/codec/writer.js';
+import { INT64_MAX, Writer } from '../../../protocol/codec/writer.js';
 import { apiDefs } from '../../../protocol/schema/index.js';
 import { sampleBatch } from './sample-batch.js';
 
@@ -37,6 +38,7 @@ const fetchBody = (v: number): RequestOf<1> => ({
         logStartOffset: 0,
         partitionMaxBytes: 1048576,
         replicaDirectoryId: TOPIC_ID,
+        highWatermark: INT64_MAX,
       })),
     },
   ],
@@ -51,7 +53,7 @@ const samples: [string, Buffer][] = [
       transactionalId: null,
       acks: -1,
       timeoutMs: 30000,
-      topicData: [{ name: 'orders', partitionData: [{ index: 0, records: sampleBatch(3, 20) }] }],
+      topicData: [{ name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 0, records: sampleBatch(3, 20) }] }],
     }),
   ],
   [
@@ -60,7 +62,7 @@ const samples: [string, Buffer][] = [
       transactionalId: 'tx',
       acks: 1,
       timeoutMs: 30000,
-      topicData: [{ name: 'orders', partitionData: [{ index: 2, records: sampleBatch(2, 10) }] }],
+      topicData: [{ name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 2, records: sampleBatch(2, 10) }] }],
     }),
   ],
   ['Fetch v12', frame(1, 12, fetchBody(12))],
@@ -87,7 +89,7 @@ const samples: [string, Buffer][] = [
       reason: 'joining',
     }),
   ],
-  ['ApiVersions v3', frame(18, 3, { clientSoftwareName: 'creek', clientSoftwareVersion: '0.1.0' })],
+  ['ApiVersions v3', frame(18, 3, { clientSoftwareName: 'creek', clientSoftwareVersion: '0.1.0', clusterId: null, nodeId: -1 })],
   [
     'CreateTopics v5 with configs',
     frame(19, 5, {

@@ -172,7 +172,7 @@ describe('tagged fields', () => {
   });
 
   it('with unknown tags are skipped', () => {
-    const frame = encodeRequest(18, 3, 5, 'c', { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    const frame = encodeRequest(18, 3, 5, 'c', { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
     // Replace the body's empty tag section (last byte) with one unknown tag 9 of 3 bytes.
     const tagged = Buffer.concat([frame.subarray(0, -1), Buffer.from([1, 9, 3, 0xaa, 0xbb, 0xcc])]);
     tagged.writeInt32BE(tagged.length - 4, 0);

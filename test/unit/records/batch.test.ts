@@ -129,7 +129,7 @@ describe('encodeBatch / decodeBatch', () => {
 describe('cross-implementation with kafkajs', () => {
   for (const codec of CODECS) {
     it(`codec ${codec}: kafkajs-encoded batches decode with ours`, async () => {
-      const records: KafkajsRecordInput[] = Array.from({ length: 30 }, (_, i) => ({
+      const records = Array.from({ length: 30 }, (_, i): KafkajsRecordInput => ({
         key: i % 5 === 0 ? null : Buffer.from(`k${i}`),
         value: Buffer.from(`some value ${i} `.repeat(i % 7)),
         headers: i % 2 ? { h: Buffer.from(`v${i}`), 'ünï': Buffer.from('x') } : {},

@@ -187,7 +187,7 @@ function storedLz4Frame(data: Buffer, blockSize: number): Buffer {
   descriptor[1] = 4 << 4; // 64 KiB blocks
   descriptor.writeUInt32LE(data.length, 2);
   const hc = (xxh32.hash(0, descriptor, 0, descriptor.length) >>> 8) & 0xff;
-  const parts = [Buffer.from('04224d18', 'hex'), descriptor, Buffer.from([hc])];
+  const parts: Buffer[] = [Buffer.from('04224d18', 'hex'), descriptor, Buffer.from([hc])];
   for (let at = 0; at < data.length; at += blockSize) {
     const block = data.subarray(at, at + blockSize);
     const size = Buffer.alloc(4);
