@@ -1,6 +1,7 @@
 // ACLs with other clients and principals: kcat (librdkafka) as SASL/PLAIN users refused before a
-// grant, served after it, refused a write a DENY covers and refused again after DeleteAcls; TLS client certificates whose subjects ssl.principal.mapping.rules
-// turns into principals (a certificate no rule maps is refused). Each part skips with a printed
+// grant, served after it, refused a write a DENY covers and refused again after DeleteAcls; TLS
+// client certificates whose subjects ssl.principal.mapping.rules turns into principals (a
+// certificate no rule maps is refused). Each part skips with a printed
 // reason when the program it needs (kcat; openssl and keytool for certificates) is missing.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
