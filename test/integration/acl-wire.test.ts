@@ -381,6 +381,25 @@ describe('the check of every other API', () => {
   });
 });
 
+describe('principals without SASL', () => {
+  it('a plaintext client is User:ANONYMOUS', async () => {
+    const both = await withBroker({ properties: properties({ listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0' }) });
+    const [host, port] = both.listeners.find((l) => l.name === 'SASL_PLAINTEXT')!.bootstrap.split(':');
+    const su = await RawClient.connectPlain(host!, Number(port), 'admin', 'a');
+    const plain = await RawClient.connect(both.host, both.port);
+    try {
+      await su.send(19, 7, { topics: [{ name: 'open', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      expect((await plain.send(3, 10, metadata(['open']))).topics[0]!.errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      await su.send(30, 3, { creations: [creation({ resourceName: 'open', principal: 'User:ANONYMOUS', operation: Op.DESCRIBE })] });
+      expect((await plain.send(3, 10, metadata(['open']))).topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      su.close();
+      plain.close();
+      await both.stop();
+    }
+  });
+});
+
 describe('allow.everyone.if.no.acl.found', () => {
   it('opens resources without ACLs and keeps resources with ACLs to their principals', async () => {
     const open = await withBroker({ properties: properties({ 'allow.everyone.if.no.acl.found': 'true' }) });

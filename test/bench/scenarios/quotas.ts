@@ -46,7 +46,7 @@ export async function quotasScenario(ctx: BenchContext): Promise<void> {
       await setProducerByteRate(broker.port, quota);
       const connections = spreadPartitions(partitionsOf(TOPIC, 1), 1, batch, 1);
       const requestBytes = connections[0]![0]!.frame.length - 4;
-      const rate = await driveProduce({ port: broker.port, connections, batch, depth: 4, verify: true, warmupMs: 12_000, durationMs: (ctx.quick ? 1 : 2) * CYCLE_MS });
+      const rate = await driveProduce({ port: broker.port, connections, batch, depth: 4, verify: true, warmupMs: 12_000, durationMs: (ctx.quick ? 1 : 4) * CYCLE_MS });
       const achieved = (rate.bytesPerSec * requestBytes) / batch.bytes.length;
       ctx.results.add('quotas', {
         scenario: `producer_byte_rate ${quota / MIB} MiB/s, one producer flat out (acks=1, 64 KiB batches)`,
