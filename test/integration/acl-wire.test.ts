@@ -358,6 +358,21 @@ const API_CHECKS: ApiCheck[] = [
   },
 ];
 
+describe('authorized operations', () => {
+  it('DescribeCluster and DescribeTopicPartitions report what the asking principal may do', async () => {
+    const describeCluster = { includeClusterAuthorizedOperations: true, endpointType: 1, includeFencedBrokers: false };
+    await grant(cluster(Op.DESCRIBE), cluster(Op.ALTER_CONFIGS), creation({ operation: Op.READ }), creation({ operation: Op.ALTER_CONFIGS }));
+    try {
+      // ALTER_CONFIGS implies DESCRIBE_CONFIGS; READ implies DESCRIBE.
+      expect((await alice.send(60, 2, describeCluster)).clusterAuthorizedOperations).toBe((1 << Op.DESCRIBE) | (1 << Op.ALTER_CONFIGS) | (1 << Op.DESCRIBE_CONFIGS));
+      const [topic] = (await alice.send(75, 0, { topics: [{ name: 'wire' }], responsePartitionLimit: 100, cursor: null })).topics;
+      expect(topic!.topicAuthorizedOperations).toBe((1 << Op.READ) | (1 << Op.DESCRIBE) | (1 << Op.ALTER_CONFIGS) | (1 << Op.DESCRIBE_CONFIGS));
+    } finally {
+      await revokeAll();
+    }
+  });
+});
+
 describe('the check of every other API', () => {
   beforeAll(async () => {
     const created = await admin.send(19, 7, {
