@@ -105,7 +105,8 @@ describe('ACL APIs', () => {
     }
   });
 
-  it('refuses invalid creations one by one and unknown filters with INVALID_REQUEST', async () => {
+  it('refuses invalid creations one by one and unknown filters with INVALID_REQUEST, losing nothing already granted', async () => {
+    await grant(creation({ resourceName: 'kept' }));
     const { results } = await admin.send(30, 3, {
       creations: [
         creation({ resourceType: Res.ANY }),
@@ -132,7 +133,7 @@ describe('ACL APIs', () => {
     expect((await admin.send(29, 3, { ...ANY_FILTER, resourceTypeFilter: Res.UNKNOWN })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
     const deleted = await admin.send(31, 3, { filters: [{ ...ANY_FILTER, patternTypeFilter: Pat.UNKNOWN }, { ...ANY_FILTER, operation: Op.UNKNOWN }, ANY_FILTER] });
     expect(deleted.filterResults.map((r) => [r.errorCode, r.errorMessage])).toEqual([[42, 'Unknown patternFilter.'], [42, 'Unknown entryFilter.'], [0, null]]);
-    expect(deleted.filterResults[2]!.matchingAcls.map((a) => a.resourceName)).toEqual(['valid']);
+    expect(deleted.filterResults[2]!.matchingAcls.map((a) => a.resourceName)).toEqual(['kept', 'valid']);
   });
 
   it('needs DESCRIBE on the cluster to describe and ALTER to create or delete', async () => {
