@@ -5,8 +5,10 @@
 //
 // Kafka's rate over 11 one-second windows lets a new client burst about ten windows' worth before
 // throttling it, and when that burst's window expires 11 s later the client may burst again: a
-// flat-out client moves in an 11 s cycle. So the warm-up passes the first burst and the rate is
-// measured over whole cycles (22 s), where the phase of the cycle cannot skew it.
+// flat-out client moves in a cycle of about 11 s. So the warm-up passes the first burst and the
+// rate is measured over four cycles (44 s): a cycle stretched by a late mute or a window boundary
+// (on a loaded machine) shifts the bursts against the span, and over two cycles that moved the
+// figure by up to 20%; over four, a burst more or less inside the span weighs half as much.
 import { decodeResponse, encodeRequest } from '../../../protocol/codec/messages.js';
 import { driveProduce, partitionsOf, spreadPartitions } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
