@@ -2,8 +2,8 @@
 // rules): quota values per entity — a user, a client id, both, or an IP — where a null name is the
 // default entity of its type. Kept in the metadata store (`<dataDir>/client-quotas.json`, or the
 // cluster's etcd), written before a change is acknowledged; every change, this broker's or
-// another's, reaches the quotas held here through the store's watch. `quotaFor` resolves the quota that applies to a (user, client id) pair with
-// Kafka's precedence.
+// another's, reaches the quotas held here through the store's watch. `quotaFor` resolves the
+// quota that applies to a (user, client id) pair with Kafka's precedence.
 import { CLUSTER_KEY, type MetadataStore, type StoredClientQuota } from '../metadata/metadata-store.js';
 import { updateDocument } from '../metadata/update-document.js';
 
