@@ -416,6 +416,25 @@ describe('principals without SASL', () => {
   });
 });
 
+describe('hosts', () => {
+  it.skipIf(process.platform !== 'linux')('an ACL naming a host applies only to clients connecting from that address', async () => {
+    const other = await RawClient.connectPlain(broker.host, broker.port, 'alice', 'a', '127.0.0.2');
+    try {
+      await grant(creation({ host: '127.0.0.2', operation: Op.DESCRIBE }));
+      const code = async (client: RawClient) => (await client.send(3, 10, metadata(['wire']))).topics[0]!.errorCode;
+      expect(await code(other)).toBe(ErrorCode.NONE);
+      expect(await code(alice)).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      // A DENY for the other address leaves this one's ALLOW alone.
+      await grant(creation({ host: '*', operation: Op.DESCRIBE }), creation({ host: '127.0.0.2', operation: Op.DESCRIBE, permissionType: Perm.DENY }));
+      expect(await code(alice)).toBe(ErrorCode.NONE);
+      expect(await code(other)).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    } finally {
+      other.close();
+      await revokeAll();
+    }
+  });
+});
+
 describe('allow.everyone.if.no.acl.found', () => {
   it('opens resources without ACLs and keeps resources with ACLs to their principals', async () => {
     const open = await withBroker({ properties: properties({ 'allow.everyone.if.no.acl.found': 'true' }) });
