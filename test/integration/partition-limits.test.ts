@@ -17,13 +17,15 @@ const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 let running: RunningBroker | undefined;
 let client: RawClient | undefined;
 const dirs: { remove(): void }[] = [];
+// Stopping a broker with 5000 partitions (an index save per active segment) and removing their
+// directories took over 30 s, vitest's default hook limit, on a loaded machine.
 afterEach(async () => {
   client?.close();
   client = undefined;
   await running?.stop();
   running = undefined;
   for (const d of dirs.splice(0)) d.remove();
-});
+}, 180_000);
 
 async function start(properties: Record<string, string> = {}): Promise<{ dataDir: string }> {
   const dir = tempDir();
