@@ -1,10 +1,11 @@
 // Client quotas (KIP-546 AlterClientQuotas/DescribeClientQuotas, Kafka's ClientQuotaControlManager
 // rules): quota values per entity — a user, a client id, both, or an IP — where a null name is the
-// default entity of its type. Kept in the metadata store (`<dataDir>/client-quotas.json`), written
-// before a change is acknowledged; a change written by another broker sharing the store replaces
-// the quotas held here. `quotaFor` resolves the quota that applies to a (user, client id) pair with
-// Kafka's precedence.
-import { CLUSTER_KEY, type ClientQuotasRecord, type MetadataStore, type StoredClientQuota } from '../metadata/metadata-store.js';
+// default entity of its type. Kept in the metadata store (`<dataDir>/client-quotas.json`, or the
+// cluster's etcd), written before a change is acknowledged; every change, this broker's or
+// another's, reaches the quotas held here through the store's watch. `quotaFor` resolves the
+// quota that applies to a (user, client id) pair with Kafka's precedence.
+import { CLUSTER_KEY, type MetadataStore, type StoredClientQuota } from '../metadata/metadata-store.js';
+import { updateDocument } from '../metadata/update-document.js';
 
 export const USER = 'user';
 export const CLIENT_ID = 'client-id';
@@ -53,8 +54,23 @@ function entityKey(entity: QuotaEntity): string {
   return JSON.stringify([...entity].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+interface QuotaEntry {
+  entity: QuotaEntity;
+  values: Map<string, number>;
+}
+
+/** The stored quotas by entity key. */
+function entriesOf(stored: readonly StoredClientQuota[]): Map<string, QuotaEntry> {
+  const entries = new Map<string, QuotaEntry>();
+  for (const e of stored) {
+    const entity = new Map(e.entity);
+    entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
+  }
+  return entries;
+}
+
 export class ClientQuotas {
-  private readonly entries = new Map<string, { entity: QuotaEntity; values: Map<string, number> }>();
+  private entries: Map<string, QuotaEntry> = new Map();
 
   private constructor(private readonly metadata: MetadataStore) {}
 
@@ -76,29 +92,28 @@ export class ClientQuotas {
       return null;
     });
     if (validateOnly || planned.length === 0) return results;
-    for (const { key, entity, ops } of planned) {
-      const values = this.entries.get(key)?.values ?? new Map<string, number>();
-      for (const op of ops) {
-        if (op.remove) values.delete(op.key);
-        else values.set(op.key, op.value);
+    // Applied to the stored quotas, so alterations made at once through other brokers are kept.
+    await updateDocument(this.metadata, 'clientQuotas', CLUSTER_KEY, (current) => {
+      const entries = entriesOf(current?.quotas ?? []);
+      for (const { key, entity, ops } of planned) {
+        const values = entries.get(key)?.values ?? new Map<string, number>();
+        for (const op of ops) {
+          if (op.remove) values.delete(op.key);
+          else values.set(op.key, op.value);
+        }
+        if (values.size === 0) entries.delete(key);
+        else entries.set(key, { entity, values });
       }
-      if (values.size === 0) this.entries.delete(key);
-      else this.entries.set(key, { entity, values });
-    }
-    const record: ClientQuotasRecord = {
-      version: 1,
-      quotas: [...this.entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) })),
-    };
-    await this.metadata.put('clientQuotas', CLUSTER_KEY, record);
+      return {
+        version: 1,
+        quotas: [...entries.values()].map(({ entity, values }) => ({ entity: [...entity], values: Object.fromEntries(values) })),
+      };
+    });
     return results;
   }
 
   private replace(stored: readonly StoredClientQuota[]): void {
-    this.entries.clear();
-    for (const e of stored) {
-      const entity = new Map(e.entity);
-      this.entries.set(entityKey(entity), { entity, values: new Map(Object.entries(e.values)) });
-    }
+    this.entries = entriesOf(stored);
   }
 
   /** The entities a filter matches with their values (ClientQuotasImage.describe). Throws QuotaRequestError. */

@@ -1,8 +1,9 @@
 // The SCRAM credential store: per user and mechanism, the salt, StoredKey, ServerKey and
 // iterations (never a password). Kept in the metadata store (<dataDir>/scram-credentials.json),
-// written before a change is acknowledged; a change written by another broker sharing the store
-// replaces the users held here.
+// written before a change is acknowledged; every change, this broker's or another's, reaches the
+// users held here through the store's watch.
 import { CLUSTER_KEY, type MetadataStore, type ScramCredentialsRecord } from '../metadata/metadata-store.js';
+import { updateDocument } from '../metadata/update-document.js';
 import { SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from './scram.js';
 
 export type ScramCredentialChange =
@@ -46,34 +47,40 @@ export class ScramCredentialStore {
     });
   }
 
-  /** Applies upserts (credential) and deletions (null) together and persists them. */
+  /**
+   * Applies upserts (credential) and deletions (null) together and persists them, against the
+   * stored users so that changes made at once through other brokers are kept.
+   */
   async apply(changes: readonly ScramCredentialChange[]): Promise<void> {
     if (changes.length === 0) return;
-    for (const { user, mechanism, credential } of changes) {
-      const byMechanism = this.users.get(user) ?? new Map<string, ScramCredential>();
-      if (credential === null) byMechanism.delete(mechanism.name);
-      else byMechanism.set(mechanism.name, credential);
-      if (byMechanism.size === 0) this.users.delete(user);
-      else this.users.set(user, byMechanism);
-    }
-    await this.metadata.put('scramCredentials', CLUSTER_KEY, this.serialize());
-  }
-
-  private serialize(): ScramCredentialsRecord {
-    const users: ScramCredentialsRecord['users'] = {};
-    for (const [user, byMechanism] of this.users) {
-      users[user] = {};
-      for (const [mechanism, c] of byMechanism) {
-        users[user]![mechanism] = {
-          salt: c.salt.toString('base64'),
-          storedKey: c.storedKey.toString('base64'),
-          serverKey: c.serverKey.toString('base64'),
-          iterations: c.iterations,
-        };
+    await updateDocument(this.metadata, 'scramCredentials', CLUSTER_KEY, (current) => {
+      const users = current === undefined ? new Map<string, Map<string, ScramCredential>>() : usersOf(current);
+      for (const { user, mechanism, credential } of changes) {
+        const byMechanism = users.get(user) ?? new Map<string, ScramCredential>();
+        if (credential === null) byMechanism.delete(mechanism.name);
+        else byMechanism.set(mechanism.name, credential);
+        if (byMechanism.size === 0) users.delete(user);
+        else users.set(user, byMechanism);
       }
-    }
-    return { version: 1, users };
+      return serialize(users);
+    });
   }
+}
+
+function serialize(byUser: Map<string, Map<string, ScramCredential>>): ScramCredentialsRecord {
+  const users: ScramCredentialsRecord['users'] = {};
+  for (const [user, byMechanism] of byUser) {
+    users[user] = {};
+    for (const [mechanism, c] of byMechanism) {
+      users[user]![mechanism] = {
+        salt: c.salt.toString('base64'),
+        storedKey: c.storedKey.toString('base64'),
+        serverKey: c.serverKey.toString('base64'),
+        iterations: c.iterations,
+      };
+    }
+  }
+  return { version: 1, users };
 }
 
 function usersOf(stored: ScramCredentialsRecord): Map<string, Map<string, ScramCredential>> {

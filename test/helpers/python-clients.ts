@@ -1,6 +1,6 @@
 // Stock Python Kafka clients driven from tests: Debian's kafka-python and confluent-kafka-python
 // (librdkafka) under the first python3 on PATH that imports them, each logging in with SASL/PLAIN to produce or to consume
-// with a group, and reporting what happened as JSON: the values read, or the name of the error
+// with a group (confluent-kafka also in a transaction), and reporting what happened as JSON: the values read, or the name of the error
 // the client raised (e.g. TopicAuthorizationFailedError / TOPIC_AUTHORIZATION_FAILED).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -71,6 +71,18 @@ else:
     import confluent_kafka
     auth = {'bootstrap.servers': bootstrap, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'PLAIN',
             'sasl.username': user, 'sasl.password': password}
+    if mode == 'transact':
+        # The group argument is the transactional id; both records are committed in one transaction.
+        producer = confluent_kafka.Producer({**auth, 'transactional.id': group, 'message.timeout.ms': 10000})
+        try:
+            producer.init_transactions(20)
+            producer.begin_transaction()
+            for v in values:
+                producer.produce(topic, v.encode())
+            producer.commit_transaction(20)
+        except confluent_kafka.KafkaException as e:
+            report(error=e.args[0].name())
+        report(values=values)
     if mode == 'produce':
         errors = []
         producer = confluent_kafka.Producer({**auth, 'message.timeout.ms': 10000})
@@ -95,11 +107,15 @@ else:
     report(values=seen)
 `;
 
-/** Runs one client as `user`: produce two records to `topic`, or consume two with `group` (giving up after 10-15 s of silence). */
+/**
+ * Runs one client as `user`: produce two records to `topic`, consume two with `group` (giving up
+ * after 10-15 s of silence), or (confluent-kafka only) produce them in one transaction whose
+ * transactional id is `group`.
+ */
 export async function runPythonClient(
   python: PythonModule,
   client: PythonClient,
-  mode: 'produce' | 'consume',
+  mode: 'produce' | 'consume' | 'transact',
   opts: { bootstrap: string; user: string; password: string; topic: string; group?: string },
 ): Promise<PythonResult> {
   const { stdout } = await run(python.python, ['-c', SCRIPT, client, mode, opts.bootstrap, opts.user, opts.password, opts.topic, opts.group ?? ''], { timeout: 60_000 });

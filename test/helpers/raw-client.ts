@@ -27,16 +27,17 @@ export class RawClient {
     });
   }
 
-  static connect(host: string, port: number, clientId = 'raw-client'): Promise<RawClient> {
+  /** `localAddress`: the address to connect from (any 127.x.y.z works on Linux loopback). */
+  static connect(host: string, port: number, clientId = 'raw-client', localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port }, () => resolve(new RawClient(socket, clientId)));
+      const socket = connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawClient(socket, clientId)));
       socket.once('error', reject);
     });
   }
 
   /** A connection to a SASL listener, authenticated with PLAIN (handshake v1, SaslAuthenticate v2); rejects when refused. */
-  static async connectPlain(host: string, port: number, user: string, password: string): Promise<RawClient> {
-    const client = await RawClient.connect(host, port);
+  static async connectPlain(host: string, port: number, user: string, password: string, localAddress?: string): Promise<RawClient> {
+    const client = await RawClient.connect(host, port, 'raw-client', localAddress);
     await client.send(17, 1, { mechanism: 'PLAIN' });
     const auth = await client.send(36, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) });
     if (auth.errorCode !== 0) throw new Error(`SASL/PLAIN authentication of ${user} failed: ${auth.errorMessage}`);

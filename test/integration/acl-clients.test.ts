@@ -1,6 +1,7 @@
 // ACLs with other clients and principals: kcat (librdkafka) as SASL/PLAIN users refused before a
-// grant and served after it, and TLS client certificates whose subjects ssl.principal.mapping.rules
-// turns into principals (a certificate no rule maps is refused). Each part skips with a printed
+// grant, served after it, refused a write a DENY covers and refused again after DeleteAcls; TLS
+// client certificates whose subjects ssl.principal.mapping.rules turns into principals (a
+// certificate no rule maps is refused). Each part skips with a printed
 // reason when the program it needs (kcat; openssl and keytool for certificates) is missing.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -57,7 +58,7 @@ describe.skipIf(noKcat)('ACLs with kcat over SASL/PLAIN', () => {
     await broker?.stop();
   });
 
-  it('refuses a consumer and a producer before the grant and serves them after it', async () => {
+  it('refuses a consumer and a producer before the grant, serves them after it, refuses a DENY-ed write and everything again after DeleteAcls', async () => {
     expect(await kcatFailure('carol', '-C', '-t', 'kcat-acl', '-o', 'beginning', '-e')).toContain('Topic authorization failed');
     const { stdout: listed } = await kcat('carol', '-L');
     expect(listed).not.toContain('kcat-acl');
@@ -73,6 +74,17 @@ describe.skipIf(noKcat)('ACLs with kcat over SASL/PLAIN', () => {
     const { stdout } = await kcat('carol', '-C', '-t', 'kcat-acl', '-o', 'beginning', '-e', '-f', '%s\\n');
     expect(stdout.trim().split('\n')).toEqual(['from kcat', 'from kcat']);
     expect((await kcat('carol', '-L')).stdout).toContain('kcat-acl');
+
+    // A DENY on the one topic wins over the PREFIXED ALLOW; reading stays allowed.
+    const deny = { ...creations[1]!, resourceName: 'kcat-acl', resourcePatternType: ResourcePatternTypes.LITERAL, permissionType: AclPermissionTypes.DENY };
+    expect((await admin.send(30, 3, { creations: [deny] })).results[0]!.errorCode).toBe(0);
+    expect(await produceWithKcat('carol', 'kcat-acl').then(() => '', (e: { stderr: string }) => e.stderr)).toContain('Topic authorization failed');
+    expect((await kcat('carol', '-C', '-t', 'kcat-acl', '-o', 'beginning', '-e', '-f', '%s\\n')).stdout.trim().split('\n')).toHaveLength(2);
+
+    // DeleteAcls of everything carol has: refused again.
+    const carolsAcls = { resourceTypeFilter: AclResourceTypes.ANY, resourceNameFilter: null, patternTypeFilter: ResourcePatternTypes.ANY, principalFilter: 'User:carol', hostFilter: null, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY };
+    expect((await admin.send(31, 3, { filters: [carolsAcls] })).filterResults[0]!.matchingAcls).toHaveLength(3);
+    expect(await kcatFailure('carol', '-C', '-t', 'kcat-acl', '-o', 'beginning', '-e')).toContain('Topic authorization failed');
   });
 });
 

@@ -1,7 +1,8 @@
 // ACLs with the Python client families as SASL/PLAIN users: kafka-python (Debian's 2.0.2) and
 // confluent-kafka-python (librdkafka) are refused a write before the grant
 // (TOPIC_AUTHORIZATION_FAILED in their metadata or delivery report), allowed after CreateAcls and refused again after DeleteAcls, and a
-// consumer group needs READ on both the group and the topic. Each family skips with a printed
+// consumer group needs READ on both the group and the topic; a confluent-kafka transactional
+// producer needs WRITE on its transactional id. Each family skips with a printed
 // reason when no python3 on PATH can import it.
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin, type AclEntry } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,18 +28,19 @@ const allow = (principal: string, resourceType: AclResourceTypes, resourceName: 
 
 // How each client reports a refused write: kafka-python 2.0.2 gets TOPIC_AUTHORIZATION_FAILED in
 // Metadata but times out waiting for partitions; librdkafka fails the delivery with it.
-const FAMILIES: { client: PythonClient; user: string; writeDenied: PythonResult; groupDenied: string }[] = [
-  { client: 'kafka-python', user: 'dave', writeDenied: { error: 'KafkaTimeoutError', unauthorized: ['py-writes'] }, groupDenied: 'GroupAuthorizationFailedError' },
-  { client: 'confluent-kafka', user: 'erin', writeDenied: { error: 'TOPIC_AUTHORIZATION_FAILED' }, groupDenied: 'GROUP_AUTHORIZATION_FAILED' },
+// kafka-python 2.0.2 has no transactional producer (it came in 2.1), so only librdkafka is tried.
+const FAMILIES: { client: PythonClient; user: string; writeDenied: PythonResult; groupDenied: string; transactions: boolean }[] = [
+  { client: 'kafka-python', user: 'dave', writeDenied: { error: 'KafkaTimeoutError', unauthorized: ['py-writes'] }, groupDenied: 'GroupAuthorizationFailedError', transactions: false },
+  { client: 'confluent-kafka', user: 'erin', writeDenied: { error: 'TOPIC_AUTHORIZATION_FAILED' }, groupDenied: 'GROUP_AUTHORIZATION_FAILED', transactions: true },
 ];
 
-for (const { client, user, writeDenied, groupDenied } of FAMILIES) {
+for (const { client, user, writeDenied, groupDenied, transactions } of FAMILIES) {
   describe(`ACLs with ${client} over SASL/PLAIN`, () => {
     let broker: RunningBroker;
     let admin: Admin;
     const python = pythonClient(client);
     const missing = python.skip;
-    const as = (who: string, mode: 'produce' | 'consume', topic: string, group?: string) =>
+    const as = (who: string, mode: 'produce' | 'consume' | 'transact', topic: string, group?: string) =>
       runPythonClient(python, client, mode, { bootstrap: broker.bootstrap, user: who, password: PASSWORD, topic, ...(group !== undefined && { group }) });
 
     beforeAll(async () => {
@@ -46,7 +48,7 @@ for (const { client, user, writeDenied, groupDenied } of FAMILIES) {
       broker = await withBroker({ properties: PROPERTIES });
       admin = kafkaWith(broker, { mechanism: 'plain', username: 'admin', password: PASSWORD }).admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'py-writes' }, { topic: 'py-reads' }] });
+      await admin.createTopics({ topics: [{ topic: 'py-writes' }, { topic: 'py-reads' }, { topic: 'py-txn' }] });
       expect(await as('admin', 'produce', 'py-reads')).toEqual({ values: [`${client}-admin-0`, `${client}-admin-1`] });
     });
     afterAll(async () => {
@@ -75,5 +77,16 @@ for (const { client, user, writeDenied, groupDenied } of FAMILIES) {
       await admin.deleteAcls({ filters: [allow(`User:${user}`, AclResourceTypes.TOPIC, 'py-reads', AclOperationTypes.READ)] });
       expect(await as(user, 'consume', 'py-reads', `${group}-2`)).toMatchObject({ error: expect.stringMatching(/^(Topic|Group|TOPIC|GROUP)/) });
     });
+
+    if (transactions) {
+      it('produces transactionally only with WRITE on the transactional id', async (t) => {
+        if (missing) return t.skip();
+        const txnId = `${client}-txn`;
+        await admin.createAcls({ acl: [allow(`User:${user}`, AclResourceTypes.TOPIC, 'py-txn', AclOperationTypes.WRITE)] });
+        expect(await as(user, 'transact', 'py-txn', txnId)).toEqual({ error: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' });
+        await admin.createAcls({ acl: [allow(`User:${user}`, AclResourceTypes.TRANSACTIONAL_ID, txnId, AclOperationTypes.WRITE)] });
+        expect(await as(user, 'transact', 'py-txn', txnId)).toEqual({ values: [`${client}-${user}-0`, `${client}-${user}-1`] });
+      });
+    }
   });
 }

@@ -63,6 +63,28 @@ describe('client quotas', () => {
     expect(bad).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, entries: null });
   });
 
+  it('refuses negative values, unknown keys and unknown entity types with Kafka\'s messages, losing nothing already set', async () => {
+    await raw.send(49, 1, { entries: [quota([['user', 'kept']], 'consumer_byte_rate', 4096)], validateOnly: false });
+    const refused = await raw.send(49, 1, {
+      entries: [
+        quota([['user', 'kept']], 'producer_byte_rate', -1),
+        quota([['user', 'kept']], 'bogus_rate', 10),
+        quota([['group', 'g']], 'producer_byte_rate', 10),
+        quota([['ip', '10.0.0.1']], 'producer_byte_rate', 10),
+      ],
+      validateOnly: false,
+    });
+    expect(refused.entries.map((e) => [e.errorCode, e.errorMessage])).toEqual([
+      [ErrorCode.INVALID_REQUEST, 'Quota producer_byte_rate must be greater than 0'],
+      [ErrorCode.INVALID_REQUEST, 'Invalid configuration key bogus_rate'],
+      [ErrorCode.INVALID_REQUEST, 'Unhandled client quota entity type: group'],
+      [ErrorCode.INVALID_REQUEST, 'Invalid configuration key producer_byte_rate'],
+    ]);
+    const described = await raw.send(48, 1, { components: [], strict: false });
+    expect(described.entries).toEqual([{ entity: [{ entityType: 'user', entityName: 'kept' }], values: [{ key: 'consumer_byte_rate', value: 4096 }] }]);
+    await raw.send(49, 1, { entries: [quota([['user', 'kept']], 'consumer_byte_rate', 0, true)], validateOnly: false });
+  });
+
   it('throttles a producer over producer_byte_rate', async () => {
     const admin = kafkaFor(broker).admin();
     await admin.connect();

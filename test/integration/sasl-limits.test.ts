@@ -35,6 +35,7 @@ describe('before SASL authentication', () => {
     const auth = await client.send(36, 2, { authBytes: first });
     expect(auth.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
     await expect(client.send(18, 0, { clientSoftwareName: '', clientSoftwareVersion: '', clusterId: null, nodeId: -1 })).rejects.toThrow('connection closed');
+    expect(await produceAndConsume(kafkaWith(broker, ADMIN), 'after-malformed-scram')).toEqual(['one', 'two']);
   });
 
   it('answers a failed authentication only after the delay, while other clients are served', async () => {

@@ -4,8 +4,9 @@
 // matching ALLOW; ALLOW of READ/WRITE/DELETE/ALTER implies DESCRIBE and ALLOW of ALTER_CONFIGS
 // implies DESCRIBE_CONFIGS (never for DENY). With no ACL on the resource at all, the answer is
 // allow.everyone.if.no.acl.found; with ACLs on it but none for this principal, it is denied.
-// The ACLs live in the metadata store (<dataDir>/acls.json), written before a change is
-// acknowledged; a change written by another broker sharing the store replaces the ACLs held here.
+// The ACLs live in the metadata store (<dataDir>/acls.json, or the cluster's etcd), written
+// before a change is acknowledged; every change, this broker's or another's, reaches the ACLs
+// held here through the store's watch.
 import {
   AclOperation,
   PatternType,
@@ -19,6 +20,7 @@ import {
   type AclBindingFilter,
 } from './acl.js';
 import { CLUSTER_KEY, type AclsRecord, type MetadataStore } from '../../metadata/metadata-store.js';
+import { updateDocument } from '../../metadata/update-document.js';
 
 /** Who asks: `Type:name` and the client's IP address. */
 export interface Session {
@@ -73,6 +75,10 @@ function covers(acl: AclBinding, resourceType: number, name: string): boolean {
   if (acl.resourceType !== resourceType) return false;
   if (acl.patternType === PatternType.LITERAL) return acl.resourceName === name || acl.resourceName === WILDCARD;
   return acl.patternType === PatternType.PREFIXED && name.startsWith(acl.resourceName);
+}
+
+function record(acls: AclBinding[]): AclsRecord {
+  return { version: 1, acls };
 }
 
 export class AclAuthorizer {
@@ -152,25 +158,30 @@ export class AclAuthorizer {
     return [...this.byKey.values()].filter((acl) => filterMatches(filter, acl));
   }
 
-  /** Adds ACLs (an existing one is no change) and saves them before resolving. */
+  /**
+   * Adds ACLs (an existing one is no change) and resolves once they are saved and apply here.
+   * The change is made against the stored ACLs, so grants made at once through other brokers
+   * sharing the store are kept.
+   */
   async createAcls(acls: readonly AclBinding[]): Promise<void> {
-    for (const acl of acls) this.byKey.set(bindingKey(acl), { ...acl });
-    this.reindex();
-    await this.save();
+    await updateDocument(this.metadata, 'acls', CLUSTER_KEY, (current) => {
+      const byKey = new Map((current?.acls ?? []).map((acl) => [bindingKey(acl), acl]));
+      const before = byKey.size;
+      for (const acl of acls) byKey.set(bindingKey(acl), { ...acl });
+      return byKey.size === before ? null : record([...byKey.values()]);
+    });
   }
 
-  /** Removes the ACLs each filter matches; per filter, the ACLs it removed. */
+  /** Removes the ACLs each filter matches, as createAcls saves; per filter, the ACLs it removed. */
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]> {
-    const removed = filters.map((f) => this.acls(f));
-    for (const acl of removed.flat()) this.byKey.delete(bindingKey(acl));
-    this.reindex();
-    if (removed.some((r) => r.length > 0)) await this.save();
+    let removed: AclBinding[][] = [];
+    await updateDocument(this.metadata, 'acls', CLUSTER_KEY, (current) => {
+      const stored = current?.acls ?? [];
+      removed = filters.map((f) => stored.filter((acl) => filterMatches(f, acl)));
+      const gone = new Set(removed.flat().map(bindingKey));
+      return gone.size === 0 ? null : record(stored.filter((acl) => !gone.has(bindingKey(acl))));
+    });
     return removed;
-  }
-
-  private save(): Promise<number> {
-    const record: AclsRecord = { version: 1, acls: [...this.byKey.values()] };
-    return this.metadata.put('acls', CLUSTER_KEY, record);
   }
 
   private replace(acls: readonly AclBinding[]): void {

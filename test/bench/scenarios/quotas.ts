@@ -5,8 +5,10 @@
 //
 // Kafka's rate over 11 one-second windows lets a new client burst about ten windows' worth before
 // throttling it, and when that burst's window expires 11 s later the client may burst again: a
-// flat-out client moves in an 11 s cycle. So the warm-up passes the first burst and the rate is
-// measured over whole cycles (22 s), where the phase of the cycle cannot skew it.
+// flat-out client moves in a cycle of about 11 s. So the warm-up passes the first burst and the
+// rate is measured over four cycles (44 s): a cycle stretched by a late mute or a window boundary
+// (on a loaded machine) shifts the bursts against the span, and over two cycles that moved the
+// figure by up to 20%; over four, a burst more or less inside the span weighs half as much.
 import { decodeResponse, encodeRequest } from '../../../protocol/codec/messages.js';
 import { driveProduce, partitionsOf, spreadPartitions } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
@@ -46,7 +48,7 @@ export async function quotasScenario(ctx: BenchContext): Promise<void> {
       await setProducerByteRate(broker.port, quota);
       const connections = spreadPartitions(partitionsOf(TOPIC, 1), 1, batch, 1);
       const requestBytes = connections[0]![0]!.frame.length - 4;
-      const rate = await driveProduce({ port: broker.port, connections, batch, depth: 4, verify: true, warmupMs: 12_000, durationMs: (ctx.quick ? 1 : 2) * CYCLE_MS });
+      const rate = await driveProduce({ port: broker.port, connections, batch, depth: 4, verify: true, warmupMs: 12_000, durationMs: (ctx.quick ? 1 : 4) * CYCLE_MS });
       const achieved = (rate.bytesPerSec * requestBytes) / batch.bytes.length;
       ctx.results.add('quotas', {
         scenario: `producer_byte_rate ${quota / MIB} MiB/s, one producer flat out (acks=1, 64 KiB batches)`,
