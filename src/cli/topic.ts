@@ -1,8 +1,8 @@
 // `creek topic create|list|describe|delete|alter-config`: topic administration for any Kafka.
 import kafkajs from 'kafkajs';
-import { checkBootstrap, integer, keyValue, parseCommand } from './args.js';
+import { CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
-import { kafkaClient } from './kafka-client.js';
+import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
 
 const { ConfigResourceTypes } = kafkajs;
@@ -13,9 +13,10 @@ export const TOPIC_USAGE = `Usage: creek topic COMMAND [options]
   describe NAME                                                    partitions, offsets and configs
   delete NAME...                                                   delete topics
   alter-config NAME [--set key=value]... [--delete key]...         change topic configs
-Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document`;
+Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document
+${CONNECTION_USAGE}`;
 
-type Admin = ReturnType<ReturnType<typeof kafkaClient>['admin']>;
+type Admin = ReturnType<ReturnType<typeof connectTo>['kafka']['admin']>;
 
 interface TopicDetails {
   name: string;
@@ -73,7 +74,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
     if (positionals.length !== 1) throw usageError(`${command} takes one topic name`, 'topic');
     return positionals[0]!;
   };
-  const admin = kafkaClient(checkBootstrap(values.bootstrap, 'topic')).admin();
+  const admin = connectTo(values, 'topic').kafka.admin();
   const plan = (): (() => Promise<void>) => {
     switch (sub) {
       case 'create': {

@@ -2,6 +2,7 @@
 // and waits for its ready line, or for any line of its output; or runs a client subcommand to its end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -99,4 +100,19 @@ export function runCli(args: string[], input = ''): Promise<CliResult> {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin!.end(input);
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Runs a subcommand that must succeed (exit code 0, nothing on stderr) and returns its stdout. */
+export async function runCliOk(args: string[], input?: string): Promise<string> {
+  const r = await runCli(args, input);
+  expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+  return r.stdout;
+}
+
+/** A subcommand's failure: one line on stderr matching `text`, exit code `code`, nothing on stdout. */
+export function expectCliFailure(r: CliResult, code: number, text: string | RegExp): void {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(text);
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { expectCliFailure, runCli, runCliOk } from '../helpers/cli.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 let broker: RunningBroker;
@@ -15,22 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => broker.stop());
 
-/** Runs a subcommand that must succeed and returns its stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await runCli([...args, ...b], input);
-  expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
-  return r.stdout;
-}
+/** Runs a subcommand against the broker that must succeed and returns its stdout. */
+const ok = (args: string[], input?: string): Promise<string> => runCliOk([...args, ...b], input);
 
 const jsonLines = (out: string): unknown[] => out.trim().split('\n').map((l) => JSON.parse(l) as unknown);
 
-/** A failure: one line on stderr with the expected text, the expected exit code, nothing on stdout. */
-function expectFailure(r: CliResult, code: number, text: string | RegExp): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-}
+const expectFailure = expectCliFailure;
 
 describe('creek topic', () => {
   it('creates, lists, describes, alters and deletes a topic', async () => {
