@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
-import { expectCliFailure, runCli, runCliOk } from '../helpers/cli.js';
+import { expectCliFailure, runCli, runCliOk, spawnCli } from '../helpers/cli.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 let broker: RunningBroker;
@@ -44,6 +44,12 @@ describe('creek topic', () => {
 
     expect(await ok(['topic', 'delete', 'tools-a'])).toBe('Deleted topic tools-a\n');
     expect(broker.broker.topics.get('tools-a')).toBeUndefined();
+  });
+
+  it('refuses a replication factor above the brokers with Kafka\'s error, creating nothing', async () => {
+    expectFailure(await runCli(['topic', 'create', 'tools-r2', '-r', '2', ...b]), 1, /^creek: INVALID_REPLICATION_FACTOR: .*\(hint: the replication factor cannot exceed the number of brokers\)$/m);
+    expect(broker.broker.topics.get('tools-r2')).toBeUndefined();
+    expect(await ok(['topic', 'create', 'tools-r1', '-r', '1', '-p', '2'])).toBe('Created topic tools-r1 (2 partitions, replication factor 1)\n');
   });
 
   it('refuses a topic that exists, an unknown topic, and malformed key=value, creating nothing', async () => {
@@ -103,6 +109,22 @@ describe('creek produce and consume', () => {
     expectFailure(await runCli(['group', 'describe', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'delete', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'reset-offsets', 'tools-group', '--topic', 'tools-g', ...b]), 2, 'exactly one of --to-earliest, --to-latest, --to-offset N');
+  }, 60_000);
+
+  it('follows the topic until interrupted, then commits what it printed and leaves its group', async () => {
+    await ok(['topic', 'create', 'tools-follow']);
+    await ok(['produce', 'tools-follow'], 'before\n');
+    const consumer = spawnCli(['consume', 'tools-follow', '-g', 'tools-follow-group', '--from-beginning', ...b]);
+    await consumer.waitFor(/^before\n/);
+    // Records produced while it runs are printed as they arrive: it has not stopped at the end.
+    await ok(['produce', 'tools-follow'], 'after\n');
+    await consumer.waitFor(/^before\nafter\n/);
+    expect(consumer.child.exitCode).toBeNull();
+    consumer.child.kill('SIGINT');
+    expect(await consumer.exited).toBe(0);
+    expect(consumer.output()).toBe('before\nafter\n');
+    const d = jsonLines(await ok(['group', 'describe', 'tools-follow-group', '--json']))[0];
+    expect(d).toMatchObject({ state: 'Empty', members: [], partitions: [{ topic: 'tools-follow', partition: 0, committed: 2, logEnd: 2, lag: 0 }] });
   }, 60_000);
 
   it('starts each partition at the first record at or after --timestamp, with or without a group', async () => {
