@@ -25,12 +25,15 @@ export interface CliBroker extends CliProcess {
 /** How the source's `creek` command runs (through tsx). */
 export const CREEK_FROM_SOURCE: readonly string[] = [process.execPath, '--import', 'tsx', 'src/cli.ts'];
 
-/** Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything. */
-export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE): CliProcess {
+/**
+ * Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything;
+ * `stdin: 'pipe'` leaves `child.stdin` open for the test to write to.
+ */
+export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE, stdin: 'ignore' | 'pipe' = 'ignore'): CliProcess {
   const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   let out = '';
   const waiters = new Set<() => void>();
@@ -67,6 +70,19 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, comma
         });
       }),
   };
+}
+
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs creek from source on a pseudo-terminal made by util-linux's `script` (call requireProgram('script') first):
+ * its stdout and stderr are that terminal, as for a person typing the command; with `stdinFile` its stdin is
+ * that file, as in `creek produce T < lines`. Writing to `child.stdin` types at the terminal (`\x03` is Ctrl-C).
+ * The output is what the terminal shows: line ends are `\r\n`.
+ */
+export function spawnOnTerminal(args: string[], stdinFile?: string): CliProcess {
+  const line = [...CREEK_FROM_SOURCE, ...args].map(shellQuote).join(' ') + (stdinFile === undefined ? '' : ` < ${shellQuote(stdinFile)}`);
+  return spawnCli([], {}, ['script', '--quiet', '--flush', '--return', '--command', line, '/dev/null'], 'pipe');
 }
 
 export async function startCli(args: string[], env: Record<string, string> = {}): Promise<CliBroker> {
