@@ -46,6 +46,16 @@ describe('creek topic', () => {
     expect(broker.broker.topics.get('tools-a')).toBeUndefined();
   });
 
+  it('prints one JSON document for create, alter-config, delete and group delete with --json', async () => {
+    expect(jsonLines(await ok(['topic', 'create', 'tools-json', '-p', '2', '--json']))).toEqual([{ topic: 'tools-json', partitions: 2, replicationFactor: 1 }]);
+    expect(jsonLines(await ok(['topic', 'alter-config', 'tools-json', '--set', 'retention.ms=5000', '--json']))).toEqual([{ topic: 'tools-json', configs: { 'retention.ms': '5000' } }]);
+    await ok(['produce', 'tools-json', '-p', '0'], 'x\n');
+    await ok(['consume', 'tools-json', '-g', 'tools-json-group', '--from-beginning', '-n', '1']);
+    expect(jsonLines(await ok(['group', 'delete', 'tools-json-group', '--json']))).toEqual([{ deleted: ['tools-json-group'] }]);
+    expect(jsonLines(await ok(['topic', 'delete', 'tools-json', '--json']))).toEqual([{ deleted: ['tools-json'] }]);
+    expect(broker.broker.topics.get('tools-json')).toBeUndefined();
+  }, 60_000);
+
   it('refuses a replication factor above the brokers with Kafka\'s error, creating nothing', async () => {
     expectFailure(await runCli(['topic', 'create', 'tools-r2', '-r', '2', ...b]), 1, /^creek: INVALID_REPLICATION_FACTOR: .*\(hint: the replication factor cannot exceed the number of brokers\)$/m);
     expect(broker.broker.topics.get('tools-r2')).toBeUndefined();
