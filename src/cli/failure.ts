@@ -59,6 +59,11 @@ function kafkaErrorOf(err: unknown, depth = 0): KafkaLikeError | undefined {
   return undefined;
 }
 
+/** The Kafka error name (UNKNOWN_TOPIC_OR_PARTITION, …) carried anywhere in a kafkajs error, if any. */
+export function kafkaErrorName(err: unknown): string | undefined {
+  return kafkaErrorOf(err)?.type;
+}
+
 function isSaslFailure(err: unknown, depth = 0): boolean {
   if (err === null || typeof err !== 'object' || depth > 6) return false;
   const e = err as KafkaLikeError;

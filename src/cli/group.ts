@@ -125,7 +125,7 @@ export async function groupCommand(argv: string[]): Promise<void> {
           const high = Number(o.high);
           const offset = values['to-earliest'] ? low : values['to-latest'] ? high : Math.min(Math.max(target!, low), high);
           return { partition: o.partition, offset };
-        });
+        }).sort((a, b) => a.partition - b.partition);
         // kafkajs setOffsets takes a few seconds (it joins the group to commit): say what it is doing meanwhile.
         const progress = progressLine();
         progress.update(`resetting offsets of ${partitions.length} partitions of ${topic}`);

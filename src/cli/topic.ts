@@ -1,7 +1,7 @@
 // `creek topic create|list|describe|delete|alter-config`: topic administration for any Kafka.
 import kafkajs from 'kafkajs';
 import { CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
-import { CliFailure, talkingTo, usageError } from './failure.js';
+import { CliFailure, kafkaErrorName, talkingTo, usageError } from './failure.js';
 import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
 
@@ -53,6 +53,21 @@ async function describeTopic(admin: Admin, name: string): Promise<TopicDetails> 
   return { name, partitions, configs };
 }
 
+/**
+ * A topic just created: on Apache Kafka the controller's answer comes before every broker has the
+ * topic in its metadata, so a broker may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment.
+ */
+async function describeNewTopic(admin: Admin, name: string, attempts = 40): Promise<TopicDetails> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await describeTopic(admin, name);
+    } catch (err) {
+      if (attempt >= attempts || kafkaErrorName(err) !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export async function topicCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const command = `topic ${sub ?? ''}`.trim();
@@ -85,7 +100,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
         return async () => {
           const created = await admin.createTopics({ topics: [{ topic: name, numPartitions, replicationFactor, configEntries }], waitForLeaders: true });
           if (!created) throw new CliFailure(`TOPIC_ALREADY_EXISTS: Topic '${name}' already exists.`, 'pick another name, or delete it first with `creek topic delete NAME`');
-          const details = await describeTopic(admin, name);
+          const details = await describeNewTopic(admin, name);
           const summary = { topic: name, partitions: details.partitions.length, replicationFactor: details.partitions[0]?.replicas.length ?? 0 };
           if (values.json) printJson(summary);
           else console.log(`Created topic ${name} (${summary.partitions} partitions, replication factor ${summary.replicationFactor})`);
