@@ -13,11 +13,15 @@ export const CONNECTION_USAGE = `Security: -X, --property key=value (repeatable)
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export const COMMON_OPTIONS = {
-  bootstrap: { type: 'string', short: 'b', default: DEFAULT_BOOTSTRAP },
   json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** How the client subcommands reach a cluster (src/cli/kafka-client.ts `connectTo`). */
+export const CONNECTION_OPTIONS = {
+  bootstrap: { type: 'string', short: 'b', default: DEFAULT_BOOTSTRAP },
   property: { type: 'string', short: 'X', multiple: true },
   'command-config': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies Options;
 
 type CommandConfig<O extends Options> = { args: string[]; allowPositionals: true; strict: true; options: typeof COMMON_OPTIONS & O };

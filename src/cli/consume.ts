@@ -3,7 +3,7 @@
 // Follows the topic until interrupted, unless -n COUNT or --exit (stop at the end) says otherwise.
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
-import { CONNECTION_USAGE, integer, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
 import { connectTo } from './kafka-client.js';
 import { progressLine } from './progress.js';
@@ -94,6 +94,7 @@ export async function consumeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
     {
+      ...CONNECTION_OPTIONS,
       group: { type: 'string', short: 'g' },
       'from-beginning': { type: 'boolean', default: false },
       offset: { type: 'string', short: 'o' },

@@ -1,7 +1,7 @@
 // `creek group list|describe|reset-offsets|delete`: consumer groups of any Kafka, with the lag of
 // each partition (log end offset minus committed offset).
 import kafkajs, { type Admin } from 'kafkajs';
-import { CONNECTION_USAGE, integer, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, parseCommand } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
 import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
@@ -65,6 +65,7 @@ export async function groupCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     rest,
     {
+      ...CONNECTION_OPTIONS,
       topic: { type: 'string', short: 't' },
       'to-earliest': { type: 'boolean', default: false },
       'to-latest': { type: 'boolean', default: false },

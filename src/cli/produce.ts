@@ -2,7 +2,7 @@
 // Piped lines are sent in batches, typed ones one by one; it exits once every record is acknowledged.
 import { createInterface } from 'node:readline';
 import kafkajs, { type Message } from 'kafkajs';
-import { CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
 import { COMPRESSION, connectTo } from './kafka-client.js';
 import { printJson } from './output.js';
@@ -27,6 +27,7 @@ export async function produceCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
     {
+      ...CONNECTION_OPTIONS,
       'key-separator': { type: 'string', short: 'K' },
       header: { type: 'string', short: 'H', multiple: true },
       partition: { type: 'string', short: 'p' },

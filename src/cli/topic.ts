@@ -1,6 +1,6 @@
 // `creek topic create|list|describe|delete|alter-config`: topic administration for any Kafka.
 import kafkajs from 'kafkajs';
-import { CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, kafkaErrorName, talkingTo, usageError } from './failure.js';
 import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
@@ -76,6 +76,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     rest,
     {
+      ...CONNECTION_OPTIONS,
       partitions: { type: 'string', short: 'p' },
       'replication-factor': { type: 'string', short: 'r' },
       config: { type: 'string', short: 'c', multiple: true },
