@@ -25,16 +25,18 @@ export interface CliBroker extends CliProcess {
 /** How the source's `creek` command runs (through tsx). */
 export const CREEK_FROM_SOURCE: readonly string[] = [process.execPath, '--import', 'tsx', 'src/cli.ts'];
 
-/**
- * Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything;
- * `stdin: 'pipe'` leaves `child.stdin` open for the test to write to.
- */
-export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE, stdin: 'ignore' | 'pipe' = 'ignore'): CliProcess {
+/** Spawns the command (`command`: another way to run creek, e.g. a build pinned to a core) without waiting for anything. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = CREEK_FROM_SOURCE): CliProcess {
   const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: [stdin, 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watched(child);
+}
+
+/** Collects a spawned command's output (stdout and stderr together) for `waitFor` and `output()`. */
+function watched(child: ChildProcess): CliProcess {
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -82,7 +84,8 @@ const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
  */
 export function spawnOnTerminal(args: string[], stdinFile?: string): CliProcess {
   const line = [...CREEK_FROM_SOURCE, ...args].map(shellQuote).join(' ') + (stdinFile === undefined ? '' : ` < ${shellQuote(stdinFile)}`);
-  return spawnCli([], {}, ['script', '--quiet', '--flush', '--return', '--command', line, '/dev/null'], 'pipe');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  return watched(child);
 }
 
 export async function startCli(args: string[], env: Record<string, string> = {}): Promise<CliBroker> {
