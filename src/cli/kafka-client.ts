@@ -19,7 +19,7 @@ function registerCodecs(): void {
   CompressionCodecs[CompressionTypes.ZSTD] = codec(Compression.Zstd);
 }
 
-/** The options every subcommand shares for reaching the cluster (COMMON_OPTIONS). */
+/** The options every client subcommand shares for reaching the cluster (CONNECTION_OPTIONS). */
 export interface ConnectionValues {
   bootstrap: string;
   property?: string[];
