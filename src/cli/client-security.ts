@@ -21,7 +21,7 @@ export interface ClientSecurity {
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 const MECHANISMS: Record<string, SASLOptions['mechanism']> = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' };
 
-export const SECURITY_KEYS = [
+const SECURITY_KEYS = [
   'security.protocol',
   'sasl.mechanism',
   'sasl.mechanisms',
