@@ -56,6 +56,13 @@ describe('creek topic', () => {
     expect(broker.broker.topics.get('tools-json')).toBeUndefined();
   }, 60_000);
 
+  it('creates a topic on a broker that does not know it yet for a moment (Kafka right after CreateTopics), waiting for it', async () => {
+    // More failures than kafkajs retries a DescribeConfigs: the command itself must wait for the topic.
+    const lagging = broker.faults.failRequests({ apiKey: 'DescribeConfigs', errorCode: 'UNKNOWN_TOPIC_OR_PARTITION', count: 5, topic: 'tools-lagging' });
+    expect(await ok(['topic', 'create', 'tools-lagging', '-p', '2'])).toBe('Created topic tools-lagging (2 partitions, replication factor 1)\n');
+    expect([lagging.hits, lagging.active]).toEqual([5, false]);
+  });
+
   it('refuses a replication factor above the brokers with Kafka\'s error, creating nothing', async () => {
     expectFailure(await runCli(['topic', 'create', 'tools-r2', '-r', '2', ...b]), 1, /^creek: INVALID_REPLICATION_FACTOR: .*\(hint: the replication factor cannot exceed the number of brokers\)$/m);
     expect(broker.broker.topics.get('tools-r2')).toBeUndefined();
