@@ -4,12 +4,24 @@ import { usageError } from './failure.js';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
+/** The help text of the security options every client subcommand takes (src/cli/client-security.ts). */
+export const CONNECTION_USAGE = `Security: -X, --property key=value (repeatable) or --command-config FILE (a properties file), Kafka client keys:
+  security.protocol=PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL, sasl.mechanism=PLAIN|SCRAM-SHA-256|SCRAM-SHA-512,
+  sasl.username + sasl.password or sasl.jaas.config, ssl.ca.location or ssl.truststore.*, ssl.keystore.* or
+  ssl.certificate.location + ssl.key.location, ssl.endpoint.identification.algorithm= (no host name check)`;
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export const COMMON_OPTIONS = {
-  bootstrap: { type: 'string', short: 'b', default: DEFAULT_BOOTSTRAP },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** How the client subcommands reach a cluster (src/cli/kafka-client.ts `connectTo`). */
+export const CONNECTION_OPTIONS = {
+  bootstrap: { type: 'string', short: 'b', default: DEFAULT_BOOTSTRAP },
+  property: { type: 'string', short: 'X', multiple: true },
+  'command-config': { type: 'string' },
 } as const satisfies Options;
 
 type CommandConfig<O extends Options> = { args: string[]; allowPositionals: true; strict: true; options: typeof COMMON_OPTIONS & O };

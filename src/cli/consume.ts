@@ -3,9 +3,9 @@
 // Follows the topic until interrupted, unless -n COUNT or --exit (stop at the end) says otherwise.
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
-import { checkBootstrap, integer, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
-import { kafkaClient } from './kafka-client.js';
+import { connectTo } from './kafka-client.js';
 import { progressLine } from './progress.js';
 
 export const CONSUME_USAGE = `Usage: creek consume TOPIC [options]
@@ -20,7 +20,8 @@ export const CONSUME_USAGE = `Usage: creek consume TOPIC [options]
   -f, --format FORMAT       kcat-style: %t topic %p partition %o offset %k key %v (or %s) value
                             %T timestamp (ms) %h headers (k=v,...) %K/%S key/value length
                             \\n \\t \\\\ %% (default "%v\\n")
-Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   one JSON object per record`;
+Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   one JSON object per record
+${CONNECTION_USAGE}`;
 
 interface Printable {
   topic: string;
@@ -93,6 +94,7 @@ export async function consumeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
     {
+      ...CONNECTION_OPTIONS,
       group: { type: 'string', short: 'g' },
       'from-beginning': { type: 'boolean', default: false },
       offset: { type: 'string', short: 'o' },
@@ -112,13 +114,12 @@ export async function consumeCommand(argv: string[]): Promise<void> {
   const timestamp = integer(values.timestamp, '--timestamp', 'consume');
   if (where !== undefined && timestamp !== undefined) throw usageError('--offset and --timestamp cannot be used together', 'consume');
   const start: Start | undefined = timestamp !== undefined ? { timestamp } : where !== undefined ? { offset: where } : undefined;
-  const bootstrap = checkBootstrap(values.bootstrap, 'consume');
+  const { bootstrap, kafka } = connectTo(values, 'consume');
   const temporary = values.group === undefined;
   const groupId = values.group ?? `creek-consume-${randomUUID()}`;
   const fromBeginning = temporary || values['from-beginning'];
   const render = (r: Printable): string => (values.json ? `${jsonRecord(r)}\n` : formatRecord(values.format, r));
 
-  const kafka = kafkaClient(bootstrap);
   const admin = kafka.admin();
   let consumer: Consumer | undefined;
   await talkingTo(bootstrap, async () => {

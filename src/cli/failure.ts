@@ -59,6 +59,37 @@ function kafkaErrorOf(err: unknown, depth = 0): KafkaLikeError | undefined {
   return undefined;
 }
 
+/** The Kafka error name (UNKNOWN_TOPIC_OR_PARTITION, …) carried anywhere in a kafkajs error, if any. */
+export function kafkaErrorName(err: unknown): string | undefined {
+  return kafkaErrorOf(err)?.type;
+}
+
+function isSaslFailure(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== 'object' || depth > 6) return false;
+  const e = err as KafkaLikeError;
+  return e.name === 'KafkaJSSASLAuthenticationError' || [e.originalError, e.cause].some((inner) => isSaslFailure(inner, depth + 1));
+}
+
+/** The first Node error code (`ECONNREFUSED`, `SELF_SIGNED_CERT_IN_CHAIN`, …) in a kafkajs error or what it wraps. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (err === null || typeof err !== 'object' || depth > 6) return undefined;
+  const e = err as KafkaLikeError;
+  if (typeof e.code === 'string') return e.code;
+  return errorCode(e.originalError, depth + 1) ?? errorCode(e.cause, depth + 1);
+}
+
+/** What to do about a failed TLS handshake: the broker's certificate did not verify, or the broker wanted the client's. */
+function tlsHint(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  if (/^(CERT_|ERR_TLS_CERT_|SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED|UNABLE_TO_)/.test(code)) {
+    return "the broker's certificate is not trusted: pass its CA with -X ssl.ca.location=FILE (or ssl.truststore.location)";
+  }
+  if (/ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE)$/.test(code)) {
+    return 'the broker wants a client certificate it trusts: pass -X ssl.certificate.location=FILE and ssl.key.location=FILE (or ssl.keystore.location)';
+  }
+  return undefined;
+}
+
 function isConnectionError(err: unknown, depth = 0): boolean {
   if (err === null || typeof err !== 'object' || depth > 6) return false;
   const e = err as KafkaLikeError;
@@ -72,14 +103,23 @@ export function asFailure(err: unknown, bootstrap?: string): CliFailure {
   if (err instanceof CliFailure) return err;
   const kafka = kafkaErrorOf(err);
   if (kafka !== undefined) return new CliFailure(`${kafka.type}: ${kafka.message ?? ''}`.trim(), HINTS[kafka.type!]);
+  // kafkajs reports a refused login without the error's name (SaslAuthenticate's error code 58).
+  if (isSaslFailure(err)) return new CliFailure(`SASL_AUTHENTICATION_FAILED: ${(err as Error).message}`, 'check sasl.mechanism, sasl.username and sasl.password');
   if (isConnectionError(err)) {
-    return new CliFailure(`cannot reach a broker at ${bootstrap ?? 'the bootstrap address'}: ${(err as Error).message}`, 'is a broker running there? pass --bootstrap HOST:PORT');
+    // What most likely went wrong: a TLS handshake refused either way, a listener that closed on a plain request (it wants SASL or TLS), or nothing listening.
+    const hint = tlsHint(errorCode(err))
+      ?? ((err as Error).message === 'Closed connection'
+        ? 'the broker closed the connection: if its listener uses SASL or TLS, pass -X security.protocol=SASL_PLAINTEXT|SSL|SASL_SSL and its settings'
+        : 'is a broker running there? pass --bootstrap HOST:PORT');
+    return new CliFailure(`cannot reach a broker at ${bootstrap ?? 'the bootstrap address'}: ${(err as Error).message}`, hint);
   }
   return new CliFailure(err instanceof Error ? err.message : String(err));
 }
 
 export function printFailure(failure: CliFailure): void {
-  process.stderr.write(`creek: ${failure.message}${failure.hint ? ` (hint: ${failure.hint})` : ''}\n`);
+  // One line whatever the message holds (OpenSSL's errors carry line breaks).
+  const message = failure.message.replace(/\s*\n\s*/g, ' ').trim();
+  process.stderr.write(`creek: ${message}${failure.hint ? ` (hint: ${failure.hint})` : ''}\n`);
 }
 
 /** Runs a command's Kafka work, reporting its errors against `bootstrap`. */

@@ -1,9 +1,9 @@
 // `creek group list|describe|reset-offsets|delete`: consumer groups of any Kafka, with the lag of
 // each partition (log end offset minus committed offset).
 import kafkajs, { type Admin } from 'kafkajs';
-import { checkBootstrap, integer, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, parseCommand } from './args.js';
 import { CliFailure, talkingTo, usageError } from './failure.js';
-import { kafkaClient } from './kafka-client.js';
+import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
 import { progressLine } from './progress.js';
 
@@ -15,7 +15,8 @@ export const GROUP_USAGE = `Usage: creek group COMMAND [options]
   reset-offsets GROUP --topic TOPIC (--to-earliest | --to-latest | --to-offset N)
                                            move an inactive group's committed offsets
   delete GROUP...                          delete inactive groups and their offsets
-Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document`;
+Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document
+${CONNECTION_USAGE}`;
 
 interface PartitionLag {
   topic: string;
@@ -64,6 +65,7 @@ export async function groupCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     rest,
     {
+      ...CONNECTION_OPTIONS,
       topic: { type: 'string', short: 't' },
       'to-earliest': { type: 'boolean', default: false },
       'to-latest': { type: 'boolean', default: false },
@@ -72,12 +74,12 @@ export async function groupCommand(argv: string[]): Promise<void> {
     'group',
   );
   if (values.help) return void console.log(GROUP_USAGE);
-  const bootstrap = checkBootstrap(values.bootstrap, 'group');
+  const { bootstrap, kafka } = connectTo(values, 'group');
   const needGroup = (): string => {
     if (positionals.length !== 1) throw usageError(`group ${sub} takes one group id`, 'group');
     return positionals[0]!;
   };
-  const admin = kafkaClient(bootstrap).admin();
+  const admin = kafka.admin();
   let work: () => Promise<void>;
   switch (sub) {
     case 'list':
@@ -124,7 +126,7 @@ export async function groupCommand(argv: string[]): Promise<void> {
           const high = Number(o.high);
           const offset = values['to-earliest'] ? low : values['to-latest'] ? high : Math.min(Math.max(target!, low), high);
           return { partition: o.partition, offset };
-        });
+        }).sort((a, b) => a.partition - b.partition);
         // kafkajs setOffsets takes a few seconds (it joins the group to commit): say what it is doing meanwhile.
         const progress = progressLine();
         progress.update(`resetting offsets of ${partitions.length} partitions of ${topic}`);

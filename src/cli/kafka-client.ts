@@ -3,6 +3,8 @@
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { Compression } from '../../protocol/records/batch-header.js';
 import { compress, decompress } from '../../protocol/records/compression.js';
+import { checkBootstrap } from './args.js';
+import { clientSecurity, securitySettings, type ClientSecurity } from './client-security.js';
 
 // kafkajs is CommonJS: these two are not visible as named ESM exports.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -17,11 +19,26 @@ function registerCodecs(): void {
   CompressionCodecs[CompressionTypes.ZSTD] = codec(Compression.Zstd);
 }
 
-export function kafkaClient(bootstrap: string): Kafka {
+/** The options every client subcommand shares for reaching the cluster (CONNECTION_OPTIONS). */
+export interface ConnectionValues {
+  bootstrap: string;
+  property?: string[];
+  'command-config'?: string;
+}
+
+/** The checked bootstrap address and a client for it with the given security settings; bad settings are usage errors. */
+export function connectTo(values: ConnectionValues, command: string): { bootstrap: string; kafka: Kafka } {
+  const bootstrap = checkBootstrap(values.bootstrap, command);
+  const security = clientSecurity(securitySettings(values.property ?? [], values['command-config'], command), command);
+  return { bootstrap, kafka: kafkaClient(bootstrap, security) };
+}
+
+function kafkaClient(bootstrap: string, security: ClientSecurity): Kafka {
   registerCodecs();
   return new Kafka({
     clientId: 'creek-cli',
     brokers: bootstrap.split(','),
+    ...security,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },

@@ -2,9 +2,9 @@
 // Piped lines are sent in batches, typed ones one by one; it exits once every record is acknowledged.
 import { createInterface } from 'node:readline';
 import kafkajs, { type Message } from 'kafkajs';
-import { checkBootstrap, integer, keyValue, parseCommand } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
 import { talkingTo, usageError } from './failure.js';
-import { COMPRESSION, kafkaClient } from './kafka-client.js';
+import { COMPRESSION, connectTo } from './kafka-client.js';
 import { printJson } from './output.js';
 import { progressLine } from './progress.js';
 
@@ -16,7 +16,8 @@ Reads one record per line of stdin.
   -z, --compression CODEC   none|gzip|snappy|lz4|zstd (default none)
   --acks all|1|0            acknowledgement to wait for (default all)
   -v, --verbose             print the partition and offset of each record
-Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   with -v, one JSON object per record`;
+Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   with -v, one JSON object per record
+${CONNECTION_USAGE}`;
 
 const ACKS: Record<string, number> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 /** Lines per send: piped input goes in large batches; typed lines go one by one, as they are typed. */
@@ -26,6 +27,7 @@ export async function produceCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     argv,
     {
+      ...CONNECTION_OPTIONS,
       'key-separator': { type: 'string', short: 'K' },
       header: { type: 'string', short: 'H', multiple: true },
       partition: { type: 'string', short: 'p' },
@@ -46,7 +48,7 @@ export async function produceCommand(argv: string[]): Promise<void> {
   if (acks === undefined) throw usageError(`--acks expects all, 1 or 0, got "${values.acks}"`, 'produce');
   const separator = values['key-separator'];
   if (separator === '') throw usageError('--key-separator cannot be empty', 'produce');
-  const bootstrap = checkBootstrap(values.bootstrap, 'produce');
+  const { bootstrap, kafka } = connectTo(values, 'produce');
 
   const toMessage = (line: string): Message => {
     const cut = separator === undefined ? -1 : line.indexOf(separator);
@@ -68,7 +70,7 @@ export async function produceCommand(argv: string[]): Promise<void> {
   };
 
   await talkingTo(bootstrap, async () => {
-    const producer = kafkaClient(bootstrap).producer({ allowAutoTopicCreation: false, createPartitioner: partitioner });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: partitioner });
     await producer.connect();
     try {
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

@@ -1,8 +1,8 @@
 // `creek topic create|list|describe|delete|alter-config`: topic administration for any Kafka.
 import kafkajs from 'kafkajs';
-import { checkBootstrap, integer, keyValue, parseCommand } from './args.js';
-import { CliFailure, talkingTo, usageError } from './failure.js';
-import { kafkaClient } from './kafka-client.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, keyValue, parseCommand } from './args.js';
+import { CliFailure, kafkaErrorName, talkingTo, usageError } from './failure.js';
+import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
 
 const { ConfigResourceTypes } = kafkajs;
@@ -13,9 +13,10 @@ export const TOPIC_USAGE = `Usage: creek topic COMMAND [options]
   describe NAME                                                    partitions, offsets and configs
   delete NAME...                                                   delete topics
   alter-config NAME [--set key=value]... [--delete key]...         change topic configs
-Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document`;
+Options: -b, --bootstrap HOST:PORT (default 127.0.0.1:9092)   --json   output one JSON document
+${CONNECTION_USAGE}`;
 
-type Admin = ReturnType<ReturnType<typeof kafkaClient>['admin']>;
+type Admin = ReturnType<ReturnType<typeof connectTo>['kafka']['admin']>;
 
 interface TopicDetails {
   name: string;
@@ -52,6 +53,21 @@ async function describeTopic(admin: Admin, name: string): Promise<TopicDetails> 
   return { name, partitions, configs };
 }
 
+/**
+ * A topic just created: on Apache Kafka the controller's answer comes before every broker has the
+ * topic in its metadata, so a broker may still answer UNKNOWN_TOPIC_OR_PARTITION for a moment.
+ */
+async function describeNewTopic(admin: Admin, name: string, attempts = 40): Promise<TopicDetails> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await describeTopic(admin, name);
+    } catch (err) {
+      if (attempt >= attempts || kafkaErrorName(err) !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export async function topicCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const command = `topic ${sub ?? ''}`.trim();
@@ -60,6 +76,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
     rest,
     {
+      ...CONNECTION_OPTIONS,
       partitions: { type: 'string', short: 'p' },
       'replication-factor': { type: 'string', short: 'r' },
       config: { type: 'string', short: 'c', multiple: true },
@@ -73,7 +90,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
     if (positionals.length !== 1) throw usageError(`${command} takes one topic name`, 'topic');
     return positionals[0]!;
   };
-  const admin = kafkaClient(checkBootstrap(values.bootstrap, 'topic')).admin();
+  const admin = connectTo(values, 'topic').kafka.admin();
   const plan = (): (() => Promise<void>) => {
     switch (sub) {
       case 'create': {
@@ -84,7 +101,7 @@ export async function topicCommand(argv: string[]): Promise<void> {
         return async () => {
           const created = await admin.createTopics({ topics: [{ topic: name, numPartitions, replicationFactor, configEntries }], waitForLeaders: true });
           if (!created) throw new CliFailure(`TOPIC_ALREADY_EXISTS: Topic '${name}' already exists.`, 'pick another name, or delete it first with `creek topic delete NAME`');
-          const details = await describeTopic(admin, name);
+          const details = await describeNewTopic(admin, name);
           const summary = { topic: name, partitions: details.partitions.length, replicationFactor: details.partitions[0]?.replicas.length ?? 0 };
           if (values.json) printJson(summary);
           else console.log(`Created topic ${name} (${summary.partitions} partitions, replication factor ${summary.replicationFactor})`);

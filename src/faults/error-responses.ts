@@ -87,6 +87,10 @@ const builders: { [K in AnyApiKey]?: Builder<K> } = {
     return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 })) };
   },
   22: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 }),
+  32: (req, errorCode) => {
+    const errorMessage = errorInfo(errorCode).message;
+    return { throttleTimeMs: 0, results: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) };
+  },
   // v4+ (batched, broker-to-broker verification) carries only the top-level code, as in Kafka.
   24: (req, errorCode) => ({
     throttleTimeMs: 0,

@@ -4,6 +4,8 @@ import type { AnyApiKey, RequestOf } from '../../protocol/codec/messages.js';
 
 type Keys<K extends AnyApiKey> = (request: RequestOf<K>, topicName: (id: string) => string | undefined) => string[];
 
+const TOPIC_RESOURCE = 2;
+
 const names = (list: readonly { name: string | null }[] | null): string[] => (list ?? []).flatMap((t) => (t.name === null ? [] : [t.name]));
 
 const topicsOf: { [K in AnyApiKey]?: Keys<K> } = {
@@ -17,6 +19,8 @@ const topicsOf: { [K in AnyApiKey]?: Keys<K> } = {
   19: (req) => names(req.topics),
   24: (req) => [...names(req.v3AndBelowTopics), ...req.transactions.flatMap((t) => names(t.topics))],
   28: (req) => names(req.topics),
+  // Topic resources only (resource type 2); broker and group resources name no topic.
+  32: (req) => req.resources.filter((r) => r.resourceType === TOPIC_RESOURCE).map((r) => r.resourceName),
 };
 
 const groupsOf: { [K in AnyApiKey]?: Keys<K> } = {

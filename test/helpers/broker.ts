@@ -1,6 +1,6 @@
 // Test helpers: an in-process broker per test file, kafkajs clients pointed at it, and a
 // produce-then-consume round trip.
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,14 @@ export async function withBroker(options: StartOptions = {}): Promise<RunningBro
   return startBroker({ logLevel: 'silent', ...options });
 }
 
-export function kafkaFor(broker: { bootstrap: string }, clientId = 'creek-test'): Kafka {
+/** `extra` adds to or replaces the options, e.g. a logCreator. */
+export function kafkaFor(broker: { bootstrap: string }, clientId = 'creek-test', extra: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
     brokers: [broker.bootstrap],
     logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
+    ...extra,
   });
 }
 

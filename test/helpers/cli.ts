@@ -2,6 +2,7 @@
 // and waits for its ready line, or for any line of its output; or runs a client subcommand to its end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -38,6 +39,11 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, comma
     env: { ...process.env, ...NO_HTTP_LISTENER, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watched(child);
+}
+
+/** Collects a spawned command's output (stdout and stderr together) for `waitFor` and `output()`. */
+function watched(child: ChildProcess): CliProcess {
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -75,6 +81,20 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, comma
   };
 }
 
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs creek from source on a pseudo-terminal made by util-linux's `script` (call requireProgram('script') first):
+ * its stdout and stderr are that terminal, as for a person typing the command; with `stdinFile` its stdin is
+ * that file, as in `creek produce T < lines`. Writing to `child.stdin` types at the terminal (`\x03` is Ctrl-C).
+ * The output is what the terminal shows: line ends are `\r\n`.
+ */
+export function spawnOnTerminal(args: string[], stdinFile?: string): CliProcess {
+  const line = [...CREEK_FROM_SOURCE, ...args].map(shellQuote).join(' ') + (stdinFile === undefined ? '' : ` < ${shellQuote(stdinFile)}`);
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  return watched(child);
+}
+
 export async function startCli(args: string[], env: Record<string, string> = {}): Promise<CliBroker> {
   const cli = spawnCli(args, env);
   const m = await cli.waitFor(/bootstrap (\S+):(\d+)/).catch((err: Error) => {
@@ -106,4 +126,19 @@ export function runCli(args: string[], input = ''): Promise<CliResult> {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin!.end(input);
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Runs a subcommand that must succeed (exit code 0, nothing on stderr) and returns its stdout. */
+export async function runCliOk(args: string[], input?: string): Promise<string> {
+  const r = await runCli(args, input);
+  expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+  return r.stdout;
+}
+
+/** A subcommand's failure: one line on stderr matching `text`, exit code `code`, nothing on stdout. */
+export function expectCliFailure(r: CliResult, code: number, text: string | RegExp): void {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(text);
 }

@@ -1,7 +1,7 @@
 // Helpers for tests on startCluster: the partition state a running broker reports, kafkajs
 // clients with retries long enough to ride out a leader or coordinator move, topic creation that
 // waits for every replica to be in sync, and where a group's or a transactional id's coordinator is.
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import type { RunningCluster } from '../../src/index.js';
 import type { PartitionAssignment } from '../../src/cluster/cluster-view.js';
 import { partitionFor } from '../../src/txn/partition-for.js';
@@ -13,8 +13,9 @@ export function stateOf(cluster: RunningCluster, topic: string, partition = 0): 
   return anyBroker.broker.cluster.partitionState(topic, partition)!;
 }
 
-export function clusterKafka(cluster: RunningCluster, clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 } });
+/** `extra` adds to or replaces the options, e.g. a logCreator. */
+export function clusterKafka(cluster: RunningCluster, clientId: string, extra: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({ clientId, brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 }, ...extra });
 }
 
 /** Creates a topic and waits until every partition's replicas are all in sync. */

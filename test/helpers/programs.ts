@@ -1,5 +1,5 @@
 // Programs some tests need beyond Node.js and npm: kcat, Debian's Python Kafka clients, openssl,
-// keytool, chromium and etcd. A test file asks here before it uses one. When it is missing the answer is "skip",
+// keytool, chromium, etcd and util-linux's script. A test file asks here before it uses one. When it is missing the answer is "skip",
 // and the reason, with the command that installs it, is printed once per test file. With
 // CREEK_TEST_REQUIRE_ALL=1 (set by CI) a missing program fails the test file instead, so a CI run
 // never skips quietly.
@@ -17,6 +17,7 @@ const INSTALL: Record<string, string> = {
   'python3 with confluent_kafka.schema_registry': 'apt-get install python3-confluent-kafka python3-requests',
   chromium: 'apt-get install chromium',
   etcd: 'apt-get install etcd-server',
+  script: 'apt-get install bsdutils',
 };
 
 const STRICT = process.env.CREEK_TEST_REQUIRE_ALL === '1';

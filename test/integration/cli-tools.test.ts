@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { expectCliFailure, runCli, runCliOk, spawnCli } from '../helpers/cli.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 let broker: RunningBroker;
@@ -15,22 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => broker.stop());
 
-/** Runs a subcommand that must succeed and returns its stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await runCli([...args, ...b], input);
-  expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
-  return r.stdout;
-}
+/** Runs a subcommand against the broker that must succeed and returns its stdout. */
+const ok = (args: string[], input?: string): Promise<string> => runCliOk([...args, ...b], input);
 
 const jsonLines = (out: string): unknown[] => out.trim().split('\n').map((l) => JSON.parse(l) as unknown);
 
-/** A failure: one line on stderr with the expected text, the expected exit code, nothing on stdout. */
-function expectFailure(r: CliResult, code: number, text: string | RegExp): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-}
+const expectFailure = expectCliFailure;
 
 describe('creek topic', () => {
   it('creates, lists, describes, alters and deletes a topic', async () => {
@@ -54,6 +44,29 @@ describe('creek topic', () => {
 
     expect(await ok(['topic', 'delete', 'tools-a'])).toBe('Deleted topic tools-a\n');
     expect(broker.broker.topics.get('tools-a')).toBeUndefined();
+  });
+
+  it('prints one JSON document for create, alter-config, delete and group delete with --json', async () => {
+    expect(jsonLines(await ok(['topic', 'create', 'tools-json', '-p', '2', '--json']))).toEqual([{ topic: 'tools-json', partitions: 2, replicationFactor: 1 }]);
+    expect(jsonLines(await ok(['topic', 'alter-config', 'tools-json', '--set', 'retention.ms=5000', '--json']))).toEqual([{ topic: 'tools-json', configs: { 'retention.ms': '5000' } }]);
+    await ok(['produce', 'tools-json', '-p', '0'], 'x\n');
+    await ok(['consume', 'tools-json', '-g', 'tools-json-group', '--from-beginning', '-n', '1']);
+    expect(jsonLines(await ok(['group', 'delete', 'tools-json-group', '--json']))).toEqual([{ deleted: ['tools-json-group'] }]);
+    expect(jsonLines(await ok(['topic', 'delete', 'tools-json', '--json']))).toEqual([{ deleted: ['tools-json'] }]);
+    expect(broker.broker.topics.get('tools-json')).toBeUndefined();
+  }, 60_000);
+
+  it('creates a topic on a broker that does not know it yet for a moment (Kafka right after CreateTopics), waiting for it', async () => {
+    // More failures than kafkajs retries a DescribeConfigs: the command itself must wait for the topic.
+    const lagging = broker.faults.failRequests({ apiKey: 'DescribeConfigs', errorCode: 'UNKNOWN_TOPIC_OR_PARTITION', count: 5, topic: 'tools-lagging' });
+    expect(await ok(['topic', 'create', 'tools-lagging', '-p', '2'])).toBe('Created topic tools-lagging (2 partitions, replication factor 1)\n');
+    expect([lagging.hits, lagging.active]).toEqual([5, false]);
+  });
+
+  it('refuses a replication factor above the brokers with Kafka\'s error, creating nothing', async () => {
+    expectFailure(await runCli(['topic', 'create', 'tools-r2', '-r', '2', ...b]), 1, /^creek: INVALID_REPLICATION_FACTOR: .*\(hint: the replication factor cannot exceed the number of brokers\)$/m);
+    expect(broker.broker.topics.get('tools-r2')).toBeUndefined();
+    expect(await ok(['topic', 'create', 'tools-r1', '-r', '1', '-p', '2'])).toBe('Created topic tools-r1 (2 partitions, replication factor 1)\n');
   });
 
   it('refuses a topic that exists, an unknown topic, and malformed key=value, creating nothing', async () => {
@@ -113,6 +126,22 @@ describe('creek produce and consume', () => {
     expectFailure(await runCli(['group', 'describe', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'delete', 'tools-group', ...b]), 1, /^creek: GROUP_ID_NOT_FOUND: /);
     expectFailure(await runCli(['group', 'reset-offsets', 'tools-group', '--topic', 'tools-g', ...b]), 2, 'exactly one of --to-earliest, --to-latest, --to-offset N');
+  }, 60_000);
+
+  it('follows the topic until interrupted, then commits what it printed and leaves its group', async () => {
+    await ok(['topic', 'create', 'tools-follow']);
+    await ok(['produce', 'tools-follow'], 'before\n');
+    const consumer = spawnCli(['consume', 'tools-follow', '-g', 'tools-follow-group', '--from-beginning', ...b]);
+    await consumer.waitFor(/^before\n/);
+    // Records produced while it runs are printed as they arrive: it has not stopped at the end.
+    await ok(['produce', 'tools-follow'], 'after\n');
+    await consumer.waitFor(/^before\nafter\n/);
+    expect(consumer.child.exitCode).toBeNull();
+    consumer.child.kill('SIGINT');
+    expect(await consumer.exited).toBe(0);
+    expect(consumer.output()).toBe('before\nafter\n');
+    const d = jsonLines(await ok(['group', 'describe', 'tools-follow-group', '--json']))[0];
+    expect(d).toMatchObject({ state: 'Empty', members: [], partitions: [{ topic: 'tools-follow', partition: 0, committed: 2, logEnd: 2, lag: 0 }] });
   }, 60_000);
 
   it('starts each partition at the first record at or after --timestamp, with or without a group', async () => {

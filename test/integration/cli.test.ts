@@ -1,10 +1,13 @@
 // The `creek` command as users run it: flags, a server.properties file, environment overrides,
-// the ready line, and a graceful SIGTERM that keeps the data.
-import { writeFileSync } from 'node:fs';
+// the ready line, and a graceful SIGTERM that keeps the data; and on a terminal (a pseudo-terminal
+// made by util-linux's script): pretty log lines by default, Ctrl-C, and the progress line.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kafkaFor, tempDir } from '../helpers/broker.js';
-import { startCli } from '../helpers/cli.js';
+import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { runCliOk, spawnOnTerminal, startCli } from '../helpers/cli.js';
+import { requireProgram } from '../helpers/programs.js';
+import { readPartition } from '../helpers/read-partition.js';
 
 const dirs: { remove(): void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
@@ -72,4 +75,37 @@ describe('creek CLI', () => {
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
     await expect(startCli(['--port', 'not-a-port'])).rejects.toThrow(/exited with 2[\s\S]*port/);
   });
+});
+
+describe.skipIf(requireProgram('script'))('creek on a terminal', () => {
+  it('logs one coloured human-readable line per event by default, and Ctrl-C stops it cleanly', async () => {
+    const cli = spawnOnTerminal(['--memory', '--port', '0', '--http-port=-1']);
+    await cli.waitFor(/Creek is ready: bootstrap 127\.0\.0\.1:\d+/);
+    cli.child.stdin!.write('\x03');
+    expect(await cli.exited).toBe(0);
+    const lines = cli.output().split('\r\n');
+    // pino-pretty's level in colour (green INFO), the message, its fields; no JSON lines.
+    expect(lines).toContainEqual(expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] \x1b\[32mINFO\x1b\[39m: \x1b\[36mbroker started\x1b\[39m \x1b\[90m\{"ms":\d+,/));
+    expect(lines).toContainEqual(expect.stringMatching(/INFO.*shutting down.*"signal":"SIGINT"/));
+    expect(lines).toContainEqual(expect.stringMatching(/INFO.*broker stopped/));
+    expect(cli.output()).not.toContain('"level"');
+  });
+
+  it('shows a progress line while produce sends piped lines, and erases it when done', async () => {
+    const broker = await withBroker();
+    try {
+      const dir = tempDir('creek-terminal-');
+      dirs.push(dir);
+      const input = join(dir.path, 'lines.txt');
+      writeFileSync(input, Array.from({ length: 2500 }, (_, i) => `line ${i}`).join('\n') + '\n');
+      await runCliOk(['topic', 'create', 'terminal-progress', '--bootstrap', broker.bootstrap]);
+      const cli = spawnOnTerminal(['produce', 'terminal-progress', '--bootstrap', broker.bootstrap], input);
+      expect(await cli.exited).toBe(0);
+      // Carriage return and erase-line before each redraw; the first batch is drawn at once; the last write erases it.
+      expect(cli.output()).toMatch(/^\r\x1b\[Ksent 1000 records(\r\x1b\[Ksent \d+ records)*\r\x1b\[K$/);
+      expect((await readPartition(broker, 'terminal-progress', 0)).map((r) => r.value)).toEqual(readFileSync(input, 'utf8').trimEnd().split('\n'));
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
 });

@@ -86,7 +86,7 @@ describe('fault injection routes', () => {
 
   it('refuses bad faults with 400 and the reason', async () => {
     const cases: [string, unknown, RegExp][] = [
-      ['requests/fail', { apiKey: 'DescribeConfigs', errorCode: 6 }, /cannot be failed/],
+      ['requests/fail', { apiKey: 'AlterConfigs', errorCode: 6 }, /cannot be failed/],
       ['requests/fail', { apiKey: 'Produce', errorCode: 'BAD' }, /unknown error code/],
       ['requests/fail', { apiKey: 'Produce', errorCode: 6, count: '2' }, /count/],
       ['requests/delay', { apiKey: 'Produce' }, /delayMs/],

@@ -3,18 +3,28 @@
 // counts every request of an API, so each test shows how many requests the client sent and how
 // many of them met the fault.
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { kafkajsErrorResponses } from '../helpers/client-errors.js';
+import { clusterKafka, createSyncedTopic, stateOf } from '../helpers/cluster.js';
+import { until } from '../helpers/until.js';
+import { startCluster } from '../../src/start-cluster.js';
 
 const FAST = { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 500 };
 const GROUP_TIMING = { sessionTimeout: 3000, rebalanceTimeout: 4000, heartbeatInterval: 100, maxWaitTimeInMs: 100 };
 
 let broker: RunningBroker;
 let kafka: Kafka;
+// Every error response kafkajs met, by API and code; each test starts with none.
+const clientSaw = kafkajsErrorResponses();
 beforeAll(async () => {
   broker = await withBroker({ properties: FAST });
-  kafka = kafkaFor(broker, 'faults-test');
+  kafka = kafkaFor(broker, 'faults-test', { logLevel: clientSaw.logLevel, logCreator: clientSaw.logCreator });
+});
+beforeEach(() => {
+  clientSaw.seen.length = 0;
 });
 afterAll(async () => {
   await broker.stop();
@@ -85,6 +95,10 @@ describe('fault injection with kafkajs', () => {
     expect(failed.active).toBe(false);
     expect(produces.hits).toBe(3);
     expect(result).toMatchObject({ errorCode: 0, baseOffset: '0' });
+    expect(clientSaw.seen).toEqual([
+      { api: 'Produce', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+      { api: 'Produce', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+    ]);
     expect(await consume(topic, 1)).toEqual(['once']);
   });
 
@@ -105,6 +119,13 @@ describe('fault injection with kafkajs', () => {
     ];
     expect(await consume(topic, 3)).toEqual(['a', 'b', 'c']);
     expect(injected.map((fault) => fault.hits)).toEqual([1, 1, 1, 1, 1]);
+    // kafkajs does not log JoinGroup's error responses (it expects MEMBER_ID_REQUIRED there); its fault's hit shows it.
+    expect(clientSaw.seen).toEqual([
+      { api: 'FindCoordinator', code: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+      { api: 'SyncGroup', code: ErrorCode.REBALANCE_IN_PROGRESS },
+      { api: 'Fetch', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+      { api: 'OffsetCommit', code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS },
+    ]);
     expect(injected.filter((fault) => fault.active)).toEqual([]);
   });
 
@@ -127,6 +148,14 @@ describe('fault injection with kafkajs', () => {
       [1, false],
       [1, false],
     ]);
+    expect(clientSaw.seen).toHaveLength(3);
+    expect(clientSaw.seen).toEqual(
+      expect.arrayContaining([
+        { api: 'Metadata', code: ErrorCode.LEADER_NOT_AVAILABLE },
+        { api: 'ListOffsets', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+        { api: 'OffsetFetch', code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS },
+      ]),
+    );
   });
 
   it('fails a Heartbeat with REBALANCE_IN_PROGRESS; the member rejoins and goes on consuming', async () => {
@@ -150,6 +179,7 @@ describe('fault injection with kafkajs', () => {
     await vi.waitFor(() => expect(seen).toEqual(['after-rejoin']), { timeout: 20_000, interval: 20 });
     await consumer.disconnect();
     joins.clear();
+    expect(clientSaw.seen).toEqual([{ api: 'Heartbeat', code: ErrorCode.REBALANCE_IN_PROGRESS }]);
   });
 
   it('fails CreateTopics with REQUEST_TIMED_OUT: nothing is created, kafkajs reports the topic\'s error, and the retry creates it', async () => {
@@ -183,6 +213,10 @@ describe('fault injection with kafkajs', () => {
     await txn.commit();
     await producer.disconnect();
     expect(injected.map((fault) => fault.hits)).toEqual([1, 1]);
+    expect(clientSaw.seen).toEqual([
+      { api: 'InitProducerId', code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS },
+      { api: 'AddPartitionsToTxn', code: ErrorCode.CONCURRENT_TRANSACTIONS },
+    ]);
     expect(await readCommitted(topic, 1)).toEqual(['committed-once']);
     // The record and the commit marker: one transaction, written once.
     expect(await highWatermark(topic)).toBe('2');
@@ -205,6 +239,11 @@ describe('fault injection with kafkajs', () => {
     await next.send({ topic, messages: [{ value: 'committed' }] });
     await next.commit();
     await second.disconnect();
+    // The injected EndTxn error, then the new producer's InitProducerId waiting (CONCURRENT_TRANSACTIONS) while the coordinator aborts.
+    expect(clientSaw.seen).toEqual([
+      { api: 'EndTxn', code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS },
+      { api: 'InitProducerId', code: ErrorCode.CONCURRENT_TRANSACTIONS },
+    ]);
     // In offset order a committed first record would come before this one.
     expect(await readCommitted(topic, 1)).toEqual(['committed']);
   });
@@ -262,7 +301,7 @@ describe('fault injection with kafkajs', () => {
     const topic = 'faults-not-leader';
     await createTopic(topic, 2);
     const withheld = broker.faults.notLeader({ topic, partition: 1 });
-    const producer = kafkaFor(broker, 'patient').producer({ retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 200 } });
+    const producer = kafkaFor(broker, 'patient', { logLevel: clientSaw.logLevel, logCreator: clientSaw.logCreator }).producer({ retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 200 } });
     await producer.connect();
     await producer.send({ topic, messages: [{ value: 'p0', partition: 0 }] });
     const sending = producer.send({ topic, messages: [{ value: 'p1', partition: 1 }] });
@@ -271,6 +310,8 @@ describe('fault injection with kafkajs', () => {
     const [result] = await sending;
     await producer.disconnect();
     expect(result).toMatchObject({ partition: 1, errorCode: 0, baseOffset: '0' });
+    // Every Produce to the withheld partition was answered NOT_LEADER_OR_FOLLOWER, and the client saw each.
+    expect(clientSaw.seen).toEqual(Array.from({ length: withheld.hits }, () => ({ api: 'Produce', code: ErrorCode.NOT_LEADER_OR_FOLLOWER })));
     expect((await consume(topic, 2)).sort()).toEqual(['p0', 'p1']);
   });
 
@@ -317,4 +358,38 @@ describe('fault injection with kafkajs', () => {
       expect(await consuming).toEqual(['hello']);
     });
   }
+});
+
+describe('fault injection on a startCluster() broker', () => {
+  it("fails the partition leader's Produce requests; the acks=all producer retries and the record is written once, on every replica", async () => {
+    const cluster = await startCluster({ brokers: 2 });
+    try {
+      const saw = kafkajsErrorResponses();
+      const clusterClient = clusterKafka(cluster, 'faults-cluster', { logLevel: saw.logLevel, logCreator: saw.logCreator });
+      const topic = 'faults-cluster';
+      await createSyncedTopic(cluster, clusterClient, topic, 1, 2);
+      const { leaderId: leader, replicas } = stateOf(cluster, topic);
+      const follower = replicas.find((id) => id !== leader)!;
+      // Each broker of the cluster has its own faults.
+      const failed = cluster.broker(leader)!.faults.failRequests({ apiKey: 'Produce', errorCode: 'NOT_LEADER_OR_FOLLOWER', count: 2, topic });
+      const atFollower = cluster.broker(follower)!.faults.delayResponses({ apiKey: 'Produce', delayMs: 0, topic });
+      const producer = clusterClient.producer();
+      await producer.connect();
+      const [result] = await producer.send({ topic, acks: -1, messages: [{ value: 'once' }] });
+      await producer.disconnect();
+      atFollower.clear();
+      expect(result).toMatchObject({ errorCode: 0, baseOffset: '0' });
+      expect([failed.hits, atFollower.hits]).toEqual([2, 0]);
+      // (Creating the topic may meet other errors while leaders are elected.)
+      expect(saw.seen.filter((e) => e.api === 'Produce')).toEqual([
+        { api: 'Produce', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+        { api: 'Produce', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+      ]);
+      for (const id of [leader, follower]) {
+        await until(() => cluster.broker(id)!.broker.topics.get(topic)!.partitions[0]!.highWatermark === 1, `broker ${id}'s high watermark at 1`);
+      }
+    } finally {
+      await cluster.close();
+    }
+  });
 });

@@ -6,7 +6,9 @@ import { Admin, Consumer, Producer, type Message } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { withBroker } from '../helpers/broker.js';
+import { platformaticErrorResponses } from '../helpers/client-errors.js';
 import { httpCall } from '../helpers/http.js';
+import { ErrorCode } from '../../protocol/errors.js';
 
 const CLIENT = { clientId: 'faults-platformatic', retries: 10, retryDelay: 50, timeout: 10_000 };
 
@@ -44,15 +46,21 @@ describe('fault injection with @platformatic/kafka', () => {
     await createTopic(topic);
     const produces = broker.faults.delayResponses({ apiKey: 'Produce', delayMs: 0, topic });
     const failed = broker.faults.failRequests({ apiKey: 'Produce', errorCode: 'REQUEST_TIMED_OUT', count: 2, topic });
+    const clientSaw = platformaticErrorResponses();
     const producer = new Producer({ ...CLIENT, bootstrapBrokers: [broker.bootstrap] });
     try {
       const result = await producer.send({ messages: [{ topic, value: Buffer.from('once'), partition: 0 }] });
       expect(result.offsets?.map((o) => o.offset)).toEqual([0n]);
     } finally {
       await producer.close();
+      clientSaw.stop();
     }
     produces.clear();
     expect([failed.hits, produces.hits]).toEqual([2, 3]);
+    expect(clientSaw.seen).toEqual([
+      { api: 'Produce', code: ErrorCode.REQUEST_TIMED_OUT },
+      { api: 'Produce', code: ErrorCode.REQUEST_TIMED_OUT },
+    ]);
   });
 
   it('joins through a paused coordinator and failed FindCoordinator and Fetch requests, all injected over HTTP', async () => {
@@ -67,6 +75,7 @@ describe('fault injection with @platformatic/kafka', () => {
     const fetch = await inject('requests/fail', { apiKey: 'Fetch', errorCode: 'NOT_LEADER_OR_FOLLOWER', topic });
     const pause = await inject('groups/pause', { groupId, mode: 'loading' });
 
+    const clientSaw = platformaticErrorResponses();
     const consumer = new Consumer({ ...CLIENT, bootstrapBrokers: [broker.bootstrap], groupId, maxWaitTime: 100, heartbeatInterval: 200, sessionTimeout: 10_000 });
     try {
       const joining = consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
@@ -82,7 +91,19 @@ describe('fault injection with @platformatic/kafka', () => {
       expect(got).toEqual(['a', 'b']);
     } finally {
       await consumer.close(true);
+      clientSaw.stop();
     }
+    // Besides JoinGroup's MEMBER_ID_REQUIRED (the normal first answer to a new member), the client met exactly the injected errors.
+    const pauseHits = (JSON.parse((await httpCall(broker.http!.url, '/admin/faults')).body) as { id: number; hits: number }[]).find((f) => f.id === pause.id)?.hits;
+    const injectedSeen = clientSaw.seen.filter((e) => e.code !== ErrorCode.MEMBER_ID_REQUIRED);
+    expect(injectedSeen).toHaveLength(2 + pauseHits!);
+    expect(injectedSeen).toEqual(
+      expect.arrayContaining([
+        { api: 'FindCoordinator', code: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+        { api: 'Fetch', code: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+        ...Array.from({ length: pauseHits! }, () => ({ api: 'JoinGroup', code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS })),
+      ]),
+    );
     // Used up, and listed with what they met: exactly one request each.
     const listed = JSON.parse((await httpCall(broker.http!.url, '/admin/faults')).body) as { id: number; active: boolean; hits: number }[];
     expect(listed.filter((f) => f.id === findCoordinator.id || f.id === fetch.id).map((f) => [f.active, f.hits])).toEqual([

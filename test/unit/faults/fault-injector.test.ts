@@ -90,7 +90,7 @@ describe('FaultInjector bookkeeping', () => {
       }
       throw new Error('not refused');
     };
-    expect(reason(() => faults.failRequests({ apiKey: 'DescribeConfigs', errorCode: 6 }))).toMatch(/cannot be failed/);
+    expect(reason(() => faults.failRequests({ apiKey: 'AlterConfigs', errorCode: 6 }))).toMatch(/cannot be failed/);
     expect(reason(() => faults.failRequests({ apiKey: 'Produce', errorCode: 'NO_SUCH_ERROR' }))).toMatch(/unknown error code/);
     expect(reason(() => faults.failRequests({ apiKey: 'Produce', errorCode: 0 }))).toMatch(/unknown error code/);
     expect(reason(() => faults.failRequests({ apiKey: 'Nope', errorCode: 6 }))).toMatch(/unknown api key/);
@@ -238,6 +238,7 @@ const SAMPLES: { [K in AnyApiKey]?: Partial<RequestOf<K>> } = {
   15: { groups: ['g'] },
   19: { topics: [{ name: 'orders', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] },
   22: { transactionalId: 't', transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 },
+  32: { resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false },
   24: {
     v3AndBelowTransactionalId: 't',
     v3AndBelowTopics: [{ name: 'orders', partitions: [0] }],
