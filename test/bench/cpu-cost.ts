@@ -7,7 +7,9 @@
 //   --target broker|sink|files|discard   the Creek broker (built from this tree) or a ceiling server
 //   --memory                             a --memory broker (default: disk)
 //   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)  --acks=1|--acks=-1 (1)
-// 1 KiB records, 4 pipelined connections, as the produce bench.
+//   --record-bytes N (1024)              record value size
+//   --profile DIR                        the broker writes a V8 CPU profile there (`--cpu-prof`)
+// 4 pipelined connections, as the produce bench.
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     'step-mib': { type: 'string', default: '256' },
     steps: { type: 'string', default: '6' },
     acks: { type: 'string', default: '1' },
+    'record-bytes': { type: 'string', default: '1024' },
+    profile: { type: 'string' },
   },
 });
 const target = values.target!;
@@ -36,7 +40,7 @@ const stepBytes = Number(values['step-mib']) * MIB;
 const acks = Number(values.acks);
 if (acks !== 1 && acks !== -1) throw new Error(`--acks takes 1 or -1, not ${values.acks}`);
 const cores = pinCores();
-const batch = makeBatch({ recordSize: 1024, batchBytes });
+const batch = makeBatch({ recordSize: Number(values['record-bytes']), batchBytes });
 
 const ceilingDir = target === 'broker' ? null : tempDir('creek-cpu-cost-');
 const server =
@@ -46,6 +50,7 @@ const server =
         cli: buildBroker(),
         core: cores.server,
         memory: values.memory,
+        profileDir: values.profile,
         overrides: { 'num.partitions': partitions, ...(values.memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) },
       });
 
@@ -54,7 +59,7 @@ try {
   const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, acks);
   const conns = await Promise.all(frames.map(() => FrameConnection.open(server.port)));
   const depth = batchBytes >= MIB ? 4 : 16;
-  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${batchBytes / 1024} KiB batches, acks=${acks === -1 ? 'all' : acks}, steps of ${stepBytes / MIB} MiB`);
+  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${values['record-bytes']} B records, ${batchBytes / 1024} KiB batches, acks=${acks === -1 ? 'all' : acks}, steps of ${stepBytes / MIB} MiB`);
   for (let step = 1; step <= Number(values.steps); step++) {
     let sent = 0;
     const loop = async (conn: FrameConnection, mine: ProduceRequestFrame[], start: number): Promise<void> => {
