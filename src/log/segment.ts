@@ -6,7 +6,12 @@ import { storageError } from './errors.js';
 import { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
 
-/** Bytes fetched at a time when walking batch headers. */
+/**
+ * Bytes fetched at a time when walking batch headers: a small first read, since a walk from an
+ * index entry usually stops at its first or second header (a fetch from where the previous one
+ * ended), growing to the largest block for long walks.
+ */
+const FIRST_WALK_BLOCK = 2 * 1024;
 const WALK_BLOCK = 64 * 1024;
 
 export interface SegmentRead {
@@ -195,10 +200,13 @@ export class Segment {
   /** Visits batch headers from `position` until `stop` says so; returns that batch. */
   private async walk(position: number, stop: (batch: BatchInfo) => boolean): Promise<BatchInfo | undefined> {
     let pos = position;
+    let block = FIRST_WALK_BLOCK;
     while (pos < this.size) {
       const before = pos;
       let bufStart = pos;
-      for (const buf of await this.store.scan(pos, Math.min(WALK_BLOCK, this.size - pos))) {
+      const scanned = await this.store.scan(pos, Math.min(block, this.size - pos));
+      block = Math.min(block * 4, WALK_BLOCK);
+      for (const buf of scanned) {
         if (bufStart !== pos) break;
         let at = 0;
         while (at + BATCH_HEADER_SIZE <= buf.length) {
