@@ -52,6 +52,12 @@ export class SegmentIndex {
     return i < 0 ? 0 : this.positions[i]!;
   }
 
+  /** Position of the batch an offset entry says starts exactly at `offset`, if there is such an entry. */
+  exactPositionOf(offset: number): number | undefined {
+    const i = floorIndex(this.offsets, offset);
+    return i >= 0 && this.offsets[i] === offset ? this.positions[i] : undefined;
+  }
+
   /** An offset at or before the first batch whose max timestamp is >= `timestamp`. */
   offsetBeforeTimestamp(timestamp: number): number {
     const i = floorIndex(this.times, timestamp - 1);

@@ -6,7 +6,12 @@ import { storageError } from './errors.js';
 import { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
 
-/** Bytes fetched at a time when walking batch headers. */
+/**
+ * Bytes fetched at a time when walking batch headers: a small first read, since a walk from an
+ * index entry usually stops at its first or second header (a fetch from where the previous one
+ * ended), growing to the largest block for long walks.
+ */
+const FIRST_WALK_BLOCK = 2 * 1024;
 const WALK_BLOCK = 64 * 1024;
 
 export interface SegmentRead {
@@ -100,22 +105,34 @@ export class Segment {
     if (first.baseOffset >= maxOffset || length < first.size) {
       return Promise.resolve({ chunks: [], bytes: 0, atEnd: false });
     }
-    return this.guard(async () => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      for (const buf of await this.store.read(first.position, length, buffer?.(length))) {
-        const whole = wholeBatchesBelow(buf, maxOffset);
-        if (whole > 0) chunks.push(whole === buf.length ? buf : buf.subarray(0, whole));
-        bytes += whole;
-        if (whole < buf.length) break;
-      }
-      return { chunks, bytes, atEnd: first.position + bytes === this.size };
-    });
+    return this.guard(() => this.readWhole(first.position, length, maxOffset, buffer));
+  }
+
+  /** The whole batches below `maxOffset` among `length` bytes from `position` (a batch start). */
+  private async readWhole(position: number, length: number, maxOffset: number, buffer?: (bytes: number) => Buffer): Promise<SegmentRead> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (const buf of await this.store.read(position, length, buffer?.(length))) {
+      const whole = wholeBatchesBelow(buf, maxOffset);
+      if (whole > 0) chunks.push(whole === buf.length ? buf : buf.subarray(0, whole));
+      bytes += whole;
+      if (whole < buf.length) break;
+    }
+    return { chunks, bytes, atEnd: position + bytes === this.size };
   }
 
   /** `read` from the first batch ending at or after `offset`; undefined when the segment has none. */
   readFrom(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, buffer?: (bytes: number) => Buffer): Promise<SegmentRead | undefined> {
     return this.guard(async () => {
+      // A consumer's next fetch usually starts at a batch an index entry points to (every batch of
+      // index.interval.bytes or more gets one): read from there at once, without first reading
+      // the batch's header. Nothing whole came back (a batch larger than maxBytes, or one above
+      // maxOffset): the header walk below decides.
+      const position = offset < this.nextOffset ? this.index.exactPositionOf(offset) : undefined;
+      if (position !== undefined && maxBytes > 0) {
+        const direct = await this.readWhole(position, Math.min(maxBytes, this.size - position), maxOffset, buffer);
+        if (direct.bytes > 0) return direct;
+      }
       const first = await this.findBatch(offset);
       return first === undefined ? undefined : this.read(first, maxBytes, maxOffset, minOneBatch, buffer);
     });
@@ -195,10 +212,13 @@ export class Segment {
   /** Visits batch headers from `position` until `stop` says so; returns that batch. */
   private async walk(position: number, stop: (batch: BatchInfo) => boolean): Promise<BatchInfo | undefined> {
     let pos = position;
+    let block = FIRST_WALK_BLOCK;
     while (pos < this.size) {
       const before = pos;
       let bufStart = pos;
-      for (const buf of await this.store.scan(pos, Math.min(WALK_BLOCK, this.size - pos))) {
+      const scanned = await this.store.scan(pos, Math.min(block, this.size - pos));
+      block = Math.min(block * 4, WALK_BLOCK);
+      for (const buf of scanned) {
         if (bufStart !== pos) break;
         let at = 0;
         while (at + BATCH_HEADER_SIZE <= buf.length) {

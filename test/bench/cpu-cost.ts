@@ -7,14 +7,20 @@
 //   --target broker|sink|files|discard   the Creek broker (built from this tree) or a ceiling server
 //   --memory                             a --memory broker (default: disk)
 //   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)  --acks=1|--acks=-1 (1)
-// 1 KiB records, 4 pipelined connections, as the produce bench.
+//   --record-bytes N (1024)              record value size
+//   --profile DIR                        the broker writes a V8 CPU profile there (`--cpu-prof`)
+//   --fetch                              fetch instead (the fetch bench's shape): fill every partition
+//                                        with --fill-mib N (32) of --batch-kib batches, then fetch it
+//                                        from the start over and over, --fetch-seconds N (3) a step
+// 4 pipelined connections, as the produce bench.
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
+import { checkProduce, driveFetch, partitionsOf, spreadPartitions, type ProduceRequestFrame } from './lib/drivers.js';
 import { FrameConnection } from './lib/frame-connection.js';
 import { buildBroker, pinCores, startBrokerProcess, startCeiling, tempDir, type CeilingMode } from './lib/processes.js';
 import { MIB } from './lib/stats.js';
 import { makeBatch } from './lib/workload.js';
+import { fillPartitions } from './scenarios/fetch.js';
 import { createTopics } from './scenarios/produce.js';
 
 const { values } = parseArgs({
@@ -26,6 +32,11 @@ const { values } = parseArgs({
     'step-mib': { type: 'string', default: '256' },
     steps: { type: 'string', default: '6' },
     acks: { type: 'string', default: '1' },
+    'record-bytes': { type: 'string', default: '1024' },
+    profile: { type: 'string' },
+    fetch: { type: 'boolean', default: false },
+    'fill-mib': { type: 'string', default: '32' },
+    'fetch-seconds': { type: 'string', default: '3' },
   },
 });
 const target = values.target!;
@@ -36,7 +47,7 @@ const stepBytes = Number(values['step-mib']) * MIB;
 const acks = Number(values.acks);
 if (acks !== 1 && acks !== -1) throw new Error(`--acks takes 1 or -1, not ${values.acks}`);
 const cores = pinCores();
-const batch = makeBatch({ recordSize: 1024, batchBytes });
+const batch = makeBatch({ recordSize: Number(values['record-bytes']), batchBytes });
 
 const ceilingDir = target === 'broker' ? null : tempDir('creek-cpu-cost-');
 const server =
@@ -46,15 +57,29 @@ const server =
         cli: buildBroker(),
         core: cores.server,
         memory: values.memory,
+        profileDir: values.profile,
         overrides: { 'num.partitions': partitions, ...(values.memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) },
       });
 
 try {
+  if (values.fetch) {
+    if (target !== 'broker') throw new Error('--fetch measures the broker only');
+    await measureFetch(server);
+  } else {
+    await measureProduce();
+  }
+} finally {
+  await server.stop();
+  if (ceilingDir !== null) rmSync(ceilingDir, { recursive: true, force: true });
+}
+
+/** CPU per GiB produced, in steps of --step-mib. */
+async function measureProduce(): Promise<void> {
   if (target === 'broker') await createTopics(server.port, ['bench']);
   const frames = spreadPartitions(partitionsOf('bench', partitions), 4, batch, acks);
   const conns = await Promise.all(frames.map(() => FrameConnection.open(server.port)));
   const depth = batchBytes >= MIB ? 4 : 16;
-  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${batchBytes / 1024} KiB batches, acks=${acks === -1 ? 'all' : acks}, steps of ${stepBytes / MIB} MiB`);
+  console.log(`${target}${values.memory ? ' --memory' : ''}, ${partitions} partitions, ${values['record-bytes']} B records, ${batchBytes / 1024} KiB batches, acks=${acks === -1 ? 'all' : acks}, steps of ${stepBytes / MIB} MiB`);
   for (let step = 1; step <= Number(values.steps); step++) {
     let sent = 0;
     const loop = async (conn: FrameConnection, mine: ProduceRequestFrame[], start: number): Promise<void> => {
@@ -81,7 +106,25 @@ try {
     );
   }
   for (const c of conns) c.close();
-} finally {
-  await server.stop();
-  if (ceilingDir !== null) rmSync(ceilingDir, { recursive: true, force: true });
+}
+
+/** CPU per GiB fetched: every partition filled once, then read from its start in steps of a fixed time. */
+async function measureFetch(broker: typeof server): Promise<void> {
+  await createTopics(broker.port, ['bench']);
+  await fillPartitions(broker.port, 'bench', partitions, batch, Math.max(1, Math.round((Number(values['fill-mib']) * MIB) / batch.bytes.length)));
+  const durationMs = Number(values['fetch-seconds']) * 1000;
+  console.log(`broker, fetch, ${partitions} partitions × ${values['fill-mib']} MiB of ${batchBytes / 1024} KiB batches, steps of ${durationMs / 1000} s`);
+  for (let step = 1; step <= Number(values.steps); step++) {
+    const before = broker.usage();
+    const threadsBefore = broker.threadCpu();
+    const rate = await driveFetch({ port: broker.port, topic: 'bench', partitions, connections: 4, partitionMaxBytes: MIB, warmupMs: 0, durationMs });
+    const after = broker.usage();
+    const threadsAfter = broker.threadCpu();
+    const gib = (rate.bytesPerSec * (durationMs / 1000)) / (1024 * MIB);
+    const perGib = (ms: number): string => (ms / gib).toFixed(0);
+    console.log(
+      `  step ${step}: ${perGib(after.cpuMs - before.cpuMs)} CPU ms/GiB (event loop ${perGib(threadsAfter.eventLoopMs - threadsBefore.eventLoopMs)}, ` +
+        `other threads ${perGib(threadsAfter.otherMs - threadsBefore.otherMs)}), RSS ${broker.rssMb().toFixed(0)} MiB, ${(rate.bytesPerSec / MIB).toFixed(0)} MiB/s`,
+    );
+  }
 }

@@ -15,12 +15,12 @@ const TOPIC = 'bench';
 const PARTITIONS = 8;
 const CONNECTIONS = 4;
 
-/** Appends `batchesPerPartition` batches to every partition, one request at a time per partition. */
-async function fill(port: number, batch: Batch, batchesPerPartition: number): Promise<void> {
+/** Appends `batchesPerPartition` batches to each of `partitions` partitions, one request at a time per partition. */
+export async function fillPartitions(port: number, topic: string, partitions: number, batch: Batch, batchesPerPartition: number): Promise<void> {
   await Promise.all(
-    Array.from({ length: PARTITIONS }, async (_, partition) => {
+    Array.from({ length: partitions }, async (_, partition) => {
       const conn = await FrameConnection.open(port);
-      const frame = produceFrame(1, [{ topic: TOPIC, partition, batch: batch.bytes }]);
+      const frame = produceFrame(1, [{ topic, partition, batch: batch.bytes }]);
       for (let i = 0; i < batchesPerPartition; i++) checkProduce(await conn.request(frame), 1);
       conn.close();
     }),
@@ -49,7 +49,7 @@ export async function fetchScenario(ctx: BenchContext): Promise<void> {
   let loop: EventLoopUse;
   try {
     await createTopics(broker.port, [TOPIC]);
-    await fill(broker.port, batch, perPartition);
+    await fillPartitions(broker.port, TOPIC, PARTITIONS, batch, perPartition);
     const before = broker.threadCpu();
     rate = await driveFetch({ port: broker.port, ...load });
     loop = eventLoopUse(before, broker.threadCpu());

@@ -52,6 +52,19 @@ describe('FileLog on disk', () => {
     expect(readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n0 0\n');
   });
 
+  it('reads from an indexed batch start as from anywhere else (maxBytes, minOneBatch, maxOffset, mid-batch offsets)', async () => {
+    const log = open(freshDir(), { indexIntervalBytes: 1 });
+    await append(log, 6, 200); // batches of 2 records: offsets 0-1, 2-3, ... 10-11; every one indexed but the first
+    const size = makeBatch({ payload: 200, records: 2 }).length;
+    expect(baseOffsets((await log.read(4, 1 << 20)).chunks)).toEqual([4, 6, 8, 10]);
+    expect(baseOffsets((await log.read(5, 1 << 20)).chunks)).toEqual([4, 6, 8, 10]);
+    expect(baseOffsets((await log.read(4, 2 * size + 10)).chunks)).toEqual([4, 6]);
+    expect(baseOffsets((await log.read(4, 10)).chunks)).toEqual([4]);
+    expect((await log.read(4, 10, { minOneBatch: false })).chunks).toEqual([]);
+    expect(baseOffsets((await log.read(4, 1 << 20, { maxOffset: 8 })).chunks)).toEqual([4, 6]);
+    expect((await log.read(4, 1 << 20, { maxOffset: 4 })).chunks).toEqual([]);
+  });
+
   it('reopens with the same offsets, bytes, log start and epochs', async () => {
     const dir = freshDir();
     const first = open(dir, { segmentBytes: 300, indexIntervalBytes: 50 });

@@ -30,3 +30,24 @@ it('writes queued buffers in order at their positions and settles each', async (
   await expect(queue.write(fa, 0, Buffer.from('x'))).rejects.toThrow();
   rmSync(dir, { recursive: true });
 });
+
+it('writes large runs (through the libuv pool) and small ones (on the event loop) in one order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
+  const path = join(dir, 'a');
+  const files = new OpenFiles(10);
+  const file = files.file(path, openSync(path, 'w+'));
+  const queue = new WriteQueue();
+  const large = Buffer.alloc(256 * 1024, 'L');
+  const small = Buffer.from('small');
+  const settled: string[] = [];
+  const writes = [
+    queue.write(file, 0, small).then(() => settled.push('small1')),
+    queue.write(file, small.length, large).then(() => settled.push('large')),
+  ];
+  await Promise.all(writes);
+  await queue.write(file, small.length + large.length, small).then(() => settled.push('small2'));
+  expect(settled).toEqual(['small1', 'large', 'small2']);
+  expect(readFileSync(path).equals(Buffer.concat([small, large, small]))).toBe(true);
+  await file.close();
+  rmSync(dir, { recursive: true });
+});
