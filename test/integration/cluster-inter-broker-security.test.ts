@@ -85,10 +85,39 @@ async function consumeUntil(kafka: Kafka, topic: string, last: string): Promise<
 describe.skipIf(noOpenssl)('a SASL_SSL-only cluster with ACLs', () => {
   let cluster: RunningCluster;
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, brokerOptions: { logLevel: 'silent', properties: { ...saslSslProperties('broker-secret'), 'group.initial.rebalance.delay.ms': 0 } } });
+    cluster = await startCluster({
+      brokers: 3,
+      brokerOptions: {
+        logLevel: 'silent',
+        properties: { ...saslSslProperties('broker-secret'), 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 },
+      },
+    });
   });
   afterAll(async () => {
     await cluster?.close();
+  });
+
+  it('commits a transaction over partitions led by three brokers: markers and verification travel between brokers', async () => {
+    const kafka = saslSslKafka(cluster);
+    const topic = 'secured-txn';
+    await createSyncedTopic(cluster, kafka, topic, 3, 3);
+    const leaders = [0, 1, 2].map((p) => stateOf(cluster, topic, p).leaderId);
+    expect(new Set(leaders).size).toBe(3);
+    const producer = kafka.producer({ transactionalId: 'secured-tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `committed-${partition}` })) });
+      await txn.commit();
+    } finally {
+      await producer.disconnect();
+    }
+    // Each leader wrote the commit marker, two of them sent by a coordinator on another broker.
+    for (let p = 0; p < 3; p++) {
+      const leader = cluster.broker(leaders[p]!)!.broker;
+      const partition = leader.replicas.partition(topic, p);
+      await until(() => leader.txn.lastStableOffset(partition) === partition.highWatermark && partition.highWatermark === 2, `the marker on partition ${p}`);
+    }
   });
 
   it('replicates over TLS as the SASL user, and keeps every acks=all record across the leader being killed', async () => {
