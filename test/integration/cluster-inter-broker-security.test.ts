@@ -3,8 +3,8 @@
 // acks=all producer gets its acks and a killed leader's partition moves with nothing acked
 // lost; with a wrong inter-broker password nothing replicates, the ISR shrinks to the leader
 // and the followers say why in a rate-limited warning. Also a SASL_PLAINTEXT cluster whose
-// brokers authenticate to each other with SCRAM-SHA-512, and a cluster refusing to start
-// without a usable inter-broker listener.
+// brokers authenticate to each other with SCRAM-SHA-512, an SSL-only cluster whose brokers are
+// known by their certificates, and a cluster refusing to start without a usable inter-broker listener.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,5 +249,48 @@ describe('a cluster without a usable inter-broker listener', () => {
     expect((err as ConfigError).problems).toEqual([
       'security.inter.broker.protocol=PLAINTEXT names no listener: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are SASL_PLAINTEXT',
     ]);
+  });
+});
+
+describe.skipIf(noOpenssl)('an SSL-only cluster with mutual TLS and ACLs', () => {
+  let cluster: RunningCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({
+      brokers: 3,
+      brokerOptions: {
+        logLevel: 'silent',
+        properties: {
+          listeners: 'SSL://127.0.0.1:0',
+          'security.inter.broker.protocol': 'SSL',
+          'ssl.keystore.type': 'PEM',
+          'ssl.keystore.location': certs.serverPemFile,
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': certs.caFile,
+          'ssl.client.auth': 'required',
+          'authorizer.class.name': AUTHORIZER,
+          // The brokers' certificate (also their client certificate) and the test client's.
+          'super.users': 'User:CN=localhost,O=Creek Test;User:CN=creek-client,O=Creek Test',
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('replicates as the principal of the broker certificate, its host name verified', async () => {
+    const kafka = new Kafka({
+      clientId: 'ssl-inter-broker',
+      brokers: cluster.bootstrap.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
+      ssl: { ca: [certs.ca], key: certs.clientKey, cert: certs.clientCert },
+    });
+    await createSyncedTopic(cluster, kafka, 'ssl-replicated', 1, 3);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'ssl-replicated', acks: -1, messages: [{ value: 'acked by all' }] });
+    await producer.disconnect();
+    expect(stateOf(cluster, 'ssl-replicated').isr).toHaveLength(3);
   });
 });
