@@ -24,6 +24,7 @@ import { startHttpService } from './http/http-service.js';
 import type { HttpListener } from './http/http-listener.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
 import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
+import { ConfigError } from './config/config-error.js';
 import { ClusterMember } from './cluster/cluster-member.js';
 import type { ClusterView } from './cluster/cluster-view.js';
 import type { Membership } from './cluster/membership.js';
@@ -123,6 +124,8 @@ export class Broker implements BrokerServices {
       localId: config.nodeId,
       rack: null,
       listeners: config.listeners,
+      // runBroker refuses a cluster member whose inter-broker settings do not resolve.
+      interBroker: config.interBroker.security!,
       store: clusterMode.metadata,
       membership: clusterMode.membership,
       cluster: this.cluster,
@@ -232,6 +235,8 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   const log = logger ?? pino({ level: brokerConfig.logLevel, name: 'creek' });
   const started = Date.now();
   if (brokerConfig.etcd !== undefined && givenClusterMode !== undefined) throw new Error('a broker runs either on etcd (creek.etcd.endpoints) or in an in-process cluster, not both');
+  // A cluster member connects to the others: its inter-broker settings must work.
+  if ((brokerConfig.etcd !== undefined || givenClusterMode !== undefined) && brokerConfig.interBroker.problems.length > 0) throw new ConfigError([...brokerConfig.interBroker.problems]);
   // Cluster mode on etcd: its start-up checks run before anything is written (data dir included).
   const etcdCluster = brokerConfig.etcd === undefined ? undefined : await openEtcdCluster(brokerConfig, log);
   let config = brokerConfig;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClientListener } from '../config/broker-config.js';
+import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.js';
 import type { IsrChange, Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
@@ -19,6 +20,8 @@ export interface ClusterMemberOptions {
   localId: number;
   rack: string | null;
   listeners: readonly ClientListener[];
+  /** The listener followers fetch on (inter.broker.listener.name) and its TLS and SASL. */
+  interBroker: InterBrokerSecurity;
   store: MetadataStore;
   membership: Membership;
   cluster: ClusterView;
@@ -39,12 +42,9 @@ export class ClusterMember {
   private readonly following = new Map<Partition, { leader: number; epoch: number }>();
   private readonly unsubscribers: (() => void)[] = [];
   private isrTimer: NodeJS.Timeout | undefined;
-  /** The listener followers fetch on (Kafka's inter.broker.listener.name: the first one here). */
-  private readonly interBrokerListener: string;
 
   constructor(private readonly o: ClusterMemberOptions) {
     this.controller = new Controller({ localId: o.localId, store: o.store, membership: o.membership, uncleanLeaderElection: o.uncleanLeaderElection, log: o.log.child({ component: 'controller' }) });
-    this.interBrokerListener = o.listeners[0]!.advertised.name;
   }
 
   /** Joins the cluster: registration, controller campaign, and the watches that keep replicas in line. */
@@ -156,7 +156,8 @@ export class ClusterMember {
       fetcher = new ReplicaFetcher({
         localId: this.o.localId,
         appender: this.o.appender,
-        leaderAddress: () => this.o.cluster.broker(leader, this.interBrokerListener),
+        leaderAddress: () => this.o.cluster.broker(leader, this.o.interBroker.listenerName),
+        security: this.o.interBroker,
         log: this.o.log.child({ component: 'replica-fetcher', leader }),
       });
       this.fetchers.set(leader, fetcher);

@@ -15,6 +15,7 @@ import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from
 import { parseProperties } from './properties.js';
 import { isListenerSaslKey, resolveSaslConfig, type SaslConfig } from '../security/sasl-config.js';
 import { resolveTlsConfig, type TlsConfig } from '../security/tls-config.js';
+import { INTER_BROKER_KEYS, resolveInterBroker, type InterBrokerResolution } from '../security/inter-broker-config.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
 
 export interface BrokerEndpoint extends Endpoint {
@@ -43,6 +44,8 @@ export interface BrokerConfig {
   listener: BrokerEndpoint;
   /** The first client listener's advertised address. */
   advertised: BrokerEndpoint;
+  /** How this broker connects to the others of its cluster; its problems stop a clustered broker's start-up. */
+  interBroker: InterBrokerResolution;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -216,6 +219,10 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     return { endpoint, advertised, ...(sasl === undefined ? {} : { sasl }), ...(tls === undefined ? {} : { tls }) };
   });
   if (problems.length > 0 || listeners === undefined) throw new ConfigError(problems);
+  const interBroker = resolveInterBroker(listeners, value, isSet);
+  // A single node never connects to another broker: only a setting made on purpose must be right.
+  if (INTER_BROKER_KEYS.some(isSet)) problems.push(...interBroker.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   const retentionMs = isSet('log.retention.ms')
     ? num('log.retention.ms')
@@ -229,6 +236,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     listeners,
     listener: listeners[0]!.endpoint,
     advertised: listeners[0]!.advertised,
+    interBroker,
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,

@@ -1,8 +1,12 @@
-// One plaintext Kafka connection from this broker to another (a follower's fetches from its
-// leader): typed requests encoded with the protocol codecs, responses matched by correlation id.
-// A broken connection fails every pending request; the owner opens a new one.
-import { connect, type Socket } from 'node:net';
+// One Kafka connection from this broker to another (a follower's fetches from its leader):
+// over TLS and authenticated with SASL when the inter-broker listener asks for it, then typed
+// requests encoded with the protocol codecs, responses matched by correlation id. A broken
+// connection fails every pending request; the owner opens a new one.
+import { isIP, connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
+import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
+import { authenticate } from './inter-broker-sasl.js';
 
 interface Pending {
   apiKey: AnyApiKey;
@@ -27,20 +31,33 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  static open(host: string, port: number, clientId: string, timeoutMs = 5_000): Promise<BrokerConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+  /** Connects (TLS handshake included) and authenticates; rejects with InterBrokerAuthFailure when the peer refuses the credentials. */
+  static async open(host: string, port: number, clientId: string, security: Omit<InterBrokerSecurity, 'listenerName'>, timeoutMs = 5_000): Promise<BrokerConnection> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const tls = security.tls;
+      // Node sends no SNI for an IP address (and warns when asked to).
+      const socket = tls === undefined ? connectTcp({ host, port }) : connectTls({ ...tls, host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
       const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
-      socket.once('connect', () => {
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.removeListener('error', reject);
-        resolve(new BrokerConnection(socket, clientId));
+        resolve(socket);
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
         reject(err);
       });
     });
+    const connection = new BrokerConnection(socket, clientId);
+    if (security.sasl !== undefined) {
+      try {
+        await authenticate(connection, security.sasl);
+      } catch (err) {
+        connection.close();
+        throw err;
+      }
+    }
+    return connection;
   }
 
   get isOpen(): boolean {

@@ -3,6 +3,7 @@
 // what the transaction coordinator's markers and the leaders' transaction verification travel on.
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
+import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { BrokerConnection } from './broker-connection.js';
 
 export class BrokerConnections {
@@ -10,8 +11,8 @@ export class BrokerConnections {
 
   constructor(
     private readonly cluster: ClusterView,
-    /** The listener other brokers are reached on (the first one, as the replica fetchers use). */
-    private readonly listener: string,
+    /** The inter-broker listener, and how to secure connections on it. */
+    private readonly security: InterBrokerSecurity,
     private readonly clientId: string,
   ) {}
 
@@ -34,9 +35,9 @@ export class BrokerConnections {
   private async connection(nodeId: number): Promise<BrokerConnection> {
     const existing = await this.open.get(nodeId);
     if (existing?.isOpen) return existing;
-    const address = this.cluster.broker(nodeId, this.listener);
+    const address = this.cluster.broker(nodeId, this.security.listenerName);
     if (address === undefined) throw new Error(`broker ${nodeId} is not live`);
-    const opening = BrokerConnection.open(address.host, address.port, this.clientId);
+    const opening = BrokerConnection.open(address.host, address.port, this.clientId, this.security);
     this.open.set(nodeId, opening);
     return opening;
   }

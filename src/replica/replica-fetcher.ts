@@ -7,7 +7,9 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
+import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { BrokerConnection } from './broker-connection.js';
+import { InterBrokerAuthFailure } from './inter-broker-sasl.js';
 import type { Partition } from './partition.js';
 
 const FETCH_VERSION = 12;
@@ -19,6 +21,8 @@ const FETCH_MAX_BYTES = 1 << 20;
 const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
 /** replica.fetch.backoff.ms: after an error, before the next attempt. */
 const BACKOFF_MS = 200;
+/** At most one warning per fetcher in this time while the leader keeps refusing its credentials. */
+const AUTH_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** Where fetched batches go: the log and the state derived from it (producer state, src/txn/). */
 export interface FollowerAppender {
@@ -32,6 +36,8 @@ export interface ReplicaFetcherOptions {
   appender: () => FollowerAppender;
   /** The leader's address on the inter-broker listener, looked up at each (re)connect. */
   leaderAddress: () => BrokerNode | undefined;
+  /** TLS and SASL on the inter-broker listener. */
+  security: InterBrokerSecurity;
   log: Logger;
 }
 
@@ -49,6 +55,7 @@ export class ReplicaFetcher {
   /** A partition error asked for a pause before the next round. */
   private backoff = false;
   private readonly loop: Promise<void>;
+  private lastAuthWarning = -Infinity;
 
   constructor(private readonly o: ReplicaFetcherOptions) {
     this.loop = this.run();
@@ -93,7 +100,7 @@ export class ReplicaFetcher {
         }
       } catch (err) {
         if (!this.running) break;
-        this.o.log.debug({ err }, 'replica fetch failed; retrying');
+        this.logFailure(err);
         this.connection?.close();
         this.connection = undefined;
         await this.sleep(BACKOFF_MS);
@@ -105,8 +112,20 @@ export class ReplicaFetcher {
     if (this.connection?.isOpen) return this.connection;
     const leader = this.o.leaderAddress();
     if (leader === undefined) throw new Error('leader is not live');
-    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`);
+    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security);
     return this.connection;
+  }
+
+  /** A refused login will not heal by itself: it is a warning (rate-limited); anything else is retried quietly. */
+  private logFailure(err: unknown): void {
+    if (!(err instanceof InterBrokerAuthFailure)) {
+      this.o.log.debug({ err }, 'replica fetch failed; retrying');
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastAuthWarning < AUTH_FAILURE_LOG_INTERVAL_MS) return;
+    this.lastAuthWarning = now;
+    this.o.log.warn({ listener: this.o.security.listenerName, reason: err.message }, 'the leader refused this broker\'s inter-broker authentication; replication from it stops until the credentials are fixed');
   }
 
   /** OffsetForLeaderEpoch for each partition's latest epoch, then truncation (Kafka's rules in Partition.truncateByLeaderEpoch). */

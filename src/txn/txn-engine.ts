@@ -90,7 +90,9 @@ export class TxnEngine {
 
   private constructor(private readonly o: TxnEngineOptions) {
     this.settings = txnSettings(o.config);
-    this.connections = new BrokerConnections(o.cluster, o.config.listeners[0]!.advertised.name, `creek-txn-${o.config.nodeId}`);
+    // A single node, whose inter-broker settings need not resolve, only ever has itself to reach.
+    const security = o.config.interBroker.security ?? { listenerName: o.config.listeners[0]!.advertised.name };
+    this.connections = new BrokerConnections(o.cluster, security, `creek-txn-${o.config.nodeId}`);
     this.verifier = new TxnVerifier({ localId: o.config.nodeId, cluster: o.cluster, connections: this.connections, coordinator: () => this.coordinator });
   }
 
