@@ -336,7 +336,17 @@ export class TopicRegistry {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' collides with an existing topic and is not auto-created`);
     }
     const numPartitions = this.brokerConfig.numPartitions;
-    return (await this.create(name, { numPartitions, replicas: place(numPartitions) }))!;
+    try {
+      return (await this.create(name, { numPartitions, replicas: place(numPartitions) }))!;
+    } catch (err) {
+      // Another broker auto-created it at the same moment: the topic exists, only this broker has
+      // not seen it yet. Kafka answers a topic its auto-creation raced with as not yet led, which
+      // clients retry, never with TOPIC_ALREADY_EXISTS.
+      if (!(err instanceof KafkaError) || err.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err;
+      const known = this.byName.get(name);
+      if (known) return known;
+      throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `Topic '${name}' is being created by another broker`);
+    }
   }
 
   /** An existing topic whose name differs from `name` only by '.' vs '_'. */
