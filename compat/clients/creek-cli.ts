@@ -125,7 +125,6 @@ const scenarios: Scenario[] = [
   },
   {
     feature: 'admin-topics',
-    timeoutMs: 60_000,
     async run(ctx) {
       const topic = ctx.name();
       await createTopic(ctx, topic, [], 2);
@@ -141,7 +140,6 @@ const scenarios: Scenario[] = [
   },
   {
     feature: 'admin-configs',
-    timeoutMs: 60_000,
     async run(ctx) {
       const topic = ctx.name();
       await createTopic(ctx, topic, ['-c', 'retention.ms=60000']);
@@ -162,7 +160,6 @@ const scenarios: Scenario[] = [
   },
   {
     feature: 'produce-consume',
-    timeoutMs: 60_000,
     async run(ctx) {
       const topic = ctx.name();
       await createTopic(ctx, topic, [], 2);
@@ -212,7 +209,6 @@ const scenarios: Scenario[] = [
   },
   {
     feature: 'commit-resume',
-    timeoutMs: 60_000,
     async run(ctx) {
       const topic = ctx.name();
       const group = ctx.name('group');
@@ -227,7 +223,6 @@ const scenarios: Scenario[] = [
   },
   {
     feature: 'admin-groups',
-    timeoutMs: 60_000,
     async run(ctx) {
       const topic = ctx.name();
       const group = ctx.name('group');
@@ -324,7 +319,8 @@ export const creekCliSuite: ClientSuite = {
     const r = await runChild(process.execPath, ['--import', 'tsx', CLI, '--version'], { signal: AbortSignal.timeout(30_000) }).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
     return r.code === 0 ? undefined : `creek --version failed (${tail(r.stderr)}); run npm ci`;
   },
-  scenarios,
+  // Every step starts Node with tsx (a second or more on a loaded machine): a minute per scenario unless it asks for more.
+  scenarios: scenarios.map((s) => ({ timeoutMs: 60_000, ...s })),
   notApplicable: {
     'admin-partitions': 'creek topic has no command to add partitions',
     'delete-records': 'the subcommands have no command to delete records',
