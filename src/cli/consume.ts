@@ -146,7 +146,10 @@ export async function consumeCommand(argv: string[]): Promise<void> {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
 
-      consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
+      // A fetch waits at most 500 ms for data (Kafka's fetch.max.wait.ms), not kafkajs's 5 s: leaving
+      // after -n or -e waits for the fetches in flight, and against several brokers one of them
+      // long-polls a broker whose partitions have nothing new.
+      consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning });
       const crashed = new Promise<never>((_, reject) => consumer!.on(consumer!.events.CRASH, ({ payload }) => reject(payload.error)));
