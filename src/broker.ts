@@ -1,7 +1,8 @@
 // startBroker(): wires configuration, storage, the engines and the listeners into one running
 // broker, and stops it gracefully (in-flight requests finish, storage is flushed).
 import pino, { type Logger } from 'pino';
-import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions, type ClientListener } from './config/broker-config.js';
+import { resolveBrokerConfig, type BrokerConfig, type BrokerOptions } from './config/broker-config.js';
+import type { ClientListener } from './config/client-listener.js';
 import { ApiRegistry } from './apis/registry.js';
 import { handlers } from './apis/index.js';
 import type { BrokerServices } from './apis/api.js';

@@ -5,7 +5,7 @@
 // and expires lagging followers from the ISRs it leads every replica.lag.time.max.ms / 2.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ClientListener } from '../config/broker-config.js';
+import type { ClientListener } from '../config/client-listener.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.js';
 import type { IsrChange, Partition } from '../replica/partition.js';

@@ -13,26 +13,11 @@ import { layerFrom, type ConfigLayer } from './config-layer.js';
 import { envLayer } from './env.js';
 import { formatListeners, parseListeners, parseProtocolMap, type Endpoint } from './listeners.js';
 import { parseProperties } from './properties.js';
-import { isListenerSaslKey, resolveSaslConfig, type SaslConfig } from '../security/sasl-config.js';
-import { resolveTlsConfig, type TlsConfig } from '../security/tls-config.js';
+import { isListenerSaslKey, resolveSaslConfig } from '../security/sasl-config.js';
+import { resolveTlsConfig } from '../security/tls-config.js';
+import type { BrokerEndpoint, ClientListener } from './client-listener.js';
 import { INTER_BROKER_KEYS, resolveInterBroker, type InterBrokerResolution } from '../security/inter-broker-config.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
-
-export interface BrokerEndpoint extends Endpoint {
-  securityProtocol: string;
-}
-
-/** One listener Creek serves clients on, with what it tells them and how it secures them. */
-export interface ClientListener {
-  /** The address it binds. */
-  endpoint: BrokerEndpoint;
-  /** The address given to clients that came in on this listener (advertised.listeners, same name). */
-  advertised: BrokerEndpoint;
-  /** SASL settings when the listener is SASL_PLAINTEXT or SASL_SSL. */
-  sasl?: SaslConfig;
-  /** TLS settings when the listener is SSL or SASL_SSL. */
-  tls?: TlsConfig;
-}
 
 export interface BrokerConfig {
   nodeId: number;

@@ -3,7 +3,7 @@
 // a listener's JAAS config, or a SCRAM user of the credential store (the password is salted with
 // the stored salt and iterations and compared with the stored key, as a SCRAM exchange proves it).
 import { timingSafeEqual } from 'node:crypto';
-import type { ClientListener } from '../config/broker-config.js';
+import type { ClientListener } from '../config/client-listener.js';
 import { credentialFromSaltedPassword, saltedPassword, scramMechanismByName, type ScramMechanism } from '../security/scram.js';
 import type { ScramCredentialStore } from '../security/scram-credentials.js';
 

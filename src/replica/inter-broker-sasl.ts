@@ -5,7 +5,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { InterBrokerSasl } from '../security/inter-broker-config.js';
 import { ScramClient } from '../security/scram-client.js';
 import { scramMechanismByName } from '../security/scram.js';
-import type { BrokerConnection } from './broker-connection.js';
+import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 
 const SASL_HANDSHAKE_VERSION = 1;
 const SASL_AUTHENTICATE_VERSION = 2;
@@ -15,7 +15,12 @@ export class InterBrokerAuthFailure extends Error {
   override readonly name = 'InterBrokerAuthFailure';
 }
 
-export async function authenticate(connection: BrokerConnection, sasl: InterBrokerSasl): Promise<void> {
+/** What the exchange needs of a connection: one request at a time, answered. */
+export interface RequestChannel {
+  send<K extends AnyApiKey>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>>;
+}
+
+export async function authenticate(connection: RequestChannel, sasl: InterBrokerSasl): Promise<void> {
   const handshake = await connection.send(17, SASL_HANDSHAKE_VERSION, { mechanism: sasl.mechanism });
   if (handshake.errorCode !== ErrorCode.NONE) {
     throw new InterBrokerAuthFailure(`SASL mechanism ${sasl.mechanism} refused (error ${handshake.errorCode}); the peer enables ${handshake.mechanisms.join(', ')}`);

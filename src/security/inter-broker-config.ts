@@ -7,7 +7,7 @@
 // sasl.mechanism.inter.broker.protocol, taking username and password from that mechanism's JAAS
 // entry on the listener (listener.name.<listener>.<mechanism>.sasl.jaas.config).
 import type { ConnectionOptions } from 'node:tls';
-import type { ClientListener } from '../config/broker-config.js';
+import type { ClientListener } from '../config/client-listener.js';
 import { parseJaasConfig } from './jaas.js';
 
 export interface InterBrokerSasl {

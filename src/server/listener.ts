@@ -9,7 +9,8 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerOptions } from './server-options.js';
-import type { BrokerConfig, ClientListener } from '../config/broker-config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { ClientListener } from '../config/client-listener.js';
 import { ANONYMOUS_PRINCIPAL, type SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { SslPrincipalMapper } from '../security/ssl-principal.js';
 
