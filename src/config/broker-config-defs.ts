@@ -161,7 +161,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('delete.topic.enable', BOOLEAN, 'true', 'Whether DeleteTopics is allowed.'),
   broker('num.partitions', INT, '1', 'Partitions of a topic created without a count.', { validator: atLeast(1) }),
   broker('default.replication.factor', INT, '1', 'Replication factor of automatically created topics.'),
-  broker('auto.leader.rebalance.enable', BOOLEAN, 'true', 'Leader balancing between brokers; no effect in single-node Creek.'),
+  broker('auto.leader.rebalance.enable', BOOLEAN, 'true', 'Periodic return of leadership to preferred replicas; not applied by Creek (ElectLeaders, e.g. kafka-leader-election, moves it back).'),
   // ---- log storage ----
   broker('log.dir', LIST, './data', 'Directory for log data, used when log.dirs is not set.'),
   broker('log.dirs', LIST, null, 'Directories for log data; Creek uses the first.'),
@@ -207,7 +207,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   topicDefault('compression.zstd.level', 'compression.zstd.level', INT, '3'),
   topicDefault('unclean.leader.election.enable', 'unclean.leader.election.enable', BOOLEAN, 'false'),
   // ---- replication ----
-  broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect in single-node Creek.', { validator: atLeast(1), dynamic: true }),
+  broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect (Creek fetches from each leader broker over one connection on its event loop).', { validator: atLeast(1), dynamic: true }),
   broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes fetched per partition by followers.', { validator: atLeast(0) }),
   broker('replica.lag.time.max.ms', LONG, '30000', 'Time after which a silent follower leaves the ISR.'),
   // ---- group coordinator ----
