@@ -90,7 +90,11 @@ final class AdminScenarios {
     String topic = ctx.name();
     Kafka.createTopic(ctx, topic, 1);
     get(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all());
-    equal(get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size(), 3, "partitions after increaseTo(3)");
+    // Kafka's controller answers before every broker's metadata has the new partitions.
+    eventually("3 partitions described after increaseTo(3)", () -> {
+      equal(get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size(), 3, "partitions after increaseTo(3)");
+      return true;
+    });
     failsWith(InvalidPartitionsException.class, "decrease to 2 partitions", () -> get(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all()));
     // The new partition takes records.
     var ack = Kafka.producer(ctx).send(new ProducerRecord<>(topic, 2, null, bytes("in-new"))).get(20, TimeUnit.SECONDS);
