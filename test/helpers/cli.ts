@@ -2,7 +2,6 @@
 // and waits for its ready line, or for any line of its output; or runs a client subcommand to its end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -131,14 +130,6 @@ export function runCli(args: string[], input = ''): Promise<CliResult> {
 /** Runs a subcommand that must succeed (exit code 0, nothing on stderr) and returns its stdout. */
 export async function runCliOk(args: string[], input?: string): Promise<string> {
   const r = await runCli(args, input);
-  expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+  if (r.code !== 0 || r.stderr !== '') throw new Error(`creek ${args.join(' ')} exited with ${r.code}:\n${r.stderr}`);
   return r.stdout;
-}
-
-/** A subcommand's failure: one line on stderr matching `text`, exit code `code`, nothing on stdout. */
-export function expectCliFailure(r: CliResult, code: number, text: string | RegExp): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
 }

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
-import { expectCliFailure, runCli, runCliOk, spawnCli } from '../helpers/cli.js';
+import { runCli, runCliOk, spawnCli } from '../helpers/cli.js';
+import { expectCliFailure } from '../helpers/cli-failure.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 let broker: RunningBroker;
