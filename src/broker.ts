@@ -33,7 +33,7 @@ import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
 import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
-import { openEtcdCluster, type EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
+import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
 import { NodeIdInUse } from './cluster/membership.js';
 import { freeLoopbackPort } from './server/free-port.js';
 
@@ -239,7 +239,8 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   // A cluster member connects to the others: its inter-broker settings must work.
   if ((brokerConfig.etcd !== undefined || givenClusterMode !== undefined) && brokerConfig.interBroker.problems.length > 0) throw new ConfigError([...brokerConfig.interBroker.problems]);
   // Cluster mode on etcd: its start-up checks run before anything is written (data dir included).
-  const etcdCluster = brokerConfig.etcd === undefined ? undefined : await openEtcdCluster(brokerConfig, log);
+  // The etcd client (gRPC and its protobuf loader, ~90 ms and ~25 MiB) is loaded only by brokers that join a cluster.
+  const etcdCluster = brokerConfig.etcd === undefined ? undefined : await (await import('./cluster/etcd/open-etcd-cluster.js')).openEtcdCluster(brokerConfig, log);
   let config = brokerConfig;
   let clusterMode = givenClusterMode;
   let broker: Broker;

@@ -3,8 +3,11 @@
 // pipes and terminals, so the last lines before exit are not lost; a reader that went away
 // (`creek | head`) stops the log instead of blocking the broker's shutdown.
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/broker-config-defs.js';
+import { onFirstUse } from '../load-on-first-use.js';
+
+const pinoPretty = onFirstUse<typeof pretty>('pino-pretty');
 
 /** "auto" is pretty when stdout is a terminal and JSON otherwise (a pipe, a file, a log collector). */
 export function resolveLogFormat(format: LogFormat, stdoutIsTerminal: boolean): 'json' | 'pretty' {
@@ -20,7 +23,7 @@ export function cliLogger(level: LogLevel, format: LogFormat): Logger {
       ? pino(options, process.stdout)
       : pino(
           options,
-          pretty({
+          pinoPretty()({
             destination: process.stdout,
             colorize: terminal,
             translateTime: 'SYS:HH:MM:ss.l',

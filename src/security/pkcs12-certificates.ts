@@ -2,15 +2,17 @@
 // PKCS12 only as a key + certificate pair). node-forge parses the file, checks its password MAC and
 // decrypts its bags (PBES2 with AES or 3DES, what keytool and OpenSSL 3 write; PKCS12's SHA-1 + 3DES
 // and RC2-40, what older tools wrote); this module turns its failures into the broker's messages.
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { onFirstUse } from '../load-on-first-use.js';
 
-const { asn1, pki, pkcs12 } = forge;
+const nodeForge = onFirstUse<typeof forge>('node-forge');
 
 /** The X.509 certificates in a PKCS12 file, PEM-encoded. Throws Error on a wrong password or an unreadable file. */
 export function pkcs12Certificates(file: Buffer, password: string): string[] {
+  const { asn1, pki, pkcs12, util } = nodeForge();
   let der: forge.asn1.Asn1;
   try {
-    der = asn1.fromDer(forge.util.createBuffer(file.toString('binary')));
+    der = asn1.fromDer(util.createBuffer(file.toString('binary')));
   } catch {
     throw new Error('not a PKCS12 file');
   }

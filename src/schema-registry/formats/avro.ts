@@ -2,8 +2,11 @@
 // Confluent's AvroSchema does) and schema resolution — avsc's createResolver applies the Avro
 // specification's rules (promotions, defaults for added fields, enum symbols, union branches,
 // names and aliases) and throws when a reader cannot read a writer's data.
-import avro from 'avsc';
+import type * as avro from 'avsc';
+import { onFirstUse } from '../../load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
+
+const avsc = onFirstUse<typeof avro>('avsc');
 
 class AvroSchema implements ParsedSchema {
   constructor(
@@ -32,9 +35,9 @@ export const avroFormat: SchemaFormat = {
   parse(schema: string, references: readonly ResolvedReference[]): ParsedSchema {
     const registry: Record<string, avro.Type> = {};
     try {
-      for (const ref of references) avro.Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry });
+      for (const ref of references) avsc().Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry });
       const json = JSON.parse(schema) as avro.Schema;
-      const type = avro.Type.forSchema(json, { registry });
+      const type = avsc().Type.forSchema(json, { registry });
       return new AvroSchema(type, JSON.stringify(json));
     } catch (err) {
       throw new InvalidSchemaError(`Invalid schema ${schema}: ${(err as Error).message}`);

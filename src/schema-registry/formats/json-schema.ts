@@ -4,11 +4,16 @@
 // Checked per keyword (types, enum/const, numeric/string/array bounds, required properties,
 // properties and closed or open content models, anyOf/oneOf branches, allOf parts, $ref) and
 // conservative where a keyword's languages cannot be compared (a changed pattern is a change).
-import { Ajv, type AnySchema } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, AnySchema } from 'ajv';
+import type * as Ajv2019Module from 'ajv/dist/2019.js';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import { isDeepStrictEqual } from 'node:util';
+import { onFirstUse } from '../../load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
+
+const ajvDraft7 = onFirstUse<typeof import('ajv')>('ajv');
+const ajvDraft2019 = onFirstUse<typeof Ajv2019Module>('ajv/dist/2019.js');
+const ajvDraft2020 = onFirstUse<typeof Ajv2020Module>('ajv/dist/2020.js');
 
 type Schema = boolean | { [keyword: string]: unknown };
 type Obj = { [keyword: string]: unknown };
@@ -16,9 +21,9 @@ type Obj = { [keyword: string]: unknown };
 function newAjv(schema: Schema): Ajv {
   const draft = typeof schema === 'object' && typeof schema.$schema === 'string' ? schema.$schema : '';
   const options = { strict: false, logger: false as const, validateFormats: false };
-  if (draft.includes('2020-12')) return new Ajv2020(options);
-  if (draft.includes('2019-09')) return new Ajv2019(options);
-  return new Ajv(options);
+  if (draft.includes('2020-12')) return new (ajvDraft2020().Ajv2020)(options);
+  if (draft.includes('2019-09')) return new (ajvDraft2019().Ajv2019)(options);
+  return new (ajvDraft7().Ajv)(options);
 }
 
 class JsonSchema implements ParsedSchema {

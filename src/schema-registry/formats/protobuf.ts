@@ -5,8 +5,11 @@
 // wire-compatible group, the same message or enum type, map stays map, repeated stays repeated);
 // proto2 required fields are neither added nor removed. Removing or adding optional fields is
 // compatible (unknown fields are skipped, missing ones take defaults).
-import protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
+import { onFirstUse } from '../../load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
+
+const protobufjs = onFirstUse<typeof protobuf>('protobufjs');
 
 /** Scalars that decode each other's bytes (protobuf's documented compatible changes). */
 const WIRE_GROUPS: readonly (readonly string[])[] = [
@@ -41,7 +44,7 @@ class ProtobufSchema implements ParsedSchema {
   decode(payload: Buffer): unknown {
     // Confluent's framing: a zigzag varint count of message indexes, then the indexes (a path
     // through nested types); a count of 0 stands for [0], the first message type.
-    const reader = protobuf.Reader.create(payload);
+    const reader = protobufjs().Reader.create(payload);
     const count = reader.sint32();
     const path = count === 0 ? [0] : Array.from({ length: count }, () => reader.sint32());
     let candidates = this.topLevel;
@@ -49,7 +52,7 @@ class ProtobufSchema implements ParsedSchema {
     for (const index of path) {
       type = candidates[index];
       if (type === undefined) throw new Error(`message index ${index} names no message type of the schema`);
-      candidates = type.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+      candidates = type.nestedArray.filter((n): n is protobuf.Type => n instanceof protobufjs().Type);
     }
     const message = type!.decode(payload.subarray(reader.pos));
     return type!.toObject(message, { longs: String, enums: String, bytes: String, oneofs: true });
@@ -93,27 +96,27 @@ function kindsCompatible(a: string, b: string): boolean {
 
 function shapeOf(field: protobuf.Field): string {
   const resolved = field.resolvedType;
-  const kind = resolved instanceof protobuf.Enum ? 'enum' : resolved instanceof protobuf.Type ? `message:${resolved.fullName}` : `scalar:${field.type}`;
+  const kind = resolved instanceof protobufjs().Enum ? 'enum' : resolved instanceof protobufjs().Type ? `message:${resolved.fullName}` : `scalar:${field.type}`;
   return field.map ? `map:${(field as unknown as protobuf.MapField).keyType}:${kind}` : kind;
 }
 
 function collectMessages(ns: protobuf.NamespaceBase, out: Map<string, Map<number, FieldShape>>, local: Set<string>): void {
   for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type && local.has(nested.fullName)) {
+    if (nested instanceof protobufjs().Type && local.has(nested.fullName)) {
       const fields = new Map<number, FieldShape>();
       for (const f of nested.fieldsArray) {
         fields.set(f.id, { name: f.name, kind: shapeOf(f), repeated: f.repeated, required: f.required, oneof: f.partOf?.name });
       }
       out.set(nested.fullName, fields);
     }
-    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectMessages(nested, out, local);
+    if (nested instanceof protobufjs().Namespace || nested instanceof protobufjs().Type) collectMessages(nested, out, local);
   }
 }
 
 function typeNames(ns: protobuf.NamespaceBase, out: Set<string>): Set<string> {
   for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type) out.add(nested.fullName);
-    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) typeNames(nested, out);
+    if (nested instanceof protobufjs().Type) out.add(nested.fullName);
+    if (nested instanceof protobufjs().Namespace || nested instanceof protobufjs().Type) typeNames(nested, out);
   }
   return out;
 }
@@ -122,14 +125,14 @@ export const protobufFormat: SchemaFormat = {
   type: 'PROTOBUF',
   parse(schema: string, references: readonly ResolvedReference[]): ParsedSchema {
     try {
-      const root = new protobuf.Root();
-      for (const ref of references) protobuf.parse(ref.schema, root, { keepCase: true });
+      const root = new (protobufjs().Root)();
+      for (const ref of references) protobufjs().parse(ref.schema, root, { keepCase: true });
       const fromReferences = typeNames(root, new Set());
-      const parsed = protobuf.parse(schema, root, { keepCase: true });
+      const parsed = protobufjs().parse(schema, root, { keepCase: true });
       for (const imported of parsed.imports ?? []) {
         if (references.some((r) => r.name === imported)) continue;
         // Well-known types (google/protobuf/timestamp.proto, ...) ship with protobufjs.
-        const wellKnown = protobuf.common.get(imported);
+        const wellKnown = protobufjs().common.get(imported);
         if (wellKnown === null) throw new Error(`import "${imported}" is not among the schema's references`);
         root.addJSON(wellKnown.nested ?? {});
       }
@@ -139,7 +142,7 @@ export const protobufFormat: SchemaFormat = {
       collectMessages(root, messages, local);
       const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
       const home = parsed.package === undefined ? root : root.lookup(parsed.package);
-      const topLevel = home instanceof protobuf.Namespace || home instanceof protobuf.Root ? home.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type && local.has(n.fullName)) : [];
+      const topLevel = home instanceof protobufjs().Namespace || home instanceof protobufjs().Root ? home.nestedArray.filter((n): n is protobuf.Type => n instanceof protobufjs().Type && local.has(n.fullName)) : [];
       return new ProtobufSchema(parsed.package ?? '', syntax, messages, canonicalProto(schema), topLevel);
     } catch (err) {
       throw new InvalidSchemaError(`Invalid schema ${schema}: ${(err as Error).message}`);
