@@ -3,8 +3,11 @@
 // or link blocks. The frame is walked first to catch truncation and to bound the output from the
 // block sizes (an over-estimate by at most about one block, so that much slack is allowed); the
 // native decoder then inflates it and verifies the checksums, and the exact size is checked.
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import type * as Lz4 from 'lz4-napi';
+import { onFirstUse } from '../load-on-first-use.js';
 import { CorruptRecordError, DecompressionLimitError } from './errors.js';
+
+const lz4 = onFirstUse<typeof Lz4>('lz4-napi');
 
 const MAGIC = 0x184d2204;
 const FLG_VERSION_SHIFT = 6;
@@ -20,12 +23,12 @@ const MAX_RATIO = 255;
 const BLOCK_MAX_SIZES: Readonly<Partial<{ [id: number]: number }>> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
 export function lz4Compress(data: Buffer): Buffer {
-  return compressFrameSync(data);
+  return lz4().compressFrameSync(data);
 }
 
 export function lz4Decompress(data: Buffer, maxSize: number): Buffer {
   const frame = scanFrame(data, maxSize);
-  const out = decompressFrameSync(data.subarray(0, frame.end));
+  const out = lz4().decompressFrameSync(data.subarray(0, frame.end));
   if (out.length > maxSize) throw new DecompressionLimitError('lz4', maxSize);
   if (frame.contentSize !== undefined && out.length !== frame.contentSize) {
     throw new CorruptRecordError(`lz4: frame inflated to ${out.length} bytes, header says ${frame.contentSize}`);

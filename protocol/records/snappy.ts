@@ -2,9 +2,12 @@
 // (librdkafka, kafkajs-snappy) and the xerial framing Java clients write: the magic
 // "\x82SNAPPY\0", int32 version, int32 min-compatible version, then [int32 length, raw block]*.
 // Decoding detects the framing; each raw block's length preamble is checked before inflating.
-import { compressSync, uncompressSync } from 'snappy';
+import type * as Snappy from 'snappy';
+import { onFirstUse } from '../load-on-first-use.js';
 import { CorruptRecordError, DecompressionLimitError } from './errors.js';
 import { readUVarint } from './varint.js';
+
+const snappy = onFirstUse<typeof Snappy>('snappy');
 
 export type SnappyFraming = 'xerial' | 'raw';
 
@@ -15,14 +18,14 @@ const XERIAL_VERSION = 1;
 const XERIAL_BLOCK_SIZE = 32 * 1024;
 
 export function snappyCompress(data: Buffer, framing: SnappyFraming): Buffer {
-  if (framing === 'raw') return compressSync(data);
+  if (framing === 'raw') return snappy().compressSync(data);
   const header = Buffer.alloc(XERIAL_HEADER_SIZE);
   XERIAL_MAGIC.copy(header);
   header.writeInt32BE(XERIAL_VERSION, 8);
   header.writeInt32BE(XERIAL_VERSION, 12);
   const parts: Buffer[] = [header];
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(at, at + XERIAL_BLOCK_SIZE));
+    const block = snappy().compressSync(data.subarray(at, at + XERIAL_BLOCK_SIZE));
     const length = Buffer.alloc(4);
     length.writeInt32BE(block.length);
     parts.push(length, block);
@@ -38,7 +41,7 @@ export function snappyDecompress(data: Buffer, maxSize: number): Buffer {
 function decompressRaw(block: Buffer, maxSize: number): Buffer {
   const expected = readUVarint({ buf: block, pos: 0, end: block.length });
   if (expected > maxSize) throw new DecompressionLimitError('snappy', maxSize);
-  const out = uncompressSync(block, { asBuffer: true }) as Buffer;
+  const out = snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
   if (out.length !== expected) {
     throw new CorruptRecordError(`snappy: block inflated to ${out.length} bytes, preamble says ${expected}`);
   }

@@ -1,17 +1,21 @@
 // zstd codec (compression type 4). Decompression streams into fixed-size chunks so that
 // a frame cannot make us allocate more than maxSize bytes, whatever its header claims.
-import { compress } from 'zstd-napi';
-import binding from 'zstd-napi/binding.js';
+import type * as Zstd from 'zstd-napi';
+import type Binding from 'zstd-napi/binding.js';
+import { onFirstUse } from '../load-on-first-use.js';
 import { CorruptRecordError, DecompressionLimitError } from './errors.js';
+
+const zstd = onFirstUse<typeof Zstd>('zstd-napi');
+const zstdBinding = onFirstUse<typeof Binding>('zstd-napi/binding.js');
 
 const CHUNK_SIZE = 128 * 1024;
 
 export function zstdCompress(data: Buffer, level?: number): Buffer {
-  return compress(data, level === undefined ? {} : { compressionLevel: level });
+  return zstd().compress(data, level === undefined ? {} : { compressionLevel: level });
 }
 
 export function zstdDecompress(data: Buffer, maxSize: number): Buffer {
-  const dctx = new binding.DCtx();
+  const dctx = new (zstdBinding().DCtx)();
   const chunks: Buffer[] = [];
   let total = 0;
   let input = data;

@@ -5,7 +5,7 @@
 import pino, { type Logger } from 'pino';
 import type pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/broker-config-defs.js';
-import { onFirstUse } from '../load-on-first-use.js';
+import { onFirstUse } from '../../protocol/load-on-first-use.js';
 
 const pinoPretty = onFirstUse<typeof pretty>('pino-pretty');
 

@@ -3,7 +3,7 @@
 // decrypts its bags (PBES2 with AES or 3DES, what keytool and OpenSSL 3 write; PKCS12's SHA-1 + 3DES
 // and RC2-40, what older tools wrote); this module turns its failures into the broker's messages.
 import type forge from 'node-forge';
-import { onFirstUse } from '../load-on-first-use.js';
+import { onFirstUse } from '../../protocol/load-on-first-use.js';
 
 const nodeForge = onFirstUse<typeof forge>('node-forge');
 

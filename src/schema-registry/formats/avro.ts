@@ -3,7 +3,7 @@
 // specification's rules (promotions, defaults for added fields, enum symbols, union branches,
 // names and aliases) and throws when a reader cannot read a writer's data.
 import type * as avro from 'avsc';
-import { onFirstUse } from '../../load-on-first-use.js';
+import { onFirstUse } from '../../../protocol/load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
 
 const avsc = onFirstUse<typeof avro>('avsc');

@@ -8,7 +8,7 @@ import type { Ajv, AnySchema } from 'ajv';
 import type * as Ajv2019Module from 'ajv/dist/2019.js';
 import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import { isDeepStrictEqual } from 'node:util';
-import { onFirstUse } from '../../load-on-first-use.js';
+import { onFirstUse } from '../../../protocol/load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
 
 const ajvDraft7 = onFirstUse<typeof import('ajv')>('ajv');

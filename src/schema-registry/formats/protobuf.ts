@@ -6,7 +6,7 @@
 // proto2 required fields are neither added nor removed. Removing or adding optional fields is
 // compatible (unknown fields are skipped, missing ones take defaults).
 import type * as protobuf from 'protobufjs';
-import { onFirstUse } from '../../load-on-first-use.js';
+import { onFirstUse } from '../../../protocol/load-on-first-use.js';
 import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from './format.js';
 
 const protobufjs = onFirstUse<typeof protobuf>('protobufjs');

@@ -1,6 +1,7 @@
 // Loads a CommonJS package the first time it is needed instead of at start-up. For libraries only
-// some brokers use (the schema registry's formats, PKCS12 truststores, pretty logs): importing them
-// eagerly cost every `creek` start ~20–90 ms and several MiB of heap each.
+// some clients or brokers use (compression codecs, the schema registry's formats, PKCS12
+// truststores, pretty logs): importing them eagerly cost every `creek` start ~10–90 ms and
+// several MiB each. Lives in protocol/ (which imports nothing from src/) so both can use it.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
