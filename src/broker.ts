@@ -134,6 +134,8 @@ export class Broker implements BrokerServices {
       replicas: this.replicas,
       replicaLagTimeMaxMs,
       uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
+      leaderImbalanceCheckIntervalMs:
+        brokerConfigValue(topics.layers, 'auto.leader.rebalance.enable') === 'true' ? Number(brokerConfigValue(topics.layers, 'leader.imbalance.check.interval.seconds')) * 1000 : null,
       appender: () => this.txn,
       log: log.child({ component: 'cluster' }),
     });

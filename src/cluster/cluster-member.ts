@@ -30,6 +30,8 @@ export interface ClusterMemberOptions {
   replicaLagTimeMaxMs: number;
   /** The static unclean.leader.election.enable, for the controller. */
   uncleanLeaderElection: boolean;
+  /** leader.imbalance.check.interval.seconds in ms, null when auto.leader.rebalance.enable is false, for the controller. */
+  leaderImbalanceCheckIntervalMs: number | null;
   /** Appends fetched batches (the transaction engine, which keeps producer state with them). */
   appender: () => FollowerAppender;
   log: Logger;
@@ -44,7 +46,14 @@ export class ClusterMember {
   private isrTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ClusterMemberOptions) {
-    this.controller = new Controller({ localId: o.localId, store: o.store, membership: o.membership, uncleanLeaderElection: o.uncleanLeaderElection, log: o.log.child({ component: 'controller' }) });
+    this.controller = new Controller({
+      localId: o.localId,
+      store: o.store,
+      membership: o.membership,
+      uncleanLeaderElection: o.uncleanLeaderElection,
+      leaderImbalanceCheckIntervalMs: o.leaderImbalanceCheckIntervalMs,
+      log: o.log.child({ component: 'controller' }),
+    });
   }
 
   /** Joins the cluster: registration, controller campaign, and the watches that keep replicas in line. */

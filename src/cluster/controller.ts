@@ -14,17 +14,29 @@
 //   - unclean.leader.election.enable (topic config, else the dynamic cluster-wide default, else
 //     this broker's static config) is read at every election, and a change of it re-runs them;
 //   - electLeader (ElectLeaders, startCluster's moveLeader): moves leadership to a live ISR member;
-//     an unclean ElectLeaders request gives a partition without a live leader any live replica.
+//     an unclean ElectLeaders request gives a partition without a live leader any live replica;
+//   - with auto.leader.rebalance.enable, every leader.imbalance.check.interval.seconds (Kafka's
+//     periodic electPreferred task): the preferred election above for each partition whose
+//     preferred replica is live and in sync but does not lead (leader-balance.ts), at most 1000
+//     per check, the next check following at once while more remain (5 minutes after a failure).
 import type { Logger } from 'pino';
 import type { Membership, ControllerCampaign } from './membership.js';
 import { ABSENT, brokerConfigsOf, CLUSTER_KEY, ControllerFenced, MetadataConflict, partitionDocKey, type ControllerFence, type MetadataStore, type PartitionStateRecord } from '../metadata/metadata-store.js';
 import { reassignmentStep } from './reassignment.js';
 import { applyIsrChange, electLeader, electUnclean, initialState, onLiveChange, type ElectionOutcome, type UncleanOutcome } from './partition-election.js';
+import { planLeaderBalance } from './leader-balance.js';
 
 /** Attempts at one partition's compare-and-swap before giving up until the next change. */
 const CAS_ATTEMPTS = 5;
 
 const UNCLEAN_LEADER_ELECTION = 'unclean.leader.election.enable';
+
+/** After a leader-balance check the bound cut short, the next one runs this soon (Kafka's immediate period). */
+const IMMEDIATE_CHECK_MS = 10;
+/** After a failed leader-balance check, the next one waits this long whatever the interval (as Kafka's periodic tasks do). */
+const FAILED_CHECK_BACKOFF_MS = 5 * 60_000;
+/** setTimeout's longest delay (about 24.8 days): a longer check interval checks that often. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ControllerOptions {
   localId: number;
@@ -32,6 +44,8 @@ export interface ControllerOptions {
   membership: Membership;
   /** This broker's static unclean.leader.election.enable, below the dynamic and topic configs. */
   uncleanLeaderElection: boolean;
+  /** leader.imbalance.check.interval.seconds in ms; null when auto.leader.rebalance.enable is false. */
+  leaderImbalanceCheckIntervalMs: number | null;
   log: Logger;
 }
 
@@ -43,6 +57,7 @@ export class Controller {
   private readonly unsubscribers: (() => void)[] = [];
   /** Decisions run one at a time, in the order their causes were seen. */
   private queue: Promise<unknown> = Promise.resolve();
+  private balanceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ControllerOptions) {}
 
@@ -126,11 +141,14 @@ export class Controller {
       membership.watchLive(() => this.schedule(() => this.reconcileAll())),
     );
     this.schedule(() => this.reconcileAll());
+    this.scheduleLeaderBalance();
   }
 
   private becomeInactive(): void {
     if (!this.active) return;
     this.active = false;
+    clearTimeout(this.balanceTimer);
+    this.balanceTimer = undefined;
     for (const u of this.unsubscribers.splice(0)) u();
     this.o.log.info({ nodeId: this.o.localId }, 'stopped being controller');
   }
@@ -155,6 +173,34 @@ export class Controller {
   /** Queues work whose failure is only logged (by enqueue). */
   private schedule(work: () => Promise<unknown>): void {
     this.enqueue(work).catch(() => undefined);
+  }
+
+  /** Queues the next leader-balance check, after `delayMs` (default: the check interval); none when auto.leader.rebalance.enable is false. */
+  private scheduleLeaderBalance(delayMs?: number): void {
+    const interval = this.o.leaderImbalanceCheckIntervalMs;
+    if (interval === null) return;
+    // A check that ends after this controller stepped down (and perhaps was elected again) schedules nothing.
+    const term = this.fence;
+    const next = (delay?: number): void => {
+      if (this.active && this.fence === term) this.scheduleLeaderBalance(delay);
+    };
+    this.balanceTimer = setTimeout(() => {
+      this.enqueue(() => this.balanceLeaders()).then(
+        (more) => next(more ? IMMEDIATE_CHECK_MS : undefined),
+        () => next(FAILED_CHECK_BACKOFF_MS),
+      );
+    }, Math.min(delayMs ?? interval, MAX_TIMER_MS));
+    this.balanceTimer.unref();
+  }
+
+  /** One leader-balance check: each planned election is made as ElectLeaders makes it. Resolves whether more remain. */
+  private async balanceLeaders(): Promise<boolean> {
+    const states = [...this.o.store.list('partitionState').values()].map((doc) => doc.value);
+    const plan = planLeaderBalance(states, (topic, partition) => this.replicasOf(topic, partition), this.liveIds());
+    let elected = 0;
+    for (const { topic, partition } of plan.elections) if ('state' in (await this.elect(topic, partition))) elected++;
+    if (elected > 0) this.o.log.info({ elected, more: plan.more }, 'leader balance: preferred replicas lead again');
+    return plan.more;
   }
 
   private liveIds(): Set<number> {

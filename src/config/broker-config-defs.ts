@@ -161,7 +161,8 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('delete.topic.enable', BOOLEAN, 'true', 'Whether DeleteTopics is allowed.'),
   broker('num.partitions', INT, '1', 'Partitions of a topic created without a count.', { validator: atLeast(1) }),
   broker('default.replication.factor', INT, '1', 'Replication factor of automatically created topics.'),
-  broker('auto.leader.rebalance.enable', BOOLEAN, 'true', 'Periodic return of leadership to preferred replicas; not applied by Creek (ElectLeaders, e.g. kafka-leader-election, moves it back).'),
+  broker('auto.leader.rebalance.enable', BOOLEAN, 'true', 'In a cluster, the controller gives leadership back to preferred replicas by itself: every leader.imbalance.check.interval.seconds, each partition whose first assigned replica is live and in the ISR but does not lead gets a preferred leader election (new leader epoch), as with ElectLeaders. A single broker leads all its partitions.'),
+  broker('leader.imbalance.check.interval.seconds', LONG, '300', 'How often the controller checks for partitions to give back to their preferred replica (auto.leader.rebalance.enable).', { validator: atLeast(1) }),
   // ---- log storage ----
   broker('log.dir', LIST, './data', 'Directory for log data, used when log.dirs is not set.'),
   broker('log.dirs', LIST, null, 'Directories for log data; Creek uses the first.'),

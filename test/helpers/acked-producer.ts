@@ -14,7 +14,8 @@ export interface AckedProducer {
   stop(): Promise<void>;
 }
 
-export async function startAckedProducer(kafka: Kafka, topic: string): Promise<AckedProducer> {
+/** Sends to `partition` when given, else where kafkajs's partitioner puts each record. */
+export async function startAckedProducer(kafka: Kafka, topic: string, partition?: number): Promise<AckedProducer> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const acknowledged: string[] = [];
@@ -24,7 +25,7 @@ export async function startAckedProducer(kafka: Kafka, topic: string): Promise<A
     for (let i = 0; sending; i++) {
       const value = `record-${i}`;
       try {
-        await producer.send({ topic, acks: -1, messages: [{ value }] });
+        await producer.send({ topic, acks: -1, messages: [{ value, partition }] });
         acknowledged.push(value);
       } catch {
         failed++;

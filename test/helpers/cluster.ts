@@ -18,12 +18,13 @@ export function clusterKafka(cluster: RunningCluster, clientId: string, extra: P
   return new Kafka({ clientId, brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 }, ...extra });
 }
 
-/** Creates a topic and waits until every partition's replicas are all in sync. */
-export async function createSyncedTopic(cluster: RunningCluster, kafka: Kafka, topic: string, partitions: number, replicationFactor: number): Promise<void> {
+/** Creates a topic (with topic `configs`) and waits until every partition's replicas are all in sync. */
+export async function createSyncedTopic(cluster: RunningCluster, kafka: Kafka, topic: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

@@ -1,8 +1,9 @@
 // The controller over a memory metadata store and the in-process membership: initial partition
 // states, leader election from the ISR when brokers die (unclean election only by config), dead
 // followers leaving ISRs, ISR change requests with AlterPartition's checks, preferred-leader
-// election, reassignments run and cancelled, and a new controller taking over when the old one's
-// liveness lapses.
+// election, reassignments run and cancelled, a new controller taking over when the old one's
+// liveness lapses, and leadership given back to preferred replicas by itself
+// (auto.leader.rebalance.enable).
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/cluster/controller.js';
@@ -20,14 +21,16 @@ interface Harness {
   registry: InProcessMembershipRegistry;
   controllers: Map<number, Controller>;
   memberships: Map<number, Membership>;
+  /** Every controller's leader.imbalance.check.interval.seconds in ms; null: auto.leader.rebalance.enable=false. */
+  leaderImbalanceCheckIntervalMs: number | null;
 }
 
 const running: Harness[] = [];
 
 /** Brokers 1..n registered and campaigning, in order (broker 1 wins). */
-async function harness(n = 3): Promise<Harness> {
+async function harness(n = 3, leaderImbalanceCheckIntervalMs: number | null = null): Promise<Harness> {
   const registry = new InProcessMembershipRegistry();
-  const h: Harness = { store: new MemoryMetadataStore(() => registry.controllerEpoch()), registry, controllers: new Map(), memberships: new Map() };
+  const h: Harness = { store: new MemoryMetadataStore(() => registry.controllerEpoch()), registry, controllers: new Map(), memberships: new Map(), leaderImbalanceCheckIntervalMs };
   for (let id = 1; id <= n; id++) await join(h, id);
   await until(() => h.controllers.get(1)!.isActive, 'broker 1 as controller');
   running.push(h);
@@ -37,7 +40,7 @@ async function harness(n = 3): Promise<Harness> {
 async function join(h: Harness, id: number): Promise<void> {
   const membership = h.registry.membership();
   await membership.register({ nodeId: id, endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 'PLAINTEXT' }], rack: null, incarnation: `${id}-${Math.random()}` });
-  const controller = new Controller({ localId: id, store: h.store, membership, uncleanLeaderElection: false, log: silent });
+  const controller = new Controller({ localId: id, store: h.store, membership, uncleanLeaderElection: false, leaderImbalanceCheckIntervalMs: h.leaderImbalanceCheckIntervalMs, log: silent });
   controller.start();
   h.controllers.set(id, controller);
   h.memberships.set(id, membership);
@@ -179,6 +182,22 @@ describe('Controller', () => {
     await expect(h.store.put('partitionState', partitionDocKey('t', 0), late, stored.version, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
     await expect(h.store.delete('partitionState', partitionDocKey('t', 0), undefined, { controllerEpoch: deposedEpoch })).rejects.toBeInstanceOf(ControllerFenced);
     expect(h.store.get('partitionState', partitionDocKey('t', 0))).toEqual(stored);
+  });
+
+  it('gives leadership back to the preferred replica by itself once it is live and in the ISR again (auto.leader.rebalance.enable)', async () => {
+    const h = await harness(3, 20);
+    await createTopic(h, 't', [[2, 1, 3], [3, 1, 2]]);
+    h.registry.expire(2);
+    await until(() => state(h, 't', 0)!.leader === 1, 'broker 1 leading t-0');
+    expect(state(h, 't', 0)).toMatchObject({ leaderEpoch: 1, isr: [1, 3] });
+    await join(h, 2);
+    // Live again but not in sync: stays a follower until its leader adds it to the ISR.
+    const key = partitionDocKey('t', 0);
+    await h.store.put('isrChangeRequest', key, { topic: 't', partition: 0, leader: 1, leaderEpoch: 1, partitionStateVersion: h.store.get('partitionState', key)!.version, isr: [1, 3, 2] });
+    await until(() => state(h, 't', 0)!.leader === 2, 'broker 2 leading t-0 again');
+    // A new leader epoch, as a preferred ElectLeaders makes; the partition led by its preferred replica throughout is untouched.
+    expect(state(h, 't', 0)).toMatchObject({ leader: 2, leaderEpoch: 2, isr: [2, 1, 3] });
+    expect(state(h, 't', 1)).toMatchObject({ leader: 3, leaderEpoch: 0 });
   });
 
   /** Broker 3 falls out of t-0's ISR (its leader 2 asks), then broker 2 dies: no live ISR member. */

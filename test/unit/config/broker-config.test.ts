@@ -196,6 +196,16 @@ describe('validation', () => {
     );
   });
 
+  it('checks the leader-balance keys as Kafka 4 does, which no longer knows leader.imbalance.per.broker.percentage', () => {
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'leader.imbalance.check.interval.seconds': 0 } }))).toEqual([
+      'Invalid value 0 for configuration leader.imbalance.check.interval.seconds: Value must be at least 1 (from option leader.imbalance.check.interval.seconds)',
+    ]);
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'leader.imbalance.check.interval.seconds': '1.5' } }))[0]).toContain('Not a number of type LONG');
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'auto.leader.rebalance.enable': 'sometimes' } }))[0]).toContain('Expected value to be either true or false');
+    const config = resolveBrokerConfig({ properties: { 'leader.imbalance.check.interval.seconds': 1, 'leader.imbalance.per.broker.percentage': 10 } });
+    expect(config.warnings).toEqual(['Unknown configuration leader.imbalance.per.broker.percentage (from option leader.imbalance.per.broker.percentage) is kept but has no effect']);
+  });
+
   it('trims values and accepts Java number forms', () => {
     const config = resolveBrokerConfig({ properties: { 'num.partitions': ' +3 ', 'delete.topic.enable': ' FALSE ' } });
     expect(config.numPartitions).toBe(3);
