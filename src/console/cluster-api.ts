@@ -8,6 +8,71 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer
 import { packageVersion } from '../cli/version.js';
 import { requireAllowed, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 
+export interface ListenerView {
+  name: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
+export interface BrokerView {
+  nodeId: number;
+  rack: string | null;
+  controller: boolean;
+  /** The broker answering. */
+  local: boolean;
+  listeners: ListenerView[];
+}
+
+export interface LogDirView {
+  logDir: string;
+  errorCode: number;
+  /** -1 when unknown. */
+  totalBytes: number;
+  usableBytes: number;
+  partitionBytes: number;
+}
+
+/** GET /api/cluster */
+export interface ClusterOverview {
+  clusterId: string;
+  controllerId: number;
+  nodeId: number;
+  version: string;
+  startedAt: number;
+  uptimeMs: number;
+  storage: 'disk' | 'memory';
+  consoleWritesEnabled: boolean;
+  brokers: BrokerView[];
+  topicCount: number;
+  partitionCount: number;
+  underReplicatedPartitions: number;
+  logDirs: LogDirView[];
+}
+
+/** GET /api/clients: one a connection. */
+export interface ClientView {
+  connectionId: number;
+  clientId: string | null;
+  softwareName: string | null;
+  softwareVersion: string | null;
+  address: string;
+  listener: string;
+  principal: string;
+}
+
+/** GET /api/transactions: one a transactional id. */
+export interface TransactionView {
+  transactionalId: string;
+  errorCode: number;
+  state: string;
+  producerId: number;
+  producerEpoch: number;
+  timeoutMs: number;
+  startTimeMs: number;
+  partitions: { topic: string; partition: number }[];
+}
+
 export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
   const { broker } = ctx;
   const version = packageVersion();
@@ -16,7 +81,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
     const { cluster, config } = broker;
     const listenerNames = config.listeners.map((l) => l.advertised.name);
     const securityProtocols = new Map(config.listeners.map((l) => [l.advertised.name, l.endpoint.securityProtocol]));
-    const brokers = cluster.brokerIds().map((nodeId) => ({
+    const brokers = cluster.brokerIds().map((nodeId): BrokerView => ({
       nodeId,
       rack: cluster.broker(nodeId, listenerNames[0]!)?.rack ?? null,
       controller: nodeId === cluster.controllerId,
@@ -29,7 +94,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
     const logDirs = await ctx.session(req).kafka(35, { topics: null });
     throwIfKafkaError(logDirs.errorCode ?? 0);
     const topics = broker.topics.list();
-    return jsonResponse(200, {
+    const overview: ClusterOverview = {
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId,
       nodeId: cluster.localId,
@@ -49,13 +114,14 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
         usableBytes: d.usableBytes ?? -1,
         partitionBytes: d.topics.reduce((n, t) => n + t.partitions.reduce((m, p) => m + p.partitionSize, 0), 0),
       })),
-    });
+    };
+    return jsonResponse(200, overview);
   });
 
   // Who is connected, from where and as whom: for users who may DESCRIBE the cluster.
   router.add('GET', '/api/clients', (req) => {
     requireAllowed(ctx.session(req).authz.allows(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
-    const clients = [...broker.openConnections()].map(({ info }) => {
+    const clients = [...broker.openConnections()].map(({ info }): ClientView => {
       // ApiVersions v3+ names the client software (KIP-511), kept as name/version.
       const [softwareName, softwareVersion] = splitSoftware(info.clientSoftware);
       return { connectionId: info.id, clientId: info.clientId, softwareName, softwareVersion, address: info.remoteAddress, listener: info.listenerName, principal: info.principal };
@@ -72,7 +138,7 @@ export function addClusterRoutes(router: Router, ctx: ConsoleContext): void {
     const described = await kafka(65, { transactionalIds: ids });
     return jsonResponse(
       200,
-      described.transactionStates.map((t) => ({
+      described.transactionStates.map((t): TransactionView => ({
         transactionalId: t.transactionalId,
         errorCode: t.errorCode,
         state: t.transactionState,

@@ -41,10 +41,18 @@ export function consoleContext(broker: ConsoleHost, registry: SchemaRegistry): C
   };
 }
 
+/** The body of every refusal: an HTTP status or Kafka error code, Kafka's error name when it is a Kafka error, and a message. */
+export type ConsoleError = {
+  error_code: number;
+  error?: string;
+  message: string;
+};
+
 /** Refuses a write when creek.console.writes.enable is false (403, saying which key turns them on). */
 export function requireWrites(ctx: ConsoleContext): void {
   if (!ctx.writesEnabled) {
-    throw new HttpError(403, { error_code: 403, message: 'Writes from the console are turned off (creek.console.writes.enable=false)' });
+    const refusal: ConsoleError = { error_code: 403, message: 'Writes from the console are turned off (creek.console.writes.enable=false)' };
+    throw new HttpError(403, refusal);
   }
 }
 
@@ -57,11 +65,8 @@ export function requireAllowed(allowed: boolean, errorCode: number): void {
 export function throwIfKafkaError(errorCode: number, message?: string | null): void {
   if (errorCode === 0) return;
   const info = errorInfo(errorCode);
-  throw new HttpError(info.name === 'TOPIC_AUTHORIZATION_FAILED' || info.name === 'GROUP_AUTHORIZATION_FAILED' || info.name === 'CLUSTER_AUTHORIZATION_FAILED' ? 403 : 400, {
-    error_code: errorCode,
-    error: info.name,
-    message: message ?? info.message,
-  });
+  const refusal: ConsoleError = { error_code: errorCode, error: info.name, message: message ?? info.message };
+  throw new HttpError(info.name === 'TOPIC_AUTHORIZATION_FAILED' || info.name === 'GROUP_AUTHORIZATION_FAILED' || info.name === 'CLUSTER_AUTHORIZATION_FAILED' ? 403 : 400, refusal);
 }
 
 /** A whole number from a path or query parameter, or `fallback` when absent. */

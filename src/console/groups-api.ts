@@ -10,6 +10,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { consumerProtocolAssignment, type ConsumerProtocolAssignment } from '../../protocol/schema/index.js';
 import { HttpError, jsonResponse, type HttpRequest, type Router } from '../http/router.js';
+import type { GroupListing } from '../groups/group-coordinator.js';
 import { groupOffsets } from '../metrics/group-offsets.js';
 import { bodyInt, objectBody, requireAllowed, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
 import type { KafkaCall } from './kafka-calls.js';
@@ -21,17 +22,50 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** States in which kafka-consumer-groups resets offsets: no member can overwrite them (lower case: consumer groups name theirs so). */
 const RESETTABLE_STATES = new Set(['empty', 'dead']);
 
-interface MemberView {
+export interface MemberView {
   memberId: string;
   instanceId: string | null;
   clientId: string;
   clientHost: string;
+  /** A streams member's tasks show as topics named `subtopology <id>`. */
   assignment: { topic: string; partitions: number[] }[];
+}
+
+/** A partition the group has committed an offset for. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: number;
+  highWatermark: number;
+  lag: number;
+}
+
+/** GET /api/groups: one a group. */
+export interface GroupSummary {
+  groupId: string;
+  state: string;
+  type: GroupListing['type'];
+  protocolType: string;
+  lag: number;
+  partitions: PartitionLag[];
+}
+
+/** GET /api/groups/:group */
+export interface GroupDetail extends GroupSummary {
+  members: MemberView[];
+  /** With the member each partition is assigned to, or null. */
+  partitions: (PartitionLag & { memberId: string | null })[];
+}
+
+/** POST /api/groups/:group/reset-offsets */
+export interface OffsetsReset {
+  groupId: string;
+  offsets: { topic: string; partition: number; offset: number }[];
 }
 
 export function addGroupRoutes(router: Router, ctx: ConsoleContext): void {
   const { broker } = ctx;
-  const lagOf = (groupId: string) =>
+  const lagOf = (groupId: string): PartitionLag[] =>
     groupOffsets(broker)
       .filter((o) => o.groupId === groupId)
       .map(({ topic, partition, offset, highWatermark, lag }) => ({ topic, partition, committed: offset, highWatermark, lag }));
@@ -45,7 +79,7 @@ export function addGroupRoutes(router: Router, ctx: ConsoleContext): void {
         .listGroups()
         .filter((g) => authz.allows(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId))
         .sort((a, b) => a.groupId.localeCompare(b.groupId))
-        .map((g) => {
+        .map((g): GroupSummary => {
           const partitions = lagOf(g.groupId);
           return { groupId: g.groupId, state: g.state, type: g.type, protocolType: g.protocolType, lag: partitions.reduce((n, p) => n + p.lag, 0), partitions };
         }),
@@ -61,7 +95,8 @@ export function addGroupRoutes(router: Router, ctx: ConsoleContext): void {
     const members = await describeMembers(kafka, groupId, listing.type);
     const owners = new Map(members.flatMap((m) => m.assignment.flatMap((a) => a.partitions.map((p) => [`${a.topic}-${p}`, m.memberId] as const))));
     const partitions = lagOf(groupId).map((p) => ({ ...p, memberId: owners.get(`${p.topic}-${p.partition}`) ?? null }));
-    return jsonResponse(200, { groupId, state: listing.state, type: listing.type, protocolType: listing.protocolType, members, lag: partitions.reduce((n, p) => n + p.lag, 0), partitions });
+    const detail: GroupDetail = { groupId, state: listing.state, type: listing.type, protocolType: listing.protocolType, members, lag: partitions.reduce((n, p) => n + p.lag, 0), partitions };
+    return jsonResponse(200, detail);
   });
 
   router.add('POST', '/api/groups/:group/reset-offsets', async (req) => {
@@ -116,7 +151,7 @@ function consumerAssignment(bytes: Buffer): { topic: string; partitions: number[
   }
 }
 
-async function resetOffsets(ctx: ConsoleContext, req: HttpRequest, groupId: string): Promise<{ groupId: string; offsets: { topic: string; partition: number; offset: number }[] }> {
+async function resetOffsets(ctx: ConsoleContext, req: HttpRequest, groupId: string): Promise<OffsetsReset> {
   const body = await objectBody(req);
   const topicName = body.topic;
   if (typeof topicName !== 'string') throw new HttpError(400, { error_code: 400, message: 'topic is required' });

@@ -9,12 +9,40 @@ import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { HttpError, jsonResponse, type Router } from '../http/router.js';
 import { logRecords } from '../log/log-records.js';
 import { bodyInt, intParam, objectBody, requireAllowed, requireWrites, throwIfKafkaError, type ConsoleContext } from './console-context.js';
-import { shownBytes } from './record-view.js';
+import { shownBytes, type ShownBytes } from './record-view.js';
 
 const MAX_RECORDS = 500;
 const PRODUCE_TIMEOUT_MS = 30_000;
 const ACKS_ALL = -1;
 const READ_UNCOMMITTED = 0;
+
+export interface RecordView {
+  offset: number;
+  timestamp: number;
+  key: ShownBytes | null;
+  value: ShownBytes | null;
+  headers: { key: string; value: ShownBytes | null }[];
+}
+
+/** GET /api/topics/:topic/partitions/:partition/records */
+export interface RecordsPage {
+  topic: string;
+  partition: number;
+  /** Where the page starts. */
+  from: number;
+  /** Where to ask from for what follows. */
+  nextOffset: number;
+  logStartOffset: number;
+  highWatermark: number;
+  records: RecordView[];
+}
+
+/** POST /api/topics/:topic/records */
+export interface ProducedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+}
 
 export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
   const { topics } = ctx.broker;
@@ -43,7 +71,7 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
       requested = found.offset < 0 ? log.highWatermark : found.offset;
     }
     const from = Math.min(Math.max(requested, log.logStartOffset), log.highWatermark);
-    const records: unknown[] = [];
+    const records: RecordView[] = [];
     let nextOffset = from;
     for await (const r of logRecords(log, from)) {
       records.push({
@@ -58,7 +86,8 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
     }
     // Past the last record shown; when none was, past transaction markers up to the high watermark.
     if (records.length === 0) nextOffset = Math.max(from, log.highWatermark);
-    return jsonResponse(200, { topic: topic.name, partition, from, nextOffset, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, records });
+    const page: RecordsPage = { topic: topic.name, partition, from, nextOffset, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, records };
+    return jsonResponse(200, page);
   });
 
   router.add('POST', '/api/topics/:topic/records', async (req) => {
@@ -91,7 +120,8 @@ export function addRecordRoutes(router: Router, ctx: ConsoleContext): void {
     });
     const result = produced.responses[0]!.partitionResponses[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);
-    return jsonResponse(201, { topic: req.params.topic, partition, offset: result.baseOffset });
+    const stored: ProducedRecord = { topic: req.params.topic!, partition, offset: result.baseOffset };
+    return jsonResponse(201, stored);
   });
 }
 

@@ -13,8 +13,60 @@ import { bodyInt, objectBody, requireAllowed, requireWrites, throwIfKafkaError, 
 const TOPIC_RESOURCE = 2;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function topicSummary(ctx: ConsoleContext, t: Topic) {
-  const partitions = t.partitions.map((log, partition) => {
+export interface PartitionSummary {
+  partition: number;
+  /** -1 without a leader. */
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  logStartOffset: number;
+  highWatermark: number;
+  records: number;
+  size: number;
+}
+
+/** GET /api/topics: one a topic. */
+export interface TopicSummary {
+  name: string;
+  id: string;
+  internal: boolean;
+  replicationFactor: number;
+  underReplicated: number;
+  size: number;
+  records: number;
+  retentionMs: number;
+  retentionBytes: number;
+  /** 'delete', 'compact', or both comma-separated. */
+  cleanupPolicy: string;
+  partitions: PartitionSummary[];
+}
+
+export interface TopicConfigView {
+  name: string;
+  /** null for a sensitive value. */
+  value: string | null;
+  /** Kafka's ConfigSource name, e.g. DYNAMIC_TOPIC_CONFIG or DEFAULT_CONFIG. */
+  source: string;
+  readOnly: boolean;
+  sensitive: boolean;
+}
+
+/** GET /api/topics/:topic */
+export interface TopicDetail extends TopicSummary {
+  configs: TopicConfigView[];
+}
+
+/** POST /api/topics */
+export interface CreatedTopic {
+  name: string;
+  topicId: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+function topicSummary(ctx: ConsoleContext, t: Topic): TopicSummary {
+  const partitions = t.partitions.map((log, partition): PartitionSummary => {
     const state = ctx.broker.cluster.partitionState(t.name, partition);
     return {
       partition,
@@ -69,9 +121,10 @@ export function addTopicRoutes(router: Router, ctx: ConsoleContext): void {
     const result = described.results[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);
     const configs = result.configs
-      .map((c) => ({ name: c.name, value: c.isSensitive ? null : c.value, source: ConfigSource[c.configSource] ?? 'UNKNOWN', readOnly: c.readOnly, sensitive: c.isSensitive }))
+      .map((c): TopicConfigView => ({ name: c.name, value: c.isSensitive ? null : c.value, source: ConfigSource[c.configSource] ?? 'UNKNOWN', readOnly: c.readOnly, sensitive: c.isSensitive }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    return jsonResponse(200, { ...topicSummary(ctx, topic), configs });
+    const detail: TopicDetail = { ...topicSummary(ctx, topic), configs };
+    return jsonResponse(200, detail);
   });
 
   router.add('POST', '/api/topics', async (req) => {
@@ -93,7 +146,9 @@ export function addTopicRoutes(router: Router, ctx: ConsoleContext): void {
     });
     const result = created.topics[0]!;
     throwIfKafkaError(result.errorCode, result.errorMessage);
-    return jsonResponse(201, { name: result.name, topicId: result.topicId, partitions: result.numPartitions, replicationFactor: result.replicationFactor });
+    // CreateTopics v7, the console's version, answers all three.
+    const made: CreatedTopic = { name: result.name, topicId: result.topicId!, partitions: result.numPartitions!, replicationFactor: result.replicationFactor! };
+    return jsonResponse(201, made);
   });
 
   router.add('DELETE', '/api/topics/:topic', async (req) => {

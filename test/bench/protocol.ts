@@ -6,9 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { Parser } from 'binary-parser';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import { readRequestHeader } from '../../protocol/codec/headers.js';
-import { Reader, ZERO_UUID } from '../../protocol/codec/reader.js';
+import { Reader } from '../../protocol/codec/reader.js';
 import { computeBatchCrc } from '../../protocol/records/batch-header.js';
 import type { FetchResponse, MetadataResponse, ProduceRequest } from '../../protocol/schema/index.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 import { sampleBatch } from '../unit/protocol/sample-batch.js';
 
 interface Row {
@@ -43,12 +44,7 @@ function throughput(scenario: string, bytesPerOp: number, fn: () => unknown): vo
 
 function produce(): void {
   const batch = sampleBatch(1024, 1000);
-  const body: ProduceRequest = {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 30000,
-    topicData: [{ name: 'bench', topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch }] }],
-  };
+  const body = produceRequest({ topic: 'bench', records: batch }, { timeoutMs: 30_000 });
   const frame = encodeRequest(0, 9, 1, 'bench', body).subarray(4);
   const decoded = decodeRequest(frame).body as ProduceRequest;
   const records = decoded.topicData[0]!.partitionData[0]!.records!;

@@ -32,6 +32,12 @@ export function httpCall(baseUrl: string, path: string, call: HttpCall = {}): Pr
   });
 }
 
+/** An HTTP call answered in JSON: the status and the parsed body (null when empty), typed as the caller expects it. */
+export async function jsonCall<T = unknown>(baseUrl: string, path: string, call: HttpCall = {}): Promise<{ status: number; body: T }> {
+  const answer = await httpCall(baseUrl, path, call);
+  return { status: answer.status, body: (answer.body === '' ? null : JSON.parse(answer.body)) as T };
+}
+
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }

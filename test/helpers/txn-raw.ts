@@ -2,10 +2,10 @@
 // transaction completes), AddPartitionsToTxn, transactional Produce with the producer's own
 // sequence numbers per partition, and EndTxn, each answering Kafka's error code.
 import { expect } from 'vitest';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RawClient } from './raw-client.js';
+import { produceRequest } from './raw-requests.js';
 
 export interface TxnProducer {
   transactionalId: string;
@@ -46,12 +46,7 @@ export async function produceTxn(client: RawClient, p: TxnProducer, topic: strin
     baseSequence: seq,
     records: values.map((v) => ({ value: Buffer.from(v) })),
   });
-  const res = await client.send(0, 9, {
-    transactionalId: p.transactionalId,
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }],
-  });
+  const res = await client.send(0, 9, produceRequest({ topic, partition, records }, { transactionalId: p.transactionalId }));
   const out = res.responses[0]!.partitionResponses[0]!;
   if (out.errorCode === ErrorCode.NONE) p.seq.set(key, seq + values.length);
   return { errorCode: out.errorCode, baseOffset: Number(out.baseOffset) };

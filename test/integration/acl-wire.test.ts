@@ -9,6 +9,7 @@ import type { RunningBroker } from '../../src/broker.js';
 import { AclOperation as Op, PatternType as Pat, PermissionType as Perm, ResourceType as Res } from '../../src/security/authorizer/acl.js';
 import { withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="a" user_alice="a" user_bob="b";';
 const properties = (extra: Record<string, string> = {}) => ({
@@ -215,12 +216,7 @@ describe('checks in the APIs', () => {
   it('Produce with a transactional id needs WRITE on it', async () => {
     await grant(creation({ operation: Op.WRITE }));
     try {
-      const produce = await alice.send(0, 9, {
-        transactionalId: 'not-mine',
-        acks: -1,
-        timeoutMs: 1000,
-        topicData: [{ name: 'wire', topicId: ZERO_UUID, partitionData: [{ index: 0, records: Buffer.alloc(0) }] }],
-      });
+      const produce = await alice.send(0, 9, produceRequest({ topic: 'wire', records: Buffer.alloc(0) }, { transactionalId: 'not-mine', timeoutMs: 1000 }));
       expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     } finally {
       await revokeAll();

@@ -2,11 +2,11 @@
 // keeps serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, sizePrefixed } from '../helpers/frames.js';
 import { kafkaFor, stillServes, withBroker } from '../helpers/broker.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -79,13 +79,7 @@ describe('bad input', () => {
     const batch = encodeBatch({ records: [{ key: null, value: Buffer.from('v'), headers: [] }], baseTimestamp: Date.now() });
     batch[batch.length - 1] ^= 0xff;
     const s = await openFrameSocket(broker.port);
-    const produce = (records: Buffer, correlationId: number): Buffer =>
-      encodeRequest(0, 9, correlationId, 'bad', {
-        transactionalId: null,
-        acks: 1,
-        timeoutMs: 1000,
-        topicData: [{ name: 'crc-topic', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
-      });
+    const produce = (records: Buffer, correlationId: number): Buffer => encodeRequest(0, 9, correlationId, 'bad', produceRequest({ topic: 'crc-topic', records }, { acks: 1, timeoutMs: 1000 }));
     s.send(produce(batch, 1));
     const res = decodeResponse(0, 9, await s.next());
     expect(res.body.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);

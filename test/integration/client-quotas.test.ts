@@ -6,13 +6,13 @@
 // connection, and quotas kept across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
 
 /** The raw client's client id, which the quotas below are set for. */
 const RAW_CLIENT_ID = 'raw-client';
@@ -22,18 +22,12 @@ const quota = (entity: [string, string | null][], key: string, value: number, re
   ops: [{ key, value, remove }],
 });
 
-function produceRequest(topic: string, valueBytes: number): ProduceRequest {
+function quotaProduce(topic: string, valueBytes: number): ProduceRequest {
   const records = encodeBatch({ records: [{ key: null, value: Buffer.alloc(valueBytes, 1), headers: [] }], baseTimestamp: Date.now() });
-  return { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] };
+  return produceRequest({ topic, records });
 }
 
-function fetchRequest(topic: string): FetchRequest {
-  return {
-    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 }, maxWaitMs: 0, minBytes: 1, maxBytes: 10_000_000, isolationLevel: 0,
-    sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [], rackId: '',
-    topics: [{ topic, topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10_000_000, replicaDirectoryId: ZERO_UUID, highWatermark: INT64_MAX }] }],
-  };
-}
+const quotaFetch = (topic: string): FetchRequest => fetchRequest({ topic, partitionMaxBytes: 10_000_000 }, { minBytes: 1, maxBytes: 10_000_000 });
 
 describe('client quotas', () => {
   let broker: RunningBroker;
@@ -93,10 +87,10 @@ describe('client quotas', () => {
     // The throttled requests go on a connection of their own: it is muted after each throttled answer.
     const limited = await RawClient.connect(broker.host, broker.port);
     try {
-      expect((await limited.send(0, 9, produceRequest('quota-produce', 50_000))).throttleTimeMs).toBe(0);
+      expect((await limited.send(0, 9, quotaProduce('quota-produce', 50_000))).throttleTimeMs).toBe(0);
       // 50 kB over the 10 s window is ~5 kB/s: a little over a 4.8 kB/s bound.
       await raw.send(49, 1, { entries: [quota([['client-id', RAW_CLIENT_ID]], 'producer_byte_rate', 4800)], validateOnly: false });
-      const throttled = await limited.send(0, 9, produceRequest('quota-produce', 50_000));
+      const throttled = await limited.send(0, 9, quotaProduce('quota-produce', 50_000));
       expect(throttled.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       expect(throttled.throttleTimeMs).toBeGreaterThan(0);
     } finally {
@@ -113,12 +107,12 @@ describe('client quotas', () => {
     await raw.send(49, 1, { entries: [quota([['client-id', RAW_CLIENT_ID]], 'consumer_byte_rate', 2900)], validateOnly: false });
     const limited = await RawClient.connect(broker.host, broker.port);
     try {
-      const throttled = await limited.send(1, 12, fetchRequest('quota-fetch'));
+      const throttled = await limited.send(1, 12, quotaFetch('quota-fetch'));
       expect(throttled.throttleTimeMs).toBeGreaterThan(0);
       expect(throttled.responses).toEqual([]);
       await raw.send(49, 1, { entries: [quota([['client-id', RAW_CLIENT_ID]], 'consumer_byte_rate', 0, true)], validateOnly: false });
       // Served once the mute is over, and without a quota, unthrottled.
-      const served = await limited.send(1, 12, fetchRequest('quota-fetch'));
+      const served = await limited.send(1, 12, quotaFetch('quota-fetch'));
       expect(served.throttleTimeMs).toBe(0);
       expect(served.responses[0]!.partitions[0]!.records).not.toEqual([]);
     } finally {
@@ -147,7 +141,7 @@ describe('client quotas', () => {
     try {
       let throttleTimeMs = 0;
       for (let i = 0; i < 50 && throttleTimeMs === 0; i++) {
-        const answer = await busy.send(0, 9, produceRequest('quota-produce', 10_000));
+        const answer = await busy.send(0, 9, quotaProduce('quota-produce', 10_000));
         expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
         throttleTimeMs = answer.throttleTimeMs;
       }

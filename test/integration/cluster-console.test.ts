@@ -3,8 +3,10 @@
 // the leader only (as Kafka's UnderReplicatedPartitions does), a partition whose follower was
 // killed, and goes back to 0 once the follower returns to the ISR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterOverview } from '../../src/console/cluster-api.js';
+import type { TopicDetail } from '../../src/console/topics-api.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
-import { httpCall, promSample } from '../helpers/http.js';
+import { httpCall, jsonCall, promSample } from '../helpers/http.js';
 import { until } from '../helpers/until.js';
 
 const URP = 'kafka_server_replicamanager_underreplicatedpartitions';
@@ -19,11 +21,6 @@ afterAll(async () => {
 
 const httpOf = (nodeId: number) => cluster.broker(nodeId)!.http!.url;
 
-async function json(nodeId: number, path: string, options = {}): Promise<any> {
-  const answer = await httpCall(httpOf(nodeId), path, options);
-  return { status: answer.status, body: JSON.parse(answer.body) };
-}
-
 async function underReplicated(nodeId: number): Promise<number | undefined> {
   return promSample((await httpCall(httpOf(nodeId), '/metrics')).body, URP);
 }
@@ -35,14 +32,14 @@ function stateOf(topic: string) {
 
 describe('the console and metrics of a three-broker cluster', () => {
   it('list every broker, and count under-replicated partitions on their leader while a follower is down', async () => {
-    const created = await json(1, '/api/topics', { method: 'POST', json: { name: 'replicated', partitions: 1, replicationFactor: 3 } });
+    const created = await jsonCall(httpOf(1), '/api/topics', { method: 'POST', json: { name: 'replicated', partitions: 1, replicationFactor: 3 } });
     expect(created.status).toBe(201);
     await until(() => stateOf('replicated').isr.length === 3, 'the replicas in sync');
     for (const id of cluster.nodeIds) {
-      const overview = (await json(id, '/api/cluster')).body;
-      expect(overview.brokers.map((b: { nodeId: number }) => b.nodeId)).toEqual([1, 2, 3]);
-      expect(overview.brokers.filter((b: { controller: boolean }) => b.controller).map((b: { nodeId: number }) => b.nodeId)).toEqual([cluster.controllerId()]);
-      expect(overview.brokers.find((b: { local: boolean }) => b.local).nodeId).toBe(id);
+      const overview = (await jsonCall<ClusterOverview>(httpOf(id), '/api/cluster')).body;
+      expect(overview.brokers.map((b) => b.nodeId)).toEqual([1, 2, 3]);
+      expect(overview.brokers.filter((b) => b.controller).map((b) => b.nodeId)).toEqual([cluster.controllerId()]);
+      expect(overview.brokers.find((b) => b.local)?.nodeId).toBe(id);
       expect(await underReplicated(id)).toBe(0);
     }
 
@@ -53,12 +50,12 @@ describe('the console and metrics of a three-broker cluster', () => {
       await until(() => stateOf('replicated').isr.length === 2, 'the killed follower out of the ISR');
       await until(async () => (await underReplicated(leaderId)) === 1, 'the leader counting the partition under-replicated');
       expect(await underReplicated(other!)).toBe(0);
-      const overview = (await json(leaderId, '/api/cluster')).body;
+      const overview = (await jsonCall<ClusterOverview>(httpOf(leaderId), '/api/cluster')).body;
       expect(overview).toMatchObject({ underReplicatedPartitions: 1 });
-      expect(overview.brokers.map((b: { nodeId: number }) => b.nodeId)).not.toContain(follower);
-      const topic = (await json(leaderId, '/api/topics/replicated')).body;
+      expect(overview.brokers.map((b) => b.nodeId)).not.toContain(follower);
+      const topic = (await jsonCall<TopicDetail>(httpOf(leaderId), '/api/topics/replicated')).body;
       expect(topic).toMatchObject({ replicationFactor: 3, underReplicated: 1 });
-      expect(topic.partitions[0].isr).not.toContain(follower);
+      expect(topic.partitions[0]!.isr).not.toContain(follower);
     } finally {
       await cluster.start(follower!);
     }

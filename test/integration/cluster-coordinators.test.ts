@@ -19,6 +19,7 @@ import { until } from '../helpers/until.js';
 import { requireProgram, requirePythonModule } from '../helpers/programs.js';
 import { confluentTxnRoundTrip, roundTripValues } from '../helpers/confluent-txn.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
@@ -352,7 +353,7 @@ describe('transactions in a cluster', () => {
     try {
       const p = await initTxn(coordinator, transactionalId);
       const records = encodeBatch({ transactional: true, producerId: p.producerId, producerEpoch: p.producerEpoch, baseSequence: 0, records: [{ value: Buffer.from('tv2-kept') }] });
-      const produced = await leader.send(0, 12, { transactionalId, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId, partitionData: [{ index: partition, records }] }] });
+      const produced = await leader.send(0, 12, produceRequest({ topic, topicId, partition, records }, { transactionalId }));
       expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       const offsets = await groupCoordinator.send(28, 5, {
         transactionalId,

@@ -5,13 +5,13 @@
 // and the followers say why in a rate-limited warning. Also a SASL_PLAINTEXT cluster whose
 // brokers authenticate to each other with SCRAM-SHA-512, an SSL-only cluster whose brokers are
 // known by their certificates, and a cluster refusing to start without a usable inter-broker listener.
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import pino from 'pino';
+import type { Kafka } from 'kafkajs';
+import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce } from '../helpers/acked-producer.js';
-import { createSyncedTopic, stateOf } from '../helpers/cluster.js';
+import { clusterKafka, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { LogLines } from '../helpers/log-lines.js';
 import { requireProgram } from '../helpers/programs.js';
 import type { Seen } from '../helpers/read-partition.js';
@@ -32,6 +32,35 @@ afterAll(() => {
   if (!noOpenssl) certs.remove();
 });
 
+/** The brokers' side of mutual TLS with the test CA. */
+function mutualTls(): Record<string, string> {
+  return {
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': certs.serverPemFile,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': certs.caFile,
+    'ssl.client.auth': 'required',
+  };
+}
+
+/** The test client's side of mutual TLS. */
+const clientTls = () => ({ ca: [certs.ca], key: certs.clientKey, cert: certs.clientCert });
+
+/**
+ * Three brokers with `properties` (built when they start: the certificates exist by then), started
+ * before the enclosing describe block's tests and closed after them; silent unless given a logger.
+ */
+function threeBrokers(properties: () => Record<string, string | number>, logger?: Logger): () => RunningCluster {
+  let cluster: RunningCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 3, brokerOptions: { ...(logger === undefined ? { logLevel: 'silent' } : { logger }), properties: properties() } });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+  return () => cluster!;
+}
+
 /** Every broker: one SASL_SSL listener with mutual TLS, PLAIN users broker and admin, ACLs on. */
 function saslSslProperties(interBrokerPassword: string): Record<string, string | number> {
   return {
@@ -40,28 +69,15 @@ function saslSslProperties(interBrokerPassword: string): Record<string, string |
     'sasl.enabled.mechanisms': 'PLAIN',
     'sasl.mechanism.inter.broker.protocol': 'PLAIN',
     'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="${interBrokerPassword}" user_broker="broker-secret" user_admin="admin-secret";`,
-    'ssl.keystore.type': 'PEM',
-    'ssl.keystore.location': certs.serverPemFile,
-    'ssl.truststore.type': 'PEM',
-    'ssl.truststore.location': certs.caFile,
-    'ssl.client.auth': 'required',
+    ...mutualTls(),
     'authorizer.class.name': AUTHORIZER,
     'super.users': 'User:broker;User:admin',
     'replica.lag.time.max.ms': 1000,
   };
 }
 
-function saslSslKafka(cluster: RunningCluster, extra: Partial<KafkaConfig> = {}): Kafka {
-  return new Kafka({
-    clientId: 'inter-broker-test',
-    brokers: cluster.bootstrap.split(','),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
-    ssl: { ca: [certs.ca], key: certs.clientKey, cert: certs.clientCert },
-    sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' },
-    ...extra,
-  });
-}
+const saslSslKafka = (cluster: RunningCluster): Kafka =>
+  clusterKafka(cluster, 'inter-broker-test', { ssl: clientTls(), sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' } });
 
 /** The partition read back by a consumer until `last` shows up. */
 async function consumeUntil(kafka: Kafka, topic: string, last: string): Promise<Seen[]> {
@@ -83,25 +99,13 @@ async function consumeUntil(kafka: Kafka, topic: string, last: string): Promise<
 }
 
 describe.skipIf(noOpenssl)('a SASL_SSL-only cluster with ACLs', () => {
-  let cluster: RunningCluster;
-  beforeAll(async () => {
-    cluster = await startCluster({
-      brokers: 3,
-      brokerOptions: {
-        logLevel: 'silent',
-        properties: { ...saslSslProperties('broker-secret'), 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 },
-      },
-    });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = threeBrokers(() => ({ ...saslSslProperties('broker-secret'), 'group.initial.rebalance.delay.ms': 0, 'offsets.topic.num.partitions': 3, 'transaction.state.log.num.partitions': 3 }));
 
   it('commits a transaction over partitions led by three brokers: markers and verification travel between brokers', async () => {
-    const kafka = saslSslKafka(cluster);
+    const kafka = saslSslKafka(cluster());
     const topic = 'secured-txn';
-    await createSyncedTopic(cluster, kafka, topic, 3, 3);
-    const leaders = [0, 1, 2].map((p) => stateOf(cluster, topic, p).leaderId);
+    await createSyncedTopic(cluster(), kafka, topic, 3, 3);
+    const leaders = [0, 1, 2].map((p) => stateOf(cluster(), topic, p).leaderId);
     expect(new Set(leaders).size).toBe(3);
     const producer = kafka.producer({ transactionalId: 'secured-tx', idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -114,47 +118,41 @@ describe.skipIf(noOpenssl)('a SASL_SSL-only cluster with ACLs', () => {
     }
     // Each leader wrote the commit marker, two of them sent by a coordinator on another broker.
     for (let p = 0; p < 3; p++) {
-      const leader = cluster.broker(leaders[p]!)!.broker;
+      const leader = cluster().broker(leaders[p]!)!.broker;
       const partition = leader.replicas.partition(topic, p);
       await until(() => leader.txn.lastStableOffset(partition) === partition.highWatermark && partition.highWatermark === 2, `the marker on partition ${p}`);
     }
   });
 
   it('replicates over TLS as the SASL user, and keeps every acks=all record across the leader being killed', async () => {
-    const kafka = saslSslKafka(cluster);
+    const kafka = saslSslKafka(cluster());
     const topic = 'secured';
     // All three replicas in sync: the followers fetched from the leader.
-    await createSyncedTopic(cluster, kafka, topic, 1, 3);
+    await createSyncedTopic(cluster(), kafka, topic, 1, 3);
     const producer = await startAckedProducer(kafka, topic);
     let killed = -1;
     try {
       await until(() => producer.acknowledged.length >= 30, 'acks=all records before the kill');
-      killed = stateOf(cluster, topic).leaderId;
-      await cluster.kill(killed);
-      await until(() => stateOf(cluster, topic).leaderId !== killed && stateOf(cluster, topic).leaderId > 0, 'a new leader');
+      killed = stateOf(cluster(), topic).leaderId;
+      await cluster().kill(killed);
+      await until(() => stateOf(cluster(), topic).leaderId !== killed && stateOf(cluster(), topic).leaderId > 0, 'a new leader');
       const before = producer.acknowledged.length;
       await until(() => producer.acknowledged.length >= before + 30, 'acks=all records from the new leader');
     } finally {
       await producer.stop();
     }
-    expect(stateOf(cluster, topic).isr).not.toContain(killed);
+    expect(stateOf(cluster(), topic).isr).not.toContain(killed);
     const read = await consumeUntil(kafka, topic, producer.acknowledged[producer.acknowledged.length - 1]!);
     expectEveryAcknowledgedOnce(read, producer.acknowledged);
   });
 });
 
 describe.skipIf(noOpenssl)('a SASL_SSL cluster whose brokers have a wrong inter-broker password', () => {
-  let cluster: RunningCluster;
   const logs = new LogLines();
-  beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, brokerOptions: { logger: pino({ level: 'warn' }, logs), properties: saslSslProperties('wrong-secret') } });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = threeBrokers(() => saslSslProperties('wrong-secret'), pino({ level: 'warn' }, logs));
 
   it('does not replicate: the ISR shrinks to the leader, and each follower warns once why', async () => {
-    const kafka = saslSslKafka(cluster);
+    const kafka = saslSslKafka(cluster());
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -166,11 +164,11 @@ describe.skipIf(noOpenssl)('a SASL_SSL cluster whose brokers have a wrong inter-
     await producer.connect();
     await producer.send({ topic: 'lonely', acks: 1, messages: [{ value: 'only on the leader' }] });
     await producer.disconnect();
-    const { leaderId } = stateOf(cluster, 'lonely');
-    await until(() => stateOf(cluster, 'lonely').isr.length === 1, 'the ISR shrunk to the leader');
-    expect(stateOf(cluster, 'lonely').isr).toEqual([leaderId]);
-    const followers = cluster.nodeIds.filter((id) => id !== leaderId);
-    for (const id of followers) expect(cluster.broker(id)!.broker.topics.get('lonely')!.partitions[0]!.logEndOffset).toBe(0);
+    const { leaderId } = stateOf(cluster(), 'lonely');
+    await until(() => stateOf(cluster(), 'lonely').isr.length === 1, 'the ISR shrunk to the leader');
+    expect(stateOf(cluster(), 'lonely').isr).toEqual([leaderId]);
+    const followers = cluster().nodeIds.filter((id) => id !== leaderId);
+    for (const id of followers) expect(cluster().broker(id)!.broker.topics.get('lonely')!.partitions[0]!.logEndOffset).toBe(0);
     // Every 200 ms a follower tries again, for over a second now: still one warning per follower.
     const warnings = logs.withMessage(REFUSED);
     expect(warnings.length).toBe(followers.length);
@@ -182,53 +180,33 @@ describe.skipIf(noOpenssl)('a SASL_SSL cluster whose brokers have a wrong inter-
 });
 
 describe('a SASL_PLAINTEXT cluster whose brokers authenticate with SCRAM-SHA-512', () => {
-  let cluster: RunningCluster;
-  beforeAll(async () => {
-    cluster = await startCluster({
-      brokers: 3,
-      brokerOptions: {
-        logLevel: 'silent',
-        properties: {
-          listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-          'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-          'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512',
-          'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
-          'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret";',
-          'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="scram-secret";',
-          'authorizer.class.name': AUTHORIZER,
-          'super.users': 'User:broker;User:admin',
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = threeBrokers(() => ({
+    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret";',
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="scram-secret";',
+    'authorizer.class.name': AUTHORIZER,
+    'super.users': 'User:broker;User:admin',
+  }));
 
   it('replicates once the broker user has its SCRAM credential', async () => {
-    const broker = cluster.broker(1)!;
-    const raw = await RawClient.connect(broker.host, broker.port);
+    const broker = cluster().broker(1)!;
+    const raw = await RawClient.connectPlain(broker.host, broker.port, 'admin', 'admin-secret');
     try {
-      await raw.send(17, 1, { mechanism: 'PLAIN' });
-      expect((await raw.send(36, 2, { authBytes: Buffer.from('\0admin\0admin-secret') })).errorCode).toBe(0);
       const set = await setScramPassword(raw, 'broker', 'SCRAM-SHA-512', 'scram-secret');
       expect(set.results).toEqual([{ user: 'broker', errorCode: 0, errorMessage: null }]);
     } finally {
       raw.close();
     }
-    const kafka = new Kafka({
-      clientId: 'scram-inter-broker',
-      brokers: cluster.bootstrap.split(','),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
-      sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' },
-    });
-    await createSyncedTopic(cluster, kafka, 'scram-replicated', 2, 3);
+    const kafka = clusterKafka(cluster(), 'scram-inter-broker', { sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' } });
+    await createSyncedTopic(cluster(), kafka, 'scram-replicated', 2, 3);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'scram-replicated', acks: -1, messages: [{ value: 'acked by all' }] });
     await producer.disconnect();
-    expect(stateOf(cluster, 'scram-replicated').isr).toHaveLength(3);
+    expect(stateOf(cluster(), 'scram-replicated').isr).toHaveLength(3);
   });
 });
 
@@ -253,44 +231,22 @@ describe('a cluster without a usable inter-broker listener', () => {
 });
 
 describe.skipIf(noOpenssl)('an SSL-only cluster with mutual TLS and ACLs', () => {
-  let cluster: RunningCluster;
-  beforeAll(async () => {
-    cluster = await startCluster({
-      brokers: 3,
-      brokerOptions: {
-        logLevel: 'silent',
-        properties: {
-          listeners: 'SSL://127.0.0.1:0',
-          'security.inter.broker.protocol': 'SSL',
-          'ssl.keystore.type': 'PEM',
-          'ssl.keystore.location': certs.serverPemFile,
-          'ssl.truststore.type': 'PEM',
-          'ssl.truststore.location': certs.caFile,
-          'ssl.client.auth': 'required',
-          'authorizer.class.name': AUTHORIZER,
-          // The brokers' certificate (also their client certificate) and the test client's.
-          'super.users': 'User:CN=localhost,O=Creek Test;User:CN=creek-client,O=Creek Test',
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = threeBrokers(() => ({
+    listeners: 'SSL://127.0.0.1:0',
+    'security.inter.broker.protocol': 'SSL',
+    ...mutualTls(),
+    'authorizer.class.name': AUTHORIZER,
+    // The brokers' certificate (also their client certificate) and the test client's.
+    'super.users': 'User:CN=localhost,O=Creek Test;User:CN=creek-client,O=Creek Test',
+  }));
 
   it('replicates as the principal of the broker certificate, its host name verified', async () => {
-    const kafka = new Kafka({
-      clientId: 'ssl-inter-broker',
-      brokers: cluster.bootstrap.split(','),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 30, initialRetryTime: 50, maxRetryTime: 500 },
-      ssl: { ca: [certs.ca], key: certs.clientKey, cert: certs.clientCert },
-    });
-    await createSyncedTopic(cluster, kafka, 'ssl-replicated', 1, 3);
+    const kafka = clusterKafka(cluster(), 'ssl-inter-broker', { ssl: clientTls() });
+    await createSyncedTopic(cluster(), kafka, 'ssl-replicated', 1, 3);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'ssl-replicated', acks: -1, messages: [{ value: 'acked by all' }] });
     await producer.disconnect();
-    expect(stateOf(cluster, 'ssl-replicated').isr).toHaveLength(3);
+    expect(stateOf(cluster(), 'ssl-replicated').isr).toHaveLength(3);
   });
 });

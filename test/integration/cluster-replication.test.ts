@@ -9,13 +9,13 @@ import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { consumerFetch, readPartition } from '../helpers/read-partition.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
+import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 const confluent = requirePythonModule('confluent_kafka');
@@ -87,7 +87,7 @@ async function createTopic(topic: string, partitions: number, replicationFactor:
 
 function rawProduce(client: RawClient, topic: string, acks: number, version = 10) {
   const records = encodeBatch({ records: [{ value: Buffer.from('raw') }] });
-  return client.send(0, version, { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
+  return client.send(0, version, produceRequest({ topic, records }, { acks }));
 }
 
 describe('a three-broker cluster', () => {
@@ -357,7 +357,7 @@ describe('Fetch in a cluster', () => {
     const client = await connectTo(follower);
     try {
       const topicId = cluster.broker(follower)!.broker.topics.get(topic)!.id;
-      const response = await client.send(1, 16, consumerFetch(topic, 0, 0, { topicId, currentLeaderEpoch: leaderEpoch }));
+      const response = await client.send(1, 16, fetchRequest({ topic, topicId, currentLeaderEpoch: leaderEpoch }));
       expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, currentLeader: { leaderId, leaderEpoch } });
       const leader = cluster.broker(leaderId)!;
       expect(response.nodeEndpoints).toEqual([{ nodeId: leaderId, host: leader.host, port: leader.port, rack: null }]);
@@ -379,9 +379,7 @@ describe('Fetch v18 from a follower (KIP-1166)', () => {
       const topicId = cluster.broker(leaderId)!.broker.topics.get(topic)!.id;
       // The follower is at the log end (3) but knows an older high watermark (0); a minute's wait
       // (beyond the test's timeout) for new bytes would follow without KIP-1166.
-      const request = consumerFetch(topic, 0, 3, { topicId, currentLeaderEpoch: leaderEpoch });
-      const fetch = { ...request, replicaState: { replicaId: follower, replicaEpoch: -1 }, maxWaitMs: 60_000, minBytes: 1 };
-      fetch.topics[0]!.partitions[0]!.highWatermark = 0;
+      const fetch = fetchRequest({ topic, topicId, fetchOffset: 3, currentLeaderEpoch: leaderEpoch, highWatermark: 0 }, { replicaState: { replicaId: follower, replicaEpoch: -1 }, maxWaitMs: 60_000, minBytes: 1 });
       const response = await client.send(1, 18, fetch);
       expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 3 });
     } finally {

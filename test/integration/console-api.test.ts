@@ -10,9 +10,15 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
 import { packageVersion } from '../../src/cli/version.js';
+import type { ClientView, ClusterOverview, TransactionView } from '../../src/console/cluster-api.js';
+import type { ConsoleError } from '../../src/console/console-context.js';
+import type { GroupDetail } from '../../src/console/groups-api.js';
+import type { ProducedRecord, RecordsPage } from '../../src/console/records-api.js';
+import type { ConsoleStats } from '../../src/console/stats-api.js';
+import type { CreatedTopic, TopicDetail, TopicSummary } from '../../src/console/topics-api.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { eventually } from '../helpers/eventually.js';
-import { httpCall, type HttpCall } from '../helpers/http.js';
+import { jsonCall, type HttpCall } from '../helpers/http.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 let broker: RunningBroker;
@@ -26,10 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => broker?.stop());
 
-async function call(path: string, options: HttpCall = {}): Promise<{ status: number; body: any }> {
-  const answer = await httpCall(url, path, options);
-  return { status: answer.status, body: answer.body === '' ? null : JSON.parse(answer.body) };
-}
+/** This broker's console API, answering `T` (ConsoleError when it refuses). */
+const call = <T = unknown>(path: string, options: HttpCall = {}) => jsonCall<T>(url, path, options);
 
 function int32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -60,7 +64,7 @@ async function committedOffsets(groupId: string, topic: string): Promise<number[
 
 describe('cluster overview', () => {
   it('names the brokers with their listeners, the controller, the version, uptime and log dirs', async () => {
-    const { status, body } = await call('/api/cluster');
+    const { status, body } = await call<ClusterOverview>('/api/cluster');
     expect(status).toBe(200);
     expect(body).toMatchObject({
       clusterId: broker.broker.clusterId,
@@ -78,18 +82,18 @@ describe('cluster overview', () => {
 
 describe('topics', () => {
   it('creates a topic with partitions and configs that Kafka clients then see, and refuses a duplicate with Kafka\'s error', async () => {
-    const created = await call('/api/topics', { method: 'POST', json: { name: 'made-by-console', partitions: 3, configs: { 'retention.ms': '3600000' } } });
+    const created = await call<CreatedTopic>('/api/topics', { method: 'POST', json: { name: 'made-by-console', partitions: 3, configs: { 'retention.ms': '3600000' } } });
     expect(created).toMatchObject({ status: 201, body: { name: 'made-by-console', partitions: 3, replicationFactor: 1 } });
     expect(await kafkaTopics()).toContain('made-by-console');
-    const detail = (await call('/api/topics/made-by-console')).body;
-    expect(detail.partitions.map((p: { partition: number; leader: number; replicas: number[]; isr: number[] }) => [p.partition, p.leader, p.replicas, p.isr])).toEqual([
+    const detail = (await call<TopicDetail>('/api/topics/made-by-console')).body;
+    expect(detail.partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr])).toEqual([
       [0, 1, [1], [1]],
       [1, 1, [1], [1]],
       [2, 1, [1], [1]],
     ]);
     expect(detail.retentionMs).toBe(3600000);
-    expect(detail.configs.find((c: { name: string }) => c.name === 'retention.ms')).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG' });
-    expect(detail.configs.find((c: { name: string }) => c.name === 'cleanup.policy')).toMatchObject({ value: 'delete', source: 'DEFAULT_CONFIG' });
+    expect(detail.configs.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG' });
+    expect(detail.configs.find((c) => c.name === 'cleanup.policy')).toMatchObject({ value: 'delete', source: 'DEFAULT_CONFIG' });
 
     expect(await call('/api/topics', { method: 'POST', json: { name: 'made-by-console' } })).toMatchObject({ status: 400, body: { error_code: 36, error: 'TOPIC_ALREADY_EXISTS' } });
     expect(await call('/api/topics', { method: 'POST', json: { name: 'no-partitions', partitions: 0 } })).toMatchObject({ status: 400, body: { error_code: 37, error: 'INVALID_PARTITIONS' } });
@@ -101,7 +105,7 @@ describe('topics', () => {
     expect((await call('/api/topics', { method: 'POST', json: { name: 'short-lived' } })).status).toBe(201);
     expect(await call('/api/topics/short-lived', { method: 'DELETE' })).toMatchObject({ status: 200, body: { name: 'short-lived' } });
     expect(await kafkaTopics()).not.toContain('short-lived');
-    expect((await call('/api/topics')).body.map((t: { name: string }) => t.name)).not.toContain('short-lived');
+    expect((await call<TopicSummary[]>('/api/topics')).body.map((t) => t.name)).not.toContain('short-lived');
     expect(await call('/api/topics/short-lived', { method: 'DELETE' })).toMatchObject({ status: 400, body: { error_code: 3, error: 'UNKNOWN_TOPIC_OR_PARTITION' } });
     expect((await call('/api/topics/short-lived')).status).toBe(404);
   });
@@ -111,16 +115,16 @@ describe('topics', () => {
     await producer.connect();
     await producer.send({ topic: 'counted', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
     await producer.disconnect();
-    const counted = (await call('/api/topics')).body.find((t: { name: string }) => t.name === 'counted');
+    const counted = (await call<TopicSummary[]>('/api/topics')).body.find((t) => t.name === 'counted');
     expect(counted).toMatchObject({ records: 3, replicationFactor: 1, cleanupPolicy: 'delete', partitions: [{ partition: 0, logStartOffset: 0, highWatermark: 3, records: 3 }] });
-    expect(counted.size).toBeGreaterThan(0);
+    expect(counted?.size).toBeGreaterThan(0);
   });
 });
 
 describe('records', () => {
   it('produces a record with key and headers that a Kafka consumer reads', async () => {
     await call('/api/topics', { method: 'POST', json: { name: 'produced-by-console', partitions: 2 } });
-    const produced = await call('/api/topics/produced-by-console/records', { method: 'POST', json: { partition: 1, key: 'k', value: 'hello', headers: [{ key: 'trace', value: 't-1' }] } });
+    const produced = await call<ProducedRecord>('/api/topics/produced-by-console/records', { method: 'POST', json: { partition: 1, key: 'k', value: 'hello', headers: [{ key: 'trace', value: 't-1' }] } });
     expect(produced).toMatchObject({ status: 201, body: { partition: 1, offset: 0 } });
     const consumer = kafka.consumer({ groupId: 'reads-console-records' });
     await consumer.connect();
@@ -138,11 +142,11 @@ describe('records', () => {
     await producer.connect();
     await producer.send({ topic: 'timed', messages: [1000, 2000, 3000].map((t) => ({ value: `at-${t}`, timestamp: String(t) })) });
     await producer.disconnect();
-    const from = (await call('/api/topics/timed/partitions/0/records?timestamp=1500')).body;
-    expect(from.records.map((r: { value: { text: string } }) => r.value.text)).toEqual(['at-2000', 'at-3000']);
+    const from = (await call<RecordsPage>('/api/topics/timed/partitions/0/records?timestamp=1500')).body;
+    expect(from.records.map((r) => r.value?.text)).toEqual(['at-2000', 'at-3000']);
     expect(from.nextOffset).toBe(3);
     expect((await call('/api/topics/timed/partitions/0/records?timestamp=9000')).body).toMatchObject({ from: 3, nextOffset: 3, records: [] });
-    const limited = (await call('/api/topics/timed/partitions/0/records?offset=0&limit=1')).body;
+    const limited = (await call<RecordsPage>('/api/topics/timed/partitions/0/records?offset=0&limit=1')).body;
     expect(limited).toMatchObject({ nextOffset: 1, records: [{ offset: 0 }] });
   });
 
@@ -168,8 +172,8 @@ describe('records', () => {
       ],
     });
     await producer.disconnect();
-    const { records } = (await call('/api/topics/framed/partitions/0/records')).body;
-    expect(records.map((r: { value: { schema: unknown } }) => r.value.schema)).toEqual([
+    const { records } = (await call<RecordsPage>('/api/topics/framed/partitions/0/records')).body;
+    expect(records.map((r) => r.value?.schema)).toEqual([
       { id: avro.id, schemaType: 'AVRO', subject: 'orders-value', decoded: { id: 7, item: 'tea' } },
       { id: json.id, schemaType: 'JSON', subject: 'places-value', decoded: { city: 'Lyon' } },
       { id: proto.id, schemaType: 'PROTOBUF', subject: 'baskets-value', decoded: { owner: 'ana', items: 3 } },
@@ -193,11 +197,11 @@ describe('consumer groups', () => {
     await consumer.run({ eachMessage: async () => void consumed++ });
     await eventually(() => consumed === 4, 'every record consumed');
     const active = await eventually(async () => {
-      const g = (await call('/api/groups/resettable')).body;
+      const g = (await call<GroupDetail>('/api/groups/resettable')).body;
       return g.state === 'Stable' && g.lag === 0 && g.partitions.length === 2 ? g : undefined;
     }, 'the group stable with its offsets committed');
     expect(active.members).toEqual([expect.objectContaining({ clientId: 'console-api-test', assignment: [{ topic, partitions: [0, 1] }] })]);
-    expect(active.partitions.map((p: { memberId: string }) => p.memberId)).toEqual([active.members[0].memberId, active.members[0].memberId]);
+    expect(active.partitions.map((p) => p.memberId)).toEqual([active.members[0]!.memberId, active.members[0]!.memberId]);
     const refused = await call('/api/groups/resettable/reset-offsets', { method: 'POST', json: { topic, to: 'earliest' } });
     expect(refused).toMatchObject({ status: 409, body: { message: "Assignments can only be reset if the group 'resettable' is inactive, but the current state is Stable." } });
     await consumer.disconnect();
@@ -226,7 +230,7 @@ describe('consumer groups', () => {
     try {
       const joined = await client.send(68, 0, { groupId: 'g-848', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['for-848'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
       expect(joined.errorCode).toBe(0);
-      const group = (await call('/api/groups/g-848')).body;
+      const group = (await call<GroupDetail>('/api/groups/g-848')).body;
       expect(group).toMatchObject({ type: 'consumer', members: [{ memberId: joined.memberId, clientId: 'member-848', assignment: [{ topic: 'for-848', partitions: [0, 1] }] }] });
       expect((await call('/api/groups/g-848/reset-offsets', { method: 'POST', json: { topic: 'for-848', to: 'earliest' } })).status).toBe(409);
     } finally {
@@ -246,9 +250,9 @@ describe('clients, transactions and chart counts', () => {
     const client = await RawClient.connect(broker.host, broker.port, 'raw-console-client');
     try {
       await client.send(18, 3, { clientSoftwareName: 'console-test', clientSoftwareVersion: '9.9.1', clusterId: null, nodeId: -1 });
-      const clients = (await call('/api/clients')).body;
+      const clients = (await call<ClientView[]>('/api/clients')).body;
       expect(clients).toContainEqual(expect.objectContaining({ clientId: 'raw-console-client', softwareName: 'console-test', softwareVersion: '9.9.1', listener: 'PLAINTEXT', principal: 'User:ANONYMOUS' }));
-      expect(clients.find((c: { clientId: string }) => c.clientId === 'raw-console-client').address).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(clients.find((c) => c.clientId === 'raw-console-client')?.address).toMatch(/^127\.0\.0\.1:\d+$/);
     } finally {
       client.close();
     }
@@ -259,21 +263,21 @@ describe('clients, transactions and chart counts', () => {
     await producer.connect();
     const txn = await producer.transaction();
     await txn.send({ topic: 'txn-topic', messages: [{ value: 'inside' }] });
-    const open = (await call('/api/transactions')).body.find((t: { transactionalId: string }) => t.transactionalId === 'console-txn');
+    const open = (await call<TransactionView[]>('/api/transactions')).body.find((t) => t.transactionalId === 'console-txn');
     expect(open).toMatchObject({ state: 'Ongoing', partitions: [{ topic: 'txn-topic', partition: 0 }], producerEpoch: expect.any(Number) });
-    expect(open.startTimeMs).toBeGreaterThan(0);
+    expect(open?.startTimeMs).toBeGreaterThan(0);
     await txn.commit();
-    await eventually(async () => (await call('/api/transactions')).body.find((t: { transactionalId: string; state: string }) => t.transactionalId === 'console-txn' && t.state === 'CompleteCommit'), 'the transaction completed');
+    await eventually(async () => (await call<TransactionView[]>('/api/transactions')).body.find((t) => t.transactionalId === 'console-txn' && t.state === 'CompleteCommit'), 'the transaction completed');
     await producer.disconnect();
   });
 
   it('counts bytes and records in and out and requests per API for the charts', async () => {
-    const before = (await call('/api/stats')).body;
+    const before = (await call<ConsoleStats>('/api/stats')).body;
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'charted', messages: [{ value: 'one' }, { value: 'two' }] });
     await producer.disconnect();
-    const after = (await call('/api/stats')).body;
+    const after = (await call<ConsoleStats>('/api/stats')).body;
     expect(after.messagesIn - before.messagesIn).toBe(2);
     expect(after.bytesIn).toBeGreaterThan(before.bytesIn);
     expect(after.requests.Produce).toBe((before.requests.Produce ?? 0) + 1);
@@ -286,7 +290,7 @@ describe('clients, transactions and chart counts', () => {
     await consumer.run({ eachMessage: async () => void read++ });
     await eventually(async () => read === 2, 'both records consumed');
     await consumer.disconnect();
-    const fetched = (await call('/api/stats')).body;
+    const fetched = (await call<ConsoleStats>('/api/stats')).body;
     expect(fetched.messagesOut - after.messagesOut).toBeGreaterThanOrEqual(2);
     expect(fetched.bytesOut).toBeGreaterThan(after.bytesOut);
   });
@@ -313,25 +317,25 @@ describe('write protection', () => {
     afterAll(() => readOnly?.stop());
 
     it('refuses every write with 403 and says which key turns them on, while reads go on', async () => {
-      const at = (path: string, options: HttpCall = {}) => httpCall(readOnly.http!.url, path, options);
+      const at = <T>(path: string, options: HttpCall = {}) => jsonCall<T>(readOnly.http!.url, path, options);
       const producer = kafkaFor(readOnly).producer();
       await producer.connect();
       await producer.send({ topic: 'kept', messages: [{ value: 'x' }] });
       await producer.disconnect();
-      const writes = [
-        at('/api/topics', { method: 'POST', json: { name: 'not-made' } }),
-        at('/api/topics/kept', { method: 'DELETE' }),
-        at('/api/topics/kept/records', { method: 'POST', json: { value: 'y' } }),
-        at('/api/groups/g/reset-offsets', { method: 'POST', json: { topic: 'kept', to: 'earliest' } }),
+      const writes: [string, HttpCall][] = [
+        ['/api/topics', { method: 'POST', json: { name: 'not-made' } }],
+        ['/api/topics/kept', { method: 'DELETE' }],
+        ['/api/topics/kept/records', { method: 'POST', json: { value: 'y' } }],
+        ['/api/groups/g/reset-offsets', { method: 'POST', json: { topic: 'kept', to: 'earliest' } }],
       ];
-      for (const answer of await Promise.all(writes)) {
+      for (const answer of await Promise.all(writes.map(([path, options]) => at<ConsoleError>(path, options)))) {
         expect(answer.status).toBe(403);
-        expect(JSON.parse(answer.body).message).toContain('creek.console.writes.enable');
+        expect(answer.body.message).toContain('creek.console.writes.enable');
       }
-      expect(JSON.parse((await at('/api/cluster')).body).consoleWritesEnabled).toBe(false);
-      const topics = JSON.parse((await at('/api/topics')).body).filter((t: { internal: boolean }) => !t.internal);
-      expect(topics.map((t: { name: string; records: number }) => [t.name, t.records])).toEqual([['kept', 1]]);
-      expect(JSON.parse((await at('/api/topics/kept/partitions/0/records')).body).records).toHaveLength(1);
+      expect((await at<ClusterOverview>('/api/cluster')).body.consoleWritesEnabled).toBe(false);
+      const topics = (await at<TopicSummary[]>('/api/topics')).body.filter((t) => !t.internal);
+      expect(topics.map((t) => [t.name, t.records])).toEqual([['kept', 1]]);
+      expect((await at<RecordsPage>('/api/topics/kept/partitions/0/records')).body.records).toHaveLength(1);
     });
   });
 });

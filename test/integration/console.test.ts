@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
+import type { GroupSummary } from '../../src/console/groups-api.js';
+import type { RecordsPage } from '../../src/console/records-api.js';
+import type { TopicSummary } from '../../src/console/topics-api.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { launchChromium } from '../helpers/browser.js';
-import { httpCall } from '../helpers/http.js';
+import { httpCall, jsonCall } from '../helpers/http.js';
 import { requireProgram } from '../helpers/programs.js';
 
 const noChromium = requireProgram('chromium');
@@ -43,14 +46,14 @@ describe('web console', () => {
   afterAll(() => broker?.stop());
 
   it('lists topics with their offsets, records as text or base64, and groups with lag', async () => {
-    const topics = JSON.parse((await httpCall(url, '/api/topics')).body);
-    expect(topics.find((t: { name: string }) => t.name === 'console-topic')).toMatchObject({ partitions: [{ partition: 0, logStartOffset: 0, highWatermark: 3 }] });
-    const page = JSON.parse((await httpCall(url, '/api/topics/console-topic/partitions/0/records?offset=1&limit=5')).body);
-    expect(page.records.map((r: { offset: number }) => r.offset)).toEqual([1, 2]);
+    const topics = (await jsonCall<TopicSummary[]>(url, '/api/topics')).body;
+    expect(topics.find((t) => t.name === 'console-topic')).toMatchObject({ partitions: [{ partition: 0, logStartOffset: 0, highWatermark: 3 }] });
+    const page = (await jsonCall<RecordsPage>(url, '/api/topics/console-topic/partitions/0/records?offset=1&limit=5')).body;
+    expect(page.records.map((r) => r.offset)).toEqual([1, 2]);
     expect(page.records[0]).toMatchObject({ key: { text: 'k2', encoding: 'utf8' }, value: { text: HOSTILE, encoding: 'utf8' }, headers: [{ key: 'trace', value: { text: 'abc', encoding: 'utf8' } }] });
     expect(page.records[1]).toMatchObject({ key: null, value: { text: Buffer.from([0xff, 0xfe, 0x00, 0x01]).toString('base64'), encoding: 'base64' } });
     expect((await httpCall(url, '/api/topics/nope/partitions/0/records')).status).toBe(404);
-    const groups = JSON.parse((await httpCall(url, '/api/groups')).body);
+    const groups = (await jsonCall<GroupSummary[]>(url, '/api/groups')).body;
     expect(groups).toEqual([expect.objectContaining({ groupId: 'console-group', lag: 1, partitions: [{ topic: 'console-topic', partition: 0, committed: 2, highWatermark: 3, lag: 1 }] })]);
   });
 

@@ -14,7 +14,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ResponseOf } from '../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { partitionFor } from '../../src/txn/partition-for.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
@@ -23,6 +22,7 @@ import { spawnCli } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
@@ -154,7 +154,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       expect(controller).not.toBe(stalled);
       // A write that reaches the stalled leader as it resumes (the kernel queues it meanwhile) cannot complete.
       const late = await RawClient.connect('127.0.0.1', cluster.port(stalled));
-      lateWrite = late.send(0, 10, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatch({ records: [{ value: Buffer.from('to-the-stalled-leader') }] }) }] }] });
+      lateWrite = late.send(0, 10, produceRequest({ topic, records: encodeBatch({ records: [{ value: Buffer.from('to-the-stalled-leader') }] }) }));
       lateWrite.finally(() => late.close()).catch(() => undefined);
       cluster.resume(stalled);
     });

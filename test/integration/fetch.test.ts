@@ -2,14 +2,13 @@
 // first-batch rule, OFFSET_OUT_OF_RANGE, and incremental fetch sessions (KIP-227).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
 
 let broker: RunningBroker;
 let sock: FrameSocket;
@@ -27,49 +26,12 @@ afterAll(async () => {
 async function produce(topic: string, partition: number, values: string[]): Promise<number> {
   const records = encodeBatch({ records: values.map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
   const s = await openFrameSocket(broker.port);
-  s.send(encodeRequest(0, 9, 1, 'p', { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records }] }] }));
+  s.send(encodeRequest(0, 9, 1, 'p', produceRequest({ topic, partition, records }, { acks: 1, timeoutMs: 1000 })));
   const res = decodeResponse(0, 9, await s.next());
   s.end();
   const p = res.body.responses[0]!.partitionResponses[0]!;
   expect(p.errorCode).toBe(0);
   return p.baseOffset;
-}
-
-interface Part {
-  partition: number;
-  fetchOffset: number;
-  maxBytes?: number;
-}
-
-function fetchRequest(topics: { topic: string; partitions: Part[] }[], opts: Partial<FetchRequest> = {}): FetchRequest {
-  return {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1 },
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 50 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: topics.map((t) => ({
-      topic: t.topic,
-      topicId: ZERO_UUID,
-      partitions: t.partitions.map((p) => ({
-        partition: p.partition,
-        currentLeaderEpoch: -1,
-        fetchOffset: p.fetchOffset,
-        lastFetchedEpoch: -1,
-        logStartOffset: -1,
-        partitionMaxBytes: p.maxBytes ?? 1 << 20,
-        replicaDirectoryId: ZERO_UUID,
-        highWatermark: INT64_MAX,
-      })),
-    })),
-    forgottenTopicsData: [],
-    rackId: '',
-    ...opts,
-  };
 }
 
 async function fetch(req: FetchRequest): Promise<FetchResponse> {
@@ -85,7 +47,7 @@ const recordBytes = (r: FetchResponse, t = 0, p = 0): number => {
 describe('Fetch', () => {
   it('long-polls until a produce arrives, then answers at once', async () => {
     await produce('lp', 0, ['first']);
-    const pending = fetch(fetchRequest([{ topic: 'lp', partitions: [{ partition: 0, fetchOffset: 1 }] }], { maxWaitMs: 10_000, minBytes: 1 }));
+    const pending = fetch(fetchRequest({ topic: 'lp', partition: 0, fetchOffset: 1 }, { maxWaitMs: 10_000, minBytes: 1 }));
     let answered = false;
     void pending.then(() => (answered = true));
     await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +60,7 @@ describe('Fetch', () => {
 
   it('answers after max_wait_ms with no data', async () => {
     await produce('idle', 0, ['x']);
-    const res = await fetch(fetchRequest([{ topic: 'idle', partitions: [{ partition: 0, fetchOffset: 1 }] }], { maxWaitMs: 50, minBytes: 1 }));
+    const res = await fetch(fetchRequest({ topic: 'idle', partition: 0, fetchOffset: 1 }, { maxWaitMs: 50, minBytes: 1 }));
     expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0);
     expect(recordBytes(res)).toBe(0);
   });
@@ -106,7 +68,7 @@ describe('Fetch', () => {
   it('returns the first batch even when it exceeds partition_max_bytes, and no more', async () => {
     await produce('big', 0, ['a'.repeat(5000)]);
     await produce('big', 0, ['b'.repeat(5000)]);
-    const res = await fetch(fetchRequest([{ topic: 'big', partitions: [{ partition: 0, fetchOffset: 0, maxBytes: 100 }] }]));
+    const res = await fetch(fetchRequest({ topic: 'big', partition: 0, fetchOffset: 0, partitionMaxBytes: 100 }));
     const bytes = recordBytes(res);
     expect(bytes).toBeGreaterThan(5000);
     expect(bytes).toBeLessThan(10_000);
@@ -114,14 +76,14 @@ describe('Fetch', () => {
 
   it('answers OFFSET_OUT_OF_RANGE past the log end, with the high watermark', async () => {
     await produce('oor', 0, ['x']);
-    const res = await fetch(fetchRequest([{ topic: 'oor', partitions: [{ partition: 0, fetchOffset: 50 }] }]));
+    const res = await fetch(fetchRequest({ topic: 'oor', partition: 0, fetchOffset: 50 }));
     expect(res.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect(res.responses[0]!.partitions[0]!.highWatermark).toBe(1);
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist', async () => {
     await produce('one-part', 0, ['x']);
-    const res = await fetch(fetchRequest([{ topic: 'one-part', partitions: [{ partition: 7, fetchOffset: 0 }] }]));
+    const res = await fetch(fetchRequest({ topic: 'one-part', partition: 7, fetchOffset: 0 }));
     expect(res.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
@@ -130,7 +92,7 @@ describe('Fetch', () => {
     await produce('sess', 0, ['a']);
     await produce('sess', 1, ['b']);
     const full = await fetch(
-      fetchRequest([{ topic: 'sess', partitions: [{ partition: 0, fetchOffset: 0 }, { partition: 1, fetchOffset: 0 }] }], { sessionId: 0, sessionEpoch: 0 }),
+      fetchRequest([{ topic: 'sess', partition: 0, fetchOffset: 0 }, { topic: 'sess', partition: 1, fetchOffset: 0 }], { sessionId: 0, sessionEpoch: 0 }),
     );
     expect(full.errorCode).toBe(0);
     expect(full.sessionId).toBeGreaterThan(0);
@@ -138,13 +100,13 @@ describe('Fetch', () => {
 
     // The client consumed partition 0 only: it sends that one; partition 1 still has data at the
     // offset the session remembers, so both come back.
-    const inc1 = await fetch(fetchRequest([{ topic: 'sess', partitions: [{ partition: 0, fetchOffset: 1 }] }], { sessionId: full.sessionId, sessionEpoch: 1 }));
+    const inc1 = await fetch(fetchRequest({ topic: 'sess', partition: 0, fetchOffset: 1 }, { sessionId: full.sessionId, sessionEpoch: 1 }));
     expect(inc1.errorCode).toBe(0);
     expect(inc1.sessionId).toBe(full.sessionId);
     expect(inc1.responses.flatMap((t) => t.partitions.map((p) => p.partitionIndex))).toEqual([0, 1]);
 
     // Now it has consumed partition 1 too; with nothing new, the answer is empty.
-    const inc2 = await fetch(fetchRequest([{ topic: 'sess', partitions: [{ partition: 1, fetchOffset: 1 }] }], { sessionId: full.sessionId, sessionEpoch: 2 }));
+    const inc2 = await fetch(fetchRequest({ topic: 'sess', partition: 1, fetchOffset: 1 }, { sessionId: full.sessionId, sessionEpoch: 2 }));
     expect(inc2.responses.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, recordBytes(inc2)]))).toEqual([[1, 0]]);
     await produce('sess', 1, ['c']);
     const inc3 = await fetch(fetchRequest([], { sessionId: full.sessionId, sessionEpoch: 3 }));

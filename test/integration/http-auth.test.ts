@@ -6,9 +6,12 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
+import type { ConsoleError } from '../../src/console/console-context.js';
+import type { GroupSummary } from '../../src/console/groups-api.js';
+import type { TopicSummary } from '../../src/console/topics-api.js';
 import { credentialFromSaltedPassword, saltedPassword, scramMechanismByName } from '../../src/security/scram.js';
 import { withBroker } from '../helpers/broker.js';
-import { basicAuth, httpCall } from '../helpers/http.js';
+import { basicAuth, httpCall, jsonCall } from '../helpers/http.js';
 
 describe('HTTP Basic on a SASL broker', () => {
   let broker: RunningBroker;
@@ -61,9 +64,9 @@ describe('HTTP Basic on a SASL broker', () => {
     expect((await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'unauthenticated' } })).status).toBe(401);
     const created = await httpCall(url, '/api/topics', { method: 'POST', json: { name: 'authenticated' }, headers: { Authorization: basicAuth('bob', 'bob-secret') } });
     expect(created.status).toBe(201);
-    const topics = JSON.parse((await httpCall(url, '/api/topics', { headers: { Authorization: basicAuth('admin', 'admin-secret') } })).body);
-    expect(topics.map((t: { name: string }) => t.name)).toContain('authenticated');
-    expect(topics.map((t: { name: string }) => t.name)).not.toContain('unauthenticated');
+    const topics = (await jsonCall<TopicSummary[]>(url, '/api/topics', { headers: { Authorization: basicAuth('admin', 'admin-secret') } })).body;
+    expect(topics.map((t) => t.name)).toContain('authenticated');
+    expect(topics.map((t) => t.name)).not.toContain('unauthenticated');
   });
 
   it('leaves the health probes open', async () => {
@@ -92,10 +95,10 @@ describe('the console on a broker with ACLs', () => {
 
   it('makes writes as the HTTP user, so the ACLs that user has apply', async () => {
     const create = (user: string, password: string, name: string) =>
-      httpCall(broker.http!.url, '/api/topics', { method: 'POST', json: { name }, headers: { Authorization: basicAuth(user, password) } });
+      jsonCall(broker.http!.url, '/api/topics', { method: 'POST', json: { name }, headers: { Authorization: basicAuth(user, password) } });
     const refused = await create('alice', 'alice-secret', 'by-alice');
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body)).toMatchObject({ error_code: 29, error: 'TOPIC_AUTHORIZATION_FAILED' });
+    expect(refused.body).toMatchObject({ error_code: 29, error: 'TOPIC_AUTHORIZATION_FAILED' });
     expect((await create('admin', 'admin-secret', 'by-admin')).status).toBe(201);
     expect(broker.broker.topics.get('by-alice')).toBeUndefined();
     expect(broker.broker.topics.get('by-admin')).toBeDefined();
@@ -118,18 +121,18 @@ describe('the console on a broker with ACLs', () => {
     } finally {
       await admin.disconnect();
     }
-    const as = (user: string, password: string) => (path: string) => httpCall(broker.http!.url, path, { headers: { Authorization: basicAuth(user, password) } });
+    const as = (user: string, password: string) => <T = unknown>(path: string) => jsonCall<T>(broker.http!.url, path, { headers: { Authorization: basicAuth(user, password) } });
     const alice = as('alice', 'alice-secret');
     // READ implies DESCRIBE, as in Kafka.
-    expect(JSON.parse((await alice('/api/topics')).body).map((t: { name: string }) => t.name)).toEqual(['alices']);
-    expect(JSON.parse((await alice('/api/groups')).body).map((g: { groupId: string }) => g.groupId)).toEqual(['alices-group']);
+    expect((await alice<TopicSummary[]>('/api/topics')).body.map((t) => t.name)).toEqual(['alices']);
+    expect((await alice<GroupSummary[]>('/api/groups')).body.map((g) => g.groupId)).toEqual(['alices-group']);
     expect((await alice('/api/topics/alices/partitions/0/records')).status).toBe(200);
-    const refused = await alice('/api/topics/hidden/partitions/0/records');
-    expect([refused.status, JSON.parse(refused.body).error]).toEqual([403, 'TOPIC_AUTHORIZATION_FAILED']);
-    expect(JSON.parse((await alice('/api/groups/hidden-group')).body).error).toBe('GROUP_AUTHORIZATION_FAILED');
-    expect(JSON.parse((await alice('/api/clients')).body).error).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    const refused = await alice<ConsoleError>('/api/topics/hidden/partitions/0/records');
+    expect([refused.status, refused.body.error]).toEqual([403, 'TOPIC_AUTHORIZATION_FAILED']);
+    expect((await alice<ConsoleError>('/api/groups/hidden-group')).body.error).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect((await alice<ConsoleError>('/api/clients')).body.error).toBe('CLUSTER_AUTHORIZATION_FAILED');
     const superUser = as('admin', 'admin-secret');
-    expect(JSON.parse((await superUser('/api/topics')).body).map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['alices', 'hidden']));
+    expect((await superUser<TopicSummary[]>('/api/topics')).body.map((t) => t.name)).toEqual(expect.arrayContaining(['alices', 'hidden']));
     expect((await superUser('/api/clients')).status).toBe(200);
   });
 });

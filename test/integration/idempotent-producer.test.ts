@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -13,6 +12,7 @@ import type { PartitionLog } from '../../src/log/partition-log.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 const confluent = requirePythonModule('confluent_kafka');
 
@@ -33,12 +33,7 @@ function idempotentBatch(b: ProducerBatch): Buffer {
 }
 
 async function produce(client: RawClient, topic: string, batch: ProducerBatch): Promise<{ errorCode: number; baseOffset: number }> {
-  const res = await client.send(0, 9, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: idempotentBatch(batch) }] }],
-  });
+  const res = await client.send(0, 9, produceRequest({ topic, records: idempotentBatch(batch) }));
   const p = res.responses[0]!.partitionResponses[0]!;
   return { errorCode: p.errorCode, baseOffset: Number(p.baseOffset) };
 }

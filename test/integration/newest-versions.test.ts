@@ -10,7 +10,7 @@ import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/i
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { consumerFetch } from '../helpers/read-partition.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
 
 const NODE_ID = 4;
 /** A well-formed topic id no topic has. */
@@ -35,21 +35,15 @@ afterAll(async () => {
 
 const batchOf = (...values: string[]) => encodeBatch({ records: values.map((v) => ({ value: Buffer.from(v) })) });
 
-const produceV13 = (topics: { topicId: string; index: number; records: Buffer | null }[]) =>
-  raw.send(0, 13, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: topics.map((t) => ({ name: '', topicId: t.topicId, partitionData: [{ index: t.index, records: t.records }] })),
-  });
+const produceV13 = (to: { topicId: string; partition: number; records: Buffer | null }[]) => raw.send(0, 13, produceRequest(to.map((t) => ({ topic: '', ...t }))));
 
 describe('Produce v13 and Fetch v18 (topics by id)', () => {
   it('appends by topic id and answers by id with an empty name', async () => {
-    const res = await produceV13([{ topicId, index: 0, records: batchOf('a', 'b') }]);
+    const res = await produceV13([{ topicId, partition: 0, records: batchOf('a', 'b') }]);
     expect(res.responses).toEqual([
       expect.objectContaining({ name: '', topicId, partitionResponses: [expect.objectContaining({ index: 0, errorCode: ErrorCode.NONE, baseOffset: 0 })] }),
     ]);
-    const fetched = await raw.send(1, 18, consumerFetch('', 0, 0, { topicId }));
+    const fetched = await raw.send(1, 18, fetchRequest({ topic: '', topicId }));
     const p = fetched.responses[0]!.partitions[0]!;
     expect(p).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 2 });
     const values = splitBatches(p.records as Buffer).flatMap((b) => decodeBatch(b).records.map((r) => r.value!.toString()));
@@ -58,14 +52,14 @@ describe('Produce v13 and Fetch v18 (topics by id)', () => {
 
   it('answers UNKNOWN_TOPIC_ID for an unknown id and UNKNOWN_TOPIC_OR_PARTITION for a missing partition', async () => {
     const res = await produceV13([
-      { topicId: UNKNOWN_ID, index: 0, records: batchOf('x') },
-      { topicId, index: 3, records: batchOf('y') },
+      { topicId: UNKNOWN_ID, partition: 0, records: batchOf('x') },
+      { topicId, partition: 3, records: batchOf('y') },
     ]);
     expect(res.responses.map((t) => [t.name, t.topicId, t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])])).toEqual([
       ['', UNKNOWN_ID, [[0, ErrorCode.UNKNOWN_TOPIC_ID, -1]]],
       ['', topicId, [[3, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
     ]);
-    const fetched = await raw.send(1, 18, consumerFetch('', 0, 0, { topicId: UNKNOWN_ID }));
+    const fetched = await raw.send(1, 18, fetchRequest({ topic: '', topicId: UNKNOWN_ID }));
     expect(fetched.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
   });
 });
@@ -340,7 +334,7 @@ describe('transaction.version 2 (KIP-890 part 2): Produce v12, TxnOffsetCommit v
 
   const produceTxn = async (version: number, partition: number, epoch = producer.producerEpoch) => {
     const records = encodeBatch({ records: [{ value: Buffer.from('t') }], transactional: true, producerId: producer.producerId, producerEpoch: epoch, baseSequence: sequences.get(partition) ?? 0 });
-    const res = await raw.send(0, version, { transactionalId: txnId, acks: -1, timeoutMs: 5000, topicData: [{ name: 'v44-txn', topicId: txnTopicId, partitionData: [{ index: partition, records }] }] });
+    const res = await raw.send(0, version, produceRequest({ topic: 'v44-txn', topicId: txnTopicId, partition, records }, { transactionalId: txnId }));
     const { errorCode } = res.responses[0]!.partitionResponses[0]!;
     if (errorCode === ErrorCode.NONE) sequences.set(partition, (sequences.get(partition) ?? 0) + 1);
     return errorCode;

@@ -3,13 +3,13 @@
 // brokers only has no leader, and ElectLeaders answers as Kafka's controller would.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { FileMetadataStore } from '../../src/metadata/file-metadata-store.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 const NODE_ID = 4;
 const dir = tempDir();
@@ -47,7 +47,7 @@ describe('replicas on brokers that are not running', () => {
   it('takes produce only where this broker leads (NOT_LEADER_OR_FOLLOWER elsewhere)', async () => {
     const produce = (topic: string, version: number) => {
       const records = encodeBatch({ records: [{ value: Buffer.from('v') }] });
-      return raw.send(0, version, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
+      return raw.send(0, version, produceRequest({ topic, records }));
     };
     expect((await produce('shared', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
     expect((await produce('elsewhere', 9)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);

@@ -5,15 +5,15 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, stillServes, tempDir, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { fetchRequest } from '../helpers/raw-requests.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 const POLICY_VIOLATION = 44;
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 let running: RunningBroker | undefined;
 let client: RawClient | undefined;
@@ -133,35 +133,8 @@ describe('partition limits', () => {
       client = await RawClient.connect(running.host, running.port);
       expect(openDescriptors() - baseline).toBeLessThan(bound + margin);
 
-      const res = await client.send(1, 12, {
-        clusterId: null,
-        replicaId: -1,
-        replicaState: { replicaId: -1, replicaEpoch: -1 },
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 64 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic: 'wide',
-            topicId: ZERO_UUID,
-            partitions: Array.from({ length: partitions }, (_, p) => ({
-              partition: p,
-              currentLeaderEpoch: -1,
-              fetchOffset: 0,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1,
-              partitionMaxBytes: 4096,
-              replicaDirectoryId: ZERO_UUID,
-              highWatermark: INT64_MAX,
-            })),
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const wide = Array.from({ length: partitions }, (_, partition) => ({ topic: 'wide', partition, partitionMaxBytes: 4096 }));
+      const res = await client.send(1, 12, fetchRequest(wide, { maxBytes: 64 << 20 }));
       const read = res.responses[0]!.partitions;
       expect(read).toHaveLength(partitions);
       const values = (records: Buffer | null): string[] =>

@@ -10,6 +10,7 @@ import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 let broker: RunningBroker;
 let raw: RawClient;
@@ -28,12 +29,7 @@ afterAll(async () => {
 });
 
 const produce = (client: RawClient, topic: string, value: Buffer) =>
-  client.send(0, 11, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 5000,
-    topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: encodeBatch({ records: [{ key: Buffer.from('k'), value }] }) }] }],
-  });
+  client.send(0, 11, produceRequest({ topic, records: encodeBatch({ records: [{ key: Buffer.from('k'), value }] }) }));
 
 describe('refused topics', () => {
   it('a client may not produce to an internal topic: INVALID_TOPIC_EXCEPTION with no message', async () => {

@@ -4,12 +4,12 @@
 // buffers too, which must stay untouched until the socket has taken the whole response.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { openFrameSocket } from '../helpers/frames.js';
-import { consumerFetch, readPartition } from '../helpers/read-partition.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
+import { readPartition } from '../helpers/read-partition.js';
 import { decodeBatch, splitBatches } from '../../protocol/records/index.js';
 
 /** `count` records of 1 KiB, all carrying `n`: with 16, one produce request of ~16.5 KiB. */
@@ -22,7 +22,7 @@ async function produceMany(broker: RunningBroker, topic: string, requests: numbe
   // Pipelined, so that several frames are in flight and buffers are taken back and handed out again.
   for (let n = 0; n < requests; n++) {
     const records = encodeBatch({ records: values(n, perBatch).map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
-    s.send(encodeRequest(0, 9, n, 'p', { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] }));
+    s.send(encodeRequest(0, 9, n, 'p', produceRequest({ topic, records }, { acks: 1 })));
   }
   for (let n = 0; n < requests; n++) {
     const p = decodeResponse(0, 9, await s.next()).body.responses[0]!.partitionResponses[0]!;
@@ -77,9 +77,7 @@ describe.each([
     const s = await openFrameSocket(broker.port);
     const starts = Array.from({ length: 2000 }, (_, i) => (i % 100) * 8);
     for (const [i, from] of starts.entries()) {
-      const request = consumerFetch('fetched', 0, from);
-      request.topics[0]!.partitions[0]!.partitionMaxBytes = 8 * 1024;
-      s.send(encodeRequest(1, 12, i, 'reader', request));
+      s.send(encodeRequest(1, 12, i, 'reader', fetchRequest({ topic: 'fetched', fetchOffset: from, partitionMaxBytes: 8 * 1024 })));
     }
     for (const from of starts) {
       const p = decodeResponse(1, 12, await s.next()).body.responses[0]!.partitions[0]!;

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { announceFrame, openFrameSocket, sizePrefixed } from '../helpers/frames.js';
 import { consumeDigestsByKey, kafkaFor, stillServes, withBroker, sha256 } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 const MiB = 1024 * 1024;
 
@@ -42,7 +42,7 @@ describe('request memory', () => {
         const value = randomBytes(600 * 1024);
         sent.set(key, sha256(value));
         const records = encodeBatch({ records: [{ key: Buffer.from(key), value, headers: [] }], baseTimestamp: Date.now() });
-        const request = encodeRequest(0, 9, 1, key, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'memory-bound', topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }] });
+        const request = encodeRequest(0, 9, 1, key, produceRequest({ topic: 'memory-bound', records }, { acks: 1 }));
         const s = await openFrameSocket(broker!.port);
         s.send(request.subarray(0, 1000));
         return { s, rest: request.subarray(1000) };

@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INT64_MAX } from '../../protocol/codec/writer.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
@@ -12,6 +11,7 @@ import { stateLogOf } from '../helpers/txn-state.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { fetchRequest } from '../helpers/raw-requests.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 
 const run = promisify(execFile);
@@ -20,20 +20,7 @@ const READ_UNCOMMITTED = 0;
 const READ_COMMITTED = 1;
 
 async function fetchState(client: RawClient, topic: string, isolationLevel: number) {
-  const res = await client.send(1, 11, {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1 },
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic, topicId: '', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: '', highWatermark: INT64_MAX }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const res = await client.send(1, 11, fetchRequest({ topic }, { isolationLevel }));
   const p = res.responses[0]!.partitions[0]!;
   const records = p.records === null ? [] : Array.isArray(p.records) ? p.records : [p.records];
   return {

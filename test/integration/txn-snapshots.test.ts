@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
@@ -17,6 +16,7 @@ import { PartitionProducerState } from '../../src/txn/producer-state.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { LogLines } from '../helpers/log-lines.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { produceRequest } from '../helpers/raw-requests.js';
 
 const TOPIC = 'snapshots';
 const PARTITIONS = 3;
@@ -110,12 +110,8 @@ describe('producer-state snapshots across broker restarts', () => {
   });
 
   async function produceRaw(client: RawClient, producerId: number): Promise<number> {
-    const res = await client.send(0, 9, {
-      transactionalId: null,
-      acks: -1,
-      timeoutMs: 5000,
-      topicData: [{ name: TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 2, records: encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] }) }] }],
-    });
+    const records = encodeBatch({ producerId, producerEpoch: 0, baseSequence: 0, records: [{ value: Buffer.from('raw') }] });
+    const res = await client.send(0, 9, produceRequest({ topic: TOPIC, partition: 2, records }));
     const p = res.responses[0]!.partitionResponses[0]!;
     expect(p.errorCode).toBe(ErrorCode.NONE);
     return Number(p.baseOffset);

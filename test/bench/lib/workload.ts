@@ -3,7 +3,6 @@
 import { encodeData } from '../../../protocol/codec/data.js';
 import { encodeRequest } from '../../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../../protocol/codec/reader.js';
-import { INT64_MAX } from '../../../protocol/codec/writer.js';
 import { BATCH_HEADER_SIZE, OFFSET, batchSize, readInt64, writeInt64 } from '../../../protocol/records/batch-header.js';
 import {
   consumerProtocolAssignment,
@@ -11,6 +10,7 @@ import {
   type ConsumerProtocolAssignment,
   type ConsumerProtocolSubscription,
 } from '../../../protocol/schema/index.js';
+import { fetchRequest, produceRequest } from '../../helpers/raw-requests.js';
 import { sampleBatch } from '../../unit/protocol/sample-batch.js';
 
 export const CLIENT_ID = 'creek-bench';
@@ -55,18 +55,8 @@ export interface PartitionBatch {
 
 /** A Produce v9 request frame carrying one batch for each listed partition. */
 export function produceFrame(acks: number, parts: readonly PartitionBatch[]): Buffer {
-  const byTopic = new Map<string, { index: number; records: Buffer }[]>();
-  for (const p of parts) {
-    const list = byTopic.get(p.topic) ?? [];
-    list.push({ index: p.partition, records: p.batch });
-    byTopic.set(p.topic, list);
-  }
-  return encodeRequest(0, PRODUCE_VERSION, 0, CLIENT_ID, {
-    transactionalId: null,
-    acks,
-    timeoutMs: 30_000,
-    topicData: [...byTopic].map(([name, partitionData]) => ({ name, topicId: ZERO_UUID, partitionData })),
-  });
+  const to = parts.map((p) => ({ topic: p.topic, partition: p.partition, records: p.batch }));
+  return encodeRequest(0, PRODUCE_VERSION, 0, CLIENT_ID, produceRequest(to, { acks, timeoutMs: 30_000 }));
 }
 
 export interface FetchPosition {
@@ -77,35 +67,8 @@ export interface FetchPosition {
 
 /** A sessionless Fetch v12 request frame. */
 export function fetchFrame(positions: readonly FetchPosition[], opts: { maxWaitMs: number; minBytes: number; partitionMaxBytes: number }): Buffer {
-  const byTopic = new Map<string, FetchPosition[]>();
-  for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
-  return encodeRequest(1, FETCH_VERSION, 0, CLIENT_ID, {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1 },
-    maxWaitMs: opts.maxWaitMs,
-    minBytes: opts.minBytes,
-    maxBytes: 52_428_800,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [...byTopic].map(([topic, ps]) => ({
-      topic,
-      topicId: ZERO_UUID,
-      partitions: ps.map((p) => ({
-        partition: p.partition,
-        currentLeaderEpoch: -1,
-        fetchOffset: p.offset,
-        lastFetchedEpoch: -1,
-        logStartOffset: -1,
-        partitionMaxBytes: opts.partitionMaxBytes,
-        replicaDirectoryId: ZERO_UUID,
-        highWatermark: INT64_MAX,
-      })),
-    })),
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const from = positions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: opts.partitionMaxBytes }));
+  return encodeRequest(1, FETCH_VERSION, 0, CLIENT_ID, fetchRequest(from, { maxWaitMs: opts.maxWaitMs, minBytes: opts.minBytes }));
 }
 
 /** A Metadata v12 request for `topics`, creating missing ones (with the broker's num.partitions). */

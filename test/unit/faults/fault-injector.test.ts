@@ -9,6 +9,7 @@ import type { ConnectionInfo } from '../../../src/apis/api.js';
 import { FAILABLE_API_KEYS } from '../../../src/faults/error-responses.js';
 import { FaultError, FaultInjector, type OpenConnection } from '../../../src/faults/fault-injector.js';
 import type { PartitionLog, WriteHold } from '../../../src/log/partition-log.js';
+import { produceRequest } from '../../helpers/raw-requests.js';
 
 /** A stand-in for a partition log: only the write holds matter here. */
 function fakeLog(): PartitionLog & { holds: Set<WriteHold> } {
@@ -42,7 +43,7 @@ function conn(clientId: string | null = 'app'): ConnectionInfo {
   return { id: 1, remoteAddress: '127.0.0.1:1', listenerName: 'PLAINTEXT', clientId, closed: new AbortController().signal, principal: 'User:ANONYMOUS' };
 }
 
-const produce = (topic: string, acks = -1): RequestOf<0> => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records: null }] }] });
+const produce = (topic: string, acks = -1): RequestOf<0> => produceRequest({ topic, records: null }, { acks });
 const heartbeat = (groupId: string): RequestOf<12> => ({ groupId, generationId: 1, memberId: 'm', groupInstanceId: null });
 
 describe('FaultInjector bookkeeping', () => {

@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeRequest, encodeRequest, type AnyApiKey, type RequestOf } from '../../../protocol/codec/messages.js';
-import { ZERO_UUID } from '../../../protocol/codec/reader.js';
 import { ProtocolError } from '../../../protocol/protocol-error.js';
 import { INT64_MAX, Writer } from '../../../protocol/codec/writer.js';
 import { apiDefs } from '../../../protocol/schema/index.js';
+import { produceRequest } from '../../helpers/raw-requests.js';
 import { sampleBatch } from './sample-batch.js';
 
 const TOPIC_ID = Buffer.alloc(16, 7).toString('base64url');
@@ -49,21 +49,11 @@ const fetchBody = (v: number): RequestOf<1> => ({
 const samples: [string, Buffer][] = [
   [
     'Produce v9 with a batch',
-    frame(0, 9, {
-      transactionalId: null,
-      acks: -1,
-      timeoutMs: 30000,
-      topicData: [{ name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 0, records: sampleBatch(3, 20) }] }],
-    }),
+    frame(0, 9, produceRequest({ topic: 'orders', records: sampleBatch(3, 20) }, { timeoutMs: 30000 })),
   ],
   [
     'Produce v3 with a batch',
-    frame(0, 3, {
-      transactionalId: 'tx',
-      acks: 1,
-      timeoutMs: 30000,
-      topicData: [{ name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 2, records: sampleBatch(2, 10) }] }],
-    }),
+    frame(0, 3, produceRequest({ topic: 'orders', partition: 2, records: sampleBatch(2, 10) }, { transactionalId: 'tx', acks: 1, timeoutMs: 30000 })),
   ],
   ['Fetch v12', frame(1, 12, fetchBody(12))],
   ['Fetch v4', frame(1, 4, fetchBody(4))],
