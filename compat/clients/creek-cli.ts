@@ -2,10 +2,11 @@
 // source: each scenario runs them as child processes against the target, as a script would, and
 // checks their JSON output, exit codes and the Kafka error names of their one-line failures.
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import { check, equal, eventually, sleep } from '../lib/check.js';
 import { runChild, tail, type ChildResult } from '../lib/child.js';
 import { ONE_MIB } from '../lib/fixtures.js';
-import { tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { servers, tlsTarget, type ClientSuite, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 /** The CLI from source, through tsx (as test/helpers/cli.ts runs it); the runner runs from the repo root, where tsx resolves. */
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -261,6 +262,15 @@ const scenarios: Scenario[] = [
       equal(await lagOf(), [10, 10, 0], 'after --to-latest');
       equal(await reset(['--to-earliest']), { groupId: group, topic, partitions: [{ partition: 0, offset: 0 }] }, 'reset-offsets --to-earliest --json');
       equal((await creekJsonLines<ConsumedRecord>(ctx, ['consume', topic, '-g', group, '-n', '2'])).map((r) => r.offset), [0, 1], 'the group consumes from the reset offset');
+      // With a member in the group the reset is refused, as Kafka's kafka-consumer-groups refuses it.
+      const member = new Kafka({ clientId: 'creek-cli-compat', brokers: servers(ctx.bootstrap), logLevel: logLevel.NOTHING }).consumer({ groupId: group });
+      ctx.defer(() => member.disconnect());
+      const joined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
+      await member.connect();
+      await member.subscribe({ topics: [topic] });
+      await member.run({ eachMessage: async () => undefined });
+      await joined;
+      await creekFails(ctx, ['group', 'reset-offsets', group, '--topic', topic, '--to-earliest'], 'NON_EMPTY_GROUP');
     },
   },
   {

@@ -2,10 +2,10 @@
 // each partition (log end offset minus committed offset).
 import kafkajs, { type Admin } from 'kafkajs';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, integer, parseCommand } from './args.js';
-import { CliFailure, talkingTo, usageError } from './failure.js';
+import { CliFailure, kafkaErrorName, talkingTo, usageError } from './failure.js';
+import { commitGroupOffsets } from './group-offsets.js';
 import { connectTo } from './kafka-client.js';
 import { printJson, printTable } from './output.js';
-import { progressLine } from './progress.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -26,6 +26,10 @@ interface PartitionLag {
   lag: number | null;
   member: string | null;
 }
+
+/** Kafka's tool refuses to reset an active group's offsets in these words. */
+const activeGroup = (groupId: string, why: string): CliFailure =>
+  new CliFailure(`NON_EMPTY_GROUP: Assignments can only be reset if the group '${groupId}' is inactive, but ${why}.`, "stop the group's consumers first");
 
 const notFound = (groupId: string): CliFailure => new CliFailure(`GROUP_ID_NOT_FOUND: consumer group '${groupId}' does not exist`, 'list groups with `creek group list`');
 
@@ -117,9 +121,10 @@ export async function groupCommand(argv: string[]): Promise<void> {
       const chosen = [values['to-earliest'], values['to-latest'], target !== undefined].filter(Boolean).length;
       if (chosen !== 1) throw usageError('group reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset N', 'group');
       work = async () => {
+        // Kafka's tool checks first, then commits; a member joining in between is refused by the coordinator.
         const { groups } = await admin.describeGroups([groupId]);
         const state = groups[0]!.state;
-        if (state !== 'Empty' && state !== 'Dead') throw new CliFailure(`NON_EMPTY_GROUP: offsets can only be reset while group '${groupId}' is inactive, but it is ${state}`, "stop the group's consumers first");
+        if (state !== 'Empty' && state !== 'Dead') throw activeGroup(groupId, `the current state is ${state}`);
         const offsets = await admin.fetchTopicOffsets(topic);
         const partitions = offsets.map((o) => {
           const low = Number(o.low);
@@ -127,10 +132,9 @@ export async function groupCommand(argv: string[]): Promise<void> {
           const offset = values['to-earliest'] ? low : values['to-latest'] ? high : Math.min(Math.max(target!, low), high);
           return { partition: o.partition, offset };
         }).sort((a, b) => a.partition - b.partition);
-        // kafkajs setOffsets takes a few seconds (it joins the group to commit): say what it is doing meanwhile.
-        const progress = progressLine();
-        progress.update(`resetting offsets of ${partitions.length} partitions of ${topic}`);
-        await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }).finally(() => progress.done());
+        await commitGroupOffsets(kafka, groupId, topic, partitions).catch((err: unknown) => {
+          throw kafkaErrorName(err) === 'UNKNOWN_MEMBER_ID' ? activeGroup(groupId, 'a member joined it meanwhile (UNKNOWN_MEMBER_ID)') : err;
+        });
         if (values.json) printJson({ groupId, topic, partitions });
         else printTable(['TOPIC', 'PARTITION', 'NEW-OFFSET'], partitions.map((p) => [topic, p.partition, p.offset]));
       };

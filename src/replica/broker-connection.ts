@@ -1,11 +1,14 @@
 // One Kafka connection from this broker to another (a follower's fetches from its leader):
 // over TLS and authenticated with SASL when the inter-broker listener asks for it, then typed
 // requests encoded with the protocol codecs, responses matched by correlation id. A broken
-// connection fails every pending request; the owner opens a new one.
+// connection fails every pending request; the owner opens a new one. A failed TLS handshake, also
+// one the peer reports after this side finished it (TLS 1.3 checks the client's certificate
+// then), fails them with an InterBrokerAuthFailure.
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
+import { asTlsFailure } from './inter-broker-auth.js';
 import { authenticate } from './inter-broker-sasl.js';
 
 interface Pending {
@@ -24,14 +27,16 @@ export class BrokerConnection {
   private constructor(
     private readonly socket: Socket,
     private readonly clientId: string,
+    /** host:port when the connection is TLS, to name the peer in a handshake failure. */
+    tlsPeer: string | undefined,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(err));
+    socket.on('error', (err) => this.fail(tlsPeer === undefined ? err : asTlsFailure(err, tlsPeer)));
     socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  /** Connects (TLS handshake included) and authenticates; rejects with InterBrokerAuthFailure when the peer refuses the credentials. */
+  /** Connects (TLS handshake included) and authenticates; rejects with InterBrokerAuthFailure when the handshake fails or the peer refuses the credentials. */
   static async open(host: string, port: number, clientId: string, security: Omit<InterBrokerSecurity, 'listenerName'>, timeoutMs = 5_000): Promise<BrokerConnection> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const tls = security.tls;
@@ -45,10 +50,10 @@ export class BrokerConnection {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(err);
+        reject(tls === undefined ? err : asTlsFailure(err, `${host}:${port}`));
       });
     });
-    const connection = new BrokerConnection(socket, clientId);
+    const connection = new BrokerConnection(socket, clientId, security.tls === undefined ? undefined : `${host}:${port}`);
     if (security.sasl !== undefined) {
       try {
         await authenticate(connection, security.sasl);

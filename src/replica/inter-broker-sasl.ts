@@ -6,14 +6,10 @@ import type { InterBrokerSasl } from '../security/inter-broker-config.js';
 import { ScramClient } from '../security/scram-client.js';
 import { scramMechanismByName } from '../security/scram.js';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
+import { InterBrokerAuthFailure } from './inter-broker-auth.js';
 
 const SASL_HANDSHAKE_VERSION = 1;
 const SASL_AUTHENTICATE_VERSION = 2;
-
-/** The peer refused this broker's mechanism or credentials (not a network problem: retrying will not help until the config changes). */
-export class InterBrokerAuthFailure extends Error {
-  override readonly name = 'InterBrokerAuthFailure';
-}
 
 /** What the exchange needs of a connection: one request at a time, answered. */
 export interface RequestChannel {
@@ -23,12 +19,12 @@ export interface RequestChannel {
 export async function authenticate(connection: RequestChannel, sasl: InterBrokerSasl): Promise<void> {
   const handshake = await connection.send(17, SASL_HANDSHAKE_VERSION, { mechanism: sasl.mechanism });
   if (handshake.errorCode !== ErrorCode.NONE) {
-    throw new InterBrokerAuthFailure(`SASL mechanism ${sasl.mechanism} refused (error ${handshake.errorCode}); the peer enables ${handshake.mechanisms.join(', ')}`);
+    throw new InterBrokerAuthFailure(`SASL mechanism ${sasl.mechanism} refused (error ${handshake.errorCode}); the peer enables ${handshake.mechanisms.join(', ')}`, 'sasl');
   }
   const exchange = async (token: Buffer): Promise<Buffer> => {
     const answer = await connection.send(36, SASL_AUTHENTICATE_VERSION, { authBytes: token });
     if (answer.errorCode !== ErrorCode.NONE) {
-      throw new InterBrokerAuthFailure(`SASL/${sasl.mechanism} authentication as ${sasl.username} failed (error ${answer.errorCode}): ${answer.errorMessage ?? ''}`);
+      throw new InterBrokerAuthFailure(`SASL/${sasl.mechanism} authentication as ${sasl.username} failed (error ${answer.errorCode}): ${answer.errorMessage ?? ''}`, 'sasl');
     }
     return answer.authBytes;
   };
@@ -49,6 +45,6 @@ function refusing<T>(sasl: InterBrokerSasl, step: () => T): T {
   try {
     return step();
   } catch (err) {
-    throw new InterBrokerAuthFailure(`SASL/${sasl.mechanism} authentication as ${sasl.username}: ${(err as Error).message}`);
+    throw new InterBrokerAuthFailure(`SASL/${sasl.mechanism} authentication as ${sasl.username}: ${(err as Error).message}`, 'sasl');
   }
 }

@@ -9,7 +9,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { BrokerConnection } from './broker-connection.js';
-import { InterBrokerAuthFailure } from './inter-broker-sasl.js';
+import { AuthFailureWarnings } from './inter-broker-auth.js';
 import type { Partition } from './partition.js';
 
 const FETCH_VERSION = 12;
@@ -21,8 +21,6 @@ const FETCH_MAX_BYTES = 1 << 20;
 const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
 /** replica.fetch.backoff.ms: after an error, before the next attempt. */
 const BACKOFF_MS = 200;
-/** At most one warning per fetcher in this time while the leader keeps refusing its credentials. */
-const AUTH_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** Where fetched batches go: the log and the state derived from it (producer state, src/txn/). */
 export interface FollowerAppender {
@@ -55,9 +53,10 @@ export class ReplicaFetcher {
   /** A partition error asked for a pause before the next round. */
   private backoff = false;
   private readonly loop: Promise<void>;
-  private lastAuthWarning = -Infinity;
+  private readonly authWarnings: AuthFailureWarnings;
 
   constructor(private readonly o: ReplicaFetcherOptions) {
+    this.authWarnings = new AuthFailureWarnings(o.log, o.security.listenerName);
     this.loop = this.run();
   }
 
@@ -116,16 +115,11 @@ export class ReplicaFetcher {
     return this.connection;
   }
 
-  /** A refused login will not heal by itself: it is a warning (rate-limited); anything else is retried quietly. */
+  /** A refused login or certificate will not heal by itself: it is a warning (rate-limited); anything else is retried quietly. */
   private logFailure(err: unknown): void {
-    if (!(err instanceof InterBrokerAuthFailure)) {
-      this.o.log.debug({ err }, 'replica fetch failed; retrying');
-      return;
-    }
-    const now = Date.now();
-    if (now - this.lastAuthWarning < AUTH_FAILURE_LOG_INTERVAL_MS) return;
-    this.lastAuthWarning = now;
-    this.o.log.warn({ listener: this.o.security.listenerName, reason: err.message }, 'the leader refused this broker\'s inter-broker authentication; replication from it stops until the credentials are fixed');
+    // The log names the leader's id already.
+    if (this.authWarnings.report(err, { peer: 'the leader', consequence: 'replication from it stops', fields: {} })) return;
+    this.o.log.debug({ err }, 'replica fetch failed; retrying');
   }
 
   /** OffsetForLeaderEpoch for each partition's latest epoch, then truncation (Kafka's rules in Partition.truncateByLeaderEpoch). */

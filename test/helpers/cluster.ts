@@ -1,6 +1,6 @@
 // Helpers for tests on startCluster: the partition state a running broker reports, kafkajs
 // clients with retries long enough to ride out a leader or coordinator move, topic creation that
-// waits for every replica to be in sync, and where a group's or a transactional id's coordinator is.
+// waits for every replica to be in sync (or, where followers cannot fetch, for the ISR to shrink), and where a group's or a transactional id's coordinator is.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import type { RunningCluster } from '../../src/index.js';
 import type { PartitionAssignment } from '../../src/cluster/cluster-view.js';
@@ -29,6 +29,28 @@ export async function createSyncedTopic(cluster: RunningCluster, kafka: Kafka, t
     await admin.disconnect();
   }
   await until(() => [...Array(partitions).keys()].every((p) => stateOf(cluster, topic, p)?.isr.length === replicationFactor), `${topic}'s replicas in sync`);
+}
+
+/**
+ * On a cluster whose followers cannot fetch from their leaders: creates a one-partition topic on
+ * every broker, writes a record to its leader alone (acks=1), and waits for the ISR to shrink to
+ * the leader. Returns the leader and the followers.
+ */
+export async function createUnreplicatedTopic(cluster: RunningCluster, kafka: Kafka, topic: string): Promise<{ leaderId: number; followers: number[] }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: cluster.nodeIds.length }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: 1, messages: [{ value: 'only on the leader' }] });
+  await producer.disconnect();
+  const { leaderId } = stateOf(cluster, topic);
+  await until(() => stateOf(cluster, topic).isr.length === 1, `${topic}'s ISR shrunk to the leader`);
+  return { leaderId, followers: cluster.nodeIds.filter((id) => id !== leaderId) };
 }
 
 export const COORDINATOR_TOPICS = { group: '__consumer_offsets', transaction: '__transaction_state' } as const;

@@ -1,7 +1,8 @@
 // ACLs at the protocol level: CreateAcls/DescribeAcls/DeleteAcls at every version with their
 // filters and Kafka's validation errors, and the checks of Metadata, FindCoordinator,
-// InitProducerId, Produce, OffsetCommit, WriteTxnMarkers, DescribeConfigs and DescribeGroups (errors and
-// authorized-operation sets), for SASL/PLAIN users of a broker with the StandardAuthorizer.
+// InitProducerId, Produce, OffsetCommit, WriteTxnMarkers, DescribeConfigs, DescribeGroups and
+// ConsumerGroupDescribe (errors and authorized-operation sets), for SASL/PLAIN users of a broker
+// with the StandardAuthorizer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -31,6 +32,8 @@ const creation = (c: Partial<{ resourceType: number; resourceName: string; resou
   permissionType: Perm.ALLOW,
   ...c,
 });
+/** Kafka's authorized_operations when the request did not ask for them (or the group is refused). */
+const NOT_REQUESTED = -2147483648;
 const ANY_FILTER = { resourceTypeFilter: Res.ANY, resourceNameFilter: null, patternTypeFilter: Pat.ANY, principalFilter: null, hostFilter: null, operation: Op.ANY, permissionType: Perm.ANY };
 const metadata = (topics: string[] | null, allowAutoTopicCreation = false) => ({
   topics: topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID })),
@@ -267,6 +270,27 @@ describe('checks in the APIs', () => {
       expect(groups[0]!.authorizedOperations).toBe((1 << Op.READ) | (1 << Op.DESCRIBE));
     } finally {
       await revokeAll();
+    }
+  });
+
+  it('ConsumerGroupDescribe reports exactly the operations allowed on the group, and Kafka\'s sentinel when not asked', async () => {
+    const joined = await admin.send(68, 0, { groupId: 'described-848', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['wire'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    await grant(creation({ resourceType: Res.GROUP, resourceName: 'described-848', operation: Op.DESCRIBE }));
+    try {
+      const describe = async (client: RawClient, includeAuthorizedOperations: boolean) => {
+        const { groups } = await client.send(69, 1, { groupIds: ['described-848', 'unseen-848'], includeAuthorizedOperations });
+        return groups.map((g) => [g.errorCode, g.authorizedOperations]);
+      };
+      // Kafka's AclEntry.supportedOperations(GROUP): READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS.
+      const allGroupOperations = [Op.READ, Op.DESCRIBE, Op.DELETE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS].reduce((bits, op) => bits | (1 << op), 0);
+      expect(await describe(alice, true)).toEqual([[ErrorCode.NONE, 1 << Op.DESCRIBE], [ErrorCode.GROUP_AUTHORIZATION_FAILED, NOT_REQUESTED]]);
+      expect(await describe(alice, false)).toEqual([[ErrorCode.NONE, NOT_REQUESTED], [ErrorCode.GROUP_AUTHORIZATION_FAILED, NOT_REQUESTED]]);
+      expect(await describe(admin, true)).toEqual([[ErrorCode.NONE, allGroupOperations], [ErrorCode.GROUP_ID_NOT_FOUND, NOT_REQUESTED]]);
+      expect(await describe(admin, false)).toEqual([[ErrorCode.NONE, NOT_REQUESTED], [ErrorCode.GROUP_ID_NOT_FOUND, NOT_REQUESTED]]);
+    } finally {
+      await revokeAll();
+      await admin.send(68, 0, { groupId: 'described-848', memberId: joined.memberId!, memberEpoch: -1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
     }
   });
 });

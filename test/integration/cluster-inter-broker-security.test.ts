@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { startAckedProducer, expectEveryAcknowledgedOnce } from '../helpers/acked-producer.js';
-import { clusterKafka, createSyncedTopic, stateOf } from '../helpers/cluster.js';
+import { clusterKafka, createSyncedTopic, createUnreplicatedTopic, stateOf } from '../helpers/cluster.js';
 import { LogLines } from '../helpers/log-lines.js';
 import { requireProgram } from '../helpers/programs.js';
 import type { Seen } from '../helpers/read-partition.js';
@@ -152,22 +152,8 @@ describe.skipIf(noOpenssl)('a SASL_SSL cluster whose brokers have a wrong inter-
   const cluster = threeBrokers(() => saslSslProperties('wrong-secret'), pino({ level: 'warn' }, logs));
 
   it('does not replicate: the ISR shrinks to the leader, and each follower warns once why', async () => {
-    const kafka = saslSslKafka(cluster());
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic: 'lonely', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: 'lonely', acks: 1, messages: [{ value: 'only on the leader' }] });
-    await producer.disconnect();
-    const { leaderId } = stateOf(cluster(), 'lonely');
-    await until(() => stateOf(cluster(), 'lonely').isr.length === 1, 'the ISR shrunk to the leader');
+    const { leaderId, followers } = await createUnreplicatedTopic(cluster(), saslSslKafka(cluster()), 'lonely');
     expect(stateOf(cluster(), 'lonely').isr).toEqual([leaderId]);
-    const followers = cluster().nodeIds.filter((id) => id !== leaderId);
     for (const id of followers) expect(cluster().broker(id)!.broker.topics.get('lonely')!.partitions[0]!.logEndOffset).toBe(0);
     // Every 200 ms a follower tries again, for over a second now: still one warning per follower.
     const warnings = logs.withMessage(REFUSED);

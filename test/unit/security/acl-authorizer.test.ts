@@ -182,7 +182,8 @@ describe('ACL authorizer: matching', () => {
     expect(su.authorizedOperations(alice, Res.TOPIC, 'x')).toBe(allOperationsBits(Res.TOPIC));
     expect(allOperationsBits(Res.TOPIC)).toBe(0xdf8);
     expect(allOperationsBits(Res.CLUSTER)).toBe(0x1fa0);
-    expect(allOperationsBits(Res.GROUP)).toBe((1 << 3) | (1 << 6) | (1 << 8));
+    // READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS.
+    expect(allOperationsBits(Res.GROUP)).toBe((1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11));
   });
 });
 
