@@ -1,16 +1,31 @@
 // The etcd client of a broker in cluster mode, tuned to notice an etcd that went away and to use
 // it again soon after it returns: no call waits longer than CALL_TIMEOUT_MS, gRPC redials within
 // a second, and an endpoint that failed is tried again after a second (etcd3's default is five,
-// longer than a short broker lease).
+// longer than a short broker lease). A secured etcd gets the client's TLS material and its user.
 import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import { Etcd3, isRecoverableError } from 'etcd3';
+import type { EtcdAuth, EtcdTls } from '../../config/etcd-config.js';
 
 /** Longest wait for one request (streams, such as watches and lease keep-alives, excepted). */
 export const CALL_TIMEOUT_MS = 5000;
 
-export function createEtcdClient(endpoints: readonly string[]): Etcd3 {
+export interface EtcdSecurity {
+  tls?: EtcdTls;
+  auth?: EtcdAuth;
+}
+
+export function createEtcdClient(endpoints: readonly string[], { tls, auth }: EtcdSecurity = {}): Etcd3 {
   return new Etcd3({
     hosts: [...endpoints],
+    ...(tls === undefined
+      ? {}
+      : {
+          credentials: {
+            rootCertificate: Buffer.from(tls.ca),
+            ...(tls.privateKey === undefined ? {} : { privateKey: Buffer.from(tls.privateKey), certChain: Buffer.from(tls.certChain!) }),
+          },
+        }),
+    ...(auth === undefined ? {} : { auth: { ...auth } }),
     dialTimeout: CALL_TIMEOUT_MS,
     grpcOptions: {
       'grpc.initial_reconnect_backoff_ms': 200,
