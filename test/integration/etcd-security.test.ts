@@ -15,6 +15,7 @@ import { openEtcdCluster } from '../../src/cluster/etcd/open-etcd-cluster.js';
 import { resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { eventually } from '../helpers/eventually.js';
 import { requireProgram } from '../helpers/programs.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
@@ -35,6 +36,7 @@ function unmadeDataDir(): string {
 
 /** One broker on etcd: creates a topic, produces and consumes through it. */
 async function serveOn(broker: RunningBroker, topic: string): Promise<void> {
+  await eventually(() => broker.broker.cluster.controllerId === broker.broker.config.nodeId, 'the broker elected controller');
   const admin = kafkaFor(broker).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });

@@ -1,5 +1,5 @@
 // Start-up of cluster mode: reach etcd (retrying up to creek.etcd.startup.timeout.ms, and refusing
-// at once an endpoint that answers but is not etcd, or a TLS handshake that fails; a wrong etcd
+// at once an endpoint that answers but is not etcd, a TLS handshake that fails, or http:// to an etcd with TLS; a wrong etcd
 // user or password fails the first request), settle the cluster id, then open the cluster's
 // metadata store and membership. The cluster id lives in etcd at `<prefix>cluster-id`; the first
 // broker to start stores its own (its data dir's meta.properties, else cluster.id, else a new
@@ -16,7 +16,7 @@ import type { EtcdMetadataStore } from '../../metadata/etcd-metadata-store.js';
 import { openMetadataStore } from '../../metadata/open-metadata-store.js';
 import { EtcdAccessRefused, explainAccessError, tlsRefusal } from './etcd-access-errors.js';
 import { createEtcdClient } from './etcd-client.js';
-import { etcdGet, type EtcdHttpAnswer } from './etcd-http.js';
+import { etcdGet, speaksTls, type EtcdHttpAnswer } from './etcd-http.js';
 import { EtcdMembership } from './etcd-membership.js';
 import { CLUSTER_ID_KEY } from './keys.js';
 
@@ -82,6 +82,10 @@ async function reachEtcd(config: EtcdConfig): Promise<string> {
         const e = err as Error & { code?: string };
         const refusal = tlsRefusal(endpoint, e, config);
         if (refusal !== undefined) throw refusal;
+        // An etcd with TLS resets a plaintext connection.
+        if (e.code === 'ECONNRESET' && endpoint.startsWith('http:') && (await speaksTls(new URL(endpoint), PROBE_TIMEOUT_MS))) {
+          throw new EtcdAccessRefused(`${endpoint} is an etcd with TLS: use https:// in creek.etcd.endpoints, and set creek.etcd.ssl.truststore.location`);
+        }
         lastProblem = `${endpoint}: ${e.code ?? e.message}`;
         continue;
       }
@@ -92,9 +96,6 @@ async function reachEtcd(config: EtcdConfig): Promise<string> {
         parsed = undefined;
       }
       if (res.status === 200 && typeof parsed?.etcdserver === 'string') return parsed.etcdserver;
-      if (res.status === 400 && res.body.includes('HTTPS server')) {
-        throw new EtcdAccessRefused(`${endpoint} is an etcd with TLS: use https:// in creek.etcd.endpoints, and set creek.etcd.ssl.truststore.location`);
-      }
       throw new NotEtcd(endpoint, `${res.status} ${JSON.stringify(res.body.trim().slice(0, 80))}`);
     }
     const left = deadline - Date.now();
