@@ -1,10 +1,11 @@
 // Start-up of cluster mode: reach etcd (retrying up to creek.etcd.startup.timeout.ms, and refusing
-// at once an endpoint that answers but is not etcd, a TLS handshake that fails, or http:// to an etcd with TLS; a wrong etcd
-// user or password fails the first request), settle the cluster id, then open the cluster's
-// metadata store and membership. The cluster id lives in etcd at `<prefix>cluster-id`; the first
-// broker to start stores its own (its data dir's meta.properties, else cluster.id, else a new
-// one) and every later broker must agree with it. Nothing is written anywhere when a check fails.
-// Registering the broker (once its listeners are bound) and campaigning are the caller's.
+// at once an endpoint that answers but is not etcd, a TLS handshake that fails, or http:// to an
+// etcd with TLS; a wrong etcd user or password fails the first request, as a refusal naming the
+// key to fix), settle the cluster id, then open the cluster's metadata store and membership. The
+// cluster id lives in etcd at `<prefix>cluster-id`; the first broker to start stores its own (its
+// data dir's meta.properties, else cluster.id, else a new one) and every later broker must agree
+// with it. Nothing is written anywhere when a check fails. Registering the broker (once its
+// listeners are bound) and campaigning are the caller's.
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
