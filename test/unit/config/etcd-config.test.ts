@@ -49,6 +49,11 @@ describe('etcd users and TLS without certificates', () => {
       username: 'creek',
       password: 'pw',
     });
+    // A password kept out of files and command lines: from the environment.
+    expect(loadBrokerConfig({ argv: ['--etcd', 'http://127.0.0.1:2379'], env: { CREEK_ETCD_USERNAME: 'creek', CREEK_ETCD_PASSWORD: 'from-env' } }).etcd?.auth).toEqual({
+      username: 'creek',
+      password: 'from-env',
+    });
     const problems = (properties: Record<string, string>, etcd = 'https://127.0.0.1:2379') => problemsOf(() => resolveBrokerConfig({ etcd, properties }));
     expect(problems({ 'creek.etcd.username': 'creek' }, 'http://127.0.0.1:2379')).toEqual([
       "creek.etcd.username and creek.etcd.password must be set together (etcd's user and its password)",
