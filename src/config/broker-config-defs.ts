@@ -90,11 +90,15 @@ function etcdEndpoints(value: unknown): string | null {
     try {
       url = new URL(item);
     } catch {
-      return `${item} is not a URL; expected http://host:port`;
+      return `${item} is not a URL; expected http://host:port or https://host:port`;
     }
-    if (url.protocol !== 'http:' || url.port === '' || url.pathname !== '/') return `${item}: expected http://host:port (TLS to etcd is not supported yet)`;
+    if (!['http:', 'https:'].includes(url.protocol) || url.port === '' || url.pathname !== '/') return `${item}: expected http://host:port or https://host:port`;
   }
   return null;
+}
+
+function etcdStoreType(value: unknown): string | null {
+  return value === null || ['PEM', 'PKCS12', 'JKS'].includes(String(value).toUpperCase()) ? null : 'Value must be PEM, PKCS12 or JKS';
 }
 
 function etcdPrefix(value: unknown): string | null {
@@ -258,10 +262,19 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('creek.http.host', STRING, '127.0.0.1', 'Address the HTTP listener binds; loopback unless set.', { creek: true }),
   broker('creek.console.writes.enable', BOOLEAN, 'true', 'Whether the web console may change anything: produce records, create and delete topics, reset consumer group offsets. Off, these are refused with HTTP 403 and the console only reads.', { creek: true }),
   broker('creek.faults.enable', BOOLEAN, 'false', 'Fault injection for tests (failed, delayed or dropped requests, lost leadership, stalled writes, paused groups) through the embedded broker and POST/GET/DELETE /admin/faults on the HTTP listener; on by default for startBroker().', { creek: true }),
-  broker('creek.etcd.endpoints', LIST, '', 'etcd client URLs (http://host:port, comma-separated) of the etcd that holds the cluster\'s state in cluster mode; empty for a single broker.', { creek: true, validator: etcdEndpoints }),
+  broker('creek.etcd.endpoints', LIST, '', 'etcd client URLs (http://host:port or https://host:port, comma-separated) of the etcd that holds the cluster\'s state in cluster mode; empty for a single broker.', { creek: true, validator: etcdEndpoints }),
   broker('creek.etcd.prefix', STRING, '/creek/default/', 'Key prefix in etcd of this cluster\'s state: the brokers of a cluster share it, clusters sharing an etcd use different ones.', { creek: true, validator: etcdPrefix }),
   broker('creek.etcd.lease.ttl.ms', INT, '6000', 'How long a broker stays live in etcd without renewing its lease (whole seconds; etcd rounds up): a broker that dies is out of the cluster, and its controller role taken over, about this long after.', { creek: true, validator: atLeast(1000) }),
   broker('creek.etcd.startup.timeout.ms', INT, '15000', 'How long a starting broker keeps trying to reach etcd before it gives up with an error.', { creek: true, validator: atLeast(0) }),
+  // ---- how a broker authenticates to etcd (Kafka's zookeeper.ssl.* keys, under Creek's etcd prefix) ----
+  broker('creek.etcd.ssl.truststore.location', STRING, null, 'CA certificates etcd\'s server certificate is verified against (etcdctl\'s --cacert): a PEM file, or a PKCS12 truststore. Needed for https:// endpoints.', { creek: true }),
+  broker('creek.etcd.ssl.truststore.type', STRING, null, 'PEM, PKCS12 or JKS (a PKCS12 file, as Java reads it); unset, taken from the file name as ZooKeeper does: .p12 or .pfx PKCS12, .jks JKS, anything else PEM.', { creek: true, validator: etcdStoreType }),
+  broker('creek.etcd.ssl.truststore.password', PASSWORD, null, 'Password of a PKCS12 truststore.', { creek: true }),
+  broker('creek.etcd.ssl.keystore.location', STRING, null, 'The client key and certificate chain presented to an etcd that runs with --client-cert-auth: a PEM file holding both (cat client-key.pem client.pem), or a PKCS12 keystore.', { creek: true }),
+  broker('creek.etcd.ssl.keystore.type', STRING, null, 'PEM, PKCS12 or JKS (a PKCS12 file, as Java reads it); unset, taken from the file name as ZooKeeper does: .p12 or .pfx PKCS12, .jks JKS, anything else PEM.', { creek: true, validator: etcdStoreType }),
+  broker('creek.etcd.ssl.keystore.password', PASSWORD, null, 'Password of a PKCS12 keystore, or of an encrypted PEM private key.', { creek: true }),
+  broker('creek.etcd.username', STRING, null, 'etcd user the brokers authenticate as when etcd runs with authentication enabled (etcdctl auth enable); it needs read and write permission on creek.etcd.prefix.', { creek: true }),
+  broker('creek.etcd.password', PASSWORD, null, 'Password of creek.etcd.username.', { creek: true }),
 ];
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((def) => [def.name, def]));

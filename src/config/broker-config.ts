@@ -18,6 +18,7 @@ import { resolveTlsConfig } from '../security/tls-config.js';
 import type { BrokerEndpoint, ClientListener } from './client-listener.js';
 import { INTER_BROKER_KEYS, resolveInterBroker, type InterBrokerResolution } from '../security/inter-broker-config.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
+import { resolveEtcdConfig, type EtcdConfig } from './etcd-config.js';
 
 export interface BrokerConfig {
   nodeId: number;
@@ -87,14 +88,6 @@ export interface HttpListenerConfig {
   port: number;
   /** False when the port is the creek command's default: a busy port then only warns. */
   required: boolean;
-}
-
-export interface EtcdConfig {
-  endpoints: readonly string[];
-  /** Ends with '/'. */
-  prefix: string;
-  leaseTtlMs: number;
-  startupTimeoutMs: number;
 }
 
 /** The creek command's HTTP port when none is configured. */
@@ -207,6 +200,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const interBroker = resolveInterBroker(listeners, value, isSet);
   // A single node never connects to another broker: only a setting made on purpose must be right.
   if (INTER_BROKER_KEYS.some(isSet)) problems.push(...interBroker.problems);
+  const etcd = resolveEtcdConfig({ list, num, str, value }, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const retentionMs = isSet('log.retention.ms')
@@ -256,7 +250,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     ...httpListener(merged, num, str),
-    ...etcdConfig(list, num, str),
+    ...(etcd === undefined ? {} : { etcd }),
     staticProps: new Map([...merged].map(([key, { value }]) => [key, value])),
     warnings,
   };
@@ -274,20 +268,6 @@ function checkConnectionLimits(num: (key: string) => number, text: (key: string)
   if (idle >= 0 && delay >= idle) {
     problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
   }
-}
-
-function etcdConfig(list: (key: string) => readonly string[], num: (key: string) => number, str: (key: string) => string): { etcd?: EtcdConfig } {
-  const endpoints = list('creek.etcd.endpoints');
-  if (endpoints.length === 0) return {};
-  const prefix = str('creek.etcd.prefix');
-  return {
-    etcd: {
-      endpoints,
-      prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
-      leaseTtlMs: num('creek.etcd.lease.ttl.ms'),
-      startupTimeoutMs: num('creek.etcd.startup.timeout.ms'),
-    },
-  };
 }
 
 function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {

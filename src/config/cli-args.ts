@@ -51,7 +51,7 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
   --http-port PORT        HTTP console, /metrics and schema registry (default 8080 on
                           creek.http.host, 127.0.0.1; 0 picks a free port, -1 serves none)
   --etcd URLS             cluster mode: the etcd holding the cluster's state
-                          (creek.etcd.endpoints, http://host:port[,...])
+                          (creek.etcd.endpoints, http(s)://host:port[,...])
   --config FILE           read a Kafka server.properties file
   --override KEY=VALUE    set any Kafka config; repeatable
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).

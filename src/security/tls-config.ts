@@ -58,13 +58,14 @@ export function resolveTlsConfig(
   try {
     createSecureContext(options);
   } catch (e) {
-    problems.push(`Cannot use the TLS settings of listener ${listenerName}: ${explain(e as Error, get)}`);
+    problems.push(`Cannot use the TLS settings of listener ${listenerName}: ${explainTlsError(e as Error, get)}`);
     return undefined;
   }
   return { clientAuth, options };
 }
 
-function explain(err: Error, get: SettingLookup): string {
+/** OpenSSL's complaint about key material in words that name the setting to fix. */
+export function explainTlsError(err: Error, get: SettingLookup): string {
   if (/mac verify failure/.test(err.message)) return `wrong keystore password (${get('ssl.keystore.password').key})`;
   if (/bad decrypt|bad password read/.test(err.message)) return `the private key cannot be decrypted: wrong or missing ${get('ssl.key.password').key}`;
   if (/key values mismatch/.test(err.message)) return 'the private key does not belong to the certificate';

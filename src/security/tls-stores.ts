@@ -5,7 +5,7 @@
 // default, reads a PKCS12 file as Java does; a real Java KeyStore is refused with the keytool
 // command that converts it. Problems are pushed to `problems` with the key they concern.
 import { readFileSync } from 'node:fs';
-import { pkcs12Certificates } from './pkcs12-certificates.js';
+import { pkcs12Certificates } from './pkcs12.js';
 
 /** A setting as read for one listener: its value and the key it came from (prefixed or not). */
 export interface Setting {

@@ -4,7 +4,7 @@
 // (programs.ts: a printed reason, or a failure under CREEK_TEST_REQUIRE_ALL=1).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startEtcdServer, type EtcdServer } from '../../src/cluster/etcd/etcd-server.js';
+import { startEtcdServer, type EtcdServer, type EtcdServerOptions } from '../../src/cluster/etcd/etcd-server.js';
 import { freeLoopbackPort } from '../../src/server/free-port.js';
 import { tempDir } from './broker.js';
 import { requireProgram } from './programs.js';
@@ -22,7 +22,7 @@ export function freePort(): Promise<number> {
 }
 
 export interface TestEtcd {
-  /** The client URL, e.g. http://127.0.0.1:23791. */
+  /** The client URL, e.g. http://127.0.0.1:23791 (https:// with TLS). */
   readonly url: string;
   /** Whether the process runs. */
   readonly running: boolean;
@@ -36,15 +36,15 @@ export interface TestEtcd {
   remove(): Promise<void>;
 }
 
-/** Starts etcd and resolves once it answers /health. */
-export async function startEtcd(): Promise<TestEtcd> {
+/** Starts etcd and resolves once it answers /health; with `tls`, on https requiring client certificates. */
+export async function startEtcd(options: { tls?: EtcdServerOptions['tls'] } = {}): Promise<TestEtcd> {
   const data = tempDir('creek-etcd-');
   const clientPort = await freePort();
   const peerPort = await freePort();
   let server: EtcdServer | undefined;
   const start = async (): Promise<void> => {
     if (server !== undefined) return;
-    const started = await startEtcdServer({ binary: ETCD, dataDir: data.path, clientPort, peerPort });
+    const started = await startEtcdServer({ binary: ETCD, dataDir: data.path, clientPort, peerPort, ...options });
     server = started;
     void started.exited.then(() => {
       if (server === started) server = undefined;
@@ -57,7 +57,7 @@ export async function startEtcd(): Promise<TestEtcd> {
 
   await start();
   return {
-    url: `http://127.0.0.1:${clientPort}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${clientPort}`,
     get running() {
       return server !== undefined;
     },

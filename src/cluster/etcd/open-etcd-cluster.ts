@@ -1,18 +1,23 @@
 // Start-up of cluster mode: reach etcd (retrying up to creek.etcd.startup.timeout.ms, and refusing
-// an endpoint that answers but is not etcd), settle the cluster id, then open the cluster's
-// metadata store and membership. The cluster id lives in etcd at `<prefix>cluster-id`; the first
-// broker to start stores its own (its data dir's meta.properties, else cluster.id, else a new
-// one) and every later broker must agree with it. Nothing is written anywhere when a check fails.
-// Registering the broker (once its listeners are bound) and campaigning are the caller's.
+// at once an endpoint that answers but is not etcd, a TLS handshake that fails, or http:// to an
+// etcd with TLS; a wrong etcd user or password fails the first request, as a refusal naming the
+// key to fix), settle the cluster id, then open the cluster's metadata store and membership. The
+// cluster id lives in etcd at `<prefix>cluster-id`; the first broker to start stores its own (its
+// data dir's meta.properties, else cluster.id, else a new one) and every later broker must agree
+// with it. Nothing is written anywhere when a check fails. Registering the broker (once its
+// listeners are bound) and campaigning are the caller's.
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
-import type { BrokerConfig, EtcdConfig } from '../../config/broker-config.js';
+import type { BrokerConfig } from '../../config/broker-config.js';
+import type { EtcdConfig } from '../../config/etcd-config.js';
 import { parseProperties } from '../../config/properties.js';
 import { readIfExists } from '../../log/atomic-file.js';
 import type { EtcdMetadataStore } from '../../metadata/etcd-metadata-store.js';
 import { openMetadataStore } from '../../metadata/open-metadata-store.js';
+import { EtcdAccessRefused, explainAccessError, tlsRefusal } from './etcd-access-errors.js';
 import { createEtcdClient } from './etcd-client.js';
+import { etcdGet, speaksTls, type EtcdHttpAnswer } from './etcd-http.js';
 import { EtcdMembership } from './etcd-membership.js';
 import { CLUSTER_ID_KEY } from './keys.js';
 
@@ -41,8 +46,8 @@ export async function openEtcdCluster(config: BrokerConfig, logger: Logger): Pro
   if (etcdConfig === undefined) throw new Error('cluster mode needs creek.etcd.endpoints');
   const log = logger.child({ component: 'etcd' });
   const version = await reachEtcd(etcdConfig);
-  log.info({ endpoints: etcdConfig.endpoints, version, prefix: etcdConfig.prefix }, 'reached etcd');
-  const client = createEtcdClient(etcdConfig.endpoints);
+  log.info({ endpoints: etcdConfig.endpoints, version, prefix: etcdConfig.prefix, tls: etcdConfig.tls !== undefined, user: etcdConfig.auth?.username }, 'reached etcd');
+  const client = createEtcdClient(etcdConfig.endpoints, etcdConfig);
   try {
     const etcd = client.namespace(etcdConfig.prefix);
     const clusterId = await settleClusterId(client, config, etcdConfig.prefix);
@@ -60,33 +65,39 @@ export async function openEtcdCluster(config: BrokerConfig, logger: Logger): Pro
     };
   } catch (err) {
     client.close();
-    throw err;
+    throw explainAccessError(err, etcdConfig);
   }
 }
 
 /** Resolves with the etcd version of the first endpoint that answers as etcd. */
-async function reachEtcd({ endpoints, startupTimeoutMs }: EtcdConfig): Promise<string> {
+async function reachEtcd(config: EtcdConfig): Promise<string> {
+  const { endpoints, startupTimeoutMs } = config;
   const deadline = Date.now() + startupTimeoutMs;
   let lastProblem = '';
   for (;;) {
     for (const endpoint of endpoints) {
-      let res: Response;
+      let res: EtcdHttpAnswer;
       try {
-        res = await fetch(new URL('/version', endpoint), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+        res = await etcdGet(new URL('/version', endpoint), config.tls, PROBE_TIMEOUT_MS);
       } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        lastProblem = `${endpoint}: ${cause?.code ?? cause?.message ?? (err as Error).message}`;
+        const e = err as Error & { code?: string };
+        const refusal = tlsRefusal(endpoint, e, config);
+        if (refusal !== undefined) throw refusal;
+        // An etcd with TLS resets a plaintext connection.
+        if (e.code === 'ECONNRESET' && endpoint.startsWith('http:') && (await speaksTls(new URL(endpoint), PROBE_TIMEOUT_MS))) {
+          throw new EtcdAccessRefused(`${endpoint} is an etcd with TLS: use https:// in creek.etcd.endpoints, and set creek.etcd.ssl.truststore.location`);
+        }
+        lastProblem = `${endpoint}: ${e.code ?? e.message}`;
         continue;
       }
-      const body = await res.text();
       let parsed: { etcdserver?: unknown } | undefined;
       try {
-        parsed = JSON.parse(body) as { etcdserver?: unknown };
+        parsed = JSON.parse(res.body) as { etcdserver?: unknown };
       } catch {
         parsed = undefined;
       }
-      if (res.ok && typeof parsed?.etcdserver === 'string') return parsed.etcdserver;
-      throw new NotEtcd(endpoint, `${res.status} ${JSON.stringify(body.slice(0, 80))}`);
+      if (res.status === 200 && typeof parsed?.etcdserver === 'string') return parsed.etcdserver;
+      throw new NotEtcd(endpoint, `${res.status} ${JSON.stringify(res.body.trim().slice(0, 80))}`);
     }
     const left = deadline - Date.now();
     if (left <= 0) {

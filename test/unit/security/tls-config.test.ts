@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBrokerConfig, resolveBrokerConfig } from '../../../src/config/broker-config.js';
 import { problemsOf } from '../../helpers/config-problems.js';
 import { openSslCipherName } from '../../../src/security/cipher-suites.js';
-import { pkcs12Certificates } from '../../../src/security/pkcs12-certificates.js';
+import { pkcs12Certificates } from '../../../src/security/pkcs12.js';
 import { requireProgram } from '../../helpers/programs.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
 
