@@ -10,6 +10,7 @@ import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js
 import type { RunningBroker } from '../../src/broker.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
+import { createTopics } from '../helpers/create-topics.js';
 
 let broker: RunningBroker;
 let sock: FrameSocket;
@@ -17,6 +18,7 @@ let correlation = 0;
 
 beforeAll(async () => {
   broker = await withBroker();
+  await createTopics(broker, ['lp', 'idle', 'big', 'oor', 'one-part']);
   sock = await openFrameSocket(broker.port);
 });
 afterAll(async () => {
