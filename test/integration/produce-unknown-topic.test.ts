@@ -53,7 +53,7 @@ describe('Produce to a topic the broker does not know', () => {
         ['nowhere', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1], [1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
       ]);
     }
-    expect((await metadata(null, false)).topics.map((t) => t.name)).toEqual(['known']);
+    expect((await metadata(null, false)).topics.filter((t) => !t.isInternal).map((t) => t.name)).toEqual(['known']);
     expect((await metadata(['nowhere'], false)).topics.map((t) => [t.name, t.errorCode])).toEqual([['nowhere', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
     expect((await readPartition(broker, 'known')).map((r) => r.value)).toEqual(versions.map((v) => `v${v}`));
   });
