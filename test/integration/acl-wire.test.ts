@@ -1,8 +1,7 @@
 // ACLs at the protocol level: CreateAcls/DescribeAcls/DeleteAcls at every version with their
 // filters and Kafka's validation errors, and the checks of Metadata, FindCoordinator,
-// InitProducerId, Produce (WRITE before existence), OffsetCommit, WriteTxnMarkers, DescribeConfigs
-// and DescribeGroups (errors and authorized-operation sets), for SASL/PLAIN users of a broker with
-// the StandardAuthorizer.
+// InitProducerId, Produce, OffsetCommit, WriteTxnMarkers, DescribeConfigs and DescribeGroups (errors and
+// authorized-operation sets), for SASL/PLAIN users of a broker with the StandardAuthorizer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';

@@ -8,9 +8,9 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
+import { createTopics } from '../helpers/create-topics.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
-import { createTopics } from '../helpers/create-topics.js';
 
 let broker: RunningBroker;
 let sock: FrameSocket;
