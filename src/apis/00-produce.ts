@@ -7,6 +7,9 @@
 // transactional request adds its partitions to the producer's transaction itself, instead of the
 // client's AddPartitionsToTxn. v13: topics by id (KIP-516), answered by id with an empty name; an
 // unknown id is UNKNOWN_TOPIC_ID.
+// As in Kafka, Produce never creates a topic (Metadata does, under auto.create.topics.enable): an
+// unknown topic is UNKNOWN_TOPIC_OR_PARTITION, once WRITE on it is allowed (TOPIC_AUTHORIZATION_FAILED
+// otherwise, so a caller learns nothing of topics it may not write).
 import { ErrorCode } from '../../protocol/errors.js';
 import { BATCH_HEADER_SIZE, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
@@ -16,43 +19,31 @@ import type {
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
-import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
-import { placeReplicas } from '../admin/replica-assignment.js';
 
 export default defineApi({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 13,
-  uses: ['config', 'replicas', 'cluster', 'topics', 'txn', 'quotaMeter', 'metrics'],
+  uses: ['replicas', 'cluster', 'topics', 'txn', 'quotaMeter', 'metrics'],
   // The log copies what it keeps of a batch (SlabPool.keep), so the request's buffer can be reused.
   keepsNoRequestBytes: true,
   async handle(req, ctx) {
-    const { broker } = ctx;
-    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
-    const { authz } = ctx;
+    const { broker, authz } = ctx;
     const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
     const byId = ctx.version >= 13;
-    // Each topic resolved (auto-created where allowed) or refused first, so that a v12+
-    // transactional request can add all its partitions to the transaction in one step.
-    const resolved = await Promise.all(
-      req.topicData.map(async (td) => {
-        let topic = byId ? broker.topics.getById(td.topicId) : broker.topics.get(td.name);
-        const name = byId ? (topic?.name ?? '') : td.name;
-        let topicError: number = ErrorCode.NONE;
-        if (!validAcks) topicError = ErrorCode.INVALID_REQUIRED_ACKS;
-        else if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-        else if (byId && !topic) topicError = ErrorCode.UNKNOWN_TOPIC_ID;
-        else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-        else if (!topic && broker.config.autoCreateTopicsEnable && mayCreateTopic(authz, name)) {
-          topic = await broker.topics.autoCreate(name, (partitions) => placeReplicas(broker.cluster.brokerIds(), partitions, broker.config.defaultReplicationFactor)).catch((err: unknown) => {
-            topicError = errorCodeOf(err);
-            return undefined;
-          });
-        }
-        return { td, topic, name, topicError };
-      }),
-    );
+    // Each topic resolved or refused first, so that a v12+ transactional request can add all its
+    // partitions to the transaction in one step. Kafka's order: an unknown id, then WRITE, then
+    // (per partition, in produceToPartition) existence, then acks.
+    const resolved = req.topicData.map((td) => {
+      const topic = byId ? broker.topics.getById(td.topicId) : broker.topics.get(td.name);
+      const name = byId ? (topic?.name ?? '') : td.name;
+      let topicError: number = ErrorCode.NONE;
+      if (txnDenied) topicError = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      else if (byId && !topic) topicError = ErrorCode.UNKNOWN_TOPIC_ID;
+      else if (!authz.allows(AclOperation.WRITE, ResourceType.TOPIC, name)) topicError = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      return { td, topic, name, topicError };
+    });
     const addError = ctx.version >= 12 && req.transactionalId !== null ? await addToTransaction(ctx, req.transactionalId, resolved) : ErrorCode.NONE;
     const responses = await Promise.all(
       resolved.map(async ({ td, topic, name, topicError }) => {
@@ -161,6 +152,7 @@ async function produceToPartition(
   req: { acks: number; timeoutMs: number; transactionalId: string | null },
 ): Promise<PartitionOut> {
   if (!topic || !ctx.broker.replicas.getPartition(topic, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (req.acks !== -1 && req.acks !== 0 && req.acks !== 1) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
   // Internal topics are written by the broker's coordinators; of clients, Kafka lets only its own
   // admin client id write them, and answers anyone else with the bare error code.
   if (topic.internal && ctx.header.clientId !== ADMIN_CLIENT_ID) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, null);

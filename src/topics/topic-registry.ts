@@ -324,8 +324,9 @@ export class TopicRegistry {
   }
 
   /**
-   * Auto-creation on first use (auto.create.topics.enable) with num.partitions, each partition on
-   * the replicas `place` gives for that many partitions (asked only when the topic is created).
+   * Auto-creation of a topic a Metadata request names (auto.create.topics.enable; as in Kafka,
+   * Produce never creates one) with num.partitions, each partition on the replicas `place` gives
+   * for that many partitions (asked only when the topic is created).
    */
   async autoCreate(name: string, place: (partitions: number) => number[][]): Promise<Topic> {
     const existing = this.byName.get(name) ?? (await this.creating.get(name));

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { AclOperation as Op, PatternType as Pat, PermissionType as Perm, ResourceType as Res } from '../../src/security/authorizer/acl.js';
 import { withBroker } from '../helpers/broker.js';
@@ -221,6 +222,34 @@ describe('checks in the APIs', () => {
     try {
       const produce = await alice.send(0, 9, produceRequest({ topic: 'wire', records: Buffer.alloc(0) }, { transactionalId: 'not-mine', timeoutMs: 1000 }));
       expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    } finally {
+      await revokeAll();
+    }
+  });
+
+  it('Produce checks WRITE on a topic before telling it does not exist, and never creates it', async () => {
+    const produce = async (version: number, topics: { name: string; topicId: string }[], acks = -1) =>
+      (await alice.send(0, version, {
+        transactionalId: null,
+        acks,
+        timeoutMs: 5000,
+        topicData: topics.map((t) => ({ ...t, partitionData: [{ index: 0, records: encodeBatch({ records: [{ value: Buffer.from('v') }] }) }] })),
+      })).responses.map((t) => t.partitionResponses[0]!.errorCode);
+    const byName = [{ name: 'wire', topicId: ZERO_UUID }, { name: 'not-yet', topicId: ZERO_UUID }];
+    expect(await produce(9, byName)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    // Invalid acks are checked only once the topic is known to be writable and to exist.
+    expect(await produce(9, byName, 2)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    // A topic id the broker does not know is told before any authorization, as Kafka does.
+    expect(await produce(13, [{ name: '', topicId: 'XZscLgAAQACAAAAAAAAAAQ' }])).toEqual([ErrorCode.UNKNOWN_TOPIC_ID]);
+    // Even a client that may create the topic (and auto.create.topics.enable is on) only learns it is unknown.
+    await grant(
+      creation({ operation: Op.WRITE }),
+      creation({ resourceName: 'not-yet', operation: Op.WRITE }),
+      creation({ resourceType: Res.CLUSTER, resourceName: 'kafka-cluster', operation: Op.CREATE }),
+    );
+    try {
+      expect(await produce(9, byName)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+      expect((await admin.send(3, 10, metadata(null))).topics.map((t) => t.name)).not.toContain('not-yet');
     } finally {
       await revokeAll();
     }

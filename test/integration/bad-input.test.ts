@@ -73,7 +73,7 @@ describe('bad input', () => {
   it('answers a produce with a corrupted CRC with CORRUPT_MESSAGE and keeps the connection', async () => {
     const admin = kafkaFor(broker).admin();
     await admin.connect();
-    await admin.listTopics();
+    await admin.createTopics({ topics: [{ topic: 'crc-topic' }] });
     await admin.disconnect();
     const { encodeBatch } = await import('../../protocol/records/index.js');
     const batch = encodeBatch({ records: [{ key: null, value: Buffer.from('v'), headers: [] }], baseTimestamp: Date.now() });

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
+import { createTopics } from '../helpers/create-topics.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { withBroker } from '../helpers/broker.js';
 import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
@@ -16,6 +17,7 @@ let correlation = 0;
 
 beforeAll(async () => {
   broker = await withBroker();
+  await createTopics(broker, ['lp', 'idle', 'big', 'oor', 'one-part']);
   sock = await openFrameSocket(broker.port);
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js'
 import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
+import { createTopics } from '../helpers/create-topics.js';
 import { openFrameSocket } from '../helpers/frames.js';
 import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
 import { readPartition } from '../helpers/read-partition.js';
@@ -40,6 +41,7 @@ describe.each([
   const dir = tempDir('creek-request-buffers-');
   beforeAll(async () => {
     broker = await withBroker(disk ? { dataDir: dir.path } : {});
+    await createTopics(broker, ['reused', 'refill']);
   });
   afterAll(async () => {
     await broker.stop();
@@ -64,6 +66,7 @@ describe.each([
   const dir = tempDir('creek-response-buffers-');
   beforeAll(async () => {
     broker = await withBroker(disk ? { dataDir: dir.path } : {});
+    await createTopics(broker, ['fetched']);
   });
   afterAll(async () => {
     await broker.stop();
