@@ -30,7 +30,10 @@ export default defineApi({
   keepsNoRequestBytes: true,
   async handle(req, ctx) {
     const { broker, authz } = ctx;
-    const txnDenied = req.transactionalId !== null && !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId);
+    // As Kafka: only a request carrying transactional batches needs WRITE on its transactional id, and
+    // one without an id cannot carry them (refused even without an authorizer).
+    const hasTransactionalRecords = req.topicData.some((td) => td.partitionData.some((pd) => isTransactionalBatch(pd.records)));
+    const txnDenied = hasTransactionalRecords && (req.transactionalId === null || !authz.allows(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId));
     const byId = ctx.version >= 13;
     // Each topic resolved or refused first, so that a v12+ transactional request can add all its
     // partitions to the transaction in one step. Kafka's order: an unknown id, then WRITE, then

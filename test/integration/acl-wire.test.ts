@@ -217,11 +217,16 @@ describe('checks in the APIs', () => {
     }
   });
 
-  it('Produce with a transactional id needs WRITE on it', async () => {
+  it('Produce with transactional records needs WRITE on its transactional id (and an id), as Kafka', async () => {
     await grant(creation({ operation: Op.WRITE }));
     try {
-      const produce = await alice.send(0, 9, produceRequest({ topic: 'wire', records: Buffer.alloc(0) }, { transactionalId: 'not-mine', timeoutMs: 1000 }));
-      expect(produce.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      const transactional = encodeBatch({ records: [{ value: Buffer.from('t') }], producerId: 7, producerEpoch: 0, baseSequence: 0, transactional: true });
+      const errorOf = async (records: Buffer, transactionalId: string | null) =>
+        (await alice.send(0, 9, produceRequest({ topic: 'wire', records }, { transactionalId, timeoutMs: 1000 }))).responses[0]!.partitionResponses[0]!.errorCode;
+      expect(await errorOf(transactional, 'not-mine')).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      expect(await errorOf(transactional, null)).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      // Without transactional batches the id is not checked: a plain batch is written.
+      expect(await errorOf(encodeBatch({ records: [{ value: Buffer.from('plain') }] }), 'not-mine')).toBe(ErrorCode.NONE);
     } finally {
       await revokeAll();
     }

@@ -5,13 +5,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
+import { encodeBatch } from '../../protocol/records/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { fetchRequest } from '../helpers/raw-requests.js';
+import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 
 const run = promisify(execFile);
@@ -128,6 +129,9 @@ describe('transactions over the wire', () => {
       { name: 'tx-state', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.OPERATION_NOT_ATTEMPTED }, { partitionIndex: 7, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
       { name: 'no-such-topic', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
     ]);
+    // Transactional batches in a Produce without a transactional id: Kafka refuses them as unauthorized, authorizer or not.
+    const noId = await client.send(0, 9, produceRequest({ topic: 'tx-state', records: encodeBatch({ transactional: true, producerId: p.producerId, producerEpoch: p.producerEpoch, baseSequence: 0, records: [{ value: Buffer.from('x') }] }) }, { transactionalId: null }));
+    expect(noId.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     const timeout = await client.send(22, 4, { transactionalId: 'too-long', transactionTimeoutMs: 900001, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
     expect(timeout.errorCode).toBe(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   });
