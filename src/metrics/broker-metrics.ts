@@ -89,14 +89,11 @@ export class BrokerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Call when a request starts; call the returned function when its response is written. */
-  requestStarted(apiKey: number, version: number): () => void {
-    const started = performance.now();
-    return () => {
-      const key = apiKey * 65536 + version;
-      this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
-      this.requestTime.observe({ request: apiName(apiKey) }, performance.now() - started);
-    };
+  /** Counts a request whose response is written; `startedMs` is `performance.now()` when it started. */
+  requestDone(apiKey: number, version: number, startedMs: number): void {
+    const key = apiKey * 65536 + version;
+    this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
+    this.requestTime.observe({ request: apiName(apiKey) }, performance.now() - startedMs);
   }
 
   /** A produce batch appended to a partition of `topic`. */
