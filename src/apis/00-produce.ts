@@ -18,9 +18,10 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
-import type { BrokerNode, ClusterView } from '../cluster/cluster-view.js';
+import type { BrokerNode } from '../cluster/cluster-view.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
+import { addLeaderEndpoint } from './leader-endpoints.js';
 
 export default defineApi({
   apiKey: 0,
@@ -62,35 +63,16 @@ export default defineApi({
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
-    const nodeEndpoints = leaderEndpoints(broker.cluster, responses, ctx.connection.listenerName);
+    const nodeEndpoints: BrokerNode[] = [];
+    for (const r of responses) {
+      for (const p of r.partitionResponses) addLeaderEndpoint(nodeEndpoints, broker.cluster, ctx.connection.listenerName, p.currentLeader);
+    }
     // producer_byte_rate (KIP-219): the answer carries the throttle time and the connection is muted for it.
     const throttleTimeMs = broker.quotaMeter.recordProduce(ctx.connection, ctx.requestBytes);
     return { responses, throttleTimeMs, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
 
-/**
- * The addresses of the leaders named by NOT_LEADER_OR_FOLLOWER answers (KIP-951), each once.
- * A plain loop: on the common path no partition names a leader and nothing is allocated.
- */
-function leaderEndpoints(
-  cluster: Pick<ClusterView, 'broker'>,
-  responses: readonly { partitionResponses: readonly PartitionOut[] }[],
-  listenerName: string,
-): BrokerNode[] {
-  const endpoints: BrokerNode[] = [];
-  let seen: Set<number> | undefined;
-  for (const r of responses) {
-    for (const p of r.partitionResponses) {
-      const id = p.currentLeader?.leaderId ?? -1;
-      if (id < 0 || seen?.has(id)) continue;
-      (seen ??= new Set()).add(id);
-      const endpoint = cluster.broker(id, listenerName);
-      if (endpoint !== undefined) endpoints.push(endpoint);
-    }
-  }
-  return endpoints;
-}
 
 /** Whether the request's records for a partition start with a transactional batch (false when unreadable). */
 function isTransactionalBatch(records: Buffer | null): boolean {
