@@ -18,8 +18,10 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import type { BrokerNode } from '../cluster/cluster-view.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
+import { addLeaderEndpoint } from './leader-endpoints.js';
 
 export default defineApi({
   apiKey: 0,
@@ -64,13 +66,16 @@ export default defineApi({
       }),
     );
     if (req.acks === 0) return NO_RESPONSE;
-    const leaders = new Set(responses.flatMap((r) => r.partitionResponses.map((p) => p.currentLeader?.leaderId ?? -1)).filter((id) => id >= 0));
-    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
+    const nodeEndpoints: BrokerNode[] = [];
+    for (const r of responses) {
+      for (const p of r.partitionResponses) addLeaderEndpoint(nodeEndpoints, broker.cluster, ctx.connection.listenerName, p.currentLeader);
+    }
     // producer_byte_rate (KIP-219): the answer carries the throttle time and the connection is muted for it.
     const throttleTimeMs = broker.quotaMeter.recordProduce(ctx.connection, ctx.requestBytes);
     return { responses, throttleTimeMs, ...(nodeEndpoints.length > 0 && { nodeEndpoints }) };
   },
 });
+
 
 /** Whether the request's records for a partition start with a transactional batch (false when unreadable). */
 function isTransactionalBatch(records: Buffer | null): boolean {

@@ -20,6 +20,8 @@ import type { Topic } from '../topics/topic-registry.js';
 import { NO_LEADER_EPOCH } from '../replica/partition.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi, type BrokerServices } from './api.js';
+import { addLeaderEndpoint } from './leader-endpoints.js';
+import type { BrokerNode } from '../cluster/cluster-view.js';
 
 const READ_COMMITTED = 1;
 
@@ -65,9 +67,9 @@ export default defineApi({
           maxBytes: p.partitionMaxBytes,
           currentLeaderEpoch: p.currentLeaderEpoch,
           inRequest: true,
-          ...(byId && !topic ? { error: ErrorCode.UNKNOWN_TOPIC_ID } : {}),
-          ...(version >= 18 && follower && { replicaHighWatermark: p.highWatermark }),
         });
+        if (byId && !topic) requested[requested.length - 1]!.error = ErrorCode.UNKNOWN_TOPIC_ID;
+        if (version >= 18 && follower) requested[requested.length - 1]!.replicaHighWatermark = p.highWatermark;
       }
     }
     const forgotten = (req.forgottenTopicsData ?? []).flatMap((f) => {
@@ -96,12 +98,14 @@ export default defineApi({
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
     // consumer_byte_rate (KIP-219): a throttled fetch is answered at once without data, and the connection muted.
-    const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, answered.reduce((n, r) => n + r.bytes, 0));
+    const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, totalBytes(answered));
     if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
-    for (const r of answered) broker.metrics.fetched(r.target.name, r.bytes, r.bytes > 0 ? countRecords(r.out.records as Buffer[]) : 0, r.out.errorCode !== ErrorCode.NONE);
-    const leaders = new Set(answered.map((r) => r.out.currentLeader?.leaderId ?? -1).filter((id) => id >= 0));
-    const nodeEndpoints = [...leaders].flatMap((id) => broker.cluster.broker(id, ctx.connection.listenerName) ?? []);
+    const nodeEndpoints: BrokerNode[] = [];
+    for (const r of answered) {
+      broker.metrics.fetched(r.target.name, r.bytes, r.bytes > 0 ? countRecords(r.out.records as Buffer[]) : 0, r.out.errorCode !== ErrorCode.NONE);
+      addLeaderEndpoint(nodeEndpoints, broker.cluster, ctx.connection.listenerName, r.out.currentLeader);
+    }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -221,7 +225,7 @@ async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluste
     out.logStartOffset = partition.logStartOffset;
     const limit = Math.min(target.maxBytes, budget);
     if (limit <= 0 && !first) return { target, out, bytes: 0 };
-    const read = await partition.read(target.fetchOffset, limit, { ...(readCommitted && { maxOffset: lso }), minOneBatch: first, ...(buffer && { buffer }) });
+    const read = await partition.read(target.fetchOffset, limit, { maxOffset: readCommitted ? lso : undefined, minOneBatch: first, buffer });
     out.highWatermark = read.highWatermark;
     out.logStartOffset = read.logStartOffset;
     out.records = read.chunks;
@@ -237,6 +241,12 @@ async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluste
     }
     return { target, out, bytes: 0 };
   }
+}
+
+function totalBytes(results: readonly Result[]): number {
+  let bytes = 0;
+  for (const r of results) bytes += r.bytes;
+  return bytes;
 }
 
 function isEnough(results: Result[], minBytes: number): boolean {

@@ -207,14 +207,16 @@ export class SegmentedLog implements PartitionLog {
     }
     const maxOffset = opts.maxOffset ?? this.hw;
     let minOneBatch = opts.minOneBatch ?? true;
-    const chunks: Buffer[] = [];
+    // Most reads are answered by one segment: its list of chunks becomes the result's.
+    let chunks: Buffer[] | undefined;
     let bytes = 0;
     let offset = fetchOffset;
     while (offset < maxOffset) {
       const segment = this.segments[this.segmentIndexFor(offset)]!;
       const part = await segment.readFrom(offset, maxBytes - bytes, maxOffset, minOneBatch, opts.buffer);
       if (part !== undefined) {
-        chunks.push(...part.chunks);
+        if (chunks === undefined) chunks = part.chunks;
+        else chunks.push(...part.chunks);
         bytes += part.bytes;
         if (part.bytes > 0) minOneBatch = false;
         if (!part.atEnd) break;
@@ -224,7 +226,7 @@ export class SegmentedLog implements PartitionLog {
       if (next === undefined) break;
       offset = next.baseOffset;
     }
-    return { chunks, bytes, highWatermark: this.hw, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
+    return { chunks: chunks ?? [], bytes, highWatermark: this.hw, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
   }
 
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {

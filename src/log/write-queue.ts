@@ -45,7 +45,8 @@ async function writeAll(fd: number, buffers: Buffer[], position: number, sync: b
 export class WriteQueue {
   private jobs: Job[] = [];
   private running = false;
-  private idle: Promise<void> = Promise.resolve();
+  /** The last write queued: jobs settle in order, so once it has, every earlier one has too. */
+  private last: Promise<void> = Promise.resolve();
 
   /** Queues `data` for `file` at `position`; settles when it is written. */
   write(file: LazyFile, position: number, data: Buffer): Promise<void> {
@@ -54,13 +55,13 @@ export class WriteQueue {
       this.running = true;
       setImmediate(() => void this.pump());
     }
-    this.idle = written.catch(() => undefined);
+    this.last = written;
     return written;
   }
 
   /** Settles once everything queued so far is written (or failed). */
   drained(): Promise<void> {
-    return this.idle;
+    return this.last.catch(() => undefined);
   }
 
   private async pump(): Promise<void> {
@@ -68,9 +69,13 @@ export class WriteQueue {
       const run = this.takeRun();
       try {
         const first = run[0]!;
+        const buffers: Buffer[] = new Array(run.length);
         let bytes = 0;
-        for (const job of run) bytes += job.data.length;
-        await first.file.use((fd) => writeAll(fd, run.map((j) => j.data), first.position, bytes <= SYNC_WRITE_MAX_BYTES));
+        for (let i = 0; i < run.length; i++) {
+          buffers[i] = run[i]!.data;
+          bytes += buffers[i]!.length;
+        }
+        await first.file.use((fd) => writeAll(fd, buffers, first.position, bytes <= SYNC_WRITE_MAX_BYTES));
         for (const job of run) job.resolve();
       } catch (err) {
         for (const job of run) job.reject(err as Error);

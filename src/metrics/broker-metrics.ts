@@ -38,6 +38,8 @@ export class BrokerMetrics {
   /** Requests handled, by apiKey * 65536 + version. */
   private readonly requestCounts = new Map<number, number>();
   private readonly requestTime: Histogram<'request'>;
+  /** requestTime's observer per API key, made once: observing through labels objects allocates per request. */
+  private readonly requestTimeByApi = new Map<number, { observe(value: number): void }>();
 
   constructor(private readonly source: () => MetricsSource | undefined) {
     const registers = [this.registry];
@@ -89,14 +91,16 @@ export class BrokerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Call when a request starts; call the returned function when its response is written. */
-  requestStarted(apiKey: number, version: number): () => void {
-    const started = performance.now();
-    return () => {
-      const key = apiKey * 65536 + version;
-      this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
-      this.requestTime.observe({ request: apiName(apiKey) }, performance.now() - started);
-    };
+  /** Counts a request whose response is written; `startedMs` is `performance.now()` when it started. */
+  requestDone(apiKey: number, version: number, startedMs: number): void {
+    const key = apiKey * 65536 + version;
+    this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
+    let observer = this.requestTimeByApi.get(apiKey);
+    if (observer === undefined) {
+      observer = this.requestTime.labels(apiName(apiKey));
+      this.requestTimeByApi.set(apiKey, observer);
+    }
+    observer.observe(performance.now() - startedMs);
   }
 
   /** A produce batch appended to a partition of `topic`. */

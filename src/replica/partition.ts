@@ -242,11 +242,7 @@ export class Partition {
   async read(fetchOffset: number, maxBytes: number, opts: ConsumerReadOptions = {}): Promise<ReadResult> {
     this.checkLeaderEpoch(opts.currentLeaderEpoch);
     const maxOffset = Math.min(opts.maxOffset ?? this.highWatermark, this.highWatermark);
-    return this.log.read(fetchOffset, maxBytes, {
-      maxOffset,
-      ...(opts.minOneBatch !== undefined && { minOneBatch: opts.minOneBatch }),
-      ...(opts.buffer !== undefined && { buffer: opts.buffer }),
-    });
+    return this.log.read(fetchOffset, maxBytes, { maxOffset, minOneBatch: opts.minOneBatch, buffer: opts.buffer });
   }
 
   /**

@@ -35,7 +35,7 @@ export interface ConnectionSession {
 /** What a connection needs of its broker: the handlers, ACLs, request metrics and injected faults. */
 export interface ConnectionHost {
   readonly apis: ServedApis;
-  readonly metrics: Pick<BrokerMetrics, 'requestStarted'>;
+  readonly metrics: Pick<BrokerMetrics, 'requestDone'>;
   readonly authorizer: AclAuthorizer | null;
   readonly faults: Pick<FaultInjector, 'active' | 'intercept'>;
   /** request_percentage quotas (KIP-124) besides the byte rates handlers record. */
@@ -290,7 +290,8 @@ export class Connection {
       this.log = this.log.child({ clientId: decoded.header.clientId });
     }
     // Response buffers taken by the handler go back to the pool once the response is written.
-    const lent: Buffer[] = [];
+    // Most requests take none, so the list is made on the first.
+    let lent: Buffer[] | undefined;
     let lentUntilWritten = false;
     const ctx: DispatchContext = {
       header: decoded.header,
@@ -301,11 +302,11 @@ export class Connection {
       authz: this.authz,
       responseBuffer: (bytes) => {
         const buf = this.opts.responses.take(bytes);
-        lent.push(buf);
+        (lent ??= []).push(buf);
         return buf;
       },
     };
-    const requestDone = this.broker.metrics.requestStarted(apiKey, apiVersion);
+    const requestStarted = performance.now();
     let throttleMs = 0;
     let reusable = false;
     // request_percentage: the event loop's time on this request so far (header peek, decoding).
@@ -341,8 +342,9 @@ export class Connection {
       if (throttleMs > ownThrottleMs && typeof response === 'object' && response !== null && 'throttleTimeMs' in response) response = { ...response, throttleTimeMs: throttleMs };
       const encoding = performance.now();
       const chunks = encodeResponse(apiKey, apiVersion, correlationId, response);
-      lentUntilWritten = lent.length > 0;
-      this.write(chunks, lentUntilWritten ? () => this.giveBack(lent) : undefined);
+      const toGiveBack = lent;
+      lentUntilWritten = toGiveBack !== undefined;
+      this.write(chunks, toGiveBack !== undefined ? () => this.giveBack(toGiveBack) : undefined);
       // Encoding counts too, after the throttle decision, as Kafka records a request's remaining time.
       this.recordRequestTime(apiKey, performance.now() - encoding);
     } catch (err) {
@@ -352,8 +354,8 @@ export class Connection {
       this.socket.destroy();
       reusable = false;
     } finally {
-      requestDone();
-      if (!lentUntilWritten) this.giveBack(lent);
+      this.broker.metrics.requestDone(apiKey, apiVersion, requestStarted);
+      if (!lentUntilWritten && lent !== undefined) this.giveBack(lent);
     }
     // The request's time ends with its answer, as in Kafka; the throttle is the client's wait.
     if (throttleMs > 0) await this.mute(throttleMs);
