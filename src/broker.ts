@@ -288,7 +288,11 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     broker.authorizer = new AclAuthorizer({ ...authorizerConfig, metadata });
   }
   const serverLog = log.child({ component: 'server' });
-  const connectionOptions = serverOptions((name) => brokerConfigValue(topics.layers, name), serverLog);
+  const connectionOptions = serverOptions(
+    (name) => brokerConfigValue(topics.layers, name),
+    (ip) => broker.quotaMeter.recordConnection(ip),
+    serverLog,
+  );
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
   broker.openConnections = () => listeners.flatMap((l) => [...l.openConnections()]);

@@ -3,7 +3,9 @@
 // default entity of its type. Kept in the metadata store (`<dataDir>/client-quotas.json`, or the
 // cluster's etcd), written before a change is acknowledged; every change, this broker's or
 // another's, reaches the quotas held here through the store's watch. `quotaFor` resolves the
-// quota that applies to a (user, client id) pair with Kafka's precedence.
+// quota that applies to a (user, client id) pair with Kafka's precedence, `connectionRateFor` the
+// connection_creation_rate of an address.
+import { isIPv6 } from 'node:net';
 import { CLUSTER_KEY, type MetadataStore, type StoredClientQuota } from '../metadata/metadata-store.js';
 import { updateDocument } from '../metadata/update-document.js';
 
@@ -71,6 +73,8 @@ function entriesOf(stored: readonly StoredClientQuota[]): Map<string, QuotaEntry
 
 export class ClientQuotas {
   private entries: Map<string, QuotaEntry> = new Map();
+  /** connection_creation_rate by canonical address; null is the default IP entity. */
+  private connectionRates = new Map<string | null, number>();
 
   private constructor(private readonly metadata: MetadataStore) {}
 
@@ -114,6 +118,22 @@ export class ClientQuotas {
 
   private replace(stored: readonly StoredClientQuota[]): void {
     this.entries = entriesOf(stored);
+    this.connectionRates = new Map();
+    for (const { entity, values } of this.entries.values()) {
+      const rate = values.get('connection_creation_rate');
+      if (rate === undefined || entity.size !== 1 || !entity.has(IP)) continue;
+      const name = entity.get(IP)!;
+      this.connectionRates.set(name === null ? null : canonicalAddress(name), rate);
+    }
+  }
+
+  /**
+   * The connection_creation_rate of a client address (as the socket reports it): its own IP
+   * entity's, else the default IP entity's, else none (Kafka's ConnectionQuotas.connectionRateForIp).
+   */
+  connectionRateFor(address: string): number | null {
+    if (this.connectionRates.size === 0) return null;
+    return this.connectionRates.get(canonicalAddress(address)) ?? this.connectionRates.get(null) ?? null;
   }
 
   /** The entities a filter matches with their values (ClientQuotasImage.describe). Throws QuotaRequestError. */
@@ -178,6 +198,15 @@ export class ClientQuotas {
     }
     return null;
   }
+}
+
+/**
+ * One spelling per address, so an IP entity matches a socket's address however either is written:
+ * an IPv4 address seen on a dual-stack socket as itself, an IPv6 address in its shortest form.
+ */
+function canonicalAddress(address: string): string {
+  if (address.startsWith('::ffff:') && address.includes('.')) return address.slice(7);
+  return isIPv6(address) ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
 }
 
 /** The entity of a valid alteration, or why Kafka refuses it (INVALID_REQUEST). */

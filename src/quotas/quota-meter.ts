@@ -7,7 +7,8 @@
 // requests as a percentage of one thread (100 = one whole thread), its throttle bounded by one
 // window as in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
 // ControllerMutationQuotaManager: partitions created or deleted take tokens, refilled at the
-// quota's rate up to a burst of one window span's worth.
+// quota's rate up to a burst of one window span's worth. connection_creation_rate (KIP-612) counts
+// the connections each address opens, against its IP entity's quota, as Kafka's ConnectionQuotas.
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { ClientQuotas } from './client-quotas.js';
@@ -47,6 +48,7 @@ export interface MutationQuota {
 export class QuotaMeter {
   private readonly samples = new Map<string, Sample[]>();
   private readonly buckets = new Map<string, TokenBucket>();
+  private sweptMs = 0;
 
   constructor(private readonly quotas: ClientQuotas) {}
 
@@ -69,6 +71,17 @@ export class QuotaMeter {
    */
   recordRequestTime(client: QuotaClient, busyMs: number, now = Date.now()): number {
     return this.record('request_percentage', client, busyMs / 10, now, false, WINDOW_MS);
+  }
+
+  /**
+   * Records a new connection from `address`; answers how long to hold it before closing it when
+   * it is over its connection_creation_rate (at most one window), else 0. Each address has its own
+   * rate, also under the default IP entity's quota, and a refused connection is not counted.
+   */
+  recordConnection(address: string, now = Date.now()): number {
+    const bound = this.quotas.connectionRateFor(address);
+    if (bound === null) return 0;
+    return this.recordAgainst(`connection_creation_rate:${address}`, bound, 1, now, true, WINDOW_MS);
   }
 
   /** A request's mutation quota; `clock` is read at each record (tests inject one). */
@@ -112,15 +125,20 @@ export class QuotaMeter {
     const user = client.principal.slice(client.principal.indexOf(':') + 1);
     const quota = this.quotas.quotaFor(key, user, client.clientId ?? '');
     if (quota === null) return 0;
-    const samples = this.current(`${key}:${quota.entity}`, now);
+    return this.recordAgainst(`${key}:${quota.entity}`, quota.bound, amount, now, unrecordWhenThrottled, maxThrottleMs);
+  }
+
+  private recordAgainst(meter: string, bound: number, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
+    const samples = this.current(meter, now);
     const last = samples.at(-1)!;
     last.amount += amount;
-    const throttleMs = Math.min(this.throttle(samples, quota.bound, now), maxThrottleMs);
+    const throttleMs = Math.min(this.throttle(samples, bound, now), maxThrottleMs);
     if (throttleMs > 0 && unrecordWhenThrottled) last.amount -= amount;
     return throttleMs;
   }
 
   private current(entity: string, now: number): Sample[] {
+    this.forgetIdle(now);
     let samples = this.samples.get(entity);
     if (samples === undefined) {
       samples = [];
@@ -130,6 +148,18 @@ export class QuotaMeter {
     if (samples.at(-1)?.start !== start) samples.push({ start, amount: 0 });
     while (samples.length > 0 && samples[0]!.start <= now - WINDOWS * WINDOW_MS) samples.shift();
     return samples;
+  }
+
+  /**
+   * Drops, every span of windows, the meters with no sample inside it (their rate is 0 and a new
+   * meter measures the same), so meters of clients and addresses gone quiet do not pile up.
+   */
+  private forgetIdle(now: number): void {
+    if (now - this.sweptMs < WINDOWS * WINDOW_MS) return;
+    this.sweptMs = now;
+    for (const [meter, samples] of this.samples) {
+      if ((samples.at(-1)?.start ?? -Infinity) <= now - WINDOWS * WINDOW_MS) this.samples.delete(meter);
+    }
   }
 
   private throttle(samples: Sample[], bound: number, now: number): number {

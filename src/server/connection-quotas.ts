@@ -1,7 +1,8 @@
 // Connection counts across every listener, checked when a TCP connection is accepted (before any
 // TLS handshake), as Kafka's ConnectionQuotas: max.connections for the broker, max.connections.per.ip
-// for one address unless max.connections.per.ip.overrides names it. The limits are read at each
-// accept, so dynamic updates (IncrementalAlterConfigs on the broker) apply to new connections.
+// for one address unless max.connections.per.ip.overrides names it, and the address's
+// connection_creation_rate client quota (KIP-612). The limits are read at each accept, so dynamic
+// updates (IncrementalAlterConfigs on the broker, AlterClientQuotas) apply to new connections.
 export interface ConnectionLimits {
   maxConnections: number;
   maxPerIp: number;
@@ -9,13 +10,23 @@ export interface ConnectionLimits {
   perIpOverrides: ReadonlyMap<string, number>;
 }
 
-export type Admission = { admitted: true; release(): void } | { admitted: false; reason: string };
+/**
+ * A counted connection, or a refused one: closed at once, or when over its address's creation
+ * rate, held unread for `throttleMs` first, as Kafka's acceptor delays closing throttled sockets.
+ */
+export type Admission = { admitted: true; release(): void } | { admitted: false; reason: string; throttleMs: number };
+
+/** Records a new connection from an address against its connection_creation_rate; the throttle time when over it, else 0. */
+export type ConnectionRate = (ip: string) => number;
 
 export class ConnectionQuotas {
   private total = 0;
   private readonly byIp = new Map<string, number>();
 
-  constructor(private readonly limits: () => ConnectionLimits) {}
+  constructor(
+    private readonly limits: () => ConnectionLimits,
+    private readonly rate: ConnectionRate,
+  ) {}
 
   /** Counts a new connection from `address`, or says which limit refuses it. */
   admit(address: string): Admission {
@@ -23,8 +34,12 @@ export class ConnectionQuotas {
     const { maxConnections, maxPerIp, perIpOverrides } = this.limits();
     const fromIp = this.byIp.get(ip) ?? 0;
     const ipLimit = perIpOverrides.get(ip) ?? maxPerIp;
-    if (fromIp >= ipLimit) return { admitted: false, reason: `${ip} has reached its limit of ${ipLimit} connections (max.connections.per.ip)` };
-    if (this.total >= maxConnections) return { admitted: false, reason: `the broker has reached its limit of ${maxConnections} connections (max.connections)` };
+    // Kafka's order: a connection within the broker's limit is counted against its address's
+    // rate (even when max.connections.per.ip then refuses it); one over the rate is not counted.
+    if (this.total >= maxConnections) return { admitted: false, reason: `the broker has reached its limit of ${maxConnections} connections (max.connections)`, throttleMs: 0 };
+    const throttleMs = this.rate(ip);
+    if (throttleMs > 0) return { admitted: false, reason: `${ip} is over its connection_creation_rate quota`, throttleMs };
+    if (fromIp >= ipLimit) return { admitted: false, reason: `${ip} has reached its limit of ${ipLimit} connections (max.connections.per.ip)`, throttleMs: 0 };
     this.total++;
     this.byIp.set(ip, fromIp + 1);
     let released = false;

@@ -2,8 +2,9 @@
 // each to a Connection that knows which listener it came in on, and closes them all gracefully
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
 // untrusted or missing client certificate) closes that socket with one log line. Each TCP
-// connection is counted against max.connections and max.connections.per.ip when accepted, before
-// any TLS handshake, and closed at once when over a limit (see connection-quotas).
+// connection is counted against max.connections, max.connections.per.ip and its address's
+// connection_creation_rate when accepted, before any TLS handshake, and closed when over a limit:
+// at once, or over the rate after the throttle time, unread meanwhile (see connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -25,6 +26,8 @@ export class Listener {
   private readonly connections = new Set<Connection>();
   /** TLS sockets still in their handshake (not Connections yet), by remote address; destroyed on close. */
   private readonly handshaking = new Map<string, Socket>();
+  /** Sockets over their address's connection_creation_rate, held unread until their delayed close. */
+  private readonly throttled = new Set<Socket>();
   private readonly log: Logger;
 
   constructor(
@@ -98,8 +101,22 @@ export class Listener {
   private admit(socket: Socket): (() => void) | undefined {
     const admission = this.opts.quotas.admit(socket.remoteAddress ?? '');
     if (admission.admitted) return admission.release;
-    this.warn({ remote: remoteOf(socket), reason: admission.reason }, 'closing connection: too many connections');
-    socket.destroy();
+    if (admission.throttleMs === 0) {
+      this.warn({ remote: remoteOf(socket), reason: admission.reason }, 'closing connection: too many connections');
+      socket.destroy();
+      return undefined;
+    }
+    // As Kafka's acceptor: the client is kept waiting for the throttle time, then closed.
+    this.warn({ remote: remoteOf(socket), reason: admission.reason, delayMs: admission.throttleMs }, 'closing connection after a delay: connection rate exceeded');
+    socket.pause();
+    this.throttled.add(socket);
+    const timer = setTimeout(() => socket.destroy(), admission.throttleMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.throttled.delete(socket);
+    });
+    // A client that resets the connection meanwhile is no error of the broker's.
+    socket.on('error', () => undefined);
     return undefined;
   }
 
@@ -137,14 +154,14 @@ export class Listener {
   /** Stops accepting and destroys every connection at once, answering nothing more (a crash, as clients see it). */
   abort(): void {
     this.server.close();
-    for (const raw of this.handshaking.values()) raw.destroy();
+    for (const raw of [...this.handshaking.values(), ...this.throttled]) raw.destroy();
     for (const c of this.connections) c.socket.destroy();
   }
 
-  /** Stops accepting, drops TLS handshakes in progress, lets each connection finish its current request, then closes it. */
+  /** Stops accepting, drops TLS handshakes in progress and throttled sockets, lets each connection finish its current request, then closes it. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const raw of this.handshaking.values()) raw.destroy();
+    for (const raw of [...this.handshaking.values(), ...this.throttled]) raw.destroy();
     await Promise.all([...this.connections].map((c) => c.close()));
     await closed;
     this.opts.warnings.flush();

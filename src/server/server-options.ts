@@ -3,7 +3,7 @@
 // that clients can cause.
 import type { Logger } from 'pino';
 import { parsePerIpOverrides } from '../config/per-ip-overrides.js';
-import { ConnectionQuotas, normalizeAddress, type ConnectionLimits } from './connection-quotas.js';
+import { ConnectionQuotas, normalizeAddress, type ConnectionLimits, type ConnectionRate } from './connection-quotas.js';
 import { BufferPool } from './buffer-pool.js';
 import { RequestMemory } from './request-memory.js';
 import { WarningLimiter } from './warning-limiter.js';
@@ -32,7 +32,7 @@ export interface ServerOptions {
 /** The current value of a broker config (dynamic updates included), as DescribeConfigs shows it. */
 export type BrokerSetting = (name: string) => string | null;
 
-export function serverOptions(setting: BrokerSetting, log: Logger): ServerOptions {
+export function serverOptions(setting: BrokerSetting, connectionRate: ConnectionRate, log: Logger): ServerOptions {
   const num = (name: string): number => Number(setting(name));
   const limits = (): ConnectionLimits => ({
     maxConnections: num('max.connections'),
@@ -48,7 +48,7 @@ export function serverOptions(setting: BrokerSetting, log: Logger): ServerOption
     memory: new RequestMemory(num('queued.max.request.bytes')),
     frames: new BufferPool(4 * 1024, 64 * 1024, 2 * 1024 * 1024),
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
-    quotas: new ConnectionQuotas(limits),
+    quotas: new ConnectionQuotas(limits, connectionRate),
     warnings: new WarningLimiter(log),
   };
 }

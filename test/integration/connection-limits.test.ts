@@ -1,13 +1,16 @@
 // Connection limits as Kafka's ConnectionQuotas: max.connections.per.ip (with per-address
 // overrides) and max.connections close new connections over the limit as soon as they are
 // accepted, while the connections already open keep being served; the limits can be changed
-// at runtime. Raw sockets from several loopback addresses stand for several client hosts.
+// at runtime. The connection_creation_rate client quota (KIP-612) holds connections over an
+// address's rate unanswered, then closes them. Raw sockets from several loopback addresses stand
+// for several client hosts.
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 let broker: RunningBroker | undefined;
 afterEach(async () => {
@@ -42,6 +45,27 @@ async function refused(from = '127.0.0.1'): Promise<void> {
   const s = await openFrameSocket(broker!.port, '127.0.0.1', from);
   await s.closed;
 }
+
+/**
+ * Opens `n` connections from `from` at once, each sending an ApiVersions request: those answered
+ * (kept open), and how many were closed without an answer.
+ */
+async function flood(n: number, from: string): Promise<{ served: FrameSocket[]; unanswered: number }> {
+  const outcomes = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = await openFrameSocket(broker!.port, '127.0.0.1', from);
+      return answers(s).then(() => s, () => null);
+    }),
+  );
+  const served = outcomes.filter((s): s is FrameSocket => s !== null);
+  return { served, unanswered: n - served.length };
+}
+
+/** An AlterClientQuotas entry setting (or with `rate` null removing) connection_creation_rate for an IP entity (null: the default one). */
+const ipRate = (ip: string | null, rate: number | null) => ({
+  entity: [{ entityType: 'ip', entityName: ip }],
+  ops: [{ key: 'connection_creation_rate', value: rate ?? 0, remove: rate === null }],
+});
 
 describe('connection limits', () => {
   it('closes connections over max.connections.per.ip, honours overrides, and keeps serving open ones', async () => {
@@ -79,6 +103,38 @@ describe('connection limits', () => {
     await refused('127.0.0.5');
     for (const s of open) await answers(s);
     await admin.disconnect();
+    for (const s of open) s.end();
+  });
+
+  it('holds connections over connection_creation_rate unanswered and closes them, per address, until the quota is removed', async () => {
+    broker = await withBroker();
+    // Opened before the quotas, so not counted against them; it keeps being served throughout.
+    const admin = await RawClient.connect(broker.host, broker.port);
+    const alter = async (entries: ReturnType<typeof ipRate>[]): Promise<void> => {
+      const res = await admin.send(49, 1, { entries, validateOnly: false });
+      expect(res.entries.map((e) => e.errorCode)).toEqual(entries.map(() => 0));
+    };
+    await alter([ipRate('127.0.0.1', 2), ipRate(null, 2), ipRate('127.0.0.3', 1000)]);
+    // A rate of 2 over Kafka's 11 one-second windows (at least 10 s) lets the first 20 in at once.
+    const open: FrameSocket[] = [];
+    for (const from of ['127.0.0.1', '127.0.0.2']) {
+      const { served, unanswered } = await flood(60, from);
+      expect(served.length).toBeGreaterThanOrEqual(20);
+      expect(unanswered).toBeGreaterThan(0);
+      open.push(...served);
+    }
+    // An address's own quota wins over the default IP entity's.
+    const own = await flood(60, '127.0.0.3');
+    expect(own.unanswered).toBe(0);
+    open.push(...own.served);
+    for (const s of open) await answers(s);
+    await alter([ipRate('127.0.0.1', null), ipRate(null, null), ipRate('127.0.0.3', null)]);
+    for (const from of ['127.0.0.1', '127.0.0.2']) {
+      const { served, unanswered } = await flood(60, from);
+      expect(unanswered).toBe(0);
+      open.push(...served);
+    }
+    admin.close();
     for (const s of open) s.end();
   });
 });

@@ -1,5 +1,5 @@
 // Client quotas: AlterClientQuotas validation, DescribeClientQuotas filters, the precedence that
-// picks a client's quota, persistence, and the byte-rate throttle computation.
+// picks a client's quota, persistence, and the byte-rate and connection-rate throttle computation.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
@@ -158,6 +158,26 @@ describe('persistence and throttling', () => {
     // The refused bytes were not counted: a small fetch fits.
     expect(meter.recordFetch(c, 500, 10)).toBe(0);
   });
+  it('meters connection_creation_rate per address, under its own IP entity or the default one', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[IP, null]], 'connection_creation_rate', 2), set([[IP, '0:0:0:0:0:0:0:1']], 'connection_creation_rate', 5)], false);
+    expect(quotas.connectionRateFor('::1')).toBe(5);
+    expect(quotas.connectionRateFor('::ffff:10.0.0.1')).toBe(2);
+    const meter = new QuotaMeter(quotas);
+    const t0 = 7_000_000;
+    // 20 connections over the minimum 10 s window is exactly a rate of 2.
+    for (let i = 0; i < 20; i++) expect(meter.recordConnection('10.0.0.1', t0)).toBe(0);
+    // The 21st: (2.1 - 2) / 2 × 10 s; refused, it is not counted, so the next one waits as long.
+    expect(meter.recordConnection('10.0.0.1', t0 + 1)).toBe(500);
+    for (let i = 0; i < 100; i++) expect(meter.recordConnection('10.0.0.1', t0 + 2)).toBe(500);
+    // Each address has its own rate.
+    expect(meter.recordConnection('10.0.0.3', t0)).toBe(0);
+    // Once the windows age out, the address is within its rate again.
+    expect(meter.recordConnection('10.0.0.1', t0 + 12_000)).toBe(0);
+    await quotas.alter([{ entity: [{ entityType: IP, entityName: null }], ops: [{ key: 'connection_creation_rate', value: 0, remove: true }] }], false);
+    expect(quotas.connectionRateFor('10.0.0.1')).toBeNull();
+  });
+
   it('meters request_percentage as busy time per window, its throttle at most one window', async () => {
     const quotas = ClientQuotas.open(new MemoryMetadataStore());
     await quotas.alter([set([[CLIENT_ID, 'busy']], 'request_percentage', 10)], false);
