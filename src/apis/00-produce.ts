@@ -11,7 +11,7 @@
 // unknown topic is UNKNOWN_TOPIC_OR_PARTITION, once WRITE on it is allowed (TOPIC_AUTHORIZATION_FAILED
 // otherwise, so a caller learns nothing of topics it may not write).
 import { ErrorCode } from '../../protocol/errors.js';
-import { BATCH_HEADER_SIZE, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
+import { BATCH_HEADER_SIZE, OFFSET, decodeBatch, isTransactional, readBatchHeader, validateBatch, splitBatches } from '../../protocol/records/index.js';
 import type {
   ProduceRequestPartitionProduceData as PartitionIn,
   ProduceResponsePartitionProduceResponse as PartitionOut,
@@ -77,14 +77,10 @@ export default defineApi({
 });
 
 
-/** Whether the request's records for a partition start with a transactional batch (false when unreadable). */
+/** Whether the request's records for a partition start with a transactional batch (false when too short to tell). */
 function isTransactionalBatch(records: Buffer | null): boolean {
-  if (records === null || records.length < BATCH_HEADER_SIZE) return false;
-  try {
-    return isTransactional(readBatchHeader(records).attributes);
-  } catch {
-    return false;
-  }
+  // Read on every partition of every request: the attributes alone, not a whole header object.
+  return records !== null && records.length >= BATCH_HEADER_SIZE && isTransactional(records.readInt16BE(OFFSET.attributes));
 }
 
 /** Coordinator errors a producer retries; produce answers them as NOT_ENOUGH_REPLICAS, which every client retries. */
