@@ -89,7 +89,9 @@ const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
  * The output is what the terminal shows: line ends are `\r\n`.
  */
 export function spawnOnTerminal(args: string[], stdinFile?: string): CliProcess {
-  const line = [...CREEK_FROM_SOURCE, ...args].map(shellQuote).join(' ') + (stdinFile === undefined ? '' : ` < ${shellQuote(stdinFile)}`);
+  // `exec`: the shell script starts (dash when SHELL is unset) must not stay in the terminal's foreground group,
+  // or it receives Ctrl-C too and exits 130 after creek has stopped cleanly.
+  const line = 'exec ' + [...CREEK_FROM_SOURCE, ...args].map(shellQuote).join(' ') + (stdinFile === undefined ? '' : ` < ${shellQuote(stdinFile)}`);
   const child = spawn('script', ['--quiet', '--flush', '--return', '--command', line, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   return watched(child);
 }
