@@ -124,8 +124,12 @@ export interface RequestContext<S extends ServiceName = never> {
 /** A response, or NO_RESPONSE when Kafka sends none (produce with acks=0). */
 export const NO_RESPONSE = Symbol('no response');
 
-/** What the dispatchers (a connection, the console) give a request; the registry adds the handler's engines. */
-export type DispatchContext = Omit<RequestContext, 'broker'>;
+declare const bound: unique symbol;
+/** A handler's own engines as the registry bound them (see ServedApi.services); nothing else has this type. */
+export type BoundServices = Pick<BrokerServices, ServiceName> & { readonly [bound]: true };
+
+/** What the dispatchers (a connection, the console) give a request: `broker` is the handler's own `services`. */
+export type DispatchContext = Omit<RequestContext, 'broker'> & { readonly broker: BoundServices };
 
 type Answer<K extends AnyApiKey> = ResponseOf<K> | typeof NO_RESPONSE | Promise<ResponseOf<K> | typeof NO_RESPONSE>;
 
@@ -146,8 +150,13 @@ export interface ApiHandler<K extends AnyApiKey = AnyApiKey, S extends ServiceNa
   handle(request: RequestOf<K>, ctx: RequestContext<S>): Answer<K>;
 }
 
-/** A registered handler as dispatchers call it: with its own engines already bound (see registry.ts). */
+/**
+ * A registered handler as dispatchers call it. `services` holds the engines it declared and nothing
+ * else (see registry.ts); a dispatcher puts them in the request's context as `broker` when it makes
+ * that context, rather than the registry copying each context to add them.
+ */
 export interface ServedApi<K extends AnyApiKey = AnyApiKey> extends ApiRange<K> {
+  readonly services: BoundServices;
   handle(request: RequestOf<K>, ctx: DispatchContext): Answer<K>;
 }
 

@@ -1,7 +1,8 @@
 // The set of registered handlers by API key; the single source for ApiVersions. Each handler is
-// bound here, once, to an object holding only the engines it declared in `uses`.
+// bound here, once, to an object holding only the engines it declared in `uses`, which dispatchers
+// pass as each request's `broker`.
 import type { ApiVersionsResponse } from '../../protocol/schema/index.js';
-import type { ApiHandler, BrokerServices, ServedApi, ServedApis, ServiceName } from './api.js';
+import type { ApiHandler, BoundServices, BrokerServices, ServedApi, ServedApis, ServiceName } from './api.js';
 import { apiDef } from '../../protocol/codec/messages.js';
 
 /**
@@ -27,7 +28,7 @@ export class ApiRegistry implements ServedApis {
         throw new Error(`handler for api ${h.apiKey} advertises v${h.maxVersion}, which Kafka marks unstable`);
       }
       if (this.byKey.has(h.apiKey)) throw new Error(`two handlers for api ${h.apiKey}`);
-      this.byKey.set(h.apiKey, bind(h, servicesView(services, h.uses)));
+      this.byKey.set(h.apiKey, bind(h, servicesView(services, h.uses) as BoundServices));
     }
   }
 
@@ -48,7 +49,7 @@ export class ApiRegistry implements ServedApis {
   }
 }
 
-function bind(h: ApiHandler, broker: Pick<BrokerServices, ServiceName>): ServedApi {
+function bind(h: ApiHandler, services: BoundServices): ServedApi {
   const { apiKey, minVersion, maxVersion, keepsNoRequestBytes } = h;
-  return { apiKey, minVersion, maxVersion, keepsNoRequestBytes, handle: (request, ctx) => h.handle(request, { ...ctx, broker }) };
+  return { apiKey, minVersion, maxVersion, keepsNoRequestBytes, services, handle: (request, ctx) => h.handle(request, ctx) };
 }

@@ -71,6 +71,7 @@ export function consoleSession(deps: KafkaCallDeps, caller: ConsoleCaller): Cons
       throw new Error(`the broker serves no handler for API ${apiKey} at the version the console speaks`);
     }
     const ctx: DispatchContext = {
+      broker: handler.services,
       header: { apiKey, apiVersion: version, correlationId: 0, clientId: CONSOLE_CLIENT_ID },
       version,
       connection,

@@ -13,8 +13,12 @@ import { closeSync, open } from 'node:fs';
 export class OpenFiles {
   /** Open descriptors (and opens under way), in use or not. */
   private count = 0;
-  /** Open files nobody uses, least recently used first. */
-  private readonly idle = new Set<LazyFile>();
+  /**
+   * Open files nobody uses, least recently used first: a list linked through the files themselves,
+   * since a file goes in and out of it on every use and a Set would allocate a table each time.
+   */
+  private idleHead: LazyFile | undefined;
+  private idleTail: LazyFile | undefined;
   /** Opens waiting for a descriptor to be closed: every open file is in use. */
   private readonly waiting: (() => void)[] = [];
 
@@ -51,11 +55,25 @@ export class OpenFiles {
 
   /** @internal `file` is open and unused now (most recently used), or in use / closed again. */
   setIdle(file: LazyFile, idle: boolean): void {
-    this.idle.delete(file);
+    this.unlinkIdle(file);
     if (!idle) return;
-    this.idle.add(file);
+    file.idlePrev = this.idleTail;
+    if (this.idleTail === undefined) this.idleHead = file;
+    else this.idleTail.idleNext = file;
+    this.idleTail = file;
+    file.isIdle = true;
     this.trim();
     this.wake();
+  }
+
+  private unlinkIdle(file: LazyFile): void {
+    if (!file.isIdle) return;
+    if (file.idlePrev === undefined) this.idleHead = file.idleNext;
+    else file.idlePrev.idleNext = file.idleNext;
+    if (file.idleNext === undefined) this.idleTail = file.idlePrev;
+    else file.idleNext.idlePrev = file.idlePrev;
+    file.idlePrev = file.idleNext = undefined;
+    file.isIdle = false;
   }
 
   /** Closes unused files, least recently used first, until the bound holds (or none is unused). */
@@ -72,9 +90,9 @@ export class OpenFiles {
   }
 
   private evictOne(): boolean {
-    const [file] = this.idle;
+    const file = this.idleHead;
     if (file === undefined) return false;
-    this.idle.delete(file);
+    this.unlinkIdle(file);
     file.evict();
     this.count--;
     return true;
@@ -82,6 +100,12 @@ export class OpenFiles {
 }
 
 export class LazyFile {
+  /** @internal OpenFiles' list of unused open files. */
+  isIdle = false;
+  /** @internal */
+  idlePrev: LazyFile | undefined;
+  /** @internal */
+  idleNext: LazyFile | undefined;
   private fd: number | undefined;
   private opening: Promise<number> | undefined;
   private refs = 0;

@@ -20,6 +20,7 @@ import type {
   TimestampOffset,
   WriteHold,
 } from './partition-log.js';
+import { ListenerList } from '../listener-list.js';
 import { prepareAppend } from './prepare-append.js';
 import type { Segment } from './segment.js';
 import { NO_SNAPSHOTS, type SnapshotStore } from './snapshot-store.js';
@@ -75,8 +76,8 @@ export class SegmentedLog implements PartitionLog {
   private readonly epochs: LeaderEpochCache;
   private readonly backend: LogBackend;
   private readonly logger: Logger;
-  private readonly listeners = new Set<AppendListener>();
-  private readonly segmentListeners = new Set<SegmentChangeListener>();
+  private readonly listeners = new ListenerList<number>();
+  private readonly segmentListeners = new ListenerList<SegmentChange>();
   readonly snapshots: SnapshotStore;
   /** Settles when every append issued so far is written. */
   private writes: Promise<void> = Promise.resolve();
@@ -318,13 +319,11 @@ export class SegmentedLog implements PartitionLog {
   }
 
   onAppend(listener: AppendListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   onSegmentChange(listener: SegmentChangeListener): () => void {
-    this.segmentListeners.add(listener);
-    return () => this.segmentListeners.delete(listener);
+    return this.segmentListeners.add(listener);
   }
 
   async flush(): Promise<void> {
@@ -445,7 +444,7 @@ export class SegmentedLog implements PartitionLog {
   }
 
   private notifySegmentChange(change: SegmentChange): void {
-    for (const listener of this.segmentListeners) listener(change);
+    this.segmentListeners.emit(change);
   }
 
   /**
@@ -473,7 +472,7 @@ export class SegmentedLog implements PartitionLog {
     const to = Math.min(offset, this.endOffset);
     if (to <= this.hw) return this.hw;
     this.hw = to;
-    for (const listener of this.listeners) listener(to);
+    this.listeners.emit(to);
     return to;
   }
 

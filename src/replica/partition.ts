@@ -9,6 +9,7 @@
 // high watermark reaches the log end as soon as each append is written.
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
+import { ListenerList } from '../listener-list.js';
 import type { EpochEndOffset } from '../log/leader-epochs.js';
 import type { AppendResult, PartitionLog, ReadResult } from '../log/partition-log.js';
 
@@ -112,7 +113,7 @@ export class Partition {
   private readonly clock: () => number;
   /** An ISR change proposed to the controller and not yet decided. */
   private pendingIsr: readonly number[] | undefined;
-  private readonly writtenListeners = new Set<() => void>();
+  private readonly writtenListeners = new ListenerList<void>();
 
   constructor(private readonly o: PartitionOptions) {
     this.topic = o.topic;
@@ -359,8 +360,7 @@ export class Partition {
 
   /** Subscribes to local writes moving the log end (new data for followers); returns the unsubscribe function. */
   onWritten(listener: () => void): () => void {
-    this.writtenListeners.add(listener);
-    return () => this.writtenListeners.delete(listener);
+    return this.writtenListeners.add(listener);
   }
 
   /** The controller refused or dropped this leader's proposed ISR: it may propose again. */
@@ -392,7 +392,7 @@ export class Partition {
   private noteWritten(end: number): void {
     if (end <= this.writtenEnd) return;
     this.writtenEnd = end;
-    for (const listener of this.writtenListeners) listener();
+    this.writtenListeners.emit();
   }
 
   private resetFollowers(): void {

@@ -294,6 +294,7 @@ export class Connection {
     let lent: Buffer[] | undefined;
     let lentUntilWritten = false;
     const ctx: DispatchContext = {
+      broker: handler.services,
       header: decoded.header,
       version: apiVersion,
       connection: this.info,

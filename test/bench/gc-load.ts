@@ -11,6 +11,8 @@
 //   --profile DIR         a V8 CPU profile of the broker (see profile-summary.ts --busy)
 //   --heap-profile FILE   V8's sampling heap profile of the measured run (freed objects included), with
 //                         its top allocating functions printed, and the external memory every 10 ms in --gc-log
+//   --promoted            with --heap-profile: only what outlived the young generation (what fills the old
+//                         generation and so brings on mark-compacts), leaving out what scavenges freed
 //   --gc-log FILE         the broker's stdout over the measured run (GC traces, with --node-arg=--trace-gc also the reasons)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'gc-log': { type: 'string' },
     'heap-profile': { type: 'string' },
+    promoted: { type: 'boolean', default: false },
   },
 });
 const PARTITIONS = 8;
@@ -38,6 +41,7 @@ const cores = pinCores();
 const batch = makeBatch({ recordSize: 1024, batchBytes: 16 * 1024 });
 const heapProfile = values['heap-profile'];
 if (heapProfile) process.env.CREEK_HEAP_PROFILE = resolve(heapProfile);
+if (values.promoted) process.env.CREEK_HEAP_PROFILE_PROMOTED = '1';
 const probe = heapProfile ? ['--import', 'tsx', '--import', join(import.meta.dirname, 'lib/heap-probe.ts')] : [];
 const broker = await startBrokerProcess({
   cli: buildBroker(),
@@ -110,7 +114,7 @@ function topAllocators(profile: HeapProfile, producedMiB: number, count = 25): s
   };
   visit(profile.head);
   const rows = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, count);
-  return [`  heap allocation by function (sampled, ${(total / producedMiB / 1024).toFixed(0)} KiB per MiB produced):`, ...rows.map(([site, bytes]) => `    ${(bytes / producedMiB / 1024).toFixed(1).padStart(7)} KiB/MiB  ${((bytes / total) * 100).toFixed(1).padStart(5)}%  ${site}`)].join('\n');
+  return [`  heap ${values.promoted ? 'promoted' : 'allocation'} by function (sampled, ${(total / producedMiB / 1024).toFixed(0)} KiB per MiB produced):`, ...rows.map(([site, bytes]) => `    ${(bytes / producedMiB / 1024).toFixed(1).padStart(7)} KiB/MiB  ${((bytes / total) * 100).toFixed(1).padStart(5)}%  ${site}`)].join('\n');
 }
 
 try {

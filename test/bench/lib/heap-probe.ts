@@ -1,6 +1,7 @@
 // Loaded into a broker under measurement (`node --import tsx --import heap-probe.ts`) by
 // gc-load.ts --heap-profile: SIGUSR2 starts V8's sampling heap profiler, counting objects that the
-// garbage collector has already freed too (so the profile is allocation, not what is live), and
+// garbage collector has already freed too (so the profile is allocation, not what is live; with
+// CREEK_HEAP_PROFILE_PROMOTED=1 leaving out what scavenges freed, so what outlived the young generation), and
 // the next SIGUSR2 writes the profile to $CREEK_HEAP_PROFILE. Every 10 ms while sampling it
 // prints the external memory (ArrayBuffer backing stores) V8 counts, to stdout beside --trace-gc.
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ function post(method: string, params: object = {}): Promise<unknown> {
 process.on('SIGUSR2', () => {
   if (!sampling) {
     sampling = true;
-    void post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    void post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.CREEK_HEAP_PROFILE_PROMOTED !== '1' });
     ticker = setInterval(() => {
       const external = getHeapStatistics().external_memory;
       process.stdout.write(`[probe] ${performance.now().toFixed(0)} ms: external ${(external / 1048576).toFixed(1)} MB, arrayBuffers ${(process.memoryUsage().arrayBuffers / 1048576).toFixed(1)} MB\n`);
