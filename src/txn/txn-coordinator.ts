@@ -113,7 +113,7 @@ export class TxnCoordinator {
 
   private async load(partition: Partition): Promise<void> {
     for (const [id, stored] of await this.o.stateLog.load(partition)) {
-      this.txns.set(id, { transactionalId: id, lastProducerId: -1, lastProducerEpoch: -1, endedBy: null, pending: false, ...stored });
+      this.txns.set(id, { transactionalId: id, lastProducerEpoch: -1, pending: false, ...stored });
     }
     // A transaction the previous coordinator decided but did not finish is finished here, once the partition is owned.
     if (this.opened) void this.ownership.idle().then(() => this.completePrepared());
@@ -179,10 +179,10 @@ export class TxnCoordinator {
     const meta: TxnMetadata = {
       transactionalId,
       producerId,
-      lastProducerId: -1,
+      previousProducerId: -1,
       producerEpoch: -1,
       lastProducerEpoch: -1,
-      endedBy: null,
+      clientTransactionVersion: 0,
       timeoutMs,
       state: TxnState.Empty,
       partitions: new Map(),
@@ -198,9 +198,9 @@ export class TxnCoordinator {
     let producerId = meta.producerId;
     let epoch: number;
     let lastEpoch = -1;
-    let lastProducerId = meta.lastProducerId;
+    let previousProducerId = meta.previousProducerId;
     if (isEpochExhausted(meta.producerEpoch) && (!expected || expected.producerEpoch === meta.producerEpoch)) {
-      lastProducerId = meta.producerId;
+      previousProducerId = meta.producerId;
       producerId = await this.o.producerIds.generate();
       epoch = 0;
     } else if (!expected) {
@@ -215,10 +215,8 @@ export class TxnCoordinator {
     } else {
       return fail(ErrorCode.PRODUCER_FENCED, `Epoch ${expected.producerEpoch} of ${meta.transactionalId} is stale`);
     }
-    await this.transition(meta, { producerId, producerEpoch: epoch, timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 });
-    meta.lastProducerId = lastProducerId;
+    await this.transition(meta, { producerId, previousProducerId, producerEpoch: epoch, timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 });
     meta.lastProducerEpoch = lastEpoch;
-    meta.endedBy = null;
     return { producerId, producerEpoch: epoch };
   }
 
@@ -290,19 +288,25 @@ export class TxnCoordinator {
   /**
    * EndTxn v5 (transaction.version 2): commits or aborts, moving the producer to its next epoch,
    * which the answer names. A retry of an EndTxn that already completed (the previous epoch) gets
-   * the same answer; an abort with no transaction open only moves the epoch.
+   * the same answer; an abort with no transaction open only moves the epoch. As in Kafka, a retry is
+   * recognised from the stored state alone, so a coordinator that took over recognises it too.
    */
   async endTxnBumpingEpoch(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<ProducerIdAndEpoch> {
     this.checkOwner(transactionalId);
     const meta = this.txns.get(transactionalId);
-    const { endedBy } = meta ?? {};
-    if (!meta || (producerId !== meta.producerId && producerId !== endedBy?.producerId)) {
+    const bumpedEach = meta?.clientTransactionVersion === 2;
+    // The ending that moved the producer from this epoch to the current one, or to a new id once its epochs ran out.
+    const retryOnEpochBump = bumpedEach && producerId === meta.producerId && producerEpoch + 1 === meta.producerEpoch;
+    const retryOnRotation = bumpedEach && producerId === meta.previousProducerId && meta.producerEpoch === 0 && isEpochExhausted(producerEpoch + 1);
+    if (!meta || (producerId !== meta.producerId && !retryOnRotation)) {
       return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `Producer id ${producerId} is not assigned to transactional id ${transactionalId}`);
     }
     if (meta.pending) fail(ErrorCode.CONCURRENT_TRANSACTIONS, `An operation on transactional id ${transactionalId} is in progress`);
     const invalid = (): never => fail(ErrorCode.INVALID_TXN_STATE, `Cannot ${commit ? 'commit' : 'abort'} ${transactionalId} in state ${txnStateName(meta.state)}`);
     const current = { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
-    if (producerId === endedBy?.producerId && producerEpoch === endedBy.producerEpoch) {
+    const ended = meta.state === TxnState.CompleteCommit || meta.state === TxnState.CompleteAbort;
+    const ending = meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort;
+    if ((ended && (retryOnEpochBump || retryOnRotation)) || (ending && retryOnEpochBump)) {
       if (meta.state === (commit ? TxnState.CompleteCommit : TxnState.CompleteAbort)) return current;
       if (meta.state === (commit ? TxnState.PrepareCommit : TxnState.PrepareAbort)) fail(ErrorCode.CONCURRENT_TRANSACTIONS, 'The transaction is completing');
       return invalid();
@@ -331,16 +335,15 @@ export class TxnCoordinator {
     const previous = { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
     const nextEpoch = meta.producerEpoch + 1;
     if (meta.state === TxnState.Ongoing) {
-      await this.transition(meta, { producerEpoch: nextEpoch, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort });
+      await this.transition(meta, { producerEpoch: nextEpoch, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, clientTransactionVersion: 2 });
       await this.finishPrepared(meta);
     } else {
-      await this.transition(meta, { producerEpoch: nextEpoch, state: TxnState.CompleteAbort, partitions: new Map() });
+      await this.transition(meta, { producerEpoch: nextEpoch, state: TxnState.CompleteAbort, partitions: new Map(), clientTransactionVersion: 2 });
     }
     if (isEpochExhausted(meta.producerEpoch)) {
       const producerId = await this.o.producerIds.generate();
-      await this.transition(meta, { producerId, producerEpoch: 0 });
+      await this.transition(meta, { producerId, previousProducerId: previous.producerId, producerEpoch: 0 });
     }
-    meta.endedBy = previous;
     return { producerId: meta.producerId, producerEpoch: meta.producerEpoch };
   }
 
@@ -366,7 +369,7 @@ export class TxnCoordinator {
 
   /** Prepares, writes the markers, completes. A failure leaves the prepared state for maintain() to finish. */
   private async complete(meta: TxnMetadata, commit: boolean): Promise<void> {
-    await this.transition(meta, { state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort });
+    await this.transition(meta, { state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, clientTransactionVersion: 0 });
     await this.finishPrepared(meta);
   }
 
@@ -383,8 +386,8 @@ export class TxnCoordinator {
   /** Bumps the epoch so the current producer is fenced, then aborts its transaction. */
   private async fenceAndAbort(meta: TxnMetadata): Promise<void> {
     const epoch = isEpochExhausted(meta.producerEpoch) ? meta.producerEpoch : meta.producerEpoch + 1;
-    meta.endedBy = null;
-    await this.transition(meta, { producerEpoch: epoch, state: TxnState.PrepareAbort });
+    // Written at the broker's transaction version (2), as Kafka does, so the epoch this abort moved past is answered like an ended one.
+    await this.transition(meta, { producerEpoch: epoch, state: TxnState.PrepareAbort, clientTransactionVersion: 2 });
     await this.finishPrepared(meta);
   }
 
@@ -420,11 +423,13 @@ export class TxnCoordinator {
     await this.stateTopicReady();
     const next: StoredTxn = {
       producerId: meta.producerId,
+      previousProducerId: meta.previousProducerId,
       producerEpoch: meta.producerEpoch,
       timeoutMs: meta.timeoutMs,
       state: meta.state,
       partitions: meta.partitions,
       startTimestamp: meta.startTimestamp,
+      clientTransactionVersion: meta.clientTransactionVersion,
       ...change,
       lastUpdateTimestamp: Date.now(),
     };
@@ -453,6 +458,6 @@ function isValidProducerId(meta: TxnMetadata, expected: ProducerIdAndEpoch): boo
   return (
     meta.producerEpoch === -1 ||
     expected.producerId === meta.producerId ||
-    (expected.producerId === meta.lastProducerId && isEpochExhausted(expected.producerEpoch))
+    (expected.producerId === meta.previousProducerId && isEpochExhausted(expected.producerEpoch))
   );
 }

@@ -30,8 +30,8 @@ export const isEpochExhausted = (epoch: number): boolean => epoch >= 0x7fff - 1;
 export interface TxnMetadata {
   readonly transactionalId: string;
   producerId: number;
-  /** The producer id before the last rotation (KIP-360 retries), else -1. */
-  lastProducerId: number;
+  /** The producer id before the last rotation, else -1: a retry from it (InitProducerId, EndTxn v5) is recognised. */
+  previousProducerId: number;
   producerEpoch: number;
   /** The epoch before the last client-requested bump (KIP-360 retries), else -1. */
   lastProducerEpoch: number;
@@ -42,8 +42,12 @@ export interface TxnMetadata {
   /** When the transaction began, -1 outside one. */
   startTimestamp: number;
   lastUpdateTimestamp: number;
-  /** The producer id and epoch an EndTxn v5 (epoch bump) last ended a transaction with: its retry gets the same answer. */
-  endedBy: { producerId: number; producerEpoch: number } | null;
+  /**
+   * The transaction version of the client that last ended a transaction (0 before any; 2 after an
+   * EndTxn v5 or an abort on timeout). At 2 every ending bumped the epoch, so an EndTxn v5 from the
+   * epoch before the current one is a retry of the ending that answered it.
+   */
+  clientTransactionVersion: number;
   /** An operation on this id is writing to the state log; others get CONCURRENT_TRANSACTIONS. */
   pending: boolean;
 }

@@ -77,7 +77,9 @@ describe('TxnCoordinator', () => {
     const b = await h.coordinator.initProducerId('t', 1000, null);
     expect(b.producerId).not.toBe(a.producerId);
     expect(b.producerEpoch).toBe(0);
-    expect(h.coordinator.get('t')!.lastProducerId).toBe(a.producerId);
+    expect(h.coordinator.get('t')!.previousProducerId).toBe(a.producerId);
+    // Stored: a coordinator that takes over still takes a retry from the old id.
+    expect((await h.reopen()).get('t')!.previousProducerId).toBe(a.producerId);
   });
 
   it('commits: prepare, markers with the current epoch to every partition, complete', async () => {
@@ -120,6 +122,37 @@ describe('TxnCoordinator', () => {
       expect(next.producerId).not.toBe(p.producerId);
       expect(next.producerEpoch).toBe(0);
       expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, 32765, false)).toEqual(next);
+    });
+
+    it('recognises a retry after another coordinator took over, from the stored state alone', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
+      const next = await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true);
+      const reopened = await h.reopen();
+      expect(reopened.get('t')).toMatchObject({ state: TxnState.CompleteCommit, clientTransactionVersion: 2 });
+      expect(await reopened.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true)).toEqual(next);
+      expect(await codeOf(reopened.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false))).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(h.markers).toHaveLength(1);
+    });
+
+    it('recognises a retry across a rotation to a new producer id after a takeover', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      h.coordinator.get('t')!.producerEpoch = 32765;
+      await h.coordinator.addPartitions('t', p.producerId, 32765, new Map([['a', [0]]]));
+      const next = await h.coordinator.endTxnBumpingEpoch('t', p.producerId, 32765, true);
+      const reopened = await h.reopen();
+      expect(reopened.get('t')).toMatchObject({ producerId: next.producerId, producerEpoch: 0, previousProducerId: p.producerId });
+      expect(await reopened.endTxnBumpingEpoch('t', p.producerId, 32765, true)).toEqual(next);
+      expect(await codeOf(reopened.endTxnBumpingEpoch('t', p.producerId, 32764, true))).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    });
+
+    it('takes the epoch a timed-out transaction was aborted past as ended: an abort is answered, a commit refused', async () => {
+      const p = await h.coordinator.initProducerId('t', 1000, null);
+      await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
+      await h.coordinator.maintain(Date.now() + 2000);
+      expect(h.coordinator.get('t')).toMatchObject({ state: TxnState.CompleteAbort, producerEpoch: p.producerEpoch + 1 });
+      expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true))).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false)).toEqual({ producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
     });
 
     it('does not take an epoch an InitProducerId has since fenced for a retry', async () => {
