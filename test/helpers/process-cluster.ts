@@ -7,6 +7,7 @@
 import { RawClient } from './raw-client.js';
 import { tempDir } from './broker.js';
 import { spawnCli, type CliProcess } from './cli.js';
+import type { EtcdServerOptions } from '../../src/cluster/etcd/etcd-server.js';
 import { freePort, startEtcd, type TestEtcd } from './etcd.js';
 import { until } from './until.js';
 
@@ -19,8 +20,12 @@ export interface ProcessClusterOptions {
   leaseTtlMs?: number;
   /** Further `--override key=value` settings for every broker. */
   overrides?: Record<string, string | number>;
+  /** Settings of one broker (applied after `overrides`), e.g. the fixed ports of its further listeners. */
+  overridesOf?: (nodeId: number) => Record<string, string | number>;
   /** How to run `creek` (default: the source, through tsx). */
   command?: readonly string[];
+  /** etcd on https requiring client certificates (the brokers then need `creek.etcd.ssl.*` in `overrides`). */
+  etcdTls?: EtcdServerOptions['tls'];
 }
 
 export interface PartitionView {
@@ -63,7 +68,7 @@ export interface ProcessCluster {
 export async function startProcessCluster(options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
   const count = options.brokers ?? 3;
   const nodeIds = Array.from({ length: count }, (_, i) => i + 1);
-  const etcd = await startEtcd();
+  const etcd = await startEtcd(options.etcdTls === undefined ? {} : { tls: options.etcdTls });
   const root = tempDir('creek-processes-');
   const prefix = '/creek/test/';
   const ports = new Map<number, number>();
@@ -80,7 +85,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   const args = (id: number): string[] => [
     '--etcd', etcd.url, '--node-id', String(id), '--host', HOST, '--port', String(ports.get(id)), '--data-dir', `${root.path}/broker-${id}`,
     '--log-format', 'json', '--log-level', 'info',
-    ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
+    ...Object.entries({ ...overrides, ...options.overridesOf?.(id) }).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
   ];
   const alive = (id: number): boolean => {
     const p = procs.get(id);
