@@ -16,34 +16,13 @@ import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { clusterKafka, createSyncedTopic } from '../helpers/cluster.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
+import { alterBroker, describeBroker, type Described } from '../helpers/broker-configs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { until } from '../helpers/until.js';
 
 const SEGMENT = 'log.segment.bytes';
 const RETENTION = 'log.retention.ms';
 const SEGMENT_DEFAULT = '1073741824';
-
-interface Described {
-  value: string | null;
-  source: number;
-}
-
-/** Sets (value) or deletes (null) configs of a BROKER resource with IncrementalAlterConfigs v1; answers its result. */
-async function alterBroker(client: RawClient, resourceName: string, configs: Record<string, string | null>): Promise<{ errorCode: number; errorMessage: string | null }> {
-  const res = await client.send(44, 1, {
-    resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })) }],
-    validateOnly: false,
-  });
-  return res.responses[0]!;
-}
-
-/** DescribeConfigs v4 of a BROKER resource: each named config's value and source, or the error. */
-async function describeBroker(client: RawClient, resourceName: string, names: string[]): Promise<Record<string, Described> | { errorCode: number; errorMessage: string | null }> {
-  const res = await client.send(32, 4, { resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName, configurationKeys: names }], includeSynonyms: false, includeDocumentation: false });
-  const result = res.results[0]!;
-  if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, errorMessage: result.errorMessage };
-  return Object.fromEntries(result.configs.map((c) => [c.name, { value: c.value, source: c.configSource }]));
-}
 
 /** The same through kafkajs, which sends a broker's resource to that broker. */
 async function describeWithKafkajs(admin: Admin, nodeId: number, names: string[]): Promise<Record<string, Described>> {
