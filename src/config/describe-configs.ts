@@ -107,20 +107,22 @@ export function describeTopicConfigs(overrides: ReadonlyMap<string, string>, lay
  */
 export function describeBrokerConfigs(layers: BrokerConfigLayers, resource: 'broker' | 'default'): DescribedConfig[] {
   const described: DescribedConfig[] = [];
-  const describe = (def: BrokerConfigDef, readOnly: boolean): void => {
+  const describe = (def: BrokerConfigDef, readOnly: boolean, fromOwnSetting = false): void => {
     let chain = brokerSynonymChain(brokerSynonyms(def.name), layers);
     if (resource === 'default') {
       if (!layers.dynamicDefault?.has(def.name)) return;
       chain = chain.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
     }
+    if (fromOwnSetting) chain = chain.slice(chain.findIndex((s) => s.name === def.name));
     const own = chain.find((s) => s.name === def.name);
     const value = own === undefined ? null : canonicalValue(def, own.value);
     described.push(entry(def, value, chain[0]?.source ?? ConfigSource.DEFAULT_CONFIG, chain, readOnly));
   };
   for (const def of BROKER_CONFIGS) if (!def.creek) describe(def, !def.dynamic);
   // Kafka lists the listener overrides that are set, read-only as it marks every key outside its
-  // table of dynamic configs (they can be altered all the same).
-  for (const name of setListenerConnectionOverrides(layers)) describe(listenerOverrideDef(name)!, true);
+  // table of dynamic configs (they can be altered all the same), their synonyms from their own
+  // first setting on (the broker-wide key set in a higher layer is not one of them).
+  for (const name of setListenerConnectionOverrides(layers)) describe(listenerOverrideDef(name)!, true, true);
   return described;
 }
 
