@@ -8,12 +8,12 @@
 // sockets from several loopback addresses stand for several client hosts.
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ConfigSource } from '../../src/config/config-def.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { alterBroker, describeBroker } from '../helpers/broker-configs.js';
+import { answers, flood } from '../helpers/connection-burst.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { RawClient } from '../helpers/raw-client.js';
 
@@ -22,17 +22,6 @@ afterEach(async () => {
   await broker?.stop();
   broker = undefined;
 });
-
-let correlationId = 0;
-/** Fails unless the connection answers an ApiVersions request. */
-async function answers(s: FrameSocket): Promise<void> {
-  const id = ++correlationId;
-  s.send(encodeRequest(18, 3, id, 'limits', { clientSoftwareName: 'limits', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 }));
-  const frame = await Promise.race([s.next(), s.closed.then(() => Promise.reject(new Error('connection closed')))]);
-  const res = decodeResponse(18, 3, frame);
-  expect(res.correlationId).toBe(id);
-  expect(res.body.errorCode).toBe(0);
-}
 
 /** Opens `n` connections from `from` and checks each is served. */
 async function served(n: number, from = '127.0.0.1'): Promise<FrameSocket[]> {
@@ -49,21 +38,6 @@ async function served(n: number, from = '127.0.0.1'): Promise<FrameSocket[]> {
 async function refused(from = '127.0.0.1'): Promise<void> {
   const s = await openFrameSocket(broker!.port, '127.0.0.1', from);
   await s.closed;
-}
-
-/**
- * Opens `n` connections from `from` at once, each sending an ApiVersions request: those answered
- * (kept open), and how many were closed without an answer.
- */
-async function flood(n: number, from: string, port = broker!.port): Promise<{ served: FrameSocket[]; unanswered: number }> {
-  const outcomes = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const s = await openFrameSocket(port, '127.0.0.1', from);
-      return answers(s).then(() => s, () => null);
-    }),
-  );
-  const served = outcomes.filter((s): s is FrameSocket => s !== null);
-  return { served, unanswered: n - served.length };
 }
 
 /** An AlterClientQuotas entry setting (or with `rate` null removing) connection_creation_rate for an IP entity (null: the default one). */
@@ -123,19 +97,19 @@ describe('connection limits', () => {
     // A rate of 2 over Kafka's 11 one-second windows (at least 10 s) lets the first 20 in at once.
     const open: FrameSocket[] = [];
     for (const from of ['127.0.0.1', '127.0.0.2']) {
-      const { served, unanswered } = await flood(60, from);
+      const { served, unanswered } = await flood(broker.port, 60, from);
       expect(served.length).toBeGreaterThanOrEqual(20);
       expect(unanswered).toBeGreaterThan(0);
       open.push(...served);
     }
     // An address's own quota wins over the default IP entity's.
-    const own = await flood(60, '127.0.0.3');
+    const own = await flood(broker.port, 60, '127.0.0.3');
     expect(own.unanswered).toBe(0);
     open.push(...own.served);
     for (const s of open) await answers(s);
     await alter([ipRate('127.0.0.1', null), ipRate(null, null), ipRate('127.0.0.3', null)]);
     for (const from of ['127.0.0.1', '127.0.0.2']) {
-      const { served, unanswered } = await flood(60, from);
+      const { served, unanswered } = await flood(broker.port, 60, from);
       expect(unanswered).toBe(0);
       open.push(...served);
     }
@@ -187,7 +161,7 @@ describe('connection creation rate (max.connection.creation.rate)', () => {
     expect(await alterBroker(admin, '1', { [RATE]: null })).toMatchObject(ok);
     // At 2 per second every one of these would wait (the windows hold some 30 connections) and
     // all but the 10 of the backlog be closed; without the rate each is accepted at once.
-    const after = await flood(40, '127.0.0.1');
+    const after = await flood(broker.port, 40);
     expect(after.unanswered).toBe(0);
     admin.close();
     for (const s of [early!, ...burst, ...after.served]) s.end();
@@ -206,7 +180,7 @@ describe('connection creation rate (max.connection.creation.rate)', () => {
     const open: FrameSocket[] = [];
     /** Floods a listener: whether its acceptor had to wait (the backlog overflowed, closing some). */
     const throttled = async (port: number): Promise<boolean> => {
-      const { served, unanswered } = await flood(60, '127.0.0.1', port);
+      const { served, unanswered } = await flood(port, 60);
       open.push(...served);
       return unanswered > 0;
     };
