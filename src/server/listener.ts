@@ -2,16 +2,15 @@
 // each to a Connection that knows which listener it came in on, and closes them all gracefully
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
 // untrusted or missing client certificate) closes that socket with one log line. Each TCP
-// connection goes through the listener's acceptor before any TLS handshake, one at a time in
-// arrival order, as Kafka's: over max.connection.creation.rate (the broker's or the listener's)
-// the acceptor waits out the throttle before going on, holding the connections that arrive
-// meanwhile unread (up to socket.listen.backlog.size, as the listen backlog would; more are
-// closed); then it counts the connection against max.connections, max.connections.per.ip and its
-// address's connection_creation_rate, and closes it when over a limit: at once, or over the
-// address's rate after the throttle time, unread meanwhile (see connection-quotas).
+// connection goes through the listener's acceptor before any TLS handshake, which waits out
+// max.connection.creation.rate (see acceptor); then it is counted against max.connections,
+// max.connections.per.ip and its address's connection_creation_rate, and closed when over a
+// limit: at once, or over the address's rate after the throttle time, unread meanwhile (see
+// connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { Acceptor } from './acceptor.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerOptions } from './server-options.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -32,10 +31,7 @@ export class Listener {
   private readonly handshaking = new Map<string, Socket>();
   /** Sockets over their address's connection_creation_rate, held unread until their delayed close. */
   private readonly throttled = new Set<Socket>();
-  /** Sockets waiting for the acceptor, in arrival order: the one it waits with first, then the backlog. */
-  private readonly pending: Socket[] = [];
-  /** The end of the acceptor's wait for the first pending socket, while it waits. */
-  private acceptorWait: NodeJS.Timeout | undefined;
+  private readonly acceptor: Acceptor;
   /** What follows a counted connection: a Connection for a plain socket, the TLS handshake for a TLS one. */
   private readonly handOver: (socket: Socket, release: () => void) => void;
   private readonly log: Logger;
@@ -49,11 +45,23 @@ export class Listener {
     log: Logger,
   ) {
     this.log = log.child({ listener: listener.endpoint.name });
+    this.acceptor = new Acceptor(
+      {
+        acceptDelay: () => opts.quotas.acceptDelay(listener.endpoint.name),
+        admit: (socket) => this.admit(socket),
+        overflow: (socket) => {
+          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits out max.connection.creation.rate');
+          socket.destroy();
+        },
+        waiting: (socket, delayMs) => this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
+      },
+      opts.acceptBacklog,
+    );
     const tls = listener.tls;
     if (tls === undefined) {
       // Paused on accept: the connection moves a plain socket to its own reader before any read.
       this.handOver = (socket, release) => this.accept(socket, ANONYMOUS_PRINCIPAL, release);
-      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.arrived(socket));
+      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptor.arrived(socket));
       return;
     }
     const props = broker.config.staticProps;
@@ -92,7 +100,7 @@ export class Listener {
       });
       tlsServer.emit('connection', raw);
     };
-    this.server = createServer({ noDelay: true }, (raw: Socket) => this.arrived(raw));
+    this.server = createServer({ noDelay: true }, (raw: Socket) => this.acceptor.arrived(raw));
   }
 
   get connectionCount(): number {
@@ -104,64 +112,8 @@ export class Listener {
     return [...this.connections].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
   }
 
-  /** A TCP connection the OS accepted: the acceptor takes it now, or it waits its turn. */
-  private arrived(socket: Socket): void {
-    if (this.pending.length === 0) {
-      this.acceptOne(socket);
-      return;
-    }
-    // The acceptor is waiting out a connection rate: this one waits in the backlog, unread.
-    if (this.pending.length > this.opts.acceptBacklog) {
-      this.warn({ remote: remoteOf(socket), backlog: this.opts.acceptBacklog }, 'closing connection: the listen backlog is full while connections are throttled (max.connection.creation.rate)');
-      socket.destroy();
-      return;
-    }
-    this.hold(socket);
-    this.pending.push(socket);
-  }
-
-  /** Kafka's acceptor for one connection: waits out the connection rates when over them, then counts it. */
-  private acceptOne(socket: Socket): void {
-    const delayMs = this.opts.quotas.acceptDelay(this.listener.endpoint.name);
-    if (delayMs === 0) {
-      this.admit(socket);
-      return;
-    }
-    this.log.debug({ remote: remoteOf(socket), delayMs }, 'connection creation rate over max.connection.creation.rate: accepting after a wait');
-    this.hold(socket);
-    this.pending.unshift(socket);
-    this.acceptorWait = setTimeout(() => {
-      this.acceptorWait = undefined;
-      const waited = this.pending.shift()!;
-      if (!waited.destroyed) this.admit(waited);
-      this.takeBacklog();
-    }, delayMs);
-  }
-
-  /** After a wait, the backlog in arrival order, until the acceptor has to wait again. */
-  private takeBacklog(): void {
-    while (this.pending.length > 0 && this.acceptorWait === undefined) {
-      const next = this.pending.shift()!;
-      if (next.destroyed) continue;
-      this.release(next);
-      this.acceptOne(next);
-    }
-  }
-
-  /** Keeps a pending socket unread; a client that resets it meanwhile is no error of the broker's. */
-  private hold(socket: Socket): void {
-    socket.pause();
-    socket.on('error', ignore);
-  }
-
-  /** Gives a held socket back its own error handling. */
-  private release(socket: Socket): void {
-    socket.off('error', ignore);
-  }
-
   /** Counts a new TCP connection and hands it over, or closes it when over a limit. */
   private admit(socket: Socket): void {
-    this.release(socket);
     const admission = this.opts.quotas.admit(socket.remoteAddress ?? '', this.listener.endpoint.name);
     if (admission.admitted) {
       this.handOver(socket, admission.release);
@@ -181,7 +133,8 @@ export class Listener {
       clearTimeout(timer);
       this.throttled.delete(socket);
     });
-    socket.on('error', ignore);
+    // A client that resets the connection meanwhile is no error of the broker's.
+    socket.on('error', () => undefined);
   }
 
   private warn(fields: Record<string, unknown>, message: string): void {
@@ -232,15 +185,11 @@ export class Listener {
     this.log.debug('listener closed');
   }
 
-  /** Destroys the sockets not yet Connections: pending, throttled, in their TLS handshake. */
+  /** Destroys the sockets not yet Connections: held by the acceptor, throttled, in their TLS handshake. */
   private dropUnaccepted(): void {
-    clearTimeout(this.acceptorWait);
-    this.acceptorWait = undefined;
-    for (const raw of [...this.pending.splice(0), ...this.handshaking.values(), ...this.throttled]) raw.destroy();
+    for (const raw of [...this.acceptor.stop(), ...this.handshaking.values(), ...this.throttled]) raw.destroy();
   }
 }
-
-const ignore = (): void => undefined;
 
 function remoteOf(socket: Socket): string {
   return `${socket.remoteAddress}:${socket.remotePort}`;
