@@ -288,9 +288,15 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     broker.authorizer = new AclAuthorizer({ ...authorizerConfig, metadata });
   }
   const serverLog = log.child({ component: 'server' });
+  const interBrokerListener = config.interBroker.security?.listenerName ?? null;
   const connectionOptions = serverOptions(
     (name) => brokerConfigValue(topics.layers, name),
-    (ip) => broker.quotaMeter.recordConnection(ip),
+    {
+      connectionRate: (ip) => broker.quotaMeter.recordConnection(ip),
+      acceptances: broker.quotaMeter,
+      // As Kafka, the inter-broker listener is exempt from the broker-wide limits only beside others.
+      protectedListener: config.listeners.length > 1 ? interBrokerListener : null,
+    },
     serverLog,
   );
   const connectionIds = { next: 1 };

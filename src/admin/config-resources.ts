@@ -4,7 +4,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { brokerConfigDef } from '../config/broker-config-defs.js';
 import { ConfigType } from '../config/config-def.js';
-import { validateBrokerConfigAlter } from '../config/describe-configs.js';
+import { validateBrokerConfigAlter, validateListenerConnectionLimits } from '../config/describe-configs.js';
 import type { DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { topicConfigDef, validateTopicConfigs } from '../config/topic-config.js';
 import { KafkaError } from '../kafka-error.js';
@@ -117,7 +117,10 @@ async function alterBroker(broker: ConfigServices, r: ConfigResourceRequest, mod
       const def = brokerConfigDef(name);
       return { def, notList: (op) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`, unknown: def === undefined };
     });
-    const invalid = validateBrokerConfigAlter(next);
+    const layers = broker.topics.layers;
+    const after = { ...layers, [layer === 'default' ? 'dynamicDefault' : 'dynamicBroker']: next };
+    const listeners = broker.config.listeners.map((l) => l.endpoint.name);
+    const invalid = validateBrokerConfigAlter(next) ?? validateListenerConnectionLimits(layers, after, listeners);
     if (invalid) throw new KafkaError(invalid.errorCode, invalid.errorMessage);
     return validateOnly ? undefined : next;
   });

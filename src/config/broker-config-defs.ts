@@ -155,6 +155,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   broker('max.connections', INT, INT_MAX, 'Most connections the broker accepts.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip', INT, INT_MAX, 'Most connections the broker accepts from one address.', { validator: atLeast(0), dynamic: true }),
+  broker('max.connection.creation.rate', INT, INT_MAX, 'Most new connections per second the broker accepts, over every listener but the inter-broker one (when there are several); per listener: listener.name.<listener>.max.connection.creation.rate, which defaults to this value. Connections over the rate wait to be accepted.', { validator: atLeast(0), dynamic: true }),
   broker('max.connections.per.ip.overrides', STRING, '', 'Per-address exceptions to max.connections.per.ip, as address:count pairs separated by commas.', { validator: perIpOverrides, dynamic: true }),
   broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
   broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; 0 or less for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.'),
@@ -283,13 +284,23 @@ export function brokerConfigDef(name: string): BrokerConfigDef | undefined {
   return BY_NAME.get(name);
 }
 
-const LISTENER_OVERRIDE = /^listener\.name\.[^.]+\.(ssl\..+)$/;
+const LISTENER_OVERRIDE = /^listener\.name\.[^.]+\.(ssl\..+|max\.connection\.creation\.rate)$/;
 
-/** The definition of a per-listener override `listener.name.<listener>.ssl.*`, checked as the broker-wide key. */
+/** The definition of a per-listener override `listener.name.<listener>.<key>` of ssl.* and max.connection.creation.rate, checked as the broker-wide key. */
 export function listenerOverrideDef(name: string): BrokerConfigDef | undefined {
-  const base = LISTENER_OVERRIDE.exec(name)?.[1];
-  const def = base === undefined ? undefined : BY_NAME.get(base);
+  const def = listenerOverrideBase(name);
   return def === undefined ? undefined : { ...def, name };
+}
+
+/** The broker-wide config a per-listener override `listener.name.<listener>.<key>` stands in for, on its listener. */
+export function listenerOverrideBase(name: string): BrokerConfigDef | undefined {
+  const base = LISTENER_OVERRIDE.exec(name)?.[1];
+  return base === undefined ? undefined : BY_NAME.get(base);
+}
+
+/** `listener.name.<listener>.<key>`, listener names lower-cased as in Kafka's ListenerName.configPrefix. */
+export function listenerKey(listener: string, key: string): string {
+  return `listener.name.${listener.toLowerCase()}.${key}`;
 }
 
 /** Groups of broker configs that stand for one another, highest priority first (brokerConfigSynonyms). */
@@ -300,8 +311,10 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
 ];
 
-/** The config and the lower-priority configs that stand in for it. */
+/** The config and the lower-priority configs that stand in for it (a per-listener override: the broker-wide key). */
 export function brokerSynonyms(name: string): readonly string[] {
+  const base = listenerOverrideBase(name);
+  if (base !== undefined) return [name, base.name];
   const group = SYNONYM_GROUPS.find((g) => g.includes(name));
   return group === undefined ? [name] : group.slice(group.indexOf(name));
 }

@@ -4,7 +4,7 @@
 // (DYNAMIC_BROKER_CONFIG), cluster-wide (DYNAMIC_DEFAULT_BROKER_CONFIG), in the static config
 // (STATIC_BROKER_CONFIG) and by default (DEFAULT_CONFIG); the first one gives value and source.
 import { ErrorCode } from '../../protocol/errors.js';
-import { BROKER_CONFIGS, brokerConfigDef, brokerSynonyms } from './broker-config-defs.js';
+import { BROKER_CONFIGS, brokerConfigDef, brokerSynonyms, listenerKey, listenerOverrideBase, listenerOverrideDef, type BrokerConfigDef } from './broker-config-defs.js';
 import {
   ConfigSource,
   ConfigType,
@@ -107,23 +107,37 @@ export function describeTopicConfigs(overrides: ReadonlyMap<string, string>, lay
  */
 export function describeBrokerConfigs(layers: BrokerConfigLayers, resource: 'broker' | 'default'): DescribedConfig[] {
   const described: DescribedConfig[] = [];
-  for (const def of BROKER_CONFIGS) {
-    if (def.creek) continue;
+  const describe = (def: BrokerConfigDef, readOnly: boolean, fromOwnSetting = false): void => {
     let chain = brokerSynonymChain(brokerSynonyms(def.name), layers);
     if (resource === 'default') {
-      if (!layers.dynamicDefault?.has(def.name)) continue;
+      if (!layers.dynamicDefault?.has(def.name)) return;
       chain = chain.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
     }
+    if (fromOwnSetting) chain = chain.slice(chain.findIndex((s) => s.name === def.name));
     const own = chain.find((s) => s.name === def.name);
     const value = own === undefined ? null : canonicalValue(def, own.value);
-    described.push(entry(def, value, chain[0]?.source ?? ConfigSource.DEFAULT_CONFIG, chain, !def.dynamic));
-  }
+    described.push(entry(def, value, chain[0]?.source ?? ConfigSource.DEFAULT_CONFIG, chain, readOnly));
+  };
+  for (const def of BROKER_CONFIGS) if (!def.creek) describe(def, !def.dynamic);
+  // Kafka lists the listener overrides that are set, read-only as it marks every key outside its
+  // table of dynamic configs (they can be altered all the same), their synonyms from their own
+  // first setting on (the broker-wide key set in a higher layer is not one of them).
+  for (const name of setListenerConnectionOverrides(layers)) describe(listenerOverrideDef(name)!, true, true);
   return described;
 }
 
-/** The effective value of one broker config (what DescribeConfigs shows for it), null when unset. */
+/** The per-listener max.connection.creation.rate overrides set in any layer, in name order. */
+function setListenerConnectionOverrides(layers: BrokerConfigLayers): string[] {
+  const names = new Set<string>();
+  for (const map of [layers.dynamicBroker ?? EMPTY, layers.dynamicDefault ?? EMPTY, layers.staticProps]) {
+    for (const name of map.keys()) if (listenerOverrideBase(name)?.name === 'max.connection.creation.rate') names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** The effective value of one broker config or per-listener override (what DescribeConfigs shows for it), null when unset. */
 export function brokerConfigValue(layers: BrokerConfigLayers, name: string): string | null {
-  const def = brokerConfigDef(name);
+  const def = brokerConfigDef(name) ?? listenerOverrideDef(name);
   const own = brokerSynonymChain(brokerSynonyms(name), layers).find((s) => s.name === name);
   return def === undefined || own === undefined ? null : canonicalValue(def, own.value);
 }
@@ -142,9 +156,34 @@ export function validateBrokerConfigAlter(changes: ReadonlyMap<string, string | 
     return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: [${readOnly.join(', ')}]` };
   }
   for (const [name, value] of changes) {
-    const def = brokerConfigDef(name);
+    // As Kafka, a per-listener override is checked as its broker-wide key, under that key's name.
+    const def = brokerConfigDef(name) ?? listenerOverrideBase(name);
     const message = def === undefined || value === null ? null : checkConfigValue(def, value);
     if (message !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message };
+  }
+  return null;
+}
+
+const LISTENER_CONNECTION_LIMITS = ['max.connections', 'max.connection.creation.rate'] as const;
+
+/**
+ * Kafka's check of a listener's connection limits when an alteration changes them
+ * (ListenerConnectionQuota.validateReconfiguration, for each listener of this broker): its
+ * max.connections and max.connection.creation.rate (its listener override, else the broker-wide
+ * value) must be positive, even where the broker-wide keys allow 0. Kafka's refusal is its
+ * "Invalid dynamic configuration" ConfigException wrapping the listener's, hence the message.
+ */
+export function validateListenerConnectionLimits(before: BrokerConfigLayers, after: BrokerConfigLayers, listeners: readonly string[]): KafkaConfigError | null {
+  const limits = (layers: BrokerConfigLayers, listener: string): string[] =>
+    LISTENER_CONNECTION_LIMITS.map((key) => brokerConfigValue(layers, listenerKey(listener, key)) ?? brokerConfigValue(layers, key)!);
+  for (const listener of listeners) {
+    const next = limits(after, listener);
+    const previous = limits(before, listener);
+    if (next.every((value, i) => value === previous[i])) continue;
+    const invalid = LISTENER_CONNECTION_LIMITS.findIndex((_, i) => Number(next[i]) <= 0);
+    if (invalid < 0) continue;
+    const cause = `org.apache.kafka.common.config.ConfigException: Invalid ${LISTENER_CONNECTION_LIMITS[invalid]} ${next[invalid]}`;
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Invalid value ${cause} for configuration Invalid dynamic configuration` };
   }
   return null;
 }

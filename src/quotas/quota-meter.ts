@@ -8,7 +8,9 @@
 // window as in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
 // ControllerMutationQuotaManager: partitions created or deleted take tokens, refilled at the
 // quota's rate up to a burst of one window span's worth. connection_creation_rate (KIP-612) counts
-// the connections each address opens, against its IP entity's quota, as Kafka's ConnectionQuotas.
+// the connections each address opens, against its IP entity's quota, as Kafka's ConnectionQuotas;
+// the connection-accept-rate meters count those the broker and each listener accept, against
+// max.connection.creation.rate.
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { ClientQuotas } from './client-quotas.js';
@@ -84,6 +86,20 @@ export class QuotaMeter {
     return this.recordAgainst(`connection_creation_rate:${address}`, bound, 1, now, true, WINDOW_MS);
   }
 
+  /**
+   * Records a connection accepted on a listener in one of Kafka's connection-accept-rate meters
+   * (the broker's, a listener's), counted even when over `bound`; answers how long the acceptor
+   * waits to bring the rate back to it (at most one window), else 0.
+   */
+  recordAcceptance(meter: string, bound: number, now = Date.now()): number {
+    return this.recordAgainst(`connection-accept-rate:${meter}`, bound, 1, now, false, WINDOW_MS);
+  }
+
+  /** Takes back a connection recorded in a connection-accept-rate meter (its address's rate refused it). */
+  unrecordAcceptance(meter: string, now = Date.now()): void {
+    this.current(`connection-accept-rate:${meter}`, now).at(-1)!.amount -= 1;
+  }
+
   /** A request's mutation quota; `clock` is read at each record (tests inject one). */
   mutations(client: QuotaClient, strict: boolean, clock: () => number = Date.now): MutationQuota {
     let throttleTimeMs = 0;
@@ -144,9 +160,11 @@ export class QuotaMeter {
       samples = [];
       this.samples.set(entity, samples);
     }
-    const start = now - (now % WINDOW_MS);
-    if (samples.at(-1)?.start !== start) samples.push({ start, amount: 0 });
-    while (samples.length > 0 && samples[0]!.start <= now - WINDOWS * WINDOW_MS) samples.shift();
+    // Kafka's SampledStat: a sample begins with the first record after the previous one's window
+    // ended; the last quota.window.num are kept, none that began a whole span of windows ago.
+    const last = samples.at(-1);
+    if (last === undefined || now - last.start >= WINDOW_MS) samples.push({ start: now, amount: 0 });
+    while (samples.length > WINDOWS || now - samples[0]!.start >= WINDOWS * WINDOW_MS) samples.shift();
     return samples;
   }
 
@@ -164,8 +182,10 @@ export class QuotaMeter {
 
   private throttle(samples: Sample[], bound: number, now: number): number {
     const total = samples.reduce((sum, s) => sum + s.amount, 0);
-    // Kafka's Rate.windowSize: the time the samples span, at least (windows - 1) whole windows.
-    const spanMs = Math.max(now - samples[0]!.start, (WINDOWS - 1) * WINDOW_MS);
+    // Kafka's Rate.windowSize: the time since the oldest sample began, plus the whole windows it
+    // lacks to (windows - 1) of them.
+    const elapsedMs = now - samples[0]!.start;
+    const spanMs = Math.max(elapsedMs + Math.max(0, WINDOWS - 1 - Math.floor(elapsedMs / WINDOW_MS)) * WINDOW_MS, 1);
     const rate = (total * 1000) / spanMs;
     return rate <= bound ? 0 : Math.round(((rate - bound) / bound) * spanMs);
   }

@@ -2,12 +2,15 @@
 // each to a Connection that knows which listener it came in on, and closes them all gracefully
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
 // untrusted or missing client certificate) closes that socket with one log line. Each TCP
-// connection is counted against max.connections, max.connections.per.ip and its address's
-// connection_creation_rate when accepted, before any TLS handshake, and closed when over a limit:
-// at once, or over the rate after the throttle time, unread meanwhile (see connection-quotas).
+// connection goes through the listener's acceptor before any TLS handshake, which waits out
+// max.connection.creation.rate (see acceptor); then it is counted against max.connections,
+// max.connections.per.ip and its address's connection_creation_rate, and closed when over a
+// limit: at once, or over the address's rate after the throttle time, unread meanwhile (see
+// connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { Acceptor } from './acceptor.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerOptions } from './server-options.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -28,6 +31,9 @@ export class Listener {
   private readonly handshaking = new Map<string, Socket>();
   /** Sockets over their address's connection_creation_rate, held unread until their delayed close. */
   private readonly throttled = new Set<Socket>();
+  private readonly acceptor: Acceptor;
+  /** What follows a counted connection: a Connection for a plain socket, the TLS handshake for a TLS one. */
+  private readonly handOver: (socket: Socket, release: () => void) => void;
   private readonly log: Logger;
 
   constructor(
@@ -39,13 +45,23 @@ export class Listener {
     log: Logger,
   ) {
     this.log = log.child({ listener: listener.endpoint.name });
+    this.acceptor = new Acceptor(
+      {
+        acceptDelay: () => opts.quotas.acceptDelay(listener.endpoint.name),
+        admit: (socket) => this.admit(socket),
+        overflow: (socket) => {
+          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits out max.connection.creation.rate');
+          socket.destroy();
+        },
+        waiting: (socket, delayMs) => this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
+      },
+      opts.acceptBacklog,
+    );
     const tls = listener.tls;
     if (tls === undefined) {
       // Paused on accept: the connection moves a plain socket to its own reader before any read.
-      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-        const release = this.admit(socket);
-        if (release !== undefined) this.accept(socket, ANONYMOUS_PRINCIPAL, release);
-      });
+      this.handOver = (socket, release) => this.accept(socket, ANONYMOUS_PRINCIPAL, release);
+      this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.acceptor.arrived(socket));
       return;
     }
     const props = broker.config.staticProps;
@@ -75,9 +91,7 @@ export class Listener {
     tlsServer.on('tlsClientError', (err, socket) => {
       this.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
     });
-    this.server = createServer({ noDelay: true }, (raw: Socket) => {
-      const release = this.admit(raw);
-      if (release === undefined) return;
+    this.handOver = (raw, release) => {
       raw.once('close', release);
       const remote = remoteOf(raw);
       this.handshaking.set(remote, raw);
@@ -85,7 +99,8 @@ export class Listener {
         if (this.handshaking.get(remote) === raw) this.handshaking.delete(remote);
       });
       tlsServer.emit('connection', raw);
-    });
+    };
+    this.server = createServer({ noDelay: true }, (raw: Socket) => this.acceptor.arrived(raw));
   }
 
   get connectionCount(): number {
@@ -97,14 +112,17 @@ export class Listener {
     return [...this.connections].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
   }
 
-  /** Counts a new TCP connection, or closes it when over a limit; the function that gives the count back. */
-  private admit(socket: Socket): (() => void) | undefined {
-    const admission = this.opts.quotas.admit(socket.remoteAddress ?? '');
-    if (admission.admitted) return admission.release;
+  /** Counts a new TCP connection and hands it over, or closes it when over a limit. */
+  private admit(socket: Socket): void {
+    const admission = this.opts.quotas.admit(socket.remoteAddress ?? '', this.listener.endpoint.name);
+    if (admission.admitted) {
+      this.handOver(socket, admission.release);
+      return;
+    }
     if (admission.throttleMs === 0) {
       this.warn({ remote: remoteOf(socket), reason: admission.reason }, 'closing connection: too many connections');
       socket.destroy();
-      return undefined;
+      return;
     }
     // As Kafka's acceptor: the client is kept waiting for the throttle time, then closed.
     this.warn({ remote: remoteOf(socket), reason: admission.reason, delayMs: admission.throttleMs }, 'closing connection after a delay: connection rate exceeded');
@@ -117,7 +135,6 @@ export class Listener {
     });
     // A client that resets the connection meanwhile is no error of the broker's.
     socket.on('error', () => undefined);
-    return undefined;
   }
 
   private warn(fields: Record<string, unknown>, message: string): void {
@@ -154,18 +171,23 @@ export class Listener {
   /** Stops accepting and destroys every connection at once, answering nothing more (a crash, as clients see it). */
   abort(): void {
     this.server.close();
-    for (const raw of [...this.handshaking.values(), ...this.throttled]) raw.destroy();
+    this.dropUnaccepted();
     for (const c of this.connections) c.socket.destroy();
   }
 
-  /** Stops accepting, drops TLS handshakes in progress and throttled sockets, lets each connection finish its current request, then closes it. */
+  /** Stops accepting, drops pending and throttled sockets and TLS handshakes in progress, lets each connection finish its current request, then closes it. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const raw of [...this.handshaking.values(), ...this.throttled]) raw.destroy();
+    this.dropUnaccepted();
     await Promise.all([...this.connections].map((c) => c.close()));
     await closed;
     this.opts.warnings.flush();
     this.log.debug('listener closed');
+  }
+
+  /** Destroys the sockets not yet Connections: held by the acceptor, throttled, in their TLS handshake. */
+  private dropUnaccepted(): void {
+    for (const raw of [...this.acceptor.stop(), ...this.handshaking.values(), ...this.throttled]) raw.destroy();
   }
 }
 

@@ -3,12 +3,15 @@
 // that clients can cause.
 import type { Logger } from 'pino';
 import { parsePerIpOverrides } from '../config/per-ip-overrides.js';
-import { ConnectionQuotas, normalizeAddress, type ConnectionLimits, type ConnectionRate } from './connection-quotas.js';
+import { listenerKey } from '../config/broker-config-defs.js';
+import { ConnectionQuotas, normalizeAddress, type AcceptanceMeters, type ConnectionLimits, type ConnectionRate } from './connection-quotas.js';
 import { BufferPool } from './buffer-pool.js';
 import { RequestMemory } from './request-memory.js';
 import { WarningLimiter } from './warning-limiter.js';
 
 export interface ServerOptions {
+  /** socket.listen.backlog.size: connections a listener holds while its acceptor waits (Kafka's listen backlog); more are closed. */
+  acceptBacklog: number;
   /** socket.request.max.bytes */
   maxRequestBytes: number;
   /** sasl.server.max.receive.size: the largest request before a SASL connection has authenticated. */
@@ -32,14 +35,24 @@ export interface ServerOptions {
 /** The current value of a broker config (dynamic updates included), as DescribeConfigs shows it. */
 export type BrokerSetting = (name: string) => string | null;
 
-export function serverOptions(setting: BrokerSetting, connectionRate: ConnectionRate, log: Logger): ServerOptions {
+/** How connections are counted: each address's connection_creation_rate, the accept-rate meters, and the inter-broker listener when the broker has several. */
+export interface ConnectionMetering {
+  connectionRate: ConnectionRate;
+  acceptances: AcceptanceMeters;
+  protectedListener: string | null;
+}
+
+export function serverOptions(setting: BrokerSetting, metering: ConnectionMetering, log: Logger): ServerOptions {
   const num = (name: string): number => Number(setting(name));
   const limits = (): ConnectionLimits => ({
     maxConnections: num('max.connections'),
     maxPerIp: num('max.connections.per.ip'),
     perIpOverrides: new Map([...parsePerIpOverrides(setting('max.connections.per.ip.overrides') ?? '')].map(([ip, n]) => [normalizeAddress(ip), n])),
+    maxConnectionCreationRate: num('max.connection.creation.rate'),
+    listenerConnectionCreationRate: (listener) => Number(setting(listenerKey(listener, 'max.connection.creation.rate')) ?? setting('max.connection.creation.rate')),
   });
   return {
+    acceptBacklog: num('socket.listen.backlog.size'),
     maxRequestBytes: num('socket.request.max.bytes'),
     saslMaxReceiveBytes: num('sasl.server.max.receive.size'),
     idleTimeoutMs: num('connections.max.idle.ms'),
@@ -48,7 +61,7 @@ export function serverOptions(setting: BrokerSetting, connectionRate: Connection
     memory: new RequestMemory(num('queued.max.request.bytes')),
     frames: new BufferPool(4 * 1024, 64 * 1024, 2 * 1024 * 1024),
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
-    quotas: new ConnectionQuotas(limits, connectionRate),
+    quotas: new ConnectionQuotas(limits, metering.connectionRate, metering.acceptances, metering.protectedListener),
     warnings: new WarningLimiter(log),
   };
 }

@@ -16,34 +16,15 @@ import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { clusterKafka, createSyncedTopic } from '../helpers/cluster.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
+import { alterBroker, describeBroker, type Described } from '../helpers/broker-configs.js';
+import { flood } from '../helpers/connection-burst.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { until } from '../helpers/until.js';
 
 const SEGMENT = 'log.segment.bytes';
 const RETENTION = 'log.retention.ms';
 const SEGMENT_DEFAULT = '1073741824';
-
-interface Described {
-  value: string | null;
-  source: number;
-}
-
-/** Sets (value) or deletes (null) configs of a BROKER resource with IncrementalAlterConfigs v1; answers its result. */
-async function alterBroker(client: RawClient, resourceName: string, configs: Record<string, string | null>): Promise<{ errorCode: number; errorMessage: string | null }> {
-  const res = await client.send(44, 1, {
-    resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })) }],
-    validateOnly: false,
-  });
-  return res.responses[0]!;
-}
-
-/** DescribeConfigs v4 of a BROKER resource: each named config's value and source, or the error. */
-async function describeBroker(client: RawClient, resourceName: string, names: string[]): Promise<Record<string, Described> | { errorCode: number; errorMessage: string | null }> {
-  const res = await client.send(32, 4, { resources: [{ resourceType: ConfigResourceTypes.BROKER, resourceName, configurationKeys: names }], includeSynonyms: false, includeDocumentation: false });
-  const result = res.results[0]!;
-  if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, errorMessage: result.errorMessage };
-  return Object.fromEntries(result.configs.map((c) => [c.name, { value: c.value, source: c.configSource }]));
-}
+const CONNECTION_RATE = 'max.connection.creation.rate';
 
 /** The same through kafkajs, which sends a broker's resource to that broker. */
 async function describeWithKafkajs(admin: Admin, nodeId: number, names: string[]): Promise<Record<string, Described>> {
@@ -68,7 +49,8 @@ describe('dynamic broker configs on an in-process cluster', () => {
   const segmentBytesOn = (nodeId: number, topic: string): number => cluster.broker(nodeId)!.broker.topics.get(topic)!.partitions[0]!.config.segmentBytes;
 
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 2, brokerOptions: { logLevel: 'silent' } });
+    // A small listen backlog shows an acceptor waiting out max.connection.creation.rate: it closes the rest of a burst.
+    cluster = await startCluster({ brokers: 2, brokerOptions: { logLevel: 'silent', properties: { 'socket.listen.backlog.size': 5 } } });
     admin = clusterKafka(cluster, 'broker-configs').admin();
     await admin.connect();
   });
@@ -109,6 +91,17 @@ describe('dynamic broker configs on an in-process cluster', () => {
     expect(await alterBroker(client, '7', { [SEGMENT]: '8388608' })).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unexpected broker id, expected 1, but received 7' });
     expect(await describeBroker(client, '2', [SEGMENT])).toEqual({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unexpected broker id, expected 1 or empty string, but received 2' });
     expect(await describeBroker(await rawTo(2), '2', [SEGMENT])).toEqual({ [SEGMENT]: builtIn(SEGMENT_DEFAULT) });
+  });
+
+  it("a broker's own max.connection.creation.rate makes that broker's acceptor wait, no other's", async () => {
+    const client = await rawTo(2);
+    expect(await alterBroker(client, '2', { [CONNECTION_RATE]: '2' })).toMatchObject({ errorCode: ErrorCode.NONE });
+    const on2 = await flood(cluster.broker(2)!.port, 60);
+    const on1 = await flood(cluster.broker(1)!.port, 60);
+    expect(on2.unanswered).toBeGreaterThan(0);
+    expect(on1.unanswered).toBe(0);
+    expect(await alterBroker(client, '2', { [CONNECTION_RATE]: null })).toMatchObject({ errorCode: ErrorCode.NONE });
+    for (const s of [...on1.served, ...on2.served]) s.end();
   });
 
   it('both outlive a restart of the broker', async () => {

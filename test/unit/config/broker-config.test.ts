@@ -344,4 +344,12 @@ describe('socket server limits', () => {
       'connection.failed.authentication.delay.ms=5000 should always be less than connections.max.idle.ms=5000 to prevent failed authentication responses from timing out',
     ]);
   });
+
+  it('takes max.connection.creation.rate broker-wide (0 included, as Kafka) and per listener, refusing negative values', () => {
+    const config = resolveBrokerConfig({ properties: { 'max.connection.creation.rate': 0, 'listener.name.plaintext.max.connection.creation.rate': 5 } });
+    expect(config.warnings).toEqual([]);
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'listener.name.plaintext.max.connection.creation.rate': -1 } }))).toEqual([
+      'Invalid value -1 for configuration listener.name.plaintext.max.connection.creation.rate: Value must be at least 0 (from option listener.name.plaintext.max.connection.creation.rate)',
+    ]);
+  });
 });

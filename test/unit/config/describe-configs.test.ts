@@ -7,6 +7,7 @@ import {
   describeBrokerConfigs,
   describeTopicConfigs,
   validateBrokerConfigAlter,
+  validateListenerConnectionLimits,
   type BrokerConfigLayers,
   type DescribedConfig,
 } from '../../../src/config/describe-configs.js';
@@ -179,5 +180,60 @@ describe('validateBrokerConfigAlter', () => {
       errorCode: ErrorCode.INVALID_REQUEST,
       errorMessage: 'Invalid value nope for configuration log.cleanup.policy: String must be one of: compact, delete',
     });
+  });
+});
+
+describe('max.connection.creation.rate per listener', () => {
+  const RATE = 'max.connection.creation.rate';
+  const PLAINTEXT_RATE = 'listener.name.plaintext.max.connection.creation.rate';
+
+  it("shows a listener override that is set, read-only as Kafka marks it, with the broker-wide key as its synonym", () => {
+    const layers: BrokerConfigLayers = {
+      staticProps: new Map([[PLAINTEXT_RATE, '10']]),
+      dynamicBroker: new Map([[RATE, '4']]),
+      dynamicDefault: new Map([[PLAINTEXT_RATE, '7']]),
+    };
+    const configs = describeBrokerConfigs(layers, 'broker');
+    expect(find(configs, RATE)).toMatchObject({
+      value: '4', source: DYNAMIC_BROKER_CONFIG, readOnly: false, configType: ConfigType.INT,
+      synonyms: [{ name: RATE, value: '4', source: DYNAMIC_BROKER_CONFIG }, { name: RATE, value: '2147483647', source: DEFAULT_CONFIG }],
+    });
+    // Kafka's synonyms of a key start at its own first setting: the broker-wide key set per broker is not one.
+    expect(find(configs, PLAINTEXT_RATE)).toMatchObject({
+      value: '7', source: DYNAMIC_DEFAULT_BROKER_CONFIG, readOnly: true, configType: ConfigType.INT,
+      synonyms: [
+        { name: PLAINTEXT_RATE, value: '7', source: DYNAMIC_DEFAULT_BROKER_CONFIG },
+        { name: PLAINTEXT_RATE, value: '10', source: STATIC_BROKER_CONFIG },
+        { name: RATE, value: '2147483647', source: DEFAULT_CONFIG },
+      ],
+    });
+    expect(describeBrokerConfigs(layers, 'default').map((c) => c.name)).toEqual([PLAINTEXT_RATE]);
+    expect(describeBrokerConfigs(NO_BROKER_CONFIG, 'broker').some((c) => c.name.startsWith('listener.name.'))).toBe(false);
+  });
+
+  it('checks an override as the broker-wide key, under its name, as Kafka does', () => {
+    expect(validateBrokerConfigAlter(new Map([[PLAINTEXT_RATE, '-2']]))).toEqual({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Invalid value -2 for configuration max.connection.creation.rate: Value must be at least 0',
+    });
+    expect(validateBrokerConfigAlter(new Map([[PLAINTEXT_RATE, '0'], [RATE, '0']]))).toBeNull();
+  });
+
+  it("refuses a change that leaves a listener of this broker a rate or max.connections of 0, as Kafka's listener check", () => {
+    const before: BrokerConfigLayers = { staticProps: new Map([[RATE, '0']]) };
+    const invalid = (key: string, value: string) => ({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Invalid value org.apache.kafka.common.config.ConfigException: Invalid ${key} ${value} for configuration Invalid dynamic configuration`,
+    });
+    const after = (dynamicBroker: [string, string][]): BrokerConfigLayers => ({ ...before, dynamicBroker: new Map(dynamicBroker) });
+    // A static 0 stands (Kafka allows it); a change elsewhere does not touch the listeners.
+    expect(validateListenerConnectionLimits(before, after([['log.retention.ms', '1']]), ['PLAINTEXT'])).toBeNull();
+    expect(validateListenerConnectionLimits(before, after([[PLAINTEXT_RATE, '3']]), ['PLAINTEXT'])).toBeNull();
+    expect(validateListenerConnectionLimits(before, after([[PLAINTEXT_RATE, '3']]), ['PLAINTEXT', 'OTHER'])).toBeNull();
+    const set = (dynamicDefault: [string, string][]): BrokerConfigLayers => ({ staticProps: new Map(), dynamicDefault: new Map(dynamicDefault) });
+    expect(validateListenerConnectionLimits(NO_BROKER_CONFIG, set([[PLAINTEXT_RATE, '0']]), ['PLAINTEXT'])).toEqual(invalid(RATE, '0'));
+    expect(validateListenerConnectionLimits(NO_BROKER_CONFIG, set([[RATE, '0']]), ['PLAINTEXT'])).toEqual(invalid(RATE, '0'));
+    expect(validateListenerConnectionLimits(NO_BROKER_CONFIG, set([['max.connections', '0'], [RATE, '0']]), ['PLAINTEXT'])).toEqual(invalid('max.connections', '0'));
+    expect(validateListenerConnectionLimits(NO_BROKER_CONFIG, set([['listener.name.other.max.connection.creation.rate', '0']]), ['PLAINTEXT'])).toBeNull();
   });
 });

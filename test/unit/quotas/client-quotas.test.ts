@@ -140,8 +140,9 @@ describe('persistence and throttling', () => {
     const t0 = 1_000_000;
     // 10 000 bytes over the minimum 10 s window is exactly the bound.
     expect(meter.recordProduce(alice, 10_000, t0)).toBe(0);
-    // 20 000 bytes: twice the bound, throttled one window span (10 s).
-    expect(meter.recordProduce(alice, 10_000, t0 + 10)).toBe(10_000);
+    // 20 000 bytes: twice the bound, throttled one window span: Kafka's span is 10 s plus the
+    // 10 ms since the first sample began, so (20 000 / 10.01 - 1000) / 1000 × 10.01 s.
+    expect(meter.recordProduce(alice, 10_000, t0 + 10)).toBe(9990);
     // Another user has no quota; a fetch is metered apart.
     expect(meter.recordProduce({ principal: 'User:bob', clientId: 'p' }, 1e9, t0)).toBe(0);
     expect(meter.recordFetch(alice, 1e9, t0)).toBe(0);
@@ -167,15 +168,38 @@ describe('persistence and throttling', () => {
     const t0 = 7_000_000;
     // 20 connections over the minimum 10 s window is exactly a rate of 2.
     for (let i = 0; i < 20; i++) expect(meter.recordConnection('10.0.0.1', t0)).toBe(0);
-    // The 21st: (2.1 - 2) / 2 × 10 s; refused, it is not counted, so the next one waits as long.
-    expect(meter.recordConnection('10.0.0.1', t0 + 1)).toBe(500);
-    for (let i = 0; i < 100; i++) expect(meter.recordConnection('10.0.0.1', t0 + 2)).toBe(500);
+    // The 21st, 1 ms later: (21 / 10.001 - 2) / 2 × 10.001 s; refused, it is not counted, so the
+    // next ones wait as long, less the time gone by.
+    expect(meter.recordConnection('10.0.0.1', t0 + 1)).toBe(499);
+    for (let i = 0; i < 100; i++) expect(meter.recordConnection('10.0.0.1', t0 + 2)).toBe(498);
     // Each address has its own rate.
     expect(meter.recordConnection('10.0.0.3', t0)).toBe(0);
     // Once the windows age out, the address is within its rate again.
     expect(meter.recordConnection('10.0.0.1', t0 + 12_000)).toBe(0);
     await quotas.alter([{ entity: [{ entityType: IP, entityName: null }], ops: [{ key: 'connection_creation_rate', value: 0, remove: true }] }], false);
     expect(quotas.connectionRateFor('10.0.0.1')).toBeNull();
+  });
+
+  it("meters connection-accept-rate as Kafka's Rate: a connection over the bound still counts, and the acceptor waits", () => {
+    const meter = new QuotaMeter(ClientQuotas.open(new MemoryMetadataStore()));
+    let now = 3_000_123;
+    const waits: number[] = [];
+    // An acceptor taking a burst of 34 at a rate of 2: it waits each throttle out before the next.
+    for (let i = 0; i < 34; i++) {
+      const wait = meter.recordAcceptance('broker', 2, now);
+      waits.push(wait);
+      now += wait;
+    }
+    // 20 fit in the 10 s span; then (21 / 10 - 2) / 2 × 10 s, (22 / 10.5 - 2) / 2 × 10.5 s; from
+    // the second window on the span is back to 10 s (Kafka's windowSize) and each waits the most,
+    // one window, until the first sample (the burst) ages out 11 s after it began.
+    expect(waits).toEqual([...Array(20).fill(0), 500, 500, ...Array(10).fill(1000), 0, 0]);
+    // Taken back (the address's own rate refused it), a connection no longer counts.
+    const other = 9_000_000;
+    for (let i = 0; i < 20; i++) meter.recordAcceptance('listener:OTHER', 2, other);
+    meter.unrecordAcceptance('listener:OTHER', other);
+    expect(meter.recordAcceptance('listener:OTHER', 2, other)).toBe(0);
+    expect(meter.recordAcceptance('listener:OTHER', 2, other)).toBe(500);
   });
 
   it('meters request_percentage as busy time per window, its throttle at most one window', async () => {
@@ -186,8 +210,8 @@ describe('persistence and throttling', () => {
     const t0 = 5_000_000;
     // 10% of one thread over the minimum 10 s window is 1000 ms of busy time: exactly the bound.
     expect(meter.recordRequestTime(busy, 1000, t0)).toBe(0);
-    // 1100 ms is 11%: (11 - 10) / 10 × 10 s = 1 s.
-    expect(meter.recordRequestTime(busy, 100, t0 + 1)).toBe(1000);
+    // 1100 ms over 10.001 s is about 11%: 1 s, less the 1 ms gone by.
+    expect(meter.recordRequestTime(busy, 100, t0 + 1)).toBe(999);
     // Far over the bound, the throttle stays at one window (Kafka's bounded request throttle).
     expect(meter.recordRequestTime(busy, 60_000, t0 + 2)).toBe(1000);
     // Byte-rate quotas and other clients are metered apart.

@@ -1,0 +1,56 @@
+// ConnectionQuotas as Kafka's: the acceptor's wait takes the longer of the broker-wide and the
+// listener's max.connection.creation.rate, the broker-wide one not on the inter-broker listener
+// beside others; a connection refused by its address's connection_creation_rate is taken back
+// from both counts.
+import { describe, expect, it } from 'vitest';
+import { ConnectionQuotas, type AcceptanceMeters, type ConnectionLimits } from '../../../src/server/connection-quotas.js';
+
+/** Counts per meter; a meter over its bound asks for a wait of 100 ms per connection beyond it. */
+function countingMeters(): AcceptanceMeters & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  return {
+    counts,
+    recordAcceptance(meter, bound) {
+      const count = (counts.get(meter) ?? 0) + 1;
+      counts.set(meter, count);
+      return Math.max(0, count - bound) * 100;
+    },
+    unrecordAcceptance(meter) {
+      counts.set(meter, counts.get(meter)! - 1);
+    },
+  };
+}
+
+const limits = (rate: number, perListener: Record<string, number> = {}): (() => ConnectionLimits) => () => ({
+  maxConnections: 1000,
+  maxPerIp: 1000,
+  perIpOverrides: new Map(),
+  maxConnectionCreationRate: rate,
+  listenerConnectionCreationRate: (listener) => perListener[listener] ?? rate,
+});
+
+describe('ConnectionQuotas acceptor wait', () => {
+  it('waits the longer of the broker-wide and the listener rate, the broker-wide one spared on the inter-broker listener', () => {
+    const meters = countingMeters();
+    const quotas = new ConnectionQuotas(limits(2, { PLAINTEXT: 100, OTHER: 3 }), () => 0, meters, 'PLAINTEXT');
+    expect([1, 2, 3, 4].map(() => quotas.acceptDelay('OTHER'))).toEqual([0, 0, 100, 200]);
+    // The inter-broker listener is counted on its own meter only: its higher rate holds.
+    expect([1, 2, 3].map(() => quotas.acceptDelay('PLAINTEXT'))).toEqual([0, 0, 0]);
+    expect(meters.counts).toEqual(new Map([['listener:OTHER', 4], ['broker', 4], ['listener:PLAINTEXT', 3]]));
+    // Without a protected listener (a single one, say) every listener counts against the broker.
+    const single = new ConnectionQuotas(limits(2, { PLAINTEXT: 100 }), () => 0, countingMeters(), null);
+    expect([1, 2, 3].map(() => single.acceptDelay('PLAINTEXT'))).toEqual([0, 0, 100]);
+  });
+
+  it("takes a connection refused by its address's rate back from the broker's and its listener's counts", () => {
+    const meters = countingMeters();
+    const quotas = new ConnectionQuotas(limits(10), (ip) => (ip === '10.0.0.9' ? 250 : 0), meters, 'PLAINTEXT');
+    quotas.acceptDelay('OTHER');
+    expect(quotas.admit('10.0.0.9', 'OTHER')).toMatchObject({ admitted: false, throttleMs: 250 });
+    quotas.acceptDelay('PLAINTEXT');
+    expect(quotas.admit('10.0.0.9', 'PLAINTEXT')).toMatchObject({ admitted: false, throttleMs: 250 });
+    quotas.acceptDelay('OTHER');
+    expect(quotas.admit('10.0.0.1', 'OTHER')).toMatchObject({ admitted: true });
+    expect(meters.counts).toEqual(new Map([['listener:OTHER', 1], ['broker', 1], ['listener:PLAINTEXT', 0]]));
+  });
+});
