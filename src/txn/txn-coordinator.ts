@@ -275,7 +275,7 @@ export class TxnCoordinator {
    * target a partition of its open transaction. Throws the error those APIs answer with.
    */
   checkInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
-    // Another broker coordinates the id: a produce asks it (txn-verifier.ts); an offset commit for it is not checked here.
+    // Another broker coordinates the id: the leader or group coordinator asks it (txn-verifier.ts).
     if (this.ownerError(transactionalId) !== ErrorCode.NONE) return;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {
