@@ -258,7 +258,11 @@ export class TxnCoordinator {
     await this.exclusive(meta, () => this.transition(meta, { state: TxnState.Ongoing, partitions: merged, startTimestamp: ongoing ? meta.startTimestamp : Date.now() }));
   }
 
-  /** The v4+ verifyOnly form and produce-time checks: each partition's error (NONE when it is in the transaction). */
+  /**
+   * The v4+ verifyOnly form: each partition's error, as Kafka's coordinator answers it — NONE when
+   * it is in the open transaction, else TRANSACTION_ABORTABLE (the asking broker answers its
+   * client by request version), and CONCURRENT_TRANSACTIONS while the transaction completes.
+   */
   verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partitions: readonly number[]): number[] {
     let meta: TxnMetadata;
     try {
@@ -266,7 +270,8 @@ export class TxnCoordinator {
     } catch (err) {
       return partitions.map(() => (err as KafkaError).errorCode);
     }
-    return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+    if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) return partitions.map(() => ErrorCode.CONCURRENT_TRANSACTIONS);
+    return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE));
   }
 
   /**
