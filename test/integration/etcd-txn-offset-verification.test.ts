@@ -32,9 +32,22 @@ interface Pair {
   connect(nodeId: number): Promise<RawClient>;
   /** A group id whose coordinator is not the transaction coordinator of `transactionalId`, and both coordinators, loaded. */
   apart(groupPrefix: string, transactionalId: string): Promise<{ groupId: string; groupCoordinator: number; txnCoordinator: number }>;
+  /** apart(), raw clients to both coordinators, and a producer of `transactionalId` initialized at its coordinator. */
+  txnSession(groupPrefix: string, transactionalId: string): Promise<TxnSession>;
   /** Counts the AddPartitionsToTxn requests broker `from` sends the transaction coordinator (its inter-broker client id). */
   countVerifications(txnCoordinator: number, from: number): Fault;
   stop(): Promise<void>;
+}
+
+interface TxnSession {
+  groupId: string;
+  groupCoordinator: number;
+  txnCoordinator: number;
+  /** Connected to the transaction coordinator. */
+  coordinator: RawClient;
+  /** Connected to the group coordinator. */
+  groups: RawClient;
+  p: TxnProducer;
 }
 
 async function startPair(etcd: TestEtcd, prefix: string, properties: Record<string, string | number | boolean> = {}): Promise<Pair> {
@@ -73,16 +86,22 @@ async function startPair(etcd: TestEtcd, prefix: string, properties: Record<stri
   for (const keyType of [0, 1]) {
     await eventually(async () => (await any.send(10, 4, { key: '', keyType, coordinatorKeys: ['first'] })).coordinators![0]!.errorCode === ErrorCode.NONE, `an internal topic for key type ${keyType}`);
   }
+  const apart = async (groupPrefix: string, transactionalId: string): Promise<{ groupId: string; groupCoordinator: number; txnCoordinator: number }> => {
+    const txnCoordinator = await coordinatorOf('transaction', transactionalId);
+    const groupId = Array.from({ length: 100 }, (_, i) => `${groupPrefix}-${i}`).find((g) => broker(1).broker.cluster.coordinatorFor('group', g) !== txnCoordinator)!;
+    const groupCoordinator = await coordinatorOf('group', groupId);
+    expect(groupCoordinator).not.toBe(txnCoordinator);
+    return { groupId, groupCoordinator, txnCoordinator };
+  };
   return {
     broker,
     kafka,
     connect,
-    async apart(groupPrefix, transactionalId) {
-      const txnCoordinator = await coordinatorOf('transaction', transactionalId);
-      const groupId = Array.from({ length: 100 }, (_, i) => `${groupPrefix}-${i}`).find((g) => broker(1).broker.cluster.coordinatorFor('group', g) !== txnCoordinator)!;
-      const groupCoordinator = await coordinatorOf('group', groupId);
-      expect(groupCoordinator).not.toBe(txnCoordinator);
-      return { groupId, groupCoordinator, txnCoordinator };
+    apart,
+    async txnSession(groupPrefix, transactionalId) {
+      const found = await apart(groupPrefix, transactionalId);
+      const coordinator = await connect(found.txnCoordinator);
+      return { ...found, coordinator, groups: await connect(found.groupCoordinator), p: await initTxn(coordinator, transactionalId) };
     },
     countVerifications: (txnCoordinator, from) => broker(txnCoordinator).faults.delayResponses({ apiKey: 'AddPartitionsToTxn', delayMs: 0, clientId: `creek-txn-${from}` }),
     async stop() {
@@ -112,6 +131,12 @@ const fetched = async (client: RawClient, groupId: string, requireStable: boolea
   const res = await client.send(9, 7, { groupId, topics: [{ name: TOPIC, partitionIndexes: [0] }], groups: [], requireStable });
   const p = res.topics[0]!.partitions[0]!;
   return [p.errorCode, Number(p.committedOffset)];
+};
+
+/** Waits for the transaction's marker to settle the group's offsets at its coordinator; returns what OffsetFetch then answers. */
+const settled = async (groups: RawClient, groupId: string): Promise<[number, number]> => {
+  await eventually(async () => (await fetched(groups, groupId, true))[0] === ErrorCode.NONE, `the transaction's marker at the coordinator of ${groupId}`);
+  return fetched(groups, groupId, true);
 };
 
 const addOffsets = async (client: RawClient, p: TxnProducer, groupId: string): Promise<number> =>
@@ -157,16 +182,11 @@ describe.skipIf(noEtcd)('TxnOffsetCommit verified at a transaction coordinator o
     verifications.clear();
     expect(verifications.hits).toBeGreaterThan(0);
     const client = await pair.connect(groupCoordinator);
-    await eventually(async () => (await fetched(client, groupId, true))[0] === ErrorCode.NONE, 'the transaction settled at the group coordinator');
-    expect(await fetched(client, groupId, true)).toEqual([ErrorCode.NONE, 42]);
+    expect(await settled(client, groupId)).toEqual([ErrorCode.NONE, 42]);
   });
 
   it('a TxnOffsetCommit v0-v4 for a transaction without the group\'s offsets partition gets Kafka\'s error and writes nothing; after AddOffsetsToTxn it commits', async () => {
-    const transactionalId = 'raw-verified';
-    const { groupId, groupCoordinator, txnCoordinator } = await pair.apart('raw-group', transactionalId);
-    const coordinator = await pair.connect(txnCoordinator);
-    const groups = await pair.connect(groupCoordinator);
-    const p = await initTxn(coordinator, transactionalId);
+    const { groupId, groupCoordinator, txnCoordinator, coordinator, groups, p } = await pair.txnSession('raw-group', 'raw-verified');
     // An open transaction holding a data partition, but not the group's offsets partition.
     expect(await addPartitions(coordinator, p, TOPIC, [0])).toEqual([ErrorCode.NONE]);
     const logEnd = offsetsLogEnd(groupCoordinator, groupId);
@@ -185,8 +205,7 @@ describe.skipIf(noEtcd)('TxnOffsetCommit verified at a transaction coordinator o
     expect(await txnOffsetCommit(groups, 3, p, groupId, 7)).toBe(ErrorCode.NONE);
     expect(await fetched(groups, groupId, true)).toEqual([ErrorCode.UNSTABLE_OFFSET_COMMIT, -1]);
     expect(await endTxn(coordinator, p, true)).toBe(ErrorCode.NONE);
-    await eventually(async () => (await fetched(groups, groupId, true))[0] === ErrorCode.NONE, 'the commit marker at the group coordinator');
-    expect(await fetched(groups, groupId, true)).toEqual([ErrorCode.NONE, 7]);
+    expect(await settled(groups, groupId)).toEqual([ErrorCode.NONE, 7]);
 
     // The transaction is over: a commit for it is refused again.
     const after = offsetsLogEnd(groupCoordinator, groupId);
@@ -195,11 +214,7 @@ describe.skipIf(noEtcd)('TxnOffsetCommit verified at a transaction coordinator o
   });
 
   it('a transaction coordinator that cannot be reached answers COORDINATOR_LOAD_IN_PROGRESS, which clients retry, and writes nothing', async () => {
-    const transactionalId = 'unreachable-verified';
-    const { groupId, groupCoordinator, txnCoordinator } = await pair.apart('unreachable-group', transactionalId);
-    const coordinator = await pair.connect(txnCoordinator);
-    const groups = await pair.connect(groupCoordinator);
-    const p = await initTxn(coordinator, transactionalId);
+    const { groupId, groupCoordinator, txnCoordinator, coordinator, groups, p } = await pair.txnSession('unreachable-group', 'unreachable-verified');
     expect(await addOffsets(coordinator, p, groupId)).toBe(ErrorCode.NONE);
     const logEnd = offsetsLogEnd(groupCoordinator, groupId);
     // The verification request is served, but its connection closes before the answer.
@@ -210,8 +225,7 @@ describe.skipIf(noEtcd)('TxnOffsetCommit verified at a transaction coordinator o
     // The client's retry reaches it.
     expect(await txnOffsetCommit(groups, 3, p, groupId, 9)).toBe(ErrorCode.NONE);
     expect(await endTxn(coordinator, p, false)).toBe(ErrorCode.NONE);
-    await eventually(async () => (await fetched(groups, groupId, true))[0] === ErrorCode.NONE, 'the abort marker at the group coordinator');
-    expect(await fetched(groups, groupId, true)).toEqual([ErrorCode.NONE, -1]);
+    expect(await settled(groups, groupId)).toEqual([ErrorCode.NONE, -1]);
   });
 });
 
@@ -225,18 +239,13 @@ describe.skipIf(noEtcd)('TxnOffsetCommit with transaction.partition.verification
   });
 
   it('the group coordinator does not ask the transaction coordinator on the other broker, as Kafka does not below v5', async () => {
-    const transactionalId = 'unverified';
-    const { groupId, groupCoordinator, txnCoordinator } = await pair.apart('unverified-group', transactionalId);
-    const coordinator = await pair.connect(txnCoordinator);
-    const groups = await pair.connect(groupCoordinator);
-    const p = await initTxn(coordinator, transactionalId);
+    const { groupId, groupCoordinator, txnCoordinator, coordinator, groups, p } = await pair.txnSession('unverified-group', 'unverified');
     expect(await addOffsets(coordinator, p, groupId)).toBe(ErrorCode.NONE);
     const verifications = pair.countVerifications(txnCoordinator, groupCoordinator);
     expect(await txnOffsetCommit(groups, 3, p, groupId, 11)).toBe(ErrorCode.NONE);
     expect(verifications.hits).toBe(0);
     verifications.clear();
     expect(await endTxn(coordinator, p, true)).toBe(ErrorCode.NONE);
-    await eventually(async () => (await fetched(groups, groupId, true))[0] === ErrorCode.NONE, 'the commit marker at the group coordinator');
-    expect(await fetched(groups, groupId, true)).toEqual([ErrorCode.NONE, 11]);
+    expect(await settled(groups, groupId)).toEqual([ErrorCode.NONE, 11]);
   });
 });
