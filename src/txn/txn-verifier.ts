@@ -144,7 +144,7 @@ const PRODUCE_RETRIES = new Set<number>([
   ErrorCode.NOT_COORDINATOR,
 ]);
 
-/** A `verify` failure as a Produce answers it. */
+/** A failure to verify or add a produced partition at the transaction coordinator, as a Produce answers it. */
 export function produceVerificationError(err: unknown): unknown {
   if (!(err instanceof KafkaError) || !PRODUCE_RETRIES.has(err.errorCode)) return err;
   return new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to verify the partition has been added to the transaction: ${err.message}`);
