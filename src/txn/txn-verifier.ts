@@ -30,9 +30,10 @@ const BUSY_RETRY_MAX_MS = 1_000;
 
 export interface TxnVerifierOptions {
   localId: number;
-  cluster: ClusterView;
-  connections: BrokerConnections;
-  coordinator: () => TxnCoordinator;
+  cluster: Pick<ClusterView, 'coordinatorFor' | 'brokerIds'>;
+  connections: Pick<BrokerConnections, 'send'>;
+  /** This broker's transaction coordinator. */
+  coordinator: () => Pick<TxnCoordinator, 'ownerError' | 'addPartitions' | 'checkInTransaction'>;
 }
 
 export class TxnVerifier {
