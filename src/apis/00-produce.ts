@@ -18,6 +18,7 @@ import type {
 } from '../../protocol/schema/index.js';
 import { KafkaError, errorCodeOf, errorMessageOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { produceVerificationError } from '../txn/txn-verifier.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { NO_RESPONSE, defineApi, type RequestContext } from './api.js';
@@ -83,9 +84,6 @@ function isTransactionalBatch(records: Buffer | null): boolean {
   return records !== null && records.length >= BATCH_HEADER_SIZE && isTransactional(records.readInt16BE(OFFSET.attributes));
 }
 
-/** Coordinator errors a producer retries; produce answers them as NOT_ENOUGH_REPLICAS, which every client retries. */
-const RETRY_AT_COORDINATOR = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
-
 /**
  * Produce v12+ under transaction.version 2 (KIP-890 part 2): the transactional partitions of the
  * request join the producer's transaction (starting it) before they are written, as
@@ -114,9 +112,8 @@ async function addToTransaction(
     await ctx.broker.txn.addPartitions(transactionalId, producer.producerId, producer.producerEpoch, partitions);
     return ErrorCode.NONE;
   } catch (err) {
-    const code = errorCodeOf(err);
+    const code = errorCodeOf(produceVerificationError(err));
     if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-    if (RETRY_AT_COORDINATOR.has(code)) return ErrorCode.NOT_ENOUGH_REPLICAS;
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId }, 'adding produced partitions to the transaction failed');
     return code;
   }

@@ -8,9 +8,13 @@
 // v5: transaction.version 2 (KIP-890 part 2): the request adds the group's offsets partition to
 // the transaction itself, as AddOffsetsToTxn would (a stale epoch is INVALID_PRODUCER_EPOCH).
 // v6: topics by id (KIP-1319), answered by id with an empty name; an unknown id is UNKNOWN_TOPIC_ID.
-// The group member is checked first, then the producer (current epoch, group partition in its
-// open transaction), as Kafka does.
+// The transaction is checked before the group member, as Kafka's group coordinator does: the
+// producer must be current, with the group's partition in its open transaction, at the
+// transaction coordinator wherever it is (KIP-890 verification, AddPartitionsToTxn `verify_only`
+// to another broker, when transaction.partition.verification.enable). A partition outside the
+// transaction is INVALID_TXN_STATE, from v4 TRANSACTION_ABORTABLE.
 import { ErrorCode } from '../../protocol/errors.js';
+import { commitWriteError } from '../groups/group-coordinator.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { errorCodeOf } from '../kafka-error.js';
 import { AclOperation, ResourceType } from '../security/authorizer/acl.js';
@@ -36,15 +40,15 @@ export default defineApi({
     const refusals = names.map(topicRefusal);
     const refused = req.topics.flatMap((t, i) => t.partitions.map(() => refusals[i]!));
     const allowed = req.topics.flatMap((t, i) => (refusals[i] === ErrorCode.NONE ? [{ name: names[i]!, partitions: t.partitions }] : []));
-    // Only the group's coordinator adds its partition; elsewhere the commit answers NOT_COORDINATOR (or loading).
+    // Only the group's coordinator asks the transaction coordinator; elsewhere the commit answers NOT_COORDINATOR (or loading).
     const coordinatesGroup = ctx.broker.groups.ownerError(req.groupId) === ErrorCode.NONE;
-    const addError = ctx.version >= 5 && allowed.length > 0 && coordinatesGroup ? await addOffsetsPartition(ctx, req) : ErrorCode.NONE;
+    const txnError = allowed.length > 0 && coordinatesGroup ? await inTransaction(ctx, req) : ErrorCode.NONE;
     const committed =
       allowed.length === 0
         ? []
-        : addError !== ErrorCode.NONE
-          ? allowed.flatMap((t) => t.partitions.map(() => addError))
-          : await ctx.broker.groups.commitTxnOffsets({
+        : txnError !== ErrorCode.NONE
+          ? allowed.flatMap((t) => t.partitions.map(() => txnError))
+          : (await ctx.broker.groups.commitTxnOffsets({
               groupId: req.groupId,
               transactionalId: req.transactionalId,
               producerId: req.producerId,
@@ -62,7 +66,7 @@ export default defineApi({
                   metadata: p.committedMetadata,
                 })),
               ),
-            });
+            })).map((code) => outsideTransaction(code, ctx.version));
     let next = 0;
     const errors = refused.map((code) => (code !== ErrorCode.NONE ? code : committed[next++]!));
     let i = 0;
@@ -76,15 +80,47 @@ export default defineApi({
   },
 });
 
-/** v5+: the group's __consumer_offsets partition joins the producer's transaction; the error for the request's partitions, or NONE. */
-async function addOffsetsPartition(ctx: RequestContext<'txn' | 'groups'>, req: { transactionalId: string; groupId: string; producerId: number; producerEpoch: number }): Promise<number> {
+interface TxnRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+}
+
+/**
+ * The group's __consumer_offsets partition must be in the producer's transaction before its
+ * offsets are written: v5+ adds it (transaction.version 2), then every version has it verified.
+ * The error for the request's partitions, or NONE.
+ */
+async function inTransaction(ctx: RequestContext<'txn' | 'groups'>, req: TxnRequest): Promise<number> {
   const { txn, groups } = ctx.broker;
+  const partition = groups.offsetsPartitionFor(req.groupId);
+  if (ctx.version >= 5) {
+    const addError = await addOffsetsPartition(ctx, req, partition);
+    if (addError !== ErrorCode.NONE) return addError;
+  }
   try {
-    await txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [groups.offsetsPartitionFor(req.groupId)]]]));
+    await txn.verifyForProducer(OFFSETS_TOPIC, partition, req.transactionalId, req);
+    return ErrorCode.NONE;
+  } catch (err) {
+    if (errorCodeOf(err) === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId: req.transactionalId }, 'verifying the offsets partition in the transaction failed');
+    return outsideTransaction(commitWriteError(err), ctx.version);
+  }
+}
+
+/** v5+: the group's __consumer_offsets partition joins the producer's transaction; the error for the request's partitions, or NONE. */
+async function addOffsetsPartition(ctx: RequestContext<'txn' | 'groups'>, req: TxnRequest, partition: number): Promise<number> {
+  try {
+    await ctx.broker.txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, new Map([[OFFSETS_TOPIC, [partition]]]));
     return ErrorCode.NONE;
   } catch (err) {
     const code = errorCodeOf(err);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId: req.transactionalId }, 'adding the offsets partition to the transaction failed');
     return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
   }
+}
+
+/** From v4 a commit for a transaction without the group's partition is abortable (KIP-890), as Kafka answers it. */
+function outsideTransaction(code: number, version: number): number {
+  return code === ErrorCode.INVALID_TXN_STATE && version >= 4 ? ErrorCode.TRANSACTION_ABORTABLE : code;
 }

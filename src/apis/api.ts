@@ -61,7 +61,7 @@ export interface ByteRateQuotas {
 export type PartitionAccess = Pick<ReplicaManager, 'getPartition' | 'leaderPartition' | 'appendRecords'>;
 
 /** What handlers use of producer state and the transaction coordinator: not its start, replication, upkeep or close. */
-export type TxnAccess = Pick<TxnEngine, 'coordinator' | 'addPartitions' | 'append' | 'lastStableOffset' | 'abortedTransactions' | 'producers' | 'writeMarkerAsLeader'>;
+export type TxnAccess = Pick<TxnEngine, 'coordinator' | 'addPartitions' | 'verifyForProducer' | 'append' | 'lastStableOffset' | 'abortedTransactions' | 'producers' | 'writeMarkerAsLeader'>;
 
 /** The handlers a broker serves, by API key: the one source for ApiVersions (see registry.ts). */
 export interface ServedApis {

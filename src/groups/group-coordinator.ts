@@ -624,9 +624,12 @@ export class GroupCoordinator {
 }
 
 /** What an offset commit answers when its write fails, mapped as Kafka's coordinator maps append errors. */
-function commitWriteError(err: unknown): number {
+export function commitWriteError(err: unknown): number {
   const code = errorCodeOf(err);
   switch (code) {
+    // The transaction coordinator of a TxnOffsetCommit could not be reached: clients retry this without finding the group coordinator again.
+    case ErrorCode.NETWORK_EXCEPTION:
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     case ErrorCode.NOT_LEADER_OR_FOLLOWER:
     case ErrorCode.KAFKA_STORAGE_ERROR:
       return ErrorCode.NOT_COORDINATOR;

@@ -256,7 +256,11 @@ export class TxnCoordinator {
     await this.exclusive(meta, () => this.transition(meta, { state: TxnState.Ongoing, partitions: merged, startTimestamp: ongoing ? meta.startTimestamp : Date.now() }));
   }
 
-  /** The v4+ verifyOnly form and produce-time checks: each partition's error (NONE when it is in the transaction). */
+  /**
+   * The v4+ verifyOnly form: each partition's error, as Kafka's coordinator answers it — NONE when
+   * it is in the open transaction, else TRANSACTION_ABORTABLE (the asking broker answers its
+   * client by request version), and CONCURRENT_TRANSACTIONS while the transaction completes.
+   */
   verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partitions: readonly number[]): number[] {
     let meta: TxnMetadata;
     try {
@@ -264,7 +268,8 @@ export class TxnCoordinator {
     } catch (err) {
       return partitions.map(() => (err as KafkaError).errorCode);
     }
-    return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+    if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) return partitions.map(() => ErrorCode.CONCURRENT_TRANSACTIONS);
+    return partitions.map((p) => (meta.state === TxnState.Ongoing && hasPartition(meta, topic, p) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE));
   }
 
   /**
@@ -273,7 +278,7 @@ export class TxnCoordinator {
    * target a partition of its open transaction. Throws the error those APIs answer with.
    */
   checkInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
-    // Another broker coordinates the id: a produce asks it (txn-verifier.ts); an offset commit for it is not checked here.
+    // Another broker coordinates the id: the leader or group coordinator asks it (txn-verifier.ts).
     if (this.ownerError(transactionalId) !== ErrorCode.NONE) return;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) {

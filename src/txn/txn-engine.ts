@@ -21,7 +21,7 @@ import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';
-import { TxnVerifier } from './txn-verifier.js';
+import { TxnVerifier, produceVerificationError } from './txn-verifier.js';
 import { BrokerConnections } from '../replica/broker-connections.js';
 import { ACKS_ALL, type Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
@@ -30,7 +30,7 @@ import { loadProducerState, saveProducerState } from './producer-snapshots.js';
 import { recordBatch } from './log-replay.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { PartitionProducerState, type AbortedTxn, type ProducerEntry } from './producer-state.js';
-import { TxnCoordinator } from './txn-coordinator.js';
+import { TxnCoordinator, type ProducerIdAndEpoch } from './txn-coordinator.js';
 import { txnSettings, type TxnSettings } from './txn-config.js';
 import { TxnStateLog } from './txn-state-log.js';
 
@@ -211,7 +211,13 @@ export class TxnEngine {
     let verifiedElsewhere = false;
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) verifiedElsewhere = await this.verifyInTransaction(slot, transactionalId, header, partition);
+      if (this.settings.verifyPartitions) {
+        try {
+          verifiedElsewhere = await this.verifyInTransaction(slot, transactionalId, header, partition);
+        } catch (err) {
+          throw produceVerificationError(err);
+        }
+      }
     }
     return slot.serial(async () => {
       // A marker queued ahead of this batch ended the transaction it was verified for (Kafka's verification guard).
@@ -236,31 +242,51 @@ export class TxnEngine {
   }
 
   /**
-   * KIP-890: a transactional batch must belong to its producer's open transaction on this
-   * partition. Returns whether another broker's coordinator confirmed it: only that answer is
-   * kept (until the transaction's marker), this broker's own is asked every time, at no cost.
+   * KIP-890: a transactional write must belong to its producer's open transaction on this
+   * partition (TxnVerifier.verify's errors). Returns whether another broker's coordinator
+   * confirmed it: only that answer is kept (until the transaction's marker), this broker's own is
+   * asked every time, at no cost.
    */
-  private async verifyInTransaction(slot: PartitionSlot, transactionalId: string, header: BatchHeader, partition: Partition): Promise<boolean> {
-    if (slot.verified.get(header.producerId) === header.producerEpoch) return true;
-    await this.verifier.verify(transactionalId, header.producerId, header.producerEpoch, partition.topic, partition.index);
+  private async verifyInTransaction(slot: PartitionSlot, transactionalId: string, producer: ProducerIdAndEpoch, partition: Partition): Promise<boolean> {
+    if (slot.verified.get(producer.producerId) === producer.producerEpoch) return true;
+    await this.verifier.verify(transactionalId, producer.producerId, producer.producerEpoch, partition.topic, partition.index);
     if (this.coordinator.ownerError(transactionalId) === ErrorCode.NONE) return false;
-    slot.verified.set(header.producerId, header.producerEpoch);
+    slot.verified.set(producer.producerId, producer.producerEpoch);
     return true;
+  }
+
+  /**
+   * KIP-890 for a transactional batch the broker writes for a producer (TxnOffsetCommit's offsets),
+   * asked before anything else is checked, as Kafka's group coordinator asks: the partition, led
+   * here, must be in the producer's open transaction at its coordinator, on this broker or another.
+   * Throws TxnVerifier.verify's errors; checks nothing when transaction.partition.verification.enable
+   * is false. appendForProducer checks again, the answer of another broker's coordinator kept.
+   */
+  async verifyForProducer(topicName: string, index: number, transactionalId: string, producer: ProducerIdAndEpoch): Promise<void> {
+    if (!this.settings.verifyPartitions) return;
+    const partition = this.o.replicas.leaderPartition(this.o.topics.get(topicName), index);
+    await this.verifyInTransaction(this.slot(partition.log), transactionalId, producer, partition);
   }
 
   /**
    * Appends a transactional batch the broker writes for a producer — TxnOffsetCommit's offsets
    * in __consumer_offsets, as Kafka's group coordinator does. It carries no sequence numbers;
-   * the producer must be current and have the partition in its open transaction, checked in the
-   * partition's queue so that the transaction's marker cannot be written before the batch.
-   * `applied` runs before the next append to the partition.
+   * the producer must be current and have the partition in its open transaction (KIP-890
+   * verification when its coordinator is on another broker, as for produce; this broker's own
+   * coordinator is asked in the partition's queue, so that the transaction's marker cannot be
+   * written before the batch). `applied` runs before the next append to the partition.
    */
-  appendForProducer(topic: Topic, index: number, batch: Buffer, transactionalId: string, applied: (result: AppendResult) => void): Promise<void> {
+  async appendForProducer(topic: Topic, index: number, batch: Buffer, transactionalId: string, applied: (result: AppendResult) => void): Promise<void> {
     const partition = this.o.replicas.leaderPartition(topic, index);
     const { log } = partition;
     const header = readBatchHeader(batch);
     const slot = this.slot(log);
+    const verifiedElsewhere = this.settings.verifyPartitions && (await this.verifyInTransaction(slot, transactionalId, header, partition));
     return slot.serial(async () => {
+      // A marker queued ahead of this batch ended the transaction it was verified for (Kafka's verification guard).
+      if (verifiedElsewhere && slot.verified.get(header.producerId) !== header.producerEpoch) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `The transaction of producer ${header.producerId} ended before the write to ${topic.name}-${index}`);
+      }
       this.coordinator.checkInTransaction(transactionalId, header.producerId, header.producerEpoch, topic.name, index);
       const began = slot.state.beginPending(header, log.logEndOffset);
       let result: AppendResult;

@@ -1,10 +1,11 @@
-// KIP-890's check of a transactional write at a partition leader: the batch's producer must be
-// the current one of its transactional id, with the partition in its open transaction. The
-// transaction coordinator answers: this broker's own when it coordinates the id, else the
-// coordinator's broker, asked with AddPartitionsToTxn v4 `verify_only` (Kafka's
-// AddPartitionsToTxnManager). What a producer should retry — the coordinator moving, loading,
-// busy or out of reach — is answered NOT_ENOUGH_REPLICAS, a retriable produce error, as Kafka
-// maps it for produce.
+// KIP-890's check of a transactional write at a partition leader, or of a TxnOffsetCommit at the
+// group coordinator: the producer must be the current one of its transactional id, with the
+// partition in its open transaction. The transaction coordinator answers: this broker's own when
+// it coordinates the id, else the coordinator's broker, asked with AddPartitionsToTxn v4
+// `verify_only` (Kafka's AddPartitionsToTxnManager). `verify` throws the error that manager hands
+// its callers, which translate it for their API as Kafka's do: Produce answers what a producer
+// should retry (the coordinator moving, loading, busy or out of reach) NOT_ENOUGH_REPLICAS
+// (produceVerificationError); the group coordinator answers most of them as they are.
 // Under transaction.version 2 the leader (Produce v12) or group coordinator (TxnOffsetCommit v5)
 // adds the partitions to the transaction itself: `add` asks the same coordinator with
 // AddPartitionsToTxn v5 without `verify_only`.
@@ -29,9 +30,10 @@ const BUSY_RETRY_MAX_MS = 1_000;
 
 export interface TxnVerifierOptions {
   localId: number;
-  cluster: ClusterView;
-  connections: BrokerConnections;
-  coordinator: () => TxnCoordinator;
+  cluster: Pick<ClusterView, 'coordinatorFor' | 'brokerIds'>;
+  connections: Pick<BrokerConnections, 'send'>;
+  /** This broker's transaction coordinator. */
+  coordinator: () => Pick<TxnCoordinator, 'ownerError' | 'addPartitions' | 'checkInTransaction'>;
 }
 
 export class TxnVerifier {
@@ -54,7 +56,15 @@ export class TxnVerifier {
     if (code !== ErrorCode.NONE) throw new KafkaError(code, `The coordinator of ${transactionalId} (broker ${coordinatorId}) did not add the partitions`);
   }
 
-  /** Resolves when the write belongs to the producer's open transaction; throws the produce error otherwise. */
+  /**
+   * Resolves when the write belongs to the producer's open transaction. Throws otherwise, with the
+   * error Kafka's AddPartitionsToTxnManager gives: INVALID_TXN_STATE for a partition outside the
+   * transaction (the coordinator's TRANSACTION_ABORTABLE, which callers answer by request version),
+   * INVALID_PRODUCER_EPOCH for a fenced producer, INVALID_PRODUCER_ID_MAPPING, the coordinator's
+   * CONCURRENT_TRANSACTIONS, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS as it answered,
+   * COORDINATOR_NOT_AVAILABLE when no live broker coordinates the id, and NETWORK_EXCEPTION when the
+   * coordinator's broker could not be reached.
+   */
   async verify(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<void> {
     const coordinator = this.o.coordinator();
     const owner = coordinator.ownerError(transactionalId);
@@ -62,26 +72,28 @@ export class TxnVerifier {
       coordinator.checkInTransaction(transactionalId, producerId, producerEpoch, topic, partition);
       return;
     }
+    if (owner !== ErrorCode.NOT_COORDINATOR) throw new KafkaError(owner, `The coordinator of ${transactionalId} is loading`);
     const coordinatorId = this.o.cluster.coordinatorFor('transaction', transactionalId);
-    if (owner !== ErrorCode.NOT_COORDINATOR || coordinatorId < 0 || coordinatorId === this.o.localId) throw retry(`The coordinator of ${transactionalId} is not available yet`);
+    if (coordinatorId < 0 || coordinatorId === this.o.localId || !this.o.cluster.brokerIds().includes(coordinatorId)) {
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `The coordinator of ${transactionalId} is not available yet`);
+    }
     let code: number;
     try {
       code = await this.askWhileBusy(() => this.request(coordinatorId, VERIFY_VERSION, transactionalId, producerId, producerEpoch, true, [{ name: topic, partitions: [partition] }]));
-    } catch {
-      throw retry(`The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached`);
+    } catch (err) {
+      throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached: ${String(err)}`);
     }
     switch (code) {
       case ErrorCode.NONE:
         return;
-      case ErrorCode.NOT_COORDINATOR:
-      case ErrorCode.COORDINATOR_NOT_AVAILABLE:
-      case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
-      case ErrorCode.CONCURRENT_TRANSACTIONS:
-        throw retry(`The coordinator of ${transactionalId} could not verify the write now`);
       case ErrorCode.PRODUCER_FENCED:
         throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch ${producerEpoch} of producer ${producerId} is not the current epoch of ${transactionalId}`);
+      case ErrorCode.TRANSACTION_ABORTABLE:
+      // Kafka's manager answers a refused inter-broker request as a partition outside the transaction.
+      case ErrorCode.CLUSTER_AUTHORIZATION_FAILED:
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `Partition ${topic}-${partition} is not in the transaction of ${transactionalId} (broker ${coordinatorId})`);
       default:
-        throw new KafkaError(code, `The coordinator of ${transactionalId} refused the write to ${topic}-${partition}`);
+        throw new KafkaError(code, `The coordinator of ${transactionalId} (broker ${coordinatorId}) refused the write to ${topic}-${partition}`);
     }
   }
 
@@ -121,6 +133,20 @@ export class TxnVerifier {
   }
 }
 
-function retry(message: string): KafkaError {
-  return new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, message);
+/**
+ * Verification errors Kafka's produce path answers NOT_ENOUGH_REPLICAS: retriable for every
+ * producer, old ones included, and without a metadata refresh.
+ */
+const PRODUCE_RETRIES = new Set<number>([
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+]);
+
+/** A failure to verify or add a produced partition at the transaction coordinator, as a Produce answers it. */
+export function produceVerificationError(err: unknown): unknown {
+  if (!(err instanceof KafkaError) || !PRODUCE_RETRIES.has(err.errorCode)) return err;
+  return new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to verify the partition has been added to the transaction: ${err.message}`);
 }

@@ -153,7 +153,7 @@ describe('transactions over the wire', () => {
     expect(res.errorCode).toBe(ErrorCode.NONE);
     expect(res.resultsByTransaction).toEqual([
       { transactionalId: 'tx-v4-a', topicResults: [{ name: 'tx-v4', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 0 }] }] },
-      { transactionalId: 'tx-v4-b', topicResults: [{ name: 'tx-v4', resultsByPartition: [{ partitionIndex: 1, partitionErrorCode: ErrorCode.INVALID_TXN_STATE }] }] },
+      { transactionalId: 'tx-v4-b', topicResults: [{ name: 'tx-v4', resultsByPartition: [{ partitionIndex: 1, partitionErrorCode: ErrorCode.TRANSACTION_ABORTABLE }] }] },
     ]);
     expect((await describeTxn(client, 'tx-v4-a')).topics).toEqual([{ topic: 'tx-v4', partitions: [0] }]);
     expect(await endTxn(client, a, false)).toBe(0);
