@@ -23,6 +23,8 @@ const TOPIC = 2;
 const BROKER = 4;
 const SET = 0;
 const DELETE = 1;
+const DYNAMIC_BROKER_CONFIG = 2;
+const DEFAULT_CONFIG = 5;
 
 let cluster: RunningCluster;
 let kafka: Kafka;
@@ -112,6 +114,12 @@ describe('replication throttling', () => {
 
     const client = await connectTo(1);
     try {
+      // A dynamic broker config, described as broker 1's own.
+      const described = await client.send(32, 4, { resources: [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] }], includeSynonyms: false, includeDocumentation: false });
+      expect(described.results[0]!.configs.map((c) => [c.name, c.value, c.configSource, c.readOnly])).toEqual([
+        ['leader.replication.throttled.rate', '1', DYNAMIC_BROKER_CONFIG, false],
+        ['follower.replication.throttled.rate', LONG_MAX, DEFAULT_CONFIG, false],
+      ]);
       // Nothing counted yet: the first fetch gets both partitions' records, and counts partition 0's.
       const [first0, first1] = await followerFetch(client, topic, 3);
       expect(first0).toBeGreaterThan(WINDOW_SECONDS * 11);
