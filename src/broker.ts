@@ -145,6 +145,7 @@ export class Broker implements BrokerServices {
       topics,
       replicas: this.replicas,
       replicaLagTimeMaxMs,
+      followerQuota: this.replicationQuotas.follower,
       uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
       leaderImbalanceCheckIntervalMs:
         brokerConfigValue(topics.layers, 'auto.leader.rebalance.enable') === 'true' ? Number(brokerConfigValue(topics.layers, 'leader.imbalance.check.interval.seconds')) * 1000 : null,

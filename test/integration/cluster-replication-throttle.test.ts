@@ -4,8 +4,10 @@
 // leader.replication.throttled.rate is exceeded and none after, while an unthrottled partition of
 // the same fetch, and consumers, still get theirs; lifting the rate or the topic's throttle lets
 // records flow again. A reassignment whose new replica is throttled finishes once the throttle is
-// lifted. Rates are measured over replication.quota.window.num × window.size.seconds: a long
-// window here keeps a rate over 1 byte/s for minutes after a few KiB, whatever the machine's pace.
+// lifted. A follower leaves a partition it throttles (follower.replication.throttled.replicas)
+// out of its fetches while it is behind and its follower.replication.throttled.rate exceeded.
+// Rates are measured over replication.quota.window.num × window.size.seconds: a long window here
+// keeps a rate over 1 byte/s for minutes after a few KiB, whatever the machine's pace.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -146,6 +148,44 @@ describe('replication throttling', () => {
       client.close();
       await cluster.start(3);
     }
+  });
+
+  it('leaves a throttled partition that is not caught up out of the follower\'s fetches once the follower\'s rate is exceeded', async () => {
+    const topic = 'follower-throttled';
+    await withAdmin((admin) =>
+      admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }, { partition: 1, replicas: [1, 2] }] }], waitForLeaders: true }),
+    );
+    await until(() => [0, 1].every((p) => stateOf(cluster, topic, p).isr.length === 2), 'both replicas in sync');
+    await alterConfig(1, TOPIC, topic, 'follower.replication.throttled.replicas', '0:2');
+    await alterConfig(2, BROKER, '2', 'follower.replication.throttled.rate', '1');
+    // Broker 2 falls behind: two batches of 700 KiB on partition 0, more than one fetch
+    // (replica.fetch.max.bytes, 1 MiB) brings; one record on partition 1.
+    await cluster.stop(2);
+    await until(() => [0, 1].every((p) => stateOf(cluster, topic, p).isr.join() === '1'), 'the ISR shrunk to the leader');
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (const fill of [1, 2]) await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: Buffer.alloc(700 * 1024, fill) }] });
+      await producer.send({ topic, acks: -1, messages: [{ partition: 1, value: 'small' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    // Back with its throttle (the dynamic config is kept) and nothing counted yet.
+    await cluster.start(2);
+    const endOn = (nodeId: number, partition: number): number => {
+      const b = cluster.broker(nodeId)!.broker;
+      return b.replicas.getPartition(b.topics.get(topic), partition)?.logEndOffset ?? -1;
+    };
+    // Its first fetch brings the first batch of partition 0, which puts it over 1 byte/s; from
+    // then on partition 0, behind, is left out while partition 1 is fetched and in sync again.
+    await until(() => endOn(2, 1) === 1 && stateOf(cluster, topic, 1).isr.length === 2, 'partition 1 in sync on broker 2');
+    await until(() => endOn(2, 0) === 1, "partition 0's first batch on broker 2");
+    expect(cluster.broker(2)!.broker.replicationQuotas.follower.isExceeded()).toBe(true);
+    expect(stateOf(cluster, topic, 0).isr).toEqual([1]);
+
+    // The rate lifted: partition 0 catches up and is in sync.
+    await alterConfig(2, BROKER, '2', 'follower.replication.throttled.rate', null);
+    await until(() => endOn(2, 0) === 2 && stateOf(cluster, topic, 0).isr.length === 2, 'partition 0 in sync on broker 2');
   });
 
   it('finishes a reassignment whose new replica is throttled once the throttle is lifted', async () => {
