@@ -101,8 +101,9 @@ export default defineApi({
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
+    // What a follower is sent of partitions throttled here counts towards leader.replication.throttled.rate.
+    if (follower) broker.replicationQuotas.leader.record(throttledBytes(broker, answered));
     // consumer_byte_rate (KIP-219): a throttled fetch is answered at once without data, and the connection muted.
-    if (follower) broker.replicationQuotas.leader.record(totalBytes(answered.filter((r) => r.target.topic !== undefined && broker.replicationQuotas.leader.isThrottled(r.target.topic, r.target.partition))));
     const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, totalBytes(answered));
     if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
     if (session) remember(session, answered);
@@ -258,6 +259,14 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
 function totalBytes(results: readonly Result[]): number {
   let bytes = 0;
   for (const r of results) bytes += r.bytes;
+  return bytes;
+}
+
+function throttledBytes(broker: Pick<BrokerServices, 'replicationQuotas'>, results: readonly Result[]): number {
+  let bytes = 0;
+  for (const r of results) {
+    if (r.target.topic !== undefined && broker.replicationQuotas.leader.isThrottled(r.target.topic, r.target.partition)) bytes += r.bytes;
+  }
   return bytes;
 }
 
