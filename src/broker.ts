@@ -20,6 +20,7 @@ import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
 import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config.js';
 import { ClientQuotas } from './quotas/client-quotas.js';
 import { QuotaMeter } from './quotas/quota-meter.js';
+import { ReplicationQuota, type ReplicationQuotas, type ReplicationSide } from './quotas/replication-quota.js';
 import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
 import { startHttpService } from './http/http-service.js';
 import type { HttpListener } from './http/http-listener.js';
@@ -76,6 +77,8 @@ export class Broker implements BrokerServices {
   /** Client quotas (AlterClientQuotas) and their byte-rate enforcement; set by runBroker before it listens. */
   quotas!: ClientQuotas;
   quotaMeter!: QuotaMeter;
+  /** leader/follower.replication.throttled.rate over the partitions their topics throttle here. */
+  readonly replicationQuotas: ReplicationQuotas;
 
   constructor(
     readonly config: BrokerConfig,
@@ -86,6 +89,15 @@ export class Broker implements BrokerServices {
     this.nodeId = config.nodeId;
     const listeners = config.listeners.map(({ advertised }) => advertised);
     const replicaLagTimeMaxMs = Number(brokerConfigValue(topics.layers, 'replica.lag.time.max.ms'));
+    const replicationQuota = (side: ReplicationSide): ReplicationQuota =>
+      new ReplicationQuota({
+        side,
+        nodeId: config.nodeId,
+        bound: () => Number(brokerConfigValue(topics.layers, `${side}.replication.throttled.rate`)),
+        windows: Number(brokerConfigValue(topics.layers, 'replication.quota.window.num')),
+        windowMs: Number(brokerConfigValue(topics.layers, 'replication.quota.window.size.seconds')) * 1000,
+      });
+    this.replicationQuotas = { leader: replicationQuota('leader'), follower: replicationQuota('follower') };
     this.faults = new FaultInjector({
       enabled: config.faultsEnable,
       topicName: (id) => topics.getById(id)?.name,
@@ -133,6 +145,7 @@ export class Broker implements BrokerServices {
       topics,
       replicas: this.replicas,
       replicaLagTimeMaxMs,
+      followerQuota: this.replicationQuotas.follower,
       uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
       leaderImbalanceCheckIntervalMs:
         brokerConfigValue(topics.layers, 'auto.leader.rebalance.enable') === 'true' ? Number(brokerConfigValue(topics.layers, 'leader.imbalance.check.interval.seconds')) * 1000 : null,

@@ -11,6 +11,10 @@
 // has come (its position, the ISR, the high watermark). A partition refused with
 // NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (v12+), and v16+ adds
 // that leader's endpoint (KIP-951).
+// Replication throttling (KIP-73): for a follower out of the ISR, a partition throttled on this
+// leader (leader.replication.throttled.replicas) is answered without records while this broker's
+// leader.replication.throttled.rate is exceeded; the bytes sent for throttled partitions count
+// towards that rate.
 import { ErrorCode } from '../../protocol/errors.js';
 import { countRecords } from '../../protocol/records/index.js';
 import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
@@ -47,7 +51,7 @@ export default defineApi({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
-  uses: ['replicas', 'cluster', 'topics', 'txn', 'fetchSessions', 'quotaMeter', 'metrics'],
+  uses: ['replicas', 'cluster', 'topics', 'txn', 'fetchSessions', 'quotaMeter', 'replicationQuotas', 'metrics'],
   async handle(req, ctx) {
     const { broker, version } = ctx;
     const byId = version >= 13;
@@ -97,6 +101,8 @@ export default defineApi({
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;
+    // What a follower is sent of partitions throttled here counts towards leader.replication.throttled.rate.
+    if (follower) broker.replicationQuotas.leader.record(throttledBytes(broker, answered));
     // consumer_byte_rate (KIP-219): a throttled fetch is answered at once without data, and the connection muted.
     const throttleTimeMs = follower ? 0 : broker.quotaMeter.recordFetch(ctx.connection, totalBytes(answered));
     if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [] };
@@ -173,6 +179,8 @@ function sessionEntry(t: Target): SessionPartition {
   return { topic: t.name, topicId: t.topicId, partition: t.partition, fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
 }
 
+type ReadServices = Pick<BrokerServices, 'replicas' | 'txn' | 'cluster' | 'replicationQuotas'>;
+
 interface Result {
   target: Target;
   out: PartitionOut;
@@ -180,7 +188,7 @@ interface Result {
 }
 
 /** Reads every target in turn within `maxBytes`; `buffer` gives memory for what is read (RequestContext.responseBuffer). */
-async function readAll(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluster'>, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result[]> {
+async function readAll(broker: ReadServices, targets: Target[], maxBytes: number, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result[]> {
   const results: Result[] = [];
   let total = 0;
   for (const target of targets) {
@@ -191,7 +199,7 @@ async function readAll(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluste
   return results;
 }
 
-async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluster'>, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result> {
+async function readOne(broker: ReadServices, target: Target, budget: number, first: boolean, readCommitted: boolean, replicaId: number, buffer?: (bytes: number) => Buffer): Promise<Result> {
   const out: PartitionOut = {
     partitionIndex: target.partition,
     errorCode: ErrorCode.NONE,
@@ -211,10 +219,15 @@ async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluste
   }
   try {
     if (replicaId >= 0) {
+      // Judged before this fetch moves the follower's position, as Kafka does; ISR members are
+      // never throttled, so that throttling cannot push a replica out of the ISR.
+      const quota = broker.replicationQuotas.leader;
+      const throttled = !partition.isr.includes(replicaId) && quota.isThrottled(target.topic!, target.partition) && quota.isExceeded();
       const read = await partition.readForFollower(replicaId, target.fetchOffset, target.maxBytes, target.currentLeaderEpoch);
       out.highWatermark = read.highWatermark;
       out.lastStableOffset = broker.txn.lastStableOffset(partition);
       out.logStartOffset = read.logStartOffset;
+      if (throttled) return { target, out, bytes: 0 };
       out.records = read.chunks;
       return { target, out, bytes: read.bytes };
     }
@@ -246,6 +259,14 @@ async function readOne(broker: Pick<BrokerServices, 'replicas' | 'txn' | 'cluste
 function totalBytes(results: readonly Result[]): number {
   let bytes = 0;
   for (const r of results) bytes += r.bytes;
+  return bytes;
+}
+
+function throttledBytes(broker: Pick<BrokerServices, 'replicationQuotas'>, results: readonly Result[]): number {
+  let bytes = 0;
+  for (const r of results) {
+    if (r.target.topic !== undefined && broker.replicationQuotas.leader.isThrottled(r.target.topic, r.target.partition)) bytes += r.bytes;
+  }
   return bytes;
 }
 

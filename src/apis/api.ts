@@ -13,6 +13,7 @@ import type { RequestAuthorization } from '../security/authorizer/request-author
 import type { ScramCredentialStore } from '../security/scram-credentials.js';
 import type { QuotaAlteration, QuotaEntity, QuotaFilterComponent } from '../quotas/client-quotas.js';
 import type { MutationQuota, QuotaClient } from '../quotas/quota-meter.js';
+import type { ReplicationQuotas } from '../quotas/replication-quota.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { TxnEngine } from '../txn/txn-engine.js';
 import type { ApiVersionsResponse } from '../../protocol/schema/index.js';
@@ -89,6 +90,8 @@ export interface BrokerServices {
   readonly quotas: ClientQuotaSettings;
   /** producer_byte_rate / consumer_byte_rate (KIP-219) and controller_mutation_rate (KIP-599) enforcement. */
   readonly quotaMeter: ByteRateQuotas;
+  /** Replication throttling: the leader side applies to followers' fetches. */
+  readonly replicationQuotas: Pick<ReplicationQuotas, 'leader'>;
   /** Produce and fetch counters for /metrics. */
   readonly metrics: DataPathMetrics;
   /** The registered handlers (ApiVersions). */

@@ -15,6 +15,7 @@ import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { ClusterView } from './cluster-view.js';
 import { Controller } from './controller.js';
 import type { Membership } from './membership.js';
+import type { ReplicationQuota } from '../quotas/replication-quota.js';
 
 export interface ClusterMemberOptions {
   localId: number;
@@ -28,6 +29,8 @@ export interface ClusterMemberOptions {
   topics: TopicRegistry;
   replicas: ReplicaManager;
   replicaLagTimeMaxMs: number;
+  /** follower.replication.throttled.rate, applied by the replica fetchers. */
+  followerQuota: ReplicationQuota;
   /** The static unclean.leader.election.enable, for the controller. */
   uncleanLeaderElection: boolean;
   /** leader.imbalance.check.interval.seconds in ms, null when auto.leader.rebalance.enable is false, for the controller. */
@@ -164,6 +167,14 @@ export class ClusterMember {
     if (fetcher === undefined) {
       fetcher = new ReplicaFetcher({
         localId: this.o.localId,
+        throttle: {
+          isThrottled: (partition) => {
+            const topic = this.o.topics.get(partition.topic);
+            return topic !== undefined && this.o.followerQuota.isThrottled(topic, partition.index);
+          },
+          isExceeded: () => this.o.followerQuota.isExceeded(),
+          record: (bytes) => this.o.followerQuota.record(bytes),
+        },
         appender: this.o.appender,
         leaderAddress: () => this.o.cluster.broker(leader, this.o.interBroker.listenerName),
         security: this.o.interBroker,

@@ -216,6 +216,10 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect (Creek fetches from each leader broker over one connection on its event loop).', { validator: atLeast(1), dynamic: true }),
   broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes fetched per partition by followers.', { validator: atLeast(0) }),
   broker('replica.lag.time.max.ms', LONG, '30000', 'Time after which a silent follower leaves the ISR.'),
+  broker('leader.replication.throttled.rate', LONG, LONG_MAX_STRING, 'Bytes per second this broker sends, as a leader, to followers out of the ISR of the partitions its topics\' leader.replication.throttled.replicas name for it; once over, those partitions are left out of such fetches.', { validator: atLeast(0), dynamic: true }),
+  broker('follower.replication.throttled.rate', LONG, LONG_MAX_STRING, 'Bytes per second this broker fetches, as a follower out of the ISR, for the partitions its topics\' follower.replication.throttled.replicas name for it; once over, it leaves those partitions out of its fetches.', { validator: atLeast(0), dynamic: true }),
+  broker('replication.quota.window.num', INT, '11', 'Samples the replication throttle rates are measured over.', { validator: atLeast(1) }),
+  broker('replication.quota.window.size.seconds', INT, '1', 'Length of each sample of the replication throttle rates.', { validator: atLeast(1) }),
   // ---- group coordinator ----
   broker('group.initial.rebalance.delay.ms', INT, '3000', 'Wait for more members before the first rebalance of an empty classic group. Kafka\'s 3000 is kept; lower it (e.g. 0) for faster local tests.'),
   broker('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a classic group member may ask for.'),

@@ -14,14 +14,9 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { ClientQuotas } from './client-quotas.js';
+import { WindowedRate } from './windowed-rate.js';
 const WINDOW_MS = 1000;
 const WINDOWS = 11;
-
-interface Sample {
-  start: number;
-  /** Bytes, or for request_percentage percent-seconds of busy time. */
-  amount: number;
-}
 
 /** Who the client is for quotas: the principal (`User:<name>`) and the client id of its requests. */
 export interface QuotaClient {
@@ -48,7 +43,8 @@ export interface MutationQuota {
 }
 
 export class QuotaMeter {
-  private readonly samples = new Map<string, Sample[]>();
+  /** Bytes, or for request_percentage percent-seconds of busy time, by meter. */
+  private readonly rates = new Map<string, WindowedRate>();
   private readonly buckets = new Map<string, TokenBucket>();
   private sweptMs = 0;
 
@@ -97,7 +93,7 @@ export class QuotaMeter {
 
   /** Takes back a connection recorded in a connection-accept-rate meter (its address's rate refused it). */
   unrecordAcceptance(meter: string, now = Date.now()): void {
-    this.current(`connection-accept-rate:${meter}`, now).at(-1)!.amount -= 1;
+    this.rateOf(`connection-accept-rate:${meter}`, now).record(-1, now);
   }
 
   /** A request's mutation quota; `clock` is read at each record (tests inject one). */
@@ -145,27 +141,21 @@ export class QuotaMeter {
   }
 
   private recordAgainst(meter: string, bound: number, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
-    const samples = this.current(meter, now);
-    const last = samples.at(-1)!;
-    last.amount += amount;
-    const throttleMs = Math.min(this.throttle(samples, bound, now), maxThrottleMs);
-    if (throttleMs > 0 && unrecordWhenThrottled) last.amount -= amount;
+    const rate = this.rateOf(meter, now);
+    rate.record(amount, now);
+    const throttleMs = Math.min(rate.throttleMs(bound, now), maxThrottleMs);
+    if (throttleMs > 0 && unrecordWhenThrottled) rate.record(-amount, now);
     return throttleMs;
   }
 
-  private current(entity: string, now: number): Sample[] {
+  private rateOf(meter: string, now: number): WindowedRate {
     this.forgetIdle(now);
-    let samples = this.samples.get(entity);
-    if (samples === undefined) {
-      samples = [];
-      this.samples.set(entity, samples);
+    let rate = this.rates.get(meter);
+    if (rate === undefined) {
+      rate = new WindowedRate(WINDOWS, WINDOW_MS);
+      this.rates.set(meter, rate);
     }
-    // Kafka's SampledStat: a sample begins with the first record after the previous one's window
-    // ended; the last quota.window.num are kept, none that began a whole span of windows ago.
-    const last = samples.at(-1);
-    if (last === undefined || now - last.start >= WINDOW_MS) samples.push({ start: now, amount: 0 });
-    while (samples.length > WINDOWS || now - samples[0]!.start >= WINDOWS * WINDOW_MS) samples.shift();
-    return samples;
+    return rate;
   }
 
   /**
@@ -175,18 +165,8 @@ export class QuotaMeter {
   private forgetIdle(now: number): void {
     if (now - this.sweptMs < WINDOWS * WINDOW_MS) return;
     this.sweptMs = now;
-    for (const [meter, samples] of this.samples) {
-      if ((samples.at(-1)?.start ?? -Infinity) <= now - WINDOWS * WINDOW_MS) this.samples.delete(meter);
+    for (const [meter, rate] of this.rates) {
+      if (rate.idle(now)) this.rates.delete(meter);
     }
-  }
-
-  private throttle(samples: Sample[], bound: number, now: number): number {
-    const total = samples.reduce((sum, s) => sum + s.amount, 0);
-    // Kafka's Rate.windowSize: the time since the oldest sample began, plus the whole windows it
-    // lacks to (windows - 1) of them.
-    const elapsedMs = now - samples[0]!.start;
-    const spanMs = Math.max(elapsedMs + Math.max(0, WINDOWS - 1 - Math.floor(elapsedMs / WINDOW_MS)) * WINDOW_MS, 1);
-    const rate = (total * 1000) / spanMs;
-    return rate <= bound ? 0 : Math.round(((rate - bound) / bound) * spanMs);
   }
 }

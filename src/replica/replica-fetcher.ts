@@ -4,6 +4,10 @@
 // and truncates what diverges; then it fetches from its log end with Fetch requests carrying
 // this broker's replica id, appends what comes back with the leader's offsets and epochs, and
 // takes the leader's high watermark. The leader learns each follower's position from those fetches.
+// Replication throttling (KIP-73), follower side: while this broker's
+// follower.replication.throttled.rate is exceeded, the partitions throttled here that are not
+// caught up are left out of the fetches (when that is all of them, the fetcher waits BACKOFF_MS);
+// what throttled partitions bring counts towards the rate.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
@@ -29,8 +33,17 @@ export interface FollowerAppender {
   reloadProducerState(partition: Partition): Promise<void>;
 }
 
+/** The follower side of replication throttling (see ReplicationQuota). */
+export interface FollowerThrottle {
+  /** The partition's topic throttles it on this broker (follower.replication.throttled.replicas). */
+  isThrottled(partition: Partition): boolean;
+  isExceeded(): boolean;
+  record(bytes: number): void;
+}
+
 export interface ReplicaFetcherOptions {
   localId: number;
+  throttle: FollowerThrottle;
   appender: () => FollowerAppender;
   /** The leader's address on the inter-broker listener, looked up at each (re)connect. */
   leaderAddress: () => BrokerNode | undefined;
@@ -43,6 +56,11 @@ interface Fetched {
   partition: Partition;
   /** Asks the leader where its epoch ends before fetching. */
   truncating: boolean;
+  /**
+   * Reached the leader's high watermark with the last records fetched (Kafka's fetch state with a
+   * lag of 0); not before records arrive. Such a partition is never throttled.
+   */
+  caughtUp: boolean;
 }
 
 export class ReplicaFetcher {
@@ -66,7 +84,7 @@ export class ReplicaFetcher {
 
   /** Starts (or restarts, after a leadership change) fetching a partition: truncation first. */
   add(partition: Partition): void {
-    this.partitions.set(partition, { partition, truncating: true });
+    this.partitions.set(partition, { partition, truncating: true, caughtUp: false });
     this.wake?.();
   }
 
@@ -92,7 +110,7 @@ export class ReplicaFetcher {
         const connection = await this.connect();
         const truncating = [...this.partitions.values()].filter((f) => f.truncating);
         if (truncating.length > 0) await this.truncate(connection, truncating);
-        else await this.fetch(connection, [...this.partitions.values()]);
+        else await this.fetchUnthrottled(connection);
         if (this.backoff) {
           this.backoff = false;
           await this.sleep(BACKOFF_MS);
@@ -159,6 +177,13 @@ export class ReplicaFetcher {
     }
   }
 
+  private async fetchUnthrottled(connection: BrokerConnection): Promise<void> {
+    const { throttle } = this.o;
+    const targets = [...this.partitions.values()].filter((f) => f.caughtUp || !throttle.isThrottled(f.partition) || !throttle.isExceeded());
+    if (targets.length > 0) await this.fetch(connection, targets);
+    else await this.sleep(BACKOFF_MS);
+  }
+
   private async fetch(connection: BrokerConnection, targets: Fetched[]): Promise<void> {
     const response = await connection.send(1, FETCH_VERSION, {
       clusterId: null,
@@ -198,7 +223,11 @@ export class ReplicaFetcher {
           continue;
         }
         const records = r.records === null ? Buffer.alloc(0) : Array.isArray(r.records) ? Buffer.concat(r.records) : Buffer.from(r.records);
-        if (records.length > 0) await this.o.appender().appendReplicated(f.partition, records);
+        if (records.length > 0) {
+          await this.o.appender().appendReplicated(f.partition, records);
+          if (this.o.throttle.isThrottled(f.partition)) this.o.throttle.record(records.length);
+          f.caughtUp = f.partition.logEndOffset >= Number(r.highWatermark);
+        }
         f.partition.updateFollowerHighWatermark(Number(r.highWatermark));
       }
     }
