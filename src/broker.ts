@@ -299,6 +299,8 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     },
     serverLog,
   );
+  // A raised max.connections lets a waiting acceptor go on.
+  topics.onBrokerConfigsChange(() => connectionOptions.quotas.limitsChanged());
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
   broker.openConnections = () => listeners.flatMap((l) => [...l.openConnections()]);

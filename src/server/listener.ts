@@ -3,10 +3,10 @@
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
 // untrusted or missing client certificate) closes that socket with one log line. Each TCP
 // connection goes through the listener's acceptor before any TLS handshake, which waits out
-// max.connection.creation.rate (see acceptor); then it is counted against max.connections,
-// max.connections.per.ip and its address's connection_creation_rate, and closed when over a
-// limit: at once, or over the address's rate after the throttle time, unread meanwhile (see
-// connection-quotas).
+// max.connection.creation.rate and waits for a slot under max.connections (see acceptor); then
+// it is counted against max.connections.per.ip and its address's connection_creation_rate, and
+// closed when over a limit: at once, or over the address's rate after the throttle time, unread
+// meanwhile (see connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -45,15 +45,21 @@ export class Listener {
     log: Logger,
   ) {
     this.log = log.child({ listener: listener.endpoint.name });
+    const name = listener.endpoint.name;
     this.acceptor = new Acceptor(
       {
-        acceptDelay: () => opts.quotas.acceptDelay(listener.endpoint.name),
+        acceptDelay: () => opts.quotas.acceptDelay(name),
+        slotAvailable: () => opts.quotas.slotAvailable(name),
+        onSlotChange: (wake) => opts.quotas.onSlotChange(wake),
         admit: (socket) => this.admit(socket),
         overflow: (socket) => {
-          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits out max.connection.creation.rate');
+          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits (max.connection.creation.rate or max.connections)');
           socket.destroy();
         },
-        waiting: (socket, delayMs) => this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
+        waiting: (socket, delayMs) =>
+          delayMs === null
+            ? this.log.debug({ remote: remoteOf(socket) }, 'at max.connections: accepting once a connection slot frees')
+            : this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
       },
       opts.acceptBacklog,
     );
