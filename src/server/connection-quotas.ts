@@ -11,6 +11,9 @@
 // it, and the address's connection_creation_rate client quota (KIP-612). The limits are read at
 // each check, so dynamic updates (IncrementalAlterConfigs on the broker, AlterClientQuotas) apply
 // to the next connection, and a waiting acceptor checks again when one changes (limitsChanged).
+// When the broker is over its max.connections (the inter-broker listener took connections beyond
+// it, or the limit was lowered), the other listeners close their least recently active
+// connections, one each in turn, until it is back within it (Kafka's closeExcessConnections).
 export interface ConnectionLimits {
   maxConnections: number;
   maxPerIp: number;
@@ -29,6 +32,9 @@ export interface ConnectionLimits {
  * rate, held unread for `throttleMs` first, as Kafka's acceptor delays closing throttled sockets.
  */
 export type Admission = { admitted: true; release(): void } | { admitted: false; reason: string; throttleMs: number };
+
+/** Closes a listener's least recently active connection, its count given back at once; false when it has none. */
+export type ExcessCloser = () => boolean;
 
 /** Records a new connection from an address against its connection_creation_rate; the throttle time when over it, else 0. */
 export type ConnectionRate = (ip: string) => number;
@@ -50,6 +56,8 @@ export class ConnectionQuotas {
   private readonly byListener = new Map<string, number>();
   /** Acceptors waiting for a connection slot, woken when a connection closes or the limits change. */
   private readonly slotWaiters = new Set<() => void>();
+  /** Each listener's way to close its least recently active connection. */
+  private readonly excessClosers = new Map<string, ExcessCloser>();
 
   constructor(
     private readonly limits: () => ConnectionLimits,
@@ -87,9 +95,29 @@ export class ConnectionQuotas {
     return () => this.slotWaiters.delete(wake);
   }
 
-  /** The limits may have changed (a dynamic config update): waiting acceptors check again. */
+  /** The limits may have changed (a dynamic config update): connections over a lowered max.connections are closed, waiting acceptors check again. */
   limitsChanged(): void {
+    this.closeExcess();
     this.wakeWaiters();
+  }
+
+  /** How `listener` closes its least recently active connection when the broker is over max.connections. */
+  closeExcessWith(listener: string, closer: ExcessCloser): void {
+    this.excessClosers.set(listener, closer);
+  }
+
+  /** Over the broker's max.connections, the listeners but the inter-broker one close a connection each in turn until it is within it. */
+  private closeExcess(): void {
+    const over = (): boolean => this.total > this.limits().maxConnections;
+    while (over()) {
+      let closed = false;
+      for (const [listener, closeLeastRecentlyUsed] of this.excessClosers) {
+        if (listener === this.protectedListener) continue;
+        if (!over()) return;
+        closed = closeLeastRecentlyUsed() || closed;
+      }
+      if (!closed) return;
+    }
   }
 
   private wakeWaiters(): void {
@@ -116,7 +144,7 @@ export class ConnectionQuotas {
     this.byIp.set(ip, fromIp + 1);
     this.byListener.set(listener, (this.byListener.get(listener) ?? 0) + 1);
     let released = false;
-    return {
+    const admission: Admission = {
       admitted: true,
       release: () => {
         if (released) return;
@@ -129,6 +157,9 @@ export class ConnectionQuotas {
         this.wakeWaiters();
       },
     };
+    // The inter-broker listener may take a connection beyond the broker's limit: the others make room.
+    if (listener === this.protectedListener) this.closeExcess();
+    return admission;
   }
 }
 

@@ -2,7 +2,9 @@
 // overrides) closes new connections over the limit as soon as they are accepted; over
 // max.connections (the broker's, or a listener's listener.name.<l>.max.connections) the
 // listener's acceptor waits for a slot instead, while the connections already open keep being
-// served; the limits can be changed at runtime. The connection_creation_rate client quota (KIP-612) holds connections over an
+// served; the limits can be changed at runtime. The inter-broker listener may go over the broker's
+// max.connections, the other listeners then closing their least recently used connections, as
+// they do when the limit is lowered below the connections open. The connection_creation_rate client quota (KIP-612) holds connections over an
 // address's rate unanswered, then closes them. Over max.connection.creation.rate (broker-wide or
 // per listener) the listener's acceptor waits instead, taking connections in arrival order no
 // faster than the rate and closing only those beyond socket.listen.backlog.size meanwhile. Raw
@@ -150,6 +152,37 @@ describe('connection limits', () => {
     await thirdAnswer.answer;
     admin.close();
     for (const s of [second, third, ...plain]) s.end();
+  });
+
+  it('lets the inter-broker listener go over max.connections, the other listener closing its least recently used connection, and closes the excess when the limit is lowered', async () => {
+    broker = await withBroker({
+      properties: {
+        listeners: 'PLAINTEXT://127.0.0.1:0,OTHER://127.0.0.1:0',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT',
+        [MAX]: 3,
+      },
+    });
+    const other = broker.listeners.find((l) => l.name === 'OTHER')!.port;
+    // PLAINTEXT is the inter-broker listener.
+    const admin = await RawClient.connect(broker.host, broker.port);
+    const [a, b] = await served(2, '127.0.0.1', other);
+    await answers(a!); // b is now the least recently used
+    const [c] = await served(1);
+    await b!.closed;
+    for (const s of [a!, c!]) await answers(s);
+    // The other listener waits for a slot: one frees when c closes.
+    const d = await openFrameSocket(other);
+    const dAnswer = awaitAnswer(d);
+    await answers(a!);
+    expect(dAnswer.answered()).toBe(false);
+    c!.end();
+    await dAnswer.answer;
+    // Lowered to 2 with 3 open: the other listener closes its least recently used one, a.
+    expect(await alterBroker(admin, '1', { [MAX]: '2' })).toMatchObject(ok);
+    await a!.closed;
+    await answers(d);
+    admin.close();
+    d.end();
   });
 
   it('holds connections over connection_creation_rate unanswered and closes them, per address, until the quota is removed', async () => {

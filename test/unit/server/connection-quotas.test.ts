@@ -3,6 +3,7 @@
 // beside others; a connection refused by its address's connection_creation_rate is taken back
 // from both counts. A connection slot is free under the listener's max.connections and (except
 // on that inter-broker listener) the broker's; a closed connection wakes the waiting acceptors.
+// Over the broker's limit, the other listeners close connections in turn until it is within it.
 import { describe, expect, it } from 'vitest';
 import { ConnectionQuotas, type AcceptanceMeters, type ConnectionLimits } from '../../../src/server/connection-quotas.js';
 
@@ -81,5 +82,40 @@ describe('ConnectionQuotas connection slots', () => {
     stop();
     quotas.limitsChanged();
     expect(wakes).toBe(5);
+  });
+
+  it('makes the other listeners close connections in turn when the inter-broker listener goes over the broker limit, or the limit is lowered', () => {
+    let max = 3;
+    const quotas = new ConnectionQuotas(() => ({ ...limits(1000)(), maxConnections: max, listenerMaxConnections: () => max }), () => 0, countingMeters(), 'PLAINTEXT');
+    const open = new Map<string, (() => void)[]>([['OTHER', []], ['THIRD', []], ['PLAINTEXT', []]]);
+    const closed: string[] = [];
+    for (const listener of open.keys()) {
+      quotas.closeExcessWith(listener, () => {
+        const release = open.get(listener)!.shift();
+        if (release === undefined) return false;
+        closed.push(listener);
+        release();
+        return true;
+      });
+    }
+    const connect = (listener: string): void => {
+      const a = quotas.admit('10.0.0.1', listener);
+      if (a.admitted) open.get(listener)!.push(a.release);
+    };
+    connect('OTHER');
+    connect('OTHER');
+    connect('THIRD');
+    connect('PLAINTEXT');
+    expect(closed).toEqual(['OTHER']);
+    connect('PLAINTEXT');
+    expect(closed).toEqual(['OTHER', 'OTHER']);
+    expect(quotas.slotAvailable('PLAINTEXT')).toBe(true);
+    connect('PLAINTEXT');
+    expect(closed).toEqual(['OTHER', 'OTHER', 'THIRD']);
+    // Nothing left to close but the inter-broker listener's own: the broker stays over its limit.
+    max = 2;
+    quotas.limitsChanged();
+    expect(closed).toEqual(['OTHER', 'OTHER', 'THIRD']);
+    expect(quotas.slotAvailable('PLAINTEXT')).toBe(false);
   });
 });
