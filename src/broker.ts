@@ -312,6 +312,8 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     },
     serverLog,
   );
+  // A raised max.connections lets a waiting acceptor go on; a lowered one closes the connections over it.
+  topics.onBrokerConfigsChange(() => connectionOptions.quotas.limitsChanged());
   const connectionIds = { next: 1 };
   const listeners = config.listeners.map((l) => new Listener(l, broker, connectionOptions, connectionIds, serverLog));
   broker.openConnections = () => listeners.flatMap((l) => [...l.openConnections()]);

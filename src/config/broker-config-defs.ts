@@ -288,9 +288,9 @@ export function brokerConfigDef(name: string): BrokerConfigDef | undefined {
   return BY_NAME.get(name);
 }
 
-const LISTENER_OVERRIDE = /^listener\.name\.[^.]+\.(ssl\..+|max\.connection\.creation\.rate)$/;
+const LISTENER_OVERRIDE = /^listener\.name\.[^.]+\.(ssl\..+|max\.connection\.creation\.rate|max\.connections)$/;
 
-/** The definition of a per-listener override `listener.name.<listener>.<key>` of ssl.* and max.connection.creation.rate, checked as the broker-wide key. */
+/** The definition of a per-listener override `listener.name.<listener>.<key>` of ssl.*, max.connection.creation.rate and max.connections, checked as the broker-wide key. */
 export function listenerOverrideDef(name: string): BrokerConfigDef | undefined {
   const def = listenerOverrideBase(name);
   return def === undefined ? undefined : { ...def, name };

@@ -126,11 +126,14 @@ export function describeBrokerConfigs(layers: BrokerConfigLayers, resource: 'bro
   return described;
 }
 
-/** The per-listener max.connection.creation.rate overrides set in any layer, in name order. */
+const LISTENER_CONNECTION_LIMITS = ['max.connections', 'max.connection.creation.rate'] as const;
+
+/** The per-listener max.connections and max.connection.creation.rate overrides set in any layer, in name order. */
 function setListenerConnectionOverrides(layers: BrokerConfigLayers): string[] {
   const names = new Set<string>();
+  const connectionLimits: readonly string[] = LISTENER_CONNECTION_LIMITS;
   for (const map of [layers.dynamicBroker ?? EMPTY, layers.dynamicDefault ?? EMPTY, layers.staticProps]) {
-    for (const name of map.keys()) if (listenerOverrideBase(name)?.name === 'max.connection.creation.rate') names.add(name);
+    for (const name of map.keys()) if (connectionLimits.includes(listenerOverrideBase(name)?.name ?? '')) names.add(name);
   }
   return [...names].sort();
 }
@@ -163,8 +166,6 @@ export function validateBrokerConfigAlter(changes: ReadonlyMap<string, string | 
   }
   return null;
 }
-
-const LISTENER_CONNECTION_LIMITS = ['max.connections', 'max.connection.creation.rate'] as const;
 
 /**
  * Kafka's check of a listener's connection limits when an alteration changes them

@@ -16,7 +16,7 @@ export class DynamicBrokerConfigs {
   private readonly defaults = new Map<string, string>();
   private readonly own = new Map<string, string>();
   private readonly ownKey: string;
-  private changed: () => void = () => undefined;
+  private readonly changeListeners: (() => void)[] = [];
   private readonly unsubscribe: () => void;
 
   private constructor(
@@ -26,7 +26,7 @@ export class DynamicBrokerConfigs {
     this.ownKey = String(nodeId);
     // Another broker's document is not this broker's concern.
     this.unsubscribe = metadata.watch('brokerConfigs', (change) => {
-      if ((change.key === CLUSTER_KEY || change.key === this.ownKey) && this.reload()) this.changed();
+      if ((change.key === CLUSTER_KEY || change.key === this.ownKey) && this.reload()) for (const changed of this.changeListeners) changed();
     });
   }
 
@@ -50,7 +50,7 @@ export class DynamicBrokerConfigs {
 
   /** `listener` hears of each change of the layers (by any broker, this one too), once they hold the new values. */
   onChange(listener: () => void): void {
-    this.changed = listener;
+    this.changeListeners.push(listener);
   }
 
   /** Stops following the store. */

@@ -49,8 +49,13 @@ const SASL_AUTHENTICATE = 36;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const UNSUPPORTED_VERSION = 35;
 
+/** Counts reads and writes on every connection, to order connections by their last activity. */
+let activityClock = 0;
+
 export class Connection {
   readonly info: ConnectionInfo;
+  /** When this connection last read or wrote, in the broker's activity order. */
+  private activity = ++activityClock;
   private readonly abort = new AbortController();
   private readonly reader: FrameReader;
   /** The accepted socket, moved to one that reads into a shared buffer (see socket-reads). */
@@ -115,6 +120,11 @@ export class Connection {
     socket.on('close', () => this.onClose());
   }
 
+  /** When this connection last read or wrote, in the broker's activity order: the least recent is closed first when the broker is over max.connections. */
+  get lastActivity(): number {
+    return this.activity;
+  }
+
   get closed(): boolean {
     return this.abort.signal.aborted;
   }
@@ -141,6 +151,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.activity = ++activityClock;
     this.received(() => this.reader.push(chunk));
   }
 
@@ -425,6 +436,7 @@ export class Connection {
       written?.();
       return;
     }
+    this.activity = ++activityClock;
     if (chunks.length === 1) {
       this.socket.write(chunks[0]!, written);
       return;

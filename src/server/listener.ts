@@ -3,10 +3,10 @@
 // (finishing requests in flight) on shutdown. A TLS handshake that fails (plaintext bytes, an
 // untrusted or missing client certificate) closes that socket with one log line. Each TCP
 // connection goes through the listener's acceptor before any TLS handshake, which waits out
-// max.connection.creation.rate (see acceptor); then it is counted against max.connections,
-// max.connections.per.ip and its address's connection_creation_rate, and closed when over a
-// limit: at once, or over the address's rate after the throttle time, unread meanwhile (see
-// connection-quotas).
+// max.connection.creation.rate and waits for a slot under max.connections (see acceptor); then
+// it is counted against max.connections.per.ip and its address's connection_creation_rate, and
+// closed when over a limit: at once, or over the address's rate after the throttle time, unread
+// meanwhile (see connection-quotas).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -26,9 +26,10 @@ export interface ListenerHost extends ConnectionHost {
 
 export class Listener {
   private readonly server: Server;
-  private readonly connections = new Set<Connection>();
-  /** TLS sockets still in their handshake (not Connections yet), by remote address; destroyed on close. */
-  private readonly handshaking = new Map<string, Socket>();
+  /** Each open connection, and what gives its count back (see connection-quotas). */
+  private readonly connections = new Map<Connection, () => void>();
+  /** TLS sockets still in their handshake (not Connections yet), by remote address, with what gives their count back; destroyed on close. */
+  private readonly handshaking = new Map<string, { raw: Socket; release: () => void }>();
   /** Sockets over their address's connection_creation_rate, held unread until their delayed close. */
   private readonly throttled = new Set<Socket>();
   private readonly acceptor: Acceptor;
@@ -45,18 +46,25 @@ export class Listener {
     log: Logger,
   ) {
     this.log = log.child({ listener: listener.endpoint.name });
+    const name = listener.endpoint.name;
     this.acceptor = new Acceptor(
       {
-        acceptDelay: () => opts.quotas.acceptDelay(listener.endpoint.name),
+        acceptDelay: () => opts.quotas.acceptDelay(name),
+        slotAvailable: () => opts.quotas.slotAvailable(name),
+        onSlotChange: (wake) => opts.quotas.onSlotChange(wake),
         admit: (socket) => this.admit(socket),
         overflow: (socket) => {
-          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits out max.connection.creation.rate');
+          this.warn({ remote: remoteOf(socket), backlog: opts.acceptBacklog }, 'closing connection: the listen backlog is full while the acceptor waits (max.connection.creation.rate or max.connections)');
           socket.destroy();
         },
-        waiting: (socket, delayMs) => this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
+        waiting: (socket, delayMs) =>
+          delayMs === null
+            ? this.log.debug({ remote: remoteOf(socket) }, 'at max.connections: accepting once a connection slot frees')
+            : this.log.debug({ remote: remoteOf(socket), delayMs }, 'over max.connection.creation.rate: accepting after a wait'),
       },
       opts.acceptBacklog,
     );
+    opts.quotas.closeExcessWith(name, () => this.closeLeastRecentlyUsed());
     const tls = listener.tls;
     if (tls === undefined) {
       // Paused on accept: the connection moves a plain socket to its own reader before any read.
@@ -70,6 +78,7 @@ export class Listener {
     // The TLS server never listens: TCP connections are accepted (and counted) here first, and
     // only admitted ones are handed to it, so a refused one costs no handshake.
     const tlsServer = createTlsServer(tls.options, (socket: TLSSocket) => {
+      const handshake = this.handshaking.get(remoteOf(socket));
       this.handshaking.delete(remoteOf(socket));
       const cert = socket.getPeerX509Certificate();
       if (cert !== undefined && !socket.authorized) {
@@ -86,7 +95,7 @@ export class Listener {
         return;
       }
       // Counted when the TCP connection came in; the raw socket's close gives the count back.
-      this.accept(socket, principal, () => undefined);
+      this.accept(socket, principal, handshake?.release ?? (() => undefined));
     });
     tlsServer.on('tlsClientError', (err, socket) => {
       this.warn({ remote: remoteOf(socket), reason: err.message }, 'closing connection: TLS handshake failed');
@@ -94,9 +103,9 @@ export class Listener {
     this.handOver = (raw, release) => {
       raw.once('close', release);
       const remote = remoteOf(raw);
-      this.handshaking.set(remote, raw);
+      this.handshaking.set(remote, { raw, release });
       raw.once('close', () => {
-        if (this.handshaking.get(remote) === raw) this.handshaking.delete(remote);
+        if (this.handshaking.get(remote)?.raw === raw) this.handshaking.delete(remote);
       });
       tlsServer.emit('connection', raw);
     };
@@ -109,7 +118,7 @@ export class Listener {
 
   /** The connections open now, for fault injection to close. */
   openConnections(): Iterable<{ readonly info: Connection['info']; destroy(): void }> {
-    return [...this.connections].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
+    return [...this.connections.keys()].map((c) => ({ info: c.info, destroy: () => c.socket.destroy() }));
   }
 
   /** Counts a new TCP connection and hands it over, or closes it when over a limit. */
@@ -150,11 +159,27 @@ export class Listener {
       this.opts,
       this.log,
     );
-    this.connections.add(conn);
+    this.connections.set(conn, release);
     conn.socket.on('close', () => {
       this.connections.delete(conn);
       release();
     });
+  }
+
+  /**
+   * Closes the connection that read or wrote least recently, giving its count back at once, for a
+   * broker over max.connections (Kafka's lowestPriorityChannel); false when there is none.
+   */
+  private closeLeastRecentlyUsed(): boolean {
+    let oldest: Connection | undefined;
+    for (const c of this.connections.keys()) if (oldest === undefined || c.lastActivity < oldest.lastActivity) oldest = c;
+    if (oldest === undefined) return false;
+    const release = this.connections.get(oldest)!;
+    this.connections.delete(oldest);
+    this.warn({ remote: oldest.info.remoteAddress }, 'closing the least recently used connection: the broker is over max.connections');
+    oldest.socket.destroy();
+    release();
+    return true;
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -172,14 +197,14 @@ export class Listener {
   abort(): void {
     this.server.close();
     this.dropUnaccepted();
-    for (const c of this.connections) c.socket.destroy();
+    for (const c of this.connections.keys()) c.socket.destroy();
   }
 
   /** Stops accepting, drops pending and throttled sockets and TLS handshakes in progress, lets each connection finish its current request, then closes it. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.dropUnaccepted();
-    await Promise.all([...this.connections].map((c) => c.close()));
+    await Promise.all([...this.connections.keys()].map((c) => c.close()));
     await closed;
     this.opts.warnings.flush();
     this.log.debug('listener closed');
@@ -187,7 +212,7 @@ export class Listener {
 
   /** Destroys the sockets not yet Connections: held by the acceptor, throttled, in their TLS handshake. */
   private dropUnaccepted(): void {
-    for (const raw of [...this.acceptor.stop(), ...this.handshaking.values(), ...this.throttled]) raw.destroy();
+    for (const raw of [...this.acceptor.stop(), ...[...this.handshaking.values()].map((h) => h.raw), ...this.throttled]) raw.destroy();
   }
 }
 

@@ -50,6 +50,7 @@ export function serverOptions(setting: BrokerSetting, metering: ConnectionMeteri
     perIpOverrides: new Map([...parsePerIpOverrides(setting('max.connections.per.ip.overrides') ?? '')].map(([ip, n]) => [normalizeAddress(ip), n])),
     maxConnectionCreationRate: num('max.connection.creation.rate'),
     listenerConnectionCreationRate: (listener) => Number(setting(listenerKey(listener, 'max.connection.creation.rate')) ?? setting('max.connection.creation.rate')),
+    listenerMaxConnections: (listener) => Number(setting(listenerKey(listener, 'max.connections')) ?? setting('max.connections')),
   });
   return {
     acceptBacklog: num('socket.listen.backlog.size'),

@@ -100,6 +100,11 @@ export class TopicRegistry {
     });
   }
 
+  /** `listener` hears of each change of the broker's dynamic configs, once `layers` holds the new values. */
+  onBrokerConfigsChange(listener: () => void): void {
+    this.dynamicConfigs.onChange(listener);
+  }
+
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });

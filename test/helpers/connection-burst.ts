@@ -17,6 +17,21 @@ export async function answers(s: FrameSocket): Promise<void> {
 }
 
 /**
+ * Sends `s` an ApiVersions request without waiting for it: `answer` settles when it is answered
+ * (rejects when closed first), `answered()` says whether it has been by now, for a connection
+ * the broker has accepted but not yet taken on.
+ */
+export function awaitAnswer(s: FrameSocket): { answer: Promise<void>; answered(): boolean } {
+  let done = false;
+  const answer = answers(s);
+  answer.then(
+    () => (done = true),
+    () => undefined,
+  );
+  return { answer, answered: () => done };
+}
+
+/**
  * Opens `n` connections to `port` from `from` at once, each sending an ApiVersions request: those
  * answered (kept open), and how many were closed without an answer.
  */

@@ -1,7 +1,10 @@
 // Connection limits as Kafka's ConnectionQuotas: max.connections.per.ip (with per-address
-// overrides) and max.connections close new connections over the limit as soon as they are
-// accepted, while the connections already open keep being served; the limits can be changed
-// at runtime. The connection_creation_rate client quota (KIP-612) holds connections over an
+// overrides) closes new connections over the limit as soon as they are accepted; over
+// max.connections (the broker's, or a listener's listener.name.<l>.max.connections) the
+// listener's acceptor waits for a slot instead, while the connections already open keep being
+// served; the limits can be changed at runtime. The inter-broker listener may go over the broker's
+// max.connections, the other listeners then closing their least recently used connections, as
+// they do when the limit is lowered below the connections open. The connection_creation_rate client quota (KIP-612) holds connections over an
 // address's rate unanswered, then closes them. Over max.connection.creation.rate (broker-wide or
 // per listener) the listener's acceptor waits instead, taking connections in arrival order no
 // faster than the rate and closing only those beyond socket.listen.backlog.size meanwhile. Raw
@@ -13,7 +16,7 @@ import { ConfigSource } from '../../src/config/config-def.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, withBroker } from '../helpers/broker.js';
 import { alterBroker, describeBroker } from '../helpers/broker-configs.js';
-import { answers, flood } from '../helpers/connection-burst.js';
+import { answers, awaitAnswer, flood } from '../helpers/connection-burst.js';
 import { openFrameSocket, type FrameSocket } from '../helpers/frames.js';
 import { RawClient } from '../helpers/raw-client.js';
 
@@ -23,11 +26,11 @@ afterEach(async () => {
   broker = undefined;
 });
 
-/** Opens `n` connections from `from` and checks each is served. */
-async function served(n: number, from = '127.0.0.1'): Promise<FrameSocket[]> {
+/** Opens `n` connections from `from` (to `port`, else the broker's first listener) and checks each is served. */
+async function served(n: number, from = '127.0.0.1', port = broker!.port): Promise<FrameSocket[]> {
   const sockets: FrameSocket[] = [];
   for (let i = 0; i < n; i++) {
-    const s = await openFrameSocket(broker!.port, '127.0.0.1', from);
+    const s = await openFrameSocket(port, '127.0.0.1', from);
     await answers(s);
     sockets.push(s);
   }
@@ -39,6 +42,17 @@ async function refused(from = '127.0.0.1'): Promise<void> {
   const s = await openFrameSocket(broker!.port, '127.0.0.1', from);
   await s.closed;
 }
+
+const MAX = 'max.connections';
+const RATE = 'max.connection.creation.rate';
+const listenerMax = (listener: string): string => `listener.name.${listener}.${MAX}`;
+const listenerRate = (listener: string): string => `listener.name.${listener}.${RATE}`;
+const ok = { errorCode: ErrorCode.NONE };
+/** Kafka's refusal of a listener's limit of 0 (ListenerConnectionQuota) inside its dynamic-config check. */
+const notPositive = (key: string, value: number) => ({
+  errorCode: ErrorCode.INVALID_REQUEST,
+  errorMessage: `Invalid value org.apache.kafka.common.config.ConfigException: Invalid ${key} ${value} for configuration Invalid dynamic configuration`,
+});
 
 /** An AlterClientQuotas entry setting (or with `rate` null removing) connection_creation_rate for an IP entity (null: the default one). */
 const ipRate = (ip: string | null, rate: number | null) => ({
@@ -70,19 +84,105 @@ describe('connection limits', () => {
     for (const s of [...open, ...second, ...third]) s.end();
   });
 
-  it('closes connections over max.connections, and applies a limit altered at runtime', async () => {
-    broker = await withBroker({ properties: { 'max.connections': 4 } });
+  it('keeps a connection over max.connections waiting until a slot frees (a connection closes, the limit is raised), serving the open ones meanwhile', async () => {
+    broker = await withBroker({ properties: { 'max.connections': 3 } });
+    const admin = await RawClient.connect(broker.host, broker.port);
     const open = await served(2);
-    const admin = kafkaFor(broker).admin();
-    await admin.connect(); // kafkajs keeps one connection for the admin client
-    open.push(...(await served(1)));
-    await refused('127.0.0.4');
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'max.connections', value: '6' }] }] });
-    open.push(...(await served(2, '127.0.0.4')));
-    await refused('127.0.0.5');
+    // The 4th and 5th are accepted by the OS and wait, unread, in the listener's acceptor.
+    const fourth = await openFrameSocket(broker.port, '127.0.0.1', '127.0.0.4');
+    const fifth = await openFrameSocket(broker.port, '127.0.0.1', '127.0.0.5');
+    const [fourthAnswer, fifthAnswer] = [awaitAnswer(fourth), awaitAnswer(fifth)];
     for (const s of open) await answers(s);
-    await admin.disconnect();
-    for (const s of open) s.end();
+    expect(await describeBroker(admin, '1', [MAX])).toEqual({ [MAX]: { value: '3', source: ConfigSource.STATIC_BROKER_CONFIG } });
+    expect(fourthAnswer.answered() || fifthAnswer.answered()).toBe(false);
+    // A closed connection gives its slot to the first one waiting; the next waits on.
+    open.shift()!.end();
+    await fourthAnswer.answer;
+    for (const s of open) await answers(s);
+    expect(fifthAnswer.answered()).toBe(false);
+    // Raising the limit at runtime lets it in, and then new ones up to the new limit.
+    expect(await alterBroker(admin, '1', { [MAX]: '5' })).toMatchObject(ok);
+    await fifthAnswer.answer;
+    open.push(fourth, fifth, ...(await served(1)));
+    const sixth = await openFrameSocket(broker.port);
+    const sixthAnswer = awaitAnswer(sixth);
+    for (const s of open) await answers(s);
+    expect(sixthAnswer.answered()).toBe(false);
+    admin.close();
+    await sixthAnswer.answer;
+    for (const s of [...open, sixth]) s.end();
+  });
+
+  it("enforces listener.name.<listener>.max.connections on its listener only, changed at runtime and checked as Kafka's", async () => {
+    broker = await withBroker({
+      properties: {
+        listeners: 'PLAINTEXT://127.0.0.1:0,OTHER://127.0.0.1:0',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT',
+        [listenerMax('other')]: 1,
+      },
+    });
+    const other = broker.listeners.find((l) => l.name === 'OTHER')!.port;
+    const admin = await RawClient.connect(broker.host, broker.port);
+    const [first] = await served(1, '127.0.0.1', other);
+    const second = await openFrameSocket(other);
+    const secondAnswer = awaitAnswer(second);
+    // The other listener keeps accepting.
+    const plain = await served(3);
+    await answers(first!);
+    expect(secondAnswer.answered()).toBe(false);
+    expect(await describeBroker(admin, '1', [MAX, listenerMax('other')])).toEqual({
+      [MAX]: { value: '2147483647', source: ConfigSource.DEFAULT_CONFIG },
+      [listenerMax('other')]: { value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
+    });
+    // Checked as the broker-wide key, then by Kafka's check of the listener's limits.
+    expect(await alterBroker(admin, '1', { [listenerMax('other')]: '-1' })).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Invalid value -1 for configuration ${MAX}: Value must be at least 0`,
+    });
+    expect(await alterBroker(admin, '1', { [listenerMax('other')]: '0' })).toMatchObject(notPositive(MAX, 0));
+    expect(await alterBroker(admin, '', { [MAX]: '0' })).toMatchObject(notPositive(MAX, 0));
+    expect(secondAnswer.answered()).toBe(false);
+    expect(await alterBroker(admin, '1', { [listenerMax('other')]: '2' })).toMatchObject(ok);
+    await secondAnswer.answer;
+    const third = await openFrameSocket(other);
+    const thirdAnswer = awaitAnswer(third);
+    for (const s of [first!, second, ...plain]) await answers(s);
+    expect(thirdAnswer.answered()).toBe(false);
+    first!.end();
+    await thirdAnswer.answer;
+    admin.close();
+    for (const s of [second, third, ...plain]) s.end();
+  });
+
+  it('lets the inter-broker listener go over max.connections, the other listener closing its least recently used connection, and closes the excess when the limit is lowered', async () => {
+    broker = await withBroker({
+      properties: {
+        listeners: 'PLAINTEXT://127.0.0.1:0,OTHER://127.0.0.1:0',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT',
+        [MAX]: 3,
+      },
+    });
+    const other = broker.listeners.find((l) => l.name === 'OTHER')!.port;
+    // PLAINTEXT is the inter-broker listener.
+    const admin = await RawClient.connect(broker.host, broker.port);
+    const [a, b] = await served(2, '127.0.0.1', other);
+    await answers(a!); // b is now the least recently used
+    const [c] = await served(1);
+    await b!.closed;
+    for (const s of [a!, c!]) await answers(s);
+    // The other listener waits for a slot: one frees when c closes.
+    const d = await openFrameSocket(other);
+    const dAnswer = awaitAnswer(d);
+    await answers(a!);
+    expect(dAnswer.answered()).toBe(false);
+    c!.end();
+    await dAnswer.answer;
+    // Lowered to 2 with 3 open: the other listener closes its least recently used one, a.
+    expect(await alterBroker(admin, '1', { [MAX]: '2' })).toMatchObject(ok);
+    await a!.closed;
+    await answers(d);
+    admin.close();
+    d.end();
   });
 
   it('holds connections over connection_creation_rate unanswered and closes them, per address, until the quota is removed', async () => {
@@ -118,14 +218,6 @@ describe('connection limits', () => {
   });
 });
 
-const RATE = 'max.connection.creation.rate';
-const listenerRate = (listener: string): string => `listener.name.${listener}.${RATE}`;
-const ok = { errorCode: ErrorCode.NONE };
-/** Kafka's refusal of a listener's rate of 0 (ListenerConnectionQuota) inside its dynamic-config check. */
-const notPositive = (value: number) => ({
-  errorCode: ErrorCode.INVALID_REQUEST,
-  errorMessage: `Invalid value org.apache.kafka.common.config.ConfigException: Invalid ${RATE} ${value} for configuration Invalid dynamic configuration`,
-});
 
 describe('connection creation rate (max.connection.creation.rate)', () => {
   it('makes the acceptor wait: a burst is accepted in arrival order no faster than the rate, open connections are served meanwhile, and removing the rate restores accepting', async () => {
@@ -215,8 +307,8 @@ describe('connection creation rate (max.connection.creation.rate)', () => {
       errorCode: ErrorCode.INVALID_REQUEST,
       errorMessage: `Invalid value -3 for configuration ${RATE}: Value must be at least 0`,
     });
-    expect(await alterBroker(admin, '', { [RATE]: '0' })).toMatchObject(notPositive(0));
-    expect(await alterBroker(admin, '1', { [listenerRate('plaintext')]: '0' })).toMatchObject(notPositive(0));
+    expect(await alterBroker(admin, '', { [RATE]: '0' })).toMatchObject(notPositive(RATE, 0));
+    expect(await alterBroker(admin, '1', { [listenerRate('plaintext')]: '0' })).toMatchObject(notPositive(RATE, 0));
     // A listener this broker does not have is not checked.
     expect(await alterBroker(admin, '1', { [listenerRate('elsewhere')]: '0' })).toMatchObject(ok);
     expect(await alterBroker(admin, '1', { [RATE]: '5' })).toMatchObject(ok);

@@ -352,4 +352,11 @@ describe('socket server limits', () => {
       'Invalid value -1 for configuration listener.name.plaintext.max.connection.creation.rate: Value must be at least 0 (from option listener.name.plaintext.max.connection.creation.rate)',
     ]);
   });
+
+  it('takes max.connections per listener, refusing negative values', () => {
+    expect(resolveBrokerConfig({ properties: { 'listener.name.plaintext.max.connections': 5 } }).warnings).toEqual([]);
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'listener.name.plaintext.max.connections': -1 } }))).toEqual([
+      'Invalid value -1 for configuration listener.name.plaintext.max.connections: Value must be at least 0 (from option listener.name.plaintext.max.connections)',
+    ]);
+  });
 });

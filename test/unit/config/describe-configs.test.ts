@@ -211,6 +211,25 @@ describe('max.connection.creation.rate per listener', () => {
     expect(describeBrokerConfigs(NO_BROKER_CONFIG, 'broker').some((c) => c.name.startsWith('listener.name.'))).toBe(false);
   });
 
+  it('shows a listener max.connections that is set likewise, beside the rate overrides in name order', () => {
+    const PLAINTEXT_MAX = 'listener.name.plaintext.max.connections';
+    const layers: BrokerConfigLayers = { staticProps: new Map([['max.connections', '9'], [PLAINTEXT_RATE, '10']]), dynamicBroker: new Map([[PLAINTEXT_MAX, '3']]) };
+    const configs = describeBrokerConfigs(layers, 'broker');
+    expect(configs.filter((c) => c.name.startsWith('listener.name.')).map((c) => c.name)).toEqual([PLAINTEXT_RATE, PLAINTEXT_MAX]);
+    expect(find(configs, PLAINTEXT_MAX)).toMatchObject({
+      value: '3', source: DYNAMIC_BROKER_CONFIG, readOnly: true, configType: ConfigType.INT,
+      synonyms: [
+        { name: PLAINTEXT_MAX, value: '3', source: DYNAMIC_BROKER_CONFIG },
+        { name: 'max.connections', value: '9', source: STATIC_BROKER_CONFIG },
+        { name: 'max.connections', value: '2147483647', source: DEFAULT_CONFIG },
+      ],
+    });
+    expect(validateListenerConnectionLimits(layers, { ...layers, dynamicBroker: new Map([[PLAINTEXT_MAX, '0']]) }, ['PLAINTEXT'])).toEqual({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Invalid value org.apache.kafka.common.config.ConfigException: Invalid max.connections 0 for configuration Invalid dynamic configuration',
+    });
+  });
+
   it('checks an override as the broker-wide key, under its name, as Kafka does', () => {
     expect(validateBrokerConfigAlter(new Map([[PLAINTEXT_RATE, '-2']]))).toEqual({
       errorCode: ErrorCode.INVALID_REQUEST,
