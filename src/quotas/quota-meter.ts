@@ -106,8 +106,9 @@ export class QuotaMeter {
         const quota = this.quotas.quotaFor('controller_mutation_rate', user, client.clientId ?? '');
         if (quota === null) return;
         const bucket = this.refill(quota.entity, quota.bound, now);
-        // Kafka's throttle for a token bucket: the time the debt takes to repay.
-        const debtMs = (): number => Math.round((-bucket.tokens / quota.bound) * 1000);
+        // Kafka's throttle for a token bucket: the time the debt takes to repay, in whole
+        // milliseconds rounded up, so that a client muted that long finds the debt repaid.
+        const debtMs = (): number => Math.ceil((-bucket.tokens / quota.bound) * 1000);
         if (strict && bucket.tokens < 0) {
           throttleTimeMs = Math.max(throttleTimeMs, debtMs());
           throw new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.');

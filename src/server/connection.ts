@@ -390,8 +390,19 @@ export class Connection {
   private async mute(ms: number): Promise<void> {
     this.muted = true;
     this.updateReading();
+    // Timed by the quotas' clock: a timer counts from the event loop's time, cached when this loop
+    // turn began, so it can fire a little before `ms` has passed since the throttle was decided.
+    const until = Date.now() + ms;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      let timer: NodeJS.Timeout;
+      const wait = (left: number): void => {
+        timer = setTimeout(() => {
+          const rest = until - Date.now();
+          if (rest > 0) wait(rest);
+          else resolve();
+        }, left);
+      };
+      wait(ms);
       this.unmute = () => {
         clearTimeout(timer);
         resolve();
