@@ -216,6 +216,9 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect (Creek fetches from each leader broker over one connection on its event loop).', { validator: atLeast(1), dynamic: true }),
   broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes fetched per partition by followers.', { validator: atLeast(0) }),
   broker('replica.lag.time.max.ms', LONG, '30000', 'Time after which a silent follower leaves the ISR.'),
+  broker('replica.fetch.wait.max.ms', INT, '500', 'Longest wait of a follower\'s fetch at its leader for new data; at most replica.socket.timeout.ms and replica.lag.time.max.ms.'),
+  broker('replica.socket.timeout.ms', INT, '30000', 'Time a follower\'s connection to its leader has to become ready (connected, TLS handshake, SASL exchange) before the attempt is given up; at least replica.fetch.wait.max.ms.'),
+  broker('request.timeout.ms', INT, '30000', 'Time this broker waits for another broker\'s answer (replica fetches, transaction markers, transaction verification) before it closes the connection and fails the request; it is retried on a new connection.'),
   // ---- group coordinator ----
   broker('group.initial.rebalance.delay.ms', INT, '3000', 'Wait for more members before the first rebalance of an empty classic group. Kafka\'s 3000 is kept; lower it (e.g. 0) for faster local tests.'),
   broker('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a classic group member may ask for.'),

@@ -4,19 +4,21 @@
 // and truncates what diverges; then it fetches from its log end with Fetch requests carrying
 // this broker's replica id, appends what comes back with the leader's offsets and epochs, and
 // takes the leader's high watermark. The leader learns each follower's position from those fetches.
+// As Kafka's BrokerBlockingSender: a request unanswered within request.timeout.ms, or a connection
+// not ready within replica.socket.timeout.ms, closes the connection; the fetcher backs off and
+// connects again.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerConnection, type InterBrokerTimeouts } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
 import type { Partition } from './partition.js';
 
 const FETCH_VERSION = 12;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-/** replica.fetch.wait.max.ms, replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
-const FETCH_WAIT_MAX_MS = 500;
+/** replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
 const FETCH_MAX_BYTES = 1 << 20;
 const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
 /** replica.fetch.backoff.ms: after an error, before the next attempt. */
@@ -36,7 +38,15 @@ export interface ReplicaFetcherOptions {
   leaderAddress: () => BrokerNode | undefined;
   /** TLS and SASL on the inter-broker listener. */
   security: InterBrokerSecurity;
+  settings: ReplicaFetchSettings;
   log: Logger;
+}
+
+export interface ReplicaFetchSettings {
+  /** replica.fetch.wait.max.ms. */
+  waitMaxMs: number;
+  /** request.timeout.ms for each request; replica.socket.timeout.ms for the connection to become ready. */
+  timeouts: InterBrokerTimeouts;
 }
 
 interface Fetched {
@@ -111,7 +121,7 @@ export class ReplicaFetcher {
     if (this.connection?.isOpen) return this.connection;
     const leader = this.o.leaderAddress();
     if (leader === undefined) throw new Error('leader is not live');
-    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security);
+    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security, this.o.settings.timeouts);
     return this.connection;
   }
 
@@ -164,7 +174,7 @@ export class ReplicaFetcher {
       clusterId: null,
       replicaId: this.o.localId,
       replicaState: { replicaId: this.o.localId, replicaEpoch: -1 },
-      maxWaitMs: FETCH_WAIT_MAX_MS,
+      maxWaitMs: this.o.settings.waitMaxMs,
       minBytes: 1,
       maxBytes: FETCH_RESPONSE_MAX_BYTES,
       isolationLevel: 0,
