@@ -146,6 +146,10 @@ export class Broker implements BrokerServices {
       replicas: this.replicas,
       replicaLagTimeMaxMs,
       followerQuota: this.replicationQuotas.follower,
+      replicaFetch: {
+        waitMaxMs: config.replicaFetchWaitMaxMs,
+        timeouts: { requestTimeoutMs: config.requestTimeoutMs, readyTimeoutMs: config.replicaSocketTimeoutMs },
+      },
       uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
       leaderImbalanceCheckIntervalMs:
         brokerConfigValue(topics.layers, 'auto.leader.rebalance.enable') === 'true' ? Number(brokerConfigValue(topics.layers, 'leader.imbalance.check.interval.seconds')) * 1000 : null,

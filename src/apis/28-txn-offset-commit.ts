@@ -116,7 +116,8 @@ async function addOffsetsPartition(ctx: RequestContext<'txn' | 'groups'>, req: T
   } catch (err) {
     const code = errorCodeOf(err);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.log.error({ err, transactionalId: req.transactionalId }, 'adding the offsets partition to the transaction failed');
-    return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
+    // A transaction coordinator out of reach (NETWORK_EXCEPTION) is mapped as for verification.
+    return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : commitWriteError(err);
   }
 }
 

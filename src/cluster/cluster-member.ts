@@ -10,7 +10,7 @@ import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { partitionDocKey, type MetadataStore } from '../metadata/metadata-store.js';
 import type { IsrChange, Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
-import { ReplicaFetcher, type FollowerAppender } from '../replica/replica-fetcher.js';
+import { ReplicaFetcher, type FollowerAppender, type ReplicaFetchSettings } from '../replica/replica-fetcher.js';
 import type { TopicRegistry } from '../topics/topic-registry.js';
 import type { ClusterView } from './cluster-view.js';
 import { Controller } from './controller.js';
@@ -31,6 +31,8 @@ export interface ClusterMemberOptions {
   replicaLagTimeMaxMs: number;
   /** follower.replication.throttled.rate, applied by the replica fetchers. */
   followerQuota: ReplicationQuota;
+  /** The followers' fetch wait and timeouts (replica.fetch.wait.max.ms, request.timeout.ms, replica.socket.timeout.ms). */
+  replicaFetch: ReplicaFetchSettings;
   /** The static unclean.leader.election.enable, for the controller. */
   uncleanLeaderElection: boolean;
   /** leader.imbalance.check.interval.seconds in ms, null when auto.leader.rebalance.enable is false, for the controller. */
@@ -178,6 +180,7 @@ export class ClusterMember {
         appender: this.o.appender,
         leaderAddress: () => this.o.cluster.broker(leader, this.o.interBroker.listenerName),
         security: this.o.interBroker,
+        settings: this.o.replicaFetch,
         log: this.o.log.child({ component: 'replica-fetcher', leader }),
       });
       this.fetchers.set(leader, fetcher);

@@ -220,6 +220,9 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('follower.replication.throttled.rate', LONG, LONG_MAX_STRING, 'Bytes per second this broker fetches, as a follower out of the ISR, for the partitions its topics\' follower.replication.throttled.replicas name for it; once over, it leaves those partitions out of its fetches.', { validator: atLeast(0), dynamic: true }),
   broker('replication.quota.window.num', INT, '11', 'Samples the replication throttle rates are measured over.', { validator: atLeast(1) }),
   broker('replication.quota.window.size.seconds', INT, '1', 'Length of each sample of the replication throttle rates.', { validator: atLeast(1) }),
+  broker('replica.fetch.wait.max.ms', INT, '500', 'Longest wait of a follower\'s fetch at its leader for new data; at most replica.socket.timeout.ms and replica.lag.time.max.ms.'),
+  broker('replica.socket.timeout.ms', INT, '30000', 'Time a follower\'s connection to its leader has to become ready (connected, TLS handshake, SASL exchange) before the attempt is given up; at least replica.fetch.wait.max.ms.'),
+  broker('request.timeout.ms', INT, '30000', 'Time this broker waits for another broker\'s answer (replica fetches, transaction markers, transaction verification) before it closes the connection and fails the request; it is retried on a new connection.'),
   // ---- group coordinator ----
   broker('group.initial.rebalance.delay.ms', INT, '3000', 'Wait for more members before the first rebalance of an empty classic group. Kafka\'s 3000 is kept; lower it (e.g. 0) for faster local tests.'),
   broker('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a classic group member may ask for.'),

@@ -32,6 +32,12 @@ export interface BrokerConfig {
   advertised: BrokerEndpoint;
   /** How this broker connects to the others of its cluster; its problems stop a clustered broker's start-up. */
   interBroker: InterBrokerResolution;
+  /** request.timeout.ms: the wait for another broker's answer. */
+  requestTimeoutMs: number;
+  /** replica.socket.timeout.ms: the time a follower's connection to its leader has to become ready. */
+  replicaSocketTimeoutMs: number;
+  /** replica.fetch.wait.max.ms: the longest wait of a follower's fetch at its leader. */
+  replicaFetchWaitMaxMs: number;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -188,6 +194,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
   const list = (key: string): readonly string[] => parseConfigValue(ConfigType.LIST, raw(key)) as string[];
 
   checkConnectionLimits(num, (key) => raw(key) ?? '', problems);
+  checkReplicaFetchWait(num, problems);
   const nodeId = resolveNodeId(isSet('node.id') ? num('node.id') : undefined, isSet('broker.id') ? num('broker.id') : undefined, problems);
   const endpoints = resolveEndpoints(raw, merged, problems);
   const value = (key: string): string | null => merged.get(key)?.value ?? brokerConfigDef(key)?.default ?? null;
@@ -216,6 +223,9 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     listener: listeners[0]!.endpoint,
     advertised: listeners[0]!.advertised,
     interBroker,
+    requestTimeoutMs: num('request.timeout.ms'),
+    replicaSocketTimeoutMs: num('replica.socket.timeout.ms'),
+    replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,
@@ -268,6 +278,13 @@ function checkConnectionLimits(num: (key: string) => number, text: (key: string)
   if (idle >= 0 && delay >= idle) {
     problems.push(`connection.failed.authentication.delay.ms=${delay} should always be less than connections.max.idle.ms=${idle} to prevent failed authentication responses from timing out`);
   }
+}
+
+/** Kafka's checks of the follower's fetch wait against its socket timeout and the ISR's lag time (KafkaConfig.validateValues). */
+function checkReplicaFetchWait(num: (key: string) => number, problems: string[]): void {
+  const wait = num('replica.fetch.wait.max.ms');
+  if (wait > num('replica.socket.timeout.ms')) problems.push('replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts');
+  if (wait > num('replica.lag.time.max.ms')) problems.push('replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR');
 }
 
 function httpListener(merged: ConfigLayer, num: (key: string) => number, str: (key: string) => string): { http?: HttpListenerConfig } {

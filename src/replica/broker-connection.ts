@@ -4,18 +4,38 @@
 // connection fails every pending request; the owner opens a new one. A failed TLS handshake, also
 // one the peer reports after this side finished it (TLS 1.3 checks the client's certificate
 // then), fails them with an InterBrokerAuthFailure.
+// As in Kafka's NetworkClient, a request not answered within the request timeout closes the
+// connection, failing it and every other request on it with an InterBrokerTimeout; and a
+// connection not ready (connected, TLS, SASL) within its ready timeout is given up.
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
+import { apiDef, decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { asTlsFailure } from './inter-broker-auth.js';
 import { authenticate } from './inter-broker-sasl.js';
+
+/** How long this broker waits for another: Kafka's request.timeout.ms, and the time to become ready. */
+export interface InterBrokerTimeouts {
+  /** From sending a request to its answer; past it the connection is closed. */
+  requestTimeoutMs: number;
+  /** From opening the connection to its being ready for requests (TCP, TLS handshake, SASL exchange). */
+  readyTimeoutMs: number;
+}
+
+/** A peer that did not answer a request, or let a connection become ready, in time; like Kafka's timed-out disconnect. */
+export class InterBrokerTimeout extends Error {
+  override readonly name = 'InterBrokerTimeout';
+}
+
+/** The TCP connect alone, within the ready timeout. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 interface Pending {
   apiKey: AnyApiKey;
   version: number;
   resolve(body: unknown): void;
   reject(err: Error): void;
+  timer: NodeJS.Timeout;
 }
 
 export class BrokerConnection {
@@ -29,6 +49,7 @@ export class BrokerConnection {
     private readonly clientId: string,
     /** host:port when the connection is TLS, to name the peer in a handshake failure. */
     tlsPeer: string | undefined,
+    private readonly requestTimeoutMs: number,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -36,33 +57,45 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  /** Connects (TLS handshake included) and authenticates; rejects with InterBrokerAuthFailure when the handshake fails or the peer refuses the credentials. */
-  static async open(host: string, port: number, clientId: string, security: Omit<InterBrokerSecurity, 'listenerName'>, timeoutMs = 5_000): Promise<BrokerConnection> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const tls = security.tls;
-      // Node sends no SNI for an IP address (and warns when asked to).
-      const socket = tls === undefined ? connectTcp({ host, port }) : connectTls({ ...tls, host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
-      const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
-      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
-        clearTimeout(timer);
-        socket.removeListener('error', reject);
-        resolve(socket);
+  /**
+   * Connects (TLS handshake included) and authenticates; rejects with InterBrokerAuthFailure when
+   * the handshake fails or the peer refuses the credentials, with InterBrokerTimeout when all that
+   * takes longer than the ready timeout.
+   */
+  static async open(host: string, port: number, clientId: string, security: Omit<InterBrokerSecurity, 'listenerName'>, timeouts: InterBrokerTimeouts): Promise<BrokerConnection> {
+    const tls = security.tls;
+    // Node sends no SNI for an IP address (and warns when asked to).
+    const socket = tls === undefined ? connectTcp({ host, port }) : connectTls({ ...tls, host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
+    const notReady = setTimeout(
+      () => socket.destroy(new InterBrokerTimeout(`connection to ${host}:${port} not ready within ${timeouts.readyTimeoutMs} ms`)),
+      timeouts.readyTimeoutMs,
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), CONNECT_TIMEOUT_MS);
+        socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
+          clearTimeout(timer);
+          socket.removeListener('error', reject);
+          resolve();
+        });
+        socket.once('error', (err) => {
+          clearTimeout(timer);
+          reject(tls === undefined ? err : asTlsFailure(err, `${host}:${port}`));
+        });
       });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(tls === undefined ? err : asTlsFailure(err, `${host}:${port}`));
-      });
-    });
-    const connection = new BrokerConnection(socket, clientId, security.tls === undefined ? undefined : `${host}:${port}`);
-    if (security.sasl !== undefined) {
-      try {
-        await authenticate(connection, security.sasl);
-      } catch (err) {
-        connection.close();
-        throw err;
+      const connection = new BrokerConnection(socket, clientId, tls === undefined ? undefined : `${host}:${port}`, timeouts.requestTimeoutMs);
+      if (security.sasl !== undefined) {
+        try {
+          await authenticate(connection, security.sasl);
+        } catch (err) {
+          connection.close();
+          throw err;
+        }
       }
+      return connection;
+    } finally {
+      clearTimeout(notReady);
     }
-    return connection;
   }
 
   get isOpen(): boolean {
@@ -73,7 +106,8 @@ export class BrokerConnection {
     if (this.failure) return Promise.reject(this.failure);
     const correlationId = (this.correlationId = (this.correlationId + 1) & 0x7fffffff);
     return new Promise<ResponseOf<K>>((resolve, reject) => {
-      this.pending.set(correlationId, { apiKey, version, resolve: resolve as (body: unknown) => void, reject });
+      const timer = setTimeout(() => this.timedOut(apiKey), this.requestTimeoutMs);
+      this.pending.set(correlationId, { apiKey, version, resolve: resolve as (body: unknown) => void, reject, timer });
       this.socket.write(encodeRequest(apiKey, version, correlationId, this.clientId, body));
     });
   }
@@ -83,9 +117,18 @@ export class BrokerConnection {
     this.fail(new Error('connection closed'));
   }
 
+  /** Kafka's NetworkClient disconnects from a peer that lets a request time out, failing all its requests. */
+  private timedOut(apiKey: AnyApiKey): void {
+    this.socket.destroy();
+    this.fail(new InterBrokerTimeout(`no answer to ${apiDef(apiKey)?.name ?? `API ${apiKey}`} within ${this.requestTimeoutMs} ms (request.timeout.ms)`));
+  }
+
   private fail(err: Error): void {
     this.failure ??= err;
-    for (const p of this.pending.values()) p.reject(this.failure);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(this.failure);
+    }
     this.pending.clear();
   }
 
@@ -100,6 +143,7 @@ export class BrokerConnection {
       const p = this.pending.get(correlationId);
       if (p === undefined) continue;
       this.pending.delete(correlationId);
+      clearTimeout(p.timer);
       try {
         p.resolve(decodeResponse(p.apiKey, p.version, frame).body);
       } catch (err) {

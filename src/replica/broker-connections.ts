@@ -2,7 +2,10 @@
 // the cluster view has for it on the inter-broker listener, and opened again after a failure:
 // what the transaction coordinator's markers and the leaders' transaction verification travel on.
 // A failed authentication with a broker is a warning (inter-broker-auth.ts); the caller sees the
-// failure as for any other broker it cannot reach.
+// failure as for any other broker it cannot reach. As Kafka's clients behind its transaction marker
+// channel and AddPartitionsToTxnManager: each request (and each connection becoming ready) has
+// request.timeout.ms, after which the connection is closed and the request fails; a broker whose
+// connection failed is connected to again no sooner than RECONNECT_BACKOFF_MS later.
 import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
@@ -10,8 +13,13 @@ import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { BrokerConnection } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
 
+/** Kafka's reconnect.backoff.ms and reconnect.backoff.max.ms for these two clients (fixed, not configurable). */
+const RECONNECT_BACKOFF_MS = 50;
+
 export class BrokerConnections {
   private readonly open = new Map<number, Promise<BrokerConnection>>();
+  /** When each broker's connection last failed; one entry per broker of the cluster at most. */
+  private readonly failedAt = new Map<number, number>();
   private readonly authWarnings: AuthFailureWarnings;
 
   constructor(
@@ -19,18 +27,29 @@ export class BrokerConnections {
     /** The inter-broker listener, and how to secure connections on it. */
     private readonly security: InterBrokerSecurity,
     private readonly clientId: string,
+    /** request.timeout.ms. */
+    private readonly requestTimeoutMs: number,
     log: Logger,
   ) {
     this.authWarnings = new AuthFailureWarnings(log, security.listenerName);
   }
 
-  /** Sends one request to a broker; rejects when it is not live, cannot be reached, or the connection breaks. */
+  /** Sends one request to a broker; rejects when it is not live, cannot be reached, does not answer in time, or the connection breaks. */
   async send<K extends AnyApiKey>(nodeId: number, apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
+    let entry = this.open.get(nodeId) ?? this.reopen(nodeId, undefined);
     try {
-      const connection = await this.connection(nodeId);
+      let connection = await entry;
+      if (!connection.isOpen) {
+        entry = this.reopen(nodeId, entry);
+        connection = await entry;
+      }
       return await connection.send(apiKey, version, body);
     } catch (err) {
-      this.open.delete(nodeId);
+      // Requests failing together drop the broken connection once; a newer one is left alone.
+      if (this.open.get(nodeId) === entry) {
+        this.open.delete(nodeId);
+        this.failedAt.set(nodeId, Date.now());
+      }
       this.authWarnings.report(err, { peer: `broker ${nodeId}`, consequence: 'transaction markers and verification requests to it fail', fields: { broker: nodeId } });
       throw err;
     }
@@ -41,13 +60,21 @@ export class BrokerConnections {
     this.open.clear();
   }
 
-  private async connection(nodeId: number): Promise<BrokerConnection> {
-    const existing = await this.open.get(nodeId);
-    if (existing?.isOpen) return existing;
+  /** A new connection to the broker in place of `stale` (none: there is no connection), unless another request opened one already. */
+  private reopen(nodeId: number, stale: Promise<BrokerConnection> | undefined): Promise<BrokerConnection> {
+    const current = this.open.get(nodeId);
+    if (current !== undefined && current !== stale) return current;
     const address = this.cluster.broker(nodeId, this.security.listenerName);
-    if (address === undefined) throw new Error(`broker ${nodeId} is not live`);
-    const opening = BrokerConnection.open(address.host, address.port, this.clientId, this.security);
+    if (address === undefined) return Promise.reject(new Error(`broker ${nodeId} is not live`));
+    const timeouts = { requestTimeoutMs: this.requestTimeoutMs, readyTimeoutMs: this.requestTimeoutMs };
+    const opening = this.reconnectBackoff(nodeId).then(() => BrokerConnection.open(address.host, address.port, this.clientId, this.security, timeouts));
     this.open.set(nodeId, opening);
     return opening;
+  }
+
+  /** Resolves once RECONNECT_BACKOFF_MS have passed since the broker's connection last failed. */
+  private async reconnectBackoff(nodeId: number): Promise<void> {
+    const wait = (this.failedAt.get(nodeId) ?? -Infinity) + RECONNECT_BACKOFF_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

@@ -8,19 +8,21 @@
 // follower.replication.throttled.rate is exceeded, the partitions throttled here that are not
 // caught up are left out of the fetches (when that is all of them, the fetcher waits BACKOFF_MS);
 // what throttled partitions bring counts towards the rate.
+// As Kafka's BrokerBlockingSender: a request unanswered within request.timeout.ms, or a connection
+// not ready within replica.socket.timeout.ms, closes the connection; the fetcher backs off and
+// connects again.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerConnection, type InterBrokerTimeouts } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
 import type { Partition } from './partition.js';
 
 const FETCH_VERSION = 12;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-/** replica.fetch.wait.max.ms, replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
-const FETCH_WAIT_MAX_MS = 500;
+/** replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
 const FETCH_MAX_BYTES = 1 << 20;
 const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
 /** replica.fetch.backoff.ms: after an error, before the next attempt. */
@@ -49,7 +51,15 @@ export interface ReplicaFetcherOptions {
   leaderAddress: () => BrokerNode | undefined;
   /** TLS and SASL on the inter-broker listener. */
   security: InterBrokerSecurity;
+  settings: ReplicaFetchSettings;
   log: Logger;
+}
+
+export interface ReplicaFetchSettings {
+  /** replica.fetch.wait.max.ms. */
+  waitMaxMs: number;
+  /** request.timeout.ms for each request; replica.socket.timeout.ms for the connection to become ready. */
+  timeouts: InterBrokerTimeouts;
 }
 
 interface Fetched {
@@ -129,7 +139,7 @@ export class ReplicaFetcher {
     if (this.connection?.isOpen) return this.connection;
     const leader = this.o.leaderAddress();
     if (leader === undefined) throw new Error('leader is not live');
-    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security);
+    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security, this.o.settings.timeouts);
     return this.connection;
   }
 
@@ -189,7 +199,7 @@ export class ReplicaFetcher {
       clusterId: null,
       replicaId: this.o.localId,
       replicaState: { replicaId: this.o.localId, replicaEpoch: -1 },
-      maxWaitMs: FETCH_WAIT_MAX_MS,
+      maxWaitMs: this.o.settings.waitMaxMs,
       minBytes: 1,
       maxBytes: FETCH_RESPONSE_MAX_BYTES,
       isolationLevel: 0,

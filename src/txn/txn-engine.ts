@@ -92,7 +92,7 @@ export class TxnEngine {
     this.settings = txnSettings(o.config);
     // A single node, whose inter-broker settings need not resolve, only ever has itself to reach.
     const security = o.config.interBroker.security ?? { listenerName: o.config.listeners[0]!.advertised.name };
-    this.connections = new BrokerConnections(o.cluster, security, `creek-txn-${o.config.nodeId}`, o.log.child({ component: 'inter-broker' }));
+    this.connections = new BrokerConnections(o.cluster, security, `creek-txn-${o.config.nodeId}`, o.config.requestTimeoutMs, o.log.child({ component: 'inter-broker' }));
     this.verifier = new TxnVerifier({ localId: o.config.nodeId, cluster: o.cluster, connections: this.connections, coordinator: () => this.coordinator });
   }
 

@@ -42,7 +42,8 @@ export class TxnVerifier {
   /**
    * Adds partitions to the producer's transaction at its coordinator, wherever it is. Throws the
    * coordinator's error as it answered (the callers translate it for their API); a coordinator
-   * that is not known or not reachable is COORDINATOR_NOT_AVAILABLE.
+   * that is not known is COORDINATOR_NOT_AVAILABLE, one not reachable or not answering in time
+   * NETWORK_EXCEPTION (Kafka's AddPartitionsToTxnManager on a disconnect or timeout).
    */
   async add(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyMap<string, readonly number[]>): Promise<void> {
     const coordinator = this.o.coordinator();
@@ -77,12 +78,7 @@ export class TxnVerifier {
     if (coordinatorId < 0 || coordinatorId === this.o.localId || !this.o.cluster.brokerIds().includes(coordinatorId)) {
       throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `The coordinator of ${transactionalId} is not available yet`);
     }
-    let code: number;
-    try {
-      code = await this.askWhileBusy(() => this.request(coordinatorId, VERIFY_VERSION, transactionalId, producerId, producerEpoch, true, [{ name: topic, partitions: [partition] }]));
-    } catch (err) {
-      throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached: ${String(err)}`);
-    }
+    const code = await this.askWhileBusy(() => this.request(coordinatorId, VERIFY_VERSION, transactionalId, producerId, producerEpoch, true, [{ name: topic, partitions: [partition] }]));
     switch (code) {
       case ErrorCode.NONE:
         return;
@@ -110,8 +106,8 @@ export class TxnVerifier {
 
   /**
    * One transaction's AddPartitionsToTxn at the coordinator's broker: its first error (a top-level
-   * one, else the first partition's that is not OPERATION_NOT_ATTEMPTED), or NONE. An unreachable
-   * coordinator is COORDINATOR_NOT_AVAILABLE.
+   * one, else the first partition's that is not OPERATION_NOT_ATTEMPTED), or NONE. A coordinator
+   * not reachable, or not answering within request.timeout.ms, is NETWORK_EXCEPTION.
    */
   private async request(coordinatorId: number, version: number, transactionalId: string, producerId: number, producerEpoch: number, verifyOnly: boolean, topics: { name: string; partitions: number[] }[]): Promise<number> {
     let response;
@@ -124,7 +120,7 @@ export class TxnVerifier {
         v3AndBelowTopics: [],
       });
     } catch (err) {
-      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached: ${String(err)}`);
+      throw new KafkaError(ErrorCode.NETWORK_EXCEPTION, `The coordinator of ${transactionalId} (broker ${coordinatorId}) could not be reached: ${String(err)}`);
     }
     if ((response.errorCode ?? ErrorCode.NONE) !== ErrorCode.NONE) return response.errorCode!;
     const codes = (response.resultsByTransaction?.[0]?.topicResults ?? []).flatMap((t) => t.resultsByPartition.map((p) => p.partitionErrorCode));

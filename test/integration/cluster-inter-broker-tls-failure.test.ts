@@ -76,7 +76,7 @@ describe.skipIf(noOpenssl)('an SSL cluster whose brokers do not trust each other
     }
     const lines = new LogLines();
     const security = { listenerName: 'SSL', tls: { ca: readFileSync(join(certs.dir, 'other-ca.pem'), 'utf8') } };
-    const connections = new BrokerConnections(new AtTarget(), security, 'tls-failure-test', pino({ level: 'warn' }, lines));
+    const connections = new BrokerConnections(new AtTarget(), security, 'tls-failure-test', 30_000, pino({ level: 'warn' }, lines));
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         await expect(connections.send(2, 18, 3, { clientSoftwareName: 'creek-test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 })).rejects.toBeInstanceOf(InterBrokerAuthFailure);

@@ -345,6 +345,19 @@ describe('socket server limits', () => {
     ]);
   });
 
+  it('checks replica.fetch.wait.max.ms against replica.socket.timeout.ms and replica.lag.time.max.ms as Kafka does', () => {
+    const defaults = resolveBrokerConfig({ properties: {} });
+    expect([defaults.requestTimeoutMs, defaults.replicaSocketTimeoutMs, defaults.replicaFetchWaitMaxMs]).toEqual([30_000, 30_000, 500]);
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'replica.socket.timeout.ms': 400 } }))).toEqual([
+      'replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts',
+    ]);
+    expect(problemsOf(() => resolveBrokerConfig({ properties: { 'replica.fetch.wait.max.ms': 40_000, 'replica.socket.timeout.ms': 60_000 } }))).toEqual([
+      'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
+    ]);
+    const set = resolveBrokerConfig({ properties: { 'request.timeout.ms': 1000, 'replica.socket.timeout.ms': 500, 'replica.fetch.wait.max.ms': 500 } });
+    expect([set.requestTimeoutMs, set.replicaSocketTimeoutMs, set.replicaFetchWaitMaxMs]).toEqual([1000, 500, 500]);
+  });
+
   it('takes max.connection.creation.rate broker-wide (0 included, as Kafka) and per listener, refusing negative values', () => {
     const config = resolveBrokerConfig({ properties: { 'max.connection.creation.rate': 0, 'listener.name.plaintext.max.connection.creation.rate': 5 } });
     expect(config.warnings).toEqual([]);

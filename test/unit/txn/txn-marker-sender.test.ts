@@ -29,7 +29,7 @@ function sender(cluster: FakeCluster, writeLocal: (topic: string, partition: num
   return new TxnMarkerSender({
     localId: LOCAL,
     cluster,
-    connections: new BrokerConnections(cluster, { listenerName: 'PLAINTEXT' }, 'marker-sender-test', pino({ level: 'silent' })),
+    connections: new BrokerConnections(cluster, { listenerName: 'PLAINTEXT' }, 'marker-sender-test', 30_000, pino({ level: 'silent' })),
     writeLocal: (topic, partition, m) => {
       expect(m).toEqual(marker);
       return writeLocal(topic, partition);
