@@ -76,3 +76,14 @@ export async function coordinatorReady(cluster: RunningCluster, type: keyof type
   }, `the ${type} coordinator of ${key}`);
   return leader;
 }
+
+/** Runs `work` with a connected kafkajs admin of `kafka`, disconnected afterwards. */
+export async function withAdmin<T>(kafka: Kafka, work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -14,6 +14,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { kafkaToolsSuite } from '../../compat/clients/java.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
 import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { withAdmin } from '../helpers/cluster.js';
 import { javaSuiteUnavailable, runJavaScenario } from '../helpers/java-scenarios.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { readPartition } from '../helpers/read-partition.js';
@@ -45,19 +46,10 @@ async function controllerSettled(): Promise<void> {
   await cluster.broker(cluster.controllerId())!.broker.member!.controller.settled();
 }
 
-async function withAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** One partition on `replicas`, all of them in sync. */
 async function createTopic(topic: string, replicas: number[], configs: Record<string, string> = {}): Promise<void> {
-  await withAdmin((admin) =>
+  await withAdmin(kafka, (admin) =>
     admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas }], configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }], waitForLeaders: true }),
   );
   await until(() => stateOf(topic).isr.length === replicas.length, `${topic}'s replicas in sync`);
@@ -87,7 +79,7 @@ describe('partition reassignments on three brokers', () => {
     const producer = await startAckedProducer(kafka, topic);
     try {
       await until(() => producer.acknowledged.length >= 50, 'records before the move');
-      await withAdmin((admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 3] }] }] }));
+      await withAdmin(kafka, (admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 3] }] }] }));
       await until(() => stateOf(topic).replicas.length === 2 && stateOf(topic).replicas.includes(3), 'the move finished');
       const atMove = producer.acknowledged.length;
       await until(() => producer.acknowledged.length >= atMove + 50, 'records after the move');
@@ -95,18 +87,18 @@ describe('partition reassignments on three brokers', () => {
       await producer.stop();
     }
     expect(stateOf(topic)).toMatchObject({ replicas: [2, 3], leaderId: 2 });
-    expect(await withAdmin((admin) => admin.listPartitionReassignments({}))).toEqual({ topics: [] });
+    expect(await withAdmin(kafka, (admin) => admin.listPartitionReassignments({}))).toEqual({ topics: [] });
     await until(() => stateOf(topic).isr.length === 2, 'both new replicas in sync');
     expectEveryAcknowledgedOnce(await readPartition(cluster.broker(2)!, topic), producer.acknowledged);
     // Broker 3, which started empty, holds the leader's whole log; broker 1 holds nothing of it.
     await until(() => replicaHere(3, topic).logEndOffset === replicaHere(2, topic).logEndOffset, 'broker 3 at the log end');
     await until(() => replicaHere(1, topic).logEndOffset === 0, 'broker 1 emptied');
     await until(() => !existsSync(partitionDir(1, topic)), "broker 1's partition directory removed");
-    const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: [topic] }));
+    const metadata = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: [topic] }));
     expect(metadata.topics[0]!.partitions[0]).toMatchObject({ leader: 2, replicas: [2, 3] });
 
     // Moved back, broker 1 starts its replica empty and fetches the leader's whole log.
-    await withAdmin((admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 1] }] }] }));
+    await withAdmin(kafka, (admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 1] }] }] }));
     await until(() => stateOf(topic).replicas.length === 2 && stateOf(topic).replicas.includes(1), 'the move back finished');
     await until(() => stateOf(topic).isr.length === 2 && stateOf(topic).isr.includes(1), 'broker 1 in sync again');
     await until(() => replicaHere(1, topic).logEndOffset === replicaHere(2, topic).logEndOffset, 'broker 1 at the log end');

@@ -16,7 +16,7 @@ import { startCluster, type RunningCluster } from '../../src/index.js';
 import { brokerConfigValue } from '../../src/config/describe-configs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { fetchRequest } from '../helpers/raw-requests.js';
-import { stateOf } from '../helpers/cluster.js';
+import { stateOf, withAdmin } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
 
 const LONG_MAX = '9223372036854775807';
@@ -47,15 +47,6 @@ function connectTo(nodeId: number): Promise<RawClient> {
   return RawClient.connect(broker.host, broker.port);
 }
 
-async function withAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Sets (value) or deletes (null) one config through IncrementalAlterConfigs on broker `nodeId`; waits until `nodeId` applies it. */
 async function alterConfig(nodeId: number, resourceType: number, resourceName: string, name: string, value: string | null): Promise<void> {
@@ -103,7 +94,7 @@ async function writeRecords(topic: string, partitions: number[]): Promise<void> 
 describe('replication throttling', () => {
   it('leaves a throttled partition out of an out-of-ISR follower\'s fetch once the leader\'s rate is exceeded, and only that one', async () => {
     const topic = 'throttled';
-    await withAdmin((admin) =>
+    await withAdmin(kafka, (admin) =>
       admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 3] }, { partition: 1, replicas: [1, 3] }] }], waitForLeaders: true }),
     );
     await until(() => [0, 1].every((p) => stateOf(cluster, topic, p).isr.length === 2), 'both replicas in sync');
@@ -152,7 +143,7 @@ describe('replication throttling', () => {
 
   it('leaves a throttled partition that is not caught up out of the follower\'s fetches once the follower\'s rate is exceeded', async () => {
     const topic = 'follower-throttled';
-    await withAdmin((admin) =>
+    await withAdmin(kafka, (admin) =>
       admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }, { partition: 1, replicas: [1, 2] }] }], waitForLeaders: true }),
     );
     await until(() => [0, 1].every((p) => stateOf(cluster, topic, p).isr.length === 2), 'both replicas in sync');
@@ -190,7 +181,7 @@ describe('replication throttling', () => {
 
   it('finishes a reassignment whose new replica is throttled once the throttle is lifted', async () => {
     const topic = 'moved-throttled';
-    await withAdmin((admin) => admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }] }], waitForLeaders: true }));
+    await withAdmin(kafka, (admin) => admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }] }], waitForLeaders: true }));
     await until(() => stateOf(cluster, topic).isr.length === 2, 'both replicas in sync');
     await alterConfig(1, TOPIC, topic, 'leader.replication.throttled.replicas', '*');
     await alterConfig(1, BROKER, '1', 'leader.replication.throttled.rate', '1');
@@ -198,17 +189,17 @@ describe('replication throttling', () => {
     await writeRecords(topic, [0, 0, 0]);
     await until(() => cluster.broker(1)!.broker.replicationQuotas.leader.isExceeded(), "the leader's replication rate exceeded");
 
-    await withAdmin((admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 3] }] }] }));
+    await withAdmin(kafka, (admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 3] }] }] }));
     const broker3 = (): number => {
       const b = cluster.broker(3)!.broker;
       return b.replicas.getPartition(b.topics.get(topic), 0)?.logEndOffset ?? -1;
     };
     await until(() => broker3() === 0, "broker 3's new replica");
-    expect(await withAdmin((admin) => admin.listPartitionReassignments({}))).toMatchObject({ topics: [{ name: topic, partitions: [{ partition: 0, addingReplicas: [3] }] }] });
+    expect(await withAdmin(kafka, (admin) => admin.listPartitionReassignments({}))).toMatchObject({ topics: [{ name: topic, partitions: [{ partition: 0, addingReplicas: [3] }] }] });
 
     await alterConfig(1, BROKER, '1', 'leader.replication.throttled.rate', null);
     await until(() => stateOf(cluster, topic).replicas.join() === '2,3', 'the move finished');
     await until(() => broker3() === 3, "broker 3's replica at the log end");
-    expect(await withAdmin((admin) => admin.listPartitionReassignments({}))).toEqual({ topics: [] });
+    expect(await withAdmin(kafka, (admin) => admin.listPartitionReassignments({}))).toEqual({ topics: [] });
   });
 });
