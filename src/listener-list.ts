@@ -59,3 +59,28 @@ export class ListenerList<T> {
     this.holes = 0;
   }
 }
+
+/** One list per signal, fed by a single permanent 'abort' listener. */
+const abortLists = new WeakMap<AbortSignal, ListenerList<void>>();
+
+/**
+ * Calls `listener` once `signal` aborts (at once, in a microtask, if it already has); returns the
+ * function that unsubscribes it. For a long-lived signal that short-lived waiters join and leave —
+ * a connection's, watched by each long-polling fetch — where `addEventListener` and
+ * `removeEventListener` would rehash the signal's listener map on every request, as above.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    let cancelled = false;
+    queueMicrotask(() => cancelled || listener());
+    return () => void (cancelled = true);
+  }
+  let list = abortLists.get(signal);
+  if (list === undefined) {
+    const created = new ListenerList<void>();
+    signal.addEventListener('abort', () => created.emit(), { once: true });
+    abortLists.set(signal, created);
+    list = created;
+  }
+  return list.add(listener);
+}

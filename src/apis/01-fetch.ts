@@ -25,6 +25,7 @@ import { NO_LEADER_EPOCH } from '../replica/partition.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi, type BrokerServices } from './api.js';
 import { addLeaderEndpoint } from './leader-endpoints.js';
+import { onAbort } from '../listener-list.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 
 const READ_COMMITTED = 1;
@@ -287,12 +288,11 @@ function waitForAppend(broker: Pick<BrokerServices, 'replicas'>, targets: Target
     const unsubscribers: (() => void)[] = [];
     const done = (): void => {
       clearTimeout(timer);
-      closed.removeEventListener('abort', done);
       for (const u of unsubscribers) u();
       resolve();
     };
     const timer = setTimeout(done, ms);
-    closed.addEventListener('abort', done);
+    unsubscribers.push(onAbort(closed, done));
     for (const t of targets) {
       const partition = broker.replicas.getPartition(t.topic, t.partition);
       if (partition) unsubscribers.push(partition.onHighWatermark(done));

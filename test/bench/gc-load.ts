@@ -1,4 +1,4 @@
-// `npx tsx test/bench/gc-load.ts`: what a fixed end-to-end load (the latency scenario's shape:
+// `node --single-threaded-gc --import tsx test/bench/gc-load.ts` (see run.ts for the flag): what a fixed end-to-end load (the latency scenario's shape:
 // paced acks=1 produce of 16 KiB batches of 1 KiB records over 8 partitions, one long-polling
 // consumer per partition) costs the broker, in figures that other load on a shared machine moves
 // much less than wall-clock latency: V8 heap bytes allocated per MiB produced (and fetched), the
@@ -7,6 +7,7 @@
 //   --rate N (4000)       batches/s across the partitions
 //   --seconds N (10)      measured seconds, after a warm-up of 3 s on another topic
 //   --memory              a --memory broker (default: disk)
+//   --broker-cores LIST   the cores the broker runs on (taskset -c list, e.g. 0-1; default 1, the generator on 0)
 //   --node-arg ARG        an extra option for the broker's node (repeatable), e.g. --max-semi-space-size=16
 //   --profile DIR         a V8 CPU profile of the broker (see profile-summary.ts --busy)
 //   --heap-profile FILE   V8's sampling heap profile of the measured run (freed objects included), with
@@ -33,11 +34,12 @@ const { values } = parseArgs({
     'gc-log': { type: 'string' },
     'heap-profile': { type: 'string' },
     promoted: { type: 'boolean', default: false },
+    'broker-cores': { type: 'string' },
   },
 });
 const PARTITIONS = 8;
 const rate = Number(values.rate);
-const cores = pinCores();
+const cores = pinCores(values['broker-cores']);
 const batch = makeBatch({ recordSize: 1024, batchBytes: 16 * 1024 });
 const heapProfile = values['heap-profile'];
 if (heapProfile) process.env.CREEK_HEAP_PROFILE = resolve(heapProfile);

@@ -1,7 +1,10 @@
 // `npm run bench`: Creek under load from its own generator (raw protocol, pre-encoded batches,
 // pipelined connections), each figure beside the ceiling this machine allows, measured in the
 // same run; plus real clients. The broker and ceiling servers run on one core, this process on
-// the other.
+// the other. `npm run bench` runs it with V8's single-threaded GC: pinned to one core, parallel GC
+// helper threads only take turns with the main thread, and the resulting pauses (4–10 ms, several a
+// second at 13,000 batches/s; about one in 10 s without helpers) delayed the generator's reading of
+// responses, which the latency figures then counted as the broker's.
 //   --quick               a reduced set, under a minute
 //   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas, failover, replicated, console
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
