@@ -5,8 +5,11 @@
 // the old generation, and their external bytes piled up until a mark-compact freed them — one every
 // ~170 ms at 4,000 16 KiB batches/s, each pausing the event loop (see test/bench/NOTES.md).
 // Copies never leave their owner (the tail and the write queue): readers get copies of their own.
+// Larger batches go to a pool of larger slabs when one is given, else into a buffer of their own:
+// never is a view of the caller's buffer kept, so a connection may reuse a request's frame as soon
+// as it is answered, whatever the size of its batches.
 
-/** A copy of at most this share of a slab goes into a slab; larger batches are kept as they are. */
+/** A copy of at most this share of a slab goes into a slab. */
 const LARGEST_SHARE = 4;
 
 interface Slab {
@@ -23,10 +26,11 @@ export class SlabPool {
   /** The slab of every copy, by the copy's ArrayBuffer. */
   private readonly slabs = new WeakMap<object, Slab>();
 
-  /** `maxFree` bounds the slabs kept for reuse (the rest go to the garbage collector). */
+  /** `maxFree` bounds the slabs kept for reuse (the rest go to the garbage collector); `larger` takes what does not fit. */
   constructor(
     readonly slabBytes: number,
     private readonly maxFree: number,
+    private readonly larger?: SlabPool,
   ) {}
 
   /** Whether `copy` would copy `data` into a slab (false: a batch that large is kept as it is). */
@@ -35,13 +39,13 @@ export class SlabPool {
   }
 
   /**
-   * What a store keeps of appended `data`, so that it never holds a view of a request's buffer
-   * (the connection may reuse it): a copy in a slab when small; else `data` itself, or a copy of
-   * it when it is a small view of a much larger buffer that it would otherwise keep alive.
+   * What a store keeps of appended `data`: a copy, never a view of the caller's buffer (a
+   * connection reuses a request's buffer once it is answered) — in a slab of this pool or of the
+   * larger one when it fits, else in a buffer of its own.
    */
   keep(data: Buffer): Buffer {
     if (this.fits(data.length)) return this.copy(data);
-    return data.buffer.byteLength > 2 * data.length + 4096 ? Buffer.from(data) : data;
+    return this.larger !== undefined ? this.larger.keep(data) : Buffer.from(data);
   }
 
   /** A copy of `data` in a slab; `data` must fit (see `fits`). */
@@ -63,7 +67,10 @@ export class SlabPool {
   /** `copy` (or a part of it) is no longer used by anyone; other buffers are ignored. */
   release(copy: Buffer): void {
     const slab = this.slabs.get(copy.buffer);
-    if (slab === undefined) return;
+    if (slab === undefined) {
+      this.larger?.release(copy);
+      return;
+    }
     slab.copies--;
     if (slab !== this.current) this.retire(slab);
   }

@@ -1,7 +1,8 @@
 // Reused buffers in power-of-two size classes, so that a request of the common sizes costs no
-// fresh ArrayBuffer: request frames of 4-64 KiB (a produce request of 16 KiB batches, the Java
-// producer's default, is one), handed back once a handler that keeps no view of the request's
-// bytes has answered (ApiHandler.keepsNoRequestBytes); and the record bytes of fetch responses,
+// fresh ArrayBuffer: request frames of 4 KiB-4 MiB (a produce request of 16 KiB batches, the Java
+// producer's default, is one; so is one of a few 1 MiB batches), handed back once a handler that
+// keeps no view of the request's bytes has answered (ApiHandler.keepsNoRequestBytes); and the
+// record bytes of fetch responses,
 // handed back once the response has been written to the socket. Sizes below the smallest class
 // share Node's 8 KiB pool; sizes above the largest get a buffer of their own.
 
@@ -15,12 +16,14 @@ export class BufferPool {
 
   /**
    * Classes from twice `smallest` up to `largest` (powers of two), serving sizes from `smallest`
-   * on; each keeps at most `bytesPerClass` of free buffers (at least one).
+   * on; each keeps at most `bytesPerClass` of free buffers, or `buffersPerClass` buffers when that
+   * is more.
    */
   constructor(
     readonly smallest: number,
     readonly largest: number,
     private readonly bytesPerClass: number,
+    private readonly buffersPerClass = 1,
   ) {
     for (let bytes = smallest * 2; bytes <= largest; bytes *= 2) {
       this.classes.push(bytes);
@@ -52,7 +55,7 @@ export class BufferPool {
     const ab = buf.buffer;
     if (!(ab instanceof ArrayBuffer) || !this.own.has(ab) || this.idle.has(ab)) return;
     const list = this.free[this.classes.indexOf(ab.byteLength)]!;
-    if (list.length > 0 && (list.length + 1) * ab.byteLength > this.bytesPerClass) return;
+    if (list.length >= this.buffersPerClass && (list.length + 1) * ab.byteLength > this.bytesPerClass) return;
     this.idle.add(ab);
     list.push(ab);
   }

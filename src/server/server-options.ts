@@ -60,7 +60,9 @@ export function serverOptions(setting: BrokerSetting, metering: ConnectionMeteri
     requestReadTimeoutMs: num('creek.request.read.timeout.ms'),
     failedAuthenticationDelayMs: num('connection.failed.authentication.delay.ms'),
     memory: new RequestMemory(num('queued.max.request.bytes')),
-    frames: new BufferPool(4 * 1024, 64 * 1024, 2 * 1024 * 1024),
+    // A fresh frame above 64 KiB grows by doubling as its bytes arrive (FrameReader), each step
+    // fresh pages to fault in; pooled, it is one reused buffer. Four of each large class are kept.
+    frames: new BufferPool(4 * 1024, 4 * 1024 * 1024, 2 * 1024 * 1024, 4),
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
     quotas: new ConnectionQuotas(limits, metering.connectionRate, metering.acceptances, metering.protectedListener),
     warnings: new WarningLimiter(log),

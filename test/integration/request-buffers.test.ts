@@ -1,4 +1,4 @@
-// Produce requests of 4-64 KiB are read into reused buffers (src/server/buffer-pool.ts): what the
+// Produce requests of 4 KiB-4 MiB are read into reused buffers (src/server/buffer-pool.ts): what the
 // log stores must be copies, whichever the storage, so records read back are the ones produced
 // even after later requests have refilled the same buffers. Fetch responses are read into reused
 // buffers too, which must stay untouched until the socket has taken the whole response.
@@ -55,6 +55,20 @@ describe.each([
     await produceMany(broker, 'refill', 100);
     const seen = await readPartition(broker, 'reused');
     expect(seen.map((r) => r.value)).toEqual(Array.from({ length: 40 }, (_, n) => values(n)).flat());
+  });
+
+  it.each([
+    ['256 KiB', 256, 3],
+    ['1 MiB', 1000, 1],
+  ])('stores every %s batch as produced', async (_, perBatch, requests) => {
+    // Batches too large for the small slabs (the disk log's tail takes them into large ones), few
+    // enough to stay in the tail; the second topic's requests refill the frames that carried them.
+    await createTopics(broker, [`large-${perBatch}`, `large-refill-${perBatch}`]);
+    await produceMany(broker, `large-${perBatch}`, requests, perBatch);
+    await produceMany(broker, `large-refill-${perBatch}`, 8, perBatch);
+    const seen = await readPartition(broker, `large-${perBatch}`);
+    expect(seen.length).toBe(requests * perBatch);
+    expect(seen.map((r) => r.value)).toEqual(Array.from({ length: requests }, (_, n) => values(n, perBatch)).flat());
   });
 });
 

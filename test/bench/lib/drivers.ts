@@ -28,6 +28,8 @@ export interface ProduceLoad {
   /** Requests in flight per connection. */
   depth: number;
   warmupMs: number;
+  /** Bytes answered before the measurement starts, at least (and at least warmupMs of load). */
+  warmupBytes?: number;
   durationMs: number;
   /** Check every partition result (Creek); ceilings answer without partitions. */
   verify: boolean;
@@ -74,12 +76,25 @@ export function checkProduce(frame: Buffer, batches: number): void {
   if (n !== batches) throw new Error(`produce answered ${n} partitions, expected ${batches}`);
 }
 
+/**
+ * The warm-up: `ms` of load, and then until `bytesSoFar()` reaches `bytes` — a fresh process's
+ * first GiB costs more than its steady state (fresh pages, the JIT, heap growth), so time alone
+ * warms fast and slow servers unequally. Ends early when the load fails.
+ */
+async function warmUp(ms: number, bytes: number, bytesSoFar: () => number, failed: Promise<void>): Promise<void> {
+  let over = false;
+  void failed.then(() => (over = true), () => (over = true));
+  await Promise.race([sleep(ms), failed]);
+  while (!over && bytesSoFar() < bytes) await Promise.race([sleep(10), failed]);
+}
+
 export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port, '127.0.0.1', load.tls)));
   const requestMs = new Samples();
   let measuring = false;
   let stopped = false;
   let batches = 0;
+  let warmBatches = 0;
   const loop = async (conn: FrameConnection, frames: ProduceRequestFrame[], start: number): Promise<void> => {
     for (let i = start; !stopped; i++) {
       const f = frames[i % frames.length]!;
@@ -87,7 +102,8 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
       const sentWhileMeasuring = measuring;
       const response = await conn.request(f.frame);
       if (load.verify) checkProduce(response, f.batches);
-      if (measuring) {
+      if (!measuring) warmBatches += f.batches;
+      else {
         // Requests sent during the warm-up count for throughput once answered, not for latency.
         if (sentWhileMeasuring) requestMs.add(performance.now() - t0);
         batches += f.batches;
@@ -96,7 +112,7 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   };
   const loops = conns.flatMap((c, ci) => Array.from({ length: load.depth }, (_, d) => loop(c, load.connections[ci]!, d)));
   const failed = Promise.all(loops).then(() => undefined);
-  await Promise.race([sleep(load.warmupMs), failed]);
+  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBatches * load.batch.bytes.length, failed);
   measuring = true;
   load.onWindow?.('start');
   const t0 = performance.now();
@@ -117,6 +133,8 @@ export interface FetchLoad {
   connections: number;
   partitionMaxBytes: number;
   warmupMs: number;
+  /** Bytes fetched before the measurement starts, at least (and at least warmupMs of load). */
+  warmupBytes?: number;
   durationMs: number;
 }
 
@@ -151,6 +169,7 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
   let stopped = false;
   let bytes = 0;
   let records = 0;
+  let warmBytes = 0;
   const loop = async (conn: FrameConnection, partition: number): Promise<void> => {
     let offset = 0;
     while (!stopped) {
@@ -158,7 +177,8 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
       const response = await conn.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes }));
       const got = readFetch(response, offset);
       offset = got.nextOffset >= got.highWatermark ? 0 : got.nextOffset;
-      if (measuring) {
+      if (!measuring) warmBytes += got.bytes;
+      else {
         requestMs.add(performance.now() - t0);
         bytes += got.bytes;
         records += got.records;
@@ -166,7 +186,7 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
     }
   };
   const failed = Promise.all(Array.from({ length: load.partitions }, (_, p) => loop(conns[p % conns.length]!, p))).then(() => undefined);
-  await Promise.race([sleep(load.warmupMs), failed]);
+  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBytes, failed);
   measuring = true;
   const t0 = performance.now();
   await Promise.race([sleep(load.durationMs), failed]);

@@ -9,7 +9,7 @@ import { eventLoopUse, startCeiling, tempDir, type EventLoopUse } from '../lib/p
 import { MIB } from '../lib/stats.js';
 import { logImage, makeBatch, produceFrame, type Batch } from '../lib/workload.js';
 import { createTopics } from './produce.js';
-import { KIB, startBroker, timing, type BenchContext } from './context.js';
+import { KIB, startBroker, targetTiming, type BenchContext } from './context.js';
 
 const TOPIC = 'bench';
 const PARTITIONS = 8;
@@ -30,7 +30,7 @@ export async function fillPartitions(port: number, topic: string, partitions: nu
 export async function fetchScenario(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: MIB });
   const perPartition = ctx.quick ? 8 : 32;
-  const load = { topic: TOPIC, partitions: PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...timing(ctx) };
+  const load = { topic: TOPIC, partitions: PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...targetTiming(ctx) };
 
   const dir = tempDir('creek-bench-source-');
   const file = join(dir, 'image.log');

@@ -41,4 +41,33 @@ describe('SlabPool', () => {
     for (let i = 0; i < 3; i++) pool.release(Buffer.alloc(1));
     expect(pool.copy(Buffer.alloc(256, 4)).buffer).not.toBe(copy.buffer);
   });
+
+  it('keeps copies, never views: larger data in the larger pool, the rest in buffers of their own', () => {
+    const larger = new SlabPool(8192, 2);
+    const pool = new SlabPool(1024, 4, larger);
+    const request = Buffer.alloc(4000, 7);
+    const big = request.subarray(0, 2000);
+    const kept = pool.keep(big);
+    expect(kept.buffer).not.toBe(request.buffer);
+    expect(kept.equals(big)).toBe(true);
+    expect(pool.keep(Buffer.alloc(2000, 8)).buffer).toBe(kept.buffer);
+    const huge = Buffer.alloc(3000, 9);
+    const own = pool.keep(huge);
+    expect(own.buffer).not.toBe(huge.buffer);
+    expect(own.buffer).not.toBe(kept.buffer);
+    expect(own.equals(huge)).toBe(true);
+    expect(new SlabPool(1024, 4).keep(big).buffer).not.toBe(request.buffer);
+  });
+
+  it('frees a larger slab for reuse once its copies are released through the pool that kept them', () => {
+    const pool = new SlabPool(1024, 4, new SlabPool(8192, 2));
+    const first = [0, 1, 2, 3].map((i) => pool.keep(Buffer.alloc(2000, i)));
+    expect(new Set(first.map((c) => c.buffer)).size).toBe(1);
+    const second = pool.keep(Buffer.alloc(2000, 4));
+    expect(second.buffer).not.toBe(first[0]!.buffer);
+    for (const copy of first) pool.release(copy);
+    for (let i = 0; i < 3; i++) pool.keep(Buffer.alloc(2000, 5));
+    expect(pool.keep(Buffer.alloc(2000, 6)).buffer).toBe(first[0]!.buffer);
+  });
 });
+

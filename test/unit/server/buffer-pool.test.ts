@@ -19,6 +19,15 @@ describe('BufferPool', () => {
     expect(pool.take(100_000).length).toBe(100_000);
   });
 
+  it('keeps a class its least number of buffers even when they pass its byte bound', () => {
+    const pool = new BufferPool(4096, 1 << 20, 64 * 1024, 3);
+    const big = [0, 1, 2, 3].map(() => pool.take(600_000));
+    for (const b of big) pool.give(b);
+    const again = [0, 1, 2, 3].map(() => pool.take(600_000).buffer);
+    expect(again.slice(0, 3).every((ab) => big.some((b) => b.buffer === ab))).toBe(true);
+    expect(big.some((b) => b.buffer === again[3])).toBe(false);
+  });
+
   it('takes back only its own buffers, each once, and keeps at most its bound per class', () => {
     const pool = new BufferPool(4096, 64 * 1024, 8 * 1024);
     pool.give(Buffer.alloc(16 * 1024));
