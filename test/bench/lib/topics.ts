@@ -3,10 +3,10 @@
 // answers CreateTopics once the controller has the topic; its metadata cache may list a leader a
 // moment before the replica manager acts as one (Produce answers NOT_LEADER_OR_FOLLOWER until then).
 import { decodeResponse } from '../../../protocol/codec/messages.js';
-import type { CreateTopicsResponse, ListOffsetsResponse, MetadataResponse } from '../../../protocol/schema/index.js';
+import type { CreateTopicsResponse, DeleteTopicsResponse, ListOffsetsResponse, MetadataResponse } from '../../../protocol/schema/index.js';
 import { FrameConnection } from './frame-connection.js';
 import { sleep } from './stats.js';
-import { CREATE_TOPICS_VERSION, LIST_OFFSETS_VERSION, METADATA_VERSION, createTopicsFrame, describeTopicsFrame, latestOffsetsFrame } from './workload.js';
+import { CREATE_TOPICS_VERSION, DELETE_TOPICS_VERSION, LIST_OFFSETS_VERSION, METADATA_VERSION, createTopicsFrame, deleteTopicsFrame, describeTopicsFrame, latestOffsetsFrame } from './workload.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 
@@ -44,6 +44,20 @@ export async function createTopicsAndWait(port: number, topics: readonly TopicSp
         await sleep(50);
       }
     }
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * Deletes topics a shape is done with, so that a run's data does not pile up on the disk (a full
+ * side-by-side run writes tens of GiB to each broker).
+ */
+export async function deleteTopics(port: number, names: readonly string[]): Promise<void> {
+  const conn = await FrameConnection.open(port);
+  try {
+    const { body } = decodeResponse(20, DELETE_TOPICS_VERSION, await conn.request(deleteTopicsFrame(names))) as { body: DeleteTopicsResponse };
+    for (const r of body.responses) if (r.errorCode !== 0) throw new Error(`DeleteTopics ${r.name}: error ${r.errorCode} ${r.errorMessage ?? ''}`);
   } finally {
     conn.close();
   }

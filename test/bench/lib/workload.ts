@@ -152,6 +152,12 @@ export function heartbeatFrame(groupId: string, generationId: number, memberId: 
 }
 
 export const CREATE_TOPICS_VERSION = 5;
+export const DELETE_TOPICS_VERSION = 4;
+
+/** A DeleteTopics v4 request (topics by name). */
+export function deleteTopicsFrame(names: readonly string[]): Buffer {
+  return encodeRequest(20, DELETE_TOPICS_VERSION, 0, CLIENT_ID, { topics: [], topicNames: [...names], timeoutMs: 60_000 });
+}
 
 /** A CreateTopics v5 request: each topic with its own partition count, one replica. */
 export function createTopicsFrame(topics: readonly { name: string; partitions: number }[]): Buffer {

@@ -7,7 +7,7 @@ import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spr
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { MIB, sleep } from '../lib/stats.js';
-import { createTopicsAndWait } from '../lib/topics.js';
+import { createTopicsAndWait, deleteTopics } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
 import { makeBatch, produceFrame, type Batch } from '../lib/workload.js';
 import { KIB, sizeLabel, startBroker, timing, type BenchContext } from './context.js';
@@ -92,7 +92,11 @@ const WARM_UP_MS = 10_000;
 
 async function produceRate(t: Target, topic: string, partitions: number, acks: number, batch: Batch, ms: { warmupMs: number; durationMs: number }): Promise<Rate> {
   await createTopicsAndWait(t.port, [{ name: topic, partitions }]);
-  return driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
+  try {
+    return await driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
+  } finally {
+    await deleteTopics(t.port, [topic]);
+  }
 }
 
 export async function versusStartup(ctx: BenchContext): Promise<void> {
