@@ -23,8 +23,17 @@ interface Target {
 type Side = 'creek' | 'kafka';
 const SIDES: readonly Side[] = ['creek', 'kafka'];
 
+/**
+ * Kafka's defaults, except that a deleted topic's files go after 1 s instead of 60 (each produce
+ * shape's topic is deleted once measured; see produceRate), so that they are gone before the next
+ * shape rather than unlinked on Kafka's core while it is measured.
+ */
+const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000 };
+/** What both brokers get to finish deleting a shape's topic before the next shape. */
+const DELETE_SETTLE_MS = 3000;
+
 async function start(ctx: BenchContext, side: Side, name: string): Promise<Target> {
-  return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false }) : startKafka(ctx.cores.server);
+  return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false }) : startKafka(ctx.cores.server, KAFKA_OVERRIDES);
 }
 
 /** Starts both brokers, runs `body`, stops both whatever happens. */
@@ -96,6 +105,7 @@ async function produceRate(t: Target, topic: string, partitions: number, acks: n
     return await driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
   } finally {
     await deleteTopics(t.port, [topic]);
+    await sleep(DELETE_SETTLE_MS);
   }
 }
 
