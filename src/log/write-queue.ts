@@ -1,25 +1,20 @@
 // Serializes one partition's file writes and coalesces everything queued while a write is in
 // flight (or within one event-loop turn) into a single positional writev.
-// On a broker given one core, a small write is made on the event loop: copying a few KiB into the
-// page cache costs less than handing the write to the libuv pool and taking its completion back
-// (the pool's wake-up, the callback and its promise), and the pool's threads would only take turns
-// with the loop on that core. Given more cores, every write goes to the pool, whose threads then
-// copy into the page cache beside the loop (64 partitions of 16 KiB batches on two cores: +17%).
-// Large writes always go to the pool so that the loop never stalls on them.
+// A small write is made on the event loop, on any number of cores: handing a write to another
+// thread costs that thread's wake-up and the completion's, about 35 µs of CPU on a VM (a throwaway
+// probe: one 16 KiB write per turn took 36 µs of CPU through the libuv pool against 7 µs made on
+// the loop), five times what copying 16 KiB into the page cache costs. Measured in the broker with
+// two cores, the pool cost 1.6× the CPU per GiB and 35–40% of the throughput at 1 and 8
+// partitions, and gained nothing at 64 (test/bench/NOTES.md). Large writes go to the pool, where
+// the copy outweighs the hand-off and the loop must not stall on it.
 import { writev, writevSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { LazyFile } from './open-files.js';
 
 /** Linux IOV_MAX: the most buffers one writev takes. */
 const MAX_BUFFERS = 1024;
 
-/** The most bytes a write made on the event loop has on a process with one core (see above). */
-const ONE_CORE_SYNC_WRITE_MAX_BYTES = 64 * 1024;
-
-/** The most bytes a write made on the event loop has, for the cores this process may run on. */
-export function syncWriteMaxBytes(cores = availableParallelism()): number {
-  return cores > 1 ? 0 : ONE_CORE_SYNC_WRITE_MAX_BYTES;
-}
+/** The most bytes a write made on the event loop has (see above). */
+export const SYNC_WRITE_MAX_BYTES = 64 * 1024;
 
 interface Job {
   file: LazyFile;
@@ -52,7 +47,7 @@ async function writeAll(fd: number, buffers: Buffer[], position: number, sync: b
 
 export class WriteQueue {
   /** `syncMaxBytes`: runs of at most this many bytes are written on the event loop (see above). */
-  constructor(private readonly syncMaxBytes = syncWriteMaxBytes()) {}
+  constructor(private readonly syncMaxBytes = SYNC_WRITE_MAX_BYTES) {}
 
   private jobs: Job[] = [];
   private running = false;

@@ -1,7 +1,7 @@
 // `npx tsx test/bench/cpu-cost.ts`: what produced bytes cost the server process itself — CPU time
 // per GiB (split between the event loop and the process's other threads: the libuv pool's file
 // I/O, V8's GC helpers) and minor page faults per MiB (from /proc), step by step on one process,
-// with its RSS.
+// with its RSS, and what the load generator (this process) spent per GiB.
 // Less sensitive to other load on a shared machine than throughput, and it shows start-up
 // transients that a short bench point measures alone (see NOTES.md, "The Dec 2 VM").
 //   --target broker|sink|files|discard   the Creek broker (built from this tree) or a ceiling server
@@ -9,6 +9,7 @@
 //   --partitions N (8)  --batch-kib N (1024)  --step-mib N (256)  --steps N (6)  --acks=1|--acks=-1 (1)
 //   --record-bytes N (1024)              record value size
 //   --profile DIR                        the broker writes a V8 CPU profile there (`--cpu-prof`)
+//   --broker-cores LIST                  the cores (taskset -c list) the server runs on (default 1; this process stays on 0)
 //   --fetch                              fetch instead (the fetch bench's shape): fill every partition
 //                                        with --fill-mib N (32) of --batch-kib batches, then fetch it
 //                                        from the start over and over, --fetch-seconds N (3) a step
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     fetch: { type: 'boolean', default: false },
     'fill-mib': { type: 'string', default: '32' },
     'fetch-seconds': { type: 'string', default: '3' },
+    'broker-cores': { type: 'string' },
   },
 });
 const target = values.target!;
@@ -46,7 +48,7 @@ const batchBytes = Number(values['batch-kib']) * 1024;
 const stepBytes = Number(values['step-mib']) * MIB;
 const acks = Number(values.acks);
 if (acks !== 1 && acks !== -1) throw new Error(`--acks takes 1 or -1, not ${values.acks}`);
-const cores = pinCores();
+const cores = pinCores(values['broker-cores']);
 const batch = makeBatch({ recordSize: Number(values['record-bytes']), batchBytes });
 
 const ceilingDir = target === 'broker' ? null : tempDir('creek-cpu-cost-');
@@ -92,9 +94,11 @@ async function measureProduce(): Promise<void> {
     };
     const before = server.usage();
     const threadsBefore = server.threadCpu();
+    const generatorBefore = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(conns.flatMap((c, ci) => Array.from({ length: depth }, (_, d) => loop(c, frames[ci]!, d))));
     const seconds = (performance.now() - t0) / 1000;
+    const generator = process.cpuUsage(generatorBefore);
     const after = server.usage();
     const threadsAfter = server.threadCpu();
     const mib = sent / MIB;
@@ -102,7 +106,8 @@ async function measureProduce(): Promise<void> {
     console.log(
       `  step ${step}: ${perGib(after.cpuMs - before.cpuMs)} CPU ms/GiB (event loop ${perGib(threadsAfter.eventLoopMs - threadsBefore.eventLoopMs)}, ` +
         `other threads ${perGib(threadsAfter.otherMs - threadsBefore.otherMs)}), ` +
-        `${((after.faults - before.faults) / mib).toFixed(0)} minor faults/MiB, RSS ${server.rssMb().toFixed(0)} MiB, ${(mib / seconds).toFixed(0)} MiB/s`,
+        `${((after.faults - before.faults) / mib).toFixed(0)} minor faults/MiB, RSS ${server.rssMb().toFixed(0)} MiB, ${(mib / seconds).toFixed(0)} MiB/s; ` +
+        `generator ${perGib((generator.user + generator.system) / 1000)} CPU ms/GiB`,
     );
   }
   for (const c of conns) c.close();

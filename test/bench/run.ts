@@ -15,6 +15,8 @@
 //   --against kafka       Creek beside Apache Kafka 4.4.0 (needs java; Maven the first time) on the same shapes,
 //                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools);
 //                         with --write-results, the table goes into a section of RESULTS.md of its own
+//   --compare-cores A/B   with --against kafka: the produce and fetch groups measure both brokers on each core set
+//                         (e.g. 1/0-1: one core, then two), alternating, and print each broker's gain
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -84,6 +86,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     against: { type: 'string' },
     'broker-cores': { type: 'string' },
+    'compare-cores': { type: 'string' },
   },
 });
 if (values.against !== undefined && values.against !== 'kafka') throw new Error(`--against takes "kafka", not "${values.against}"`);
@@ -93,6 +96,8 @@ const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(groups)
 for (const g of only) if (!(g in groups)) throw new Error(`unknown group ${g}; groups: ${Object.keys(groups).join(', ')}`);
 
 const cores = pinCores(values['broker-cores']);
+if (values['compare-cores'] !== undefined && !versus) throw new Error('--compare-cores goes with --against kafka');
+const coreSets = values['compare-cores']?.split('/').map((c) => c.trim()) ?? [cores.server];
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 const started = new Date();
@@ -102,7 +107,7 @@ console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
 const results = new Results((group) => `npm run bench -- ${versus ? '--against kafka ' : ''}--only ${group}${values.quick ? ' --quick' : ''}`);
-const ctx: BenchContext = { cli, cores, quick: values.quick, results, profileDir: values.profile ?? null };
+const ctx: BenchContext = { cli, cores, coreSets, quick: values.quick, results, profileDir: values.profile ?? null };
 for (const group of only) {
   console.log(`\n[${group}]`);
   const t0 = performance.now();
@@ -127,7 +132,7 @@ for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scena
 const args = process.argv.slice(2);
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const meta = { machine, commit, date: started.toISOString(), cores, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
+const meta = { machine, commit, date: started.toISOString(), cores, coreSets, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
 if (values.json) results.writeJson(values.json, meta);
 if (values['write-results'] && versus) {
   const path = join(ROOT, 'test/bench/RESULTS.md');

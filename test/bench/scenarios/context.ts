@@ -7,6 +7,8 @@ import { startBrokerProcess, type Cores, type ServerProcess } from '../lib/proce
 export interface BenchContext {
   cli: string;
   cores: Cores;
+  /** The broker core sets the --against produce and fetch groups compare (--compare-cores); by default just `cores.server`. */
+  coreSets: readonly string[];
   quick: boolean;
   results: Results;
   /** Write a CPU profile of every broker started into this directory. */
@@ -15,10 +17,10 @@ export interface BenchContext {
 
 export type Broker = ServerProcess & { dataDir: string | null };
 
-export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number> }): Promise<Broker> {
+export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number>; core?: string }): Promise<Broker> {
   return startBrokerProcess({
     cli: ctx.cli,
-    core: ctx.cores.server,
+    core: opts.core ?? ctx.cores.server,
     memory: opts.memory,
     overrides: opts.overrides,
     ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),

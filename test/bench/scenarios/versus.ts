@@ -3,6 +3,9 @@
 // and Kafka on every shape (which goes first flips from shape to shape). Both brokers of a group
 // run with their defaults and stay up for the whole group, after a warm-up produce on each (the
 // JVM's JIT and V8's both need one); the idle one shares the server core without client load.
+// With --compare-cores (e.g. 1/0-1) the produce and fetch groups run both brokers on each core set
+// at once and measure every shape on each, alternating the core sets too, so that the page cache's
+// state and the machine's other load fall on both alike; they print what each broker gained.
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
@@ -32,20 +35,57 @@ const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000 };
 /** What both brokers get to finish deleting a shape's topic before the next shape. */
 const DELETE_SETTLE_MS = 3000;
 
-async function start(ctx: BenchContext, side: Side, name: string): Promise<Target> {
-  return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false }) : startKafka(ctx.cores.server, KAFKA_OVERRIDES);
+async function start(ctx: BenchContext, side: Side, name: string, core = ctx.cores.server): Promise<Target> {
+  return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false, core }) : startKafka(core, KAFKA_OVERRIDES);
 }
 
-/** Starts both brokers, runs `body`, stops both whatever happens. */
-async function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>) => Promise<void>): Promise<void> {
-  const creek = await start(ctx, 'creek', name);
-  let kafka: Target | undefined;
+/** Both brokers on each core set, by core set. */
+type Brokers = Map<string, Record<Side, Target>>;
+
+/**
+ * Starts both brokers on each of `coreSets` (all of them at once, so that every shape can alternate
+ * between them), runs `body`, stops every broker whatever happens.
+ */
+async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly string[], body: (brokers: Brokers) => Promise<void>): Promise<void> {
+  const started: Target[] = [];
+  const brokers: Brokers = new Map();
   try {
-    kafka = await start(ctx, 'kafka', name);
-    await body({ creek, kafka });
+    for (const core of coreSets) {
+      const suffix = coreSets.length > 1 ? `-cores-${core}` : '';
+      const creek = await start(ctx, 'creek', `${name}${suffix}`, core);
+      started.push(creek);
+      const kafka = await start(ctx, 'kafka', `${name}${suffix}`, core);
+      started.push(kafka);
+      brokers.set(core, { creek, kafka });
+    }
+    await body(brokers);
   } finally {
-    await creek.stop();
-    await kafka?.stop();
+    for (const t of started) await t.stop();
+  }
+}
+
+/** Both brokers on the run's broker cores. */
+function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>) => Promise<void>): Promise<void> {
+  return withBrokers(ctx, name, [ctx.cores.server], (brokers) => body(brokers.get(ctx.cores.server)!));
+}
+
+/** The core sets in the order shape number `i` measures them: flipped from shape to shape. */
+function coreOrder(coreSets: readonly string[], i: number): readonly string[] {
+  return i % 2 === 0 ? coreSets : [...coreSets].reverse();
+}
+
+/** ", broker on cores 0-1" when the run compares core sets, else nothing (one core set, as before). */
+function coresLabel(ctx: BenchContext, core: string): string {
+  return ctx.coreSets.length > 1 ? `, broker on core${/^\d+$/.test(core) ? '' : 's'} ${core}` : '';
+}
+
+/** With more than one core set: each side's throughput on every later core set over its throughput on the first. */
+function addCoreGains(ctx: BenchContext, group: string, scenario: string, mibPerSec: Map<string, Record<Side, number>>): void {
+  const [first, ...rest] = ctx.coreSets;
+  const base = mibPerSec.get(first!)!;
+  for (const core of rest) {
+    const on = mibPerSec.get(core)!;
+    add(ctx, group, scenario, `throughput on core${/^\d+$/.test(core) ? '' : 's'} ${core} / on core${/^\d+$/.test(first!) ? '' : 's'} ${first}`, '×', { creek: on.creek / base.creek, kafka: on.kafka / base.kafka });
   }
 }
 
@@ -150,16 +190,23 @@ const BATCH_BYTES = 16 * KIB;
 export async function versusProduce(ctx: BenchContext): Promise<void> {
   const batches = new Map<number, Batch>();
   const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
-  await withBoth(ctx, 'produce', async (targets) => {
+  await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
-    for (const side of SIDES) await produceRate(targets[side], 'warm-up', 8, 1, batchOf(KIB), warm);
+    for (const targets of brokers.values()) for (const side of SIDES) await produceRate(targets[side], 'warm-up', 8, 1, batchOf(KIB), warm);
     for (const [i, s] of shapes(ctx.quick).entries()) {
       const batch = batchOf(s.recordSize);
       const topic = `produce-${i}`;
       const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
-      const rates = await bestOf(roundsFor(ctx), i, label, (side) => produceRate(targets[side], topic, s.partitions, s.acks, batch, timing(ctx)));
-      add(ctx, 'produce', label, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', pick(rates, (r) => r.bytesPerSec / MIB), 'throughput');
-      add(ctx, 'produce', label, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+      const mibPerSec = new Map<string, Record<Side, number>>();
+      for (const core of coreOrder(ctx.coreSets, i)) {
+        const targets = brokers.get(core)!;
+        const scenario = `${label}${coresLabel(ctx, core)}`;
+        const rates = await bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(targets[side], topic, s.partitions, s.acks, batch, timing(ctx)));
+        mibPerSec.set(core, pick(rates, (r) => r.bytesPerSec / MIB));
+        add(ctx, 'produce', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', mibPerSec.get(core)!, 'throughput');
+        add(ctx, 'produce', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+      }
+      if (ctx.coreSets.length > 1) addCoreGains(ctx, 'produce', label, mibPerSec);
     }
   });
 }
@@ -181,15 +228,22 @@ async function fill(port: number, topic: string, batch: Batch, perPartition: num
 export async function versusFetch(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: MIB });
   const perPartition = ctx.quick ? 8 : 32;
-  await withBoth(ctx, 'fetch', async (targets) => {
-    for (const side of SIDES) await fill(targets[side].port, 'fetch', batch, perPartition);
-    const scenario = `fetch disk, ${FETCH_PARTITIONS} partitions × ${perPartition} MiB filled, 1 KiB records, 1 MiB batches, 1 MiB per partition a request`;
+  await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers) => {
+    for (const targets of brokers.values()) for (const side of SIDES) await fill(targets[side].port, 'fetch', batch, perPartition);
+    const label = `fetch disk, ${FETCH_PARTITIONS} partitions × ${perPartition} MiB filled, 1 KiB records, 1 MiB batches, 1 MiB per partition a request`;
     const load = { topic: 'fetch', partitions: FETCH_PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...timing(ctx) };
     // A first pass on each warms both up (and reads the files into the page cache alike).
-    for (const side of SIDES) await driveFetch({ port: targets[side].port, ...load });
-    const rates = await bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: targets[side].port, ...load }));
-    add(ctx, 'fetch', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', pick(rates, (r) => r.bytesPerSec / MIB), 'throughput');
-    add(ctx, 'fetch', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+    for (const targets of brokers.values()) for (const side of SIDES) await driveFetch({ port: targets[side].port, ...load });
+    const mibPerSec = new Map<string, Record<Side, number>>();
+    for (const core of ctx.coreSets) {
+      const targets = brokers.get(core)!;
+      const scenario = `${label}${coresLabel(ctx, core)}`;
+      const rates = await bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: targets[side].port, ...load }));
+      mibPerSec.set(core, pick(rates, (r) => r.bytesPerSec / MIB));
+      add(ctx, 'fetch', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', mibPerSec.get(core)!, 'throughput');
+      add(ctx, 'fetch', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+    }
+    if (ctx.coreSets.length > 1) addCoreGains(ctx, 'fetch', label, mibPerSec);
   });
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { OpenFiles } from '../../../src/log/open-files.js';
-import { WriteQueue, syncWriteMaxBytes } from '../../../src/log/write-queue.js';
+import { SYNC_WRITE_MAX_BYTES, WriteQueue } from '../../../src/log/write-queue.js';
 
 it('writes queued buffers in order at their positions and settles each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
@@ -31,17 +31,12 @@ it('writes queued buffers in order at their positions and settles each', async (
   rmSync(dir, { recursive: true });
 });
 
-it('writes on the event loop only on one core, and only small runs', () => {
-  expect(syncWriteMaxBytes(1)).toBe(64 * 1024);
-  expect(syncWriteMaxBytes(2)).toBe(0);
-});
-
 it('writes large runs (through the libuv pool) and small ones (on the event loop) in one order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
   const path = join(dir, 'a');
   const files = new OpenFiles(10);
   const file = files.file(path, openSync(path, 'w+'));
-  const queue = new WriteQueue(syncWriteMaxBytes(1));
+  const queue = new WriteQueue(SYNC_WRITE_MAX_BYTES);
   const large = Buffer.alloc(256 * 1024, 'L');
   const small = Buffer.from('small');
   const settled: string[] = [];
