@@ -107,7 +107,11 @@ export class Connection {
       },
       opts.frames,
     );
-    const socket = readInto(accepted, (chunk) => this.onData(chunk));
+    const socket = readInto(accepted, {
+      chunk: (chunk) => this.onData(chunk),
+      direct: () => (this.closed ? undefined : this.reader.directTarget()),
+      filled: (bytes) => this.onDataInFrame(bytes),
+    });
     this.socket = socket;
     socket.setNoDelay(true);
     if (opts.idleTimeoutMs > 0) {
@@ -153,6 +157,13 @@ export class Connection {
     if (this.closed) return;
     this.activity = ++activityClock;
     this.received(() => this.reader.push(chunk));
+  }
+
+  /** Bytes read straight into the frame in progress. */
+  private onDataInFrame(bytes: number): void {
+    if (this.closed) return;
+    this.activity = ++activityClock;
+    this.received(() => this.reader.receivedDirectly(bytes));
   }
 
   /** Request memory came back: the frame that waited for it may begin. */

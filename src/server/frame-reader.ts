@@ -20,6 +20,13 @@ export interface FrameAdmission {
 /** The most a frame's buffer holds before its bytes arrive. */
 export const FIRST_ALLOCATION = 64 * 1024;
 
+/**
+ * A frame in progress with at least this many bytes missing is read into directly (see
+ * `directTarget`); below it, a read into the shared buffer, which may also take the frames that
+ * follow, costs fewer system calls than the copy it saves.
+ */
+export const DIRECT_READ_MIN_BYTES = 64 * 1024;
+
 export class FrameReader {
   private readonly sizePrefix = Buffer.alloc(4);
   private sizeFilled = 0;
@@ -57,6 +64,26 @@ export class FrameReader {
   /** Bytes allocated for the frame in progress. */
   get allocatedInProgress(): number {
     return this.partial?.length ?? 0;
+  }
+
+  /**
+   * Where the socket may read next instead of into a transient chunk: the missing part of the frame
+   * in progress, when its buffer is already whole (a pooled frame) and much is missing. Bytes read
+   * there are reported with `receivedDirectly`, and no copy is made of them.
+   */
+  directTarget(): Buffer | undefined {
+    const partial = this.partial;
+    if (partial === undefined || partial.length !== this.partialSize || this.partialSize - this.partialFilled < DIRECT_READ_MIN_BYTES) return undefined;
+    return partial.subarray(this.partialFilled);
+  }
+
+  /** `bytes` were read into the last `directTarget()`; the frame, once they complete it. */
+  receivedDirectly(bytes: number): Buffer[] {
+    this.partialFilled += bytes;
+    if (this.partialFilled < this.partialSize) return [];
+    const frame = this.partial!;
+    this.partial = undefined;
+    return [frame];
   }
 
   /**

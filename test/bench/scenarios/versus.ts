@@ -6,6 +6,7 @@
 // With --compare-cores (e.g. 1/0-1) the produce and fetch groups run both brokers on each core set
 // at once and measure every shape on each, alternating the core sets too, so that the page cache's
 // state and the machine's other load fall on both alike; they print what each broker gained.
+import { execFileSync } from 'node:child_process';
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
@@ -141,6 +142,9 @@ const WARM_UP_MS = 10_000;
 
 async function produceRate(t: Target, topic: string, partitions: number, acks: number, batch: Batch, ms: { warmupMs: number; durationMs: number }): Promise<Rate> {
   await createTopicsAndWait(t.port, [{ name: topic, partitions }]);
+  // The dirty pages of earlier measurements are written out first: the kernel's writeback of
+  // gigabytes from the shape before otherwise competes with whichever broker comes next.
+  execFileSync('sync');
   try {
     return await driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
   } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIRST_ALLOCATION, FrameReader, FrameSizeError, type FrameAdmission } from '../../../src/server/frame-reader.js';
+import { BufferPool } from '../../../src/server/buffer-pool.js';
+import { DIRECT_READ_MIN_BYTES, FIRST_ALLOCATION, FrameReader, FrameSizeError, type FrameAdmission } from '../../../src/server/frame-reader.js';
 
 function framed(...payloads: Buffer[]): Buffer {
   return Buffer.concat(payloads.flatMap((p) => [Buffer.from([p.length >>> 24, p.length >>> 16, p.length >>> 8, p.length]), p]));
@@ -70,5 +71,43 @@ describe('FrameReader', () => {
     expect(reader.retry()).toEqual(frames);
     expect(reader.blocked).toBe(false);
     expect(sizes).toEqual([5, 5, 5, 6, 5]);
+  });
+
+  it('lets a socket read straight into a large pooled frame, and yields it whole with the bytes of both paths', () => {
+    const pool = new BufferPool(4 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024, 4);
+    const reader = new FrameReader(allow, pool);
+    const payload = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const small = Buffer.from('next');
+    const stream = framed(payload, small);
+    expect(reader.directTarget()).toBeUndefined();
+    // The size prefix and the first bytes arrive as a chunk; then the socket reads into the frame.
+    expect(reader.push(stream.subarray(0, 4 + 1000))).toEqual([]);
+    let at = 4 + 1000;
+    const target = reader.directTarget()!;
+    expect(target.length).toBe(payload.length - 1000);
+    stream.copy(target, 0, at, at + 300_000);
+    at += 300_000;
+    expect(reader.receivedDirectly(300_000)).toEqual([]);
+    // Less than DIRECT_READ_MIN_BYTES missing: back to chunks, which also carry the next frame.
+    const direct = reader.directTarget()!;
+    const rest = payload.length - 301_000 - (DIRECT_READ_MIN_BYTES - 1);
+    stream.copy(direct, 0, at, at + rest);
+    at += rest;
+    expect(reader.receivedDirectly(rest)).toEqual([]);
+    expect(reader.directTarget()).toBeUndefined();
+    const frames = reader.push(stream.subarray(at));
+    expect(frames.length).toBe(2);
+    expect(frames[0]!.equals(payload)).toBe(true);
+    expect(frames[1]).toEqual(small);
+  });
+
+  it('offers no direct read for small frames or frames still growing', () => {
+    const unpooled = new FrameReader(allow);
+    unpooled.push(framed(Buffer.alloc(8 * 1024 * 1024)).subarray(0, 4 + 10));
+    expect(unpooled.directTarget()).toBeUndefined();
+    const pooled = new FrameReader(allow, new BufferPool(4 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024, 4));
+    pooled.push(framed(Buffer.alloc(32 * 1024)).subarray(0, 4 + 10));
+    expect(pooled.directTarget()).toBeUndefined();
   });
 });
