@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { OpenFiles } from '../../../src/log/open-files.js';
-import { SYNC_WRITE_MAX_BYTES, WriteQueue } from '../../../src/log/write-queue.js';
+import { WriteQueue } from '../../../src/log/write-queue.js';
 
 it('writes queued buffers in order at their positions and settles each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
@@ -31,12 +31,12 @@ it('writes queued buffers in order at their positions and settles each', async (
   rmSync(dir, { recursive: true });
 });
 
-it('writes large runs (through the libuv pool) and small ones (on the event loop) in one order', async () => {
+it('writes large runs and small ones in one order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
   const path = join(dir, 'a');
   const files = new OpenFiles(10);
   const file = files.file(path, openSync(path, 'w+'));
-  const queue = new WriteQueue(SYNC_WRITE_MAX_BYTES);
+  const queue = new WriteQueue();
   const large = Buffer.alloc(256 * 1024, 'L');
   const small = Buffer.from('small');
   const settled: string[] = [];
