@@ -6,8 +6,9 @@
 // accepted socket's handle moves into such a socket. Chunks are valid only during the callback:
 // the consumer copies what it keeps — except that a large frame in progress is read straight into
 // its own buffer (`direct`), which saves copying most of a large request's bytes. A plain TCP
-// listener must accept with pauseOnConnect, so nothing is read before the move. TLS sockets (decrypted by their TLSSocket) and sockets without
-// a handle to move (another runtime) keep plain 'data' events.
+// listener must accept with pauseOnConnect, so nothing is read before the move. TLS sockets
+// (decrypted by their TLSSocket) and sockets without a handle to move (another runtime) keep
+// plain 'data' events.
 import { Socket, type SocketConstructorOpts } from 'node:net';
 
 /** One read's most bytes; reads run one at a time on the event loop, so one buffer serves all. */
