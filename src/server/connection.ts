@@ -108,9 +108,9 @@ export class Connection {
       opts.frames,
     );
     const socket = readInto(accepted, {
-      chunk: (chunk) => this.onData(chunk),
+      chunk: (chunk) => this.onData(() => this.reader.push(chunk)),
       direct: () => (this.closed ? undefined : this.reader.directTarget()),
-      filled: (bytes) => this.onDataInFrame(bytes),
+      filled: (bytes) => this.onData(() => this.reader.receivedDirectly(bytes)),
     });
     this.socket = socket;
     socket.setNoDelay(true);
@@ -153,17 +153,11 @@ export class Connection {
     return size < 0 || size > max ? `request size ${size} is outside 0..${max} (socket.request.max.bytes)` : undefined;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket, as a chunk (`push`) or straight into the frame in progress (`receivedDirectly`). */
+  private onData(read: () => Buffer[]): void {
     if (this.closed) return;
     this.activity = ++activityClock;
-    this.received(() => this.reader.push(chunk));
-  }
-
-  /** Bytes read straight into the frame in progress. */
-  private onDataInFrame(bytes: number): void {
-    if (this.closed) return;
-    this.activity = ++activityClock;
-    this.received(() => this.reader.receivedDirectly(bytes));
+    this.received(read);
   }
 
   /** Request memory came back: the frame that waited for it may begin. */

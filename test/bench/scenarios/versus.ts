@@ -75,18 +75,32 @@ function coreOrder(coreSets: readonly string[], i: number): readonly string[] {
   return i % 2 === 0 ? coreSets : [...coreSets].reverse();
 }
 
-/** ", broker on cores 0-1" when the run compares core sets, else nothing (one core set, as before). */
-function coresLabel(ctx: BenchContext, core: string): string {
-  return ctx.coreSets.length > 1 ? `, broker on core${/^\d+$/.test(core) ? '' : 's'} ${core}` : '';
+/** "core 1" or "cores 0-1". */
+function coresName(core: string): string {
+  return `core${/^\d+$/.test(core) ? '' : 's'} ${core}`;
 }
 
-/** With more than one core set: each side's throughput on every later core set over its throughput on the first. */
-function addCoreGains(ctx: BenchContext, group: string, scenario: string, mibPerSec: Map<string, Record<Side, number>>): void {
+/**
+ * Measures one shape's throughput on each of the run's core sets (in `order`), adding its figures
+ * (labelled with the core set when there is more than one), then each side's gain on every later
+ * core set over the first.
+ */
+async function onEachCoreSet(ctx: BenchContext, group: string, label: string, order: readonly string[], measure: (core: string, scenario: string) => Promise<Record<Side, Rate | null>>): Promise<void> {
+  const comparing = ctx.coreSets.length > 1;
+  const mibPerSec = new Map<string, Record<Side, number>>();
+  for (const core of order) {
+    const scenario = comparing ? `${label}, broker on ${coresName(core)}` : label;
+    const rates = await measure(core, scenario);
+    mibPerSec.set(core, pick(rates, (r) => r.bytesPerSec / MIB));
+    add(ctx, group, scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', mibPerSec.get(core)!, 'throughput');
+    add(ctx, group, scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
+  }
+  if (!comparing) return;
   const [first, ...rest] = ctx.coreSets;
   const base = mibPerSec.get(first!)!;
   for (const core of rest) {
     const on = mibPerSec.get(core)!;
-    add(ctx, group, scenario, `throughput on core${/^\d+$/.test(core) ? '' : 's'} ${core} / on core${/^\d+$/.test(first!) ? '' : 's'} ${first}`, '×', { creek: on.creek / base.creek, kafka: on.kafka / base.kafka });
+    add(ctx, group, label, `throughput on ${coresName(core)} / on ${coresName(first!)}`, '×', { creek: on.creek / base.creek, kafka: on.kafka / base.kafka });
   }
 }
 
@@ -201,16 +215,9 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
       const batch = batchOf(s.recordSize);
       const topic = `produce-${i}`;
       const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
-      const mibPerSec = new Map<string, Record<Side, number>>();
-      for (const core of coreOrder(ctx.coreSets, i)) {
-        const targets = brokers.get(core)!;
-        const scenario = `${label}${coresLabel(ctx, core)}`;
-        const rates = await bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(targets[side], topic, s.partitions, s.acks, batch, timing(ctx)));
-        mibPerSec.set(core, pick(rates, (r) => r.bytesPerSec / MIB));
-        add(ctx, 'produce', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', mibPerSec.get(core)!, 'throughput');
-        add(ctx, 'produce', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
-      }
-      if (ctx.coreSets.length > 1) addCoreGains(ctx, 'produce', label, mibPerSec);
+      await onEachCoreSet(ctx, 'produce', label, coreOrder(ctx.coreSets, i), (core, scenario) =>
+        bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(brokers.get(core)![side], topic, s.partitions, s.acks, batch, timing(ctx))),
+      );
     }
   });
 }
@@ -238,16 +245,9 @@ export async function versusFetch(ctx: BenchContext): Promise<void> {
     const load = { topic: 'fetch', partitions: FETCH_PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...timing(ctx) };
     // A first pass on each warms both up (and reads the files into the page cache alike).
     for (const targets of brokers.values()) for (const side of SIDES) await driveFetch({ port: targets[side].port, ...load });
-    const mibPerSec = new Map<string, Record<Side, number>>();
-    for (const core of ctx.coreSets) {
-      const targets = brokers.get(core)!;
-      const scenario = `${label}${coresLabel(ctx, core)}`;
-      const rates = await bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: targets[side].port, ...load }));
-      mibPerSec.set(core, pick(rates, (r) => r.bytesPerSec / MIB));
-      add(ctx, 'fetch', scenario, `throughput${roundsFor(ctx) > 1 ? ` (best of ${roundsFor(ctx)})` : ''}`, 'MiB/s', mibPerSec.get(core)!, 'throughput');
-      add(ctx, 'fetch', scenario, 'records', 'records/s', pick(rates, (r) => r.recordsPerSec));
-    }
-    if (ctx.coreSets.length > 1) addCoreGains(ctx, 'fetch', label, mibPerSec);
+    await onEachCoreSet(ctx, 'fetch', label, ctx.coreSets, (core, scenario) =>
+      bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: brokers.get(core)![side].port, ...load })),
+    );
   });
 }
 
