@@ -4,6 +4,8 @@
 // Ctrl-C (or SIGTERM) stops the brokers cleanly, then etcd. Every broker's log lines are shown
 // prefixed with its node id; etcd's go to <data dir>/etcd.log. Brokers can be killed and started
 // by hand meanwhile (the printed command line starts one again); a broker that exits is reported.
+// With --threads the brokers are threads of this one process instead, sharing cluster state kept
+// in the data dir, with no etcd: each broker still has its own event loop, so they use as many cores.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +14,7 @@ import { etcdInstalled, startEtcdServer, type EtcdServer } from '../cluster/etcd
 import { integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, usageError } from './failure.js';
 import { printJson } from './output.js';
+import { cliLogger } from './logger.js';
 
 export const CLUSTER_USAGE = `Usage: creek cluster [options]
 Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops them all.
@@ -24,8 +27,12 @@ Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops the
   --log-level LEVEL    the brokers' log level (default info)
   --override KEY=VALUE a Kafka or creek.* config for every broker; repeatable
                        (e.g. creek.etcd.lease.ttl.ms=2000, default.replication.factor=3)
+  --threads            run the brokers as threads of this process, without etcd: the cluster's
+                       state is kept in DIR/metadata; each broker has a core's worth of work of
+                       its own, so N brokers spread a load over N cores (brokers cannot be
+                       stopped one at a time)
   --json               print the ready line as one JSON document
-Needs the etcd binary on PATH (Debian: apt-get install etcd-server) unless --etcd is given.`;
+Needs the etcd binary on PATH (Debian: apt-get install etcd-server) unless --etcd or --threads is given.`;
 
 const HOST = '127.0.0.1';
 
@@ -46,6 +53,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
       'etcd-port': { type: 'string', default: '2379' },
       'log-level': { type: 'string', default: 'info' },
       override: { type: 'string', multiple: true },
+      threads: { type: 'boolean', default: false },
     },
     'cluster',
   );
@@ -57,6 +65,11 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   if (firstPort + count - 1 > 65535) throw usageError(`--port ${firstPort} leaves no room for ${count} brokers`, 'cluster');
   const dataDir = resolve(values['data-dir']);
   const overrides = (values.override ?? []).flatMap((o) => ['--override', keyValue(o, '--override', 'cluster').join('=')]);
+  const brokerArgs = (nodeId: number): string[] => ['--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
+  if (values.threads) {
+    if (values.etcd !== undefined) throw usageError('--threads keeps the cluster state in the data dir: it takes no --etcd', 'cluster');
+    return runThreads(count, dataDir, brokerArgs, values.json === true);
+  }
   if (values.etcd === undefined && !etcdInstalled()) {
     throw new CliFailure('etcd is not installed (the etcd binary is not on PATH)', 'apt-get install etcd-server, or pass --etcd URL of a running etcd');
   }
@@ -98,7 +111,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   }
 
   for (let nodeId = 1; nodeId <= count && !stopping; nodeId++) {
-    const args = ['--etcd', etcdUrl, '--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
+    const args = ['--etcd', etcdUrl, ...brokerArgs(nodeId)];
     const broker = spawnBroker(nodeId, args, () => stopping);
     brokers.set(nodeId, broker);
     // One after the other: the first broker's internal topics are there for the next.
@@ -114,6 +127,43 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers, etcd ${etcdUrl}, data in ${dataDir}). Ctrl-C stops them all.`);
   }
   await stopped;
+}
+
+/** The brokers as threads of this process (--threads), until a signal stops them or one fails. */
+async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: number) => string[], json: boolean): Promise<void> {
+  const { startThreadCluster } = await import('../cluster/threads/thread-cluster.js');
+  const log = cliLogger('info', 'pretty');
+  let cluster: Awaited<ReturnType<typeof startThreadCluster>> | undefined;
+  let signalled = false;
+  const stopped = new Promise<void>((resolveStopped) => {
+    const onSignal = (): void => {
+      if (signalled) process.exit(1);
+      signalled = true;
+      process.stderr.write('creek cluster: stopping the brokers\n');
+      // A signal during start-up stops the brokers once they are up (start-up is not cut short).
+      void (async () => {
+        while (cluster === undefined) await new Promise((r) => setTimeout(r, 50));
+        await cluster.stop();
+        resolveStopped();
+      })();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  try {
+    cluster = await startThreadCluster({ brokers: count, dataDir, argvOf: brokerArgs, log });
+  } catch (err) {
+    throw new CliFailure(`the brokers did not start: ${(err as Error).message}`);
+  }
+  if (json) printJson({ bootstrap: cluster.bootstrap, brokers: count, threads: true, dataDir });
+  else console.log(`Creek cluster is ready: bootstrap ${cluster.bootstrap} (${count} brokers as threads of this process, data in ${dataDir}). Ctrl-C stops them all.`);
+  const failure = cluster.failed.then(async ({ nodeId, error }) => {
+    const running = cluster!;
+    process.stderr.write(`creek cluster: broker ${nodeId} failed (${error.message}); stopping the others\n`);
+    await running.stop();
+    throw new CliFailure(`broker ${nodeId} failed: ${error.message}`);
+  });
+  await Promise.race([stopped, failure]);
 }
 
 /** One broker: the creek command itself, in its own process group (Ctrl-C reaches it through this command only). */

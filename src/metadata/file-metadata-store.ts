@@ -68,13 +68,17 @@ export class FileMetadataStore extends CachedMetadataStore {
   private constructor(
     private readonly dataDir: string,
     private readonly logger: Logger,
+    controllerEpoch?: () => number,
   ) {
-    super();
+    super(controllerEpoch);
   }
 
-  /** Reads every document of the data dir (creating the dir when new). */
-  static open(dataDir: string, logger: Logger): FileMetadataStore {
-    const store = new FileMetadataStore(dataDir, logger);
+  /**
+   * Reads every document of the data dir (creating the dir when new). `controllerEpoch`: the
+   * current controller's epoch, for a store shared by brokers in one process (creek cluster --threads).
+   */
+  static open(dataDir: string, logger: Logger, controllerEpoch?: () => number): FileMetadataStore {
+    const store = new FileMetadataStore(dataDir, logger, controllerEpoch);
     store.loadAll();
     return store;
   }

@@ -172,6 +172,21 @@ export interface MetadataRecords {
 
 export type MetadataKind = keyof MetadataRecords;
 
+/** Every kind, at run time (a Record, so that a kind added to MetadataRecords must be named here too). */
+const KINDS: Record<MetadataKind, true> = {
+  topic: true,
+  partitionState: true,
+  isrChangeRequest: true,
+  leaderElectionRequest: true,
+  reassignment: true,
+  brokerConfigs: true,
+  producerIdBlock: true,
+  scramCredentials: true,
+  acls: true,
+  clientQuotas: true,
+};
+export const METADATA_KINDS = Object.keys(KINDS) as readonly MetadataKind[];
+
 /** The key of a cluster-wide document (one per kind). */
 export const CLUSTER_KEY = '';
 
