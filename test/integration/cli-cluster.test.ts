@@ -1,11 +1,11 @@
 // `creek cluster`: etcd and two brokers from one command, on consecutive ports; they serve as one
 // cluster (a topic replicated on both, by the default replication factor given with --override), Ctrl-C stops everything, and running it again on the same
 // data dir resumes the same cluster. Bad usage and a missing etcd binary fail with a clear line.
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaFor, tempDir } from '../helpers/broker.js';
 import { spawnCli, type CliProcess } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
+import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
 
 const noEtcd = requireEtcd();
 const data = tempDir('creek-cli-cluster-');
@@ -19,23 +19,6 @@ afterAll(async () => {
   }
   data.remove();
 });
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** The first of `count` consecutive loopback ports that are free now. */
-async function consecutiveFreePorts(count: number): Promise<number> {
-  for (;;) {
-    const first = 20000 + Math.floor(Math.random() * 40000);
-    const ports = Array.from({ length: count }, (_, i) => first + i);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return first;
-  }
-}
 
 describe('creek cluster', () => {
   it('refuses bad usage and says how to get etcd when it is missing', async () => {

@@ -1,0 +1,105 @@
+// `creek cluster --threads`: brokers as threads of one process, no etcd. They serve as one cluster
+// (leaders on every broker, replication between them, a consumer group), a kill -9 of the process
+// loses and duplicates nothing acknowledged, running it again resumes the same cluster, Ctrl-C
+// stops it and frees every port, and a broker that cannot start fails the command with its reason.
+import { createServer, type Server } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
+import { spawnCli, type CliProcess } from '../helpers/cli.js';
+import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
+import { readPartition } from '../helpers/read-partition.js';
+
+const data = tempDir('creek-cli-cluster-threads-');
+const started: CliProcess[] = [];
+afterAll(async () => {
+  for (const c of started) {
+    if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
+    c.child.kill('SIGKILL');
+    await c.exited;
+  }
+  data.remove();
+});
+
+function startThreads(args: string[]): CliProcess {
+  const cli = spawnCli(['cluster', '--threads', '--log-level', 'warn', ...args]);
+  started.push(cli);
+  return cli;
+}
+
+const TOPIC = 'spread';
+const PARTITIONS = 4;
+
+/** Each partition's leader, from the cluster's metadata. */
+async function leaders(bootstrap: string): Promise<Map<number, number>> {
+  const admin = kafkaFor({ bootstrap }).admin();
+  await admin.connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+  await admin.disconnect();
+  return new Map(topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
+}
+
+describe('creek cluster --threads', () => {
+  it('refuses --etcd', async () => {
+    const bad = spawnCli(['cluster', '--threads', '--etcd', 'http://127.0.0.1:2379']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--threads keeps the cluster state in the data dir: it takes no --etcd');
+  });
+
+  it('serves as one cluster, keeps every acknowledged record once across kill -9, and resumes the same cluster', async () => {
+    const port = await consecutiveFreePorts(2);
+    const args = ['--brokers', '2', '--port', String(port), '--data-dir', `${data.path}/cluster`];
+    const first = startThreads(args);
+    const [, servers] = await first.waitFor(/Creek cluster is ready: bootstrap (\S+) /);
+    expect(servers).toBe(`127.0.0.1:${port},127.0.0.1:${port + 1}`);
+    // Clients find the second broker from the first.
+    const bootstrap = `127.0.0.1:${port}`;
+
+    const admin = kafkaFor({ bootstrap }).admin();
+    await admin.connect();
+    const described = await admin.describeCluster();
+    expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2]);
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 2 }], waitForLeaders: true });
+    await admin.disconnect();
+    // Leadership spreads over both brokers: each thread takes its share of the load.
+    expect(new Set((await leaders(bootstrap)).values())).toEqual(new Set([1, 2]));
+    expect(await produceAndConsume(kafkaFor({ bootstrap }), 'grouped', ['x', 'y', 'z'])).toEqual(['x', 'y', 'z']);
+
+    // Acknowledged (acks=all) records on every partition while the process is killed and started again.
+    const kafka = kafkaFor({ bootstrap }, 'acked', { retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
+    const producers = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => startAckedProducer(kafka, TOPIC, p)));
+    await new Promise((r) => setTimeout(r, 1500));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = startThreads(args);
+    await again.waitFor(/Creek cluster is ready/);
+    await new Promise((r) => setTimeout(r, 1000));
+    await Promise.all(producers.map((p) => p.stop()));
+
+    const leaderOf = await leaders(bootstrap);
+    for (let p = 0; p < PARTITIONS; p++) {
+      expect(producers[p]!.acknowledged.length).toBeGreaterThan(0);
+      const read = await readPartition({ port: port + leaderOf.get(p)! - 1 }, TOPIC, p);
+      expectEveryAcknowledgedOnce(read, producers[p]!.acknowledged);
+    }
+
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    for (const p of [port, port + 1]) expect(await isFree(p)).toBe(true);
+  }, 120_000);
+
+  it('fails with the reason when a broker cannot start, and stops the others', async () => {
+    const port = await consecutiveFreePorts(2);
+    // The second broker's port is taken.
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port + 1, '127.0.0.1', resolve));
+    try {
+      const cli = startThreads(['--brokers', '2', '--port', String(port), '--data-dir', `${data.path}/taken`]);
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toMatch(/the brokers did not start: broker 2 failed to start: .*EADDRINUSE/);
+      expect(await isFree(port)).toBe(true);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 60_000);
+});
