@@ -57,7 +57,7 @@ export const BROKER_USAGE = `Usage: creek [server.properties] [options]
 Environment: CREEK_<KEY> or KAFKA_<KEY> (e.g. CREEK_NUM_PARTITIONS=3).
 Precedence: defaults < config file < environment < command line.
 Client commands for any Kafka: creek topic|produce|consume|group --help.   creek --version
-A local cluster of brokers on etcd: creek cluster --help.`;
+A local cluster of brokers (on etcd, or as threads of one process to use more cores): creek cluster --help.`;
 
 /** Parses the arguments after the command name; throws ConfigError listing every problem. */
 export function parseBrokerArgs(argv: readonly string[]): BrokerArgs {
