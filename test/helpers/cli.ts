@@ -135,3 +135,12 @@ export async function runCliOk(args: string[], input?: string): Promise<string> 
   if (r.code !== 0 || r.stderr !== '') throw new Error(`creek ${args.join(' ')} exited with ${r.code}:\n${r.stderr}`);
   return r.stdout;
 }
+
+/** Ends whichever of `processes` still run (a failed test may leave one): sends `signal` and waits for each exit. */
+export async function endRunning(processes: readonly CliProcess[], signal: NodeJS.Signals): Promise<void> {
+  for (const p of processes) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+    p.child.kill(signal);
+    await p.exited;
+  }
+}

@@ -6,18 +6,14 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
 import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
-import { spawnCli, type CliProcess } from '../helpers/cli.js';
+import { endRunning, spawnCli, type CliProcess } from '../helpers/cli.js';
 import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 const data = tempDir('creek-cli-cluster-threads-');
 const started: CliProcess[] = [];
 afterAll(async () => {
-  for (const c of started) {
-    if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
-    c.child.kill('SIGKILL');
-    await c.exited;
-  }
+  await endRunning(started, 'SIGKILL');
   data.remove();
 });
 

@@ -3,7 +3,7 @@
 // data dir resumes the same cluster. Bad usage and a missing etcd binary fail with a clear line.
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaFor, tempDir } from '../helpers/broker.js';
-import { spawnCli, type CliProcess } from '../helpers/cli.js';
+import { endRunning, spawnCli, type CliProcess } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
 
@@ -12,11 +12,7 @@ const data = tempDir('creek-cli-cluster-');
 const started: CliProcess[] = [];
 afterAll(async () => {
   // A failed test may leave its cluster running: Ctrl-C stops it with its brokers and etcd.
-  for (const c of started) {
-    if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
-    c.child.kill('SIGINT');
-    await c.exited;
-  }
+  await endRunning(started, 'SIGINT');
   data.remove();
 });
 
