@@ -1,6 +1,6 @@
 // Starts Creek as a user would: one broker from its command line (`node --import tsx src/cli.ts`)
-// on a free port with a fresh data directory, or a cluster of N brokers in one process through the
-// package's `startCluster` (creek-cluster-main.ts), and stops it with SIGTERM. Beside the
+// on a free port with a fresh data directory, or a cluster of N brokers as threads of one process
+// (`creek cluster --threads`, on free consecutive ports), and stops it with SIGTERM. Beside the
 // PLAINTEXT listener it serves an SSL one with a throwaway certificate (when the openssl CLI is there).
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { killWithParent, terminate, type BrokerProcess } from './broker-process.js';
 import { makeDevCert } from './dev-cert.js';
 
-const READY = /Creek is ready: bootstrap (\S+).*\n/;
+const READY = /Creek (?:cluster )?is ready: bootstrap (\S+).*\n/;
 const SSL_LISTENER = /SSL:\/\/([^\s;]+)/;
 
 export interface CreekLaunch {
-  /** Brokers; above 1 a cluster starts in one process, every broker with the overrides. Default 1. */
+  /** Brokers; above 1 a cluster starts as threads of one process, every broker with the overrides. Default 1. */
   brokers?: number;
 }
 
@@ -22,8 +22,7 @@ export interface CreekLaunch {
  * removed on stop; the log file is kept for reading after a failure.
  */
 export async function startCreek(repoRoot: string, overrides: Record<string, string>, { brokers = 1 }: CreekLaunch = {}): Promise<BrokerProcess> {
-  // A cluster keeps its brokers' data dirs under a temporary directory of its own.
-  const dataDir = brokers > 1 ? undefined : mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'creek-compat-data-'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'creek-compat-log-')), 'creek.log');
   const certDir = mkdtempSync(join(tmpdir(), 'creek-compat-tls-'));
   let tlsOverrides: Record<string, string> = {};
@@ -35,8 +34,8 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
   } catch (err) {
     console.warn(`compat: no SSL listener (cannot make a certificate: ${(err as Error).message})`);
   }
-  const args = dataDir === undefined
-    ? ['--import', 'tsx', 'compat/lib/creek-cluster-main.ts', '--brokers', String(brokers)]
+  const args = brokers > 1
+    ? ['--import', 'tsx', 'src/cli.ts', 'cluster', '--threads', '--brokers', String(brokers), '--data-dir', dataDir, '--log-level', 'warn', ...(tlsOverrides.listeners === undefined ? ['--port', '0'] : [])]
     : ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--http-port', '-1', '--data-dir', dataDir, '--log-level', 'warn'];
   for (const [key, value] of Object.entries({ ...tlsOverrides, ...overrides })) args.push('--override', `${key}=${value}`);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +73,7 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     async stop() {
       await terminate(child, 10_000);
       log.end();
-      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
       rmSync(certDir, { recursive: true, force: true });
     },
   };

@@ -14,12 +14,17 @@ import { etcdInstalled, startEtcdServer, type EtcdServer } from '../cluster/etcd
 import { integer, keyValue, parseCommand } from './args.js';
 import { CliFailure, usageError } from './failure.js';
 import { printJson } from './output.js';
+import { consecutiveFreeLoopbackPorts } from '../server/free-port.js';
+import { formatListeners, parseListeners, type Endpoint } from '../config/listeners.js';
 import { cliLogger } from './logger.js';
 
 export const CLUSTER_USAGE = `Usage: creek cluster [options]
 Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops them all.
   --brokers N          how many brokers (default 3), node ids 1..N
-  --port PORT          the first broker's port; the others take the next ones (default 9092)
+  --port PORT          the first broker's port; the others take the next ones (default 9092;
+                       0: consecutive ports that are free)
+                       (--override listeners=PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9192
+                       gives the first broker's listeners instead; broker N's ports are N-1 above)
   --data-dir DIR       brokers' data in DIR/broker-N, etcd's in DIR/etcd (default ./creek-cluster);
                        running it again resumes the same cluster
   --etcd URL           use this running etcd instead of starting one
@@ -47,7 +52,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     argv,
     {
       brokers: { type: 'string', default: '3' },
-      port: { type: 'string', default: '9092' },
+      port: { type: 'string' },
       'data-dir': { type: 'string', default: 'creek-cluster' },
       etcd: { type: 'string' },
       'etcd-port': { type: 'string', default: '2379' },
@@ -60,15 +65,20 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(CLUSTER_USAGE);
   if (positionals.length > 0) throw usageError(`cluster takes no arguments, got "${positionals.join(' ')}"`, 'cluster');
   const count = integer(values.brokers, '--brokers', 'cluster', 1)!;
-  const firstPort = integer(values.port, '--port', 'cluster', 1)!;
   const etcdPort = integer(values['etcd-port'], '--etcd-port', 'cluster', 1)!;
-  if (firstPort + count - 1 > 65535) throw usageError(`--port ${firstPort} leaves no room for ${count} brokers`, 'cluster');
   const dataDir = resolve(values['data-dir']);
-  const overrides = (values.override ?? []).flatMap((o) => ['--override', keyValue(o, '--override', 'cluster').join('=')]);
-  const brokerArgs = (nodeId: number): string[] => ['--node-id', String(nodeId), '--host', HOST, '--port', String(firstPort + nodeId - 1), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
+  const settings = (values.override ?? []).map((o) => keyValue(o, '--override', 'cluster'));
+  const listenersOf = await brokerListeners(settings.filter(([key]) => key === 'listeners').at(-1)?.[1], values.port, count);
+  const overrides = settings.flatMap(([key, value]) => ['--override', `${key}=${value}`]);
+  const brokerArgs = (nodeId: number): string[] => {
+    const listeners = listenersOf(nodeId);
+    const args = ['--node-id', String(nodeId), '--host', listeners[0]!.host || HOST, '--port', String(listeners[0]!.port), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
+    return listeners.length > 1 ? [...args, '--override', `listeners=${formatListeners(listeners)}`] : args;
+  };
+  const readyAddresses = readyLineAddresses(count, listenersOf);
   if (values.threads) {
     if (values.etcd !== undefined) throw usageError('--threads keeps the cluster state in the data dir: it takes no --etcd', 'cluster');
-    return runThreads(count, dataDir, brokerArgs, values.json === true);
+    return runThreads(count, dataDir, brokerArgs, readyAddresses, values.json === true);
   }
   if (values.etcd === undefined && !etcdInstalled()) {
     throw new CliFailure('etcd is not installed (the etcd binary is not on PATH)', 'apt-get install etcd-server, or pass --etcd URL of a running etcd');
@@ -122,15 +132,52 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     }
   }
   if (!stopping) {
-    const bootstrap = Array.from({ length: count }, (_, i) => `${HOST}:${firstPort + i}`).join(',');
+    const { bootstrap, listeners } = readyAddresses;
     if (values.json) printJson({ bootstrap, brokers: count, etcd: etcdUrl, dataDir });
-    else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers, etcd ${etcdUrl}, data in ${dataDir}). Ctrl-C stops them all.`);
+    else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers, etcd ${etcdUrl}, data in ${dataDir})${listeners}; Ctrl-C stops them all.`);
   }
   await stopped;
 }
 
+/**
+ * Each broker's listeners: PLAINTEXT on consecutive ports from --port (9092), or, when the
+ * overrides set `listeners`, those listeners with each port the first broker's and broker N's
+ * N − 1 above it (`PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9192`: broker 2 on 9093 and 9193);
+ * a port 0 stands for consecutive ports that are free.
+ */
+async function brokerListeners(template: string | undefined, port: string | undefined, count: number): Promise<(nodeId: number) => Endpoint[]> {
+  let first: Endpoint[];
+  if (template === undefined) first = [{ name: 'PLAINTEXT', host: HOST, port: integer(port ?? '9092', '--port', 'cluster', 1)! }];
+  else {
+    if (port !== undefined) throw usageError('--port and a listeners override both give the ports: use one of them', 'cluster');
+    try {
+      first = parseListeners(template);
+    } catch (err) {
+      throw usageError(`--override listeners: ${(err as Error).message}`, 'cluster');
+    }
+  }
+  // Port 0: consecutive ports free now, one per broker, taken before the brokers register them.
+  for (const e of first) if (e.port === 0) e.port = await consecutiveFreeLoopbackPorts(count, e.host || HOST);
+  for (const e of first) if (e.port + count - 1 > 65535) throw usageError(`port ${e.port} leaves no room for ${count} brokers`, 'cluster');
+  return (nodeId) => first.map((e) => ({ ...e, port: e.port + nodeId - 1 }));
+}
+
+interface ReadyAddresses {
+  /** Every broker's first listener. */
+  bootstrap: string;
+  /** With more than one listener, each listener's addresses for the ready line ("; listeners NAME://…"), else "". */
+  listeners: string;
+}
+
+function readyLineAddresses(count: number, listenersOf: (nodeId: number) => Endpoint[]): ReadyAddresses {
+  const all = Array.from({ length: count }, (_, i) => listenersOf(i + 1));
+  const addresses = (index: number): string => all.map((l) => `${l[index]!.host || HOST}:${l[index]!.port}`).join(',');
+  const names = all[0]!.map((e) => e.name);
+  return { bootstrap: addresses(0), listeners: names.length > 1 ? `; listeners ${names.map((name, i) => `${name}://${addresses(i)}`).join(' ')}` : '' };
+}
+
 /** The brokers as threads of this process (--threads), until a signal stops them or one fails. */
-async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: number) => string[], json: boolean): Promise<void> {
+async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: number) => string[], { bootstrap, listeners }: ReadyAddresses, json: boolean): Promise<void> {
   const { startThreadCluster } = await import('../cluster/threads/thread-cluster.js');
   const log = cliLogger('info', 'pretty');
   let cluster: Awaited<ReturnType<typeof startThreadCluster>> | undefined;
@@ -155,8 +202,8 @@ async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: n
   } catch (err) {
     throw new CliFailure(`the brokers did not start: ${(err as Error).message}`);
   }
-  if (json) printJson({ bootstrap: cluster.bootstrap, brokers: count, threads: true, dataDir });
-  else console.log(`Creek cluster is ready: bootstrap ${cluster.bootstrap} (${count} brokers as threads of this process, data in ${dataDir}). Ctrl-C stops them all.`);
+  if (json) printJson({ bootstrap, brokers: count, threads: true, dataDir });
+  else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers as threads of this process, data in ${dataDir})${listeners}; Ctrl-C stops them all.`);
   const failure = cluster.failed.then(async ({ nodeId, error }) => {
     const running = cluster!;
     process.stderr.write(`creek cluster: broker ${nodeId} failed (${error.message}); stopping the others\n`);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
 import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
 import { endRunning, spawnCli, type CliProcess } from '../helpers/cli.js';
-import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
+import { consecutiveFreeLoopbackPorts, loopbackPortFree } from '../../src/server/free-port.js';
 import { readPartition } from '../helpers/read-partition.js';
 
 const data = tempDir('creek-cli-cluster-threads-');
@@ -43,7 +43,7 @@ describe('creek cluster --threads', () => {
   });
 
   it('serves as one cluster, keeps every acknowledged record once across kill -9, and resumes the same cluster', async () => {
-    const port = await consecutiveFreePorts(2);
+    const port = await consecutiveFreeLoopbackPorts(2);
     const args = ['--brokers', '2', '--port', String(port), '--data-dir', `${data.path}/cluster`];
     const first = startThreads(args);
     const [, servers] = await first.waitFor(/Creek cluster is ready: bootstrap (\S+) /);
@@ -81,11 +81,32 @@ describe('creek cluster --threads', () => {
 
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
-    for (const p of [port, port + 1]) expect(await isFree(p)).toBe(true);
+    for (const p of [port, port + 1]) expect(await loopbackPortFree(p)).toBe(true);
   }, 120_000);
 
+  it('gives every broker each listener of a listeners override, ports counted up from the first broker\'s (0: free ones)', async () => {
+    const listeners = 'PLAINTEXT://127.0.0.1:0,OTHER://127.0.0.1:0';
+    const cli = startThreads(['--brokers', '2', '--data-dir', `${data.path}/listeners`, '--override', `listeners=${listeners}`, '--override', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT']);
+    const [, plain, other] = await cli.waitFor(/bootstrap (\S+) .*; listeners PLAINTEXT:\/\/\S+ OTHER:\/\/([^\s;]+);/);
+    const [first, second] = other!.split(',').map((a) => Number(a.split(':')[1]));
+    expect(second).toBe(first! + 1);
+    // A client of the OTHER listener is given both brokers' OTHER addresses.
+    const admin = kafkaFor({ bootstrap: other!.split(',')[1]! }).admin();
+    await admin.connect();
+    const { brokers } = await admin.describeCluster();
+    await admin.disconnect();
+    expect(brokers.map((b) => `${b.host}:${b.port}`).sort()).toEqual(other!.split(',').sort());
+    expect(plain!.split(',')).toHaveLength(2);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+
+    const both = spawnCli(['cluster', '--threads', '--port', '9092', '--override', `listeners=${listeners}`]);
+    expect(await both.exited).toBe(2);
+    expect(both.output()).toContain('--port and a listeners override both give the ports: use one of them');
+  }, 60_000);
+
   it('fails with the reason when a broker cannot start, and stops the others', async () => {
-    const port = await consecutiveFreePorts(2);
+    const port = await consecutiveFreeLoopbackPorts(2);
     // The second broker's port is taken.
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port + 1, '127.0.0.1', resolve));
@@ -93,7 +114,7 @@ describe('creek cluster --threads', () => {
       const cli = startThreads(['--brokers', '2', '--port', String(port), '--data-dir', `${data.path}/taken`]);
       expect(await cli.exited).toBe(1);
       expect(cli.output()).toMatch(/the brokers did not start: broker 2 failed to start: .*EADDRINUSE/);
-      expect(await isFree(port)).toBe(true);
+      expect(await loopbackPortFree(port)).toBe(true);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaFor, tempDir } from '../helpers/broker.js';
 import { endRunning, spawnCli, type CliProcess } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
-import { consecutiveFreePorts, isFree } from '../helpers/ports.js';
+import { consecutiveFreeLoopbackPorts, loopbackPortFree } from '../../src/server/free-port.js';
 
 const noEtcd = requireEtcd();
 const data = tempDir('creek-cli-cluster-');
@@ -27,8 +27,8 @@ describe('creek cluster', () => {
   });
 
   it.skipIf(noEtcd)('starts etcd and brokers on consecutive ports as one cluster, stops them all on Ctrl-C, and resumes the same cluster', async () => {
-    const port = await consecutiveFreePorts(2);
-    const etcdPort = await consecutiveFreePorts(2);
+    const port = await consecutiveFreeLoopbackPorts(2);
+    const etcdPort = await consecutiveFreeLoopbackPorts(2);
     const args = ['cluster', '--brokers', '2', '--port', String(port), '--etcd-port', String(etcdPort), '--data-dir', `${data.path}/cluster`, '--log-level', 'warn', '--override', 'default.replication.factor=2'];
     const first = spawnCli(args);
     started.push(first);
@@ -47,7 +47,7 @@ describe('creek cluster', () => {
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
-    for (const p of [port, port + 1, etcdPort, etcdPort + 1]) expect(await isFree(p)).toBe(true);
+    for (const p of [port, port + 1, etcdPort, etcdPort + 1]) expect(await loopbackPortFree(p)).toBe(true);
 
     const again = spawnCli(args);
     started.push(again);

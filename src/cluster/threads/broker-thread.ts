@@ -48,4 +48,4 @@ const config = loadBrokerConfig({ argv: data.argv, env: process.env });
 const log = cliLogger(config.logLevel, config.logFormat).child({ broker: data.nodeId });
 running = await runBroker({ ...config, clusterId: data.clusterId }, log, { metadata, membership });
 if (stopRequested) await stop();
-else host.send({ type: 'ready', bootstrap: running.bootstrap });
+else host.send({ type: 'ready' });

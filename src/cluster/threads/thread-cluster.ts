@@ -28,8 +28,6 @@ export interface ThreadClusterOptions {
 
 export interface RunningThreadCluster {
   readonly clusterId: string;
-  /** Every broker's bootstrap address, comma-separated. */
-  readonly bootstrap: string;
   /** Settles when a broker thread fails (an uncaught error, or an exit it was not asked for). */
   readonly failed: Promise<{ nodeId: number; error: Error }>;
   /** Stops every broker cleanly (each hands on its leaderships and leaves the live set). */
@@ -89,16 +87,15 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
     await stop();
     throw err;
   }
-  const bootstrap = (await Promise.all(threads.map((t) => t.ready))).join(',');
-  return { clusterId, bootstrap, failed, stop };
+  return { clusterId, failed, stop };
 }
 
 /** One broker thread and the host's side of its port. */
 class HostedBroker {
   private worker: Worker | undefined;
   private readonly campaigns = new Map<number, ControllerCampaign>();
-  private markReady: (bootstrap: string) => void = () => undefined;
-  readonly ready = new Promise<string>((resolve) => (this.markReady = resolve));
+  private markReady: () => void = () => undefined;
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private markStopped: () => void = () => undefined;
   private readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
   private readonly unsubscribe: (() => void)[] = [];
@@ -138,7 +135,7 @@ class HostedBroker {
   private receive(message: ToHost): void {
     switch (message.type) {
       case 'ready':
-        return this.markReady(message.bootstrap);
+        return this.markReady();
       case 'stopped':
         this.markStopped();
         return;

@@ -55,5 +55,5 @@ export type ToBrokerThread =
 
 export type ToHost =
   | { type: 'call'; id: number; call: HostCall }
-  | { type: 'ready'; bootstrap: string }
+  | { type: 'ready' }
   | { type: 'stopped' };
