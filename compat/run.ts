@@ -20,7 +20,7 @@ import type { TlsTarget } from './lib/scenario.js';
 const USAGE = `Usage: npm run compat -- [options]
   --reference            run against Apache Kafka ${REFERENCE_VERSION} (compat/reference) instead of Creek;
                          known gaps do not apply. With --write-matrix: run Creek, then the reference
-  --cluster N            start a Creek cluster of N brokers in one process (startCluster) instead
+  --cluster N            start a Creek cluster of N brokers (creek cluster --threads) instead
                          of one broker. With --reference --write-matrix: the matrix gets its column
   --bootstrap HOST:PORT  run against this broker instead of starting Creek
   --tls-bootstrap HOST:PORT, --tls-ca FILE
