@@ -5,47 +5,30 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runBroker, type RunningBroker } from '../../broker.js';
 import { loadBrokerConfig } from '../../config/broker-config.js';
 import { cliLogger } from '../../cli/logger.js';
-import { HostLink } from './host-link.js';
-import { ThreadMembership } from './thread-membership.js';
-import { ThreadMetadataStore } from './thread-metadata-store.js';
+import { BrokerThreadState } from './broker-thread-state.js';
 import type { BrokerThreadData, ToBrokerThread } from './thread-messages.js';
 
 const data = workerData as BrokerThreadData;
 const port = parentPort!;
-const membership = new ThreadMembership(data.membership);
-const host = new HostLink(port, (state) => membership.apply(state));
-membership.connect(host);
-const metadata = new ThreadMetadataStore(host, data.documents);
+const state = new BrokerThreadState(port, data);
 let running: RunningBroker | undefined;
 let stopRequested = false;
 
 const stop = async (): Promise<void> => {
   await running?.stop();
-  host.send({ type: 'stopped' });
+  state.send({ type: 'stopped' });
   port.close();
 };
 
 port.on('message', (message: ToBrokerThread) => {
-  switch (message.type) {
-    case 'change':
-      return metadata.apply(message.change);
-    case 'membership':
-      return membership.apply(message.state);
-    case 'reply':
-      return host.reply(message.id, message.state, message.result, message.error);
-    case 'elected':
-      return membership.elected(message.campaign, message.controllerEpoch);
-    case 'lost':
-      return membership.lost(message.campaign);
-    case 'stop':
-      stopRequested = true;
-      // A stop during start-up waits for it to finish: nothing is left half-written.
-      if (running !== undefined) void stop();
-  }
+  if (message.type !== 'stop') return state.receive(message);
+  stopRequested = true;
+  // A stop during start-up waits for it to finish: nothing is left half-written.
+  if (running !== undefined) void stop();
 });
 
 const config = loadBrokerConfig({ argv: data.argv, env: process.env });
 const log = cliLogger(config.logLevel, config.logFormat).child({ broker: data.nodeId });
-running = await runBroker({ ...config, clusterId: data.clusterId }, log, { metadata, membership });
+running = await runBroker({ ...config, clusterId: data.clusterId }, log, { metadata: state.metadata, membership: state.membership });
 if (stopRequested) await stop();
-else host.send({ type: 'ready' });
+else state.send({ type: 'ready' });

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { InProcessMembershipRegistry } from '../in-process-membership.js';
-import type { ControllerCampaign, Membership } from '../membership.js';
+import type { Membership } from '../membership.js';
 import { FileMetadataStore } from '../../metadata/file-metadata-store.js';
-import { METADATA_KINDS, type ControllerFence, type MetadataStore } from '../../metadata/metadata-store.js';
+import type { MetadataStore } from '../../metadata/metadata-store.js';
 import { newKafkaUuid } from '../../kafka-uuid.js';
 import { readIfExists, writeFileAtomic } from '../../log/atomic-file.js';
-import { toCallError } from './host-link.js';
-import type { BrokerThreadData, DocumentMessage, HostCall, MembershipState, ToBrokerThread, ToHost } from './thread-messages.js';
+import { StateHost } from './state-host.js';
+import type { BrokerThreadData } from './thread-messages.js';
 
 export interface ThreadClusterOptions {
   /** How many brokers (node ids 1..brokers). */
@@ -57,7 +57,6 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
   const clusterId = await clusterIdOf(options.dataDir);
   const registry = new InProcessMembershipRegistry();
   const store = FileMetadataStore.open(join(options.dataDir, 'metadata'), options.log, () => registry.controllerEpoch());
-  const membershipState = (): MembershipState => ({ live: [...registry.live()], controllerId: registry.controllerId() });
   const threads: HostedBroker[] = [];
   let reportFailure: (failure: { nodeId: number; error: Error }) => void = () => undefined;
   const failed = new Promise<{ nodeId: number; error: Error }>((resolve) => (reportFailure = resolve));
@@ -72,7 +71,7 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
   failedToStart.catch(() => undefined);
   try {
     for (let nodeId = 1; nodeId <= options.brokers; nodeId++) {
-      const hosted = new HostedBroker(nodeId, store, registry.membership(), membershipState, (error) => {
+      const hosted = new HostedBroker(store, registry.membership(), (error) => {
         if (stopping) return;
         // The registry drops it at once, as a lapsed lease would: the controller moves its leaderships.
         registry.expire(nodeId);
@@ -90,91 +89,39 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
   return { clusterId, failed, stop };
 }
 
-/** One broker thread and the host's side of its port. */
+/** One broker thread: its worker, and the host's side of its port. */
 class HostedBroker {
   private worker: Worker | undefined;
-  private readonly campaigns = new Map<number, ControllerCampaign>();
+  private readonly host: StateHost;
   private markReady: () => void = () => undefined;
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private markStopped: () => void = () => undefined;
   private readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
-  private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
-    private readonly nodeId: number,
-    private readonly store: MetadataStore,
-    private readonly membership: Membership,
-    private readonly membershipState: () => MembershipState,
+    store: MetadataStore,
+    membership: Membership,
     private readonly onFailure: (error: Error) => void,
-  ) {}
+  ) {
+    this.host = new StateHost(store, membership);
+  }
 
   start(data: Omit<BrokerThreadData, 'documents' | 'membership'>): void {
-    // The documents are read and forwarding starts in the same turn: no change falls between them.
-    const documents: DocumentMessage[] = METADATA_KINDS.flatMap((kind) => [...this.store.list(kind)].map(([key, d]) => ({ kind, key, value: d.value, version: d.version })));
-    for (const kind of METADATA_KINDS) this.unsubscribe.push(this.store.watch(kind, (change) => this.send({ type: 'change', change })));
-    this.unsubscribe.push(this.membership.watchLive(() => this.send({ type: 'membership', state: this.membershipState() })));
-    this.unsubscribe.push(this.membership.watchController(() => this.send({ type: 'membership', state: this.membershipState() })));
-    const worker = brokerThread({ ...data, documents, membership: this.membershipState() });
+    const worker = brokerThread({ ...data, ...this.host.snapshot() });
     this.worker = worker;
-    worker.on('message', (message: ToHost) => this.receive(message));
+    this.host.serve(worker, { ready: this.markReady, stopped: this.markStopped });
     worker.on('error', (error) => this.onFailure(error));
     worker.on('exit', (code) => {
       this.markStopped();
-      for (const u of this.unsubscribe) u();
+      this.host.close();
       this.onFailure(new Error(`the broker thread exited (code ${code})`));
     });
   }
 
   async stop(): Promise<void> {
     if (this.worker === undefined) return;
-    this.send({ type: 'stop' });
+    this.host.send({ type: 'stop' });
     await this.stopped;
     await this.worker.terminate();
-  }
-
-  private receive(message: ToHost): void {
-    switch (message.type) {
-      case 'ready':
-        return this.markReady();
-      case 'stopped':
-        this.markStopped();
-        return;
-      case 'call':
-        this.perform(message.call).then(
-          (result) => this.send({ type: 'reply', id: message.id, result, state: this.membershipState() }),
-          (err: unknown) => this.send({ type: 'reply', id: message.id, error: toCallError(err), state: this.membershipState() }),
-        );
-    }
-  }
-
-  private async perform(call: HostCall): Promise<number | undefined> {
-    const fence = (epoch: number | undefined): ControllerFence | undefined => (epoch === undefined ? undefined : { controllerEpoch: epoch });
-    switch (call.op) {
-      case 'put':
-        return this.store.put(call.kind, call.key, call.value, call.expectedVersion, fence(call.controllerEpoch));
-      case 'delete':
-        return void (await this.store.delete(call.kind, call.key, call.expectedVersion, fence(call.controllerEpoch)));
-      case 'register':
-        return void (await this.membership.register(call.registration));
-      case 'campaign':
-        this.campaigns.set(
-          call.campaign,
-          this.membership.campaign(
-            (controllerEpoch) => this.send({ type: 'elected', campaign: call.campaign, controllerEpoch }),
-            () => this.send({ type: 'lost', campaign: call.campaign }),
-          ),
-        );
-        return undefined;
-      case 'resign':
-        await this.campaigns.get(call.campaign)?.resign();
-        this.campaigns.delete(call.campaign);
-        return undefined;
-      case 'close':
-        return void (await this.membership.close());
-    }
-  }
-
-  private send(message: ToBrokerThread): void {
-    this.worker?.postMessage(message);
   }
 }
