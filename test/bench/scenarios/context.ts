@@ -27,6 +27,13 @@ export function startBroker(ctx: BenchContext, name: string, opts: { memory: boo
   });
 }
 
+/** How long a load warms up (by time, and by bytes if given) and is then measured. */
+export interface LoadTiming {
+  warmupMs: number;
+  warmupBytes?: number;
+  durationMs: number;
+}
+
 /** Seconds of measurement per point (after a shorter warm-up). */
 export function timing(ctx: BenchContext): { warmupMs: number; durationMs: number } {
   return ctx.quick ? { warmupMs: 300, durationMs: 1000 } : { warmupMs: 500, durationMs: 2500 };
