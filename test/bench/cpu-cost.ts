@@ -116,13 +116,13 @@ async function measureProduce(): Promise<void> {
 /** CPU per GiB fetched: every partition filled once, then read from its start in steps of a fixed time. */
 async function measureFetch(broker: typeof server): Promise<void> {
   await createTopics(broker.port, ['bench']);
-  await fillPartitions(broker.port, 'bench', partitions, batch, Math.max(1, Math.round((Number(values['fill-mib']) * MIB) / batch.bytes.length)));
+  await fillPartitions(broker.port, partitionsOf('bench', partitions), batch, Math.max(1, Math.round((Number(values['fill-mib']) * MIB) / batch.bytes.length)));
   const durationMs = Number(values['fetch-seconds']) * 1000;
   console.log(`broker, fetch, ${partitions} partitions × ${values['fill-mib']} MiB of ${batchBytes / 1024} KiB batches, steps of ${durationMs / 1000} s`);
   for (let step = 1; step <= Number(values.steps); step++) {
     const before = broker.usage();
     const threadsBefore = broker.threadCpu();
-    const rate = await driveFetch({ port: broker.port, topic: 'bench', partitions, connections: 4, partitionMaxBytes: MIB, warmupMs: 0, durationMs });
+    const rate = await driveFetch({ port: broker.port, partitions: partitionsOf('bench', partitions), connections: 4, partitionMaxBytes: MIB, warmupMs: 0, durationMs });
     const after = broker.usage();
     const threadsAfter = broker.threadCpu();
     const gib = (rate.bytesPerSec * (durationMs / 1000)) / (1024 * MIB);

@@ -6,17 +6,21 @@
 // second at 13,000 batches/s; about one in 10 s without helpers) delayed the generator's reading of
 // responses, which the latency figures then counted as the broker's.
 //   --quick               a reduced set, under a minute
-//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas, failover, replicated, console
+//   --only a,b            only these groups: startup, restart, produce, produce-memory, produce-tls, fetch, latency, scale, clients, compaction, quotas, failover, replicated, console,
+//                         cores (throughput on one core and on two: one broker, and two brokers as threads of one process)
 //   --json FILE           every figure as JSON (scenario, metric, value, unit, ceiling, ratio)
 //   --write-results       the table into test/bench/RESULTS.md
 //   --profile DIR         a V8 CPU profile of every broker started (summarise: tsx test/bench/profile-summary.ts FILE)
 //   --broker-cores LIST   the cores (taskset -c list, e.g. 0-1) the brokers and ceiling servers run on; default the one
 //                         core the generator leaves (1)
 //   --against kafka       Creek beside Apache Kafka 4.4.0 (needs java; Maven the first time) on the same shapes,
-//                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools);
+//                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools),
+//                         cores (the cores group with Kafka on each core set too);
 //                         with --write-results, the table goes into a section of RESULTS.md of its own
 //   --compare-cores A/B   with --against kafka: the produce and fetch groups measure both brokers on each core set
 //                         (e.g. 1/0-1: one core, then two), alternating, and print each broker's gain
+//   --two-cores LIST      the cores group's two-core set (taskset -c list); default the broker core and the generator's
+//                         (0,1); its one-core set is the broker core
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -38,6 +42,7 @@ import { quotasScenario } from './scenarios/quotas.js';
 import { failoverScenario } from './scenarios/failover.js';
 import { replicatedProduceScenario } from './scenarios/replicated-produce.js';
 import { consoleScenario } from './scenarios/console.js';
+import { coresScenario } from './scenarios/cores.js';
 import { versusFetch, versusKafkaTools, versusLatency, versusPartitions, versusProduce, versusStartup } from './scenarios/versus.js';
 import { KAFKA_NAME } from './lib/kafka.js';
 import { summariseVersus } from './lib/versus.js';
@@ -57,6 +62,7 @@ const GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   failover: failoverScenario,
   replicated: replicatedProduceScenario,
   console: consoleScenario,
+  cores: (ctx) => coresScenario(ctx, false),
 };
 
 /** --against kafka: the same shapes on Creek and on Apache Kafka, side by side. */
@@ -67,6 +73,7 @@ const VERSUS_GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   latency: versusLatency,
   partitions: versusPartitions,
   tools: versusKafkaTools,
+  cores: (ctx) => coresScenario(ctx, true),
 };
 
 const VERSUS_GROUP_LIMIT_MS = 20 * 60_000;
@@ -87,6 +94,7 @@ const { values } = parseArgs({
     against: { type: 'string' },
     'broker-cores': { type: 'string' },
     'compare-cores': { type: 'string' },
+    'two-cores': { type: 'string' },
   },
 });
 if (values.against !== undefined && values.against !== 'kafka') throw new Error(`--against takes "kafka", not "${values.against}"`);
@@ -98,6 +106,8 @@ for (const g of only) if (!(g in groups)) throw new Error(`unknown group ${g}; g
 const cores = pinCores(values['broker-cores']);
 if (values['compare-cores'] !== undefined && !versus) throw new Error('--compare-cores goes with --against kafka');
 const coreSets = values['compare-cores']?.split('/').map((c) => c.trim()) ?? [cores.server];
+// On a two-core machine the generator's core is the other one: the brokers then share it with the generator.
+const twoCores = values['two-cores'] ?? `${cores.client},${cores.server}`;
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 const started = new Date();
@@ -107,7 +117,7 @@ console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
 const results = new Results((group) => `npm run bench -- ${versus ? '--against kafka ' : ''}--only ${group}${values.quick ? ' --quick' : ''}`);
-const ctx: BenchContext = { cli, cores, coreSets, quick: values.quick, results, profileDir: values.profile ?? null };
+const ctx: BenchContext = { cli, cores, coreSets, twoCores, quick: values.quick, results, profileDir: values.profile ?? null };
 for (const group of only) {
   console.log(`\n[${group}]`);
   const t0 = performance.now();
@@ -132,7 +142,7 @@ for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scena
 const args = process.argv.slice(2);
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const meta = { machine, commit, date: started.toISOString(), cores, coreSets, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
+const meta = { machine, commit, date: started.toISOString(), cores, coreSets, twoCores, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
 if (values.json) results.writeJson(values.json, meta);
 if (values['write-results'] && versus) {
   const path = join(ROOT, 'test/bench/RESULTS.md');

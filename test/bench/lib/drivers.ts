@@ -18,7 +18,16 @@ export interface ProduceRequestFrame {
   batches: number;
 }
 
-export interface ProduceLoad {
+/** A load run beside others whose rates are added up (one per leader of a cluster). */
+export interface SideBySide {
+  /**
+   * Awaited once warmed up, the load running on meanwhile: it resolves when every load beside
+   * this one is warm too, so that their measured windows coincide.
+   */
+  startTogether?: () => Promise<void>;
+}
+
+export interface ProduceLoad extends SideBySide {
   port: number;
   /** TLS options when the port is a TLS listener. */
   tls?: ConnectionOptions;
@@ -79,13 +88,15 @@ export function checkProduce(frame: Buffer, batches: number): void {
 /**
  * The warm-up: `ms` of load, and then until `bytesSoFar()` reaches `bytes` — a fresh process's
  * first GiB costs more than its steady state (fresh pages, the JIT, heap growth), so time alone
- * warms fast and slow servers unequally. Ends early when the load fails.
+ * warms fast and slow servers unequally — and then until `together` resolves, if given. Ends
+ * early when the load fails.
  */
-async function warmUp(ms: number, bytes: number, bytesSoFar: () => number, failed: Promise<void>): Promise<void> {
+async function warmUp(ms: number, bytes: number, bytesSoFar: () => number, failed: Promise<void>, together?: () => Promise<void>): Promise<void> {
   let over = false;
   void failed.then(() => (over = true), () => (over = true));
   await Promise.race([sleep(ms), failed]);
   while (!over && bytesSoFar() < bytes) await Promise.race([sleep(10), failed]);
+  if (together) await Promise.race([together(), failed]);
 }
 
 export async function driveProduce(load: ProduceLoad): Promise<Rate> {
@@ -112,7 +123,7 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   };
   const loops = conns.flatMap((c, ci) => Array.from({ length: load.depth }, (_, d) => loop(c, load.connections[ci]!, d)));
   const failed = Promise.all(loops).then(() => undefined);
-  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBatches * load.batch.bytes.length, failed);
+  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBatches * load.batch.bytes.length, failed, load.startTogether);
   measuring = true;
   load.onWindow?.('start');
   const t0 = performance.now();
@@ -126,10 +137,10 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   return { bytesPerSec: (batches * load.batch.bytes.length) / seconds, recordsPerSec: (batches * load.batch.records) / seconds, requestMs };
 }
 
-export interface FetchLoad {
+export interface FetchLoad extends SideBySide {
   port: number;
-  topic: string;
-  partitions: number;
+  /** Read one request loop each, spread round robin over the connections. */
+  partitions: readonly TopicPartition[];
   connections: number;
   partitionMaxBytes: number;
   warmupMs: number;
@@ -170,11 +181,11 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
   let bytes = 0;
   let records = 0;
   let warmBytes = 0;
-  const loop = async (conn: FrameConnection, partition: number): Promise<void> => {
+  const loop = async (conn: FrameConnection, { topic, partition }: TopicPartition): Promise<void> => {
     let offset = 0;
     while (!stopped) {
       const t0 = performance.now();
-      const response = await conn.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes }));
+      const response = await conn.request(fetchFrame([{ topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes }));
       const got = readFetch(response, offset);
       offset = got.nextOffset >= got.highWatermark ? 0 : got.nextOffset;
       if (!measuring) warmBytes += got.bytes;
@@ -185,8 +196,8 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
       }
     }
   };
-  const failed = Promise.all(Array.from({ length: load.partitions }, (_, p) => loop(conns[p % conns.length]!, p))).then(() => undefined);
-  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBytes, failed);
+  const failed = Promise.all(load.partitions.map((p, i) => loop(conns[i % conns.length]!, p))).then(() => undefined);
+  await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBytes, failed, load.startTogether);
   measuring = true;
   const t0 = performance.now();
   await Promise.race([sleep(load.durationMs), failed]);

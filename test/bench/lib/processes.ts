@@ -1,6 +1,7 @@
 // The processes under test, each pinned to the "server" core: the Creek broker (compiled once to
-// node_modules/.cache so start-up is measured without a TypeScript loader) and the ceiling
-// servers. Start-up is timed from spawn to the first accepted TCP connection.
+// node_modules/.cache so start-up is measured without a TypeScript loader), a cluster of Creek
+// brokers as threads of one process, and the ceiling servers. Start-up is timed from spawn to the
+// first accepted TCP connection (on every broker's port, for a cluster).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,16 +47,33 @@ export function pinCores(serverCores?: string): Cores {
   return split;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Listens on loopback `port` (0: any) and lets it go again: the port, or null if it was taken. */
+function listenOnce(port: number): Promise<number | null> {
+  return new Promise((resolvePort) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolvePort(null));
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(bound));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  const port = await listenOnce(0);
+  if (port === null) throw new Error('no free loopback port');
+  return port;
+}
+
+/** The first of `count` consecutive loopback ports that were all free a moment ago. */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await freePort();
+    const rest = Array.from({ length: count - 1 }, (_, i) => first + 1 + i);
+    if (rest.every((p) => p <= 65535) && (await Promise.all(rest.map(listenOnce))).every((p) => p !== null)) return first;
+  }
+  throw new Error(`found no ${count} consecutive free loopback ports`);
 }
 
 /** Whether something accepts TCP connections on the port. */
@@ -176,7 +194,11 @@ export class ServerProcess {
   }
 }
 
-async function launch(name: string, argv: string[], port: number, core: string, cleanup: () => void, captureStdout = false): Promise<ServerProcess> {
+/**
+ * Starts `argv` pinned to `core`; resolves once `port` and every one of `alsoPorts` accept
+ * connections. A start that fails leaves no process behind and runs `cleanup`.
+ */
+async function launch(name: string, argv: string[], port: number, core: string, cleanup: () => void, captureStdout = false, alsoPorts: readonly number[] = []): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn('taskset', ['-c', core, ...argv], { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
   let exitCode: number | null | undefined;
@@ -184,9 +206,17 @@ async function launch(name: string, argv: string[], port: number, core: string, 
   let stderr = '';
   // stdio[2] is 'pipe': stderr is a stream (the type allows null for other stdio settings).
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  while (!(await tryConnect(port))) {
-    if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before listening:\n${stderr}`);
-    if (performance.now() - started > 30_000) throw new Error(`${name} did not listen within 30 s:\n${stderr}`);
+  const listening = async (): Promise<boolean> => (await Promise.all([port, ...alsoPorts].map(tryConnect))).every(Boolean);
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const fail = async (problem: string): Promise<never> => {
+    if (exitCode === undefined) child.kill('SIGKILL');
+    await exited;
+    cleanup();
+    throw new Error(`${name} ${problem}:\n${stderr}`);
+  };
+  while (!(await listening())) {
+    if (exitCode !== undefined) await fail(`exited (${exitCode}) before listening`);
+    if (performance.now() - started > 30_000) await fail('did not listen within 30 s');
     await sleep(1);
   }
   return new ServerProcess(name, child, port, performance.now() - started, cleanup);
@@ -205,17 +235,39 @@ export interface BrokerLaunch {
   captureStdout?: boolean;
 }
 
+/** `node` with the launch's options and the CLI. */
+function nodeCommand(opts: Pick<BrokerLaunch, 'cli' | 'nodeArgs' | 'profileDir'>): string[] {
+  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  return ['node', ...(opts.nodeArgs ?? []), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), opts.cli];
+}
+
 export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProcess & { dataDir: string | null }> {
   const port = await freePort();
   const dataDir = opts.memory ? null : tempDir('creek-bench-data-');
   const args = ['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'];
   args.push(...(dataDir ? ['--data-dir', dataDir] : ['--memory']));
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
-  const node = ['node', ...(opts.nodeArgs ?? []), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), opts.cli];
-  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
-  const proc = await launch('creek', [...node, ...args], port, opts.core, () => {
+  const proc = await launch('creek', [...nodeCommand(opts), ...args], port, opts.core, () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, opts.captureStdout);
+  return Object.assign(proc, { dataDir });
+}
+
+export interface ThreadClusterLaunch extends Pick<BrokerLaunch, 'cli' | 'core' | 'profileDir'> {
+  brokers: number;
+}
+
+/**
+ * `creek cluster --threads`: `brokers` brokers as threads of one process on consecutive ports
+ * (node ids 1..brokers), on disk; `port` is the first broker's. SIGTERM (stop) stops them all and
+ * the data dir is removed.
+ */
+export async function startThreadClusterProcess(opts: ThreadClusterLaunch): Promise<ServerProcess & { dataDir: string }> {
+  const port = await freePortRun(opts.brokers);
+  const dataDir = tempDir('creek-bench-data-');
+  const args = ['cluster', '--threads', '--brokers', String(opts.brokers), '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--json'];
+  const others = Array.from({ length: opts.brokers - 1 }, (_, i) => port + 1 + i);
+  const proc = await launch('creek cluster --threads', [...nodeCommand(opts), ...args], port, opts.core, () => rmSync(dataDir, { recursive: true, force: true }), false, others);
   return Object.assign(proc, { dataDir });
 }
 

@@ -6,6 +6,13 @@ export class Samples {
     this.values.push(ms);
   }
 
+  /** Every sample of `parts`, in one. */
+  static concat(parts: readonly Samples[]): Samples {
+    const all = new Samples();
+    for (const part of parts) for (const v of part.values) all.values.push(v);
+    return all;
+  }
+
   get count(): number {
     return this.values.length;
   }

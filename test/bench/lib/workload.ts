@@ -180,12 +180,12 @@ export function describeTopicsFrame(topics: readonly string[]): Buffer {
 
 export const LIST_OFFSETS_VERSION = 7;
 
-/** A ListOffsets v7 request for the latest offset of every listed partition. */
-export function latestOffsetsFrame(topic: string, partitions: number): Buffer {
+/** A ListOffsets v7 request for the latest offset of each of `partitions` (numbers) of `topic`. */
+export function latestOffsetsFrame(topic: string, partitions: readonly number[]): Buffer {
   return encodeRequest(2, LIST_OFFSETS_VERSION, 0, CLIENT_ID, {
     replicaId: -1,
     isolationLevel: 0,
-    topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: -1 })) }],
+    topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: -1 })) }],
     timeoutMs: 30_000,
   });
 }

@@ -1,14 +1,17 @@
 // What every scenario gets from the runner: where the broker build is, the core split, the run
-// size, where figures go, and a broker launcher that honours --profile.
+// size, where figures go, and launchers of a broker and of a cluster of broker threads that honour
+// --profile.
 import { join } from 'node:path';
 import type { Results } from '../lib/results.js';
-import { startBrokerProcess, type Cores, type ServerProcess } from '../lib/processes.js';
+import { startBrokerProcess, startThreadClusterProcess, type Cores, type ServerProcess } from '../lib/processes.js';
 
 export interface BenchContext {
   cli: string;
   cores: Cores;
   /** The broker core sets the --against produce and fetch groups compare (--compare-cores); by default just `cores.server`. */
   coreSets: readonly string[];
+  /** The cores group's two-core set (--two-cores; by default `cores.server` and the generator's core). */
+  twoCores: string;
   quick: boolean;
   results: Results;
   /** Write a CPU profile of every broker started into this directory. */
@@ -25,6 +28,18 @@ export function startBroker(ctx: BenchContext, name: string, opts: { memory: boo
     overrides: opts.overrides,
     ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),
   });
+}
+
+/** How long a load warms up (by time, and by bytes if given) and is then measured. */
+export interface LoadTiming {
+  warmupMs: number;
+  warmupBytes?: number;
+  durationMs: number;
+}
+
+/** `creek cluster --threads` on disk: `brokers` brokers as threads of one process pinned to `core`; `port` is the first broker's. */
+export function startThreadCluster(ctx: BenchContext, name: string, opts: { brokers: number; core: string }): Promise<ServerProcess & { dataDir: string }> {
+  return startThreadClusterProcess({ cli: ctx.cli, ...opts, ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}) });
 }
 
 /** Seconds of measurement per point (after a shorter warm-up). */

@@ -3,7 +3,7 @@
 // answers the same requests from a prepared file of the same bytes.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkProduce, driveFetch, type Rate } from '../lib/drivers.js';
+import { checkProduce, driveFetch, partitionsOf, type Rate, type TopicPartition } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { eventLoopUse, startCeiling, tempDir, type EventLoopUse } from '../lib/processes.js';
 import { MIB } from '../lib/stats.js';
@@ -15,10 +15,10 @@ const TOPIC = 'bench';
 const PARTITIONS = 8;
 const CONNECTIONS = 4;
 
-/** Appends `batchesPerPartition` batches to each of `partitions` partitions, one request at a time per partition. */
-export async function fillPartitions(port: number, topic: string, partitions: number, batch: Batch, batchesPerPartition: number): Promise<void> {
+/** Appends `batchesPerPartition` batches to each of `partitions`, one request at a time per partition. */
+export async function fillPartitions(port: number, partitions: readonly TopicPartition[], batch: Batch, batchesPerPartition: number): Promise<void> {
   await Promise.all(
-    Array.from({ length: partitions }, async (_, partition) => {
+    partitions.map(async ({ topic, partition }) => {
       const conn = await FrameConnection.open(port);
       const frame = produceFrame(1, [{ topic, partition, batch: batch.bytes }]);
       for (let i = 0; i < batchesPerPartition; i++) checkProduce(await conn.request(frame), 1);
@@ -30,7 +30,7 @@ export async function fillPartitions(port: number, topic: string, partitions: nu
 export async function fetchScenario(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: MIB });
   const perPartition = ctx.quick ? 8 : 32;
-  const load = { topic: TOPIC, partitions: PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...targetTiming(ctx) };
+  const load = { partitions: partitionsOf(TOPIC, PARTITIONS), connections: CONNECTIONS, partitionMaxBytes: MIB, ...targetTiming(ctx) };
 
   const dir = tempDir('creek-bench-source-');
   const file = join(dir, 'image.log');
@@ -49,7 +49,7 @@ export async function fetchScenario(ctx: BenchContext): Promise<void> {
   let loop: EventLoopUse;
   try {
     await createTopics(broker.port, [TOPIC]);
-    await fillPartitions(broker.port, TOPIC, PARTITIONS, batch, perPartition);
+    await fillPartitions(broker.port, load.partitions, batch, perPartition);
     const before = broker.threadCpu();
     rate = await driveFetch({ port: broker.port, ...load });
     loop = eventLoopUse(before, broker.threadCpu());

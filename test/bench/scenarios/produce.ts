@@ -34,7 +34,8 @@ function pointTiming(ctx: BenchContext, point: ProducePoint): { warmupMs: number
   return isTargetPoint(point) ? targetTiming(ctx) : timing(ctx);
 }
 
-function depthFor(batchBytes: number): number {
+/** Requests in flight per connection: fewer of the large batches. */
+export function depthFor(batchBytes: number): number {
   return batchBytes >= MIB ? 4 : 16;
 }
 

@@ -7,17 +7,19 @@
 // at once and measure every shape on each, alternating the core sets too, so that the page cache's
 // state and the machine's other load fall on both alike; they print what each broker gained.
 import { execFileSync } from 'node:child_process';
+import { driveByLeader, type LeaderRate } from '../lib/by-leader.js';
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { MIB, sleep } from '../lib/stats.js';
-import { createTopicsAndWait, deleteTopics } from '../lib/topics.js';
+import { createTopicsAndWait, deleteTopics, partitionLeaders } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
-import { makeBatch, produceFrame, type Batch } from '../lib/workload.js';
-import { KIB, sizeLabel, startBroker, timing, type BenchContext } from './context.js';
+import { makeBatch, type Batch } from '../lib/workload.js';
+import { KIB, sizeLabel, startBroker, timing, type BenchContext, type LoadTiming } from './context.js';
+import { fillPartitions } from './fetch.js';
 
-/** A running broker of either kind, as the generator sees it. */
-interface Target {
+/** A running broker (or cluster) of either kind, as the generator sees it. */
+export interface Target {
   port: number;
   startupMs: number;
   rssMb(): number;
@@ -32,11 +34,11 @@ const SIDES: readonly Side[] = ['creek', 'kafka'];
  * shape's topic is deleted once measured; see produceRate), so that they are gone before the next
  * shape rather than unlinked on Kafka's core while it is measured.
  */
-const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000 };
+export const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000 };
 /** What both brokers get to finish deleting a shape's topic before the next shape. */
 const DELETE_SETTLE_MS = 3000;
 
-async function start(ctx: BenchContext, side: Side, name: string, core = ctx.cores.server): Promise<Target> {
+export async function start(ctx: BenchContext, side: Side, name: string, core = ctx.cores.server): Promise<Target> {
   return side === 'creek' ? startBroker(ctx, `versus-${name}`, { memory: false, core }) : startKafka(core, KAFKA_OVERRIDES);
 }
 
@@ -70,13 +72,13 @@ function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target
   return withBrokers(ctx, name, [ctx.cores.server], (brokers) => body(brokers.get(ctx.cores.server)!));
 }
 
-/** The core sets in the order shape number `i` measures them: flipped from shape to shape. */
-function coreOrder(coreSets: readonly string[], i: number): readonly string[] {
-  return i % 2 === 0 ? coreSets : [...coreSets].reverse();
+/** `items` (core sets, brokers) in the order shape number `i` measures them: flipped from shape to shape. */
+export function inTurn<T>(items: readonly T[], i: number): readonly T[] {
+  return i % 2 === 0 ? items : [...items].reverse();
 }
 
 /** "core 1" or "cores 0-1". */
-function coresName(core: string): string {
+export function coresName(core: string): string {
   return `core${/^\d+$/.test(core) ? '' : 's'} ${core}`;
 }
 
@@ -126,10 +128,10 @@ async function bestOf(rounds: number, i: number, what: string, measure: (side: S
 }
 
 /** Alternations per throughput shape: two in a full run (ABBA), one with --quick. */
-const roundsFor = (ctx: BenchContext): number => (ctx.quick ? 1 : 2);
+export const roundsFor = (ctx: BenchContext): number => (ctx.quick ? 1 : 2);
 
 /** The measurement, or null with the failure printed: one side failing must not lose the other's figure. */
-async function attempt<T>(what: string, side: Side, measure: () => Promise<T>): Promise<T | null> {
+export async function attempt<T>(what: string, side: string, measure: () => Promise<T>): Promise<T | null> {
   try {
     return await measure();
   } catch (err) {
@@ -147,22 +149,39 @@ function add(ctx: BenchContext, group: string, scenario: string, metric: string,
   ctx.results.add(group, { scenario, metric, value: v.creek, unit, kafka: { value: v.kafka, ...(kind ? { kind } : {}) } });
 }
 
+/** Connections of every throughput load, split among the leaders of a cluster's partitions. */
 const CONNECTIONS = 4;
+/** Requests in flight per connection of the 16 KiB-batch shapes. */
+const DEPTH = 16;
 /**
  * Produce before a full run's first shape, on each broker: with 3 s, Kafka's figures still rose
  * along the run (its JIT compiles on the same single core), favouring whichever shapes come last.
  */
 const WARM_UP_MS = 10_000;
 
-async function produceRate(t: Target, topic: string, partitions: number, acks: number, batch: Batch, ms: { warmupMs: number; durationMs: number }): Promise<Rate> {
-  await createTopicsAndWait(t.port, [{ name: topic, partitions }]);
+/** A produce shape: partitions, acks, the batch a request carries per partition, requests in flight per connection. */
+export interface ProduceShape {
+  partitions: number;
+  acks: number;
+  batch: Batch;
+  depth: number;
+}
+
+/**
+ * Produce throughput of `shape` on a fresh `topic` of the broker or cluster on `port`, each
+ * partition produced to its leader; the topic is deleted afterwards.
+ */
+export async function produceRate(port: number, topic: string, shape: ProduceShape, ms: LoadTiming): Promise<LeaderRate> {
+  await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
   // The dirty pages of earlier measurements are written out first: the kernel's writeback of
   // gigabytes from the shape before otherwise competes with whichever broker comes next.
   execFileSync('sync');
   try {
-    return await driveProduce({ port: t.port, connections: spreadPartitions(partitionsOf(topic, partitions), CONNECTIONS, batch, acks), batch, depth: 16, verify: true, ...ms });
+    return await driveByLeader(port, topic, CONNECTIONS, (share) =>
+      driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, ...ms }),
+    );
   } finally {
-    await deleteTopics(t.port, [topic]);
+    await deleteTopics(port, [topic]);
     await sleep(DELETE_SETTLE_MS);
   }
 }
@@ -210,13 +229,13 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
   const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
   await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
-    for (const targets of brokers.values()) for (const side of SIDES) await produceRate(targets[side], 'warm-up', 8, 1, batchOf(KIB), warm);
+    for (const targets of brokers.values()) for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: 8, acks: 1, batch: batchOf(KIB), depth: DEPTH }, warm);
     for (const [i, s] of shapes(ctx.quick).entries()) {
       const batch = batchOf(s.recordSize);
       const topic = `produce-${i}`;
       const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
-      await onEachCoreSet(ctx, 'produce', label, coreOrder(ctx.coreSets, i), (core, scenario) =>
-        bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(brokers.get(core)![side], topic, s.partitions, s.acks, batch, timing(ctx))),
+      await onEachCoreSet(ctx, 'produce', label, inTurn(ctx.coreSets, i), (core, scenario) =>
+        bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(brokers.get(core)![side].port, topic, { partitions: s.partitions, acks: s.acks, batch, depth: DEPTH }, timing(ctx))),
       );
     }
   });
@@ -224,29 +243,42 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
 
 const FETCH_PARTITIONS = 8;
 
-async function fill(port: number, topic: string, batch: Batch, perPartition: number): Promise<void> {
+/** The fetch shape: a topic of 8 partitions, each filled with 1 MiB batches of 1 KiB records, read 1 MiB per partition a request. */
+export interface FetchShape {
+  label: string;
+  batch: Batch;
+  /** Batches appended to each partition. */
+  perPartition: number;
+}
+
+export function fetchShape(ctx: BenchContext): FetchShape {
+  const perPartition = ctx.quick ? 8 : 32;
+  return {
+    label: `fetch disk, ${FETCH_PARTITIONS} partitions × ${perPartition} MiB filled, 1 KiB records, 1 MiB batches, 1 MiB per partition a request`,
+    batch: makeBatch({ recordSize: KIB, batchBytes: MIB }),
+    perPartition,
+  };
+}
+
+/** Creates `topic` on the broker or cluster on `port` and fills it as `shape` says, each partition at its leader. */
+export async function fillFetchTopic(port: number, topic: string, shape: FetchShape): Promise<void> {
   await createTopicsAndWait(port, [{ name: topic, partitions: FETCH_PARTITIONS }]);
-  await Promise.all(
-    Array.from({ length: FETCH_PARTITIONS }, async (_, partition) => {
-      const conn = await FrameConnection.open(port);
-      const frame = produceFrame(1, [{ topic, partition, batch: batch.bytes }]);
-      for (let i = 0; i < perPartition; i++) checkProduce(await conn.request(frame), 1);
-      conn.close();
-    }),
-  );
+  await Promise.all((await partitionLeaders(port, topic)).map((leader) => fillPartitions(leader.port, leader.partitions, shape.batch, shape.perPartition)));
+}
+
+/** Fetch throughput from the start of a filled `topic` (fillFetchTopic), each partition from its leader. */
+export function fetchRate(port: number, topic: string, ms: LoadTiming): Promise<LeaderRate> {
+  return driveByLeader(port, topic, CONNECTIONS, (share) => driveFetch({ ...share, partitionMaxBytes: MIB, ...ms }));
 }
 
 export async function versusFetch(ctx: BenchContext): Promise<void> {
-  const batch = makeBatch({ recordSize: KIB, batchBytes: MIB });
-  const perPartition = ctx.quick ? 8 : 32;
+  const shape = fetchShape(ctx);
   await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers) => {
-    for (const targets of brokers.values()) for (const side of SIDES) await fill(targets[side].port, 'fetch', batch, perPartition);
-    const label = `fetch disk, ${FETCH_PARTITIONS} partitions × ${perPartition} MiB filled, 1 KiB records, 1 MiB batches, 1 MiB per partition a request`;
-    const load = { topic: 'fetch', partitions: FETCH_PARTITIONS, connections: CONNECTIONS, partitionMaxBytes: MIB, ...timing(ctx) };
+    for (const targets of brokers.values()) for (const side of SIDES) await fillFetchTopic(targets[side].port, 'fetch', shape);
     // A first pass on each warms both up (and reads the files into the page cache alike).
-    for (const targets of brokers.values()) for (const side of SIDES) await driveFetch({ port: targets[side].port, ...load });
-    await onEachCoreSet(ctx, 'fetch', label, ctx.coreSets, (core, scenario) =>
-      bestOf(roundsFor(ctx), 0, scenario, (side) => driveFetch({ port: brokers.get(core)![side].port, ...load })),
+    for (const targets of brokers.values()) for (const side of SIDES) await fetchRate(targets[side].port, 'fetch', timing(ctx));
+    await onEachCoreSet(ctx, 'fetch', shape.label, ctx.coreSets, (core, scenario) =>
+      bestOf(roundsFor(ctx), 0, scenario, (side) => fetchRate(brokers.get(core)![side].port, 'fetch', timing(ctx))),
     );
   });
 }
@@ -262,7 +294,7 @@ export async function versusLatency(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: 16 * KIB });
   await withBoth(ctx, 'latency', async (targets) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
-    for (const side of SIDES) await produceRate(targets[side], 'warm-up', LATENCY_PARTITIONS, 1, batch, warm);
+    for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: LATENCY_PARTITIONS, acks: 1, batch, depth: DEPTH }, warm);
     for (const [i, rate] of latencyRates(ctx.quick).entries()) {
       const scenario = `end-to-end latency, disk, acks=1, 1 KiB records, 16 KiB batches, ${LATENCY_PARTITIONS} partitions, ${rate} batches/s (${((rate * batch.bytes.length) / MIB).toFixed(0)} MiB/s)`;
       const results = await alternate(i, (side) =>
