@@ -9,6 +9,7 @@ import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { sleep } from './stats.js';
+import { consecutiveFreeLoopbackPorts } from '../../../src/server/free-port.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 // One build per checkout: git worktrees that share node_modules must not overwrite each other's build.
@@ -64,16 +65,6 @@ export async function freePort(): Promise<number> {
   const port = await listenOnce(0);
   if (port === null) throw new Error('no free loopback port');
   return port;
-}
-
-/** The first of `count` consecutive loopback ports that were all free a moment ago. */
-export async function freePortRun(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await freePort();
-    const rest = Array.from({ length: count - 1 }, (_, i) => first + 1 + i);
-    if (rest.every((p) => p <= 65535) && (await Promise.all(rest.map(listenOnce))).every((p) => p !== null)) return first;
-  }
-  throw new Error(`found no ${count} consecutive free loopback ports`);
 }
 
 /** Whether something accepts TCP connections on the port. */
@@ -263,7 +254,7 @@ export interface ThreadClusterLaunch extends Pick<BrokerLaunch, 'cli' | 'core' |
  * the data dir is removed.
  */
 export async function startThreadClusterProcess(opts: ThreadClusterLaunch): Promise<ServerProcess & { dataDir: string }> {
-  const port = await freePortRun(opts.brokers);
+  const port = await consecutiveFreeLoopbackPorts(opts.brokers);
   const dataDir = tempDir('creek-bench-data-');
   const args = ['cluster', '--threads', '--brokers', String(opts.brokers), '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--json'];
   const others = Array.from({ length: opts.brokers - 1 }, (_, i) => port + 1 + i);
