@@ -17,6 +17,7 @@ import { printJson } from './output.js';
 import { consecutiveFreeLoopbackPorts } from '../server/free-port.js';
 import { formatListeners, parseListeners, type Endpoint } from '../config/listeners.js';
 import { cliLogger } from './logger.js';
+import { LOG_LEVELS, type LogLevel } from '../config/broker-config-defs.js';
 
 export const CLUSTER_USAGE = `Usage: creek cluster [options]
 Starts etcd and N brokers on this machine as one Creek cluster; Ctrl-C stops them all.
@@ -65,6 +66,8 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(CLUSTER_USAGE);
   if (positionals.length > 0) throw usageError(`cluster takes no arguments, got "${positionals.join(' ')}"`, 'cluster');
   const count = integer(values.brokers, '--brokers', 'cluster', 1)!;
+  const logLevel = values['log-level'] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw usageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`, 'cluster');
   const etcdPort = integer(values['etcd-port'], '--etcd-port', 'cluster', 1)!;
   const dataDir = resolve(values['data-dir']);
   const settings = (values.override ?? []).map((o) => keyValue(o, '--override', 'cluster'));
@@ -72,13 +75,13 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   const overrides = settings.flatMap(([key, value]) => ['--override', `${key}=${value}`]);
   const brokerArgs = (nodeId: number): string[] => {
     const listeners = listenersOf(nodeId);
-    const args = ['--node-id', String(nodeId), '--host', listeners[0]!.host || HOST, '--port', String(listeners[0]!.port), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', values['log-level'], ...overrides];
+    const args = ['--node-id', String(nodeId), '--host', listeners[0]!.host || HOST, '--port', String(listeners[0]!.port), '--data-dir', `${dataDir}/broker-${nodeId}`, '--http-port', '-1', '--log-format', 'pretty', '--log-level', logLevel, ...overrides];
     return listeners.length > 1 ? [...args, '--override', `listeners=${formatListeners(listeners)}`] : args;
   };
   const readyAddresses = readyLineAddresses(count, listenersOf);
   if (values.threads) {
     if (values.etcd !== undefined) throw usageError('--threads keeps the cluster state in the data dir: it takes no --etcd', 'cluster');
-    return runThreads(count, dataDir, brokerArgs, readyAddresses, values.json === true);
+    return runThreads(count, dataDir, brokerArgs, readyAddresses, logLevel, values.json === true);
   }
   if (values.etcd === undefined && !etcdInstalled()) {
     throw new CliFailure('etcd is not installed (the etcd binary is not on PATH)', 'apt-get install etcd-server, or pass --etcd URL of a running etcd');
@@ -177,37 +180,32 @@ function readyLineAddresses(count: number, listenersOf: (nodeId: number) => Endp
 }
 
 /** The brokers as threads of this process (--threads), until a signal stops them or one fails. */
-async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: number) => string[], { bootstrap, listeners }: ReadyAddresses, json: boolean): Promise<void> {
+async function runThreads(count: number, dataDir: string, brokerArgs: (nodeId: number) => string[], { bootstrap, listeners }: ReadyAddresses, logLevel: LogLevel, json: boolean): Promise<void> {
   const { startThreadCluster } = await import('../cluster/threads/thread-cluster.js');
-  const log = cliLogger('info', 'pretty');
-  let cluster: Awaited<ReturnType<typeof startThreadCluster>> | undefined;
+  const log = cliLogger(logLevel, 'pretty');
+  const starting = startThreadCluster({ brokers: count, dataDir, argvOf: brokerArgs, log });
   let signalled = false;
   const stopped = new Promise<void>((resolveStopped) => {
     const onSignal = (): void => {
       if (signalled) process.exit(1);
       signalled = true;
       process.stderr.write('creek cluster: stopping the brokers\n');
-      // A signal during start-up stops the brokers once they are up (start-up is not cut short).
-      void (async () => {
-        while (cluster === undefined) await new Promise((r) => setTimeout(r, 50));
-        await cluster.stop();
-        resolveStopped();
-      })();
+      // A signal during start-up stops the brokers once they are up (start-up is not cut short;
+      // a start-up that fails has stopped what it started).
+      void starting.then((c) => c.stop()).then(resolveStopped, resolveStopped);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  try {
-    cluster = await startThreadCluster({ brokers: count, dataDir, argvOf: brokerArgs, log });
-  } catch (err) {
-    throw new CliFailure(`the brokers did not start: ${(err as Error).message}`);
-  }
+  const cluster = await starting.catch((err: Error) => {
+    throw new CliFailure(`the brokers did not start: ${err.message}`);
+  });
+  if (signalled) return stopped;
   if (json) printJson({ bootstrap, brokers: count, threads: true, dataDir });
   else console.log(`Creek cluster is ready: bootstrap ${bootstrap} (${count} brokers as threads of this process, data in ${dataDir})${listeners}; Ctrl-C stops them all.`);
   const failure = cluster.failed.then(async ({ nodeId, error }) => {
-    const running = cluster!;
     process.stderr.write(`creek cluster: broker ${nodeId} failed (${error.message}); stopping the others\n`);
-    await running.stop();
+    await cluster.stop();
     throw new CliFailure(`broker ${nodeId} failed: ${error.message}`);
   });
   await Promise.race([stopped, failure]);
