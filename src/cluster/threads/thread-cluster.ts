@@ -27,7 +27,6 @@ export interface ThreadClusterOptions {
 }
 
 export interface RunningThreadCluster {
-  readonly clusterId: string;
   /** Settles when a broker thread fails (an uncaught error, or an exit it was not asked for). */
   readonly failed: Promise<{ nodeId: number; error: Error }>;
   /** Stops every broker cleanly (each hands on its leaderships and leaves the live set). */
@@ -86,7 +85,7 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
     await stop();
     throw err;
   }
-  return { clusterId, failed, stop };
+  return { failed, stop };
 }
 
 /** One broker thread: its worker, and the host's side of its port. */
