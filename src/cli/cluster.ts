@@ -150,7 +150,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
  */
 async function brokerListeners(template: string | undefined, port: string | undefined, count: number): Promise<(nodeId: number) => Endpoint[]> {
   let first: Endpoint[];
-  if (template === undefined) first = [{ name: 'PLAINTEXT', host: HOST, port: integer(port ?? '9092', '--port', 'cluster', 1)! }];
+  if (template === undefined) first = [{ name: 'PLAINTEXT', host: HOST, port: integer(port ?? '9092', '--port', 'cluster', 0)! }];
   else {
     if (port !== undefined) throw usageError('--port and a listeners override both give the ports: use one of them', 'cluster');
     try {

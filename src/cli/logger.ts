@@ -27,8 +27,9 @@ export function cliLogger(level: LogLevel, format: LogFormat): Logger {
             destination: process.stdout,
             colorize: terminal,
             translateTime: 'SYS:HH:MM:ss.l',
-            ignore: 'pid,hostname,name,component',
-            messageFormat: '{if component}{component}: {end}{msg}',
+            ignore: 'pid,hostname,name,component,broker',
+            // `broker`: which broker of a `creek cluster --threads` process wrote the line.
+            messageFormat: '{if broker}broker {broker} | {end}{if component}{component}: {end}{msg}',
             singleLine: true,
           }),
         );

@@ -84,6 +84,14 @@ describe('creek cluster --threads', () => {
     for (const p of [port, port + 1]) expect(await loopbackPortFree(p)).toBe(true);
   }, 120_000);
 
+  it('takes consecutive free ports for --port 0', async () => {
+    const cli = startThreads(['--brokers', '2', '--port', '0', '--data-dir', `${data.path}/port-0`]);
+    const [, first, second] = await cli.waitFor(/bootstrap 127\.0\.0\.1:(\d+),127\.0\.0\.1:(\d+) /);
+    expect(Number(second)).toBe(Number(first) + 1);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  }, 60_000);
+
   it('gives every broker each listener of a listeners override, ports counted up from the first broker\'s (0: free ones)', async () => {
     const listeners = 'PLAINTEXT://127.0.0.1:0,OTHER://127.0.0.1:0';
     const cli = startThreads(['--brokers', '2', '--data-dir', `${data.path}/listeners`, '--override', `listeners=${listeners}`, '--override', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT']);
