@@ -7,8 +7,8 @@
 // With --threads the brokers are threads of this one process instead, sharing cluster state kept
 // in the data dir, with no etcd: each broker still has its own event loop, so they use as many cores.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { etcdInstalled, startEtcdServer, type EtcdServer } from '../cluster/etcd/etcd-server.js';
 import { integer, keyValue, parseCommand } from './args.js';
@@ -79,6 +79,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
     return listeners.length > 1 ? [...args, '--override', `listeners=${formatListeners(listeners)}`] : args;
   };
   const readyAddresses = readyLineAddresses(count, listenersOf);
+  refuseTheOtherForm(dataDir, values.threads === true);
   if (values.threads) {
     if (values.etcd !== undefined) throw usageError('--threads keeps the cluster state in the data dir: it takes no --etcd', 'cluster');
     return runThreads(count, dataDir, brokerArgs, readyAddresses, logLevel, values.json === true);
@@ -177,6 +178,22 @@ function readyLineAddresses(count: number, listenersOf: (nodeId: number) => Endp
   const addresses = (index: number): string => all.map((l) => `${l[index]!.host || HOST}:${l[index]!.port}`).join(',');
   const names = all[0]!.map((e) => e.name);
   return { bootstrap: addresses(0), listeners: names.length > 1 ? `; listeners ${names.map((name, i) => `${name}://${addresses(i)}`).join(' ')}` : '' };
+}
+
+/**
+ * A data dir keeps the form of cluster that wrote it: the threads' cluster state lives in DIR
+ * (cluster.id, metadata/), an etcd cluster's in etcd. Brokers of the other form would start with
+ * no topics and leave the partitions' data unused, so they are refused.
+ */
+function refuseTheOtherForm(dataDir: string, threads: boolean): void {
+  const threadCluster = existsSync(join(dataDir, 'cluster.id'));
+  const brokerData = existsSync(join(dataDir, 'broker-1'));
+  if (threads && brokerData && !threadCluster) {
+    throw usageError(`${dataDir} holds the brokers of a cluster on etcd: run it without --threads, or give another --data-dir`, 'cluster');
+  }
+  if (!threads && threadCluster) {
+    throw usageError(`${dataDir} holds a cluster of broker threads: run it with --threads, or give another --data-dir`, 'cluster');
+  }
 }
 
 /** The brokers as threads of this process (--threads), until a signal stops them or one fails. */

@@ -2,6 +2,7 @@
 // (leaders on every broker, replication between them, a consumer group), a kill -9 of the process
 // loses and duplicates nothing acknowledged, running it again resumes the same cluster, Ctrl-C
 // stops it and frees every port, and a broker that cannot start fails the command with its reason.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
@@ -36,10 +37,22 @@ async function leaders(bootstrap: string): Promise<Map<number, number>> {
 }
 
 describe('creek cluster --threads', () => {
-  it('refuses --etcd', async () => {
+  it('refuses --etcd, and a data dir of the other form of cluster', async () => {
     const bad = spawnCli(['cluster', '--threads', '--etcd', 'http://127.0.0.1:2379']);
     expect(await bad.exited).toBe(2);
     expect(bad.output()).toContain('--threads keeps the cluster state in the data dir: it takes no --etcd');
+
+    const etcdForm = `${data.path}/etcd-form`;
+    mkdirSync(`${etcdForm}/broker-1`, { recursive: true });
+    const threadsOnEtcdData = spawnCli(['cluster', '--threads', '--port', '0', '--data-dir', etcdForm]);
+    expect(await threadsOnEtcdData.exited).toBe(2);
+    expect(threadsOnEtcdData.output()).toContain(`${etcdForm} holds the brokers of a cluster on etcd: run it without --threads, or give another --data-dir`);
+    const threadsForm = `${data.path}/threads-form`;
+    mkdirSync(threadsForm);
+    writeFileSync(`${threadsForm}/cluster.id`, 'AAAAAAAAAAAAAAAAAAAAAA\n');
+    const etcdOnThreadsData = spawnCli(['cluster', '--data-dir', threadsForm]);
+    expect(await etcdOnThreadsData.exited).toBe(2);
+    expect(etcdOnThreadsData.output()).toContain(`${threadsForm} holds a cluster of broker threads: run it with --threads, or give another --data-dir`);
   });
 
   it('serves as one cluster, keeps every acknowledged record once across kill -9, and resumes the same cluster', async () => {
