@@ -36,6 +36,7 @@ import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
 import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
 import { NodeIdInUse } from './cluster/membership.js';
+import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { freeLoopbackPort } from './server/free-port.js';
 
 /** A broker among several: the metadata store they share and its handle on their Membership. */
@@ -265,6 +266,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   let broker: Broker;
   let topics: TopicRegistry;
   let metadata: MetadataStore;
+  let dataDirLock: DataDirLock | undefined;
   try {
     if (etcdCluster !== undefined) {
       refuseLiveNodeId(etcdCluster, config.nodeId);
@@ -272,10 +274,13 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
       config = { ...config, clusterId: etcdCluster.clusterId };
       clusterMode = { metadata: etcdCluster.metadata, membership: etcdCluster.membership };
     }
+    // Before anything in the data dir is read or written: another broker may be using it.
+    if (config.storage === 'disk') dataDirLock = lockDataDir(config.logDir);
     metadata = clusterMode?.metadata ?? (await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log));
     topics = await TopicRegistry.open(config, metadata, log);
     broker = new Broker(config, topics, log, clusterMode);
   } catch (err) {
+    dataDirLock?.release();
     await etcdCluster?.close();
     throw err;
   }
@@ -342,6 +347,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     await broker.member?.stop();
     await topics.close();
     await etcdCluster?.close();
+    dataDirLock?.release();
     throw err;
   }
   const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
@@ -366,6 +372,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
       await broker.member?.stop();
       await topics.close();
       await etcdCluster?.close();
+      dataDirLock?.release();
       log.info('broker stopped');
     })();
     return stopping;

@@ -1,11 +1,12 @@
 // The `creek` command as users run it: flags, a server.properties file, environment overrides,
-// the ready line, and a graceful SIGTERM that keeps the data; and on a terminal (a pseudo-terminal
+// the ready line, a graceful SIGTERM that keeps the data, a second broker on a data dir in use
+// refused (and one after a kill -9 not); and on a terminal (a pseudo-terminal
 // made by util-linux's script): pretty log lines by default, Ctrl-C, and the progress line.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
-import { runCliOk, spawnOnTerminal, startCli } from '../helpers/cli.js';
+import { runCliOk, spawnCli, spawnOnTerminal, startCli } from '../helpers/cli.js';
 import { requireProgram } from '../helpers/programs.js';
 import { readPartition } from '../helpers/read-partition.js';
 
@@ -74,6 +75,22 @@ describe('creek CLI', () => {
 
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
     await expect(startCli(['--port', 'not-a-port'])).rejects.toThrow(/exited with 2[\s\S]*port/);
+  });
+
+  it('refuses a second broker on a data dir a running one uses, without touching it, and starts at once after a kill -9', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const data = join(dir.path, 'data');
+    const first = await startCli(['--port', '0', '--data-dir', data]);
+    const second = spawnCli(['--port', '0', '--data-dir', data]);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`Failed to acquire lock on file .lock in ${data}. A Creek broker in another process (pid ${first.child.pid}) is using this directory.`);
+    // It left the first broker's logs alone: no clean-shutdown marker while the first still runs.
+    expect(existsSync(join(data, '.kafka_cleanshutdown'))).toBe(false);
+    expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+    const again = await startCli(['--port', '0', '--data-dir', data]);
+    expect(await again.stop('SIGTERM')).toBe(0);
+    expect(existsSync(join(data, '.lock'))).toBe(false);
   });
 });
 

@@ -3,7 +3,6 @@
 // lead spreads over the machine's cores. This thread hosts what the brokers share — the metadata
 // store (files under <dataDir>/metadata) and the in-process membership registry that elects the
 // controller — and answers their calls for it; clients see an ordinary cluster of N brokers.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import { FileMetadataStore } from '../../metadata/file-metadata-store.js';
 import type { MetadataStore } from '../../metadata/metadata-store.js';
 import { newKafkaUuid } from '../../kafka-uuid.js';
 import { readIfExists, writeFileAtomic } from '../../log/atomic-file.js';
+import { lockDataDir } from '../../log/data-dir-lock.js';
 import { StateHost } from './state-host.js';
 import type { BrokerThreadData } from './thread-messages.js';
 
@@ -52,7 +52,8 @@ async function clusterIdOf(dataDir: string): Promise<string> {
 }
 
 export async function startThreadCluster(options: ThreadClusterOptions): Promise<RunningThreadCluster> {
-  mkdirSync(options.dataDir, { recursive: true });
+  // The cluster's own files (its id, the metadata) are this process's alone, as each broker's data dir is its own.
+  const lock = lockDataDir(options.dataDir);
   const clusterId = await clusterIdOf(options.dataDir);
   const registry = new InProcessMembershipRegistry();
   const store = FileMetadataStore.open(join(options.dataDir, 'metadata'), options.log, () => registry.controllerEpoch());
@@ -64,6 +65,7 @@ export async function startThreadCluster(options: ThreadClusterOptions): Promise
   const stop = async (): Promise<void> => {
     stopping = true;
     await Promise.all(threads.map((t) => t.stop()));
+    lock.release();
   };
   // Only start-up waits on this; a later failure is the caller's to handle through `failed`.
   const failedToStart = failed.then(({ nodeId, error }) => Promise.reject(new Error(`broker ${nodeId} failed to start: ${error.message}`)));
