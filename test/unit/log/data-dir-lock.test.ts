@@ -37,7 +37,8 @@ describe('lockDataDir', () => {
 
   it.skipIf(!existsSync('/proc/self/stat'))('refuses while another running process holds it, and takes it over from one that exited or whose pid is now another process', async () => {
     const dir = newDir();
-    const other = spawn('sleep', ['30']);
+    // Node itself, the one program every machine running the tests has.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']);
     try {
       writeFileSync(join(dir, '.lock'), `${other.pid} ${ticksOf(other.pid!)}\n`);
       expect(() => lockDataDir(dir)).toThrow(DataDirInUse);
