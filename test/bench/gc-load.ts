@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { driveLatency } from './lib/drivers.js';
 import { buildBroker, pinCores, startBrokerProcess } from './lib/processes.js';
+import { writeBack } from './lib/page-cache.js';
 import { MIB, Samples, sleep } from './lib/stats.js';
 import { makeBatch } from './lib/workload.js';
 import { createTopics } from './scenarios/produce.js';
@@ -123,6 +124,7 @@ try {
   await createTopics(broker.port, ['warm-up', 'measured']);
   const common = { port: broker.port, partitions: PARTITIONS, batch, rate };
   await driveLatency({ ...common, topic: 'warm-up', warmupMs: 0, durationMs: 3000 });
+  await writeBack();
   if (heapProfile) broker.child.kill('SIGUSR2');
   const gcFrom = broker.stdout.length;
   const before = usage();

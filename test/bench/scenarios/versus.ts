@@ -11,6 +11,7 @@ import { driveByLeader, type LeaderRate } from '../lib/by-leader.js';
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
+import { writeBack } from '../lib/page-cache.js';
 import { MIB, sleep } from '../lib/stats.js';
 import { createTopicsAndWait, deleteTopics, partitionLeaders } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
@@ -301,6 +302,8 @@ export async function versusLatency(ctx: BenchContext): Promise<void> {
         attempt(scenario, side, async () => {
           const topic = `latency-${i}`;
           await createTopicsAndWait(targets[side].port, [{ name: topic, partitions: LATENCY_PARTITIONS }]);
+          // Each side starts from a written-back page cache, not from the other side's dirty pages.
+          await writeBack();
           return driveLatency({ port: targets[side].port, topic, partitions: LATENCY_PARTITIONS, batch, rate, warmupMs: 1000, durationMs: ctx.quick ? 2000 : 5000 });
         }),
       );
