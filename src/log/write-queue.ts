@@ -7,9 +7,11 @@
 // (test/bench/NOTES.md): with two cores, pool writes of 16 KiB batches cost 1.6× the CPU per GiB
 // and 35–40% of the throughput at 1 and 8 partitions; writes of 1 MiB batches made on the loop
 // gave 15–30% more throughput on one core and 20–25% more on two. Kafka, too, appends in the
-// request handler's thread. Waiting for the disk (fsync) stays off the loop.
-import { writevSync } from 'node:fs';
+// request handler's thread. Waiting for the disk (fsync) stays off the loop, and so do writes
+// for a while after one slept in the kernel (write-placement.ts).
+import { writev, writevSync } from 'node:fs';
 import type { LazyFile } from './open-files.js';
+import { sharedWritePlacement, type WritePlacement } from './write-placement.js';
 
 /** Linux IOV_MAX: the most buffers one writev takes. */
 const MAX_BUFFERS = 1024;
@@ -22,18 +24,36 @@ interface Job {
   reject: (err: Error) => void;
 }
 
-/** Writes all of `buffers` at `position`, continuing after short writes. */
-function writeAll(fd: number, buffers: Buffer[], position: number): void {
+/** The buffers of `buffers` not yet written once `written` bytes of them were. */
+function unwritten(buffers: Buffer[], written: number): Buffer[] {
+  let pending = buffers;
+  let left = written;
+  while (pending.length > 0 && left >= pending[0]!.length) {
+    left -= pending[0]!.length;
+    pending = pending.slice(1);
+  }
+  return left > 0 ? [pending[0]!.subarray(left), ...pending.slice(1)] : pending;
+}
+
+/** Writes all of `buffers` at `position` on the event loop, continuing after short writes. */
+function writeAllOnLoop(fd: number, buffers: Buffer[], position: number): void {
   let pending = buffers;
   let at = position;
   while (pending.length > 0) {
-    let written = writevSync(fd, pending, at);
+    const written = writevSync(fd, pending, at);
     at += written;
-    while (pending.length > 0 && written >= pending[0]!.length) {
-      written -= pending[0]!.length;
-      pending = pending.slice(1);
-    }
-    if (written > 0) pending = [pending[0]!.subarray(written), ...pending.slice(1)];
+    pending = unwritten(pending, written);
+  }
+}
+
+/** The same through the libuv pool. */
+async function writeAllOnPool(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let pending = buffers;
+  let at = position;
+  while (pending.length > 0) {
+    const written = await new Promise<number>((resolve, reject) => writev(fd, pending, at, (err, n) => (err ? reject(err) : resolve(n))));
+    at += written;
+    pending = unwritten(pending, written);
   }
 }
 
@@ -42,6 +62,8 @@ export class WriteQueue {
   private running = false;
   /** The last write queued: jobs settle in order, so once it has, every earlier one has too. */
   private last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly placement: WritePlacement = sharedWritePlacement) {}
 
   /** Queues `data` for `file` at `position`; settles when it is written. */
   write(file: LazyFile, position: number, data: Buffer): Promise<void> {
@@ -65,8 +87,18 @@ export class WriteQueue {
       try {
         const first = run[0]!;
         const buffers: Buffer[] = new Array(run.length);
-        for (let i = 0; i < run.length; i++) buffers[i] = run[i]!.data;
-        await first.file.use(async (fd) => writeAll(fd, buffers, first.position));
+        let bytes = 0;
+        for (let i = 0; i < run.length; i++) {
+          buffers[i] = run[i]!.data;
+          bytes += buffers[i]!.length;
+        }
+        await first.file.use(async (fd) => {
+          const onLoop = this.placement.onLoop;
+          const started = performance.now();
+          if (onLoop) writeAllOnLoop(fd, buffers, first.position);
+          else await writeAllOnPool(fd, buffers, first.position);
+          this.placement.took(performance.now() - started, bytes, onLoop);
+        });
         for (const job of run) job.resolve();
       } catch (err) {
         for (const job of run) job.reject(err as Error);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { OpenFiles } from '../../../src/log/open-files.js';
 import { WriteQueue } from '../../../src/log/write-queue.js';
+import { WritePlacement } from '../../../src/log/write-placement.js';
 
 it('writes queued buffers in order at their positions and settles each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
@@ -48,6 +49,30 @@ it('writes large runs and small ones in one order', async () => {
   await queue.write(file, small.length + large.length, small).then(() => settled.push('small2'));
   expect(settled).toEqual(['small1', 'large', 'small2']);
   expect(readFileSync(path).equals(Buffer.concat([small, large, small]))).toBe(true);
+  await file.close();
+  rmSync(dir, { recursive: true });
+});
+
+it('writes through the pool after a write blocked, in the same order and with the same bytes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'creek-wq-'));
+  const path = join(dir, 'a');
+  const files = new OpenFiles(10);
+  const file = files.file(path, openSync(path, 'w+'));
+  const placement = new WritePlacement();
+  placement.took(1000, 0, true);
+  expect(placement.onLoop).toBe(false);
+  const queue = new WriteQueue(placement);
+  const parts = Array.from({ length: 50 }, (_, i) => Buffer.alloc(1000 + i * 97, 65 + (i % 26)));
+  const settled: number[] = [];
+  let position = 0;
+  const writes = parts.map((part, i) => {
+    const at = position;
+    position += part.length;
+    return queue.write(file, at, part).then(() => settled.push(i));
+  });
+  await Promise.all(writes);
+  expect(settled).toEqual(parts.map((_, i) => i));
+  expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
   await file.close();
   rmSync(dir, { recursive: true });
 });

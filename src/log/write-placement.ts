@@ -1,0 +1,39 @@
+// Where a partition's file writes are made: on the event loop while they return at once, through
+// the libuv pool for a while after one blocked. A write on the loop is the cheaper one (see
+// write-queue.ts), but once the kernel writes a file back (about 30 s after its pages were
+// dirtied) a write into a page under writeback can sleep in the kernel for 100–300 ms, and on the
+// loop that sleep stalls every connection (test/bench/NOTES.md, "Writes that sleep in the kernel").
+// Through the pool the sleep delays that one write; the loop goes on serving.
+
+/** A write that took longer than this plus its bytes at 100 MiB/s slept in the kernel. */
+const LOOP_BLOCKED_MS = 10;
+/** A pool write is timed from its hand-off, so the pool's own queue counts too: a wider margin. */
+const POOL_BLOCKED_MS = 50;
+const SLOW_BYTES_PER_MS = (100 * 1024 * 1024) / 1000;
+/**
+ * How long writes stay on the pool after the last one that blocked. Writeback goes on as long as
+ * the partitions are written to, and back on the loop the next blocked write stalled everything
+ * again (a hold of 30 s: p99 77 ms in the window after it ended), so the hold is long.
+ */
+const HOLD_MS = 10 * 60_000;
+
+export class WritePlacement {
+  private poolUntil = -Infinity;
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  /** Whether the next write is made on the event loop. */
+  get onLoop(): boolean {
+    return this.clock() >= this.poolUntil;
+  }
+
+  /** A write of `bytes` took `ms`, made on the loop (`onLoop`) or through the pool, hand-off to completion. */
+  took(ms: number, bytes: number, onLoop: boolean): boolean {
+    const blocked = ms > (onLoop ? LOOP_BLOCKED_MS : POOL_BLOCKED_MS) + bytes / SLOW_BYTES_PER_MS;
+    if (blocked) this.poolUntil = this.clock() + HOLD_MS;
+    return blocked;
+  }
+}
+
+/** One placement for the whole process: writeback reaches every partition's files alike. */
+export const sharedWritePlacement = new WritePlacement();
