@@ -3,6 +3,7 @@
 // started again on the same ports and data. Tests that need it skip when requireEtcd() says so
 // (programs.ts: a printed reason, or a failure under CREEK_TEST_REQUIRE_ALL=1).
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startEtcdServer, type EtcdServer, type EtcdServerOptions } from '../../src/cluster/etcd/etcd-server.js';
 import { freeLoopbackPort } from '../../src/server/free-port.js';
@@ -19,6 +20,27 @@ export function requireEtcd(): boolean {
 /** A loopback port no one listens on now. */
 export function freePort(): Promise<number> {
   return freeLoopbackPort();
+}
+
+/**
+ * `count` different loopback ports no one listens on now. Each is held until all are found: one
+ * port closed and asked for again can come back (two listeners of a broker once got the same one).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
 }
 
 export interface TestEtcd {
@@ -39,8 +61,7 @@ export interface TestEtcd {
 /** Starts etcd and resolves once it answers /health; with `tls`, on https requiring client certificates. */
 export async function startEtcd(options: { tls?: EtcdServerOptions['tls'] } = {}): Promise<TestEtcd> {
   const data = tempDir('creek-etcd-');
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+  const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
   let server: EtcdServer | undefined;
   const start = async (): Promise<void> => {
     if (server !== undefined) return;

@@ -8,7 +8,7 @@ import { RawClient } from './raw-client.js';
 import { tempDir } from './broker.js';
 import { spawnCli, type CliProcess } from './cli.js';
 import type { EtcdServerOptions } from '../../src/cluster/etcd/etcd-server.js';
-import { freePort, startEtcd, type TestEtcd } from './etcd.js';
+import { freePorts, startEtcd, type TestEtcd } from './etcd.js';
 import { until } from './until.js';
 
 const HOST = '127.0.0.1';
@@ -72,7 +72,8 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   const root = tempDir('creek-processes-');
   const prefix = '/creek/test/';
   const ports = new Map<number, number>();
-  for (const id of nodeIds) ports.set(id, await freePort());
+  const free = await freePorts(nodeIds.length);
+  for (const [i, id] of nodeIds.entries()) ports.set(id, free[i]!);
   const procs = new Map<number, CliProcess>();
   const paused = new Set<number>();
   const outputs = new Map<number, () => string>();

@@ -12,7 +12,7 @@ import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { startBroker, type RunningBroker } from '../../src/broker.js';
 import { AclOperation as Op, PatternType as Pat, PermissionType as Perm, ResourceType as Res } from '../../src/security/authorizer/acl.js';
-import { freePort, requireEtcd, startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { freePorts, requireEtcd, startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { tempDir } from '../helpers/broker.js';
 import { eventually } from '../helpers/eventually.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -45,7 +45,7 @@ describe.skipIf(noEtcd)('ACLs and client quotas in an etcd cluster', () => {
   const ports = new Map<number, [number, number]>();
   const dataDirs = new Map<number, { path: string; remove(): void }>();
   const start = async (nodeId: number): Promise<void> => {
-    if (!ports.has(nodeId)) ports.set(nodeId, [await freePort(), await freePort()]);
+    if (!ports.has(nodeId)) ports.set(nodeId, (await freePorts(2)) as [number, number]);
     if (!dataDirs.has(nodeId)) dataDirs.set(nodeId, tempDir('creek-etcd-acls-'));
     const [plain, sasl] = ports.get(nodeId)!;
     const listeners = `PLAINTEXT://127.0.0.1:${plain},SASL_PLAINTEXT://127.0.0.1:${sasl}`;

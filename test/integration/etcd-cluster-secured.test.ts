@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAckedProducer, expectEveryAcknowledgedOnce } from '../helpers/acked-producer.js';
-import { freePort, requireEtcd } from '../helpers/etcd.js';
+import { freePorts, requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
 import { requireProgram } from '../helpers/programs.js';
 import { readPartition } from '../helpers/read-partition.js';
@@ -25,7 +25,7 @@ describe.skipIf(skip)('a cluster of creek processes on a TLS etcd, replicating o
 
   beforeAll(async () => {
     certs = makeTestCerts({ keytool: false });
-    const interBrokerPorts = [await freePort(), await freePort(), await freePort()];
+    const interBrokerPorts = await freePorts(3);
     cluster = await startProcessCluster({
       brokers: 3,
       leaseTtlMs: 2000,
