@@ -14,7 +14,8 @@
 //   --broker-cores LIST   the cores (taskset -c list, e.g. 0-1) the brokers and ceiling servers run on; default the one
 //                         core the generator leaves (1)
 //   --against kafka       Creek beside Apache Kafka 4.4.0 (needs java; Maven the first time) on the same shapes,
-//                         alternating; groups: startup, produce, fetch, latency, partitions, tools (Kafka's perf tools),
+//                         alternating; groups: startup, produce, fetch, latency, sustained (a minute of produce, once
+//                         writeback runs), partitions, tools (Kafka's perf tools),
 //                         cores (the cores group with Kafka on each core set too);
 //                         with --write-results, the table goes into a section of RESULTS.md of its own
 //   --compare-cores A/B   with --against kafka: the produce and fetch groups measure both brokers on each core set
@@ -43,7 +44,7 @@ import { failoverScenario } from './scenarios/failover.js';
 import { replicatedProduceScenario } from './scenarios/replicated-produce.js';
 import { consoleScenario } from './scenarios/console.js';
 import { coresScenario } from './scenarios/cores.js';
-import { versusFetch, versusKafkaTools, versusLatency, versusPartitions, versusProduce, versusStartup } from './scenarios/versus.js';
+import { versusFetch, versusKafkaTools, versusLatency, versusPartitions, versusProduce, versusStartup, versusSustained } from './scenarios/versus.js';
 import { KAFKA_NAME } from './lib/kafka.js';
 import { summariseVersus } from './lib/versus.js';
 
@@ -71,6 +72,7 @@ const VERSUS_GROUPS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   produce: versusProduce,
   fetch: versusFetch,
   latency: versusLatency,
+  sustained: versusSustained,
   partitions: versusPartitions,
   tools: versusKafkaTools,
   cores: (ctx) => coresScenario(ctx, true),

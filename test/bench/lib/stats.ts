@@ -6,6 +6,12 @@ export class Samples {
     this.values.push(ms);
   }
 
+  static of(values: readonly number[]): Samples {
+    const samples = new Samples();
+    for (const v of values) samples.add(v);
+    return samples;
+  }
+
   /** Every sample of `parts`, in one. */
   static concat(parts: readonly Samples[]): Samples {
     const all = new Samples();

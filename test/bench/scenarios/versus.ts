@@ -6,13 +6,12 @@
 // With --compare-cores (e.g. 1/0-1) the produce and fetch groups run both brokers on each core set
 // at once and measure every shape on each, alternating the core sets too, so that the page cache's
 // state and the machine's other load fall on both alike; they print what each broker gained.
-import { execFileSync } from 'node:child_process';
 import { driveByLeader, type LeaderRate } from '../lib/by-leader.js';
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { writeBack } from '../lib/page-cache.js';
-import { MIB, sleep } from '../lib/stats.js';
+import { MIB, Samples, sleep } from '../lib/stats.js';
 import { createTopicsAndWait, deleteTopics, partitionLeaders } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
 import { makeBatch, type Batch } from '../lib/workload.js';
@@ -176,7 +175,7 @@ export async function produceRate(port: number, topic: string, shape: ProduceSha
   await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
   // The dirty pages of earlier measurements are written out first: the kernel's writeback of
   // gigabytes from the shape before otherwise competes with whichever broker comes next.
-  execFileSync('sync');
+  await writeBack();
   try {
     return await driveByLeader(port, topic, CONNECTIONS, (share) =>
       driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, ...ms }),
@@ -313,6 +312,50 @@ export async function versusLatency(ctx: BenchContext): Promise<void> {
       add(ctx, 'latency', scenario, 'p99 produce ack', 'ms', pick(results, (r) => r.produceMs.percentile(99)));
       add(ctx, 'latency', scenario, 'achieved rate', 'MiB/s', pick(results, (r) => r.achievedBytesPerSec / MIB));
     }
+  });
+}
+
+/** The sustained shape's windows: the first holds the page cache's absorbing of the writes, the rest what follows. */
+function sustainedWindows(quick: boolean): { count: number; ms: number } {
+  return quick ? { count: 3, ms: 5000 } : { count: 6, ms: 10_000 };
+}
+
+/**
+ * Produce for a minute instead of seconds: the other shapes end before the kernel writes back what
+ * they wrote (it starts at ~10% of memory dirty, ~2.2 GB here, or after 30 s), so they measure
+ * writes into a page cache that only absorbs; this one measures both brokers once writeback runs
+ * beside them, in consecutive windows on one topic: the first window, and the median of the others.
+ */
+export async function versusSustained(ctx: BenchContext): Promise<void> {
+  const shape: ProduceShape = { partitions: 64, acks: 1, batch: makeBatch({ recordSize: KIB, batchBytes: 16 * KIB }), depth: DEPTH };
+  const windows = sustainedWindows(ctx.quick);
+  await withBoth(ctx, 'sustained', async (targets) => {
+    const seconds = (windows.count * windows.ms) / 1000;
+    const scenario = `sustained produce disk, acks=1, 1 KiB records, 16 KiB batches, ${shape.partitions} partitions, ${seconds} s in ${windows.count} windows of ${windows.ms / 1000} s`;
+    const results = await alternate(0, (side) =>
+      attempt(scenario, side, async () => {
+        const port = targets[side].port;
+        const topic = 'sustained';
+        await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
+        await writeBack();
+        try {
+          const rates: number[] = [];
+          for (let w = 0; w < windows.count; w++) {
+            const rate = await driveByLeader(port, topic, CONNECTIONS, (share) =>
+              driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, warmupMs: w === 0 ? 500 : 0, durationMs: windows.ms }),
+            );
+            rates.push(rate.bytesPerSec / MIB);
+          }
+          console.log(`  ${side}: ${rates.map((r) => r.toFixed(0)).join(', ')} MiB/s`);
+          return rates;
+        } finally {
+          await deleteTopics(port, [topic]);
+          await sleep(DELETE_SETTLE_MS);
+        }
+      }),
+    );
+    add(ctx, 'sustained', scenario, 'throughput, first window', 'MiB/s', pick(results, (r) => r[0]!));
+    add(ctx, 'sustained', scenario, 'throughput, median of the later windows', 'MiB/s', pick(results, (r) => Samples.of(r.slice(1)).percentile(50)), 'throughput');
   });
 }
 
