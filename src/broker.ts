@@ -37,6 +37,7 @@ import type { MetadataStore } from './metadata/metadata-store.js';
 import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
 import { NodeIdInUse } from './cluster/membership.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
+import { sharedWritePlacement } from './log/write-placement.js';
 import { freeLoopbackPort } from './server/free-port.js';
 
 /** A broker among several: the metadata store they share and its handle on their Membership. */
@@ -352,6 +353,9 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   }
   const retention = setInterval(() => void topics.applyRetention(), config.logRetentionCheckIntervalMs);
   retention.unref();
+  const unwatchWrites = sharedWritePlacement.onMoved(({ ms, bytes, holdMs }) =>
+    log.warn({ ms: Math.round(ms), bytes, holdMinutes: holdMs / 60_000 }, 'a log write slept in the kernel (the page cache being written back); log writes go through the I/O thread pool for a while, so one slow write no longer stalls every connection'),
+  );
   broker.cleaner = newLogCleaner(topics, txn, log);
   if (config.logCleanerEnable) broker.cleaner.start();
   log.info({ ms: Date.now() - started, topics: topics.list().length, listeners: running.map((l) => `${l.name}://${l.host}:${l.port}`) }, 'broker started');
@@ -361,6 +365,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(retention);
+      unwatchWrites();
       broker.faults.clearAll();
       await broker.member?.leave();
       await http?.close();

@@ -4,6 +4,7 @@
 // dirtied) a write into a page under writeback can sleep in the kernel for 100–300 ms, and on the
 // loop that sleep stalls every connection (test/bench/NOTES.md, "Writes that sleep in the kernel").
 // Through the pool the sleep delays that one write; the loop goes on serving.
+import { ListenerList } from '../listener-list.js';
 
 /** A write that took longer than this plus its bytes at 100 MiB/s slept in the kernel (the sleeps seen were 100–300 ms; start-up writes of a fresh broker reached 10–50 ms). */
 const LOOP_BLOCKED_MS = 50;
@@ -17,8 +18,16 @@ const SLOW_BYTES_PER_MS = (100 * 1024 * 1024) / 1000;
  */
 const HOLD_MS = 10 * 60_000;
 
+/** Writes moved to the pool: how long the write that moved them took, and its bytes. */
+export interface WritesMoved {
+  ms: number;
+  bytes: number;
+  holdMs: number;
+}
+
 export class WritePlacement {
   private poolUntil = -Infinity;
+  private readonly moved = new ListenerList<WritesMoved>();
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -30,8 +39,16 @@ export class WritePlacement {
   /** A write of `bytes` took `ms`, made on the loop (`onLoop`) or through the pool, hand-off to completion. */
   took(ms: number, bytes: number, onLoop: boolean): boolean {
     const blocked = ms > (onLoop ? LOOP_BLOCKED_MS : POOL_BLOCKED_MS) + bytes / SLOW_BYTES_PER_MS;
-    if (blocked) this.poolUntil = this.clock() + HOLD_MS;
-    return blocked;
+    if (!blocked) return false;
+    const wasOnLoop = this.onLoop;
+    this.poolUntil = this.clock() + HOLD_MS;
+    if (wasOnLoop) this.moved.emit({ ms, bytes, holdMs: HOLD_MS });
+    return true;
+  }
+
+  /** Calls `listener` each time writes move from the loop to the pool; returns the unsubscribe. */
+  onMoved(listener: (moved: WritesMoved) => void): () => void {
+    return this.moved.add(listener);
   }
 }
 

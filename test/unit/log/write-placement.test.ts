@@ -23,3 +23,20 @@ it('keeps writes on the loop until one blocks, then on the pool for 10 minutes a
   now = 1_199_999;
   expect(placement.onLoop).toBe(true);
 });
+
+it('tells its listeners when writes move to the pool, not each time the hold is extended', () => {
+  let now = 0;
+  const placement = new WritePlacement(() => now);
+  const moves: number[] = [];
+  const unsubscribe = placement.onMoved(({ ms }) => moves.push(ms));
+  placement.took(150, 0, true);
+  placement.took(300, 0, false);
+  expect(moves).toEqual([150]);
+  now = 2_000_000;
+  placement.took(120, 0, true);
+  expect(moves).toEqual([150, 120]);
+  unsubscribe();
+  now = 4_000_000;
+  placement.took(120, 0, true);
+  expect(moves).toEqual([150, 120]);
+});
