@@ -1,8 +1,8 @@
 // Where a partition's file writes are made: on the event loop while they return at once, through
 // the libuv pool for a while after one blocked. A write on the loop is the cheaper one (see
-// write-queue.ts), but once the kernel writes a file back (about 30 s after its pages were
-// dirtied) a write into a page under writeback can sleep in the kernel for 100–300 ms, and on the
-// loop that sleep stalls every connection (test/bench/NOTES.md, "Writes that sleep in the kernel").
+// write-queue.ts), but once the kernel writes the files back (about 30 s after their pages were
+// dirtied) a write can sleep in the kernel for 100–300 ms, and on the loop that sleep stalls every
+// connection (test/bench/NOTES.md, "Dec 6: writes that sleep in the kernel").
 // Through the pool the sleep delays that one write; the loop goes on serving.
 import { ListenerList } from '../listener-list.js';
 

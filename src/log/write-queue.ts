@@ -26,13 +26,13 @@ interface Job {
 
 /** The buffers of `buffers` not yet written once `written` bytes of them were. */
 function unwritten(buffers: Buffer[], written: number): Buffer[] {
-  let pending = buffers;
+  let i = 0;
   let left = written;
-  while (pending.length > 0 && left >= pending[0]!.length) {
-    left -= pending[0]!.length;
-    pending = pending.slice(1);
-  }
-  return left > 0 ? [pending[0]!.subarray(left), ...pending.slice(1)] : pending;
+  while (i < buffers.length && left >= buffers[i]!.length) left -= buffers[i++]!.length;
+  if (i === buffers.length) return [];
+  const rest = buffers.slice(i);
+  if (left > 0) rest[0] = rest[0]!.subarray(left);
+  return rest;
 }
 
 /** Writes all of `buffers` at `position` on the event loop, continuing after short writes. */
