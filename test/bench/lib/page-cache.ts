@@ -1,6 +1,6 @@
 // Latency points start from a written-back page cache. Earlier points leave gigabytes of dirty
-// pages behind (the disk takes them slower than the brokers write), and the kernel's flusher
-// threads write them back while the next point runs, on the broker's core too: at 8,000
+// pages behind (the kernel starts writing back only at ~10% of memory dirty, or after 30 s), and
+// its flusher threads write them back while the next point runs, on the broker's core too: at 8,000
 // batches/s a point that began with 2.3 GB dirty had e2e p99 12.5 ms, against 0.97 ms from a clean
 // cache (test/bench/NOTES.md, "Dec 6: writes that sleep in the kernel"). Writing back first
 // measures the broker, not what the points before it wrote.

@@ -177,13 +177,18 @@ export async function produceRate(port: number, topic: string, shape: ProduceSha
   // gigabytes from the shape before otherwise competes with whichever broker comes next.
   await writeBack();
   try {
-    return await driveByLeader(port, topic, CONNECTIONS, (share) =>
-      driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, ...ms }),
-    );
+    return await driveShape(port, topic, shape, ms);
   } finally {
     await deleteTopics(port, [topic]);
     await sleep(DELETE_SETTLE_MS);
   }
+}
+
+/** Produces `shape` to `topic` on the broker or cluster on `port`, each partition to its leader. */
+function driveShape(port: number, topic: string, shape: ProduceShape, ms: LoadTiming): Promise<LeaderRate> {
+  return driveByLeader(port, topic, CONNECTIONS, (share) =>
+    driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, ...ms }),
+  );
 }
 
 export async function versusStartup(ctx: BenchContext): Promise<void> {
@@ -341,9 +346,7 @@ export async function versusSustained(ctx: BenchContext): Promise<void> {
         try {
           const rates: number[] = [];
           for (let w = 0; w < windows.count; w++) {
-            const rate = await driveByLeader(port, topic, CONNECTIONS, (share) =>
-              driveProduce({ port: share.port, connections: spreadPartitions(share.partitions, share.connections, shape.batch, shape.acks), batch: shape.batch, depth: shape.depth, verify: true, startTogether: share.startTogether, warmupMs: w === 0 ? 500 : 0, durationMs: windows.ms }),
-            );
+            const rate = await driveShape(port, topic, shape, { warmupMs: w === 0 ? 500 : 0, durationMs: windows.ms });
             rates.push(rate.bytesPerSec / MIB);
           }
           console.log(`  ${side}: ${rates.map((r) => r.toFixed(0)).join(', ')} MiB/s`);
