@@ -14,6 +14,7 @@ import type { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
 import type { SlabPool } from './slab-pool.js';
 import type { WriteQueue } from './write-queue.js';
+import { sharedWritebackPacer, type WritebackPacer, type WritebackTarget } from './writeback-pacer.js';
 
 export interface SegmentPaths {
   log: string;
@@ -58,7 +59,7 @@ function unlinkSyncIfExists(path: string): void {
   }
 }
 
-export class FileStore implements SegmentStore {
+export class FileStore implements SegmentStore, WritebackTarget {
   private bytes: number;
   /** Bytes known to be written to the file. */
   private written: number;
@@ -66,6 +67,8 @@ export class FileStore implements SegmentStore {
   private dirty = false;
   /** Settles when the latest fdatasync is done. */
   private synced: Promise<void> = Promise.resolve();
+  /** A writeback that failed: the next flush reports it, since the kernel reports a write error only once. */
+  private writebackError: Error | undefined;
   private open = true;
 
   /** `indexSaved`: the segment's index files on disk describe its `size` bytes. */
@@ -77,6 +80,7 @@ export class FileStore implements SegmentStore {
     private readonly tailCacheBytes: number,
     private readonly slabs: SlabPool,
     private indexSaved = false,
+    private readonly pacer: WritebackPacer = sharedWritebackPacer,
   ) {
     this.bytes = size;
     this.written = size;
@@ -97,6 +101,7 @@ export class FileStore implements SegmentStore {
     return this.queue.write(this.file, position, data).then(() => {
       this.written = Math.max(this.written, position + data.length);
       this.tail.evict(this.tailCacheBytes, this.written);
+      this.pacer.wrote(this, data.length);
     });
   }
 
@@ -156,7 +161,25 @@ export class FileStore implements SegmentStore {
       this.dirty = false;
       this.synced = this.synced.catch(() => undefined).then(() => this.file.use((fd) => call((cb) => fdatasync(fd, cb))));
     }
+    const failed = this.writebackError;
+    if (failed !== undefined) {
+      this.writebackError = undefined;
+      this.synced = this.synced.then(() => Promise.reject(failed));
+    }
     return this.synced;
+  }
+
+  /**
+   * Writes the file's written bytes back to disk (for the writeback pacer), without saying they
+   * are durable: flush() does that, and reports this sync's failure if it failed.
+   */
+  async writeBack(): Promise<void> {
+    if (!this.open) return;
+    try {
+      await this.file.use((fd) => call((cb) => fdatasync(fd, cb)));
+    } catch (err) {
+      if (this.open) this.writebackError ??= err as Error;
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,158 @@
+// Writes the log files' dirty pages back to disk a few MiB at a time, through the libuv pool,
+// before the kernel does it in large pieces. The kernel starts writing back once ~10% of memory is
+// dirty or 30 s after a page was dirtied; while its writeback allocates an ext4 file's blocks, an
+// append to that file waits (in ext4_da_get_block_prep) for 20–130 ms, and an append made on the
+// event loop stalls every connection (test/bench/NOTES.md, "Dec 6, later: writing back in slices").
+// An fdatasync of each file every 8 MiB keeps the kernel's writeback from ever finding much to do.
+// RocksDB does the same (bytes_per_sync) with sync_file_range, which Node does not offer.
+// Durability is not this module's business: the log's flush() decides what is durable, and a
+// failed writeback is reported by the file's next flush (FileStore.writeBack).
+
+/** A file whose written bytes can be written back. */
+export interface WritebackTarget {
+  writeBack(): Promise<void>;
+}
+
+export interface WritebackLimits {
+  /** A file is written back once this many of its bytes are unsynced. */
+  fileBytes: number;
+  /** ...or once it has had at least `minBytes` unsynced for this long (the kernel's own writeback starts at 30 s). */
+  maxAgeMs: number;
+  /** ...or, largest first, while the process has more than this unsynced in all. */
+  totalBytes: number;
+  /**
+   * Files with less than this unsynced are left to the kernel: a sync for every trickle of
+   * thousands of partitions would cost more than the short waits their small writebacks cause.
+   */
+  minBytes: number;
+  /** Syncs in flight at once: the pool's four threads also serve reads and pool writes. */
+  inFlight: number;
+  /** How often the age and total limits are checked. */
+  tickMs: number;
+}
+
+const MIB = 1024 * 1024;
+
+export const DEFAULT_WRITEBACK_LIMITS: WritebackLimits = {
+  fileBytes: 8 * MIB,
+  maxAgeMs: 10_000,
+  totalBytes: 256 * MIB,
+  minBytes: MIB,
+  inFlight: 2,
+  tickMs: 1000,
+};
+
+interface Unsynced {
+  bytes: number;
+  /** When the oldest of those bytes was written. */
+  since: number;
+  queued: boolean;
+  syncing: boolean;
+}
+
+export class WritebackPacer {
+  private readonly files = new Map<WritebackTarget, Unsynced>();
+  private readonly due: WritebackTarget[] = [];
+  private total = 0;
+  private syncing = 0;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly limits: WritebackLimits = DEFAULT_WRITEBACK_LIMITS,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** Bytes written (and not yet written back by this pacer) across all files. */
+  get unsyncedBytes(): number {
+    return this.total;
+  }
+
+  /** `bytes` were just written to `file`. */
+  wrote(file: WritebackTarget, bytes: number): void {
+    let entry = this.files.get(file);
+    if (entry === undefined) {
+      entry = { bytes: 0, since: this.clock(), queued: false, syncing: false };
+      this.files.set(file, entry);
+      this.ticker ??= setInterval(() => this.tick(), this.limits.tickMs).unref();
+    }
+    entry.bytes += bytes;
+    this.total += bytes;
+    if (entry.bytes >= this.limits.fileBytes) this.enqueue(file, entry);
+  }
+
+  /** The age and total limits; files left to the kernel are forgotten. */
+  tick(): void {
+    const now = this.clock();
+    const young: [WritebackTarget, Unsynced][] = [];
+    let handled = 0;
+    for (const [file, entry] of this.files) {
+      if (entry.queued || entry.syncing) {
+        handled += entry.bytes;
+        continue;
+      }
+      const old = now - entry.since >= this.limits.maxAgeMs;
+      if (entry.bytes < this.limits.minBytes) {
+        if (old) this.forget(file, entry);
+      } else if (old) {
+        handled += entry.bytes;
+        this.enqueue(file, entry);
+      } else young.push([file, entry]);
+    }
+    let over = this.total - handled - this.limits.totalBytes;
+    if (over <= 0) return;
+    young.sort((a, b) => b[1].bytes - a[1].bytes);
+    for (const [file, entry] of young) {
+      if (over <= 0) break;
+      this.enqueue(file, entry);
+      over -= entry.bytes;
+    }
+  }
+
+  private enqueue(file: WritebackTarget, entry: Unsynced): void {
+    if (entry.queued || entry.syncing) return;
+    entry.queued = true;
+    this.due.push(file);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.syncing < this.limits.inFlight && this.due.length > 0) {
+      const file = this.due.shift()!;
+      const entry = this.files.get(file)!;
+      entry.queued = false;
+      entry.syncing = true;
+      this.syncing++;
+      const bytes = entry.bytes;
+      const settled = (): void => {
+        this.syncing--;
+        entry.syncing = false;
+        entry.bytes -= bytes;
+        this.total -= bytes;
+        if (entry.bytes === 0) this.forget(file, entry);
+        else {
+          entry.since = this.clock();
+          if (entry.bytes >= this.limits.fileBytes) this.enqueue(file, entry);
+        }
+        this.pump();
+      };
+      // A failure is the file's to report (on its next flush); the pacer only stops counting the bytes.
+      file.writeBack().then(settled, settled);
+    }
+  }
+
+  private forget(file: WritebackTarget, entry: Unsynced): void {
+    this.total -= entry.bytes;
+    entry.bytes = 0;
+    this.files.delete(file);
+    if (this.files.size === 0) this.stopTicking();
+  }
+
+  private stopTicking(): void {
+    if (this.ticker === undefined) return;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+}
+
+/** One pacer for the whole process: the kernel's dirty limits are the machine's, not a partition's. */
+export const sharedWritebackPacer = new WritebackPacer();
