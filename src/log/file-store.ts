@@ -5,7 +5,7 @@
 // tail bytes, never views of it; only `scan` lends views, for use before the caller's next await.
 // Saved index files always describe the segment's bytes: the first change after they were
 // written (or loaded) deletes them, so a crash can never leave a stale index to be trusted.
-import { fdatasync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
+import { fdatasync, fsync, ftruncate, read, rename, unlink, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ChunkList } from './chunk-list.js';
@@ -171,12 +171,14 @@ export class FileStore implements SegmentStore, WritebackTarget {
 
   /**
    * Writes the file's written bytes back to disk (for the writeback pacer), without saying they
-   * are durable: flush() does that, and reports this sync's failure if it failed.
+   * are durable: flush() does that, and reports this sync's failure if it failed. An fsync, not an
+   * fdatasync: that would leave the inode's times dirty, and the kernel's flusher would still take
+   * the file up 30 s after it was first dirtied, with whatever pages are dirty by then.
    */
   async writeBack(): Promise<void> {
     if (!this.open) return;
     try {
-      await this.file.use((fd) => call((cb) => fdatasync(fd, cb)));
+      await this.file.use((fd) => call((cb) => fsync(fd, cb)));
     } catch (err) {
       if (this.open) this.writebackError ??= err as Error;
     }

@@ -3,7 +3,10 @@
 // write-queue.ts), but once the kernel writes the files back (about 30 s after their pages were
 // dirtied) a write can sleep in the kernel for 100–300 ms, and on the loop that sleep stalls every
 // connection (test/bench/NOTES.md, "Dec 6: writes that sleep in the kernel").
-// Through the pool the sleep delays that one write; the loop goes on serving.
+// Through the pool the sleep delays that one write; the loop goes on serving. The writeback pacer
+// (writeback-pacer.ts) keeps the kernel's writeback from finding much to do, so such sleeps are
+// rare; this is what limits the harm of one that still happens (another process filling the page
+// cache, a slow disk).
 import { ListenerList } from '../listener-list.js';
 
 /** A write that took longer than this plus its bytes at 100 MiB/s slept in the kernel (the sleeps seen were 100–300 ms; start-up writes of a fresh broker reached 10–50 ms). */

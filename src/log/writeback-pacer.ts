@@ -1,12 +1,13 @@
 // Writes the log files' dirty pages back to disk a few MiB at a time, through the libuv pool,
 // before the kernel does it in large pieces. The kernel starts writing back once ~10% of memory is
-// dirty or 30 s after a page was dirtied; while its writeback allocates an ext4 file's blocks, an
-// append to that file waits (in ext4_da_get_block_prep) for 20–130 ms, and an append made on the
-// event loop stalls every connection (test/bench/NOTES.md, "Dec 6, later: writing back in slices").
-// An fdatasync of each file every 8 MiB keeps the kernel's writeback from ever finding much to do.
-// RocksDB does the same (bytes_per_sync) with sync_file_range, which Node does not offer.
-// Durability is not this module's business: the log's flush() decides what is durable, and a
-// failed writeback is reported by the file's next flush (FileStore.writeBack).
+// dirty or 30 s after a file was first dirtied; while its writeback allocates an ext4 file's
+// blocks, an append to that file waits (in ext4_da_get_block_prep) for 20–130 ms, and an append
+// made on the event loop stalls every connection (test/bench/NOTES.md, "Dec 6, later: writing the
+// log back in slices"). A sync of each file every 8 MiB, or after 10 s, keeps the kernel's
+// writeback from finding much of ours to do. RocksDB does the same (bytes_per_sync) with
+// sync_file_range, which Node does not offer. Durability is not this module's business: the log's
+// flush() decides what is durable, and a failed writeback is reported by the file's next flush
+// (FileStore.writeBack).
 
 /** A file whose written bytes can be written back. */
 export interface WritebackTarget {

@@ -1,4 +1,4 @@
-// A segment file's writeback (the pacer's fdatasync): its bytes reach the disk, and a failed one is
+// A segment file's writeback (the pacer's fsync): its bytes reach the disk, and a failed one is
 // reported by the file's next flush. The kernel's EIO is simulated by replacing fdatasync, since a
 // real disk error cannot be caused on demand.
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -9,12 +9,12 @@ import { afterEach, expect, it, vi } from 'vitest';
 const sync = vi.hoisted(() => ({ calls: 0, failWith: undefined as NodeJS.ErrnoException | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
-  const fdatasync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void => {
+  const fsync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void => {
     sync.calls++;
     if (sync.failWith) queueMicrotask(() => cb(sync.failWith!));
-    else fs.fdatasync(fd, cb);
+    else fs.fsync(fd, cb);
   };
-  return { ...fs, default: { ...fs, fdatasync }, fdatasync };
+  return { ...fs, default: { ...fs, fsync }, fsync };
 });
 
 const { FileStore, segmentPaths } = await import('../../../src/log/file-store.js');
@@ -62,7 +62,7 @@ it('writes appended bytes back once the file has 64 KiB unsynced, and no sooner'
 it('reports a failed writeback on the next flush, once', async () => {
   const { s, pacer } = store();
   const batch = Buffer.alloc(16 * KIB, 2);
-  sync.failWith = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  sync.failWith = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
   for (let i = 0; i < 4; i++) await s.append(batch);
   await settle(pacer);
   expect(sync.calls).toBe(1);
