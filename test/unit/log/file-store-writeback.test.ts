@@ -21,7 +21,7 @@ const { FileStore, segmentPaths } = await import('../../../src/log/file-store.js
 const { OpenFiles } = await import('../../../src/log/open-files.js');
 const { SlabPool } = await import('../../../src/log/slab-pool.js');
 const { WriteQueue } = await import('../../../src/log/write-queue.js');
-const { WritebackPacer } = await import('../../../src/log/writeback-pacer.js');
+const { WritebackPacer, sharedWritebackPacer } = await import('../../../src/log/writeback-pacer.js');
 
 const KIB = 1024;
 const dirs: string[] = [];
@@ -72,5 +72,16 @@ it('reports a failed writeback on the next flush, once', async () => {
   // later flush after new writes syncs again.
   await s.append(batch);
   await expect(s.flush()).resolves.toBeUndefined();
+  await s.close();
+});
+
+it('counts the appends of a store given no pacer in the process-wide one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'creek-writeback-'));
+  dirs.push(dir);
+  const paths = segmentPaths(dir, 0);
+  const s = new FileStore(paths, new OpenFiles(8).file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool(256 * KIB, 0));
+  const before = sharedWritebackPacer.unsyncedBytes;
+  await s.append(Buffer.alloc(16 * KIB, 3));
+  expect(sharedWritebackPacer.unsyncedBytes - before).toBe(16 * KIB);
   await s.close();
 });
