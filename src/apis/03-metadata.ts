@@ -9,6 +9,7 @@ import type { MetadataResponseMetadataResponseTopic as TopicOut } from '../../pr
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { errorCodeOf } from '../kafka-error.js';
 import type { Topic } from '../topics/topic-registry.js';
+import { invalidTopicNameReason } from '../topics/topic-names.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
@@ -76,7 +77,9 @@ export default defineApi({
             continue;
           }
         }
-        topics.push(t ? describeTopic(cluster, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, wanted.name));
+        // A name no topic can have is INVALID_TOPIC_EXCEPTION whether or not it may be created, as in Kafka.
+        const missing = invalidTopicNameReason(wanted.name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
+        topics.push(t ? describeTopic(cluster, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(missing, wanted.name));
       }
       // Kafka's order: unknown topic ids first, topics the client may not see last.
       const rank = (t: TopicOut): number => (t.errorCode === ErrorCode.UNKNOWN_TOPIC_ID ? 0 : t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 2 : 1);

@@ -1,8 +1,8 @@
 // Writes and auto-creations Kafka refuses, answered with its error codes and without a message of
 // the broker's own where Kafka sends none (each checked against the reference broker through the
 // Java client, compat scenarios java/error-topic-not-creatable and java/error-message-too-large):
-// a produce to an internal topic, an auto-created name colliding with an existing topic, and a
-// batch over the topic's max.message.bytes.
+// a produce to an internal topic, an auto-created name colliding with an existing topic, a name no
+// topic can have, and a batch over the topic's max.message.bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -43,6 +43,18 @@ describe('refused topics', () => {
     const res = await raw.send(3, 12, { topics: [{ topicId: ZERO_UUID, name: 'refused_dotted' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([['refused_dotted', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
     expect(broker.broker.topics.get('refused_dotted')).toBeUndefined();
+  });
+
+  it('a Metadata request naming a topic no topic can be called is INVALID_TOPIC_EXCEPTION, whether or not it may auto-create', async () => {
+    // Kafka 4.4 answers these names so with allowAutoTopicCreation off and on, and a missing valid name with
+    // UNKNOWN_TOPIC_OR_PARTITION; librdkafka reports "Broker: Invalid topic" only on the first.
+    const metadata = (names: string[], allowAutoTopicCreation: boolean) =>
+      raw.send(3, 12, { topics: names.map((name) => ({ topicId: ZERO_UUID, name })), allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const invalid = ['bad name!', 'x'.repeat(250), '..'];
+    const off = await metadata([...invalid, 'refused-missing'], false);
+    expect(off.topics.map((t) => t.errorCode)).toEqual([...invalid.map(() => ErrorCode.INVALID_TOPIC_EXCEPTION), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const on = await metadata(invalid, true);
+    expect(on.topics.map((t) => t.errorCode)).toEqual(invalid.map(() => ErrorCode.INVALID_TOPIC_EXCEPTION));
   });
 
   it('a batch over max.message.bytes is MESSAGE_TOO_LARGE with no message of its own', async () => {
