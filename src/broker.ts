@@ -38,6 +38,7 @@ import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
 import { NodeIdInUse } from './cluster/membership.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { sharedWritePlacement } from './log/write-placement.js';
+import { sharedWritebackPacer } from './log/writeback-pacer.js';
 import { freeLoopbackPort } from './server/free-port.js';
 
 /** A broker among several: the metadata store they share and its handle on their Membership. */
@@ -356,6 +357,9 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   const unwatchWrites = sharedWritePlacement.onMoved(({ ms, bytes, holdMs }) =>
     log.warn({ ms: Math.round(ms), bytes, holdMinutes: holdMs / 60_000 }, 'a log write slept in the kernel (the page cache being written back); log writes go through the I/O thread pool for a while, so one slow write no longer stalls every connection'),
   );
+  const unwatchWriteback = sharedWritebackPacer.onFailed(({ file, error, others }) =>
+    log.error({ file, err: error, othersFailedSinceLastReport: others }, 'writing a log file back to disk failed: its data since the last flush may not be on disk; the partition reports it on its next flush'),
+  );
   broker.cleaner = newLogCleaner(topics, txn, log);
   if (config.logCleanerEnable) broker.cleaner.start();
   log.info({ ms: Date.now() - started, topics: topics.list().length, listeners: running.map((l) => `${l.name}://${l.host}:${l.port}`) }, 'broker started');
@@ -366,6 +370,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     stopping ??= (async () => {
       clearInterval(retention);
       unwatchWrites();
+      unwatchWriteback();
       broker.faults.clearAll();
       await broker.member?.leave();
       await http?.close();

@@ -91,6 +91,10 @@ export class FileStore implements SegmentStore, WritebackTarget {
     return this.bytes;
   }
 
+  get name(): string {
+    return this.paths.log;
+  }
+
   append(appended: Buffer): Promise<void> {
     this.dropSavedIndex();
     const position = this.bytes;
@@ -159,7 +163,7 @@ export class FileStore implements SegmentStore, WritebackTarget {
   flush(): Promise<void> {
     if (this.dirty && this.open) {
       this.dirty = false;
-      this.synced = this.synced.catch(() => undefined).then(() => this.file.use((fd) => call((cb) => fdatasync(fd, cb))));
+      this.synced = this.synced.catch(() => undefined).then(() => this.sync(fdatasync));
     }
     const failed = this.writebackError;
     if (failed !== undefined) {
@@ -174,14 +178,21 @@ export class FileStore implements SegmentStore, WritebackTarget {
    * are durable: flush() does that, and reports this sync's failure if it failed. An fsync, not an
    * fdatasync: that would leave the inode's times dirty, and the kernel's flusher would still take
    * the file up 30 s after it was first dirtied, with whatever pages are dirty by then.
+   * Rejects when the sync failed (and the file was not closed meanwhile).
    */
   async writeBack(): Promise<void> {
     if (!this.open) return;
     try {
-      await this.file.use((fd) => call((cb) => fsync(fd, cb)));
+      await this.sync(fsync);
     } catch (err) {
-      if (this.open) this.writebackError ??= err as Error;
+      if (!this.open) return;
+      this.writebackError ??= err as Error;
+      throw err;
     }
+  }
+
+  private sync(how: typeof fdatasync): Promise<void> {
+    return this.file.use((fd) => call((cb) => how(fd, cb)));
   }
 
   async close(): Promise<void> {

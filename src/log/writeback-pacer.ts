@@ -7,12 +7,27 @@
 // writeback from finding much of ours to do. RocksDB does the same (bytes_per_sync) with
 // sync_file_range, which Node does not offer. Durability is not this module's business: the log's
 // flush() decides what is durable, and a failed writeback is reported by the file's next flush
-// (FileStore.writeBack).
+// (FileStore.writeBack). The pacer only tells its listeners (the broker's log) when one fails,
+// since with Kafka's defaults the next flush may be a whole segment later.
+import { ListenerList } from '../listener-list.js';
 
 /** A file whose written bytes can be written back. */
 export interface WritebackTarget {
+  /** What to call the file in a log line. */
+  readonly name: string;
+  /** Rejects with the error when the writeback failed. */
   writeBack(): Promise<void>;
 }
+
+/** A writeback that failed, and how many others failed since the last report. */
+export interface WritebackFailed {
+  file: string;
+  error: Error;
+  others: number;
+}
+
+/** After a failure is reported, the next is held back this long: a failing disk fails every file. */
+const FAILURE_REPORT_INTERVAL_MS = 60_000;
 
 export interface WritebackLimits {
   /** A file is written back once this many of its bytes are unsynced. */
@@ -57,6 +72,9 @@ export class WritebackPacer {
   private total = 0;
   private syncing = 0;
   private ticker: NodeJS.Timeout | undefined;
+  private readonly failed = new ListenerList<WritebackFailed>();
+  private lastFailureReport = -Infinity;
+  private unreportedFailures = 0;
 
   constructor(
     private readonly limits: WritebackLimits = DEFAULT_WRITEBACK_LIMITS,
@@ -66,6 +84,11 @@ export class WritebackPacer {
   /** Bytes written (and not yet written back by this pacer) across all files. */
   get unsyncedBytes(): number {
     return this.total;
+  }
+
+  /** Subscribes to failed writebacks; returns the function that unsubscribes. */
+  onFailed(listener: (failed: WritebackFailed) => void): () => void {
+    return this.failed.add(listener);
   }
 
   /** `bytes` were just written to `file`. */
@@ -136,9 +159,24 @@ export class WritebackPacer {
         }
         this.pump();
       };
-      // A failure is the file's to report (on its next flush); the pacer only stops counting the bytes.
-      file.writeBack().then(settled, settled);
+      // The file reports a failure to its writer on its next flush; the pacer stops counting the bytes and tells the operator.
+      file.writeBack().then(settled, (err: Error) => {
+        this.reportFailure(file, err);
+        settled();
+      });
     }
+  }
+
+  private reportFailure(file: WritebackTarget, error: Error): void {
+    const now = this.clock();
+    if (now - this.lastFailureReport < FAILURE_REPORT_INTERVAL_MS) {
+      this.unreportedFailures++;
+      return;
+    }
+    this.lastFailureReport = now;
+    const others = this.unreportedFailures;
+    this.unreportedFailures = 0;
+    this.failed.emit({ file: file.name, error, others });
   }
 
   private forget(file: WritebackTarget, entry: Unsynced): void {

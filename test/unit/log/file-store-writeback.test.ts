@@ -1,5 +1,5 @@
 // A segment file's writeback (the pacer's fsync): its bytes reach the disk, and a failed one is
-// reported by the file's next flush. The kernel's EIO is simulated by replacing fdatasync, since a
+// reported by the file's next flush. The kernel's EIO is simulated by replacing fsync, since a
 // real disk error cannot be caused on demand.
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,13 +59,16 @@ it('writes appended bytes back once the file has 64 KiB unsynced, and no sooner'
   await s.close();
 });
 
-it('reports a failed writeback on the next flush, once', async () => {
+it('reports a failed writeback to the pacer at once and on the next flush, once', async () => {
   const { s, pacer } = store();
   const batch = Buffer.alloc(16 * KIB, 2);
   sync.failWith = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  const reported: string[] = [];
+  pacer.onFailed(({ file, error }) => reported.push(`${file}: ${error.message}`));
   for (let i = 0; i < 4; i++) await s.append(batch);
   await settle(pacer);
   expect(sync.calls).toBe(1);
+  expect(reported).toEqual([`${s.name}: EIO: i/o error, fsync`]);
   sync.failWith = undefined;
   await expect(s.flush()).rejects.toThrow('EIO');
   // The log's flush (SegmentedLog.syncTo) keeps its recovery point below data whose flush failed; a

@@ -102,13 +102,34 @@ it('over the total, writes back the largest files first until the rest fits', ()
   expect(more.map((f) => f.started)).toEqual([0, 0, 0, 0]);
 });
 
-it('stops counting bytes whose writeback failed: the file reports the failure on its next flush', async () => {
-  const { pacer } = setUp();
-  const file = new FakeFile('a');
-  pacer.wrote(file, 8 * MIB);
-  expect(file.syncing).toBe(true);
-  await file.settle(new Error('EIO'));
+it('stops counting bytes whose writeback failed, and reports the first failure at once and later ones at most once a minute', async () => {
+  const { pacer, at } = setUp();
+  const reports: { file: string; error: string; others: number }[] = [];
+  pacer.onFailed(({ file, error, others }) => reports.push({ file, error: error.message, others }));
+  const a = new FakeFile('a');
+  const b = new FakeFile('b');
+  pacer.wrote(a, 8 * MIB);
+  expect(a.syncing).toBe(true);
+  await a.settle(new Error('EIO'));
   expect(pacer.unsyncedBytes).toBe(0);
-  pacer.wrote(file, 8 * MIB);
-  expect(file.started).toBe(2);
+  expect(reports).toEqual([{ file: 'a', error: 'EIO', others: 0 }]);
+  // A failing disk fails every file: these are counted, not logged one by one.
+  at(30_000);
+  pacer.wrote(a, 8 * MIB);
+  expect(a.started).toBe(2);
+  await a.settle(new Error('EIO'));
+  pacer.wrote(b, 8 * MIB);
+  await b.settle(new Error('ENOSPC'));
+  expect(reports).toHaveLength(1);
+  at(60_000);
+  pacer.wrote(b, 8 * MIB);
+  await b.settle(new Error('ENOSPC'));
+  expect(reports).toEqual([
+    { file: 'a', error: 'EIO', others: 0 },
+    { file: 'b', error: 'ENOSPC', others: 2 },
+  ]);
+  // A writeback that succeeds reports nothing.
+  pacer.wrote(a, 8 * MIB);
+  await a.settle();
+  expect(reports).toHaveLength(2);
 });
