@@ -161,8 +161,8 @@ export class WritebackPacer {
       };
       // The file reports a failure to its writer on its next flush; the pacer stops counting the bytes and tells the operator.
       file.writeBack().then(settled, (err: Error) => {
-        this.reportFailure(file, err);
         settled();
+        this.reportFailure(file, err);
       });
     }
   }
