@@ -111,8 +111,7 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
       const f = frames[i % frames.length]!;
       const t0 = performance.now();
       const sentWhileMeasuring = measuring;
-      const response = await conn.request(f.frame);
-      if (load.verify) checkProduce(response, f.batches);
+      await conn.request(f.frame, load.verify ? (response) => checkProduce(response, f.batches) : ignore);
       if (!measuring) warmBatches += f.batches;
       else {
         // Requests sent during the warm-up count for throughput once answered, not for latency.
@@ -185,8 +184,8 @@ export async function driveFetch(load: FetchLoad): Promise<Rate> {
     let offset = 0;
     while (!stopped) {
       const t0 = performance.now();
-      const response = await conn.request(fetchFrame([{ topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes }));
-      const got = readFetch(response, offset);
+      const request = fetchFrame([{ topic, partition, offset }], { maxWaitMs: 0, minBytes: 1, partitionMaxBytes: load.partitionMaxBytes });
+      const got = await conn.request(request, (response) => readFetch(response, offset));
       offset = got.nextOffset >= got.highWatermark ? 0 : got.nextOffset;
       if (!measuring) warmBytes += got.bytes;
       else {
@@ -229,6 +228,8 @@ export interface Latency {
   produceMs: Samples;
   achievedBytesPerSec: number;
 }
+
+const ignore = (): void => undefined;
 
 /** The base offset Produce assigned to the single batch of a one-partition request. */
 function producedOffset(frame: Buffer): number {
@@ -275,24 +276,31 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
     let delivered = 0;
     let measureFrom = Infinity;
 
+    /** Samples the batches a fetch response delivers; the offset to fetch next. */
+    const deliver = (partition: number, offset: number, response: Buffer): number => {
+      const now = performance.now();
+      const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
+      const p = body.responses[0]?.partitions[0];
+      if (!p || p.errorCode !== 0) throw new Error(`fetch failed: error ${p?.errorCode}`);
+      const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
+      let next = offset;
+      for (const r of records) {
+        forEachBatch(r, (base, last) => {
+          const sent = sentAt[partition]![base / load.batch.records];
+          if (sent === undefined) throw new Error(`partition ${partition} delivered offset ${base}, which was not produced by this run`);
+          if (sent >= measureFrom) endToEndMs.add(now - sent);
+          delivered++;
+          next = last + 1;
+        });
+      }
+      return next;
+    };
     const consume = async (partition: number): Promise<void> => {
       let offset = 0;
       while (!stopped && failure === undefined) {
-        const response = await consumers[partition]!.request(fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 }));
-        const now = performance.now();
-        const { body } = decodeResponse(1, FETCH_VERSION, response) as { body: FetchResponse };
-        const p = body.responses[0]?.partitions[0];
-        if (!p || p.errorCode !== 0) throw new Error(`fetch failed: error ${p?.errorCode}`);
-        const records = p.records === null || p.records === undefined ? [] : Array.isArray(p.records) ? p.records : [p.records];
-        for (const r of records) {
-          forEachBatch(r, (base, last) => {
-            const sent = sentAt[partition]![base / load.batch.records];
-            if (sent === undefined) throw new Error(`partition ${partition} delivered offset ${base}, which was not produced by this run`);
-            if (sent >= measureFrom) endToEndMs.add(now - sent);
-            delivered++;
-            offset = last + 1;
-          });
-        }
+        const request = fetchFrame([{ topic: load.topic, partition, offset }], { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 });
+        const from = offset;
+        offset = await consumers[partition]!.request(request, (response) => deliver(partition, from, response));
       }
     };
     const consuming = Promise.all(consumers.map((_, p) => consume(p).catch(fail)));
@@ -317,8 +325,7 @@ export async function driveLatency(load: LatencyLoad): Promise<Latency> {
         const k = sentAt[partition]!.push(t0) - 1;
         if (t0 >= measureFrom) measuredSent++;
         unacked++;
-        producers[partition]!.request(frames[partition]!).then((r) => {
-          const offset = producedOffset(r);
+        producers[partition]!.request(frames[partition]!, producedOffset).then((offset) => {
           if (offset !== k * load.batch.records) throw new Error(`partition ${partition}: batch ${k} got offset ${offset}; the topic was not empty`);
           if (t0 >= measureFrom) produceMs.add(performance.now() - t0);
         }).catch(fail).finally(acked);
