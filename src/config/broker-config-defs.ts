@@ -204,7 +204,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   topicDefault('log.cleaner.min.compaction.lag.ms', 'min.compaction.lag.ms', LONG, '0'),
   topicDefault('log.cleaner.max.compaction.lag.ms', 'max.compaction.lag.ms', LONG, LONG_MAX_STRING),
   topicDefault('log.cleaner.min.cleanable.ratio', 'min.cleanable.dirty.ratio', DOUBLE, '0.5'),
-  broker('num.recovery.threads.per.data.dir', INT, '2', 'Threads recovering logs at startup in Kafka; accepted for compatibility (Creek opens logs one after another, and after a clean shutdown reads no segment).', { validator: atLeast(1), dynamic: true }),
+  broker('num.recovery.threads.per.data.dir', INT, '2', 'Threads recovering logs at startup in Kafka; accepted for compatibility (Creek opens logs one after another, and after a clean shutdown reads no segment but active ones under 1 MiB).', { validator: atLeast(1), dynamic: true }),
   topicDefault('message.max.bytes', 'max.message.bytes', INT, '1048588'),
   topicDefault('min.insync.replicas', 'min.insync.replicas', INT, '1'),
   topicDefault('compression.type', 'compression.type', STRING, 'producer'),

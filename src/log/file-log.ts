@@ -1,8 +1,9 @@
 // The file backend of one partition: opens <dataDir>/<topic>-<partition>/ laid out like Kafka
 // (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset
 // and recovery-point) and recovers it.
-// After a clean shutdown every segment, the active one included, loads from its index files and
-// nothing is read but the few batches after the active segment's last index entry. Otherwise the
+// After a clean shutdown every segment loads from its index files and nothing is read but the
+// few batches after the active segment's last index entry; an active segment closed small, without
+// index files, is read whole (one read) instead. Otherwise the
 // segments past the recovery point (always including the last written one, whose index files are
 // never trusted then) are scanned: framing and offset continuity everywhere, CRCs of the batches
 // from the recovery point on, cut back to the last whole valid batch, and synced; segments after a
@@ -34,7 +35,7 @@ import type { LogConfig } from './log-config.js';
 import { SegmentIndex } from './segment-index.js';
 import { scanSegmentFile } from './segment-recovery.js';
 import { Segment } from './segment.js';
-import { SegmentedLog } from './segmented-log.js';
+import { INDEXED_AT_CLOSE_BYTES, SegmentedLog } from './segmented-log.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
 import { OpenFiles } from './open-files.js';
 import { SlabPool } from './slab-pool.js';
@@ -240,7 +241,9 @@ class FileLogOpener {
     }
     const active = index === undefined ? undefined : this.loadIndexedTail(baseOffset, paths, fd, size, index);
     if (active !== undefined) return { segment: active, truncated: false };
-    if (size > 0) this.logger.info({ dir: this.dir, baseOffset }, 'rebuilding missing or corrupt segment index');
+    // A small active segment is closed without index files (INDEXED_AT_CLOSE_BYTES): nothing is amiss.
+    const expected = nextBase === undefined && offsets === undefined && times === undefined && size < INDEXED_AT_CLOSE_BYTES;
+    if (size > 0 && !expected) this.logger.info({ dir: this.dir, baseOffset }, 'rebuilding missing or corrupt segment index');
     const loaded = this.scanInto(baseOffset, paths, fd, size, Infinity);
     if (nextBase !== undefined) this.saveIndex(loaded.segment);
     return loaded;

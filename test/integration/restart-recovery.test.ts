@@ -1,5 +1,5 @@
 // Restarts on a data dir. A clean stop leaves the clean-shutdown marker and recovery points, so
-// the next start reads no segment (observed through the broker's log lines) and serves the same
+// the next start recovers nothing (observed through the broker's log lines) and serves the same
 // records, across segment rolls and DeleteRecords. A CLI broker killed with SIGKILL while kafkajs
 // produces recovers every acknowledged record, and a torn tail is cut to the last whole batch.
 // A signal during start-up stops the CLI cleanly once start-up completes. Memory mode keeps
@@ -39,7 +39,7 @@ const cliLines = (output: string, ...messages: string[]): Record<string, unknown
     .filter((l) => messages.includes(l.msg as string));
 
 describe('restart after a clean stop', () => {
-  it('keeps every record, rolled segments and DeleteRecords, and reads no segment at start-up', async () => {
+  it('keeps every record, rolled segments and DeleteRecords, and recovers nothing at start-up', async () => {
     const dataDir = newDir();
     const start = async (): Promise<{ broker: Awaited<ReturnType<typeof withBroker>>; lines: LogLines }> => {
       const lines = new LogLines();

@@ -195,7 +195,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     writeFileSync(file, bytes);
   };
 
-  it('after a clean shutdown reads no segment, the active one included, and keeps every answer', async () => {
+  it('after a clean shutdown reads no sealed segment, reads a small active one whole, and keeps every answer', async () => {
     const dir = freshDir();
     const overrides = { segmentBytes: 1000, indexIntervalBytes: 100 };
     const first = open(dir, overrides).log;
@@ -203,8 +203,12 @@ describe('FileLog recovery points and clean shutdown', () => {
     const before = { data: await readAll(first), max: await first.maxTimestampOffset(), byTime: await first.offsetForTimestamp(1022) };
     await first.close();
     expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('50\n');
-    expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(true);
-    // Bad bytes in the active segment go unnoticed: nothing below the recovery point is read again.
+    expect(existsSync(join(dir, '00000000000000000020.index'))).toBe(true);
+    // Under INDEXED_AT_CLOSE_BYTES: closed without index files, to be read whole at the next start.
+    expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(false);
+    expect(existsSync(join(dir, '00000000000000000040.timeindex'))).toBe(false);
+    // Bad bytes go unnoticed, in a sealed segment and in the active one: after a clean shutdown no CRC is checked.
+    corrupt(join(dir, '00000000000000000020.log'), 100);
     corrupt(join(dir, '00000000000000000040.log'), 100);
 
     const { log, lines } = open(dir, overrides, true);
@@ -215,10 +219,33 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect(await log.offsetForTimestamp(1022)).toEqual(before.byTime);
     expect((await readAll(log)).length).toBe(before.data.length);
     for (const offset of [0, 17, 41, 44, 49]) expect(baseOffsets((await log.read(offset, 1)).chunks)).toEqual([offset - (offset % 2)]);
+    expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(50);
+  });
+
+  it('after a clean shutdown reads no segment when the active one was large enough to save its indexes', async () => {
+    const dir = freshDir();
+    // 20 batches of 64 KiB: 1.3 MiB, over INDEXED_AT_CLOSE_BYTES.
+    const big = async (log: SegmentedLog, count: number, first = 0): Promise<void> => {
+      for (let i = first; i < first + count; i++) await appendCommitted(log, makeBatch({ payload: 64 * 1024, records: 2, timestamp: 1000 + i }), meta);
+    };
+    const first = open(dir).log;
+    await big(first, 20);
+    const before = { max: await first.maxTimestampOffset(), byTime: await first.offsetForTimestamp(1013) };
+    await first.close();
+    expect(existsSync(join(dir, '00000000000000000000.index'))).toBe(true);
+    expect(existsSync(join(dir, '00000000000000000000.timeindex'))).toBe(true);
+    // Bad bytes before the last index entry are not read: only the batches after it are (framing only).
+    corrupt(join(dir, '00000000000000000000.log'), 0);
+
+    const { log, lines } = open(dir, {}, true);
+    expect(recoveredLines(lines)).toEqual([]);
+    expect(log.logEndOffset).toBe(40);
+    expect(await log.maxTimestampOffset()).toEqual(before.max);
+    expect(await log.offsetForTimestamp(1013)).toEqual(before.byTime);
     // The first append makes the saved indexes of the active segment stale: they are gone at once.
-    await append(log, 1, 25);
-    expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(false);
-    expect(log.logEndOffset).toBe(52);
+    await big(log, 1, 20);
+    expect(existsSync(join(dir, '00000000000000000000.index'))).toBe(false);
+    expect(log.logEndOffset).toBe(42);
   });
 
   it('after a crash checks CRCs only past the recovery point, and cuts a torn write there', async () => {
@@ -290,15 +317,15 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(8);
   });
 
-  it('falls back to recovery when the clean-shutdown indexes of the active segment are missing', async () => {
+  it('rebuilds the indexes of the active segment when one of its clean-shutdown index files is missing', async () => {
     const dir = freshDir();
-    const first = open(dir, { indexIntervalBytes: 100 }).log;
-    await append(first, 5);
+    const first = open(dir).log;
+    for (let i = 0; i < 20; i++) await appendCommitted(first, makeBatch({ payload: 64 * 1024, records: 2, timestamp: 1000 + i }), meta);
     await first.close();
     rmSync(join(dir, '00000000000000000000.timeindex'));
-    const { log, lines } = open(dir, { indexIntervalBytes: 100 }, true);
+    const { log, lines } = open(dir, {}, true);
     expect(lines.map((l) => l.msg)).toContain('rebuilding missing or corrupt segment index');
-    expect(log.logEndOffset).toBe(10);
+    expect(log.logEndOffset).toBe(40);
     expect(await log.offsetForTimestamp(1003)).toEqual({ offset: 6, timestamp: 1003 });
   });
 });
