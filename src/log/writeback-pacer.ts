@@ -26,7 +26,10 @@ export interface WritebackFailed {
   others: number;
 }
 
-/** After a failure is reported, the next is held back this long: a failing disk fails every file. */
+/**
+ * After a failure is reported, the next ones are held back this long (a failing disk fails every
+ * file); when it ends, the last of them is reported with the count of the others.
+ */
 const FAILURE_REPORT_INTERVAL_MS = 60_000;
 
 export interface WritebackLimits {
@@ -74,7 +77,9 @@ export class WritebackPacer {
   private ticker: NodeJS.Timeout | undefined;
   private readonly failed = new ListenerList<WritebackFailed>();
   private lastFailureReport = -Infinity;
-  private unreportedFailures = 0;
+  /** The last failure held back, and how many were held back in all. */
+  private heldBack: { file: string; error: Error; count: number } | undefined;
+  private heldBackReport: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly limits: WritebackLimits = DEFAULT_WRITEBACK_LIMITS,
@@ -169,14 +174,25 @@ export class WritebackPacer {
 
   private reportFailure(file: WritebackTarget, error: Error): void {
     const now = this.clock();
-    if (now - this.lastFailureReport < FAILURE_REPORT_INTERVAL_MS) {
-      this.unreportedFailures++;
+    const heldUntil = this.lastFailureReport + FAILURE_REPORT_INTERVAL_MS;
+    if (now < heldUntil) {
+      this.heldBack = { file: file.name, error, count: (this.heldBack?.count ?? 0) + 1 };
+      this.heldBackReport ??= setTimeout(() => this.reportHeldBack(), heldUntil - now).unref();
       return;
     }
-    this.lastFailureReport = now;
-    const others = this.unreportedFailures;
-    this.unreportedFailures = 0;
-    this.failed.emit({ file: file.name, error, others });
+    this.emitFailure(file.name, error, 0);
+  }
+
+  private reportHeldBack(): void {
+    this.heldBackReport = undefined;
+    const held = this.heldBack;
+    this.heldBack = undefined;
+    if (held !== undefined) this.emitFailure(held.file, held.error, held.count - 1);
+  }
+
+  private emitFailure(file: string, error: Error, others: number): void {
+    this.lastFailureReport = this.clock();
+    this.failed.emit({ file, error, others });
   }
 
   private forget(file: WritebackTarget, entry: Unsynced): void {

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { WritebackPacer, type WritebackLimits, type WritebackTarget } from '../../../src/log/writeback-pacer.js';
 
 const MIB = 1024 * 1024;
@@ -27,6 +27,10 @@ class FakeFile implements WritebackTarget {
     await new Promise((r) => setImmediate(r));
   }
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function setUp(limits: Partial<WritebackLimits> = {}): { pacer: WritebackPacer; at: (ms: number) => void } {
   let now = 0;
@@ -102,7 +106,8 @@ it('over the total, writes back the largest files first until the rest fits', ()
   expect(more.map((f) => f.started)).toEqual([0, 0, 0, 0]);
 });
 
-it('stops counting bytes whose writeback failed, and reports the first failure at once and later ones at most once a minute', async () => {
+it('stops counting bytes whose writeback failed, and reports the first failure at once and later ones once the minute after it ends', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   const { pacer, at } = setUp();
   const reports: { file: string; error: string; others: number }[] = [];
   pacer.onFailed(({ file, error, others }) => reports.push({ file, error: error.message, others }));
@@ -113,7 +118,7 @@ it('stops counting bytes whose writeback failed, and reports the first failure a
   await a.settle(new Error('EIO'));
   expect(pacer.unsyncedBytes).toBe(0);
   expect(reports).toEqual([{ file: 'a', error: 'EIO', others: 0 }]);
-  // A failing disk fails every file: these are counted, not logged one by one.
+  // A failing disk fails every file: these are held back, and reported together when the minute ends.
   at(30_000);
   pacer.wrote(a, 8 * MIB);
   expect(a.started).toBe(2);
@@ -121,15 +126,29 @@ it('stops counting bytes whose writeback failed, and reports the first failure a
   pacer.wrote(b, 8 * MIB);
   await b.settle(new Error('ENOSPC'));
   expect(reports).toHaveLength(1);
+  at(59_999);
+  vi.advanceTimersByTime(29_999);
+  expect(reports).toHaveLength(1);
   at(60_000);
-  pacer.wrote(b, 8 * MIB);
-  await b.settle(new Error('ENOSPC'));
+  vi.advanceTimersByTime(1);
   expect(reports).toEqual([
     { file: 'a', error: 'EIO', others: 0 },
-    { file: 'b', error: 'ENOSPC', others: 2 },
+    { file: 'b', error: 'ENOSPC', others: 1 },
   ]);
-  // A writeback that succeeds reports nothing.
+  // That report starts the next minute.
+  at(70_000);
+  pacer.wrote(a, 8 * MIB);
+  await a.settle(new Error('EIO'));
+  expect(reports).toHaveLength(2);
+  at(120_000);
+  vi.advanceTimersByTime(50_000);
+  expect(reports[2]).toEqual({ file: 'a', error: 'EIO', others: 0 });
+  // A writeback that succeeds reports nothing, and a failure after a quiet minute is reported at once.
   pacer.wrote(a, 8 * MIB);
   await a.settle();
-  expect(reports).toHaveLength(2);
+  expect(reports).toHaveLength(3);
+  at(200_000);
+  pacer.wrote(b, 8 * MIB);
+  await b.settle(new Error('EIO'));
+  expect(reports).toHaveLength(4);
 });
