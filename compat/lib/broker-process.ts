@@ -10,7 +10,8 @@ export interface BrokerProcess {
   readonly tls: TlsTarget | undefined;
   /** Where the broker's log goes, kept after stop for reading after a failure. */
   readonly logFile: string;
-  stop(): Promise<void>;
+  /** SIGTERM; SIGKILL if the broker has not exited after `graceMs` (a default of its own). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`; resolves once it exited. */

@@ -70,8 +70,8 @@ export async function startCreek(repoRoot: string, overrides: Record<string, str
     bootstrap: ready[1]!,
     tls: sslBootstrap === undefined || caFile === undefined ? undefined : { bootstrap: sslBootstrap, caFile },
     logFile,
-    async stop() {
-      await terminate(child, 10_000);
+    async stop(graceMs = 10_000) {
+      await terminate(child, graceMs);
       log.end();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(certDir, { recursive: true, force: true });

@@ -99,8 +99,8 @@ export async function startReferenceBroker(options: ReferenceOptions): Promise<B
   killWithParent(child);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
-  const stop = async (): Promise<void> => {
-    await terminate(child, STOP_GRACE_MS);
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<void> => {
+    await terminate(child, graceMs);
     rmSync(root, { recursive: true, force: true });
   };
   const bootstrap = `127.0.0.1:${port}`;

@@ -24,7 +24,8 @@ export interface KafkaTarget {
   /** Spawn to the broker serving: Metadata lists it and the group coordinator answers (polled every 500 ms). */
   servingMs: number;
   rssMb(): number;
-  stop(): Promise<void>;
+  /** SIGTERM; SIGKILL if the JVM has not exited after `graceMs` (default: the compat suite's). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function rssOfPid(pid: number): number {
@@ -59,7 +60,7 @@ export async function startKafka(core: string, overrides: Record<string, string 
   const servingMs = performance.now() - spawned!.at;
   await watching;
   const { pid, port } = spawned!;
-  return { port, pid, startupMs: accepted!, servingMs, rssMb: () => rssOfPid(pid), stop: () => started.stop() };
+  return { port, pid, startupMs: accepted!, servingMs, rssMb: () => rssOfPid(pid), stop: (graceMs) => started.stop(graceMs) };
 }
 
 /** Runs a kafka-tools main class on `core`; resolves with its standard output. */

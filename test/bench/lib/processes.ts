@@ -83,6 +83,15 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Whether process `pid` still runs: it exists and has not exited (a zombie its parent has not reaped has). */
+export function processRunning(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
 export interface ThreadCpu {
   eventLoopMs: number;
   otherMs: number;
@@ -165,9 +174,14 @@ export class ServerProcess {
     return kb / 1024;
   }
 
-  async stop(): Promise<void> {
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** SIGTERM; SIGKILL if the process has not exited after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
     this.child.kill('SIGTERM');
-    const timeout = sleep(10_000).then(() => 'timeout' as const);
+    const timeout = sleep(graceMs).then(() => 'timeout' as const);
     if ((await Promise.race([this.exited, timeout])) === 'timeout') this.child.kill('SIGKILL');
     await this.exited;
     this.cleanup();

@@ -11,6 +11,7 @@ import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spr
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { writeBack } from '../lib/page-cache.js';
+import { processRunning } from '../lib/processes.js';
 import { MIB, Samples, sleep } from '../lib/stats.js';
 import { createTopicsAndWait, deleteTopics, partitionLeaders } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
@@ -21,9 +22,11 @@ import { fillPartitions } from './fetch.js';
 /** A running broker (or cluster) of either kind, as the generator sees it. */
 export interface Target {
   port: number;
+  pid: number;
   startupMs: number;
   rssMb(): number;
-  stop(): Promise<void>;
+  /** SIGTERM; SIGKILL if the process has not exited after `graceMs` (a default of its own). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 type Side = 'creek' | 'kafka';
@@ -363,8 +366,20 @@ export async function versusSustained(ctx: BenchContext): Promise<void> {
 }
 
 const PARTITIONS_PER_TOPIC = 10;
+/** Longer than either broker's clean stop with 10,000 partitions has taken here (Creek up to 41 s before Dec 6). */
+const CLEAN_STOP_GRACE_MS = 120_000;
 
-/** Broker RSS with many partitions, each created (CreateTopics, 100 topics a request) and written once. */
+/** From SIGTERM to the process's exit (not to its data dir's removal), with a grace long enough to be measured. */
+async function timedStop(t: Target): Promise<number> {
+  const t0 = performance.now();
+  const stopping = t.stop(CLEAN_STOP_GRACE_MS);
+  while (processRunning(t.pid)) await sleep(10);
+  const ms = performance.now() - t0;
+  await stopping;
+  return ms;
+}
+
+/** Broker RSS and clean-stop time with many partitions, each created (CreateTopics, 100 topics a request) and written once. */
 export async function versusPartitions(ctx: BenchContext): Promise<void> {
   const count = ctx.quick ? 1000 : 10_000;
   const topics = Array.from({ length: count / PARTITIONS_PER_TOPIC }, (_, i) => ({ name: `many-${String(i).padStart(4, '0')}`, partitions: PARTITIONS_PER_TOPIC }));
@@ -372,6 +387,7 @@ export async function versusPartitions(ctx: BenchContext): Promise<void> {
   const scenario = `${count} partitions (${topics.length} topics × ${PARTITIONS_PER_TOPIC}), disk, one 1 KiB batch written to each`;
   const out = await alternate(0, (side) => attempt(scenario, side, async () => {
     const t = await start(ctx, side, 'partitions');
+    let stopMs: number | undefined;
     try {
       console.log(`  ${side}: creating ${count} partitions…`);
       const t0 = performance.now();
@@ -385,13 +401,17 @@ export async function versusPartitions(ctx: BenchContext): Promise<void> {
         conn.close();
       }));
       await sleep(2000);
-      return { createMs, rss: t.rssMb() };
+      const rss = t.rssMb();
+      console.log(`  ${side}: stopping (SIGTERM)…`);
+      stopMs = await timedStop(t);
+      return { createMs, rss, stopMs };
     } finally {
-      await t.stop();
+      if (stopMs === undefined) await t.stop();
     }
   }));
   add(ctx, 'partitions', scenario, 'create all partitions (until every one has a leader)', 'ms', pick(out, (r) => r.createMs));
   add(ctx, 'partitions', scenario, 'RSS', 'MiB', pick(out, (r) => r.rss));
+  add(ctx, 'partitions', scenario, 'clean stop (SIGTERM until the process exits)', 'ms', pick(out, (r) => r.stopMs));
 }
 
 /** Kafka's own kafka-producer-perf-test / kafka-consumer-perf-test (kafka-tools 4.4.0 main classes), pinned to the client core. */
