@@ -29,13 +29,13 @@ import {
   writeLogStartCheckpoint,
   writeRecoveryPointCheckpoint,
 } from './checkpoints.js';
-import { FileStore, segmentPaths, unlinkIfExists, type SegmentPaths } from './file-store.js';
+import { FileStore, indexedAtClose, segmentPaths, unlinkIfExists, type SegmentPaths } from './file-store.js';
 import type { EpochEntry } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
 import { SegmentIndex } from './segment-index.js';
 import { scanSegmentFile } from './segment-recovery.js';
 import { Segment } from './segment.js';
-import { INDEXED_AT_CLOSE_BYTES, SegmentedLog } from './segmented-log.js';
+import { SegmentedLog } from './segmented-log.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
 import { OpenFiles } from './open-files.js';
 import { SlabPool } from './slab-pool.js';
@@ -241,8 +241,8 @@ class FileLogOpener {
     }
     const active = index === undefined ? undefined : this.loadIndexedTail(baseOffset, paths, fd, size, index);
     if (active !== undefined) return { segment: active, truncated: false };
-    // A small active segment is closed without index files (INDEXED_AT_CLOSE_BYTES): nothing is amiss.
-    const expected = nextBase === undefined && offsets === undefined && times === undefined && size < INDEXED_AT_CLOSE_BYTES;
+    // A small active segment is closed without index files (FileStore.closeActive): nothing is amiss.
+    const expected = nextBase === undefined && offsets === undefined && times === undefined && !indexedAtClose(size);
     if (size > 0 && !expected) this.logger.info({ dir: this.dir, baseOffset }, 'rebuilding missing or corrupt segment index');
     const loaded = this.scanInto(baseOffset, paths, fd, size, Infinity);
     if (nextBase !== undefined) this.saveIndex(loaded.segment);

@@ -37,6 +37,10 @@ export class MemoryStore implements SegmentStore {
     return done;
   }
 
+  closeActive(): Promise<void> {
+    return done;
+  }
+
   flush(): Promise<void> {
     return done;
   }

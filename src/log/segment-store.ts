@@ -23,6 +23,11 @@ export interface SegmentStore {
   truncate(size: number): Promise<void>;
   /** The segment stopped being the active one: save `index`, release write-side resources. */
   seal(index: SegmentIndex): Promise<void>;
+  /**
+   * The log is closing with this segment still the active one (its bytes already flushed): the
+   * store saves `index` if that beats rebuilding it at the next start.
+   */
+  closeActive(index: SegmentIndex): Promise<void>;
   /** Makes written bytes durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

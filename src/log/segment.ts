@@ -194,6 +194,12 @@ export class Segment {
     return this.store.seal(this.index);
   }
 
+  /** The log closes with this segment active: close the time index and let the store decide what to save. */
+  closeActive(): Promise<void> {
+    this.index.addTime(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    return this.store.closeActive(this.index);
+  }
+
   /** Deletes the segment once in-flight reads are done. */
   async remove(): Promise<void> {
     this.removed = true;

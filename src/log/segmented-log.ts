@@ -28,14 +28,6 @@ import { NO_SNAPSHOTS, type SnapshotStore } from './snapshot-store.js';
 /** Offsets in a segment are stored relative to its base as int32. */
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
 
-/**
- * An active segment at least this large has its indexes saved when the log closes, so that the
- * next start need not read it; a smaller one is read whole then (one read), and rebuilt. Saving
- * is two files created and synced per partition: with thousands of partitions, most of them
- * with a small active segment, those made most of a clean stop's time.
- */
-export const INDEXED_AT_CLOSE_BYTES = 1024 * 1024;
-
 export interface LogBackend {
   /** A new, empty segment starting at `baseOffset`. */
   createSegment(baseOffset: number, now: number): Segment;
@@ -384,7 +376,7 @@ export class SegmentedLog implements PartitionLog {
     // A cleaning pass in progress sees `closed` and stops; let it clean up first.
     await this.maintenance;
     await this.flush();
-    if (this.failure === undefined && this.active.size >= INDEXED_AT_CLOSE_BYTES) await this.active.seal();
+    if (this.failure === undefined) await this.active.closeActive();
     await this.persisting;
     this.listeners.clear();
     this.segmentListeners.clear();

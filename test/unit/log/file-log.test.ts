@@ -204,7 +204,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     await first.close();
     expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('50\n');
     expect(existsSync(join(dir, '00000000000000000020.index'))).toBe(true);
-    // Under INDEXED_AT_CLOSE_BYTES: closed without index files, to be read whole at the next start.
+    // Under 1 MiB (indexedAtClose): closed without index files, to be read whole at the next start.
     expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(false);
     expect(existsSync(join(dir, '00000000000000000040.timeindex'))).toBe(false);
     // Bad bytes go unnoticed, in a sealed segment and in the active one: after a clean shutdown no CRC is checked.
@@ -224,7 +224,7 @@ describe('FileLog recovery points and clean shutdown', () => {
 
   it('after a clean shutdown reads no segment when the active one was large enough to save its indexes', async () => {
     const dir = freshDir();
-    // 20 batches of 64 KiB: 1.3 MiB, over INDEXED_AT_CLOSE_BYTES.
+    // 20 batches of 64 KiB: 1.3 MiB, over the 1 MiB of indexedAtClose.
     const big = async (log: SegmentedLog, count: number, first = 0): Promise<void> => {
       for (let i = first; i < first + count; i++) await appendCommitted(log, makeBatch({ payload: 64 * 1024, records: 2, timestamp: 1000 + i }), meta);
     };
