@@ -56,12 +56,6 @@ const broker = await startBrokerProcess({
   ...(values.profile ? { profileDir: values.profile } : {}),
 });
 
-/** CPU milliseconds (user + system) and minor faults of the broker so far. */
-function usage(): { cpuMs: number; faults: number } {
-  const fields = readFileSync(`/proc/${broker.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, faults: Number(fields[7]) };
-}
-
 interface GcEvent {
   kind: string;
   pauseMs: number;
@@ -127,11 +121,11 @@ try {
   await writeBack();
   if (heapProfile) broker.child.kill('SIGUSR2');
   const gcFrom = broker.stdout.length;
-  const before = usage();
+  const before = broker.usage();
   const t0 = performance.now();
   const result = await driveLatency({ ...common, topic: 'measured', warmupMs: 0, durationMs: Number(values.seconds) * 1000 });
   const seconds = (performance.now() - t0) / 1000;
-  const after = usage();
+  const after = broker.usage();
   if (heapProfile) {
     broker.child.kill('SIGUSR2');
     while (!broker.stdout.includes('[probe] heap profile written')) await sleep(50);

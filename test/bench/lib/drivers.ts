@@ -3,7 +3,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { decodeResponse } from '../../../protocol/codec/messages.js';
 import type { FetchResponse, ProduceResponse } from '../../../protocol/schema/index.js';
-import { FrameConnection } from './frame-connection.js';
+import { discard, FrameConnection } from './frame-connection.js';
 import { Samples, sleep } from './stats.js';
 import { FETCH_VERSION, PRODUCE_VERSION, fetchFrame, forEachBatch, produceFrame, type Batch } from './workload.js';
 
@@ -73,7 +73,8 @@ export function partitionsOf(topic: string, count: number): TopicPartition[] {
   return Array.from({ length: count }, (_, partition) => ({ topic, partition }));
 }
 
-export function checkProduce(frame: Buffer, batches: number): void {
+/** The decoded response, once every partition of it answered without an error. */
+export function checkProduce(frame: Buffer, batches: number): ProduceResponse {
   const { body } = decodeResponse(0, PRODUCE_VERSION, frame) as { body: ProduceResponse };
   let n = 0;
   for (const t of body.responses) {
@@ -83,6 +84,7 @@ export function checkProduce(frame: Buffer, batches: number): void {
     }
   }
   if (n !== batches) throw new Error(`produce answered ${n} partitions, expected ${batches}`);
+  return body;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
       const f = frames[i % frames.length]!;
       const t0 = performance.now();
       const sentWhileMeasuring = measuring;
-      await conn.request(f.frame, load.verify ? (response) => checkProduce(response, f.batches) : ignore);
+      await conn.request(f.frame, load.verify ? (response) => checkProduce(response, f.batches) : discard);
       if (!measuring) warmBatches += f.batches;
       else {
         // Requests sent during the warm-up count for throughput once answered, not for latency.
@@ -229,13 +231,9 @@ export interface Latency {
   achievedBytesPerSec: number;
 }
 
-const ignore = (): void => undefined;
-
 /** The base offset Produce assigned to the single batch of a one-partition request. */
 function producedOffset(frame: Buffer): number {
-  checkProduce(frame, 1);
-  const { body } = decodeResponse(0, PRODUCE_VERSION, frame) as { body: ProduceResponse };
-  return body.responses[0]!.partitionResponses[0]!.baseOffset;
+  return checkProduce(frame, 1).responses[0]!.partitionResponses[0]!.baseOffset;
 }
 
 /**

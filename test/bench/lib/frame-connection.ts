@@ -21,6 +21,8 @@ interface Waiter {
 }
 
 const copy = (frame: Buffer): Buffer => Buffer.from(frame);
+/** A parser for a response nobody reads: nothing is copied or decoded. */
+export const discard = (): void => undefined;
 
 /** The received bytes of one connection, and the requests waiting for their responses. */
 class Responses {

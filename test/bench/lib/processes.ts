@@ -83,13 +83,28 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The fields of a /proc stat file after the command name (so [0] is the state, [7] the minor
+ * faults, [11] and [12] the user and system CPU time in ticks), or undefined when the process or
+ * thread is gone.
+ */
+function statFields(path: string): string[] | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+}
+
+/** USER_HZ, the unit of /proc's CPU times, is 100 on Linux. */
+const TICK_MS = 10;
+
 /** Whether process `pid` still runs: it exists and has not exited (a zombie its parent has not reaped has). */
 export function processRunning(pid: number): boolean {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
-  } catch {
-    return false;
-  }
+  const state = statFields(`/proc/${pid}/stat`)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 export interface ThreadCpu {
@@ -138,9 +153,9 @@ export class ServerProcess {
 
   /** CPU milliseconds (user + system) and minor page faults of the process so far, from /proc. */
   usage(): { cpuMs: number; faults: number } {
-    const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const ticksMs = 10; // USER_HZ is 100 on Linux
-    return { cpuMs: (Number(fields[11]) + Number(fields[12])) * ticksMs, faults: Number(fields[7]) };
+    const fields = statFields(`/proc/${this.child.pid}/stat`);
+    if (fields === undefined) throw new Error(`${this.name} (pid ${this.child.pid}) is not running`);
+    return { cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS, faults: Number(fields[7]) };
   }
 
   /**
@@ -149,18 +164,12 @@ export class ServerProcess {
    */
   threadCpu(): ThreadCpu {
     const pid = this.child.pid!;
-    const ticksMs = 10; // USER_HZ
     let eventLoopMs = 0;
     let otherMs = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      } catch {
-        continue; // the thread ended meanwhile
-      }
-      const fields = stat.split(') ')[1]!.split(' ');
-      const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      if (fields === undefined) continue; // the thread ended meanwhile
+      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
       if (tid === String(pid)) eventLoopMs += ms;
       else otherMs += ms;
     }

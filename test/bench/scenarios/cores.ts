@@ -5,14 +5,15 @@
 // (the generator stays on its core): Creek, one broker, on the one-core set (the run's broker core)
 // and on the two-core set (--two-cores; by default that core and the generator's, which the
 // brokers then share); two Creek brokers as threads on the two-core set; with --against kafka,
-// Kafka on each set. All run for the whole group and every shape is measured on each in turn, the
-// order flipped from shape to shape and from round to round, so that the machine's other load falls
-// on all alike. Each partition's load goes to its leader, 4 connections in all split among the
+// Kafka on each set. All run for the whole group and every shape is measured on each in turn (the
+// others stopped meanwhile: lib/alone.ts), the order flipped from shape to shape and from round to
+// round, so that the machine's other load falls on all alike. Each partition's load goes to its leader, 4 connections in all split among the
 // leaders, and each leader's load warms up by bytes as a single broker's does (every broker thread
 // has a heap and a JIT of its own). Printed: each configuration's MiB/s, and what the second core
 // gave each broker.
 import { deleteTopics } from '../lib/topics.js';
 import type { LeaderRate } from '../lib/by-leader.js';
+import { alone } from '../lib/alone.js';
 import { startKafka } from '../lib/kafka.js';
 import { MIB } from '../lib/stats.js';
 import { bestRun } from '../lib/versus.js';
@@ -91,7 +92,7 @@ async function measureShape(ctx: BenchContext, running: readonly Running[], i: n
   for (let round = 0; round < rounds; round++) {
     for (const r of inTurn(running, i + round)) {
       const rate = await attempt(label, r.name, async () => {
-        const got = await measure(r.target);
+        const got = await alone(r.target, running.map((other) => other.target), () => measure(r.target));
         // A cluster whose partitions all went to one broker would measure one broker's loop.
         if (got.leaders !== r.brokers) throw new Error(`the partitions had ${got.leaders} leader(s), not ${r.brokers}`);
         return got;

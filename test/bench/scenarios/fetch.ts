@@ -21,7 +21,7 @@ export async function fillPartitions(port: number, partitions: readonly TopicPar
     partitions.map(async ({ topic, partition }) => {
       const conn = await FrameConnection.open(port);
       const frame = produceFrame(1, [{ topic, partition, batch: batch.bytes }]);
-      for (let i = 0; i < batchesPerPartition; i++) checkProduce(await conn.request(frame), 1);
+      for (let i = 0; i < batchesPerPartition; i++) await conn.request(frame, (response) => checkProduce(response, 1));
       conn.close();
     }),
   );

@@ -7,7 +7,7 @@ import { driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/
 import { eventLoopUse, startCeiling, tempDir, type CeilingMode, type EventLoopUse } from '../lib/processes.js';
 import { MIB } from '../lib/stats.js';
 import { makeBatch, metadataFrame, type Batch } from '../lib/workload.js';
-import { FrameConnection } from '../lib/frame-connection.js';
+import { discard, FrameConnection } from '../lib/frame-connection.js';
 import { KIB, sizeLabel, startBroker, targetTiming, timing, type BenchContext } from './context.js';
 
 export interface ProducePoint {
@@ -78,7 +78,7 @@ async function ceilingRate(ctx: BenchContext, mode: CeilingMode, batch: Batch, p
 export async function createTopics(port: number, topics: string[]): Promise<void> {
   const conn = await FrameConnection.open(port);
   try {
-    for (let i = 0; i < topics.length; i += 100) await conn.request(metadataFrame(topics.slice(i, i + 100)));
+    for (let i = 0; i < topics.length; i += 100) await conn.request(metadataFrame(topics.slice(i, i + 100)), discard);
   } finally {
     conn.close();
   }

@@ -3,7 +3,7 @@
 // across all 10,000 partitions (100 partitions per request) while Metadata and Fetch requests for
 // many partitions are timed; the groups must still be stable afterwards; the broker's RSS at the end.
 import { checkProduce, driveProduce, spreadPartitions, type TopicPartition } from '../lib/drivers.js';
-import { FrameConnection } from '../lib/frame-connection.js';
+import { discard, FrameConnection } from '../lib/frame-connection.js';
 import { GroupMember } from '../lib/group-member.js';
 import { MIB, Samples, sleep } from '../lib/stats.js';
 import { apiVersionsFrame, fetchFrame, makeBatch, metadataFrame } from '../lib/workload.js';
@@ -18,7 +18,7 @@ const HEARTBEAT_INTERVAL_MS = 3000;
 
 async function timed(samples: Samples, conn: FrameConnection, frame: Buffer): Promise<void> {
   const t0 = performance.now();
-  await conn.request(frame);
+  await conn.request(frame, discard);
   samples.add(performance.now() - t0);
 }
 
@@ -37,7 +37,7 @@ export async function scaleScenario(ctx: BenchContext): Promise<void> {
 
     for (let i = 0; i < idleCount; i++) {
       const conn = await FrameConnection.open(broker.port);
-      await conn.request(apiVersionsFrame());
+      await conn.request(apiVersionsFrame(), discard);
       idle.push(conn);
     }
     const joined = performance.now();

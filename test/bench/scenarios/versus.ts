@@ -2,7 +2,7 @@
 // same generator with the same shapes, each broker pinned to the server core, alternating Creek
 // and Kafka on every shape (which goes first flips from shape to shape). Both brokers of a group
 // run with their defaults and stay up for the whole group, after a warm-up produce on each (the
-// JVM's JIT and V8's both need one); the idle one shares the server core without client load.
+// JVM's JIT and V8's both need one); while one is measured the other is stopped (lib/alone.ts).
 // With --compare-cores (e.g. 1/0-1) the produce and fetch groups run both brokers on each core set
 // at once and measure every shape on each, alternating the core sets too, so that the page cache's
 // state and the machine's other load fall on both alike; they print what each broker gained.
@@ -10,6 +10,7 @@ import { driveByLeader, type LeaderRate } from '../lib/by-leader.js';
 import { checkProduce, driveFetch, driveLatency, driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
+import { alone } from '../lib/alone.js';
 import { writeBack } from '../lib/page-cache.js';
 import { processRunning } from '../lib/processes.js';
 import { MIB, Samples, sleep } from '../lib/stats.js';
@@ -35,9 +36,12 @@ const SIDES: readonly Side[] = ['creek', 'kafka'];
 /**
  * Kafka's defaults, except that a deleted topic's files go after 1 s instead of 60 (each produce
  * shape's topic is deleted once measured; see produceRate), so that they are gone before the next
- * shape rather than unlinked on Kafka's core while it is measured.
+ * shape rather than unlinked on Kafka's core while it is measured; and that its controller waits
+ * 10 minutes, not 9 s, before fencing a broker it has not heard from, since Kafka is stopped while
+ * Creek is measured (up to a minute, in the sustained group) and a broker fenced on resuming
+ * would lose its partitions' leadership at the start of its own turn.
  */
-export const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000 };
+export const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000, 'broker.session.timeout.ms': 600_000 };
 /** What both brokers get to finish deleting a shape's topic before the next shape. */
 const DELETE_SETTLE_MS = 3000;
 
@@ -47,12 +51,14 @@ export async function start(ctx: BenchContext, side: Side, name: string, core = 
 
 /** Both brokers on each core set, by core set. */
 type Brokers = Map<string, Record<Side, Target>>;
+/** Runs `measure` with every other broker of the group stopped. */
+type Alone = <T>(target: Target, measure: () => Promise<T>) => Promise<T>;
 
 /**
  * Starts both brokers on each of `coreSets` (all of them at once, so that every shape can alternate
  * between them), runs `body`, stops every broker whatever happens.
  */
-async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly string[], body: (brokers: Brokers) => Promise<void>): Promise<void> {
+async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly string[], body: (brokers: Brokers, alone: Alone) => Promise<void>): Promise<void> {
   const started: Target[] = [];
   const brokers: Brokers = new Map();
   try {
@@ -64,15 +70,15 @@ async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly s
       started.push(kafka);
       brokers.set(core, { creek, kafka });
     }
-    await body(brokers);
+    await body(brokers, (target, measure) => alone(target, started, measure));
   } finally {
     for (const t of started) await t.stop();
   }
 }
 
 /** Both brokers on the run's broker cores. */
-function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>) => Promise<void>): Promise<void> {
-  return withBrokers(ctx, name, [ctx.cores.server], (brokers) => body(brokers.get(ctx.cores.server)!));
+function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>, alone: Alone) => Promise<void>): Promise<void> {
+  return withBrokers(ctx, name, [ctx.cores.server], (brokers, alone) => body(brokers.get(ctx.cores.server)!, alone));
 }
 
 /** `items` (core sets, brokers) in the order shape number `i` measures them: flipped from shape to shape. */
@@ -235,7 +241,7 @@ const BATCH_BYTES = 16 * KIB;
 export async function versusProduce(ctx: BenchContext): Promise<void> {
   const batches = new Map<number, Batch>();
   const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
-  await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers) => {
+  await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers, alone) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const targets of brokers.values()) for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: 8, acks: 1, batch: batchOf(KIB), depth: DEPTH }, warm);
     for (const [i, s] of shapes(ctx.quick).entries()) {
@@ -243,7 +249,10 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
       const topic = `produce-${i}`;
       const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
       await onEachCoreSet(ctx, 'produce', label, inTurn(ctx.coreSets, i), (core, scenario) =>
-        bestOf(roundsFor(ctx), i, scenario, (side) => produceRate(brokers.get(core)![side].port, topic, { partitions: s.partitions, acks: s.acks, batch, depth: DEPTH }, timing(ctx))),
+        bestOf(roundsFor(ctx), i, scenario, (side) => {
+          const target = brokers.get(core)![side];
+          return alone(target, () => produceRate(target.port, topic, { partitions: s.partitions, acks: s.acks, batch, depth: DEPTH }, timing(ctx)));
+        }),
       );
     }
   });
@@ -281,12 +290,15 @@ export function fetchRate(port: number, topic: string, ms: LoadTiming): Promise<
 
 export async function versusFetch(ctx: BenchContext): Promise<void> {
   const shape = fetchShape(ctx);
-  await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers) => {
+  await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers, alone) => {
     for (const targets of brokers.values()) for (const side of SIDES) await fillFetchTopic(targets[side].port, 'fetch', shape);
     // A first pass on each warms both up (and reads the files into the page cache alike).
     for (const targets of brokers.values()) for (const side of SIDES) await fetchRate(targets[side].port, 'fetch', timing(ctx));
     await onEachCoreSet(ctx, 'fetch', shape.label, ctx.coreSets, (core, scenario) =>
-      bestOf(roundsFor(ctx), 0, scenario, (side) => fetchRate(brokers.get(core)![side].port, 'fetch', timing(ctx))),
+      bestOf(roundsFor(ctx), 0, scenario, (side) => {
+        const target = brokers.get(core)![side];
+        return alone(target, () => fetchRate(target.port, 'fetch', timing(ctx)));
+      }),
     );
   });
 }
@@ -300,19 +312,19 @@ function latencyRates(quick: boolean): number[] {
 
 export async function versusLatency(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: 16 * KIB });
-  await withBoth(ctx, 'latency', async (targets) => {
+  await withBoth(ctx, 'latency', async (targets, alone) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: LATENCY_PARTITIONS, acks: 1, batch, depth: DEPTH }, warm);
     for (const [i, rate] of latencyRates(ctx.quick).entries()) {
       const scenario = `end-to-end latency, disk, acks=1, 1 KiB records, 16 KiB batches, ${LATENCY_PARTITIONS} partitions, ${rate} batches/s (${((rate * batch.bytes.length) / MIB).toFixed(0)} MiB/s)`;
       const results = await alternate(i, (side) =>
-        attempt(scenario, side, async () => {
+        attempt(scenario, side, () => alone(targets[side], async () => {
           const topic = `latency-${i}`;
           await createTopicsAndWait(targets[side].port, [{ name: topic, partitions: LATENCY_PARTITIONS }]);
           // Each side starts from a written-back page cache, not from the other side's dirty pages.
           await writeBack();
           return driveLatency({ port: targets[side].port, topic, partitions: LATENCY_PARTITIONS, batch, rate, warmupMs: 1000, durationMs: ctx.quick ? 2000 : 5000 });
-        }),
+        })),
       );
       add(ctx, 'latency', scenario, 'p50 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(50)));
       add(ctx, 'latency', scenario, 'p99 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(99)), 'latency');
@@ -337,11 +349,11 @@ function sustainedWindows(quick: boolean): { count: number; ms: number } {
 export async function versusSustained(ctx: BenchContext): Promise<void> {
   const shape: ProduceShape = { partitions: 64, acks: 1, batch: makeBatch({ recordSize: KIB, batchBytes: 16 * KIB }), depth: DEPTH };
   const windows = sustainedWindows(ctx.quick);
-  await withBoth(ctx, 'sustained', async (targets) => {
+  await withBoth(ctx, 'sustained', async (targets, alone) => {
     const seconds = (windows.count * windows.ms) / 1000;
     const scenario = `sustained produce disk, acks=1, 1 KiB records, 16 KiB batches, ${shape.partitions} partitions, ${seconds} s in ${windows.count} windows of ${windows.ms / 1000} s`;
     const results = await alternate(0, (side) =>
-      attempt(scenario, side, async () => {
+      attempt(scenario, side, () => alone(targets[side], async () => {
         const port = targets[side].port;
         const topic = 'sustained';
         await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
@@ -358,7 +370,7 @@ export async function versusSustained(ctx: BenchContext): Promise<void> {
           await deleteTopics(port, [topic]);
           await sleep(DELETE_SETTLE_MS);
         }
-      }),
+      })),
     );
     add(ctx, 'sustained', scenario, 'throughput, first window', 'MiB/s', pick(results, (r) => r[0]!));
     add(ctx, 'sustained', scenario, 'throughput, median of the later windows', 'MiB/s', pick(results, (r) => Samples.of(r.slice(1)).percentile(50)), 'throughput');
@@ -420,11 +432,11 @@ export async function versusKafkaTools(ctx: BenchContext): Promise<void> {
   const recordSize = KIB;
   const topic = 'perf-test';
   const partitions = 8;
-  await withBoth(ctx, 'tools', async (targets) => {
+  await withBoth(ctx, 'tools', async (targets, alone) => {
     const bootstrap = (side: Side): string => `127.0.0.1:${targets[side].port}`;
     for (const side of SIDES) await createTopicsAndWait(targets[side].port, [{ name: topic, partitions }]);
     const producer = await alternate(0, (side) =>
-      attempt('ProducerPerformance', side, async () => parseProducerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--bootstrap-server', bootstrap(side)]))),
+      attempt('ProducerPerformance', side, () => alone(targets[side], async () => parseProducerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--bootstrap-server', bootstrap(side)])))),
     );
     const scenario = `kafka-producer-perf-test: ${records} × ${sizeLabel(recordSize)} records, ${partitions} partitions, --throughput -1, producer defaults (acks=all, linger.ms=5, batch.size=16384)`;
     add(ctx, 'tools', scenario, 'throughput', 'MiB/s', pick(producer, (r) => r.mibPerSec), 'throughput');
@@ -432,7 +444,7 @@ export async function versusKafkaTools(ctx: BenchContext): Promise<void> {
     add(ctx, 'tools', scenario, 'p99 send latency (tool)', 'ms', pick(producer, (r) => r.p99Ms));
 
     const consumer = await alternate(1, (side) =>
-      attempt('ConsumerPerformance', side, async () => parseConsumerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap(side), '--topic', topic, '--num-records', String(records), '--group', `perf-test-${side}`, '--timeout', '60000']))),
+      attempt('ConsumerPerformance', side, () => alone(targets[side], async () => parseConsumerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap(side), '--topic', topic, '--num-records', String(records), '--group', `perf-test-${side}`, '--timeout', '60000'])))),
     );
     const col = (name: string): Record<Side, number> => pick(consumer, (r) => Number(r[name] ?? Number.NaN));
     const cScenario = `kafka-consumer-perf-test: the same ${records} records, one consumer in a group`;
