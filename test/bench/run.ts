@@ -152,7 +152,7 @@ if (values['write-results'] && versus) {
     path,
     `## Side by side with ${KAFKA_NAME}`,
     `Measured ${started.toISOString()} on ${machine}, commit ${commit}, with \`${command}\`; load average ${loadAverageAtStart} at the start, ${load} at the end (1, 5, 15 min). ` +
-      `The generator (and Kafka's perf tools) ran pinned to core ${cores.client}; Creek's Node process and Kafka's JVM (heap and GC options of kafka-server-start.sh) each pinned to core(s) ${cores.server}, both with their default configuration, alternating on every shape. ` +
+      `The generator (and Kafka's perf tools) ran pinned to core ${cores.client}; Creek's Node process and Kafka's JVM (heap and GC options of kafka-server-start.sh) each pinned to core(s) ${cores.server}, both with their default configuration (Kafka's \`file.delete.delay.ms\` 1 s and \`broker.session.timeout.ms\` 10 min aside), alternating on every shape, the other broker stopped (SIGSTOP) while one is measured. ` +
       `Ratio = Creek / Kafka: above 1 is better for throughput, below 1 for latency, start-up and RSS. Targets met: ${targets.filter((f) => f.met).length}/${targets.length}.`,
   );
   console.log(`wrote ${path}`);
