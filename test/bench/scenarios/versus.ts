@@ -42,7 +42,7 @@ const SIDES: readonly Side[] = ['creek', 'kafka'];
  * would lose its partitions' leadership at the start of its own turn.
  */
 export const KAFKA_OVERRIDES = { 'file.delete.delay.ms': 1000, 'broker.session.timeout.ms': 600_000 };
-/** What both brokers get to finish deleting a shape's topic before the next shape. */
+/** What a broker gets to finish deleting a shape's topic before the next shape (within its own turn, the other stopped). */
 const DELETE_SETTLE_MS = 3000;
 
 export async function start(ctx: BenchContext, side: Side, name: string, core = ctx.cores.server): Promise<Target> {

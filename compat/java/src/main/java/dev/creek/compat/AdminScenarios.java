@@ -110,13 +110,21 @@ final class AdminScenarios {
     get(admin.incrementalAlterConfigs(Map.of(resource, List.of(
         new AlterConfigOp(new ConfigEntry("retention.ms", "7200000"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND)))).all());
-    Map<String, ConfigEntry> entries = entries(admin, resource);
-    equal(entries.get("retention.ms").value(), "7200000", "retention.ms after SET");
-    equal(entries.get("retention.ms").source(), ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, "retention.ms source");
-    equal(entries.get("cleanup.policy").value(), "delete,compact", "cleanup.policy after APPEND compact");
+    // Kafka's controller commits the change and answers; the broker that describes it applies it
+    // when it replays that record, a moment later.
+    eventually("retention.ms and cleanup.policy described after SET/APPEND", () -> {
+      Map<String, ConfigEntry> entries = entries(admin, resource);
+      equal(entries.get("retention.ms").value(), "7200000", "retention.ms after SET");
+      equal(entries.get("retention.ms").source(), ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, "retention.ms source");
+      equal(entries.get("cleanup.policy").value(), "delete,compact", "cleanup.policy after APPEND compact");
+      return true;
+    });
     get(admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE)))).all());
-    ConfigEntry reverted = entries(admin, resource).get("retention.ms");
-    equal(reverted.value() + " " + reverted.source(), "604800000 DEFAULT_CONFIG", "retention.ms after DELETE");
+    eventually("retention.ms described after DELETE", () -> {
+      ConfigEntry reverted = entries(admin, resource).get("retention.ms");
+      equal(reverted.value() + " " + reverted.source(), "604800000 DEFAULT_CONFIG", "retention.ms after DELETE");
+      return true;
+    });
     ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(get(admin.describeCluster().nodes()).iterator().next().id()));
     ConfigEntry brokerEntry = entries(admin, broker).get("log.retention.hours");
     check(brokerEntry != null, "broker config log.retention.hours not described");
