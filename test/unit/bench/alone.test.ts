@@ -1,6 +1,6 @@
 // The bench's measuring of one broker among several started together (test/bench/lib/alone.ts):
 // the others are stopped while it is measured and run again afterwards, also when the measurement
-// fails. Real processes (`sleep`), their state read from /proc.
+// fails. Real processes (idle Node processes), their state read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const onLinux = process.platform === 'linux';
 const children: ChildProcess[] = [];
 
 function started(): { pid: number } {
-  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
   children.push(child);
   return { pid: child.pid! };
 }
