@@ -5,11 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { expectLeaderHoldsEveryAcknowledged, startAckedProducer } from '../helpers/acked-producer.js';
 import { kafkaFor, produceAndConsume, tempDir } from '../helpers/broker.js';
 import { endRunning, spawnCli, type CliProcess } from '../helpers/cli.js';
 import { consecutiveFreeLoopbackPorts, loopbackPortFree } from '../../src/server/free-port.js';
-import { readPartition } from '../helpers/read-partition.js';
 
 const data = tempDir('creek-cli-cluster-threads-');
 const started: CliProcess[] = [];
@@ -88,8 +87,7 @@ describe('creek cluster --threads', () => {
     const leaderOf = await leaders(bootstrap);
     for (let p = 0; p < PARTITIONS; p++) {
       expect(producers[p]!.acknowledged.length).toBeGreaterThan(0);
-      const read = await readPartition({ port: port + leaderOf.get(p)! - 1 }, TOPIC, p);
-      expectEveryAcknowledgedOnce(read, producers[p]!.acknowledged);
+      await expectLeaderHoldsEveryAcknowledged({ port: port + leaderOf.get(p)! - 1 }, TOPIC, producers[p]!.acknowledged, p);
     }
 
     again.child.kill('SIGINT');

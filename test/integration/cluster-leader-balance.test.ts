@@ -9,10 +9,9 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
-import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { expectLeaderHoldsEveryAcknowledged, startAckedProducer } from '../helpers/acked-producer.js';
 import { clusterKafka, createSyncedTopic, stateOf } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 const CHECK_INTERVAL_S = 1;
@@ -81,7 +80,7 @@ describe('auto.leader.rebalance.enable=true in a cluster', () => {
     } finally {
       await producer.stop();
     }
-    expectEveryAcknowledgedOnce(await readPartition(cluster.broker(victim)!, topic, partition), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged(cluster.broker(victim)!, topic, producer.acknowledged, partition);
   });
 
   it('does the same when the controller itself stops cleanly: the next controller gives its leaderships back', async () => {
@@ -105,7 +104,7 @@ describe('auto.leader.rebalance.enable=true in a cluster', () => {
       await producer.stop();
     }
     expect(cluster.controllerId()).not.toBe(controller);
-    expectEveryAcknowledgedOnce(await readPartition(cluster.broker(controller)!, topic, partition), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged(cluster.broker(controller)!, topic, producer.acknowledged, partition);
   });
 });
 

@@ -16,14 +16,13 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { ResponseOf } from '../../protocol/codec/messages.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { partitionFor } from '../../src/txn/partition-for.js';
-import { startAckedProducer, expectEveryAcknowledgedOnce, type AckedProducer } from '../helpers/acked-producer.js';
+import { startAckedProducer, expectLeaderHoldsEveryAcknowledged, type AckedProducer } from '../helpers/acked-producer.js';
 import { tempDir } from '../helpers/broker.js';
 import { spawnCli } from '../helpers/cli.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { produceRequest } from '../helpers/raw-requests.js';
-import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 const noEtcd = requireEtcd();
@@ -131,12 +130,12 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       expect(moved.isr).not.toContain(1);
       expect(moved.offlineReplicas).toEqual([1]);
     });
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port((await cluster.describe(topic))!.leaderId) }, topic), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port((await cluster.describe(topic))!.leaderId) }, topic, producer.acknowledged);
     await cluster.start(1);
     await cluster.waitFor(topic, 0, (p) => p.isr.length === 3 && p.offlineReplicas.length === 0, 'the returned broker back in the ISR');
     // The returned broker's own log, read while it leads again: the same records, nothing of a lost tail.
     await electPreferred(topic, 1);
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(1) }, topic), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(1) }, topic, producer.acknowledged);
   });
 
   it('fences the controller, leading a partition, SIGSTOPped past its lease: others take both roles, and the resumed broker follows and rejoins the ISR', async () => {
@@ -165,8 +164,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     expect(logged(stalled, 'stopped being controller')).toBe(1);
     expect(await cluster.controllerId()).not.toBe(stalled);
     await electPreferred(topic, stalled);
-    const read = await readPartition({ port: cluster.port(stalled) }, topic);
-    expectEveryAcknowledgedOnce(read, producer.acknowledged);
+    const read = await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(stalled) }, topic, producer.acknowledged);
     expect(read.map((r) => r.value)).not.toContain('to-the-stalled-leader');
   });
 
@@ -233,7 +231,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     expect(count(unreachable)).toEqual(warned.map((n) => n + 1));
     const after = (await cluster.describe(topic))!;
     expect(after).toEqual(before);
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(3) }, topic), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(3) }, topic, producer.acknowledged);
   });
 
   it('moves a partition from brokers [1,2] to [3,2] by reassignment under acks=all writes; broker 3 then leads with every acknowledged record', async () => {
@@ -249,7 +247,7 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
       });
       expect(await admin.listPartitionReassignments({})).toEqual({ topics: [] });
       await cluster.waitFor(topic, 0, (p) => p.isr.length === 2, 'both new replicas in sync');
-      expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(3) }, topic), producer.acknowledged);
+      await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(3) }, topic, producer.acknowledged);
     } finally {
       await admin.disconnect();
     }

@@ -8,11 +8,10 @@
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAckedProducer, expectEveryAcknowledgedOnce } from '../helpers/acked-producer.js';
+import { startAckedProducer, expectLeaderHoldsEveryAcknowledged } from '../helpers/acked-producer.js';
 import { freePorts, requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
 import { requireProgram } from '../helpers/programs.js';
-import { readPartition } from '../helpers/read-partition.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 import { until } from '../helpers/until.js';
 
@@ -89,6 +88,6 @@ describe.skipIf(skip)('a cluster of creek processes on a TLS etcd, replicating o
     await cluster.start(1);
     const back = await cluster.waitFor(topic, 0, (p) => p.isr.length === 3, 'broker 1 caught up and back in the ISR');
     expect(back.isr).toEqual([1, 2, 3]);
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(back.leaderId) }, topic), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(back.leaderId) }, topic, producer.acknowledged);
   });
 });

@@ -6,10 +6,9 @@
 // installed.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectEveryAcknowledgedOnce, startAckedProducer } from '../helpers/acked-producer.js';
+import { expectLeaderHoldsEveryAcknowledged, startAckedProducer } from '../helpers/acked-producer.js';
 import { requireEtcd } from '../helpers/etcd.js';
 import { startProcessCluster, type ProcessCluster } from '../helpers/process-cluster.js';
-import { readPartition } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 const noEtcd = requireEtcd();
@@ -61,6 +60,6 @@ describe.skipIf(noEtcd)('auto.leader.rebalance.enable on etcd', () => {
       await producer.stop();
     }
     for (const p of PARTITIONS) await cluster.waitFor(topic, p, (v) => v.leaderId === v.replicas[0], 'led by its preferred replica');
-    expectEveryAcknowledgedOnce(await readPartition({ port: cluster.port(victim) }, topic, partition), producer.acknowledged);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(victim) }, topic, producer.acknowledged, partition);
   }, RESTART_TIMEOUT_MS);
 });
