@@ -74,7 +74,7 @@ export class Segment {
     }
     if (position > 0 && this.bytesSinceIndex >= indexIntervalBytes) {
       this.index.addOffset(batch.baseOffset, position);
-      this.index.addTime(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.indexMaxTimestamp();
       this.bytesSinceIndex = 0;
     }
     this.bytesSinceIndex += batch.size;
@@ -190,14 +190,19 @@ export class Segment {
 
   /** The segment stops taking appends: close the time index and let the store save indexes. */
   seal(): Promise<void> {
-    this.index.addTime(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.indexMaxTimestamp();
     return this.store.seal(this.index);
   }
 
   /** The log closes with this segment active: close the time index and let the store decide what to save. */
   closeActive(): Promise<void> {
-    this.index.addTime(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.indexMaxTimestamp();
     return this.store.closeActive(this.index);
+  }
+
+  /** A time-index entry for the largest timestamp so far (ignored while the segment is empty). */
+  private indexMaxTimestamp(): void {
+    this.index.addTime(this.maxTimestamp, this.offsetOfMaxTimestamp);
   }
 
   /** Deletes the segment once in-flight reads are done. */

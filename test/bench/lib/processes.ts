@@ -101,9 +101,14 @@ function statFields(path: string): string[] | undefined {
 /** USER_HZ, the unit of /proc's CPU times, is 100 on Linux. */
 const TICK_MS = 10;
 
+/** Process `pid`'s state letter (R or S running, T stopped, Z exited and not reaped), or undefined when it is gone. */
+export function processState(pid: number): string | undefined {
+  return statFields(`/proc/${pid}/stat`)?.[0];
+}
+
 /** Whether process `pid` still runs: it exists and has not exited (a zombie its parent has not reaped has). */
 export function processRunning(pid: number): boolean {
-  const state = statFields(`/proc/${pid}/stat`)?.[0];
+  const state = processState(pid);
   return state !== undefined && state !== 'Z';
 }
 

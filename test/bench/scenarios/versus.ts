@@ -51,14 +51,17 @@ export async function start(ctx: BenchContext, side: Side, name: string, core = 
 
 /** Both brokers on each core set, by core set. */
 type Brokers = Map<string, Record<Side, Target>>;
-/** Runs `measure` with every other broker of the group stopped. */
-type Alone = <T>(target: Target, measure: () => Promise<T>) => Promise<T>;
+/**
+ * Measures both sides of shape number `i` (round `round` of it) in turn (alternate), each with every
+ * other broker of the group stopped (lib/alone.ts); a side that fails gives null (attempt).
+ */
+type Turns = <T>(what: string, i: number, sides: Record<Side, Target>, measure: (target: Target, side: Side) => Promise<T>, round?: number) => Promise<Record<Side, T | null>>;
 
 /**
  * Starts both brokers on each of `coreSets` (all of them at once, so that every shape can alternate
  * between them), runs `body`, stops every broker whatever happens.
  */
-async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly string[], body: (brokers: Brokers, alone: Alone) => Promise<void>): Promise<void> {
+async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly string[], body: (brokers: Brokers, turns: Turns) => Promise<void>): Promise<void> {
   const started: Target[] = [];
   const brokers: Brokers = new Map();
   try {
@@ -70,15 +73,17 @@ async function withBrokers(ctx: BenchContext, name: string, coreSets: readonly s
       started.push(kafka);
       brokers.set(core, { creek, kafka });
     }
-    await body(brokers, (target, measure) => alone(target, started, measure));
+    await body(brokers, (what, i, sides, measure, round) =>
+      alternate(i, (side) => attempt(what, side, () => alone(sides[side], started, () => measure(sides[side], side))), round),
+    );
   } finally {
     for (const t of started) await t.stop();
   }
 }
 
 /** Both brokers on the run's broker cores. */
-function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>, alone: Alone) => Promise<void>): Promise<void> {
-  return withBrokers(ctx, name, [ctx.cores.server], (brokers, alone) => body(brokers.get(ctx.cores.server)!, alone));
+function withBoth(ctx: BenchContext, name: string, body: (t: Record<Side, Target>, turns: Turns) => Promise<void>): Promise<void> {
+  return withBrokers(ctx, name, [ctx.cores.server], (brokers, turns) => body(brokers.get(ctx.cores.server)!, turns));
 }
 
 /** `items` (core sets, brokers) in the order shape number `i` measures them: flipped from shape to shape. */
@@ -127,10 +132,10 @@ async function alternate<T>(i: number, measure: (side: Side) => Promise<T>, roun
  * ...): each side's best round. Other processes on a shared machine only ever take throughput away,
  * so the best round is the one least disturbed, for both sides alike.
  */
-async function bestOf(rounds: number, i: number, what: string, measure: (side: Side) => Promise<Rate>): Promise<Record<Side, Rate | null>> {
+async function bestOf(turns: Turns, rounds: number, i: number, what: string, sides: Record<Side, Target>, measure: (target: Target) => Promise<Rate>): Promise<Record<Side, Rate | null>> {
   const runs: Record<Side, (Rate | null)[]> = { creek: [], kafka: [] };
   for (let r = 0; r < rounds; r++) {
-    const got = await alternate(i, (side) => attempt(what, side, () => measure(side)), r);
+    const got = await turns(what, i, sides, measure, r);
     for (const side of SIDES) runs[side].push(got[side]);
   }
   return { creek: bestRun(runs.creek, (x) => x.bytesPerSec), kafka: bestRun(runs.kafka, (x) => x.bytesPerSec) };
@@ -241,7 +246,7 @@ const BATCH_BYTES = 16 * KIB;
 export async function versusProduce(ctx: BenchContext): Promise<void> {
   const batches = new Map<number, Batch>();
   const batchOf = (recordSize: number): Batch => batches.get(recordSize) ?? batches.set(recordSize, makeBatch({ recordSize, batchBytes: BATCH_BYTES })).get(recordSize)!;
-  await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers, alone) => {
+  await withBrokers(ctx, 'produce', ctx.coreSets, async (brokers, turns) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const targets of brokers.values()) for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: 8, acks: 1, batch: batchOf(KIB), depth: DEPTH }, warm);
     for (const [i, s] of shapes(ctx.quick).entries()) {
@@ -249,10 +254,9 @@ export async function versusProduce(ctx: BenchContext): Promise<void> {
       const topic = `produce-${i}`;
       const label = `produce disk, acks=${s.acks === -1 ? 'all' : s.acks}, ${sizeLabel(s.recordSize)} records, ${sizeLabel(BATCH_BYTES)} batches, ${s.partitions} partition${s.partitions > 1 ? 's' : ''}`;
       await onEachCoreSet(ctx, 'produce', label, inTurn(ctx.coreSets, i), (core, scenario) =>
-        bestOf(roundsFor(ctx), i, scenario, (side) => {
-          const target = brokers.get(core)![side];
-          return alone(target, () => produceRate(target.port, topic, { partitions: s.partitions, acks: s.acks, batch, depth: DEPTH }, timing(ctx)));
-        }),
+        bestOf(turns, roundsFor(ctx), i, scenario, brokers.get(core)!, (target) =>
+          produceRate(target.port, topic, { partitions: s.partitions, acks: s.acks, batch, depth: DEPTH }, timing(ctx)),
+        ),
       );
     }
   });
@@ -290,15 +294,12 @@ export function fetchRate(port: number, topic: string, ms: LoadTiming): Promise<
 
 export async function versusFetch(ctx: BenchContext): Promise<void> {
   const shape = fetchShape(ctx);
-  await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers, alone) => {
+  await withBrokers(ctx, 'fetch', ctx.coreSets, async (brokers, turns) => {
     for (const targets of brokers.values()) for (const side of SIDES) await fillFetchTopic(targets[side].port, 'fetch', shape);
     // A first pass on each warms both up (and reads the files into the page cache alike).
     for (const targets of brokers.values()) for (const side of SIDES) await fetchRate(targets[side].port, 'fetch', timing(ctx));
     await onEachCoreSet(ctx, 'fetch', shape.label, ctx.coreSets, (core, scenario) =>
-      bestOf(roundsFor(ctx), 0, scenario, (side) => {
-        const target = brokers.get(core)![side];
-        return alone(target, () => fetchRate(target.port, 'fetch', timing(ctx)));
-      }),
+      bestOf(turns, roundsFor(ctx), 0, scenario, brokers.get(core)!, (target) => fetchRate(target.port, 'fetch', timing(ctx))),
     );
   });
 }
@@ -312,20 +313,18 @@ function latencyRates(quick: boolean): number[] {
 
 export async function versusLatency(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: 16 * KIB });
-  await withBoth(ctx, 'latency', async (targets, alone) => {
+  await withBoth(ctx, 'latency', async (targets, turns) => {
     const warm = { warmupMs: 0, durationMs: ctx.quick ? 1000 : WARM_UP_MS };
     for (const side of SIDES) await produceRate(targets[side].port, 'warm-up', { partitions: LATENCY_PARTITIONS, acks: 1, batch, depth: DEPTH }, warm);
     for (const [i, rate] of latencyRates(ctx.quick).entries()) {
       const scenario = `end-to-end latency, disk, acks=1, 1 KiB records, 16 KiB batches, ${LATENCY_PARTITIONS} partitions, ${rate} batches/s (${((rate * batch.bytes.length) / MIB).toFixed(0)} MiB/s)`;
-      const results = await alternate(i, (side) =>
-        attempt(scenario, side, () => alone(targets[side], async () => {
-          const topic = `latency-${i}`;
-          await createTopicsAndWait(targets[side].port, [{ name: topic, partitions: LATENCY_PARTITIONS }]);
-          // Each side starts from a written-back page cache, not from the other side's dirty pages.
-          await writeBack();
-          return driveLatency({ port: targets[side].port, topic, partitions: LATENCY_PARTITIONS, batch, rate, warmupMs: 1000, durationMs: ctx.quick ? 2000 : 5000 });
-        })),
-      );
+      const results = await turns(scenario, i, targets, async (target) => {
+        const topic = `latency-${i}`;
+        await createTopicsAndWait(target.port, [{ name: topic, partitions: LATENCY_PARTITIONS }]);
+        // Each side starts from a written-back page cache, not from the other side's dirty pages.
+        await writeBack();
+        return driveLatency({ port: target.port, topic, partitions: LATENCY_PARTITIONS, batch, rate, warmupMs: 1000, durationMs: ctx.quick ? 2000 : 5000 });
+      });
       add(ctx, 'latency', scenario, 'p50 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(50)));
       add(ctx, 'latency', scenario, 'p99 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(99)), 'latency');
       add(ctx, 'latency', scenario, 'p99.9 produce→delivery', 'ms', pick(results, (r) => r.endToEndMs.percentile(99.9)));
@@ -349,29 +348,26 @@ function sustainedWindows(quick: boolean): { count: number; ms: number } {
 export async function versusSustained(ctx: BenchContext): Promise<void> {
   const shape: ProduceShape = { partitions: 64, acks: 1, batch: makeBatch({ recordSize: KIB, batchBytes: 16 * KIB }), depth: DEPTH };
   const windows = sustainedWindows(ctx.quick);
-  await withBoth(ctx, 'sustained', async (targets, alone) => {
+  await withBoth(ctx, 'sustained', async (targets, turns) => {
     const seconds = (windows.count * windows.ms) / 1000;
     const scenario = `sustained produce disk, acks=1, 1 KiB records, 16 KiB batches, ${shape.partitions} partitions, ${seconds} s in ${windows.count} windows of ${windows.ms / 1000} s`;
-    const results = await alternate(0, (side) =>
-      attempt(scenario, side, () => alone(targets[side], async () => {
-        const port = targets[side].port;
-        const topic = 'sustained';
-        await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
-        await writeBack();
-        try {
-          const rates: number[] = [];
-          for (let w = 0; w < windows.count; w++) {
-            const rate = await driveShape(port, topic, shape, { warmupMs: w === 0 ? 500 : 0, durationMs: windows.ms });
-            rates.push(rate.bytesPerSec / MIB);
-          }
-          console.log(`  ${side}: ${rates.map((r) => r.toFixed(0)).join(', ')} MiB/s`);
-          return rates;
-        } finally {
-          await deleteTopics(port, [topic]);
-          await sleep(DELETE_SETTLE_MS);
+    const results = await turns(scenario, 0, targets, async ({ port }, side) => {
+      const topic = 'sustained';
+      await createTopicsAndWait(port, [{ name: topic, partitions: shape.partitions }]);
+      await writeBack();
+      try {
+        const rates: number[] = [];
+        for (let w = 0; w < windows.count; w++) {
+          const rate = await driveShape(port, topic, shape, { warmupMs: w === 0 ? 500 : 0, durationMs: windows.ms });
+          rates.push(rate.bytesPerSec / MIB);
         }
-      })),
-    );
+        console.log(`  ${side}: ${rates.map((r) => r.toFixed(0)).join(', ')} MiB/s`);
+        return rates;
+      } finally {
+        await deleteTopics(port, [topic]);
+        await sleep(DELETE_SETTLE_MS);
+      }
+    });
     add(ctx, 'sustained', scenario, 'throughput, first window', 'MiB/s', pick(results, (r) => r[0]!));
     add(ctx, 'sustained', scenario, 'throughput, median of the later windows', 'MiB/s', pick(results, (r) => Samples.of(r.slice(1)).percentile(50)), 'throughput');
   });
@@ -432,19 +428,19 @@ export async function versusKafkaTools(ctx: BenchContext): Promise<void> {
   const recordSize = KIB;
   const topic = 'perf-test';
   const partitions = 8;
-  await withBoth(ctx, 'tools', async (targets, alone) => {
-    const bootstrap = (side: Side): string => `127.0.0.1:${targets[side].port}`;
+  await withBoth(ctx, 'tools', async (targets, turns) => {
+    const bootstrap = (target: Target): string => `127.0.0.1:${target.port}`;
     for (const side of SIDES) await createTopicsAndWait(targets[side].port, [{ name: topic, partitions }]);
-    const producer = await alternate(0, (side) =>
-      attempt('ProducerPerformance', side, () => alone(targets[side], async () => parseProducerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--bootstrap-server', bootstrap(side)])))),
+    const producer = await turns('ProducerPerformance', 0, targets, async (target) =>
+      parseProducerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--bootstrap-server', bootstrap(target)])),
     );
     const scenario = `kafka-producer-perf-test: ${records} × ${sizeLabel(recordSize)} records, ${partitions} partitions, --throughput -1, producer defaults (acks=all, linger.ms=5, batch.size=16384)`;
     add(ctx, 'tools', scenario, 'throughput', 'MiB/s', pick(producer, (r) => r.mibPerSec), 'throughput');
     add(ctx, 'tools', scenario, 'records', 'records/s', pick(producer, (r) => r.recordsPerSec));
     add(ctx, 'tools', scenario, 'p99 send latency (tool)', 'ms', pick(producer, (r) => r.p99Ms));
 
-    const consumer = await alternate(1, (side) =>
-      attempt('ConsumerPerformance', side, () => alone(targets[side], async () => parseConsumerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap(side), '--topic', topic, '--num-records', String(records), '--group', `perf-test-${side}`, '--timeout', '60000'])))),
+    const consumer = await turns('ConsumerPerformance', 1, targets, async (target, side) =>
+      parseConsumerPerformance(await runKafkaTool(ctx.cores.client, 'org.apache.kafka.tools.ConsumerPerformance', ['--bootstrap-server', bootstrap(target), '--topic', topic, '--num-records', String(records), '--group', `perf-test-${side}`, '--timeout', '60000'])),
     );
     const col = (name: string): Record<Side, number> => pick(consumer, (r) => Number(r[name] ?? Number.NaN));
     const cScenario = `kafka-consumer-perf-test: the same ${records} records, one consumer in a group`;

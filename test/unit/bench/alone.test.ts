@@ -2,9 +2,9 @@
 // the others are stopped while it is measured and run again afterwards, also when the measurement
 // fails. Real processes (idle Node processes), their state read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alone } from '../../bench/lib/alone.js';
+import { processState } from '../../bench/lib/processes.js';
 
 const onLinux = process.platform === 'linux';
 const children: ChildProcess[] = [];
@@ -15,16 +15,10 @@ function started(): { pid: number } {
   return { pid: child.pid! };
 }
 
-/** The process's state letter: R or S while it runs, T while it is stopped. */
-function state(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(') ') + 2, stat.lastIndexOf(') ') + 3);
-}
-
 /** 'stopped' or 'running', once the process has taken the last signal sent to it (delivery is asynchronous). */
 async function settled(pid: number): Promise<string> {
-  for (let i = 0; i < 100 && !['T', 'S'].includes(state(pid)); i++) await new Promise((r) => setTimeout(r, 10));
-  return state(pid) === 'T' ? 'stopped' : 'running';
+  for (let i = 0; i < 100 && !['T', 'S'].includes(processState(pid)!); i++) await new Promise((r) => setTimeout(r, 10));
+  return processState(pid) === 'T' ? 'stopped' : 'running';
 }
 
 afterEach(() => {
