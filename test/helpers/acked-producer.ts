@@ -3,7 +3,7 @@
 // exactly once, in order, at offsets that were never reused (failover tests).
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
-import { readPartition, type Seen } from './read-partition.js';
+import { readPartitionUntil, type Seen } from './read-partition.js';
 
 export interface AckedProducer {
   /** Values the broker acknowledged, in the order sent. */
@@ -57,23 +57,14 @@ export function expectEveryAcknowledgedOnce(read: readonly Seen[], acknowledged:
   expect(values.filter((v) => v !== null && acked.has(v))).toEqual(acknowledged);
 }
 
-/** Attempts 50 ms apart to see the last acknowledged record: a few fetch rounds of the followers on a loaded machine. */
-const HIGH_WATERMARK_ATTEMPTS = 200;
-
 /**
- * Reads a partition from `broker`, a replica that leads it, and checks it with
- * expectEveryAcknowledgedOnce; returns what it read. A leader that has just taken over serves
- * reads up to the high watermark it had as a follower, and moves it once its followers fetch
- * from it (as in Kafka), so the read is repeated until the last acknowledged record is visible.
- * A record that never appears fails the check.
+ * Reads a partition from `broker`, a replica that leads it, once the last acknowledged record is
+ * visible there (readPartitionUntil), and checks it with expectEveryAcknowledgedOnce; returns
+ * what it read. A record that never appears fails the check.
  */
 export async function expectLeaderHoldsEveryAcknowledged(broker: { port: number }, topic: string, acknowledged: readonly string[], partition = 0): Promise<Seen[]> {
   const last = acknowledged[acknowledged.length - 1];
-  let read = await readPartition(broker, topic, partition);
-  for (let i = 0; i < HIGH_WATERMARK_ATTEMPTS && last !== undefined && !read.some((r) => r.value === last); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    read = await readPartition(broker, topic, partition);
-  }
+  const read = await readPartitionUntil(broker, topic, partition, (seen) => last === undefined || seen.some((r) => r.value === last));
   expectEveryAcknowledgedOnce(read, acknowledged);
   return read;
 }

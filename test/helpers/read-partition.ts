@@ -45,3 +45,21 @@ export async function readPartition(broker: { port: number }, topic: string, par
   s.end();
   return seen;
 }
+
+/** Attempts 50 ms apart: a few fetch rounds of a new leader's followers on a loaded machine. */
+const HIGH_WATERMARK_ATTEMPTS = 200;
+
+/**
+ * readPartition, repeated until `complete` holds for what it read (or the attempts run out: the
+ * last read is returned for the caller's check to fail on). A leader that has just taken over
+ * serves reads up to the high watermark it had as a follower, and moves it once its followers
+ * fetch from it (as in Kafka): records committed under the former leader can take a moment to show.
+ */
+export async function readPartitionUntil(broker: { port: number }, topic: string, partition: number, complete: (seen: readonly Seen[]) => boolean): Promise<Seen[]> {
+  let read = await readPartition(broker, topic, partition);
+  for (let i = 0; i < HIGH_WATERMARK_ATTEMPTS && !complete(read); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    read = await readPartition(broker, topic, partition);
+  }
+  return read;
+}

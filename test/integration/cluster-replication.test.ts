@@ -15,7 +15,7 @@ import { startCluster, type RunningCluster } from '../../src/index.js';
 import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
-import { readPartition } from '../helpers/read-partition.js';
+import { readPartition, readPartitionUntil } from '../helpers/read-partition.js';
 import { until } from '../helpers/until.js';
 
 const confluent = requirePythonModule('confluent_kafka');
@@ -486,8 +486,8 @@ describe('divergent logs', () => {
     } finally {
       await producer.disconnect();
     }
-    const values = (await readPartition(cluster.broker(stateOf(topic).leaderId)!, topic)).map((r) => r.value);
-    expect(values).toEqual(['committed-1', 'committed-2', 'committed-3']);
+    const read = await readPartitionUntil(cluster.broker(stateOf(topic).leaderId)!, topic, 0, (seen) => seen.length >= 3);
+    expect(read.map((r) => r.value)).toEqual(['committed-1', 'committed-2', 'committed-3']);
   });
 });
 
