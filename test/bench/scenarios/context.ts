@@ -20,12 +20,13 @@ export interface BenchContext {
 
 export type Broker = ServerProcess & { dataDir: string | null };
 
-export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number>; core?: string }): Promise<Broker> {
+export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number>; core?: string; nodeArgs?: string[] }): Promise<Broker> {
   return startBrokerProcess({
     cli: ctx.cli,
     core: opts.core ?? ctx.cores.server,
     memory: opts.memory,
     overrides: opts.overrides,
+    nodeArgs: opts.nodeArgs,
     ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),
   });
 }

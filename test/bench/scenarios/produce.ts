@@ -1,7 +1,8 @@
 // Produce at full speed over 4 pipelined connections: every combination of acks, record size,
 // batch size and partition count against a disk broker, beside the append-to-file ceiling (the
 // target points also beside the per-partition-files ceiling, which judges them); and
-// acks=1 / 1 KiB records against a --memory broker, beside the discard ceiling.
+// acks=1 / 1 KiB records against a --memory broker, beside the discard ceiling, each point also
+// with the broker started as the README advises on one CPU (node --single-threaded-gc).
 import { rmSync } from 'node:fs';
 import { driveProduce, partitionsOf, spreadPartitions, type Rate } from '../lib/drivers.js';
 import { eventLoopUse, startCeiling, tempDir, type CeilingMode, type EventLoopUse } from '../lib/processes.js';
@@ -19,6 +20,8 @@ export interface ProducePoint {
 
 const CONNECTIONS = 4;
 const TOPIC = 'bench';
+/** The README's advice for a broker on one CPU: V8's GC helper threads would share its core (NOTES.md, "Dec 6, night"). */
+const ONE_CPU_NODE_ARGS = ['--single-threaded-gc'];
 
 export function pointLabel(p: ProducePoint): string {
   return `acks=${p.acks} ${sizeLabel(p.recordSize)} records, ${sizeLabel(p.batchBytes)} batches, ${p.partitions} partition${p.partitions > 1 ? 's' : ''}`;
@@ -85,10 +88,11 @@ export async function createTopics(port: number, topics: string[]): Promise<void
 }
 
 /** The broker's rate, and how it used its event loop meanwhile. */
-async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint): Promise<{ rate: Rate; loop: EventLoopUse }> {
+async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint, nodeArgs?: string[]): Promise<{ rate: Rate; loop: EventLoopUse }> {
   // Memory runs keep ~256 MiB per partition at most, so a long run cannot exhaust RAM.
   const overrides = { 'num.partitions': point.partitions, ...(memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) };
-  const broker = await startBroker(ctx, `produce-${memory ? 'memory' : 'disk'}-${point.acks}-${point.recordSize}-${point.batchBytes}-${point.partitions}`, { memory, overrides });
+  const name = `produce-${memory ? 'memory' : 'disk'}-${point.acks}-${point.recordSize}-${point.batchBytes}-${point.partitions}${nodeArgs ? '-one-cpu' : ''}`;
+  const broker = await startBroker(ctx, name, { memory, overrides, nodeArgs });
   try {
     await createTopics(broker.port, [TOPIC]);
     const before = broker.threadCpu();
@@ -130,6 +134,10 @@ export async function produceScenario(ctx: BenchContext, memory: boolean): Promi
     });
     if (filesCeiling) {
       ctx.results.add(group, { scenario, metric: 'throughput', value: rate.bytesPerSec / MIB, unit: 'MiB/s', ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB } });
+    }
+    if (memory) {
+      const oneCpu = await brokerRate(ctx, memory, batch, point, ONE_CPU_NODE_ARGS);
+      ctx.results.add(group, { scenario, metric: `throughput, broker started with node ${ONE_CPU_NODE_ARGS.join(' ')}`, value: oneCpu.rate.bytesPerSec / MIB, unit: 'MiB/s', ceiling: { name: ceilingName, value: ceiling.bytesPerSec / MIB } });
     }
     // What of the broker's work a second core could take without any change (everything off the
     // event loop), and whether the one thread limited this point (see NOTES.md, "Every core").
