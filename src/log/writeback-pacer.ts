@@ -9,6 +9,7 @@
 // flush() decides what is durable, and a failed writeback is reported by the file's next flush
 // (FileStore.writeBack). The pacer only tells its listeners (the broker's log) when one fails,
 // since with Kafka's defaults the next flush may be a whole segment later.
+import { EventThrottle } from '../event-throttle.js';
 import { ListenerList } from '../listener-list.js';
 
 /** A file whose written bytes can be written back. */
@@ -76,15 +77,19 @@ export class WritebackPacer {
   private syncing = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly failed = new ListenerList<WritebackFailed>();
-  private lastFailureReport = -Infinity;
-  /** The last failure held back, and how many were held back in all. */
-  private heldBack: { file: string; error: Error; count: number } | undefined;
-  private heldBackReport: NodeJS.Timeout | undefined;
+  private readonly failures: EventThrottle<{ file: string; error: Error }>;
 
   constructor(
     private readonly limits: WritebackLimits = DEFAULT_WRITEBACK_LIMITS,
     private readonly clock: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.failures = new EventThrottle({
+      perWindow: 1,
+      windowMs: FAILURE_REPORT_INTERVAL_MS,
+      clock,
+      onHeld: (count, last) => this.failed.emit({ ...last, others: count - 1 }),
+    });
+  }
 
   /** Bytes written (and not yet written back by this pacer) across all files. */
   get unsyncedBytes(): number {
@@ -173,26 +178,8 @@ export class WritebackPacer {
   }
 
   private reportFailure(file: WritebackTarget, error: Error): void {
-    const now = this.clock();
-    const heldUntil = this.lastFailureReport + FAILURE_REPORT_INTERVAL_MS;
-    if (now < heldUntil) {
-      this.heldBack = { file: file.name, error, count: (this.heldBack?.count ?? 0) + 1 };
-      this.heldBackReport ??= setTimeout(() => this.reportHeldBack(), heldUntil - now).unref();
-      return;
-    }
-    this.emitFailure(file.name, error, 0);
-  }
-
-  private reportHeldBack(): void {
-    this.heldBackReport = undefined;
-    const held = this.heldBack;
-    this.heldBack = undefined;
-    if (held !== undefined) this.emitFailure(held.file, held.error, held.count - 1);
-  }
-
-  private emitFailure(file: string, error: Error, others: number): void {
-    this.lastFailureReport = this.clock();
-    this.failed.emit({ file, error, others });
+    const failure = { file: file.name, error };
+    if (this.failures.admit(failure)) this.failed.emit({ ...failure, others: 0 });
   }
 
   private forget(file: WritebackTarget, entry: Unsynced): void {

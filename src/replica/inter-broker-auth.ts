@@ -2,9 +2,11 @@
 // handshake failed (this broker did not trust the peer's certificate, or the peer refused this
 // one's). Like Kafka's AuthenticationException (SaslAuthenticationException,
 // SslAuthenticationException) neither heals by retrying, so whoever opened the connection says
-// so in a warning naming the peer and the reason, at most once per peer per interval, while its
-// other failures (a peer restarting, a dropped connection) are retried quietly.
+// so in a warning naming the peer and the reason, at most once per peer per interval (then with how
+// many more failures there were), while its other failures (a peer restarting, a dropped
+// connection) are retried quietly.
 import type { Logger } from 'pino';
+import { EventThrottle } from '../event-throttle.js';
 
 export class InterBrokerAuthFailure extends Error {
   override readonly name = 'InterBrokerAuthFailure';
@@ -41,9 +43,9 @@ export interface AuthFailureContext {
   fields: Record<string, unknown>;
 }
 
-/** Logs authentication failures as warnings, one per peer per interval. */
+/** Logs authentication failures as warnings: one per peer per interval, and then how many more there were. */
 export class AuthFailureWarnings {
-  private readonly warnedAt = new Map<string, number>();
+  private readonly byPeer = new Map<string, EventThrottle<{ err: InterBrokerAuthFailure; context: AuthFailureContext }>>();
 
   constructor(
     private readonly log: Logger,
@@ -51,18 +53,24 @@ export class AuthFailureWarnings {
     private readonly intervalMs = WARNING_INTERVAL_MS,
   ) {}
 
-  /** Whether `err` is an authentication failure; if so it is logged unless this peer's last warning is too recent. */
+  /** Whether `err` is an authentication failure; if so it is logged, or counted when this peer's last warning is too recent. */
   report(err: unknown, context: AuthFailureContext): boolean {
     if (!(err instanceof InterBrokerAuthFailure)) return false;
-    const now = Date.now();
     const key = JSON.stringify(context.fields);
-    if (now - (this.warnedAt.get(key) ?? -Infinity) < this.intervalMs) return true;
-    this.warnedAt.set(key, now);
+    let throttle = this.byPeer.get(key);
+    if (throttle === undefined) {
+      throttle = new EventThrottle({ perWindow: 1, windowMs: this.intervalMs, onHeld: (more, last) => this.warn(last.err, last.context, { more }) });
+      this.byPeer.set(key, throttle);
+    }
+    if (throttle.admit({ err, context })) this.warn(err, context, {});
+    return true;
+  }
+
+  private warn(err: InterBrokerAuthFailure, context: AuthFailureContext, extra: { more?: number }): void {
     const message =
       err.layer === 'sasl'
         ? `${context.peer} refused this broker's inter-broker authentication; ${context.consequence} until the credentials are fixed`
         : `the TLS handshake with ${context.peer} failed; ${context.consequence} until the certificates are fixed`;
-    this.log.warn({ ...context.fields, listener: this.listenerName, reason: err.message }, message);
-    return true;
+    this.log.warn({ ...context.fields, listener: this.listenerName, reason: err.message, ...extra }, message);
   }
 }

@@ -3,6 +3,7 @@
 // connection cannot fill a disk with log lines. Each connection may log a few warnings, and the broker a few per interval; the rest
 // are counted, and the count is logged (with the last suppressed message) when the interval ends.
 import type { Logger } from 'pino';
+import { EventThrottle } from '../event-throttle.js';
 
 export interface WarningLimits {
   /** Warnings the whole broker logs per interval. */
@@ -15,16 +16,18 @@ export interface WarningLimits {
 export const DEFAULT_WARNING_LIMITS: WarningLimits = { perInterval: 20, intervalMs: 10_000, perConnection: 3 };
 
 export class WarningLimiter {
-  private windowStart = 0;
-  private inWindow = 0;
-  private suppressed = 0;
-  private lastSuppressed = '';
-  private report: NodeJS.Timeout | undefined;
+  private readonly throttle: EventThrottle<string>;
 
   constructor(
     private readonly log: Logger,
     readonly limits: WarningLimits = DEFAULT_WARNING_LIMITS,
-  ) {}
+  ) {
+    this.throttle = new EventThrottle({
+      perWindow: limits.perInterval,
+      windowMs: limits.intervalMs,
+      onHeld: (suppressed, last) => this.log.warn({ suppressed, last }, 'log lines suppressed: too many caused by clients'),
+    });
+  }
 
   /** A budget for one connection's warnings, drawn from the broker's. */
   forConnection(): ConnectionWarnings {
@@ -33,32 +36,17 @@ export class WarningLimiter {
 
   /** Logs a warning through `log` (a child logger with the connection's fields) unless over the limits. */
   warn(log: Logger, fields: Record<string, unknown>, message: string, level: 'warn' | 'error' = 'warn'): void {
-    const now = Date.now();
-    if (now - this.windowStart >= this.limits.intervalMs) {
-      this.windowStart = now;
-      this.inWindow = 0;
-    }
-    if (this.inWindow < this.limits.perInterval) {
-      this.inWindow++;
-      log[level](fields, message);
-      return;
-    }
-    this.suppress(message);
+    if (this.throttle.admit(message)) log[level](fields, message);
   }
 
+  /** Counts a warning that is not logged, for the line that reports them. */
   suppress(message: string): void {
-    this.suppressed++;
-    this.lastSuppressed = message;
-    this.report ??= setTimeout(() => this.flush(), this.windowStart + this.limits.intervalMs - Date.now()).unref();
+    this.throttle.hold(message);
   }
 
   /** Logs how many warnings were suppressed since the last report, if any. */
   flush(): void {
-    if (this.report !== undefined) clearTimeout(this.report);
-    this.report = undefined;
-    if (this.suppressed === 0) return;
-    this.log.warn({ suppressed: this.suppressed, last: this.lastSuppressed }, 'log lines suppressed: too many caused by clients');
-    this.suppressed = 0;
+    this.throttle.flush();
   }
 }
 
