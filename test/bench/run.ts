@@ -22,6 +22,8 @@
 //                         (e.g. 1/0-1: one core, then two), alternating, and print each broker's gain
 //   --two-cores LIST      the cores group's two-core set (taskset -c list); default the broker core and the generator's
 //                         (0,1); its one-core set is the broker core
+//   --broker-node-args A  Node flags for every Creek broker started (one string, e.g. "--single-threaded-gc", the
+//                         README's advice on one CPU); default none, as `npx creek` starts
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -97,6 +99,7 @@ const { values } = parseArgs({
     'broker-cores': { type: 'string' },
     'compare-cores': { type: 'string' },
     'two-cores': { type: 'string' },
+    'broker-node-args': { type: 'string' },
   },
 });
 if (values.against !== undefined && values.against !== 'kafka') throw new Error(`--against takes "kafka", not "${values.against}"`);
@@ -115,11 +118,13 @@ const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT
 const started = new Date();
 const loadAverageAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`Creek bench${versus ? ` against ${KAFKA_NAME}` : ''} — ${machine}\ncommit ${commit}; generator pinned to core ${cores.client}, broker${versus ? 's' : ' and ceiling servers'} to core(s) ${cores.server}${values.quick ? '; --quick' : ''}`);
+if (values['broker-node-args']) console.log(`Creek brokers started with node ${values['broker-node-args']}`);
 console.log('building the broker (tsc → node_modules/.cache)…');
 const cli = buildBroker();
 
 const results = new Results((group) => `npm run bench -- ${versus ? '--against kafka ' : ''}--only ${group}${values.quick ? ' --quick' : ''}`);
-const ctx: BenchContext = { cli, cores, coreSets, twoCores, quick: values.quick, results, profileDir: values.profile ?? null };
+const brokerNodeArgs = values['broker-node-args']?.split(' ').filter(Boolean) ?? [];
+const ctx: BenchContext = { cli, cores, coreSets, twoCores, quick: values.quick, results, profileDir: values.profile ?? null, brokerNodeArgs };
 for (const group of only) {
   console.log(`\n[${group}]`);
   const t0 = performance.now();
@@ -144,7 +149,7 @@ for (const f of targets.filter((t) => !t.met)) console.log(`  not met: ${f.scena
 const args = process.argv.slice(2);
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const meta = { machine, commit, date: started.toISOString(), cores, coreSets, twoCores, quick: values.quick, groups: only, command, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
+const meta = { machine, commit, date: started.toISOString(), cores, coreSets, twoCores, quick: values.quick, groups: only, command, brokerNodeArgs, against: versus ? KAFKA_NAME : null, loadAverageAtStart, loadAverageAtEnd: load };
 if (values.json) results.writeJson(values.json, meta);
 if (values['write-results'] && versus) {
   const path = join(ROOT, 'test/bench/RESULTS.md');

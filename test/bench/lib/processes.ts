@@ -272,7 +272,7 @@ export async function startBrokerProcess(opts: BrokerLaunch): Promise<ServerProc
   return Object.assign(proc, { dataDir });
 }
 
-export interface ThreadClusterLaunch extends Pick<BrokerLaunch, 'cli' | 'core' | 'profileDir'> {
+export interface ThreadClusterLaunch extends Pick<BrokerLaunch, 'cli' | 'core' | 'profileDir' | 'nodeArgs'> {
   brokers: number;
 }
 

@@ -16,6 +16,8 @@ export interface BenchContext {
   results: Results;
   /** Write a CPU profile of every broker started into this directory. */
   profileDir: string | null;
+  /** Node flags for every Creek broker started (--broker-node-args), unless a scenario gives its own. */
+  brokerNodeArgs: readonly string[];
 }
 
 export type Broker = ServerProcess & { dataDir: string | null };
@@ -26,7 +28,7 @@ export function startBroker(ctx: BenchContext, name: string, opts: { memory: boo
     core: opts.core ?? ctx.cores.server,
     memory: opts.memory,
     overrides: opts.overrides,
-    nodeArgs: opts.nodeArgs,
+    nodeArgs: opts.nodeArgs ?? [...ctx.brokerNodeArgs],
     ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),
   });
 }
@@ -40,7 +42,7 @@ export interface LoadTiming {
 
 /** `creek cluster --threads` on disk: `brokers` brokers as threads of one process pinned to `core`; `port` is the first broker's. */
 export function startThreadCluster(ctx: BenchContext, name: string, opts: { brokers: number; core: string }): Promise<ServerProcess & { dataDir: string }> {
-  return startThreadClusterProcess({ cli: ctx.cli, ...opts, ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}) });
+  return startThreadClusterProcess({ cli: ctx.cli, nodeArgs: [...ctx.brokerNodeArgs], ...opts, ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}) });
 }
 
 /** Seconds of measurement per point (after a shorter warm-up). */
