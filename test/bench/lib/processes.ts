@@ -249,7 +249,7 @@ export interface BrokerLaunch {
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the broker exits. */
   profileDir?: string;
   /** More options for node (V8 flags such as --trace-gc-nvp or --max-semi-space-size). */
-  nodeArgs?: string[];
+  nodeArgs?: readonly string[];
   /** Keep what the broker writes to stdout (V8's GC traces go there). */
   captureStdout?: boolean;
 }

@@ -22,13 +22,13 @@ export interface BenchContext {
 
 export type Broker = ServerProcess & { dataDir: string | null };
 
-export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number>; core?: string; nodeArgs?: string[] }): Promise<Broker> {
+export function startBroker(ctx: BenchContext, name: string, opts: { memory: boolean; overrides?: Record<string, string | number>; core?: string; nodeArgs?: readonly string[] }): Promise<Broker> {
   return startBrokerProcess({
     cli: ctx.cli,
     core: opts.core ?? ctx.cores.server,
     memory: opts.memory,
     overrides: opts.overrides,
-    nodeArgs: opts.nodeArgs ?? [...ctx.brokerNodeArgs],
+    nodeArgs: opts.nodeArgs ?? ctx.brokerNodeArgs,
     ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}),
   });
 }
@@ -42,7 +42,7 @@ export interface LoadTiming {
 
 /** `creek cluster --threads` on disk: `brokers` brokers as threads of one process pinned to `core`; `port` is the first broker's. */
 export function startThreadCluster(ctx: BenchContext, name: string, opts: { brokers: number; core: string }): Promise<ServerProcess & { dataDir: string }> {
-  return startThreadClusterProcess({ cli: ctx.cli, nodeArgs: [...ctx.brokerNodeArgs], ...opts, ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}) });
+  return startThreadClusterProcess({ cli: ctx.cli, nodeArgs: ctx.brokerNodeArgs, ...opts, ...(ctx.profileDir ? { profileDir: join(ctx.profileDir, name) } : {}) });
 }
 
 /** Seconds of measurement per point (after a shorter warm-up). */

@@ -88,7 +88,7 @@ export async function createTopics(port: number, topics: string[]): Promise<void
 }
 
 /** The broker's rate, and how it used its event loop meanwhile. */
-async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint, nodeArgs?: string[]): Promise<{ rate: Rate; loop: EventLoopUse }> {
+async function brokerRate(ctx: BenchContext, memory: boolean, batch: Batch, point: ProducePoint, nodeArgs?: readonly string[]): Promise<{ rate: Rate; loop: EventLoopUse }> {
   // Memory runs keep ~256 MiB per partition at most, so a long run cannot exhaust RAM.
   const overrides = { 'num.partitions': point.partitions, ...(memory ? { 'log.retention.bytes': 256 * MIB, 'log.segment.bytes': 64 * MIB, 'log.retention.check.interval.ms': 1000 } : {}) };
   const name = `produce-${memory ? 'memory' : 'disk'}-${point.acks}-${point.recordSize}-${point.batchBytes}-${point.partitions}${nodeArgs ? '-one-cpu' : ''}`;
