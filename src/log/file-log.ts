@@ -83,6 +83,13 @@ interface Loaded {
   truncated: boolean;
 }
 
+/** Appends the epoch `batch` starts when it is newer than the last of `entries`. */
+function addNewerEpoch(entries: EpochEntry[], batch: BatchInfo): void {
+  if (batch.leaderEpoch >= 0 && (entries.length === 0 || batch.leaderEpoch > entries[entries.length - 1]!.epoch)) {
+    entries.push({ epoch: batch.leaderEpoch, startOffset: batch.baseOffset });
+  }
+}
+
 class FileLogOpener {
   private readonly queue = new WriteQueue();
   private readonly now = Date.now();
@@ -92,6 +99,12 @@ class FileLogOpener {
   private recoveryPoint = 0;
   /** What recovery did: segments scanned, bytes read and CRC-checked, bytes cut. */
   private readonly recovery = { segments: 0, readBytes: 0, checkedBytes: 0, truncatedBytes: 0 };
+  /**
+   * The epochs the batches of recovered segments start, in log order. The append path saves a new
+   * epoch without fsync (flush() makes it durable), so after a power loss the checkpoint may lack
+   * epochs of unflushed batches: recovery takes them from the batches, as Kafka's segment recovery does.
+   */
+  private readonly recoveredEpochs: EpochEntry[] = [];
   private readonly files: OpenFiles;
   private readonly slabs: SlabPool;
 
@@ -124,7 +137,8 @@ class FileLogOpener {
     if (savedRecoveryPoint !== logEndOffset) {
       writeRecoveryPointCheckpoint(this.dir, logEndOffset).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving recovery point failed'));
     }
-    const epochs = readEpochCheckpoint(this.dir) ?? this.rebuildEpochs(segments);
+    const saved = readEpochCheckpoint(this.dir);
+    const epochs = saved === undefined ? this.rebuildEpochs(segments) : this.withRecoveredEpochs(saved);
     return new SegmentedLog({
       segments,
       logStartOffset: logStartCheckpoint,
@@ -268,6 +282,7 @@ class FileLogOpener {
     unlinkQuietly(paths.index);
     unlinkQuietly(paths.timeIndex);
     const loaded = this.scanInto(baseOffset, paths, fd, size, this.recoveryPoint, true);
+    for (const b of loaded.batches) addNewerEpoch(this.recoveredEpochs, b);
     this.recovery.segments++;
     this.recovery.readBytes += size;
     if (!last) this.saveIndex(loaded.segment);
@@ -279,7 +294,7 @@ class FileLogOpener {
    * tail. With `sync`, makes what it read and cut durable (recovery: so that the recovery point can
    * move to the log end) before the descriptor goes to the open-file bound.
    */
-  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, crcFromOffset: number, sync = false): Loaded {
+  private scanInto(baseOffset: number, paths: SegmentPaths, fd: number, size: number, crcFromOffset: number, sync = false): Loaded & { batches: readonly BatchInfo[] } {
     const batches: BatchInfo[] = [];
     const scan = scanSegmentFile(fd, size, { position: 0, offset: baseOffset }, crcFromOffset, (b) => batches.push(b));
     this.recovery.checkedBytes += scan.checkedBytes;
@@ -294,7 +309,7 @@ class FileLogOpener {
     if (sync) fdatasyncSync(fd);
     const segment = new Segment(baseOffset, this.store(paths, fd, scan.validBytes), this.now);
     for (const b of batches) segment.track(b, b.position, this.config.indexIntervalBytes);
-    return { segment, truncated: scan.problem !== undefined };
+    return { segment, truncated: scan.problem !== undefined, batches };
   }
 
   /** Saves the rebuilt indexes of a segment that takes no more appends. */
@@ -325,19 +340,28 @@ class FileLogOpener {
     for (const segment of segments) {
       const fd = openSync(segmentPaths(this.dir, segment.baseOffset).log, 'r');
       try {
-        scanSegmentFile(fd, segment.size, { position: 0, offset: segment.baseOffset }, Infinity, (b) => {
-          if (b.leaderEpoch >= 0 && (entries.length === 0 || b.leaderEpoch > entries[entries.length - 1]!.epoch)) {
-            entries.push({ epoch: b.leaderEpoch, startOffset: b.baseOffset });
-          }
-        });
+        scanSegmentFile(fd, segment.size, { position: 0, offset: segment.baseOffset }, Infinity, (b) => addNewerEpoch(entries, b));
       } finally {
         closeSync(fd);
       }
     }
-    if (entries.length > 0) {
-      writeEpochCheckpoint(this.dir, entries).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving rebuilt epochs failed'));
-    }
+    if (entries.length > 0) this.saveEpochs(entries, 'saving rebuilt epochs failed');
     return entries;
+  }
+
+  /** The saved history, with the newer epochs recovered batches start (saved again if there are any). */
+  private withRecoveredEpochs(saved: EpochEntry[]): EpochEntry[] {
+    const latest = saved.length === 0 ? -1 : saved[saved.length - 1]!.epoch;
+    const newer = this.recoveredEpochs.filter((e) => e.epoch > latest);
+    if (newer.length === 0) return saved;
+    const entries = [...saved, ...newer];
+    this.logger.info({ dir: this.dir, epochs: newer }, 'recovered leader epochs missing from the checkpoint');
+    this.saveEpochs(entries, 'saving recovered epochs failed');
+    return entries;
+  }
+
+  private saveEpochs(entries: readonly EpochEntry[], failure: string): void {
+    writeEpochCheckpoint(this.dir, entries).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, failure));
   }
 }
 

@@ -269,6 +269,27 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(16);
   });
 
+  it('after a power loss takes the epochs of unflushed batches from the batches, when the checkpoint lacks them', async () => {
+    const dir = freshDir();
+    const checkpoint = join(dir, 'leader-epoch-checkpoint');
+    const crashed = openToCrash(dir);
+    await append(crashed, 6);
+    await crashed.flush();
+    expect(readFileSync(checkpoint, 'utf8')).toBe('0\n1\n0 0\n');
+    await appendCommitted(crashed, makeBatch({ payload: 39, records: 2 }), { leaderEpoch: 2 });
+    await appendCommitted(crashed, makeBatch({ payload: 39, records: 2 }), { leaderEpoch: 5 });
+    // The append path saved the new epochs without fsync; a power loss can take that save back.
+    await vi.waitFor(() => expect(readFileSync(checkpoint, 'utf8')).toBe('0\n3\n0 0\n2 12\n5 14\n'));
+    writeFileSync(checkpoint, '0\n1\n0 0\n');
+
+    const { log } = open(dir);
+    expect(log.logEndOffset).toBe(16);
+    expect(log.latestEpoch).toBe(5);
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 12 });
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 2, endOffset: 14 });
+    await vi.waitFor(() => expect(readFileSync(checkpoint, 'utf8')).toBe('0\n3\n0 0\n2 12\n5 14\n'));
+  });
+
   it('trusts data below the recovery point after a crash (it was synced and checked before)', async () => {
     const dir = freshDir();
     const crashed = openToCrash(dir);
