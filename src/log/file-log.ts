@@ -100,9 +100,10 @@ class FileLogOpener {
   /** What recovery did: segments scanned, bytes read and CRC-checked, bytes cut. */
   private readonly recovery = { segments: 0, readBytes: 0, checkedBytes: 0, truncatedBytes: 0 };
   /**
-   * The epochs the batches of recovered segments start, in log order. The append path saves a new
-   * epoch without fsync (flush() makes it durable), so after a power loss the checkpoint may lack
-   * epochs of unflushed batches: recovery takes them from the batches, as Kafka's segment recovery does.
+   * The epochs the batches of recovered segments start, in log order. A new epoch is saved when
+   * the recovery point passes its first batch (segmented-log.ts), so after a crash the checkpoint
+   * may lack the epochs of unflushed batches: recovery takes them from the batches, as Kafka's
+   * segment recovery does.
    */
   private readonly recoveredEpochs: EpochEntry[] = [];
   private readonly files: OpenFiles;

@@ -1,6 +1,7 @@
 // Leader-epoch history of a partition: the first offset written in each leader epoch, as Kafka
 // keeps in leader-epoch-checkpoint. Answers OffsetForLeaderEpoch; trimmed by truncation and
-// retention. Persistence is the owner's job, through the `onChange` callback.
+// retention. Persistence is the owner's job, through the `onChange` callback, told whether epochs
+// were added (a new epoch) or cut (truncation, a new log start).
 
 export interface EpochEntry {
   epoch: number;
@@ -13,6 +14,8 @@ export interface EpochEndOffset {
   endOffset: number;
 }
 
+export type EpochChange = 'added' | 'cut';
+
 const UNDEFINED: EpochEndOffset = { epoch: -1, endOffset: -1 };
 
 export class LeaderEpochCache {
@@ -20,7 +23,7 @@ export class LeaderEpochCache {
 
   constructor(
     entries: readonly EpochEntry[],
-    private readonly onChange: (entries: readonly EpochEntry[]) => void,
+    private readonly onChange: (entries: readonly EpochEntry[], change: EpochChange) => void,
   ) {
     this.list = entries.map((e) => ({ ...e }));
   }
@@ -37,7 +40,7 @@ export class LeaderEpochCache {
   assign(epoch: number, startOffset: number): void {
     if (epoch < 0 || epoch <= this.latestEpoch) return;
     this.list.push({ epoch, startOffset });
-    this.onChange(this.list);
+    this.onChange(this.list, 'added');
   }
 
   /** Kafka's LeaderEpochFileCache.endOffsetFor. */
@@ -55,7 +58,7 @@ export class LeaderEpochCache {
     const kept = this.list.filter((e) => e.startOffset < endOffset);
     if (kept.length === this.list.length) return;
     this.list = kept;
-    this.onChange(this.list);
+    this.onChange(this.list, 'cut');
   }
 
   /** Moves history up to a new log start: earlier epochs go, the one spanning it starts there. */
@@ -66,6 +69,6 @@ export class LeaderEpochCache {
     const entry = this.list[spanning]!;
     if (spanning === 0 && entry.startOffset === startOffset) return;
     this.list = [{ epoch: entry.epoch, startOffset }, ...this.list.slice(spanning + 1)];
-    this.onChange(this.list);
+    this.onChange(this.list, 'cut');
   }
 }

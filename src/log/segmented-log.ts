@@ -107,11 +107,13 @@ export class SegmentedLog implements PartitionLog {
     this.hw = this.endOffset;
     this.startOffset = Math.min(Math.max(init.logStartOffset, this.segments[0]!.baseOffset), this.endOffset);
     this.recoveredTo = Math.min(init.recoveryPoint, this.endOffset);
-    // A new epoch is saved without fsync (a first append to each of thousands of partitions would
-    // otherwise queue thousands of fsyncs ahead of the appends); flush() makes it durable.
-    this.epochs = new LeaderEpochCache(init.epochs, (entries) => {
+    // A new epoch is saved (with fsync) before the recovery point passes a batch of it: at the next
+    // flush, roll or close. Until then recovery takes it from the batches (file-log.ts), so a first
+    // append to each of thousands of partitions, or an election moving them, writes no file at
+    // once. Epochs cut by a truncation are saved at once, without fsync.
+    this.epochs = new LeaderEpochCache(init.epochs, (entries, change) => {
       this.epochsUnsynced = true;
-      this.persist(this.backend.saveEpochs(entries, false));
+      if (change === 'cut') this.persist(this.backend.saveEpochs(entries, false));
     });
     this.epochs.truncateFromEnd(this.endOffset);
     this.cleaner = init.cleanerCheckpoint ?? { firstDirtyOffset: this.startOffset, nextDeleteHorizon: -1 };
@@ -330,10 +332,6 @@ export class SegmentedLog implements PartitionLog {
     const target = this.endOffset;
     await this.writes;
     await this.sealing;
-    if (this.epochsUnsynced) {
-      this.epochsUnsynced = false;
-      this.persist(this.backend.saveEpochs(this.epochs.entries, true));
-    }
     await this.persisting;
     this.clearFlushTimer();
     this.unflushedRecords = 0;
@@ -455,11 +453,23 @@ export class SegmentedLog implements PartitionLog {
       this.segmentListDirty = false;
       this.segmentListSynced = this.segmentListSynced.catch(() => undefined).then(() => this.backend.syncSegmentList());
     }
-    await Promise.all([...segments.map((s) => s.store.flush()), this.segmentListSynced]);
+    await Promise.all([...segments.map((s) => s.store.flush()), this.segmentListSynced, this.epochsSynced()]);
     const to = Math.min(offset, this.endOffset);
     if (this.failure !== undefined || to <= this.recoveredTo) return;
     this.recoveredTo = to;
     this.persist(this.backend.saveRecoveryPoint(to));
+  }
+
+  /** Saves the epochs durably if they changed since the last such save; a failed save is tried again next time. */
+  private epochsSynced(): Promise<void> | undefined {
+    if (!this.epochsUnsynced) return undefined;
+    this.epochsUnsynced = false;
+    const saved = this.backend.saveEpochs(this.epochs.entries, true);
+    this.persist(saved);
+    return saved.catch((err: unknown) => {
+      this.epochsUnsynced = true;
+      throw err;
+    });
   }
 
   /** Tracks a checkpoint write (they apply in call order) so flush and close can wait for it. */

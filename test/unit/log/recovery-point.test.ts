@@ -1,5 +1,6 @@
 // The order of what SegmentedLog asks of its backend around the recovery point: the point only
-// moves past data once that data and the creation of the segments holding it are durable.
+// moves past data once that data, the creation of the segments holding it and the leader epochs
+// its batches start are durable.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/log-config.js';
@@ -43,7 +44,10 @@ function recordingLog(): { log: SegmentedLog; steps: string[] } {
         steps.push('sync segment list');
         return done();
       },
-      saveEpochs: done,
+      saveEpochs: (entries, durable) => {
+        steps.push(`epochs ${entries.map((e) => `${e.epoch}@${e.startOffset}`).join(' ')}${durable ? ' synced' : ''}`);
+        return done();
+      },
       createCleanedSegment: createSegment,
       swapSegments: done,
       saveCleanerCheckpoint: done,
@@ -72,5 +76,22 @@ describe('recovery point', () => {
     await log.flush();
     expect(log.recoveryPoint).toBe(4);
     expect(steps.filter((s) => s === 'sync segment list')).toHaveLength(1);
+  });
+
+  it('saves a new epoch durably before the point passes its batches, and not on the append path', async () => {
+    const { log, steps } = recordingLog();
+    await appendCommitted(log, makeBatch({ payload: 39 }), { leaderEpoch: 0 });
+    await appendCommitted(log, makeBatch({ payload: 39 }), { leaderEpoch: 3 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(steps.filter((s) => s.startsWith('epochs'))).toEqual([]);
+    await appendCommitted(log, makeBatch({ payload: 39 }), { leaderEpoch: 3 }); // the third rolls
+    await log.flush();
+    expect(log.recoveryPoint).toBe(3);
+    const firstMove = steps.findIndex((s) => s.startsWith('recovery point'));
+    expect(steps.slice(0, firstMove)).toContain('epochs 0@0 3@1 synced');
+    expect(steps.filter((s) => s.startsWith('epochs'))).toEqual(['epochs 0@0 3@1 synced']);
+    // A truncation saves the cut history at once.
+    await log.truncateTo(1);
+    expect(steps.filter((s) => s.startsWith('epochs')).at(-1)).toBe('epochs 0@0');
   });
 });
