@@ -117,7 +117,10 @@ export class Results {
         .join(' | '),
     );
     const table = ['| scenario | metric | value | ceiling | ratio | target | reproduce |', '|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${r} |`)];
-    writeFileSync(path, `${header}\n\n${table.join('\n')}\n`);
+    // The file opens with this table; sections after it (the run against Kafka) are kept.
+    const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const sections = old.indexOf('\n## ');
+    writeFileSync(path, `${header}\n\n${table.join('\n')}\n${sections === -1 ? '' : old.slice(sections)}`);
   }
 }
 

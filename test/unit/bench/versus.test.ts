@@ -1,5 +1,8 @@
 // The Creek-vs-Kafka arithmetic of `npm run bench -- --against kafka`: ratios, targets, the
 // per-kind summary, the parsing of Kafka's perf tools' output and the RESULTS.md section update.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConsumerPerformance, parseProducerPerformance } from '../../bench/lib/kafka.js';
 import { Results, replaceSection } from '../../bench/lib/results.js';
@@ -100,5 +103,22 @@ describe('RESULTS.md section', () => {
     const old = `# R\n\n${heading}\n\nold\n\n## Later\n\nkept\n`;
     expect(replaceSection(old, heading, `${heading}\n\nnew\n`)).toBe(`# R\n\n${heading}\n\nnew\n\n## Later\n\nkept\n`);
     expect(replaceSection(`# R\n\n${heading}\n\nold\n`, heading, `${heading}\n\nnew\n`)).toBe(`# R\n\n${heading}\n\nnew\n`);
+  });
+  it("rewrites the own bench's table at the top and keeps the sections after it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creek-results-'));
+    try {
+      const path = join(dir, 'RESULTS.md');
+      writeFileSync(path, `# Old header\n\n| old table |\n\n${heading}\n\nkafka rows\n`);
+      const results = new Results(() => 'npm run bench');
+      results.add('startup', { scenario: 'start-up', metric: 'idle RSS', value: 70, unit: 'MiB' });
+      results.writeMarkdown(path, '# New header');
+      const text = readFileSync(path, 'utf8');
+      expect(text.startsWith('# New header\n\n| scenario |')).toBe(true);
+      expect(text).toContain('| start-up | idle RSS | 70.0 MiB |');
+      expect(text).not.toContain('old table');
+      expect(text.endsWith(`\n\n${heading}\n\nkafka rows\n`)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
