@@ -112,6 +112,19 @@ export function processRunning(pid: number): boolean {
   return state !== undefined && state !== 'Z';
 }
 
+/** Longer than any broker's clean stop with 10,000 partitions has taken here (Creek up to 41 s before Dec 6). */
+const CLEAN_STOP_GRACE_MS = 120_000;
+
+/** Stops `server` cleanly; the time from SIGTERM to the process's exit (not to its data dir's removal), with a grace long enough to be measured. */
+export async function timedStop(server: { pid: number; stop(graceMs: number): Promise<void> }): Promise<number> {
+  const t0 = performance.now();
+  const stopping = server.stop(CLEAN_STOP_GRACE_MS);
+  while (processRunning(server.pid)) await sleep(10);
+  const ms = performance.now() - t0;
+  await stopping;
+  return ms;
+}
+
 export interface ThreadCpu {
   eventLoopMs: number;
   otherMs: number;

@@ -1,11 +1,13 @@
 // Scale: 1,000 topics × 10 partitions on disk, 500 idle connections, 100 consumer groups (one
 // raw-protocol member each, on 100 of those connections, heartbeating every 3 s), then produce
 // across all 10,000 partitions (100 partitions per request) while Metadata and Fetch requests for
-// many partitions are timed; the groups must still be stable afterwards; the broker's RSS at the end.
+// many partitions are timed; the groups must still be stable afterwards; the broker's RSS at the end,
+// and how long its clean stop takes.
 import { checkProduce, driveProduce, spreadPartitions, type TopicPartition } from '../lib/drivers.js';
 import { discard, FrameConnection } from '../lib/frame-connection.js';
 import { GroupMember } from '../lib/group-member.js';
 import { MIB, Samples, sleep } from '../lib/stats.js';
+import { timedStop } from '../lib/processes.js';
 import { apiVersionsFrame, fetchFrame, makeBatch, metadataFrame } from '../lib/workload.js';
 import { createTopics } from './produce.js';
 import { startBroker, timing, type BenchContext } from './context.js';
@@ -30,6 +32,7 @@ export async function scaleScenario(ctx: BenchContext): Promise<void> {
   const scenario = `scale, disk: ${topicCount} topics × ${PARTITIONS_PER_TOPIC} partitions, ${idleCount} idle connections, ${GROUPS} consumer groups`;
   const broker = await startBroker(ctx, 'scale', { memory: false, overrides: { 'num.partitions': PARTITIONS_PER_TOPIC } });
   const idle: FrameConnection[] = [];
+  let stopped = false;
   try {
     const created = performance.now();
     await createTopics(broker.port, topics);
@@ -97,8 +100,11 @@ export async function scaleScenario(ctx: BenchContext): Promise<void> {
     }
     ctx.results.add('scale', { scenario, metric: 'consumer groups still stable after the load (Heartbeat answers NONE)', value: stable, unit: 'groups', target: { text: `${GROUPS} groups`, met: (f) => f.value === GROUPS } });
     ctx.results.add('scale', { scenario, metric: 'broker RSS after load', value: rss, unit: 'MiB', target: { text: '< 1 GB', met: (f) => f.value * 1.048576 < 1000 } });
+    for (const c of idle.splice(0)) c.close();
+    stopped = true;
+    ctx.results.add('scale', { scenario, metric: 'clean stop after the load (SIGTERM until the process exits)', value: await timedStop(broker), unit: 'ms' });
   } finally {
     for (const c of idle) c.close();
-    await broker.stop();
+    if (!stopped) await broker.stop();
   }
 }

@@ -12,7 +12,7 @@ import { FrameConnection } from '../lib/frame-connection.js';
 import { parseConsumerPerformance, parseProducerPerformance, runKafkaTool, startKafka } from '../lib/kafka.js';
 import { alone } from '../lib/alone.js';
 import { writeBack } from '../lib/page-cache.js';
-import { processRunning } from '../lib/processes.js';
+import { timedStop } from '../lib/processes.js';
 import { MIB, Samples, sleep } from '../lib/stats.js';
 import { createTopicsAndWait, deleteTopics, partitionLeaders } from '../lib/topics.js';
 import { bestRun, creekFirst, type VersusKind } from '../lib/versus.js';
@@ -374,19 +374,6 @@ export async function versusSustained(ctx: BenchContext): Promise<void> {
 }
 
 const PARTITIONS_PER_TOPIC = 10;
-/** Longer than either broker's clean stop with 10,000 partitions has taken here (Creek up to 41 s before Dec 6). */
-const CLEAN_STOP_GRACE_MS = 120_000;
-
-/** From SIGTERM to the process's exit (not to its data dir's removal), with a grace long enough to be measured. */
-async function timedStop(t: Target): Promise<number> {
-  const t0 = performance.now();
-  const stopping = t.stop(CLEAN_STOP_GRACE_MS);
-  while (processRunning(t.pid)) await sleep(10);
-  const ms = performance.now() - t0;
-  await stopping;
-  return ms;
-}
-
 /** Broker RSS and clean-stop time with many partitions, each created (CreateTopics, 100 topics a request) and written once. */
 export async function versusPartitions(ctx: BenchContext): Promise<void> {
   const count = ctx.quick ? 1000 : 10_000;
