@@ -6,7 +6,9 @@
 // Through the pool the sleep delays that one write; the loop goes on serving. The writeback pacer
 // (writeback-pacer.ts) keeps the kernel's writeback from finding much to do, so such sleeps are
 // rare; this is what limits the harm of one that still happens (another process filling the page
-// cache, a slow disk).
+// cache, a slow disk). Reopening a segment file the open-file bound closed follows the same
+// placement (open-files.ts): only writes are timed, but a disk slow enough to block them is one
+// whose opens should not run on the loop either.
 import { ListenerList } from '../listener-list.js';
 
 /** A write that took longer than this plus its bytes at 100 MiB/s slept in the kernel (the sleeps seen were 100–300 ms; start-up writes of a fresh broker reached 10–50 ms). */
