@@ -1,8 +1,7 @@
-// Per-partition checkpoint files next to the segments:
+// Per-partition checkpoint files next to the segments (the recovery points are the data
+// directory's, in recovery-point-file.ts):
 //   leader-epoch-checkpoint  Kafka's format: version line "0", entry count, then "epoch startOffset" lines
 //   log-start-offset         the log start offset as a decimal number (moved by DeleteRecords/retention)
-//   recovery-point           offsets below it are durably written (advanced by flushes and segment
-//                            rolls); recovery after an unclean shutdown checks only the data past it
 //   cleaner-offset-checkpoint  the first offset the log cleaner has not compacted yet, then on a second
 //                            line the earliest delete horizon (ms) of the tombstones and markers it left,
 //                            -1 when none
@@ -13,7 +12,6 @@ import type { CleanerCheckpoint } from './partition-log.js';
 
 export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
-export const RECOVERY_POINT_CHECKPOINT = 'recovery-point';
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 /** `durable: false` skips the fsync (the append path; the log makes it durable when it flushes). */
@@ -44,19 +42,6 @@ export function writeLogStartCheckpoint(dir: string, offset: number): Promise<vo
 /** The saved log start offset, or 0. */
 export function readLogStartCheckpoint(dir: string): number {
   return readOffset(join(dir, LOG_START_CHECKPOINT));
-}
-
-/**
- * Saved without fsync: a recovery point lost in a machine crash only makes the next recovery
- * check more, and it is only ever written after the data below it was synced.
- */
-export function writeRecoveryPointCheckpoint(dir: string, offset: number): Promise<void> {
-  return writeFileAtomic(join(dir, RECOVERY_POINT_CHECKPOINT), `${offset}\n`, { durable: false });
-}
-
-/** The saved recovery point, or 0 (check everything) when missing or malformed. */
-export function readRecoveryPointCheckpoint(dir: string): number {
-  return readOffset(join(dir, RECOVERY_POINT_CHECKPOINT));
 }
 
 export function writeCleanerCheckpoint(dir: string, checkpoint: CleanerCheckpoint): Promise<void> {

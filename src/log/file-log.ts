@@ -1,6 +1,6 @@
 // The file backend of one partition: opens <dataDir>/<topic>-<partition>/ laid out like Kafka
-// (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset
-// and recovery-point) and recovers it.
+// (<base>.log, .index, .timeindex, <offset>.snapshot, leader-epoch-checkpoint, plus log-start-offset;
+// its recovery point is in the data directory's file, recovery-point-file.ts) and recovers it.
 // After a clean shutdown every segment loads from its index files and nothing is read but the
 // few batches after the active segment's last index entry; an active segment closed small, without
 // index files, is read whole (one read) instead. Otherwise the
@@ -15,7 +15,7 @@
 // *.swap file finishes its swap: the segments it covers are deleted and it is renamed.
 // Open-time I/O is synchronous (startup or topic creation); appends and reads are asynchronous.
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { fsyncDir, readIfExists } from './atomic-file.js';
 import type { BatchInfo } from './batch-scan.js';
@@ -23,11 +23,9 @@ import {
   readCleanerCheckpoint,
   readEpochCheckpoint,
   readLogStartCheckpoint,
-  readRecoveryPointCheckpoint,
   writeCleanerCheckpoint,
   writeEpochCheckpoint,
   writeLogStartCheckpoint,
-  writeRecoveryPointCheckpoint,
 } from './checkpoints.js';
 import { FileStore, indexedAtClose, segmentPaths, unlinkIfExists, type SegmentPaths } from './file-store.js';
 import type { EpochEntry } from './leader-epochs.js';
@@ -38,6 +36,7 @@ import { Segment } from './segment.js';
 import { SegmentedLog } from './segmented-log.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
 import { OpenFiles } from './open-files.js';
+import { RecoveryPointFile, type RecoveryPoints } from './recovery-point-file.js';
 import { SlabPool } from './slab-pool.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -50,6 +49,12 @@ export interface FileLogOptions {
   openFiles?: OpenFiles;
   /** The slabs its tails copy small batches into (default: one pool for the whole process). */
   slabs?: SlabPool;
+  /**
+   * The recovery points of the log's data directory (FileStorage's). By default a log opened alone
+   * reads its parent directory's file and is that file's only writer: logs opened alone in one
+   * directory at the same time would overwrite each other's points.
+   */
+  recoveryPoints?: RecoveryPoints;
 }
 
 /** Kafka keeps every segment open; Creek keeps at most this many open by default (creek.log.max.open.files). */
@@ -108,6 +113,9 @@ class FileLogOpener {
   private readonly recoveredEpochs: EpochEntry[] = [];
   private readonly files: OpenFiles;
   private readonly slabs: SlabPool;
+  private readonly recoveryPoints: RecoveryPoints;
+  /** The log's directory name: its key among the data directory's recovery points. */
+  private readonly name: string;
 
   constructor(
     private readonly dir: string,
@@ -119,6 +127,8 @@ class FileLogOpener {
     this.clean = options.cleanShutdown ?? false;
     this.files = options.openFiles ?? sharedOpenFiles;
     this.slabs = options.slabs ?? sharedSlabs;
+    this.recoveryPoints = options.recoveryPoints ?? new RecoveryPointFile(dirname(dir));
+    this.name = basename(dir);
   }
 
   open(): SegmentedLog {
@@ -128,7 +138,7 @@ class FileLogOpener {
     const names = readdirSync(this.dir);
     const bases = names.flatMap((n) => SEGMENT_FILE.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
     const logStartCheckpoint = readLogStartCheckpoint(this.dir);
-    const savedRecoveryPoint = readRecoveryPointCheckpoint(this.dir);
+    const savedRecoveryPoint = this.recoveryPoints.saved(this.name);
     // Nothing below the first segment exists, so nothing there needs checking.
     this.recoveryPoint = this.clean ? Infinity : Math.max(savedRecoveryPoint, bases[0] ?? 0);
     const segments = bases.length === 0 ? [this.createSegment(logStartCheckpoint, this.now)] : this.loadSegments(bases);
@@ -136,7 +146,7 @@ class FileLogOpener {
     this.finishRecovery(savedRecoveryPoint, logEndOffset);
     // Everything is durable now: a clean shutdown synced it, recovery just did.
     if (savedRecoveryPoint !== logEndOffset) {
-      writeRecoveryPointCheckpoint(this.dir, logEndOffset).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving recovery point failed'));
+      this.recoveryPoints.save(this.name, logEndOffset).catch((err: unknown) => this.logger.warn({ err, dir: this.dir }, 'saving recovery point failed'));
     }
     const saved = readEpochCheckpoint(this.dir);
     const epochs = saved === undefined ? this.rebuildEpochs(segments) : this.withRecoveredEpochs(saved);
@@ -152,7 +162,7 @@ class FileLogOpener {
       backend: {
         createSegment: (baseOffset, now) => this.createSegment(baseOffset, now),
         saveLogStartOffset: (offset) => writeLogStartCheckpoint(this.dir, offset),
-        saveRecoveryPoint: (offset) => writeRecoveryPointCheckpoint(this.dir, offset),
+        saveRecoveryPoint: (offset) => this.recoveryPoints.save(this.name, offset),
         syncSegmentList: () => fsyncDir(this.dir),
         saveEpochs: (entries, durable) => writeEpochCheckpoint(this.dir, entries, durable),
         createCleanedSegment: (baseOffset, now) => this.createCleanedSegment(baseOffset, now),

@@ -4,6 +4,8 @@
 // Deletion renames the partition directories to <topic>-<partition>.<id>-delete (as Kafka does),
 // drops the topic's metadata, then removes the directories; a partition this broker no longer
 // hosts goes the same way, alone. Leftovers of an interrupted deletion are removed at the next start.
+//   <dataDir>/recovery-point-offset-checkpoint   every partition's recovery point (recovery-point-file.ts);
+// a deleted partition's is removed before its directory is.
 //   <dataDir>/.kafka_cleanshutdown   written by close() once every log is closed (Kafka's name);
 // found at start-up it lets the logs open without recovery, and it is deleted (durably) before
 // anything can be written.
@@ -17,6 +19,7 @@ import { openFileLog, type FileLogOptions } from './file-log.js';
 import type { LogConfig } from './log-config.js';
 import type { LogStorage, TopicLogs } from './log-storage.js';
 import type { PartitionLog } from './partition-log.js';
+import { RecoveryPointFile } from './recovery-point-file.js';
 
 const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const DELETED_DIR = /-delete$/;
@@ -28,6 +31,7 @@ export class FileStorage implements LogStorage {
   private readonly marker: string;
   /** Partition directories closed by a clean shutdown and not opened yet. */
   private readonly cleanDirs = new Set<string>();
+  private recoveryPoints: RecoveryPointFile | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -44,6 +48,8 @@ export class FileStorage implements LogStorage {
     // Atomic writes a crash interrupted (the clean-shutdown marker, metadata files) left these behind.
     for (const name of readdirSync(this.dataDir).filter((n) => n.endsWith('.tmp'))) unlinkSync(join(this.dataDir, name));
     const known = new Set(topics.flatMap((t) => Array.from({ length: t.partitions }, (_, p) => `${t.name}-${p}`)));
+    this.recoveryPoints = new RecoveryPointFile(this.dataDir);
+    this.recoveryPoints.retain(known);
     for (const entry of entries) {
       if (PARTITION_DIR.test(entry) && !DELETED_DIR.test(entry) && !known.has(entry)) {
         this.logger.warn({ dir: entry }, 'partition directory of no known topic; leaving it alone');
@@ -62,7 +68,7 @@ export class FileStorage implements LogStorage {
 
   openLog(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {
     const name = `${topic}-${partition}`;
-    const options = { ...this.options, cleanShutdown: this.cleanDirs.delete(name) };
+    const options = { ...this.options, cleanShutdown: this.cleanDirs.delete(name), recoveryPoints: this.points };
     return Promise.resolve(openFileLog(join(this.dataDir, name), config, this.logger.child({ topic, partition }), options));
   }
 
@@ -77,13 +83,32 @@ export class FileStorage implements LogStorage {
       const target = this.detach(topic.name, p, tag);
       if (target !== undefined) doomed.push(target);
     }
+    await this.forgetRecoveryPoints(Array.from({ length: topic.partitions }, (_, p) => `${topic.name}-${p}`));
     await forget();
     await Promise.all(doomed.map((d) => this.removeDir(d)));
   }
 
   async removeLog(topic: string, partition: number): Promise<void> {
     const target = this.detach(topic, partition, randomUUID().replace(/-/g, ''));
+    await this.forgetRecoveryPoints([`${topic}-${partition}`]);
     if (target !== undefined) await this.removeDir(target);
+  }
+
+  private get points(): RecoveryPointFile {
+    if (this.recoveryPoints === undefined) throw new Error('FileStorage used before open()');
+    return this.recoveryPoints;
+  }
+
+  /**
+   * A failure is logged, not thrown: a partition created later under the same name saves its own
+   * point when it opens (it has no data past it), so the deletion need not wait for this one.
+   */
+  private async forgetRecoveryPoints(names: readonly string[]): Promise<void> {
+    try {
+      await Promise.all(names.map((name) => this.points.remove(name)));
+    } catch (err) {
+      this.logger.error({ err }, 'saving recovery points without deleted partitions failed');
+    }
   }
 
   /**

@@ -313,8 +313,11 @@ export class SegmentedLog implements PartitionLog {
     this.endOffset = await this.active.truncateTo(target, this.cfg.indexIntervalBytes);
     this.hw = Math.min(this.hw, this.endOffset);
     if (this.recoveredTo > this.endOffset) {
+      // Waited for: a follower appends past the cut once its truncation returns, and a point left
+      // above the cut would let recovery trust the data written there without checking it.
       this.recoveredTo = this.endOffset;
       this.persist(this.backend.saveRecoveryPoint(this.endOffset));
+      await this.persisting;
     }
     this.epochs.truncateFromEnd(this.endOffset);
     this.logger.info({ offset, logEndOffset: this.endOffset }, 'log truncated');

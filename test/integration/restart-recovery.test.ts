@@ -63,8 +63,11 @@ describe('restart after a clean stop', () => {
     await first.broker.stop();
 
     expect(existsSync(join(dataDir, MARKER))).toBe(true);
+    // Kafka's checkpoint format: version, entry count, then "topic partition offset" lines.
+    const points = readFileSync(join(dataDir, 'recovery-point-offset-checkpoint'), 'utf8').trim().split('\n');
+    expect(points.slice(0, 2)).toEqual(['0', String(points.length - 2)]);
+    expect(points.slice(2)).toEqual(expect.arrayContaining(['clean 0 30', 'clean 1 30']));
     for (const p of [0, 1]) {
-      expect(readFileSync(join(dataDir, `clean-${p}`, 'recovery-point'), 'utf8')).toBe('30\n');
       expect(readdirSync(join(dataDir, `clean-${p}`)).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(1);
     }
 

@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openFileLog } from '../../../src/log/file-log.js';
+import { RecoveryPointFile, RECOVERY_POINT_FILE } from '../../../src/log/recovery-point-file.js';
 import { SlabPool } from '../../../src/log/slab-pool.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { SegmentedLog } from '../../../src/log/segmented-log.js';
@@ -13,7 +14,11 @@ import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-file-log-'));
 let dirs = 0;
-const freshDir = (): string => join(root, `p-${dirs++}`);
+/** A partition directory of its own data directory: each log is the only writer of its recovery points. */
+const freshDir = (): string => join(root, `${dirs++}`, 'p-0');
+const savedRecoveryPoint = (dir: string): number => new RecoveryPointFile(dirname(dir)).saved(basename(dir));
+/** As if nothing had ever been synced. */
+const forgetRecoveryPoints = (dir: string): void => rmSync(join(dirname(dir), RECOVERY_POINT_FILE));
 const silent = pino({ level: 'silent' });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -107,7 +112,7 @@ describe('FileLog on disk', () => {
     const log = open(dir);
     await append(log, 4);
     await log.close();
-    rmSync(join(dir, 'recovery-point')); // as if nothing had ever been synced
+    forgetRecoveryPoints(dir);
     const file = join(dir, '00000000000000000000.log');
     const bytes = readFileSync(file);
     bytes[bytes.length - 5] ^= 0x01;
@@ -202,7 +207,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     await append(first, 25);
     const before = { data: await readAll(first), max: await first.maxTimestampOffset(), byTime: await first.offsetForTimestamp(1022) };
     await first.close();
-    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('50\n');
+    expect(savedRecoveryPoint(dir)).toBe(50);
     expect(existsSync(join(dir, '00000000000000000020.index'))).toBe(true);
     // Under 1 MiB (indexedAtClose): closed without index files, to be read whole at the next start.
     expect(existsSync(join(dir, '00000000000000000040.index'))).toBe(false);
@@ -265,7 +270,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     ]);
     expect(log.recoveryPoint).toBe(16);
     await new Promise((r) => setTimeout(r, 20));
-    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('16\n');
+    expect(savedRecoveryPoint(dir)).toBe(16);
     expect((await appendCommitted(log, makeBatch(), meta)).baseOffset).toBe(16);
   });
 
@@ -314,7 +319,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     expect(crashed.recoveryPoint).toBe(22);
     await append(crashed, 1, 11); // unsynced, and no roll: segment 18 holds 18..23
     expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000006.log', '00000000000000000012.log', '00000000000000000018.log']);
-    expect(readFileSync(join(dir, 'recovery-point'), 'utf8')).toBe('22\n');
+    expect(savedRecoveryPoint(dir)).toBe(22);
 
     const { log, lines } = open(dir, overrides);
     expect(log.logStartOffset).toBe(9);
@@ -330,7 +335,7 @@ describe('FileLog recovery points and clean shutdown', () => {
     const crashed = openToCrash(dir, overrides);
     await append(crashed, 8); // segments at 0, 6, 12
     await crashed.flush();
-    rmSync(join(dir, 'recovery-point')); // as if the crash came before any sync
+    forgetRecoveryPoints(dir); // the crash came before any sync
     corrupt(join(dir, '00000000000000000006.log'), 100);
     const { log } = open(dir, overrides);
     expect(log.logEndOffset).toBe(8);

@@ -3,7 +3,7 @@
 // crashes in the middle of a swap (file backend).
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeBatch, encodeBatch, encodeControlBatch, readBatchHeader, splitBatches, deleteHorizonOf } from '../../../protocol/records/index.js';
@@ -17,7 +17,8 @@ import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-cleaner-'));
 let dirs = 0;
-const freshDir = (): string => join(root, `p-${dirs++}`);
+/** A partition directory of its own data directory: each log is the only writer of its recovery points. */
+const freshDir = (): string => join(root, `${dirs++}`, 'p-0');
 const silent = pino({ level: 'silent' });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -184,7 +185,7 @@ describe('log cleaner: file crash safety', () => {
     const log = openFileLog(dir, fileConfig, silent);
     for (let round = 0; round < 15; round++) await appendCommitted(log, keyed([[`k${round % 3}`, `v${round}`]]), { leaderEpoch: 0 });
     await log.flush();
-    const before = `${dir}-before`;
+    const before = join(dirname(dir), 'before-0');
     cpSync(dir, before, { recursive: true });
     log.setConfig({ ...fileConfig, segmentBytes: 1 << 20 }); // one cleaned group: one swap file
     await cleanerFor(log, () => T0).cleanOnce();

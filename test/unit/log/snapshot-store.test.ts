@@ -13,7 +13,8 @@ import { appendCommitted } from '../../helpers/append-committed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'creek-snapshot-store-'));
 let dirs = 0;
-const freshDir = (): string => join(root, `p-${dirs++}`);
+/** A partition directory of its own data directory: each log is the only writer of its recovery points. */
+const freshDir = (): string => join(root, `${dirs++}`, 'p-0');
 const silent = pino({ level: 'silent' });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

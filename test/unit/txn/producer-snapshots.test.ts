@@ -140,7 +140,7 @@ describe('producer-state snapshots', () => {
 
   /** Live state after traffic, and the directory it was written to (log closed, snapshots as of the last roll). */
   async function run(seed: number, steps = 400, closeSnapshot = false): Promise<{ dir: string; live: PartitionProducerState; lso: number }> {
-    const dir = join(root, `p-${dirs++}`);
+    const dir = join(root, `${dirs++}`, 'p-0');
     const part = new SimPartition(open(dir));
     await traffic(part, seed, steps);
     if (closeSnapshot) await saveProducerState(part.log, part.state);
@@ -222,7 +222,7 @@ describe('producer-state snapshots', () => {
   });
 
   it('deletes snapshots below the log start once segments are deleted', async () => {
-    const dir = join(root, `p-${dirs++}`);
+    const dir = join(root, `${dirs++}`, 'p-0');
     const part = new SimPartition(open(dir, 1000));
     await traffic(part, 9, 300);
     const before = await part.log.snapshots.list();
