@@ -6,7 +6,7 @@
 // max.connection.creation.rate and waits for a slot under max.connections (see acceptor); then
 // it is counted against max.connections.per.ip and its address's connection_creation_rate, and
 // closed when over a limit: at once, or over the address's rate after the throttle time, unread
-// meanwhile (see connection-quotas).
+// meanwhile (see connection-quotas). An admitted connection gets the configured socket buffer sizes.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -125,6 +125,7 @@ export class Listener {
   private admit(socket: Socket): void {
     const admission = this.opts.quotas.admit(socket.remoteAddress ?? '', this.listener.endpoint.name);
     if (admission.admitted) {
+      this.opts.socketBuffers.apply(socket);
       this.handOver(socket, admission.release);
       return;
     }

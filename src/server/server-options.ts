@@ -7,6 +7,7 @@ import { listenerKey } from '../config/broker-config-defs.js';
 import { ConnectionQuotas, normalizeAddress, type AcceptanceMeters, type ConnectionLimits, type ConnectionRate } from './connection-quotas.js';
 import { BufferPool } from './buffer-pool.js';
 import { RequestMemory } from './request-memory.js';
+import { SocketBuffers } from './socket-buffers.js';
 import { WarningLimiter } from './warning-limiter.js';
 
 export interface ServerOptions {
@@ -30,6 +31,8 @@ export interface ServerOptions {
   responses: BufferPool;
   quotas: ConnectionQuotas;
   warnings: WarningLimiter;
+  /** socket.send.buffer.bytes and socket.receive.buffer.bytes, set on each accepted connection. */
+  socketBuffers: SocketBuffers;
 }
 
 /** The current value of a broker config (dynamic updates included), as DescribeConfigs shows it. */
@@ -66,5 +69,6 @@ export function serverOptions(setting: BrokerSetting, metering: ConnectionMeteri
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
     quotas: new ConnectionQuotas(limits, metering.connectionRate, metering.acceptances, metering.protectedListener),
     warnings: new WarningLimiter(log),
+    socketBuffers: new SocketBuffers(num('socket.send.buffer.bytes'), num('socket.receive.buffer.bytes'), log),
   };
 }

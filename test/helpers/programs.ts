@@ -18,6 +18,7 @@ const INSTALL: Record<string, string> = {
   chromium: 'apt-get install chromium',
   etcd: 'apt-get install etcd-server',
   script: 'apt-get install bsdutils',
+  ss: 'apt-get install iproute2',
 };
 
 const STRICT = process.env.CREEK_TEST_REQUIRE_ALL === '1';

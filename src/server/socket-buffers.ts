@@ -1,0 +1,66 @@
+// socket.send.buffer.bytes and socket.receive.buffer.bytes: the SO_SNDBUF and SO_RCVBUF of every
+// accepted client connection, as Kafka's acceptor sets them (-1, or any value below 1, keeps the
+// OS default). Node sets them only on UDP sockets, so they go through the `sockopt` package
+// (setsockopt through N-API, prebuilt for Linux, macOS and Windows). Where it cannot load, or the
+// platform gives no file descriptor (Windows), the broker warns once and keeps the OS defaults.
+// A fixed send buffer matters for fetch: the kernel grows an unset one to 4 MiB, and on loopback
+// Creek served a filled topic 20-30% faster with Kafka's 100 KiB (NOTES.md).
+import { createRequire } from 'node:module';
+import { platform } from 'node:os';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+
+interface Sockopt {
+  setsockopt(socket: Socket, level: number, option: number, value: number): void;
+}
+
+/** SOL_SOCKET, SO_SNDBUF and SO_RCVBUF: Linux's values, and the BSDs' (macOS among them). */
+const OPTIONS = platform() === 'linux' ? { level: 1, send: 7, receive: 8 } : { level: 0xffff, send: 0x1001, receive: 0x1002 };
+
+function loadSockopt(): Sockopt | Error {
+  if (platform() === 'win32') return new Error('Node gives no file descriptor for a socket on Windows');
+  try {
+    return createRequire(import.meta.url)('sockopt') as Sockopt;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+export class SocketBuffers {
+  private sockopt: Sockopt | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly sendBytes: number,
+    private readonly receiveBytes: number,
+    private readonly log: Logger,
+  ) {
+    if (sendBytes < 1 && receiveBytes < 1) return;
+    const loaded = loadSockopt();
+    if (loaded instanceof Error) this.fail(loaded);
+    else this.sockopt = loaded;
+  }
+
+  /** Sets the configured sizes on a newly accepted socket, before anything is read or written. */
+  apply(socket: Socket): void {
+    if (this.sockopt === undefined) return;
+    try {
+      if (this.sendBytes > 0) this.sockopt.setsockopt(socket, OPTIONS.level, OPTIONS.send, this.sendBytes);
+      if (this.receiveBytes > 0) this.sockopt.setsockopt(socket, OPTIONS.level, OPTIONS.receive, this.receiveBytes);
+    } catch (err) {
+      // A socket the client already closed has no descriptor left to set; that is not a failure of the setting.
+      if (socket.destroyed) return;
+      this.fail(err as Error);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.sockopt = undefined;
+    this.log.warn(
+      { err: err.message, sendBytes: this.sendBytes, receiveBytes: this.receiveBytes },
+      'socket.send.buffer.bytes and socket.receive.buffer.bytes cannot be applied here; connections keep the OS buffer sizes',
+    );
+  }
+}
