@@ -27,40 +27,40 @@ function loadSockopt(): Sockopt | Error {
 }
 
 export class SocketBuffers {
-  private sockopt: Sockopt | undefined;
-  private failed = false;
+  /** Loaded at the first connection rather than at start-up (a few ms); null when it cannot be. */
+  private sockopt: Sockopt | null | undefined;
 
   constructor(
     private readonly sendBytes: number,
     private readonly receiveBytes: number,
     private readonly log: Logger,
   ) {
-    if (sendBytes < 1 && receiveBytes < 1) return;
-    const loaded = loadSockopt();
-    if (loaded instanceof Error) this.fail(loaded);
-    else this.sockopt = loaded;
+    if (sendBytes < 1 && receiveBytes < 1) this.sockopt = null;
   }
 
   /** Sets the configured sizes on a newly accepted socket, before anything is read or written. */
   apply(socket: Socket): void {
-    if (this.sockopt === undefined) return;
+    if (this.sockopt === undefined) {
+      const loaded = loadSockopt();
+      this.sockopt = loaded instanceof Error ? this.fail(loaded) : loaded;
+    }
+    if (this.sockopt === null) return;
     try {
       if (this.sendBytes > 0) this.sockopt.setsockopt(socket, OPTIONS.level, OPTIONS.send, this.sendBytes);
       if (this.receiveBytes > 0) this.sockopt.setsockopt(socket, OPTIONS.level, OPTIONS.receive, this.receiveBytes);
     } catch (err) {
       // A socket the client already closed has no descriptor left to set; that is not a failure of the setting.
       if (socket.destroyed) return;
-      this.fail(err as Error);
+      this.sockopt = this.fail(err as Error);
     }
   }
 
-  private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.sockopt = undefined;
+  /** Warns (once: nothing is tried after it) and gives the null that stops further tries. */
+  private fail(err: Error): null {
     this.log.warn(
       { err: err.message, sendBytes: this.sendBytes, receiveBytes: this.receiveBytes },
       'socket.send.buffer.bytes and socket.receive.buffer.bytes cannot be applied here; connections keep the OS buffer sizes',
     );
+    return null;
   }
 }
