@@ -14,18 +14,28 @@ export const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_CHECKPOINT = 'log-start-offset';
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
+/** Kafka's checkpoint file text (CheckpointFile): a version line "0", the entry count, then one line per entry. */
+export function formatCheckpoint(entries: readonly string[]): string {
+  return `${['0', String(entries.length), ...entries].join('\n')}\n`;
+}
+
+/** The entry lines of Kafka's checkpoint file text; undefined when its version or count is wrong. */
+export function checkpointEntries(text: string): string[] | undefined {
+  const [version, count, ...rest] = text.trim().split('\n');
+  return version === '0' && Number(count) === rest.length ? rest : undefined;
+}
+
 /** `durable: false` skips the fsync (the append path; the log makes it durable when it flushes). */
 export function writeEpochCheckpoint(dir: string, entries: readonly EpochEntry[], durable = true): Promise<void> {
-  const lines = ['0', String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)];
-  return writeFileAtomic(join(dir, EPOCH_CHECKPOINT), `${lines.join('\n')}\n`, { durable });
+  return writeFileAtomic(join(dir, EPOCH_CHECKPOINT), formatCheckpoint(entries.map((e) => `${e.epoch} ${e.startOffset}`)), { durable });
 }
 
 /** The saved epochs; undefined when the file is missing or malformed. */
 export function readEpochCheckpoint(dir: string): EpochEntry[] | undefined {
   const text = readIfExists(join(dir, EPOCH_CHECKPOINT))?.toString('utf8');
   if (text === undefined) return undefined;
-  const [version, count, ...rest] = text.trim().split('\n');
-  if (version !== '0' || Number(count) !== rest.length) return undefined;
+  const rest = checkpointEntries(text);
+  if (rest === undefined) return undefined;
   const entries: EpochEntry[] = [];
   for (const line of rest) {
     const [epoch, startOffset] = line.trim().split(/\s+/).map(Number);

@@ -19,11 +19,10 @@ import { openFileLog, type FileLogOptions } from './file-log.js';
 import type { LogConfig } from './log-config.js';
 import type { LogStorage, TopicLogs } from './log-storage.js';
 import type { PartitionLog } from './partition-log.js';
-import { RecoveryPointFile } from './recovery-point-file.js';
+import { PARTITION_DIR, RecoveryPointFile } from './recovery-point-file.js';
 
 const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 const DELETED_DIR = /-delete$/;
-const PARTITION_DIR = /^(.+)-(\d+)$/;
 /** The longest file name most file systems take, in bytes (topic names are ASCII). */
 const MAX_FILE_NAME = 255;
 

@@ -7,9 +7,11 @@
 // are coalesced: at most one is in flight, and the next carries every change made meanwhile.
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
+import { checkpointEntries, formatCheckpoint } from './checkpoints.js';
 
 export const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
-const PARTITION_DIR = /^(.+)-(\d+)$/;
+/** A partition directory's name, <topic>-<partition> (FileStorage's layout). */
+export const PARTITION_DIR = /^(.+)-(\d+)$/;
 
 /** What one partition log sees of its data directory's recovery points; `name` is its directory's name. */
 export interface RecoveryPoints {
@@ -70,20 +72,18 @@ export class RecoveryPointFile implements RecoveryPoints {
 }
 
 export function formatRecoveryPoints(points: ReadonlyMap<string, number>): string {
-  const lines = ['0', String(points.size)];
-  for (const [name, offset] of points) {
-    const [, topic, partition] = PARTITION_DIR.exec(name)!;
-    lines.push(`${topic} ${partition} ${offset}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return formatCheckpoint(
+    [...points].map(([name, offset]) => {
+      const [, topic, partition] = PARTITION_DIR.exec(name)!;
+      return `${topic} ${partition} ${offset}`;
+    }),
+  );
 }
 
 /** The points of a checkpoint's text by partition directory name; none when it is malformed. */
 export function parseRecoveryPoints(text: string): Map<string, number> {
   const points = new Map<string, number>();
-  const [version, count, ...rest] = text.trimEnd().split('\n');
-  if (version !== '0' || Number(count) !== rest.length) return points;
-  for (const line of rest) {
+  for (const line of checkpointEntries(text) ?? []) {
     const parts = line.trim().split(/\s+/);
     const [topic, partition, offset] = parts;
     if (parts.length !== 3 || !/^\d+$/.test(partition!) || !/^\d+$/.test(offset!)) return new Map();
