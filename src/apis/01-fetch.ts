@@ -8,9 +8,11 @@
 // Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
-// has come (its position, the ISR, the high watermark). A partition refused with
-// NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (v12+), and v16+ adds
-// that leader's endpoint (KIP-951).
+// has come (its position, the ISR, the high watermark). Followers and consumers alike get up to
+// each partition's max_bytes within what is left of the response's max_bytes, and the first batch
+// of the first partition with records whole however large (Kafka's ReplicaManager.readFromLog).
+// A partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader
+// (v12+), and v16+ adds that leader's endpoint (KIP-951).
 // Replication throttling (KIP-73): for a follower out of the ISR, a partition throttled on this
 // leader (leader.replication.throttled.replicas) is answered without records while this broker's
 // leader.replication.throttled.rate is exceeded; the bytes sent for throttled partitions count
@@ -224,7 +226,7 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
       // never throttled, so that throttling cannot push a replica out of the ISR.
       const quota = broker.replicationQuotas.leader;
       const throttled = !partition.isr.includes(replicaId) && quota.isThrottled(target.topic!, target.partition) && quota.isExceeded();
-      const read = await partition.readForFollower(replicaId, target.fetchOffset, target.maxBytes, target.currentLeaderEpoch);
+      const read = await partition.readForFollower(replicaId, target.fetchOffset, Math.min(target.maxBytes, budget), { currentLeaderEpoch: target.currentLeaderEpoch, minOneBatch: first });
       out.highWatermark = read.highWatermark;
       out.lastStableOffset = broker.txn.lastStableOffset(partition);
       out.logStartOffset = read.logStartOffset;

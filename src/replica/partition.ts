@@ -250,10 +250,10 @@ export class Partition {
    * A follower's fetch: reads up to the log end, then records that `replicaId` has everything
    * below `fetchOffset` (which may move the ISR and the high watermark).
    */
-  async readForFollower(replicaId: number, fetchOffset: number, maxBytes: number, currentLeaderEpoch: number = NO_LEADER_EPOCH): Promise<ReadResult> {
-    this.checkLeaderEpoch(currentLeaderEpoch);
+  async readForFollower(replicaId: number, fetchOffset: number, maxBytes: number, opts: Pick<ConsumerReadOptions, 'currentLeaderEpoch' | 'minOneBatch'> = {}): Promise<ReadResult> {
+    this.checkLeaderEpoch(opts.currentLeaderEpoch);
     const leaderEnd = this.log.logEndOffset;
-    const read = await this.log.read(fetchOffset, maxBytes, { maxOffset: leaderEnd });
+    const read = await this.log.read(fetchOffset, maxBytes, { maxOffset: leaderEnd, minOneBatch: opts.minOneBatch });
     this.updateFollowerFetchState(replicaId, fetchOffset, leaderEnd);
     return { ...read, highWatermark: this.highWatermark };
   }
