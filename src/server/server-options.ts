@@ -69,6 +69,6 @@ export function serverOptions(setting: BrokerSetting, metering: ConnectionMeteri
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
     quotas: new ConnectionQuotas(limits, metering.connectionRate, metering.acceptances, metering.protectedListener),
     warnings: new WarningLimiter(log),
-    socketBuffers: new SocketBuffers(num('socket.send.buffer.bytes'), num('socket.receive.buffer.bytes'), log),
+    socketBuffers: new SocketBuffers(num('socket.send.buffer.bytes'), num('socket.receive.buffer.bytes'), 'socket.send.buffer.bytes and socket.receive.buffer.bytes', log),
   };
 }

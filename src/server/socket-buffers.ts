@@ -2,7 +2,8 @@
 // accepted client connection, as Kafka's acceptor sets them (-1, or any value below 1, keeps the
 // OS default). Node sets them only on UDP sockets, so they go through the `sockopt` package
 // (setsockopt through N-API, prebuilt for Linux, macOS and Windows). Where it cannot load, or the
-// platform gives no file descriptor (Windows), the broker warns once and keeps the OS defaults.
+// platform gives no file descriptor (Windows), the broker warns once, naming the settings, and
+// keeps the OS defaults.
 // A fixed send buffer matters for fetch: the kernel grows an unset one to 4 MiB, and on loopback
 // Creek served a filled topic 20-30% faster with Kafka's 100 KiB (NOTES.md).
 import { createRequire } from 'node:module';
@@ -33,12 +34,14 @@ export class SocketBuffers {
   constructor(
     private readonly sendBytes: number,
     private readonly receiveBytes: number,
+    /** The configs the sizes come from, for the warning when they cannot be applied. */
+    private readonly configs: string,
     private readonly log: Logger,
   ) {
     if (sendBytes < 1 && receiveBytes < 1) this.sockopt = null;
   }
 
-  /** Sets the configured sizes on a newly accepted socket, before anything is read or written. */
+  /** Sets the configured sizes on a new socket (accepted, or connected), before anything is read or written. */
   apply(socket: Socket): void {
     if (this.sockopt === undefined) {
       const loaded = loadSockopt();
@@ -59,7 +62,7 @@ export class SocketBuffers {
   private fail(err: Error): null {
     this.log.warn(
       { err: err.message, sendBytes: this.sendBytes, receiveBytes: this.receiveBytes },
-      'socket.send.buffer.bytes and socket.receive.buffer.bytes cannot be applied here; connections keep the OS buffer sizes',
+      `${this.configs} cannot be applied here; connections keep the OS buffer sizes`,
     );
     return null;
   }

@@ -136,7 +136,7 @@ function source(socket: Socket, fd: number, fileSize: number, batchBytes: number
 const log = mode === 'sink' ? createWriteStream(join(dir, 'sink.log'), { flags: 'a' }) : undefined;
 const fd = mode === 'source' ? openSync(rest[0]!, 'r') : -1;
 const fileSize = fd >= 0 ? fstatSync(fd).size : 0;
-const socketBuffers = new SocketBuffers(102400, 102400, pino());
+const socketBuffers = new SocketBuffers(102400, 102400, 'socket.send.buffer.bytes and socket.receive.buffer.bytes', pino());
 const server = createServer({ noDelay: true }, (socket) => {
   socketBuffers.apply(socket);
   if (log) sink(socket, log);

@@ -1,6 +1,5 @@
 // socket.send.buffer.bytes / socket.receive.buffer.bytes: set on a connection as Kafka's acceptor
 // sets them. Linux reports twice the size asked for (its bookkeeping overhead, socket(7)).
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
@@ -10,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SocketBuffers } from '../../../src/server/socket-buffers.js';
 import { withBroker } from '../../helpers/broker.js';
 import { requireProgram } from '../../helpers/programs.js';
+import { socketBufferSizes } from '../../helpers/socket-memory.js';
 
 const onLinux = platform() === 'linux';
 const { getsockopt } = createRequire(import.meta.url)('sockopt') as { getsockopt(socket: Socket, level: number, option: number): number };
@@ -42,28 +42,28 @@ describe.skipIf(!onLinux)('socket buffer sizes', () => {
 
   it('sets SO_SNDBUF and SO_RCVBUF on an accepted socket, and leaves either alone at -1', async () => {
     const { log, lines } = warnings();
-    const both = await acceptedPair((s) => new SocketBuffers(102400, 65536, log).apply(s));
+    const both = await acceptedPair((s) => new SocketBuffers(102400, 65536, 'socket.send.buffer.bytes and socket.receive.buffer.bytes', log).apply(s));
     cleanup.push(() => both.client.destroy(), () => both.accepted.destroy(), () => both.server.close());
     expect([getsockopt(both.accepted, SOL_SOCKET, SO_SNDBUF), getsockopt(both.accepted, SOL_SOCKET, SO_RCVBUF)]).toEqual([204800, 131072]);
 
     let untouched: number[] = [];
     const neither = await acceptedPair((s) => {
       untouched = [getsockopt(s, SOL_SOCKET, SO_SNDBUF), getsockopt(s, SOL_SOCKET, SO_RCVBUF)];
-      new SocketBuffers(-1, -1, log).apply(s);
+      new SocketBuffers(-1, -1, 'socket.send.buffer.bytes and socket.receive.buffer.bytes', log).apply(s);
     });
     cleanup.push(() => neither.client.destroy(), () => neither.accepted.destroy(), () => neither.server.close());
     expect([getsockopt(neither.accepted, SOL_SOCKET, SO_SNDBUF), getsockopt(neither.accepted, SOL_SOCKET, SO_RCVBUF)]).toEqual(untouched);
     expect(lines).toEqual([]);
   });
 
-  it('warns once, and keeps serving, when a size cannot be set', async () => {
+  it('warns once, naming the setting, and keeps serving, when a size cannot be set', async () => {
     const { log, lines } = warnings();
-    const buffers = new SocketBuffers(102400, 102400, log);
+    const buffers = new SocketBuffers(-1, 65536, 'replica.socket.receive.buffer.bytes', log);
     const fake = { _handle: { fd: 1_000_000 }, destroyed: false } as unknown as Socket;
     buffers.apply(fake);
     buffers.apply(fake);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: expect.stringContaining('cannot be applied') });
+    expect(lines[0]).toMatchObject({ msg: 'replica.socket.receive.buffer.bytes cannot be applied here; connections keep the OS buffer sizes' });
   });
 
   it.skipIf(requireProgram('ss', { install: 'apt-get install iproute2' }))("gives a broker's client connections Kafka's 100 KiB buffers by default", async () => {
@@ -72,9 +72,7 @@ describe.skipIf(!onLinux)('socket buffer sizes', () => {
     const client = connect(broker.port, '127.0.0.1');
     cleanup.push(() => client.destroy());
     await once(client, 'connect');
-    // skmem's tb and rb: the send and receive buffer sizes of the broker's side of the connection.
-    const line = execFileSync('ss', ['-tmnH', 'state', 'established', `( sport = :${broker.port} and dport = :${client.localPort} )`]).toString();
-    expect(line).toMatch(/\btb204800\b/);
-    expect(line).toMatch(/\brb204800\b/);
+    // The broker's side of the connection.
+    expect(socketBufferSizes(`( sport = :${broker.port} and dport = :${client.localPort} )`)).toEqual([{ sendBytes: 204800, receiveBytes: 204800 }]);
   });
 });
