@@ -8,6 +8,7 @@ import { handlers } from './apis/index.js';
 import type { BrokerServices } from './apis/api.js';
 import { Listener } from './server/listener.js';
 import { serverOptions } from './server/server-options.js';
+import { SocketBuffers } from './server/socket-buffers.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { TopicRegistry } from './topics/topic-registry.js';
 import { TxnEngine } from './txn/txn-engine.js';
@@ -151,7 +152,13 @@ export class Broker implements BrokerServices {
       followerQuota: this.replicationQuotas.follower,
       replicaFetch: {
         waitMaxMs: config.replicaFetchWaitMaxMs,
+        minBytes: config.replicaFetchMinBytes,
+        partitionMaxBytes: config.replicaFetchMaxBytes,
+        responseMaxBytes: config.replicaFetchResponseMaxBytes,
+        backoffMs: config.replicaFetchBackoffMs,
         timeouts: { requestTimeoutMs: config.requestTimeoutMs, readyTimeoutMs: config.replicaSocketTimeoutMs },
+        // Kafka's replica fetcher leaves SO_SNDBUF to the OS.
+        socketOptions: new SocketBuffers(-1, config.replicaSocketReceiveBufferBytes, 'replica.socket.receive.buffer.bytes', log),
       },
       uncleanLeaderElection: topics.layers.staticProps.get('unclean.leader.election.enable')?.toLowerCase() === 'true',
       leaderImbalanceCheckIntervalMs:

@@ -31,7 +31,7 @@ export interface ClusterMemberOptions {
   replicaLagTimeMaxMs: number;
   /** follower.replication.throttled.rate, applied by the replica fetchers. */
   followerQuota: ReplicationQuota;
-  /** The followers' fetch wait and timeouts (replica.fetch.wait.max.ms, request.timeout.ms, replica.socket.timeout.ms). */
+  /** The followers' fetch sizes, wait, backoff, timeouts and receive buffer (replica.fetch.*, request.timeout.ms, replica.socket.*). */
   replicaFetch: ReplicaFetchSettings;
   /** The static unclean.leader.election.enable, for the controller. */
   uncleanLeaderElection: boolean;

@@ -214,7 +214,11 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   topicDefault('unclean.leader.election.enable', 'unclean.leader.election.enable', BOOLEAN, 'false'),
   // ---- replication ----
   broker('num.replica.fetchers', INT, '1', 'Replica fetcher threads; no effect (Creek fetches from each leader broker over one connection on its event loop).', { validator: atLeast(1), dynamic: true }),
-  broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes fetched per partition by followers.', { validator: atLeast(0) }),
+  broker('replica.fetch.max.bytes', INT, '1048576', 'Bytes a follower\'s fetch asks for from each partition; not an absolute maximum: the first batch of the first partition with records comes whole however large, so that replication progresses.', { validator: atLeast(0) }),
+  broker('replica.fetch.response.max.bytes', INT, '10485760', 'Bytes a follower\'s fetch asks for in all; not an absolute maximum, as replica.fetch.max.bytes.', { validator: atLeast(0) }),
+  broker('replica.fetch.min.bytes', INT, '1', 'Bytes a follower\'s fetch waits at its leader to have, up to replica.fetch.wait.max.ms.'),
+  broker('replica.fetch.backoff.ms', INT, '1000', 'How long a follower pauses after a partition\'s fetch failed at the leader, when nothing is left to fetch, and after a failed connection to a leader before it connects again.', { validator: atLeast(0) }),
+  broker('replica.socket.receive.buffer.bytes', INT, '65536', 'SO_RCVBUF of a follower\'s connections to its leaders; -1 keeps the OS default.'),
   broker('replica.lag.time.max.ms', LONG, '30000', 'Time after which a silent follower leaves the ISR.'),
   broker('leader.replication.throttled.rate', LONG, LONG_MAX_STRING, 'Bytes per second this broker sends, as a leader, to followers out of the ISR of the partitions its topics\' leader.replication.throttled.replicas name for it; once over, those partitions are left out of such fetches.', { validator: atLeast(0), dynamic: true }),
   broker('follower.replication.throttled.rate', LONG, LONG_MAX_STRING, 'Bytes per second this broker fetches, as a follower out of the ISR, for the partitions its topics\' follower.replication.throttled.replicas name for it; once over, it leaves those partitions out of its fetches.', { validator: atLeast(0), dynamic: true }),

@@ -38,6 +38,16 @@ export interface BrokerConfig {
   replicaSocketTimeoutMs: number;
   /** replica.fetch.wait.max.ms: the longest wait of a follower's fetch at its leader. */
   replicaFetchWaitMaxMs: number;
+  /** replica.fetch.min.bytes: the bytes a follower's fetch waits at its leader to have. */
+  replicaFetchMinBytes: number;
+  /** replica.fetch.max.bytes: the bytes a follower's fetch asks for from each partition. */
+  replicaFetchMaxBytes: number;
+  /** replica.fetch.response.max.bytes: the bytes a follower's fetch asks for in all. */
+  replicaFetchResponseMaxBytes: number;
+  /** replica.fetch.backoff.ms: a follower's pause after a failed fetch or connection. */
+  replicaFetchBackoffMs: number;
+  /** replica.socket.receive.buffer.bytes: SO_RCVBUF of a follower's connections to its leaders. */
+  replicaSocketReceiveBufferBytes: number;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -226,6 +236,11 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     requestTimeoutMs: num('request.timeout.ms'),
     replicaSocketTimeoutMs: num('replica.socket.timeout.ms'),
     replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
+    replicaFetchMinBytes: num('replica.fetch.min.bytes'),
+    replicaFetchMaxBytes: num('replica.fetch.max.bytes'),
+    replicaFetchResponseMaxBytes: num('replica.fetch.response.max.bytes'),
+    replicaFetchBackoffMs: num('replica.fetch.backoff.ms'),
+    replicaSocketReceiveBufferBytes: num('replica.socket.receive.buffer.bytes'),
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,

@@ -7,6 +7,9 @@
 // As in Kafka's NetworkClient, a request not answered within the request timeout closes the
 // connection, failing it and every other request on it with an InterBrokerTimeout; and a
 // connection not ready (connected, TLS, SASL) within its ready timeout is given up.
+// A follower's connections get replica.socket.receive.buffer.bytes as their SO_RCVBUF, set when
+// TCP has connected, before anything is received (Node has no descriptor before it connects;
+// Kafka sets it just before).
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { apiDef, decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
@@ -20,6 +23,11 @@ export interface InterBrokerTimeouts {
   requestTimeoutMs: number;
   /** From opening the connection to its being ready for requests (TCP, TLS handshake, SASL exchange). */
   readyTimeoutMs: number;
+}
+
+/** Options set on a new connection's socket once it has connected (the follower's receive buffer: SocketBuffers). */
+export interface SocketOptions {
+  apply(socket: Socket): void;
 }
 
 /** A peer that did not answer a request, or let a connection become ready, in time; like Kafka's timed-out disconnect. */
@@ -62,10 +70,19 @@ export class BrokerConnection {
    * the handshake fails or the peer refuses the credentials, with InterBrokerTimeout when all that
    * takes longer than the ready timeout.
    */
-  static async open(host: string, port: number, clientId: string, security: Omit<InterBrokerSecurity, 'listenerName'>, timeouts: InterBrokerTimeouts): Promise<BrokerConnection> {
+  static async open(
+    host: string,
+    port: number,
+    clientId: string,
+    security: Omit<InterBrokerSecurity, 'listenerName'>,
+    timeouts: InterBrokerTimeouts,
+    socketOptions?: SocketOptions,
+  ): Promise<BrokerConnection> {
     const tls = security.tls;
     // Node sends no SNI for an IP address (and warns when asked to).
     const socket = tls === undefined ? connectTcp({ host, port }) : connectTls({ ...tls, host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
+    // A TLS socket too emits 'connect' once TCP has connected, as its handshake starts.
+    if (socketOptions !== undefined) socket.once('connect', () => socketOptions.apply(socket));
     const notReady = setTimeout(
       () => socket.destroy(new InterBrokerTimeout(`connection to ${host}:${port} not ready within ${timeouts.readyTimeoutMs} ms`)),
       timeouts.readyTimeoutMs,

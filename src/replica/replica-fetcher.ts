@@ -4,29 +4,27 @@
 // and truncates what diverges; then it fetches from its log end with Fetch requests carrying
 // this broker's replica id, appends what comes back with the leader's offsets and epochs, and
 // takes the leader's high watermark. The leader learns each follower's position from those fetches.
+// A fetch asks for replica.fetch.max.bytes of each partition and replica.fetch.response.max.bytes
+// in all, and waits at the leader up to replica.fetch.wait.max.ms for replica.fetch.min.bytes.
+// After a partition's error the fetcher pauses replica.fetch.backoff.ms before its next round; it
+// waits as long when nothing is left to fetch, and after a failed connection before it connects again.
 // Replication throttling (KIP-73), follower side: while this broker's
 // follower.replication.throttled.rate is exceeded, the partitions throttled here that are not
-// caught up are left out of the fetches (when that is all of them, the fetcher waits BACKOFF_MS);
-// what throttled partitions bring counts towards the rate.
+// caught up are left out of the fetches; what throttled partitions bring counts towards the rate.
 // As Kafka's BrokerBlockingSender: a request unanswered within request.timeout.ms, or a connection
 // not ready within replica.socket.timeout.ms, closes the connection; the fetcher backs off and
-// connects again.
+// connects again. The connection's SO_RCVBUF is replica.socket.receive.buffer.bytes.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
-import { BrokerConnection, type InterBrokerTimeouts } from './broker-connection.js';
+import { BrokerConnection, type InterBrokerTimeouts, type SocketOptions } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
 import type { Partition } from './partition.js';
 
 const FETCH_VERSION = 12;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-/** replica.fetch.min.bytes, replica.fetch.max.bytes, replica.fetch.response.max.bytes. */
-const FETCH_MAX_BYTES = 1 << 20;
-const FETCH_RESPONSE_MAX_BYTES = 10 << 20;
-/** replica.fetch.backoff.ms: after an error, before the next attempt. */
-const BACKOFF_MS = 200;
 
 /** Where fetched batches go: the log and the state derived from it (producer state, src/txn/). */
 export interface FollowerAppender {
@@ -58,8 +56,18 @@ export interface ReplicaFetcherOptions {
 export interface ReplicaFetchSettings {
   /** replica.fetch.wait.max.ms. */
   waitMaxMs: number;
+  /** replica.fetch.min.bytes. */
+  minBytes: number;
+  /** replica.fetch.max.bytes: each partition's limit. */
+  partitionMaxBytes: number;
+  /** replica.fetch.response.max.bytes: the whole response's limit. */
+  responseMaxBytes: number;
+  /** replica.fetch.backoff.ms. */
+  backoffMs: number;
   /** request.timeout.ms for each request; replica.socket.timeout.ms for the connection to become ready. */
   timeouts: InterBrokerTimeouts;
+  /** replica.socket.receive.buffer.bytes, set on each connection to the leader. */
+  socketOptions: SocketOptions;
 }
 
 interface Fetched {
@@ -123,14 +131,14 @@ export class ReplicaFetcher {
         else await this.fetchUnthrottled(connection);
         if (this.backoff) {
           this.backoff = false;
-          await this.sleep(BACKOFF_MS);
+          await this.sleep(this.o.settings.backoffMs);
         }
       } catch (err) {
         if (!this.running) break;
         this.logFailure(err);
         this.connection?.close();
         this.connection = undefined;
-        await this.sleep(BACKOFF_MS);
+        await this.sleep(this.o.settings.backoffMs);
       }
     }
   }
@@ -139,7 +147,8 @@ export class ReplicaFetcher {
     if (this.connection?.isOpen) return this.connection;
     const leader = this.o.leaderAddress();
     if (leader === undefined) throw new Error('leader is not live');
-    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security, this.o.settings.timeouts);
+    const { timeouts, socketOptions } = this.o.settings;
+    this.connection = await BrokerConnection.open(leader.host, leader.port, `replica-fetcher-${this.o.localId}`, this.o.security, timeouts, socketOptions);
     return this.connection;
   }
 
@@ -191,17 +200,18 @@ export class ReplicaFetcher {
     const { throttle } = this.o;
     const targets = [...this.partitions.values()].filter((f) => f.caughtUp || !throttle.isThrottled(f.partition) || !throttle.isExceeded());
     if (targets.length > 0) await this.fetch(connection, targets);
-    else await this.sleep(BACKOFF_MS);
+    else await this.sleep(this.o.settings.backoffMs);
   }
 
   private async fetch(connection: BrokerConnection, targets: Fetched[]): Promise<void> {
+    const { settings } = this.o;
     const response = await connection.send(1, FETCH_VERSION, {
       clusterId: null,
       replicaId: this.o.localId,
       replicaState: { replicaId: this.o.localId, replicaEpoch: -1 },
-      maxWaitMs: this.o.settings.waitMaxMs,
-      minBytes: 1,
-      maxBytes: FETCH_RESPONSE_MAX_BYTES,
+      maxWaitMs: settings.waitMaxMs,
+      minBytes: settings.minBytes,
+      maxBytes: settings.responseMaxBytes,
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
@@ -214,7 +224,7 @@ export class ReplicaFetcher {
           fetchOffset: f.partition.logEndOffset,
           lastFetchedEpoch: -1,
           logStartOffset: f.partition.logStartOffset,
-          partitionMaxBytes: FETCH_MAX_BYTES,
+          partitionMaxBytes: settings.partitionMaxBytes,
           replicaDirectoryId: ZERO_UUID,
           highWatermark: f.partition.highWatermark,
         })),
@@ -256,7 +266,7 @@ export class ReplicaFetcher {
     }
     // This follower's epoch is stale: the newer state, when it arrives here, re-adds the
     // partition. Anything else (a leader that has not yet opened the topic or taken its new
-    // state) is retried after a pause.
+    // state) is retried after replica.fetch.backoff.ms.
     if (errorCode === ErrorCode.FENCED_LEADER_EPOCH) this.partitions.delete(f.partition);
     else this.backoff = true;
     this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, errorCode }, 'replica fetch error');

@@ -358,6 +358,27 @@ describe('socket server limits', () => {
     expect([set.requestTimeoutMs, set.replicaSocketTimeoutMs, set.replicaFetchWaitMaxMs]).toEqual([1000, 500, 500]);
   });
 
+  it("takes the follower's replica.fetch.* sizes and backoff and replica.socket.receive.buffer.bytes with Kafka's defaults and checks", () => {
+    expect(resolveBrokerConfig({ properties: {} })).toMatchObject({
+      replicaFetchMinBytes: 1,
+      replicaFetchMaxBytes: 1048576,
+      replicaFetchResponseMaxBytes: 10485760,
+      replicaFetchBackoffMs: 1000,
+      replicaSocketReceiveBufferBytes: 65536,
+    });
+    const set = resolveBrokerConfig({
+      properties: { 'replica.fetch.min.bytes': 0, 'replica.fetch.max.bytes': 0, 'replica.fetch.response.max.bytes': 0, 'replica.fetch.backoff.ms': 0, 'replica.socket.receive.buffer.bytes': -1 },
+    });
+    expect(set.warnings).toEqual([]);
+    expect(set).toMatchObject({ replicaFetchMinBytes: 0, replicaFetchMaxBytes: 0, replicaFetchResponseMaxBytes: 0, replicaFetchBackoffMs: 0, replicaSocketReceiveBufferBytes: -1 });
+    const negative = ['replica.fetch.max.bytes', 'replica.fetch.response.max.bytes', 'replica.fetch.backoff.ms'];
+    expect(problemsOf(() => resolveBrokerConfig({ properties: Object.fromEntries(negative.map((key) => [key, -1])) }))).toEqual(
+      negative.map((key) => `Invalid value -1 for configuration ${key}: Value must be at least 0 (from option ${key})`),
+    );
+    // Kafka checks neither.
+    expect(resolveBrokerConfig({ properties: { 'replica.fetch.min.bytes': -1, 'replica.socket.receive.buffer.bytes': -2 } }).warnings).toEqual([]);
+  });
+
   it('takes max.connection.creation.rate broker-wide (0 included, as Kafka) and per listener, refusing negative values', () => {
     const config = resolveBrokerConfig({ properties: { 'max.connection.creation.rate': 0, 'listener.name.plaintext.max.connection.creation.rate': 5 } });
     expect(config.warnings).toEqual([]);

@@ -1,0 +1,171 @@
+// A follower's replica fetcher against a fake leader on a loopback socket, which records each Fetch
+// and answers it without records once its max wait is over (at once when a partition is told to
+// fail): the sizes and wait its requests carry (replica.fetch.max.bytes,
+// replica.fetch.response.max.bytes, replica.fetch.min.bytes, replica.fetch.wait.max.ms), and
+// replica.fetch.backoff.ms after a broken connection.
+import { createServer, type Server, type Socket } from 'node:net';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeRequest, encodeResponse, type RequestOf, type ResponseOf } from '../../../protocol/codec/messages.js';
+import { ErrorCode } from '../../../protocol/errors.js';
+import { MemoryLog } from '../../../src/log/memory-log.js';
+import { Partition } from '../../../src/replica/partition.js';
+import { ReplicaFetcher, type ReplicaFetchSettings } from '../../../src/replica/replica-fetcher.js';
+import { eventually } from '../../helpers/eventually.js';
+
+const LOCAL_ID = 1;
+const LEADER_ID = 2;
+const TOPIC = 'followed';
+const FETCH = 1;
+
+/** A Fetch as the leader received it, and when it answered. */
+interface SeenFetch {
+  body: RequestOf<1>;
+  partitions: number[];
+  receivedAt: number;
+  answeredAt?: number;
+}
+
+class FakeLeader {
+  readonly fetches: SeenFetch[] = [];
+  /** When each connection was accepted. */
+  readonly acceptedAt: number[] = [];
+  /** By partition: the error codes its next fetches are answered with, in turn (then NONE). */
+  readonly errors = new Map<number, number[]>();
+  /** Closes the connection instead of answering the next Fetch. */
+  dropNextFetch = false;
+  droppedAt: number | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((socket) => {
+      this.acceptedAt.push(Date.now());
+      this.sockets.add(socket);
+      const timers = new Set<NodeJS.Timeout>();
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        for (const t of timers) clearTimeout(t);
+      });
+      let buffered = Buffer.alloc(0);
+      socket.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 4 && buffered.length >= buffered.readInt32BE(0) + 4) {
+          const { header, body } = decodeRequest(buffered.subarray(4, buffered.readInt32BE(0) + 4));
+          buffered = buffered.subarray(buffered.readInt32BE(0) + 4);
+          if (header.apiKey !== FETCH) throw new Error(`the follower of an empty log sent API ${header.apiKey}`);
+          if (this.dropNextFetch) {
+            this.dropNextFetch = false;
+            this.droppedAt = Date.now();
+            socket.destroy();
+            return;
+          }
+          const seen = this.seen(body as RequestOf<1>);
+          const answer = seen.body.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => partitionAnswer(p.partition, this.errors.get(p.partition)?.shift())) }));
+          const failed = answer.some((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.NONE));
+          const respond = (): void => {
+            seen.answeredAt = Date.now();
+            const response: ResponseOf<1> = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: answer };
+            for (const b of encodeResponse(FETCH, header.apiVersion, header.correlationId, response)) socket.write(b);
+          };
+          // As a leader with nothing new: errors at once, else once the fetch's wait is over.
+          if (failed) respond();
+          else timers.add(setTimeout(respond, seen.body.maxWaitMs));
+        }
+      });
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private seen(body: RequestOf<1>): SeenFetch {
+    const seen = { body, partitions: body.topics.flatMap((t) => t.partitions.map((p) => p.partition)), receivedAt: Date.now() };
+    this.fetches.push(seen);
+    return seen;
+  }
+}
+
+function partitionAnswer(partitionIndex: number, errorCode: number = ErrorCode.NONE): ResponseOf<1>['responses'][number]['partitions'][number] {
+  return { partitionIndex, errorCode, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records: null };
+}
+
+/** Kafka's defaults, but a short wait so that the fake leader answers often. */
+const DEFAULTS: ReplicaFetchSettings = {
+  waitMaxMs: 50,
+  minBytes: 1,
+  partitionMaxBytes: 1048576,
+  responseMaxBytes: 10485760,
+  backoffMs: 1000,
+  timeouts: { requestTimeoutMs: 30_000, readyTimeoutMs: 30_000 },
+  socketOptions: { apply: () => undefined },
+};
+
+let leader: FakeLeader;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+  await leader.close();
+});
+
+/** A fetcher from the fake leader following `partitions` of an empty topic. */
+async function follow(partitions: number[], settings: Partial<ReplicaFetchSettings>): Promise<void> {
+  leader = new FakeLeader();
+  const port = await leader.listen();
+  const fetcher = new ReplicaFetcher({
+    localId: LOCAL_ID,
+    throttle: { isThrottled: () => false, isExceeded: () => false, record: () => undefined },
+    appender: () => ({ appendReplicated: () => Promise.reject(new Error('the fake leader sends no records')), reloadProducerState: () => Promise.resolve() }),
+    leaderAddress: () => ({ nodeId: LEADER_ID, host: '127.0.0.1', port, rack: null }),
+    security: { listenerName: 'PLAINTEXT' },
+    settings: { ...DEFAULTS, ...settings },
+    log: pino({ level: 'silent' }),
+  });
+  cleanups.push(() => fetcher.close());
+  for (const index of partitions) {
+    fetcher.add(
+      new Partition({
+        topic: TOPIC,
+        partition: index,
+        localId: LOCAL_ID,
+        log: new MemoryLog(),
+        state: { leaderId: LEADER_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LEADER_ID, LOCAL_ID] },
+        minInsyncReplicas: () => 1,
+        replicaLagTimeMaxMs: () => 30_000,
+      }),
+    );
+  }
+}
+
+describe('ReplicaFetcher', () => {
+  it('asks for replica.fetch.max.bytes of each partition and replica.fetch.response.max.bytes in all, waiting up to replica.fetch.wait.max.ms for replica.fetch.min.bytes', async () => {
+    await follow([0, 1], { partitionMaxBytes: 4096, responseMaxBytes: 6144, minBytes: 100, waitMaxMs: 70 });
+    const first = await eventually(() => leader.fetches[0], 'a fetch');
+    expect(first.body).toMatchObject({
+      replicaId: LOCAL_ID,
+      maxWaitMs: 70,
+      minBytes: 100,
+      maxBytes: 6144,
+      topics: [{ topic: TOPIC, partitions: [{ partition: 0, partitionMaxBytes: 4096 }, { partition: 1, partitionMaxBytes: 4096 }] }],
+    });
+  });
+
+  it('waits replica.fetch.backoff.ms after its connection to the leader broke before it connects again', async () => {
+    const backoffMs = 700;
+    await follow([0], { backoffMs });
+    leader.dropNextFetch = true;
+    const reconnectedAt = await eventually(() => leader.acceptedAt[1], 'a second connection');
+    // A timer may fire a millisecond early by Date.now().
+    expect(reconnectedAt - leader.droppedAt!).toBeGreaterThanOrEqual(backoffMs - 1);
+    await eventually(() => leader.fetches[0], 'a fetch on the new connection');
+  });
+});
