@@ -6,8 +6,9 @@
 // takes the leader's high watermark. The leader learns each follower's position from those fetches.
 // A fetch asks for replica.fetch.max.bytes of each partition and replica.fetch.response.max.bytes
 // in all, and waits at the leader up to replica.fetch.wait.max.ms for replica.fetch.min.bytes.
-// After a partition's error the fetcher pauses replica.fetch.backoff.ms before its next round; it
-// waits as long when nothing is left to fetch, and after a failed connection before it connects again.
+// As in Kafka's AbstractFetcherThread, a partition whose fetch or truncation failed is left out
+// of requests for replica.fetch.backoff.ms while the others go on; the fetcher waits that long
+// when nothing is left to fetch, and after a failed connection before it connects again.
 // Replication throttling (KIP-73), follower side: while this broker's
 // follower.replication.throttled.rate is exceeded, the partitions throttled here that are not
 // caught up are left out of the fetches; what throttled partitions bring counts towards the rate.
@@ -79,6 +80,8 @@ interface Fetched {
    * lag of 0); not before records arrive. Such a partition is never throttled.
    */
   caughtUp: boolean;
+  /** Left out of requests until then (Date.now()), after an error of its own: Kafka's delayed fetch state. */
+  delayedUntil: number;
 }
 
 export class ReplicaFetcher {
@@ -86,8 +89,6 @@ export class ReplicaFetcher {
   private connection: BrokerConnection | undefined;
   private running = true;
   private wake: (() => void) | undefined;
-  /** A partition error asked for a pause before the next round. */
-  private backoff = false;
   private readonly loop: Promise<void>;
   private readonly authWarnings: AuthFailureWarnings;
 
@@ -102,7 +103,7 @@ export class ReplicaFetcher {
 
   /** Starts (or restarts, after a leadership change) fetching a partition: truncation first. */
   add(partition: Partition): void {
-    this.partitions.set(partition, { partition, truncating: true, caughtUp: false });
+    this.partitions.set(partition, { partition, truncating: true, caughtUp: false, delayedUntil: 0 });
     this.wake?.();
   }
 
@@ -126,13 +127,11 @@ export class ReplicaFetcher {
       }
       try {
         const connection = await this.connect();
-        const truncating = [...this.partitions.values()].filter((f) => f.truncating);
+        const now = Date.now();
+        const ready = [...this.partitions.values()].filter((f) => f.delayedUntil <= now);
+        const truncating = ready.filter((f) => f.truncating);
         if (truncating.length > 0) await this.truncate(connection, truncating);
-        else await this.fetchUnthrottled(connection);
-        if (this.backoff) {
-          this.backoff = false;
-          await this.sleep(this.o.settings.backoffMs);
-        }
+        else await this.fetchUnthrottled(connection, ready);
       } catch (err) {
         if (!this.running) break;
         this.logFailure(err);
@@ -196,9 +195,10 @@ export class ReplicaFetcher {
     }
   }
 
-  private async fetchUnthrottled(connection: BrokerConnection): Promise<void> {
+  /** Fetches the partitions ready for it that throttling leaves in; with none, waits replica.fetch.backoff.ms (as Kafka's fetcher). */
+  private async fetchUnthrottled(connection: BrokerConnection, ready: Fetched[]): Promise<void> {
     const { throttle } = this.o;
-    const targets = [...this.partitions.values()].filter((f) => f.caughtUp || !throttle.isThrottled(f.partition) || !throttle.isExceeded());
+    const targets = ready.filter((f) => f.caughtUp || !throttle.isThrottled(f.partition) || !throttle.isExceeded());
     if (targets.length > 0) await this.fetch(connection, targets);
     else await this.sleep(this.o.settings.backoffMs);
   }
@@ -268,7 +268,7 @@ export class ReplicaFetcher {
     // partition. Anything else (a leader that has not yet opened the topic or taken its new
     // state) is retried after replica.fetch.backoff.ms.
     if (errorCode === ErrorCode.FENCED_LEADER_EPOCH) this.partitions.delete(f.partition);
-    else this.backoff = true;
+    else f.delayedUntil = Date.now() + this.o.settings.backoffMs;
     this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, errorCode }, 'replica fetch error');
   }
 

@@ -2,7 +2,8 @@
 // and answers it without records once its max wait is over (at once when a partition is told to
 // fail): the sizes and wait its requests carry (replica.fetch.max.bytes,
 // replica.fetch.response.max.bytes, replica.fetch.min.bytes, replica.fetch.wait.max.ms), and
-// replica.fetch.backoff.ms after a broken connection.
+// replica.fetch.backoff.ms after a partition's error (its other partitions fetched meanwhile, as
+// in Kafka's fetcher) and after a broken connection.
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -157,6 +158,19 @@ describe('ReplicaFetcher', () => {
       maxBytes: 6144,
       topics: [{ topic: TOPIC, partitions: [{ partition: 0, partitionMaxBytes: 4096 }, { partition: 1, partitionMaxBytes: 4096 }] }],
     });
+  });
+
+  it('leaves a partition whose fetch failed out of its fetches for replica.fetch.backoff.ms, fetching the others meanwhile', async () => {
+    const backoffMs = 600;
+    await follow([0, 1], { backoffMs });
+    leader.errors.set(0, [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const failed = await eventually(() => leader.fetches.find((f) => f.partitions.includes(0) && f.answeredAt !== undefined), 'the failed fetch');
+    const retried = await eventually(() => leader.fetches.slice(leader.fetches.indexOf(failed) + 1).find((f) => f.partitions.includes(0)), "partition 0's next fetch");
+    expect(retried.receivedAt - failed.answeredAt!).toBeGreaterThanOrEqual(backoffMs);
+    // Each answered after its 50 ms wait, several fetches of partition 1 alone fit in the backoff.
+    const meanwhile = leader.fetches.slice(leader.fetches.indexOf(failed) + 1, leader.fetches.indexOf(retried));
+    expect(meanwhile.length).toBeGreaterThanOrEqual(5);
+    for (const f of meanwhile) expect(f.partitions).toEqual([1]);
   });
 
   it('waits replica.fetch.backoff.ms after its connection to the leader broke before it connects again', async () => {
