@@ -22,8 +22,8 @@ import { resolveAuthorizerConfig } from './security/authorizer/authorizer-config
 import { ClientQuotas } from './quotas/client-quotas.js';
 import { QuotaMeter } from './quotas/quota-meter.js';
 import { ReplicationQuota, type ReplicationQuotas, type ReplicationSide } from './quotas/replication-quota.js';
-import { BrokerMetrics, type MetricsSource } from './metrics/broker-metrics.js';
-import { startHttpService } from './http/http-service.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import type { MetricsSource } from './metrics/metrics-state.js';
 import type { HttpListener } from './http/http-listener.js';
 import { SingleNodeCluster } from './cluster/single-node-cluster.js';
 import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
@@ -348,7 +348,12 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
       const advertised = broker.advertise(endpoint.name, port);
       running.push({ name: endpoint.name, securityProtocol: endpoint.securityProtocol, bootstrap: `${advertised.host}:${advertised.port}`, host: endpoint.host, port });
     }
-    if (config.http !== undefined) http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
+    if (config.http !== undefined) {
+      // The console, /metrics and the schema registry are loaded only for a broker that serves
+      // them, once its Kafka listeners accept connections.
+      const { startHttpService } = await import('./http/http-service.js');
+      http = await startHttpService(broker, config.http, log.child({ component: 'http' }));
+    }
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await broker.groups.close();

@@ -5,7 +5,7 @@ import type { BrokerMetrics } from './broker-metrics.js';
 
 export function addMetricsRoutes(router: Router, metrics: BrokerMetrics, ready: () => boolean): void {
   metrics.collectProcessMetrics();
-  router.add('GET', '/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.metrics() }));
+  router.add('GET', '/metrics', async () => ({ status: 200, ...(await metrics.metrics()) }));
   router.add('GET', '/health/live', () => ({ status: 200, contentType: 'application/json', body: '{"status":"live"}' }));
   router.add('GET', '/health/ready', () =>
     ready()

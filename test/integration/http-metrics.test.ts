@@ -75,6 +75,15 @@ describe('HTTP /metrics and guard', () => {
     expect(sample('kafka_coordinator_group_groupmetadatamanager_numgroups')).toBe(1);
     expect(sample('kafka_network_requestmetrics_requests_total', { request: 'Produce' })).toBeGreaterThanOrEqual(6);
     expect(sample('kafka_network_requestmetrics_totaltimems_count', { request: 'Fetch' })).toBeGreaterThan(0);
+    // The request-time histogram, built from counts kept before the first scrape: cumulative
+    // buckets ending at +Inf with every request counted, as many as the requests handled.
+    expect(text).toContain('# TYPE kafka_network_requestmetrics_totaltimems histogram');
+    const produced = sample('kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' })!;
+    expect(produced).toBe(sample('kafka_network_requestmetrics_requests_total', { request: 'Produce' }));
+    const buckets = ['1', '2', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000', '10000', '+Inf'].map((le) => sample('kafka_network_requestmetrics_totaltimems_bucket', { request: 'Produce', le })!);
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1]!);
+    expect(buckets.at(-1)).toBe(produced);
+    expect(sample('kafka_network_requestmetrics_totaltimems_sum', { request: 'Produce' })).toBeGreaterThan(0);
     expect(sample('kafka_server_brokertopicmetrics_failedproducerequests_total', { topic: 'metrics-a' })).toBeUndefined();
     // Node process metrics (prom-client's defaults).
     expect(sample('process_cpu_user_seconds_total')).toBeGreaterThan(0);
