@@ -11,6 +11,8 @@
 // has come (its position, the ISR, the high watermark). Followers and consumers alike get up to
 // each partition's max_bytes within what is left of the response's max_bytes, and the first batch
 // of the first partition with records whole however large (Kafka's ReplicaManager.readFromLog).
+// As in Kafka's KafkaApis.handleFetchRequest, the broker's fetch.max.bytes caps the response's
+// max_bytes, and min_bytes at that cap, for consumers and followers alike.
 // A partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader
 // (v12+), and v16+ adds that leader's endpoint (KIP-951).
 // Replication throttling (KIP-73): for a follower out of the ISR, a partition throttled on this
@@ -54,7 +56,7 @@ export default defineApi({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
-  uses: ['replicas', 'cluster', 'topics', 'txn', 'fetchSessions', 'quotaMeter', 'replicationQuotas', 'metrics'],
+  uses: ['config', 'replicas', 'cluster', 'topics', 'txn', 'fetchSessions', 'quotaMeter', 'replicationQuotas', 'metrics'],
   async handle(req, ctx) {
     const { broker, version } = ctx;
     const byId = version >= 13;
@@ -96,11 +98,13 @@ export default defineApi({
     }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
+    const maxBytes = Math.min(req.maxBytes, broker.config.fetchMaxBytes);
+    const minBytes = Math.min(req.minBytes, maxBytes);
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
-    let results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId, ctx.responseBuffer);
-    while (!isEnough(results, req.minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
+    let results = await readAll(broker, targets, maxBytes, readCommitted, replicaId, ctx.responseBuffer);
+    while (!isEnough(results, minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
       await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed, replicaId >= 0);
-      results = await readAll(broker, targets, req.maxBytes, readCommitted, replicaId, ctx.responseBuffer);
+      results = await readAll(broker, targets, maxBytes, readCommitted, replicaId, ctx.responseBuffer);
     }
 
     const answered = session && resolved.incremental ? results.filter((r) => hasNews(session, r)) : results;

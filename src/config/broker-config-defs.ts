@@ -160,7 +160,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('connection.failed.authentication.delay.ms', INT, '100', 'A failed authentication is answered and its connection closed this long after the failure.', { validator: atLeast(0) }),
   broker('queued.max.request.bytes', LONG, '268435456', 'Request bytes received and not yet handled, across all connections, before reading from clients pauses; 0 or less for no bound. Kafka\'s default is -1: Creek bounds it at 256 MiB.'),
   broker('sasl.server.max.receive.size', INT, '524288', 'Largest request a client may send on a SASL listener before it has authenticated; larger ones close the connection.', { validator: atLeast(1) }),
-  broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries.', { validator: atLeast(1024) }),
+  broker('fetch.max.bytes', INT, '57671680', 'Most bytes a fetch response carries, for consumers and followers alike: a fetch\'s max_bytes above it is lowered to it, and its min_bytes to at most it. Not an absolute maximum: the first batch of the first partition with records comes whole however large.', { validator: atLeast(1024) }),
   // ---- topics ----
   broker('auto.create.topics.enable', BOOLEAN, 'true', 'Whether metadata requests for unknown topics create them.'),
   broker('delete.topic.enable', BOOLEAN, 'true', 'Whether DeleteTopics is allowed.'),

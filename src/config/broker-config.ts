@@ -48,6 +48,8 @@ export interface BrokerConfig {
   replicaFetchBackoffMs: number;
   /** replica.socket.receive.buffer.bytes: SO_RCVBUF of a follower's connections to its leaders. */
   replicaSocketReceiveBufferBytes: number;
+  /** fetch.max.bytes: the most a fetch response carries, whatever its max_bytes (the first batch excepted). */
+  fetchMaxBytes: number;
   logDir: string;
   storage: 'disk' | 'memory';
   logLevel: LogLevel;
@@ -241,6 +243,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     replicaFetchResponseMaxBytes: num('replica.fetch.response.max.bytes'),
     replicaFetchBackoffMs: num('replica.fetch.backoff.ms'),
     replicaSocketReceiveBufferBytes: num('replica.socket.receive.buffer.bytes'),
+    fetchMaxBytes: num('fetch.max.bytes'),
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',
     logLevel: str('creek.log.level') as LogLevel,

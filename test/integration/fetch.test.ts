@@ -1,9 +1,10 @@
 // Fetch semantics over raw protocol: long polling woken by produce, min_bytes, max_bytes with the
-// first-batch rule, OFFSET_OUT_OF_RANGE, and incremental fetch sessions (KIP-227).
+// first-batch rule, OFFSET_OUT_OF_RANGE, incremental fetch sessions (KIP-227), and the broker's
+// fetch.max.bytes over a request's max_bytes and min_bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { encodeBatch } from '../../protocol/records/index.js';
+import { encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { createTopics } from '../helpers/create-topics.js';
@@ -25,9 +26,12 @@ afterAll(async () => {
   await broker.stop();
 });
 
-async function produce(topic: string, partition: number, values: string[]): Promise<number> {
-  const records = encodeBatch({ records: values.map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
-  const s = await openFrameSocket(broker.port);
+const batchOf = (values: string[]): Buffer => encodeBatch({ records: values.map((v) => ({ key: null, value: Buffer.from(v), headers: [] })), baseTimestamp: Date.now() });
+
+/** Produces one batch of `values`, to the file's broker unless `port` names another. */
+async function produce(topic: string, partition: number, values: string[], port = broker.port): Promise<number> {
+  const records = batchOf(values);
+  const s = await openFrameSocket(port);
   s.send(encodeRequest(0, 9, 1, 'p', produceRequest({ topic, partition, records }, { acks: 1, timeoutMs: 1000 })));
   const res = decodeResponse(0, 9, await s.next());
   s.end();
@@ -36,14 +40,20 @@ async function produce(topic: string, partition: number, values: string[]): Prom
   return p.baseOffset;
 }
 
-async function fetch(req: FetchRequest): Promise<FetchResponse> {
-  sock.send(encodeRequest(1, 12, ++correlation, 'f', req));
-  return decodeResponse(1, 12, await sock.next()).body;
+async function fetch(req: FetchRequest, socket = sock): Promise<FetchResponse> {
+  socket.send(encodeRequest(1, 12, ++correlation, 'f', req));
+  return decodeResponse(1, 12, await socket.next()).body;
 }
 
 const recordBytes = (r: FetchResponse, t = 0, p = 0): number => {
   const rec = r.responses[t]!.partitions[p]!.records;
   return Buffer.isBuffer(rec) ? rec.length : 0;
+};
+
+/** How many record batches one partition of a response carries. */
+const batchCount = (r: FetchResponse, t = 0, p = 0): number => {
+  const rec = r.responses[t]!.partitions[p]!.records;
+  return Buffer.isBuffer(rec) ? splitBatches(rec).length : 0;
 };
 
 describe('Fetch', () => {
@@ -119,5 +129,54 @@ describe('Fetch', () => {
     expect(stale.errorCode).toBe(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
     const unknown = await fetch(fetchRequest([], { sessionId: 987654, sessionEpoch: 1 }));
     expect(unknown.errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+  });
+});
+
+describe('fetch.max.bytes', () => {
+  const CAP = 1024;
+  let capped: RunningBroker;
+  let cappedSock: FrameSocket;
+  beforeAll(async () => {
+    capped = await withBroker({ properties: { 'fetch.max.bytes': CAP } });
+    await capped.broker.topics.create('capped', { numPartitions: 2 });
+    await capped.broker.topics.create('capped-big', { numPartitions: 1 });
+    await capped.broker.topics.create('capped-wait', { numPartitions: 1 });
+    cappedSock = await openFrameSocket(capped.port);
+  });
+  afterAll(async () => {
+    cappedSock.end();
+    await capped.stop();
+  });
+
+  it('lowers a larger max_bytes to it: whole batches up to the cap, across partitions', async () => {
+    const value = 'x'.repeat(300);
+    const batchBytes = batchOf([value]).length;
+    for (let i = 0; i < 8; i++) await produce('capped', 0, [value], capped.port);
+    await produce('capped', 1, [value], capped.port);
+    const res = await fetch(fetchRequest([{ topic: 'capped', partition: 0 }, { topic: 'capped', partition: 1 }], { maxBytes: 50 << 20 }), cappedSock);
+    expect(batchCount(res, 0, 0)).toBe(Math.floor(CAP / batchBytes));
+    expect(recordBytes(res, 0, 0)).toBeLessThanOrEqual(CAP);
+    // What is left of the cap does not hold partition 1's batch.
+    expect(recordBytes(res, 0, 1)).toBe(0);
+    // A max_bytes below the cap still counts.
+    expect(batchCount(await fetch(fetchRequest({ topic: 'capped', partition: 0 }, { maxBytes: batchBytes }), cappedSock))).toBe(1);
+  });
+
+  it('still gives the first batch whole when it is larger than the cap, and nothing after it', async () => {
+    await produce('capped-big', 0, ['a'.repeat(5000)], capped.port);
+    await produce('capped-big', 0, ['b'.repeat(5000)], capped.port);
+    const res = await fetch(fetchRequest({ topic: 'capped-big', partition: 0 }, { maxBytes: 50 << 20 }), cappedSock);
+    expect(batchCount(res)).toBe(1);
+    expect(recordBytes(res)).toBeGreaterThan(5000);
+  });
+
+  it('lowers min_bytes to it: a fetch asking for more than the cap is answered once the cap is reached', async () => {
+    await produce('capped-wait', 0, ['a'.repeat(5000)], capped.port);
+    await produce('capped-wait', 0, ['b'.repeat(5000)], capped.port);
+    // Without the cap, min_bytes 1 MiB would wait out max_wait_ms.
+    const started = Date.now();
+    const res = await fetch(fetchRequest({ topic: 'capped-wait', partition: 0 }, { maxBytes: 50 << 20, minBytes: 1 << 20, maxWaitMs: 20_000 }), cappedSock);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(batchCount(res)).toBe(1);
   });
 });

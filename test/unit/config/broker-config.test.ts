@@ -53,6 +53,7 @@ describe('defaults', () => {
       transactionMaxTimeoutMs: 900000,
       producerIdExpirationMs: 86400000,
       transactionAbortTimedOutTransactionCleanupIntervalMs: 10000,
+      fetchMaxBytes: 57671680,
     });
     expect(config.staticProps.size).toBe(0);
     expect(config.warnings).toEqual([]);
