@@ -15,8 +15,12 @@ export interface TxnSettings {
   transactionalIdExpirationMs: number;
   transactionMaxTimeoutMs: number;
   producerIdExpirationMs: number;
-  /** How often timed-out transactions are aborted (and expired ids and producers removed). */
-  checkIntervalMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are aborted (and unfinished completions retried). */
+  abortTimedOutIntervalMs: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms: how often transactional ids idle past transactionalIdExpirationMs are removed. */
+  removeExpiredIdsIntervalMs: number;
+  /** producer.id.expiration.check.interval.ms: how often producers idle past producer.id.expiration.ms are removed. */
+  producerIdExpirationCheckIntervalMs: number;
   /** KIP-890: transactional writes must target partitions added to the transaction. */
   verifyPartitions: boolean;
 }
@@ -30,7 +34,9 @@ export function txnSettings(config: BrokerConfig): TxnSettings {
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
     producerIdExpirationMs: config.producerIdExpirationMs,
-    checkIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+    abortTimedOutIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+    removeExpiredIdsIntervalMs: Number(setting(config, 'transaction.remove.expired.transaction.cleanup.interval.ms')),
+    producerIdExpirationCheckIntervalMs: Number(setting(config, 'producer.id.expiration.check.interval.ms')),
     verifyPartitions: setting(config, 'transaction.partition.verification.enable') !== 'false',
   };
 }

@@ -372,7 +372,7 @@ export class TxnCoordinator {
     }
   }
 
-  /** Prepares, writes the markers, completes. A failure leaves the prepared state for maintain() to finish. */
+  /** Prepares, writes the markers, completes. A failure leaves the prepared state for abortTimedOutTransactions() to finish. */
   private async complete(meta: TxnMetadata, commit: boolean): Promise<void> {
     await this.transition(meta, { state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, clientTransactionVersion: 0 });
     await this.finishPrepared(meta);
@@ -403,20 +403,44 @@ export class TxnCoordinator {
     }
   }
 
-  /** Periodic work: abort timed-out transactions, retry unfinished completions, expire idle ids. */
-  async maintain(now = Date.now()): Promise<void> {
+  /**
+   * Periodic work every transaction.abort.timed.out.transaction.cleanup.interval.ms (Kafka's
+   * transaction-abort task): finishes completions left unfinished, then fences and aborts the
+   * transactions open longer than their timeout.
+   */
+  async abortTimedOutTransactions(now = Date.now()): Promise<void> {
     await this.completePrepared();
+    await this.eachDue(
+      (meta) => meta.state === TxnState.Ongoing && meta.startTimestamp + meta.timeoutMs < now,
+      async (meta) => {
+        this.o.log.info({ transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs }, 'aborting timed-out transaction');
+        await this.fenceAndAbort(meta);
+      },
+    );
+  }
+
+  /**
+   * Periodic work every transaction.remove.expired.transaction.cleanup.interval.ms (Kafka's
+   * transactionalId-expiration task): forgets the ids without a transaction in progress whose
+   * last change is transactional.id.expiration.ms old, writing a tombstone for each.
+   */
+  async removeExpiredTransactionalIds(now = Date.now()): Promise<void> {
+    await this.eachDue(
+      (meta) => isIdle(meta) && now - meta.lastUpdateTimestamp >= this.o.transactionalIdExpirationMs,
+      async (meta) => {
+        await this.o.stateLog.write(meta.transactionalId, null);
+        this.txns.delete(meta.transactionalId);
+        this.o.log.info({ transactionalId: meta.transactionalId }, 'expired transactional id');
+      },
+    );
+  }
+
+  /** Runs `work` on each id `due` picks among those no operation holds, one at a time; a failure is logged and left to the next round. */
+  private async eachDue(due: (meta: TxnMetadata) => boolean, work: (meta: TxnMetadata) => Promise<void>): Promise<void> {
     for (const meta of [...this.txns.values()]) {
-      if (meta.pending) continue;
+      if (meta.pending || !due(meta)) continue;
       try {
-        if (meta.state === TxnState.Ongoing && meta.startTimestamp + meta.timeoutMs < now) {
-          this.o.log.info({ transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs }, 'aborting timed-out transaction');
-          await this.exclusive(meta, () => this.fenceAndAbort(meta));
-        } else if (isIdle(meta) && now - meta.lastUpdateTimestamp >= this.o.transactionalIdExpirationMs) {
-          await this.exclusive(meta, () => this.o.stateLog.write(meta.transactionalId, null));
-          this.txns.delete(meta.transactionalId);
-          this.o.log.info({ transactionalId: meta.transactionalId }, 'expired transactional id');
-        }
+        await this.exclusive(meta, () => work(meta));
       } catch (err) {
         this.o.log.warn({ err, transactionalId: meta.transactionalId }, 'transaction maintenance failed; will retry');
       }

@@ -1,7 +1,10 @@
 // The broker's idempotence and transaction engine: producer state per partition (checked on every
 // produce from an idempotent producer, serialized per partition so sequence checks see the
 // previous batch), the transaction coordinator, the markers that end transactions, and the
-// periodic work (timed-out transactions, expired producers and transactional ids).
+// periodic work, each task on its own interval as Kafka schedules it: timed-out transactions
+// aborted every transaction.abort.timed.out.transaction.cleanup.interval.ms, idle transactional
+// ids removed every transaction.remove.expired.transaction.cleanup.interval.ms, idle producers
+// every producer.id.expiration.check.interval.ms.
 // Producer state is saved as snapshots (producer-snapshots.ts) when a segment rolls, when the log
 // start moves and on close, so that a start only replays the log after the latest snapshot.
 // It starts in two steps: open() loads producer state (the group coordinator
@@ -18,6 +21,7 @@ import { KafkaError } from '../kafka-error.js';
 import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
+import { Timers } from '../groups/timers.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';
@@ -84,8 +88,10 @@ export class TxnEngine {
   private readonly connections: BrokerConnections;
   private readonly verifier: TxnVerifier;
   private offsetSink!: TxnOffsetSink;
-  private timer: NodeJS.Timeout | undefined;
-  private maintaining: Promise<void> | undefined;
+  /** The periodic tasks, each scheduled again once its run has finished. */
+  private readonly timers = new Timers();
+  /** Runs of periodic tasks in progress (close waits for them). */
+  private readonly running = new Set<Promise<void>>();
   private readonly settings: TxnSettings;
 
   private constructor(private readonly o: TxnEngineOptions) {
@@ -152,8 +158,25 @@ export class TxnEngine {
       transactionalIdExpirationMs: this.settings.transactionalIdExpirationMs,
       log: this.o.log,
     });
-    this.timer = setInterval(() => void this.maintain(), this.settings.checkIntervalMs);
-    this.timer.unref();
+    // Kafka's TransactionCoordinator (transaction-abort), TransactionStateManager
+    // (transactionalId-expiration) and UnifiedLog (PeriodicProducerExpirationCheck) schedules.
+    const { abortTimedOutIntervalMs, removeExpiredIdsIntervalMs, producerIdExpirationCheckIntervalMs } = this.settings;
+    this.every('transaction-abort', abortTimedOutIntervalMs, (now) => this.coordinator.abortTimedOutTransactions(now));
+    this.every('transactional-id-expiration', removeExpiredIdsIntervalMs, (now) => this.coordinator.removeExpiredTransactionalIds(now));
+    this.every('producer-id-expiration', producerIdExpirationCheckIntervalMs, (now) => this.removeExpiredProducers(now));
+  }
+
+  /** Runs `task` `intervalMs` from now, and again `intervalMs` after each run has finished, until close. */
+  private every(name: string, intervalMs: number, task: (now: number) => Promise<void> | void): void {
+    this.timers.schedule(name, intervalMs, () => {
+      const run: Promise<void> = (async () => task(Date.now()))()
+        .catch((err: unknown) => this.o.log.error({ err, task: name }, 'transaction maintenance failed'))
+        .finally(() => {
+          this.running.delete(run);
+          this.every(name, intervalMs, task);
+        });
+      this.running.add(run);
+    });
   }
 
   get coordinator(): TxnCoordinator {
@@ -377,28 +400,20 @@ export class TxnEngine {
     await partition.waitForCommit(lastOffset, MARKER_COMMIT_TIMEOUT_MS);
   }
 
-  /** One round of periodic work; runs never overlap. */
-  maintain(now = Date.now()): Promise<void> {
-    this.maintaining ??= (async () => {
-      try {
-        await this.coordinator.maintain(now);
-        for (const topic of this.o.topics.list()) {
-          for (const log of topic.partitions) this.slot(log).state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
-        }
-      } catch (err) {
-        this.o.log.error({ err }, 'transaction maintenance failed');
-      }
-    })().finally(() => (this.maintaining = undefined));
-    return this.maintaining;
+  /** Drops, in every partition, the producers idle for producer.id.expiration.ms without an open transaction, and aborted transactions below the log start. */
+  private removeExpiredProducers(now: number): void {
+    for (const topic of this.o.topics.list()) {
+      for (const log of topic.partitions) this.slot(log).state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
+    }
   }
 
   /** Stops the periodic work and saves a snapshot of every partition (before the logs close). */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.timers.stop();
     this.coordinatorRef?.close();
     this.markers?.close();
     this.connections.close();
-    await this.maintaining;
+    await Promise.all(this.running);
     await Promise.all(this.o.topics.list().flatMap((t) => t.partitions.map((log) => this.snapshot(log, this.slot(log)))));
   }
 }

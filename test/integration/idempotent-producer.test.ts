@@ -55,8 +55,9 @@ describe('idempotent produce over the wire', () => {
   let broker: RunningBroker;
   let client: RawClient;
   beforeAll(async () => {
+    // Producers expire on their own check interval; the timed-out transactions' one, an hour, plays no part.
     broker = await withBroker({
-      properties: { 'producer.id.expiration.ms': 200, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 },
+      properties: { 'producer.id.expiration.ms': 200, 'producer.id.expiration.check.interval.ms': 50, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 3_600_000 },
     });
     client = await RawClient.connect(broker.host, broker.port);
   });
@@ -92,7 +93,7 @@ describe('idempotent produce over the wire', () => {
     expect(await storedValues(broker.broker.topics.get('idem-order')!.partitions[0]!)).toEqual(['x', 'y']);
   });
 
-  it('DescribeProducers shows the producer state; after producer.id.expiration.ms it is gone and the next sequence gets UNKNOWN_PRODUCER_ID', async () => {
+  it('DescribeProducers shows the producer state; after producer.id.expiration.ms, at the next producer.id.expiration.check.interval.ms, it is gone and the next sequence gets UNKNOWN_PRODUCER_ID', async () => {
     await broker.broker.topics.create('idem-expire', { numPartitions: 1 });
     const pid = await initProducerId(client);
     expect((await produce(client, 'idem-expire', { producerId: pid, epoch: 0, seq: 0, values: ['1', '2', '3'] })).errorCode).toBe(0);
@@ -104,6 +105,27 @@ describe('idempotent produce over the wire', () => {
     expect((await produce(client, 'idem-expire', { producerId: pid, epoch: 0, seq: 3, values: ['4'] })).errorCode).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
     const unknown = (await client.send(61, 0, { topics: [{ name: 'nope', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!;
     expect(unknown.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+});
+
+describe('producer.id.expiration.check.interval.ms', () => {
+  it('is when idle producers are looked for: a long one keeps a producer past producer.id.expiration.ms, however often transactions are checked', async () => {
+    const broker = await withBroker({
+      properties: { 'producer.id.expiration.ms': 100, 'producer.id.expiration.check.interval.ms': 3_600_000, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 },
+    });
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      await broker.broker.topics.create('idem-kept', { numPartitions: 1 });
+      const pid = await initProducerId(client);
+      expect((await produce(client, 'idem-kept', { producerId: pid, epoch: 0, seq: 0, values: ['1'] })).errorCode).toBe(0);
+      await new Promise((r) => setTimeout(r, 600));
+      const partition = (await client.send(61, 0, { topics: [{ name: 'idem-kept', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!;
+      expect(partition.activeProducers.map((p) => p.producerId)).toEqual([pid]);
+      expect((await produce(client, 'idem-kept', { producerId: pid, epoch: 0, seq: 1, values: ['2'] })).errorCode).toBe(0);
+    } finally {
+      client.close();
+      await broker.stop();
+    }
   });
 });
 

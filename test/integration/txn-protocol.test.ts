@@ -321,10 +321,15 @@ describe('transactions across a broker restart', () => {
 });
 
 describe('transactional id expiry', () => {
-  it('forgets an idle transactional id after transactional.id.expiration.ms, also across a restart', async () => {
+  it('forgets an idle transactional id after transactional.id.expiration.ms, at the next transaction.remove.expired.transaction.cleanup.interval.ms, also across a restart', async () => {
     const dir = tempDir();
     try {
-      const properties = { 'transactional.id.expiration.ms': 300, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50 };
+      // Ids are removed on their own interval; the timed-out transactions' one, an hour, plays no part.
+      const properties = {
+        'transactional.id.expiration.ms': 300,
+        'transaction.remove.expired.transaction.cleanup.interval.ms': 50,
+        'transaction.abort.timed.out.transaction.cleanup.interval.ms': 3_600_000,
+      };
       let broker = await withBroker({ dataDir: dir.path, properties });
       let client = await RawClient.connect(broker.host, broker.port);
       await broker.broker.topics.create('tx-expire', { numPartitions: 1 });
@@ -349,6 +354,25 @@ describe('transactional id expiry', () => {
       await broker.stop();
     } finally {
       dir.remove();
+    }
+  });
+
+  it('keeps an idle id past transactional.id.expiration.ms while transaction.remove.expired.transaction.cleanup.interval.ms has not come, however often transactions are checked', async () => {
+    const broker = await withBroker({
+      properties: {
+        'transactional.id.expiration.ms': 100,
+        'transaction.remove.expired.transaction.cleanup.interval.ms': 3_600_000,
+        'transaction.abort.timed.out.transaction.cleanup.interval.ms': 50,
+      },
+    });
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      const idle = await initTxn(client, 'tx-kept-idle');
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await describeTxn(client, 'tx-kept-idle')).toMatchObject({ errorCode: ErrorCode.NONE, transactionState: 'Empty', producerId: idle.producerId });
+    } finally {
+      client.close();
+      await broker.stop();
     }
   });
 });

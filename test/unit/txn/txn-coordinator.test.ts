@@ -149,7 +149,7 @@ describe('TxnCoordinator', () => {
     it('takes the epoch a timed-out transaction was aborted past as ended: an abort is answered, a commit refused', async () => {
       const p = await h.coordinator.initProducerId('t', 1000, null);
       await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
-      await h.coordinator.maintain(Date.now() + 2000);
+      await h.coordinator.abortTimedOutTransactions(Date.now() + 2000);
       expect(h.coordinator.get('t')).toMatchObject({ state: TxnState.CompleteAbort, producerEpoch: p.producerEpoch + 1 });
       expect(await codeOf(h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, true))).toBe(ErrorCode.INVALID_TXN_STATE);
       expect(await h.coordinator.endTxnBumpingEpoch('t', p.producerId, p.producerEpoch, false)).toEqual({ producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
@@ -174,7 +174,7 @@ describe('TxnCoordinator', () => {
     expect(await codeOf(h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [1]]])))).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
     expect(await codeOf(h.coordinator.initProducerId('t', 1000, null))).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
     h.failMarkers.value = false;
-    await h.coordinator.maintain();
+    await h.coordinator.abortTimedOutTransactions();
     expect(h.coordinator.get('t')!.state).toBe(TxnState.CompleteCommit);
     expect(h.markers).toHaveLength(1);
   });
@@ -216,11 +216,28 @@ describe('TxnCoordinator', () => {
     const p = await h.coordinator.initProducerId('t', 1000, null);
     await h.coordinator.addPartitions('t', p.producerId, p.producerEpoch, new Map([['a', [0]]]));
     const started = h.coordinator.get('t')!.startTimestamp;
-    await h.coordinator.maintain(started + 1000);
+    await h.coordinator.abortTimedOutTransactions(started + 1000);
     expect(h.coordinator.get('t')!.state).toBe(TxnState.Ongoing);
-    await h.coordinator.maintain(started + 1001);
+    await h.coordinator.abortTimedOutTransactions(started + 1001);
     expect(h.coordinator.get('t')).toMatchObject({ state: TxnState.CompleteAbort, producerEpoch: p.producerEpoch + 1 });
     expect(h.markers).toEqual([{ producer: { producerId: p.producerId, producerEpoch: p.producerEpoch + 1 }, commit: false, partitions: ['a-0'] }]);
     expect(await codeOf(h.coordinator.endTxn('t', p.producerId, p.producerEpoch, true))).toBe(ErrorCode.PRODUCER_FENCED);
+  });
+
+  it('forgets ids idle for transactional.id.expiration.ms only in removeExpiredTransactionalIds, not with the timed-out aborts', async () => {
+    await h.coordinator.initProducerId('idle', 1000, null);
+    const busy = await h.coordinator.initProducerId('busy', 60_000, null);
+    await h.coordinator.addPartitions('busy', busy.producerId, busy.producerEpoch, new Map([['a', [0]]]));
+    const last = h.coordinator.get('idle')!.lastUpdateTimestamp;
+    await h.coordinator.abortTimedOutTransactions(last + 5000);
+    expect(h.coordinator.get('idle')!.state).toBe(TxnState.Empty);
+    await h.coordinator.removeExpiredTransactionalIds(last + 999);
+    expect(h.coordinator.get('idle')).toBeDefined();
+    await h.coordinator.removeExpiredTransactionalIds(last + 1000);
+    expect(h.coordinator.get('idle')).toBeUndefined();
+    // An open transaction keeps its id however old.
+    expect(h.coordinator.get('busy')!.state).toBe(TxnState.Ongoing);
+    // Forgotten in __transaction_state too: a reopened coordinator does not load it.
+    expect((await h.reopen()).get('idle')).toBeUndefined();
   });
 });
