@@ -297,7 +297,16 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   // Then the groups replay __consumer_offsets (offsets of transactions without a marker stay
   // pending), and last the transaction coordinator finishes transactions decided before a
   // restart, whose markers settle those pending offsets.
-  const txn = await TxnEngine.open({ config, topics, replicas: broker.replicas, metadata, cluster: broker.cluster, clusterMode: clusterMode !== undefined, log: log.child({ component: 'txn' }) });
+  const txn = await TxnEngine.open({
+    config,
+    topics,
+    replicas: broker.replicas,
+    metadata,
+    cluster: broker.cluster,
+    clusterMode: clusterMode !== undefined,
+    producerIdExpirationMs: () => Number(brokerConfigValue(topics.layers, 'producer.id.expiration.ms')),
+    log: log.child({ component: 'txn' }),
+  });
   broker.txn = txn;
   broker.groups = await GroupCoordinator.open({
     brokerConfig: config,

@@ -89,7 +89,6 @@ export interface BrokerConfig {
   offsetsTopicNumPartitions: number;
   transactionalIdExpirationMs: number;
   transactionMaxTimeoutMs: number;
-  producerIdExpirationMs: number;
   transactionAbortTimedOutTransactionCleanupIntervalMs: number;
   /** The HTTP listener (console, metrics, schema registry), when one is configured. */
   http?: HttpListenerConfig;
@@ -275,7 +274,6 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
     transactionalIdExpirationMs: num('transactional.id.expiration.ms'),
     transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
-    producerIdExpirationMs: num('producer.id.expiration.ms'),
     transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     ...httpListener(merged, num, str),
     ...(etcd === undefined ? {} : { etcd }),

@@ -14,12 +14,11 @@ export interface TxnSettings {
   stateLogMinIsr: number;
   transactionalIdExpirationMs: number;
   transactionMaxTimeoutMs: number;
-  producerIdExpirationMs: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are aborted (and unfinished completions retried). */
   abortTimedOutIntervalMs: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms: how often transactional ids idle past transactionalIdExpirationMs are removed. */
   removeExpiredIdsIntervalMs: number;
-  /** producer.id.expiration.check.interval.ms: how often producers idle past producer.id.expiration.ms are removed. */
+  /** producer.id.expiration.check.interval.ms: how often producers idle past producer.id.expiration.ms (TxnEngineOptions) are removed. */
   producerIdExpirationCheckIntervalMs: number;
   /** KIP-890: transactional writes must target partitions added to the transaction. */
   verifyPartitions: boolean;
@@ -33,7 +32,6 @@ export function txnSettings(config: BrokerConfig): TxnSettings {
     stateLogMinIsr: Number(setting(config, 'transaction.state.log.min.isr')),
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
-    producerIdExpirationMs: config.producerIdExpirationMs,
     abortTimedOutIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
     removeExpiredIdsIntervalMs: Number(setting(config, 'transaction.remove.expired.transaction.cleanup.interval.ms')),
     producerIdExpirationCheckIntervalMs: Number(setting(config, 'producer.id.expiration.check.interval.ms')),

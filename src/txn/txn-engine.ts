@@ -61,6 +61,8 @@ export interface TxnEngineOptions {
   cluster: ClusterView;
   /** A broker among several: FindCoordinator creates __transaction_state, not the first write. */
   clusterMode: boolean;
+  /** producer.id.expiration.ms as it is now: dynamic, read at each check as Kafka's ProducerStateManager reads it. */
+  producerIdExpirationMs: () => number;
   log: Logger;
 }
 
@@ -402,8 +404,9 @@ export class TxnEngine {
 
   /** Drops, in every partition, the producers idle for producer.id.expiration.ms without an open transaction, and aborted transactions below the log start. */
   private removeExpiredProducers(now: number): void {
+    const expirationMs = this.o.producerIdExpirationMs();
     for (const topic of this.o.topics.list()) {
-      for (const log of topic.partitions) this.slot(log).state.expire(now, this.settings.producerIdExpirationMs, log.logStartOffset);
+      for (const log of topic.partitions) this.slot(log).state.expire(now, expirationMs, log.logStartOffset);
     }
   }
 

@@ -10,6 +10,7 @@ import { decodeBatch, encodeBatch, splitBatches } from '../../protocol/records/i
 import type { RunningBroker } from '../../src/broker.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
+import { alterBroker } from '../helpers/broker-configs.js';
 import { requirePythonModule } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { produceRequest } from '../helpers/raw-requests.js';
@@ -122,6 +123,28 @@ describe('producer.id.expiration.check.interval.ms', () => {
       const partition = (await client.send(61, 0, { topics: [{ name: 'idem-kept', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!;
       expect(partition.activeProducers.map((p) => p.producerId)).toEqual([pid]);
       expect((await produce(client, 'idem-kept', { producerId: pid, epoch: 0, seq: 1, values: ['2'] })).errorCode).toBe(0);
+    } finally {
+      client.close();
+      await broker.stop();
+    }
+  });
+});
+
+describe('producer.id.expiration.ms altered at runtime', () => {
+  it('applies from the next check, as in Kafka (a dynamic config): a producer kept under the start-up value is dropped under the new one', async () => {
+    const broker = await withBroker({ properties: { 'producer.id.expiration.check.interval.ms': 50 } });
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      await broker.broker.topics.create('idem-altered', { numPartitions: 1 });
+      const pid = await initProducerId(client);
+      expect((await produce(client, 'idem-altered', { producerId: pid, epoch: 0, seq: 0, values: ['1'] })).errorCode).toBe(0);
+      const producers = async () => (await client.send(61, 0, { topics: [{ name: 'idem-altered', partitionIndexes: [0] }] })).topics[0]!.partitions[0]!.activeProducers;
+      // Under Kafka's day, several checks keep it.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await producers()).map((p) => p.producerId)).toEqual([pid]);
+      expect(await alterBroker(client, '', { 'producer.id.expiration.ms': '100' })).toMatchObject({ errorCode: ErrorCode.NONE });
+      while ((await producers()).length > 0) await new Promise((r) => setTimeout(r, 50));
+      expect((await produce(client, 'idem-altered', { producerId: pid, epoch: 0, seq: 1, values: ['2'] })).errorCode).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
     } finally {
       client.close();
       await broker.stop();

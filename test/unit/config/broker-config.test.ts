@@ -51,7 +51,6 @@ describe('defaults', () => {
       offsetsTopicNumPartitions: 50,
       transactionalIdExpirationMs: 604800000,
       transactionMaxTimeoutMs: 900000,
-      producerIdExpirationMs: 86400000,
       transactionAbortTimedOutTransactionCleanupIntervalMs: 10000,
       fetchMaxBytes: 57671680,
     });
