@@ -12,7 +12,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
 import type { GroupConfig } from './group-config.js';
 import type { GroupValue } from './group-records.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 

@@ -15,7 +15,7 @@ import { KafkaError } from '../kafka-error.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import type { GroupConfig } from './group-config.js';
 import { checkOffsetCommit, checkOffsetFetch, MemberTimers } from './member-epochs.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 /** topic name → partitions. */
 export type TopicPartitions = Map<string, Set<number>>;

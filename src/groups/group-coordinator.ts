@@ -36,7 +36,7 @@ import {
   type GroupValue,
 } from './group-records.js';
 import { OFFSETS_TOPIC, OffsetsTopic, type GroupRecord, type TransactionalAppender, type TxnProducer } from './offsets-topic.js';
-import { Timers } from './timers.js';
+import { Timers } from '../timers.js';
 
 export type Group = ClassicGroup | ConsumerGroup | StreamsGroup;
 

@@ -3,7 +3,7 @@
 // commits and fetches.
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../kafka-error.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 /** A member removed by a timer, and why. */
 export type ExpireMember = (memberId: string, why: string) => void;

@@ -22,7 +22,7 @@ import {
   type StreamsStatusEntry,
   type StreamsTopology,
 } from './streams-topology.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 export type StreamsMemberState = 'stable' | 'unrevoked_tasks' | 'unreleased_tasks';
 export type StreamsGroupState = 'Empty' | 'NotReady' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';

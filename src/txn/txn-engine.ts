@@ -21,7 +21,7 @@ import { KafkaError } from '../kafka-error.js';
 import type { CleanerTxnView, ProducerTail } from '../log/cleaner-txn.js';
 import type { AppendResult, PartitionLog } from '../log/partition-log.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
-import { Timers } from '../groups/timers.js';
+import { Timers } from '../timers.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';

@@ -6,7 +6,7 @@ import type { GroupConfig } from '../../../src/groups/group-config.js';
 import { emptyTasks, taskCount, type TasksTuple } from '../../../src/groups/streams-assignor.js';
 import { StreamsGroup, type StreamsHeartbeat } from '../../../src/groups/streams-group.js';
 import type { StreamsTopology } from '../../../src/groups/streams-topology.js';
-import { Timers } from '../../../src/groups/timers.js';
+import { Timers } from '../../../src/timers.js';
 
 const topology: StreamsTopology = {
   epoch: 0,

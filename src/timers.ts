@@ -1,5 +1,6 @@
-// Keyed one-shot timers (session expiry, rebalance deadlines). Scheduling a key again replaces its
-// timer; every timer is unref'd so that it never keeps the process alive, and all are cleared on stop.
+// Keyed one-shot timers (group session expiry and rebalance deadlines, the transaction engine's
+// periodic tasks). Scheduling a key again replaces its timer; every timer is unref'd so that it
+// never keeps the process alive, and all are cleared on stop.
 export class Timers {
   private readonly byKey = new Map<string, NodeJS.Timeout>();
   private stopped = false;
