@@ -305,6 +305,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     cluster: broker.cluster,
     clusterMode: clusterMode !== undefined,
     producerIdExpirationMs: () => Number(brokerConfigValue(topics.layers, 'producer.id.expiration.ms')),
+    verifyPartitions: () => brokerConfigValue(topics.layers, 'transaction.partition.verification.enable') !== 'false',
     log: log.child({ component: 'txn' }),
   });
   broker.txn = txn;

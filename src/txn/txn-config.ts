@@ -20,8 +20,6 @@ export interface TxnSettings {
   removeExpiredIdsIntervalMs: number;
   /** producer.id.expiration.check.interval.ms: how often producers idle past producer.id.expiration.ms (TxnEngineOptions) are removed. */
   producerIdExpirationCheckIntervalMs: number;
-  /** KIP-890: transactional writes must target partitions added to the transaction. */
-  verifyPartitions: boolean;
 }
 
 export function txnSettings(config: BrokerConfig): TxnSettings {
@@ -35,6 +33,5 @@ export function txnSettings(config: BrokerConfig): TxnSettings {
     abortTimedOutIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
     removeExpiredIdsIntervalMs: Number(setting(config, 'transaction.remove.expired.transaction.cleanup.interval.ms')),
     producerIdExpirationCheckIntervalMs: Number(setting(config, 'producer.id.expiration.check.interval.ms')),
-    verifyPartitions: setting(config, 'transaction.partition.verification.enable') !== 'false',
   };
 }

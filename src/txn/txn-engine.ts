@@ -63,6 +63,8 @@ export interface TxnEngineOptions {
   clusterMode: boolean;
   /** producer.id.expiration.ms as it is now: dynamic, read at each check as Kafka's ProducerStateManager reads it. */
   producerIdExpirationMs: () => number;
+  /** transaction.partition.verification.enable as it is now (KIP-890; dynamic, as in Kafka): transactional writes must target partitions added to the transaction. */
+  verifyPartitions: () => boolean;
   log: Logger;
 }
 
@@ -236,7 +238,7 @@ export class TxnEngine {
     let verifiedElsewhere = false;
     if (transactional) {
       if (transactionalId === null) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'A transactional batch needs the transactional id in the produce request');
-      if (this.settings.verifyPartitions) {
+      if (this.o.verifyPartitions()) {
         try {
           verifiedElsewhere = await this.verifyInTransaction(slot, transactionalId, header, partition);
         } catch (err) {
@@ -288,7 +290,7 @@ export class TxnEngine {
    * is false. appendForProducer checks again, the answer of another broker's coordinator kept.
    */
   async verifyForProducer(topicName: string, index: number, transactionalId: string, producer: ProducerIdAndEpoch): Promise<void> {
-    if (!this.settings.verifyPartitions) return;
+    if (!this.o.verifyPartitions()) return;
     const partition = this.o.replicas.leaderPartition(this.o.topics.get(topicName), index);
     await this.verifyInTransaction(this.slot(partition.log), transactionalId, producer, partition);
   }
@@ -306,7 +308,7 @@ export class TxnEngine {
     const { log } = partition;
     const header = readBatchHeader(batch);
     const slot = this.slot(log);
-    const verifiedElsewhere = this.settings.verifyPartitions && (await this.verifyInTransaction(slot, transactionalId, header, partition));
+    const verifiedElsewhere = this.o.verifyPartitions() && (await this.verifyInTransaction(slot, transactionalId, header, partition));
     return slot.serial(async () => {
       // A marker queued ahead of this batch ended the transaction it was verified for (Kafka's verification guard).
       if (verifiedElsewhere && slot.verified.get(header.producerId) !== header.producerEpoch) {

@@ -10,6 +10,7 @@ import type { RunningBroker } from '../../src/broker.js';
 import { TxnState } from '../../src/txn/txn-metadata.js';
 import { stateLogOf } from '../helpers/txn-state.js';
 import { tempDir, withBroker } from '../helpers/broker.js';
+import { alterBroker } from '../helpers/broker-configs.js';
 import { requireProgram } from '../helpers/programs.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { fetchRequest, produceRequest } from '../helpers/raw-requests.js';
@@ -370,6 +371,26 @@ describe('transactional id expiry', () => {
       const idle = await initTxn(client, 'tx-kept-idle');
       await new Promise((r) => setTimeout(r, 600));
       expect(await describeTxn(client, 'tx-kept-idle')).toMatchObject({ errorCode: ErrorCode.NONE, transactionState: 'Empty', producerId: idle.producerId });
+    } finally {
+      client.close();
+      await broker.stop();
+    }
+  });
+});
+
+describe('transaction.partition.verification.enable altered at runtime', () => {
+  it('refuses a write to a partition outside the transaction, accepts it once turned off, and refuses again once back on', async () => {
+    const broker = await withBroker();
+    const client = await RawClient.connect(broker.host, broker.port);
+    try {
+      await broker.broker.topics.create('tx-verify-dynamic', { numPartitions: 1 });
+      const p = await initTxn(client, 'tx-verify-dynamic-id');
+      expect((await produceTxn(client, p, 'tx-verify-dynamic', ['refused'])).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect(await alterBroker(client, '', { 'transaction.partition.verification.enable': 'false' })).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect((await produceTxn(client, p, 'tx-verify-dynamic', ['unverified'])).errorCode).toBe(ErrorCode.NONE);
+      const other = await initTxn(client, 'tx-verify-dynamic-other');
+      expect(await alterBroker(client, '', { 'transaction.partition.verification.enable': null })).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect((await produceTxn(client, other, 'tx-verify-dynamic', ['refused-again'])).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
     } finally {
       client.close();
       await broker.stop();
