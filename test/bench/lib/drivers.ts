@@ -44,6 +44,10 @@ export interface ProduceLoad extends SideBySide {
   verify: boolean;
   /** Called when the measured window starts and when it ends (after the warm-up, before the stop). */
   onWindow?: (edge: 'start' | 'end') => void;
+  /** Called with each answer, warm-up included: when it came, in ms since the load started. */
+  onAnswer?: (atMs: number) => void;
+  /** Ends the measured window early once true, given ms since the load started; checked every 100 ms, durationMs staying the limit. */
+  endWhen?: (nowMs: number) => boolean;
 }
 
 export interface TopicPartition {
@@ -101,9 +105,17 @@ async function warmUp(ms: number, bytes: number, bytesSoFar: () => number, faile
   if (together) await Promise.race([together(), failed]);
 }
 
+/** Resolves after `ms`, or once `end(ms since startedAt)` holds (checked every 100 ms); rejects when the load fails. */
+async function measureFor(ms: number, failed: Promise<void>, startedAt: number, end?: (nowMs: number) => boolean): Promise<void> {
+  if (!end) return Promise.race([sleep(ms), failed]);
+  const until = performance.now() + ms;
+  for (let now = performance.now(); now < until && !end(now - startedAt); now = performance.now()) await Promise.race([sleep(Math.min(100, until - now)), failed]);
+}
+
 export async function driveProduce(load: ProduceLoad): Promise<Rate> {
   const conns = await Promise.all(load.connections.map(() => FrameConnection.open(load.port, '127.0.0.1', load.tls)));
   const requestMs = new Samples();
+  const { onAnswer } = load;
   let measuring = false;
   let stopped = false;
   let batches = 0;
@@ -114,6 +126,7 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
       const t0 = performance.now();
       const sentWhileMeasuring = measuring;
       await conn.request(f.frame, load.verify ? (response) => checkProduce(response, f.batches) : discard);
+      if (onAnswer) onAnswer(performance.now() - startedAt);
       if (!measuring) warmBatches += f.batches;
       else {
         // Requests sent during the warm-up count for throughput once answered, not for latency.
@@ -122,13 +135,14 @@ export async function driveProduce(load: ProduceLoad): Promise<Rate> {
       }
     }
   };
+  const startedAt = performance.now();
   const loops = conns.flatMap((c, ci) => Array.from({ length: load.depth }, (_, d) => loop(c, load.connections[ci]!, d)));
   const failed = Promise.all(loops).then(() => undefined);
   await warmUp(load.warmupMs, load.warmupBytes ?? 0, () => warmBatches * load.batch.bytes.length, failed, load.startTogether);
   measuring = true;
   load.onWindow?.('start');
   const t0 = performance.now();
-  await Promise.race([sleep(load.durationMs), failed]);
+  await measureFor(load.durationMs, failed, startedAt, load.endWhen);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   load.onWindow?.('end');

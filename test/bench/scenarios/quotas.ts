@@ -11,10 +11,10 @@
 // over whole cycles instead, from one burst's start to a later one's: each cycle is a renewal of
 // the same pattern, so that is the long-run rate the quota enforces.
 import { decodeResponse, encodeRequest } from '../../../protocol/codec/messages.js';
-import { checkProduce, partitionsOf, spreadPartitions, type ProduceRequestFrame } from '../lib/drivers.js';
+import { driveProduce, partitionsOf, spreadPartitions } from '../lib/drivers.js';
 import { FrameConnection } from '../lib/frame-connection.js';
 import { rateOverCycles } from '../lib/quota-cycles.js';
-import { MIB, sleep } from '../lib/stats.js';
+import { MIB } from '../lib/stats.js';
 import { CLIENT_ID, makeBatch } from '../lib/workload.js';
 import { createTopics } from './produce.js';
 import { KIB, startBroker, type BenchContext } from './context.js';
@@ -38,31 +38,6 @@ async function setProducerByteRate(port: number, bytesPerSec: number): Promise<v
   }
 }
 
-/** One connection producing `frame` flat out, `depth` requests in flight, until `enough` (checked every 100 ms) or `capMs`: each answer's time, ms from the start. */
-async function produceFlatOut(port: number, frame: ProduceRequestFrame, depth: number, enough: (answeredAt: readonly number[], nowMs: number) => boolean, capMs: number): Promise<number[]> {
-  const conn = await FrameConnection.open(port);
-  const answeredAt: number[] = [];
-  const t0 = performance.now();
-  let stopped = false;
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      await conn.request(frame.frame, (response) => checkProduce(response, frame.batches));
-      answeredAt.push(performance.now() - t0);
-    }
-  };
-  const loops = Promise.all(Array.from({ length: depth }, loop));
-  let failed = false;
-  loops.catch(() => (failed = true));
-  try {
-    while (!failed && performance.now() - t0 < capMs && !enough(answeredAt, performance.now() - t0)) await sleep(100);
-  } finally {
-    stopped = true;
-  }
-  await loops;
-  conn.close();
-  return answeredAt;
-}
-
 export async function quotasScenario(ctx: BenchContext): Promise<void> {
   const batch = makeBatch({ recordSize: KIB, batchBytes: 64 * KIB });
   // The first burst, from empty windows, is passed: the cycles measured start after it.
@@ -76,12 +51,24 @@ export async function quotasScenario(ctx: BenchContext): Promise<void> {
     try {
       await createTopics(broker.port, [TOPIC]);
       await setProducerByteRate(broker.port, quota);
-      const frame = spreadPartitions(partitionsOf(TOPIC, 1), 1, batch, 1)[0]![0]!;
-      const requestBytes = frame.frame.length - 4;
-      const measure = (answeredAt: readonly number[], untilMs: number) => rateOverCycles(answeredAt, requestBytes, quota, warmupMs, untilMs, cycles);
-      const answeredAt = await produceFlatOut(broker.port, frame, 4, (times, nowMs) => measure(times, nowMs) !== undefined, warmupMs + (cycles + 2) * CYCLE_MS);
+      const connections = spreadPartitions(partitionsOf(TOPIC, 1), 1, batch, 1);
+      const requestBytes = connections[0]![0]!.frame.length - 4;
+      const answeredAt: number[] = [];
+      const measure = (untilMs: number) => rateOverCycles(answeredAt, requestBytes, quota, warmupMs, untilMs, cycles);
+      // One connection flat out, 4 requests in flight, until the cycles are in or two more have had their time.
+      await driveProduce({
+        port: broker.port,
+        connections,
+        batch,
+        depth: 4,
+        warmupMs: 0,
+        durationMs: warmupMs + (cycles + 2) * CYCLE_MS,
+        verify: true,
+        onAnswer: (atMs) => answeredAt.push(atMs),
+        endWhen: (nowMs) => measure(nowMs) !== undefined,
+      });
       const endMs = answeredAt.at(-1) ?? 0;
-      const cycleRate = measure(answeredAt, endMs);
+      const cycleRate = measure(endMs);
       // Without bursts to align to (a broker that throttles otherwise, or not at all), the whole span after the warm-up.
       const achieved = cycleRate?.bytesPerSec ?? (answeredAt.filter((t) => t >= warmupMs).length * requestBytes * 1000) / Math.max(1, endMs - warmupMs);
       if (cycleRate) console.log(`    ${cycles} burst cycles from ${(cycleRate.boundaries[0]! / 1000).toFixed(1)} s: ${cycleRate.boundaries.slice(1).map((b, i) => ((b - cycleRate.boundaries[i]!) / 1000).toFixed(1)).join(', ')} s`);
