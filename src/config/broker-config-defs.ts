@@ -149,7 +149,7 @@ export const BROKER_CONFIGS: readonly BrokerConfigDef[] = [
   broker('background.threads', INT, '10', 'Background task threads in Kafka; accepted for compatibility.', { validator: atLeast(1), dynamic: true }),
   broker('queued.max.requests', INT, '500', 'Requests queued for the request handler threads in Kafka before its network threads stop reading; no effect (Creek handles each connection\'s requests in order on its event loop, and bounds what is received and not yet handled in bytes: queued.max.request.bytes across connections, 64 MiB per connection).', { validator: atLeast(1) }),
   broker('socket.send.buffer.bytes', INT, '102400', 'SO_SNDBUF of accepted connections; -1 keeps the OS default.'),
-  broker('socket.receive.buffer.bytes', INT, '102400', 'SO_RCVBUF of accepted connections; -1 keeps the OS default.'),
+  broker('socket.receive.buffer.bytes', INT, '102400', 'SO_RCVBUF of accepted connections, and of this broker\'s connections to others for transaction markers and verification; -1 keeps the OS default.'),
   broker('socket.request.max.bytes', INT, '104857600', 'Largest request the broker reads; larger frames close the connection.', { validator: atLeast(1) }),
   broker('socket.listen.backlog.size', INT, '50', 'Backlog of pending connections on each listening socket.', { validator: atLeast(1) }),
   broker('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),

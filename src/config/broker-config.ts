@@ -48,6 +48,8 @@ export interface BrokerConfig {
   replicaFetchBackoffMs: number;
   /** replica.socket.receive.buffer.bytes: SO_RCVBUF of a follower's connections to its leaders. */
   replicaSocketReceiveBufferBytes: number;
+  /** socket.receive.buffer.bytes: SO_RCVBUF of accepted connections, and of this broker's connections for transaction markers and verification. */
+  socketReceiveBufferBytes: number;
   /** fetch.max.bytes: the most a fetch response carries, whatever its max_bytes (the first batch excepted). */
   fetchMaxBytes: number;
   logDir: string;
@@ -242,6 +244,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     replicaFetchResponseMaxBytes: num('replica.fetch.response.max.bytes'),
     replicaFetchBackoffMs: num('replica.fetch.backoff.ms'),
     replicaSocketReceiveBufferBytes: num('replica.socket.receive.buffer.bytes'),
+    socketReceiveBufferBytes: num('socket.receive.buffer.bytes'),
     fetchMaxBytes: num('fetch.max.bytes'),
     logDir: (isSet('log.dirs') ? list('log.dirs') : list('log.dir'))[0] ?? './data',
     storage: str('creek.storage') as 'disk' | 'memory',

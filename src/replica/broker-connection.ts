@@ -7,9 +7,10 @@
 // As in Kafka's NetworkClient, a request not answered within the request timeout closes the
 // connection, failing it and every other request on it with an InterBrokerTimeout; and a
 // connection not ready (connected, TLS, SASL) within its ready timeout is given up.
-// A follower's connections get replica.socket.receive.buffer.bytes as their SO_RCVBUF, set when
+// A connection's socket options (its SO_RCVBUF: replica.socket.receive.buffer.bytes for a
+// follower's, socket.receive.buffer.bytes for transaction markers and verification) are set when
 // TCP has connected, before anything is received (Node has no descriptor before it connects;
-// Kafka sets it just before).
+// Kafka sets them just before).
 import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { apiDef, decodeResponse, encodeRequest, type AnyApiKey, type RequestOf, type ResponseOf } from '../../protocol/codec/messages.js';
@@ -25,7 +26,7 @@ export interface InterBrokerTimeouts {
   readyTimeoutMs: number;
 }
 
-/** Options set on a new connection's socket once it has connected (the follower's receive buffer: SocketBuffers). */
+/** Options set on a new connection's socket once it has connected (its receive buffer: SocketBuffers). */
 export interface SocketOptions {
   apply(socket: Socket): void;
 }

@@ -5,12 +5,14 @@
 // failure as for any other broker it cannot reach. As Kafka's clients behind its transaction marker
 // channel and AddPartitionsToTxnManager: each request (and each connection becoming ready) has
 // request.timeout.ms, after which the connection is closed and the request fails; a broker whose
-// connection failed is connected to again no sooner than RECONNECT_BACKOFF_MS later.
+// connection failed is connected to again no sooner than RECONNECT_BACKOFF_MS later. Those clients
+// set socket.receive.buffer.bytes as their sockets' SO_RCVBUF and leave SO_SNDBUF to the OS; the
+// owner passes that as `socketOptions`.
 import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerConnection, type SocketOptions } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
 
 /** Kafka's reconnect.backoff.ms and reconnect.backoff.max.ms for these two clients (fixed, not configurable). */
@@ -30,6 +32,8 @@ export class BrokerConnections {
     /** request.timeout.ms. */
     private readonly requestTimeoutMs: number,
     log: Logger,
+    /** Set on each new connection's socket (the receive buffer: SocketBuffers). */
+    private readonly socketOptions?: SocketOptions,
   ) {
     this.authWarnings = new AuthFailureWarnings(log, security.listenerName);
   }
@@ -67,7 +71,7 @@ export class BrokerConnections {
     const address = this.cluster.broker(nodeId, this.security.listenerName);
     if (address === undefined) return Promise.reject(new Error(`broker ${nodeId} is not live`));
     const timeouts = { requestTimeoutMs: this.requestTimeoutMs, readyTimeoutMs: this.requestTimeoutMs };
-    const opening = this.reconnectBackoff(nodeId).then(() => BrokerConnection.open(address.host, address.port, this.clientId, this.security, timeouts));
+    const opening = this.reconnectBackoff(nodeId).then(() => BrokerConnection.open(address.host, address.port, this.clientId, this.security, timeouts, this.socketOptions));
     this.open.set(nodeId, opening);
     return opening;
   }

@@ -1,10 +1,13 @@
 // SO_SNDBUF and SO_RCVBUF of a broker's sockets (-1, or any value below 1, keeps the OS default):
 // socket.send.buffer.bytes and socket.receive.buffer.bytes on every accepted client connection, as
-// Kafka's acceptor sets them, and replica.socket.receive.buffer.bytes on a follower's connections
-// to its leaders, as Kafka's replica fetcher sets it. Node sets them only on UDP sockets, so they
-// go through the `sockopt` package (setsockopt through N-API, prebuilt for Linux, macOS and
-// Windows). Where it cannot load, or the platform gives no file descriptor (Windows), the broker
-// warns once per setting and keeps the OS defaults.
+// Kafka's acceptor sets them; replica.socket.receive.buffer.bytes on a follower's connections to
+// its leaders, as Kafka's replica fetcher sets it; and socket.receive.buffer.bytes on the
+// connections carrying transaction markers and verification to other brokers, as Kafka's
+// TransactionMarkerChannelManager and AddPartitionsToTxnManager clients set it (their SO_SNDBUF
+// left to the OS). Node sets them only on UDP sockets, so they go through the `sockopt` package
+// (setsockopt through N-API, prebuilt for Linux, macOS and Windows). Where it cannot load, or the
+// platform gives no file descriptor (Windows), the broker warns once per setting and keeps the OS
+// defaults.
 // A fixed send buffer matters for fetch: the kernel grows an unset one to 4 MiB, and on loopback
 // Creek served a filled topic 20-30% faster with Kafka's 100 KiB (NOTES.md).
 import { createRequire } from 'node:module';

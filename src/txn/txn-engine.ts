@@ -27,6 +27,7 @@ import type { ClusterView } from '../cluster/cluster-view.js';
 import { TxnMarkerSender, type TxnMarker } from './txn-marker-sender.js';
 import { TxnVerifier, produceVerificationError } from './txn-verifier.js';
 import { BrokerConnections } from '../replica/broker-connections.js';
+import { SocketBuffers } from '../server/socket-buffers.js';
 import { ACKS_ALL, type Partition } from '../replica/partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import type { Topic, TopicRegistry } from '../topics/topic-registry.js';
@@ -102,7 +103,10 @@ export class TxnEngine {
     this.settings = txnSettings(o.config);
     // A single node, whose inter-broker settings need not resolve, only ever has itself to reach.
     const security = o.config.interBroker.security ?? { listenerName: o.config.listeners[0]!.advertised.name };
-    this.connections = new BrokerConnections(o.cluster, security, `creek-txn-${o.config.nodeId}`, o.config.requestTimeoutMs, o.log.child({ component: 'inter-broker' }));
+    const log = o.log.child({ component: 'inter-broker' });
+    // Kafka's marker and verification clients leave SO_SNDBUF to the OS.
+    const buffers = new SocketBuffers(-1, o.config.socketReceiveBufferBytes, 'socket.receive.buffer.bytes', log);
+    this.connections = new BrokerConnections(o.cluster, security, `creek-txn-${o.config.nodeId}`, o.config.requestTimeoutMs, log, buffers);
     this.verifier = new TxnVerifier({ localId: o.config.nodeId, cluster: o.cluster, connections: this.connections, coordinator: () => this.coordinator });
   }
 
