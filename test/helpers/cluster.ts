@@ -1,16 +1,25 @@
 // Helpers for tests on startCluster: the partition state a running broker reports, kafkajs
-// clients with retries long enough to ride out a leader or coordinator move, topic creation that
-// waits for every replica to be in sync (or, where followers cannot fetch, for the ISR to shrink), and where a group's or a transactional id's coordinator is.
+// clients with retries long enough to ride out a leader or coordinator move, raw connections to a
+// broker, topic creation that waits for every replica to be in sync (or, where followers cannot
+// fetch, for the ISR to shrink), and where a group's or a transactional id's coordinator is.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { RunningCluster } from '../../src/index.js';
 import type { PartitionAssignment } from '../../src/cluster/cluster-view.js';
 import { partitionFor } from '../../src/txn/partition-for.js';
+import { RawClient } from './raw-client.js';
 import { until } from './until.js';
 
 /** A partition's state as a running broker's cluster view reports it. */
 export function stateOf(cluster: RunningCluster, topic: string, partition = 0): PartitionAssignment {
   const anyBroker = cluster.nodeIds.map((id) => cluster.broker(id)).find((b) => b !== undefined)!;
   return anyBroker.broker.cluster.partitionState(topic, partition)!;
+}
+
+/** A raw connection to one broker of the cluster. */
+export function connectTo(cluster: RunningCluster, nodeId: number): Promise<RawClient> {
+  const broker = cluster.broker(nodeId)!;
+  return RawClient.connect(broker.host, broker.port);
 }
 
 /** `extra` adds to or replaces the options, e.g. a logCreator. */
@@ -75,6 +84,18 @@ export async function coordinatorReady(cluster: RunningCluster, type: keyof type
     return (type === 'group' ? broker.groups.ownerError(key) : broker.txn.coordinator.ownerError(key)) === 0;
   }, `the ${type} coordinator of ${key}`);
   return leader;
+}
+
+/** The coordinator of a transactional id or group, once FindCoordinator has created its internal topic and it has loaded. */
+export async function readyCoordinator(cluster: RunningCluster, type: keyof typeof COORDINATOR_TOPICS, key: string): Promise<number> {
+  const any = await connectTo(cluster, cluster.nodeIds[0]!);
+  try {
+    const keyType = type === 'group' ? 0 : 1;
+    await until(async () => (await any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] })).coordinators![0]!.errorCode === ErrorCode.NONE, `a ${type} coordinator`);
+  } finally {
+    any.close();
+  }
+  return coordinatorReady(cluster, type, key);
 }
 
 /** Runs `work` with a connected kafkajs admin of `kafka`, disconnected afterwards. */

@@ -9,8 +9,7 @@ import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch } from '../../protocol/records/index.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
-import { clusterKafka, coordinatorOf, coordinatorReady, createSyncedTopic, stateOf, type COORDINATOR_TOPICS } from '../helpers/cluster.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { clusterKafka, connectTo, coordinatorOf, createSyncedTopic, readyCoordinator, stateOf } from '../helpers/cluster.js';
 import { produceRequest } from '../helpers/raw-requests.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { until } from '../helpers/until.js';
@@ -35,34 +34,17 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-function connectTo(nodeId: number): Promise<RawClient> {
-  const broker = cluster.broker(nodeId)!;
-  return RawClient.connect(broker.host, broker.port);
-}
-
-/** The coordinator of a transactional id or group, once FindCoordinator has created its internal topic and it has loaded. */
-async function readyCoordinator(type: keyof typeof COORDINATOR_TOPICS, key: string): Promise<number> {
-  const any = await connectTo(cluster.nodeIds[0]!);
-  try {
-    const keyType = type === 'group' ? 0 : 1;
-    await until(async () => (await any.send(10, 4, { key: '', keyType, coordinatorKeys: [key] })).coordinators![0]!.errorCode === ErrorCode.NONE, `a ${type} coordinator`);
-  } finally {
-    any.close();
-  }
-  return coordinatorReady(cluster, type, key);
-}
-
 describe('inter-broker request timeouts', () => {
   it('answers a transactional write NOT_ENOUGH_REPLICAS while its coordinator on another broker does not answer the verification, and accepts it once it does', async () => {
     const topic = 'hung-coordinator';
     const transactionalId = 'hung-coordinator-tx';
     await createSyncedTopic(cluster, clusterKafka(cluster, 'timeouts-test'), topic, 2, 2);
-    const coordinatorId = await readyCoordinator('transaction', transactionalId);
+    const coordinatorId = await readyCoordinator(cluster, 'transaction', transactionalId);
     const partition = [0, 1].find((p) => stateOf(cluster, topic, p).leaderId !== coordinatorId);
     expect(partition).toBeDefined();
     const leaderId = stateOf(cluster, topic, partition!).leaderId;
-    const coordinator = await connectTo(coordinatorId);
-    const leader = await connectTo(leaderId);
+    const coordinator = await connectTo(cluster, coordinatorId);
+    const leader = await connectTo(cluster, leaderId);
     try {
       const p = await initTxn(coordinator, transactionalId);
       expect(await addPartitions(coordinator, p, topic, [partition!])).toEqual([ErrorCode.NONE]);
@@ -82,12 +64,12 @@ describe('inter-broker request timeouts', () => {
     const topic = 'hung-offsets';
     const transactionalId = 'hung-offsets-tx';
     await createSyncedTopic(cluster, clusterKafka(cluster, 'timeouts-test'), topic, 1, 2);
-    const coordinatorId = await readyCoordinator('transaction', transactionalId);
-    await readyCoordinator('group', 'hung-group');
+    const coordinatorId = await readyCoordinator(cluster, 'transaction', transactionalId);
+    await readyCoordinator(cluster, 'group', 'hung-group');
     const groupId = Array.from({ length: 100 }, (_, i) => `hung-group-${i}`).find((g) => coordinatorOf(cluster, 'group', g).leader !== coordinatorId)!;
-    const groupCoordinatorId = await readyCoordinator('group', groupId);
-    const coordinator = await connectTo(coordinatorId);
-    const groupCoordinator = await connectTo(groupCoordinatorId);
+    const groupCoordinatorId = await readyCoordinator(cluster, 'group', groupId);
+    const coordinator = await connectTo(cluster, coordinatorId);
+    const groupCoordinator = await connectTo(cluster, groupCoordinatorId);
     try {
       const p = await initTxn(coordinator, transactionalId);
       const added = await coordinator.send(25, 3, { transactionalId, producerId: p.producerId, producerEpoch: p.producerEpoch, groupId });
@@ -125,7 +107,7 @@ describe('inter-broker request timeouts', () => {
     const held = cluster.broker(leaderId)!.faults.delayResponses({ apiKey: 'Fetch', delayMs: HELD_MS, clientId: `replica-fetcher-${followerId}`, count: 1 });
     // The follower is now waiting for an answer that only its request timeout ends.
     await held.ended;
-    const leader = await connectTo(leaderId);
+    const leader = await connectTo(cluster, leaderId);
     try {
       const records = encodeBatch({ records: [{ value: Buffer.from('replicated') }] });
       // acks=all: answered once the follower has fetched the record, well before it could leave the ISR (replica.lag.time.max.ms, 30 s).

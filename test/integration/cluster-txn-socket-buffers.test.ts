@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { startCluster, type RunningCluster } from '../../src/index.js';
-import { clusterKafka, coordinatorReady, withAdmin } from '../helpers/cluster.js';
+import { clusterKafka, connectTo, readyCoordinator, withAdmin } from '../helpers/cluster.js';
 import { requireProgram } from '../helpers/programs.js';
-import { RawClient } from '../helpers/raw-client.js';
 import { socketBufferSizes, type SocketBufferSizes } from '../helpers/socket-memory.js';
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { until } from '../helpers/until.js';
@@ -34,29 +33,18 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-function connectTo(nodeId: number): Promise<RawClient> {
-  const broker = cluster.broker(nodeId)!;
-  return RawClient.connect(broker.host, broker.port);
-}
-
 /** The connections to a broker's port, as their connecting sides see them. */
 const toBroker = (nodeId: number): SocketBufferSizes[] => socketBufferSizes(`( dport = :${cluster.broker(nodeId)!.port} )`);
 
 it.skipIf(requireProgram('ss', { install: 'apt-get install iproute2' }))(
   'gives the transaction marker and verification connections between brokers socket.receive.buffer.bytes as SO_RCVBUF',
   async () => {
-    const any = await connectTo(cluster.nodeIds[0]!);
-    try {
-      await until(async () => (await any.send(10, 4, { key: '', keyType: 1, coordinatorKeys: [TRANSACTIONAL_ID] })).coordinators![0]!.errorCode === ErrorCode.NONE, 'a transaction coordinator');
-    } finally {
-      any.close();
-    }
-    const coordinatorId = await coordinatorReady(cluster, 'transaction', TRANSACTIONAL_ID);
+    const coordinatorId = await readyCoordinator(cluster, 'transaction', TRANSACTIONAL_ID);
     const leaderId = cluster.nodeIds.find((id) => id !== coordinatorId)!;
     await withAdmin(clusterKafka(cluster, 'txn-buffers-test'), (admin) => admin.createTopics({ topics: [{ topic: TOPIC, replicaAssignment: [{ partition: 0, replicas: [leaderId] }] }], waitForLeaders: true }));
 
-    const coordinator = await connectTo(coordinatorId);
-    const leader = await connectTo(leaderId);
+    const coordinator = await connectTo(cluster, coordinatorId);
+    const leader = await connectTo(cluster, leaderId);
     try {
       const p = await initTxn(coordinator, TRANSACTIONAL_ID);
       expect(await addPartitions(coordinator, p, TOPIC, [0])).toEqual([ErrorCode.NONE]);
