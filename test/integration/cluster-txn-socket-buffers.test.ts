@@ -13,7 +13,7 @@ import { socketBufferSizes, type SocketBufferSizes } from '../helpers/socket-mem
 import { addPartitions, endTxn, initTxn, produceTxn } from '../helpers/txn-raw.js';
 import { until } from '../helpers/until.js';
 
-/** Neither Kafka's default nor replica.socket.receive.buffer.bytes', nor what Linux gives an unset socket. */
+/** Neither Kafka's default, nor replica.socket.receive.buffer.bytes's, nor what Linux gives an unset socket. */
 const RECEIVE_BUFFER_BYTES = 40960;
 const TRANSACTIONAL_ID = 'buffered-tx';
 const TOPIC = 'marked';
