@@ -7,7 +7,7 @@ import { listenerKey } from '../config/broker-config-defs.js';
 import { ConnectionQuotas, normalizeAddress, type AcceptanceMeters, type ConnectionLimits, type ConnectionRate } from './connection-quotas.js';
 import { BufferPool } from './buffer-pool.js';
 import { RequestMemory } from './request-memory.js';
-import { SocketBuffers } from './socket-buffers.js';
+import { acceptedSocketBuffers, type SocketBuffers } from './socket-buffers.js';
 import { WarningLimiter } from './warning-limiter.js';
 
 export interface ServerOptions {
@@ -69,6 +69,6 @@ export function serverOptions(setting: BrokerSetting, metering: ConnectionMeteri
     responses: new BufferPool(4 * 1024, 1024 * 1024, 8 * 1024 * 1024),
     quotas: new ConnectionQuotas(limits, metering.connectionRate, metering.acceptances, metering.protectedListener),
     warnings: new WarningLimiter(log),
-    socketBuffers: new SocketBuffers(num('socket.send.buffer.bytes'), num('socket.receive.buffer.bytes'), 'socket.send.buffer.bytes and socket.receive.buffer.bytes', log),
+    socketBuffers: acceptedSocketBuffers(num, log),
   };
 }

@@ -71,3 +71,8 @@ export class SocketBuffers {
     return null;
   }
 }
+
+/** What every accepted connection gets: socket.send.buffer.bytes and socket.receive.buffer.bytes, each config's value given by `bytes`. */
+export function acceptedSocketBuffers(bytes: (config: string) => number, log: Logger): SocketBuffers {
+  return new SocketBuffers(bytes('socket.send.buffer.bytes'), bytes('socket.receive.buffer.bytes'), 'socket.send.buffer.bytes and socket.receive.buffer.bytes', log);
+}

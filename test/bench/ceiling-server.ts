@@ -12,8 +12,9 @@
 //                          answers Fetch requests with the bytes of <file>, a prepared log image
 //                          of equal batches (the fetch ceiling)
 // Produce answers carry no partitions: the generator checks partition results only for Creek.
-// Every connection gets the socket buffer sizes a broker's get by default (Kafka's 100 KiB
-// socket.send.buffer.bytes and socket.receive.buffer.bytes), so that both use the same sockets.
+// Every connection gets the socket buffer sizes a broker's get by default (the defaults of
+// socket.send.buffer.bytes and socket.receive.buffer.bytes, Kafka's 100 KiB), so that both use the
+// same sockets.
 import { createWriteStream, fstatSync, openSync, read } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ import pino from 'pino';
 import { decodeRequest, encodeResponse } from '../../protocol/codec/messages.js';
 import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import { FETCH_VERSION, PRODUCE_VERSION } from './lib/workload.js';
-import { SocketBuffers } from '../../src/server/socket-buffers.js';
+import { brokerConfigDef } from '../../src/config/broker-config-defs.js';
+import { acceptedSocketBuffers } from '../../src/server/socket-buffers.js';
 
 const [mode, portArg, dir, ...rest] = process.argv.slice(2);
 const port = Number(portArg);
@@ -136,7 +138,7 @@ function source(socket: Socket, fd: number, fileSize: number, batchBytes: number
 const log = mode === 'sink' ? createWriteStream(join(dir, 'sink.log'), { flags: 'a' }) : undefined;
 const fd = mode === 'source' ? openSync(rest[0]!, 'r') : -1;
 const fileSize = fd >= 0 ? fstatSync(fd).size : 0;
-const socketBuffers = new SocketBuffers(102400, 102400, 'socket.send.buffer.bytes and socket.receive.buffer.bytes', pino());
+const socketBuffers = acceptedSocketBuffers((config) => Number(brokerConfigDef(config)!.default), pino());
 const server = createServer({ noDelay: true }, (socket) => {
   socketBuffers.apply(socket);
   if (log) sink(socket, log);
