@@ -5,7 +5,9 @@
 // diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
 // v16: node endpoints. v17: replica directory id. v18: a follower sends its high watermark
 // (KIP-1166), and its fetch is answered at once while that is behind the leader's.
-// Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
+// Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition;
+// as in Kafka's ReplicaManager.fetchMessages it answers at once when min_bytes is 0 or less (0
+// bytes read reach it) or the fetch names no partition (an incremental fetch whose session is empty).
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
 // has come (its position, the ISR, the high watermark). Followers and consumers alike get up to
@@ -277,7 +279,12 @@ function throttledBytes(broker: Pick<BrokerServices, 'replicationQuotas'>, resul
   return bytes;
 }
 
+/**
+ * Kafka's ReplicaManager.fetchMessages answers without waiting when the fetch names no partition,
+ * a partition failed, or the bytes read reach min_bytes: at once for a min_bytes of 0 or less.
+ */
 function isEnough(results: Result[], minBytes: number): boolean {
+  if (results.length === 0) return true;
   let bytes = 0;
   for (const r of results) {
     if (r.out.errorCode !== ErrorCode.NONE) return true;
@@ -285,7 +292,7 @@ function isEnough(results: Result[], minBytes: number): boolean {
     if (r.target.replicaHighWatermark !== undefined && r.target.replicaHighWatermark < r.out.highWatermark) return true;
     bytes += r.bytes;
   }
-  return bytes >= Math.max(1, minBytes);
+  return bytes >= minBytes;
 }
 
 /** Waits for readable data: the high watermark moving, or for a follower also the leader's log end. */

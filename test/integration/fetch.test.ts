@@ -1,8 +1,10 @@
-// Fetch semantics over raw protocol: long polling woken by produce, min_bytes, max_bytes with the
-// first-batch rule, OFFSET_OUT_OF_RANGE, incremental fetch sessions (KIP-227), and the broker's
-// fetch.max.bytes over a request's max_bytes and min_bytes.
+// Fetch semantics over raw protocol: long polling woken by produce, min_bytes (0 answers at once,
+// as does a fetch naming no partition), max_bytes with the first-batch rule, OFFSET_OUT_OF_RANGE,
+// incremental fetch sessions (KIP-227), and the broker's fetch.max.bytes over a request's
+// max_bytes and min_bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
@@ -18,7 +20,7 @@ let correlation = 0;
 
 beforeAll(async () => {
   broker = await withBroker();
-  await createTopics(broker, ['lp', 'idle', 'big', 'oor', 'one-part']);
+  await createTopics(broker, ['lp', 'idle', 'zero-min', 'big', 'oor', 'one-part']);
   sock = await openFrameSocket(broker.port);
 });
 afterAll(async () => {
@@ -75,6 +77,25 @@ describe('Fetch', () => {
     const res = await fetch(fetchRequest({ topic: 'idle', partition: 0, fetchOffset: 1 }, { maxWaitMs: 50, minBytes: 1 }));
     expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0);
     expect(recordBytes(res)).toBe(0);
+  });
+
+  it('answers at once when min_bytes is 0, whatever max_wait_ms (Kafka: 0 bytes read >= 0)', async () => {
+    const started = Date.now();
+    const res = await fetch(fetchRequest({ topic: 'zero-min', partition: 0, fetchOffset: 0 }, { maxWaitMs: 5000, minBytes: 0 }));
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0);
+    expect(recordBytes(res)).toBe(0);
+  });
+
+  it('answers at once an incremental fetch whose session has no partition left', async () => {
+    const full = await fetch(fetchRequest({ topic: 'zero-min', partition: 0, fetchOffset: 0 }, { sessionId: 0, sessionEpoch: 0 }));
+    expect(full.sessionId).toBeGreaterThan(0);
+    const started = Date.now();
+    const empty = await fetch(
+      fetchRequest([], { sessionId: full.sessionId, sessionEpoch: 1, forgottenTopicsData: [{ topic: 'zero-min', topicId: ZERO_UUID, partitions: [0] }], maxWaitMs: 5000, minBytes: 1 }),
+    );
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect([empty.errorCode, empty.responses]).toEqual([0, []]);
   });
 
   it('returns the first batch even when it exceeds partition_max_bytes, and no more', async () => {
