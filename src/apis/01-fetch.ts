@@ -19,7 +19,10 @@
 // each partition's max_bytes within what is left of the response's max_bytes, and the first batch
 // of the first partition with records whole however large (Kafka's ReplicaManager.readFromLog).
 // As in Kafka's KafkaApis.handleFetchRequest, the broker's fetch.max.bytes caps the response's
-// max_bytes, and min_bytes at that cap, for consumers and followers alike.
+// max_bytes, for consumers and followers alike, and for a consumer with a consumer_byte_rate so do
+// the bytes that quota allows in one quota window (ClientQuotaManager.maxValueInQuotaWindow: rate
+// × (11 windows − 1) × 1 s); min_bytes is capped at the result. The first batch still comes whole
+// however large.
 // A partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader
 // (v12+), and v16+ adds that leader's endpoint (KIP-951).
 // Replication throttling (KIP-73): for a follower out of the ISR, a partition throttled on this
@@ -105,7 +108,9 @@ export default defineApi({
     }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
-    const maxBytes = Math.min(req.maxBytes, broker.config.fetchMaxBytes);
+    // Kafka truncates the quota window's bytes to an int.
+    const quotaWindowBytes = follower ? Infinity : Math.trunc(broker.quotaMeter.fetchWindowBytes(ctx.connection));
+    const maxBytes = Math.min(req.maxBytes, broker.config.fetchMaxBytes, quotaWindowBytes);
     const minBytes = Math.min(req.minBytes, maxBytes);
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let results = await readAll(broker, targets, maxBytes, readCommitted, replicaId, ctx.responseBuffer);
