@@ -8,7 +8,7 @@
 // Long polling, as Kafka's ReplicaManager.fetchMessages and DelayedFetch: the first read answers
 // at once when its bytes reach min_bytes (so always for a min_bytes of 0 or less), a partition
 // failed, the fetch names no partition (an incremental fetch whose session is empty) or max_wait_ms
-// is 0. Otherwise the fetch waits up to max_wait_ms, checked at once and at each append to a
+// is 0 or less. Otherwise the fetch waits up to max_wait_ms, checked at once and at each append to a
 // fetched partition, until the bytes available reach min_bytes — each partition's bytes from its
 // fetch position to the high watermark (last stable offset, a follower's log end), at most its
 // max_bytes, not what a read would return (src/fetch/delayed-fetch.ts) — or a partition cannot
