@@ -5,31 +5,41 @@
 // diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
 // v16: node endpoints. v17: replica directory id. v18: a follower sends its high watermark
 // (KIP-1166), and its fetch is answered at once while that is behind the leader's.
-// Long polling: waits up to max_wait_ms for min_bytes, woken by appends to any fetched partition.
+// Long polling, as Kafka's ReplicaManager.fetchMessages and DelayedFetch: the first read answers
+// at once when its bytes reach min_bytes (so always for a min_bytes of 0 or less), a partition
+// failed, the fetch names no partition (an incremental fetch whose session is empty) or max_wait_ms
+// is 0 or less. Otherwise the fetch waits up to max_wait_ms, checked at once and at each append to a
+// fetched partition, until the bytes available reach min_bytes — each partition's bytes from its
+// fetch position to the high watermark (last stable offset, a follower's log end), at most its
+// max_bytes, not what a read would return (src/fetch/delayed-fetch.ts) — or a partition cannot
+// wait; then it reads again for the answer.
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
 // has come (its position, the ISR, the high watermark). Followers and consumers alike get up to
 // each partition's max_bytes within what is left of the response's max_bytes, and the first batch
 // of the first partition with records whole however large (Kafka's ReplicaManager.readFromLog).
 // As in Kafka's KafkaApis.handleFetchRequest, the broker's fetch.max.bytes caps the response's
-// max_bytes, and min_bytes at that cap, for consumers and followers alike.
+// max_bytes, for consumers and followers alike, and for a consumer with a consumer_byte_rate so do
+// the bytes that quota allows in one quota window (ClientQuotaManager.maxValueInQuotaWindow: rate
+// × (11 windows − 1) × 1 s); min_bytes is capped at the result. The first batch still comes whole
+// however large.
 // A partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader
 // (v12+), and v16+ adds that leader's endpoint (KIP-951).
 // Replication throttling (KIP-73): for a follower out of the ISR, a partition throttled on this
 // leader (leader.replication.throttled.replicas) is answered without records while this broker's
-// leader.replication.throttled.rate is exceeded; the bytes sent for throttled partitions count
-// towards that rate.
+// leader.replication.throttled.rate is exceeded, and counts nothing towards the follower's
+// min_bytes; the bytes sent for throttled partitions count towards that rate.
 import { ErrorCode } from '../../protocol/errors.js';
 import { countRecords } from '../../protocol/records/index.js';
 import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchableTopicResponse as TopicOut } from '../../protocol/schema/index.js';
 import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
 import type { Topic } from '../topics/topic-registry.js';
-import { NO_LEADER_EPOCH } from '../replica/partition.js';
+import { NO_LEADER_EPOCH, type Partition } from '../replica/partition.js';
+import { DelayedFetch, type WaitingPartition } from '../fetch/delayed-fetch.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi, type BrokerServices } from './api.js';
 import { addLeaderEndpoint } from './leader-endpoints.js';
-import { onAbort } from '../listener-list.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
 
 const READ_COMMITTED = 1;
@@ -98,12 +108,15 @@ export default defineApi({
     }
 
     const readCommitted = req.isolationLevel === READ_COMMITTED;
-    const maxBytes = Math.min(req.maxBytes, broker.config.fetchMaxBytes);
+    // Kafka truncates the quota window's bytes to an int.
+    const quotaWindowBytes = follower ? Infinity : Math.trunc(broker.quotaMeter.fetchWindowBytes(ctx.connection));
+    const maxBytes = Math.min(req.maxBytes, broker.config.fetchMaxBytes, quotaWindowBytes);
     const minBytes = Math.min(req.minBytes, maxBytes);
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let results = await readAll(broker, targets, maxBytes, readCommitted, replicaId, ctx.responseBuffer);
-    while (!isEnough(results, minBytes) && Date.now() < deadline && !ctx.connection.closed.aborted) {
-      await waitForAppend(broker, targets, deadline - Date.now(), ctx.connection.closed, replicaId >= 0);
+    if (Date.now() < deadline && !isEnough(results, minBytes)) {
+      const delayed = new DelayedFetch(targets.map((t) => waitingPartition(broker, t, readCommitted, replicaId)), minBytes);
+      await delayed.wait(deadline, ctx.connection.closed, (news) => watchPartitions(broker, targets, follower, news));
       results = await readAll(broker, targets, maxBytes, readCommitted, replicaId, ctx.responseBuffer);
     }
 
@@ -226,10 +239,8 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
   }
   try {
     if (replicaId >= 0) {
-      // Judged before this fetch moves the follower's position, as Kafka does; ISR members are
-      // never throttled, so that throttling cannot push a replica out of the ISR.
-      const quota = broker.replicationQuotas.leader;
-      const throttled = !partition.isr.includes(replicaId) && quota.isThrottled(target.topic!, target.partition) && quota.isExceeded();
+      // Judged before this fetch moves the follower's position, as Kafka does.
+      const throttled = leaderThrottles(broker, target, partition, replicaId);
       const read = await partition.readForFollower(replicaId, target.fetchOffset, Math.min(target.maxBytes, budget), { currentLeaderEpoch: target.currentLeaderEpoch, minOneBatch: first });
       out.highWatermark = read.highWatermark;
       out.lastStableOffset = broker.txn.lastStableOffset(partition);
@@ -277,7 +288,12 @@ function throttledBytes(broker: Pick<BrokerServices, 'replicationQuotas'>, resul
   return bytes;
 }
 
+/**
+ * Kafka's ReplicaManager.fetchMessages answers without waiting when the fetch names no partition,
+ * a partition failed, or the bytes read reach min_bytes: at once for a min_bytes of 0 or less.
+ */
 function isEnough(results: Result[], minBytes: number): boolean {
+  if (results.length === 0) return true;
   let bytes = 0;
   for (const r of results) {
     if (r.out.errorCode !== ErrorCode.NONE) return true;
@@ -285,26 +301,47 @@ function isEnough(results: Result[], minBytes: number): boolean {
     if (r.target.replicaHighWatermark !== undefined && r.target.replicaHighWatermark < r.out.highWatermark) return true;
     bytes += r.bytes;
   }
-  return bytes >= Math.max(1, minBytes);
+  return bytes >= minBytes;
 }
 
-/** Waits for readable data: the high watermark moving, or for a follower also the leader's log end. */
-function waitForAppend(broker: Pick<BrokerServices, 'replicas'>, targets: Target[], ms: number, closed: AbortSignal, follower: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const unsubscribers: (() => void)[] = [];
-    const done = (): void => {
-      clearTimeout(timer);
-      for (const u of unsubscribers) u();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    unsubscribers.push(onAbort(closed, done));
-    for (const t of targets) {
-      const partition = broker.replicas.getPartition(t.topic, t.partition);
-      if (partition) unsubscribers.push(partition.onHighWatermark(done));
-      if (partition && follower) unsubscribers.push(partition.onWritten(done));
-    }
-  });
+/**
+ * Kafka's ReplicaManager.shouldLeaderThrottle: a follower out of the ISR is sent nothing of a
+ * partition throttled on this leader while leader.replication.throttled.rate is exceeded. ISR
+ * members are never throttled, so that throttling cannot push a replica out of the ISR.
+ */
+function leaderThrottles(broker: Pick<BrokerServices, 'replicationQuotas'>, target: Target, partition: Partition, replicaId: number): boolean {
+  const quota = broker.replicationQuotas.leader;
+  return !partition.isr.includes(replicaId) && quota.isThrottled(target.topic!, target.partition) && quota.isExceeded();
+}
+
+/** A target as a waiting fetch checks it: where its reads stop now, or that it wants an answer at once. */
+function waitingPartition(broker: ReadServices, target: Target, readCommitted: boolean, replicaId: number): WaitingPartition {
+  return {
+    fetchOffset: target.fetchOffset,
+    maxBytes: target.maxBytes,
+    now: () => {
+      const partition = broker.replicas.getPartition(target.topic, target.partition);
+      if (!partition) return undefined;
+      partition.checkLeaderEpoch(target.currentLeaderEpoch);
+      // KIP-1166: a follower that lags the leader's high watermark learns the new one without waiting.
+      if (target.replicaHighWatermark !== undefined && target.replicaHighWatermark < partition.highWatermark) return undefined;
+      if (replicaId >= 0) return { offset: partition.logEndOffset, log: partition.log, throttled: leaderThrottles(broker, target, partition, replicaId) };
+      return { offset: readCommitted ? broker.txn.lastStableOffset(partition) : partition.highWatermark, log: partition.log, throttled: false };
+    },
+  };
+}
+
+/** Subscribes `news` to what may give the fetch more to read: the high watermark moving, or for a follower also the leader's log end. */
+function watchPartitions(broker: Pick<BrokerServices, 'replicas'>, targets: Target[], follower: boolean, news: () => void): () => void {
+  const unsubscribers: (() => void)[] = [];
+  for (const t of targets) {
+    const partition = broker.replicas.getPartition(t.topic, t.partition);
+    if (partition) unsubscribers.push(partition.onHighWatermark(news));
+    if (partition && follower) unsubscribers.push(partition.onWritten(news));
+  }
+  return () => {
+    for (const u of unsubscribers) u();
+  };
 }
 
 function hasNews(session: FetchSession, r: Result): boolean {

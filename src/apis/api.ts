@@ -54,6 +54,8 @@ export interface ClientQuotaSettings {
 export interface ByteRateQuotas {
   recordProduce(client: QuotaClient, bytes: number): number;
   recordFetch(client: QuotaClient, bytes: number): number;
+  /** The most bytes a consumer's fetch may ask for under the client's consumer_byte_rate (Kafka's maxValueInQuotaWindow); Infinity without one. */
+  fetchWindowBytes(client: QuotaClient): number;
   /** controller_mutation_rate (KIP-599) for one CreateTopics / CreatePartitions / DeleteTopics request. */
   mutations(client: QuotaClient, strict: boolean): MutationQuota;
 }

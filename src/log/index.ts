@@ -12,6 +12,7 @@ export type {
   AppendListener,
   AppendMeta,
   AppendResult,
+  LogPosition,
   PartitionLog,
   ReadOptions,
   ReadResult,

@@ -45,6 +45,12 @@ export interface ReadResult {
   logEndOffset: number;
 }
 
+/** Where an offset is stored (Kafka's LogOffsetMetadata): a segment, by its base offset, and a byte position in it. */
+export interface LogPosition {
+  segmentBaseOffset: number;
+  position: number;
+}
+
 export interface TimestampOffset {
   offset: number;
   timestamp: number;
@@ -102,6 +108,12 @@ export interface PartitionLog {
    * always included unless minOneBatch is false). OFFSET_OUT_OF_RANGE outside [logStart, logEnd].
    */
   read(fetchOffset: number, maxBytes: number, opts?: ReadOptions): Promise<ReadResult>;
+  /**
+   * Where the batch holding `offset` starts (past a gap compaction left, where the next batch
+   * starts; at the log end offset, where the next batch will go). A waiting fetch measures the
+   * bytes it could read as the distance between two positions in one segment, as Kafka does.
+   */
+  positionOf(offset: number): Promise<LogPosition>;
   /** First batch with max timestamp >= `timestamp`: its base offset (not below log start) and max timestamp. */
   offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined>;
   /** The largest timestamp in the log and the offset that carries it. */

@@ -12,6 +12,7 @@ import type {
   AppendMeta,
   AppendResult,
   CleanerCheckpoint,
+  LogPosition,
   PartitionLog,
   ReadOptions,
   ReadResult,
@@ -230,6 +231,15 @@ export class SegmentedLog implements PartitionLog {
       offset = next.baseOffset;
     }
     return { chunks: chunks ?? [], bytes, highWatermark: this.hw, logStartOffset: this.startOffset, logEndOffset: this.endOffset };
+  }
+
+  async positionOf(offset: number): Promise<LogPosition> {
+    let i = this.segmentIndexFor(offset);
+    // Past a segment's last batch (its end, or a gap the cleaner left): the next segment holds it.
+    while (offset >= this.segments[i]!.nextOffset && i < this.segments.length - 1) i++;
+    const segment = this.segments[i]!;
+    const batch = await segment.findBatch(offset);
+    return { segmentBaseOffset: segment.baseOffset, position: batch?.position ?? segment.size };
   }
 
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {

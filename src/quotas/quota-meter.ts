@@ -3,9 +3,11 @@
 // shared by every client it covers) is counted in quota.window.num (11) windows of
 // quota.window.size.seconds (1 s); when the rate over them exceeds the bound, the client is
 // throttled for the time that brings the rate back to it: (rate - bound) / bound × window span.
-// Byte-rate quotas count bytes; request_percentage counts the broker's busy time on the client's
-// requests as a percentage of one thread (100 = one whole thread), its throttle bounded by one
-// window as in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
+// Byte-rate quotas count bytes; a consumer's fetch asks for at most its consumer_byte_rate ×
+// (windows − 1) × window size bytes (Kafka's maxValueInQuotaWindow, to which KafkaApis lowers a
+// fetch's max_bytes). request_percentage counts the broker's busy time on the client's requests
+// as a percentage of one thread (100 = one whole thread), its throttle bounded by one window as
+// in Kafka. controller_mutation_rate (KIP-599) is a token bucket instead, as Kafka's
 // ControllerMutationQuotaManager: partitions created or deleted take tokens, refilled at the
 // quota's rate up to a burst of one window span's worth. connection_creation_rate (KIP-612) counts
 // the connections each address opens, against its IP entity's quota, as Kafka's ConnectionQuotas;
@@ -64,6 +66,16 @@ export class QuotaMeter {
   }
 
   /**
+   * The most bytes a consumer's fetch may ask for under the client's consumer_byte_rate (Kafka's
+   * ClientQuotaManager.maxValueInQuotaWindow: the bound × (quota.window.num − 1) ×
+   * quota.window.size.seconds); Infinity without a quota.
+   */
+  fetchWindowBytes(client: QuotaClient): number {
+    const quota = this.quotaOf('consumer_byte_rate', client);
+    return quota === null ? Infinity : quota.bound * (WINDOWS - 1) * (WINDOW_MS / 1000);
+  }
+
+  /**
    * Records the milliseconds the broker spent handling one of the client's requests (a 1 ms
    * request is 0.1 percent-seconds of one thread); answers the throttle time, at most one window.
    */
@@ -102,8 +114,7 @@ export class QuotaMeter {
     return {
       record: (partitions) => {
         const now = clock();
-        const user = client.principal.slice(client.principal.indexOf(':') + 1);
-        const quota = this.quotas.quotaFor('controller_mutation_rate', user, client.clientId ?? '');
+        const quota = this.quotaOf('controller_mutation_rate', client);
         if (quota === null) return;
         const bucket = this.refill(quota.entity, quota.bound, now);
         // Kafka's throttle for a token bucket: the time the debt takes to repay, in whole
@@ -134,9 +145,14 @@ export class QuotaMeter {
     return bucket;
   }
 
-  private record(key: QuotaKey, client: QuotaClient, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
+  /** The quota of `key` that applies to the client (its user is the principal's name). */
+  private quotaOf(key: QuotaKey | 'controller_mutation_rate', client: QuotaClient): { bound: number; entity: string } | null {
     const user = client.principal.slice(client.principal.indexOf(':') + 1);
-    const quota = this.quotas.quotaFor(key, user, client.clientId ?? '');
+    return this.quotas.quotaFor(key, user, client.clientId ?? '');
+  }
+
+  private record(key: QuotaKey, client: QuotaClient, amount: number, now: number, unrecordWhenThrottled: boolean, maxThrottleMs: number): number {
+    const quota = this.quotaOf(key, client);
     if (quota === null) return 0;
     return this.recordAgainst(`${key}:${quota.entity}`, quota.bound, amount, now, unrecordWhenThrottled, maxThrottleMs);
   }

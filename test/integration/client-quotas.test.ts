@@ -1,13 +1,14 @@
 // Client quotas on a live broker: AlterClientQuotas/DescribeClientQuotas over the wire (with
 // Kafka's refusals and, under an authorizer, ALTER_CONFIGS/DESCRIBE_CONFIGS on the cluster),
 // producer_byte_rate and consumer_byte_rate answered with throttle_time_ms (a throttled fetch
-// without data), request_percentage throttling any API, controller_mutation_rate refusing or
-// throttling topic mutations, a kafkajs producer that keeps working through the muted
-// connection, and quotas kept across a restart.
+// without data), a consumer's fetch held to what consumer_byte_rate allows in a quota window,
+// request_percentage throttling any API, controller_mutation_rate refusing or throttling topic
+// mutations, a kafkajs producer that keeps working through the muted connection, and quotas kept
+// across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { encodeBatch } from '../../protocol/records/index.js';
+import { encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { FetchRequest, ProduceRequest } from '../../protocol/schema/index.js';
 import type { RunningBroker } from '../../src/broker.js';
 import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
@@ -117,6 +118,33 @@ describe('client quotas', () => {
       expect(served.responses[0]!.partitions[0]!.records).not.toEqual([]);
     } finally {
       limited.close();
+    }
+  });
+
+  it('lowers a consumer\'s max_bytes to what consumer_byte_rate allows in a quota window', async () => {
+    // Kafka's ClientQuotaManager.maxValueInQuotaWindow: 1000 B/s × (11 windows − 1) × 1 s = 10 000 bytes.
+    const WINDOW_BYTES = 10_000;
+    const admin = kafkaFor(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'quota-window' }] });
+    await admin.disconnect();
+    const batchBytes = quotaProduce('quota-window', 3000).topicData[0]!.partitionData[0]!.records!.length;
+    for (let i = 0; i < 8; i++) {
+      const produced = await raw.send(0, 9, quotaProduce('quota-window', 3000));
+      expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+    }
+    await raw.send(49, 1, { entries: [quota([['client-id', 'window-consumer']], 'consumer_byte_rate', 1000)], validateOnly: false });
+    const consumer = await RawClient.connect(broker.host, broker.port, 'window-consumer');
+    try {
+      // Asking for 10 MB: without the cap the 8 batches (24 kB) would come back and be throttled away.
+      const res = await consumer.send(1, 12, quotaFetch('quota-window'));
+      expect(res.throttleTimeMs).toBe(0);
+      const records = res.responses[0]!.partitions[0]!.records as Buffer;
+      expect(records.length).toBeLessThanOrEqual(WINDOW_BYTES);
+      expect(splitBatches(records)).toHaveLength(Math.floor(WINDOW_BYTES / batchBytes));
+    } finally {
+      consumer.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'window-consumer']], 'consumer_byte_rate', 0, true)], validateOnly: false });
     }
   });
 

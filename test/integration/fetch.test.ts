@@ -1,8 +1,10 @@
-// Fetch semantics over raw protocol: long polling woken by produce, min_bytes, max_bytes with the
-// first-batch rule, OFFSET_OUT_OF_RANGE, incremental fetch sessions (KIP-227), and the broker's
-// fetch.max.bytes over a request's max_bytes and min_bytes.
+// Fetch semantics over raw protocol: long polling woken by produce, min_bytes (0 answers at once,
+// as does a fetch naming no partition; a waiting fetch counts the bytes available, not those a
+// read would return), max_bytes with the first-batch rule, OFFSET_OUT_OF_RANGE, incremental fetch
+// sessions (KIP-227), and the broker's fetch.max.bytes over a request's max_bytes and min_bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeBatch, splitBatches } from '../../protocol/records/index.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/schema/index.js';
@@ -18,7 +20,7 @@ let correlation = 0;
 
 beforeAll(async () => {
   broker = await withBroker();
-  await createTopics(broker, ['lp', 'idle', 'big', 'oor', 'one-part']);
+  await createTopics(broker, ['lp', 'idle', 'zero-min', 'big', 'oor', 'one-part', 'available', 'available-later']);
   sock = await openFrameSocket(broker.port);
 });
 afterAll(async () => {
@@ -77,6 +79,25 @@ describe('Fetch', () => {
     expect(recordBytes(res)).toBe(0);
   });
 
+  it('answers at once when min_bytes is 0, whatever max_wait_ms (Kafka: 0 bytes read >= 0)', async () => {
+    const started = Date.now();
+    const res = await fetch(fetchRequest({ topic: 'zero-min', partition: 0, fetchOffset: 0 }, { maxWaitMs: 5000, minBytes: 0 }));
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0);
+    expect(recordBytes(res)).toBe(0);
+  });
+
+  it('answers at once an incremental fetch whose session has no partition left', async () => {
+    const full = await fetch(fetchRequest({ topic: 'zero-min', partition: 0, fetchOffset: 0 }, { sessionId: 0, sessionEpoch: 0 }));
+    expect(full.sessionId).toBeGreaterThan(0);
+    const started = Date.now();
+    const empty = await fetch(
+      fetchRequest([], { sessionId: full.sessionId, sessionEpoch: 1, forgottenTopicsData: [{ topic: 'zero-min', topicId: ZERO_UUID, partitions: [0] }], maxWaitMs: 5000, minBytes: 1 }),
+    );
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect([empty.errorCode, empty.responses]).toEqual([0, []]);
+  });
+
   it('returns the first batch even when it exceeds partition_max_bytes, and no more', async () => {
     await produce('big', 0, ['a'.repeat(5000)]);
     await produce('big', 0, ['b'.repeat(5000)]);
@@ -129,6 +150,38 @@ describe('Fetch', () => {
     expect(stale.errorCode).toBe(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
     const unknown = await fetch(fetchRequest([], { sessionId: 987654, sessionEpoch: 1 }));
     expect(unknown.errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+  });
+});
+
+// Kafka's DelayedFetch counts, for each partition, the bytes between the fetch position and the
+// high watermark (at most the partition's max_bytes), not what a read would return: with 600 KiB
+// batches a 1 MiB read takes one batch only, yet 1 MiB is available.
+describe('min_bytes against the bytes available', () => {
+  const BATCH_VALUE = 'a'.repeat(600 * 1024);
+  const waitingFetch = (topic: string): FetchRequest =>
+    fetchRequest({ topic, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }, { maxBytes: 1 << 20, minBytes: 1 << 20, maxWaitMs: 10_000 });
+
+  it('answers at once when enough is available though the read returns less', async () => {
+    await produce('available', 0, [BATCH_VALUE]);
+    await produce('available', 0, [BATCH_VALUE]);
+    const started = Date.now();
+    const res = await fetch(waitingFetch('available'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(batchCount(res)).toBe(1);
+  });
+
+  it('waits while less is available, and answers once an append makes enough', async () => {
+    await produce('available-later', 0, [BATCH_VALUE]);
+    const pending = fetch(waitingFetch('available-later'));
+    let answered = false;
+    void pending.then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answered).toBe(false);
+    await produce('available-later', 0, [BATCH_VALUE]);
+    const appended = Date.now();
+    const res = await pending;
+    expect(Date.now() - appended).toBeLessThan(5000);
+    expect(batchCount(res)).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 // One behavioural suite for every PartitionLog backend: each backend's test file runs it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCrcValid, readBatchHeader } from '../../../protocol/records/batch-header.js';
+import { BATCH_HEADER_SIZE, isCrcValid, readBatchHeader } from '../../../protocol/records/batch-header.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
@@ -113,6 +113,21 @@ export function partitionLogSuite(name: string, factory: LogFactory): void {
         expect(first).toBe(expected);
       }
       expect((log as unknown as { segmentCount: number }).segmentCount).toBeGreaterThan(5);
+    });
+
+    it('tells where an offset is stored: its batch start in its segment, or where the next batch goes', async () => {
+      // 3 batches of 161 bytes fill a 500-byte segment: offsets 0-8 in the first, 9-14 in the second.
+      const log = await open({ segmentBytes: 500 });
+      for (let i = 0; i < 5; i++) await appendCommitted(log, makeBatch({ records: 3, payload: 161 - BATCH_HEADER_SIZE }), meta);
+      const positions = await Promise.all([0, 4, 8, 9, 13, 15].map((offset) => log.positionOf(offset)));
+      expect(positions.map((p) => [p.segmentBaseOffset, p.position])).toEqual([
+        [0, 0],
+        [0, 161],
+        [0, 322],
+        [9, 0],
+        [9, 161],
+        [9, 322],
+      ]);
     });
 
     it('rolls a segment once segment.ms has passed', async () => {

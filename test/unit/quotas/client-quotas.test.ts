@@ -1,5 +1,6 @@
 // Client quotas: AlterClientQuotas validation, DescribeClientQuotas filters, the precedence that
-// picks a client's quota, persistence, and the byte-rate and connection-rate throttle computation.
+// picks a client's quota, persistence, the byte-rate and connection-rate throttle computation,
+// and the bytes a consumer's fetch may ask for in one quota window.
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
@@ -159,6 +160,16 @@ describe('persistence and throttling', () => {
     // The refused bytes were not counted: a small fetch fits.
     expect(meter.recordFetch(c, 500, 10)).toBe(0);
   });
+
+  it('gives the bytes consumer_byte_rate allows in one quota window, as Kafka\'s maxValueInQuotaWindow', async () => {
+    const quotas = ClientQuotas.open(new MemoryMetadataStore());
+    await quotas.alter([set([[USER, 'alice']], 'consumer_byte_rate', 1000), set([[USER, 'bob']], 'producer_byte_rate', 1000)], false);
+    const meter = new QuotaMeter(quotas);
+    // 1000 B/s × (11 windows − 1) × 1 s.
+    expect(meter.fetchWindowBytes({ principal: 'User:alice', clientId: 'c' })).toBe(10_000);
+    expect(meter.fetchWindowBytes({ principal: 'User:bob', clientId: 'c' })).toBe(Infinity);
+  });
+
   it('meters connection_creation_rate per address, under its own IP entity or the default one', async () => {
     const quotas = ClientQuotas.open(new MemoryMetadataStore());
     await quotas.alter([set([[IP, null]], 'connection_creation_rate', 2), set([[IP, '0:0:0:0:0:0:0:1']], 'connection_creation_rate', 5)], false);
