@@ -63,10 +63,13 @@ export class ChunkList {
     }
   }
 
-  /** Forgets every byte at or after `size`; drops everything if `size` is before start. */
-  truncate(size: number): void {
+  /**
+   * Forgets every byte at or after `size`; drops everything if `size` is before start. `dropped`
+   * hears of every chunk no longer held at all (not of one cut short).
+   */
+  truncate(size: number, dropped?: (chunk: Buffer) => void): void {
     if (size <= this.start) {
-      this.reset(size);
+      this.reset(size, dropped);
       return;
     }
     let i = this.chunkAt(size);
@@ -74,13 +77,15 @@ export class ChunkList {
       this.chunks[i] = this.chunks[i]!.subarray(0, size - this.starts[i]!);
       i++;
     }
+    if (dropped) for (let j = i; j < this.chunks.length; j++) dropped(this.chunks[j]!);
     this.chunks.length = i;
     this.starts.length = i;
     this.endPos = size;
   }
 
-  /** Empties the list; the next push lands at `start`. */
-  reset(start: number): void {
+  /** Empties the list; the next push lands at `start`. `dropped` hears of every chunk held. */
+  reset(start: number, dropped?: (chunk: Buffer) => void): void {
+    if (dropped) for (let j = this.head; j < this.chunks.length; j++) dropped(this.chunks[j]!);
     this.chunks = [];
     this.starts = [];
     this.head = 0;

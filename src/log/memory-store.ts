@@ -1,12 +1,13 @@
-// A segment held entirely in memory: appended bytes are kept (small batches packed into slabs
-// shared by all memory segments, see SlabPool.keep) and read back as views.
+// A segment held entirely in memory: appended batches are copied into slabs shared by all memory
+// segments (memory-slabs.ts), which get them back when the segment drops them. Reads are copies,
+// so a slab can be reused as soon as its batches are dropped; only `scan`, whose caller is done
+// before it yields, sees the slabs themselves.
 import { ChunkList } from './chunk-list.js';
+import { memorySlabs } from './memory-slabs.js';
 import type { SegmentStore } from './segment-store.js';
-import { SlabPool } from './slab-pool.js';
 
 const done = Promise.resolve();
-/** Never reused: a memory segment keeps its bytes until it is removed, and the garbage collector frees their slabs. */
-const packed = new SlabPool(256 * 1024, 0);
+const release = (chunk: Buffer): void => memorySlabs.release(chunk);
 
 export class MemoryStore implements SegmentStore {
   private readonly chunks = new ChunkList(0);
@@ -16,20 +17,27 @@ export class MemoryStore implements SegmentStore {
   }
 
   append(data: Buffer): Promise<void> {
-    this.chunks.push(packed.keep(data));
+    this.chunks.push(memorySlabs.keep(data));
     return done;
   }
 
-  read(position: number, length: number): Promise<Buffer[]> {
-    return Promise.resolve(this.chunks.slice(position, length));
+  read(position: number, length: number, into?: Buffer): Promise<Buffer[]> {
+    const parts = this.chunks.slice(position, length);
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    if (bytes === 0) return Promise.resolve([]);
+    const out = into !== undefined && into.length >= bytes ? into.subarray(0, bytes) : Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const part of parts) at += part.copy(out, at);
+    return Promise.resolve([out]);
   }
 
   scan(position: number, length: number): Promise<Buffer[]> {
-    return this.read(position, length);
+    return Promise.resolve(this.chunks.slice(position, length));
   }
 
   truncate(size: number): Promise<void> {
-    this.chunks.truncate(size);
+    this.dropFrom(size);
     return done;
   }
 
@@ -45,12 +53,23 @@ export class MemoryStore implements SegmentStore {
     return done;
   }
 
+  /** A memory segment's bytes end with it: a closed log is never read again. */
   close(): Promise<void> {
+    this.dropFrom(0);
     return done;
   }
 
   remove(): Promise<void> {
-    this.chunks.reset(0);
+    this.dropFrom(0);
     return done;
+  }
+
+  /** Gives the bytes from `size` on back to their slabs. */
+  private dropFrom(size: number): void {
+    const dropped: Buffer[] = [];
+    this.chunks.truncate(size, (chunk) => dropped.push(chunk));
+    // A header walk may still read `scan` views of these bytes until it yields (truncation does not
+    // wait for it, nor does a close), so their slabs are released, and may be reused, a turn later.
+    if (dropped.length > 0) setImmediate(() => dropped.forEach(release));
   }
 }

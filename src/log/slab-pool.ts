@@ -1,5 +1,6 @@
-// Copies of small appended batches for the in-memory tails of file segments, packed into slabs
-// that are reused once every copy in them has been released. Why: a tail that kept each produce
+// Copies of small appended batches, packed into slabs that are reused once every copy in them has
+// been released: for the in-memory tails of file segments, and for memory segments (their own
+// pools and slab source: memory-slabs.ts). Why, for a tail: a tail that kept each produce
 // request's own buffer held one fresh ArrayBuffer per batch for as long as the batch stayed in the
 // tail (about a scavenge interval at tens of MiB/s), so V8 pretenured those buffers, they died in
 // the old generation, and their external bytes piled up until a mark-compact freed them — one every
@@ -8,6 +9,15 @@
 // Larger batches go to a pool of larger slabs when one is given, else into a buffer of their own:
 // never is a view of the caller's buffer kept, so a connection may reuse a request's frame as soon
 // as it is answered, whatever the size of its batches.
+
+/** Where a pool's slabs come from, and what hears of a slab it gives up. */
+export interface SlabSource {
+  allocate(bytes: number): Buffer;
+  /** A slab no longer used nor kept for reuse, left to the garbage collector. */
+  dropped?(slab: Buffer): void;
+}
+
+const ORDINARY: SlabSource = { allocate: (bytes) => Buffer.allocUnsafeSlow(bytes) };
 
 /** A copy of at most this share of a slab goes into a slab. */
 const LARGEST_SHARE = 4;
@@ -23,14 +33,20 @@ interface Slab {
 export class SlabPool {
   private current: Slab | undefined;
   private readonly free: Buffer[] = [];
+  /** Slabs taken from the free list or the source and not yet retired. */
+  private inUse = 0;
   /** The slab of every copy, by the copy's ArrayBuffer. */
   private readonly slabs = new WeakMap<object, Slab>();
 
-  /** `maxFree` bounds the slabs kept for reuse (the rest go to the garbage collector); `larger` takes what does not fit. */
+  /**
+   * `maxFree` bounds the slabs kept for reuse, or computes the bound from the slabs in use (the
+   * rest go to the garbage collector); `larger` takes what does not fit.
+   */
   constructor(
     readonly slabBytes: number,
-    private readonly maxFree: number,
+    private readonly maxFree: number | ((inUse: number) => number),
     private readonly larger?: SlabPool,
+    private readonly source: SlabSource = ORDINARY,
   ) {}
 
   /** Whether `copy` would copy `data` into a slab (false: a batch that large is kept as it is). */
@@ -53,7 +69,8 @@ export class SlabPool {
     let slab = this.current;
     if (slab === undefined || slab.used + data.length > slab.buf.length) {
       this.retire(slab);
-      slab = { buf: this.free.pop() ?? Buffer.allocUnsafeSlow(this.slabBytes), used: 0, copies: 0 };
+      slab = { buf: this.free.pop() ?? this.source.allocate(this.slabBytes), used: 0, copies: 0 };
+      this.inUse++;
       this.slabs.set(slab.buf.buffer, slab);
       this.current = slab;
     }
@@ -79,6 +96,10 @@ export class SlabPool {
   private retire(slab: Slab | undefined): void {
     if (slab === undefined || slab.copies > 0) return;
     this.slabs.delete(slab.buf.buffer);
-    if (this.free.length < this.maxFree) this.free.push(slab.buf);
+    this.inUse--;
+    this.free.push(slab.buf);
+    // The bound may have fallen since the free slabs were kept (fewer in use): trim to it.
+    const maxFree = typeof this.maxFree === 'number' ? this.maxFree : this.maxFree(this.inUse);
+    while (this.free.length > maxFree) this.source.dropped?.(this.free.pop()!);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlabPool } from '../../../src/log/slab-pool.js';
+import { SlabPool, type SlabSource } from '../../../src/log/slab-pool.js';
 
 describe('SlabPool', () => {
   it('copies small buffers into one slab, larger ones do not fit', () => {
@@ -69,5 +69,33 @@ describe('SlabPool', () => {
     for (let i = 0; i < 3; i++) pool.keep(Buffer.alloc(2000, 5));
     expect(pool.keep(Buffer.alloc(2000, 6)).buffer).toBe(first[0]!.buffer);
   });
-});
 
+  it('takes slabs from its source, and tells it of each slab given up beyond the bound, which follows the slabs in use', () => {
+    const allocated: Buffer[] = [];
+    const dropped: Buffer[] = [];
+    const source: SlabSource = {
+      allocate: (bytes) => {
+        allocated.push(Buffer.alloc(bytes));
+        return allocated[allocated.length - 1]!;
+      },
+      dropped: (slab) => dropped.push(slab),
+    };
+    // At most half of the slabs in use are kept free, and at least one.
+    const pool = new SlabPool(1024, (inUse) => Math.max(1, Math.floor(inUse / 2)), undefined, source);
+    const copies = Array.from({ length: 8 * 4 }, (_, i) => pool.copy(Buffer.alloc(256, i)));
+    pool.copy(Buffer.alloc(256, 99));
+    expect(allocated).toHaveLength(9);
+    expect(copies.every((c) => allocated.some((slab) => slab.buffer === c.buffer))).toBe(true);
+    // Releasing every copy of the first eight slabs: the bound falls with the slabs in use to one.
+    for (const copy of copies) pool.release(copy);
+    expect(dropped).toHaveLength(7);
+    expect(new Set(dropped.map((slab) => slab.buffer)).size).toBe(7);
+    // The one kept free is reused before the source is asked again.
+    for (let i = 0; i < 3; i++) pool.copy(Buffer.alloc(256, 1));
+    const reused = pool.copy(Buffer.alloc(256, 2));
+    expect(allocated).toHaveLength(9);
+    expect(dropped.some((slab) => slab.buffer === reused.buffer)).toBe(false);
+    pool.copy(Buffer.alloc(1024, 3));
+    expect(allocated).toHaveLength(10);
+  });
+});
