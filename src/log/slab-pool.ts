@@ -100,6 +100,9 @@ export class SlabPool {
     this.free.push(slab.buf);
     // The bound may have fallen since the free slabs were kept (fewer in use): trim to it.
     const maxFree = typeof this.maxFree === 'number' ? this.maxFree : this.maxFree(this.inUse);
-    while (this.free.length > maxFree) this.source.dropped?.(this.free.pop()!);
+    while (this.free.length > maxFree) {
+      const dropped = this.free.pop()!;
+      this.source.dropped?.(dropped);
+    }
   }
 }

@@ -70,6 +70,19 @@ describe('SlabPool', () => {
     expect(pool.keep(Buffer.alloc(2000, 6)).buffer).toBe(first[0]!.buffer);
   });
 
+  it('keeps at most maxFree slabs for reuse and leaves the rest to the garbage collector', () => {
+    const pool = new SlabPool(1024, 1);
+    const copies = Array.from({ length: 3 * 4 }, (_, i) => pool.copy(Buffer.alloc(256, i)));
+    pool.copy(Buffer.alloc(256, 99));
+    for (const copy of copies) pool.release(copy);
+    // Of the three slabs freed one is kept: the slab after the current one is it, the next is new.
+    for (let i = 0; i < 3; i++) pool.copy(Buffer.alloc(256, 1));
+    const kept = pool.copy(Buffer.alloc(1024, 2));
+    const slabs = new Set(copies.map((c) => c.buffer));
+    expect(slabs.has(kept.buffer)).toBe(true);
+    expect(slabs.has(pool.copy(Buffer.alloc(1024, 3)).buffer)).toBe(false);
+  });
+
   it('takes slabs from its source, and tells it of each slab given up beyond the bound, which follows the slabs in use', () => {
     const allocated: Buffer[] = [];
     const dropped: Buffer[] = [];
