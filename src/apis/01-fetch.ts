@@ -256,7 +256,7 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
     out.logStartOffset = partition.logStartOffset;
     const limit = Math.min(target.maxBytes, budget);
     if (limit <= 0 && !first) return { target, out, bytes: 0 };
-    const read = await partition.read(target.fetchOffset, limit, { maxOffset: readCommitted ? lso : undefined, minOneBatch: first, buffer });
+    const read = await partition.read(target.fetchOffset, limit, { maxOffset: consumerBound(broker, partition, readCommitted), minOneBatch: first, buffer });
     out.highWatermark = read.highWatermark;
     out.logStartOffset = read.logStartOffset;
     out.records = read.chunks;
@@ -314,6 +314,11 @@ function leaderThrottles(broker: Pick<BrokerServices, 'replicationQuotas'>, targ
   return !partition.isr.includes(replicaId) && quota.isThrottled(target.topic!, target.partition) && quota.isExceeded();
 }
 
+/** The bound below the high watermark a consumer's reads stop at: read_committed's last stable offset. */
+function consumerBound(broker: Pick<BrokerServices, 'txn'>, partition: Partition, readCommitted: boolean): number | undefined {
+  return readCommitted ? broker.txn.lastStableOffset(partition) : undefined;
+}
+
 /** A target as a waiting fetch checks it: where its reads stop now, or that it wants an answer at once. */
 function waitingPartition(broker: ReadServices, target: Target, readCommitted: boolean, replicaId: number): WaitingPartition {
   return {
@@ -325,8 +330,9 @@ function waitingPartition(broker: ReadServices, target: Target, readCommitted: b
       partition.checkLeaderEpoch(target.currentLeaderEpoch);
       // KIP-1166: a follower that lags the leader's high watermark learns the new one without waiting.
       if (target.replicaHighWatermark !== undefined && target.replicaHighWatermark < partition.highWatermark) return undefined;
-      if (replicaId >= 0) return { offset: partition.logEndOffset, log: partition.log, throttled: leaderThrottles(broker, target, partition, replicaId) };
-      return { offset: readCommitted ? broker.txn.lastStableOffset(partition) : partition.highWatermark, log: partition.log, throttled: false };
+      const follower = replicaId >= 0;
+      const offset = partition.readEnd(follower, consumerBound(broker, partition, readCommitted));
+      return { offset, log: partition.log, throttled: follower && leaderThrottles(broker, target, partition, replicaId) };
     },
   };
 }

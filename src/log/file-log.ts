@@ -62,7 +62,7 @@ export const DEFAULT_MAX_OPEN_FILES = 2048;
 /** The bound shared by logs opened without one of their own (tools and tests). */
 const sharedOpenFiles = new OpenFiles(DEFAULT_MAX_OPEN_FILES);
 /** 256 KiB slabs, up to 16 MiB of them kept for reuse; batches over 64 KiB (up to 1 MiB) in 4 MiB slabs, up to 16 MiB kept. */
-const sharedSlabs = new SlabPool(256 * 1024, 64, new SlabPool(4 * 1024 * 1024, 4));
+const sharedSlabs = new SlabPool({ slabBytes: 256 * 1024, maxFree: 64, larger: new SlabPool({ slabBytes: 4 * 1024 * 1024, maxFree: 4 }) });
 
 const SEGMENT_FILE = /^(\d{20})\.log$/;
 const SWAP_FILE = /^(\d{20})\.log\.swap$/;

@@ -47,4 +47,9 @@ const uncounted: SlabSource = {
 const maxFree = (inUse: number): number => Math.max(MIN_FREE, Math.floor(inUse * FREE_SHARE));
 
 /** Batches up to 64 KiB in 256 KiB slabs, up to 1 MiB in 4 MiB slabs, larger ones in buffers of their own. */
-export const memorySlabs = new SlabPool(256 * 1024, maxFree, new SlabPool(4 * 1024 * 1024, maxFree, undefined, uncounted), uncounted);
+export const memorySlabs = new SlabPool({
+  slabBytes: 256 * 1024,
+  maxFree,
+  larger: new SlabPool({ slabBytes: 4 * 1024 * 1024, maxFree, source: uncounted }),
+  source: uncounted,
+});

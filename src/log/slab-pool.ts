@@ -19,6 +19,18 @@ export interface SlabSource {
 
 const ORDINARY: SlabSource = { allocate: (bytes) => Buffer.allocUnsafeSlow(bytes) };
 
+export interface SlabPoolOptions {
+  slabBytes: number;
+  /**
+   * The slabs kept for reuse, or the bound computed from the slabs in use; the rest go to the
+   * garbage collector.
+   */
+  maxFree: number | ((inUse: number) => number);
+  /** Takes what does not fit in this pool's slabs. */
+  larger?: SlabPool;
+  source?: SlabSource;
+}
+
 /** A copy of at most this share of a slab goes into a slab. */
 const LARGEST_SHARE = 4;
 
@@ -38,16 +50,17 @@ export class SlabPool {
   /** The slab of every copy, by the copy's ArrayBuffer. */
   private readonly slabs = new WeakMap<object, Slab>();
 
-  /**
-   * `maxFree` bounds the slabs kept for reuse, or computes the bound from the slabs in use (the
-   * rest go to the garbage collector); `larger` takes what does not fit.
-   */
-  constructor(
-    readonly slabBytes: number,
-    private readonly maxFree: number | ((inUse: number) => number),
-    private readonly larger?: SlabPool,
-    private readonly source: SlabSource = ORDINARY,
-  ) {}
+  readonly slabBytes: number;
+  private readonly maxFree: number | ((inUse: number) => number);
+  private readonly larger: SlabPool | undefined;
+  private readonly source: SlabSource;
+
+  constructor(options: SlabPoolOptions) {
+    this.slabBytes = options.slabBytes;
+    this.maxFree = options.maxFree;
+    this.larger = options.larger;
+    this.source = options.source ?? ORDINARY;
+  }
 
   /** Whether `copy` would copy `data` into a slab (false: a batch that large is kept as it is). */
   fits(length: number): boolean {

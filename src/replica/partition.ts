@@ -239,11 +239,20 @@ export class Partition {
     if (!this.isLeader) this.log.advanceHighWatermark(Math.min(leaderHighWatermark, this.writtenEnd));
   }
 
-  /** A consumer's read: only the leader serves it, up to the high watermark (or a lower bound given). */
+  /**
+   * Where a fetch's reads stop: a follower's at the log end; a consumer's at the high watermark, or
+   * at a lower bound given (read_committed's last stable offset). What a waiting fetch counts as
+   * available and what the read answering it returns both end here.
+   */
+  readEnd(follower: boolean, maxOffset?: number): number {
+    if (follower) return this.log.logEndOffset;
+    return Math.min(maxOffset ?? this.highWatermark, this.highWatermark);
+  }
+
+  /** A consumer's read: only the leader serves it, up to `readEnd`. */
   async read(fetchOffset: number, maxBytes: number, opts: ConsumerReadOptions = {}): Promise<ReadResult> {
     this.checkLeaderEpoch(opts.currentLeaderEpoch);
-    const maxOffset = Math.min(opts.maxOffset ?? this.highWatermark, this.highWatermark);
-    return this.log.read(fetchOffset, maxBytes, { maxOffset, minOneBatch: opts.minOneBatch, buffer: opts.buffer });
+    return this.log.read(fetchOffset, maxBytes, { maxOffset: this.readEnd(false, opts.maxOffset), minOneBatch: opts.minOneBatch, buffer: opts.buffer });
   }
 
   /**
@@ -252,7 +261,7 @@ export class Partition {
    */
   async readForFollower(replicaId: number, fetchOffset: number, maxBytes: number, opts: Pick<ConsumerReadOptions, 'currentLeaderEpoch' | 'minOneBatch'> = {}): Promise<ReadResult> {
     this.checkLeaderEpoch(opts.currentLeaderEpoch);
-    const leaderEnd = this.log.logEndOffset;
+    const leaderEnd = this.readEnd(true);
     const read = await this.log.read(fetchOffset, maxBytes, { maxOffset: leaderEnd, minOneBatch: opts.minOneBatch });
     this.updateFollowerFetchState(replicaId, fetchOffset, leaderEnd);
     return { ...read, highWatermark: this.highWatermark };

@@ -358,7 +358,7 @@ describe('FileLog recovery points and clean shutdown', () => {
 
 describe('FileLog tail', () => {
   it('hands readers copies of tail bytes that later appends cannot change', async () => {
-    const log = openFileLog(freshDir(), DEFAULT_LOG_CONFIG, silent, { tailCacheBytes: 4096, slabs: new SlabPool(8192, 2) });
+    const log = openFileLog(freshDir(), DEFAULT_LOG_CONFIG, silent, { tailCacheBytes: 4096, slabs: new SlabPool({ slabBytes: 8192, maxFree: 2 }) });
     try {
       const meta = { leaderEpoch: 0 };
       await appendCommitted(log, makeBatch({ payload: 1000, fill: 0x41 }), meta);

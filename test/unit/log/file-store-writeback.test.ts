@@ -37,7 +37,7 @@ function store() {
   const paths = segmentPaths(dir, 0);
   const pacer = new WritebackPacer({ fileBytes: 64 * KIB, maxAgeMs: 10_000, totalBytes: 1024 * KIB, minBytes: 16 * KIB, inFlight: 1, tickMs: 3_600_000 });
   const files = new OpenFiles(8);
-  const s = new FileStore(paths, files.file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool(256 * KIB, 0), false, pacer);
+  const s = new FileStore(paths, files.file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }), false, pacer);
   return { s, pacer, paths };
 }
 
@@ -82,7 +82,7 @@ it('counts the appends of a store given no pacer in the process-wide one', async
   const dir = mkdtempSync(join(tmpdir(), 'creek-writeback-'));
   dirs.push(dir);
   const paths = segmentPaths(dir, 0);
-  const s = new FileStore(paths, new OpenFiles(8).file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool(256 * KIB, 0));
+  const s = new FileStore(paths, new OpenFiles(8).file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }));
   const before = sharedWritebackPacer.unsyncedBytes;
   await s.append(Buffer.alloc(16 * KIB, 3));
   expect(sharedWritebackPacer.unsyncedBytes - before).toBe(16 * KIB);

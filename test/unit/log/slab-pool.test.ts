@@ -3,7 +3,7 @@ import { SlabPool, type SlabSource } from '../../../src/log/slab-pool.js';
 
 describe('SlabPool', () => {
   it('copies small buffers into one slab, larger ones do not fit', () => {
-    const pool = new SlabPool(1024, 4);
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 4 });
     const a = pool.copy(Buffer.alloc(100, 1));
     const b = pool.copy(Buffer.alloc(200, 2));
     expect(a.buffer).toBe(b.buffer);
@@ -16,7 +16,7 @@ describe('SlabPool', () => {
   });
 
   it('reuses a full slab once every copy in it is released, and not before', () => {
-    const pool = new SlabPool(1024, 4);
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 4 });
     const first = [0, 1, 2, 3].map((i) => pool.copy(Buffer.alloc(256, i)));
     const next = pool.copy(Buffer.alloc(256, 9));
     expect(next.buffer).not.toBe(first[0]!.buffer);
@@ -32,7 +32,7 @@ describe('SlabPool', () => {
   });
 
   it('ignores buffers it did not hand out, and parts of copies count as the copy', () => {
-    const pool = new SlabPool(1024, 4);
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 4 });
     const copy = pool.copy(Buffer.alloc(256, 1));
     pool.release(Buffer.alloc(10));
     for (let i = 0; i < 3; i++) pool.copy(Buffer.alloc(256, 2));
@@ -43,8 +43,8 @@ describe('SlabPool', () => {
   });
 
   it('keeps copies, never views: larger data in the larger pool, the rest in buffers of their own', () => {
-    const larger = new SlabPool(8192, 2);
-    const pool = new SlabPool(1024, 4, larger);
+    const larger = new SlabPool({ slabBytes: 8192, maxFree: 2 });
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 4, larger });
     const request = Buffer.alloc(4000, 7);
     const big = request.subarray(0, 2000);
     const kept = pool.keep(big);
@@ -56,11 +56,11 @@ describe('SlabPool', () => {
     expect(own.buffer).not.toBe(huge.buffer);
     expect(own.buffer).not.toBe(kept.buffer);
     expect(own.equals(huge)).toBe(true);
-    expect(new SlabPool(1024, 4).keep(big).buffer).not.toBe(request.buffer);
+    expect(new SlabPool({ slabBytes: 1024, maxFree: 4 }).keep(big).buffer).not.toBe(request.buffer);
   });
 
   it('frees a larger slab for reuse once its copies are released through the pool that kept them', () => {
-    const pool = new SlabPool(1024, 4, new SlabPool(8192, 2));
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 4, larger: new SlabPool({ slabBytes: 8192, maxFree: 2 }) });
     const first = [0, 1, 2, 3].map((i) => pool.keep(Buffer.alloc(2000, i)));
     expect(new Set(first.map((c) => c.buffer)).size).toBe(1);
     const second = pool.keep(Buffer.alloc(2000, 4));
@@ -71,7 +71,7 @@ describe('SlabPool', () => {
   });
 
   it('keeps at most maxFree slabs for reuse and leaves the rest to the garbage collector', () => {
-    const pool = new SlabPool(1024, 1);
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: 1 });
     const copies = Array.from({ length: 3 * 4 }, (_, i) => pool.copy(Buffer.alloc(256, i)));
     pool.copy(Buffer.alloc(256, 99));
     for (const copy of copies) pool.release(copy);
@@ -94,7 +94,7 @@ describe('SlabPool', () => {
       dropped: (slab) => dropped.push(slab),
     };
     // At most half of the slabs in use are kept free, and at least one.
-    const pool = new SlabPool(1024, (inUse) => Math.max(1, Math.floor(inUse / 2)), undefined, source);
+    const pool = new SlabPool({ slabBytes: 1024, maxFree: (inUse) => Math.max(1, Math.floor(inUse / 2)), source });
     const copies = Array.from({ length: 8 * 4 }, (_, i) => pool.copy(Buffer.alloc(256, i)));
     pool.copy(Buffer.alloc(256, 99));
     expect(allocated).toHaveLength(9);
