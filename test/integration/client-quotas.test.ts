@@ -148,6 +148,33 @@ describe('client quotas', () => {
     }
   });
 
+  it('throttles, without data, a fetch whose first batch alone is larger than the quota window allows', async () => {
+    // 100 B/s × 10 s = 1,000 bytes; the batch is ~3 kB. The cap leaves the first batch whole (as any
+    // max_bytes does), and Kafka then throttles the response and sends it empty
+    // (KafkaApis.handleFetchRequest: getThrottledResponse), taking its bytes back from the quota.
+    const admin = kafkaFor(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'quota-first-batch' }] });
+    await admin.disconnect();
+    const produced = await raw.send(0, 9, quotaProduce('quota-first-batch', 3000));
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NONE);
+    await raw.send(49, 1, { entries: [quota([['client-id', 'first-batch-consumer']], 'consumer_byte_rate', 100)], validateOnly: false });
+    const consumer = await RawClient.connect(broker.host, broker.port, 'first-batch-consumer');
+    const unlimited = await RawClient.connect(broker.host, broker.port, 'unlimited-consumer');
+    try {
+      const throttled = await consumer.send(1, 12, quotaFetch('quota-first-batch'));
+      expect(throttled.throttleTimeMs).toBeGreaterThan(0);
+      expect(throttled.responses).toEqual([]);
+      const open = await unlimited.send(1, 12, quotaFetch('quota-first-batch'));
+      expect(open.throttleTimeMs).toBe(0);
+      expect(splitBatches(open.responses[0]!.partitions[0]!.records as Buffer)).toHaveLength(1);
+    } finally {
+      consumer.close();
+      unlimited.close();
+      await raw.send(49, 1, { entries: [quota([['client-id', 'first-batch-consumer']], 'consumer_byte_rate', 0, true)], validateOnly: false });
+    }
+  });
+
   it('keeps a throttled kafkajs producer working through the muted connection', async () => {
     // About 3% over a 20 kB/s bound for the 10 s window: a throttle of a few hundred milliseconds.
     await raw.send(49, 1, { entries: [quota([['client-id', 'slow-producer']], 'producer_byte_rate', 20_000)], validateOnly: false });
