@@ -184,6 +184,7 @@ export const javaSuite = javaFamily({
     'transactions',
     'tls',
     { feature: 'compaction', timeoutMs: 60_000 },
+    { feature: 'client-quotas', timeoutMs: 60_000 },
     'error-unknown-topic',
     'error-invalid-topic',
     'error-offset-out-of-range',

@@ -26,6 +26,7 @@ export const FEATURES = {
   transactions: 'Transactional producer',
   tls: 'TLS: metadata and produce/consume over an SSL listener',
   compaction: 'Log compaction: latest record per key (and tombstones) at original offsets',
+  'client-quotas': 'Client quotas: set and described, a producer and a consumer throttled (a first batch over the quota window answered empty)',
   'error-unknown-topic': 'Error: unknown topic, auto-create off',
   'error-invalid-topic': 'Error: invalid topic name',
   'error-offset-out-of-range': 'Error: offset out of range',

@@ -31,6 +31,7 @@ final class Scenarios {
     s.put("java/transactions", ClientScenarios::transactions);
     s.put("java/tls", ClientScenarios::tls);
     s.put("java/compaction", CompactionScenario::compaction);
+    s.put("java/client-quotas", QuotaScenarios::clientQuotas);
     s.put("java/error-unknown-topic", AdminScenarios::unknownTopic);
     s.put("java/error-invalid-topic", ErrorScenarios::invalidTopic);
     s.put("java/error-offset-out-of-range", ErrorScenarios::offsetOutOfRange);
