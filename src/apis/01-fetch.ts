@@ -5,14 +5,21 @@
 // diverging epoch. v13: topic ids replace names. v14: no change. v15: replica state.
 // v16: node endpoints. v17: replica directory id. v18: a follower sends its high watermark
 // (KIP-1166), and its fetch is answered at once while that is behind the leader's.
+// A partition fetched with a last fetched epoch (v12+, kept in a fetch session like the rest of
+// its fetch position) is first checked against the log's epochs, as Kafka's Partition.readRecords:
+// when that epoch ends here below the fetch offset, or this log never had it, the answer is the
+// diverging epoch (the latest epoch here at or below it, and its end offset) without records; an
+// epoch newer than any here, or a fetch offset below the log start, is OFFSET_OUT_OF_RANGE. A
+// failed partition reports no offsets (-1), as Kafka's.
 // Long polling, as Kafka's ReplicaManager.fetchMessages and DelayedFetch: the first read answers
 // at once when its bytes reach min_bytes (so always for a min_bytes of 0 or less), a partition
-// failed, the fetch names no partition (an incremental fetch whose session is empty) or max_wait_ms
-// is 0 or less. Otherwise the fetch waits up to max_wait_ms, checked at once and at each append to a
-// fetched partition, until the bytes available reach min_bytes — each partition's bytes from its
-// fetch position to the high watermark (last stable offset, a follower's log end), at most its
-// max_bytes, not what a read would return (src/fetch/delayed-fetch.ts) — or a partition cannot
-// wait; then it reads again for the answer.
+// failed or diverged, the fetch names no partition (an incremental fetch whose session is empty)
+// or max_wait_ms is 0 or less. Otherwise the fetch waits up to max_wait_ms, checked at once and at
+// each append to a fetched partition, until the bytes available reach min_bytes — each
+// partition's bytes from its fetch position to the high watermark (last stable offset, a
+// follower's log end), at most its max_bytes, not what a read would return
+// (src/fetch/delayed-fetch.ts) — or a partition cannot wait (it failed or diverged meanwhile);
+// then it reads again for the answer.
 // A follower's fetch (replica_id, or replica_state from v15, naming a broker) reads up to the
 // leader's log end instead of the high watermark and tells the partition how far that replica
 // has come (its position, the ISR, the high watermark). Followers and consumers alike get up to
@@ -35,7 +42,8 @@ import type { FetchResponsePartitionData as PartitionOut, FetchResponseFetchable
 import { errorCodeOf } from '../kafka-error.js';
 import { FetchSession, INITIAL_EPOCH, FINAL_EPOCH, partitionKey, type SessionPartition } from '../fetch/fetch-sessions.js';
 import type { Topic } from '../topics/topic-registry.js';
-import { NO_LEADER_EPOCH, type Partition } from '../replica/partition.js';
+import type { Partition } from '../replica/partition.js';
+import type { EpochEndOffset } from '../log/leader-epochs.js';
 import { DelayedFetch, type WaitingPartition } from '../fetch/delayed-fetch.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { defineApi, type BrokerServices } from './api.js';
@@ -52,8 +60,10 @@ interface Target {
   topic: Topic | undefined;
   fetchOffset: number;
   maxBytes: number;
-  /** The leader epoch the client knows (v9+; -1 when none or carried by the session). */
+  /** The leader epoch the client knows (v9+; -1 when none). */
   currentLeaderEpoch: number;
+  /** The epoch of the last batch the client fetched (v12+; -1 when none): checked for a diverging log. */
+  lastFetchedEpoch: number;
   /** Sent in this request (always answered, even without news). */
   inRequest: boolean;
   /** Error known before reading: unknown topic id. */
@@ -85,6 +95,7 @@ export default defineApi({
           fetchOffset: p.fetchOffset,
           maxBytes: p.partitionMaxBytes,
           currentLeaderEpoch: p.currentLeaderEpoch,
+          lastFetchedEpoch: version >= 12 ? p.lastFetchedEpoch : -1,
           inRequest: true,
         });
         if (byId && !topic) requested[requested.length - 1]!.error = ErrorCode.UNKNOWN_TOPIC_ID;
@@ -188,7 +199,8 @@ function resolveSession(
       topic,
       fetchOffset: p.fetchOffset,
       maxBytes: p.maxBytes,
-      currentLeaderEpoch: NO_LEADER_EPOCH,
+      currentLeaderEpoch: p.currentLeaderEpoch,
+      lastFetchedEpoch: p.lastFetchedEpoch,
       inRequest: inRequest.has(key),
     });
   }
@@ -196,7 +208,18 @@ function resolveSession(
 }
 
 function sessionEntry(t: Target): SessionPartition {
-  return { topic: t.name, topicId: t.topicId, partition: t.partition, fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
+  return {
+    topic: t.name,
+    topicId: t.topicId,
+    partition: t.partition,
+    fetchOffset: t.fetchOffset,
+    maxBytes: t.maxBytes,
+    currentLeaderEpoch: t.currentLeaderEpoch,
+    lastFetchedEpoch: t.lastFetchedEpoch,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+  };
 }
 
 type ReadServices = Pick<BrokerServices, 'replicas' | 'txn' | 'cluster' | 'replicationQuotas'>;
@@ -239,6 +262,9 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
   }
   try {
     if (replicaId >= 0) {
+      partition.checkLeaderEpoch(target.currentLeaderEpoch);
+      const diverging = partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch);
+      if (diverging !== undefined) return divergingAnswer(broker, target, partition, out, diverging);
       // Judged before this fetch moves the follower's position, as Kafka does.
       const throttled = leaderThrottles(broker, target, partition, replicaId);
       const read = await partition.readForFollower(replicaId, target.fetchOffset, Math.min(target.maxBytes, budget), { currentLeaderEpoch: target.currentLeaderEpoch, minOneBatch: first });
@@ -250,6 +276,8 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
       return { target, out, bytes: read.bytes };
     }
     partition.checkLeaderEpoch(target.currentLeaderEpoch);
+    const diverging = partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch);
+    if (diverging !== undefined) return divergingAnswer(broker, target, partition, out, diverging);
     const lso = broker.txn.lastStableOffset(partition);
     out.highWatermark = partition.highWatermark;
     out.lastStableOffset = lso;
@@ -265,13 +293,26 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
     }
     return { target, out, bytes: read.bytes };
   } catch (err) {
+    // As Kafka's ReplicaManager.readFromLog: a partition that failed reports no offsets.
     out.errorCode = errorCodeOf(err);
+    out.highWatermark = -1;
+    out.lastStableOffset = -1;
+    out.logStartOffset = -1;
     if (out.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || out.errorCode === ErrorCode.FENCED_LEADER_EPOCH) {
       const state = broker.cluster.partitionState(target.name, target.partition);
       out.currentLeader = { leaderId: state?.leaderId ?? -1, leaderEpoch: state?.leaderEpoch ?? -1 };
     }
     return { target, out, bytes: 0 };
   }
+}
+
+/** A fetch whose log diverged from this one is answered where to truncate, without records (Kafka's LogReadInfo with a divergingEpoch). */
+function divergingAnswer(broker: Pick<BrokerServices, 'txn'>, target: Target, partition: Partition, out: PartitionOut, diverging: EpochEndOffset): Result {
+  out.highWatermark = partition.highWatermark;
+  out.lastStableOffset = broker.txn.lastStableOffset(partition);
+  out.logStartOffset = partition.logStartOffset;
+  out.divergingEpoch = { epoch: diverging.epoch, endOffset: diverging.endOffset };
+  return { target, out, bytes: 0 };
 }
 
 function totalBytes(results: readonly Result[]): number {
@@ -296,7 +337,7 @@ function isEnough(results: Result[], minBytes: number): boolean {
   if (results.length === 0) return true;
   let bytes = 0;
   for (const r of results) {
-    if (r.out.errorCode !== ErrorCode.NONE) return true;
+    if (r.out.errorCode !== ErrorCode.NONE || r.out.divergingEpoch !== undefined) return true;
     // KIP-1166: a follower that lags the leader's high watermark learns the new one without waiting.
     if (r.target.replicaHighWatermark !== undefined && r.target.replicaHighWatermark < r.out.highWatermark) return true;
     bytes += r.bytes;
@@ -328,6 +369,8 @@ function waitingPartition(broker: ReadServices, target: Target, readCommitted: b
       const partition = broker.replicas.getPartition(target.topic, target.partition);
       if (!partition) return undefined;
       partition.checkLeaderEpoch(target.currentLeaderEpoch);
+      // Kafka's DelayedFetch: a log that has come to diverge from the fetcher's answers at once.
+      if (partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch) !== undefined) return undefined;
       // KIP-1166: a follower that lags the leader's high watermark learns the new one without waiting.
       if (target.replicaHighWatermark !== undefined && target.replicaHighWatermark < partition.highWatermark) return undefined;
       const follower = replicaId >= 0;
@@ -351,7 +394,7 @@ function watchPartitions(broker: Pick<BrokerServices, 'replicas'>, targets: Targ
 }
 
 function hasNews(session: FetchSession, r: Result): boolean {
-  if (r.target.inRequest || r.bytes > 0 || r.out.errorCode !== ErrorCode.NONE) return true;
+  if (r.target.inRequest || r.bytes > 0 || r.out.errorCode !== ErrorCode.NONE || r.out.divergingEpoch !== undefined) return true;
   const prev = session.partitions.get(partitionKey(r.target.name, r.target.partition));
   return (
     !prev ||

@@ -1,7 +1,7 @@
 // Incremental fetch sessions (KIP-227). A consumer that opens a session sends, after the first
 // full fetch, only the partitions whose fetch position changed; the broker answers only with
-// partitions that have news (data, a moved high watermark / last stable offset / log start, or
-// an error). Sessions are evicted least-recently-used beyond a fixed count, as Kafka's cache.
+// partitions that have news (data, a moved high watermark / last stable offset / log start, an
+// error, or a diverging epoch). Sessions are evicted least-recently-used beyond a fixed count, as Kafka's cache.
 
 export interface SessionPartition {
   topic: string;
@@ -9,6 +9,9 @@ export interface SessionPartition {
   partition: number;
   fetchOffset: number;
   maxBytes: number;
+  /** The leader epoch and the last fetched epoch the client sent with the partition (-1 for none). */
+  currentLeaderEpoch: number;
+  lastFetchedEpoch: number;
   /** What the last response told the client, to detect news. */
   highWatermark: number;
   lastStableOffset: number;

@@ -249,6 +249,25 @@ export class Partition {
     return Math.min(maxOffset ?? this.highWatermark, this.highWatermark);
   }
 
+  /**
+   * Kafka's Partition.readRecords check of a fetch naming the epoch of the last batch it fetched
+   * (Fetch v12+; negative for none): where this log parts from the fetcher's — the end here of
+   * that epoch, or of the latest one before it — when that end is below the fetch offset or the
+   * epoch is not this log's; undefined when the fetch may read. OFFSET_OUT_OF_RANGE when this log
+   * knows no end for the epoch (it is newer than any here), or the fetch offset is below the log start.
+   */
+  divergingEpoch(fetchOffset: number, lastFetchedEpoch: number): EpochEndOffset | undefined {
+    if (lastFetchedEpoch < 0) return undefined;
+    const end = this.log.endOffsetForEpoch(lastFetchedEpoch);
+    if (end.epoch < 0 || end.endOffset < 0) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Could not determine the end offset of the last fetched epoch ${lastFetchedEpoch} of ${this.name}`);
+    }
+    if (fetchOffset < this.logStartOffset) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} of ${this.name} is below the log start offset ${this.logStartOffset}`);
+    }
+    return end.epoch < lastFetchedEpoch || end.endOffset < fetchOffset ? end : undefined;
+  }
+
   /** A consumer's read: only the leader serves it, up to `readEnd`. */
   async read(fetchOffset: number, maxBytes: number, opts: ConsumerReadOptions = {}): Promise<ReadResult> {
     this.checkLeaderEpoch(opts.currentLeaderEpoch);

@@ -46,6 +46,8 @@ export interface FetchPartition {
   partitionMaxBytes?: number;
   /** Default -1 (not checked). */
   currentLeaderEpoch?: number;
+  /** The epoch of the last batch fetched (v12+): the leader checks the log has not diverged there. Default -1 (not checked). */
+  lastFetchedEpoch?: number;
   /** What a follower knows of the high watermark (KIP-1166); a consumer sends INT64_MAX. */
   highWatermark?: number;
 }
@@ -66,7 +68,7 @@ export function fetchRequest(from: FetchPartition | FetchPartition[], opts: Fetc
       partition: p.partition ?? 0,
       currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
       fetchOffset: p.fetchOffset ?? 0,
-      lastFetchedEpoch: -1,
+      lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
       logStartOffset: -1,
       partitionMaxBytes: p.partitionMaxBytes ?? 1 << 20,
       replicaDirectoryId: ZERO_UUID,

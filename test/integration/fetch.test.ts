@@ -1,7 +1,8 @@
 // Fetch semantics over raw protocol: long polling woken by produce, min_bytes (0 answers at once,
 // as does a fetch naming no partition; a waiting fetch counts the bytes available, not those a
 // read would return), max_bytes with the first-batch rule, OFFSET_OUT_OF_RANGE, incremental fetch
-// sessions (KIP-227), and the broker's fetch.max.bytes over a request's max_bytes and min_bytes.
+// sessions (KIP-227), the broker's fetch.max.bytes over a request's max_bytes and min_bytes, and
+// the last fetched epoch's check for a diverging log (v12+).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/messages.js';
 import { ZERO_UUID } from '../../protocol/codec/reader.js';
@@ -20,7 +21,7 @@ let correlation = 0;
 
 beforeAll(async () => {
   broker = await withBroker();
-  await createTopics(broker, ['lp', 'idle', 'zero-min', 'big', 'oor', 'one-part', 'available', 'available-later']);
+  await createTopics(broker, ['lp', 'idle', 'zero-min', 'big', 'oor', 'one-part', 'available', 'available-later', 'diverge']);
   sock = await openFrameSocket(broker.port);
 });
 afterAll(async () => {
@@ -107,11 +108,10 @@ describe('Fetch', () => {
     expect(bytes).toBeLessThan(10_000);
   });
 
-  it('answers OFFSET_OUT_OF_RANGE past the log end, with the high watermark', async () => {
+  it('answers OFFSET_OUT_OF_RANGE past the log end, with no offsets (-1) as Kafka', async () => {
     await produce('oor', 0, ['x']);
     const res = await fetch(fetchRequest({ topic: 'oor', partition: 0, fetchOffset: 50 }));
-    expect(res.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
-    expect(res.responses[0]!.partitions[0]!.highWatermark).toBe(1);
+    expect(res.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 });
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist', async () => {
@@ -156,6 +156,49 @@ describe('Fetch', () => {
 // Kafka's DelayedFetch counts, for each partition, the bytes between the fetch position and the
 // high watermark (at most the partition's max_bytes), not what a read would return: with 600 KiB
 // batches a 1 MiB read takes one batch only, yet 1 MiB is available.
+// Each answer as Apache Kafka 4.4.0 gives it to the same requests (checked against the reference
+// broker, compat/lib/reference-broker.ts). Epochs that differ between two logs are in the unit
+// tests of Partition.divergingEpoch.
+describe('last fetched epoch (v12+): a fetcher whose log diverged from the leader\'s', () => {
+  const at = (fetchOffset: number, lastFetchedEpoch: number) => fetchRequest({ topic: 'diverge', fetchOffset, lastFetchedEpoch });
+  beforeAll(async () => {
+    for (const v of ['a', 'b', 'c']) await produce('diverge', 0, [`${v}1`, `${v}2`]);
+  });
+
+  it('reads as usual while the epoch ends at or past the fetch offset', async () => {
+    const res = await fetch(at(2, 0));
+    expect(res.responses[0]!.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 6, divergingEpoch: { epoch: -1, endOffset: -1 } });
+    expect(batchCount(res)).toBe(2);
+    expect(recordBytes(await fetch(at(6, 0)))).toBe(0);
+  });
+
+  it('answers the epoch and its end offset, without records, when the fetch offset is past that end', async () => {
+    const res = await fetch(at(8, 0));
+    expect(res.responses[0]!.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 6, lastStableOffset: 6, logStartOffset: 0, divergingEpoch: { epoch: 0, endOffset: 6 } });
+    expect(recordBytes(res)).toBe(0);
+  });
+
+  it('answers a waiting fetch at once when it diverges', async () => {
+    const started = Date.now();
+    const res = await fetch(fetchRequest({ topic: 'diverge', fetchOffset: 7, lastFetchedEpoch: 0 }, { maxWaitMs: 10_000, minBytes: 1 }));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(res.responses[0]!.partitions[0]!.divergingEpoch).toEqual({ epoch: 0, endOffset: 6 });
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE for an epoch newer than any in the log', async () => {
+    const res = await fetch(at(2, 5));
+    expect(res.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, logStartOffset: -1 });
+    expect(recordBytes(res)).toBe(0);
+  });
+
+  it('keeps a session partition\'s last fetched epoch for the incremental fetches that leave it out', async () => {
+    const full = await fetch(fetchRequest({ topic: 'diverge', fetchOffset: 8, lastFetchedEpoch: 0 }, { sessionId: 0, sessionEpoch: 0 }));
+    expect(full.responses[0]!.partitions[0]!.divergingEpoch).toEqual({ epoch: 0, endOffset: 6 });
+    const next = await fetch(fetchRequest([], { sessionId: full.sessionId, sessionEpoch: 1, maxWaitMs: 10_000, minBytes: 1 }));
+    expect(next.responses.map((t) => t.partitions.map((p) => p.divergingEpoch))).toEqual([[{ epoch: 0, endOffset: 6 }]]);
+  });
+});
+
 describe('min_bytes against the bytes available', () => {
   const BATCH_VALUE = 'a'.repeat(600 * 1024);
   const waitingFetch = (topic: string): FetchRequest =>

@@ -254,6 +254,30 @@ describe('Partition', () => {
     expect(partition).toMatchObject({ isLeader: false, leaderId: 3, leaderEpoch: 2 });
   });
 
+  it('answers where its log parts from a fetcher\'s last fetched epoch, as Kafka\'s Partition.readRecords', async () => {
+    // Epoch 0 holds offsets 0-4, epoch 2 offsets 5-8; epoch 1 never wrote here.
+    const { partition } = setup(1, { leaderId: 1, leaderEpoch: 0, replicas: [1], isr: [1] });
+    await partition.appendAsLeader(makeBatch({ records: 5 }));
+    partition.becomeLeader({ leaderId: 1, leaderEpoch: 2, replicas: [1], isr: [1] });
+    await partition.appendAsLeader(makeBatch({ records: 4 }));
+    // No last fetched epoch (-1), or one whose end here is at or past the fetch offset: the fetch reads.
+    expect(partition.divergingEpoch(7, -1)).toBeUndefined();
+    expect(partition.divergingEpoch(4, 0)).toBeUndefined();
+    expect(partition.divergingEpoch(5, 0)).toBeUndefined();
+    expect(partition.divergingEpoch(9, 2)).toBeUndefined();
+    // Past the end of its epoch here: truncate there.
+    expect(partition.divergingEpoch(6, 0)).toEqual({ epoch: 0, endOffset: 5 });
+    expect(partition.divergingEpoch(10, 2)).toEqual({ epoch: 2, endOffset: 9 });
+    // An epoch this log never had: the latest before it, ending where the next one starts.
+    expect(partition.divergingEpoch(5, 1)).toEqual({ epoch: 0, endOffset: 5 });
+    // An epoch newer than any here has no end: OFFSET_OUT_OF_RANGE.
+    expect(await errorCodeOf(() => partition.divergingEpoch(3, 3))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    // So is a fetch offset below the log start, diverging or not.
+    await partition.log.deleteRecordsBefore(3);
+    expect(await errorCodeOf(() => partition.divergingEpoch(2, 2))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(partition.divergingEpoch(3, 2)).toBeUndefined();
+  });
+
   it('truncates as a follower by the leader epoch end offset the leader answers', async () => {
     // The follower wrote epochs 1 (offsets 0-1) and 2 (offsets 2-4) while leading; the new leader
     // has epoch 1 up to offset 3 and never saw epoch 2.
