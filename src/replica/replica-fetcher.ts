@@ -1,9 +1,12 @@
 // Followers copying their leaders' logs over Kafka's protocol (Kafka's ReplicaFetcherThread):
-// one fetcher per leader broker, on its own connection. A partition that becomes a follower
-// first asks the leader for the end of its latest leader epoch (OffsetForLeaderEpoch, key 23)
-// and truncates what diverges; then it fetches from its log end with Fetch requests carrying
-// this broker's replica id, appends what comes back with the leader's offsets and epochs, and
-// takes the leader's high watermark. The leader learns each follower's position from those fetches.
+// one fetcher per leader broker, on its own connection. A partition fetches from its log end
+// with Fetch requests carrying this broker's replica id and the epoch of its last batch; the
+// leader answers where the logs diverge when they do (KIP-320's truncation on fetch, as Kafka's
+// fetcher since 2.7), and the follower truncates there. When that leaves the divergence
+// unresolved (the leader's epoch is not in this log), it asks the leader for the end of its
+// latest epoch (OffsetForLeaderEpoch, key 23) until it is; a log without epochs truncates to its
+// high watermark first. It appends what the fetches bring with the leader's offsets and epochs,
+// and takes the leader's high watermark. The leader learns each follower's position from them.
 // A fetch asks for replica.fetch.max.bytes of each partition and replica.fetch.response.max.bytes
 // in all, and waits at the leader up to replica.fetch.wait.max.ms for replica.fetch.min.bytes.
 // As in Kafka's AbstractFetcherThread, a partition whose fetch or truncation failed is left out
@@ -18,6 +21,7 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerNode } from '../cluster/cluster-view.js';
+import type { EpochEndOffset } from '../log/leader-epochs.js';
 import type { InterBrokerSecurity } from '../security/inter-broker-config.js';
 import { BrokerConnection, type InterBrokerTimeouts, type SocketOptions } from './broker-connection.js';
 import { AuthFailureWarnings } from './inter-broker-auth.js';
@@ -101,9 +105,9 @@ export class ReplicaFetcher {
     return this.partitions.size;
   }
 
-  /** Starts (or restarts, after a leadership change) fetching a partition: truncation first. */
+  /** Starts (or restarts, after a leadership change) fetching a partition; one without epochs truncates to its high watermark first. */
   add(partition: Partition): void {
-    this.partitions.set(partition, { partition, truncating: true, caughtUp: false, delayedUntil: 0 });
+    this.partitions.set(partition, { partition, truncating: partition.log.latestEpoch < 0, caughtUp: false, delayedUntil: 0 });
     this.wake?.();
   }
 
@@ -186,13 +190,18 @@ export class ReplicaFetcher {
           this.onPartitionError(f, r.errorCode);
           continue;
         }
-        const before = f.partition.logEndOffset;
-        const { complete, offset } = await f.partition.truncateByLeaderEpoch({ epoch: r.leaderEpoch ?? -1, endOffset: r.endOffset });
-        if (offset < before) await this.o.appender().reloadProducerState(f.partition);
-        if (complete) f.truncating = false;
-        this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, offset, complete }, 'truncated by leader epoch');
+        await this.truncateAt(f, { epoch: r.leaderEpoch ?? -1, endOffset: r.endOffset });
       }
     }
+  }
+
+  /** Truncates by where the leader's epoch ends (Partition.truncateByLeaderEpoch); an unresolved divergence asks the leader again. */
+  private async truncateAt(f: Fetched, leader: EpochEndOffset): Promise<void> {
+    const before = f.partition.logEndOffset;
+    const { complete, offset } = await f.partition.truncateByLeaderEpoch(leader);
+    if (offset < before) await this.o.appender().reloadProducerState(f.partition);
+    f.truncating = !complete;
+    this.o.log.debug({ topic: f.partition.topic, partition: f.partition.index, offset, complete }, 'truncated by leader epoch');
   }
 
   /** Fetches the partitions ready for it that throttling leaves in; with none, waits replica.fetch.backoff.ms (as Kafka's fetcher). */
@@ -222,7 +231,7 @@ export class ReplicaFetcher {
           partition: f.partition.index,
           currentLeaderEpoch: f.partition.leaderEpoch,
           fetchOffset: f.partition.logEndOffset,
-          lastFetchedEpoch: -1,
+          lastFetchedEpoch: f.partition.log.latestEpoch,
           logStartOffset: f.partition.logStartOffset,
           partitionMaxBytes: settings.partitionMaxBytes,
           replicaDirectoryId: ZERO_UUID,
@@ -240,6 +249,12 @@ export class ReplicaFetcher {
         if (f === undefined || this.partitions.get(f.partition) !== f || f.truncating) continue;
         if (r.errorCode !== ErrorCode.NONE) {
           this.onPartitionError(f, r.errorCode);
+          continue;
+        }
+        // An epoch of -1 is the field's default: the logs do not diverge.
+        const divergingEpoch = r.divergingEpoch?.epoch ?? -1;
+        if (divergingEpoch >= 0) {
+          await this.truncateAt(f, { epoch: divergingEpoch, endOffset: r.divergingEpoch?.endOffset ?? -1 });
           continue;
         }
         const records = r.records === null ? Buffer.alloc(0) : Array.isArray(r.records) ? Buffer.concat(r.records) : Buffer.from(r.records);

@@ -3,7 +3,8 @@
 // fail): the sizes and wait its requests carry (replica.fetch.max.bytes,
 // replica.fetch.response.max.bytes, replica.fetch.min.bytes, replica.fetch.wait.max.ms), and
 // replica.fetch.backoff.ms after a partition's error (its other partitions fetched meanwhile, as
-// in Kafka's fetcher) and after a broken connection.
+// in Kafka's fetcher) and after a broken connection; and truncation on fetch: the epoch of its
+// last batch in each fetch, and truncation where the leader answers that the logs diverge.
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { MemoryLog } from '../../../src/log/memory-log.js';
 import { Partition } from '../../../src/replica/partition.js';
 import { ReplicaFetcher, type ReplicaFetchSettings } from '../../../src/replica/replica-fetcher.js';
 import { eventually } from '../../helpers/eventually.js';
+import { makeBatch } from '../log/batches.js';
 
 const LOCAL_ID = 1;
 const LEADER_ID = 2;
@@ -33,6 +35,8 @@ class FakeLeader {
   readonly acceptedAt: number[] = [];
   /** By partition: the error codes its next fetches are answered with, in turn (then NONE). */
   readonly errors = new Map<number, number[]>();
+  /** By partition: the diverging epoch its next fetch is answered with (once). */
+  readonly diverging = new Map<number, { epoch: number; endOffset: number }>();
   /** Closes the connection instead of answering the next Fetch. */
   dropNextFetch = false;
   droppedAt: number | undefined;
@@ -55,7 +59,7 @@ class FakeLeader {
         while (buffered.length >= 4 && buffered.length >= buffered.readInt32BE(0) + 4) {
           const { header, body } = decodeRequest(buffered.subarray(4, buffered.readInt32BE(0) + 4));
           buffered = buffered.subarray(buffered.readInt32BE(0) + 4);
-          if (header.apiKey !== FETCH) throw new Error(`the follower of an empty log sent API ${header.apiKey}`);
+          if (header.apiKey !== FETCH) throw new Error(`the fake leader answers Fetch only; the follower sent API ${header.apiKey}`);
           if (this.dropNextFetch) {
             this.dropNextFetch = false;
             this.droppedAt = Date.now();
@@ -63,14 +67,14 @@ class FakeLeader {
             return;
           }
           const seen = this.seen(body as RequestOf<1>);
-          const answer = seen.body.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => partitionAnswer(p.partition, this.errors.get(p.partition)?.shift())) }));
-          const failed = answer.some((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.NONE));
+          const answer = seen.body.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => this.answer(p.partition)) }));
+          const failed = answer.some((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined));
           const respond = (): void => {
             seen.answeredAt = Date.now();
             const response: ResponseOf<1> = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: answer };
             for (const b of encodeResponse(FETCH, header.apiVersion, header.correlationId, response)) socket.write(b);
           };
-          // As a leader with nothing new: errors at once, else once the fetch's wait is over.
+          // As a leader with nothing new: errors and divergence at once, else once the fetch's wait is over.
           if (failed) respond();
           else timers.add(setTimeout(respond, seen.body.maxWaitMs));
         }
@@ -88,6 +92,13 @@ class FakeLeader {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
+  private answer(partitionIndex: number): PartitionAnswer {
+    const out = partitionAnswer(partitionIndex, this.errors.get(partitionIndex)?.shift());
+    const diverging = this.diverging.get(partitionIndex);
+    this.diverging.delete(partitionIndex);
+    return diverging === undefined ? out : { ...out, divergingEpoch: diverging };
+  }
+
   private seen(body: RequestOf<1>): SeenFetch {
     const seen = { body, partitions: body.topics.flatMap((t) => t.partitions.map((p) => p.partition)), receivedAt: Date.now() };
     this.fetches.push(seen);
@@ -95,7 +106,9 @@ class FakeLeader {
   }
 }
 
-function partitionAnswer(partitionIndex: number, errorCode: number = ErrorCode.NONE): ResponseOf<1>['responses'][number]['partitions'][number] {
+type PartitionAnswer = ResponseOf<1>['responses'][number]['partitions'][number];
+
+function partitionAnswer(partitionIndex: number, errorCode: number = ErrorCode.NONE): PartitionAnswer {
   return { partitionIndex, errorCode, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records: null };
 }
 
@@ -118,9 +131,14 @@ afterEach(async () => {
   await leader.close();
 });
 
-/** A fetcher from the fake leader following `partitions` of an empty topic. */
-async function follow(partitions: number[], settings: Partial<ReplicaFetchSettings>): Promise<void> {
-  leader = new FakeLeader();
+/** A partition of the followed topic that this broker follows (in epoch 0 unless `state` says otherwise). */
+function followerPartition(index: number, state = { leaderId: LEADER_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LEADER_ID, LOCAL_ID] }): Partition {
+  return new Partition({ topic: TOPIC, partition: index, localId: LOCAL_ID, log: new MemoryLog(), state, minInsyncReplicas: () => 1, replicaLagTimeMaxMs: () => 30_000 });
+}
+
+/** A fetcher from `fake` (the test's leader from then on) following `partitions`: indexes of an empty topic's, or partitions set up already. */
+async function follow(partitions: (number | Partition)[], settings: Partial<ReplicaFetchSettings>, fake = new FakeLeader()): Promise<void> {
+  leader = fake;
   const port = await leader.listen();
   const fetcher = new ReplicaFetcher({
     localId: LOCAL_ID,
@@ -132,19 +150,7 @@ async function follow(partitions: number[], settings: Partial<ReplicaFetchSettin
     log: pino({ level: 'silent' }),
   });
   cleanups.push(() => fetcher.close());
-  for (const index of partitions) {
-    fetcher.add(
-      new Partition({
-        topic: TOPIC,
-        partition: index,
-        localId: LOCAL_ID,
-        log: new MemoryLog(),
-        state: { leaderId: LEADER_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LEADER_ID, LOCAL_ID] },
-        minInsyncReplicas: () => 1,
-        replicaLagTimeMaxMs: () => 30_000,
-      }),
-    );
-  }
+  for (const p of partitions) fetcher.add(typeof p === 'number' ? followerPartition(p) : p);
 }
 
 describe('ReplicaFetcher', () => {
@@ -171,6 +177,25 @@ describe('ReplicaFetcher', () => {
     const meanwhile = leader.fetches.slice(leader.fetches.indexOf(failed) + 1, leader.fetches.indexOf(retried));
     expect(meanwhile.length).toBeGreaterThanOrEqual(5);
     for (const f of meanwhile) expect(f.partitions).toEqual([1]);
+  });
+
+  it('sends the epoch of its last batch with each fetch, and truncates where the leader answers that the logs diverge', async () => {
+    // This broker led epoch 0 (offsets 0-4, a batch each) and epoch 2 (offsets 5-7), and follows
+    // in epoch 3 a leader whose epoch 0 ends at offset 3.
+    const partition = followerPartition(0, { leaderId: LOCAL_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
+    for (let i = 0; i < 5; i++) await partition.appendAsLeader(makeBatch());
+    partition.becomeLeader({ leaderId: LOCAL_ID, leaderEpoch: 2, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
+    await partition.appendAsLeader(makeBatch({ records: 3 }));
+    partition.becomeFollower({ leaderId: LEADER_ID, leaderEpoch: 3, replicas: [LEADER_ID, LOCAL_ID], isr: [LEADER_ID] });
+    const fake = new FakeLeader();
+    fake.diverging.set(0, { epoch: 0, endOffset: 3 });
+    await follow([partition], {}, fake);
+    // No OffsetForLeaderEpoch first (the fake leader would fail it): the fetch carries the epoch.
+    const first = await eventually(() => leader.fetches[0], 'a fetch');
+    expect(first.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 8, lastFetchedEpoch: 2, currentLeaderEpoch: 3 });
+    const next = await eventually(() => leader.fetches[1], 'the fetch after the truncation');
+    expect(next.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 3, lastFetchedEpoch: 0 });
+    expect(partition.logEndOffset).toBe(3);
   });
 
   it('waits replica.fetch.backoff.ms after its connection to the leader broke before it connects again', async () => {
