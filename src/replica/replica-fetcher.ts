@@ -1,12 +1,14 @@
 // Followers copying their leaders' logs over Kafka's protocol (Kafka's ReplicaFetcherThread):
-// one fetcher per leader broker, on its own connection. A partition fetches from its log end
-// with Fetch requests carrying this broker's replica id and the epoch of its last batch; the
-// leader answers where the logs diverge when they do (KIP-320's truncation on fetch, as Kafka's
-// fetcher since 2.7), and the follower truncates there. When that leaves the divergence
-// unresolved (the leader's epoch is not in this log), it asks the leader for the end of its
-// latest epoch (OffsetForLeaderEpoch, key 23) until it is; a log without epochs truncates to its
-// high watermark first. It appends what the fetches bring with the leader's offsets and epochs,
-// and takes the leader's high watermark. The leader learns each follower's position from them.
+// one fetcher per leader broker, on its own connection. A partition that becomes a follower
+// first asks the leader for the end of its latest leader epoch (OffsetForLeaderEpoch, key 23)
+// and truncates what diverges (a log without epochs truncates to its high watermark). Then it
+// fetches from its log end with Fetch requests carrying this broker's replica id and the epoch of
+// its last batch, appends what comes back with the leader's offsets and epochs, and takes the
+// leader's high watermark; should the leader answer that the logs have come to diverge (KIP-320,
+// as Kafka's fetcher truncates on fetch), it truncates there, asking OffsetForLeaderEpoch again
+// when that leaves the divergence unresolved. The first step stays even though the fetch alone
+// would find a divergence: a leader running an older Creek ignores the epoch a fetch carries.
+// The leader learns each follower's position from those fetches.
 // A fetch asks for replica.fetch.max.bytes of each partition and replica.fetch.response.max.bytes
 // in all, and waits at the leader up to replica.fetch.wait.max.ms for replica.fetch.min.bytes.
 // As in Kafka's AbstractFetcherThread, a partition whose fetch or truncation failed is left out
@@ -105,9 +107,9 @@ export class ReplicaFetcher {
     return this.partitions.size;
   }
 
-  /** Starts (or restarts, after a leadership change) fetching a partition; one without epochs truncates to its high watermark first. */
+  /** Starts (or restarts, after a leadership change) fetching a partition: truncation first. */
   add(partition: Partition): void {
-    this.partitions.set(partition, { partition, truncating: partition.log.latestEpoch < 0, caughtUp: false, delayedUntil: 0 });
+    this.partitions.set(partition, { partition, truncating: true, caughtUp: false, delayedUntil: 0 });
     this.wake?.();
   }
 

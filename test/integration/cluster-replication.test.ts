@@ -461,7 +461,7 @@ describe('consumer groups in a cluster', () => {
 });
 
 describe('divergent logs', () => {
-  it('truncates what a former leader wrote alone once it follows the new leader (the diverging epoch of its first fetch)', async () => {
+  it('truncates what a former leader wrote alone once it follows the new leader (OffsetForLeaderEpoch)', async () => {
     const topic = 'diverged';
     await createTopic(topic, 1, 2);
     const producer = kafka.producer({ idempotent: true });

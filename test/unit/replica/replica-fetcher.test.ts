@@ -5,6 +5,7 @@
 // replica.fetch.backoff.ms after a partition's error (its other partitions fetched meanwhile, as
 // in Kafka's fetcher) and after a broken connection; and truncation on fetch: the epoch of its
 // last batch in each fetch, and truncation where the leader answers that the logs diverge.
+// OffsetForLeaderEpoch is answered as a leader whose log matches the follower's.
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,9 @@ const LOCAL_ID = 1;
 const LEADER_ID = 2;
 const TOPIC = 'followed';
 const FETCH = 1;
+const OFFSET_FOR_LEADER_EPOCH = 23;
+/** Where the fake leader's log ends, past any follower's in these tests. */
+const LEADER_LOG_END = 1_000_000;
 
 /** A Fetch as the leader received it, and when it answered. */
 interface SeenFetch {
@@ -35,6 +39,8 @@ class FakeLeader {
   readonly acceptedAt: number[] = [];
   /** By partition: the error codes its next fetches are answered with, in turn (then NONE). */
   readonly errors = new Map<number, number[]>();
+  /** The OffsetForLeaderEpoch requests received. */
+  readonly epochQueries: RequestOf<23>[] = [];
   /** By partition: the diverging epoch its next fetch is answered with (once). */
   readonly diverging = new Map<number, { epoch: number; endOffset: number }>();
   /** Closes the connection instead of answering the next Fetch. */
@@ -59,7 +65,18 @@ class FakeLeader {
         while (buffered.length >= 4 && buffered.length >= buffered.readInt32BE(0) + 4) {
           const { header, body } = decodeRequest(buffered.subarray(4, buffered.readInt32BE(0) + 4));
           buffered = buffered.subarray(buffered.readInt32BE(0) + 4);
-          if (header.apiKey !== FETCH) throw new Error(`the fake leader answers Fetch only; the follower sent API ${header.apiKey}`);
+          if (header.apiKey === OFFSET_FOR_LEADER_EPOCH) {
+            const asked = body as RequestOf<23>;
+            this.epochQueries.push(asked);
+            // The leader has each epoch the follower asks about, and more of it: nothing to truncate.
+            const answer: ResponseOf<23> = {
+              throttleTimeMs: 0,
+              topics: asked.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: p.leaderEpoch, endOffset: LEADER_LOG_END })) })),
+            };
+            for (const b of encodeResponse(OFFSET_FOR_LEADER_EPOCH, header.apiVersion, header.correlationId, answer)) socket.write(b);
+            continue;
+          }
+          if (header.apiKey !== FETCH) throw new Error(`the fake leader answers Fetch and OffsetForLeaderEpoch only; the follower sent API ${header.apiKey}`);
           if (this.dropNextFetch) {
             this.dropNextFetch = false;
             this.droppedAt = Date.now();
@@ -181,7 +198,8 @@ describe('ReplicaFetcher', () => {
 
   it('sends the epoch of its last batch with each fetch, and truncates where the leader answers that the logs diverge', async () => {
     // This broker led epoch 0 (offsets 0-4, a batch each) and epoch 2 (offsets 5-7), and follows
-    // in epoch 3 a leader whose epoch 0 ends at offset 3.
+    // in epoch 3 a leader that first finds nothing to truncate, then answers its fetch that its
+    // epoch 0 ends at offset 3 (its log changed in between, as after an unclean election).
     const partition = followerPartition(0, { leaderId: LOCAL_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
     for (let i = 0; i < 5; i++) await partition.appendAsLeader(makeBatch());
     partition.becomeLeader({ leaderId: LOCAL_ID, leaderEpoch: 2, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
@@ -190,8 +208,8 @@ describe('ReplicaFetcher', () => {
     const fake = new FakeLeader();
     fake.diverging.set(0, { epoch: 0, endOffset: 3 });
     await follow([partition], {}, fake);
-    // No OffsetForLeaderEpoch first (the fake leader would fail it): the fetch carries the epoch.
     const first = await eventually(() => leader.fetches[0], 'a fetch');
+    expect(leader.epochQueries.map((q) => q.topics[0]!.partitions[0]!.leaderEpoch)).toEqual([2]);
     expect(first.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 8, lastFetchedEpoch: 2, currentLeaderEpoch: 3 });
     const next = await eventually(() => leader.fetches[1], 'the fetch after the truncation');
     expect(next.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 3, lastFetchedEpoch: 0 });
