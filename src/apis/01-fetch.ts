@@ -261,10 +261,11 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
     return { target, out, bytes: 0 };
   }
   try {
+    // Kafka's order: the leader epoch first, then the last fetched epoch, then the read.
+    partition.checkLeaderEpoch(target.currentLeaderEpoch);
+    const diverging = partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch);
+    if (diverging !== undefined) return divergingAnswer(broker, target, partition, out, diverging);
     if (replicaId >= 0) {
-      partition.checkLeaderEpoch(target.currentLeaderEpoch);
-      const diverging = partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch);
-      if (diverging !== undefined) return divergingAnswer(broker, target, partition, out, diverging);
       // Judged before this fetch moves the follower's position, as Kafka does.
       const throttled = leaderThrottles(broker, target, partition, replicaId);
       const read = await partition.readForFollower(replicaId, target.fetchOffset, Math.min(target.maxBytes, budget), { currentLeaderEpoch: target.currentLeaderEpoch, minOneBatch: first });
@@ -275,9 +276,6 @@ async function readOne(broker: ReadServices, target: Target, budget: number, fir
       out.records = read.chunks;
       return { target, out, bytes: read.bytes };
     }
-    partition.checkLeaderEpoch(target.currentLeaderEpoch);
-    const diverging = partition.divergingEpoch(target.fetchOffset, target.lastFetchedEpoch);
-    if (diverging !== undefined) return divergingAnswer(broker, target, partition, out, diverging);
     const lso = broker.txn.lastStableOffset(partition);
     out.highWatermark = partition.highWatermark;
     out.lastStableOffset = lso;
