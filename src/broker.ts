@@ -30,6 +30,7 @@ import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
 import { ConfigError } from './config/config-error.js';
 import { ClusterMember } from './cluster/cluster-member.js';
 import type { ClusterView } from './cluster/cluster-view.js';
+import { PartitionDescriptions } from './cluster/partition-descriptions.js';
 import type { Membership } from './cluster/membership.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
@@ -58,6 +59,7 @@ export class Broker implements BrokerServices {
   readonly startedAt = Date.now();
   /** The brokers, partition leaders and coordinators as this broker knows them. */
   readonly cluster: ClusterView;
+  readonly partitionDescriptions: PartitionDescriptions;
   /** The single node's view (advertised addresses of listeners bound to free ports); undefined in a cluster. */
   private readonly singleNode: SingleNodeCluster | undefined;
   /** This broker's part in a multi-broker cluster; undefined for a single node. */
@@ -114,12 +116,14 @@ export class Broker implements BrokerServices {
     const faultHooks = config.faultsEnable ? { leadershipWithheld: (topic: string, partition: number) => this.faults.isNotLeader(topic, partition) } : {};
     if (clusterMode === undefined) {
       // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
-      this.singleNode = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+      this.singleNode = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, topics);
       this.cluster = this.singleNode;
+      this.partitionDescriptions = new PartitionDescriptions(this.cluster);
       this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs, ...faultHooks });
       return;
     }
     this.cluster = new MultiNodeCluster(config.nodeId, () => topics.clusterId, clusterMode.membership, clusterMode.metadata);
+    this.partitionDescriptions = new PartitionDescriptions(this.cluster);
     // The replicas report to the member, which is made right after them.
     this.replicas = new ReplicaManager({
       localId: config.nodeId,
@@ -369,6 +373,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
     await broker.groups.close();
     await broker.txn.close();
     await broker.member?.stop();
+    broker.cluster.close();
     await topics.close();
     await etcdCluster?.close();
     dataDirLock?.release();
@@ -402,6 +407,7 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
       await Promise.all(listeners.map((l) => l.close()));
       await broker.txn.close();
       await broker.member?.stop();
+      broker.cluster.close();
       await topics.close();
       await etcdCluster?.close();
       dataDirLock?.release();

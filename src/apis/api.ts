@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { RequestHeader } from '../../protocol/codec/headers.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
+import type { PartitionDescriptions } from '../cluster/partition-descriptions.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { FetchSessionCache } from '../fetch/fetch-sessions.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
@@ -82,6 +83,8 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly replicas: PartitionAccess;
   readonly cluster: ClusterView;
+  /** Partitions' leaders, epochs and replica sets as Metadata answers them, kept until they change. */
+  readonly partitionDescriptions: PartitionDescriptions;
   /** Topic names, ids, creation, deletion and configs. */
   readonly topics: TopicRegistry;
   readonly txn: TxnAccess;

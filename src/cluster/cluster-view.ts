@@ -32,6 +32,12 @@ export interface ClusterView {
   readonly clusterId: string;
   /** This broker's node id. */
   readonly localId: number;
+  /**
+   * Moves whenever an answer of partitionState() or broker() may have changed (a topic or its
+   * partitions, leaders, epochs, ISRs, the live brokers and their endpoints), so that what is
+   * derived from those answers may be kept while it stays the same.
+   */
+  readonly generation: number;
   /** The broker that acts as controller (KRaft: a broker names a live broker). */
   readonly controllerId: number;
   /** Every live broker, with its address on the listener a client came in on. */
@@ -58,6 +64,8 @@ export interface ClusterView {
   reassign(topic: string, partition: number, target: readonly number[] | null): Promise<void>;
   /** Every ongoing reassignment. */
   reassignments(): OngoingReassignment[];
+  /** Stops following the changes `generation` counts (the broker stops). */
+  close(): void;
 }
 
 /** A partition's leader, epoch and replica sets as Metadata and DescribeTopicPartitions answer them. */
@@ -77,7 +85,7 @@ export interface PartitionDescription {
  * answer's broker list leaves out would give the client no broker to fetch from, and no error
  * to make it ask again (kafkajs then waits for its metadata to age, 5 minutes).
  */
-export function describePartition(cluster: ClusterView, topic: string, partition: number, listenerName: string): PartitionDescription {
+export function describePartition(cluster: Pick<ClusterView, 'partitionState' | 'broker'>, topic: string, partition: number, listenerName: string): PartitionDescription {
   const state = cluster.partitionState(topic, partition);
   const leaderLive = state !== undefined && state.leaderId >= 0 && cluster.broker(state.leaderId, listenerName) !== undefined;
   return {

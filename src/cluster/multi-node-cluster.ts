@@ -17,12 +17,30 @@ const REASSIGN_ATTEMPTS = 5;
 const COORDINATOR_TOPICS: Record<CoordinatorType, string> = { group: '__consumer_offsets', transaction: '__transaction_state' };
 
 export class MultiNodeCluster implements ClusterView {
+  private changes = 0;
+  private readonly unwatch: (() => void)[];
+
   constructor(
     readonly localId: number,
     private readonly clusterIdOf: () => string,
     private readonly membership: Membership,
     private readonly store: MetadataStore,
-  ) {}
+  ) {
+    // Watchers hear of a change once the local copy holds it, never before: an answer derived
+    // before the count moved is labelled with the count before, and so is not kept past it.
+    const changed = (): void => {
+      this.changes++;
+    };
+    this.unwatch = [store.watch('topic', changed), store.watch('partitionState', changed), membership.watchLive(changed)];
+  }
+
+  get generation(): number {
+    return this.changes;
+  }
+
+  close(): void {
+    for (const unwatch of this.unwatch) unwatch();
+  }
 
   get clusterId(): string {
     return this.clusterIdOf();

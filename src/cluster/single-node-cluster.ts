@@ -17,6 +17,8 @@ export interface AdvertisedAddress {
 /** What the single node needs to know of topics: each partition's stored replicas. */
 export interface TopicReplicas {
   replicasOf(topic: string, partition: number): readonly number[] | undefined;
+  /** Moves whenever a topic is created, deleted or grown, or its replicas change. */
+  readonly generation: number;
 }
 
 export class SingleNodeCluster implements ClusterView {
@@ -38,6 +40,11 @@ export class SingleNodeCluster implements ClusterView {
 
   get controllerId(): number {
     return this.localId;
+  }
+
+  /** Partition states follow the topics' replicas alone; a bound port changes no listener's presence. */
+  get generation(): number {
+    return this.topics.generation;
   }
 
   /** The address Metadata, FindCoordinator and DescribeCluster give a client on this listener. */
@@ -96,6 +103,8 @@ export class SingleNodeCluster implements ClusterView {
   reassignments(): OngoingReassignment[] {
     return [];
   }
+
+  close(): void {}
 }
 
 export function noReassignment(): KafkaError {

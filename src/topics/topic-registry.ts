@@ -73,6 +73,7 @@ export class TopicRegistry {
   private readonly creating = new Map<string, Promise<Topic | undefined>>();
   /** Partitions of this broker: of its topics and of those being created or grown (max.broker.partitions). */
   private partitionCount = 0;
+  private changes = 0;
   /** The broker's config layers topics resolve through: static properties and the dynamic layers. */
   readonly layers: Required<BrokerConfigLayers>;
   clusterId: string;
@@ -184,6 +185,12 @@ export class TopicRegistry {
   private add(t: Topic): void {
     this.byName.set(t.name, t);
     this.byId.set(t.id, t);
+    this.changes++;
+  }
+
+  /** Moves whenever a topic is added, deleted or grown, or its replicas change. */
+  get generation(): number {
+    return this.changes;
   }
 
   /** Writes a topic's record; `expectedVersion` ABSENT creates only (another broker may have created it). */
@@ -221,6 +228,7 @@ export class TopicRegistry {
       if (local === undefined) return;
       this.byName.delete(name);
       this.byId.delete(local.id);
+      this.changes++;
       await Promise.all(local.partitions.map((p) => p.close()));
       await this.storage.removeTopic({ name, partitions: local.partitions.length }, async () => undefined);
       this.log.info({ topic: name }, 'deleted topic (metadata store)');
@@ -238,6 +246,7 @@ export class TopicRegistry {
     await this.rehost(local, replicas);
     if (record.partitions > local.partitions.length) local.partitions.push(...(await this.openPartitions(name, local.partitions.length, record.partitions, local.config, replicas)));
     local.replicas.splice(0, local.replicas.length, ...replicas);
+    this.changes++;
     if (!sameEntries(local.overrides, overrides)) {
       local.overrides = overrides;
       this.refresh(local);
@@ -255,6 +264,11 @@ export class TopicRegistry {
 
   get(name: string): Topic | undefined {
     return this.byName.get(name);
+  }
+
+  /** A partition's replicas (broker ids, the preferred leader first); undefined for an unknown topic-partition. */
+  replicasOf(topic: string, partition: number): readonly number[] | undefined {
+    return this.byName.get(topic)?.replicas[partition];
   }
 
   getById(id: string): Topic | undefined {
@@ -367,6 +381,7 @@ export class TopicRegistry {
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
     this.byName.delete(name);
     this.byId.delete(topic.id);
+    this.changes++;
     this.partitionCount -= topic.partitions.length;
     await Promise.all(topic.partitions.map((p) => p.close()));
     await this.storage.removeTopic({ name, partitions: topic.partitions.length }, () => this.metadata.delete('topic', name));
@@ -391,6 +406,7 @@ export class TopicRegistry {
       throw err;
     }
     topic.replicas.push(...added);
+    this.changes++;
     await this.save(topic);
   }
 

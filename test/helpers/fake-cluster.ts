@@ -8,7 +8,14 @@ export class FakeCluster implements ClusterView {
   /** By `${topic}-${partition}`. */
   readonly states = new Map<string, PartitionAssignment>();
 
+  private reads = 0;
+
   constructor(readonly localId = 1) {}
+
+  /** Tests set `states` directly, so every read counts as a change: nothing derived from them is kept. */
+  get generation(): number {
+    return ++this.reads;
+  }
 
   brokers(): BrokerNode[] {
     return [1, 2, 3].map((nodeId) => ({ nodeId, host: `b${nodeId}`, port: 9092, rack: null }));
@@ -35,4 +42,5 @@ export class FakeCluster implements ClusterView {
   reassignments(): OngoingReassignment[] {
     return [];
   }
+  close(): void {}
 }

@@ -7,7 +7,7 @@ import { SingleNodeCluster } from '../../../src/cluster/single-node-cluster.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 
 const replicas = new Map<string, number[][]>([['t', [[2], [2, 9]]]]);
-const cluster = new SingleNodeCluster(2, () => 'cid', [{ name: 'PLAINTEXT', host: 'h', port: 0 }], { replicasOf: (t, p) => replicas.get(t)?.[p] });
+const cluster = new SingleNodeCluster(2, () => 'cid', [{ name: 'PLAINTEXT', host: 'h', port: 0 }], { replicasOf: (t, p) => replicas.get(t)?.[p], generation: 0 });
 
 describe('SingleNodeCluster', () => {
   it('names itself as the only broker, controller and coordinator, with the port its listener bound', () => {

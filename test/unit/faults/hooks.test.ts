@@ -50,7 +50,7 @@ describe('ReplicaManager leadershipWithheld', () => {
       overrides,
       config: topicLogConfig(overrides, { staticProps: new Map() }),
     };
-    const cluster = new SingleNodeCluster(1, () => 'c', [], { replicasOf: (_t, p) => topic.replicas[p] });
+    const cluster = new SingleNodeCluster(1, () => 'c', [], { replicasOf: (_t, p) => topic.replicas[p], generation: 0 });
     let withheld = true;
     const replicas = new ReplicaManager({
       localId: 1,

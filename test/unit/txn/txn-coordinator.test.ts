@@ -27,7 +27,7 @@ async function harness(): Promise<Harness> {
   const metadata = new MemoryMetadataStore();
   const config = resolveBrokerConfig({ memory: true });
   const topics = await TopicRegistry.open(config, metadata, log);
-  const cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, [], { replicasOf: (t, p) => topics.get(t)?.replicas[p] });
+  const cluster = new SingleNodeCluster(config.nodeId, () => topics.clusterId, [], topics);
   const replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster, replicaLagTimeMaxMs: () => 30_000 });
   const stateLog = new TxnStateLog({ topics, replicas, partitions: 5, replicationFactor: 1, minIsr: 1, segmentBytes: 1 << 20, liveBrokers: () => [config.nodeId], writeTimeoutMs: 1000, log });
   const producerIds = ProducerIdManager.open(metadata);
