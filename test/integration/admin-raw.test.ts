@@ -298,3 +298,26 @@ describe('Metadata v12 by topic id', () => {
     expect(made!.topicId).not.toBe(ZERO_UUID);
   });
 });
+
+describe('Metadata after the topic changes', () => {
+  const metadata = async (name: string) =>
+    (await client.send(3, 12, { topics: [{ name, topicId: ZERO_UUID }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).topics[0]!;
+
+  it('describes partitions added, and a topic deleted and created again under the same name', async () => {
+    const [made] = await create(topic('raw-changing', 2));
+    expect((await metadata('raw-changing')).partitions.map((p) => p.partitionIndex)).toEqual([0, 1]);
+    const grown = await client.send(37, 3, { topics: [{ name: 'raw-changing', count: 3, assignments: null }], timeoutMs: 5000, validateOnly: false });
+    expect(grown.results[0]!.errorCode).toBe(0);
+    expect((await metadata('raw-changing')).partitions.map((p) => [p.partitionIndex, p.leaderId, p.replicaNodes])).toEqual([
+      [0, 3, [3]],
+      [1, 3, [3]],
+      [2, 3, [3]],
+    ]);
+    await client.send(20, 6, { topics: [{ name: 'raw-changing', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 5000 });
+    expect((await metadata('raw-changing')).errorCode).toBe(3);
+    const [again] = await create(topic('raw-changing', 1));
+    const described = await metadata('raw-changing');
+    expect([described.topicId, described.partitions.length]).toEqual([again!.topicId, 1]);
+    expect(again!.topicId).not.toBe(made!.topicId);
+  });
+});
