@@ -30,7 +30,7 @@ import { MultiNodeCluster } from './cluster/multi-node-cluster.js';
 import { ConfigError } from './config/config-error.js';
 import { ClusterMember } from './cluster/cluster-member.js';
 import type { ClusterView } from './cluster/cluster-view.js';
-import { PartitionDescriptions } from './cluster/partition-descriptions.js';
+import { TopicDescriptions } from './cluster/topic-descriptions.js';
 import type { Membership } from './cluster/membership.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
@@ -59,7 +59,7 @@ export class Broker implements BrokerServices {
   readonly startedAt = Date.now();
   /** The brokers, partition leaders and coordinators as this broker knows them. */
   readonly cluster: ClusterView;
-  readonly partitionDescriptions: PartitionDescriptions;
+  readonly topicDescriptions: TopicDescriptions;
   /** The single node's view (advertised addresses of listeners bound to free ports); undefined in a cluster. */
   private readonly singleNode: SingleNodeCluster | undefined;
   /** This broker's part in a multi-broker cluster; undefined for a single node. */
@@ -118,12 +118,12 @@ export class Broker implements BrokerServices {
       // The registry holds the cluster id kept in the data dir (meta.properties), stable across restarts.
       this.singleNode = new SingleNodeCluster(config.nodeId, () => topics.clusterId, listeners, topics);
       this.cluster = this.singleNode;
-      this.partitionDescriptions = new PartitionDescriptions(this.cluster);
+      this.topicDescriptions = new TopicDescriptions(this.cluster);
       this.replicas = new ReplicaManager({ localId: config.nodeId, topics, cluster: this.cluster, replicaLagTimeMaxMs: () => replicaLagTimeMaxMs, ...faultHooks });
       return;
     }
     this.cluster = new MultiNodeCluster(config.nodeId, () => topics.clusterId, clusterMode.membership, clusterMode.metadata);
-    this.partitionDescriptions = new PartitionDescriptions(this.cluster);
+    this.topicDescriptions = new TopicDescriptions(this.cluster);
     // The replicas report to the member, which is made right after them.
     this.replicas = new ReplicaManager({
       localId: config.nodeId,

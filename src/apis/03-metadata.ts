@@ -13,13 +13,14 @@ import { invalidTopicNameReason } from '../topics/topic-names.js';
 import { OPS_OMITTED } from '../groups/authorized-operations.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl.js';
 import { mayCreateTopic } from '../security/authorizer/request-authorization.js';
-import type { PartitionDescriptions } from '../cluster/partition-descriptions.js';
+import type { TopicDescriptions } from '../cluster/topic-descriptions.js';
 import { defineApi } from './api.js';
 import { placeReplicas } from '../admin/replica-assignment.js';
 
 /** A topic's metadata for a client on `listenerName`; `ops` is its authorized-operations bit set, or OPS_OMITTED. */
-function describeTopic(descriptions: PartitionDescriptions, listenerName: string, t: Topic, ops: number): TopicOut {
-  return { errorCode: ErrorCode.NONE, name: t.name, topicId: t.id, isInternal: t.internal, partitions: descriptions.of(t, listenerName), topicAuthorizedOperations: ops };
+function describeTopic(descriptions: TopicDescriptions, listenerName: string, t: Topic, ops: number): TopicOut {
+  const described = descriptions.of(t, listenerName);
+  return ops === OPS_OMITTED ? described : { ...described, topicAuthorizedOperations: ops };
 }
 
 function topicError(errorCode: number, name: string | null, topicId = ZERO_UUID): TopicOut {
@@ -30,10 +31,10 @@ export default defineApi({
   apiKey: 3,
   minVersion: 0,
   maxVersion: 13,
-  uses: ['config', 'cluster', 'topics', 'partitionDescriptions'],
+  uses: ['config', 'cluster', 'topics', 'topicDescriptions'],
   async handle(req, ctx) {
     const { broker, version, authz } = ctx;
-    const { cluster, partitionDescriptions } = broker;
+    const { cluster, topicDescriptions } = broker;
     const opsOf = (name: string): number => (req.includeTopicAuthorizedOperations ? authz.operations(ResourceType.TOPIC, name) : OPS_OMITTED);
     // Topics the client may not describe are hidden from "all topics" and refused when named.
     const describable = (name: string): boolean => authz.allows(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
@@ -42,7 +43,7 @@ export default defineApi({
 
     let topics: TopicOut[];
     if (wantsAll) {
-      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(partitionDescriptions, ctx.connection.listenerName, t, opsOf(t.name)));
+      topics = broker.topics.list().filter((t) => describable(t.name)).map((t) => describeTopic(topicDescriptions, ctx.connection.listenerName, t, opsOf(t.name)));
     } else {
       topics = [];
       for (const wanted of req.topics ?? []) {
@@ -50,7 +51,7 @@ export default defineApi({
         if ((wanted.topicId !== undefined && wanted.topicId !== ZERO_UUID) || wanted.name === null || wanted.name === undefined) {
           const t = broker.topics.getById(wanted.topicId);
           if (t && !describable(t.name)) topics.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId));
-          else topics.push(t ? describeTopic(partitionDescriptions, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
+          else topics.push(t ? describeTopic(topicDescriptions, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId));
           continue;
         }
         if (!describable(wanted.name)) {
@@ -72,7 +73,7 @@ export default defineApi({
         }
         // A name no topic can have is INVALID_TOPIC_EXCEPTION whether or not it may be created, as in Kafka.
         const missing = invalidTopicNameReason(wanted.name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
-        topics.push(t ? describeTopic(partitionDescriptions, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(missing, wanted.name));
+        topics.push(t ? describeTopic(topicDescriptions, ctx.connection.listenerName, t, opsOf(t.name)) : topicError(missing, wanted.name));
       }
       // Kafka's order: unknown topic ids first, topics the client may not see last.
       const rank = (t: TopicOut): number => (t.errorCode === ErrorCode.UNKNOWN_TOPIC_ID ? 0 : t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? 2 : 1);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AnyApiKey, RequestOf, ResponseOf } from '../../protocol/codec/messages.js';
 import type { RequestHeader } from '../../protocol/codec/headers.js';
 import type { ClusterView } from '../cluster/cluster-view.js';
-import type { PartitionDescriptions } from '../cluster/partition-descriptions.js';
+import type { TopicDescriptions } from '../cluster/topic-descriptions.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { FetchSessionCache } from '../fetch/fetch-sessions.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
@@ -83,8 +83,8 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly replicas: PartitionAccess;
   readonly cluster: ClusterView;
-  /** Partitions' leaders, epochs and replica sets as Metadata answers them, kept until they change. */
-  readonly partitionDescriptions: PartitionDescriptions;
+  /** Topics as Metadata describes them (partitions' leaders, epochs, replica sets), kept until they change. */
+  readonly topicDescriptions: TopicDescriptions;
   /** Topic names, ids, creation, deletion and configs. */
   readonly topics: TopicRegistry;
   readonly txn: TxnAccess;
