@@ -59,6 +59,8 @@ export interface BrokerConfig {
   numPartitions: number;
   /** creek.log.max.open.files: the bound on open segment files. */
   maxOpenFiles: number;
+  /** creek.log.tail.cache.max.bytes: the bound on all partitions' in-memory tails. */
+  tailCacheMaxBytes: number;
   /** max.broker.partitions: the most partitions this broker holds. */
   maxBrokerPartitions: number;
   defaultReplicationFactor: number;
@@ -252,6 +254,7 @@ function buildBrokerConfig(layers: readonly ConfigLayer[], flags: BrokerFlags): 
     logFormat: str('creek.log.format') as LogFormat,
     numPartitions: num('num.partitions'),
     maxOpenFiles: num('creek.log.max.open.files'),
+    tailCacheMaxBytes: num('creek.log.tail.cache.max.bytes'),
     maxBrokerPartitions: num('max.broker.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),

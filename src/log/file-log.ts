@@ -27,7 +27,7 @@ import {
   writeEpochCheckpoint,
   writeLogStartCheckpoint,
 } from './checkpoints.js';
-import { FileStore, indexedAtClose, segmentPaths, unlinkIfExists, type SegmentPaths } from './file-store.js';
+import { FileStore, indexedAtClose, segmentPaths, unlinkIfExists, type SegmentPaths, type TailBounds } from './file-store.js';
 import type { EpochEntry } from './leader-epochs.js';
 import type { LogConfig } from './log-config.js';
 import { SegmentIndex } from './segment-index.js';
@@ -38,11 +38,14 @@ import { FileSnapshotStore } from './file-snapshot-store.js';
 import { OpenFiles } from './open-files.js';
 import { RecoveryPointFile, type RecoveryPoints } from './recovery-point-file.js';
 import { SlabPool } from './slab-pool.js';
+import { TailBudget } from './tail-budget.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface FileLogOptions {
   /** Bytes of recent appends each partition keeps in memory for tail fetches (default 1 MiB). */
   tailCacheBytes?: number;
+  /** The bound on all tails' bytes this log shares with others (a broker's creek.log.tail.cache.max.bytes). */
+  tailBudget?: TailBudget;
   /** The previous run closed this log and shut down cleanly (FileStorage's marker): trust every saved index. */
   cleanShutdown?: boolean;
   /** The bound on open segment files this log shares with others (a broker's creek.log.max.open.files). */
@@ -61,6 +64,10 @@ export interface FileLogOptions {
 export const DEFAULT_MAX_OPEN_FILES = 2048;
 /** The bound shared by logs opened without one of their own (tools and tests). */
 const sharedOpenFiles = new OpenFiles(DEFAULT_MAX_OPEN_FILES);
+/** Tails' bytes, by default (creek.log.tail.cache.max.bytes). */
+export const DEFAULT_TAIL_CACHE_MAX_BYTES = 128 * 1024 * 1024;
+/** The budget shared by logs opened without one of their own (tools and tests). */
+const sharedTailBudget = new TailBudget(DEFAULT_TAIL_CACHE_MAX_BYTES);
 /** 256 KiB slabs, up to 16 MiB of them kept for reuse; batches over 64 KiB (up to 1 MiB) in 4 MiB slabs, up to 16 MiB kept. */
 const sharedSlabs = new SlabPool({ slabBytes: 256 * 1024, maxFree: 64, larger: new SlabPool({ slabBytes: 4 * 1024 * 1024, maxFree: 4 }) });
 
@@ -98,7 +105,7 @@ function addNewerEpoch(entries: EpochEntry[], batch: BatchInfo): void {
 class FileLogOpener {
   private readonly queue = new WriteQueue();
   private readonly now = Date.now();
-  private readonly tailCacheBytes: number;
+  private readonly tail: TailBounds;
   private readonly clean: boolean;
   /** Offsets below it were synced (and so checked) by an earlier run; Infinity after a clean shutdown. */
   private recoveryPoint = 0;
@@ -123,7 +130,7 @@ class FileLogOpener {
     private readonly logger: Logger,
     options: FileLogOptions,
   ) {
-    this.tailCacheBytes = options.tailCacheBytes ?? 1024 * 1024;
+    this.tail = { bytes: options.tailCacheBytes ?? 1024 * 1024, budget: options.tailBudget ?? sharedTailBudget };
     this.clean = options.cleanShutdown ?? false;
     this.files = options.openFiles ?? sharedOpenFiles;
     this.slabs = options.slabs ?? sharedSlabs;
@@ -205,7 +212,7 @@ class FileLogOpener {
   private createCleanedSegment(baseOffset: number, now: number): Segment {
     const paths = suffixed(segmentPaths(this.dir, baseOffset), '.cleaned');
     const fd = openSync(paths.log, 'w+');
-    return new Segment(baseOffset, new FileStore(paths, this.files.file(paths.log, fd), 0, new WriteQueue(), 0, this.slabs), now);
+    return new Segment(baseOffset, new FileStore(paths, this.files.file(paths.log, fd), 0, new WriteQueue(), { bytes: 0, budget: this.tail.budget }, this.slabs), now);
   }
 
   private async swapSegments(old: readonly Segment[], cleaned: Segment): Promise<void> {
@@ -342,7 +349,7 @@ class FileLogOpener {
   }
 
   private store(paths: SegmentPaths, fd: number, size: number, indexSaved = false): FileStore {
-    return new FileStore(paths, this.files.file(paths.log, fd), size, this.queue, this.tailCacheBytes, this.slabs, indexSaved);
+    return new FileStore(paths, this.files.file(paths.log, fd), size, this.queue, this.tail, this.slabs, indexSaved);
   }
 
   /** Leader-epoch history from the batches themselves, when the checkpoint is missing. */

@@ -13,6 +13,7 @@ import type { LazyFile } from './open-files.js';
 import type { SegmentIndex } from './segment-index.js';
 import type { SegmentStore } from './segment-store.js';
 import type { SlabPool } from './slab-pool.js';
+import type { BudgetedTail, TailBudget } from './tail-budget.js';
 import type { WriteQueue } from './write-queue.js';
 import { sharedWritebackPacer, type WritebackPacer, type WritebackTarget } from './writeback-pacer.js';
 
@@ -72,7 +73,14 @@ export function indexedAtClose(size: number): boolean {
   return size >= INDEXED_AT_CLOSE_BYTES;
 }
 
-export class FileStore implements SegmentStore, WritebackTarget {
+/** How much of its latest appends a segment keeps in memory: at most `bytes`, and within the broker's `budget`. */
+export interface TailBounds {
+  bytes: number;
+  budget: TailBudget;
+}
+
+export class FileStore implements SegmentStore, WritebackTarget, BudgetedTail {
+  recent = false;
   private bytes: number;
   /** Bytes known to be written to the file. */
   private written: number;
@@ -90,7 +98,7 @@ export class FileStore implements SegmentStore, WritebackTarget {
     private readonly file: LazyFile,
     size: number,
     private readonly queue: WriteQueue,
-    private readonly tailCacheBytes: number,
+    private readonly tailBounds: TailBounds,
     private readonly slabs: SlabPool,
     private indexSaved = false,
     private readonly pacer: WritebackPacer = sharedWritebackPacer,
@@ -112,14 +120,33 @@ export class FileStore implements SegmentStore, WritebackTarget {
     this.dropSavedIndex();
     const position = this.bytes;
     const data = this.slabs.keep(appended);
+    const held = this.tail.bytes;
     this.tail.push(data);
+    this.tailChanged(held);
+    this.recent = true;
     this.bytes += data.length;
     this.dirty = true;
     return this.queue.write(this.file, position, data).then(() => {
       this.written = Math.max(this.written, position + data.length);
-      this.tail.evict(this.tailCacheBytes, this.written);
+      const before = this.tail.bytes;
+      this.tail.evict(this.tailBounds.bytes, this.written);
+      this.tailChanged(before);
+      const { budget } = this.tailBounds;
+      if (budget.heldBytes > budget.maxBytes) budget.reclaim();
       this.pacer.wrote(this, data.length);
     });
+  }
+
+  /** The broker's tail budget drops what this tail holds of the file's bytes. */
+  drop(): void {
+    const before = this.tail.bytes;
+    this.tail.evict(0, this.written);
+    this.tailChanged(before);
+  }
+
+  private tailChanged(before: number): void {
+    const after = this.tail.bytes;
+    if (after !== before) this.tailBounds.budget.changed(this, before, after);
   }
 
   async read(position: number, length: number, into?: Buffer): Promise<Buffer[]> {
@@ -157,7 +184,9 @@ export class FileStore implements SegmentStore, WritebackTarget {
     this.dropSavedIndex();
     this.dirty = true;
     await this.file.use((fd) => call((cb) => ftruncate(fd, size, cb)));
+    const before = this.tail.bytes;
     this.tail.truncate(size);
+    this.tailChanged(before);
     this.bytes = size;
     this.written = Math.min(this.written, size);
   }
@@ -165,7 +194,7 @@ export class FileStore implements SegmentStore, WritebackTarget {
   async seal(index: SegmentIndex): Promise<void> {
     await this.queue.drained();
     await this.flush();
-    this.tail.reset(this.bytes);
+    this.forgetTail();
     if (!this.open || this.indexSaved || this.bytes === 0) return;
     await writeFileAtomic(this.paths.index, index.serializeOffsets());
     await writeFileAtomic(this.paths.timeIndex, index.serializeTimes());
@@ -215,7 +244,15 @@ export class FileStore implements SegmentStore, WritebackTarget {
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
+    this.forgetTail();
     await this.file.close();
+  }
+
+  /** Lets go of every tail byte (a sealed or closed segment is read from its file). */
+  private forgetTail(): void {
+    const before = this.tail.bytes;
+    this.tail.reset(this.bytes);
+    this.tailChanged(before);
   }
 
   /** Renames the log file to `paths.log`; index files are the caller's business. */

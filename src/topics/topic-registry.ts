@@ -17,6 +17,7 @@ import { KafkaError } from '../kafka-error.js';
 import { FileStorage } from '../log/file-storage.js';
 import { MemoryStorage } from '../log/memory-storage.js';
 import { OpenFiles } from '../log/open-files.js';
+import { TailBudget } from '../log/tail-budget.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
@@ -109,7 +110,7 @@ export class TopicRegistry {
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
-    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles) }) : new MemoryStorage(topicsLog);
+    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles), tailBudget: new TailBudget(config.tailCacheMaxBytes) }) : new MemoryStorage(topicsLog);
     // The data dir is checked to be this node's before anything is migrated in it.
     const clusterId = dataDir ? await loadNodeIdentity(config, dataDir) : config.clusterId;
     const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openFileLog } from '../../../src/log/file-log.js';
 import { RecoveryPointFile, RECOVERY_POINT_FILE } from '../../../src/log/recovery-point-file.js';
 import { SlabPool } from '../../../src/log/slab-pool.js';
+import { TailBudget } from '../../../src/log/tail-budget.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/log/log-config.js';
 import type { SegmentedLog } from '../../../src/log/segmented-log.js';
 import { baseOffsets, makeBatch } from './batches.js';
@@ -24,6 +25,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 partitionLogSuite('file', (config) => Promise.resolve(openFileLog(freshDir(), config, silent)));
 partitionLogSuite('file without tail cache', (config) => Promise.resolve(openFileLog(freshDir(), config, silent, { tailCacheBytes: 0 })));
+partitionLogSuite('file whose tail the broker-wide budget drops', (config) => Promise.resolve(openFileLog(freshDir(), config, silent, { tailBudget: new TailBudget(1) })));
 
 describe('FileLog on disk', () => {
   const logs: SegmentedLog[] = [];
@@ -373,5 +375,29 @@ describe('FileLog tail', () => {
     } finally {
       await log.close();
     }
+  });
+
+  it('keeps all tails within the broker-wide budget, the latest written kept longest, and gives their bytes back on close', async () => {
+    const budget = new TailBudget(8 * 1024);
+    const logs = Array.from({ length: 8 }, () => openFileLog(freshDir(), DEFAULT_LOG_CONFIG, silent, { tailBudget: budget }));
+    const meta = { leaderEpoch: 0 };
+    try {
+      // Each log alone would keep up to 1 MiB: 8 × 4 batches of ~1 KiB are four times the budget.
+      for (let round = 0; round < 4; round++) {
+        for (const log of logs) {
+          await appendCommitted(log, makeBatch({ payload: 1000, fill: 0x41 + round }), meta);
+          expect(budget.heldBytes).toBeLessThanOrEqual(budget.maxBytes);
+        }
+      }
+      expect(budget.heldBytes).toBeGreaterThan(0);
+      // Dropped tails are read from the files, whole and in order.
+      for (const log of logs) {
+        const all = Buffer.concat((await log.read(0, 1 << 20)).chunks);
+        expect(baseOffsets([all])).toEqual([0, 1, 2, 3]);
+      }
+    } finally {
+      await Promise.all(logs.map((l) => l.close()));
+    }
+    expect(budget.heldBytes).toBe(0);
   });
 });

@@ -20,6 +20,7 @@ vi.mock('node:fs', async (importOriginal) => {
 const { FileStore, segmentPaths } = await import('../../../src/log/file-store.js');
 const { OpenFiles } = await import('../../../src/log/open-files.js');
 const { SlabPool } = await import('../../../src/log/slab-pool.js');
+const { TailBudget } = await import('../../../src/log/tail-budget.js');
 const { WriteQueue } = await import('../../../src/log/write-queue.js');
 const { WritebackPacer, sharedWritebackPacer } = await import('../../../src/log/writeback-pacer.js');
 
@@ -37,7 +38,7 @@ function store() {
   const paths = segmentPaths(dir, 0);
   const pacer = new WritebackPacer({ fileBytes: 64 * KIB, maxAgeMs: 10_000, totalBytes: 1024 * KIB, minBytes: 16 * KIB, inFlight: 1, tickMs: 3_600_000 });
   const files = new OpenFiles(8);
-  const s = new FileStore(paths, files.file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }), false, pacer);
+  const s = new FileStore(paths, files.file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), { bytes: 0, budget: new TailBudget(Infinity) }, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }), false, pacer);
   return { s, pacer, paths };
 }
 
@@ -82,7 +83,7 @@ it('counts the appends of a store given no pacer in the process-wide one', async
   const dir = mkdtempSync(join(tmpdir(), 'creek-writeback-'));
   dirs.push(dir);
   const paths = segmentPaths(dir, 0);
-  const s = new FileStore(paths, new OpenFiles(8).file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), 0, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }));
+  const s = new FileStore(paths, new OpenFiles(8).file(paths.log, openSync(paths.log, 'w+')), 0, new WriteQueue(), { bytes: 0, budget: new TailBudget(Infinity) }, new SlabPool({ slabBytes: 256 * KIB, maxFree: 0 }));
   const before = sharedWritebackPacer.unsyncedBytes;
   await s.append(Buffer.alloc(16 * KIB, 3));
   expect(sharedWritebackPacer.unsyncedBytes - before).toBe(16 * KIB);
