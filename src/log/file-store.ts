@@ -105,7 +105,7 @@ export class FileStore implements SegmentStore, WritebackTarget, BudgetedTail {
   ) {
     this.bytes = size;
     this.written = size;
-    this.tail = new ChunkList(size, (chunk) => slabs.release(chunk));
+    this.tail = new ChunkList(size, (buffer) => slabs.release(buffer));
   }
 
   get size(): number {

@@ -7,7 +7,7 @@ import { memorySlabs } from './memory-slabs.js';
 import type { SegmentStore } from './segment-store.js';
 
 const done = Promise.resolve();
-const release = (chunk: Buffer): void => memorySlabs.release(chunk);
+const release = (buffer: ArrayBufferLike): void => memorySlabs.release(buffer);
 
 export class MemoryStore implements SegmentStore {
   private readonly chunks = new ChunkList(0);
@@ -66,8 +66,8 @@ export class MemoryStore implements SegmentStore {
 
   /** Gives the bytes from `size` on back to their slabs. */
   private dropFrom(size: number): void {
-    const dropped: Buffer[] = [];
-    this.chunks.truncate(size, (chunk) => dropped.push(chunk));
+    const dropped: ArrayBufferLike[] = [];
+    this.chunks.truncate(size, (buffer) => dropped.push(buffer));
     // A header walk may still read `scan` views of these bytes until it yields (truncation does not
     // wait for it, nor does a close), so their slabs are released, and may be reused, a turn later.
     if (dropped.length > 0) setImmediate(() => dropped.forEach(release));

@@ -94,11 +94,11 @@ export class SlabPool {
     return slab.buf.subarray(at, at + data.length);
   }
 
-  /** `copy` (or a part of it) is no longer used by anyone; other buffers are ignored. */
-  release(copy: Buffer): void {
-    const slab = this.slabs.get(copy.buffer);
+  /** A copy in `buffer` (a copy's backing store) is no longer used by anyone; other buffers are ignored. */
+  release(buffer: ArrayBufferLike): void {
+    const slab = this.slabs.get(buffer);
     if (slab === undefined) {
-      this.larger?.release(copy);
+      this.larger?.release(buffer);
       return;
     }
     slab.copies--;
