@@ -45,9 +45,14 @@ class CodeGen {
     const regular = present.filter((f) => !isTagged(f));
     const tagged = present.filter(isTagged).sort((a, b) => a.tag! - b.tag!);
 
-    // Defaults object: every field of the definition, so decoded values have one shape.
-    const defaults = all.map((f) => `${key(f)}: ${this.defaultExpr(f, path)}`);
-    this.fns.push(`function z${id}() { return { ${defaults.join(', ')} }; }`);
+    // Defaults object: every field of the definition, so decoded values have one shape. It is made
+    // by a constructor, not an object literal: once a literal's objects had outlived scavenges
+    // (decoded Metadata requests waiting on auto-created topics), V8 pretenured its allocation site,
+    // and every later decode there went straight to the old generation, keeping its young fields
+    // alive through each scavenge until a mark-compact. Objects made by `new` were not pretenured
+    // so (test/bench/NOTES.md, "Dec 7, evening").
+    const defaults = all.map((f) => `this${prop(f)} = ${this.defaultExpr(f, path)};`);
+    this.fns.push(`function Z${id}() { ${defaults.join(' ')} }`, `function z${id}() { return new Z${id}(); }`);
 
     const dec: string[] = [`const o = z${id}();`];
     for (const f of regular) dec.push(this.decodeInto(`o${prop(f)}`, f, path));
