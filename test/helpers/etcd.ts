@@ -22,22 +22,32 @@ export function freePort(): Promise<number> {
   return freeLoopbackPort();
 }
 
+/** Ports freePorts handed out in this test file: a later call never hands one out again. */
+const handedOut = new Set<number>();
+
 /**
  * `count` different loopback ports no one listens on now. Each is held until all are found: one
  * port closed and asked for again can come back (two listeners of a broker once got the same one).
+ * Nor does a later call hand out a port an earlier one did, which another broker may not have bound
+ * yet (a broker's SASL_SSL port from one call was once another broker's PLAINTEXT port from the next).
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
+  const ports: number[] = [];
   try {
-    for (let i = 0; i < count; i++) {
+    while (ports.length < count) {
       const server = createServer();
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', resolve);
       });
+      const port = (server.address() as { port: number }).port;
+      if (handedOut.has(port)) continue;
+      handedOut.add(port);
+      ports.push(port);
     }
-    return servers.map((s) => (s.address() as { port: number }).port);
+    return ports;
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
   }
