@@ -104,6 +104,7 @@ export class SingleNodeCluster implements ClusterView {
     return [];
   }
 
+  /** Nothing to stop: the registry's generation is read when asked, not followed. */
   close(): void {}
 }
 

@@ -131,8 +131,7 @@ export class FileStore implements SegmentStore, WritebackTarget, BudgetedTail {
       const before = this.tail.bytes;
       this.tail.evict(this.tailBounds.bytes, this.written);
       this.tailChanged(before);
-      const { budget } = this.tailBounds;
-      if (budget.heldBytes > budget.maxBytes) budget.reclaim();
+      this.tailBounds.budget.reclaim();
       this.pacer.wrote(this, data.length);
     });
   }

@@ -37,6 +37,7 @@ export class TailBudget {
    * not in the files yet, and goes once written).
    */
   reclaim(): void {
+    if (this.held <= this.maxBytes) return;
     let visits = 2 * this.tails.size;
     while (this.held > this.maxBytes && visits-- > 0) {
       let next = this.hand.next();

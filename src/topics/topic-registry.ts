@@ -189,6 +189,12 @@ export class TopicRegistry {
     this.changes++;
   }
 
+  private remove(t: Topic): void {
+    this.byName.delete(t.name);
+    this.byId.delete(t.id);
+    this.changes++;
+  }
+
   /** Moves whenever a topic is added, deleted or grown, or its replicas change. */
   get generation(): number {
     return this.changes;
@@ -227,9 +233,7 @@ export class TopicRegistry {
     const local = this.byName.get(name);
     if (record === null) {
       if (local === undefined) return;
-      this.byName.delete(name);
-      this.byId.delete(local.id);
-      this.changes++;
+      this.remove(local);
       await Promise.all(local.partitions.map((p) => p.close()));
       await this.storage.removeTopic({ name, partitions: local.partitions.length }, async () => undefined);
       this.log.info({ topic: name }, 'deleted topic (metadata store)');
@@ -380,9 +384,7 @@ export class TopicRegistry {
   async delete(name: string): Promise<Topic> {
     const topic = this.byName.get(name);
     if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
-    this.byName.delete(name);
-    this.byId.delete(topic.id);
-    this.changes++;
+    this.remove(topic);
     this.partitionCount -= topic.partitions.length;
     await Promise.all(topic.partitions.map((p) => p.close()));
     await this.storage.removeTopic({ name, partitions: topic.partitions.length }, () => this.metadata.delete('topic', name));
