@@ -35,4 +35,23 @@ describe('SegmentIndex', () => {
     expect(SegmentIndex.parse(100, offsets.subarray(0, 7), times, 9000)).toBeUndefined();
     expect(SegmentIndex.parse(100, Buffer.concat([offsets.subarray(8), offsets.subarray(0, 8)]), times, 9000)).toBeUndefined();
   });
+
+  it('keeps every entry as it grows past the room it first made', () => {
+    const big = new SegmentIndex(1_000_000);
+    for (let i = 1; i <= 1000; i++) {
+      big.addOffset(1_000_000 + 10 * i, 4096 * i);
+      big.addTime(5000 + i, 1_000_000 + 10 * i + 9);
+    }
+    expect(big.entryCount).toBe(1000);
+    expect(big.positionFor(1_000_000 + 5)).toBe(0);
+    expect(big.positionFor(1_000_000 + 10 * 37 + 3)).toBe(4096 * 37);
+    expect(big.exactPositionOf(1_000_000 + 10 * 999)).toBe(4096 * 999);
+    expect(big.exactPositionOf(1_000_000 + 10 * 999 + 1)).toBeUndefined();
+    expect(big.offsetBeforeTimestamp(5000 + 500)).toBe(1_000_000 + 10 * 499 + 9);
+    expect(big.lastOffsetEntry()).toEqual({ offset: 1_000_000 + 10_000, position: 4096 * 1000 });
+    const back = SegmentIndex.parse(1_000_000, big.serializeOffsets(), big.serializeTimes(), 4096 * 1001)!;
+    expect(back.entryCount).toBe(1000);
+    expect(back.positionFor(1_000_000 + 10 * 640)).toBe(4096 * 640);
+    expect(back.lastTime()).toEqual({ timestamp: 6000, offset: 1_000_000 + 10_009 });
+  });
 });
