@@ -136,12 +136,15 @@ export class SegmentIndex {
       prevOffset = offset;
       prevPosition = position;
     }
+    let prevTimestamp = -Infinity;
+    let prevTimeOffset = baseOffset;
     for (let at = 0; at < timeBuf.length; at += 12) {
       const timestamp = readInt64(timeBuf, at);
       const offset = baseOffset + timeBuf.readInt32BE(at + 8);
-      const last = index.lastTime();
-      if (offset < baseOffset || (last !== undefined && (timestamp <= last.timestamp || offset < last.offset))) return undefined;
+      if (offset < prevTimeOffset || timestamp <= prevTimestamp) return undefined;
       index.addTime(timestamp, offset);
+      prevTimestamp = timestamp;
+      prevTimeOffset = offset;
     }
     return index;
   }

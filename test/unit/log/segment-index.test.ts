@@ -34,6 +34,7 @@ describe('SegmentIndex', () => {
     expect(SegmentIndex.parse(100, offsets, times, 8000)).toBeUndefined();
     expect(SegmentIndex.parse(100, offsets.subarray(0, 7), times, 9000)).toBeUndefined();
     expect(SegmentIndex.parse(100, Buffer.concat([offsets.subarray(8), offsets.subarray(0, 8)]), times, 9000)).toBeUndefined();
+    expect(SegmentIndex.parse(100, offsets, Buffer.concat([times.subarray(12), times.subarray(0, 12)]), 9000)).toBeUndefined();
   });
 
   it('keeps every entry as it grows past the room it first made', () => {
