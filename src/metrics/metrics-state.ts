@@ -5,7 +5,11 @@ import type { RequestTimes } from './request-times.js';
 
 /** What the scrape-time gauges read: the topics and their partition logs, the replicas led here, and the groups. */
 export interface MetricsSource extends GroupOffsetSource {
-  topics: { list(): readonly { name: string; partitions: readonly { logStartOffset: number; logEndOffset: number; highWatermark: number; size: number }[] }[] };
+  topics: {
+    list(): readonly { name: string; partitions: readonly { logStartOffset: number; logEndOffset: number; highWatermark: number; size: number }[] }[];
+    /** The file logs' in-memory tails against their bound; none with in-memory storage. */
+    readonly tailCache?: { readonly heldBytes: number; readonly maxBytes: number } | undefined;
+  };
   replicas: { underReplicatedCount(): number };
 }
 

@@ -113,6 +113,24 @@ function stateGauges(registers: Registry[], source: () => MetricsSource | undefi
       this.set(source()?.replicas.underReplicatedCount() ?? 0);
     },
   });
+  // Creek's own: Kafka's log-end reads come from the page cache, Creek's from these tails until the
+  // bound drops them (then from the files). 0 on a broker with in-memory storage, which has no tails.
+  new Gauge({
+    name: 'creek_log_tail_cache_bytes',
+    help: 'Bytes the partitions\' in-memory tails of recent appends hold together.',
+    registers,
+    collect() {
+      this.set(source()?.topics.tailCache?.heldBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'creek_log_tail_cache_max_bytes',
+    help: 'The bound on what the in-memory tails hold together (creek.log.tail.cache.max.bytes).',
+    registers,
+    collect() {
+      this.set(source()?.topics.tailCache?.maxBytes ?? 0);
+    },
+  });
   new Gauge({
     name: 'kafka_coordinator_group_groupmetadatamanager_numgroups',
     help: 'Consumer groups known to the coordinator (NumGroups).',

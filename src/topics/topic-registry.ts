@@ -67,6 +67,12 @@ export function logConfigOf(c: TopicLogConfig): LogConfig {
   };
 }
 
+/** How much of its bound the file logs' in-memory tails use (creek.log.tail.cache.max.bytes). */
+export interface TailCacheUse {
+  readonly heldBytes: number;
+  readonly maxBytes: number;
+}
+
 export class TopicRegistry {
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
@@ -93,6 +99,8 @@ export class TopicRegistry {
     private readonly dynamicConfigs: DynamicBrokerConfigs,
     clusterId: string,
     private readonly log: Logger,
+    /** What the file logs' in-memory tails hold, against their bound; none with in-memory storage. */
+    readonly tailCache?: TailCacheUse,
   ) {
     this.elsewhere = new MemoryStorage(log);
     this.clusterId = clusterId;
@@ -110,11 +118,12 @@ export class TopicRegistry {
   static async open(config: BrokerConfig, metadata: MetadataStore, log: Logger): Promise<TopicRegistry> {
     const dataDir = config.storage === 'memory' ? null : config.logDir;
     const topicsLog = log.child({ component: 'topics' });
-    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles), tailBudget: new TailBudget(config.tailCacheMaxBytes) }) : new MemoryStorage(topicsLog);
+    const tailBudget = dataDir ? new TailBudget(config.tailCacheMaxBytes) : undefined;
+    const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles), tailBudget }) : new MemoryStorage(topicsLog);
     // The data dir is checked to be this node's before anything is migrated in it.
     const clusterId = dataDir ? await loadNodeIdentity(config, dataDir) : config.clusterId;
     const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));
-    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, clusterId, topicsLog);
+    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, clusterId, topicsLog, tailBudget);
     try {
       await registry.loadTopics();
     } catch (err) {

@@ -3,7 +3,7 @@
 // partition), health probes, and the request guard (Host header, cross-site writes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker.js';
-import { kafkaFor, withBroker } from '../helpers/broker.js';
+import { kafkaFor, tempDir, withBroker } from '../helpers/broker.js';
 import { httpCall, promSample } from '../helpers/http.js';
 
 describe('HTTP /metrics and guard', () => {
@@ -88,6 +88,30 @@ describe('HTTP /metrics and guard', () => {
     // Node process metrics (prom-client's defaults).
     expect(sample('process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sample('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+  });
+
+  it('reports what the in-memory tails of a disk broker hold against their bound', async () => {
+    const dir = tempDir();
+    const disk = await withBroker({ dataDir: dir.path, httpPort: 0, properties: { 'creek.log.tail.cache.max.bytes': 4 * 1024 * 1024 } });
+    try {
+      const scrape = async (name: string) => promSample((await httpCall(disk.http!.url, '/metrics')).body, name)!;
+      expect(await scrape('creek_log_tail_cache_max_bytes')).toBe(4 * 1024 * 1024);
+      const producer = kafkaFor(disk).producer();
+      await producer.connect();
+      await producer.send({ topic: 'tails', messages: Array.from({ length: 50 }, (_, i) => ({ value: 'x'.repeat(1000) + i })) });
+      await producer.disconnect();
+      const body = (await httpCall(disk.http!.url, '/metrics')).body;
+      // Each partition keeps up to 1 MiB of its latest appends, so the topic's bytes are all held still.
+      const stored = promSample(body, 'kafka_log_log_size', { topic: 'tails', partition: '0' })!;
+      expect(stored).toBeGreaterThan(50 * 1000);
+      expect(promSample(body, 'creek_log_tail_cache_bytes')).toBeGreaterThanOrEqual(stored);
+      expect(promSample(body, 'creek_log_tail_cache_bytes')).toBeLessThanOrEqual(4 * 1024 * 1024);
+    } finally {
+      await disk.stop();
+      dir.remove();
+    }
+    // The shared broker of these tests keeps its logs in memory: no tails.
+    expect(promSample((await httpCall(url, '/metrics')).body, 'creek_log_tail_cache_max_bytes')).toBe(0);
   });
 
   it('drops the counts of a deleted topic', async () => {
