@@ -28,9 +28,9 @@ function floorEntry(entries: Int32Array | Float64Array, count: number, target: n
 const FIRST_CAPACITY = 16;
 
 /** `entries` with room for at least one more pair of numbers beyond `count` pairs. */
-function withRoom<T extends Int32Array | Float64Array>(entries: T, count: number, make: (length: number) => T): T {
+function withRoom<T extends Int32Array | Float64Array>(entries: T, count: number, Make: new (length: number) => T): T {
   if (2 * count < entries.length) return entries;
-  const grown = make(2 * Math.max(FIRST_CAPACITY, 2 * count));
+  const grown = new Make(2 * Math.max(FIRST_CAPACITY, 2 * count));
   grown.set(entries);
   return grown;
 }
@@ -60,7 +60,7 @@ export class SegmentIndex {
   }
 
   addOffset(offset: number, position: number): void {
-    this.offsets = withRoom(this.offsets, this.offsetCount, (n) => new Int32Array(n));
+    this.offsets = withRoom(this.offsets, this.offsetCount, Int32Array);
     this.offsets[2 * this.offsetCount] = offset - this.baseOffset;
     this.offsets[2 * this.offsetCount + 1] = position;
     this.offsetCount++;
@@ -70,7 +70,7 @@ export class SegmentIndex {
   addTime(timestamp: number, offset: number): void {
     const last = this.timeCount === 0 ? -1 : this.times[2 * this.timeCount - 2]!;
     if (timestamp <= last) return;
-    this.times = withRoom(this.times, this.timeCount, (n) => new Float64Array(n));
+    this.times = withRoom(this.times, this.timeCount, Float64Array);
     this.times[2 * this.timeCount] = timestamp;
     this.times[2 * this.timeCount + 1] = offset - this.baseOffset;
     this.timeCount++;
