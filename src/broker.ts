@@ -37,7 +37,7 @@ import { openMetadataStore } from './metadata/open-metadata-store.js';
 import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
 import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
-import { NodeIdInUse } from './cluster/membership.js';
+import { claimNodeId } from './cluster/node-id-claim.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { sharedWritePlacement } from './log/write-placement.js';
 import { sharedWritebackPacer } from './log/writeback-pacer.js';
@@ -144,6 +144,7 @@ export class Broker implements BrokerServices {
     this.member = new ClusterMember({
       localId: config.nodeId,
       rack: null,
+      directoryId: topics.directoryId,
       listeners: config.listeners,
       // runBroker refuses a cluster member whose inter-broker settings do not resolve.
       interBroker: config.interBroker.security!,
@@ -282,13 +283,19 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
   let dataDirLock: DataDirLock | undefined;
   try {
     if (etcdCluster !== undefined) {
-      refuseLiveNodeId(etcdCluster, config.nodeId);
+      dataDirLock = await claimNodeId({
+        membership: etcdCluster.membership,
+        nodeId: config.nodeId,
+        dataDir: config.storage === 'disk' ? config.logDir : undefined,
+        leaseTtlMs: config.etcd!.leaseTtlMs,
+        log,
+      });
       // The cluster's id, which a new data dir takes.
       config = { ...config, clusterId: etcdCluster.clusterId };
       clusterMode = { metadata: etcdCluster.metadata, membership: etcdCluster.membership };
     }
     // Before anything in the data dir is read or written: another broker may be using it.
-    if (config.storage === 'disk') dataDirLock = lockDataDir(config.logDir);
+    if (config.storage === 'disk') dataDirLock ??= lockDataDir(config.logDir);
     metadata = clusterMode?.metadata ?? (await openMetadataStore({ dataDir: config.storage === 'memory' ? null : config.logDir }, log));
     topics = await TopicRegistry.open(config, metadata, log);
     broker = new Broker(config, topics, log, clusterMode);
@@ -429,14 +436,6 @@ export async function runBroker(brokerConfig: BrokerConfig, logger?: Logger, giv
       return stop();
     },
   };
-}
-
-/**
- * A node id that etcd shows live refuses at once, before the data dir is touched (registering
- * later, create-only in etcd, still refuses one that became live meanwhile).
- */
-function refuseLiveNodeId(cluster: EtcdCluster, nodeId: number): void {
-  if (cluster.membership.live().has(nodeId)) throw new NodeIdInUse(nodeId);
 }
 
 /** The log cleaner over every partition, with the dynamic cleaner settings read at each round. */

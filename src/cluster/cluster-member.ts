@@ -20,6 +20,8 @@ import type { ReplicationQuota } from '../quotas/replication-quota.js';
 export interface ClusterMemberOptions {
   localId: number;
   rack: string | null;
+  /** The data dir's directory.id, registered with the broker; none with in-memory storage. */
+  directoryId: string | undefined;
   listeners: readonly ClientListener[];
   /** The listener followers fetch on (inter.broker.listener.name) and its TLS and SASL. */
   interBroker: InterBrokerSecurity;
@@ -82,6 +84,7 @@ export class ClusterMember {
       }),
       rack: o.rack,
       incarnation: randomUUID(),
+      ...(o.directoryId === undefined ? {} : { directoryId: o.directoryId }),
     });
     this.controller.start();
     for (const topic of o.topics.list()) this.applyTopic(topic.name);

@@ -18,6 +18,12 @@ export interface BrokerRegistration {
   rack: string | null;
   /** Distinguishes one run of a broker from the next with the same node id (a new registration). */
   incarnation: string;
+  /**
+   * The broker's data dir (its directory.id in meta.properties), when it keeps one: a broker that
+   * finds its node id registered with its own data dir's id knows the registration is its own
+   * previous run's.
+   */
+  directoryId?: string;
 }
 
 /** A node id that is already live elsewhere: the broker must not start. */

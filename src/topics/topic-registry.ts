@@ -2,9 +2,7 @@
 // creating, deleting, growing and reconfiguring them. Topics and dynamic broker configs are kept
 // in the metadata store (src/metadata/; the configs through DynamicBrokerConfigs), partition logs
 // in a LogStorage backend (files or memory); on disk the broker also keeps
-// <dataDir>/meta.properties (cluster and node id, as Kafka does).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// <dataDir>/meta.properties (meta-properties.ts).
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -12,7 +10,6 @@ import type { BrokerConfigLayers } from '../config/describe-configs.js';
 import { DynamicBrokerConfigs, type DynamicLayer } from '../config/dynamic-broker-configs.js';
 import { validateTopicConfigs } from '../config/topic-config.js';
 import { topicLogConfig, type TopicLogConfig } from '../config/topic-log-config.js';
-import { parseProperties } from '../config/properties.js';
 import { KafkaError } from '../kafka-error.js';
 import { FileStorage } from '../log/file-storage.js';
 import { MemoryStorage } from '../log/memory-storage.js';
@@ -21,10 +18,10 @@ import { TailBudget } from '../log/tail-budget.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogStorage } from '../log/log-storage.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { readIfExists, writeFileAtomic } from '../log/atomic-file.js';
 import { ABSENT, MetadataConflict, type MetadataStore, type TopicRecord } from '../metadata/metadata-store.js';
 import { collisionKey, invalidTopicNameReason, isInternalTopic } from './topic-names.js';
 import { newKafkaUuid } from '../kafka-uuid.js';
+import { loadNodeIdentity } from './meta-properties.js';
 
 export interface Topic {
   readonly name: string;
@@ -84,6 +81,8 @@ export class TopicRegistry {
   /** The broker's config layers topics resolve through: static properties and the dynamic layers. */
   readonly layers: Required<BrokerConfigLayers>;
   clusterId: string;
+  /** The data dir's directory.id (meta.properties); none with in-memory storage. */
+  readonly directoryId: string | undefined;
   /**
    * Partitions of a cluster that this broker is not a replica of get an empty in-memory log from
    * here, so that no file is made for them; it is never written (this broker neither leads nor
@@ -97,13 +96,14 @@ export class TopicRegistry {
     private readonly storage: LogStorage,
     private readonly metadata: MetadataStore,
     private readonly dynamicConfigs: DynamicBrokerConfigs,
-    clusterId: string,
+    identity: { clusterId: string; directoryId: string | undefined },
     private readonly log: Logger,
     /** What the file logs' in-memory tails hold, against their bound; none with in-memory storage. */
     readonly tailCache?: TailCacheUse,
   ) {
     this.elsewhere = new MemoryStorage(log);
-    this.clusterId = clusterId;
+    this.clusterId = identity.clusterId;
+    this.directoryId = identity.directoryId;
     this.layers = { staticProps: brokerConfig.staticProps, dynamicDefault: dynamicConfigs.dynamicDefault, dynamicBroker: dynamicConfigs.dynamicBroker };
     dynamicConfigs.onChange(() => {
       for (const t of this.byName.values()) this.refresh(t);
@@ -121,9 +121,9 @@ export class TopicRegistry {
     const tailBudget = dataDir ? new TailBudget(config.tailCacheMaxBytes) : undefined;
     const storage = dataDir ? new FileStorage(dataDir, topicsLog, { openFiles: new OpenFiles(config.maxOpenFiles), tailBudget }) : new MemoryStorage(topicsLog);
     // The data dir is checked to be this node's before anything is migrated in it.
-    const clusterId = dataDir ? await loadNodeIdentity(config, dataDir) : config.clusterId;
+    const identity = dataDir ? await loadNodeIdentity(config, dataDir) : { clusterId: config.clusterId, directoryId: undefined };
     const dynamicConfigs = await DynamicBrokerConfigs.open(metadata, config.nodeId, log.child({ component: 'configs' }));
-    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, clusterId, topicsLog, tailBudget);
+    const registry = new TopicRegistry(config, storage, metadata, dynamicConfigs, identity, topicsLog, tailBudget);
     try {
       await registry.loadTopics();
     } catch (err) {
@@ -457,32 +457,6 @@ export class TopicRegistry {
     await Promise.all([...this.byName.values()].flatMap((t) => t.partitions.map((p) => p.close())));
     await this.storage.close();
   }
-}
-
-/** Checks (or writes, when new) a data dir's meta.properties against this node; answers the cluster id to use. */
-async function loadNodeIdentity(brokerConfig: BrokerConfig, dataDir: string): Promise<string> {
-  mkdirSync(dataDir, { recursive: true });
-  let clusterId = brokerConfig.clusterId;
-  const metaPath = join(dataDir, 'meta.properties');
-  const meta = readIfExists(metaPath);
-  if (meta) {
-    const props = parseProperties(meta.toString('utf8'));
-    const stored = props.get('cluster.id');
-    if (stored && brokerConfig.staticProps.has('cluster.id') && stored !== brokerConfig.clusterId) {
-      throw new Error(`The cluster id ${brokerConfig.clusterId} does not match the stored cluster id ${stored} in ${metaPath}`);
-    }
-    if (stored) clusterId = stored;
-    // Replica lists in the metadata name brokers by id: a data dir belongs to one node id, as in Kafka.
-    const storedNode = props.get('node.id');
-    if (storedNode !== undefined && Number(storedNode) !== brokerConfig.nodeId) {
-      throw new Error(
-        `Stored node id ${storedNode} doesn't match the configured node id ${brokerConfig.nodeId} in ${metaPath}. If you moved your data, make sure your configured node id matches; for a new node, use an empty data dir.`,
-      );
-    }
-  } else {
-    await writeFileAtomic(metaPath, `version=1\ncluster.id=${clusterId}\nnode.id=${brokerConfig.nodeId}\n`);
-  }
-  return clusterId;
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

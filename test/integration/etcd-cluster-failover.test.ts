@@ -138,6 +138,21 @@ describe.skipIf(noEtcd)('brokers in separate processes on etcd', () => {
     await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(1) }, topic, producer.acknowledged);
   });
 
+  it("starts a SIGKILLed leader again at once, as a supervisor would: it waits for its previous run's registration to lapse, rejoins the ISR and leads again with every acknowledged record", async () => {
+    const topic = 'restarted-at-once';
+    await createTopic(topic, 2);
+    const producer = await keepProducing(topic, async () => {
+      await cluster.kill(2);
+      // Its lease still holds the node id: without the wait this start would be refused.
+      await cluster.start(2);
+      expect(logged(2, "this data dir's previous run, which no longer runs, still holds the node id in the cluster: waiting for its registration to lapse")).toBe(1);
+      expect(logged(2, "the previous run's registration lapsed")).toBe(1);
+      await cluster.waitFor(topic, 0, (p) => p.isr.length === 3 && p.offlineReplicas.length === 0, 'the restarted broker back in the ISR');
+    });
+    await electPreferred(topic, 2);
+    await expectLeaderHoldsEveryAcknowledged({ port: cluster.port(2) }, topic, producer.acknowledged);
+  });
+
   it('fences the controller, leading a partition, SIGSTOPped past its lease: others take both roles, and the resumed broker follows and rejoins the ISR', async () => {
     const topic = 'sigstop';
     const stalled = (await cluster.controllerId())!;
