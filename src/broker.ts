@@ -36,7 +36,6 @@ import { ReplicaManager } from './replica/replica-manager.js';
 import { openMetadataStore } from './metadata/open-metadata-store.js';
 import { FaultInjector, type OpenConnection } from './faults/fault-injector.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
-import type { EtcdCluster } from './cluster/etcd/open-etcd-cluster.js';
 import { claimNodeId } from './cluster/node-id-claim.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { sharedWritePlacement } from './log/write-placement.js';

@@ -4,7 +4,8 @@
 // broker's previous run, killed before its lease lapsed, and the broker waits for that lease to
 // lapse, as a restarted Kafka broker waits for its old registration to time out. Without the wait,
 // a supervisor that restarts a killed broker at once (systemd's Restart=, Kubernetes) would see it
-// refused until the lease lapsed, and may give up on it.
+// refused until the lease lapsed, and may give up on it. Registering later is create-only, so a node
+// id that another broker takes meanwhile is still refused then.
 import type { Logger } from 'pino';
 import { lockDataDir, type DataDirLock } from '../log/data-dir-lock.js';
 import { readDirectoryId } from '../topics/meta-properties.js';
