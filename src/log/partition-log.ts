@@ -125,7 +125,7 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: number): Promise<number>;
   /** Deletes segments past retention.ms / retention.bytes; returns how many were deleted. */
   applyRetention(now?: number): Promise<number>;
-  /** Removes every batch from the one holding `offset` on. */
+  /** Removes every batch from the one holding `offset` on, and the leader epochs starting at or past the new log end. */
   truncateTo(offset: number): Promise<void>;
   /** Subscribes to high watermark advances (new readable data); returns the unsubscribe function. */
   onAppend(listener: AppendListener): () => void;

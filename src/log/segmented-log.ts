@@ -315,7 +315,14 @@ export class SegmentedLog implements PartitionLog {
 
   private async truncate(offset: number): Promise<void> {
     await this.writes;
-    if (offset >= this.endOffset) return;
+    if (offset >= this.endOffset) {
+      // Nothing to cut; but an epoch this replica led without appending starts at its log end, and
+      // goes, as in Kafka: its leader has no such epoch, and a follower naming it would diverge at
+      // every fetch.
+      this.epochs.truncateFromEnd(this.endOffset);
+      await this.persisting;
+      return;
+    }
     const target = Math.max(offset, this.startOffset);
     const i = this.segmentIndexFor(target);
     const dropped = this.segments.splice(i + 1);

@@ -270,10 +270,11 @@ export class ReplicaFetcher {
     }
   }
 
+  /** Truncates at `offset` (at or past the log end, only epochs started there go; see SegmentedLog.truncateTo). */
   private async truncateTo(partition: Partition, offset: number): Promise<void> {
-    if (offset >= partition.logEndOffset) return;
+    const end = partition.logEndOffset;
     await partition.truncateTo(offset);
-    await this.o.appender().reloadProducerState(partition);
+    if (partition.logEndOffset < end) await this.o.appender().reloadProducerState(partition);
   }
 
   private onPartitionError(f: Fetched, errorCode: number): void {

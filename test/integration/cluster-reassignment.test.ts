@@ -109,6 +109,36 @@ describe('partition reassignments on three brokers', () => {
     expect(producersHere(1, topic)).toHaveLength(1);
   });
 
+  it('moves the leadership on twice by reordering the replicas and electing the preferred one, with nothing produced in between: the broker that led an empty epoch follows on, and acks=all writes to the last leader complete', async () => {
+    const topic = 'reordered';
+    await createTopic(topic, [1, 2, 3], { 'min.insync.replicas': '3' });
+    const producer = await kafka.producer({ idempotent: true });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: [{ value: 'before' }] });
+      for (const order of [[2, 1, 3], [3, 1, 2]]) {
+        await withAdmin(kafka, (admin) => admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: order }] }] }));
+        await until(() => stateOf(topic).replicas.join() === order.join(), `replicas ordered ${order.join()}`);
+        const client = await RawClient.connect('127.0.0.1', cluster.broker(order[0]!)!.port);
+        try {
+          const res = await client.send(43, 2, { electionType: 0, topicPartitions: [{ topic, partitions: [0] }], timeoutMs: 10_000 });
+          expect(res.replicaElectionResults[0].partitionResult[0].errorCode).toBe(ErrorCode.NONE);
+        } finally {
+          client.close();
+        }
+        await until(() => stateOf(topic).leaderId === order[0], `led by broker ${order[0]}`);
+      }
+      // Broker 2 led epoch 1 without appending; following broker 3, it must fetch on from its log end
+      // (an epoch its leader has not would make every fetch diverge), or this write never commits.
+      await producer.send({ topic, acks: -1, timeout: 10_000, messages: [{ value: 'after' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(stateOf(topic).isr).toHaveLength(3);
+    await until(() => replicaHere(2, topic).logEndOffset === 2, 'broker 2 holds both records');
+    expect((await readPartition(cluster.broker(3)!, topic)).map((r) => r.value)).toEqual(['before', 'after']);
+  });
+
   it('lists a move that cannot finish with its adding and removing replicas, reports the union, and cancels it', async () => {
     const topic = 'stuck';
     await createTopic(topic, [1, 2]);

@@ -216,6 +216,30 @@ describe('ReplicaFetcher', () => {
     expect(partition.logEndOffset).toBe(3);
   });
 
+  it('forgets an epoch it led without appending when it follows again, so that its fetches name the epoch of its last batch', async () => {
+    // This broker wrote offsets 0-4 in epoch 0, then led epoch 1 without appending anything (a
+    // preferred election with no produce after it), and follows in epoch 2 a leader that has no
+    // epoch 1. Its log keeps every batch, but the empty epoch goes when it checks its log against
+    // the leader's (as Kafka's truncateTo cuts the epoch cache even when it cuts no data); kept,
+    // every fetch would name epoch 1, the leader would answer that the logs diverge at this
+    // broker's log end, and the follower would never fetch on (nor the leader's high watermark move).
+    const partition = followerPartition(0, { leaderId: LOCAL_ID, leaderEpoch: 0, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
+    for (let i = 0; i < 5; i++) await partition.appendAsLeader(makeBatch());
+    partition.becomeLeader({ leaderId: LOCAL_ID, leaderEpoch: 1, replicas: [LEADER_ID, LOCAL_ID], isr: [LOCAL_ID] });
+    partition.becomeFollower({ leaderId: LEADER_ID, leaderEpoch: 2, replicas: [LEADER_ID, LOCAL_ID], isr: [LEADER_ID] });
+    expect(partition.log.latestEpoch).toBe(1);
+    const fake = new FakeLeader();
+    // The leader's answer to a fetch naming epoch 1: its epoch 0 ends at this broker's log end.
+    fake.diverging.set(0, { epoch: 0, endOffset: 5 });
+    await follow([partition], {}, fake);
+    const first = await eventually(() => leader.fetches[0], 'a fetch');
+    expect(first.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 5, lastFetchedEpoch: 0 });
+    const next = await eventually(() => leader.fetches[1], 'the next fetch');
+    expect(next.body.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 5, lastFetchedEpoch: 0 });
+    expect(partition.logEndOffset).toBe(5);
+    expect(partition.log.latestEpoch).toBe(0);
+  });
+
   it('waits replica.fetch.backoff.ms after its connection to the leader broke before it connects again', async () => {
     const backoffMs = 700;
     await follow([0], { backoffMs });
