@@ -59,13 +59,13 @@ describe.skipIf(requireEtcd())('a cluster on etcd under random faults', () => {
       const faults = new Map<string, number>();
       for (const end = Date.now() + SOAK_MS; Date.now() < end; ) {
         const fault = await injectFault(cluster);
-        faults.set(fault, (faults.get(fault) ?? 0) + 1);
-        say(`${fault}; acknowledged so far ${counts(producers)}`);
+        faults.set(fault.kind, (faults.get(fault.kind) ?? 0) + 1);
+        say(`${fault.what}; acknowledged so far ${counts(producers)}`);
         await allInSync(cluster);
         await sleep(500 + random(2000));
       }
       await stopAll(producers);
-      say(`faults: ${[...faults].map(([f, n]) => `${n} × ${f.replace(/ \d.*/, '')}`).join(', ')}`);
+      say(`faults: ${[...faults].map(([kind, n]) => `${n} × ${kind}`).join(', ')}`);
       for (let p = 0; p < PARTITIONS; p++) {
         for (const leader of cluster.nodeIds) {
           await leadBy(cluster, admin, p, leader);
@@ -119,8 +119,8 @@ describe('one broker under kill -9', () => {
   });
 });
 
-/** A random fault and the broker's return from it; answers what it did. */
-async function injectFault(cluster: ProcessCluster): Promise<string> {
+/** A random fault and the broker's return from it; answers its kind and what it did. */
+async function injectFault(cluster: ProcessCluster): Promise<{ kind: string; what: string }> {
   const ids = cluster.nodeIds;
   const victim = ids[random(ids.length)]!;
   switch (random(6)) {
@@ -128,13 +128,13 @@ async function injectFault(cluster: ProcessCluster): Promise<string> {
       await cluster.kill(victim);
       // At once, as a supervisor restarts it: it waits for its previous run's registration.
       await cluster.start(victim);
-      return `SIGKILL of broker ${victim}, started again at once`;
+      return { kind: 'SIGKILL, started again at once', what: `SIGKILL of broker ${victim}, started again at once` };
     case 1: {
       await cluster.kill(victim);
       const down = 500 + random(5000);
       await sleep(down);
       await cluster.start(victim);
-      return `SIGKILL of broker ${victim}, started again ${down} ms later`;
+      return { kind: 'SIGKILL, started again later', what: `SIGKILL of broker ${victim}, started again ${down} ms later` };
     }
     case 2: {
       const other = ids[(ids.indexOf(victim) + 1) % ids.length]!;
@@ -144,26 +144,26 @@ async function injectFault(cluster: ProcessCluster): Promise<string> {
       await sleep(500 + random(3000));
       await cluster.start(victim);
       await cluster.start(other);
-      return `SIGKILL of brokers ${victim} and ${other}`;
+      return { kind: 'SIGKILL of two brokers', what: `SIGKILL of brokers ${victim} and ${other}` };
     }
     case 3: {
       cluster.pause(victim);
       const paused = LEASE_TTL_MS + 500 + random(3000);
       await sleep(paused);
       cluster.resume(victim);
-      return `SIGSTOP of broker ${victim} for ${paused} ms, past its lease`;
+      return { kind: 'SIGSTOP past the lease', what: `SIGSTOP of broker ${victim} for ${paused} ms, past its lease` };
     }
     case 4:
       await cluster.stop(victim);
       await sleep(random(3000));
       await cluster.start(victim);
-      return `SIGTERM of broker ${victim}`;
+      return { kind: 'SIGTERM', what: `SIGTERM of broker ${victim}` };
     default: {
       const controller = (await cluster.controllerId()) ?? victim;
       await cluster.kill(controller);
       await sleep(500 + random(3000));
       await cluster.start(controller);
-      return `SIGKILL of the controller, broker ${controller}`;
+      return { kind: 'SIGKILL of the controller', what: `SIGKILL of the controller, broker ${controller}` };
     }
   }
 }
